@@ -1,0 +1,21 @@
+// The `litesr` subcommands. Each cmd_<name>.cpp defines one register_<name>_command(), which adds a
+// CLI11 subcommand whose callback runs the command and stores its exit code in `ctx.exit_code`.
+// Commands parse and validate arguments and wire modules together; they hold no algorithms.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "base/cancel.h"
+
+namespace litesr::cli {
+
+struct CommandContext {
+  int exit_code = 0;
+  int verbosity = 0;           // -v count
+  CancelToken* cancel = nullptr;  // set by SIGINT
+};
+
+void register_eval_command(CLI::App& app, CommandContext& ctx);
+void register_resize_command(CLI::App& app, CommandContext& ctx);
+
+}  // namespace litesr::cli
