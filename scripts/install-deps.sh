@@ -1,19 +1,55 @@
 #!/usr/bin/env bash
 # Installs LiteSR's build and test dependencies from Debian 12 packages. Idempotent: packages already
 # present are skipped, and apt is not touched at all when everything is installed.
-# Usage: scripts/install-deps.sh [--minimal]   (--minimal: runtime/io/eval only, no LibTorch, no FFmpeg)
+# Usage: scripts/install-deps.sh [--minimal] [--fuzz]   (--minimal: runtime/io/eval only, no LibTorch, no FFmpeg;
+#        --fuzz: also clang + libclang-rt-14-dev for the libFuzzer targets, docs/fuzzing.md)
 set -euo pipefail
 
 core=(build-essential cmake ninja-build pkg-config git
-      libpng-dev libjpeg62-turbo-dev libturbojpeg0-dev libwebp-dev libexif-dev
+      libpng-dev libjpeg62-turbo-dev libturbojpeg0-dev libwebp-dev
       libhwy-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev
       libgtest-dev libgmock-dev libbenchmark-dev)
 full=(libtorch-dev libopenblas0-openmp libgloo-dev
       libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev ffmpeg
-      libonnx-dev libflatbuffers-dev flatbuffers-compiler)
+      libonnx-dev libflatbuffers-dev flatbuffers-compiler nodejs)
 
+fuzz=(clang libclang-rt-14-dev)
+
+minimal=0
+with_fuzz=0
+for arg in "$@"; do
+  case "$arg" in
+    --minimal) minimal=1 ;;
+    --fuzz) with_fuzz=1 ;;
+    *) echo "install-deps: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
 wanted=("${core[@]}")
-[[ "${1:-}" == "--minimal" ]] || wanted+=("${full[@]}")
+((minimal)) || wanted+=("${full[@]}")
+((with_fuzz == 0)) || wanted+=("${fuzz[@]}")
+
+# Full installs also get ONNX Runtime for the export tests (tests/export, docs/export.md): the npm package
+# onnxruntime-node pinned by tools/package-lock.json, CPU binaries only (ONNXRUNTIME_NODE_INSTALL=skip: no
+# CUDA download), from the npm registry alone. Skipped when the installed tree matches the lockfile.
+install_tools() {
+  ((minimal == 0)) || return 0
+  local tools_dir stamp want
+  tools_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tools"
+  stamp="$tools_dir/node_modules/.litesr-lock-sha256"
+  want="$(sha256sum "$tools_dir/package-lock.json" | cut -d' ' -f1)"
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+    echo "install-deps: tools/node_modules up to date"
+    return 0
+  fi
+  if ! command -v npm > /dev/null; then  # Debian's nodejs ships without npm (NodeSource's bundles it)
+    local sudo_cmd=""
+    [[ $(id -u) -eq 0 ]] || sudo_cmd="sudo"
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends npm
+  fi
+  echo "install-deps: npm ci in tools/ (onnxruntime-node)"
+  (cd "$tools_dir" && ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund)
+  echo "$want" > "$stamp"
+}
 
 missing=()
 for pkg in "${wanted[@]}"; do
@@ -21,6 +57,7 @@ for pkg in "${wanted[@]}"; do
 done
 if ((${#missing[@]} == 0)); then
   echo "install-deps: all ${#wanted[@]} packages present"
+  install_tools
   exit 0
 fi
 
@@ -29,3 +66,4 @@ sudo=""
 echo "install-deps: installing ${missing[*]}"
 $sudo apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+install_tools

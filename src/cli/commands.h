@@ -15,7 +15,14 @@ struct CommandContext {
   CancelToken* cancel = nullptr;  // set by SIGINT
 };
 
+void register_upscale_command(CLI::App& app, CommandContext& ctx);
+void register_models_command(CLI::App& app, CommandContext& ctx);
 void register_eval_command(CLI::App& app, CommandContext& ctx);
 void register_resize_command(CLI::App& app, CommandContext& ctx);
+void register_profile_command(CLI::App& app, CommandContext& ctx);
+void register_score_command(CLI::App& app, CommandContext& ctx);
+void register_video_command(CLI::App& app, CommandContext& ctx);  // only with LITESR_HAVE_VIDEO
+void register_train_command(CLI::App& app, CommandContext& ctx);  // only with LITESR_HAVE_TRAIN
+void register_export_command(CLI::App& app, CommandContext& ctx);  // only with LITESR_HAVE_EXPORT
 
 }  // namespace litesr::cli

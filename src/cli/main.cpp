@@ -1,11 +1,14 @@
 // `litesr` entry point: global flags, subcommand dispatch, SIGINT -> cancellation, exit codes.
 #include <csignal>
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "runtime/kernel_dispatch.h"
 
 namespace {
 
@@ -30,6 +33,13 @@ void print_version() {
   std::printf(" export");
 #endif
   std::printf("\n");
+  auto join = [](const std::vector<std::string>& names) {
+    std::string s;
+    for (const std::string& n : names) s += (s.empty() ? "" : " ") + n;
+    return s;
+  };
+  std::printf("isa compiled: %s\n", join(litesr::compiled_isas()).c_str());
+  std::printf("isa detected: %s (using %s)\n", join(litesr::available_isas()).c_str(), litesr::active_isa().c_str());
 }
 
 }  // namespace
@@ -41,14 +51,28 @@ int main(int argc, char** argv) {
   CLI::App app{"LiteSR: fast super-resolution on a CPU; train, evaluate, profile and export tiny SR networks."};
   app.name("litesr");
   app.require_subcommand(0, 1);
+  app.fallthrough();  // global flags (-v) may follow the subcommand
   bool version = false;
   CommandContext ctx;
   ctx.cancel = &g_cancel;
   app.add_flag("--version", version, "Print version, modules and instruction sets, then exit");
   app.add_flag("-v,--verbose", ctx.verbosity, "More output (repeatable)");
 
-  // register_eval_command(app, ctx);
-  // register_resize_command(app, ctx);
+  register_upscale_command(app, ctx);
+  register_models_command(app, ctx);
+  register_eval_command(app, ctx);
+  register_resize_command(app, ctx);
+  register_profile_command(app, ctx);
+  register_score_command(app, ctx);
+#ifdef LITESR_HAVE_VIDEO
+  register_video_command(app, ctx);
+#endif
+#ifdef LITESR_HAVE_TRAIN
+  register_train_command(app, ctx);
+#endif
+#ifdef LITESR_HAVE_EXPORT
+  register_export_command(app, ctx);
+#endif
 
   try {
     app.parse(argc, argv);

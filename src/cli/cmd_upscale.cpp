@@ -1,0 +1,245 @@
+// `litesr upscale`: upscale an image file or a folder of images with a built-in or user model.
+//
+//   litesr upscale -i photo.jpg                      -> photo_x4.jpg beside it (default model)
+//   litesr upscale -i in/ -o out/ -r -f webp -n elsr-x2
+// Folders are mirrored (with -r, recursively); existing outputs are skipped unless --overwrite; every
+// output is written atomically; alpha, 16-bit depth, ICC and EXIF are kept, EXIF orientation is applied.
+// Exit codes: 0 all done, 1 failure, 2 usage, 3 some images failed, 130 interrupted.
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/progress.h"
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/model_upscaler.h"
+#include "io/atomic_file.h"
+#include "io/image_file.h"
+#include "io/image_folder.h"
+
+namespace litesr::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct UpscaleArgs {
+  std::string input;
+  std::string output;
+  std::string model;
+  int scale = 0;
+  int tile = 0;
+  int threads = 0;
+  std::string format;
+  int quality = 95;
+  bool lossless = false;
+  bool recursive = false;
+  bool overwrite = false;
+  std::string json;
+  std::string progress = "auto";
+};
+
+struct Job {
+  fs::path input;
+  fs::path output;
+};
+
+struct Summary {
+  int succeeded = 0;
+  int failed = 0;
+  int skipped = 0;
+  double input_megapixels = 0;
+  double output_megapixels = 0;
+  nlohmann::json failures = nlohmann::json::array();
+  nlohmann::json outputs = nlohmann::json::array();
+};
+
+std::string with_format_extension(const fs::path& p, const std::optional<ImageFormat>& format) {
+  if (!format) return p.string();
+  fs::path out = p;
+  out.replace_extension(std::string(".") + std::string(image_format_name(*format)));
+  return out.string();
+}
+
+// Works out every (input, output) pair, or a usage error message.
+Result<std::vector<Job>> plan_jobs(const UpscaleArgs& args, const std::optional<ImageFormat>& format, int scale) {
+  const fs::path in(args.input);
+  std::error_code ec;
+  if (!fs::exists(in, ec)) return not_found(args.input + ": no such file or folder");
+  std::vector<Job> jobs;
+  if (fs::is_directory(in, ec)) {
+    if (args.output.empty()) return invalid_argument("-o/--output is required when the input is a folder");
+    const fs::path out_dir(args.output);
+    if (fs::exists(out_dir, ec) && !fs::is_directory(out_dir, ec)) {
+      return invalid_argument(args.output + " exists and is not a folder");
+    }
+    if (fs::weakly_canonical(out_dir, ec) == fs::weakly_canonical(in, ec)) {
+      return invalid_argument("the output folder must differ from the input folder");
+    }
+    LITESR_ASSIGN_OR_RETURN(std::vector<fs::path> files, list_images(in, {.recursive = args.recursive}));
+    for (const fs::path& f : files) {
+      const fs::path rel = f.is_absolute() ? fs::relative(f, in) : f;
+      jobs.push_back({in / rel, with_format_extension(out_dir / rel, format)});
+    }
+    return jobs;
+  }
+  fs::path out;
+  if (args.output.empty()) {
+    out = in.parent_path() / (in.stem().string() + "_x" + std::to_string(scale) + in.extension().string());
+    out = with_format_extension(out, format);
+  } else if (fs::is_directory(args.output, ec) || args.output.back() == '/') {
+    out = with_format_extension(fs::path(args.output) / in.filename(), format);
+  } else {
+    out = args.output;
+  }
+  if (fs::weakly_canonical(out, ec) == fs::weakly_canonical(in, ec)) {
+    return invalid_argument("the output would overwrite the input " + args.input);
+  }
+  jobs.push_back({in, out});
+  return jobs;
+}
+
+Status upscale_one(ModelUpscaler& upscaler, const Job& job, const UpscaleArgs& args,
+                   const std::optional<ImageFormat>& format, Summary& summary) {
+  LITESR_ASSIGN_OR_RETURN(DecodedImage decoded, read_image(job.input));
+  LITESR_ASSIGN_OR_RETURN(Image out, upscaler.upscale(decoded.image));
+  WriteOptions write;
+  write.format = format;
+  write.quality = args.quality;
+  write.lossless = args.lossless;
+  write.icc_profile = decoded.icc_profile;
+  write.exif = decoded.exif;
+  write.overwrite = true;  // existence was checked when planning; the rename is atomic
+  std::error_code ec;
+  if (job.output.has_parent_path()) fs::create_directories(job.output.parent_path(), ec);
+  if (ec) return io_error(job.output.parent_path().string() + ": cannot create folder: " + ec.message());
+  LITESR_RETURN_IF_ERROR(write_image(job.output, out, write));
+  summary.input_megapixels += decoded.image.width() * static_cast<double>(decoded.image.height()) / 1e6;
+  summary.output_megapixels += out.width() * static_cast<double>(out.height()) / 1e6;
+  summary.outputs.push_back({{"input", job.input.string()},
+                             {"output", job.output.string()},
+                             {"width", out.width()},
+                             {"height", out.height()}});
+  return {};
+}
+
+int run_upscale(const UpscaleArgs& args, CommandContext& ctx) {
+  auto progress_mode = parse_progress_mode(args.progress);
+  if (!progress_mode.ok()) return usage_error(progress_mode.status().message());
+  std::optional<ImageFormat> format;
+  if (!args.format.empty()) {
+    auto f = image_format_from_extension("x." + args.format);
+    if (!f.ok()) return usage_error("unknown format '" + args.format + "' (use png, jpg or webp)");
+    format = *f;
+  }
+  if (args.quality < 1 || args.quality > 100) return usage_error("--quality must be in 1..100");
+  if (args.scale < 0 || args.tile < 0 || args.threads < 0) return usage_error("-s, -t and -j must be >= 0");
+
+  auto upscaler = ModelUpscaler::open({args.model, args.scale, args.threads, args.tile});
+  if (!upscaler.ok()) {  // an unknown or mismatched model is a usage error
+    const StatusCode code = upscaler.status().code();
+    return code == StatusCode::kInvalidArgument || code == StatusCode::kNotFound
+               ? usage_error(upscaler.status().message())
+               : report_error(upscaler.status());
+  }
+  auto jobs = plan_jobs(args, format, upscaler->scale());
+  if (!jobs.ok()) {
+    return jobs.status().code() == StatusCode::kInvalidArgument ? usage_error(jobs.status().message())
+                                                                : report_error(jobs.status());
+  }
+  const bool single = jobs->size() == 1 && !fs::is_directory(args.input);
+  if (ctx.verbosity > 0) {
+    std::fprintf(stderr, "litesr: %s x%d, %d thread(s), %zu image(s)\n", upscaler->model_name().c_str(),
+                 upscaler->scale(), upscaler->session().threads(), jobs->size());
+  }
+
+  Summary summary;
+  const auto start = std::chrono::steady_clock::now();
+  bool interrupted = false;
+  {
+    Progress progress(*progress_mode, "upscale", static_cast<int64_t>(jobs->size()));
+    for (const Job& job : *jobs) {
+      if (ctx.cancel != nullptr && ctx.cancel->cancelled()) {
+        interrupted = true;
+        break;
+      }
+      std::error_code ec;
+      if (!args.overwrite && fs::exists(job.output, ec)) {
+        ++summary.skipped;
+        if (single) std::fprintf(stderr, "litesr: %s exists (use --overwrite)\n", job.output.string().c_str());
+        progress.advance(1, job.input.filename().string());
+        continue;
+      }
+      Status s = upscale_one(*upscaler, job, args, format, summary);
+      if (s.ok()) {
+        ++summary.succeeded;
+      } else {
+        ++summary.failed;
+        summary.failures.push_back({{"input", job.input.string()}, {"error", s.to_string()}});
+        std::fprintf(stderr, "%slitesr: error: %s\n", progress.enabled() ? "\n" : "", s.to_string().c_str());
+      }
+      progress.advance(1, job.input.filename().string());
+    }
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  const int total = static_cast<int>(jobs->size());
+  std::fprintf(stderr, "litesr: upscaled %d of %d image(s) with %s x%d in %.2f s (%.2f MP in, %.1f MP out, %.1f MP/s out)",
+               summary.succeeded, total, upscaler->model_name().c_str(), upscaler->scale(), seconds,
+               summary.input_megapixels, summary.output_megapixels,
+               seconds > 0 ? summary.output_megapixels / seconds : 0.0);
+  if (summary.skipped > 0) std::fprintf(stderr, ", %d skipped (exist)", summary.skipped);
+  if (summary.failed > 0) std::fprintf(stderr, ", %d FAILED", summary.failed);
+  std::fprintf(stderr, "\n");
+
+  if (!args.json.empty()) {
+    nlohmann::json j = {{"model", upscaler->model_name()},
+                        {"scale", upscaler->scale()},
+                        {"images", total},
+                        {"succeeded", summary.succeeded},
+                        {"failed", summary.failed},
+                        {"skipped", summary.skipped},
+                        {"interrupted", interrupted},
+                        {"seconds", seconds},
+                        {"input_megapixels", summary.input_megapixels},
+                        {"output_megapixels", summary.output_megapixels},
+                        {"megapixels_per_second", seconds > 0 ? summary.output_megapixels / seconds : 0.0},
+                        {"outputs", summary.outputs},
+                        {"failures", summary.failures}};
+    Status s = write_file_atomically(args.json, j.dump(2) + "\n");
+    if (!s.ok()) return report_error(s);
+  }
+  if (interrupted) return kExitInterrupted;
+  if (summary.failed == 0) return kExitOk;
+  return summary.failed == total || single ? kExitFailure : kExitPartial;
+}
+
+}  // namespace
+
+void register_upscale_command(CLI::App& app, CommandContext& ctx) {
+  auto args = std::make_shared<UpscaleArgs>();
+  CLI::App* cmd = app.add_subcommand("upscale", "Upscale an image or a folder of images");
+  cmd->add_option("-i,--input", args->input, "Input image file or folder")->required();
+  cmd->add_option("-o,--output", args->output,
+                  "Output file or folder (default for a file: <name>_x<scale>.<ext> beside it)");
+  cmd->add_option("-n,--model", args->model, "Built-in model name (see `litesr models`) or .safetensors file");
+  cmd->add_option("-s,--scale", args->scale, "Scale factor (must match the model; bicubic: any of 2..8)");
+  cmd->add_option("-t,--tile", args->tile, "LR rows per band (0 = auto, sized to the L2 cache)");
+  cmd->add_option("-j,--threads", args->threads, "Worker threads (0 = all cores)");
+  cmd->add_option("-f,--format", args->format, "Output format: png, jpg or webp (default: the output's extension)");
+  cmd->add_option("-q,--quality", args->quality, "JPEG/WebP quality 1..100")->capture_default_str();
+  cmd->add_flag("--lossless", args->lossless, "Lossless WebP");
+  cmd->add_flag("-r,--recursive", args->recursive, "Descend into sub-folders (the tree is mirrored)");
+  cmd->add_flag("--overwrite", args->overwrite, "Replace existing outputs (default: skip them)");
+  cmd->add_option("--json", args->json, "Write a JSON summary to FILE");
+  cmd->add_option("--progress", args->progress, "Progress display: auto, bar, json or none")->capture_default_str();
+  cmd->callback([args, &ctx] { ctx.exit_code = run_upscale(*args, ctx); });
+}
+
+}  // namespace litesr::cli

@@ -1,0 +1,187 @@
+// `litesr video`: upscale a video file or image sequence (docs/video.md).
+//
+//   litesr video -i IN -o OUT [-n MODEL] [-s SCALE] [-c CODEC] [--crf N] [--preset P] [--pix-fmt F]
+//                [-e key=value]... [--no-audio] [--no-subtitles] [--no-data] [--benchmark] [--resume]
+//                [--overwrite] [--progress auto|bar|json|none] [-j N] [--frames N]
+//
+// Exit codes (DESIGN §7): 0 ok, 1 failure, 2 usage error, 130 interrupted (the output is then absent;
+// with --resume the finished segments stay in OUT.litesr-work/ for the next run).
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "base/progress.h"
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "models/builtin_models.h"
+#include "models/registry.h"
+#include "runtime/multi_frame_session.h"
+#include "video/frame_pipeline.h"
+
+namespace litesr::cli {
+namespace {
+
+struct VideoArgs {
+  std::string input;
+  std::string output;
+  std::string model;  // "" = the default model (litesr models)
+  int scale = 0;      // 0 = the model's scale (bicubic: 4)
+  std::string codec;
+  int crf = -1;
+  std::string preset;
+  std::string pix_fmt;
+  std::vector<std::string> codec_options;  // key=value
+  bool no_audio = false;
+  bool no_subtitles = false;
+  bool no_data = false;
+  bool benchmark = false;
+  bool resume = false;
+  bool overwrite = false;
+  std::string progress = "auto";
+  int threads = 0;
+  int64_t max_frames = 0;
+  int segment_frames = 0;
+};
+
+// MATLAB-compatible bicubic (eval/matlab_resize.h, a = −0.5, symmetric borders), one frame at a time.
+// `-n NAME` -> the SR step the video pipeline calls. Single-frame models run on a runtime Session (fused
+// bands); multi-frame models (evsrnet) on a MultiFrameSession whose windows are the pipeline's windows.
+// Sessions are used from the pipeline's one SR thread only.
+Result<Upscaler> make_upscaler(const std::string& name, int scale, int threads) {
+  const std::string model_name = name.empty() ? models::default_model_name() : name;
+  const int wanted_scale = (model_name == "bicubic" && scale == 0) ? 4 : scale;
+  LITESR_ASSIGN_OR_RETURN(ModelFile model, models::resolve_model(model_name, wanted_scale));
+  SessionOptions options;
+  options.threads = threads;
+  Upscaler u;
+  LITESR_ASSIGN_OR_RETURN(u.scale, models::model_scale(model));
+  auto frames = model.metadata.find(std::string(kMetaFrames));
+  if (frames != model.metadata.end() && frames->second != "1") {
+    LITESR_ASSIGN_OR_RETURN(MultiFrameSession mfs, models::create_multi_frame_session(model, options));
+    auto session = std::make_shared<MultiFrameSession>(std::move(mfs));
+    u.window_frames = session->window();
+    u.window = [session](std::span<const ImageView<const float>> lr, std::span<const ImageView<float>> sr,
+                         bool reset) -> Status {
+      if (reset) session->reset();
+      for (std::size_t i = 0; i < lr.size(); ++i) LITESR_RETURN_IF_ERROR(session->push_frame(lr[i], sr[i]));
+      return {};
+    };
+    return u;
+  }
+  LITESR_ASSIGN_OR_RETURN(Session single, models::create_session(model, options));
+  auto session = std::make_shared<Session>(std::move(single));
+  u.frame = [session](ImageView<const float> lr, ImageView<float> sr) { return session->run(lr, sr); };
+  return u;
+}
+
+std::string fps_text(int64_t frames, double seconds) {
+  if (seconds <= 0) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.1f", frames / seconds);
+  return buf;
+}
+
+int run_video(const VideoArgs& a, CommandContext& ctx) {
+  if (!a.benchmark && a.output.empty()) return usage_error("video: -o/--output is required (or use --benchmark)");
+  Result<ProgressMode> progress_mode = parse_progress_mode(a.progress);
+  if (!progress_mode.ok()) return usage_error(progress_mode.status().message());
+  VideoJobOptions o;
+  o.input = a.input;
+  o.output = a.benchmark ? std::string() : a.output;
+  o.encode.codec = a.codec;
+  o.encode.crf = a.crf;
+  o.encode.preset = a.preset;
+  o.encode.pix_fmt = a.pix_fmt;
+  o.encode.threads = a.threads;
+  for (const std::string& kv : a.codec_options) {
+    const auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) return usage_error("video: -e expects key=value, got '" + kv + "'");
+    o.encode.codec_options.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  o.copy_audio = !a.no_audio;
+  o.copy_subtitles = !a.no_subtitles;
+  o.copy_data = !a.no_data;
+  o.benchmark = a.benchmark;
+  o.overwrite = a.overwrite;
+  o.resume = a.resume;
+  o.segment_frames = a.segment_frames;
+  o.decode_threads = a.threads;
+  o.max_frames = a.max_frames;
+  o.cancel = ctx.cancel;
+  const std::string model_name = a.model.empty() ? models::default_model_name() : a.model;
+  o.job_signature = "model=" + model_name + " scale=" + std::to_string(a.scale);
+
+  Result<Upscaler> upscaler = make_upscaler(a.model, a.scale, a.threads);
+  if (!upscaler.ok()) {
+    if (upscaler.status().code() == StatusCode::kNotFound) return usage_error(upscaler.status().message());
+    return report_error(upscaler.status());
+  }
+  set_ffmpeg_verbosity(ctx.verbosity);
+
+  std::unique_ptr<Progress> progress;
+  o.on_progress = [&](int64_t done, int64_t total) {
+    if (!progress) progress = std::make_unique<Progress>(*progress_mode, a.benchmark ? "benchmark" : "video", total);
+    progress->set_done(done);
+  };
+  Result<VideoJobStats> result = run_video_job(o, *upscaler);
+  if (progress) progress->finish();
+  if (!result.ok()) return report_error(result.status());
+  const VideoJobStats& s = *result;
+  for (const std::string& skipped : s.skipped_streams)
+    std::fprintf(stderr, "litesr: warning: stream %s not copied: the output container cannot hold it\n", skipped.c_str());
+  const int64_t n = s.frames - s.frames_resumed;
+  if (a.benchmark) {
+    std::printf("benchmark: %lld frames, %dx%d -> %dx%d, model %s x%d, encoder %s, threads %d\n",
+                static_cast<long long>(n), s.input.width, s.input.height, s.input.width * upscaler->scale,
+                s.input.height * upscaler->scale, model_name.c_str(), upscaler->scale, s.encoder.c_str(), a.threads);
+    std::printf("  decode     %10s fps  (demux + decode, %s %s)\n", fps_text(n, s.decode_s).c_str(),
+                s.input.codec_name.c_str(), s.input.pixel_format.c_str());
+    std::printf("  to_rgb     %10s fps  (Y'CbCr -> RGB f32)\n", fps_text(n, s.to_rgb_s).c_str());
+    std::printf("  sr         %10s fps  (%s)\n", fps_text(n, s.sr_s).c_str(), model_name.c_str());
+    std::printf("  from_rgb   %10s fps  (RGB f32 -> Y'CbCr)\n", fps_text(n, s.from_rgb_s).c_str());
+    std::printf("  encode     %10s fps  (encode + mux)\n", fps_text(n, s.encode_s).c_str());
+    std::printf("  overhead   %10s fps  (decode + convert + encode, summed busy time)\n",
+                fps_text(n, s.decode_s + s.to_rgb_s + s.from_rgb_s + s.encode_s).c_str());
+    std::printf("  end-to-end %10s fps  (wall clock, stages overlapped)\n", fps_text(n, s.wall_s).c_str());
+  } else if (ctx.verbosity > 0) {
+    std::fprintf(stderr, "litesr: %s: %lld frames (%lld resumed), %s fps, encoder %s\n", a.output.c_str(),
+                 static_cast<long long>(s.frames), static_cast<long long>(s.frames_resumed),
+                 fps_text(n, s.wall_s).c_str(), s.encoder.c_str());
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void register_video_command(CLI::App& app, CommandContext& ctx) {
+  auto args = std::make_shared<VideoArgs>();
+  CLI::App* cmd = app.add_subcommand("video", "Upscale a video file or image sequence (audio/subtitles copied)");
+  cmd->add_option("-i,--input", args->input, "Input video file or image-sequence pattern (frames/%08d.png)")->required();
+  cmd->add_option("-o,--output", args->output, "Output file (.mkv/.mp4/.mov/.nut...) or pattern (sr/%08d.png)");
+  cmd->add_option("-n,--model", args->model, "Built-in model name (see `litesr models`) or .safetensors file; default: the default model");
+  cmd->add_option("-s,--scale", args->scale, "Upscaling factor (must match the model; bicubic: 2..8, default 4)");
+  cmd->add_option("-c,--codec", args->codec, "Encoder: libx264, libx265, ffv1, png, rawvideo (default: container's)");
+  cmd->add_option("--crf", args->crf, "Constant rate factor (x264/x265)");
+  cmd->add_option("--preset", args->preset, "Encoder preset (x264/x265: ultrafast..veryslow)");
+  cmd->add_option("--pix-fmt", args->pix_fmt, "Output pixel format (default: like the input; 10-bit stays 10-bit)");
+  cmd->add_option("-e,--encoder-option", args->codec_options, "Encoder option key=value (repeatable)");
+  cmd->add_flag("--no-audio", args->no_audio, "Drop audio streams (default: copied unchanged)");
+  cmd->add_flag("--no-subtitles", args->no_subtitles, "Drop subtitle streams (default: copied unchanged)");
+  cmd->add_flag("--no-data", args->no_data, "Drop data/attachment streams (default: copied unchanged)");
+  cmd->add_flag("--benchmark", args->benchmark, "Decode, upscale and encode without writing; report fps per stage");
+  cmd->add_flag("--resume", args->resume, "Encode in segments under OUT.litesr-work/; rerun to continue after an interruption");
+  cmd->add_option("--segment-frames", args->segment_frames, "Frames per --resume segment (0 = about 2 s)");
+  cmd->add_flag("--overwrite", args->overwrite, "Replace an existing output");
+  cmd->add_option("--progress", args->progress, "auto|bar|json|none")->capture_default_str();
+  cmd->add_option("-j,--threads", args->threads, "Codec threads (0 = automatic)");
+  cmd->add_option("--frames", args->max_frames, "Stop after this many frames (0 = all)");
+  cmd->callback([args, &ctx] { ctx.exit_code = run_video(*args, ctx); });
+}
+
+}  // namespace litesr::cli

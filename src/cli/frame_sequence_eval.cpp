@@ -1,0 +1,97 @@
+#include "cli/frame_sequence_eval.h"
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+
+#include "base/image_ops.h"
+#include "io/image_file.h"
+#include "io/image_folder.h"
+#include "models/builtin_models.h"
+#include "models/registry.h"
+#include "runtime/multi_frame_session.h"
+
+namespace litesr::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+Result<Image> read_rgb_f32(const fs::path& path) {
+  LITESR_ASSIGN_OR_RETURN(DecodedImage decoded, read_image(path));
+  Image colour = std::move(decoded.image);
+  if (colour.channels() == 2 || colour.channels() == 4) {
+    LITESR_ASSIGN_OR_RETURN(colour, extract_channels(colour, 0, colour.channels() - 1));
+  }
+  LITESR_ASSIGN_OR_RETURN(Image rgb, grey_to_rgb(colour));
+  return convert_pixel_type(rgb, PixelType::kF32);
+}
+
+}  // namespace
+
+Result<EvaluationResult> evaluate_frame_sequence(const FrameSequenceEvalOptions& options,
+                                                 const CancelToken* cancel, Progress* progress) {
+  const auto start = std::chrono::steady_clock::now();
+  LITESR_ASSIGN_OR_RETURN(std::vector<fs::path> lr_frames, list_images(options.lr_dir));
+  LITESR_ASSIGN_OR_RETURN(std::vector<fs::path> gt_frames, list_images(options.gt_dir));
+  if (lr_frames.empty()) return not_found(options.lr_dir + ": no image frames");
+  if (lr_frames.size() != gt_frames.size()) {
+    return invalid_argument(options.lr_dir + " has " + std::to_string(lr_frames.size()) + " frames but " +
+                            options.gt_dir + " has " + std::to_string(gt_frames.size()));
+  }
+  const std::string model_name = options.model.empty() ? models::default_model_name() : options.model;
+  const int wanted = (model_name == "bicubic" && options.scale == 0) ? 4 : options.scale;
+  LITESR_ASSIGN_OR_RETURN(ModelFile model, models::resolve_model(model_name, wanted));
+  LITESR_ASSIGN_OR_RETURN(const int scale, models::model_scale(model));
+  SessionOptions session_options;
+  session_options.threads = options.threads;
+  std::optional<Session> single;
+  std::optional<MultiFrameSession> multi;
+  auto frames = model.metadata.find(std::string(kMetaFrames));
+  if (frames != model.metadata.end() && frames->second != "1") {
+    LITESR_ASSIGN_OR_RETURN(MultiFrameSession s, models::create_multi_frame_session(model, session_options));
+    multi.emplace(std::move(s));
+  } else {
+    LITESR_ASSIGN_OR_RETURN(Session s, models::create_session(model, session_options));
+    single.emplace(std::move(s));
+  }
+
+  EvaluationResult result;
+  result.dataset = fs::path(options.gt_dir).filename().string();
+  if (result.dataset.empty()) result.dataset = fs::path(options.gt_dir).parent_path().filename().string();
+  result.scale = scale;
+  result.method = model_name;
+  result.shave = options.shave < 0 ? scale : options.shave;
+  for (std::size_t i = 0; i < lr_frames.size(); ++i) {
+    if (cancel != nullptr && cancel->cancelled()) return cancelled("evaluation interrupted");
+    const fs::path lr_path = fs::path(options.lr_dir) / lr_frames[i];
+    const fs::path gt_path = fs::path(options.gt_dir) / gt_frames[i];
+    LITESR_ASSIGN_OR_RETURN(Image lr, read_rgb_f32(lr_path));
+    LITESR_ASSIGN_OR_RETURN(DecodedImage gt, read_image(gt_path));
+    if (gt.image.type() != PixelType::kU8) return unsupported(gt_path.string() + ": ground truth must be 8-bit");
+    if (gt.image.width() != lr.width() * scale || gt.image.height() != lr.height() * scale) {
+      return invalid_argument(gt_path.string() + " is " + std::to_string(gt.image.width()) + "x" +
+                              std::to_string(gt.image.height()) + ", expected x" + std::to_string(scale) +
+                              " of " + lr_path.string());
+    }
+    LITESR_ASSIGN_OR_RETURN(Image sr, Image::create(lr.width() * scale, lr.height() * scale, 3, PixelType::kF32));
+    const Status run = multi ? multi->push_frame(lr.view<float>(), sr.view<float>())
+                             : single->run(lr.view<float>(), sr.view<float>());
+    LITESR_RETURN_IF_ERROR(run.with_context(lr_path.string()));
+    LITESR_ASSIGN_OR_RETURN(SrScores scores, score_sr_result(sr, gt.image, scale, result.shave));
+    result.images.push_back({lr_frames[i].filename().string(), gt.image.width(), gt.image.height(), scores});
+    if (progress != nullptr) progress->advance(1, lr_frames[i].filename().string());
+  }
+  const double n = static_cast<double>(result.images.size());
+  for (const ImageEvaluation& e : result.images) {
+    result.mean.psnr_y += e.scores.psnr_y / n;
+    result.mean.ssim_y += e.scores.ssim_y / n;
+    result.mean.psnr_rgb += e.scores.psnr_rgb / n;
+    result.mean.ssim_rgb += e.scores.ssim_rgb / n;
+  }
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+}  // namespace litesr::cli

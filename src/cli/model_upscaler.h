@@ -1,0 +1,47 @@
+// ModelUpscaler: one model, ready to upscale decoded images of any supported layout. Shared by
+// `litesr upscale`, `litesr eval -n` and `litesr video -n`.
+//
+// Layouts: the network sees RGB. Grey (1 ch) is replicated to RGB and the output averaged back to grey;
+// an alpha channel (GA, RGBA) is upscaled separately through the same model (replicated to RGB, averaged
+// back) and re-attached. u8 images use the session's fused u8 path; u16 images go through f32 and come back
+// as u16 (16-bit depth kept).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "base/image.h"
+#include "base/status.h"
+#include "runtime/session.h"
+
+namespace litesr::cli {
+
+struct UpscalerOptions {
+  std::string model;    // built-in name or .safetensors path; "" = models::default_model_name()
+  int scale = 0;        // 0 = the model's own scale (required for bicubic: defaults to 4)
+  int threads = 0;      // 0 = all cores
+  int band_rows = 0;    // -t/--tile: LR rows per band; 0 = auto
+};
+
+class ModelUpscaler {
+ public:
+  static Result<ModelUpscaler> open(const UpscalerOptions& options);
+
+  int scale() const { return scale_; }
+  const std::string& model_name() const { return model_name_; }
+  Session& session() { return *session_; }
+
+  // u8 or u16 image with 1-4 channels -> the same layout and type at scale x the size.
+  Result<Image> upscale(const Image& src);
+  // RGB f32 in [0,1] -> RGB f32 (the video and eval paths).
+  Status upscale_rgb_f32(ImageView<const float> lr, ImageView<float> sr);
+
+ private:
+  Result<Image> upscale_rgb(const Image& rgb);  // 3-channel u8 or u16
+
+  std::unique_ptr<Session> session_;
+  std::string model_name_;
+  int scale_ = 0;
+};
+
+}  // namespace litesr::cli

@@ -1,0 +1,31 @@
+// Whole-file reads and atomic whole-file writes.
+//
+// write_file_atomically writes `bytes` to a temporary file created exclusively in the destination's
+// directory (".<name>.litesr-tmp-<pid>-<n>"), fsyncs it, renames it over `path`, then fsyncs the directory.
+// Readers therefore see either the old file or the complete new one, never a partial file; on any failure
+// neither the temporary nor a new destination file is left behind. POSIX only (rename(2) is atomic within a
+// file system; the temporary shares the destination's directory so it is on the same file system).
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+
+namespace litesr {
+
+// Default read limit: 1 GiB, far above any image LiteSR accepts; a guard against reading a device or a
+// multi-gigabyte file by mistake.
+inline constexpr std::size_t kDefaultMaxFileBytes = std::size_t{1} << 30;
+
+// Errors name the file: kNotFound (missing), kIoError (a directory, permission denied, OS errors),
+// kResourceExhausted (larger than max_bytes).
+Result<std::string> read_file(const std::filesystem::path& path, std::size_t max_bytes = kDefaultMaxFileBytes);
+
+// overwrite = false: kAlreadyExists when `path` exists (checked first, and again race-free at the final link).
+// Errors name the file: kNotFound (directory missing), kIoError (OS refusal, disk full), kAlreadyExists.
+Status write_file_atomically(const std::filesystem::path& path, std::string_view bytes, bool overwrite = true);
+
+}  // namespace litesr

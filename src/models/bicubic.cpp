@@ -1,0 +1,19 @@
+// Bicubic baseline (docs/architectures.md "bicubic"): config {"scale": s}; no tensors.
+// MATLAB-exact upscale: a = −0.5, symmetric borders (runtime bicubic_upsample, kMatlab).
+#include "models/builders.h"
+
+namespace litesr::models {
+
+Result<Graph> build_bicubic(int scale, const nlohmann::json& config) {
+  LITESR_RETURN_IF_ERROR(config_check_keys(config, "bicubic", {"scale"}));
+  LITESR_ASSIGN_OR_RETURN(const int config_scale, config_int(config, "bicubic", "scale", 1, 16));
+  if (config_scale != scale) {
+    return invalid_argument("bicubic: config scale " + std::to_string(config_scale) +
+                            " differs from litesr.scale " + std::to_string(scale));
+  }
+  GraphBuilder b("bicubic", scale);
+  b.output(b.bicubic_upsample(b.input("x", 3), scale, BicubicKind::kMatlab, "upsample"));
+  return std::move(b).finish();
+}
+
+}  // namespace litesr::models

@@ -1,0 +1,94 @@
+#include "models/builtin_models.h"
+
+#include <algorithm>
+#include <charconv>
+#include <span>
+
+#include "models/embedded_file.h"
+
+namespace litesr::models {
+
+namespace {
+
+constexpr std::string_view kBicubic = "bicubic";
+
+std::string join_names() {
+  std::string s;
+  for (const std::string& n : builtin_model_names()) s += (s.empty() ? "" : ", ") + n;
+  return s;
+}
+
+}  // namespace
+
+ModelFile make_bicubic_model(int scale) {
+  ModelFile model;
+  model.metadata[std::string(kMetaArch)] = "bicubic";
+  model.metadata[std::string(kMetaScale)] = std::to_string(scale);
+  model.metadata[std::string(kMetaConfig)] = "{\"scale\":" + std::to_string(scale) + "}";
+  model.metadata[std::string(kMetaColor)] = "rgb";
+  model.metadata[std::string(kMetaRange)] = "0..1";
+  model.metadata[std::string(kMetaFrames)] = "1";
+  model.metadata[std::string(kMetaFormatVersion)] = "1";
+  return model;
+}
+
+std::vector<std::string> builtin_model_names() {
+  std::vector<std::string> names{std::string(kBicubic)};
+  for (std::size_t i = 0; i < kEmbeddedModelCount; ++i) names.emplace_back(kEmbeddedModels[i].name);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::string default_model_name() {
+  for (std::size_t i = 0; i < kEmbeddedModelCount; ++i) {
+    if (std::string_view(kEmbeddedModels[i].name) == "elsr-x4") return "elsr-x4";
+  }
+  return std::string(kBicubic);
+}
+
+Result<int> model_scale(const ModelFile& model) {
+  auto it = model.metadata.find(std::string(kMetaScale));
+  if (it == model.metadata.end()) return invalid_argument("model has no litesr.scale metadata");
+  int scale = 0;
+  const std::string& s = it->second;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), scale);
+  if (ec != std::errc() || ptr != s.data() + s.size() || scale < 1 || scale > 16) {
+    return invalid_argument("model has an invalid litesr.scale '" + s + "'");
+  }
+  return scale;
+}
+
+Result<ModelFile> load_builtin_model(std::string_view name, int scale) {
+  if (name == kBicubic) {
+    if (scale < 2 || scale > 8) return invalid_argument("bicubic needs a scale between 2 and 8 (-s)");
+    return make_bicubic_model(scale);
+  }
+  for (std::size_t i = 0; i < kEmbeddedModelCount; ++i) {
+    const EmbeddedFile& f = kEmbeddedModels[i];
+    if (name != f.name) continue;
+    LITESR_ASSIGN_OR_RETURN(ModelFile model,
+                            parse_model_file(std::span<const uint8_t>(f.data, f.size), f.name));
+    LITESR_ASSIGN_OR_RETURN(int model_s, model_scale(model));
+    if (scale != 0 && scale != model_s) {
+      return invalid_argument(std::string(name) + " upscales x" + std::to_string(model_s) + ", not x" +
+                              std::to_string(scale));
+    }
+    return model;
+  }
+  return not_found("no built-in model '" + std::string(name) + "' (built-in: " + join_names() + ")");
+}
+
+Result<ModelFile> resolve_model(std::string_view name_or_path, int scale) {
+  const bool is_path = name_or_path.find('/') != std::string_view::npos ||
+                       (name_or_path.size() > 12 && name_or_path.ends_with(".safetensors"));
+  if (!is_path) return load_builtin_model(name_or_path, scale);
+  LITESR_ASSIGN_OR_RETURN(ModelFile model, read_model_file(std::filesystem::path(name_or_path)));
+  LITESR_ASSIGN_OR_RETURN(int model_s, model_scale(model));
+  if (scale != 0 && scale != model_s) {
+    return invalid_argument(std::string(name_or_path) + " upscales x" + std::to_string(model_s) + ", not x" +
+                            std::to_string(scale));
+  }
+  return model;
+}
+
+}  // namespace litesr::models

@@ -1,0 +1,102 @@
+// EVSRNet graph builder: see evsrnet.h for the config, both modes and the step-graph contract.
+#include "models/evsrnet.h"
+
+#include <string>
+
+#include "models/builders.h"
+#include "models/config_values.h"
+
+namespace litesr::models {
+namespace {
+
+constexpr const char* kArch = "evsrnet";
+
+Status validate(const EvsrnetConfig& c) {
+  auto range = [](const char* key, int v, int lo, int hi) -> Status {
+    if (v < lo || v > hi) {
+      return invalid_argument(std::string("evsrnet: ") + key + " = " + std::to_string(v) + " outside [" +
+                              std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    }
+    return {};
+  };
+  LITESR_RETURN_IF_ERROR(range("scale", c.scale, 2, 4));
+  LITESR_RETURN_IF_ERROR(range("nc", c.nc, 1, 256));
+  LITESR_RETURN_IF_ERROR(range("nb", c.nb, 0, 64));
+  return range("frames", c.frames, 1, 64);
+}
+
+// head + ReLU + nb residual blocks: [cin, H, W] -> [nc, H, W].
+int add_trunk(GraphBuilder& b, const EvsrnetConfig& c, int in) {
+  int f = b.relu(b.conv(in, "head", c.nc, 3), "head_act");
+  for (int i = 0; i < c.nb; ++i) {
+    const std::string p = "body." + std::to_string(i);
+    const int t = b.relu(b.conv(f, p + ".conv1", c.nc, 3), p + ".act");
+    f = b.add({f, b.conv(t, p + ".conv2", c.nc, 3)}, p + ".residual");
+  }
+  return f;
+}
+
+}  // namespace
+
+Result<EvsrnetConfig> parse_evsrnet_config(const nlohmann::json& config) {
+  LITESR_RETURN_IF_ERROR(config_check_keys(config, kArch, {"scale", "nc", "nb", "frames", "mode"}));
+  EvsrnetConfig c;
+  LITESR_ASSIGN_OR_RETURN(c.scale, config_int(config, kArch, "scale", 2, 4));
+  LITESR_ASSIGN_OR_RETURN(c.nc, config_int(config, kArch, "nc", 1, 256));
+  LITESR_ASSIGN_OR_RETURN(c.nb, config_int(config, kArch, "nb", 0, 64));
+  LITESR_ASSIGN_OR_RETURN(c.frames, config_int(config, kArch, "frames", 1, 64));
+  LITESR_ASSIGN_OR_RETURN(const std::string mode, config_string(config, kArch, "mode"));
+  if (mode == "recurrent") {
+    c.mode = EvsrnetMode::kRecurrent;
+  } else if (mode == "frame_parallel") {
+    c.mode = EvsrnetMode::kFrameParallel;
+  } else {
+    return invalid_argument("evsrnet: mode \"" + mode + "\" must be \"recurrent\" or \"frame_parallel\"");
+  }
+  return c;
+}
+
+nlohmann::json evsrnet_config_json(const EvsrnetConfig& c) {
+  return nlohmann::json{{"scale", c.scale},
+                        {"nc", c.nc},
+                        {"nb", c.nb},
+                        {"frames", c.frames},
+                        {"mode", c.mode == EvsrnetMode::kRecurrent ? "recurrent" : "frame_parallel"}};
+}
+
+Result<Graph> build_evsrnet_graph(const EvsrnetConfig& c) {
+  LITESR_RETURN_IF_ERROR(validate(c));
+  const int s = c.scale;
+  const int out_ch = 3 * s * s;
+  GraphBuilder b(kArch, s, c.frames);  // input_frames = T: the graph is one frame/step of a T-frame window
+  if (c.mode == EvsrnetMode::kFrameParallel) {
+    const int x = b.input("x", 3);                                        // [3, H, W]
+    const int f = add_trunk(b, c, x);                                     // [nc, H, W]
+    b.output(b.pixel_shuffle(b.conv(f, "tail", out_ch, 3), s, "frame"));  // [3, sH, sW]
+    return std::move(b).finish();
+  }
+  // Input order is the kEvsrnetInput* constants; output order the kEvsrnetOutput* constants.
+  const int x_prev = b.input("x_prev", 3);                               // [3, H, W]
+  const int x_t = b.input("x_t", 3);                                     // [3, H, W]
+  const int h_prev = b.input("h_prev", c.nc);                            // [nc, H, W]
+  const int o_prev = b.input("o_prev", out_ch);                          // [3s², H, W]
+  const int in = b.concat({x_prev, x_t, h_prev, o_prev}, "step_input");  // [6 + nc + 3s², H, W]
+  const int f = add_trunk(b, c, in);                                     // [nc, H, W]
+  const int h = b.relu(b.conv(f, "hidden", c.nc, 3), "h");               // [nc, H, W]
+  const int o = b.conv(f, "tail", out_ch, 3);                            // [3s², H, W]
+  b.output(b.pixel_shuffle(o, s, "frame"));                              // [3, sH, sW]
+  b.output(h);
+  b.output(o);
+  return std::move(b).finish();
+}
+
+Result<Graph> build_evsrnet(int scale, const nlohmann::json& config) {
+  LITESR_ASSIGN_OR_RETURN(const EvsrnetConfig c, parse_evsrnet_config(config));
+  if (c.scale != scale) {
+    return invalid_argument("evsrnet: config scale " + std::to_string(c.scale) + " differs from litesr.scale " +
+                            std::to_string(scale));
+  }
+  return build_evsrnet_graph(c);
+}
+
+}  // namespace litesr::models

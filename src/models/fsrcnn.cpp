@@ -1,0 +1,78 @@
+// FSRCNN graph builder: see fsrcnn.h.
+#include "models/fsrcnn.h"
+
+#include <string>
+
+#include "models/builders.h"
+
+namespace litesr::models {
+namespace {
+
+constexpr const char* kArch = "fsrcnn";
+constexpr int kDeconvKernel = 9;
+constexpr int kDeconvPadding = 4;
+
+Status validate(const FsrcnnConfig& c) {
+  auto range = [](const char* key, int v, int lo, int hi) -> Status {
+    if (v < lo || v > hi) {
+      return invalid_argument(std::string("fsrcnn: ") + key + " = " + std::to_string(v) + " outside [" +
+                              std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    }
+    return {};
+  };
+  LITESR_RETURN_IF_ERROR(range("scale", c.scale, 2, 8));
+  LITESR_RETURN_IF_ERROR(range("d", c.d, 1, 1024));
+  LITESR_RETURN_IF_ERROR(range("s", c.s, 1, 1024));
+  LITESR_RETURN_IF_ERROR(range("m", c.m, 0, 64));
+  if (c.channels != 1 && c.channels != 3) {
+    return invalid_argument("fsrcnn: channels = " + std::to_string(c.channels) + " must be 1 (Y) or 3 (RGB)");
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<FsrcnnConfig> parse_fsrcnn_config(const nlohmann::json& config) {
+  LITESR_RETURN_IF_ERROR(config_check_keys(config, kArch, {"scale", "d", "s", "m", "channels"}));
+  FsrcnnConfig c;
+  LITESR_ASSIGN_OR_RETURN(c.scale, config_int(config, kArch, "scale", 2, 8));
+  LITESR_ASSIGN_OR_RETURN(c.d, config_int(config, kArch, "d", 1, 1024));
+  LITESR_ASSIGN_OR_RETURN(c.s, config_int(config, kArch, "s", 1, 1024));
+  LITESR_ASSIGN_OR_RETURN(c.m, config_int(config, kArch, "m", 0, 64));
+  LITESR_ASSIGN_OR_RETURN(c.channels, config_int(config, kArch, "channels", 1, 3));
+  LITESR_RETURN_IF_ERROR(validate(c));
+  return c;
+}
+
+nlohmann::json fsrcnn_config_json(const FsrcnnConfig& c) {
+  return nlohmann::json{{"scale", c.scale}, {"d", c.d}, {"s", c.s}, {"m", c.m}, {"channels", c.channels}};
+}
+
+Result<Graph> build_fsrcnn_graph(const FsrcnnConfig& c) {
+  LITESR_RETURN_IF_ERROR(validate(c));
+  GraphBuilder b(kArch, c.scale);
+  const int x = b.input("x", c.channels);                              // [C, H, W]
+  int t = b.prelu(b.conv(x, "first_part.0", c.d, 5), "first_part.1");  // [d, H, W] feature extraction
+  t = b.prelu(b.conv(t, "mid_part.0", c.s, 1), "mid_part.1");          // [s, H, W] shrinking
+  for (int j = 0; j < c.m; ++j) {                                      // [s, H, W] mapping
+    t = b.conv(t, "mid_part." + std::to_string(2 + 2 * j), c.s, 3);
+    t = b.prelu(t, "mid_part." + std::to_string(3 + 2 * j));
+  }
+  t = b.conv(t, "mid_part." + std::to_string(2 + 2 * c.m), c.d, 1);  // [d, H, W] expanding
+  t = b.prelu(t, "mid_part." + std::to_string(3 + 2 * c.m));
+  // Deconvolution: kernel + output_padding = stride + 2·padding, so the output is exactly scale × input.
+  b.output(b.conv_transpose(t, "last_part", c.channels, kDeconvKernel, c.scale, kDeconvPadding,
+                            c.scale - 1));  // [C, sH, sW]
+  return std::move(b).finish();
+}
+
+Result<Graph> build_fsrcnn(int scale, const nlohmann::json& config) {
+  LITESR_ASSIGN_OR_RETURN(const FsrcnnConfig c, parse_fsrcnn_config(config));
+  if (c.scale != scale) {
+    return invalid_argument("fsrcnn: config scale " + std::to_string(c.scale) + " differs from litesr.scale " +
+                            std::to_string(scale));
+  }
+  return build_fsrcnn_graph(c);
+}
+
+}  // namespace litesr::models

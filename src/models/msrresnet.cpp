@@ -1,0 +1,70 @@
+// MSRResNet graph builder: see msrresnet.h.
+#include "models/msrresnet.h"
+
+#include <string>
+
+#include "models/builders.h"
+
+namespace litesr::models {
+namespace {
+
+constexpr const char* kArch = "msrresnet";
+constexpr float kSlope = 0.1f;  // nn.LeakyReLU(negative_slope=0.1)
+
+Status validate(const MsrresnetConfig& c) {
+  if (c.scale < 2 || c.scale > 4) return invalid_argument("msrresnet: scale = " + std::to_string(c.scale) + " outside [2, 4]");
+  if (c.nc < 1 || c.nc > 256) return invalid_argument("msrresnet: nc = " + std::to_string(c.nc) + " outside [1, 256]");
+  if (c.nb < 0 || c.nb > 64) return invalid_argument("msrresnet: nb = " + std::to_string(c.nb) + " outside [0, 64]");
+  return {};
+}
+
+}  // namespace
+
+Result<MsrresnetConfig> parse_msrresnet_config(const nlohmann::json& config) {
+  LITESR_RETURN_IF_ERROR(config_check_keys(config, kArch, {"scale", "nc", "nb"}));
+  MsrresnetConfig c;
+  LITESR_ASSIGN_OR_RETURN(c.scale, config_int(config, kArch, "scale", 2, 4));
+  LITESR_ASSIGN_OR_RETURN(c.nc, config_int(config, kArch, "nc", 1, 256));
+  LITESR_ASSIGN_OR_RETURN(c.nb, config_int(config, kArch, "nb", 0, 64));
+  return c;
+}
+
+nlohmann::json msrresnet_config_json(const MsrresnetConfig& c) {
+  return nlohmann::json{{"scale", c.scale}, {"nc", c.nc}, {"nb", c.nb}};
+}
+
+Result<Graph> build_msrresnet_graph(const MsrresnetConfig& c) {
+  LITESR_RETURN_IF_ERROR(validate(c));
+  const int s = c.scale, nc = c.nc;
+  GraphBuilder b(kArch, s);
+  const int x = b.input("x", 3);                                                     // [3, H, W]
+  int t = b.leaky_relu(b.conv(x, "conv_first", nc, 3), kSlope, "conv_first_act");  // [nc, H, W]
+  for (int i = 0; i < c.nb; ++i) {
+    const std::string p = "recon_trunk." + std::to_string(i);
+    const int r = b.relu(b.conv(t, p + ".conv1", nc, 3), p + ".act");
+    t = b.add({t, b.conv(r, p + ".conv2", nc, 3)}, p + ".residual");                 // [nc, H, W]
+  }
+  const int r1 = s == 4 ? 2 : s;  // x4 = two x2 stages
+  t = b.pixel_shuffle(b.conv(t, "upconv1", nc * r1 * r1, 3), r1, "upconv1_shuffle");
+  t = b.leaky_relu(t, kSlope, "upconv1_act");                                        // [nc, r1·H, r1·W]
+  if (s == 4) {
+    t = b.pixel_shuffle(b.conv(t, "upconv2", nc * 4, 3), 2, "upconv2_shuffle");
+    t = b.leaky_relu(t, kSlope, "upconv2_act");                                      // [nc, 4H, 4W]
+  }
+  t = b.leaky_relu(b.conv(t, "HRconv", nc, 3), kSlope, "HRconv_act");               // [nc, sH, sW]
+  t = b.conv(t, "conv_last", 3, 3);                                                  // [3, sH, sW]
+  const int base = b.bilinear_upsample(x, s, "base");                                // [3, sH, sW]
+  b.output(b.add({t, base}, "output"));
+  return std::move(b).finish();
+}
+
+Result<Graph> build_msrresnet(int scale, const nlohmann::json& config) {
+  LITESR_ASSIGN_OR_RETURN(const MsrresnetConfig c, parse_msrresnet_config(config));
+  if (c.scale != scale) {
+    return invalid_argument("msrresnet: config scale " + std::to_string(c.scale) + " differs from litesr.scale " +
+                            std::to_string(scale));
+  }
+  return build_msrresnet_graph(c);
+}
+
+}  // namespace litesr::models

@@ -1,0 +1,517 @@
+#include "runtime/band_executor.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "base/image_ops.h"
+#include "runtime/kernel_pixel_shuffle.h"
+
+namespace litesr {
+namespace {
+
+constexpr int kLead = 16;        // zero floats before x = 0 of every row: 64-byte aligned rows, halo >= pad
+constexpr int kAlignFloats = 16;  // 64 bytes
+constexpr int kMinAutoBandRows = 16;
+
+int floor_mod(int a, int m) {
+  const int r = a % m;
+  return r < 0 ? r + m : r;
+}
+
+bool is_pointwise(OpKind op) {
+  return op == OpKind::kRelu || op == OpKind::kLeakyRelu || op == OpKind::kPrelu || op == OpKind::kTanh ||
+         op == OpKind::kBatchNorm;
+}
+
+float apply_activation(Activation a, float v, float slope, const float* slopes, int co) {
+  switch (a) {
+    case Activation::kNone: return v;
+    case Activation::kRelu: return v < 0.0f ? 0.0f : v;
+    case Activation::kLeakyRelu: return v < 0.0f ? v * slope : v;
+    case Activation::kPrelu: return v < 0.0f ? v * slopes[co] : v;
+    case Activation::kTanh: return std::tanh(v);
+  }
+  return v;
+}
+
+// KxK grouped conv, stride 1, "same" padding, one output row; row layout of kernel_conv.h with at least
+// (K−1)/2 readable zero columns each side. weight: PyTorch [cout][cin/groups][K][K].
+// Used for the convs the Highway kernels do not cover (K = 5, 9, grouped non-depthwise).
+void conv_rows_scalar(const Step& s, const float* const* in_rows, int width, const Epilogue& ep,
+                      float* const* out_rows) {
+  const int k = s.node.kernel, r = (k - 1) / 2, groups = s.node.groups;
+  const int cout = s.shape.channels, cin_g = s.in_channels / groups, cout_g = cout / groups;
+  for (int co = 0; co < cout; ++co) {
+    float* out = out_rows[co];
+    std::fill(out, out + width, 0.0f);
+    const int g = co / cout_g;
+    const float* w = s.weight.data() + static_cast<std::size_t>(co) * cin_g * k * k;
+    for (int ci = 0; ci < cin_g; ++ci) {
+      for (int ky = 0; ky < k; ++ky) {
+        const float* in = in_rows[(g * cin_g + ci) * k + ky] - r;
+        for (int kx = 0; kx < k; ++kx) {
+          const float wv = w[(ci * k + ky) * k + kx];
+          for (int x = 0; x < width; ++x) out[x] += wv * in[x + kx];
+        }
+      }
+    }
+    const float bias = ep.bias ? ep.bias[co] : 0.0f;
+    const float* res = ep.residual ? ep.residual[co] : nullptr;
+    for (int x = 0; x < width; ++x) {
+      float v = apply_activation(ep.activation, out[x] + bias, ep.slope, ep.slopes, co);
+      if (res) v += res[x];
+      out[x] = v;
+    }
+  }
+}
+
+// Row y (image coordinates) of channel c of a ring of `ring` rows at `offset` floats into a workspace.
+inline float* ring_row(float* arena, std::size_t offset, int ring, int row_stride, int lead, int c, int y) {
+  return arena + offset + (static_cast<std::size_t>(c) * ring + floor_mod(y, ring)) * row_stride + lead;
+}
+
+float load_sample(const BandInput& in, std::ptrdiff_t index) {
+  return in.f32 ? in.f32[index] : static_cast<float>(in.u8[index]) / 255.0f;
+}
+
+}  // namespace
+
+Status BandExecutor::check_supported(const Program& p) {
+  if (p.inputs.size() != 1 || p.outputs.size() != 1) return unsupported("band fusion needs one input and one output");
+  if (p.scale < 2) return unsupported("band fusion needs scale >= 2");
+  const Step& out = p.steps[p.outputs[0]];
+  if (out.shape.factor != p.scale) return unsupported("output is not at the output resolution");
+  for (const Step& s : p.steps) {
+    const OpKind op = s.node.op;
+    if (s.shape.factor == 1) {
+      const bool ok = op == OpKind::kInput || op == OpKind::kConv2d || is_pointwise(op) || op == OpKind::kAdd ||
+                      op == OpKind::kConcat || op == OpKind::kSlice;
+      if (!ok) return unsupported("op " + std::string(op_kind_name(op)) + " cannot run in bands");
+    } else if (s.shape.factor == p.scale) {
+      const int in = s.node.inputs[0];
+      const bool ok = (op == OpKind::kPixelShuffle && p.steps[in].shape.factor == 1) ||
+                      (op == OpKind::kBicubicUpsample && p.steps[in].node.op == OpKind::kInput) ||
+                      op == OpKind::kAdd;
+      if (!ok) return unsupported("op " + std::string(op_kind_name(op)) + " at output resolution cannot run in bands");
+    } else {
+      return unsupported("intermediate resolutions cannot run in bands");
+    }
+  }
+  return {};
+}
+
+Status BandExecutor::prepare(const Program& p, int width, int height, int band_rows, int threads) {
+  LITESR_RETURN_IF_ERROR(check_supported(p));
+  if (width < 1 || height < 1) return invalid_argument("input size must be at least 1x1");
+  if (threads < 1) return invalid_argument("threads must be >= 1");
+  program_ = &p;
+  width_ = width;
+  height_ = height;
+  const int n = static_cast<int>(p.steps.size());
+  plans_.assign(n, StepPlan{});
+  packed_.clear();
+  pad_ = 1;
+  for (int k = 0; k < n; ++k) {
+    plans_[k].hr = p.steps[k].shape.factor != 1;
+    plans_[k].alias = k;
+    if (p.steps[k].node.op == OpKind::kConv2d) pad_ = std::max(pad_, (p.steps[k].node.kernel - 1) / 2);
+  }
+  lead_ = std::max(kLead, (pad_ + kAlignFloats - 1) / kAlignFloats * kAlignFloats);
+  row_stride_ = (lead_ + width + pad_ + kAlignFloats - 1) / kAlignFloats * kAlignFloats;
+
+  // Halos, backwards: a KxK conv needs (K−1)/2 more rows of its input than it produces.
+  for (int k = n - 1; k >= 0; --k) {
+    const Step& s = p.steps[k];
+    if (plans_[k].hr) continue;  // pixel_shuffle reads its LR input's band rows only (halo 0)
+    const int reach = s.node.op == OpKind::kConv2d ? (s.node.kernel - 1) / 2 : 0;
+    for (int in : s.node.inputs) plans_[in].halo = std::max(plans_[in].halo, plans_[k].halo + reach);
+  }
+
+  // Epilogue fusion: conv -> activation (conv has no other consumer), then -> add (residual).
+  auto root = [&](int k) { return plans_[k].alias; };
+  for (int k = 0; k < n; ++k) {
+    const Step& s = p.steps[k];
+    if (plans_[k].hr) continue;
+    if (is_pointwise(s.node.op) && s.node.op != OpKind::kBatchNorm) {
+      const int c = s.node.inputs[0];
+      if (p.steps[c].node.op == OpKind::kConv2d && root(c) == c && p.consumers[c] == 1 &&
+          plans_[c].activation == Activation::kNone && plans_[c].residual < 0) {
+        StepPlan& cp = plans_[c];
+        switch (s.node.op) {
+          case OpKind::kRelu: cp.activation = Activation::kRelu; break;
+          case OpKind::kLeakyRelu: cp.activation = Activation::kLeakyRelu; cp.slope = s.node.alpha; break;
+          case OpKind::kPrelu: cp.activation = Activation::kPrelu; cp.slopes = s.weight.data(); break;
+          default: cp.activation = Activation::kTanh; break;
+        }
+        plans_[k].skip = true;
+        plans_[k].alias = c;
+      }
+    } else if (s.node.op == OpKind::kAdd && s.node.inputs.size() == 2) {
+      for (int side = 0; side < 2; ++side) {
+        const int a = s.node.inputs[side], b = s.node.inputs[1 - side];
+        const int g = root(a);
+        if (p.steps[g].node.op == OpKind::kConv2d && p.consumers[a] == 1 && plans_[g].residual < 0 && root(b) < g &&
+            (a == g || p.consumers[g] == 1)) {
+          plans_[g].residual = b;
+          plans_[k].skip = true;
+          plans_[k].alias = g;
+          break;
+        }
+      }
+    }
+  }
+
+  // Pack the convs the Highway kernels cover (prelu slopes are per channel: compile_program broadcasts).
+  for (int k = 0; k < n; ++k) {
+    const Step& st = p.steps[k];
+    StepPlan& pl = plans_[k];
+    if (pl.hr || pl.skip || st.node.op != OpKind::kConv2d) continue;
+    const int cin = st.in_channels, cout = st.shape.channels, kk = st.node.kernel, groups = st.node.groups;
+    Result<PackedConv> packed = unsupported("no kernel");
+    if (kk == 3 && groups == 1) {
+      packed = pack_conv3x3_f32(st.weight, cin, cout);
+    } else if (kk == 1 && groups == 1) {
+      packed = pack_conv1x1_f32(st.weight, cin, cout);
+    } else if (kk == 3 && groups == cin && cin == cout) {
+      packed = pack_dwconv3x3_f32(st.weight, cout);
+    }
+    if (packed.ok()) {
+      pl.packed = static_cast<int>(packed_.size());
+      packed_.push_back(std::move(*packed));
+    }
+  }
+
+  // Ring sizes: step j's newest row is t + h_j; its oldest row still read at t is min over readers k of
+  // t + h_k − reach_k (a residual read has reach 0, the output-resolution stage reads row t).
+  std::vector<int> oldest(n, std::numeric_limits<int>::max());
+  max_halo_ = 0;
+  for (int k = 0; k < n; ++k) {
+    const Step& st = p.steps[k];
+    const StepPlan& pl = plans_[k];
+    if (pl.skip) continue;
+    if (pl.hr) {
+      if (st.node.op == OpKind::kPixelShuffle) oldest[root(st.node.inputs[0])] = std::min(oldest[root(st.node.inputs[0])], 0);
+      continue;
+    }
+    max_halo_ = std::max(max_halo_, pl.halo);
+    const int reach = st.node.op == OpKind::kConv2d ? (st.node.kernel - 1) / 2 : 0;
+    for (int in : st.node.inputs) oldest[root(in)] = std::min(oldest[root(in)], pl.halo - reach);
+    if (pl.residual >= 0) oldest[root(pl.residual)] = std::min(oldest[root(pl.residual)], pl.halo);
+  }
+  for (int k = 0; k < n; ++k) {
+    StepPlan& pl = plans_[k];
+    if (pl.hr || pl.skip) continue;
+    pl.ring = oldest[k] == std::numeric_limits<int>::max() ? 1 : std::max(1, pl.halo - oldest[k] + 1);
+  }
+
+  // The fast output store: output = pixel_shuffle(conv rows) with 3 colours.
+  shuffle_source_ = -1;
+  {
+    const Step& out = p.steps[p.outputs[0]];
+    if (out.node.op == OpKind::kPixelShuffle && out.shape.channels == 3 && out.node.scale == p.scale) {
+      shuffle_source_ = root(out.node.inputs[0]);
+    }
+  }
+
+  // Band height: the working set does not depend on it (rings), so aim at about two bands per thread for
+  // load balance, with at least kMinAutoBandRows rows so the halo recomputation stays small.
+  if (band_rows <= 0) {
+    band_rows = threads == 1 ? height : std::max(kMinAutoBandRows, (height + 2 * threads - 1) / (2 * threads));
+  }
+  band_rows_ = std::clamp(band_rows, 1, height);
+
+  // Workspace layout (identical for every thread), every buffer 64-byte aligned.
+  std::size_t offset = 0;
+  const int s = p.scale;
+  auto align = [](std::size_t v) { return (v + kAlignFloats - 1) / kAlignFloats * kAlignFloats; };
+  for (int k = 0; k < n; ++k) {
+    StepPlan& plan = plans_[k];
+    if (plan.skip) continue;
+    plan.offset = offset;
+    if (plan.hr) {
+      if (k == p.outputs[0] && shuffle_source_ >= 0) continue;  // stored straight into the image
+      offset += align(static_cast<std::size_t>(p.steps[k].shape.channels) * s * width);
+    } else {
+      offset += static_cast<std::size_t>(p.steps[k].shape.channels) * plan.ring * row_stride_;
+    }
+  }
+  std::size_t bicubic_floats = 0;
+  int max_cin_taps = 3 * s * s, max_cout = 3;  // in_ptrs also hold the 3·s² rows of the shuffle store
+  for (int k = 0; k < n; ++k) {
+    const Step& st = p.steps[k];
+    if (st.node.op == OpKind::kBicubicUpsample) {
+      LITESR_ASSIGN_OR_RETURN(bicubic_v_, make_bicubic_table(height, st.node.scale, st.node.bicubic));
+      LITESR_ASSIGN_OR_RETURN(bicubic_h_, make_bicubic_table(width, st.node.scale, st.node.bicubic));
+      bicubic_floats = static_cast<std::size_t>(bicubic_v_.taps + 1) * st.shape.channels * width;
+    }
+    if (st.node.op == OpKind::kConv2d) {
+      max_cin_taps = std::max(max_cin_taps, st.in_channels * st.node.kernel);
+      max_cout = std::max(max_cout, st.shape.channels);
+    }
+  }
+  bicubic_offset_ = offset;
+  offset += bicubic_floats;
+  workspaces_.resize(threads);
+  for (Workspace& w : workspaces_) {
+    w.storage.assign(offset + kAlignFloats, 0.0f);
+    const auto address = reinterpret_cast<std::uintptr_t>(w.storage.data());
+    const std::size_t misalign = (address / sizeof(float)) % kAlignFloats;
+    w.arena = w.storage.data() + (misalign == 0 ? 0 : kAlignFloats - misalign);
+    w.in_ptrs.assign(max_cin_taps, nullptr);
+    w.out_ptrs.assign(max_cout, nullptr);
+    w.res_ptrs.assign(max_cout, nullptr);
+    w.plane_ptrs.assign(3, nullptr);
+    w.u8_rows.assign(s, nullptr);
+    w.f32_rows.assign(s, nullptr);
+  }
+  return {};
+}
+
+void BandExecutor::band_task(void* self, int band, int thread) {
+  static_cast<BandExecutor*>(self)->run_band(band, thread);
+}
+
+void BandExecutor::run(ThreadPool& pool, const BandInput& in, const BandOutput& out) {
+  in_ = in;
+  out_ = out;
+  const int bands = (height_ + band_rows_ - 1) / band_rows_;
+  pool.run(bands, &BandExecutor::band_task, this);
+}
+
+void BandExecutor::run_band(int band, int thread) {
+  Workspace& ws = workspaces_[thread];
+  const int y0 = band * band_rows_, y1 = std::min(height_, y0 + band_rows_);
+  const int n = static_cast<int>(program_->steps.size());
+  // Row pipeline: at t, step k produces row t + h_k (its rows [y0 − h_k, y1 + h_k) in all).
+  for (int t = y0 - 2 * max_halo_; t < y1; ++t) {
+    for (int k = 0; k < n; ++k) {
+      const StepPlan& pl = plans_[k];
+      if (pl.hr || pl.skip || t < y0 - 2 * pl.halo) continue;
+      compute_lr_row(k, t + pl.halo, ws);
+    }
+    if (t >= y0) store_hr_rows(t, ws);
+  }
+}
+
+void BandExecutor::compute_lr_row(int k, int y, Workspace& ws) {
+  const Program& p = *program_;
+  const StepPlan& pl = plans_[k];
+  const Step& st = p.steps[k];
+  const Node& nd = st.node;
+  const int channels = st.shape.channels, w = width_;
+  auto row = [&](int step, int c, int yy) {
+    const StepPlan& q = plans_[plans_[step].alias];
+    return ring_row(ws.arena, q.offset, q.ring, row_stride_, lead_, c, yy);
+  };
+  if (y < 0 || y >= height_) {  // the conv padding
+    for (int c = 0; c < channels; ++c) std::fill_n(row(k, c, y), w, 0.0f);
+    return;
+  }
+  switch (nd.op) {
+    case OpKind::kInput: {
+      if (channels == 3) {
+        for (int c = 0; c < 3; ++c) ws.plane_ptrs[c] = row(k, c, y);
+        if (in_.u8) {
+          deinterleave_rgb_u8_to_planar_f32(in_.u8 + y * in_.stride, w, ws.plane_ptrs.data());
+        } else {
+          deinterleave_rgb_f32_to_planar_f32(in_.f32 + y * in_.stride, w, ws.plane_ptrs.data());
+        }
+        break;
+      }
+      const std::ptrdiff_t base = y * in_.stride;
+      for (int c = 0; c < channels; ++c) {
+        float* dst = row(k, c, y);
+        for (int x = 0; x < w; ++x) dst[x] = load_sample(in_, base + static_cast<std::ptrdiff_t>(x) * channels + c);
+      }
+      break;
+    }
+    case OpKind::kConv2d: {
+      const int kk = nd.kernel, r = (kk - 1) / 2, src = nd.inputs[0];
+      Epilogue ep;
+      ep.bias = st.bias.data();
+      ep.activation = pl.activation;
+      ep.slope = pl.slope;
+      ep.slopes = pl.slopes;
+      const PackedConv* packed = pl.packed >= 0 ? &packed_[pl.packed] : nullptr;
+      if (packed != nullptr && packed->kind == ConvKind::kConv1x1) {
+        for (int ci = 0; ci < st.in_channels; ++ci) ws.in_ptrs[ci] = row(src, ci, y);
+      } else {
+        for (int ci = 0; ci < st.in_channels; ++ci) {
+          for (int ky = 0; ky < kk; ++ky) ws.in_ptrs[ci * kk + ky] = row(src, ci, y - r + ky);
+        }
+      }
+      for (int co = 0; co < channels; ++co) ws.out_ptrs[co] = row(k, co, y);
+      if (pl.residual >= 0) {
+        for (int co = 0; co < channels; ++co) ws.res_ptrs[co] = row(pl.residual, co, y);
+        ep.residual = ws.res_ptrs.data();
+      }
+      if (packed == nullptr) {
+        conv_rows_scalar(st, ws.in_ptrs.data(), w, ep, ws.out_ptrs.data());
+      } else if (packed->kind == ConvKind::kConv3x3) {
+        conv3x3_f32_rows(*packed, ws.in_ptrs.data(), w, ep, ws.out_ptrs.data());
+      } else if (packed->kind == ConvKind::kConv1x1) {
+        conv1x1_f32_rows(*packed, ws.in_ptrs.data(), w, ep, ws.out_ptrs.data());
+      } else {
+        dwconv3x3_f32_rows(*packed, ws.in_ptrs.data(), w, ep, ws.out_ptrs.data());
+      }
+      break;
+    }
+    case OpKind::kRelu:
+    case OpKind::kLeakyRelu:
+    case OpKind::kPrelu:
+    case OpKind::kTanh:
+    case OpKind::kBatchNorm:
+      for (int c = 0; c < channels; ++c) {
+        const float* src = row(nd.inputs[0], c, y);
+        float* dst = row(k, c, y);
+        const float slope_c = nd.op == OpKind::kPrelu ? st.weight[c] : 0.0f;
+        for (int x = 0; x < w; ++x) {
+          const float v = src[x];
+          switch (nd.op) {
+            case OpKind::kRelu: dst[x] = std::max(v, 0.0f); break;
+            case OpKind::kLeakyRelu: dst[x] = v < 0.0f ? v * nd.alpha : v; break;
+            case OpKind::kPrelu: dst[x] = v < 0.0f ? v * slope_c : v; break;
+            case OpKind::kTanh: dst[x] = std::tanh(v); break;
+            default: dst[x] = v * st.weight[c] + st.bias[c]; break;
+          }
+        }
+      }
+      break;
+    case OpKind::kAdd:
+      for (int c = 0; c < channels; ++c) {
+        float* dst = row(k, c, y);
+        const float* first = row(nd.inputs[0], c, y);
+        std::copy(first, first + w, dst);
+        for (std::size_t j = 1; j < nd.inputs.size(); ++j) {
+          const float* src = row(nd.inputs[j], c, y);
+          for (int x = 0; x < w; ++x) dst[x] += src[x];
+        }
+      }
+      break;
+    case OpKind::kConcat:
+    case OpKind::kSlice: {
+      int c = 0;
+      for (int in : nd.inputs) {
+        const int in_channels = p.steps[in].shape.channels;
+        const int from = nd.op == OpKind::kSlice ? nd.begin : 0;
+        const int to = nd.op == OpKind::kSlice ? nd.end : in_channels;
+        for (int ci = from; ci < to; ++ci, ++c) {
+          const float* src = row(in, ci, y);
+          std::copy(src, src + w, row(k, c, y));
+        }
+      }
+      break;
+    }
+    default:
+      break;  // excluded by check_supported
+  }
+}
+
+// Output-resolution rows Y = y·s + i (i < s) of LR row y, stored straight into the output image.
+void BandExecutor::store_hr_rows(int y, Workspace& ws) {
+  const Program& p = *program_;
+  const int w = width_, s = p.scale, sw = w * s;
+  auto row = [&](int step, int c, int yy) {
+    const StepPlan& q = plans_[plans_[step].alias];
+    return ring_row(ws.arena, q.offset, q.ring, row_stride_, lead_, c, yy);
+  };
+  if (shuffle_source_ >= 0) {  // pixel shuffle + clamp/quantise + interleave, one kernel call
+    const int conv_channels = 3 * s * s;
+    for (int c = 0; c < conv_channels; ++c) ws.in_ptrs[c] = row(shuffle_source_, c, y);
+    if (out_.u8) {
+      for (int i = 0; i < s; ++i) ws.u8_rows[i] = out_.u8 + (static_cast<std::ptrdiff_t>(y) * s + i) * out_.stride;
+      pixel_shuffle_store_u8_rows(ws.in_ptrs.data(), w, s, nullptr, ws.u8_rows.data());
+    } else {
+      for (int i = 0; i < s; ++i) ws.f32_rows[i] = out_.f32 + (static_cast<std::ptrdiff_t>(y) * s + i) * out_.stride;
+      pixel_shuffle_store_f32_rows(ws.in_ptrs.data(), w, s, nullptr, ws.f32_rows.data());
+      for (int i = 0; i < s; ++i) {
+        float* dst = ws.f32_rows[i];
+        for (int q = 0; q < 3 * sw; ++q) {
+          const float v = dst[q];
+          dst[q] = v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f;
+        }
+      }
+    }
+    return;
+  }
+  float* arena = ws.arena;
+  const int out_step = p.outputs[0];
+  const int out_channels = p.steps[out_step].shape.channels;
+  for (int i = 0; i < s; ++i) {
+    const int yy = y * s + i;
+    for (int k = 0; k < static_cast<int>(p.steps.size()); ++k) {
+      const StepPlan& pl = plans_[k];
+      if (!pl.hr) continue;
+      const Step& st = p.steps[k];
+      const Node& nd = st.node;
+      float* hr = arena + pl.offset;  // [channels][s·w]
+      if (nd.op == OpKind::kPixelShuffle) {
+        for (int c = 0; c < st.shape.channels; ++c) {
+          for (int j = 0; j < s; ++j) {
+            const float* src = row(nd.inputs[0], c * s * s + i * s + j, y);
+            float* dst = hr + static_cast<std::size_t>(c) * sw + j;
+            for (int x = 0; x < w; ++x) dst[static_cast<std::size_t>(x) * s] = src[x];
+          }
+        }
+      } else if (nd.op == OpKind::kBicubicUpsample) {
+        const int channels = st.shape.channels, taps = bicubic_v_.taps;
+        float* tap_rows = arena + bicubic_offset_;
+        float* tmp = tap_rows + static_cast<std::size_t>(taps) * channels * w;
+        for (int t = 0; t < taps; ++t) {  // planar copies of the input rows this output row reads
+          const std::ptrdiff_t base = bicubic_v_.index[yy * taps + t] * in_.stride;
+          for (int c = 0; c < channels; ++c) {
+            float* dst = tap_rows + (static_cast<std::size_t>(t) * channels + c) * w;
+            for (int x = 0; x < w; ++x) dst[x] = load_sample(in_, base + static_cast<std::ptrdiff_t>(x) * channels + c);
+          }
+        }
+        for (int c = 0; c < channels; ++c) {
+          float* tc = tmp + static_cast<std::size_t>(c) * w;
+          for (int x = 0; x < w; ++x) {
+            float acc = 0.0f;
+            for (int t = 0; t < taps; ++t) {
+              acc += bicubic_v_.weight[yy * taps + t] * tap_rows[(static_cast<std::size_t>(t) * channels + c) * w + x];
+            }
+            tc[x] = acc;
+          }
+          float* dst = hr + static_cast<std::size_t>(c) * sw;
+          const int htaps = bicubic_h_.taps;
+          for (int xx = 0; xx < sw; ++xx) {
+            float acc = 0.0f;
+            for (int t = 0; t < htaps; ++t) acc += bicubic_h_.weight[xx * htaps + t] * tc[bicubic_h_.index[xx * htaps + t]];
+            dst[xx] = acc;
+          }
+        }
+      } else {  // add
+        const std::size_t count = static_cast<std::size_t>(st.shape.channels) * sw;
+        const float* first = arena + plans_[nd.inputs[0]].offset;
+        std::copy(first, first + count, hr);
+        for (std::size_t j = 1; j < nd.inputs.size(); ++j) {
+          const float* src = arena + plans_[nd.inputs[j]].offset;
+          for (std::size_t q = 0; q < count; ++q) hr[q] += src[q];
+        }
+      }
+    }
+    // Clamp + interleave + store.
+    const float* hr = arena + plans_[out_step].offset;
+    const std::ptrdiff_t base = yy * out_.stride;
+    for (int c = 0; c < out_channels; ++c) {
+      const float* src = hr + static_cast<std::size_t>(c) * sw;
+      if (out_.f32) {
+        float* dst = out_.f32 + base + c;
+        for (int xx = 0; xx < sw; ++xx) {
+          const float v = src[xx];
+          dst[static_cast<std::ptrdiff_t>(xx) * out_channels] = v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f;
+        }
+      } else {
+        uint8_t* dst = out_.u8 + base + c;
+        for (int xx = 0; xx < sw; ++xx) {
+          dst[static_cast<std::ptrdiff_t>(xx) * out_channels] = static_cast<uint8_t>(quantize_unit(src[xx], 255));
+        }
+      }
+    }
+  }
+}
+
+}  // namespace litesr

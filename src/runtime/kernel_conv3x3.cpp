@@ -1,0 +1,134 @@
+// conv3x3_f32_rows: dense 3x3 conv (stride 1, padding 1) on planar rows, Highway, run-time dispatched.
+//
+// Register blocking (see docs/kernels.md): for a block of C output channels and Xb vectors of N pixels,
+// C*Xb accumulators stay in registers for the whole cin x 9-tap reduction. Per tap: Xb unaligned input
+// loads (x-1, x, x+1 come from separate loads), C weight broadcasts, C*Xb FMAs. With C = 8, Xb = 3 on
+// AVX-512 that is 11 loads per 24 FMAs. Packed weights are [cin][9][cout], so a block's weights for one
+// tap are C consecutive floats.
+#include "runtime/kernel_conv.h"
+
+#include "runtime/kernel_targets.h"  // must precede the Highway headers
+
+#include <algorithm>
+#include <cstring>
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "runtime/kernel_conv3x3.cpp"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+#include <hwy/highway.h>
+
+#include "runtime/kernel_simd-inl.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace litesr {
+namespace HWY_NAMESPACE {
+
+// One block: output channels [c0, c0 + C), pixels [x, x + Xb*N).
+template <int C, int Xb, class D>
+HWY_INLINE void conv3x3_block(D d, const float* const* HWY_RESTRICT in, size_t cin,
+                              const float* HWY_RESTRICT packed, size_t cout, int c0, size_t x,
+                              const Epilogue& ep, float* const* HWY_RESTRICT out) {
+  using V = hn::Vec<D>;
+  const size_t n = hn::Lanes(d);
+  V acc[C][Xb];
+  unroll<C>([&](auto j) LITESR_INLINE_LAMBDA {
+    const V b = ep.bias != nullptr ? hn::Set(d, ep.bias[c0 + j]) : hn::Zero(d);
+    unroll<Xb>([&](auto k) LITESR_INLINE_LAMBDA { acc[j][k] = b; });
+  });
+  const size_t tap_stride = cout;
+  const float* HWY_RESTRICT w = packed + c0;
+  for (size_t ci = 0; ci < cin; ++ci, w += 9 * tap_stride) {
+    unroll<3>([&](auto ky) LITESR_INLINE_LAMBDA {
+      const float* HWY_RESTRICT row = in[ci * 3 + ky] + x - 1;
+      unroll<3>([&](auto kx) LITESR_INLINE_LAMBDA {
+        V v[Xb];
+        unroll<Xb>([&](auto k) LITESR_INLINE_LAMBDA { v[k] = hn::LoadU(d, row + kx + k * n); });
+        const float* HWY_RESTRICT wt = w + (ky * 3 + kx) * tap_stride;
+        unroll<C>([&](auto j) LITESR_INLINE_LAMBDA {
+          const V wv = hn::Set(d, wt[j]);
+          unroll<Xb>([&](auto k) LITESR_INLINE_LAMBDA { acc[j][k] = hn::MulAdd(wv, v[k], acc[j][k]); });
+        });
+      });
+    });
+  }
+  store_block<C, Xb>(d, ep, c0, x, acc, out);
+}
+
+// Main path, width >= N.
+template <class D>
+HWY_INLINE void conv3x3_wide(D d, const PackedConv& w, const float* const* in, size_t width,
+                             const Epilogue& ep, float* const* out) {
+  const size_t n = hn::Lanes(d);
+  const size_t cin = static_cast<size_t>(w.cin), cout = static_cast<size_t>(w.cout);
+  // Pixel chunks whose input rows (cin*3 of them) fit in ~24 KiB of L1 while every co block reads them.
+  const size_t step = 4 * n;
+  size_t chunk = std::max(step, (6144 / (cin * 3 + 1)) / step * step);
+  if (cout <= static_cast<size_t>(kMaxCoBlock)) chunk = width;  // one block: no reuse to protect
+  for (size_t xs = 0; xs < width; xs += chunk) {
+    const size_t xe = std::min(width, xs + chunk);
+    for_each_co_block(w.cout, [&](int c0, auto c_const) {
+      constexpr int C = decltype(c_const)::value;
+      for_each_x_block<x_vectors_for(C)>(n, xs, xe, width, [&](size_t x, auto xb_const) {
+        conv3x3_block<C, decltype(xb_const)::value>(d, in, cin, w.packed.data(), cout, c0, x, ep, out);
+      });
+    });
+  }
+}
+
+void conv3x3_rows(const PackedConv& w, const float* const* in_rows, int width_i, const Epilogue& ep,
+                  float* const* out_rows) {
+  const hn::ScalableTag<float> d;
+  const size_t n = hn::Lanes(d);
+  const size_t width = static_cast<size_t>(width_i);
+  if (width == 0) return;
+  if (width >= n) {
+    conv3x3_wide(d, w, in_rows, width, ep, out_rows);
+    return;
+  }
+  // Narrow rows (width < N): run the same kernel on zero-padded copies N pixels wide.
+  constexpr size_t kMaxFloats = 8192, kMaxRows = 512;
+  const size_t in_count = static_cast<size_t>(w.cin) * 3, cout = static_cast<size_t>(w.cout);
+  const size_t need = in_count * (n + 2) + 2 * cout * n;
+  if (need > kMaxFloats || in_count > kMaxRows || cout > kMaxRows) {
+    conv3x3_f32_rows_ref(w, in_rows, width_i, ep, out_rows);
+    return;
+  }
+  float buf[kMaxFloats];
+  const float* in_ptr[kMaxRows];
+  float* out_ptr[kMaxRows];
+  const float* res_ptr[kMaxRows];
+  std::memset(buf, 0, need * sizeof(float));
+  float* p = buf;
+  for (size_t r = 0; r < in_count; ++r, p += n + 2) {
+    std::memcpy(p, in_rows[r] - 1, (width + 2) * sizeof(float));
+    in_ptr[r] = p + 1;
+  }
+  Epilogue local_ep = ep;
+  for (size_t c = 0; c < cout; ++c, p += n) out_ptr[c] = p;
+  if (ep.residual != nullptr) {
+    for (size_t c = 0; c < cout; ++c, p += n) {
+      std::memcpy(p, ep.residual[c], width * sizeof(float));
+      res_ptr[c] = p;
+    }
+    local_ep.residual = res_ptr;
+  }
+  conv3x3_wide(d, w, in_ptr, n, local_ep, out_ptr);
+  for (size_t c = 0; c < cout; ++c) std::memcpy(out_rows[c], out_ptr[c], width * sizeof(float));
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace litesr
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace litesr {
+
+HWY_EXPORT(conv3x3_rows);
+
+void conv3x3_f32_rows(const PackedConv& w, const float* const* in_rows, int width, const Epilogue& ep,
+                      float* const* out_rows) {
+  HWY_DYNAMIC_DISPATCH(conv3x3_rows)(w, in_rows, width, ep, out_rows);
+}
+
+}  // namespace litesr
+#endif  // HWY_ONCE

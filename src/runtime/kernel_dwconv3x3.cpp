@@ -1,0 +1,110 @@
+// dwconv3x3_f32_rows: depthwise 3x3 conv (stride 1, padding 1) on planar rows, Highway, run-time dispatched.
+//
+// Each channel is independent: its 9 weights are broadcast into registers once per row, then Xb vectors
+// of pixels accumulate 9 taps each (one unaligned load per tap and vector: the op is load-bound, 1 load per
+// FMA). Packed weights are PyTorch's [c][9].
+#include "runtime/kernel_conv.h"
+
+#include "runtime/kernel_targets.h"  // must precede the Highway headers
+
+#include <cstring>
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "runtime/kernel_dwconv3x3.cpp"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+#include <hwy/highway.h>
+
+#include "runtime/kernel_simd-inl.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace litesr {
+namespace HWY_NAMESPACE {
+
+// Vectors of pixels per step: 9 weights + Xb accumulators + Xb inputs must fit the registers.
+inline constexpr int kDwXb = kVecRegs == 32 ? 4 : 2;
+
+template <class D>
+HWY_INLINE void dwconv3x3_wide(D d, const PackedConv& w, const float* const* in, size_t width,
+                               const Epilogue& ep, float* const* out) {
+  using V = hn::Vec<D>;
+  const size_t n = hn::Lanes(d);
+  for (int c = 0; c < w.cout; ++c) {
+    const float* HWY_RESTRICT k9 = w.packed.data() + static_cast<size_t>(c) * 9;
+    V wv[9];
+    unroll<9>([&](auto t) LITESR_INLINE_LAMBDA { wv[t] = hn::Set(d, k9[t]); });
+    const V b = ep.bias != nullptr ? hn::Set(d, ep.bias[c]) : hn::Zero(d);
+    const float* const* rows = in + static_cast<size_t>(c) * 3;
+    for_each_x_block<kDwXb>(n, 0, width, width, [&](size_t x, auto xb_const) {
+      constexpr int Xb = decltype(xb_const)::value;
+      V acc[1][Xb];
+      unroll<Xb>([&](auto k) LITESR_INLINE_LAMBDA { acc[0][k] = b; });
+      unroll<3>([&](auto ky) LITESR_INLINE_LAMBDA {
+        const float* HWY_RESTRICT row = rows[ky] + x - 1;
+        unroll<3>([&](auto kx) LITESR_INLINE_LAMBDA {
+          unroll<Xb>([&](auto k) LITESR_INLINE_LAMBDA {
+            acc[0][k] = hn::MulAdd(wv[ky * 3 + kx], hn::LoadU(d, row + kx + k * n), acc[0][k]);
+          });
+        });
+      });
+      store_block<1, Xb>(d, ep, c, x, acc, out);
+    });
+  }
+}
+
+void dwconv3x3_rows(const PackedConv& w, const float* const* in_rows, int width_i, const Epilogue& ep,
+                    float* const* out_rows) {
+  const hn::ScalableTag<float> d;
+  const size_t n = hn::Lanes(d);
+  const size_t width = static_cast<size_t>(width_i);
+  if (width == 0) return;
+  if (width >= n) {
+    dwconv3x3_wide(d, w, in_rows, width, ep, out_rows);
+    return;
+  }
+  // Narrow rows (width < N): the same kernel on zero-padded copies N pixels wide.
+  constexpr size_t kMaxFloats = 8192, kMaxRows = 512;
+  const size_t ch = static_cast<size_t>(w.cout);
+  const size_t need = ch * 3 * (n + 2) + 2 * ch * n;
+  if (need > kMaxFloats || ch * 3 > kMaxRows) {
+    dwconv3x3_f32_rows_ref(w, in_rows, width_i, ep, out_rows);
+    return;
+  }
+  float buf[kMaxFloats];
+  const float* in_ptr[kMaxRows];
+  float* out_ptr[kMaxRows];
+  const float* res_ptr[kMaxRows];
+  std::memset(buf, 0, need * sizeof(float));
+  float* p = buf;
+  for (size_t r = 0; r < ch * 3; ++r, p += n + 2) {
+    std::memcpy(p, in_rows[r] - 1, (width + 2) * sizeof(float));
+    in_ptr[r] = p + 1;
+  }
+  Epilogue local_ep = ep;
+  for (size_t c = 0; c < ch; ++c, p += n) out_ptr[c] = p;
+  if (ep.residual != nullptr) {
+    for (size_t c = 0; c < ch; ++c, p += n) {
+      std::memcpy(p, ep.residual[c], width * sizeof(float));
+      res_ptr[c] = p;
+    }
+    local_ep.residual = res_ptr;
+  }
+  dwconv3x3_wide(d, w, in_ptr, n, local_ep, out_ptr);
+  for (size_t c = 0; c < ch; ++c) std::memcpy(out_rows[c], out_ptr[c], width * sizeof(float));
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace litesr
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace litesr {
+
+HWY_EXPORT(dwconv3x3_rows);
+
+void dwconv3x3_f32_rows(const PackedConv& w, const float* const* in_rows, int width, const Epilogue& ep,
+                        float* const* out_rows) {
+  HWY_DYNAMIC_DISPATCH(dwconv3x3_rows)(w, in_rows, width, ep, out_rows);
+}
+
+}  // namespace litesr
+#endif  // HWY_ONCE

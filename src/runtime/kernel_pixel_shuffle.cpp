@@ -1,0 +1,231 @@
+// PixelShuffle stores and RGB deinterleave (kernel_pixel_shuffle.h): Highway kernels and references.
+//
+// Vector scheme for one LR vector of N pixels and HR row i: per colour, StoreInterleaved{s} of the s conv
+// rows (j = 0..s-1) gives s*N consecutive HR values in a stack buffer; then s pieces of N HR pixels are
+// combined with the skip, quantised (u8) and written with StoreInterleaved3. A partial last vector is
+// recomputed at width - N (idempotent); rows narrower than N use the reference.
+#include "runtime/kernel_pixel_shuffle.h"
+
+#include "runtime/kernel_targets.h"  // must precede the Highway headers
+
+#include <cstddef>
+#include <cstring>
+
+#include "base/image_ops.h"
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "runtime/kernel_pixel_shuffle.cpp"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+#include <hwy/highway.h>
+
+HWY_BEFORE_NAMESPACE();
+namespace litesr {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// quantize_unit(v, 255) on a vector, result as u8 lanes.
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE hn::Vec<hn::Rebind<uint8_t, D>> quantize_u8(D d, V v) {
+  const hn::Rebind<int32_t, D> di;
+  const hn::Rebind<uint8_t, D> d8;
+  V s = hn::Mul(v, hn::Set(d, 255.0f));
+  s = hn::IfThenElseZero(hn::Gt(s, hn::Zero(d)), s);  // !(s > 0) -> 0, NaN included
+  s = hn::Min(s, hn::Set(d, 255.0f));
+  return hn::DemoteTo(d8, hn::ConvertTo(di, hn::Add(s, hn::Set(d, 0.5f))));  // truncation = floor here
+}
+
+// HR values of LR pixels [x, x+N) for HR row i, colour c: s*N floats into hr.
+template <int S, class D>
+HWY_INLINE void gather_hr(D d, const float* const* rows, int c, int i, size_t x, float* HWY_RESTRICT hr) {
+  const float* const* r = rows + c * S * S + i * S;
+  if constexpr (S == 1) {
+    hn::StoreU(hn::LoadU(d, r[0] + x), d, hr);
+  } else if constexpr (S == 2) {
+    hn::StoreInterleaved2(hn::LoadU(d, r[0] + x), hn::LoadU(d, r[1] + x), d, hr);
+  } else if constexpr (S == 3) {
+    hn::StoreInterleaved3(hn::LoadU(d, r[0] + x), hn::LoadU(d, r[1] + x), hn::LoadU(d, r[2] + x), d, hr);
+  } else {
+    hn::StoreInterleaved4(hn::LoadU(d, r[0] + x), hn::LoadU(d, r[1] + x), hn::LoadU(d, r[2] + x),
+                          hn::LoadU(d, r[3] + x), d, hr);
+  }
+}
+
+template <int S, bool kU8, class D, typename Out>
+HWY_INLINE void shuffle_vector(D d, const float* const* rows, size_t x, const float* const* skip,
+                               Out* const* out_rows) {
+  constexpr size_t kMax = hn::MaxLanes(D()) * S;
+  const size_t n = hn::Lanes(d);
+  HWY_ALIGN float hr[3][kMax];
+  for (int i = 0; i < S; ++i) {
+    for (int c = 0; c < 3; ++c) gather_hr<S>(d, rows, c, i, x, hr[c]);
+    for (size_t p = 0; p < S; ++p) {
+      auto r = hn::LoadU(d, hr[0] + p * n);
+      auto g = hn::LoadU(d, hr[1] + p * n);
+      auto b = hn::LoadU(d, hr[2] + p * n);
+      if (skip != nullptr) {
+        const size_t hx = x * S + p * n;
+        r = hn::Add(r, hn::LoadU(d, skip[0 * S + i] + hx));
+        g = hn::Add(g, hn::LoadU(d, skip[1 * S + i] + hx));
+        b = hn::Add(b, hn::LoadU(d, skip[2 * S + i] + hx));
+      }
+      Out* o = out_rows[i] + (x * S + p * n) * 3;
+      if constexpr (kU8) {
+        const hn::Rebind<uint8_t, D> d8;
+        hn::StoreInterleaved3(quantize_u8(d, r), quantize_u8(d, g), quantize_u8(d, b), d8, o);
+      } else {
+        hn::StoreInterleaved3(r, g, b, d, o);
+      }
+    }
+  }
+}
+
+// Returns false when the reference must handle the call (width < N or unsupported scale).
+template <bool kU8, typename Out>
+HWY_INLINE bool shuffle_rows(const float* const* rows, int width_i, int scale, const float* const* skip,
+                             Out* const* out_rows) {
+  const hn::ScalableTag<float> d;
+  const size_t n = hn::Lanes(d), width = static_cast<size_t>(width_i);
+  if (width < n || scale < 1 || scale > 4) return false;
+  auto run = [&](auto s_const) {
+    constexpr int S = decltype(s_const)::value;
+    size_t x = 0;
+    for (; x + n <= width; x += n) shuffle_vector<S, kU8>(d, rows, x, skip, out_rows);
+    if (x < width) shuffle_vector<S, kU8>(d, rows, width - n, skip, out_rows);
+  };
+  switch (scale) {
+    case 1: run(std::integral_constant<int, 1>{}); break;
+    case 2: run(std::integral_constant<int, 2>{}); break;
+    case 3: run(std::integral_constant<int, 3>{}); break;
+    default: run(std::integral_constant<int, 4>{}); break;
+  }
+  return true;
+}
+
+bool shuffle_u8(const float* const* rows, int width, int scale, const float* const* skip, uint8_t* const* out) {
+  return shuffle_rows<true>(rows, width, scale, skip, out);
+}
+bool shuffle_f32(const float* const* rows, int width, int scale, const float* const* skip, float* const* out) {
+  return shuffle_rows<false>(rows, width, scale, skip, out);
+}
+
+bool deinterleave_u8(const uint8_t* rgb, int width_i, float* const* planes) {
+  const hn::ScalableTag<float> d;
+  const hn::Rebind<int32_t, decltype(d)> di;
+  const hn::Rebind<uint8_t, decltype(d)> d8;
+  const size_t n = hn::Lanes(d), width = static_cast<size_t>(width_i);
+  if (width < n) return false;
+  const auto k255 = hn::Set(d, 255.0f);
+  auto one = [&](size_t x) {
+    hn::Vec<decltype(d8)> r, g, b;
+    hn::LoadInterleaved3(d8, rgb + x * 3, r, g, b);
+    hn::StoreU(hn::Div(hn::ConvertTo(d, hn::PromoteTo(di, r)), k255), d, planes[0] + x);
+    hn::StoreU(hn::Div(hn::ConvertTo(d, hn::PromoteTo(di, g)), k255), d, planes[1] + x);
+    hn::StoreU(hn::Div(hn::ConvertTo(d, hn::PromoteTo(di, b)), k255), d, planes[2] + x);
+  };
+  size_t x = 0;
+  for (; x + n <= width; x += n) one(x);
+  if (x < width) one(width - n);
+  return true;
+}
+
+bool deinterleave_f32(const float* rgb, int width_i, float* const* planes) {
+  const hn::ScalableTag<float> d;
+  const size_t n = hn::Lanes(d), width = static_cast<size_t>(width_i);
+  if (width < n) return false;
+  auto one = [&](size_t x) {
+    hn::Vec<decltype(d)> r, g, b;
+    hn::LoadInterleaved3(d, rgb + x * 3, r, g, b);
+    hn::StoreU(r, d, planes[0] + x);
+    hn::StoreU(g, d, planes[1] + x);
+    hn::StoreU(b, d, planes[2] + x);
+  };
+  size_t x = 0;
+  for (; x + n <= width; x += n) one(x);
+  if (x < width) one(width - n);
+  return true;
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace litesr
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace litesr {
+
+HWY_EXPORT(shuffle_u8);
+HWY_EXPORT(shuffle_f32);
+HWY_EXPORT(deinterleave_u8);
+HWY_EXPORT(deinterleave_f32);
+
+void pixel_shuffle_store_u8_rows(const float* const* rows, int width, int scale, const float* const* skip_rgb,
+                                 uint8_t* const* out_rows) {
+  if (!HWY_DYNAMIC_DISPATCH(shuffle_u8)(rows, width, scale, skip_rgb, out_rows)) {
+    pixel_shuffle_store_u8_rows_ref(rows, width, scale, skip_rgb, out_rows);
+  }
+}
+
+void pixel_shuffle_store_f32_rows(const float* const* rows, int width, int scale, const float* const* skip_rgb,
+                                  float* const* out_rows) {
+  if (!HWY_DYNAMIC_DISPATCH(shuffle_f32)(rows, width, scale, skip_rgb, out_rows)) {
+    pixel_shuffle_store_f32_rows_ref(rows, width, scale, skip_rgb, out_rows);
+  }
+}
+
+void deinterleave_rgb_u8_to_planar_f32(const uint8_t* rgb, int width, float* const* planes) {
+  if (!HWY_DYNAMIC_DISPATCH(deinterleave_u8)(rgb, width, planes)) {
+    deinterleave_rgb_u8_to_planar_f32_ref(rgb, width, planes);
+  }
+}
+
+void deinterleave_rgb_f32_to_planar_f32(const float* rgb, int width, float* const* planes) {
+  if (!HWY_DYNAMIC_DISPATCH(deinterleave_f32)(rgb, width, planes)) {
+    deinterleave_rgb_f32_to_planar_f32_ref(rgb, width, planes);
+  }
+}
+
+// ---- references ----
+
+namespace {
+template <typename Out, typename Store>
+void shuffle_ref(const float* const* rows, int width, int s, const float* const* skip, Out* const* out_rows,
+                 Store store) {
+  for (int i = 0; i < s; ++i) {
+    for (int x = 0; x < width; ++x) {
+      for (int j = 0; j < s; ++j) {
+        const int hx = x * s + j;
+        for (int c = 0; c < 3; ++c) {
+          float v = rows[c * s * s + i * s + j][x];
+          if (skip != nullptr) v += skip[c * s + i][hx];
+          store(out_rows[i][static_cast<size_t>(hx) * 3 + c], v);
+        }
+      }
+    }
+  }
+}
+}  // namespace
+
+void pixel_shuffle_store_u8_rows_ref(const float* const* rows, int width, int scale,
+                                     const float* const* skip_rgb, uint8_t* const* out_rows) {
+  shuffle_ref(rows, width, scale, skip_rgb, out_rows,
+              [](uint8_t& o, float v) { o = static_cast<uint8_t>(quantize_unit(v, 255)); });
+}
+
+void pixel_shuffle_store_f32_rows_ref(const float* const* rows, int width, int scale,
+                                      const float* const* skip_rgb, float* const* out_rows) {
+  shuffle_ref(rows, width, scale, skip_rgb, out_rows, [](float& o, float v) { o = v; });
+}
+
+void deinterleave_rgb_u8_to_planar_f32_ref(const uint8_t* rgb, int width, float* const* planes) {
+  for (int x = 0; x < width; ++x) {
+    for (int c = 0; c < 3; ++c) planes[c][x] = static_cast<float>(rgb[static_cast<size_t>(x) * 3 + c]) / 255.0f;
+  }
+}
+
+void deinterleave_rgb_f32_to_planar_f32_ref(const float* rgb, int width, float* const* planes) {
+  for (int x = 0; x < width; ++x) {
+    for (int c = 0; c < 3; ++c) planes[c][x] = rgb[static_cast<size_t>(x) * 3 + c];
+  }
+}
+
+}  // namespace litesr
+#endif  // HWY_ONCE

@@ -1,0 +1,128 @@
+// Weight packing and the reference (plain-loop) conv kernels: the ground truth for the Highway kernels.
+#include <cmath>
+#include <string>
+
+#include "runtime/kernel_conv.h"
+
+namespace litesr {
+namespace {
+
+Status check_sizes(std::span<const float> weight, int cin, int cout, size_t per_pair, const char* what) {
+  if (cin <= 0 || cout <= 0) {
+    return invalid_argument(std::string(what) + ": channel counts must be positive (cin " +
+                            std::to_string(cin) + ", cout " + std::to_string(cout) + ")");
+  }
+  const size_t expected = static_cast<size_t>(cin) * static_cast<size_t>(cout) * per_pair;
+  if (weight.size() != expected) {
+    return invalid_argument(std::string(what) + ": weight has " + std::to_string(weight.size()) +
+                            " values, expected " + std::to_string(expected));
+  }
+  return Status();
+}
+
+}  // namespace
+
+Result<PackedConv> pack_conv3x3_f32(std::span<const float> weight, int cin, int cout) {
+  LITESR_RETURN_IF_ERROR(check_sizes(weight, cin, cout, 9, "conv3x3"));
+  PackedConv p;
+  p.kind = ConvKind::kConv3x3;
+  p.cin = cin;
+  p.cout = cout;
+  p.weight.assign(weight.begin(), weight.end());
+  p.packed.resize(weight.size());
+  // [cout][cin][9] -> [cin][9][cout]
+  for (int co = 0; co < cout; ++co) {
+    for (int ci = 0; ci < cin; ++ci) {
+      for (int t = 0; t < 9; ++t) {
+        p.packed[(static_cast<size_t>(ci) * 9 + t) * cout + co] = weight[(static_cast<size_t>(co) * cin + ci) * 9 + t];
+      }
+    }
+  }
+  return p;
+}
+
+Result<PackedConv> pack_conv1x1_f32(std::span<const float> weight, int cin, int cout) {
+  LITESR_RETURN_IF_ERROR(check_sizes(weight, cin, cout, 1, "conv1x1"));
+  PackedConv p;
+  p.kind = ConvKind::kConv1x1;
+  p.cin = cin;
+  p.cout = cout;
+  p.weight.assign(weight.begin(), weight.end());
+  p.packed.resize(weight.size());
+  // [cout][cin] -> [cin][cout]
+  for (int co = 0; co < cout; ++co) {
+    for (int ci = 0; ci < cin; ++ci) {
+      p.packed[static_cast<size_t>(ci) * cout + co] = weight[static_cast<size_t>(co) * cin + ci];
+    }
+  }
+  return p;
+}
+
+Result<PackedConv> pack_dwconv3x3_f32(std::span<const float> weight, int channels) {
+  LITESR_RETURN_IF_ERROR(check_sizes(weight, 1, channels, 9, "dwconv3x3"));
+  PackedConv p;
+  p.kind = ConvKind::kDwConv3x3;
+  p.cin = channels;
+  p.cout = channels;
+  p.weight.assign(weight.begin(), weight.end());
+  p.packed = p.weight;  // [c][9] already
+  return p;
+}
+
+float apply_epilogue_ref(const Epilogue& ep, int co, int x, float sum) {
+  float v = sum + (ep.bias != nullptr ? ep.bias[co] : 0.0f);
+  switch (ep.activation) {
+    case Activation::kNone: break;
+    case Activation::kRelu: v = v > 0.0f ? v : 0.0f; break;
+    case Activation::kLeakyRelu: v = v < 0.0f ? v * ep.slope : v; break;
+    case Activation::kPrelu: v = v < 0.0f ? v * ep.slopes[co] : v; break;
+    case Activation::kTanh: v = std::tanh(v); break;
+  }
+  if (ep.residual != nullptr) v += ep.residual[co][x];
+  return v;
+}
+
+void conv3x3_f32_rows_ref(const PackedConv& w, const float* const* in_rows, int width, const Epilogue& ep,
+                          float* const* out_rows) {
+  for (int co = 0; co < w.cout; ++co) {
+    for (int x = 0; x < width; ++x) {
+      float sum = 0.0f;
+      for (int ci = 0; ci < w.cin; ++ci) {
+        const float* k = &w.weight[(static_cast<size_t>(co) * w.cin + ci) * 9];
+        for (int ky = 0; ky < 3; ++ky) {
+          const float* row = in_rows[ci * 3 + ky];
+          for (int kx = 0; kx < 3; ++kx) sum += k[ky * 3 + kx] * row[x + kx - 1];  // row[-1], row[width]: halo
+        }
+      }
+      out_rows[co][x] = apply_epilogue_ref(ep, co, x, sum);
+    }
+  }
+}
+
+void conv1x1_f32_rows_ref(const PackedConv& w, const float* const* in_rows, int width, const Epilogue& ep,
+                          float* const* out_rows) {
+  for (int co = 0; co < w.cout; ++co) {
+    for (int x = 0; x < width; ++x) {
+      float sum = 0.0f;
+      for (int ci = 0; ci < w.cin; ++ci) sum += w.weight[static_cast<size_t>(co) * w.cin + ci] * in_rows[ci][x];
+      out_rows[co][x] = apply_epilogue_ref(ep, co, x, sum);
+    }
+  }
+}
+
+void dwconv3x3_f32_rows_ref(const PackedConv& w, const float* const* in_rows, int width, const Epilogue& ep,
+                            float* const* out_rows) {
+  for (int c = 0; c < w.cout; ++c) {
+    const float* k = &w.weight[static_cast<size_t>(c) * 9];
+    for (int x = 0; x < width; ++x) {
+      float sum = 0.0f;
+      for (int ky = 0; ky < 3; ++ky) {
+        const float* row = in_rows[c * 3 + ky];
+        for (int kx = 0; kx < 3; ++kx) sum += k[ky * 3 + kx] * row[x + kx - 1];
+      }
+      out_rows[c][x] = apply_epilogue_ref(ep, c, x, sum);
+    }
+  }
+}
+
+}  // namespace litesr

@@ -1,0 +1,251 @@
+#include "runtime/multi_frame_session.h"
+
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "base/image_ops.h"
+#include "runtime/kernel_dispatch.h"
+#include "runtime/program.h"
+#include "runtime/reference_executor.h"
+
+namespace litesr {
+
+struct MultiFrameSession::Impl {
+  Graph graph;
+  int scale = 1;
+  int window = 1;
+  bool recurrent = false;
+  int position = 0;           // index within the window of the next frame
+  int width = 0, height = 0;  // prepared LR size (recurrent executor / frame-parallel gather buffers)
+  // Recurrent: the step program, run layer by layer; state outputs are copied back into state inputs.
+  Program program;
+  LayerExecutor layers;
+  // Frame-parallel: the single-frame graph on a Session; 3-channel gather/scatter buffers for run_stacked.
+  std::optional<Session> session;
+  std::vector<float> lr_frame, sr_frame;
+};
+
+MultiFrameSession::MultiFrameSession(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+MultiFrameSession::MultiFrameSession(MultiFrameSession&&) noexcept = default;
+MultiFrameSession& MultiFrameSession::operator=(MultiFrameSession&&) noexcept = default;
+MultiFrameSession::~MultiFrameSession() = default;
+
+namespace {
+
+std::string shape_text(const NodeShape& s) {
+  return "[" + std::to_string(s.channels) + (s.factor == 1 ? "" : " at x" + std::to_string(s.factor)) + "]";
+}
+
+Status contract_error(const Graph& g, const std::string& why) {
+  return invalid_argument(g.arch + ": not a multi-frame graph (" + why +
+                          "); expected frame-parallel (x [3] -> frame [3] at xscale) or a recurrent step "
+                          "(x_prev [3], x_t [3], states... -> frame [3] at xscale, states'...)");
+}
+
+template <typename In>
+void load_frame(ImageView<const In> src, int channel, FeatureMap& dst) {
+  for (int y = 0; y < src.height; ++y) {
+    const In* row = src.row(y);
+    for (int x = 0; x < src.width; ++x) {
+      for (int c = 0; c < 3; ++c) {
+        const In v = row[static_cast<std::ptrdiff_t>(x) * src.channels + channel + c];
+        dst.at(c, y, x) = std::is_same_v<In, float> ? static_cast<float>(v) : static_cast<float>(v) / 255.0f;
+      }
+    }
+  }
+}
+
+template <typename Out>
+void store_frame(const FeatureMap& src, ImageView<Out> dst, int channel) {
+  for (int y = 0; y < dst.height; ++y) {
+    Out* row = dst.row(y);
+    for (int x = 0; x < dst.width; ++x) {
+      for (int c = 0; c < 3; ++c) {
+        const float v = src.at(c, y, x);
+        Out& o = row[static_cast<std::ptrdiff_t>(x) * dst.channels + channel + c];
+        if constexpr (std::is_same_v<Out, float>) {
+          o = v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f;  // NaN -> 0
+        } else {
+          o = static_cast<Out>(quantize_unit(v, 255));
+        }
+      }
+    }
+  }
+}
+
+template <typename In, typename Out>
+Status check_views(const ImageView<In>& lr, const ImageView<Out>& sr, int channels, int scale) {
+  if (lr.empty() || lr.data == nullptr) return invalid_argument("empty input frame");
+  if (lr.channels != channels || sr.channels != channels) {
+    return invalid_argument("multi-frame session takes " + std::to_string(channels) + "-channel images, got " +
+                            std::to_string(lr.channels) + " in and " + std::to_string(sr.channels) + " out");
+  }
+  if (static_cast<int64_t>(sr.width) != static_cast<int64_t>(lr.width) * scale ||
+      static_cast<int64_t>(sr.height) != static_cast<int64_t>(lr.height) * scale || sr.data == nullptr) {
+    return invalid_argument("output must be " + std::to_string(scale) + "x the input size");
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<MultiFrameSession> MultiFrameSession::create(const Graph& graph, const TensorMap& tensors,
+                                                    const SessionOptions& options) {
+  if (options.threads < 0 || options.band_rows < 0) return invalid_argument("threads and band_rows must be >= 0");
+  if (graph.input_frames < 1) return invalid_argument(graph.arch + ": input_frames must be >= 1");
+  LITESR_ASSIGN_OR_RETURN(const std::vector<NodeShape> shapes, infer_shapes(graph));
+  auto impl = std::make_unique<Impl>();
+  impl->graph = graph;
+  impl->scale = graph.scale;
+  impl->window = graph.input_frames;
+  const std::size_t ni = graph.inputs.size(), no = graph.outputs.size();
+  const NodeShape frame_in{3, 1}, frame_out{3, graph.scale};
+  auto same = [](const NodeShape& a, const NodeShape& b) { return a.channels == b.channels && a.factor == b.factor; };
+  const NodeShape out0 = shapes[graph.outputs[0]];
+  if (ni == 1 && no == 1) {
+    // Frame-parallel: the single-frame graph runs on a (fused) Session as a 1-frame model.
+    if (!same(shapes[graph.inputs[0]], frame_in) || !same(out0, frame_out)) {
+      return contract_error(graph, "its one input is " + shape_text(shapes[graph.inputs[0]]) + " and its output " +
+                                       shape_text(out0));
+    }
+    Graph single = graph;
+    single.input_frames = 1;
+    LITESR_ASSIGN_OR_RETURN(Session session, Session::create(single, tensors, options));
+    impl->session.emplace(std::move(session));
+    return MultiFrameSession(std::move(impl));
+  }
+  if (ni < 2 || no + 1 != ni) {
+    return contract_error(graph, std::to_string(ni) + " inputs and " + std::to_string(no) + " outputs");
+  }
+  if (!same(shapes[graph.inputs[0]], frame_in) || !same(shapes[graph.inputs[1]], frame_in) ||
+      !same(out0, frame_out)) {
+    return contract_error(graph, "inputs 0, 1 must be [3] frames and output 0 a [3] frame at x" +
+                                     std::to_string(graph.scale));
+  }
+  for (std::size_t i = 1; i < no; ++i) {
+    const NodeShape in = shapes[graph.inputs[i + 1]], out = shapes[graph.outputs[i]];
+    if (!same(in, out) || out.factor != 1) {
+      return contract_error(graph, "state output " + std::to_string(i) + " " + shape_text(out) +
+                                       " does not match state input " + std::to_string(i + 1) + " " +
+                                       shape_text(in));
+    }
+  }
+  if (!options.isa.empty()) LITESR_RETURN_IF_ERROR(force_isa(options.isa));
+  CompileOptions compile;
+  compile.fold_batch_norm = !options.reference;
+  LITESR_ASSIGN_OR_RETURN(impl->program, compile_program(graph, tensors, compile));
+  impl->recurrent = true;
+  return MultiFrameSession(std::move(impl));
+}
+
+int MultiFrameSession::scale() const { return impl_->scale; }
+int MultiFrameSession::window() const { return impl_->window; }
+bool MultiFrameSession::recurrent() const { return impl_->recurrent; }
+int MultiFrameSession::position() const { return impl_->position; }
+const Graph& MultiFrameSession::graph() const { return impl_->graph; }
+void MultiFrameSession::reset() { impl_->position = 0; }
+
+// Runs frame (lr channels [lr_channel, +3)) into sr channels [sr_channel, +3); views already checked.
+template <typename In, typename Out>
+Status MultiFrameSession::push_impl(ImageView<const In> lr, int lr_channel, ImageView<Out> sr, int sr_channel) {
+  Impl& s = *impl_;
+  if (lr.width != s.width || lr.height != s.height) {
+    s.width = s.height = 0;
+    s.position = 0;  // a new size starts a new window
+    if (s.recurrent) {
+      LITESR_RETURN_IF_ERROR(s.layers.prepare(s.program, lr.width, lr.height));
+    } else {
+      LITESR_RETURN_IF_ERROR(s.session->prepare(lr.width, lr.height));
+    }
+    s.width = lr.width;
+    s.height = lr.height;
+  }
+  if (!s.recurrent) {
+    Status st;
+    if (lr_channel == 0 && lr.channels == 3 && sr_channel == 0 && sr.channels == 3) {
+      if constexpr (std::is_same_v<In, float> && std::is_same_v<Out, float>) {
+        st = s.session->run(lr, sr);
+      } else {
+        st = s.session->run_u8(lr, sr);
+      }
+    } else if constexpr (std::is_same_v<In, float> && std::is_same_v<Out, float>) {
+      // Frame t of a stacked image (run_stacked): gather into 3-channel buffers, run, scatter.
+      const std::size_t lr_size = static_cast<std::size_t>(lr.width) * lr.height * 3;
+      if (s.lr_frame.size() != lr_size) {  // first stacked window at this size
+        s.lr_frame.assign(lr_size, 0.0f);
+        s.sr_frame.assign(lr_size * s.scale * s.scale, 0.0f);
+      }
+      ImageView<float> lf{s.lr_frame.data(), lr.width, lr.height, 3, static_cast<std::ptrdiff_t>(lr.width) * 3};
+      ImageView<float> sf{s.sr_frame.data(), sr.width, sr.height, 3, static_cast<std::ptrdiff_t>(sr.width) * 3};
+      for (int y = 0; y < lr.height; ++y) {
+        for (int x = 0; x < lr.width; ++x) {
+          for (int c = 0; c < 3; ++c) lf.at(x, y, c) = lr.at(x, y, lr_channel + c);
+        }
+      }
+      st = s.session->run(lf, sf);
+      for (int y = 0; y < sr.height && st.ok(); ++y) {
+        for (int x = 0; x < sr.width; ++x) {
+          for (int c = 0; c < 3; ++c) sr.at(x, y, sr_channel + c) = sf.at(x, y, c);
+        }
+      }
+    } else {
+      return internal_error("stacked frames are f32 only");
+    }
+    if (st.ok()) s.position = (s.position + 1) % s.window;
+    return st;
+  }
+  // Recurrent step: inputs (x_prev, x_t, states...), outputs (frame, states'...).
+  LayerExecutor& ex = s.layers;
+  FeatureMap& x_t = ex.input(1);
+  load_frame(lr, lr_channel, x_t);
+  const int states = static_cast<int>(s.program.inputs.size()) - 2;
+  if (s.position == 0) {  // window start: x_{-1} = x_0, zero state
+    FeatureMap& x_prev = ex.input(0);
+    std::copy(x_t.data.begin(), x_t.data.end(), x_prev.data.begin());
+    for (int i = 0; i < states; ++i) {
+      FeatureMap& st = ex.input(2 + i);
+      std::fill(st.data.begin(), st.data.end(), 0.0f);
+    }
+  }
+  ex.run();
+  store_frame(ex.output(0), sr, sr_channel);
+  // Feed back for the next step: x_prev <- x_t, state inputs <- state outputs (same shapes, checked).
+  FeatureMap& x_prev = ex.input(0);
+  std::copy(x_t.data.begin(), x_t.data.end(), x_prev.data.begin());
+  for (int i = 0; i < states; ++i) {
+    const FeatureMap& out = ex.output(1 + i);
+    FeatureMap& in = ex.input(2 + i);
+    if (&out != &in) std::copy(out.data.begin(), out.data.end(), in.data.begin());
+  }
+  s.position = (s.position + 1) % s.window;
+  return {};
+}
+
+Status MultiFrameSession::push_frame(ImageView<const float> lr, ImageView<float> sr) {
+  LITESR_RETURN_IF_ERROR(check_views(lr, sr, 3, impl_->scale));
+  return push_impl(lr, 0, sr, 0);
+}
+
+Status MultiFrameSession::push_frame_u8(ImageView<const uint8_t> lr, ImageView<uint8_t> sr) {
+  LITESR_RETURN_IF_ERROR(check_views(lr, sr, 3, impl_->scale));
+  return push_impl(lr, 0, sr, 0);
+}
+
+Status MultiFrameSession::run_stacked(ImageView<const float> lr_stacked, ImageView<float> sr_stacked) {
+  const int t_count = impl_->window;
+  LITESR_RETURN_IF_ERROR(check_views(lr_stacked, sr_stacked, 3 * t_count, impl_->scale));
+  reset();
+  for (int t = 0; t < t_count; ++t) {
+    const Status st = push_impl(lr_stacked, 3 * t, sr_stacked, 3 * t);
+    if (!st.ok()) {
+      reset();
+      return st;
+    }
+  }
+  return {};
+}
+
+}  // namespace litesr

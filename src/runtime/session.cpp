@@ -1,0 +1,163 @@
+#include "runtime/session.h"
+
+#include <algorithm>
+#include <thread>
+
+#include "base/image_ops.h"
+#include "runtime/band_executor.h"
+#include "runtime/kernel_dispatch.h"
+#include "runtime/plane_executor.h"
+#include "runtime/program.h"
+#include "runtime/reference_executor.h"
+#include "runtime/thread_pool.h"
+
+namespace litesr {
+
+struct Session::Impl {
+  Graph graph;
+  Program program;
+  SessionOptions options;
+  ExecutionMode mode = ExecutionMode::kLayerByLayer;
+  std::unique_ptr<ThreadPool> pool;
+  BandExecutor bands;
+  LayerExecutor layers;
+  PlaneExecutor planes;     // kLayerByLayer with the Highway kernels, multi-threaded (when supported)
+  bool use_planes = false;
+  int width = 0, height = 0;  // prepared LR size
+};
+
+Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Session::Session(Session&&) noexcept = default;
+Session& Session::operator=(Session&&) noexcept = default;
+Session::~Session() = default;
+
+Result<Session> Session::create(const Graph& graph, const TensorMap& tensors, const SessionOptions& options) {
+  if (options.threads < 0 || options.band_rows < 0) return invalid_argument("threads and band_rows must be >= 0");
+  if (!options.isa.empty()) LITESR_RETURN_IF_ERROR(force_isa(options.isa));
+  auto impl = std::make_unique<Impl>();
+  impl->graph = graph;
+  impl->options = options;
+  CompileOptions compile;
+  compile.fold_batch_norm = !options.reference;
+  LITESR_ASSIGN_OR_RETURN(impl->program, compile_program(graph, tensors, compile));
+  const Program& p = impl->program;
+  if (p.inputs.size() != 1 || p.outputs.size() != 1) {
+    return unsupported("Session runs graphs with one input and one output (this graph has " +
+                       std::to_string(p.inputs.size()) + " and " + std::to_string(p.outputs.size()) + ")");
+  }
+  const int channels = 3 * p.input_frames;
+  const Step& in = p.steps[p.inputs[0]];
+  const Step& out = p.steps[p.outputs[0]];
+  if (in.shape.channels != channels || out.shape.channels != channels || out.shape.factor != p.scale) {
+    return invalid_argument("graph must map " + std::to_string(channels) + " channels to " + std::to_string(channels) +
+                            " channels at scale " + std::to_string(p.scale));
+  }
+  if (options.reference) {
+    impl->mode = ExecutionMode::kReference;
+  } else if (BandExecutor::check_supported(p).ok()) {
+    impl->mode = ExecutionMode::kFusedBands;
+  } else if (PlaneExecutor::check_supported(p).ok()) {
+    impl->use_planes = true;  // still layer by layer, but SIMD kernels and all threads
+  }
+  int threads = options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
+  threads = std::clamp(threads, 1, 256);
+  if (impl->mode != ExecutionMode::kFusedBands && !impl->use_planes) threads = 1;
+  impl->pool = std::make_unique<ThreadPool>(threads);
+  return Session(std::move(impl));
+}
+
+int Session::scale() const { return impl_->program.scale; }
+int Session::input_frames() const { return impl_->program.input_frames; }
+const Graph& Session::graph() const { return impl_->graph; }
+ExecutionMode Session::mode() const { return impl_->mode; }
+int Session::threads() const { return impl_->pool->size(); }
+int Session::band_rows() const { return impl_->mode == ExecutionMode::kFusedBands ? impl_->bands.band_rows() : 0; }
+
+Status Session::prepare(int lr_width, int lr_height) {
+  Impl& s = *impl_;
+  if (lr_width < 1 || lr_height < 1) return invalid_argument("input size must be at least 1x1");
+  if (static_cast<int64_t>(lr_width) * s.program.scale > kMaxImageSide ||
+      static_cast<int64_t>(lr_height) * s.program.scale > kMaxImageSide) {
+    return resource_exhausted("output would exceed " + std::to_string(kMaxImageSide) + " pixels per side");
+  }
+  s.width = s.height = 0;
+  if (s.mode == ExecutionMode::kFusedBands) {
+    LITESR_RETURN_IF_ERROR(s.bands.prepare(s.program, lr_width, lr_height, s.options.band_rows, s.pool->size()));
+  } else if (s.use_planes) {
+    LITESR_RETURN_IF_ERROR(s.planes.prepare(s.program, lr_width, lr_height, s.pool->size()));
+  } else {
+    LITESR_RETURN_IF_ERROR(s.layers.prepare(s.program, lr_width, lr_height));
+  }
+  s.width = lr_width;
+  s.height = lr_height;
+  return {};
+}
+
+namespace {
+
+template <typename In, typename Out>
+Status check_views(const ImageView<In>& lr, const ImageView<Out>& sr, int channels, int scale) {
+  if (lr.empty() || lr.data == nullptr) return invalid_argument("empty input image");
+  if (lr.channels != channels || sr.channels != channels) {
+    return invalid_argument("model takes " + std::to_string(channels) + "-channel images, got " +
+                            std::to_string(lr.channels) + " in and " + std::to_string(sr.channels) + " out");
+  }
+  if (static_cast<int64_t>(sr.width) != static_cast<int64_t>(lr.width) * scale ||
+      static_cast<int64_t>(sr.height) != static_cast<int64_t>(lr.height) * scale || sr.data == nullptr) {
+    return invalid_argument("output must be " + std::to_string(scale) + "x the input size");
+  }
+  return {};
+}
+
+}  // namespace
+
+template <typename In, typename Out>
+Status Session::run_impl(ImageView<const In> lr, ImageView<Out> sr) {
+  Impl& s = *impl_;
+  const int channels = 3 * s.program.input_frames;
+  LITESR_RETURN_IF_ERROR(check_views(lr, sr, channels, s.program.scale));
+  if (lr.width != s.width || lr.height != s.height) LITESR_RETURN_IF_ERROR(prepare(lr.width, lr.height));
+  if (s.mode == ExecutionMode::kFusedBands || s.use_planes) {
+    BandInput in;
+    BandOutput out;
+    if constexpr (std::is_same_v<In, float>) in.f32 = lr.data; else in.u8 = lr.data;
+    if constexpr (std::is_same_v<Out, float>) out.f32 = sr.data; else out.u8 = sr.data;
+    in.stride = lr.stride;
+    out.stride = sr.stride;
+    if (s.use_planes) {
+      s.planes.run(*s.pool, in, out);
+    } else {
+      s.bands.run(*s.pool, in, out);
+    }
+    return {};
+  }
+  FeatureMap& x = s.layers.input(0);
+  for (int y = 0; y < lr.height; ++y) {
+    for (int xx = 0; xx < lr.width; ++xx) {
+      for (int c = 0; c < channels; ++c) {
+        const In v = lr.at(xx, y, c);
+        x.at(c, y, xx) = std::is_same_v<In, float> ? static_cast<float>(v) : static_cast<float>(v) / 255.0f;
+      }
+    }
+  }
+  s.layers.run();
+  const FeatureMap& o = s.layers.output(0);
+  for (int y = 0; y < sr.height; ++y) {
+    for (int xx = 0; xx < sr.width; ++xx) {
+      for (int c = 0; c < channels; ++c) {
+        const float v = o.at(c, y, xx);
+        if constexpr (std::is_same_v<Out, float>) {
+          sr.at(xx, y, c) = v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f;
+        } else {
+          sr.at(xx, y, c) = static_cast<uint8_t>(quantize_unit(v, 255));
+        }
+      }
+    }
+  }
+  return {};
+}
+
+Status Session::run(ImageView<const float> lr, ImageView<float> sr) { return run_impl(lr, sr); }
+Status Session::run_u8(ImageView<const uint8_t> lr, ImageView<uint8_t> sr) { return run_impl(lr, sr); }
+
+}  // namespace litesr

@@ -1,0 +1,73 @@
+// Session: the inference API the CLI, eval and video code call (docs/runtime.md).
+//
+//   auto session = Session::create(graph, tensors, options);   // or models::create_session(model_file)
+//   session->prepare(w, h);                                     // all allocation happens here
+//   session->run(lr, sr);                                       // or run_u8 for 8-bit photos
+//
+// Images: lr is HWC with 3·input_frames() channels (RGB, frame-major), sr is (scale·w) x (scale·h) with the
+// same channel count, preallocated by the caller. f32 samples are in [0, 1]; outputs are clamped to [0, 1]
+// (NaN -> 0); run_u8 reads v/255 and writes round-half-up of the clamped value (base/image_ops.h).
+//
+// Execution: graphs made of local ops at LR resolution followed by pixel_shuffle / bicubic_upsample / add
+// at the output resolution (ELSR, ESPCN, EVSRNet frame-parallel, bicubic) run on the fused band executor
+// (band_executor.h): every output band is computed through the whole network with intermediates in
+// per-thread band buffers, spread over the session's thread pool. Anything else (squeeze-excite,
+// conv_transpose2d, multi-output graphs…) runs layer by layer (LayerExecutor, one thread). The result of
+// the fused path is bitwise identical for every band height and thread count.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "base/image.h"
+#include "base/status.h"
+#include "runtime/graph.h"
+#include "runtime/model_file.h"
+#include "runtime/tensor.h"
+
+namespace litesr {
+
+struct SessionOptions {
+  int threads = 0;        // 0 = std::thread::hardware_concurrency()
+  int band_rows = 0;      // LR rows per band; 0 = auto (per-thread buffers fit ~256 KiB of L2)
+  std::string isa;        // "" = best available; else force e.g. "AVX2", "SSE4", "EMU128" (process-wide, see
+                          // runtime/kernel_dispatch.h)
+  bool reference = false; // run the unfused reference executor (the test oracle; slow)
+};
+
+// Which engine a session uses.
+enum class ExecutionMode { kFusedBands, kLayerByLayer, kReference };
+
+class Session {
+ public:
+  Session(Session&&) noexcept;
+  Session& operator=(Session&&) noexcept;
+  ~Session();
+
+  // Validates `graph` against `tensors`, folds batch norms, picks the engine, starts the thread pool.
+  static Result<Session> create(const Graph& graph, const TensorMap& tensors, const SessionOptions& options = {});
+  // Builds the graph from the model's metadata (litesr.arch, litesr.scale, litesr.config). Defined in
+  // src/models (link litesr_models): the runtime itself never depends on the architecture builders.
+  static Result<Session> create(const ModelFile& model, const SessionOptions& options = {});
+
+  int scale() const;
+  int input_frames() const;
+  const Graph& graph() const;
+  ExecutionMode mode() const;
+  int threads() const;
+  int band_rows() const;  // the band height in use after prepare() (0 before, and for non-fused modes)
+
+  // Allocates everything for lr_width x lr_height inputs. run() calls it itself when the size changes.
+  Status prepare(int lr_width, int lr_height);
+  Status run(ImageView<const float> lr, ImageView<float> sr);
+  Status run_u8(ImageView<const uint8_t> lr, ImageView<uint8_t> sr);
+
+ private:
+  struct Impl;
+  template <typename In, typename Out>
+  Status run_impl(ImageView<const In> lr, ImageView<Out> sr);  // defined and instantiated in session.cpp
+  explicit Session(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace litesr

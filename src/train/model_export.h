@@ -1,0 +1,29 @@
+// Export of a trained network to the LiteSR model file (safetensors via runtime/model_file.h, DESIGN §3):
+// tensors = named_parameters() + named_buffers() (no num_batches_tracked) as float32; metadata
+// litesr.arch, litesr.scale, litesr.config (every parameter), litesr.color = rgb, litesr.range = 0..1,
+// litesr.frames, litesr.format_version = 1, plus litesr.recipe / litesr.trained_on / litesr.description
+// when given. SAM-SR with BN is exported BN-folded (config "bn": false), as inference runs it.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "runtime/model_file.h"
+#include "train/sr_network.h"
+
+namespace litesr::train {
+
+struct ExportInfo {
+  std::string recipe;       // litesr.recipe (the recipe TOML), "" = omitted
+  std::string trained_on;   // litesr.trained_on, "" = omitted
+  std::string description;  // litesr.description, "" = omitted
+  bool fold_batch_norm = true;
+};
+
+Result<ModelFile> network_to_model_file(SrNetwork& net, const ExportInfo& info = {});
+Status export_network(const std::filesystem::path& path, SrNetwork& net, const ExportInfo& info = {});
+
+// Loads tensors by name from a model file into `net` (shapes must match; every tensor of net must be present).
+Status load_network_tensors(SrNetwork& net, const ModelFile& file);
+
+}  // namespace litesr::train

@@ -1,0 +1,101 @@
+// Recipe: a multi-stage training plan read from TOML (recipes/*.toml; every key is documented in
+// docs/training.md). Torch-free.
+//
+//   name = "elsr_x4_cpu"            description = "…"        seed = 1
+//   base_dir = ".."                 # relative data paths resolve against it (itself relative to the file)
+//   checkpoint_every = 500          log_every = 50
+//   [model]       arch = "elsr", then the architecture's config keys (model_config.h); scale = final scale
+//   [data]        kind = "hr_folders"|"paired_folders"|"video_synthetic"|"reds"; hr_dirs = [...];
+//                 lr_dirs = [...]; lr_border = "replicate"|"symmetric"; flips, rotations; loader_threads;
+//                 frames, max_shift (video)
+//   [validation]  dir = "…/Set5" (benchmark layout: HR/ [+ LR_bicubic/X<s>]); every = 1000; max_images = 0
+//   [[stages]]    name, scale, loss = "l1"|"mse"|"charbonnier", charbonnier_eps, patch (HR side), batch,
+//                 iterations, lr, schedule, step_size, milestones, gamma, min_lr, warmup, betas,
+//                 weight_decay, reset_optimizer
+// A stage key that is absent is inherited from the previous stage (stage 1 needs patch, batch, iterations
+// and lr). Each stage initialises from the previous stage's weights; ELSR stages may go ×2 → ×4 (the
+// last-layer repeat of elsr_network.h).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "base/resample_weights.h"
+#include "base/status.h"
+#include "train/lr_schedule.h"
+#include "train/model_config.h"
+
+namespace litesr::train {
+
+enum class LossKind { kL1, kMse, kCharbonnier };
+std::string_view loss_kind_name(LossKind kind);
+
+enum class DataKind {
+  kHrFolders,       // still HR images; LR = MATLAB imresize(HR, 1/s) made once per image and scale
+  kPairedFolders,   // still HR + LR folders, paired by file stem ("x.png" ↔ "x.png" or "x" + "x<s>")
+  kVideoSynthetic,  // still HR images; T-frame sequences of a crop window moving a few LR pixels per frame
+  kReds,            // REDS layout: hr_dirs[0]/<clip>/<frame>.png and lr_dirs[0]/<clip>/<frame>.png
+};
+
+struct StageSpec {
+  std::string name;
+  int scale = 0;
+  LossKind loss = LossKind::kL1;
+  double charbonnier_eps = 1e-3;
+  int patch = 0;           // HR patch side in pixels (a multiple of scale)
+  int batch = 0;
+  int64_t iterations = 0;
+  double lr = 0.0;
+  ScheduleSpec schedule;
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  double weight_decay = 0.0;
+  bool reset_optimizer = true;  // fresh Adam moments at the start of the stage
+};
+
+struct DataSpec {
+  DataKind kind = DataKind::kHrFolders;
+  std::vector<std::filesystem::path> hr_dirs;
+  std::vector<std::filesystem::path> lr_dirs;   // paired_folders / reds
+  BorderMode lr_border = BorderMode::kReplicate;  // generated LR (the sr_benchmark files' rule)
+  bool flips = true;                              // random horizontal and vertical flips
+  bool rotations = true;                          // random 90° rotation (transpose)
+  int loader_threads = 2;
+  int frames = 10;    // video: frames per sample
+  int max_shift = 2;  // video_synthetic: max LR pixels the window moves per frame, per axis
+};
+
+struct ValidationSpec {
+  std::filesystem::path dir;  // empty: no validation
+  int64_t every = 1000;       // iterations between validations (and at the end of each stage)
+  int max_images = 0;         // 0 = all
+};
+
+struct Recipe {
+  std::filesystem::path file;  // where it was read from ("" for in-memory text)
+  std::string text;            // the TOML source (stored in the model file as litesr.recipe)
+  std::string name;
+  std::string description;
+  uint64_t seed = 1;
+  int64_t checkpoint_every = 500;
+  int64_t log_every = 50;
+  ModelConfig model;  // final scale
+  DataSpec data;
+  ValidationSpec validation;
+  std::vector<StageSpec> stages;
+
+  int64_t total_iterations() const;
+};
+
+// Parses TOML text. Relative paths resolve against `base_dir` (the recipe's `base_dir` key, itself relative
+// to `file_dir`). Errors are invalid_argument with the key and, for syntax errors, the line.
+Result<Recipe> parse_recipe(std::string_view text, const std::filesystem::path& file_dir,
+                            const std::filesystem::path& file = {});
+Result<Recipe> load_recipe(const std::filesystem::path& path);
+
+// Checks, before any training, that every data and validation folder exists and holds images.
+Status check_recipe_inputs(const Recipe& recipe);
+
+}  // namespace litesr::train

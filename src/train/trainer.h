@@ -1,0 +1,45 @@
+// run_training: `litesr train` as a library call. Torch-free interface (the CLI includes only this).
+//
+// Output folder (TrainOptions::out_dir):
+//   checkpoint.pt          latest checkpoint (checkpoint.h), every `checkpoint_every` iterations and at the end
+//                          of every stage; written atomically
+//   model_latest.safetensors  the network at the latest checkpoint (its stage's scale)
+//   model.safetensors      the final model (DESIGN §3 metadata, SAM-SR BN folded), written at the end
+//   train_log.jsonl        training_log.h;   curves.svg: loss and validation PSNR-Y
+//   recipe.toml            a copy of the recipe
+// Everything that can be checked before training is (recipe, data folders, output folder writable).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "base/cancel.h"
+#include "base/progress.h"
+#include "base/status.h"
+
+namespace litesr::train {
+
+struct TrainOptions {
+  std::filesystem::path recipe;
+  std::filesystem::path out_dir;             // empty: runs/<recipe name>
+  bool resume = false;                       // continue from out_dir/checkpoint.pt
+  int threads = 1;                           // LibTorch intra-op threads (1 = bit-reproducible)
+  int loader_threads = 0;                    // 0: the recipe's [data] loader_threads
+  ProgressMode progress = ProgressMode::kAuto;
+  const CancelToken* cancel = nullptr;       // Ctrl-C: checkpoint, then return kCancelled
+  int64_t stop_after_iterations = 0;         // > 0: checkpoint and stop after this many global iterations
+  bool verbose = false;
+};
+
+struct TrainSummary {
+  std::filesystem::path out_dir;
+  std::filesystem::path model_path;  // model.safetensors ("" when stopped early)
+  int64_t iterations = 0;            // global iterations done
+  bool finished = false;             // all stages done
+  double last_psnr_y = 0.0;          // latest validation (0 when none)
+};
+
+Result<TrainSummary> run_training(const TrainOptions& options);
+
+}  // namespace litesr::train

@@ -1,0 +1,49 @@
+// TrainingLog: the run's JSONL log (one JSON object per line, `event` = "train" | "val" | "stage" |
+// "checkpoint" | "done") and its SVG plot of the loss and validation PSNR-Y curves. Torch-free.
+//   train: {"event":"train","stage":"I","stage_index":0,"iteration":500,"global_iteration":500,
+//           "loss":0.031,"lr":0.0005,"it_per_s":41.2,"elapsed_s":12.1}
+//   val:   {"event":"val","stage":"I","global_iteration":1000,"psnr_y":29.1,"ssim_y":0.83,
+//           "psnr_rgb":27.4,"ssim_rgb":0.80,"images":5}
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+
+namespace litesr::train {
+
+struct CurvePoint {
+  int64_t global_iteration = 0;
+  double value = 0.0;
+};
+
+class TrainingLog {
+ public:
+  // Opens (creating) `jsonl`. When `keep_until` >= 0 the existing lines are kept up to that global iteration
+  // (a resumed run drops what was logged after its checkpoint) and the curves are reloaded from them;
+  // otherwise the file is truncated.
+  static Result<TrainingLog> open(const std::filesystem::path& jsonl, const std::filesystem::path& svg,
+                                  int64_t keep_until);
+
+  Status append(const std::string& json_line);  // one object, no newline
+  void add_loss(int64_t global_iteration, double loss) { loss_.push_back({global_iteration, loss}); }
+  void add_psnr(int64_t global_iteration, double psnr) { psnr_.push_back({global_iteration, psnr}); }
+  Status write_svg(const std::string& title) const;
+
+  const std::vector<CurvePoint>& loss() const { return loss_; }
+  const std::vector<CurvePoint>& psnr() const { return psnr_; }
+
+ private:
+  std::filesystem::path jsonl_;
+  std::filesystem::path svg_;
+  std::vector<CurvePoint> loss_;
+  std::vector<CurvePoint> psnr_;
+};
+
+// A two-panel SVG (loss on a log axis, PSNR-Y in dB) of the curves; exposed for tests.
+std::string curves_svg(const std::vector<CurvePoint>& loss, const std::vector<CurvePoint>& psnr,
+                       const std::string& title);
+
+}  // namespace litesr::train

@@ -1,0 +1,26 @@
+// Validation during training: PSNR/SSIM (Y and RGB, DESIGN §5 via eval/metrics.h) of the network's output on
+// a benchmark folder (eval/sr_dataset.h layout; LR from LR_bicubic/X<s> or generated with replicate borders).
+// The output is clamped to [0, 1] and rounded to 8 bits like a saved image; `scale` pixels are shaved.
+// Video networks get the image repeated for every input frame and are scored on the last output frame.
+#pragma once
+
+#include <filesystem>
+
+#include "eval/metrics.h"
+#include "train/sr_network.h"
+
+namespace litesr::train {
+
+struct ValidationResult {
+  int images = 0;
+  SrScores mean;  // mean over images
+};
+
+// Runs `net` in eval mode (restoring its training flag afterwards) without gradients.
+Result<ValidationResult> validate_network(SrNetwork& net, const std::filesystem::path& dir, int max_images = 0);
+
+// An HWC u8 RGB image as a [1, 3, H, W] float tensor in [0, 1]; and back (clamped, rounded half up).
+torch::Tensor image_to_tensor(const Image& rgb_u8);
+Result<Image> tensor_to_image(const torch::Tensor& chw);  // [3, H, W]
+
+}  // namespace litesr::train

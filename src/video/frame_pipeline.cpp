@@ -1,0 +1,615 @@
+#include "video/frame_pipeline.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include <time.h>
+
+extern "C" {
+#include <libavutil/log.h>
+#include <libavutil/pixdesc.h>
+}
+
+#include "video/bounded_queue.h"
+#include "video/segment_concat.h"
+#include "video/video_reader.h"
+#include "video/video_writer.h"
+
+namespace litesr {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace video_detail;
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// Stage costs are CPU seconds of the stage's own thread (POSIX CLOCK_THREAD_CPUTIME_ID), so they do
+// not grow when the stages, or other processes, compete for the cores.
+double thread_cpu_now() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+// Recycles f32 RGB frames of one size between the stages (no 11 MB zero-fill per 720p frame).
+class ImagePool {
+ public:
+  ImagePool(int width, int height) : width_(width), height_(height) {}
+  Result<Image> acquire() {
+    {
+      std::lock_guard lock(mu_);
+      if (!free_.empty()) {
+        Image img = std::move(free_.back());
+        free_.pop_back();
+        return img;
+      }
+    }
+    return Image::create(width_, height_, 3, PixelType::kF32);
+  }
+  void release(Image img) {
+    if (img.empty()) return;
+    std::lock_guard lock(mu_);
+    free_.push_back(std::move(img));
+  }
+
+ private:
+  int width_, height_;
+  std::mutex mu_;
+  std::vector<Image> free_;
+};
+
+// One unit flowing through the queues: a video frame (lr, then sr) or a packet to copy.
+struct Item {
+  PacketPtr packet;  // set: a copy-stream packet
+  int64_t index = 0;  // frame number in the input (0-based)
+  int64_t pts = 0;    // in the input video stream's time base
+  Image lr, sr;
+};
+using Queue = BoundedQueue<Item>;
+
+// First error wins; it aborts both queues so every stage stops.
+class JobState {
+ public:
+  JobState(Queue& a, Queue& b) : a_(a), b_(b) {}
+  void fail(Status s) {
+    {
+      std::lock_guard lock(mu_);
+      if (!failed_) status_ = std::move(s);
+      failed_ = true;
+    }
+    a_.abort();
+    b_.abort();
+  }
+  bool failed() const {
+    std::lock_guard lock(mu_);
+    return failed_;
+  }
+  Status status() const {
+    std::lock_guard lock(mu_);
+    return status_;
+  }
+
+ private:
+  Queue& a_;
+  Queue& b_;
+  mutable std::mutex mu_;
+  bool failed_ = false;
+  Status status_;
+};
+
+Status cancelled_status() { return cancelled("interrupted"); }
+
+bool is_pattern(const std::string& path) { return path.find('%') != std::string::npos; }
+
+// ---- stage 1: demux + decode + Y'CbCr -> RGB ----------------------------------------------------
+struct DecodeStage {
+  VideoReader& reader;
+  Queue& out;
+  ImagePool& pool;
+  JobState& state;
+  const VideoJobOptions& options;
+  int64_t skip_frames;    // frames already in finished segments
+  bool forward_packets;   // false in resume mode (the final concat copies them)
+  double decode_s = 0, to_rgb_s = 0;
+
+  void run() {
+    FramePtr frame = make_frame();
+    PacketPtr pkt = make_packet();
+    FrameToRgb convert;
+    const AVStream* vs = reader.video_stream();
+    const VideoInfo& info = reader.info();
+    int64_t index = 0;
+    while (!state.failed()) {
+      if (options.cancel != nullptr && options.cancel->cancelled()) return state.fail(cancelled_status());
+      const double t0 = thread_cpu_now();
+      Result<VideoReader::Item> item = reader.next(*frame, *pkt);
+      decode_s += (thread_cpu_now() - t0);
+      if (!item.ok()) return state.fail(item.status());
+      if (*item == VideoReader::Item::kEnd) break;
+      if (*item == VideoReader::Item::kPacket) {
+        if (!forward_packets) {
+          av_packet_unref(pkt.get());
+          continue;
+        }
+        Item it;
+        it.packet = make_packet();
+        av_packet_move_ref(it.packet.get(), pkt.get());
+        if (!out.push(std::move(it))) return;
+        continue;
+      }
+      if (options.max_frames > 0 && index >= options.max_frames) {
+        av_frame_unref(frame.get());
+        break;
+      }
+      if (index < skip_frames) {
+        av_frame_unref(frame.get());
+        ++index;
+        continue;
+      }
+      if (frame->width != info.width || frame->height != info.height) {
+        return state.fail(unsupported(info.path + ": the frame size changes mid-stream (frame " +
+                                      std::to_string(index) + ")"));
+      }
+      Result<Image> lr = pool.acquire();
+      if (!lr.ok()) return state.fail(lr.status());
+      const double t1 = thread_cpu_now();
+      const FrameColor color = resolve_frame_color(
+          frame->colorspace != AVCOL_SPC_UNSPECIFIED ? frame->colorspace : vs->codecpar->color_space,
+          frame->color_range != AVCOL_RANGE_UNSPECIFIED ? frame->color_range : vs->codecpar->color_range,
+          frame->chroma_location != AVCHROMA_LOC_UNSPECIFIED ? frame->chroma_location : vs->codecpar->chroma_location,
+          static_cast<AVPixelFormat>(frame->format), frame->width, frame->height);
+      Status st = convert.convert(*frame, color, lr->view<float>());
+      to_rgb_s += (thread_cpu_now() - t1);
+      if (!st.ok()) return state.fail(st.with_context(info.path));
+      Item it;
+      it.index = index++;
+      it.pts = frame->pts;
+      it.lr = std::move(*lr);
+      av_frame_unref(frame.get());
+      if (!out.push(std::move(it))) return;
+    }
+    out.close();
+  }
+};
+
+// ---- stage 2: the SR callback -------------------------------------------------------------------
+// A luma thumbnail (every 8th pixel) for scene-cut detection.
+std::vector<float> luma_thumbnail(const Image& img) {
+  std::vector<float> t;
+  const ImageView<const float> v = img.view<float>();
+  for (int y = 0; y < v.height; y += 8) {
+    const float* row = v.row(y);
+    for (int x = 0; x < v.width; x += 8) t.push_back(0.299f * row[3 * x] + 0.587f * row[3 * x + 1] + 0.114f * row[3 * x + 2]);
+  }
+  return t;
+}
+
+struct SrStage {
+  Queue& in;
+  Queue& out;
+  ImagePool& pool;
+  JobState& state;
+  const Upscaler& upscaler;
+  int segment_frames;  // windows restart (with reset) at segment starts; 0 = no segments
+  double sr_s = 0;
+
+  void run() {
+    if (upscaler.window) {
+      run_windowed();
+    } else {
+      while (std::optional<Item> it = in.pop()) {
+        if (!it->packet) {
+          Result<Image> sr = pool.acquire();
+          if (!sr.ok()) return state.fail(sr.status());
+          const double t0 = thread_cpu_now();
+          const Status st = upscaler.frame(it->lr.view<float>(), sr->view<float>());
+          sr_s += (thread_cpu_now() - t0);
+          if (!st.ok()) return state.fail(st.with_context("upscaling frame " + std::to_string(it->index)));
+          it->sr = std::move(*sr);
+        }
+        if (!out.push(std::move(*it))) return;
+      }
+    }
+    if (!state.failed()) out.close();
+  }
+
+  void run_windowed() {
+    const int window = std::max(1, upscaler.window_frames);
+    std::vector<Item> held;  // frames and packets since the window started, in order
+    int frames_held = 0;
+    bool reset = true;
+    std::vector<float> prev_thumb;
+    auto flush = [&]() -> bool {
+      if (frames_held > 0) {
+        std::vector<ImageView<const float>> lr;
+        std::vector<ImageView<float>> sr;
+        for (Item& it : held) {
+          if (it.packet) continue;
+          Result<Image> img = pool.acquire();
+          if (!img.ok()) {
+            state.fail(img.status());
+            return false;
+          }
+          it.sr = std::move(*img);
+          lr.push_back(it.lr.view<float>());
+          sr.push_back(it.sr.view<float>());
+        }
+        const double t0 = thread_cpu_now();
+        const Status st = upscaler.window(lr, sr, reset || upscaler.reset_each_window);
+        sr_s += (thread_cpu_now() - t0);
+        if (!st.ok()) {
+          state.fail(st.with_context("upscaling a window of " + std::to_string(frames_held) + " frames"));
+          return false;
+        }
+        reset = false;
+      }
+      for (Item& it : held)
+        if (!out.push(std::move(it))) return false;
+      held.clear();
+      frames_held = 0;
+      return true;
+    };
+    while (std::optional<Item> it = in.pop()) {
+      if (!it->packet) {
+        std::vector<float> thumb = luma_thumbnail(it->lr);
+        bool cut = false;
+        if (upscaler.scene_cut_threshold > 0 && prev_thumb.size() == thumb.size() && !thumb.empty()) {
+          double diff = 0;
+          for (std::size_t i = 0; i < thumb.size(); ++i) diff += std::fabs(thumb[i] - prev_thumb[i]);
+          cut = diff / thumb.size() >= upscaler.scene_cut_threshold;
+        }
+        const bool segment_start = segment_frames > 0 && it->index % segment_frames == 0;
+        if ((cut || segment_start) && frames_held > 0 && !flush()) return;
+        if (cut || segment_start) reset = true;
+        prev_thumb = std::move(thumb);
+        ++frames_held;
+      }
+      held.push_back(std::move(*it));
+      if (frames_held == window && !flush()) return;
+    }
+    if (!state.failed()) flush();
+  }
+};
+
+// ---- resume work directory ----------------------------------------------------------------------
+std::string segment_name(int i) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "seg_%06d.nut", i);
+  return buf;
+}
+
+std::string job_signature_text(const VideoJobOptions& o, const Upscaler& u, int segment_frames) {
+  std::ostringstream s;
+  std::error_code ec;
+  s << "input=" << fs::absolute(o.input, ec).string() << "\n";
+  if (fs::is_regular_file(o.input, ec)) {
+    s << "input_size=" << fs::file_size(o.input, ec) << "\n";
+    s << "input_mtime=" << fs::last_write_time(o.input, ec).time_since_epoch().count() << "\n";
+  }
+  s << "scale=" << u.scale << "\nwindow=" << (u.window ? u.window_frames : 0) << "\n";
+  s << "codec=" << o.encode.codec << "\ncrf=" << o.encode.crf << "\npreset=" << o.encode.preset
+    << "\npix_fmt=" << o.encode.pix_fmt << "\n";
+  for (const auto& [k, v] : o.encode.codec_options) s << "opt " << k << "=" << v << "\n";
+  s << "segment_frames=" << segment_frames << "\nmax_frames=" << o.max_frames << "\njob=" << o.job_signature << "\n";
+  return s.str();
+}
+
+// Prepares the work dir; returns how many finished segments can be reused.
+Result<int> prepare_work_dir(const fs::path& dir, const std::string& signature) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return io_error(dir.string() + ": cannot create work directory: " + ec.message());
+  const fs::path job = dir / "job.txt";
+  std::string old;
+  {
+    std::ifstream f(job, std::ios::binary);
+    if (f) old.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  }
+  if (old != signature) {  // another job (or none): start over
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+      if (e.path().filename().string().rfind("seg_", 0) == 0) fs::remove(e.path(), ec);
+    }
+    std::ofstream f(job, std::ios::binary | std::ios::trunc);
+    f << signature;
+    if (!f) return io_error(job.string() + ": cannot write");
+    return 0;
+  }
+  int n = 0;
+  while (fs::exists(dir / segment_name(n), ec)) ++n;
+  return n;
+}
+
+// ---- stage 3: RGB -> Y'CbCr, encode, mux (runs on the calling thread) ---------------------------
+struct EncodeStage {
+  Queue& in;
+  ImagePool& lr_pool;
+  ImagePool& sr_pool;
+  JobState& state;
+  const VideoJobOptions& options;
+  WriterConfig base;            // size, timing, colour, copy streams
+  VideoWriter* writer = nullptr;  // single-output mode
+  // Resume mode: a new segment writer every `segment_frames` frames.
+  fs::path work_dir{};
+  int segment_frames = 0;
+  int first_segment = 0;
+  std::unique_ptr<VideoWriter> segment{};
+  int segment_index = -1;
+  int64_t frames = 0;
+  int64_t done_before = 0;
+  int64_t total = 0;
+  double from_rgb_s = 0, encode_s = 0;
+  std::string encoder{};
+
+  Status close_segment() {
+    if (!segment) return {};
+    const double t0 = thread_cpu_now();
+    Status st = segment->finish();
+    encode_s += (thread_cpu_now() - t0);
+    segment.reset();
+    const fs::path final_path = work_dir / segment_name(segment_index);
+    const fs::path tmp = fs::path(final_path.string() + ".tmp");
+    if (!st.ok()) return st;
+    std::error_code ec;
+    fs::rename(tmp, final_path, ec);
+    if (ec) return io_error(final_path.string() + ": " + ec.message());
+    return {};
+  }
+
+  Status run() {
+    RgbToFrame convert;
+    FramePtr frame;
+    while (std::optional<Item> it = in.pop()) {
+      if (options.cancel != nullptr && options.cancel->cancelled()) return cancelled_status();
+      if (it->packet) {
+        if (writer != nullptr) {
+          const double t0 = thread_cpu_now();
+          LITESR_RETURN_IF_ERROR(writer->write_packet(*it->packet));
+          encode_s += (thread_cpu_now() - t0);
+        }
+        continue;
+      }
+      VideoWriter* w = writer;
+      if (segment_frames > 0) {
+        const int seg = static_cast<int>(it->index / segment_frames);
+        if (seg != segment_index) {
+          LITESR_RETURN_IF_ERROR(close_segment());
+          segment_index = seg;
+          WriterConfig c = base;
+          c.path = (work_dir / segment_name(seg)).string();
+          c.io_path = c.path + ".tmp";
+          c.format_name = "nut";
+          c.source = nullptr;
+          c.copy_streams.clear();
+          c.no_b_frames = true;
+          const double t0 = thread_cpu_now();
+          LITESR_ASSIGN_OR_RETURN(segment, VideoWriter::open(c));
+          encode_s += (thread_cpu_now() - t0);
+          frame.reset();
+        }
+        w = segment.get();
+      }
+      if (!frame) {
+        LITESR_ASSIGN_OR_RETURN(frame, w->make_frame());
+        encoder = std::string(w->codec_name()) + " " + av_get_pix_fmt_name(w->pixel_format());
+      }
+      const double t0 = thread_cpu_now();
+      int err = av_frame_make_writable(frame.get());  // the encoder may still hold the last buffer
+      if (err < 0) return av_error(err, "frame buffer");
+      LITESR_RETURN_IF_ERROR(convert.convert(it->sr.view<float>(), w->color(), *frame));
+      const double t1 = thread_cpu_now();
+      from_rgb_s += t1 - t0;
+      frame->pts = it->pts;
+      LITESR_RETURN_IF_ERROR(w->write_frame(*frame));
+      encode_s += (thread_cpu_now() - t1);
+      lr_pool.release(std::move(it->lr));
+      sr_pool.release(std::move(it->sr));
+      ++frames;
+      if (options.on_progress) options.on_progress(done_before + frames, total);
+    }
+    if (state.failed()) return state.status();
+    const double t0 = thread_cpu_now();
+    if (writer != nullptr) LITESR_RETURN_IF_ERROR(writer->finish());
+    encode_s += (thread_cpu_now() - t0);
+    return close_segment();
+  }
+};
+
+// Removes a partial output on every path that does not commit it.
+class OutputGuard {
+ public:
+  explicit OutputGuard(std::vector<fs::path> paths) : paths_(std::move(paths)) {}
+  ~OutputGuard() {
+    if (committed_) return;
+    std::error_code ec;
+    for (const fs::path& p : paths_) fs::remove(p, ec);
+  }
+  void add(fs::path p) { paths_.push_back(std::move(p)); }
+  void commit() { committed_ = true; }
+
+ private:
+  std::vector<fs::path> paths_;
+  bool committed_ = false;
+};
+
+fs::path temp_path_for(const fs::path& output) {
+  return output.parent_path() / ("." + output.filename().string() + ".litesr-tmp");
+}
+
+}  // namespace
+
+void set_ffmpeg_verbosity(int verbosity) {
+  av_log_set_level(verbosity <= 0 ? AV_LOG_ERROR : verbosity == 1 ? AV_LOG_WARNING : AV_LOG_INFO);
+}
+
+Result<VideoJobStats> run_video_job(const VideoJobOptions& options, const Upscaler& upscaler) {
+  const auto start = Clock::now();
+  if (upscaler.scale < 1 || upscaler.scale > 16) return invalid_argument("scale must be 1..16");
+  if (static_cast<bool>(upscaler.frame) == static_cast<bool>(upscaler.window))
+    return invalid_argument("exactly one of Upscaler::frame and Upscaler::window must be set");
+  if (!options.benchmark && options.output.empty()) return invalid_argument("no output given");
+  const bool sequence_out = !options.benchmark && is_pattern(options.output);
+  if (options.resume && (options.benchmark || sequence_out))
+    return invalid_argument("--resume needs a container output (not a benchmark or an image sequence)");
+
+  ReaderOptions ropts;
+  ropts.copy_audio = options.copy_audio && !options.benchmark;
+  ropts.copy_subtitles = options.copy_subtitles && !options.benchmark;
+  ropts.copy_data = options.copy_data && !options.benchmark;
+  ropts.threads = options.decode_threads;
+  ropts.strict_length = options.max_frames == 0;
+  LITESR_ASSIGN_OR_RETURN(auto reader, VideoReader::open(options.input, ropts));
+  const VideoInfo& info = reader->info();
+  VideoJobStats stats;
+  stats.input = info;
+
+  const fs::path output = options.output;
+  std::error_code ec;
+  if (!options.benchmark && !sequence_out && !options.overwrite && fs::exists(output, ec))
+    return already_exists(options.output + ": exists (use --overwrite)");
+  if (sequence_out) {
+    if (!output.parent_path().empty()) fs::create_directories(output.parent_path(), ec);
+    char first[4096];
+    if (av_get_frame_filename2(first, sizeof(first), options.output.c_str(), 0, 0) < 0)
+      return invalid_argument(options.output + ": an image-sequence pattern needs one %d (e.g. %08d.png)");
+    if (!options.overwrite && fs::exists(first, ec)) return already_exists(std::string(first) + ": exists (use --overwrite)");
+  }
+
+  const AVStream* vs = reader->video_stream();
+  WriterConfig wc;
+  wc.width = info.width * upscaler.scale;
+  wc.height = info.height * upscaler.scale;
+  wc.time_base = vs->time_base;
+  wc.frame_rate = vs->avg_frame_rate.num > 0 ? vs->avg_frame_rate : vs->r_frame_rate;
+  if (wc.frame_rate.num <= 0) wc.frame_rate = {25, 1};
+  wc.encode = options.encode;
+  if (options.benchmark && wc.encode.codec.empty()) wc.encode.codec = "rawvideo";
+  wc.source_bit_depth = info.bit_depth;
+  wc.source_pix_fmt = static_cast<AVPixelFormat>(vs->codecpar->format);
+  wc.color = reader->color();
+  const AVPixFmtDescriptor* in_desc = av_pix_fmt_desc_get(wc.source_pix_fmt);
+  if (in_desc != nullptr && (in_desc->flags & AV_PIX_FMT_FLAG_RGB) != 0)
+    wc.color = {ColorMatrix::kBt709, ColorRange::kLimited, AVCHROMA_LOC_LEFT};  // RGB in: tag BT.709 out
+  wc.primaries = vs->codecpar->color_primaries;
+  wc.transfer = vs->codecpar->color_trc;
+  wc.source = reader->format();
+  wc.source_video = vs;
+  wc.copy_streams = reader->copy_streams();
+
+  int segment_frames = 0;
+  int first_segment = 0;
+  fs::path work_dir;
+  if (options.resume) {
+    segment_frames = options.segment_frames > 0
+                         ? options.segment_frames
+                         : std::max(16, static_cast<int>(std::lround(2.0 * (info.frame_rate > 0 ? info.frame_rate : 25))));
+    if (upscaler.window) {  // windows never straddle a segment
+      const int t = std::max(1, upscaler.window_frames);
+      segment_frames = (segment_frames + t - 1) / t * t;
+    }
+    work_dir = fs::path(options.output + ".litesr-work");
+    LITESR_ASSIGN_OR_RETURN(first_segment, prepare_work_dir(work_dir, job_signature_text(options, upscaler, segment_frames)));
+  }
+  const int64_t skip = static_cast<int64_t>(first_segment) * segment_frames;
+
+  // Single-output writer (not in resume mode).
+  std::unique_ptr<VideoWriter> writer;
+  const fs::path temp = temp_path_for(output);
+  OutputGuard guard({});
+  if (!options.resume) {
+    WriterConfig c = wc;
+    if (options.benchmark) {
+      c.path = options.output.empty() ? "benchmark" : options.output;
+      c.format_name = "null";
+      c.source = nullptr;
+      c.copy_streams.clear();
+    } else if (sequence_out) {
+      c.path = options.output;
+    } else {
+      c.path = options.output;
+      c.io_path = temp.string();
+      guard.add(temp);
+    }
+    LITESR_ASSIGN_OR_RETURN(writer, VideoWriter::open(c));
+    stats.skipped_streams = writer->skipped_streams();
+  }
+
+  const int qcap = std::max(1, options.queue_frames);
+  Queue q1(qcap), q2(qcap);
+  JobState state(q1, q2);
+  ImagePool lr_pool(info.width, info.height), sr_pool(wc.width, wc.height);
+  DecodeStage decode{*reader, q1, lr_pool, state, options, skip, !options.resume && !options.benchmark};
+  SrStage sr{q1, q2, sr_pool, state, upscaler, segment_frames};
+  EncodeStage encode{q2, lr_pool, sr_pool, state, options, wc, writer.get()};
+  encode.work_dir = work_dir;
+  encode.segment_frames = segment_frames;
+  encode.first_segment = first_segment;
+  encode.done_before = skip;
+  encode.total = options.max_frames > 0 ? std::min<int64_t>(options.max_frames, info.frame_count) : info.frame_count;
+  if (encode.total <= 0) encode.total = options.max_frames;
+
+  std::thread decode_thread([&] { decode.run(); });
+  std::thread sr_thread([&] { sr.run(); });
+  Status st = encode.run();
+  if (!st.ok()) state.fail(st);
+  decode_thread.join();
+  sr_thread.join();
+  if (state.failed()) {
+    st = state.status();
+    if (encode.segment) {  // an unfinished segment is never reused
+      encode.segment.reset();
+      fs::remove(work_dir / (segment_name(encode.segment_index) + ".tmp"), ec);
+    }
+    if (sequence_out) {  // remove the images written so far
+      for (int64_t i = 0; i <= encode.frames; ++i) {
+        char name[4096];
+        if (av_get_frame_filename2(name, sizeof(name), options.output.c_str(), static_cast<int>(i), 0) >= 0)
+          fs::remove(name, ec);
+      }
+    }
+    return st;
+  }
+  if (options.cancel != nullptr && options.cancel->cancelled()) return cancelled_status();
+
+  if (options.resume) {
+    ConcatConfig cc;
+    int n = 0;
+    while (fs::exists(work_dir / segment_name(n), ec)) cc.segments.push_back((work_dir / segment_name(n++)).string());
+    if (cc.segments.empty()) return corrupt_data(options.input + ": no video frame to encode");
+    cc.input = options.input;
+    cc.copy = ropts;
+    cc.output = options.output;
+    cc.io_path = temp.string();
+    guard.add(temp);
+    LITESR_ASSIGN_OR_RETURN(stats.skipped_streams, concat_segments(cc));
+    stats.segments = n;
+  }
+  if (!options.benchmark && !sequence_out) {
+    if (options.overwrite) fs::remove(output, ec);
+    fs::rename(temp, output, ec);
+    if (ec) return io_error(options.output + ": cannot rename the finished output into place: " + ec.message());
+  }
+  guard.commit();
+  if (options.resume) fs::remove_all(work_dir, ec);
+
+  stats.frames = skip + encode.frames;
+  stats.frames_resumed = skip;
+  stats.decode_s = decode.decode_s;
+  stats.to_rgb_s = decode.to_rgb_s;
+  stats.sr_s = sr.sr_s;
+  stats.from_rgb_s = encode.from_rgb_s;
+  stats.encode_s = encode.encode_s;
+  stats.encoder = encode.encoder;
+  stats.wall_s = seconds_since(start);
+  return stats;
+}
+
+}  // namespace litesr

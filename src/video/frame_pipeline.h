@@ -1,0 +1,86 @@
+// The video upscaling job: demux + decode -> RGB f32 -> SR callback -> RGB f32 -> encode + mux, with
+// decode, SR and encode on their own threads joined by bounded queues (docs/video.md).
+//
+// Video knows nothing of networks: the caller supplies the SR step as a callback.
+//   FrameUpscaler(lr, sr): lr is H x W x 3 f32 R'G'B' in [0,1] (HWC, the stream's transfer function,
+//     not clamped); sr is (scale·H) x (scale·W) x 3, to be filled. Called from one thread, in order.
+//   WindowUpscaler(lr[0..n), sr[0..n), reset): multi-frame models (EVSRNet: T = 10). Frames come in
+//     non-overlapping windows of n <= window_frames consecutive frames (shorter at the end, at scene
+//     cuts and at --resume segment starts); `reset` = true means "no temporal state carries over
+//     from the previous window" (first window, after a scene cut, at a segment start, or always when
+//     reset_each_window).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "base/cancel.h"
+#include "base/image.h"
+#include "base/status.h"
+#include "video/encode_options.h"
+#include "video/video_info.h"
+
+namespace litesr {
+
+using FrameUpscaler = std::function<Status(ImageView<const float> lr_rgb, ImageView<float> sr_rgb)>;
+using WindowUpscaler = std::function<Status(std::span<const ImageView<const float>> lr_rgb,
+                                            std::span<const ImageView<float>> sr_rgb, bool reset)>;
+
+struct Upscaler {
+  int scale = 1;                      // output side = scale x input side
+  FrameUpscaler frame;                // set exactly one of `frame` and `window`
+  WindowUpscaler window;
+  int window_frames = 10;             // T, frames per window (window mode)
+  bool reset_each_window = true;      // every window starts without temporal state
+  // A window ends early when the mean absolute luma difference (0..1) between consecutive frames
+  // reaches this value; the next window starts with reset. 0 disables cut detection.
+  double scene_cut_threshold = 0.25;
+};
+
+struct VideoJobOptions {
+  std::string input;                  // file or image-sequence pattern ("lr/%08d.png")
+  std::string output;                 // file or pattern ("sr/%08d.png"); unused with benchmark
+  EncodeOptions encode;
+  bool copy_audio = true;             // copy audio packets unchanged
+  bool copy_subtitles = true;         // copy subtitle packets unchanged
+  bool copy_data = true;              // copy data/attachment streams and cover art
+  bool benchmark = false;             // decode, upscale and encode, but write nothing
+  bool overwrite = false;             // replace an existing output
+  // Encode closed-GOP segments into "<output>.litesr-work/", concatenate at the end; a later run with
+  // resume continues after the last finished segment. B-frames are disabled in this mode.
+  bool resume = false;
+  int segment_frames = 0;             // frames per segment, 0 = about 2 s of video (at least 16)
+  std::string job_signature;          // what else defines the job (model, scale): a changed one restarts
+  int queue_frames = 4;               // capacity of each inter-stage queue, frames
+  int decode_threads = 0;             // decoder threads, 0 = FFmpeg's choice
+  int64_t max_frames = 0;             // stop after this many frames (0 = all); the output ends there
+  const CancelToken* cancel = nullptr;
+  // Called from the encode thread after each written frame: (frames done, total or 0 when unknown).
+  std::function<void(int64_t done, int64_t total)> on_progress;
+};
+
+struct VideoJobStats {
+  VideoInfo input;
+  int64_t frames = 0;            // frames in the output
+  int64_t frames_resumed = 0;    // of which taken from finished segments of an earlier run
+  int segments = 0;              // resume mode: segments in the output
+  // CPU seconds per stage, measured on the stage's own thread (fps = frames / seconds).
+  double decode_s = 0;           // demux + decode
+  double to_rgb_s = 0;           // Y'CbCr -> RGB f32
+  double sr_s = 0;               // the callback
+  double from_rgb_s = 0;         // RGB f32 -> Y'CbCr
+  double encode_s = 0;           // encode + mux
+  double wall_s = 0;             // whole job, end to end
+  std::string encoder;           // encoder and pixel format used, e.g. "libx264 yuv420p10le"
+  std::vector<std::string> skipped_streams;  // input streams the output container cannot hold
+};
+
+Result<VideoJobStats> run_video_job(const VideoJobOptions& options, const Upscaler& upscaler);
+
+// Sets FFmpeg's log level from a verbosity count (0: errors only, 1: warnings, 2+: info).
+void set_ffmpeg_verbosity(int verbosity);
+
+}  // namespace litesr

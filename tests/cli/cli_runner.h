@@ -1,0 +1,42 @@
+// Runs the built `litesr` binary (LITESR_BINARY) with arguments and captures exit code, stdout, stderr.
+#pragma once
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "testing/test_env.h"
+
+namespace litesr::testing {
+
+struct CliRun {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Each argument is single-quoted for /bin/sh (arguments must not contain a single quote).
+inline CliRun run_litesr(const std::vector<std::string>& args) {
+  static int counter = 0;
+  const std::filesystem::path dir = std::filesystem::temp_directory_path();
+  const std::string tag = std::to_string(::getpid()) + "_" + std::to_string(counter++);
+  const std::filesystem::path out = dir / ("litesr_cli_out_" + tag);
+  const std::filesystem::path err = dir / ("litesr_cli_err_" + tag);
+  std::string cmd = std::string("'") + LITESR_BINARY + "'";
+  for (const std::string& a : args) cmd += " '" + a + "'";
+  cmd += " >'" + out.string() + "' 2>'" + err.string() + "' </dev/null";
+  const int status = std::system(cmd.c_str());
+  CliRun r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = read_file_bytes(out);
+  r.err = read_file_bytes(err);
+  std::filesystem::remove(out);
+  std::filesystem::remove(err);
+  return r;
+}
+
+}  // namespace litesr::testing

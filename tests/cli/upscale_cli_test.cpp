@@ -1,0 +1,131 @@
+// End-to-end tests of `litesr upscale` and `litesr models`: outputs, layouts kept, exit codes, no partial files.
+#include <filesystem>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "cli/cli_runner.h"
+#include "io/image_file.h"
+#include "testing/test_env.h"
+
+namespace litesr {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::run_litesr;
+using testing::TempDir;
+
+// A smooth test image with `channels` channels of type u8 or u16.
+Image make_image(int w, int h, int channels, PixelType type) {
+  Image img = std::move(Image::create(w, h, channels, type)).value();
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x)
+      for (int c = 0; c < channels; ++c) {
+        const int v = (x * 7 + y * 5 + c * 40) % 256;
+        if (type == PixelType::kU8) img.view<uint8_t>().at(x, y, c) = static_cast<uint8_t>(v);
+        else img.view<uint16_t>().at(x, y, c) = static_cast<uint16_t>(v * 257 + 3);
+      }
+  return img;
+}
+
+void write_png(const fs::path& p, const Image& img) { ASSERT_TRUE(write_image(p, img).ok()); }
+
+bool has_temp_files(const fs::path& dir) {
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (e.path().filename().string().find("tmp") != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST(UpscaleCli, SingleFileWithBicubicKeepsAlphaAndSize) {
+  TempDir dir;
+  write_png(dir / "in.png", make_image(13, 9, 4, PixelType::kU8));
+  const auto r = run_litesr({"upscale", "-i", (dir / "in.png").string(), "-o", (dir / "out.png").string(), "-n",
+                             "bicubic", "-s", "3", "--progress", "none"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto out = read_image(dir / "out.png");
+  ASSERT_TRUE(out.ok()) << out.status().to_string();
+  EXPECT_EQ(out->image.width(), 39);
+  EXPECT_EQ(out->image.height(), 27);
+  EXPECT_EQ(out->image.channels(), 4);
+  EXPECT_NE(r.err.find("upscaled 1 of 1"), std::string::npos) << r.err;
+}
+
+TEST(UpscaleCli, SixteenBitGreyStaysSixteenBitGrey) {
+  TempDir dir;
+  write_png(dir / "g16.png", make_image(8, 6, 1, PixelType::kU16));
+  const auto r = run_litesr({"upscale", "-i", (dir / "g16.png").string(), "-n", "bicubic", "-s", "2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto out = read_image(dir / "g16_x2.png");  // default name beside the input
+  ASSERT_TRUE(out.ok()) << out.status().to_string();
+  EXPECT_EQ(out->image.channels(), 1);
+  EXPECT_EQ(out->bit_depth, 16);
+  EXPECT_EQ(out->image.width(), 16);
+}
+
+TEST(UpscaleCli, FolderWithCorruptImageReportsPartialFailure) {
+  TempDir dir;
+  const fs::path in = dir / "in";
+  fs::create_directories(in / "sub");
+  write_png(in / "a.png", make_image(10, 10, 3, PixelType::kU8));
+  write_png(in / "sub" / "b.png", make_image(7, 5, 3, PixelType::kU8));
+  testing::write_file_bytes(in / "broken.png", "\x89PNG\r\n\x1a\n garbage that is not a PNG");
+  const fs::path out = dir / "out";
+  const auto r = run_litesr({"upscale", "-i", in.string(), "-o", out.string(), "-r", "-n", "bicubic", "-s", "2",
+                             "-f", "webp", "--json", (dir / "summary.json").string()});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("broken.png"), std::string::npos) << r.err;
+  EXPECT_TRUE(fs::exists(out / "a.webp"));
+  EXPECT_TRUE(fs::exists(out / "sub" / "b.webp"));
+  EXPECT_FALSE(fs::exists(out / "broken.webp"));
+  EXPECT_FALSE(has_temp_files(out));
+  const std::string summary = testing::read_file_bytes(dir / "summary.json");
+  EXPECT_NE(summary.find("\"failed\": 1"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("\"succeeded\": 2"), std::string::npos) << summary;
+
+  // A second run skips what exists and retries only the failure.
+  const auto again = run_litesr({"upscale", "-i", in.string(), "-o", out.string(), "-r", "-n", "bicubic", "-s",
+                                 "2", "-f", "webp"});
+  EXPECT_EQ(again.exit_code, 3);
+  EXPECT_NE(again.err.find("2 skipped"), std::string::npos) << again.err;
+}
+
+TEST(UpscaleCli, SingleUnreadableFileFailsWithoutOutput) {
+  TempDir dir;
+  testing::write_file_bytes(dir / "empty.png", "");
+  const auto r = run_litesr({"upscale", "-i", (dir / "empty.png").string(), "-o", (dir / "o.png").string(), "-n",
+                             "bicubic", "-s", "2"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("empty.png"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir / "o.png"));
+}
+
+TEST(UpscaleCli, UsageErrors) {
+  TempDir dir;
+  write_png(dir / "in.png", make_image(4, 4, 3, PixelType::kU8));
+  const std::string in = (dir / "in.png").string();
+  EXPECT_EQ(run_litesr({"upscale", "-i", in, "-n", "no-such-model"}).exit_code, 2);
+  EXPECT_EQ(run_litesr({"upscale", "-i", in, "-n", "bicubic", "-s", "2", "-f", "gif"}).exit_code, 2);
+  EXPECT_EQ(run_litesr({"upscale", "-i", in, "-n", "bicubic", "-s", "2", "-q", "0"}).exit_code, 2);
+  EXPECT_EQ(run_litesr({"upscale", "-i", in, "-o", in, "-n", "bicubic", "-s", "2"}).exit_code, 2);
+  EXPECT_EQ(run_litesr({"upscale", "-i", dir.path().string(), "-n", "bicubic", "-s", "2"}).exit_code, 2);
+  EXPECT_EQ(run_litesr({"upscale", "-i", (dir / "missing.png").string(), "-n", "bicubic"}).exit_code, 1);
+  EXPECT_EQ(run_litesr({"upscale"}).exit_code, 2);
+}
+
+TEST(ModelsCli, ListsBuiltinModels) {
+  const auto r = run_litesr({"models"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("bicubic"), std::string::npos);
+  EXPECT_NE(r.out.find("(default)"), std::string::npos);
+}
+
+TEST(VersionCli, PrintsVersionAndIsas) {
+  const auto r = run_litesr({"--version"});
+  ASSERT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("litesr "), std::string::npos);
+  EXPECT_NE(r.out.find("isa"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace litesr

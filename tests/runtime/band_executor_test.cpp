@@ -1,0 +1,224 @@
+// The fused band executor (band_executor.h) through the Session, on graphs built here (no src/models):
+// for every ISA this CPU runs, the fused output is within 1e-5 of the reference oracle, and bitwise
+// identical for every band height and thread count; the u8 path equals quantising the f32 path.
+// Covers the Highway conv kernels (3x3, 1x1, depthwise), the scalar fallback (5x5), every fused epilogue,
+// the fast pixel-shuffle store and the generic output-resolution path (bicubic global skip).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "base/image_ops.h"
+#include "runtime/graph.h"
+#include "runtime/kernel_dispatch.h"
+#include "runtime/reference_executor.h"
+#include "runtime/session.h"
+
+namespace litesr {
+namespace {
+
+struct Model {
+  Graph graph;
+  TensorMap tensors;
+};
+
+Model with_random_tensors(Graph graph, uint32_t seed) {
+  Model m{std::move(graph), {}};
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(-0.5f, 0.5f);
+  auto specs = expected_tensors(m.graph);
+  EXPECT_TRUE(specs.ok()) << specs.status().to_string();
+  if (!specs.ok()) return m;
+  for (const TensorSpec& spec : *specs) {
+    Tensor t;
+    t.shape = spec.shape;
+    t.data.resize(static_cast<std::size_t>(t.numel()));
+    // PyTorch's default init bound for conv weights, 1/sqrt(fan_in); U(−0.5, 0.5) for everything else.
+    const bool conv_weight = spec.shape.size() == 4;
+    const float bound = conv_weight ? 1.0f / std::sqrt(static_cast<float>(spec.shape[1] * spec.shape[2] * spec.shape[3]))
+                                    : 1.0f;
+    for (float& v : t.data) v = u(rng) * bound;
+    if (spec.name.find("running_var") != std::string::npos) {
+      for (float& v : t.data) v += 1.0f;
+    }
+    m.tensors[spec.name] = std::move(t);
+  }
+  return m;
+}
+
+// ELSR-shaped: conv → PReLU → conv → + skip → conv(3s²) → pixel_shuffle.
+Model elsr_like(int s) {
+  GraphBuilder b("elsr", s);
+  const int x = b.input("x", 3);
+  const int f1 = b.conv(x, "conv1", 6, 3);
+  const int t = b.prelu(b.conv(f1, "conv2", 6, 3), "prelu");
+  const int r = b.add({b.conv(t, "conv3", 6, 3), f1});
+  b.output(b.pixel_shuffle(b.conv(r, "conv4", 3 * s * s, 3), s));
+  return with_random_tensors(std::move(b).finish(), 10 + s);
+}
+
+// Every kernel and epilogue: 1x1 + leaky, depthwise + relu, 5x5 (scalar) + tanh, BN folded, residual
+// blocks, concat/slice, and output = pixel_shuffle(conv) + bicubic(x) (the generic HR path).
+Model mixed(int s) {
+  GraphBuilder b("mixed", s);
+  const int x = b.input("x", 3);
+  const int h = b.relu(b.conv(x, "head", 8, 3));
+  const int e = b.leaky_relu(b.batch_norm(b.conv(h, "expand", 16, 1, false), "bn"), 0.2f);
+  const int d = b.relu(b.conv(e, "dw", 16, 3, true, 16));
+  const int p = b.add({b.conv(d, "project", 8, 1), h});
+  const int q = b.tanh(b.conv(p, "wide", 8, 5));
+  const int c = b.concat({b.slice(q, 0, 4), b.slice(p, 4, 8)});
+  const int body = b.add({b.conv(b.relu(b.conv(c, "r1", 8, 3)), "r2", 8, 3), c});
+  const int up = b.pixel_shuffle(b.conv(body, "tail", 3 * s * s, 3), s);
+  b.output(b.add({up, b.bicubic_upsample(x, s, BicubicKind::kMatlab)}));
+  return with_random_tensors(std::move(b).finish(), 20 + s);
+}
+
+// SAM-SR-shaped (not fusable in bands: squeeze-excite, ×2 ×2 intermediate resolutions): runs on the
+// plane executor (layer by layer, Highway kernels, all threads).
+Model sam_like() {
+  GraphBuilder b("sam_like", 4);
+  const int x = b.input("x", 3);
+  const int e = b.leaky_relu(b.batch_norm(b.conv(x, "e", 8, 1, false), "bn"), 0.2f);
+  const int d = b.squeeze_excite(b.leaky_relu(b.conv(e, "dw", 8, 3, true, 8), 0.2f), "se", 2, SeGate::kHardSigmoid);
+  const int pj = b.add({b.conv(d, "pj", 8, 1), e});
+  int u = b.leaky_relu(b.pixel_shuffle(b.conv(pj, "u1", 16, 1), 2), 0.2f);
+  u = b.conv(u, "u2", 4, 3, true, 4);
+  u = b.leaky_relu(b.pixel_shuffle(b.conv(u, "u3", 16, 1), 2), 0.2f);
+  u = b.conv(b.relu(b.conv(u, "u4", 4, 3)), "u5", 3, 1);
+  b.output(b.add({u, b.bicubic_upsample(x, 4, BicubicKind::kMatlab)}));
+  return with_random_tensors(std::move(b).finish(), 7);
+}
+
+std::vector<float> random_pixels(int w, int h, uint32_t seed) {
+  std::vector<float> v(static_cast<std::size_t>(w) * h * 3);
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(0.0f, 1.0f);
+  for (float& p : v) p = u(rng);
+  return v;
+}
+
+std::vector<float> reference(const Model& m, const std::vector<float>& lr, int w, int h) {
+  FeatureMap in = FeatureMap::zeros(3, h, w);
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) {
+      for (int c = 0; c < 3; ++c) in.at(c, y, x) = lr[(static_cast<std::size_t>(y) * w + x) * 3 + c];
+    }
+  }
+  auto out = run_reference(m.graph, m.tensors, {in});
+  EXPECT_TRUE(out.ok()) << out.status().to_string();
+  const FeatureMap& o = (*out)[0];
+  std::vector<float> sr(static_cast<std::size_t>(o.width) * o.height * 3);
+  for (int y = 0; y < o.height; ++y) {
+    for (int x = 0; x < o.width; ++x) {
+      for (int c = 0; c < 3; ++c) {
+        sr[(static_cast<std::size_t>(y) * o.width + x) * 3 + c] = std::clamp(o.at(c, y, x), 0.0f, 1.0f);
+      }
+    }
+  }
+  return sr;
+}
+
+std::vector<float> fused(const Model& m, std::vector<float> lr, int w, int h, int band_rows, int threads,
+                         ExecutionMode mode = ExecutionMode::kFusedBands) {
+  SessionOptions o;
+  o.band_rows = band_rows;
+  o.threads = threads;
+  auto session = Session::create(m.graph, m.tensors, o);
+  EXPECT_TRUE(session.ok()) << session.status().to_string();
+  EXPECT_EQ(session->mode(), mode);
+  const int s = session->scale();
+  std::vector<float> sr(static_cast<std::size_t>(w) * s * h * s * 3, -1.0f);
+  ImageView<const float> in{lr.data(), w, h, 3, static_cast<std::ptrdiff_t>(w) * 3};
+  ImageView<float> out{sr.data(), w * s, h * s, 3, static_cast<std::ptrdiff_t>(w) * s * 3};
+  const Status st = session->run(in, out);
+  EXPECT_TRUE(st.ok()) << st.to_string();
+  return sr;
+}
+
+float max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
+  float m = 0.0f;
+  for (std::size_t i = 0; i < a.size(); ++i) m = std::max(m, std::fabs(a[i] - b[i]));
+  return m;
+}
+
+class BandExecutorTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override { ASSERT_TRUE(force_isa(GetParam()).ok()); }
+  void TearDown() override { ASSERT_TRUE(force_isa("").ok()); }
+};
+
+struct Size {
+  int w, h;
+};
+
+void check_model(const Model& m, const std::string& what) {
+  // 300 wide: the fused last conv + store runs in two column chunks.
+  for (Size size : {Size{1, 1}, Size{5, 3}, Size{17, 11}, Size{40, 23}, Size{300, 6}}) {
+    const std::vector<float> lr = random_pixels(size.w, size.h, size.w * 7 + size.h);
+    const std::vector<float> ref = reference(m, lr, size.w, size.h);
+    const std::vector<float> whole = fused(m, lr, size.w, size.h, size.h, 1);
+    EXPECT_LE(max_abs_diff(whole, ref), 1e-5f) << what << " " << size.w << "x" << size.h;
+    for (int band : {0, 1, 2, 5}) {
+      for (int threads : {1, 2, 3}) {
+        const std::vector<float> out = fused(m, lr, size.w, size.h, band, threads);
+        EXPECT_EQ(std::memcmp(out.data(), whole.data(), out.size() * sizeof(float)), 0)
+            << what << " " << size.w << "x" << size.h << " band " << band << " threads " << threads;
+      }
+    }
+  }
+}
+
+TEST_P(BandExecutorTest, ElsrMatchesReferenceAndIsBandInvariant) {
+  for (int s : {2, 3, 4}) check_model(elsr_like(s), "elsr x" + std::to_string(s));
+}
+
+TEST_P(BandExecutorTest, MixedOpsMatchReferenceAndAreBandInvariant) {
+  for (int s : {2, 4}) check_model(mixed(s), "mixed x" + std::to_string(s));
+}
+
+TEST_P(BandExecutorTest, U8RunEqualsQuantizedF32Run) {
+  const Model m = elsr_like(4);
+  const int w = 37, h = 9;
+  std::vector<uint8_t> lr8(static_cast<std::size_t>(w) * h * 3);
+  std::vector<float> lrf(lr8.size());
+  std::mt19937 rng(3);
+  for (std::size_t i = 0; i < lr8.size(); ++i) {
+    lr8[i] = static_cast<uint8_t>(rng() & 0xFF);
+    lrf[i] = static_cast<float>(lr8[i]) / 255.0f;
+  }
+  const std::vector<float> srf = fused(m, lrf, w, h, 0, 2);
+  SessionOptions o;
+  o.threads = 2;
+  auto session = Session::create(m.graph, m.tensors, o);
+  ASSERT_TRUE(session.ok());
+  std::vector<uint8_t> sr8(srf.size());
+  ImageView<const uint8_t> in{lr8.data(), w, h, 3, static_cast<std::ptrdiff_t>(w) * 3};
+  ImageView<uint8_t> out{sr8.data(), w * 4, h * 4, 3, static_cast<std::ptrdiff_t>(w) * 12};
+  ASSERT_TRUE(session->run_u8(in, out).ok());
+  for (std::size_t i = 0; i < sr8.size(); ++i) ASSERT_EQ(sr8[i], quantize_unit(srf[i], 255)) << i;
+}
+
+TEST_P(BandExecutorTest, SqueezeExciteGraphRunsOnPlanesMatchesReferenceAndIsThreadInvariant) {
+  const Model m = sam_like();
+  for (Size size : {Size{1, 1}, Size{6, 5}, Size{19, 13}}) {
+    const std::vector<float> lr = random_pixels(size.w, size.h, size.w + 3 * size.h);
+    const std::vector<float> ref = reference(m, lr, size.w, size.h);
+    const std::vector<float> one = fused(m, lr, size.w, size.h, 0, 1, ExecutionMode::kLayerByLayer);
+    EXPECT_LE(max_abs_diff(one, ref), 1e-5f) << size.w << "x" << size.h;
+    for (int threads : {2, 3}) {
+      const std::vector<float> out = fused(m, lr, size.w, size.h, 0, threads, ExecutionMode::kLayerByLayer);
+      EXPECT_EQ(std::memcmp(out.data(), one.data(), out.size() * sizeof(float)), 0) << threads << " threads";
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Isas, BandExecutorTest, ::testing::ValuesIn(available_isas()),
+                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+
+}  // namespace
+}  // namespace litesr

@@ -1,0 +1,329 @@
+// MultiFrameSession on hand-built graphs of both contracts (an EVSRNet-shaped recurrent step and a
+// frame-parallel single-frame graph): streaming == a hand-rolled loop over run_reference, window and
+// reset() semantics, run_stacked == streaming, frame-parallel == per-frame Session, errors, u8, and no
+// allocation per frame after the first.
+#include "runtime/multi_frame_session.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdlib>
+#include <new>
+#include <random>
+#include <vector>
+
+#include "base/image_ops.h"
+#include "runtime/reference_executor.h"
+
+// Counting global operator new for the no-allocation test (whole test binary).
+namespace {
+std::atomic<long> g_allocations{0};
+}
+void* operator new(std::size_t n) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+namespace litesr {
+namespace {
+
+constexpr int kScale = 2, kNc = 4, kWindow = 3;
+
+// Random weights for every tensor the graph references: U(±1/sqrt(fan_in)); biases U(±0.1), the tail's
+// centred on 0.5 so output frames mostly lie inside [0, 1] (the comparison is not dominated by clamping).
+TensorMap random_tensors(const Graph& g, uint32_t seed) {
+  std::mt19937 rng(seed);
+  TensorMap map;
+  const std::vector<TensorSpec> specs = expected_tensors(g).value();
+  for (const TensorSpec& spec : specs) {
+    Tensor t;
+    t.shape = spec.shape;
+    t.data.resize(static_cast<std::size_t>(t.numel()));
+    const double fan_in = spec.shape.size() == 4 ? static_cast<double>(spec.shape[1] * spec.shape[2] * spec.shape[3]) : 0;
+    const float b = fan_in > 0 ? static_cast<float>(1.0 / std::sqrt(fan_in)) : 0.1f;
+    std::uniform_real_distribution<float> u(-b, b);
+    const float offset = spec.name == "tail.bias" ? 0.5f : 0.0f;
+    for (float& v : t.data) v = u(rng) + offset;
+    map[spec.name] = std::move(t);
+  }
+  return map;
+}
+
+// The EVSRNet recurrent step (models/evsrnet.h) with one conv in the trunk: (x_prev, x_t, h [nc], o [3s²])
+// -> (frame [3] at s×, h', o').
+Graph recurrent_graph() {
+  GraphBuilder b("evsr_like", kScale, kWindow);
+  const int x_prev = b.input("x_prev", 3), x_t = b.input("x_t", 3);
+  const int h_prev = b.input("h_prev", kNc), o_prev = b.input("o_prev", 3 * kScale * kScale);
+  const int f = b.relu(b.conv(b.concat({x_prev, x_t, h_prev, o_prev}, "step_input"), "head", kNc, 3), "head_act");
+  const int h = b.relu(b.conv(f, "hidden", kNc, 3), "h");
+  const int o = b.conv(f, "tail", 3 * kScale * kScale, 3);
+  b.output(b.pixel_shuffle(o, kScale, "frame"));
+  b.output(h);
+  b.output(o);
+  return std::move(b).finish();
+}
+
+Graph frame_parallel_graph(int frames = kWindow) {
+  GraphBuilder b("fp_like", kScale, frames);
+  const int f = b.relu(b.conv(b.input("x", 3), "head", kNc, 3), "head_act");
+  b.output(b.pixel_shuffle(b.conv(f, "tail", 3 * kScale * kScale, 3), kScale, "frame"));
+  return std::move(b).finish();
+}
+
+// An HWC f32 buffer with a view.
+struct Buffer {
+  int w = 0, h = 0, c = 0;
+  std::vector<float> data;
+  Buffer(int w_, int h_, int c_) : w(w_), h(h_), c(c_), data(static_cast<std::size_t>(w_) * h_ * c_, -1.0f) {}
+  ImageView<float> view() { return {data.data(), w, h, c, static_cast<std::ptrdiff_t>(w) * c}; }
+  ImageView<const float> cview() const { return {data.data(), w, h, c, static_cast<std::ptrdiff_t>(w) * c}; }
+};
+
+FeatureMap random_frame(int w, int h, uint32_t seed) {
+  FeatureMap m = FeatureMap::zeros(3, h, w);
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(0.0f, 1.0f);
+  for (float& v : m.data) v = u(rng);
+  return m;
+}
+
+Buffer to_hwc(const FeatureMap& m) {
+  Buffer b(m.width, m.height, m.channels);
+  for (int y = 0; y < m.height; ++y) {
+    for (int x = 0; x < m.width; ++x) {
+      for (int c = 0; c < m.channels; ++c) b.view().at(x, y, c) = m.at(c, y, x);
+    }
+  }
+  return b;
+}
+
+// max |clamp(ref) − sr| over the 3 channels of sr starting at `channel`.
+float diff_to(const FeatureMap& ref, const Buffer& sr, int channel = 0) {
+  float d = 0.0f;
+  for (int y = 0; y < ref.height; ++y) {
+    for (int x = 0; x < ref.width; ++x) {
+      for (int c = 0; c < 3; ++c) {
+        d = std::max(d, std::abs(std::clamp(ref.at(c, y, x), 0.0f, 1.0f) - sr.cview().at(x, y, channel + c)));
+      }
+    }
+  }
+  return d;
+}
+
+Buffer push(MultiFrameSession& s, const FeatureMap& frame) {
+  Buffer sr(frame.width * kScale, frame.height * kScale, 3);
+  const Status st = s.push_frame(to_hwc(frame).cview(), sr.view());
+  EXPECT_TRUE(st.ok()) << st.to_string();
+  return sr;
+}
+
+TEST(MultiFrameSession, RecurrentStreamingMatchesHandRolledReference) {
+  const Graph g = recurrent_graph();
+  const TensorMap weights = random_tensors(g, 7);
+  auto session = MultiFrameSession::create(g, weights);
+  ASSERT_TRUE(session.ok()) << session.status().to_string();
+  EXPECT_TRUE(session->recurrent());
+  EXPECT_EQ(session->window(), kWindow);
+  EXPECT_EQ(session->scale(), kScale);
+  const int w = 5, h = 4, frames = 2 * kWindow + 1;  // two full windows and the start of a third
+  FeatureMap prev, hid, o;
+  int clamped = 0, total = 0;
+  for (int t = 0; t < frames; ++t) {
+    const FeatureMap x = random_frame(w, h, 100 + t);
+    if (t % kWindow == 0) {  // window start: x_{-1} = x_0, h = 0, o = 0
+      prev = x;
+      hid = FeatureMap::zeros(kNc, h, w);
+      o = FeatureMap::zeros(3 * kScale * kScale, h, w);
+    }
+    EXPECT_EQ(session->position(), t % kWindow);
+    auto ref = run_reference(g, weights, {prev, x, hid, o});
+    ASSERT_TRUE(ref.ok()) << ref.status().to_string();
+    const Buffer sr = push(*session, x);
+    EXPECT_LE(diff_to((*ref)[0], sr), 1e-5f) << "frame " << t;
+    for (float v : (*ref)[0].data) {
+      clamped += v < 0.0f || v > 1.0f;
+      ++total;
+    }
+    prev = x;
+    hid = (*ref)[1];
+    o = (*ref)[2];
+  }
+  EXPECT_LT(clamped, total / 4);  // the comparison really compares values
+}
+
+TEST(MultiFrameSession, StateMattersAndResetStartsANewWindow) {
+  const Graph g = recurrent_graph();
+  const TensorMap weights = random_tensors(g, 8);
+  const FeatureMap f0 = random_frame(6, 5, 1), f1 = random_frame(6, 5, 2), f2 = random_frame(6, 5, 3);
+  auto fresh = MultiFrameSession::create(g, weights).value();
+  const Buffer alone = push(fresh, f2);  // f2 as the first frame of a window
+
+  auto a = MultiFrameSession::create(g, weights).value();
+  push(a, f0);
+  push(a, f1);
+  const Buffer third = push(a, f2);  // t = 2: carries state
+  EXPECT_NE(third.data, alone.data);
+
+  auto b = MultiFrameSession::create(g, weights).value();
+  push(b, f0);
+  push(b, f1);
+  b.reset();
+  EXPECT_EQ(b.position(), 0);
+  EXPECT_EQ(push(b, f2).data, alone.data);
+
+  // Window boundary: after kWindow frames the state resets by itself.
+  auto c = MultiFrameSession::create(g, weights).value();
+  for (int t = 0; t < kWindow; ++t) push(c, t == 1 ? f1 : f0);
+  EXPECT_EQ(push(c, f2).data, alone.data);
+
+  // A size change re-prepares and starts a new window.
+  auto d = MultiFrameSession::create(g, weights).value();
+  push(d, random_frame(3, 7, 9));
+  EXPECT_EQ(push(d, f2).data, alone.data);
+}
+
+// [H, W, 3·T] with frame t in channels [3t, 3t + 3).
+Buffer stack(const std::vector<FeatureMap>& frames) {
+  Buffer b(frames[0].width, frames[0].height, 3 * static_cast<int>(frames.size()));
+  for (std::size_t t = 0; t < frames.size(); ++t) {
+    for (int y = 0; y < b.h; ++y) {
+      for (int x = 0; x < b.w; ++x) {
+        for (int c = 0; c < 3; ++c) b.view().at(x, y, 3 * static_cast<int>(t) + c) = frames[t].at(c, y, x);
+      }
+    }
+  }
+  return b;
+}
+
+void expect_stacked_equals_streaming(const Graph& g, const TensorMap& weights) {
+  const int w = 7, h = 3;
+  std::vector<FeatureMap> frames;
+  for (int t = 0; t < kWindow; ++t) frames.push_back(random_frame(w, h, 40 + t));
+  auto streaming = MultiFrameSession::create(g, weights).value();
+  auto stacked = MultiFrameSession::create(g, weights).value();
+  push(stacked, random_frame(w, h, 99));  // mid-window: run_stacked must still start a fresh window
+  const Buffer lr = stack(frames);
+  Buffer sr(w * kScale, h * kScale, 3 * kWindow);
+  const Status st = stacked.run_stacked(lr.cview(), sr.view());
+  ASSERT_TRUE(st.ok()) << st.to_string();
+  EXPECT_EQ(stacked.position(), 0);
+  for (int t = 0; t < kWindow; ++t) {
+    const Buffer one = push(streaming, frames[t]);
+    for (int y = 0; y < sr.h; ++y) {
+      for (int x = 0; x < sr.w; ++x) {
+        for (int c = 0; c < 3; ++c) ASSERT_EQ(sr.cview().at(x, y, 3 * t + c), one.cview().at(x, y, c)) << t;
+      }
+    }
+  }
+  // A second stacked window at the same size gives the same result (no state leaks between windows).
+  Buffer again(w * kScale, h * kScale, 3 * kWindow);
+  ASSERT_TRUE(stacked.run_stacked(lr.cview(), again.view()).ok());
+  EXPECT_EQ(again.data, sr.data);
+}
+
+TEST(MultiFrameSession, StackedEqualsStreamingRecurrent) {
+  const Graph g = recurrent_graph();
+  expect_stacked_equals_streaming(g, random_tensors(g, 11));
+}
+
+TEST(MultiFrameSession, StackedEqualsStreamingFrameParallel) {
+  const Graph g = frame_parallel_graph();
+  expect_stacked_equals_streaming(g, random_tensors(g, 12));
+}
+
+TEST(MultiFrameSession, FrameParallelEqualsPerFrameSession) {
+  const Graph g = frame_parallel_graph();
+  const TensorMap weights = random_tensors(g, 13);
+  auto mfs = MultiFrameSession::create(g, weights);
+  ASSERT_TRUE(mfs.ok()) << mfs.status().to_string();
+  EXPECT_FALSE(mfs->recurrent());
+  EXPECT_EQ(mfs->window(), kWindow);
+  Graph single = g;
+  single.input_frames = 1;
+  auto session = Session::create(single, weights).value();
+  for (int t = 0; t < 2 * kWindow; ++t) {
+    const FeatureMap x = random_frame(9, 6, 200 + t);
+    Buffer expected(18, 12, 3);
+    ASSERT_TRUE(session.run(to_hwc(x).cview(), expected.view()).ok());
+    EXPECT_EQ(push(*mfs, x).data, expected.data) << t;
+    auto ref = run_reference(g, weights, {x});
+    ASSERT_TRUE(ref.ok());
+    EXPECT_LE(diff_to((*ref)[0], expected), 1e-5f);
+  }
+}
+
+TEST(MultiFrameSession, U8FramesMatchF32OfTheSameValues) {
+  for (const Graph& g : {recurrent_graph(), frame_parallel_graph()}) {
+    const TensorMap weights = random_tensors(g, 14);
+    auto a = MultiFrameSession::create(g, weights).value();
+    auto b = MultiFrameSession::create(g, weights).value();
+    const int w = 4, h = 5;
+    for (int t = 0; t < 4; ++t) {
+      std::vector<uint8_t> lr8(w * h * 3), sr8(w * h * 3 * kScale * kScale);
+      std::mt19937 rng(t);
+      for (uint8_t& v : lr8) v = static_cast<uint8_t>(rng() & 255);
+      Buffer lrf(w, h, 3), srf(w * kScale, h * kScale, 3);
+      for (std::size_t i = 0; i < lr8.size(); ++i) lrf.data[i] = static_cast<float>(lr8[i]) / 255.0f;
+      ASSERT_TRUE(a.push_frame_u8({lr8.data(), w, h, 3, w * 3}, {sr8.data(), w * kScale, h * kScale, 3, w * kScale * 3}).ok());
+      ASSERT_TRUE(b.push_frame(lrf.cview(), srf.view()).ok());
+      for (std::size_t i = 0; i < sr8.size(); ++i) ASSERT_EQ(sr8[i], quantize_unit(srf.data[i], 255)) << g.arch << " " << i;
+    }
+  }
+}
+
+TEST(MultiFrameSession, RejectsWrongImagesAndGraphs) {
+  const Graph g = recurrent_graph();
+  const TensorMap weights = random_tensors(g, 15);
+  auto s = MultiFrameSession::create(g, weights).value();
+  Buffer lr4(5, 4, 4), sr4(10, 8, 4), lr3(5, 4, 3), sr3(10, 8, 3), sr_bad(9, 8, 3);
+  EXPECT_EQ(s.push_frame(lr4.cview(), sr4.view()).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.push_frame(lr3.cview(), sr_bad.view()).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.push_frame({}, sr3.view()).code(), StatusCode::kInvalidArgument);
+  Buffer stacked_lr(5, 4, 3 * kWindow), stacked_sr(10, 8, 3 * kWindow), short_sr(10, 8, 3 * kWindow - 3);
+  EXPECT_EQ(s.run_stacked(lr3.cview(), sr3.view()).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.run_stacked(stacked_lr.cview(), short_sr.view()).code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(s.run_stacked(stacked_lr.cview(), stacked_sr.view()).ok());
+  EXPECT_EQ(s.position(), 0);
+
+  // Graphs outside both contracts.
+  Graph two_out = g;
+  two_out.outputs.pop_back();  // 4 inputs, 2 outputs
+  auto r1 = MultiFrameSession::create(two_out, weights);
+  EXPECT_EQ(r1.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r1.status().to_string().find("not a multi-frame graph"), std::string::npos) << r1.status().to_string();
+  Graph swapped = g;
+  std::swap(swapped.outputs[1], swapped.outputs[2]);  // h' fed to o_prev: channel mismatch
+  EXPECT_EQ(MultiFrameSession::create(swapped, weights).status().code(), StatusCode::kInvalidArgument);
+  GraphBuilder b("grey", kScale, 2);  // 1-channel frames
+  b.output(b.pixel_shuffle(b.conv(b.input("x", 1), "tail", kScale * kScale, 3), kScale));
+  const Graph grey = std::move(b).finish();
+  EXPECT_EQ(MultiFrameSession::create(grey, random_tensors(grey, 1)).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_FALSE(MultiFrameSession::create(g, {}).ok());  // missing tensors
+}
+
+TEST(MultiFrameSession, NoAllocationPerFrameAfterTheFirst) {
+  for (const Graph& g : {recurrent_graph(), frame_parallel_graph()}) {
+    SessionOptions options;
+    options.threads = 2;
+    auto s = MultiFrameSession::create(g, random_tensors(g, 16), options).value();
+    const Buffer lr = to_hwc(random_frame(8, 6, 3));
+    Buffer sr(16, 12, 3);
+    const Buffer lr_stacked = stack({random_frame(8, 6, 4), random_frame(8, 6, 5), random_frame(8, 6, 6)});
+    Buffer sr_stacked(16, 12, 3 * kWindow);
+    ASSERT_TRUE(s.push_frame(lr.cview(), sr.view()).ok());
+    ASSERT_TRUE(s.run_stacked(lr_stacked.cview(), sr_stacked.view()).ok());
+    const long before = g_allocations.load();
+    for (int t = 0; t < 2 * kWindow + 1; ++t) ASSERT_TRUE(s.push_frame(lr.cview(), sr.view()).ok());
+    ASSERT_TRUE(s.run_stacked(lr_stacked.cview(), sr_stacked.view()).ok());
+    EXPECT_EQ(g_allocations.load() - before, 0) << g.arch;
+  }
+}
+
+}  // namespace
+}  // namespace litesr

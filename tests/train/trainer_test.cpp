@@ -1,0 +1,265 @@
+// Recipes, schedules, data sampling, and end-to-end training: bit-identical resume, export metadata,
+// clear errors before training.
+#include <cmath>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "io/image_file.h"
+#include "runtime/model_file.h"
+#include "testing/test_env.h"
+#include "train/lr_schedule.h"
+#include "train/recipe.h"
+#include "train/trainer.h"
+#include "train/training_data.h"
+
+namespace litesr::train {
+namespace {
+
+namespace fs = std::filesystem;
+using litesr::testing::TempDir;
+
+// A smooth random-ish RGB test image (u8).
+Image make_image(int w, int h, int seed) {
+  Image img = std::move(Image::create(w, h, 3, PixelType::kU8).value());
+  auto v = img.view<uint8_t>();
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x)
+      for (int c = 0; c < 3; ++c) {
+        const double s = std::sin(0.31 * x * (c + 1) + seed) * std::cos(0.17 * y + 0.5 * seed + c);
+        v.at(x, y, c) = static_cast<uint8_t>(127.5 + 120 * s);
+      }
+  return img;
+}
+
+// hr/ (training images) and val/HR/ (validation images).
+void make_data(const fs::path& root) {
+  fs::create_directories(root / "hr");
+  fs::create_directories(root / "val" / "HR");
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(write_image(root / "hr" / ("img" + std::to_string(i) + ".png"), make_image(48 + 8 * i, 40, i)).ok());
+  ASSERT_TRUE(write_image(root / "val" / "HR" / "v.png", make_image(32, 24, 9)).ok());
+}
+
+std::string tiny_recipe(const fs::path& root) {
+  return "name = \"tiny\"\nseed = 7\ncheckpoint_every = 3\nlog_every = 2\n"
+         "[model]\narch = \"elsr\"\nscale = 4\n"
+         "[data]\nhr_dirs = [\"" + (root / "hr").string() + "\"]\nloader_threads = 2\n"
+         "[validation]\ndir = \"" + (root / "val").string() + "\"\nevery = 4\n"
+         "[[stages]]\nscale = 2\nloss = \"l1\"\npatch = 16\nbatch = 2\niterations = 5\nlr = 1e-3\n"
+         "schedule = \"multistep\"\nmilestones = [3]\n"
+         "[[stages]]\nscale = 4\nloss = \"mse\"\npatch = 16\niterations = 6\nlr = 5e-4\nschedule = \"cosine\"\n";
+}
+
+fs::path write_text(const fs::path& p, const std::string& text) {
+  std::ofstream(p) << text;
+  return p;
+}
+
+TEST(Schedules, StepMultistepCosine) {
+  ScheduleSpec s;
+  s.kind = ScheduleKind::kMultiStep;
+  s.milestones = {200, 400};
+  EXPECT_DOUBLE_EQ(learning_rate_at(s, 5e-4, 199, 500), 5e-4);
+  EXPECT_DOUBLE_EQ(learning_rate_at(s, 5e-4, 200, 500), 2.5e-4);
+  EXPECT_DOUBLE_EQ(learning_rate_at(s, 5e-4, 450, 500), 1.25e-4);
+  s.kind = ScheduleKind::kStep;
+  s.step_size = 10;
+  s.gamma = 0.1;
+  EXPECT_NEAR(learning_rate_at(s, 1.0, 25, 100), 0.01, 1e-12);
+  s.kind = ScheduleKind::kCosine;
+  s.min_lr = 0.1;
+  EXPECT_DOUBLE_EQ(learning_rate_at(s, 1.0, 0, 100), 1.0);
+  EXPECT_NEAR(learning_rate_at(s, 1.0, 50, 100), 0.55, 1e-12);
+}
+
+TEST(Recipes, ShippedRecipesParse) {
+  int count = 0;
+  for (const auto& e : fs::directory_iterator(litesr::testing::source_dir() / "recipes")) {
+    if (e.path().extension() != ".toml") continue;
+    Result<Recipe> r = load_recipe(e.path());
+    EXPECT_TRUE(r.ok()) << e.path() << ": " << r.status().to_string();
+    ++count;
+  }
+  EXPECT_GE(count, 1);
+  Result<Recipe> elsr = load_recipe(litesr::testing::source_dir() / "recipes" / "elsr_x4_paper.toml");
+  if (elsr.ok()) {
+    ASSERT_EQ(elsr->stages.size(), 6u);
+    EXPECT_EQ(elsr->stages[0].scale, 2);
+    EXPECT_EQ(elsr->stages[1].scale, 4);
+    EXPECT_EQ(elsr->stages[3].loss, LossKind::kMse);
+    EXPECT_EQ(elsr->stages[5].patch, 640);
+    EXPECT_EQ(elsr->total_iterations(), 2850000);
+  }
+}
+
+TEST(Recipes, BadRecipesGiveClearErrors) {
+  TempDir dir;
+  const std::string base = "[model]\narch = \"elsr\"\nscale = 4\n[data]\nhr_dirs = [\"x\"]\n";
+  struct Case {
+    std::string text;
+    std::string expect;
+  };
+  const std::vector<Case> cases = {
+      {base, "[[stages]]"},
+      {base + "[[stages]]\npatch = 64\nbatch = 2\niterations = 5\nlr = 1e-3\nbogus = 1\n", "unknown key 'bogus'"},
+      {base + "[[stages]]\npatch = 62\nbatch = 2\niterations = 5\nlr = 1e-3\n", "multiple of scale"},
+      {base + "[[stages]]\npatch = 64\nbatch = 2\niterations = 5\n", "'lr'"},
+      {base + "[[stages]]\npatch = 64\nbatch = 2\niterations = 5\nlr = 1e-3\nloss = \"l3\"\n", "unknown loss"},
+      {base + "[[stages]]\nscale = 4\npatch = 64\nbatch = 2\niterations = 5\nlr = 1e-3\n[[stages]]\nscale = 2\n",
+       "ELSR x2 -> x4"},
+      {"[model]\narch = \"elsr\"\nscale = 5\n[data]\nhr_dirs = [\"x\"]\n", "scale"},
+      {"[model]\narch = \"nope\"\n[data]\nhr_dirs = [\"x\"]\n", "unknown architecture"},
+      {"[model\narch = 1", "line 1"},
+  };
+  for (const auto& c : cases) {
+    Result<Recipe> r = parse_recipe(c.text, dir.path());
+    ASSERT_FALSE(r.ok()) << c.text;
+    EXPECT_NE(r.status().message().find(c.expect), std::string::npos) << r.status().message();
+  }
+}
+
+TEST(Recipes, MissingDataFolderIsReportedBeforeTraining) {
+  TempDir dir;
+  Result<Recipe> r = parse_recipe("[model]\narch = \"espcn\"\n[data]\nhr_dirs = [\"nowhere\"]\n"
+                                  "[[stages]]\npatch = 16\nbatch = 1\niterations = 1\nlr = 1e-3\n",
+                                  dir.path());
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  Status s = check_recipe_inputs(*r);
+  EXPECT_EQ(s.code(), StatusCode::kNotFound);
+  EXPECT_NE(s.message().find("nowhere"), std::string::npos);
+}
+
+TEST(TrainingData, BatchesAreDeterministicAndAligned) {
+  TempDir dir;
+  make_data(dir.path());
+  DataSpec spec;
+  spec.hr_dirs = {dir / "hr"};
+  Result<std::unique_ptr<TrainingData>> data = open_training_data(spec, 2);
+  ASSERT_TRUE(data.ok()) << data.status().to_string();
+  ASSERT_TRUE((*data)->prepare_scale(2, 2).ok());
+  BatchRequest q;
+  q.scale = 2;
+  q.patch = 16;
+  q.batch = 3;
+  q.iteration = 4;
+  Result<Batch> a = (*data)->make_batch(q), b = (*data)->make_batch(q);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->lr, b->lr);
+  EXPECT_EQ(a->hr, b->hr);
+  q.iteration = 5;
+  Result<Batch> c = (*data)->make_batch(q);
+  EXPECT_NE(a->lr, c->lr);
+  // LR is the bicubic downscale of the HR: their 2x2-block means stay close for smooth images.
+  double max_err = 0;
+  const int p = a->lr_size;
+  for (int y = 2; y < p - 2; ++y)
+    for (int x = 2; x < p - 2; ++x) {
+      const auto hr = [&](int yy, int xx) { return a->hr[static_cast<size_t>(yy) * 16 + xx]; };
+      const double mean = (hr(2 * y, 2 * x) + hr(2 * y + 1, 2 * x) + hr(2 * y, 2 * x + 1) + hr(2 * y + 1, 2 * x + 1)) / 4;
+      max_err = std::max(max_err, std::abs(mean - a->lr[static_cast<size_t>(y) * p + x]));
+    }
+  EXPECT_LT(max_err, 0.12);
+  SampleRng r1(1, 2, 3, 4), r2(1, 2, 3, 4);
+  EXPECT_EQ(r1.next(), r2.next());
+}
+
+TEST(TrainingData, SyntheticVideoWindowsMove) {
+  TempDir dir;
+  make_data(dir.path());
+  DataSpec spec;
+  spec.kind = DataKind::kVideoSynthetic;
+  spec.hr_dirs = {dir / "hr"};
+  spec.frames = 3;
+  spec.max_shift = 2;
+  auto data = std::move(open_training_data(spec, 1).value());
+  ASSERT_TRUE(data->prepare_scale(4, 1).ok());
+  BatchRequest q;
+  q.scale = 4;
+  q.patch = 16;
+  q.batch = 4;
+  Batch b = std::move(data->make_batch(q).value());
+  EXPECT_EQ(b.frames, 3);
+  EXPECT_EQ(b.lr.size(), 4u * 9 * 4 * 4);
+}
+
+std::map<std::string, Tensor> model_tensors(const fs::path& p) {
+  Result<ModelFile> f = read_model_file(p);
+  EXPECT_TRUE(f.ok()) << f.status().to_string();
+  return f.ok() ? f->tensors : std::map<std::string, Tensor>{};
+}
+
+TEST(Trainer, ResumeIsBitIdenticalAndExportIsComplete) {
+  TempDir dir;
+  make_data(dir.path());
+  const fs::path recipe = write_text(dir / "tiny.toml", tiny_recipe(dir.path()));
+  TrainOptions full;
+  full.recipe = recipe;
+  full.out_dir = dir / "full";
+  full.progress = ProgressMode::kNone;
+  Result<TrainSummary> a = run_training(full);
+  ASSERT_TRUE(a.ok()) << a.status().to_string();
+  EXPECT_TRUE(a->finished);
+  EXPECT_EQ(a->iterations, 11);
+  EXPECT_TRUE(std::isfinite(a->last_psnr_y) && a->last_psnr_y > 0.0);
+
+  // Interrupted inside stage 1, resumed, interrupted at the stage boundary, resumed to the end.
+  TrainOptions part = full;
+  part.out_dir = dir / "part";
+  part.stop_after_iterations = 4;
+  Result<TrainSummary> b = run_training(part);
+  ASSERT_TRUE(b.ok()) << b.status().to_string();
+  EXPECT_FALSE(b->finished);
+  EXPECT_EQ(b->iterations, 4);
+  Result<TrainSummary> again = run_training(part);  // not resuming into an existing run
+  EXPECT_EQ(again.status().code(), StatusCode::kAlreadyExists);
+  part.resume = true;
+  part.stop_after_iterations = 5;
+  ASSERT_TRUE(run_training(part).ok());
+  part.stop_after_iterations = 0;
+  Result<TrainSummary> c = run_training(part);
+  ASSERT_TRUE(c.ok()) << c.status().to_string();
+  EXPECT_TRUE(c->finished);
+
+  auto ta = model_tensors(dir / "full" / "model.safetensors");
+  auto tc = model_tensors(dir / "part" / "model.safetensors");
+  ASSERT_EQ(ta.size(), 9u);
+  for (const auto& [name, t] : ta) {
+    ASSERT_TRUE(tc.count(name)) << name;
+    EXPECT_EQ(t.data, tc.at(name).data) << name;
+  }
+  EXPECT_EQ(ta.at("conv4.weight").shape, (std::vector<int64_t>{48, 6, 3, 3}));
+  Result<ModelFile> f = read_model_file(dir / "full" / "model.safetensors");
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f->metadata.at("litesr.arch"), "elsr");
+  EXPECT_EQ(f->metadata.at("litesr.scale"), "4");
+  EXPECT_EQ(f->metadata.at("litesr.config"), "{\"channels\":6,\"scale\":4}");
+  EXPECT_EQ(f->metadata.at("litesr.color"), "rgb");
+  EXPECT_EQ(f->metadata.at("litesr.range"), "0..1");
+  EXPECT_EQ(f->metadata.at("litesr.frames"), "1");
+  EXPECT_NE(f->metadata.at("litesr.recipe").find("[[stages]]"), std::string::npos);
+  EXPECT_TRUE(fs::exists(dir / "full" / "curves.svg"));
+  EXPECT_TRUE(fs::exists(dir / "full" / "train_log.jsonl"));
+}
+
+TEST(Trainer, ErrorsBeforeTraining) {
+  TempDir dir;
+  make_data(dir.path());
+  TrainOptions o;
+  o.progress = ProgressMode::kNone;
+  o.recipe = dir / "missing.toml";
+  EXPECT_EQ(run_training(o).status().code(), StatusCode::kNotFound);
+  o.recipe = write_text(dir / "bad.toml", "[model]\narch = \"elsr\"\n");
+  EXPECT_EQ(run_training(o).status().code(), StatusCode::kInvalidArgument);
+  o.recipe = write_text(dir / "ok.toml", tiny_recipe(dir.path()));
+  write_text(dir / "file", "x");
+  o.out_dir = dir / "file" / "sub";  // a folder under a regular file cannot be created
+  Status s = run_training(o).status();
+  EXPECT_EQ(s.code(), StatusCode::kIoError);
+  EXPECT_FALSE(fs::exists(dir / "file" / "sub"));
+  o.out_dir = dir / "fresh";
+  o.resume = true;  // nothing to resume
+  EXPECT_EQ(run_training(o).status().code(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace litesr::train

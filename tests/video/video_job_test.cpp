@@ -1,0 +1,263 @@
+// End-to-end video jobs: stream copy (audio bytes, subtitles, metadata), timestamps (CFR and VFR),
+// real clips, corrupt input, image sequences in and out.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "testing/test_env.h"
+#include "video/frame_pipeline.h"
+#include "video/video_info.h"
+#include "video_test_util.h"
+
+namespace litesr {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::quote;
+using testing::run_command;
+using testing::TempDir;
+
+Upscaler nearest(int scale) {
+  Upscaler u;
+  u.scale = scale;
+  u.frame = [scale](ImageView<const float> lr, ImageView<float> sr) { return testing::nearest_upscale(lr, sr, scale); };
+  return u;
+}
+
+// 2 s of 160x90 H.264 at 25 fps + AAC sine + an SRT track, container title "LiteSR test".
+fs::path make_av_clip(const TempDir& dir) {
+  const fs::path srt = dir / "subs.srt";
+  std::ofstream(srt) << "1\n00:00:00,500 --> 00:00:01,200\nhello\n\n2\n00:00:01,300 --> 00:00:01,900\nworld\n";
+  const fs::path clip = dir / "clip.mkv";
+  const auto r = run_command(
+      "ffmpeg -v error -y -f lavfi -i testsrc=size=160x90:rate=25 -f lavfi -i sine=frequency=440:sample_rate=48000 "
+      "-i " + quote(srt) + " -t 2 -map 0:v -map 1:a -map 2:s -c:v libx264 -preset ultrafast -pix_fmt yuv420p "
+      "-c:a aac -c:s srt -metadata title='LiteSR test' -metadata:s:a:0 language=fra " + quote(clip));
+  EXPECT_EQ(r.exit_code, 0);
+  return clip;
+}
+
+void expect_same_times(const fs::path& a, const fs::path& b, double tolerance_s) {
+  const std::vector<double> ta = testing::frame_times(a), tb = testing::frame_times(b);
+  ASSERT_EQ(ta.size(), tb.size()) << a << " vs " << b;
+  ASSERT_FALSE(ta.empty());
+  for (std::size_t i = 0; i < ta.size(); ++i) ASSERT_NEAR(ta[i], tb[i], tolerance_s) << "frame " << i;
+}
+
+TEST(VideoJob, CopiesAudioAndSubtitlesAndKeepsTimestamps) {
+  TempDir dir;
+  const fs::path clip = make_av_clip(dir);
+  VideoJobOptions o;
+  o.input = clip.string();
+  o.output = (dir / "out.mkv").string();
+  o.encode.codec = "ffv1";
+  Result<VideoJobStats> s = run_video_job(o, nearest(2));
+  ASSERT_TRUE(s.ok()) << s.status().to_string();
+  EXPECT_EQ(s->frames, 50);
+  EXPECT_TRUE(s->skipped_streams.empty());
+  const fs::path out = dir / "out.mkv";
+  EXPECT_EQ(testing::probe_value(out, "stream=width,height", "v:0"), "320\n180");
+  expect_same_times(clip, out, 1e-3);
+  // Audio and subtitle packets are byte-identical, with the same timing.
+  const auto audio_in = testing::packet_md5s(clip, "0:a"), audio_out = testing::packet_md5s(out, "0:a");
+  ASSERT_GT(audio_in.size(), 50u);
+  EXPECT_EQ(audio_in, audio_out);
+  const auto subs_in = testing::packet_md5s(clip, "0:s"), subs_out = testing::packet_md5s(out, "0:s");
+  ASSERT_EQ(subs_in.size(), 2u);
+  EXPECT_EQ(subs_in, subs_out);
+  EXPECT_EQ(testing::probe_value(out, "stream_tags=language", "a:0"), "fra");
+  EXPECT_EQ(testing::probe_value(out, "format_tags=title"), "LiteSR test");
+  const double din = std::stod(testing::probe_value(clip, "format=duration"));
+  const double dout = std::stod(testing::probe_value(out, "format=duration"));
+  EXPECT_NEAR(din, dout, 0.05);
+  // No temporary file is left beside the output.
+  for (const auto& e : fs::directory_iterator(dir.path()))
+    EXPECT_EQ(e.path().string().find("litesr-tmp"), std::string::npos) << e.path();
+}
+
+TEST(VideoJob, DropFlagsAndContainerLimits) {
+  TempDir dir;
+  const fs::path clip = make_av_clip(dir);
+  VideoJobOptions o;
+  o.input = clip.string();
+  o.output = (dir / "out.mp4").string();
+  o.encode.codec = "libx264";
+  o.encode.preset = "ultrafast";
+  o.encode.crf = 30;
+  Result<VideoJobStats> s = run_video_job(o, nearest(2));
+  ASSERT_TRUE(s.ok()) << s.status().to_string();
+  ASSERT_EQ(s->skipped_streams.size(), 1u);  // MP4 cannot hold SubRip
+  EXPECT_NE(s->skipped_streams[0].find("subrip"), std::string::npos);
+  EXPECT_EQ(testing::packet_md5s(clip, "0:a"), testing::packet_md5s(dir / "out.mp4", "0:a"));
+  expect_same_times(clip, dir / "out.mp4", 1e-3);
+
+  o.output = (dir / "noaudio.mkv").string();
+  o.copy_audio = false;
+  o.copy_subtitles = false;
+  s = run_video_job(o, nearest(2));
+  ASSERT_TRUE(s.ok()) << s.status().to_string();
+  EXPECT_EQ(testing::probe_value(dir / "noaudio.mkv", "stream=codec_type"), "video");
+
+  // An existing output is kept unless overwrite is asked for.
+  s = run_video_job(o, nearest(2));
+  EXPECT_EQ(s.status().code(), StatusCode::kAlreadyExists);
+  o.overwrite = true;
+  EXPECT_TRUE(run_video_job(o, nearest(2)).ok());
+
+  // Bad encoder settings are clear errors, and leave nothing behind.
+  o.output = (dir / "bad.mkv").string();
+  o.encode.codec_options = {{"no-such-option", "1"}};
+  s = run_video_job(o, nearest(2));
+  EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.status().message().find("no-such-option"), std::string::npos);
+  o.encode.codec_options.clear();
+  o.encode.codec = "no-such-codec";
+  EXPECT_EQ(run_video_job(o, nearest(2)).status().code(), StatusCode::kUnsupported);
+  EXPECT_FALSE(fs::exists(dir / "bad.mkv"));
+}
+
+TEST(VideoJob, RealClipsKeepFrameCountAndTimestamps) {
+  LITESR_REQUIRE_SHARED_DATA(data);
+  TempDir dir;
+  // vtest.avi: 795 frames at 10 fps (CFR); tree.avi: 68 frames spread over 444 slots (VFR).
+  for (const char* name : {"vtest.avi", "tree.avi"}) {
+    const fs::path in = data / "video" / "clips" / name;
+    const fs::path out = dir / (std::string(name) + ".mkv");
+    VideoJobOptions o;
+    o.input = in.string();
+    o.output = out.string();
+    o.encode.codec = "libx264";
+    o.encode.preset = "ultrafast";
+    Result<VideoJobStats> s = run_video_job(o, nearest(1));
+    ASSERT_TRUE(s.ok()) << s.status().to_string();
+    expect_same_times(in, out, 1e-3);
+    EXPECT_EQ(s->frames, static_cast<int64_t>(testing::frame_times(in).size()));
+    const double din = std::stod(testing::probe_value(in, "format=duration"));
+    const double dout = std::stod(testing::probe_value(out, "format=duration"));
+    EXPECT_NEAR(din, dout, 0.11) << name;  // one frame at 10 fps
+  }
+}
+
+TEST(VideoJob, TruncatedOrCorruptInputIsAClearErrorWithNoOutput) {
+  TempDir dir;
+  const fs::path clip = make_av_clip(dir);
+  const std::string bytes = testing::read_file_bytes(clip);
+  testing::write_file_bytes(dir / "cut.mkv", bytes.substr(0, bytes.size() * 6 / 10));
+  std::string garbage(20000, '\0');
+  for (std::size_t i = 0; i < garbage.size(); ++i) garbage[i] = static_cast<char>((i * 2654435761u) >> 13);
+  testing::write_file_bytes(dir / "garbage.mkv", garbage);
+  for (const char* name : {"cut.mkv", "garbage.mkv", "missing.mkv"}) {
+    VideoJobOptions o;
+    o.input = (dir / name).string();
+    o.output = (dir / (std::string("out_") + name)).string();
+    o.encode.codec = "ffv1";
+    Result<VideoJobStats> s = run_video_job(o, nearest(2));
+    ASSERT_FALSE(s.ok()) << name;
+    EXPECT_NE(s.status().message().find(name), std::string::npos) << s.status().to_string();
+    EXPECT_FALSE(fs::exists(o.output)) << name;
+  }
+  int files = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir.path())) ++files;
+  EXPECT_EQ(files, 4);  // subs.srt, clip.mkv, cut.mkv, garbage.mkv: no output, no temporary file
+}
+
+TEST(VideoJob, TruncatedAviIsReported) {
+  LITESR_REQUIRE_SHARED_DATA(data);
+  TempDir dir;
+  const std::string bytes = testing::read_file_bytes(data / "video" / "clips" / "vtest.avi");
+  testing::write_file_bytes(dir / "cut.avi", bytes.substr(0, bytes.size() / 4));
+  VideoJobOptions o;
+  o.input = (dir / "cut.avi").string();
+  o.output = (dir / "out.mkv").string();
+  o.encode.codec = "libx264";
+  o.encode.preset = "ultrafast";
+  Result<VideoJobStats> s = run_video_job(o, nearest(1));
+  ASSERT_EQ(s.status().code(), StatusCode::kCorruptData) << s.status().to_string();
+  EXPECT_NE(s.status().message().find("cut.avi"), std::string::npos) << s.status().to_string();
+  EXPECT_FALSE(fs::exists(dir / "out.mkv"));
+}
+
+TEST(VideoJob, ImageSequenceInAndOut) {
+  LITESR_REQUIRE_SHARED_DATA(data);
+  TempDir dir;
+  const fs::path lr = data / "video" / "Vid4_calendar" / "BIx4";
+  const std::string in = (lr / "%08d.png").string();
+  Result<VideoInfo> info = probe_video(in);
+  ASSERT_TRUE(info.ok()) << info.status().to_string();
+  EXPECT_EQ(info->width, 180);
+  EXPECT_EQ(info->height, 144);
+
+  // Identity: PNG -> f32 -> PNG is lossless for 8-bit RGB, names keep the input's numbering.
+  VideoJobOptions o;
+  o.input = in;
+  o.output = (dir / "same" / "%08d.png").string();
+  Result<VideoJobStats> s = run_video_job(o, nearest(1));
+  ASSERT_TRUE(s.ok()) << s.status().to_string();
+  EXPECT_EQ(s->frames, 20);
+  EXPECT_TRUE(fs::exists(dir / "same" / "00000000.png"));
+  EXPECT_TRUE(fs::exists(dir / "same" / "00000019.png"));
+  EXPECT_EQ(testing::frame_md5s(in), testing::frame_md5s(o.output));
+
+  o.output = (dir / "x4" / "%08d.png").string();
+  s = run_video_job(o, nearest(4));
+  ASSERT_TRUE(s.ok()) << s.status().to_string();
+  EXPECT_EQ(testing::probe_value(dir / "x4" / "00000007.png", "stream=width,height"), "720\n576");
+  int n = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir / "x4")) ++n;
+  EXPECT_EQ(n, 20);
+}
+
+TEST(VideoJob, WindowedUpscalerSeesWindowsResetsAndCuts) {
+  TempDir dir;
+  const fs::path clip = dir / "cut.mkv";
+  // 12 frames of a test pattern, then 8 frames of flat red: a scene cut at frame 12.
+  ASSERT_EQ(run_command("ffmpeg -v error -f lavfi -i testsrc=size=64x48:rate=10:duration=1.2 -f lavfi "
+                        "-i color=c=red:size=64x48:rate=10:duration=0.8 -filter_complex '[0:v][1:v]concat=n=2' "
+                        "-c:v ffv1 " + quote(clip)).exit_code, 0);
+  std::vector<std::pair<int, bool>> calls;  // (frames, reset)
+  Upscaler u;
+  u.scale = 2;
+  u.window_frames = 5;
+  u.reset_each_window = false;
+  u.window = [&](std::span<const ImageView<const float>> lr, std::span<const ImageView<float>> sr, bool reset) {
+    EXPECT_EQ(lr.size(), sr.size());
+    calls.emplace_back(static_cast<int>(lr.size()), reset);
+    for (std::size_t i = 0; i < lr.size(); ++i) LITESR_RETURN_IF_ERROR(testing::nearest_upscale(lr[i], sr[i], 2));
+    return Status();
+  };
+  VideoJobOptions o;
+  o.input = clip.string();
+  o.output = (dir / "out.mkv").string();
+  o.encode.codec = "ffv1";
+  Result<VideoJobStats> s = run_video_job(o, u);
+  ASSERT_TRUE(s.ok()) << s.status().to_string();
+  EXPECT_EQ(s->frames, 20);
+  const std::vector<std::pair<int, bool>> want = {{5, true}, {5, false}, {2, false}, {5, true}, {3, false}};
+  EXPECT_EQ(calls, want);
+}
+
+TEST(VideoJob, CallbackErrorStopsTheJobAndRemovesTheOutput) {
+  TempDir dir;
+  const fs::path clip = make_av_clip(dir);
+  Upscaler u;
+  u.scale = 2;
+  int calls = 0;
+  u.frame = [&](ImageView<const float> lr, ImageView<float> sr) {
+    if (++calls == 10) return internal_error("model exploded");
+    return testing::nearest_upscale(lr, sr, 2);
+  };
+  VideoJobOptions o;
+  o.input = clip.string();
+  o.output = (dir / "out.mkv").string();
+  o.encode.codec = "ffv1";
+  Result<VideoJobStats> s = run_video_job(o, u);
+  ASSERT_EQ(s.status().code(), StatusCode::kInternal);
+  EXPECT_NE(s.status().message().find("model exploded"), std::string::npos);
+  EXPECT_FALSE(fs::exists(dir / "out.mkv"));
+  EXPECT_FALSE(fs::exists(dir / ".out.mkv.litesr-tmp"));
+}
+
+}  // namespace
+}  // namespace litesr

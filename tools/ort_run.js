@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// Runs an ONNX model with ONNX Runtime (CPU, onnxruntime-node) on one raw input; the oracle side of
+// tests/export (docs/export.md).
+//
+// Usage: node tools/ort_run.js MODEL.onnx INPUT.f32 N C H W OUTPUT.f32
+//   INPUT.f32   N·C·H·W little-endian float32 values, NCHW, fed to the model's first input
+//   OUTPUT.f32  the model's first output as little-endian float32 (float16 outputs are converted)
+// Prints one JSON line to stdout: {"input": "lr", "output": "sr", "dims": [N, C, H, W]}. Exit 1 on error.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+
+function fail(message) {
+  process.stderr.write(`ort_run: ${message}\n`);
+  process.exit(1);
+}
+
+function halfToFloat(h) {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * Math.pow(2, -14) * (frac / 1024);
+  if (exp === 31) return frac ? NaN : sign * Infinity;
+  return sign * Math.pow(2, exp - 15) * (1 + frac / 1024);
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  if (args.length !== 7) fail('usage: ort_run.js MODEL.onnx INPUT.f32 N C H W OUTPUT.f32');
+  const [modelPath, inputPath, n, c, h, w, outputPath] = args;
+  const dims = [n, c, h, w].map((v) => Number.parseInt(v, 10));
+  if (dims.some((v) => !Number.isInteger(v) || v <= 0)) fail(`bad dimensions ${[n, c, h, w].join(' ')}`);
+  let ort;
+  try {
+    ort = require(path.join(__dirname, 'node_modules', 'onnxruntime-node'));
+  } catch (e) {
+    fail(`onnxruntime-node is not installed (cd tools && ONNXRUNTIME_NODE_INSTALL=skip npm ci): ${e.message}`);
+  }
+  const bytes = fs.readFileSync(inputPath);
+  const count = dims.reduce((a, b) => a * b, 1);
+  if (bytes.length !== count * 4) fail(`${inputPath}: ${bytes.length} bytes, expected ${count * 4}`);
+  const data = new Float32Array(count);
+  for (let i = 0; i < count; ++i) data[i] = bytes.readFloatLE(i * 4);
+
+  const options = { executionProviders: ['cpu'], graphOptimizationLevel: 'all', intraOpNumThreads: 1 };
+  const session = await ort.InferenceSession.create(modelPath, options);
+  const inputName = session.inputNames[0];
+  const outputName = session.outputNames[0];
+  const results = await session.run({ [inputName]: new ort.Tensor('float32', data, dims) });
+  const out = results[outputName];
+  let values = out.data;
+  if (out.type === 'float16') {
+    values = Float32Array.from(values, (v) => (typeof v === 'number' && Number.isInteger(v) ? halfToFloat(v) : v));
+  } else if (out.type !== 'float32') {
+    fail(`output ${outputName} has type ${out.type}`);
+  }
+  const buffer = Buffer.alloc(values.length * 4);
+  for (let i = 0; i < values.length; ++i) buffer.writeFloatLE(values[i], i * 4);
+  fs.writeFileSync(outputPath, buffer);
+  process.stdout.write(JSON.stringify({ input: inputName, output: outputName, dims: out.dims }) + '\n');
+}
+
+main().catch((e) => fail(e && e.message ? e.message : String(e)));
