@@ -67,6 +67,23 @@ Result<ImageUpscaler> make_eval_upscaler(const EvalArgs& args, int scale) {
   return not_found("unknown method '" + args.method + "' (use --method bicubic or -n MODEL)");
 }
 
+// Prints the table on stdout and writes --json / --csv; the exit code.
+int report_results(const EvalArgs& args, const std::vector<EvaluationResult>& results) {
+  EvalTableOptions topt;
+  topt.per_image = !args.summary;
+  std::fputs(format_eval_table(results, topt).c_str(), stdout);
+  std::fflush(stdout);
+  if (!args.json.empty()) {
+    const Status s = write_eval_json(args.json, results);
+    if (!s.ok()) return report_error(s);
+  }
+  if (!args.csv.empty()) {
+    const Status s = write_eval_csv(args.csv, results);
+    if (!s.ok()) return report_error(s);
+  }
+  return kExitOk;
+}
+
 // `--lr-frames DIR --gt-frames DIR`: a video as frame sequences (multi-frame models keep their state).
 int run_frame_eval(const EvalArgs& args, CommandContext& ctx) {
   if (args.lr_frames.empty() || args.gt_frames.empty()) return usage_error("give both --lr-frames and --gt-frames");
@@ -91,19 +108,7 @@ int run_frame_eval(const EvalArgs& args, CommandContext& ctx) {
                : report_error(r.status());
   }
   const std::vector<EvaluationResult> results{std::move(r).value()};
-  EvalTableOptions topt;
-  topt.per_image = !args.summary;
-  std::fputs(format_eval_table(results, topt).c_str(), stdout);
-  std::fflush(stdout);
-  if (!args.json.empty()) {
-    const Status s = write_eval_json(args.json, results);
-    if (!s.ok()) return report_error(s);
-  }
-  if (!args.csv.empty()) {
-    const Status s = write_eval_csv(args.csv, results);
-    if (!s.ok()) return report_error(s);
-  }
-  return kExitOk;
+  return report_results(args, results);
 }
 
 int run_eval(const EvalArgs& args, CommandContext& ctx) {
@@ -172,19 +177,7 @@ int run_eval(const EvalArgs& args, CommandContext& ctx) {
   }
   progress.finish();
 
-  EvalTableOptions topt;
-  topt.per_image = !args.summary;
-  std::fputs(format_eval_table(results, topt).c_str(), stdout);
-  std::fflush(stdout);
-  if (!args.json.empty()) {
-    const Status s = write_eval_json(args.json, results);
-    if (!s.ok()) return report_error(s);
-  }
-  if (!args.csv.empty()) {
-    const Status s = write_eval_csv(args.csv, results);
-    if (!s.ok()) return report_error(s);
-  }
-  return kExitOk;
+  return report_results(args, results);
 }
 
 }  // namespace

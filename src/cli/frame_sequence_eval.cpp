@@ -58,8 +58,10 @@ Result<EvaluationResult> evaluate_frame_sequence(const FrameSequenceEvalOptions&
   }
 
   EvaluationResult result;
-  result.dataset = fs::path(options.gt_dir).filename().string();
-  if (result.dataset.empty()) result.dataset = fs::path(options.gt_dir).parent_path().filename().string();
+  // "Vid4_calendar/GT": the sequence folder and the GT folder (a trailing '/' is ignored).
+  const fs::path gt = fs::path(options.gt_dir).lexically_normal();
+  const fs::path gt_dir = gt.has_filename() ? gt : gt.parent_path();
+  result.dataset = (gt_dir.parent_path().filename() / gt_dir.filename()).string();
   result.scale = scale;
   result.method = model_name;
   result.shave = options.shave < 0 ? scale : options.shave;

@@ -12,7 +12,8 @@
 // at the output resolution (ELSR, ESPCN, EVSRNet frame-parallel, bicubic) run on the fused band executor
 // (band_executor.h): every output band is computed through the whole network with intermediates in
 // per-thread band buffers, spread over the session's thread pool. Anything else (squeeze-excite,
-// conv_transpose2d, multi-output graphs…) runs layer by layer (LayerExecutor, one thread). The result of
+// conv_transpose2d, intermediate resolutions) runs layer by layer on the plane executor (SIMD kernels, all
+// threads). Multi-input/output graphs (recurrent video models) run on MultiFrameSession. The result of
 // the fused path is bitwise identical for every band height and thread count.
 #pragma once
 
@@ -29,7 +30,7 @@ namespace litesr {
 
 struct SessionOptions {
   int threads = 0;        // 0 = std::thread::hardware_concurrency()
-  int band_rows = 0;      // LR rows per band; 0 = auto (per-thread buffers fit ~256 KiB of L2)
+  int band_rows = 0;      // LR rows per band; 0 = auto (about two bands per thread, at least 16 rows)
   std::string isa;        // "" = best available; else force e.g. "AVX2", "SSE4", "EMU128" (process-wide, see
                           // runtime/kernel_dispatch.h)
   bool reference = false; // run the unfused reference executor (the test oracle; slow)
