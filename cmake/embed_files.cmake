@@ -1,6 +1,7 @@
-# Run as `cmake -DOUTPUT=file.cpp -DINPUTS="a;b" -P embed_files.cmake`: writes a C++ source that defines
+# Run as `cmake -DOUTPUT=file.cpp -DINPUTS="a|b" -P embed_files.cmake`: writes a C++ source that defines
 #   const litesr::EmbeddedFile kEmbeddedModels[]; const std::size_t kEmbeddedModelCount;
 # with one entry per input file, named after the file's stem (models/elsr-x4.safetensors -> "elsr-x4").
+string(REPLACE "|" ";" INPUTS "${INPUTS}")  # the caller joins the file list with '|'
 set(body "")
 set(table "")
 set(count 0)
