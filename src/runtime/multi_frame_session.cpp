@@ -1,4 +1,5 @@
 #include "runtime/multi_frame_session.h"
+#include "runtime/view_checks.h"
 
 #include <algorithm>
 #include <optional>
@@ -76,19 +77,6 @@ void store_frame(const FeatureMap& src, ImageView<Out> dst, int channel) {
   }
 }
 
-template <typename In, typename Out>
-Status check_views(const ImageView<In>& lr, const ImageView<Out>& sr, int channels, int scale) {
-  if (lr.empty() || lr.data == nullptr) return invalid_argument("empty input frame");
-  if (lr.channels != channels || sr.channels != channels) {
-    return invalid_argument("multi-frame session takes " + std::to_string(channels) + "-channel images, got " +
-                            std::to_string(lr.channels) + " in and " + std::to_string(sr.channels) + " out");
-  }
-  if (static_cast<int64_t>(sr.width) != static_cast<int64_t>(lr.width) * scale ||
-      static_cast<int64_t>(sr.height) != static_cast<int64_t>(lr.height) * scale || sr.data == nullptr) {
-    return invalid_argument("output must be " + std::to_string(scale) + "x the input size");
-  }
-  return {};
-}
 
 }  // namespace
 
@@ -225,18 +213,19 @@ Status MultiFrameSession::push_impl(ImageView<const In> lr, int lr_channel, Imag
 }
 
 Status MultiFrameSession::push_frame(ImageView<const float> lr, ImageView<float> sr) {
-  LITESR_RETURN_IF_ERROR(check_views(lr, sr, 3, impl_->scale));
+  LITESR_RETURN_IF_ERROR(check_sr_views(lr, sr, 3, impl_->scale, "frame", "multi-frame session"));
   return push_impl(lr, 0, sr, 0);
 }
 
 Status MultiFrameSession::push_frame_u8(ImageView<const uint8_t> lr, ImageView<uint8_t> sr) {
-  LITESR_RETURN_IF_ERROR(check_views(lr, sr, 3, impl_->scale));
+  LITESR_RETURN_IF_ERROR(check_sr_views(lr, sr, 3, impl_->scale, "frame", "multi-frame session"));
   return push_impl(lr, 0, sr, 0);
 }
 
 Status MultiFrameSession::run_stacked(ImageView<const float> lr_stacked, ImageView<float> sr_stacked) {
   const int t_count = impl_->window;
-  LITESR_RETURN_IF_ERROR(check_views(lr_stacked, sr_stacked, 3 * t_count, impl_->scale));
+  LITESR_RETURN_IF_ERROR(check_sr_views(lr_stacked, sr_stacked, 3 * t_count, impl_->scale, "frame",
+                                        "multi-frame session"));
   reset();
   for (int t = 0; t < t_count; ++t) {
     const Status st = push_impl(lr_stacked, 3 * t, sr_stacked, 3 * t);

@@ -1,4 +1,5 @@
 #include "runtime/session.h"
+#include "runtime/view_checks.h"
 
 #include <algorithm>
 #include <thread>
@@ -93,29 +94,11 @@ Status Session::prepare(int lr_width, int lr_height) {
   return {};
 }
 
-namespace {
-
-template <typename In, typename Out>
-Status check_views(const ImageView<In>& lr, const ImageView<Out>& sr, int channels, int scale) {
-  if (lr.empty() || lr.data == nullptr) return invalid_argument("empty input image");
-  if (lr.channels != channels || sr.channels != channels) {
-    return invalid_argument("model takes " + std::to_string(channels) + "-channel images, got " +
-                            std::to_string(lr.channels) + " in and " + std::to_string(sr.channels) + " out");
-  }
-  if (static_cast<int64_t>(sr.width) != static_cast<int64_t>(lr.width) * scale ||
-      static_cast<int64_t>(sr.height) != static_cast<int64_t>(lr.height) * scale || sr.data == nullptr) {
-    return invalid_argument("output must be " + std::to_string(scale) + "x the input size");
-  }
-  return {};
-}
-
-}  // namespace
-
 template <typename In, typename Out>
 Status Session::run_impl(ImageView<const In> lr, ImageView<Out> sr) {
   Impl& s = *impl_;
   const int channels = 3 * s.program.input_frames;
-  LITESR_RETURN_IF_ERROR(check_views(lr, sr, channels, s.program.scale));
+  LITESR_RETURN_IF_ERROR(check_sr_views(lr, sr, channels, s.program.scale, "image", "model"));
   if (lr.width != s.width || lr.height != s.height) LITESR_RETURN_IF_ERROR(prepare(lr.width, lr.height));
   if (s.mode == ExecutionMode::kFusedBands || s.use_planes) {
     BandInput in;
