@@ -11,7 +11,8 @@ core=(build-essential cmake ninja-build pkg-config git
       libgtest-dev libgmock-dev libbenchmark-dev)
 full=(libtorch-dev libopenblas0-openmp libgloo-dev
       libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev ffmpeg
-      libonnx-dev libflatbuffers-dev flatbuffers-compiler nodejs)
+      libonnx-dev libflatbuffers-dev flatbuffers-compiler nodejs
+      libarmnn-dev libarmnntfliteparser-dev libarmnn-cpuref-backend22)
 
 fuzz=(clang libclang-rt-14-dev)
 

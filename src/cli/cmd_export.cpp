@@ -1,12 +1,17 @@
-// `litesr export MODEL -o FILE [--format onnx] [--fp16] [--clamp]`: writes a model for other runtimes
-// (docs/export.md). MODEL is a built-in name or a .safetensors path; bicubic needs -s.
+// `litesr export MODEL -o FILE [--format onnx|tflite] [--input HxW] [--fp16] [--clamp]`: writes a model for
+// other runtimes (docs/export.md). MODEL is a built-in name or a .safetensors path; bicubic needs -s. The
+// format defaults from the output's extension; TFLite files have a fixed input size (--input, default 180x320).
 #include <cstdio>
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "export/onnx_export.h"
+#include "export/tflite_export.h"
 #include "io/atomic_file.h"
 #include "models/builtin_models.h"
 
@@ -17,16 +22,58 @@ namespace {
 struct ExportArgs {
   std::string model;
   std::string output;
-  std::string format = "onnx";
+  std::string format;  // "" = from the output extension
+  std::string input = "180x320";  // TFLite: LR height x width
   int scale = 0;
   bool fp16 = false;
   bool clamp = false;
   bool overwrite = false;
 };
 
-int run_export(const ExportArgs& args) {
+// "180x320" -> {180, 320}; nullopt when malformed.
+std::optional<std::pair<int, int>> parse_size(const std::string& text) {
+  int h = 0, w = 0;
+  char x = 0, extra = 0;
+  if (std::sscanf(text.c_str(), "%d%c%d%c", &h, &x, &w, &extra) != 3 || (x != 'x' && x != 'X') || h < 1 || w < 1 ||
+      h > 16384 || w > 16384) {
+    return std::nullopt;
+  }
+  return std::pair{h, w};
+}
+
+int write_bytes(const ExportArgs& args, const std::string& bytes) {
+  if (Status s = write_file_atomically(args.output, bytes, args.overwrite); !s.ok()) {
+    if (s.code() == StatusCode::kAlreadyExists) return usage_error(args.output + " exists (use --overwrite)");
+    return report_error(s);
+  }
+  return kExitOk;
+}
+
+int run_export(ExportArgs args) {
+  if (args.format.empty()) {
+    const std::string ext = std::filesystem::path(args.output).extension().string();
+    if (ext != ".onnx" && ext != ".tflite") return usage_error("give --format onnx|tflite, or an .onnx / .tflite output");
+    args.format = ext.substr(1);
+  }
   auto model = models::resolve_model(args.model, args.scale);
   if (!model.ok()) return report_error(model.status());
+  if (args.format == "tflite") {
+    const auto size = parse_size(args.input);
+    if (!size) return usage_error("--input must be HxW (e.g. 180x320), got '" + args.input + "'");
+    TfliteExportOptions options;
+    options.height = size->first;
+    options.width = size->second;
+    options.fp16 = args.fp16;
+    options.clamp_output = args.clamp;
+    auto bytes = export_tflite(*model, options);
+    if (!bytes.ok()) return report_error(bytes.status().with_context(args.model));
+    if (Status s = check_tflite(*bytes); !s.ok()) return report_error(s.with_context(args.model));
+    if (int rc = write_bytes(args, *bytes); rc != kExitOk) return rc;
+    std::printf("wrote %s: TFLite (schema 3), input lr [1, %d, %d, C] NHWC, %zu bytes%s%s\n", args.output.c_str(),
+                options.height, options.width, bytes->size(), args.fp16 ? ", float16 constants" : "",
+                args.clamp ? ", clamped output" : "");
+    return kExitOk;
+  }
   OnnxExportOptions options;
   options.fp16 = args.fp16;
   options.clamp_output = args.clamp;
@@ -34,10 +81,7 @@ int run_export(const ExportArgs& args) {
   auto bytes = export_onnx(*model, options);
   if (!bytes.ok()) return report_error(bytes.status().with_context(args.model));
   if (Status s = check_onnx(*bytes); !s.ok()) return report_error(s.with_context(args.model));
-  if (Status s = write_file_atomically(args.output, *bytes, args.overwrite); !s.ok()) {
-    if (s.code() == StatusCode::kAlreadyExists) return usage_error(args.output + " exists (use --overwrite)");
-    return report_error(s);
-  }
+  if (int rc = write_bytes(args, *bytes); rc != kExitOk) return rc;
   std::printf("wrote %s: ONNX opset %d, %zu bytes%s%s\n", args.output.c_str(), kOnnxOpset, bytes->size(),
               args.fp16 ? ", float16" : "", args.clamp ? ", clamped output" : "");
   return kExitOk;
@@ -47,13 +91,16 @@ int run_export(const ExportArgs& args) {
 
 void register_export_command(CLI::App& app, CommandContext& ctx) {
   auto args = std::make_shared<ExportArgs>();
-  CLI::App* cmd = app.add_subcommand("export", "Export a model to ONNX (input \"lr\" [1,3,H,W], output \"sr\")");
+  CLI::App* cmd = app.add_subcommand(
+      "export", "Export a model to ONNX (input \"lr\" [1,3,H,W]) or TFLite (input \"lr\" [1,H,W,3]); output \"sr\"");
   cmd->add_option("model", args->model, "Built-in model name or .safetensors path")->required();
-  cmd->add_option("-o,--output", args->output, "Output file (.onnx)")->required();
-  cmd->add_option("-f,--format", args->format, "Output format (onnx; TFLite is planned, see docs/export.md)")
-      ->check(CLI::IsMember({"onnx"}));
+  cmd->add_option("-o,--output", args->output, "Output file (.onnx or .tflite)")->required();
+  cmd->add_option("-f,--format", args->format, "onnx or tflite (default: from the output extension)")
+      ->check(CLI::IsMember({"onnx", "tflite"}));
+  cmd->add_option("--input", args->input, "TFLite: LR input size HxW baked into the file (default 180x320)");
   cmd->add_option("-s,--scale", args->scale, "Scale (required for bicubic; must match a shipped model)");
-  cmd->add_flag("--fp16", args->fp16, "Store weights as float16 and compute in float16 (I/O stays float32)");
+  cmd->add_flag("--fp16", args->fp16,
+                "Float16 weights (ONNX: float16 arithmetic; TFLite: FLOAT16 constants + DEQUANTIZE); I/O float32");
   cmd->add_flag("--clamp", args->clamp, "Clip the output to [0, 1]");
   cmd->add_flag("--overwrite", args->overwrite, "Replace an existing output file");
   cmd->callback([args, &ctx] { ctx.exit_code = run_export(*args); });

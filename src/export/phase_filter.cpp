@@ -37,6 +37,26 @@ Result<PhaseFilter> make_bicubic_phase_filter(int scale, BicubicKind kind) {
   return f;
 }
 
+Result<PhaseFilter> make_bilinear_phase_filter(int scale) {
+  if (scale < 1 || scale > 16) return invalid_argument("bilinear phase filter: scale " + std::to_string(scale));
+  PhaseFilter f;
+  f.scale = scale;
+  f.radius = 1;
+  f.taps.assign(scale, std::vector<float>(3, 0.0f));
+  for (int i = 0; i < scale; ++i) {
+    // The same float arithmetic as the runtime's linear taps: src offset t in (−0.5, 0.5).
+    const float t = (static_cast<float>(i) + 0.5f) / static_cast<float>(scale) - 0.5f;
+    if (t < 0.0f) {
+      f.taps[i][0] = -t;        // row h − 1
+      f.taps[i][1] = 1.0f + t;  // row h
+    } else {
+      f.taps[i][1] = 1.0f - t;  // row h
+      f.taps[i][2] = t;         // row h + 1
+    }
+  }
+  return f;
+}
+
 std::vector<float> phase_filter_depthwise_weight(const PhaseFilter& filter, int channels) {
   const int r = filter.scale;
   const int k = 2 * filter.radius + 1;

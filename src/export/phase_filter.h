@@ -25,6 +25,11 @@ struct PhaseFilter {
 // From make_bicubic_table at an interior position. kInvalidArgument for scale < 1.
 Result<PhaseFilter> make_bicubic_phase_filter(int scale, BicubicKind kind);
 
+// Bilinear upsampling by `scale` with half-pixel centres (PyTorch align_corners=False): output row h·r + i
+// reads source position h + (i + 0.5)/r − 0.5, i.e. rows h − 1, h (early phases) or h, h + 1; radius 1. The
+// clamped borders are edge replication. kInvalidArgument for scale < 1.
+Result<PhaseFilter> make_bilinear_phase_filter(int scale);
+
 // Depthwise conv weight [channels·r², 1, k, k], k = 2·radius + 1: output channel c·r² + i·r + j is the
 // phase-(i, j) filter of input channel c (the PixelShuffle / DepthToSpace "CRD" channel order).
 std::vector<float> phase_filter_depthwise_weight(const PhaseFilter& filter, int channels);
