@@ -131,7 +131,11 @@ int run_video(const VideoArgs& a, CommandContext& ctx) {
   };
   Result<VideoJobStats> result = run_video_job(o, *upscaler);
   if (progress) progress->finish();
-  if (!result.ok()) return report_error(result.status());
+  if (!result.ok()) {
+    // An existing output without --overwrite is a usage error (exit 2), as in upscale and export.
+    if (result.status().code() == StatusCode::kAlreadyExists) return usage_error(result.status().message());
+    return report_error(result.status());
+  }
   const VideoJobStats& s = *result;
   for (const std::string& skipped : s.skipped_streams)
     std::fprintf(stderr, "litesr: warning: stream %s not copied: the output container cannot hold it\n", skipped.c_str());
