@@ -4,10 +4,10 @@
 //
 // Each case builds a model with models::make_random_model, runs it through a LiteSR Session (u8 HWC in,
 // u8 HWC out: deinterleave, network, pixel shuffle, clamp, quantise) and through an equivalent LibTorch graph
-// (the same Graph interpreted op by op with torch::nn::functional on the same tensors; f32 NCHW in, clamped
-// f32 NCHW out, under InferenceMode). Both get the same thread count (SessionOptions.threads,
-// torch::set_num_threads). Repetitions are interleaved (LiteSR, LibTorch, LiteSR, …) after warm-up, so
-// background load hits both alike; the table reports medians.
+// (train::TorchGraphRunner: the same Graph interpreted op by op with torch::nn::functional on the same
+// tensors; f32 NCHW in, clamped f32 NCHW out, under InferenceMode). Both get the same thread count
+// (SessionOptions.threads, torch::set_num_threads). Repetitions are interleaved (LiteSR, LibTorch, LiteSR, …)
+// after warm-up, so background load hits both alike; the table reports medians.
 //
 // Columns: ms_per_frame per engine (median wall time / frames), speedup_vs_libtorch, LiteSR's achieved conv
 // GFLOP/s (2 FLOPs per MAC, conv MACs only) and its fraction of the measured FP32 FMA peak (kernel_peak.h)
@@ -17,8 +17,6 @@
 // OMP_WAIT_POLICY=PASSIVE unless the variable is set (LibTorch's spinning OpenMP workers would otherwise run
 // during the LiteSR repetitions and be charged to them).
 // Peak RSS against the output size is measured by litesr_bench_rss (no LibTorch in that process).
-#include <torch/torch.h>
-
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -28,7 +26,6 @@
 #include <cstdlib>
 #include <ctime>
 #include <random>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -37,11 +34,10 @@
 #include "runtime/kernel_dispatch.h"
 #include "runtime/kernel_peak.h"
 #include "runtime/session.h"
+#include "train/torch_graph_runner.h"
 
 namespace litesr {
 namespace {
-
-namespace F = torch::nn::functional;
 
 double now_s() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -56,82 +52,6 @@ double median(std::vector<double> v) {
   const std::size_t n = v.size();
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
-
-// The Graph run op by op with LibTorch functional ops (NCHW, batch = frames).
-class TorchGraph {
- public:
-  TorchGraph(const Graph& graph, const TensorMap& tensors) : graph_(graph) {
-    for (const auto& [name, t] : tensors) {
-      params_[name] = torch::from_blob(const_cast<float*>(t.data.data()), t.shape, torch::kFloat32).clone();
-    }
-  }
-  torch::Tensor forward(const torch::Tensor& x) const {
-    std::vector<torch::Tensor> v(graph_.nodes.size());
-    for (std::size_t i = 0; i < graph_.nodes.size(); ++i) {
-      const Node& n = graph_.nodes[i];
-      const torch::Tensor in = n.inputs.empty() ? torch::Tensor() : v[n.inputs[0]];
-      switch (n.op) {
-        case OpKind::kInput: v[i] = x; break;
-        case OpKind::kConv2d: {
-          auto o = F::Conv2dFuncOptions().padding(n.padding).groups(n.groups);
-          if (!n.bias.empty()) o = o.bias(p(n.bias));
-          v[i] = F::conv2d(in, p(n.weight), o);
-          break;
-        }
-        case OpKind::kConvTranspose2d: {
-          auto o = F::ConvTranspose2dFuncOptions().stride(n.stride).padding(n.padding).output_padding(n.output_padding);
-          if (!n.bias.empty()) o = o.bias(p(n.bias));
-          v[i] = F::conv_transpose2d(in, p(n.weight), o);
-          break;
-        }
-        case OpKind::kRelu: v[i] = torch::relu(in); break;
-        case OpKind::kLeakyRelu: v[i] = F::leaky_relu(in, F::LeakyReLUFuncOptions().negative_slope(n.alpha)); break;
-        case OpKind::kPrelu: v[i] = torch::prelu(in, p(n.weight)); break;
-        case OpKind::kTanh: v[i] = torch::tanh(in); break;
-        case OpKind::kBatchNorm:
-          v[i] = F::batch_norm(in, p(n.running_mean), p(n.running_var),
-                               F::BatchNormFuncOptions().weight(p(n.weight)).bias(p(n.bias)).eps(n.eps).training(false));
-          break;
-        case OpKind::kSqueezeExcite: {
-          torch::Tensor s = in.mean({2, 3});
-          s = torch::relu(F::linear(s, p(n.weight), n.bias.empty() ? torch::Tensor() : p(n.bias)));
-          s = F::linear(s, p(n.weight2), n.bias2.empty() ? torch::Tensor() : p(n.bias2));
-          s = n.se_gate == SeGate::kHardSigmoid ? torch::hardsigmoid(s) : torch::sigmoid(s);
-          v[i] = in * s.unsqueeze(2).unsqueeze(3);
-          break;
-        }
-        case OpKind::kAdd: {
-          torch::Tensor sum = in;
-          for (std::size_t j = 1; j < n.inputs.size(); ++j) sum = sum + v[n.inputs[j]];
-          v[i] = sum;
-          break;
-        }
-        case OpKind::kConcat: {
-          std::vector<torch::Tensor> parts;
-          for (int j : n.inputs) parts.push_back(v[j]);
-          v[i] = torch::cat(parts, 1);
-          break;
-        }
-        case OpKind::kSlice: v[i] = in.slice(1, n.begin, n.end); break;
-        case OpKind::kPixelShuffle: v[i] = F::pixel_shuffle(in, n.scale); break;
-        case OpKind::kBicubicUpsample:  // PyTorch's bicubic (a = −0.75): same cost as MATLAB's a = −0.5
-          v[i] = F::interpolate(in, F::InterpolateFuncOptions()
-                                        .scale_factor(std::vector<double>{double(n.scale), double(n.scale)})
-                                        .mode(torch::kBicubic)
-                                        .align_corners(false));
-          break;
-        default:
-          throw std::runtime_error("op " + std::string(op_kind_name(n.op)) + " is not in the LibTorch peer");
-      }
-    }
-    return v[graph_.outputs[0]].clamp(0.0, 1.0);
-  }
-
- private:
-  const torch::Tensor& p(const std::string& name) const { return params_.at(name); }
-  Graph graph_;
-  std::map<std::string, torch::Tensor> params_;
-};
 
 // Conv multiply-accumulates per frame (conv2d, conv_transpose2d per input pixel, SE linears).
 int64_t conv_macs(const Graph& g, int w, int h) {
@@ -184,12 +104,17 @@ void run_case(const Case& c, int threads, int reps, const FmaPeak& peak) {
       if (!st.ok()) std::printf("run failed: %s\n", st.to_string().c_str());
     }
   };
-  const TorchGraph torch_graph(graph, model.tensors);
-  const torch::Tensor x = torch::rand({c.frames, 3, c.h, c.w});
+  auto torch_graph = train::TorchGraphRunner::create(graph, model.tensors, threads);
+  if (!torch_graph.ok()) {
+    std::printf("%-28s LibTorch runner failed: %s\n", c.name.c_str(), torch_graph.status().to_string().c_str());
+    return;
+  }
+  std::vector<float> x(static_cast<std::size_t>(c.frames) * 3 * c.h * c.w);
+  std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
+  for (float& v : x) v = uniform(rng);
   auto run_torch = [&] {
-    torch::InferenceMode guard;
-    const torch::Tensor y = torch_graph.forward(x);
-    (void)y.data_ptr<float>();
+    const Status st = (*torch_graph)->run(x.data(), c.frames, 3, c.h, c.w);
+    if (!st.ok()) std::printf("LibTorch run failed: %s\n", st.to_string().c_str());
   };
   for (int i = 0; i < 2; ++i) {
     run_litesr();
@@ -236,14 +161,13 @@ int main(int argc, char** argv) {
   const int threads = argc > 1 ? std::atoi(argv[1]) : 2;
   const int reps = argc > 2 ? std::atoi(argv[2]) : 15;
   const std::string filter = argc > 3 ? argv[3] : "";
-  torch::set_num_threads(threads);
   const FmaPeak peak = measure_fma_peak(threads, 0.25);
   double load[3] = {0, 0, 0};
   getloadavg(load, 3);
   std::printf("isa %s, threads %d (LiteSR and LibTorch %d), FMA peak %.1f GFLOP/s wall, %.1f per CPU-second "
               "per thread; load average %.1f; LibTorch %s, OMP_WAIT_POLICY=%s\n",
-              active_isa().c_str(), threads, torch::get_num_threads(), peak.gflops, peak.gflops_cpu / threads, load[0],
-              TORCH_VERSION, std::getenv("OMP_WAIT_POLICY"));
+              active_isa().c_str(), threads, threads, peak.gflops, peak.gflops_cpu / threads, load[0],
+              train::TorchGraphRunner::library_version().c_str(), std::getenv("OMP_WAIT_POLICY"));
   std::printf("%-28s %-5s %7s %8s %8s %8s %7s %7s %7s %7s %7s\n", "case", "path", "litesr", "libtorch", "speedup",
               "speedup", "GFLOP/s", "%peak", "%peak", "fps", "fps");
   std::printf("%-28s %-5s %7s %8s %8s %8s %7s %7s %7s %7s %7s\n", "", "", "ms/frm", "ms/frm", "wall", "cpu", "wall",

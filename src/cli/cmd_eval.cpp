@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -51,15 +50,7 @@ struct EvalArgs {
 // serialised; decoding and scoring still run on -j threads, and the session itself uses `threads`.
 // kNotFound for an unknown method/model; kInvalidArgument for a scale it does not support.
 Result<ImageUpscaler> make_eval_upscaler(const EvalArgs& args, int scale) {
-  if (!args.model.empty()) {
-    LITESR_ASSIGN_OR_RETURN(ModelUpscaler model, ModelUpscaler::open({args.model, scale, args.threads, 0}));
-    auto shared = std::make_shared<ModelUpscaler>(std::move(model));
-    auto mutex = std::make_shared<std::mutex>();
-    return ImageUpscaler([shared, mutex](const Image& lr) -> Result<Image> {
-      std::lock_guard<std::mutex> lock(*mutex);
-      return shared->upscale(lr);
-    });
-  }
+  if (!args.model.empty()) return make_model_image_upscaler({args.model, scale, args.threads, 0});
   if (args.method == "bicubic") {
     if (scale < 1) return invalid_argument("bicubic scale must be >= 1");
     return make_bicubic_upscaler(scale);  // MATLAB imresize(LR, s, 'bicubic'): a = -0.5, symmetric borders

@@ -21,6 +21,7 @@ void register_eval_command(CLI::App& app, CommandContext& ctx);
 void register_resize_command(CLI::App& app, CommandContext& ctx);
 void register_profile_command(CLI::App& app, CommandContext& ctx);
 void register_score_command(CLI::App& app, CommandContext& ctx);
+void register_bench_command(CLI::App& app, CommandContext& ctx);  // peers only with LITESR_HAVE_TRAIN / _EXPORT
 void register_video_command(CLI::App& app, CommandContext& ctx);  // only with LITESR_HAVE_VIDEO
 void register_train_command(CLI::App& app, CommandContext& ctx);  // only with LITESR_HAVE_TRAIN
 void register_export_command(CLI::App& app, CommandContext& ctx);  // only with LITESR_HAVE_EXPORT

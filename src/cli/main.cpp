@@ -64,6 +64,7 @@ int main(int argc, char** argv) {
   register_resize_command(app, ctx);
   register_profile_command(app, ctx);
   register_score_command(app, ctx);
+  register_bench_command(app, ctx);
 #ifdef LITESR_HAVE_VIDEO
   register_video_command(app, ctx);
 #endif

@@ -1,5 +1,7 @@
 #include "cli/model_upscaler.h"
 
+#include <mutex>
+
 #include "base/image_ops.h"
 #include "models/builtin_models.h"
 #include "models/registry.h"
@@ -84,6 +86,16 @@ Result<Image> ModelUpscaler::upscale(const Image& src) {
   LITESR_ASSIGN_OR_RETURN(Image alpha_up_rgb, upscale_rgb(alpha_rgb));
   LITESR_ASSIGN_OR_RETURN(Image alpha_up, average_rgb(alpha_up_rgb));
   return concat_channels(out, alpha_up);
+}
+
+Result<ImageUpscaler> make_model_image_upscaler(const UpscalerOptions& options) {
+  LITESR_ASSIGN_OR_RETURN(ModelUpscaler model, ModelUpscaler::open(options));
+  auto shared = std::make_shared<ModelUpscaler>(std::move(model));
+  auto mutex = std::make_shared<std::mutex>();
+  return ImageUpscaler([shared, mutex](const Image& lr) -> Result<Image> {
+    std::lock_guard<std::mutex> lock(*mutex);
+    return shared->upscale(lr);
+  });
 }
 
 }  // namespace litesr::cli

@@ -12,6 +12,7 @@
 
 #include "base/image.h"
 #include "base/status.h"
+#include "eval/evaluation.h"
 #include "runtime/session.h"
 
 namespace litesr::cli {
@@ -43,5 +44,9 @@ class ModelUpscaler {
   std::string model_name_;
   int scale_ = 0;
 };
+
+// A ModelUpscaler as an eval ImageUpscaler (`litesr eval -n`, `litesr bench --tradeoff`). A Session is not
+// thread-safe, so calls are serialised; the session itself uses `options.threads`.
+Result<ImageUpscaler> make_model_image_upscaler(const UpscalerOptions& options);
 
 }  // namespace litesr::cli

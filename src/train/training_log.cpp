@@ -1,63 +1,23 @@
 #include "train/training_log.h"
 
 #include <algorithm>
-#include <cmath>
-#include <cstdio>
 #include <fstream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
+#include "base/svg_chart.h"
 #include "io/atomic_file.h"
 
 namespace litesr::train {
 namespace {
 
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '&') out += "&amp;";
-    else out += c;
-  }
-  return out;
-}
-
-// One panel: polyline of (x, f(y)) in a box at (x0, y0) of size w x h with min/max labels.
-void panel(std::ostringstream& os, const std::vector<CurvePoint>& pts, bool log_y, double x0, double y0, double w,
-           double h, int64_t x_max, const char* label, const char* color) {
-  os << "<rect x='" << x0 << "' y='" << y0 << "' width='" << w << "' height='" << h
-     << "' fill='none' stroke='#888'/>\n";
-  os << "<text x='" << x0 + 4 << "' y='" << y0 + 14 << "' font-size='12'>" << label << "</text>\n";
-  std::vector<std::pair<double, double>> v;
-  for (const auto& p : pts) {
-    if (!std::isfinite(p.value) || (log_y && p.value <= 0)) continue;
-    v.emplace_back(static_cast<double>(p.global_iteration), log_y ? std::log10(p.value) : p.value);
-  }
-  if (v.empty()) return;
-  double lo = v[0].second, hi = v[0].second;
-  for (const auto& [x, y] : v) {
-    lo = std::min(lo, y);
-    hi = std::max(hi, y);
-  }
-  if (hi - lo < 1e-12) {
-    hi += 0.5;
-    lo -= 0.5;
-  }
-  const double xm = std::max<double>(1.0, static_cast<double>(x_max));
-  os << "<polyline fill='none' stroke='" << color << "' stroke-width='1.5' points='";
-  for (const auto& [x, y] : v) {
-    os << x0 + w * x / xm << ',' << y0 + h - h * (y - lo) / (hi - lo) << ' ';
-  }
-  os << "'/>\n";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.4g", log_y ? std::pow(10.0, hi) : hi);
-  os << "<text x='" << x0 + w - 4 << "' y='" << y0 + 14 << "' font-size='11' text-anchor='end'>max " << buf
-     << "</text>\n";
-  std::snprintf(buf, sizeof buf, "%.4g", log_y ? std::pow(10.0, lo) : lo);
-  os << "<text x='" << x0 + w - 4 << "' y='" << y0 + h - 4 << "' font-size='11' text-anchor='end'>min " << buf
-     << "</text>\n";
+// A line (and optionally a dot per point) through the curve, unnamed (no legend).
+XySeries curve(const std::vector<CurvePoint>& pts, bool markers) {
+  XySeries s;
+  s.lines = true;
+  s.markers = markers;
+  for (const CurvePoint& p : pts) s.points.push_back({static_cast<double>(p.global_iteration), p.value, ""});
+  return s;
 }
 
 }  // namespace
@@ -67,15 +27,16 @@ std::string curves_svg(const std::vector<CurvePoint>& loss, const std::vector<Cu
   int64_t x_max = 1;
   for (const auto& p : loss) x_max = std::max(x_max, p.global_iteration);
   for (const auto& p : psnr) x_max = std::max(x_max, p.global_iteration);
-  std::ostringstream os;
-  os << "<svg xmlns='http://www.w3.org/2000/svg' width='720' height='520' font-family='sans-serif'>\n";
-  os << "<rect width='720' height='520' fill='white'/>\n";
-  os << "<text x='360' y='22' font-size='15' text-anchor='middle'>" << xml_escape(title) << "</text>\n";
-  panel(os, loss, /*log_y=*/true, 40, 36, 660, 210, x_max, "training loss (log scale)", "#1f77b4");
-  panel(os, psnr, /*log_y=*/false, 40, 270, 660, 210, x_max, "validation PSNR-Y (dB)", "#d62728");
-  os << "<text x='370' y='508' font-size='12' text-anchor='middle'>iteration (0 .. " << x_max << ")</text>\n";
-  os << "</svg>\n";
-  return os.str();
+  XyChart top;
+  top.x = {"iteration", false, 0.0, static_cast<double>(x_max)};
+  top.y = {"training loss", /*log=*/true};
+  top.series = {curve(loss, /*markers=*/false)};
+  top.height = 260;
+  XyChart bottom = top;
+  bottom.y = {"validation PSNR-Y (dB)", false};
+  bottom.series = {curve(psnr, /*markers=*/psnr.size() <= 60)};
+  bottom.series[0].color = "#d62728";
+  return stack_svg({xy_chart_svg(top), xy_chart_svg(bottom)}, title).text;
 }
 
 Result<TrainingLog> TrainingLog::open(const std::filesystem::path& jsonl, const std::filesystem::path& svg,

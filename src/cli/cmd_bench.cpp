@@ -1,0 +1,725 @@
+// `litesr bench`: whole-model inference time of LiteSR, optionally against LibTorch and ONNX Runtime on the
+// same weights, input, and thread count (docs/benchmarks.md).
+//
+//   litesr bench [--case NAME]... [-n MODEL]... [--peers] [-j THREADS] [--reps N] [--warmup N] [--input WxH]
+//                [--json FILE] [--chart FILE.svg] [--tradeoff FILE.svg --data DIR] [--progress MODE]
+//
+// Cases (default: all four): elsr-x4-720p (ELSR x4, 320x180 -> 1280x720), elsr-x4-4k (960x540 -> 3840x2160),
+// sam-sr-xlite-x4-256 (256x256 -> 1024x1024), evsrnet-x4-10f (EVSRNet x4 frame-parallel, 10 frames of 320x180).
+// They use the shipped weights (elsr-x4, sam-sr-xlite-x4) when built in, random weights otherwise (EVSRNet
+// always: no frame-parallel model is shipped). -n MODEL adds a case for a built-in name or .safetensors file at
+// a 1280x720 output; --case and -n select what runs (neither: the four defaults). --input WxH overrides every
+// case's LR size (quick checks).
+//
+// Engines: LiteSR always (a Session, u8 HWC in -> u8 HWC out: conversions included); with --peers also
+// LibTorch (train::TorchGraphRunner: the graph op by op with torch functional ops, f32 NCHW, only when built
+// with LITESR_WITH_TORCH) and ONNX Runtime (the model exported by export_onnx, run by onnxruntime-node in a
+// child process, f32 NCHW; only when built with LITESR_WITH_EXPORT and node + onnxruntime-node are installed).
+// A peer that cannot run is skipped with its reason (table footnote, JSON "skipped"), never an error.
+// Every engine gets the same thread count (-j). Protocol: --warmup untimed runs of each engine, then --reps
+// interleaved repetitions (LiteSR, LibTorch, ONNX Runtime, LiteSR, ...) so background load hits all alike;
+// medians are reported. With the LibTorch peer the process re-executes itself once with
+// OMP_WAIT_POLICY=PASSIVE (unless set), so idle libgomp workers sleep instead of spinning through the other
+// engines' repetitions; ONNX Runtime runs with intra-op spinning off for the same reason.
+// Columns: median ms per frame per engine (wall); speedup = peer median / LiteSR median, in wall time and in
+// process CPU time (all threads; steadier on a loaded machine); LiteSR fps = 1000 / its median; FMA peak =
+// LiteSR's GFLOP/s (2 FLOPs per plain MAC, profile's kMacs count) over the FP32 FMA peak of `threads` dedicated
+// cores (runtime/kernel_peak.h, measured at start in CPU time), per wall second and per CPU second.
+// Exit codes: 0 ok, 1 failure, 2 usage error, 130 interrupted.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/progress.h"
+#include "base/svg_chart.h"
+#include "cli/bench_tradeoff.h"
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "io/atomic_file.h"
+#include "models/builtin_models.h"
+#include "models/registry.h"
+#include "profile/complexity.h"
+#include "profile/timing.h"
+#include "runtime/kernel_dispatch.h"
+#include "runtime/kernel_peak.h"
+#include "runtime/session.h"
+#ifdef LITESR_HAVE_TRAIN
+#include "train/torch_graph_runner.h"
+#endif
+#ifdef LITESR_HAVE_EXPORT
+#include "cli/ort_peer.h"
+#include "export/onnx_export.h"
+#endif
+
+namespace litesr::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kLitesr = "litesr";
+constexpr const char* kLibtorch = "libtorch";
+constexpr const char* kOnnxruntime = "onnxruntime";
+constexpr const char* kEngines[] = {kLitesr, kLibtorch, kOnnxruntime};
+
+struct BenchArgs {
+  std::vector<std::string> cases;
+  std::vector<std::string> models;
+  bool peers = false;
+  int threads = 2;
+  int reps = 15;
+  int warmup = 2;
+  std::string input;
+  std::string json;
+  std::string chart;
+  std::string tradeoff;
+  std::string data;
+  std::string progress = "auto";
+};
+
+struct BenchCase {
+  std::string name;
+  std::string description;
+  std::string model;  // built-in name or .safetensors path; "" = random weights only
+  std::string arch;   // random-weight fallback (when `model` is not built in)
+  std::string config;
+  int width = 0, height = 0;  // LR size
+};
+
+const std::vector<BenchCase>& default_cases() {
+  static const std::vector<BenchCase> cases = {
+      {"elsr-x4-720p", "ELSR x4, 320x180 -> 1280x720", "elsr-x4", "elsr", R"({"scale": 4, "channels": 6})", 320, 180},
+      {"elsr-x4-4k", "ELSR x4, 960x540 -> 3840x2160", "elsr-x4", "elsr", R"({"scale": 4, "channels": 6})", 960, 540},
+      {"sam-sr-xlite-x4-256", "SAM-SR XLITE x4, 256x256 -> 1024x1024", "sam-sr-xlite-x4", "sam_sr",
+       R"({"scale": 4, "nf": 16, "n": 8, "se": true, "bn": true, "bicubic_a": -0.5, "se_gate": "hard_sigmoid",
+           "upsampler": "candidate_a"})",
+       256, 256},
+      {"evsrnet-x4-10f", "EVSRNet x4 frame-parallel, 10 frames of 320x180 -> 1280x720", "", "evsrnet",
+       R"({"scale": 4, "nc": 8, "nb": 5, "frames": 10, "mode": "frame_parallel"})", 320, 180},
+  };
+  return cases;
+}
+
+std::string case_names() {
+  std::string s;
+  for (const BenchCase& c : default_cases()) s += (s.empty() ? "" : ", ") + c.name;
+  return s;
+}
+
+// Per-engine timing of one case: per-frame milliseconds of every timed repetition.
+struct EngineTimes {
+  std::vector<double> ms;
+  std::vector<double> cpu_ms;  // process CPU time (all threads); empty when not measured
+};
+
+struct CaseResult {
+  BenchCase c;
+  std::string weights;  // "shipped", "file", "random" or "none" (bicubic)
+  int frames = 1, scale = 1, out_width = 0, out_height = 0;
+  int64_t macs_per_frame = 0;
+  std::string litesr_path;
+  std::string ort_version;                     // onnxruntime-node's, when its peer started
+  std::map<std::string, EngineTimes> times;    // engines that ran
+  std::map<std::string, std::string> skipped;  // engine -> reason
+};
+
+double now_s() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+
+double cpu_s() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+std::string cpu_model() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("model name", 0) == 0 && line.find(':') != std::string::npos) {
+      std::string v = line.substr(line.find(':') + 1);
+      v.erase(0, v.find_first_not_of(' '));
+      return v;
+    }
+  }
+  return "unknown";
+}
+
+double load_average() {
+  double load[3] = {0, 0, 0};
+  return getloadavg(load, 3) > 0 ? load[0] : -1.0;
+}
+
+std::string path_name(const ExecutionMode m) {
+  return m == ExecutionMode::kFusedBands     ? "fused_bands"
+         : m == ExecutionMode::kLayerByLayer ? "layer_by_layer"
+                                             : "reference";
+}
+
+#ifdef LITESR_HAVE_TRAIN
+// Re-executes the process with OMP_WAIT_POLICY=PASSIVE (libgomp reads it when loaded, i.e. at start). Returns
+// only when that is not needed or exec failed.
+void ensure_passive_omp() {
+  if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<std::string> args;
+  for (std::size_t b = 0; b < all.size();) {
+    const std::size_t e = all.find('\0', b);
+    args.push_back(all.substr(b, e == std::string::npos ? std::string::npos : e - b));
+    if (e == std::string::npos) break;
+    b = e + 1;
+  }
+  if (args.empty()) return;
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+  std::fflush(stdout);
+  std::fflush(stderr);
+  execv("/proc/self/exe", argv.data());
+  std::fprintf(stderr,
+               "litesr bench: warning: cannot re-execute with OMP_WAIT_POLICY=PASSIVE; LibTorch's idle "
+               "threads may spin during the other engines' runs\n");
+}
+#endif
+
+// A temporary folder for ONNX files and peer logs, removed at the end.
+class TempDir {
+ public:
+  TempDir() {
+    path_ = fs::temp_directory_path() / ("litesr-bench-" + std::to_string(::getpid()));
+    std::error_code ec;
+    fs::create_directories(path_, ec);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+// The model, graph and sizes of a case; kInvalidArgument / kNotFound are usage errors.
+struct LoadedCase {
+  ModelFile model;  // as stored (multi-frame models keep litesr.frames: the ONNX export wraps the frames)
+  Graph graph;      // one frame per run
+  std::string weights;
+  int frames = 1;
+};
+
+Result<LoadedCase> load_case(const BenchCase& c) {
+  LoadedCase lc;
+  bool have = false;
+  if (!c.model.empty()) {
+    Result<ModelFile> m = models::resolve_model(c.model, c.model == "bicubic" ? 4 : 0);
+    if (m.ok()) {
+      lc.model = std::move(m).value();
+      const bool file = c.model.find('/') != std::string::npos || c.model.ends_with(".safetensors");
+      lc.weights = c.model == "bicubic" ? "none" : file ? "file" : "shipped";
+      have = true;
+    } else if (c.arch.empty() || m.status().code() != StatusCode::kNotFound) {
+      return m.status();
+    }
+  }
+  if (!have) {
+    LITESR_ASSIGN_OR_RETURN(lc.model, models::make_random_model(c.arch, 4, c.config, /*seed=*/1));
+    lc.weights = "random";
+  }
+  LITESR_ASSIGN_OR_RETURN(lc.graph, models::build_graph(lc.model));
+  if (lc.graph.inputs.size() != 1) {
+    return invalid_argument(c.name + ": " + lc.graph.arch +
+                            " runs several inputs per step (recurrent); bench takes single-input graphs (EVSRNet: "
+                            "mode frame_parallel)");
+  }
+  lc.frames = lc.graph.input_frames;
+  lc.graph.input_frames = 1;  // frame_parallel: the graph is one frame; frames are independent runs
+  return lc;
+}
+
+// Runs one case through every engine asked for. Errors: the LiteSR side failing (peers are skipped instead).
+Result<CaseResult> run_case(const BenchCase& c, const BenchArgs& args, const fs::path& tmp, Progress& progress,
+                            const CancelToken* cancel) {
+  LITESR_ASSIGN_OR_RETURN(LoadedCase lc, load_case(c));
+  CaseResult r;
+  r.c = c;
+  r.weights = lc.weights;
+  r.frames = lc.frames;
+  r.scale = lc.graph.scale;
+  r.out_width = c.width * r.scale;
+  r.out_height = c.height * r.scale;
+  ComplexityOptions co;
+  co.input_width = c.width;
+  co.input_height = c.height;
+  co.convention = CountingConvention::kMacs;
+  LITESR_ASSIGN_OR_RETURN(ComplexityReport report, profile_complexity(lc.graph, lc.model.tensors, co));
+  r.macs_per_frame = report.macs;
+
+  // Inputs: one random u8 LR sequence; the peers see the same values as f32 NCHW in [0, 1].
+  const int w = c.width, h = c.height, s = r.scale, frames = r.frames;
+  std::mt19937 rng(5);
+  std::vector<uint8_t> lr(static_cast<std::size_t>(w) * h * 3 * frames);
+  for (uint8_t& v : lr) v = static_cast<uint8_t>(rng() & 0xFF);
+  std::vector<float> nchw(lr.size());
+  for (int f = 0; f < frames; ++f) {
+    for (int ch = 0; ch < 3; ++ch) {
+      for (int i = 0; i < w * h; ++i) {
+        nchw[(static_cast<std::size_t>(f) * 3 + ch) * w * h + i] =
+            lr[(static_cast<std::size_t>(f) * w * h + i) * 3 + ch] / 255.0f;
+      }
+    }
+  }
+  std::vector<uint8_t> sr(static_cast<std::size_t>(w) * s * h * s * 3);
+
+  SessionOptions so;
+  so.threads = args.threads;
+  LITESR_ASSIGN_OR_RETURN(Session session, Session::create(lc.graph, lc.model.tensors, so));
+  LITESR_RETURN_IF_ERROR(session.prepare(w, h));
+  r.litesr_path = path_name(session.mode());
+  auto run_litesr = [&]() -> Status {
+    for (int f = 0; f < frames; ++f) {
+      const ImageView<const uint8_t> in{lr.data() + static_cast<std::size_t>(f) * w * h * 3, w, h, 3,
+                                        static_cast<std::ptrdiff_t>(w) * 3};
+      const ImageView<uint8_t> out{sr.data(), w * s, h * s, 3, static_cast<std::ptrdiff_t>(w) * s * 3};
+      LITESR_RETURN_IF_ERROR(session.run_u8(in, out));
+    }
+    return {};
+  };
+
+  // Peers.
+  const std::string not_requested = "not requested (use --peers)";
+  if (!args.peers) {
+    r.skipped[kLibtorch] = not_requested;
+    r.skipped[kOnnxruntime] = not_requested;
+  }
+#ifdef LITESR_HAVE_TRAIN
+  std::unique_ptr<train::TorchGraphRunner> torch;
+  if (args.peers) {
+    auto t = train::TorchGraphRunner::create(lc.graph, lc.model.tensors, args.threads);
+    if (t.ok()) {
+      torch = std::move(t).value();
+    } else {
+      r.skipped[kLibtorch] = t.status().to_string();
+    }
+  }
+#else
+  if (args.peers) r.skipped[kLibtorch] = "not compiled in (build with LITESR_WITH_TORCH=ON)";
+#endif
+#ifdef LITESR_HAVE_EXPORT
+  std::unique_ptr<OrtPeer> ort;
+  if (args.peers) {
+    const fs::path tools = OrtPeer::default_tools_dir();
+    std::string why = OrtPeer::unavailable_reason(tools);
+    if (why.empty()) {
+      OnnxExportOptions eo;
+      eo.clamp_output = true;
+      Result<std::string> onnx = export_onnx(lc.model, eo);
+      const fs::path onnx_path = tmp / (c.name + ".onnx"), input_path = tmp / (c.name + ".f32");
+      // x86 / ARM are little-endian: the floats' bytes are the file format ort_bench.js reads.
+      const std::string_view input_bytes(reinterpret_cast<const char*>(nchw.data()), nchw.size() * sizeof(float));
+      Status written;
+      if (!onnx.ok()) {
+        why = "export failed: " + onnx.status().to_string();
+      } else if (written = write_file_atomically(onnx_path, *onnx); !written.ok()) {
+        why = written.to_string();
+      } else if (written = write_file_atomically(input_path, input_bytes); !written.ok()) {
+        why = written.to_string();
+      } else {
+        OrtPeerOptions po;
+        po.tools_dir = tools;
+        po.model = onnx_path;
+        po.log = tmp / (c.name + ".ort.log");
+        po.dims = {1, 3 * frames, h, w};
+        po.input = input_path;  // the same values LiteSR and LibTorch get
+        po.threads = args.threads;
+        Result<std::unique_ptr<OrtPeer>> p = OrtPeer::start(po);
+        if (p.ok()) {
+          ort = std::move(p).value();
+          r.ort_version = ort->version();
+        } else {
+          why = p.status().message();
+        }
+      }
+    }
+    if (!why.empty()) r.skipped[kOnnxruntime] = why;
+  }
+#else
+  if (args.peers) r.skipped[kOnnxruntime] = "not compiled in (build with LITESR_WITH_EXPORT=ON)";
+#endif
+  for (const auto& [engine, why] : r.skipped) {
+    if (why != not_requested)
+      std::fprintf(stderr, "litesr bench: %s: %s skipped: %s\n", c.name.c_str(), engine.c_str(), why.c_str());
+  }
+
+  // Warm-up, then interleaved repetitions.
+  for (int rep = -args.warmup; rep < args.reps; ++rep) {
+    if (cancel != nullptr && cancel->cancelled()) return cancelled("interrupted");
+    const bool timed = rep >= 0;
+    double t0 = now_s(), c0 = cpu_s();
+    LITESR_RETURN_IF_ERROR(run_litesr());
+    double t1 = now_s(), c1 = cpu_s();
+    if (timed) {
+      r.times[kLitesr].ms.push_back(1e3 * (t1 - t0) / frames);
+      r.times[kLitesr].cpu_ms.push_back(1e3 * (c1 - c0) / frames);
+    }
+#ifdef LITESR_HAVE_TRAIN
+    if (torch) {
+      t0 = now_s();
+      c0 = cpu_s();
+      const Status st = torch->run(nchw.data(), frames, 3, h, w);
+      t1 = now_s();
+      c1 = cpu_s();
+      if (!st.ok()) {
+        r.skipped[kLibtorch] = st.to_string();
+        r.times.erase(kLibtorch);
+        std::fprintf(stderr, "litesr bench: %s: libtorch failed, skipped: %s\n", c.name.c_str(),
+                     st.to_string().c_str());
+        torch.reset();
+      } else if (timed) {
+        r.times[kLibtorch].ms.push_back(1e3 * (t1 - t0) / frames);
+        r.times[kLibtorch].cpu_ms.push_back(1e3 * (c1 - c0) / frames);
+      }
+    }
+#endif
+#ifdef LITESR_HAVE_EXPORT
+    if (ort) {
+      Result<OrtTimes> t = ort->run(1);
+      if (!t.ok()) {
+        r.skipped[kOnnxruntime] = t.status().message();
+        r.times.erase(kOnnxruntime);
+        std::fprintf(stderr, "litesr bench: %s: onnxruntime failed, skipped: %s\n", c.name.c_str(),
+                     t.status().message().c_str());
+        ort.reset();
+      } else if (timed) {
+        r.times[kOnnxruntime].ms.push_back(t->ms[0] / frames);
+        if (!t->cpu_ms.empty()) r.times[kOnnxruntime].cpu_ms.push_back(t->cpu_ms[0] / frames);
+      }
+    }
+#endif
+    progress.advance(1, c.name);
+  }
+  return r;
+}
+
+// Summary numbers of one engine in one case (NaN when it did not run).
+struct Summary {
+  double ms = NAN, ms_min = NAN, ms_max = NAN, cpu_ms = NAN;
+};
+
+Summary summarize(const CaseResult& r, const std::string& engine) {
+  Summary s;
+  auto it = r.times.find(engine);
+  if (it == r.times.end() || it->second.ms.empty()) return s;
+  const auto& ms = it->second.ms;
+  s.ms = median_of(ms);
+  s.ms_min = *std::min_element(ms.begin(), ms.end());
+  s.ms_max = *std::max_element(ms.begin(), ms.end());
+  if (!it->second.cpu_ms.empty()) s.cpu_ms = median_of(it->second.cpu_ms);
+  return s;
+}
+
+nlohmann::json num_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+
+// Rounds for JSON readability (4 significant decimals of a millisecond are plenty).
+double round4(double v) { return std::isfinite(v) ? std::round(v * 1e4) / 1e4 : v; }
+
+struct MachineInfo {
+  std::string cpu_model;
+  int logical_cpus = 0;
+  std::string isa;
+  double load_start = -1, load_end = -1;
+  FmaPeak peak;
+};
+
+nlohmann::json case_json(const CaseResult& r, const BenchArgs& args, const MachineInfo& m) {
+  nlohmann::json ms = nlohmann::json::object(), ms_min = nlohmann::json::object(), cpu = nlohmann::json::object();
+  std::map<std::string, Summary> sum;
+  for (const char* e : kEngines) {
+    sum[e] = summarize(r, e);
+    ms[e] = num_or_null(round4(sum[e].ms));
+    ms_min[e] = num_or_null(round4(sum[e].ms_min));
+    cpu[e] = num_or_null(round4(sum[e].cpu_ms));
+  }
+  const double lm = sum[kLitesr].ms;
+  const double gflop = 2.0 * static_cast<double>(r.macs_per_frame) * 1e-9;
+  const double per_core_peak = m.peak.gflops_cpu / std::max(1, m.peak.threads);  // one dedicated core
+  nlohmann::json skipped = nlohmann::json::object();
+  for (const auto& [e, why] : r.skipped) skipped[e] = why;
+  return {{"name", r.c.name},
+          {"description", r.c.description},
+          {"model", r.c.model.empty() ? r.c.arch : r.c.model},
+          {"weights", r.weights},
+          {"input_width", r.c.width},
+          {"input_height", r.c.height},
+          {"frames", r.frames},
+          {"output_width", r.out_width},
+          {"output_height", r.out_height},
+          {"macs_per_frame", r.macs_per_frame},
+          {"litesr_path", r.litesr_path},
+          {"threads", args.threads},
+          {"reps", args.reps},
+          {"warmup", args.warmup},
+          {"ms_per_frame", ms},
+          {"ms_per_frame_min", ms_min},
+          {"cpu_ms_per_frame", cpu},
+          {"speedup_vs_libtorch", num_or_null(round4(sum[kLibtorch].ms / lm))},
+          {"speedup_vs_onnxruntime", num_or_null(round4(sum[kOnnxruntime].ms / lm))},
+          {"cpu_speedup_vs_libtorch", num_or_null(round4(sum[kLibtorch].cpu_ms / sum[kLitesr].cpu_ms))},
+          {"cpu_speedup_vs_onnxruntime", num_or_null(round4(sum[kOnnxruntime].cpu_ms / sum[kLitesr].cpu_ms))},
+          {"fps", num_or_null(round4(1e3 / lm))},
+          {"gflops", num_or_null(round4(gflop / (lm * 1e-3)))},
+          {"fma_peak_fraction", num_or_null(round4(gflop / (lm * 1e-3) / m.peak.gflops_cpu))},
+          {"fma_peak_fraction_cpu", num_or_null(round4(gflop / (sum[kLitesr].cpu_ms * 1e-3) / per_core_peak))},
+          {"skipped", skipped}};
+}
+
+std::string fmt(const char* format, double v) {
+  if (!std::isfinite(v)) return "-";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, format, v);
+  return buf;
+}
+
+// "a / b" of two formatted values, "-" when both are missing.
+std::string pair(const char* format, double a, double b) {
+  if (!std::isfinite(a) && !std::isfinite(b)) return "-";
+  return fmt(format, a) + " / " + fmt(format, b);
+}
+
+void print_table(const std::vector<CaseResult>& results, const MachineInfo& m) {
+  const char* row = "%-20s %-10s %-14s %9s %9s %9s %15s %15s %7s %15s\n";
+  std::printf(row, "case", "input", "litesr path", "litesr", "libtorch", "onnxrt", "vs libtorch", "vs onnxrt", "fps",
+              "FMA peak");
+  std::printf(row, "", "(LR)", "", "ms/frame", "ms/frame", "ms/frame", "wall / cpu", "wall / cpu", "", "wall / cpu");
+  std::map<std::string, std::string> notes;  // engine: reason, once
+  for (const CaseResult& r : results) {
+    const Summary l = summarize(r, kLitesr), t = summarize(r, kLibtorch), o = summarize(r, kOnnxruntime);
+    const double gflop = 2.0 * static_cast<double>(r.macs_per_frame) * 1e-9;
+    const double frac_wall = gflop / (l.ms * 1e-3) / m.peak.gflops_cpu;  // `threads` dedicated cores' peak
+    const double frac_cpu = gflop / (l.cpu_ms * 1e-3) / (m.peak.gflops_cpu / std::max(1, m.peak.threads));
+    const std::string input = std::to_string(r.c.width) + "x" + std::to_string(r.c.height) +
+                              (r.frames > 1 ? "x" + std::to_string(r.frames) : "");
+    std::printf(row, r.c.name.c_str(), input.c_str(), r.litesr_path.c_str(), fmt("%.2f", l.ms).c_str(),
+                fmt("%.2f", t.ms).c_str(), fmt("%.2f", o.ms).c_str(),
+                pair("%.2fx", t.ms / l.ms, t.cpu_ms / l.cpu_ms).c_str(),
+                pair("%.2fx", o.ms / l.ms, o.cpu_ms / l.cpu_ms).c_str(), fmt("%.1f", 1e3 / l.ms).c_str(),
+                pair("%.1f%%", 100 * frac_wall, 100 * frac_cpu).c_str());
+    for (const auto& [e, why] : r.skipped) notes.emplace(e, why);
+  }
+  for (const auto& [e, why] : notes) std::printf("%s: %s\n", e.c_str(), why.c_str());
+  std::fflush(stdout);
+}
+
+Svg time_chart(const std::vector<CaseResult>& results, const BenchArgs& args, const MachineInfo& m) {
+  BarChart chart;
+  chart.title = "litesr bench: median ms per frame, " + std::to_string(args.threads) + " thread" +
+                (args.threads == 1 ? "" : "s") + ", " + m.cpu_model + ", load average " + fmt("%.1f", m.load_start);
+  double lo = INFINITY, hi = 0;
+  for (const char* e : kEngines) {
+    BarSeries s;
+    s.name = e;
+    bool any = false;
+    for (const CaseResult& r : results) {
+      const double v = summarize(r, e).ms;
+      s.values.push_back(v);
+      if (std::isfinite(v)) {
+        any = true;
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+      }
+    }
+    if (any) chart.series.push_back(std::move(s));
+  }
+  for (const CaseResult& r : results) chart.groups.push_back(r.c.name);
+  chart.value_axis.label = "ms per frame, lower is better";
+  chart.value_axis.log = std::isfinite(lo) && lo > 0 && hi > 30 * lo;
+  return bar_chart_svg(chart);
+}
+
+Result<std::vector<BenchCase>> select_cases(const BenchArgs& args) {
+  std::vector<BenchCase> cases;
+  for (const std::string& name : args.cases) {
+    auto it = std::find_if(default_cases().begin(), default_cases().end(),
+                           [&](const BenchCase& c) { return c.name == name; });
+    if (it == default_cases().end()) {
+      return invalid_argument("unknown --case '" + name + "' (cases: " + case_names() + ")");
+    }
+    cases.push_back(*it);
+  }
+  for (const std::string& m : args.models) {
+    Result<ModelFile> model = models::resolve_model(m, m == "bicubic" ? 4 : 0);
+    if (!model.ok()) return invalid_argument(model.status().message());
+    LITESR_ASSIGN_OR_RETURN(int s, models::model_scale(*model));
+    BenchCase c;
+    c.name = fs::path(m).stem().string();
+    c.model = m;
+    c.width = 1280 / s;
+    c.height = 720 / s;
+    c.description = c.name + " x" + std::to_string(s) + ", " + std::to_string(c.width) + "x" +
+                    std::to_string(c.height) + " -> 1280x720";
+    cases.push_back(c);
+  }
+  if (args.cases.empty() && args.models.empty()) cases = default_cases();
+  if (!args.input.empty()) {
+    Result<ImageSize> size = parse_image_size(args.input);
+    if (!size.ok()) return invalid_argument("--input: " + size.status().message());
+    for (BenchCase& c : cases) {
+      c.width = size->width;
+      c.height = size->height;
+      c.description += " (LR size overridden: --input " + args.input + ")";
+    }
+  }
+  return cases;
+}
+
+int run_bench(BenchArgs args, CommandContext& ctx) {
+  if (args.threads < 0) return usage_error("-j/--threads must be >= 1 (0 = one per core)");
+  if (args.threads == 0) args.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (args.reps < 1) return usage_error("--reps must be >= 1");
+  if (args.warmup < 0) return usage_error("--warmup must be >= 0");
+  if (args.tradeoff.empty() != args.data.empty()) return usage_error("--tradeoff FILE.svg and --data DIR go together");
+  Result<ProgressMode> progress_mode = parse_progress_mode(args.progress);
+  if (!progress_mode.ok()) return usage_error(progress_mode.status().message());
+  Result<std::vector<BenchCase>> cases = select_cases(args);
+  if (!cases.ok()) return usage_error(cases.status().message());
+#ifdef LITESR_HAVE_TRAIN
+  if (args.peers) ensure_passive_omp();
+#endif
+
+  MachineInfo m;
+  m.cpu_model = cpu_model();
+  m.logical_cpus = static_cast<int>(std::thread::hardware_concurrency());
+  m.isa = active_isa();
+  m.load_start = load_average();
+  std::fprintf(stderr, "litesr bench: measuring the FP32 FMA peak (-j %d)...\n", args.threads);
+  m.peak = measure_fma_peak(args.threads, 0.25);
+  std::printf(
+      "litesr bench: %d thread%s, %d interleaved repetitions after %d warm-up%s, medians; %s, isa %s; FP32 FMA peak "
+      "%.1f GFLOP/s on %d dedicated core%s (%.1f measured in wall time now); load average %.2f\n",
+      args.threads, args.threads == 1 ? "" : "s", args.reps, args.warmup, args.warmup == 1 ? "" : "s",
+      m.cpu_model.c_str(), m.isa.c_str(), m.peak.gflops_cpu, args.threads, args.threads == 1 ? "" : "s", m.peak.gflops,
+      m.load_start);
+  std::fflush(stdout);
+
+  TempDir tmp;
+  std::vector<CaseResult> results;
+  {
+    Progress progress(*progress_mode, "bench", static_cast<int64_t>(cases->size()) * (args.reps + args.warmup));
+    for (const BenchCase& c : *cases) {
+      Result<CaseResult> r = run_case(c, args, tmp.path(), progress, ctx.cancel);
+      if (!r.ok()) {
+        progress.finish();
+        const StatusCode code = r.status().code();
+        if (code == StatusCode::kInvalidArgument || code == StatusCode::kNotFound) {
+          return usage_error(r.status().message());
+        }
+        return report_error(r.status().with_context(c.name));
+      }
+      results.push_back(std::move(r).value());
+    }
+  }
+  m.load_end = load_average();
+  print_table(results, m);
+
+  std::optional<TradeoffResult> tradeoff;
+  if (!args.tradeoff.empty()) {
+    Progress progress(*progress_mode, "tradeoff", static_cast<int64_t>(models::builtin_model_names().size()));
+    Result<TradeoffResult> t = evaluate_tradeoff(args.data, args.threads, ctx.cancel, &progress);
+    progress.finish();
+    if (!t.ok()) return report_error(t.status());
+    std::printf("\n%-20s %6s %10s %12s %10s %8s  (%s)\n", "model", "scale", "params", "GMACs@720p", "PSNR-Y", "SSIM-Y",
+                t->dataset.c_str());
+    for (const TradeoffPoint& p : t->points) {
+      std::printf("%-20s %6d %10lld %12.3f %10.3f %8.4f\n", p.model.c_str(), p.scale, static_cast<long long>(p.params),
+                  static_cast<double>(p.macs_720p) * 1e-9, p.mean.psnr_y, p.mean.ssim_y);
+    }
+    std::fflush(stdout);
+    if (Status s = write_file_atomically(args.tradeoff, tradeoff_chart(*t).text); !s.ok()) return report_error(s);
+    tradeoff = std::move(t).value();
+  }
+  if (!args.chart.empty()) {
+    if (Status s = write_file_atomically(args.chart, time_chart(results, args, m).text); !s.ok()) {
+      return report_error(s);
+    }
+  }
+  if (!args.json.empty()) {
+    nlohmann::json engines = nlohmann::json::object();
+    engines[kLitesr] = {{"version", LITESR_VERSION}, {"isa", m.isa}};
+#ifdef LITESR_HAVE_TRAIN
+    engines[kLibtorch] = {{"compiled_in", true},
+                          {"version", train::TorchGraphRunner::library_version()},
+                          {"omp_wait_policy", std::getenv("OMP_WAIT_POLICY") ? std::getenv("OMP_WAIT_POLICY") : ""}};
+#else
+    engines[kLibtorch] = {{"compiled_in", false}};
+#endif
+#ifdef LITESR_HAVE_EXPORT
+    std::string ort_version;
+    for (const CaseResult& r : results) ort_version = r.ort_version.empty() ? ort_version : r.ort_version;
+    engines[kOnnxruntime] = {{"compiled_in", true},
+                             {"version", ort_version.empty() ? nlohmann::json(nullptr) : nlohmann::json(ort_version)},
+                             {"runner", "node tools/ort_bench.js (onnxruntime-node)"}};
+#else
+    engines[kOnnxruntime] = {{"compiled_in", false}};
+#endif
+    nlohmann::json j = {{"litesr_version", LITESR_VERSION},
+                        {"machine",
+                         {{"cpu_model", m.cpu_model},
+                          {"logical_cpus", m.logical_cpus},
+                          {"isa", m.isa},
+                          {"load_average_start", round4(m.load_start)},
+                          {"load_average_end", round4(m.load_end)}}},
+                        {"threads", args.threads},
+                        {"reps", args.reps},
+                        {"warmup", args.warmup},
+                        {"peers", args.peers},
+                        {"fma_peak_gflops", round4(m.peak.gflops_cpu)},
+                        {"fma_peak_gflops_wall", round4(m.peak.gflops)},
+                        {"engines", engines},
+                        {"cases", nlohmann::json::array()}};
+    for (const CaseResult& r : results) j["cases"].push_back(case_json(r, args, m));
+    j["tradeoff"] = tradeoff ? tradeoff_json(*tradeoff) : nlohmann::json(nullptr);
+    if (Status s = write_file_atomically(args.json, j.dump(2) + "\n"); !s.ok()) return report_error(s);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void register_bench_command(CLI::App& app, CommandContext& ctx) {
+  auto args = std::make_shared<BenchArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "bench", "Time whole-model inference: LiteSR, and with --peers LibTorch and ONNX Runtime on the same weights");
+  cmd->add_option("--case", args->cases, "Benchmark case (repeatable; default: all): " + case_names());
+  cmd->add_option("-n,--model", args->models,
+                  "Also (or only) benchmark a model: built-in name or .safetensors, at a 1280x720 output");
+  cmd->add_flag("--peers", args->peers, "Also run LibTorch and ONNX Runtime (each when available)");
+  cmd->add_option("-j,--threads", args->threads, "Threads of every engine (0 = one per core)")->capture_default_str();
+  cmd->add_option("--reps", args->reps, "Timed interleaved repetitions per case")->capture_default_str();
+  cmd->add_option("--warmup", args->warmup, "Untimed runs of each engine first")->capture_default_str();
+  cmd->add_option("--input", args->input, "Override every case's LR input size, WIDTHxHEIGHT (quick checks)");
+  cmd->add_option("--json", args->json, "Write the results as JSON to FILE");
+  cmd->add_option("--chart", args->chart, "Write an SVG bar chart of ms per frame per engine and case");
+  cmd->add_option("--tradeoff", args->tradeoff,
+                  "Write an SVG of PSNR-Y vs MACs of every built-in model (needs --data)");
+  cmd->add_option("--data", args->data, "SR dataset folder for --tradeoff (e.g. ../shared/data/sr_benchmark/Set5)");
+  cmd->add_option("--progress", args->progress, "auto|bar|json|none (on stderr)")->capture_default_str();
+  cmd->callback([args, &ctx] { ctx.exit_code = run_bench(*args, ctx); });
+}
+
+}  // namespace litesr::cli
