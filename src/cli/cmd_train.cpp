@@ -28,6 +28,8 @@ struct TrainArgs {
   int loader_threads = 0;
   std::string progress = "auto";
   long long stop_after = 0;
+  bool channels_last = false;
+  bool bf16 = false;
 };
 
 int run_train(const TrainArgs& args, CommandContext& ctx) {
@@ -44,6 +46,8 @@ int run_train(const TrainArgs& args, CommandContext& ctx) {
   options.cancel = ctx.cancel;
   options.stop_after_iterations = args.stop_after;
   options.verbose = ctx.verbosity > 0;
+  options.channels_last = args.channels_last;
+  options.bf16 = args.bf16;
   Result<train::TrainSummary> summary = train::run_training(options);
   if (!summary.ok()) return report_error(summary.status());
   if (summary->finished) {
@@ -67,6 +71,8 @@ void register_train_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("-j,--threads", args->threads, "LibTorch threads (1 = bit-reproducible)")->capture_default_str();
   cmd->add_option("--loader-threads", args->loader_threads, "Data loader threads (default: the recipe's)");
   cmd->add_option("--progress", args->progress, "Progress display: auto, bar, json, none")->capture_default_str();
+  cmd->add_flag("--channels-last", args->channels_last, "Conv weights and batches in NHWC (faster with oneDNN)");
+  cmd->add_flag("--bf16", args->bf16, "Forward pass under CPU autocast to bfloat16 (AMX/AVX512-BF16); loss in float32");
   cmd->add_option("--stop-after", args->stop_after, "Checkpoint and stop after this many iterations (0 = run all)");
   cmd->callback([args, &ctx] { ctx.exit_code = run_train(*args, ctx); });
 }

@@ -1,5 +1,7 @@
 #include "train/trainer.h"
 
+#include <ATen/autocast_mode.h>
+
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -26,6 +28,36 @@ using Clock = std::chrono::steady_clock;
 using Json = nlohmann::json;
 
 constexpr int kPrefetchBatches = 4;
+
+// CPU autocast to bfloat16 for the scope's lifetime (nothing when disabled).
+class AutocastScope {
+ public:
+  explicit AutocastScope(bool enabled) : enabled_(enabled) {
+    if (!enabled_) return;
+    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+    at::autocast::set_cpu_enabled(true);
+  }
+  ~AutocastScope() {
+    if (!enabled_) return;
+    at::autocast::set_cpu_enabled(false);
+    at::autocast::clear_cache();
+  }
+  AutocastScope(const AutocastScope&) = delete;
+  AutocastScope& operator=(const AutocastScope&) = delete;
+
+ private:
+  bool enabled_;
+};
+
+// 4-D parameters (conv weights) to NHWC; a no-op for those already there.
+void to_channels_last(SrNetwork& net) {
+  torch::NoGradGuard no_grad;
+  for (torch::Tensor& p : net.parameters()) {
+    if (p.dim() == 4 && !p.is_contiguous(torch::MemoryFormat::ChannelsLast)) {
+      p.set_data(p.data().contiguous(torch::MemoryFormat::ChannelsLast));
+    }
+  }
+}
 
 std::unique_ptr<torch::optim::Adam> make_optimizer(SrNetwork& net, const StageSpec& s) {
   return std::make_unique<torch::optim::Adam>(
@@ -146,6 +178,7 @@ struct Run {
     Progress progress(options.progress, recipe->name + " " + s.name, s.iterations);
     progress.set_done(state.iteration);
     net->train();
+    if (options.channels_last) to_channels_last(*net);
     double loss_sum = 0.0;
     int64_t loss_count = 0;
     auto window_start = Clock::now();
@@ -160,9 +193,18 @@ struct Run {
         const int hr_size = b.lr_size * b.scale;
         torch::Tensor x = torch::from_blob(b.lr.data(), {b.batch, c, b.lr_size, b.lr_size}, torch::kFloat);
         torch::Tensor y = torch::from_blob(b.hr.data(), {b.batch, c, hr_size, hr_size}, torch::kFloat);
+        if (options.channels_last) {
+          x = x.contiguous(torch::MemoryFormat::ChannelsLast);
+          y = y.contiguous(torch::MemoryFormat::ChannelsLast);
+        }
         configure_optimizer(*optimizer, s, lr);
         optimizer->zero_grad();
-        torch::Tensor loss = pixel_loss(s.loss, net->forward(x), y, s.charbonnier_eps);
+        torch::Tensor prediction;
+        {
+          AutocastScope autocast(options.bf16);
+          prediction = net->forward(x);
+        }
+        torch::Tensor loss = pixel_loss(s.loss, prediction.to(torch::kFloat), y, s.charbonnier_eps);
         loss.backward();
         optimizer->step();
         loss_value = loss.item<double>();

@@ -30,6 +30,12 @@ struct TrainOptions {
   const CancelToken* cancel = nullptr;       // Ctrl-C: checkpoint, then return kCancelled
   int64_t stop_after_iterations = 0;         // > 0: checkpoint and stop after this many global iterations
   bool verbose = false;
+  // LibTorch speed-ups (docs/training.md has their measured effect): conv weights and batches in NHWC
+  // (oneDNN's preferred layout); forward pass under CPU autocast to bfloat16 (AMX / AVX512-BF16 where the CPU
+  // has them; the loss stays float32). Off by default: results then differ slightly from the fp32 run, but a
+  // run is still reproducible and resumable with the same flags.
+  bool channels_last = false;
+  bool bf16 = false;
 };
 
 struct TrainSummary {

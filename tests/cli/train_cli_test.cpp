@@ -1,0 +1,113 @@
+// End-to-end tests of `litesr train` as a user runs it: train a tiny recipe, stop, resume, evaluate the
+// exported model with `litesr eval -n`; clear errors (and no run folder) for bad recipes and data.
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "cli_runner.h"
+#include "io/image_file.h"
+#include "testing/test_env.h"
+
+namespace litesr {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::run_litesr;
+
+#define LITESR_REQUIRE_TRAIN_COMMAND()                                            \
+  if (run_litesr({"--help"}).out.find("\n  train ") == std::string::npos) { \
+    GTEST_SKIP() << "this build has no `litesr train` (LITESR_WITH_TORCH=OFF)"; \
+  }
+
+Image textured(int w, int h, int seed) {
+  Image img = Image::create(w, h, 3, PixelType::kU8).value();
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x)
+      for (int c = 0; c < 3; ++c)
+        img.view<uint8_t>().at(x, y, c) =
+            static_cast<uint8_t>(127.5 + 110 * std::sin(0.37 * x * (c + 1) + seed) * std::cos(0.23 * y + c));
+  return img;
+}
+
+// root/hr (training), root/val/HR (validation), root/tiny.toml (ELSR x4: 4 iterations, then 4 more).
+fs::path make_run_inputs(const fs::path& root) {
+  fs::create_directories(root / "hr");
+  fs::create_directories(root / "val" / "HR");
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(write_image(root / "hr" / ("i" + std::to_string(i) + ".png"), textured(48, 40, i)).ok());
+  EXPECT_TRUE(write_image(root / "val" / "HR" / "v.png", textured(32, 24, 5)).ok());
+  const fs::path recipe = root / "tiny.toml";
+  std::ofstream(recipe) << "name = \"tiny\"\nseed = 3\ncheckpoint_every = 2\nlog_every = 1\n"
+                           "[model]\narch = \"elsr\"\nscale = 4\n"
+                           "[data]\nhr_dirs = [\"hr\"]\nloader_threads = 1\n"
+                           "[validation]\ndir = \"val\"\nevery = 4\n"
+                           "[[stages]]\nloss = \"l1\"\npatch = 16\nbatch = 2\niterations = 4\nlr = 1e-3\n"
+                           "[[stages]]\nloss = \"mse\"\npatch = 16\nbatch = 2\niterations = 4\nlr = 5e-4\n";
+  return recipe;
+}
+
+TEST(TrainCli, TrainStopResumeAndEvaluate) {
+  LITESR_REQUIRE_TRAIN_COMMAND();
+  testing::TempDir dir;
+  const fs::path recipe = make_run_inputs(dir.path());
+  const fs::path out = dir.path() / "run";
+  auto r = run_litesr({"train", "--recipe", recipe.string(), "-o", out.string(), "-j", "1", "--progress", "json",
+                       "--stop-after", "3"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("--resume"), std::string::npos) << r.out;
+  EXPECT_TRUE(fs::exists(out / "checkpoint.pt"));
+  EXPECT_FALSE(fs::exists(out / "model.safetensors"));
+  // JSON progress lines name the task (recipe and stage), iterations done/total, loss, learning rate, speed.
+  bool saw_progress = false;
+  std::istringstream lines(r.err);
+  for (std::string line; std::getline(lines, line);) {
+    const auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.contains("loss")) continue;
+    saw_progress = j.contains("task") && j.contains("done") && j.contains("total") && j.contains("lr") &&
+                   j.contains("rate");
+  }
+  EXPECT_TRUE(saw_progress) << r.err;
+
+  // Training again into the same folder without --resume is refused; --resume finishes the run.
+  r = run_litesr({"train", "--recipe", recipe.string(), "-o", out.string(), "-j", "1", "--progress", "none"});
+  EXPECT_NE(r.exit_code, 0);
+  r = run_litesr({"train", "--recipe", recipe.string(), "-o", out.string(), "-j", "1", "--progress", "none",
+                  "--resume"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("trained 8 iterations"), std::string::npos) << r.out;
+  ASSERT_TRUE(fs::exists(out / "model.safetensors"));
+  EXPECT_TRUE(fs::exists(out / "curves.svg"));
+  EXPECT_TRUE(fs::exists(out / "train_log.jsonl"));
+
+  r = run_litesr({"eval", "-n", (out / "model.safetensors").string(), "-d", (dir.path() / "val").string(), "-s", "4", "--json",
+                  (dir.path() / "eval.json").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fs::exists(dir.path() / "eval.json"));
+}
+
+TEST(TrainCli, BadInputsFailBeforeTraining) {
+  LITESR_REQUIRE_TRAIN_COMMAND();
+  testing::TempDir dir;
+  const fs::path recipe = make_run_inputs(dir.path());
+  auto r = run_litesr({"train", "--recipe", (dir.path() / "missing.toml").string(), "-o", (dir.path() / "a").string()});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("missing.toml"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir.path() / "a"));
+
+  std::ofstream(dir.path() / "nodata.toml") << "[model]\narch = \"elsr\"\nscale = 4\n[data]\nhr_dirs = [\"nowhere\"]\n"
+                                               "[[stages]]\nloss = \"l1\"\npatch = 16\nbatch = 2\niterations = 2\nlr = 1e-3\n";
+  r = run_litesr({"train", "--recipe", (dir.path() / "nodata.toml").string(), "-o", (dir.path() / "b").string()});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("nowhere"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir.path() / "b"));
+
+  r = run_litesr({"train", "--recipe", recipe.string(), "-j", "0"});
+  EXPECT_EQ(r.exit_code, 2);
+}
+
+}  // namespace
+}  // namespace litesr
