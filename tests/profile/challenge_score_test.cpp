@@ -59,8 +59,28 @@ TEST(ChallengeScore, RejectsNonsense) {
   EXPECT_FALSE(mai2022_power_vsr_score(INFINITY, 0.1).ok());
 }
 
+TEST(ChallengeScore, Ntire2025EsrWeighsRuntimeFlopsAndParams) {
+  const EfficiencyMetrics baseline{10.0, 20e9, 300e3};
+  // The baseline itself scores e² on every metric, so e² in total.
+  auto same = ntire2025_esr_score(26.93, baseline, baseline);
+  ASSERT_TRUE(same.ok());
+  EXPECT_NEAR(same->score, std::exp(2.0), 1e-12);
+  EXPECT_TRUE(same->psnr_valid);
+  // Half the runtime, the same FLOPs, a quarter of the parameters: 0.7 e + 0.15 e² + 0.15 e^0.5.
+  auto team = ntire2025_esr_score(26.89, {5.0, 20e9, 75e3}, baseline);
+  ASSERT_TRUE(team.ok());
+  EXPECT_NEAR(team->runtime_score, std::exp(1.0), 1e-12);
+  EXPECT_NEAR(team->params_score, std::exp(0.5), 1e-12);
+  EXPECT_NEAR(team->score, 0.7 * std::exp(1.0) + 0.15 * std::exp(2.0) + 0.15 * std::exp(0.5), 1e-12);
+  EXPECT_FALSE(team->psnr_valid);  // below 26.90 dB
+  EXPECT_LT(team->score, same->score);  // lower is better
+  EXPECT_FALSE(ntire2025_esr_score(27.0, {0.0, 1.0, 1.0}, baseline).ok());
+  EXPECT_FALSE(ntire2025_esr_score(27.0, baseline, {1.0, -1.0, 1.0}).ok());
+  EXPECT_FALSE(ntire2025_esr_score(NAN, baseline, baseline).ok());
+}
+
 TEST(ChallengeScore, Names) {
-  for (Challenge c : {Challenge::kMai2021Vsr, Challenge::kMai2022PowerVsr}) {
+  for (Challenge c : {Challenge::kMai2021Vsr, Challenge::kMai2022PowerVsr, Challenge::kNtire2025Esr}) {
     auto p = parse_challenge(challenge_name(c));
     ASSERT_TRUE(p.ok());
     EXPECT_EQ(*p, c);
