@@ -156,7 +156,7 @@ int run_upscale(const UpscaleArgs& args, CommandContext& ctx) {
   const bool single = jobs->size() == 1 && !fs::is_directory(args.input);
   if (ctx.verbosity > 0) {
     std::fprintf(stderr, "litesr: %s x%d, %d thread(s), %zu image(s)\n", upscaler->model_name().c_str(),
-                 upscaler->scale(), upscaler->session().threads(), jobs->size());
+                 upscaler->scale(), upscaler->threads(), jobs->size());
   }
 
   Summary summary;

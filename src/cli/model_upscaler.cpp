@@ -1,6 +1,7 @@
 #include "cli/model_upscaler.h"
 
 #include <mutex>
+#include <type_traits>
 
 #include "base/image_ops.h"
 #include "models/builtin_models.h"
@@ -38,19 +39,33 @@ Result<ModelUpscaler> ModelUpscaler::open(const UpscalerOptions& options) {
   SessionOptions session_options;
   session_options.threads = options.threads;
   session_options.band_rows = options.band_rows;
-  LITESR_ASSIGN_OR_RETURN(Session session, models::create_session(model, session_options));
-  if (session.input_frames() != 1) {
-    return invalid_argument(name + " is a multi-frame video model; use `litesr video`");
-  }
   ModelUpscaler up;
-  up.session_ = std::make_unique<Session>(std::move(session));
+  LITESR_ASSIGN_OR_RETURN(const Graph graph, models::build_graph(model));
+  if (graph.input_frames > 1) {
+    LITESR_ASSIGN_OR_RETURN(MultiFrameSession frames, models::create_multi_frame_session(model, session_options));
+    up.frames_session_ = std::make_unique<MultiFrameSession>(std::move(frames));
+  } else {
+    LITESR_ASSIGN_OR_RETURN(Session session, models::create_session(model, session_options));
+    up.session_ = std::make_unique<Session>(std::move(session));
+  }
   up.model_name_ = name;
   up.scale_ = model_scale;
   return up;
 }
 
-Status ModelUpscaler::upscale_rgb_f32(ImageView<const float> lr, ImageView<float> sr) {
-  return session_->run(lr, sr);
+int ModelUpscaler::threads() const { return session_ ? session_->threads() : 1; }
+
+template <typename T>
+Status ModelUpscaler::run_static_window(ImageView<const T> lr, ImageView<T> sr) {
+  frames_session_->reset();
+  for (int t = 0; t < frames_session_->window(); ++t) {
+    if constexpr (std::is_same_v<T, uint8_t>) {
+      LITESR_RETURN_IF_ERROR(frames_session_->push_frame_u8(lr, sr));
+    } else {
+      LITESR_RETURN_IF_ERROR(frames_session_->push_frame(lr, sr));
+    }
+  }
+  return Status();
 }
 
 Result<Image> ModelUpscaler::upscale_rgb(const Image& rgb) {
@@ -58,12 +73,20 @@ Result<Image> ModelUpscaler::upscale_rgb(const Image& rgb) {
   const int h = rgb.height() * scale_;
   if (rgb.type() == PixelType::kU8) {
     LITESR_ASSIGN_OR_RETURN(Image out, Image::create(w, h, 3, PixelType::kU8));
-    LITESR_RETURN_IF_ERROR(session_->run_u8(rgb.view<uint8_t>(), out.view<uint8_t>()));
+    if (frames_session_) {
+      LITESR_RETURN_IF_ERROR(run_static_window<uint8_t>(rgb.view<uint8_t>(), out.view<uint8_t>()));
+    } else {
+      LITESR_RETURN_IF_ERROR(session_->run_u8(rgb.view<uint8_t>(), out.view<uint8_t>()));
+    }
     return out;
   }
   LITESR_ASSIGN_OR_RETURN(Image lr, convert_pixel_type(rgb, PixelType::kF32));
   LITESR_ASSIGN_OR_RETURN(Image sr, Image::create(w, h, 3, PixelType::kF32));
-  LITESR_RETURN_IF_ERROR(session_->run(lr.view<float>(), sr.view<float>()));
+  if (frames_session_) {
+    LITESR_RETURN_IF_ERROR(run_static_window<float>(lr.view<float>(), sr.view<float>()));
+  } else {
+    LITESR_RETURN_IF_ERROR(session_->run(lr.view<float>(), sr.view<float>()));
+  }
   return convert_pixel_type(sr, rgb.type());
 }
 

@@ -13,6 +13,7 @@
 #include "base/image.h"
 #include "base/status.h"
 #include "eval/evaluation.h"
+#include "runtime/multi_frame_session.h"
 #include "runtime/session.h"
 
 namespace litesr::cli {
@@ -30,17 +31,19 @@ class ModelUpscaler {
 
   int scale() const { return scale_; }
   const std::string& model_name() const { return model_name_; }
-  Session& session() { return *session_; }
+  int threads() const;
 
   // u8 or u16 image with 1-4 channels -> the same layout and type at scale x the size.
   Result<Image> upscale(const Image& src);
-  // RGB f32 in [0,1] -> RGB f32 (the video and eval paths).
-  Status upscale_rgb_f32(ImageView<const float> lr, ImageView<float> sr);
 
  private:
   Result<Image> upscale_rgb(const Image& rgb);  // 3-channel u8 or u16
+  // A still image through a multi-frame model as a static window (see above).
+  template <typename T>
+  Status run_static_window(ImageView<const T> lr, ImageView<T> sr);
 
-  std::unique_ptr<Session> session_;
+  std::unique_ptr<Session> session_;                    // single-frame models
+  std::unique_ptr<MultiFrameSession> frames_session_;  // multi-frame models
   std::string model_name_;
   int scale_ = 0;
 };

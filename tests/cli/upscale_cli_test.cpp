@@ -51,6 +51,25 @@ TEST(UpscaleCli, SingleFileWithBicubicKeepsAlphaAndSize) {
   EXPECT_NE(r.err.find("upscaled 1 of 1"), std::string::npos) << r.err;
 }
 
+// Every built-in model upscales a still image (video models as a static window of T copies).
+TEST(UpscaleCli, EveryBuiltinModelUpscalesAStillImage) {
+  TempDir dir;
+  write_png(dir / "in.png", make_image(11, 7, 3, PixelType::kU8));
+  const auto list = run_litesr({"models"});
+  ASSERT_EQ(list.exit_code, 0);
+  for (const char* name : {"elsr-x4", "sam-sr-xlite-x4", "evsrnet-x4"}) {
+    if (list.out.find(name) == std::string::npos) continue;
+    const fs::path out = dir / (std::string(name) + ".png");
+    const auto r = run_litesr({"upscale", "-i", (dir / "in.png").string(), "-o", out.string(), "-n", name,
+                               "--progress", "none"});
+    ASSERT_EQ(r.exit_code, 0) << name << ": " << r.err;
+    auto img = read_image(out);
+    ASSERT_TRUE(img.ok()) << name;
+    EXPECT_EQ(img->image.width(), 44) << name;
+    EXPECT_EQ(img->image.height(), 28) << name;
+  }
+}
+
 TEST(UpscaleCli, SixteenBitGreyStaysSixteenBitGrey) {
   TempDir dir;
   write_png(dir / "g16.png", make_image(8, 6, 1, PixelType::kU16));
