@@ -7,10 +7,7 @@ namespace litesr::models {
 Result<Graph> build_bicubic(int scale, const nlohmann::json& config) {
   LITESR_RETURN_IF_ERROR(config_check_keys(config, "bicubic", {"scale"}));
   LITESR_ASSIGN_OR_RETURN(const int config_scale, config_int(config, "bicubic", "scale", 1, 16));
-  if (config_scale != scale) {
-    return invalid_argument("bicubic: config scale " + std::to_string(config_scale) +
-                            " differs from litesr.scale " + std::to_string(scale));
-  }
+  LITESR_RETURN_IF_ERROR(config_scale_matches("bicubic", config_scale, scale));
   GraphBuilder b("bicubic", scale);
   b.output(b.bicubic_upsample(b.input("x", 3), scale, BicubicKind::kMatlab, "upsample"));
   return std::move(b).finish();

@@ -7,10 +7,7 @@ namespace litesr::models {
 Result<Graph> build_elsr(int scale, const nlohmann::json& config) {
   LITESR_RETURN_IF_ERROR(config_check_keys(config, "elsr", {"scale", "channels"}));
   LITESR_ASSIGN_OR_RETURN(const int config_scale, config_int(config, "elsr", "scale", 2, 4));
-  if (config_scale != scale) {
-    return invalid_argument("elsr: config scale " + std::to_string(config_scale) + " differs from litesr.scale " +
-                            std::to_string(scale));
-  }
+  LITESR_RETURN_IF_ERROR(config_scale_matches("elsr", config_scale, scale));
   LITESR_ASSIGN_OR_RETURN(const int c, config_int(config, "elsr", "channels", 1, 256));
   GraphBuilder b("elsr", scale);
   const int x = b.input("x", 3);

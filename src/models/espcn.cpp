@@ -13,8 +13,7 @@ constexpr int kFeatures1 = 64;  // conv1 output channels (the paper's n1)
 constexpr int kFeatures2 = 32;  // conv2 output channels (n2)
 
 Status validate(const EspcnConfig& c) {
-  if (c.scale < 2 || c.scale > 8)
-    return invalid_argument("espcn: scale = " + std::to_string(c.scale) + " outside [2, 8]");
+  LITESR_RETURN_IF_ERROR(config_value_in_range(kArch, "scale", c.scale, 2, 8));
   if (c.channels != 1 && c.channels != 3) {
     return invalid_argument("espcn: channels = " + std::to_string(c.channels) + " must be 1 (Y) or 3 (RGB)");
   }
@@ -50,10 +49,7 @@ Result<Graph> build_espcn_graph(const EspcnConfig& c) {
 
 Result<Graph> build_espcn(int scale, const nlohmann::json& config) {
   LITESR_ASSIGN_OR_RETURN(const EspcnConfig c, parse_espcn_config(config));
-  if (c.scale != scale) {
-    return invalid_argument("espcn: config scale " + std::to_string(c.scale) + " differs from litesr.scale " +
-                            std::to_string(scale));
-  }
+  LITESR_RETURN_IF_ERROR(config_scale_matches(kArch, c.scale, scale));
   return build_espcn_graph(c);
 }
 

@@ -12,17 +12,10 @@ namespace {
 constexpr const char* kArch = "evsrnet";
 
 Status validate(const EvsrnetConfig& c) {
-  auto range = [](const char* key, int v, int lo, int hi) -> Status {
-    if (v < lo || v > hi) {
-      return invalid_argument(std::string("evsrnet: ") + key + " = " + std::to_string(v) + " outside [" +
-                              std::to_string(lo) + ", " + std::to_string(hi) + "]");
-    }
-    return {};
-  };
-  LITESR_RETURN_IF_ERROR(range("scale", c.scale, 2, 4));
-  LITESR_RETURN_IF_ERROR(range("nc", c.nc, 1, 256));
-  LITESR_RETURN_IF_ERROR(range("nb", c.nb, 0, 64));
-  return range("frames", c.frames, 1, 64);
+  LITESR_RETURN_IF_ERROR(config_value_in_range(kArch, "scale", c.scale, 2, 4));
+  LITESR_RETURN_IF_ERROR(config_value_in_range(kArch, "nc", c.nc, 1, 256));
+  LITESR_RETURN_IF_ERROR(config_value_in_range(kArch, "nb", c.nb, 0, 64));
+  return config_value_in_range(kArch, "frames", c.frames, 1, 64);
 }
 
 // head + ReLU + nb residual blocks: [cin, H, W] -> [nc, H, W].
@@ -92,10 +85,7 @@ Result<Graph> build_evsrnet_graph(const EvsrnetConfig& c) {
 
 Result<Graph> build_evsrnet(int scale, const nlohmann::json& config) {
   LITESR_ASSIGN_OR_RETURN(const EvsrnetConfig c, parse_evsrnet_config(config));
-  if (c.scale != scale) {
-    return invalid_argument("evsrnet: config scale " + std::to_string(c.scale) + " differs from litesr.scale " +
-                            std::to_string(scale));
-  }
+  LITESR_RETURN_IF_ERROR(config_scale_matches(kArch, c.scale, scale));
   return build_evsrnet_graph(c);
 }
 

@@ -13,17 +13,10 @@ constexpr int kDeconvKernel = 9;
 constexpr int kDeconvPadding = 4;
 
 Status validate(const FsrcnnConfig& c) {
-  auto range = [](const char* key, int v, int lo, int hi) -> Status {
-    if (v < lo || v > hi) {
-      return invalid_argument(std::string("fsrcnn: ") + key + " = " + std::to_string(v) + " outside [" +
-                              std::to_string(lo) + ", " + std::to_string(hi) + "]");
-    }
-    return {};
-  };
-  LITESR_RETURN_IF_ERROR(range("scale", c.scale, 2, 8));
-  LITESR_RETURN_IF_ERROR(range("d", c.d, 1, 1024));
-  LITESR_RETURN_IF_ERROR(range("s", c.s, 1, 1024));
-  LITESR_RETURN_IF_ERROR(range("m", c.m, 0, 64));
+  LITESR_RETURN_IF_ERROR(config_value_in_range(kArch, "scale", c.scale, 2, 8));
+  LITESR_RETURN_IF_ERROR(config_value_in_range(kArch, "d", c.d, 1, 1024));
+  LITESR_RETURN_IF_ERROR(config_value_in_range(kArch, "s", c.s, 1, 1024));
+  LITESR_RETURN_IF_ERROR(config_value_in_range(kArch, "m", c.m, 0, 64));
   if (c.channels != 1 && c.channels != 3) {
     return invalid_argument("fsrcnn: channels = " + std::to_string(c.channels) + " must be 1 (Y) or 3 (RGB)");
   }
@@ -68,10 +61,7 @@ Result<Graph> build_fsrcnn_graph(const FsrcnnConfig& c) {
 
 Result<Graph> build_fsrcnn(int scale, const nlohmann::json& config) {
   LITESR_ASSIGN_OR_RETURN(const FsrcnnConfig c, parse_fsrcnn_config(config));
-  if (c.scale != scale) {
-    return invalid_argument("fsrcnn: config scale " + std::to_string(c.scale) + " differs from litesr.scale " +
-                            std::to_string(scale));
-  }
+  LITESR_RETURN_IF_ERROR(config_scale_matches(kArch, c.scale, scale));
   return build_fsrcnn_graph(c);
 }
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "models/builders.h"
+#include "models/distillation_network.h"
 
 namespace litesr::models {
 namespace {
@@ -14,16 +15,9 @@ constexpr float kSlope = 0.05f;  // block.py activation('lrelu', neg_slope=0.05)
 constexpr int kCcaReduction = 16;
 
 Status validate(const ImdnConfig& c) {
-  auto range = [](const char* key, int v, int lo, int hi) -> Status {
-    if (v < lo || v > hi) {
-      return invalid_argument(std::string("imdn: ") + key + " = " + std::to_string(v) + " outside [" +
-                              std::to_string(lo) + ", " + std::to_string(hi) + "]");
-    }
-    return {};
-  };
-  LITESR_RETURN_IF_ERROR(range("scale", c.scale, 2, 4));
-  LITESR_RETURN_IF_ERROR(range("nf", c.nf, 16, 256));  // CCA hidden = 4·(nf/4)/16 >= 1
-  return range("num_modules", c.num_modules, 1, 16);
+  LITESR_RETURN_IF_ERROR(config_value_in_range(kArch, "scale", c.scale, 2, 4));
+  LITESR_RETURN_IF_ERROR(config_value_in_range(kArch, "nf", c.nf, 16, 256));  // CCA hidden = 4·(nf/4)/16 >= 1
+  return config_value_in_range(kArch, "num_modules", c.num_modules, 1, 16);
 }
 
 // One IMDModule: [nf, H, W] -> [nf, H, W].
@@ -58,29 +52,13 @@ nlohmann::json imdn_config_json(const ImdnConfig& c) {
 
 Result<Graph> build_imdn_graph(const ImdnConfig& c) {
   LITESR_RETURN_IF_ERROR(validate(c));
-  const int s = c.scale, nf = c.nf;
-  GraphBuilder b(kArch, s);
-  const int x = b.input("x", 3);                       // [3, H, W]
-  const int fea = b.conv(x, "fea_conv", nf, 3);        // [nf, H, W]
-  std::vector<int> blocks;
-  int t = fea;
-  for (int k = 1; k <= c.num_modules; ++k) {
-    t = add_imdb(b, "IMDB" + std::to_string(k), t, nf);
-    blocks.push_back(t);
-  }
-  const int cat = blocks.size() > 1 ? b.concat(blocks, "blocks") : blocks[0];           // [n·nf, H, W]
-  t = b.leaky_relu(b.conv(cat, "c.0", nf, 1), kSlope, "c.1");                            // [nf, H, W]
-  t = b.add({b.conv(t, "LR_conv", nf, 3), fea}, "long_skip");                            // [nf, H, W]
-  b.output(b.pixel_shuffle(b.conv(t, "upsampler.0", 3 * s * s, 3), s, "upsampler.1"));  // [3, sH, sW]
-  return std::move(b).finish();
+  return build_distillation_network({.arch = kArch, .scale = c.scale, .nf = c.nf, .num_modules = c.num_modules,
+                                     .block_prefix = "IMDB", .slope = kSlope, .add_block = add_imdb});
 }
 
 Result<Graph> build_imdn(int scale, const nlohmann::json& config) {
   LITESR_ASSIGN_OR_RETURN(const ImdnConfig c, parse_imdn_config(config));
-  if (c.scale != scale) {
-    return invalid_argument("imdn: config scale " + std::to_string(c.scale) + " differs from litesr.scale " +
-                            std::to_string(scale));
-  }
+  LITESR_RETURN_IF_ERROR(config_scale_matches(kArch, c.scale, scale));
   return build_imdn_graph(c);
 }
 

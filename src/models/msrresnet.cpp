@@ -12,10 +12,9 @@ constexpr const char* kArch = "msrresnet";
 constexpr float kSlope = 0.1f;  // nn.LeakyReLU(negative_slope=0.1)
 
 Status validate(const MsrresnetConfig& c) {
-  if (c.scale < 2 || c.scale > 4) return invalid_argument("msrresnet: scale = " + std::to_string(c.scale) + " outside [2, 4]");
-  if (c.nc < 1 || c.nc > 256) return invalid_argument("msrresnet: nc = " + std::to_string(c.nc) + " outside [1, 256]");
-  if (c.nb < 0 || c.nb > 64) return invalid_argument("msrresnet: nb = " + std::to_string(c.nb) + " outside [0, 64]");
-  return {};
+  LITESR_RETURN_IF_ERROR(config_value_in_range(kArch, "scale", c.scale, 2, 4));
+  LITESR_RETURN_IF_ERROR(config_value_in_range(kArch, "nc", c.nc, 1, 256));
+  return config_value_in_range(kArch, "nb", c.nb, 0, 64);
 }
 
 }  // namespace
@@ -60,10 +59,7 @@ Result<Graph> build_msrresnet_graph(const MsrresnetConfig& c) {
 
 Result<Graph> build_msrresnet(int scale, const nlohmann::json& config) {
   LITESR_ASSIGN_OR_RETURN(const MsrresnetConfig c, parse_msrresnet_config(config));
-  if (c.scale != scale) {
-    return invalid_argument("msrresnet: config scale " + std::to_string(c.scale) + " differs from litesr.scale " +
-                            std::to_string(scale));
-  }
+  LITESR_RETURN_IF_ERROR(config_scale_matches(kArch, c.scale, scale));
   return build_msrresnet_graph(c);
 }
 

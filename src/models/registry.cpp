@@ -80,6 +80,22 @@ Status config_check_keys(const nlohmann::json& config, const char* arch, std::in
   return {};
 }
 
+Status config_value_in_range(const char* arch, const char* key, int value, int lo, int hi) {
+  if (value < lo || value > hi) {
+    return invalid_argument(std::string(arch) + ": " + key + " = " + std::to_string(value) + " outside [" +
+                            std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  }
+  return {};
+}
+
+Status config_scale_matches(const char* arch, int config_scale, int scale) {
+  if (config_scale != scale) {
+    return invalid_argument(std::string(arch) + ": config scale " + std::to_string(config_scale) +
+                            " differs from litesr.scale " + std::to_string(scale));
+  }
+  return {};
+}
+
 std::vector<std::string> registered_architectures() {
   std::vector<std::string> names;
   for (const auto& [name, builder] : builders()) names.push_back(name);

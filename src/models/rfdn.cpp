@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "models/builders.h"
+#include "models/distillation_network.h"
 
 namespace litesr::models {
 namespace {
@@ -13,16 +14,9 @@ constexpr const char* kArch = "rfdn";
 constexpr float kSlope = 0.05f;  // block.py activation('lrelu', neg_slope=0.05)
 
 Status validate(const RfdnConfig& c) {
-  auto range = [](const char* key, int v, int lo, int hi) -> Status {
-    if (v < lo || v > hi) {
-      return invalid_argument(std::string("rfdn: ") + key + " = " + std::to_string(v) + " outside [" +
-                              std::to_string(lo) + ", " + std::to_string(hi) + "]");
-    }
-    return {};
-  };
-  LITESR_RETURN_IF_ERROR(range("scale", c.scale, 2, 4));
-  LITESR_RETURN_IF_ERROR(range("nf", c.nf, 4, 256));  // ESA f = nf/4 >= 1
-  return range("num_modules", c.num_modules, 1, 16);
+  LITESR_RETURN_IF_ERROR(config_value_in_range(kArch, "scale", c.scale, 2, 4));
+  LITESR_RETURN_IF_ERROR(config_value_in_range(kArch, "nf", c.nf, 4, 256));  // ESA f = nf/4 >= 1
+  return config_value_in_range(kArch, "num_modules", c.num_modules, 1, 16);
 }
 
 // Enhanced spatial attention (block.py ESA): u [nf, H, W] -> [nf, H, W].
@@ -72,29 +66,13 @@ nlohmann::json rfdn_config_json(const RfdnConfig& c) {
 
 Result<Graph> build_rfdn_graph(const RfdnConfig& c) {
   LITESR_RETURN_IF_ERROR(validate(c));
-  const int s = c.scale, nf = c.nf;
-  GraphBuilder b(kArch, s);
-  const int x = b.input("x", 3);                 // [3, H, W]
-  const int fea = b.conv(x, "fea_conv", nf, 3);  // [nf, H, W]
-  std::vector<int> blocks;
-  int t = fea;
-  for (int k = 1; k <= c.num_modules; ++k) {
-    t = add_rfdb(b, "B" + std::to_string(k), t, nf);
-    blocks.push_back(t);
-  }
-  const int cat = blocks.size() > 1 ? b.concat(blocks, "blocks") : blocks[0];           // [n·nf, H, W]
-  t = b.leaky_relu(b.conv(cat, "c.0", nf, 1), kSlope, "c.1");                            // [nf, H, W]
-  t = b.add({b.conv(t, "LR_conv", nf, 3), fea}, "long_skip");                            // [nf, H, W]
-  b.output(b.pixel_shuffle(b.conv(t, "upsampler.0", 3 * s * s, 3), s, "upsampler.1"));  // [3, sH, sW]
-  return std::move(b).finish();
+  return build_distillation_network({.arch = kArch, .scale = c.scale, .nf = c.nf, .num_modules = c.num_modules,
+                                     .block_prefix = "B", .slope = kSlope, .add_block = add_rfdb});
 }
 
 Result<Graph> build_rfdn(int scale, const nlohmann::json& config) {
   LITESR_ASSIGN_OR_RETURN(const RfdnConfig c, parse_rfdn_config(config));
-  if (c.scale != scale) {
-    return invalid_argument("rfdn: config scale " + std::to_string(c.scale) + " differs from litesr.scale " +
-                            std::to_string(scale));
-  }
+  LITESR_RETURN_IF_ERROR(config_scale_matches(kArch, c.scale, scale));
   return build_rfdn_graph(c);
 }
 

@@ -35,7 +35,7 @@ Status validate(const SamSrConfig& c) {
   if (c.nf < 2 || c.nf > 1024 || c.nf % 2 != 0) {
     return invalid_argument("sam_sr: nf = " + std::to_string(c.nf) + " must be even and in [2, 1024]");
   }
-  if (c.n < 0 || c.n > 256) return invalid_argument("sam_sr: n = " + std::to_string(c.n) + " outside [0, 256]");
+  LITESR_RETURN_IF_ERROR(config_value_in_range(kArch, "n", c.n, 0, 256));
   return sam_sr_upsampler_layers(c.upsampler, c.nf).status();
 }
 
@@ -149,10 +149,7 @@ Result<Graph> build_sam_sr_graph(const SamSrConfig& c) {
 
 Result<Graph> build_sam_sr(int scale, const nlohmann::json& config) {
   LITESR_ASSIGN_OR_RETURN(const SamSrConfig c, parse_sam_sr_config(config));
-  if (c.scale != scale) {
-    return invalid_argument("sam_sr: config scale " + std::to_string(c.scale) + " differs from litesr.scale " +
-                            std::to_string(scale));
-  }
+  LITESR_RETURN_IF_ERROR(config_scale_matches(kArch, c.scale, scale));
   return build_sam_sr_graph(c);
 }
 

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "base/image_ops.h"
+#include "runtime/elementwise_rows.h"
 #include "runtime/kernel_pixel_shuffle.h"
 
 namespace litesr {
@@ -115,7 +116,6 @@ Status BandExecutor::prepare(const Program& p, int width, int height, int band_r
   pad_ = 1;
   for (int k = 0; k < n; ++k) {
     plans_[k].hr = p.steps[k].shape.factor != 1;
-    plans_[k].alias = k;
     if (p.steps[k].node.op == OpKind::kConv2d) pad_ = std::max(pad_, (p.steps[k].node.kernel - 1) / 2);
   }
   lead_ = std::max(kLead, (pad_ + kAlignFloats - 1) / kAlignFloats * kAlignFloats);
@@ -129,45 +129,16 @@ Status BandExecutor::prepare(const Program& p, int width, int height, int band_r
     for (int in : s.node.inputs) plans_[in].halo = std::max(plans_[in].halo, plans_[k].halo + reach);
   }
 
-  // Epilogue fusion: conv -> activation (conv has no other consumer), then -> add (residual).
-  auto root = [&](int k) { return plans_[k].alias; };
-  for (int k = 0; k < n; ++k) {
-    const Step& s = p.steps[k];
-    if (plans_[k].hr) continue;
-    if (is_pointwise(s.node.op) && s.node.op != OpKind::kBatchNorm) {
-      const int c = s.node.inputs[0];
-      if (p.steps[c].node.op == OpKind::kConv2d && root(c) == c && p.consumers[c] == 1 &&
-          plans_[c].activation == Activation::kNone && plans_[c].residual < 0) {
-        StepPlan& cp = plans_[c];
-        switch (s.node.op) {
-          case OpKind::kRelu: cp.activation = Activation::kRelu; break;
-          case OpKind::kLeakyRelu: cp.activation = Activation::kLeakyRelu; cp.slope = s.node.alpha; break;
-          case OpKind::kPrelu: cp.activation = Activation::kPrelu; cp.slopes = s.weight.data(); break;
-          default: cp.activation = Activation::kTanh; break;
-        }
-        plans_[k].skip = true;
-        plans_[k].alias = c;
-      }
-    } else if (s.node.op == OpKind::kAdd && s.node.inputs.size() == 2) {
-      for (int side = 0; side < 2; ++side) {
-        const int a = s.node.inputs[side], b = s.node.inputs[1 - side];
-        const int g = root(a);
-        if (p.steps[g].node.op == OpKind::kConv2d && p.consumers[a] == 1 && plans_[g].residual < 0 && root(b) < g &&
-            (a == g || p.consumers[g] == 1)) {
-          plans_[g].residual = b;
-          plans_[k].skip = true;
-          plans_[k].alias = g;
-          break;
-        }
-      }
-    }
-  }
+  // Epilogue fusion: conv -> activation, then -> add (residual). Output-resolution steps are never fused:
+  // check_supported admits no conv and no activation there.
+  fusion_ = plan_epilogue_fusion(p);
+  auto root = [&](int k) { return fusion_[k].alias; };
 
   // Pack the convs the Highway kernels cover (prelu slopes are per channel: compile_program broadcasts).
   for (int k = 0; k < n; ++k) {
     const Step& st = p.steps[k];
     StepPlan& pl = plans_[k];
-    if (pl.hr || pl.skip || st.node.op != OpKind::kConv2d) continue;
+    if (pl.hr || fusion_[k].skip || st.node.op != OpKind::kConv2d) continue;
     const int cin = st.in_channels, cout = st.shape.channels, kk = st.node.kernel, groups = st.node.groups;
     Result<PackedConv> packed = unsupported("no kernel");
     if (kk == 3 && groups == 1) {
@@ -190,7 +161,7 @@ Status BandExecutor::prepare(const Program& p, int width, int height, int band_r
   for (int k = 0; k < n; ++k) {
     const Step& st = p.steps[k];
     const StepPlan& pl = plans_[k];
-    if (pl.skip) continue;
+    if (fusion_[k].skip) continue;
     if (pl.hr) {
       if (st.node.op == OpKind::kPixelShuffle) oldest[root(st.node.inputs[0])] = std::min(oldest[root(st.node.inputs[0])], 0);
       continue;
@@ -198,11 +169,12 @@ Status BandExecutor::prepare(const Program& p, int width, int height, int band_r
     max_halo_ = std::max(max_halo_, pl.halo);
     const int reach = st.node.op == OpKind::kConv2d ? (st.node.kernel - 1) / 2 : 0;
     for (int in : st.node.inputs) oldest[root(in)] = std::min(oldest[root(in)], pl.halo - reach);
-    if (pl.residual >= 0) oldest[root(pl.residual)] = std::min(oldest[root(pl.residual)], pl.halo);
+    const int residual = fusion_[k].residual;
+    if (residual >= 0) oldest[root(residual)] = std::min(oldest[root(residual)], pl.halo);
   }
   for (int k = 0; k < n; ++k) {
     StepPlan& pl = plans_[k];
-    if (pl.hr || pl.skip) continue;
+    if (pl.hr || fusion_[k].skip) continue;
     pl.ring = oldest[k] == std::numeric_limits<int>::max() ? 1 : std::max(1, pl.halo - oldest[k] + 1);
   }
 
@@ -228,7 +200,7 @@ Status BandExecutor::prepare(const Program& p, int width, int height, int band_r
   auto align = [](std::size_t v) { return (v + kAlignFloats - 1) / kAlignFloats * kAlignFloats; };
   for (int k = 0; k < n; ++k) {
     StepPlan& plan = plans_[k];
-    if (plan.skip) continue;
+    if (fusion_[k].skip) continue;
     plan.offset = offset;
     if (plan.hr) {
       if (k == p.outputs[0] && shuffle_source_ >= 0) continue;  // stored straight into the image
@@ -288,7 +260,7 @@ void BandExecutor::run_band(int band, int thread) {
   for (int t = y0 - 2 * max_halo_; t < y1; ++t) {
     for (int k = 0; k < n; ++k) {
       const StepPlan& pl = plans_[k];
-      if (pl.hr || pl.skip || t < y0 - 2 * pl.halo) continue;
+      if (pl.hr || fusion_[k].skip || t < y0 - 2 * pl.halo) continue;
       compute_lr_row(k, t + pl.halo, ws);
     }
     if (t >= y0) store_hr_rows(t, ws);
@@ -302,9 +274,10 @@ void BandExecutor::compute_lr_row(int k, int y, Workspace& ws) {
   const Node& nd = st.node;
   const int channels = st.shape.channels, w = width_;
   auto row = [&](int step, int c, int yy) {
-    const StepPlan& q = plans_[plans_[step].alias];
+    const StepPlan& q = plans_[fusion_[step].alias];
     return ring_row(ws.arena, q.offset, q.ring, row_stride_, lead_, c, yy);
   };
+  auto input_row = [&](int step, int c) -> const float* { return row(step, c, y); };
   if (y < 0 || y >= height_) {  // the conv padding
     for (int c = 0; c < channels; ++c) std::fill_n(row(k, c, y), w, 0.0f);
     return;
@@ -329,11 +302,8 @@ void BandExecutor::compute_lr_row(int k, int y, Workspace& ws) {
     }
     case OpKind::kConv2d: {
       const int kk = nd.kernel, r = (kk - 1) / 2, src = nd.inputs[0];
-      Epilogue ep;
-      ep.bias = st.bias.data();
-      ep.activation = pl.activation;
-      ep.slope = pl.slope;
-      ep.slopes = pl.slopes;
+      const FusedEpilogue& fused = fusion_[k];
+      Epilogue ep = conv_epilogue(st, fused);
       const PackedConv* packed = pl.packed >= 0 ? &packed_[pl.packed] : nullptr;
       if (packed != nullptr && packed->kind == ConvKind::kConv1x1) {
         for (int ci = 0; ci < st.in_channels; ++ci) ws.in_ptrs[ci] = row(src, ci, y);
@@ -343,18 +313,14 @@ void BandExecutor::compute_lr_row(int k, int y, Workspace& ws) {
         }
       }
       for (int co = 0; co < channels; ++co) ws.out_ptrs[co] = row(k, co, y);
-      if (pl.residual >= 0) {
-        for (int co = 0; co < channels; ++co) ws.res_ptrs[co] = row(pl.residual, co, y);
+      if (fused.residual >= 0) {
+        for (int co = 0; co < channels; ++co) ws.res_ptrs[co] = row(fused.residual, co, y);
         ep.residual = ws.res_ptrs.data();
       }
       if (packed == nullptr) {
         conv_rows_scalar(st, ws.in_ptrs.data(), w, ep, ws.out_ptrs.data());
-      } else if (packed->kind == ConvKind::kConv3x3) {
-        conv3x3_f32_rows(*packed, ws.in_ptrs.data(), w, ep, ws.out_ptrs.data());
-      } else if (packed->kind == ConvKind::kConv1x1) {
-        conv1x1_f32_rows(*packed, ws.in_ptrs.data(), w, ep, ws.out_ptrs.data());
       } else {
-        dwconv3x3_f32_rows(*packed, ws.in_ptrs.data(), w, ep, ws.out_ptrs.data());
+        conv_f32_rows(*packed, ws.in_ptrs.data(), w, ep, ws.out_ptrs.data());
       }
       break;
     }
@@ -363,47 +329,15 @@ void BandExecutor::compute_lr_row(int k, int y, Workspace& ws) {
     case OpKind::kPrelu:
     case OpKind::kTanh:
     case OpKind::kBatchNorm:
-      for (int c = 0; c < channels; ++c) {
-        const float* src = row(nd.inputs[0], c, y);
-        float* dst = row(k, c, y);
-        const float slope_c = nd.op == OpKind::kPrelu ? st.weight[c] : 0.0f;
-        for (int x = 0; x < w; ++x) {
-          const float v = src[x];
-          switch (nd.op) {
-            case OpKind::kRelu: dst[x] = std::max(v, 0.0f); break;
-            case OpKind::kLeakyRelu: dst[x] = v < 0.0f ? v * nd.alpha : v; break;
-            case OpKind::kPrelu: dst[x] = v < 0.0f ? v * slope_c : v; break;
-            case OpKind::kTanh: dst[x] = std::tanh(v); break;
-            default: dst[x] = v * st.weight[c] + st.bias[c]; break;
-          }
-        }
-      }
+      for (int c = 0; c < channels; ++c) pointwise_row(st, c, row(nd.inputs[0], c, y), w, row(k, c, y));
       break;
     case OpKind::kAdd:
-      for (int c = 0; c < channels; ++c) {
-        float* dst = row(k, c, y);
-        const float* first = row(nd.inputs[0], c, y);
-        std::copy(first, first + w, dst);
-        for (std::size_t j = 1; j < nd.inputs.size(); ++j) {
-          const float* src = row(nd.inputs[j], c, y);
-          for (int x = 0; x < w; ++x) dst[x] += src[x];
-        }
-      }
+      for (int c = 0; c < channels; ++c) add_row(nd, c, input_row, w, row(k, c, y));
       break;
     case OpKind::kConcat:
-    case OpKind::kSlice: {
-      int c = 0;
-      for (int in : nd.inputs) {
-        const int in_channels = p.steps[in].shape.channels;
-        const int from = nd.op == OpKind::kSlice ? nd.begin : 0;
-        const int to = nd.op == OpKind::kSlice ? nd.end : in_channels;
-        for (int ci = from; ci < to; ++ci, ++c) {
-          const float* src = row(in, ci, y);
-          std::copy(src, src + w, row(k, c, y));
-        }
-      }
+    case OpKind::kSlice:
+      concat_or_slice_rows(p, nd, input_row, [&](int c) { return row(k, c, y); }, w);
       break;
-    }
     default:
       break;  // excluded by check_supported
   }
@@ -414,7 +348,7 @@ void BandExecutor::store_hr_rows(int y, Workspace& ws) {
   const Program& p = *program_;
   const int w = width_, s = p.scale, sw = w * s;
   auto row = [&](int step, int c, int yy) {
-    const StepPlan& q = plans_[plans_[step].alias];
+    const StepPlan& q = plans_[fusion_[step].alias];
     return ring_row(ws.arena, q.offset, q.ring, row_stride_, lead_, c, yy);
   };
   if (shuffle_source_ >= 0) {  // pixel shuffle + clamp/quantise + interleave, one kernel call

@@ -25,6 +25,7 @@
 
 #include "base/status.h"
 #include "runtime/bicubic_table.h"
+#include "runtime/epilogue_fusion.h"
 #include "runtime/kernel_conv.h"
 #include "runtime/program.h"
 #include "runtime/thread_pool.h"
@@ -58,17 +59,10 @@ class BandExecutor {
  private:
   struct StepPlan {
     bool hr = false;        // computed per output row at factor == scale
-    bool skip = false;      // fused into an earlier conv (its rows are `alias`'s rows)
-    int alias = -1;         // step whose buffer holds this step's values
     int halo = 0;           // LR steps: the step runs `halo` rows ahead of the band's output row
     int ring = 1;           // LR steps: rows kept (row y lives in slot y mod ring)
     std::size_t offset = 0; // float offset of this step's ring (LR) or HR row buffer in a workspace
     int packed = -1;        // convs: index into packed_ (Highway kernel), -1 = scalar loop
-    // conv epilogue fusion
-    Activation activation = Activation::kNone;
-    const float* slopes = nullptr;
-    float slope = 0.0f;
-    int residual = -1;      // step whose rows are added after the activation
   };
   struct Workspace {
     std::vector<float> storage;             // all buffers of one thread (+ alignment slack)
@@ -90,6 +84,7 @@ class BandExecutor {
   int shuffle_source_ = -1;  // >= 0: the output is pixel_shuffle(shuffle_source_) with 3 channels (fast store)
   std::size_t bicubic_offset_ = 0;
   std::vector<StepPlan> plans_;
+  std::vector<FusedEpilogue> fusion_;  // per step: skipped steps read their alias's rows
   std::vector<PackedConv> packed_;
   std::vector<Workspace> workspaces_;
   BicubicTable bicubic_v_, bicubic_h_;

@@ -93,6 +93,17 @@ void dwconv3x3_f32_rows(const PackedConv& w, const float* const* in_rows, int wi
 void dwconv3x3_f32_rows_ref(const PackedConv& w, const float* const* in_rows, int width, const Epilogue& ep,
                             float* const* out_rows);
 
+// The optimized kernel for w.kind (conv3x3_f32_rows, conv1x1_f32_rows or dwconv3x3_f32_rows; in_rows as
+// that kernel reads them).
+inline void conv_f32_rows(const PackedConv& w, const float* const* in_rows, int width, const Epilogue& ep,
+                          float* const* out_rows) {
+  switch (w.kind) {
+    case ConvKind::kConv3x3: conv3x3_f32_rows(w, in_rows, width, ep, out_rows); break;
+    case ConvKind::kConv1x1: conv1x1_f32_rows(w, in_rows, width, ep, out_rows); break;
+    case ConvKind::kDwConv3x3: dwconv3x3_f32_rows(w, in_rows, width, ep, out_rows); break;
+  }
+}
+
 // The reference definition of the Epilogue for the value `sum` of output channel `co` at pixel x:
 // bias, activation (tanh = std::tanh), then ep.residual[co][x] when ep.residual is set.
 float apply_epilogue_ref(const Epilogue& ep, int co, int x, float sum);

@@ -8,13 +8,13 @@
 #include "runtime/kernel_targets.h"  // must precede the Highway headers
 
 #include <algorithm>
-#include <cstring>
 
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "runtime/kernel_conv1x1.cpp"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
 #include <hwy/highway.h>
 
+#include "runtime/kernel_narrow_rows-inl.h"
 #include "runtime/kernel_simd-inl.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -75,34 +75,12 @@ void conv1x1_rows(const PackedConv& w, const float* const* in_rows, int width_i,
     return;
   }
   // Narrow rows (width < N): the same kernel on zero-padded copies N pixels wide.
-  constexpr size_t kMaxFloats = 8192, kMaxRows = 512;
-  const size_t cin = static_cast<size_t>(w.cin), cout = static_cast<size_t>(w.cout);
-  const size_t need = (cin + 2 * cout) * n;
-  if (need > kMaxFloats || cin > kMaxRows || cout > kMaxRows) {
-    conv1x1_f32_rows_ref(w, in_rows, width_i, ep, out_rows);
-    return;
-  }
-  float buf[kMaxFloats];
-  const float* in_ptr[kMaxRows];
-  float* out_ptr[kMaxRows];
-  const float* res_ptr[kMaxRows];
-  std::memset(buf, 0, need * sizeof(float));
-  float* p = buf;
-  for (size_t r = 0; r < cin; ++r, p += n) {
-    std::memcpy(p, in_rows[r], width * sizeof(float));
-    in_ptr[r] = p;
-  }
-  Epilogue local_ep = ep;
-  for (size_t c = 0; c < cout; ++c, p += n) out_ptr[c] = p;
-  if (ep.residual != nullptr) {
-    for (size_t c = 0; c < cout; ++c, p += n) {
-      std::memcpy(p, ep.residual[c], width * sizeof(float));
-      res_ptr[c] = p;
-    }
-    local_ep.residual = res_ptr;
-  }
-  conv1x1_wide(d, w, in_ptr, n, local_ep, out_ptr);
-  for (size_t c = 0; c < cout; ++c) std::memcpy(out_rows[c], out_ptr[c], width * sizeof(float));
+  const bool ran = run_on_padded_rows(n, in_rows, static_cast<size_t>(w.cin), /*halo=*/0, width,
+                                      static_cast<size_t>(w.cout), ep, out_rows,
+                                      [&](const float* const* in, const Epilogue& staged_ep, float* const* out) {
+                                        conv1x1_wide(d, w, in, n, staged_ep, out);
+                                      });
+  if (!ran) conv1x1_f32_rows_ref(w, in_rows, width_i, ep, out_rows);
 }
 
 }  // namespace HWY_NAMESPACE

@@ -10,13 +10,13 @@
 #include "runtime/kernel_targets.h"  // must precede the Highway headers
 
 #include <algorithm>
-#include <cstring>
 
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "runtime/kernel_conv3x3.cpp"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
 #include <hwy/highway.h>
 
+#include "runtime/kernel_narrow_rows-inl.h"
 #include "runtime/kernel_simd-inl.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -86,34 +86,12 @@ void conv3x3_rows(const PackedConv& w, const float* const* in_rows, int width_i,
     return;
   }
   // Narrow rows (width < N): run the same kernel on zero-padded copies N pixels wide.
-  constexpr size_t kMaxFloats = 8192, kMaxRows = 512;
-  const size_t in_count = static_cast<size_t>(w.cin) * 3, cout = static_cast<size_t>(w.cout);
-  const size_t need = in_count * (n + 2) + 2 * cout * n;
-  if (need > kMaxFloats || in_count > kMaxRows || cout > kMaxRows) {
-    conv3x3_f32_rows_ref(w, in_rows, width_i, ep, out_rows);
-    return;
-  }
-  float buf[kMaxFloats];
-  const float* in_ptr[kMaxRows];
-  float* out_ptr[kMaxRows];
-  const float* res_ptr[kMaxRows];
-  std::memset(buf, 0, need * sizeof(float));
-  float* p = buf;
-  for (size_t r = 0; r < in_count; ++r, p += n + 2) {
-    std::memcpy(p, in_rows[r] - 1, (width + 2) * sizeof(float));
-    in_ptr[r] = p + 1;
-  }
-  Epilogue local_ep = ep;
-  for (size_t c = 0; c < cout; ++c, p += n) out_ptr[c] = p;
-  if (ep.residual != nullptr) {
-    for (size_t c = 0; c < cout; ++c, p += n) {
-      std::memcpy(p, ep.residual[c], width * sizeof(float));
-      res_ptr[c] = p;
-    }
-    local_ep.residual = res_ptr;
-  }
-  conv3x3_wide(d, w, in_ptr, n, local_ep, out_ptr);
-  for (size_t c = 0; c < cout; ++c) std::memcpy(out_rows[c], out_ptr[c], width * sizeof(float));
+  const bool ran = run_on_padded_rows(n, in_rows, static_cast<size_t>(w.cin) * 3, /*halo=*/1, width,
+                                      static_cast<size_t>(w.cout), ep, out_rows,
+                                      [&](const float* const* in, const Epilogue& staged_ep, float* const* out) {
+                                        conv3x3_wide(d, w, in, n, staged_ep, out);
+                                      });
+  if (!ran) conv3x3_f32_rows_ref(w, in_rows, width_i, ep, out_rows);
 }
 
 }  // namespace HWY_NAMESPACE

@@ -7,13 +7,12 @@
 
 #include "runtime/kernel_targets.h"  // must precede the Highway headers
 
-#include <cstring>
-
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "runtime/kernel_dwconv3x3.cpp"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
 #include <hwy/highway.h>
 
+#include "runtime/kernel_narrow_rows-inl.h"
 #include "runtime/kernel_simd-inl.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -62,34 +61,12 @@ void dwconv3x3_rows(const PackedConv& w, const float* const* in_rows, int width_
     return;
   }
   // Narrow rows (width < N): the same kernel on zero-padded copies N pixels wide.
-  constexpr size_t kMaxFloats = 8192, kMaxRows = 512;
   const size_t ch = static_cast<size_t>(w.cout);
-  const size_t need = ch * 3 * (n + 2) + 2 * ch * n;
-  if (need > kMaxFloats || ch * 3 > kMaxRows) {
-    dwconv3x3_f32_rows_ref(w, in_rows, width_i, ep, out_rows);
-    return;
-  }
-  float buf[kMaxFloats];
-  const float* in_ptr[kMaxRows];
-  float* out_ptr[kMaxRows];
-  const float* res_ptr[kMaxRows];
-  std::memset(buf, 0, need * sizeof(float));
-  float* p = buf;
-  for (size_t r = 0; r < ch * 3; ++r, p += n + 2) {
-    std::memcpy(p, in_rows[r] - 1, (width + 2) * sizeof(float));
-    in_ptr[r] = p + 1;
-  }
-  Epilogue local_ep = ep;
-  for (size_t c = 0; c < ch; ++c, p += n) out_ptr[c] = p;
-  if (ep.residual != nullptr) {
-    for (size_t c = 0; c < ch; ++c, p += n) {
-      std::memcpy(p, ep.residual[c], width * sizeof(float));
-      res_ptr[c] = p;
-    }
-    local_ep.residual = res_ptr;
-  }
-  dwconv3x3_wide(d, w, in_ptr, n, local_ep, out_ptr);
-  for (size_t c = 0; c < ch; ++c) std::memcpy(out_rows[c], out_ptr[c], width * sizeof(float));
+  const bool ran = run_on_padded_rows(n, in_rows, ch * 3, /*halo=*/1, width, ch, ep, out_rows,
+                                      [&](const float* const* in, const Epilogue& staged_ep, float* const* out) {
+                                        dwconv3x3_wide(d, w, in, n, staged_ep, out);
+                                      });
+  if (!ran) dwconv3x3_f32_rows_ref(w, in_rows, width_i, ep, out_rows);
 }
 
 }  // namespace HWY_NAMESPACE

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "base/image_ops.h"
+#include "runtime/elementwise_rows.h"
 #include "runtime/kernel_pixel_shuffle.h"
 
 namespace litesr {
@@ -15,10 +16,6 @@ constexpr int kAlignFloats = 16;  // 64 bytes
 constexpr int kTasksPerThread = 4;
 
 std::size_t align_up(std::size_t v) { return (v + kAlignFloats - 1) / kAlignFloats * kAlignFloats; }
-
-bool is_activation(OpKind op) {
-  return op == OpKind::kRelu || op == OpKind::kLeakyRelu || op == OpKind::kPrelu || op == OpKind::kTanh;
-}
 
 }  // namespace
 
@@ -71,44 +68,14 @@ Status PlaneExecutor::prepare(const Program& p, int width, int height, int threa
   packed_.clear();
   for (int k = 0; k < n; ++k) {
     StepPlan& pl = plans_[k];
-    pl.alias = k;
     pl.width = width * p.steps[k].shape.factor;
     pl.height = height * p.steps[k].shape.factor;
     pl.stride = static_cast<int>(align_up(kLead + pl.width + 1));
   }
 
   // Epilogue fusion (as in the band executor): conv -> activation, then -> add (residual).
-  auto root = [&](int k) { return plans_[k].alias; };
-  for (int k = 0; k < n; ++k) {
-    const Step& s = p.steps[k];
-    if (is_activation(s.node.op)) {
-      const int c = s.node.inputs[0];
-      if (p.steps[c].node.op == OpKind::kConv2d && root(c) == c && p.consumers[c] == 1 &&
-          plans_[c].activation == Activation::kNone && plans_[c].residual < 0) {
-        StepPlan& cp = plans_[c];
-        switch (s.node.op) {
-          case OpKind::kRelu: cp.activation = Activation::kRelu; break;
-          case OpKind::kLeakyRelu: cp.activation = Activation::kLeakyRelu; cp.slope = s.node.alpha; break;
-          case OpKind::kPrelu: cp.activation = Activation::kPrelu; cp.slopes = s.weight.data(); break;
-          default: cp.activation = Activation::kTanh; break;
-        }
-        plans_[k].skip = true;
-        plans_[k].alias = c;
-      }
-    } else if (s.node.op == OpKind::kAdd && s.node.inputs.size() == 2) {
-      for (int side = 0; side < 2; ++side) {
-        const int a = s.node.inputs[side], b = s.node.inputs[1 - side];
-        const int g = root(a);
-        if (p.steps[g].node.op == OpKind::kConv2d && p.consumers[a] == 1 && plans_[g].residual < 0 && root(b) < g &&
-            (a == g || p.consumers[g] == 1)) {
-          plans_[g].residual = b;
-          plans_[k].skip = true;
-          plans_[k].alias = g;
-          break;
-        }
-      }
-    }
-  }
+  fusion_ = plan_epilogue_fusion(p);
+  auto root = [&](int k) { return fusion_[k].alias; };
   output_root_ = root(p.outputs[0]);
 
   // Packed weights.
@@ -117,7 +84,7 @@ Status PlaneExecutor::prepare(const Program& p, int width, int height, int threa
   for (int k = 0; k < n; ++k) {
     const Step& st = p.steps[k];
     StepPlan& pl = plans_[k];
-    if (pl.skip) continue;
+    if (fusion_[k].skip) continue;
     if (st.node.op == OpKind::kConv2d) {
       const int cin = st.in_channels, cout = st.shape.channels;
       Result<PackedConv> packed = st.node.groups != 1 ? pack_dwconv3x3_f32(st.weight, cout)
@@ -140,9 +107,10 @@ Status PlaneExecutor::prepare(const Program& p, int width, int height, int threa
   // Buffers by liveness: a map is released after the last step that reads it (outputs never alias inputs).
   std::vector<int> last_use(n, -1);
   for (int k = 0; k < n; ++k) {
-    if (plans_[k].skip) continue;
+    if (fusion_[k].skip) continue;
     for (int in : p.steps[k].node.inputs) last_use[root(in)] = std::max(last_use[root(in)], k);
-    if (plans_[k].residual >= 0) last_use[root(plans_[k].residual)] = std::max(last_use[root(plans_[k].residual)], k);
+    const int residual = fusion_[k].residual;
+    if (residual >= 0) last_use[root(residual)] = std::max(last_use[root(residual)], k);
   }
   last_use[output_root_] = std::numeric_limits<int>::max();
   struct Buffer {
@@ -154,7 +122,7 @@ Status PlaneExecutor::prepare(const Program& p, int width, int height, int threa
   std::size_t total = 0;
   for (int k = 0; k < n; ++k) {
     StepPlan& pl = plans_[k];
-    if (pl.skip) continue;
+    if (fusion_[k].skip) continue;
     const std::size_t need = static_cast<std::size_t>(p.steps[k].shape.channels) * pl.height * pl.stride;
     int best = -1;
     for (int b = 0; b < static_cast<int>(buffers.size()); ++b) {
@@ -193,13 +161,13 @@ Status PlaneExecutor::prepare(const Program& p, int width, int height, int threa
 }
 
 const float* PlaneExecutor::row(int k, int c, int y) const {
-  const StepPlan& pl = plans_[plans_[k].alias];
+  const StepPlan& pl = plans_[fusion_[k].alias];
   if (y < 0 || y >= pl.height) return zero_row_.data() + kLead;
   return arena_ + pl.offset + (static_cast<std::size_t>(c) * pl.height + y) * pl.stride + kLead;
 }
 
 float* PlaneExecutor::mutable_row(int k, int c, int y) const {
-  const StepPlan& pl = plans_[plans_[k].alias];
+  const StepPlan& pl = plans_[fusion_[k].alias];
   return arena_ + pl.offset + (static_cast<std::size_t>(c) * pl.height + y) * pl.stride + kLead;
 }
 
@@ -213,8 +181,8 @@ void PlaneExecutor::run(ThreadPool& pool, const BandInput& in, const BandOutput&
   const Program& p = *program_;
   const int tasks_wanted = pool.size() == 1 ? 1 : pool.size() * kTasksPerThread;
   for (int k = 0; k < static_cast<int>(p.steps.size()); ++k) {
+    if (fusion_[k].skip) continue;
     const StepPlan& pl = plans_[k];
-    if (pl.skip) continue;
     current_ = k;
     const Step& st = p.steps[k];
     if (st.node.op == OpKind::kSqueezeExcite) {
@@ -271,6 +239,7 @@ void PlaneExecutor::run_rows(int k, int y0, int y1, Workspace& ws) {
   const Node& nd = st.node;
   const int channels = st.shape.channels, w = pl.width;
   for (int y = y0; y < y1; ++y) {
+    auto input_row = [&](int step, int c) { return row(step, c, y); };
     // Buffers are reused by maps of other widths: re-zero the halo columns the 3x3 kernels read.
     for (int c = 0; c < channels; ++c) {
       float* r = mutable_row(k, c, y);
@@ -300,11 +269,8 @@ void PlaneExecutor::run_rows(int k, int y0, int y1, Workspace& ws) {
       }
       case OpKind::kConv2d: {
         const PackedConv& packed = packed_[pl.packed];
-        Epilogue ep;
-        ep.bias = st.bias.data();
-        ep.activation = pl.activation;
-        ep.slope = pl.slope;
-        ep.slopes = pl.slopes;
+        const FusedEpilogue& fused = fusion_[k];
+        Epilogue ep = conv_epilogue(st, fused);
         const int src = nd.inputs[0];
         if (packed.kind == ConvKind::kConv1x1) {
           for (int ci = 0; ci < st.in_channels; ++ci) ws.in_ptrs[ci] = row(src, ci, y);
@@ -314,17 +280,11 @@ void PlaneExecutor::run_rows(int k, int y0, int y1, Workspace& ws) {
           }
         }
         for (int co = 0; co < channels; ++co) ws.out_ptrs[co] = mutable_row(k, co, y);
-        if (pl.residual >= 0) {
-          for (int co = 0; co < channels; ++co) ws.res_ptrs[co] = row(pl.residual, co, y);
+        if (fused.residual >= 0) {
+          for (int co = 0; co < channels; ++co) ws.res_ptrs[co] = row(fused.residual, co, y);
           ep.residual = ws.res_ptrs.data();
         }
-        if (packed.kind == ConvKind::kConv3x3) {
-          conv3x3_f32_rows(packed, ws.in_ptrs.data(), w, ep, ws.out_ptrs.data());
-        } else if (packed.kind == ConvKind::kConv1x1) {
-          conv1x1_f32_rows(packed, ws.in_ptrs.data(), w, ep, ws.out_ptrs.data());
-        } else {
-          dwconv3x3_f32_rows(packed, ws.in_ptrs.data(), w, ep, ws.out_ptrs.data());
-        }
+        conv_f32_rows(packed, ws.in_ptrs.data(), w, ep, ws.out_ptrs.data());
         break;
       }
       case OpKind::kRelu:
@@ -332,20 +292,7 @@ void PlaneExecutor::run_rows(int k, int y0, int y1, Workspace& ws) {
       case OpKind::kPrelu:
       case OpKind::kTanh:
       case OpKind::kBatchNorm:
-        for (int c = 0; c < channels; ++c) {
-          const float* src = row(nd.inputs[0], c, y);
-          float* dst = mutable_row(k, c, y);
-          for (int x = 0; x < w; ++x) {
-            const float v = src[x];
-            switch (nd.op) {
-              case OpKind::kRelu: dst[x] = std::max(v, 0.0f); break;
-              case OpKind::kLeakyRelu: dst[x] = v < 0.0f ? v * nd.alpha : v; break;
-              case OpKind::kPrelu: dst[x] = v < 0.0f ? v * st.weight[c] : v; break;
-              case OpKind::kTanh: dst[x] = std::tanh(v); break;
-              default: dst[x] = v * st.weight[c] + st.bias[c]; break;
-            }
-          }
-        }
+        for (int c = 0; c < channels; ++c) pointwise_row(st, c, row(nd.inputs[0], c, y), w, mutable_row(k, c, y));
         break;
       case OpKind::kSqueezeExcite: {
         const float* gates = se_.data() + pl.se_offset;
@@ -358,29 +305,12 @@ void PlaneExecutor::run_rows(int k, int y0, int y1, Workspace& ws) {
         break;
       }
       case OpKind::kAdd:
-        for (int c = 0; c < channels; ++c) {
-          float* dst = mutable_row(k, c, y);
-          const float* first = row(nd.inputs[0], c, y);
-          std::copy(first, first + w, dst);
-          for (std::size_t j = 1; j < nd.inputs.size(); ++j) {
-            const float* src = row(nd.inputs[j], c, y);
-            for (int x = 0; x < w; ++x) dst[x] += src[x];
-          }
-        }
+        for (int c = 0; c < channels; ++c) add_row(nd, c, input_row, w, mutable_row(k, c, y));
         break;
       case OpKind::kConcat:
-      case OpKind::kSlice: {
-        int c = 0;
-        for (int in : nd.inputs) {
-          const int from = nd.op == OpKind::kSlice ? nd.begin : 0;
-          const int to = nd.op == OpKind::kSlice ? nd.end : p.steps[in].shape.channels;
-          for (int ci = from; ci < to; ++ci, ++c) {
-            const float* src = row(in, ci, y);
-            std::copy(src, src + w, mutable_row(k, c, y));
-          }
-        }
+      case OpKind::kSlice:
+        concat_or_slice_rows(p, nd, input_row, [&](int c) { return mutable_row(k, c, y); }, w);
         break;
-      }
       case OpKind::kPixelShuffle: {
         const int r = nd.scale, i = y % r, yl = y / r, wl = w / r;
         for (int c = 0; c < channels; ++c) {

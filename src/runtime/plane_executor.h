@@ -7,9 +7,9 @@
 // x = W_k..; rows outside the map read a shared zero row. Buffers are reused once their last reader has run
 // (liveness over the step order), so memory ≈ the largest few live maps, not the sum of all.
 // Convs: conv3x3 / conv1x1 / dwconv3x3 row kernels (weights packed at prepare), a following activation and
-// residual add fused into the epilogue (as in the band executor). squeeze_excite: per-channel means in
-// double (one task per channel), fc → relu → fc → gate, then a scaling pass. The output conv stores its rows
-// (clamped / quantised, interleaved) straight into the caller's image in the same task.
+// residual add fused into the epilogue (epilogue_fusion.h, as in the band executor). squeeze_excite:
+// per-channel means in double (one task per channel), fc → relu → fc → gate, then a scaling pass. The output
+// conv stores its rows (clamped / quantised, interleaved) straight into the caller's image in the same task.
 // Every value's arithmetic is independent of the row split, so the result does not depend on the thread count.
 //
 // Supported: one input, one 3-channel output at factor == scale; ops input, conv2d (3x3 dense, 1x1 dense,
@@ -24,6 +24,7 @@
 #include "base/status.h"
 #include "runtime/band_executor.h"
 #include "runtime/bicubic_table.h"
+#include "runtime/epilogue_fusion.h"
 #include "runtime/kernel_conv.h"
 #include "runtime/program.h"
 #include "runtime/thread_pool.h"
@@ -42,15 +43,9 @@ class PlaneExecutor {
 
  private:
   struct StepPlan {
-    bool skip = false;       // fused into an earlier conv (its rows are `alias`'s rows)
-    int alias = -1;
     int width = 0, height = 0, stride = 0;
     std::size_t offset = 0;  // float offset of the map in the arena
     int packed = -1;         // convs: index into packed_
-    Activation activation = Activation::kNone;
-    const float* slopes = nullptr;
-    float slope = 0.0f;
-    int residual = -1;
     std::size_t se_offset = 0;  // squeeze_excite: offset of its [channels] gates in se_
   };
   struct Workspace {
@@ -69,6 +64,7 @@ class PlaneExecutor {
   const Program* program_ = nullptr;
   int width_ = 0, height_ = 0, output_root_ = -1;
   std::vector<StepPlan> plans_;
+  std::vector<FusedEpilogue> fusion_;  // per step: skipped steps read their alias's map
   std::vector<PackedConv> packed_;
   std::vector<float> storage_;
   float* arena_ = nullptr;

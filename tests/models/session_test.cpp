@@ -1,10 +1,7 @@
 // ELSR and bicubic through the Session: fused bands vs the reference oracle, band/thread invariance,
 // parameter counts, model-file round trip, and no allocation inside run().
-#include <atomic>
 #include <cmath>
-#include <cstdlib>
 #include <cstring>
-#include <new>
 #include <random>
 
 #include <gtest/gtest.h>
@@ -13,19 +10,8 @@
 #include "models/registry.h"
 #include "runtime/reference_executor.h"
 #include "runtime/session.h"
+#include "testing/allocation_counter.h"
 #include "testing/test_env.h"
-
-// Counting global operator new for the no-allocation test (whole test binary).
-namespace {
-std::atomic<long> g_allocations{0};
-}
-void* operator new(std::size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace litesr {
 namespace {
@@ -232,9 +218,9 @@ TEST(Models, NoAllocationInsideRun) {
   Image sr = Image::create(92, 76, 3, PixelType::kF32).value();
   ASSERT_TRUE(session->prepare(23, 19).ok());
   ASSERT_TRUE(session->run(lr.view<float>(), sr.view<float>()).ok());  // warm
-  const long before = g_allocations.load();
+  const long before = testing::allocation_count();
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(session->run(lr.view<float>(), sr.view<float>()).ok());
-  EXPECT_EQ(g_allocations.load() - before, 0);
+  EXPECT_EQ(testing::allocation_count() - before, 0);
 }
 
 }  // namespace

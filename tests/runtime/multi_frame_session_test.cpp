@@ -7,27 +7,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
-#include <cstdlib>
-#include <new>
 #include <random>
 #include <vector>
 
 #include "base/image_ops.h"
 #include "runtime/reference_executor.h"
-
-// Counting global operator new for the no-allocation test (whole test binary).
-namespace {
-std::atomic<long> g_allocations{0};
-}
-void* operator new(std::size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#include "testing/allocation_counter.h"
 
 namespace litesr {
 namespace {
@@ -318,10 +304,10 @@ TEST(MultiFrameSession, NoAllocationPerFrameAfterTheFirst) {
     Buffer sr_stacked(16, 12, 3 * kWindow);
     ASSERT_TRUE(s.push_frame(lr.cview(), sr.view()).ok());
     ASSERT_TRUE(s.run_stacked(lr_stacked.cview(), sr_stacked.view()).ok());
-    const long before = g_allocations.load();
+    const long before = testing::allocation_count();
     for (int t = 0; t < 2 * kWindow + 1; ++t) ASSERT_TRUE(s.push_frame(lr.cview(), sr.view()).ok());
     ASSERT_TRUE(s.run_stacked(lr_stacked.cview(), sr_stacked.view()).ok());
-    EXPECT_EQ(g_allocations.load() - before, 0) << g.arch;
+    EXPECT_EQ(testing::allocation_count() - before, 0) << g.arch;
   }
 }
 
