@@ -21,7 +21,8 @@ constexpr int kHeight = 13;
 
 // Runs `frames` random frames through a one-frame Session and through the runner as one batch; returns the
 // largest absolute difference.
-double max_difference(const std::string& arch, const std::string& config, int frames) {
+double max_difference(const std::string& arch, const std::string& config, int frames, int w = kWidth,
+                      int h = kHeight) {
   Result<ModelFile> model = models::make_random_model(arch, 4, config, 7);
   EXPECT_TRUE(model.ok()) << model.status().to_string();
   Result<Graph> graph = models::build_graph(*model);
@@ -33,13 +34,14 @@ double max_difference(const std::string& arch, const std::string& config, int fr
   EXPECT_TRUE(runner.ok()) << runner.status().to_string();
   if (!session.ok() || !runner.ok()) return INFINITY;
 
-  const int s = 4, w = kWidth, h = kHeight, ow = w * s, oh = h * s;
+  const int s = 4, ow = w * s, oh = h * s;
   std::mt19937 rng(3);
   std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
   std::vector<float> nchw(static_cast<std::size_t>(frames) * 3 * w * h);
   for (float& v : nchw) v = uniform(rng);
   std::vector<float> torch_out(static_cast<std::size_t>(frames) * 3 * ow * oh);
-  EXPECT_TRUE((*runner)->run(nchw.data(), frames, 3, h, w, torch_out.data()).ok());
+  const Status ran = (*runner)->run(nchw.data(), frames, 3, h, w, torch_out.data());
+  EXPECT_TRUE(ran.ok()) << arch << ": " << ran.to_string();
   EXPECT_EQ((*runner)->output_shape(), (std::array<int64_t, 4>{frames, 3, oh, ow}));
 
   double worst = 0;
@@ -49,7 +51,8 @@ double max_difference(const std::string& arch, const std::string& config, int fr
       for (int i = 0; i < w * h; ++i) lr[static_cast<std::size_t>(i) * 3 + c] = nchw[(f * 3 + c) * w * h + i];
     const ImageView<const float> in{lr.data(), w, h, 3, static_cast<std::ptrdiff_t>(w) * 3};
     const ImageView<float> out{sr.data(), ow, oh, 3, static_cast<std::ptrdiff_t>(ow) * 3};
-    EXPECT_TRUE(session->run(in, out).ok());
+    const Status st = session->run(in, out);
+    EXPECT_TRUE(st.ok()) << arch << ": " << st.to_string();
     for (int c = 0; c < 3; ++c)
       for (int i = 0; i < ow * oh; ++i) {
         const double d = std::abs(sr[static_cast<std::size_t>(i) * 3 + c] - torch_out[(f * 3 + c) * ow * oh + i]);
@@ -70,6 +73,21 @@ TEST(TorchGraphRunner, SamSrWithBatchNormAndSqueezeExciteMatchesTheRuntime) {
                                "se_gate": "hard_sigmoid", "upsampler": "candidate_a"})",
                            1),
             1e-4);
+}
+
+// The baselines (DESIGN §4) through LibTorch's own conv / conv_transpose / PReLU / LeakyReLU / max_pool /
+// bilinear interpolate / pixel_shuffle: the runtime's parity with a LibTorch forward pass for every
+// architecture (ELSR, SAM-SR and EVSRNet also have module-level parity in parity_torch_runtime_test.cpp).
+TEST(TorchGraphRunner, BaselinesMatchTheRuntime) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"espcn", R"({"scale": 4, "channels": 3})"},
+      {"fsrcnn", R"({"scale": 4, "d": 32, "s": 5, "m": 1, "channels": 3})"},
+      {"rfdn", R"({"scale": 4, "nf": 16, "num_modules": 1})"},
+      {"imdn", R"({"scale": 4, "nf": 16, "num_modules": 1})"},
+      {"msrresnet", R"({"scale": 4, "nc": 8, "nb": 1})"},
+  };
+  // 33 x 29: large enough for RFDN's ESA branch (stride-2 conv, then a 7x7 stride-3 max pool).
+  for (const auto& [arch, config] : cases) EXPECT_LT(max_difference(arch, config, 1, 33, 29), 1e-4) << arch;
 }
 
 TEST(TorchGraphRunner, FrameParallelBatchMatchesPerFrameRuns) {
