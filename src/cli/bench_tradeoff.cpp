@@ -15,7 +15,7 @@ namespace {
 
 constexpr int kOutputWidth = 1280;
 constexpr int kOutputHeight = 720;
-constexpr int kBicubicScale = 4;
+constexpr int kChartScale = 4;  // one x4 chart: models of other scales are left out
 
 }  // namespace
 
@@ -24,9 +24,10 @@ Result<TradeoffResult> evaluate_tradeoff(const std::filesystem::path& dataset_di
   TradeoffResult result;
   for (const std::string& name : models::builtin_model_names()) {
     const bool bicubic = name == "bicubic";
-    LITESR_ASSIGN_OR_RETURN(ModelFile model, models::load_builtin_model(name, bicubic ? kBicubicScale : 0));
+    LITESR_ASSIGN_OR_RETURN(ModelFile model, models::load_builtin_model(name, bicubic ? kChartScale : 0));
     LITESR_ASSIGN_OR_RETURN(Graph graph, models::build_graph(model));
     if (graph.input_frames != 1) continue;  // video models are scored on frame sequences, not image sets
+    if (graph.scale != kChartScale) continue;
     TradeoffPoint p;
     p.model = name;
     p.scale = graph.scale;
@@ -92,7 +93,7 @@ Svg tradeoff_chart(const TradeoffResult& result) {
     lo = series.points.size() == 1 ? gmacs : std::min(lo, gmacs);
     hi = std::max(hi, gmacs);
   }
-  int scale = result.points.empty() ? kBicubicScale : result.points.front().scale;
+  int scale = result.points.empty() ? kChartScale : result.points.front().scale;
   bool one_scale = true;
   for (const TradeoffPoint& p : result.points) one_scale = one_scale && p.scale == scale;
   chart.title =

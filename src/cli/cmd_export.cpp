@@ -69,7 +69,7 @@ int run_export(ExportArgs args) {
     if (!bytes.ok()) return report_error(bytes.status().with_context(args.model));
     if (Status s = check_tflite(*bytes); !s.ok()) return report_error(s.with_context(args.model));
     if (int rc = write_bytes(args, *bytes); rc != kExitOk) return rc;
-    std::printf("wrote %s: TFLite (schema 3), input lr [1, %d, %d, C] NHWC, %zu bytes%s%s\n", args.output.c_str(),
+    std::printf("wrote %s: TFLite (schema 3), NHWC inputs [1, %d, %d, C], %zu bytes%s%s\n", args.output.c_str(),
                 options.height, options.width, bytes->size(), args.fp16 ? ", float16 constants" : "",
                 args.clamp ? ", clamped output" : "");
     return kExitOk;

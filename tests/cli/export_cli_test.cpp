@@ -19,7 +19,7 @@ TEST(ExportCli, WritesTfliteAndOnnxByExtension) {
   const auto tflite = dir.path() / "elsr.tflite";
   CliRun r = run_litesr({"export", "elsr-x4", "-o", tflite.string(), "--input", "36x64"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("[1, 36, 64, C]"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("[1, 36, 64, C]"), std::string::npos) << r.out;  // the baked-in LR size
   const std::string bytes = read_file_bytes(tflite);
   ASSERT_GT(bytes.size(), 8u);
   EXPECT_EQ(bytes.substr(4, 4), "TFL3");
