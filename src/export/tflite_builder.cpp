@@ -67,6 +67,23 @@ void TfliteBuilder::op(tf::BuiltinOperator code, std::vector<int> inputs, std::v
   operators_.push_back({opcode_index(code, version), std::move(inputs), std::move(outputs), options});
 }
 
+int TfliteBuilder::reshape(const std::string& name, int x, const Shape& shape) {
+  const int out = tensor(name, shape);
+  op(tf::BuiltinOperator::kReshape,
+     {x, int32_constant(name + ".shape", {static_cast<int32_t>(shape.size())}, shape)}, {out},
+     reshape_options(shape));
+  return out;
+}
+
+int TfliteBuilder::transpose(const std::string& name, int x, const std::array<int32_t, 4>& perm) {
+  const Shape& in = tensors_[x].shape;
+  const Shape shape{in[perm[0]], in[perm[1]], in[perm[2]], in[perm[3]]};
+  const int out = tensor(name, shape);
+  op(tf::BuiltinOperator::kTranspose, {x, int32_constant(name + ".perm", {4}, perm)}, {out},
+     empty_options(tf::BuiltinOptions::kTransposeOptions));
+  return out;
+}
+
 TfliteBuilder::Options TfliteBuilder::conv2d_options(tf::Padding padding, int stride, tf::Activation activation) {
   const auto start = fbb_.StartTable();
   fbb_.AddElement<int8_t>(tf::conv2d_options::kPadding, static_cast<int8_t>(padding), 0);

@@ -36,6 +36,11 @@ class TfliteBuilder {
   void op(tflite_format::BuiltinOperator code, std::vector<int> inputs, std::vector<int> outputs,
           Options options = {}, int version = 1);
 
+  // Data-movement ops with their constant operand; the output tensor is named `name`, the constant
+  // `name + ".shape"` / `name + ".perm"`. Returns the output tensor.
+  int reshape(const std::string& name, int x, const Shape& shape);
+  int transpose(const std::string& name, int x, const std::array<int32_t, 4>& perm);  // 4-D
+
   // Options tables, created in the builder now and referenced by the next op().
   Options conv2d_options(tflite_format::Padding padding, int stride, tflite_format::Activation activation);
   Options depthwise_options(tflite_format::Padding padding, int stride, int depth_multiplier,

@@ -139,20 +139,6 @@ class StepEmitter {
     }
     return out;
   }
-  int reshape(const std::string& name, int x, const Shape& shape) {
-    const int out = b_.tensor(name, shape);
-    b_.op(Op::kReshape, {x, b_.int32_constant(name + ".shape", {static_cast<int32_t>(shape.size())}, shape)}, {out},
-          b_.reshape_options(shape));
-    return out;
-  }
-  int transpose(const std::string& name, int x, const std::array<int32_t, 4>& perm) {
-    const Shape& in = b_.shape(x);
-    const Shape shape{in[perm[0]], in[perm[1]], in[perm[2]], in[perm[3]]};
-    const int out = b_.tensor(name, shape);
-    b_.op(Op::kTranspose, {x, b_.int32_constant(name + ".perm", {4}, perm)}, {out},
-          b_.empty_options(tf::BuiltinOptions::kTransposeOptions));
-    return out;
-  }
   int slice(const std::string& name, int x, const std::array<int32_t, 4>& begin, const std::array<int32_t, 4>& size) {
     const int out = b_.tensor(name, Shape(size.begin(), size.end()));
     b_.op(Op::kSlice, {x, b_.int32_constant(name + ".begin", {4}, begin), b_.int32_constant(name + ".size", {4}, size)},
@@ -307,11 +293,11 @@ class StepEmitter {
   int pixel_shuffle(const std::string& id, int x, int r) {
     const Shape xs = b_.shape(x);
     const int32_t n = xs[0], h = xs[1], w = xs[2], c = xs[3] / (r * r);
-    int v = reshape(id + "/split", x, {n * h * w, c, r, r});
-    v = transpose(id + "/phases_last", v, {0, 2, 3, 1});  // [NHW, i, j, C]
-    v = reshape(id + "/rows", v, {n * h, w, r, r * c});
-    v = transpose(id + "/interleave", v, {0, 2, 1, 3});  // [NH, i, W, (j, C)]
-    return reshape(id, v, {n, h * r, w * r, c});
+    int v = b_.reshape(id + "/split", x, {n * h * w, c, r, r});
+    v = b_.transpose(id + "/phases_last", v, {0, 2, 3, 1});  // [NHW, i, j, C]
+    v = b_.reshape(id + "/rows", v, {n * h, w, r, r * c});
+    v = b_.transpose(id + "/interleave", v, {0, 2, 1, 3});  // [NH, i, W, (j, C)]
+    return b_.reshape(id, v, {n, h * r, w * r, c});
   }
 
   // An integer upsample whose taps depend only on the output phase (bicubic, bilinear): border padding by
@@ -404,16 +390,8 @@ Result<std::string> export_tflite(const Graph& graph, const TensorMap& tensors, 
       continue;
     }
     // [1, H·W, T, C] -> transpose (0 2 1 3) -> [1, T, H·W, C] -> [T, H, W, C]
-    int v = b.tensor(name + "/pixels", {1, h * w, batch, c});
-    const Shape pixels{1, h * w, batch, c};
-    b.op(Op::kReshape, {input, b.int32_constant(name + "/pixels.shape", {4}, pixels)}, {v}, b.reshape_options(pixels));
-    const int t = b.tensor(name + "/frames_major", {1, batch, h * w, c});
-    const std::array<int32_t, 4> perm{0, 2, 1, 3};
-    b.op(Op::kTranspose, {v, b.int32_constant(name + "/frames_major.perm", {4}, perm)}, {t},
-         b.empty_options(tf::BuiltinOptions::kTransposeOptions));
-    const Shape framed{batch, h, w, c};
-    v = b.tensor(name + "/frames", framed);
-    b.op(Op::kReshape, {t, b.int32_constant(name + "/frames.shape", {4}, framed)}, {v}, b.reshape_options(framed));
+    const int pixels = b.reshape(name + "/pixels", input, {1, h * w, batch, c});
+    const int v = b.reshape(name + "/frames", b.transpose(name + "/frames_major", pixels, {0, 2, 1, 3}), {batch, h, w, c});
     value[id] = v;
   }
 
@@ -444,17 +422,8 @@ Result<std::string> export_tflite(const Graph& graph, const TensorMap& tensors, 
     }
     if (frame_batch) {
       const int32_t oh = shape[1], ow = shape[2], c = shape[3];
-      const Shape frames_major{1, batch, oh * ow, c};
-      const int t = b.tensor(name + "/frames_major", frames_major);
-      b.op(Op::kReshape, {v, b.int32_constant(name + "/frames_major.shape", {4}, frames_major)}, {t},
-           b.reshape_options(frames_major));
-      const int p = b.tensor(name + "/pixels", {1, oh * ow, batch, c});
-      const std::array<int32_t, 4> perm{0, 2, 1, 3};
-      b.op(Op::kTranspose, {t, b.int32_constant(name + "/pixels.perm", {4}, perm)}, {p},
-           b.empty_options(tf::BuiltinOptions::kTransposeOptions));
-      const Shape stacked{1, oh, ow, c * batch};
-      v = b.tensor(name, stacked);
-      b.op(Op::kReshape, {p, b.int32_constant(name + ".shape", {4}, stacked)}, {v}, b.reshape_options(stacked));
+      const int frames_major = b.reshape(name + "/frames_major", v, {1, batch, oh * ow, c});
+      v = b.reshape(name, b.transpose(name + "/pixels", frames_major, {0, 2, 1, 3}), {1, oh, ow, c * batch});
     } else if (!(k == 0 && options.clamp_output)) {
       b.set_name(v, name);  // TFLite finds outputs by index; the name is for people and tools
     }
