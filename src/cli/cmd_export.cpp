@@ -1,10 +1,9 @@
-// `litesr export MODEL -o FILE [--format onnx|tflite] [--input HxW] [--fp16] [--clamp]`: writes a model for
+// `litesr export MODEL -o FILE [--format onnx|tflite] [--input WxH] [--fp16] [--clamp]`: writes a model for
 // other runtimes (docs/export.md). MODEL is a built-in name or a .safetensors path; bicubic needs -s. The
-// format defaults from the output's extension; TFLite files have a fixed input size (--input, default 180x320).
+// format defaults from the output's extension; TFLite files have a fixed input size (--input WxH, default 320x180).
 #include <cstdio>
 #include <filesystem>
 #include <memory>
-#include <optional>
 #include <string>
 #include <utility>
 
@@ -14,6 +13,7 @@
 #include "export/tflite_export.h"
 #include "io/atomic_file.h"
 #include "models/builtin_models.h"
+#include "profile/complexity.h"
 
 namespace litesr::cli {
 
@@ -23,23 +23,15 @@ struct ExportArgs {
   std::string model;
   std::string output;
   std::string format;  // "" = from the output extension
-  std::string input = "180x320";  // TFLite: LR height x width
+  std::string input = "320x180";  // TFLite: LR width x height, as --input of profile and bench
   int scale = 0;
   bool fp16 = false;
   bool clamp = false;
   bool overwrite = false;
 };
 
-// "180x320" -> {180, 320}; nullopt when malformed.
-std::optional<std::pair<int, int>> parse_size(const std::string& text) {
-  int h = 0, w = 0;
-  char x = 0, extra = 0;
-  if (std::sscanf(text.c_str(), "%d%c%d%c", &h, &x, &w, &extra) != 3 || (x != 'x' && x != 'X') || h < 1 || w < 1 ||
-      h > 16384 || w > 16384) {
-    return std::nullopt;
-  }
-  return std::pair{h, w};
-}
+// TFLite shapes are int32: keep N·H·W products of the pixel-shuffle reshapes far from overflow.
+constexpr int kMaxTfliteSide = 16384;
 
 int write_bytes(const ExportArgs& args, const std::string& bytes) {
   if (Status s = write_file_atomically(args.output, bytes, args.overwrite); !s.ok()) {
@@ -58,11 +50,14 @@ int run_export(ExportArgs args) {
   auto model = models::resolve_model(args.model, args.scale);
   if (!model.ok()) return report_error(model.status());
   if (args.format == "tflite") {
-    const auto size = parse_size(args.input);
-    if (!size) return usage_error("--input must be HxW (e.g. 180x320), got '" + args.input + "'");
+    const Result<ImageSize> size = parse_image_size(args.input);
+    if (!size.ok()) return usage_error("--input: " + size.status().message());
+    if (size->width > kMaxTfliteSide || size->height > kMaxTfliteSide) {
+      return usage_error("--input: at most " + std::to_string(kMaxTfliteSide) + " pixels per side");
+    }
     TfliteExportOptions options;
-    options.height = size->first;
-    options.width = size->second;
+    options.height = size->height;
+    options.width = size->width;
     options.fp16 = args.fp16;
     options.clamp_output = args.clamp;
     auto bytes = export_tflite(*model, options);
@@ -97,7 +92,7 @@ void register_export_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("-o,--output", args->output, "Output file (.onnx or .tflite)")->required();
   cmd->add_option("-f,--format", args->format, "onnx or tflite (default: from the output extension)")
       ->check(CLI::IsMember({"onnx", "tflite"}));
-  cmd->add_option("--input", args->input, "TFLite: LR input size HxW baked into the file (default 180x320)");
+  cmd->add_option("--input", args->input, "TFLite: LR input size WxH baked into the file (default 320x180)");
   cmd->add_option("-s,--scale", args->scale, "Scale (required for bicubic; must match a shipped model)");
   cmd->add_flag("--fp16", args->fp16,
                 "Float16 weights (ONNX: float16 arithmetic; TFLite: FLOAT16 constants + DEQUANTIZE); I/O float32");

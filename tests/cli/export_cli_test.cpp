@@ -17,7 +17,7 @@ TEST(ExportCli, WritesTfliteAndOnnxByExtension) {
   LITESR_REQUIRE_EXPORT_COMMAND();
   TempDir dir;
   const auto tflite = dir.path() / "elsr.tflite";
-  CliRun r = run_litesr({"export", "elsr-x4", "-o", tflite.string(), "--input", "36x64"});
+  CliRun r = run_litesr({"export", "elsr-x4", "-o", tflite.string(), "--input", "64x36"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("[1, 36, 64, C]"), std::string::npos) << r.out;  // the baked-in LR size
   const std::string bytes = read_file_bytes(tflite);
@@ -44,7 +44,10 @@ TEST(ExportCli, UsageErrorsLeaveNoFile) {
   EXPECT_NE(r.err.find("--format"), std::string::npos) << r.err;
   r = run_litesr({"export", "elsr-x4", "-o", out.string(), "-f", "tflite", "--input", "12by7"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("HxW"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("WIDTHxHEIGHT"), std::string::npos) << r.err;
+  r = run_litesr({"export", "elsr-x4", "-o", out.string(), "-f", "tflite", "--input", "20000x8"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("16384"), std::string::npos) << r.err;
   r = run_litesr({"export", "no-such-model", "-o", out.string(), "-f", "tflite"});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_FALSE(std::filesystem::exists(out));
