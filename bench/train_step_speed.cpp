@@ -11,7 +11,6 @@
 //   both            channels_last + bf16 autocast
 // Prints the median ms per step, the speed-up over fp32, and for bf16 the relative loss difference on the
 // first step (a numerical-cost indicator). Results go in docs/training.md.
-#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -21,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "train/cpu_speedups.h"
 #include "train/model_config.h"
 #include "train/sr_network.h"
 
@@ -51,15 +51,12 @@ double median(std::vector<double> v) {
 double step(litesr::train::SrNetwork& net, torch::optim::Adam& opt, const torch::Tensor& lr, const torch::Tensor& hr,
             const Variant& v) {
   opt.zero_grad();
-  torch::Tensor loss;
+  torch::Tensor y;
   {
-    at::autocast::set_cpu_enabled(v.bf16);
-    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
-    torch::Tensor y = net.forward(lr);
-    loss = torch::l1_loss(y.to(torch::kFloat32), hr);
-    at::autocast::set_cpu_enabled(false);
-    at::autocast::clear_cache();
+    litesr::train::AutocastScope autocast(v.bf16);  // the trainer's --bf16
+    y = net.forward(lr);
   }
+  torch::Tensor loss = torch::l1_loss(y.to(torch::kFloat32), hr);
   loss.backward();
   opt.step();
   return loss.item<double>();
@@ -100,12 +97,7 @@ int main(int argc, char** argv) {
       auto net = litesr::train::make_network(*config);
       if (!net.ok()) return 1;
       (*net)->train();
-      if (v.channels_last) {  // conv weights to NHWC (torch::nn::Module::to has no memory-format overload)
-        torch::NoGradGuard no_grad;
-        for (torch::Tensor& p : (*net)->parameters()) {
-          if (p.dim() == 4) p.set_data(p.data().contiguous(torch::MemoryFormat::ChannelsLast));
-        }
-      }
+      if (v.channels_last) litesr::train::to_channels_last(**net);  // the trainer's --channels-last
       nets.push_back(*net);
       opts.push_back(std::make_unique<torch::optim::Adam>((*net)->parameters(), torch::optim::AdamOptions(1e-4)));
       inputs.push_back(v.channels_last ? lr.contiguous(torch::MemoryFormat::ChannelsLast) : lr);

@@ -1,7 +1,5 @@
 #include "train/trainer.h"
 
-#include <ATen/autocast_mode.h>
-
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -11,6 +9,7 @@
 #include "io/atomic_file.h"
 #include "train/batch_loader.h"
 #include "train/checkpoint.h"
+#include "train/cpu_speedups.h"
 #include "train/elsr_network.h"
 #include "train/loss.h"
 #include "train/model_export.h"
@@ -28,36 +27,6 @@ using Clock = std::chrono::steady_clock;
 using Json = nlohmann::json;
 
 constexpr int kPrefetchBatches = 4;
-
-// CPU autocast to bfloat16 for the scope's lifetime (nothing when disabled).
-class AutocastScope {
- public:
-  explicit AutocastScope(bool enabled) : enabled_(enabled) {
-    if (!enabled_) return;
-    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
-    at::autocast::set_cpu_enabled(true);
-  }
-  ~AutocastScope() {
-    if (!enabled_) return;
-    at::autocast::set_cpu_enabled(false);
-    at::autocast::clear_cache();
-  }
-  AutocastScope(const AutocastScope&) = delete;
-  AutocastScope& operator=(const AutocastScope&) = delete;
-
- private:
-  bool enabled_;
-};
-
-// 4-D parameters (conv weights) to NHWC; a no-op for those already there.
-void to_channels_last(SrNetwork& net) {
-  torch::NoGradGuard no_grad;
-  for (torch::Tensor& p : net.parameters()) {
-    if (p.dim() == 4 && !p.is_contiguous(torch::MemoryFormat::ChannelsLast)) {
-      p.set_data(p.data().contiguous(torch::MemoryFormat::ChannelsLast));
-    }
-  }
-}
 
 std::unique_ptr<torch::optim::Adam> make_optimizer(SrNetwork& net, const StageSpec& s) {
   return std::make_unique<torch::optim::Adam>(
