@@ -4,7 +4,9 @@
 //   litesr upscale -i in/ -o out/ -r -f webp -n elsr-x2
 // Folders are mirrored (with -r, recursively); existing outputs are skipped unless --overwrite; every
 // output is written atomically; alpha, 16-bit depth, ICC and EXIF are kept, EXIF orientation is applied.
-// Exit codes: 0 all done, 1 failure, 2 usage, 3 some images failed, 130 interrupted.
+// Large images (output of 32 MP or more, or any with --stream always) stream through in bands of rows
+// (cli/streamed_upscale.h) when the model, input and output formats allow it; memory then stays bounded by
+// the band. Exit codes: 0 all done, 1 failure, 2 usage, 3 some images failed, 130 interrupted.
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -19,6 +21,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/model_upscaler.h"
+#include "cli/streamed_upscale.h"
 #include "io/atomic_file.h"
 #include "io/image_file.h"
 #include "io/image_folder.h"
@@ -43,7 +46,11 @@ struct UpscaleArgs {
   bool overwrite = false;
   std::string json;
   std::string progress = "auto";
+  std::string stream = "auto";
 };
+
+// --stream auto: outputs of at least this many pixels stream (32 MP: ~100 MB as 8-bit RGB).
+constexpr int64_t kStreamAutoMinOutputPixels = int64_t{1} << 25;
 
 struct Job {
   fs::path input;
@@ -105,8 +112,47 @@ Result<std::vector<Job>> plan_jobs(const UpscaleArgs& args, const std::optional<
   return jobs;
 }
 
+void record_output(const Job& job, int in_w, int in_h, int out_w, int out_h, bool streamed, Summary& summary) {
+  summary.input_megapixels += in_w * static_cast<double>(in_h) / 1e6;
+  summary.output_megapixels += out_w * static_cast<double>(out_h) / 1e6;
+  summary.outputs.push_back({{"input", job.input.string()},
+                             {"output", job.output.string()},
+                             {"width", out_w},
+                             {"height", out_h},
+                             {"streamed", streamed}});
+}
+
 Status upscale_one(ModelUpscaler& upscaler, const Job& job, const UpscaleArgs& args,
-                   const std::optional<ImageFormat>& format, Summary& summary) {
+                   const std::optional<ImageFormat>& format, Summary& summary, Progress& progress,
+                   const CommandContext& ctx) {
+  std::error_code ec;
+  if (job.output.has_parent_path()) fs::create_directories(job.output.parent_path(), ec);
+  if (ec) return io_error(job.output.parent_path().string() + ": cannot create folder: " + ec.message());
+  if (args.stream != "never") {
+    WriteOptions write;
+    write.format = format;
+    write.quality = args.quality;
+    write.lossless = args.lossless;
+    StreamOptions stream;
+    stream.band_rows = args.tile;
+    stream.min_output_pixels = args.stream == "always" ? 0 : kStreamAutoMinOutputPixels;
+    stream.cancel = ctx.cancel;
+    const std::string name = job.input.filename().string();
+    stream.on_rows = [&progress, &name](int done, int total) {
+      progress.set_fields({{"rows %", 100.0 * done / total}});
+    };
+    LITESR_ASSIGN_OR_RETURN(StreamedUpscale streamed, upscale_streamed(upscaler, job.input, job.output, write, stream));
+    progress.set_fields({});
+    if (streamed.streamed) {
+      record_output(job, streamed.input_width, streamed.input_height, streamed.output_width, streamed.output_height,
+                    true, summary);
+      return {};
+    }
+    if (args.stream == "always" && ctx.verbosity > 0) {
+      std::fprintf(stderr, "litesr: %s: not streamed (%s); upscaling it whole\n", job.input.string().c_str(),
+                   streamed.reason.c_str());
+    }
+  }
   LITESR_ASSIGN_OR_RETURN(DecodedImage decoded, read_image(job.input));
   LITESR_ASSIGN_OR_RETURN(Image out, upscaler.upscale(decoded.image));
   WriteOptions write;
@@ -116,16 +162,8 @@ Status upscale_one(ModelUpscaler& upscaler, const Job& job, const UpscaleArgs& a
   write.icc_profile = decoded.icc_profile;
   write.exif = decoded.exif;
   write.overwrite = true;  // existence was checked when planning; the rename is atomic
-  std::error_code ec;
-  if (job.output.has_parent_path()) fs::create_directories(job.output.parent_path(), ec);
-  if (ec) return io_error(job.output.parent_path().string() + ": cannot create folder: " + ec.message());
   LITESR_RETURN_IF_ERROR(write_image(job.output, out, write));
-  summary.input_megapixels += decoded.image.width() * static_cast<double>(decoded.image.height()) / 1e6;
-  summary.output_megapixels += out.width() * static_cast<double>(out.height()) / 1e6;
-  summary.outputs.push_back({{"input", job.input.string()},
-                             {"output", job.output.string()},
-                             {"width", out.width()},
-                             {"height", out.height()}});
+  record_output(job, decoded.image.width(), decoded.image.height(), out.width(), out.height(), false, summary);
   return {};
 }
 
@@ -140,6 +178,9 @@ int run_upscale(const UpscaleArgs& args, CommandContext& ctx) {
   }
   if (args.quality < 1 || args.quality > 100) return usage_error("--quality must be in 1..100");
   if (args.scale < 0 || args.tile < 0 || args.threads < 0) return usage_error("-s, -t and -j must be >= 0");
+  if (args.stream != "auto" && args.stream != "always" && args.stream != "never") {
+    return usage_error("--stream must be auto, always or never");
+  }
 
   auto upscaler = ModelUpscaler::open({args.model, args.scale, args.threads, args.tile});
   if (!upscaler.ok()) {  // an unknown or mismatched model is a usage error
@@ -176,7 +217,11 @@ int run_upscale(const UpscaleArgs& args, CommandContext& ctx) {
         progress.advance(1, job.input.filename().string());
         continue;
       }
-      Status s = upscale_one(*upscaler, job, args, format, summary);
+      Status s = upscale_one(*upscaler, job, args, format, summary, progress, ctx);
+      if (s.code() == StatusCode::kCancelled) {  // a streamed image stopped between bands; nothing written
+        interrupted = true;
+        break;
+      }
       if (s.ok()) {
         ++summary.succeeded;
       } else {
@@ -239,6 +284,10 @@ void register_upscale_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_flag("--overwrite", args->overwrite, "Replace existing outputs (default: skip them)");
   cmd->add_option("--json", args->json, "Write a JSON summary to FILE");
   cmd->add_option("--progress", args->progress, "Progress display: auto, bar, json or none")->capture_default_str();
+  cmd->add_option("--stream", args->stream,
+                  "Decode, upscale and encode in bands of rows (bounded memory): auto (outputs of 32 MP or more), "
+                  "always or never; needs PNG/JPEG in and out and a model without global ops")
+      ->capture_default_str();
   cmd->callback([args, &ctx] { ctx.exit_code = run_upscale(*args, ctx); });
 }
 

@@ -53,6 +53,11 @@ Result<ModelUpscaler> ModelUpscaler::open(const UpscalerOptions& options) {
   return up;
 }
 
+Result<int> ModelUpscaler::context_rows() const {
+  if (!session_) return unsupported("multi-frame models do not stream in bands");
+  return session_->context_rows();
+}
+
 int ModelUpscaler::threads() const { return session_ ? session_->threads() : 1; }
 
 template <typename T>

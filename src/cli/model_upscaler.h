@@ -35,6 +35,9 @@ class ModelUpscaler {
 
   // u8 or u16 image with 1-4 channels -> the same layout and type at scale x the size.
   Result<Image> upscale(const Image& src);
+  // LR rows of context that make a band's output equal the whole image's (Session::context_rows);
+  // kUnsupported for multi-frame models and models whose output rows depend on the whole image.
+  Result<int> context_rows() const;
 
  private:
   Result<Image> upscale_rgb(const Image& rgb);  // 3-channel u8 or u16

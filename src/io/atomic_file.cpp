@@ -29,6 +29,7 @@ class FdCloser {
   }
   FdCloser(const FdCloser&) = delete;
   FdCloser& operator=(const FdCloser&) = delete;
+  int get() const { return fd_; }
   int release() { return std::exchange(fd_, -1); }
 
  private:
@@ -44,6 +45,7 @@ class TempRemover {
   }
   TempRemover(const TempRemover&) = delete;
   TempRemover& operator=(const TempRemover&) = delete;
+  const std::filesystem::path& path() const { return path_; }
   void disarm() { path_.clear(); }
 
  private:
@@ -109,6 +111,12 @@ Result<std::string> read_file(const std::filesystem::path& path, std::size_t max
 }
 
 Status write_file_atomically(const std::filesystem::path& path, std::string_view bytes, bool overwrite) {
+  LITESR_ASSIGN_OR_RETURN(AtomicFileWriter writer, AtomicFileWriter::create(path, overwrite));
+  LITESR_RETURN_IF_ERROR(writer.append(bytes));
+  return writer.commit();
+}
+
+Result<AtomicFileWriter> AtomicFileWriter::create(const std::filesystem::path& path, bool overwrite) {
   if (path.empty() || !path.has_filename()) return invalid_argument("'" + path.string() + "': not a file path");
   std::error_code ec;
   if (!overwrite && std::filesystem::symlink_status(path, ec).type() != std::filesystem::file_type::not_found &&
@@ -122,26 +130,70 @@ Status write_file_atomically(const std::filesystem::path& path, std::string_view
 
   // Exclusive creation (O_EXCL) of a fresh temporary name: pid plus a random number, retried on collision.
   std::random_device random;
-  std::filesystem::path tmp;
-  int fd = -1;
-  for (int attempt = 0; attempt < 100 && fd < 0; ++attempt) {
-    tmp = dir / ("." + path.filename().string() + ".litesr-tmp-" + std::to_string(::getpid()) + "-" +
-                 std::to_string(random()));
-    fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0 && errno != EEXIST) return os_error(path, "cannot create a temporary file beside it", errno);
+  AtomicFileWriter writer;
+  writer.path_ = path;
+  writer.overwrite_ = overwrite;
+  for (int attempt = 0; attempt < 100 && writer.fd_ < 0; ++attempt) {
+    writer.tmp_ = dir / ("." + path.filename().string() + ".litesr-tmp-" + std::to_string(::getpid()) + "-" +
+                         std::to_string(random()));
+    writer.fd_ = ::open(writer.tmp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (writer.fd_ < 0 && errno != EEXIST) {
+      const int err = errno;
+      writer.tmp_.clear();
+      return os_error(path, "cannot create a temporary file beside it", err);
+    }
   }
-  if (fd < 0) return io_error(path.string() + ": cannot find a free temporary file name");
-  TempRemover remover(tmp);
-  FdCloser closer(fd);
+  if (writer.fd_ < 0) {
+    writer.tmp_.clear();
+    return io_error(path.string() + ": cannot find a free temporary file name");
+  }
+  return writer;
+}
 
-  LITESR_RETURN_IF_ERROR(write_all(fd, bytes, tmp).with_context(path.string()));
-  if (::fsync(fd) != 0) return os_error(path, "cannot flush to disk", errno);
+AtomicFileWriter::AtomicFileWriter(AtomicFileWriter&& other) noexcept
+    : path_(std::move(other.path_)),
+      tmp_(std::exchange(other.tmp_, {})),
+      fd_(std::exchange(other.fd_, -1)),
+      overwrite_(other.overwrite_) {}
+
+AtomicFileWriter& AtomicFileWriter::operator=(AtomicFileWriter&& other) noexcept {
+  if (this != &other) {
+    discard();
+    path_ = std::move(other.path_);
+    tmp_ = std::exchange(other.tmp_, {});
+    fd_ = std::exchange(other.fd_, -1);
+    overwrite_ = other.overwrite_;
+  }
+  return *this;
+}
+
+AtomicFileWriter::~AtomicFileWriter() { discard(); }
+
+void AtomicFileWriter::discard() {
+  if (fd_ >= 0) ::close(std::exchange(fd_, -1));
+  if (!tmp_.empty()) ::unlink(tmp_.c_str());
+  tmp_.clear();
+}
+
+Status AtomicFileWriter::append(std::string_view bytes) {
+  if (fd_ < 0) return internal_error(path_.string() + ": write after commit");
+  return write_all(fd_, bytes, tmp_).with_context(path_.string());
+}
+
+Status AtomicFileWriter::commit() {
+  if (fd_ < 0) return internal_error(path_.string() + ": committed twice");
+  TempRemover remover(std::exchange(tmp_, {}));  // removed on every early return below
+  const std::filesystem::path tmp = remover.path();
+  FdCloser closer(std::exchange(fd_, -1));
+  const std::filesystem::path& path = path_;
+  if (::fsync(closer.get()) != 0) return os_error(path, "cannot flush to disk", errno);
   if (::close(closer.release()) != 0) return os_error(path, "cannot close the temporary file", errno);
 
-  if (overwrite) {
+  std::error_code ec;
+  if (overwrite_) {
     if (::rename(tmp.c_str(), path.c_str()) != 0) return os_error(path, "cannot rename the temporary file", errno);
   } else {
-    // link(2) fails with EEXIST instead of replacing, closing the race between the check above and now.
+    // link(2) fails with EEXIST instead of replacing, closing the race between the check in create() and now.
     if (::link(tmp.c_str(), path.c_str()) != 0) {
       const int err = errno;
       if (err == EEXIST) return already_exists(path.string() + ": already exists (pass --overwrite to replace it)");
@@ -153,8 +205,8 @@ Status write_file_atomically(const std::filesystem::path& path, std::string_view
     }
     // After a successful link the temporary is removed by `remover`.
   }
-  if (overwrite) remover.disarm();
-  fsync_directory(dir);
+  if (overwrite_) remover.disarm();
+  fsync_directory(path.parent_path());
   return {};
 }
 

@@ -28,4 +28,27 @@ Result<std::string> read_file(const std::filesystem::path& path, std::size_t max
 // Errors name the file: kNotFound (directory missing), kIoError (OS refusal, disk full), kAlreadyExists.
 Status write_file_atomically(const std::filesystem::path& path, std::string_view bytes, bool overwrite = true);
 
+// The same protocol for output produced piece by piece (streamed image encoders): create() makes the
+// temporary, append() writes to it, commit() fsyncs and renames it over `path`. Destroying a writer that was
+// not committed (an error, an exception, an interruption) removes the temporary: `path` is never touched.
+class AtomicFileWriter {
+ public:
+  static Result<AtomicFileWriter> create(const std::filesystem::path& path, bool overwrite = true);
+  AtomicFileWriter(AtomicFileWriter&& other) noexcept;
+  AtomicFileWriter& operator=(AtomicFileWriter&& other) noexcept;
+  ~AtomicFileWriter();
+
+  const std::filesystem::path& path() const { return path_; }
+  Status append(std::string_view bytes);
+  Status commit();  // once; the writer is spent afterwards
+
+ private:
+  AtomicFileWriter() = default;
+  void discard();
+  std::filesystem::path path_;
+  std::filesystem::path tmp_;
+  int fd_ = -1;
+  bool overwrite_ = true;
+};
+
 }  // namespace litesr

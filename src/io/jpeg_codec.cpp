@@ -47,12 +47,14 @@ std::string tj_message(tjhandle h) {
   return m != nullptr ? m : "unknown libjpeg error";
 }
 
-bool is_truncation(std::string_view message) {
+}  // namespace
+
+static bool is_truncation(std::string_view message) {
   return message.find("Premature end") != std::string_view::npos ||
          message.find("premature end") != std::string_view::npos;
 }
 
-Status jpeg_failure(std::string_view message, bool truncated) {
+Status jpeg_decode_failure(std::string_view message, bool truncated) {
   if (truncated || is_truncation(message)) return corrupt_data("truncated JPEG data");
   // libjpeg-turbo 2.x cannot decode 12-bit, lossless (SOF3) or hierarchical JPEG: well-formed, not corrupt.
   if (message.find("Unsupported") != std::string_view::npos) {
@@ -60,8 +62,6 @@ Status jpeg_failure(std::string_view message, bool truncated) {
   }
   return corrupt_data("corrupt JPEG data (libjpeg: " + std::string(message) + ")");
 }
-
-}  // namespace
 
 Result<DecodedImage> decode_jpeg(std::span<const uint8_t> bytes, const ReadOptions& options) {
   const JpegMetadata meta = read_jpeg_metadata(bytes);
@@ -73,10 +73,10 @@ Result<DecodedImage> decode_jpeg(std::span<const uint8_t> bytes, const ReadOptio
   int colorspace = 0;
   if (tjDecompressHeader3(tj.get(), bytes.data(), static_cast<unsigned long>(bytes.size()), &width, &height,
                           &subsampling, &colorspace) != 0) {
-    return jpeg_failure(tj_message(tj.get()), meta.truncated);
+    return jpeg_decode_failure(tj_message(tj.get()), meta.truncated);
   }
   // libjpeg reports a header without a frame (SOF) as 0x0 when the data ends early.
-  if (width <= 0 || height <= 0) return jpeg_failure("no image frame before the end of the data", meta.truncated);
+  if (width <= 0 || height <= 0) return jpeg_decode_failure("no image frame before the end of the data", meta.truncated);
   if (width > kMaxImageSide || height > kMaxImageSide ||
       static_cast<std::size_t>(width) * static_cast<std::size_t>(height) > options.max_pixels) {
     return resource_exhausted("JPEG of " + std::to_string(width) + "x" + std::to_string(height) +
@@ -99,12 +99,12 @@ Result<DecodedImage> decode_jpeg(std::span<const uint8_t> bytes, const ReadOptio
     const std::string message = tj_message(tj.get());
     const bool benign = tjGetErrorCode(tj.get()) == TJERR_WARNING &&
                         message.find("extraneous bytes before marker") != std::string::npos;
-    if (!benign) return jpeg_failure(message, meta.truncated);
+    if (!benign) return jpeg_decode_failure(message, meta.truncated);
     // Decode again tolerating warnings; any further failure is still an error.
     if (tjDecompress2(tj.get(), bytes.data(), static_cast<unsigned long>(bytes.size()), image.row_bytes_ptr(0),
                       width, pitch, height, pixel_format, TJFLAG_ACCURATEDCT | TJFLAG_LIMITSCANS) != 0 &&
         tjGetErrorCode(tj.get()) != TJERR_WARNING) {
-      return jpeg_failure(tj_message(tj.get()), meta.truncated);
+      return jpeg_decode_failure(tj_message(tj.get()), meta.truncated);
     }
   }
   DecodedImage out;

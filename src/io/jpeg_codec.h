@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "io/image_file.h"
 
@@ -19,5 +20,9 @@ Result<DecodedImage> decode_jpeg(std::span<const uint8_t> bytes, const ReadOptio
 
 // u8/u16, 1-4 channels (alpha flattened onto white; u16 rounded to 8 bits).
 Result<std::string> encode_jpeg(const Image& image, const WriteOptions& options);
+
+// The status of a failed decode from libjpeg's message: kCorruptData ("truncated JPEG data" when `truncated`
+// or the message says the data ended early), kUnsupported for the variants libjpeg-turbo cannot decode.
+Status jpeg_decode_failure(std::string_view message, bool truncated);
 
 }  // namespace litesr

@@ -4,11 +4,13 @@
 
 #include <bit>
 #include <csetjmp>
+#include <memory>
 #include <cstdio>
 #include <cstring>
 #include <new>
 #include <vector>
 
+#include "io/atomic_file.h"
 #include "io/exif_orientation.h"
 
 namespace litesr {
@@ -92,6 +94,7 @@ struct PngHeader {
   png_uint_32 height = 0;
   int bit_depth = 0;
   int color_type = 0;
+  int interlace = 0;        // PNG_INTERLACE_NONE or PNG_INTERLACE_ADAM7
   int channels = 0;         // after the expanding transforms
   int out_bit_depth = 0;    // 8 or 16
   std::size_t rowbytes = 0;
@@ -105,8 +108,8 @@ bool guarded_read_info(PngState& s, PngHeader* h) {
   png_set_user_limits(s.png, PNG_UINT_31_MAX, PNG_UINT_31_MAX);
   png_set_read_fn(s.png, &s, on_png_read);
   png_read_info(s.png, s.info);
-  int interlace = 0;
-  png_get_IHDR(s.png, s.info, &h->width, &h->height, &h->bit_depth, &h->color_type, &interlace, nullptr, nullptr);
+  png_get_IHDR(s.png, s.info, &h->width, &h->height, &h->bit_depth, &h->color_type, &h->interlace, nullptr,
+               nullptr);
   return true;
 }
 
@@ -131,8 +134,19 @@ bool guarded_read_pixels(PngState& s, png_bytepp rows) {
   return true;
 }
 
-bool guarded_write(PngState& s, const PngHeader* h, png_bytepp rows, const std::string* icc,
-                   const std::string* exif) {
+bool guarded_read_row(PngState& s, png_bytep row) {
+  if (setjmp(png_jmpbuf(s.png))) return false;
+  png_read_row(s.png, row, nullptr);
+  return true;
+}
+
+bool guarded_read_end(PngState& s) {
+  if (setjmp(png_jmpbuf(s.png))) return false;
+  png_read_end(s.png, s.info);
+  return true;
+}
+
+bool guarded_write_header(PngState& s, const PngHeader* h, const std::string* icc, const std::string* exif) {
   if (setjmp(png_jmpbuf(s.png))) return false;
   png_set_write_fn(s.png, &s, on_png_write, on_png_flush);
   png_set_IHDR(s.png, s.info, h->width, h->height, h->bit_depth, h->color_type, PNG_INTERLACE_NONE,
@@ -147,7 +161,17 @@ bool guarded_write(PngState& s, const PngHeader* h, png_bytepp rows, const std::
   }
   png_write_info(s.png, s.info);
   if (h->bit_depth == 16 && kLittleEndian) png_set_swap(s.png);
-  png_write_image(s.png, rows);
+  return true;
+}
+
+bool guarded_write_row(PngState& s, png_const_bytep row) {
+  if (setjmp(png_jmpbuf(s.png))) return false;
+  png_write_row(s.png, row);
+  return true;
+}
+
+bool guarded_write_end(PngState& s) {
+  if (setjmp(png_jmpbuf(s.png))) return false;
   png_write_end(s.png, s.info);
   return true;
 }
@@ -158,109 +182,251 @@ Status png_failure(const PngState& s) {
   return corrupt_data("corrupt PNG data (" + std::string(text) + ")");
 }
 
-}  // namespace
-
-Result<DecodedImage> decode_png(std::span<const uint8_t> bytes, const ReadOptions& options) {
-  PngState state;
-  state.input = bytes;
-  PngStructs structs(state, /*reading=*/true);
-  if (!structs.ok()) return resource_exhausted("cannot initialise libpng");
-
-  PngHeader header;
-  if (!guarded_read_info(state, &header)) return png_failure(state);
-  const std::size_t pixels = std::size_t{header.width} * header.height;
-  if (header.width > static_cast<png_uint_32>(kMaxImageSide) ||
-      header.height > static_cast<png_uint_32>(kMaxImageSide) || pixels > options.max_pixels) {
-    return resource_exhausted("PNG of " + std::to_string(header.width) + "x" + std::to_string(header.height) +
-                              " pixels exceeds the limit (" + std::to_string(options.max_pixels) +
-                              " pixels, " + std::to_string(kMaxImageSide) + " per side)");
-  }
-  DecodedImage out;
-  out.format = ImageFormat::kPng;
-  // iCCP precedes IDAT, so it is known now; eXIf may follow IDAT and is read after png_read_end.
-  {
+// One PNG being decoded: open() reads the header and sets the transforms of the image_file.h contract; then
+// the rows come either whole (read_image, any interlacing) or one by one (read_row, non-interlaced only).
+// Lives on the heap: libpng keeps pointers to `state_`.
+class PngDecoder {
+ public:
+  static Result<std::unique_ptr<PngDecoder>> open(std::span<const uint8_t> bytes, const ReadOptions& options) {
+    auto d = std::unique_ptr<PngDecoder>(new PngDecoder());
+    d->state_.input = bytes;
+    d->structs_ = std::make_unique<PngStructs>(d->state_, /*reading=*/true);
+    if (!d->structs_->ok()) return resource_exhausted("cannot initialise libpng");
+    PngState& state = d->state_;
+    PngHeader& header = d->header_;
+    if (!guarded_read_info(state, &header)) return png_failure(state);
+    const std::size_t pixels = std::size_t{header.width} * header.height;
+    if (header.width > static_cast<png_uint_32>(kMaxImageSide) ||
+        header.height > static_cast<png_uint_32>(kMaxImageSide) || pixels > options.max_pixels) {
+      return resource_exhausted("PNG of " + std::to_string(header.width) + "x" + std::to_string(header.height) +
+                                " pixels exceeds the limit (" + std::to_string(options.max_pixels) +
+                                " pixels, " + std::to_string(kMaxImageSide) + " per side)");
+    }
+    // iCCP and an eXIf that precedes IDAT are known now; an eXIf after IDAT only after end().
     png_charp name = nullptr;
     int compression = 0;
     png_bytep profile = nullptr;
     png_uint_32 length = 0;
     if (png_get_iCCP(state.png, state.info, &name, &compression, &profile, &length) != 0 && profile != nullptr) {
-      out.icc_profile.assign(reinterpret_cast<const char*>(profile), length);
+      d->icc_profile_.assign(reinterpret_cast<const char*>(profile), length);
     }
+    d->exif_ = d->exif_chunk();
+    if (!guarded_set_transforms(state, &header)) return png_failure(state);
+    if (header.channels < 1 || header.channels > 4 || (header.out_bit_depth != 8 && header.out_bit_depth != 16)) {
+      return unsupported("PNG layout of " + std::to_string(header.channels) + " channels at " +
+                         std::to_string(header.out_bit_depth) + " bits is not supported");
+    }
+    return d;
   }
-  if (!guarded_set_transforms(state, &header)) return png_failure(state);
-  if (header.channels < 1 || header.channels > 4 || (header.out_bit_depth != 8 && header.out_bit_depth != 16)) {
-    return unsupported("PNG layout of " + std::to_string(header.channels) + " channels at " +
-                       std::to_string(header.out_bit_depth) + " bits is not supported");
+
+  const PngHeader& header() const { return header_; }
+  PixelType type() const { return header_.out_bit_depth == 16 ? PixelType::kU16 : PixelType::kU8; }
+  const std::string& icc_profile() const { return icc_profile_; }
+  const std::string& exif_before_data() const { return exif_; }
+
+  Status read_image(Image& image) {
+    if (header_.rowbytes != image.row_bytes()) return internal_error("libpng row size disagrees with the image");
+    std::vector<png_bytep> rows(header_.height);
+    for (png_uint_32 y = 0; y < header_.height; ++y) rows[y] = image.row_bytes_ptr(static_cast<int>(y));
+    if (!guarded_read_pixels(state_, rows.data())) return png_failure(state_);
+    return {};
   }
-  const PixelType type = header.out_bit_depth == 16 ? PixelType::kU16 : PixelType::kU8;
-  LITESR_ASSIGN_OR_RETURN(Image image, Image::create(static_cast<int>(header.width),
-                                                     static_cast<int>(header.height), header.channels, type));
-  if (header.rowbytes != image.row_bytes()) return internal_error("libpng row size disagrees with the image");
-  std::vector<png_bytep> rows(header.height);
-  for (png_uint_32 y = 0; y < header.height; ++y) rows[y] = image.row_bytes_ptr(static_cast<int>(y));
-  if (!guarded_read_pixels(state, rows.data())) return png_failure(state);
-  {
+  Status read_row(uint8_t* row) {
+    if (!guarded_read_row(state_, row)) return png_failure(state_);
+    return {};
+  }
+  Status end() {
+    if (!guarded_read_end(state_)) return png_failure(state_);
+    return {};
+  }
+  // The eXIf chunk seen so far (all of them after read_image or end()).
+  std::string exif_chunk() const {
     png_uint_32 length = 0;
     png_bytep exif = nullptr;
-    if (png_get_eXIf_1(state.png, state.info, &length, &exif) != 0 && exif != nullptr) {
-      out.exif.assign(reinterpret_cast<const char*>(exif), length);
+    if (png_get_eXIf_1(state_.png, state_.info, &length, &exif) != 0 && exif != nullptr) {
+      return std::string(reinterpret_cast<const char*>(exif), length);
     }
+    return {};
   }
+
+ private:
+  PngDecoder() = default;
+  PngState state_;
+  std::unique_ptr<PngStructs> structs_;
+  PngHeader header_;
+  std::string icc_profile_;
+  std::string exif_;
+};
+
+// One PNG being encoded into output() (the caller drains it as it likes): start() writes the header, then
+// write_row() per row, then end(). An ICC profile that libpng refuses is dropped (image_file.h).
+class PngEncoder {
+ public:
+  static Result<std::unique_ptr<PngEncoder>> start(int width, int height, int channels, PixelType type,
+                                                   const std::string& icc, std::string_view exif) {
+    if (width < 1 || height < 1) return invalid_argument("cannot write an empty image");
+    if (type == PixelType::kF32) {
+      return invalid_argument("PNG stores integer samples; convert the f32 image to u8 or u16 first");
+    }
+    if (channels < 1 || channels > 4) return invalid_argument("PNG holds 1-4 channels");
+    PngHeader header;
+    header.width = static_cast<png_uint_32>(width);
+    header.height = static_cast<png_uint_32>(height);
+    header.bit_depth = type == PixelType::kU16 ? 16 : 8;
+    constexpr int kColorTypes[] = {PNG_COLOR_TYPE_GRAY, PNG_COLOR_TYPE_GRAY_ALPHA, PNG_COLOR_TYPE_RGB,
+                                   PNG_COLOR_TYPE_RGB_ALPHA};
+    header.color_type = kColorTypes[channels - 1];
+    // eXIf holds bare TIFF bytes (PNG 3rd edition §11.3.3.7); drop a JPEG-style "Exif\0\0" identifier.
+    const std::string bare_exif(strip_exif_identifier(exif));
+    std::string error;
+    auto e = try_start(header, icc, bare_exif, &error);
+    // libpng refuses some profiles outright (an RGB profile on a grey image): drop the profile rather than fail.
+    if (e == nullptr && !icc.empty()) e = try_start(header, "", bare_exif, &error);
+    if (e == nullptr) return internal_error("PNG encoding failed: " + error);
+    return e;
+  }
+
+  std::string& output() { return output_; }
+  Status write_row(const uint8_t* row) {
+    if (!guarded_write_row(state_, row)) return internal_error(std::string("PNG encoding failed: ") + state_.error);
+    return {};
+  }
+  Status end() {
+    if (!guarded_write_end(state_)) return internal_error(std::string("PNG encoding failed: ") + state_.error);
+    return {};
+  }
+
+ private:
+  PngEncoder() = default;
+  static std::unique_ptr<PngEncoder> try_start(const PngHeader& header, const std::string& icc,
+                                               const std::string& exif, std::string* error) {
+    auto e = std::unique_ptr<PngEncoder>(new PngEncoder());
+    e->state_.output = &e->output_;
+    e->structs_ = std::make_unique<PngStructs>(e->state_, /*reading=*/false);
+    if (!e->structs_->ok()) {
+      *error = "cannot initialise libpng";
+      return nullptr;
+    }
+    if (!guarded_write_header(e->state_, &header, &icc, &exif)) {
+      *error = e->state_.error;
+      return nullptr;
+    }
+    return e;
+  }
+  PngState state_;
+  std::unique_ptr<PngStructs> structs_;
+  std::string output_;
+};
+
+// ImageRowReader over a non-interlaced PNG held in memory (the compressed bytes; rows decode on demand).
+class PngRowReader final : public ImageRowReader {
+ public:
+  static Result<std::unique_ptr<ImageRowReader>> open(std::string bytes, const ReadOptions& options) {
+    auto r = std::unique_ptr<PngRowReader>(new PngRowReader(std::move(bytes)));
+    const auto* data = reinterpret_cast<const uint8_t*>(r->bytes_.data());
+    LITESR_ASSIGN_OR_RETURN(r->decoder_, PngDecoder::open(std::span(data, r->bytes_.size()), options));
+    const PngHeader& h = r->decoder_->header();
+    if (h.interlace != PNG_INTERLACE_NONE) return unsupported("interlaced PNG images do not stream");
+    r->info_.width = static_cast<int>(h.width);
+    r->info_.height = static_cast<int>(h.height);
+    r->info_.channels = h.channels;
+    r->info_.type = r->decoder_->type();
+    r->info_.format = ImageFormat::kPng;
+    r->info_.icc_profile = r->decoder_->icc_profile();
+    r->info_.exif = r->decoder_->exif_before_data();
+    return std::unique_ptr<ImageRowReader>(std::move(r));
+  }
+  Status finish() override {
+    LITESR_RETURN_IF_ERROR(decoder_->end());
+    if (decoder_->exif_chunk() != info_.exif) return unsupported("EXIF metadata after the PNG image data");
+    return {};
+  }
+
+ protected:
+  Status decode_row(uint8_t* row) override { return decoder_->read_row(row); }
+
+ private:
+  explicit PngRowReader(std::string bytes) : bytes_(std::move(bytes)) {}
+  std::string bytes_;
+  std::unique_ptr<PngDecoder> decoder_;
+};
+
+// ImageRowWriter: PNG rows into an atomic file, drained after every band.
+class PngRowWriter final : public ImageRowWriter {
+ public:
+  static Result<std::unique_ptr<ImageRowWriter>> create(AtomicFileWriter file, int width, int height, int channels,
+                                                        PixelType type, const WriteOptions& options) {
+    auto w = std::unique_ptr<PngRowWriter>(new PngRowWriter(std::move(file)));
+    LITESR_ASSIGN_OR_RETURN(w->encoder_,
+                            PngEncoder::start(width, height, channels, type, options.icc_profile, options.exif));
+    w->width_ = width;
+    w->height_ = height;
+    w->channels_ = channels;
+    w->type_ = type;
+    return std::unique_ptr<ImageRowWriter>(std::move(w));
+  }
+  Status finish() override {
+    if (rows_written_ != height_) {
+      return internal_error(std::to_string(rows_written_) + " of " + std::to_string(height_) + " rows written");
+    }
+    LITESR_RETURN_IF_ERROR(encoder_->end());
+    LITESR_RETURN_IF_ERROR(drain());
+    return file_.commit();
+  }
+
+ protected:
+  Status encode_rows(const Image& src, int first, int count) override {
+    for (int y = first; y < first + count; ++y) LITESR_RETURN_IF_ERROR(encoder_->write_row(src.row_bytes_ptr(y)));
+    return drain();
+  }
+
+ private:
+  explicit PngRowWriter(AtomicFileWriter file) : file_(std::move(file)) {}
+  Status drain() {
+    LITESR_RETURN_IF_ERROR(file_.append(encoder_->output()));
+    encoder_->output().clear();
+    return {};
+  }
+  AtomicFileWriter file_;
+  std::unique_ptr<PngEncoder> encoder_;
+};
+
+}  // namespace
+
+Result<DecodedImage> decode_png(std::span<const uint8_t> bytes, const ReadOptions& options) {
+  LITESR_ASSIGN_OR_RETURN(std::unique_ptr<PngDecoder> decoder, PngDecoder::open(bytes, options));
+  const PngHeader& header = decoder->header();
+  LITESR_ASSIGN_OR_RETURN(Image image, Image::create(static_cast<int>(header.width),
+                                                     static_cast<int>(header.height), header.channels,
+                                                     decoder->type()));
+  LITESR_RETURN_IF_ERROR(decoder->read_image(image));  // trailing chunks (an eXIf after IDAT) included
+  DecodedImage out;
+  out.format = ImageFormat::kPng;
+  out.icc_profile = decoder->icc_profile();
+  out.exif = decoder->exif_chunk();
   out.bit_depth = header.out_bit_depth;
   out.image = std::move(image);
   return out;
 }
 
-namespace {
-
-// One complete encode; false with `error` set when libpng fails.
-bool encode_png_once(const Image& image, const PngHeader& header, const std::string& icc, const std::string& exif,
-                     std::string* output, std::string* error) {
-  output->clear();
-  PngState state;
-  state.output = output;
-  PngStructs structs(state, /*reading=*/false);
-  if (!structs.ok()) {
-    *error = "cannot initialise libpng";
-    return false;
-  }
-  std::vector<png_bytep> rows(header.height);
-  for (png_uint_32 y = 0; y < header.height; ++y) {
-    rows[y] = const_cast<png_bytep>(image.row_bytes_ptr(static_cast<int>(y)));  // libpng does not write to rows
-  }
-  if (!guarded_write(state, &header, rows.data(), &icc, &exif)) {
-    *error = state.error;
-    return false;
-  }
-  return true;
-}
-
-}  // namespace
-
 Result<std::string> encode_png(const Image& image, const WriteOptions& options) {
   if (image.empty()) return invalid_argument("cannot write an empty image");
-  if (image.type() == PixelType::kF32) {
-    return invalid_argument("PNG stores integer samples; convert the f32 image to u8 or u16 first");
-  }
-  PngHeader header;
-  header.width = static_cast<png_uint_32>(image.width());
-  header.height = static_cast<png_uint_32>(image.height());
-  header.bit_depth = image.type() == PixelType::kU16 ? 16 : 8;
-  constexpr int kColorTypes[] = {PNG_COLOR_TYPE_GRAY, PNG_COLOR_TYPE_GRAY_ALPHA, PNG_COLOR_TYPE_RGB,
-                                 PNG_COLOR_TYPE_RGB_ALPHA};
-  header.color_type = kColorTypes[image.channels() - 1];
+  LITESR_ASSIGN_OR_RETURN(std::unique_ptr<PngEncoder> encoder,
+                          PngEncoder::start(image.width(), image.height(), image.channels(), image.type(),
+                                            options.icc_profile, options.exif));
+  for (int y = 0; y < image.height(); ++y) LITESR_RETURN_IF_ERROR(encoder->write_row(image.row_bytes_ptr(y)));
+  LITESR_RETURN_IF_ERROR(encoder->end());
+  return std::move(encoder->output());
+}
 
-  std::string output;
-  std::string error;
-  // eXIf holds bare TIFF bytes (PNG 3rd edition §11.3.3.7); drop a JPEG-style "Exif\0\0" identifier.
-  const std::string exif(strip_exif_identifier(options.exif));
-  if (encode_png_once(image, header, options.icc_profile, exif, &output, &error)) return output;
-  // libpng refuses some profiles outright (an RGB profile on a grey image); drop the profile, as the header
-  // documents, rather than fail the write.
-  if (!options.icc_profile.empty() && encode_png_once(image, header, "", exif, &output, &error)) {
-    return output;
-  }
-  return internal_error("PNG encoding failed: " + error);
+Result<std::unique_ptr<ImageRowReader>> open_png_row_reader(std::string bytes, const ReadOptions& options) {
+  return PngRowReader::open(std::move(bytes), options);
+}
+
+Result<std::unique_ptr<ImageRowWriter>> create_png_row_writer(AtomicFileWriter file, int width, int height,
+                                                              int channels, PixelType type,
+                                                              const WriteOptions& options) {
+  return PngRowWriter::create(std::move(file), width, height, channels, type, options);
 }
 
 }  // namespace litesr

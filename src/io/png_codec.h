@@ -8,10 +8,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 
+#include "io/atomic_file.h"
 #include "io/image_file.h"
+#include "io/image_rows.h"
 
 namespace litesr {
 
@@ -20,5 +23,12 @@ Result<DecodedImage> decode_png(std::span<const uint8_t> bytes, const ReadOption
 
 // u8 -> 8-bit PNG, u16 -> 16-bit PNG; 1-4 channels -> grey, grey+alpha, RGB, RGBA.
 Result<std::string> encode_png(const Image& image, const WriteOptions& options);
+
+// Streaming (io/image_rows.h): a non-interlaced PNG held in `bytes` (kUnsupported when interlaced), and a
+// writer that encodes exactly as encode_png into `file`.
+Result<std::unique_ptr<ImageRowReader>> open_png_row_reader(std::string bytes, const ReadOptions& options);
+Result<std::unique_ptr<ImageRowWriter>> create_png_row_writer(AtomicFileWriter file, int width, int height,
+                                                              int channels, PixelType type,
+                                                              const WriteOptions& options);
 
 }  // namespace litesr

@@ -103,6 +103,41 @@ Status BandExecutor::check_supported(const Program& p) {
   return {};
 }
 
+namespace {
+
+// Per step: how many rows ahead of the band's output row an LR step must run, backwards from the output:
+// a KxK conv needs (K−1)/2 more rows of its input than it produces. Output-resolution steps have 0
+// (pixel_shuffle reads its LR input's band rows only; bicubic_upsample reads the input itself).
+std::vector<int> lr_halos(const Program& p) {
+  const int n = static_cast<int>(p.steps.size());
+  std::vector<int> halo(n, 0);
+  for (int k = n - 1; k >= 0; --k) {
+    const Step& s = p.steps[k];
+    if (s.shape.factor != 1) continue;
+    const int reach = s.node.op == OpKind::kConv2d ? (s.node.kernel - 1) / 2 : 0;
+    for (int in : s.node.inputs) halo[in] = std::max(halo[in], halo[k] + reach);
+  }
+  return halo;
+}
+
+}  // namespace
+
+Result<int> BandExecutor::context_rows(const Program& p) {
+  LITESR_RETURN_IF_ERROR(check_supported(p));
+  const std::vector<int> halos = lr_halos(p);
+  int context = 0;
+  for (std::size_t k = 0; k < p.steps.size(); ++k) {
+    const Step& st = p.steps[k];
+    if (st.shape.factor == 1) context = std::max(context, halos[k]);
+    if (st.node.op == OpKind::kBicubicUpsample) {
+      // An output row's taps lie within taps/2 + 1 LR rows of the row it upsamples (bicubic_table.h).
+      LITESR_ASSIGN_OR_RETURN(const BicubicTable table, make_bicubic_table(16, st.node.scale, st.node.bicubic));
+      context = std::max(context, table.taps / 2 + 1);
+    }
+  }
+  return context;
+}
+
 Status BandExecutor::prepare(const Program& p, int width, int height, int band_rows, int threads) {
   LITESR_RETURN_IF_ERROR(check_supported(p));
   if (width < 1 || height < 1) return invalid_argument("input size must be at least 1x1");
@@ -121,13 +156,8 @@ Status BandExecutor::prepare(const Program& p, int width, int height, int band_r
   lead_ = std::max(kLead, (pad_ + kAlignFloats - 1) / kAlignFloats * kAlignFloats);
   row_stride_ = (lead_ + width + pad_ + kAlignFloats - 1) / kAlignFloats * kAlignFloats;
 
-  // Halos, backwards: a KxK conv needs (K−1)/2 more rows of its input than it produces.
-  for (int k = n - 1; k >= 0; --k) {
-    const Step& s = p.steps[k];
-    if (plans_[k].hr) continue;  // pixel_shuffle reads its LR input's band rows only (halo 0)
-    const int reach = s.node.op == OpKind::kConv2d ? (s.node.kernel - 1) / 2 : 0;
-    for (int in : s.node.inputs) plans_[in].halo = std::max(plans_[in].halo, plans_[k].halo + reach);
-  }
+  const std::vector<int> halos = lr_halos(p);
+  for (int k = 0; k < n; ++k) plans_[k].halo = halos[k];
 
   // Epilogue fusion: conv -> activation, then -> add (residual). Output-resolution steps are never fused:
   // check_supported admits no conv and no activation there.

@@ -48,6 +48,10 @@ class BandExecutor {
  public:
   // OK when `program` can run fused; otherwise kUnsupported with the reason.
   static Status check_supported(const Program& program);
+  // LR rows of context on each side that one output row needs: output rows [s·y0, s·y1) computed from input
+  // rows [y0 − c, y1 + c) only (rows beyond the image being the image's own border handling) equal the
+  // whole-image result. Used to stream images through in overlapping bands. kUnsupported as check_supported.
+  static Result<int> context_rows(const Program& program);
 
   // band_rows 0 = auto (about two bands per thread). Packs the conv weights and allocates per-thread
   // workspaces for `threads` threads.

@@ -72,6 +72,13 @@ int Session::input_frames() const { return impl_->program.input_frames; }
 const Graph& Session::graph() const { return impl_->graph; }
 ExecutionMode Session::mode() const { return impl_->mode; }
 int Session::threads() const { return impl_->pool->size(); }
+Result<int> Session::context_rows() const {
+  if (impl_->mode != ExecutionMode::kFusedBands) {
+    return unsupported("the model runs layer by layer (an output row may depend on the whole image)");
+  }
+  return BandExecutor::context_rows(impl_->program);
+}
+
 int Session::band_rows() const { return impl_->mode == ExecutionMode::kFusedBands ? impl_->bands.band_rows() : 0; }
 
 Status Session::prepare(int lr_width, int lr_height) {

@@ -57,6 +57,10 @@ class Session {
   ExecutionMode mode() const;
   int threads() const;
   int band_rows() const;  // the band height in use after prepare() (0 before, and for non-fused modes)
+  // LR rows of context each side of a band that make a band's output equal the whole image's
+  // (BandExecutor::context_rows): what streaming an image through in bands needs. kUnsupported when the
+  // output depends on the whole image (squeeze-excite's global mean) or the graph runs layer by layer.
+  Result<int> context_rows() const;
 
   // Allocates everything for lr_width x lr_height inputs. run() calls it itself when the size changes.
   Status prepare(int lr_width, int lr_height);

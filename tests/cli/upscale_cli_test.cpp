@@ -1,6 +1,8 @@
 // End-to-end tests of `litesr upscale` and `litesr models`: outputs, layouts kept, exit codes, no partial files.
 #include <filesystem>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -130,6 +132,80 @@ TEST(UpscaleCli, UsageErrors) {
   EXPECT_EQ(run_litesr({"upscale", "-i", dir.path().string(), "-n", "bicubic", "-s", "2"}).exit_code, 2);
   EXPECT_EQ(run_litesr({"upscale", "-i", (dir / "missing.png").string(), "-n", "bicubic"}).exit_code, 1);
   EXPECT_EQ(run_litesr({"upscale"}).exit_code, 2);
+  EXPECT_EQ(run_litesr({"upscale", "-i", in, "-n", "bicubic", "--stream", "sometimes"}).exit_code, 2);
+}
+
+// Runs `litesr upscale` on `in` with --stream `mode` plus `extra` into `out`; returns the output bytes.
+std::string upscale_bytes(const fs::path& in, const fs::path& out, const std::string& mode,
+                          std::vector<std::string> extra) {
+  std::vector<std::string> args = {"upscale", "-i", in.string(), "-o", out.string(), "--stream", mode,
+                                   "--overwrite", "--progress", "none", "-v"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  const auto r = run_litesr(args);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return testing::read_file_bytes(out);
+}
+
+// Streaming in bands (-t LR rows, several bands here) writes exactly the file the whole-image path writes:
+// every layout, PNG and JPEG in and out, bicubic and ELSR, alpha and 16 bit.
+TEST(UpscaleCli, StreamedOutputEqualsWholeImageOutput) {
+  TempDir dir;
+  write_png(dir / "rgb.png", make_image(21, 17, 3, PixelType::kU8));
+  write_png(dir / "rgba16.png", make_image(13, 11, 4, PixelType::kU16));
+  WriteOptions jpeg;
+  jpeg.quality = 90;
+  ASSERT_TRUE(write_image(dir / "grey.jpg", make_image(19, 14, 1, PixelType::kU8), jpeg).ok());
+  struct Case {
+    std::string input, output;
+    std::vector<std::string> extra;
+  };
+  const std::vector<Case> cases = {
+      {"rgb.png", "a.png", {"-t", "3"}},
+      {"rgb.png", "b.jpg", {"-t", "5", "-q", "80"}},
+      {"rgba16.png", "c.png", {"-n", "elsr-x2", "-t", "4"}},
+      {"grey.jpg", "d.jpg", {"-t", "2"}},
+      {"grey.jpg", "e.png", {"-n", "bicubic", "-s", "3", "-t", "4"}},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> with_json = c.extra;
+    with_json.insert(with_json.end(), {"--json", (dir / "s.json").string()});
+    const std::string streamed = upscale_bytes(dir / c.input, dir / c.output, "always", with_json);
+    EXPECT_NE(testing::read_file_bytes(dir / "s.json").find("\"streamed\": true"), std::string::npos) << c.input;
+    const std::string whole = upscale_bytes(dir / c.input, dir / c.output, "never", c.extra);
+    ASSERT_FALSE(whole.empty()) << c.input;
+    EXPECT_TRUE(streamed == whole) << c.input << " -> " << c.output;
+  }
+  EXPECT_FALSE(has_temp_files(dir.path()));
+}
+
+// Models with global ops and WebP output do not stream: the whole-image path runs instead, and says so.
+TEST(UpscaleCli, StreamAlwaysFallsBackWhereStreamingCannotWork) {
+  TempDir dir;
+  write_png(dir / "in.png", make_image(12, 10, 3, PixelType::kU8));
+  for (const auto& [output, model] : std::vector<std::pair<std::string, std::string>>{
+           {"sam.png", "sam-sr-xlite-x4"}, {"out.webp", "elsr-x4"}}) {
+    const auto r = run_litesr({"upscale", "-i", (dir / "in.png").string(), "-o", (dir / output).string(), "-n",
+                               model, "--stream", "always", "-v", "--json", (dir / "s.json").string()});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find("not streamed"), std::string::npos) << r.err;
+    EXPECT_NE(testing::read_file_bytes(dir / "s.json").find("\"streamed\": false"), std::string::npos);
+    EXPECT_TRUE(read_image(dir / output).ok()) << output;
+  }
+}
+
+// A file that breaks off half way fails while streaming: exit 1, the file named, no output, no temporary.
+TEST(UpscaleCli, StreamedTruncatedInputLeavesNoOutput) {
+  TempDir dir;
+  WriteOptions png;
+  png.format = ImageFormat::kPng;
+  const std::string bytes = encode_image(make_image(64, 64, 3, PixelType::kU8), png).value();
+  testing::write_file_bytes(dir / "cut.png", bytes.substr(0, bytes.size() / 2));
+  const auto r = run_litesr({"upscale", "-i", (dir / "cut.png").string(), "-o", (dir / "out.png").string(),
+                             "--stream", "always", "-t", "4"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("cut.png"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir / "out.png"));
+  EXPECT_FALSE(has_temp_files(dir.path()));
 }
 
 TEST(ModelsCli, ListsBuiltinModels) {

@@ -46,6 +46,31 @@ TEST(AtomicFile, OverwriteFalseKeepsTheExistingFile) {
   EXPECT_EQ(entries(dir.path()), (std::vector<std::string>{"fresh.bin", "keep.bin"}));
 }
 
+TEST(AtomicFile, StreamedWriterAppearsOnlyOnCommit) {
+  testing::TempDir dir;
+  testing::write_file_bytes(dir / "out.bin", "old");
+  {
+    AtomicFileWriter w = AtomicFileWriter::create(dir / "out.bin").value();
+    ASSERT_TRUE(w.append("hel").ok());
+    ASSERT_TRUE(w.append("lo").ok());
+    EXPECT_EQ(testing::read_file_bytes(dir / "out.bin"), "old");  // not yet
+    EXPECT_EQ(entries(dir.path()).size(), 2u);                    // out.bin + the temporary
+    AtomicFileWriter moved = std::move(w);                         // ownership of the temporary moves
+    ASSERT_TRUE(moved.commit().ok());
+    EXPECT_EQ(moved.append("x").code(), StatusCode::kInternal);
+  }
+  EXPECT_EQ(testing::read_file_bytes(dir / "out.bin"), "hello");
+  EXPECT_EQ(entries(dir.path()), std::vector<std::string>{"out.bin"});
+  {
+    AtomicFileWriter w = AtomicFileWriter::create(dir / "abandoned.bin").value();
+    ASSERT_TRUE(w.append("partial").ok());
+  }  // destroyed without commit: nothing appears, the temporary is gone
+  EXPECT_EQ(entries(dir.path()), std::vector<std::string>{"out.bin"});
+  EXPECT_EQ(AtomicFileWriter::create(dir / "out.bin", /*overwrite=*/false).status().code(),
+            StatusCode::kAlreadyExists);
+  EXPECT_EQ(AtomicFileWriter::create(dir / "missing" / "x.bin").status().code(), StatusCode::kNotFound);
+}
+
 TEST(AtomicFile, FailuresLeaveNothingBehind) {
   testing::TempDir dir;
   // Missing directory.

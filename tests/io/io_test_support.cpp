@@ -1,7 +1,10 @@
 #include "io_test_support.h"
 
+#include "io/image_rows.h"
+
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -168,6 +171,27 @@ std::string patch_png_ihdr(const std::string& png, uint32_t width, uint32_t heig
   put_u32(crc, png_crc32(std::string_view(out).substr(12, 4 + 13)), true);
   out.replace(12 + 4 + 13, 4, crc);
   return out;
+}
+
+Result<Image> read_by_rows(const std::filesystem::path& path, int band, const ReadOptions& options) {
+  LITESR_ASSIGN_OR_RETURN(std::unique_ptr<ImageRowReader> reader, open_image_row_reader(path, options));
+  const ImageRowsInfo& info = reader->info();
+  LITESR_ASSIGN_OR_RETURN(Image image, Image::create(info.width, info.height, info.channels, info.type));
+  for (int y = 0; y < info.height; y += band) {
+    LITESR_RETURN_IF_ERROR(reader->read_rows(image, y, std::min(band, info.height - y)));
+  }
+  LITESR_RETURN_IF_ERROR(reader->finish());
+  return image;
+}
+
+Status write_by_rows(const std::filesystem::path& path, const Image& image, int band, const WriteOptions& options) {
+  LITESR_ASSIGN_OR_RETURN(std::unique_ptr<ImageRowWriter> writer,
+                          create_image_row_writer(path, image.width(), image.height(), image.channels(),
+                                                  image.type(), options));
+  for (int y = 0; y < image.height(); y += band) {
+    LITESR_RETURN_IF_ERROR(writer->write_rows(image, y, std::min(band, image.height() - y)));
+  }
+  return writer->finish();
 }
 
 }  // namespace litesr::testing

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <span>
 #include <string>
 #include <string_view>
@@ -10,6 +11,8 @@
 #include <gtest/gtest.h>
 
 #include "base/image.h"
+#include "base/status.h"
+#include "io/image_file.h"
 
 namespace litesr::testing {
 
@@ -39,6 +42,12 @@ uint32_t png_crc32(std::string_view bytes);
 
 // `png` with its IHDR width and height replaced and the chunk CRC recomputed.
 std::string patch_png_ihdr(const std::string& png, uint32_t width, uint32_t height);
+
+// Reads `path` through open_image_row_reader in bands of `band` rows, then finish().
+Result<Image> read_by_rows(const std::filesystem::path& path, int band, const ReadOptions& options = {});
+
+// Writes `image` through create_image_row_writer in bands of `band` rows, then finish().
+Status write_by_rows(const std::filesystem::path& path, const Image& image, int band, const WriteOptions& options);
 
 inline std::span<const uint8_t> as_bytes(const std::string& s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};

@@ -5,6 +5,7 @@
 
 #include "io/exif_orientation.h"
 #include "io/image_file.h"
+#include "io/image_rows.h"
 #include "io/jpeg_markers.h"
 #include "io_test_support.h"
 #include "testing/test_env.h"
@@ -246,6 +247,99 @@ TEST_P(ExifOrientationInFile, PngPixelsArePlacedExactly) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllEight, ExifOrientationInFile, ::testing::Range(1, 9));
+
+// ---- streaming (io/image_rows.h) ----
+
+// A JPEG written by TurboJPEG with the given flags (e.g. TJFLAG_PROGRESSIVE) and chroma subsampling.
+std::string tj_encode(const Image& img, int subsampling, int flags) {
+  tjhandle tj = tjInitCompress();
+  unsigned char* buf = nullptr;
+  unsigned long size = 0;
+  const int format = img.channels() == 1 ? TJPF_GRAY : TJPF_RGB;
+  EXPECT_EQ(tjCompress2(tj, img.row_bytes_ptr(0), img.width(), static_cast<int>(img.stride()), img.height(), format,
+                        &buf, &size, subsampling, 85, flags),
+            0)
+      << tjGetErrorStr2(tj);
+  std::string bytes(reinterpret_cast<char*>(buf), size);
+  tjFree(buf);
+  tjDestroy(tj);
+  return bytes;
+}
+
+// libjpeg's scanline decoder with decode_jpeg's settings gives the same pixels for every layout.
+TEST(JpegRows, StreamedReadEqualsWholeRead) {
+  testing::TempDir dir;
+  const Image rgb = make_smooth_image(45, 37, 3);
+  const Image grey = make_smooth_image(45, 37, 1);
+  const std::vector<std::pair<std::string, std::string>> files = {
+      {"444.jpg", tj_encode(rgb, TJSAMP_444, TJFLAG_ACCURATEDCT)},
+      {"420.jpg", tj_encode(rgb, TJSAMP_420, 0)},
+      {"422.jpg", tj_encode(rgb, TJSAMP_422, 0)},
+      {"grey.jpg", tj_encode(grey, TJSAMP_GRAY, 0)},
+      {"progressive.jpg", tj_encode(rgb, TJSAMP_420, TJFLAG_PROGRESSIVE)},
+  };
+  for (const auto& [name, bytes] : files) {
+    testing::write_file_bytes(dir / name, bytes);
+    const DecodedImage whole = read_image(dir / name).value();
+    for (int band : {1, 5, 64}) {
+      Result<Image> streamed = testing::read_by_rows(dir / name, band);
+      ASSERT_TRUE(streamed.ok()) << name << ": " << streamed.status().to_string();
+      EXPECT_TRUE(testing::images_equal(*streamed, whole.image)) << name << " band " << band;
+    }
+  }
+}
+
+TEST(JpegRows, TruncatedIsCorruptAndCmykUnsupported) {
+  testing::TempDir dir;
+  const std::string bytes = tj_encode(make_smooth_image(64, 64, 3), TJSAMP_420, 0);
+  testing::write_file_bytes(dir / "t.jpg", bytes.substr(0, bytes.size() * 2 / 3));
+  const Status s = testing::read_by_rows(dir / "t.jpg", 8).status();
+  EXPECT_EQ(s.code(), StatusCode::kCorruptData) << s.to_string();
+  EXPECT_NE(s.message().find("truncated JPEG data"), std::string::npos) << s.message();
+
+  const Image cmyk = make_smooth_image(16, 16, 4);
+  tjhandle tj = tjInitCompress();
+  unsigned char* buf = nullptr;
+  unsigned long size = 0;
+  ASSERT_EQ(tjCompress2(tj, cmyk.row_bytes_ptr(0), 16, static_cast<int>(cmyk.stride()), 16, TJPF_CMYK, &buf, &size,
+                        TJSAMP_444, 90, 0),
+            0);
+  testing::write_file_bytes(dir / "cmyk.jpg", std::string(reinterpret_cast<char*>(buf), size));
+  tjFree(buf);
+  tjDestroy(tj);
+  EXPECT_EQ(testing::read_by_rows(dir / "cmyk.jpg", 4).status().code(), StatusCode::kUnsupported);
+}
+
+// The streamed writer uses encode_jpeg's settings: the very same bytes for every layout and both chroma
+// modes, metadata segments included.
+TEST(JpegRows, StreamedWriteHasIdenticalBytes) {
+  testing::TempDir dir;
+  for (int channels : {1, 2, 3, 4}) {
+    for (PixelType type : {PixelType::kU8, PixelType::kU16}) {
+      for (int quality : {75, 95}) {
+        const Image img = testing::make_test_image(41, 27, channels, type);
+        WriteOptions w = jpeg_options(quality);
+        w.icc_profile = testing::make_icc_profile(/*grey=*/channels <= 2, /*padding=*/70000);  // two APP2 chunks
+        w.exif = testing::make_exif(1);
+        const std::string whole = encode_image(img, w).value();
+        for (int band : {1, 8, 27}) {
+          const Status s = testing::write_by_rows(dir / "s.jpg", img, band, w);
+          ASSERT_TRUE(s.ok()) << s.to_string();
+          EXPECT_EQ(testing::read_file_bytes(dir / "s.jpg"), whole)
+              << channels << " channels, " << pixel_type_name(type) << ", q" << quality << ", band " << band;
+        }
+      }
+    }
+  }
+}
+
+TEST(JpegRows, OversizedOutputIsRefusedBeforeAnythingIsWritten) {
+  testing::TempDir dir;
+  const Status s = create_image_row_writer(dir / "huge.jpg", 70000, 10, 3, PixelType::kU8, jpeg_options()).status();
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.to_string();
+  EXPECT_NE(s.message().find("huge.jpg"), std::string::npos) << s.message();
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+}
 
 }  // namespace
 }  // namespace litesr

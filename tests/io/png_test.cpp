@@ -220,5 +220,73 @@ TEST(Png, RejectsFloatImages) {
             StatusCode::kInvalidArgument);  // no format
 }
 
+// ---- streaming (io/image_rows.h) ----
+
+// Every layout read_image accepts without interlacing streams to the same samples, in any band height.
+TEST(PngRows, StreamedReadEqualsWholeRead) {
+  testing::TempDir dir;
+  std::vector<std::pair<std::string, std::string>> files;  // name, bytes
+  for (int channels : {1, 2, 3, 4}) {
+    for (PixelType type : {PixelType::kU8, PixelType::kU16}) {
+      WriteOptions w;
+      w.format = ImageFormat::kPng;
+      files.emplace_back("c" + std::to_string(channels) + std::string(pixel_type_name(type)) + ".png",
+                         encode_image(make_test_image(29, 17, channels, type), w).value());
+    }
+  }
+  RawPng pal{PNG_COLOR_TYPE_PALETTE, 4};
+  pal.palette = {{0, 0, 0}, {1, 2, 3}, {4, 5, 6}};
+  pal.trns_alpha = {0, 77};
+  files.emplace_back("pal4_trns.png", write_raw_png(pal, 3, 2, {{0x12, 0x00}, {0x21, 0x10}}));
+  RawPng grey1{PNG_COLOR_TYPE_GRAY, 1};
+  files.emplace_back("grey1.png", write_raw_png(grey1, 3, 2, {{0xA0}, {0x40}}));
+  for (const auto& [name, bytes] : files) {
+    testing::write_file_bytes(dir / name, bytes);
+    const DecodedImage whole = read_image(dir / name).value();
+    for (int band : {1, 3, 100}) {
+      Result<Image> streamed = testing::read_by_rows(dir / name, band);
+      ASSERT_TRUE(streamed.ok()) << name << ": " << streamed.status().to_string();
+      EXPECT_TRUE(images_equal(*streamed, whole.image)) << name << " band " << band;
+    }
+  }
+}
+
+TEST(PngRows, InterlacedIsUnsupportedAndTruncatedIsCorrupt) {
+  testing::TempDir dir;
+  RawPng spec{PNG_COLOR_TYPE_RGB, 8, PNG_INTERLACE_ADAM7};
+  const Image img = make_test_image(13, 11, 3, PixelType::kU8);
+  std::vector<std::vector<png_byte>> rows;
+  for (int y = 0; y < img.height(); ++y) rows.emplace_back(img.row_bytes_ptr(y), img.row_bytes_ptr(y) + img.row_bytes());
+  testing::write_file_bytes(dir / "i.png", write_raw_png(spec, 13, 11, rows));
+  EXPECT_EQ(testing::read_by_rows(dir / "i.png", 4).status().code(), StatusCode::kUnsupported);
+
+  WriteOptions w;
+  w.format = ImageFormat::kPng;
+  const std::string bytes = encode_image(make_test_image(64, 64, 3, PixelType::kU8), w).value();
+  testing::write_file_bytes(dir / "t.png", bytes.substr(0, bytes.size() / 2));
+  const Status s = testing::read_by_rows(dir / "t.png", 8).status();
+  EXPECT_EQ(s.code(), StatusCode::kCorruptData) << s.to_string();
+}
+
+// The streamed writer is the same encoder: identical bytes, metadata included, for any band height.
+TEST(PngRows, StreamedWriteHasIdenticalBytes) {
+  testing::TempDir dir;
+  for (int channels : {1, 3, 4}) {
+    for (PixelType type : {PixelType::kU8, PixelType::kU16}) {
+      const Image img = make_test_image(31, 19, channels, type);
+      WriteOptions w;
+      w.format = ImageFormat::kPng;
+      w.icc_profile = testing::make_icc_profile(/*grey=*/false);  // refused on grey: dropped both ways
+      w.exif = testing::make_exif(1);
+      const std::string whole = encode_image(img, w).value();
+      for (int band : {1, 4, 19}) {
+        const Status s = testing::write_by_rows(dir / "s.png", img, band, w);
+        ASSERT_TRUE(s.ok()) << s.to_string();
+        EXPECT_EQ(testing::read_file_bytes(dir / "s.png"), whole) << channels << " band " << band;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace litesr

@@ -172,6 +172,71 @@ TEST(Models, BicubicFusedMatchesReference) {
   }
 }
 
+// Rows [y0, y1) of a crop holding input rows [y0 − c, y1 + c) (clipped to the image), upscaled alone.
+Image upscale_band(const ModelFile& m, const Image& lr, int y0, int y1, int context) {
+  const int first = std::max(0, y0 - context), end = std::min(lr.height(), y1 + context);
+  Image crop = Image::create(lr.width(), end - first, 3, PixelType::kF32).value();
+  for (int y = first; y < end; ++y) std::memcpy(crop.row_bytes_ptr(y - first), lr.row_bytes_ptr(y), lr.row_bytes());
+  SessionOptions o;
+  o.threads = 1;
+  const Image up = run_session(m, crop, o);
+  const int s = up.width() / lr.width();
+  Image rows = Image::create(up.width(), (y1 - y0) * s, 3, PixelType::kF32).value();
+  for (int y = 0; y < rows.height(); ++y) {
+    std::memcpy(rows.row_bytes_ptr(y), up.row_bytes_ptr((y0 - first) * s + y), up.row_bytes());
+  }
+  return rows;
+}
+
+// Session::context_rows is what streaming an image in bands relies on: with that many rows of context a
+// band's output equals the whole image's, bitwise; for ELSR (four 3x3 convs in a chain) one row fewer is not
+// enough. Models with a global op have no finite context.
+TEST(Models, ContextRowsMakeBandsEqualTheWholeImage) {
+  struct Case {
+    std::string arch;
+    int scale;
+    std::string config;
+    int expected_context;  // -1: not checked exactly
+  };
+  const std::vector<Case> cases = {{"elsr", 2, elsr_config(2), 4}, {"elsr", 4, elsr_config(4), 4},
+                                   {"bicubic", 3, R"({"scale": 3})", -1}, {"bicubic", 4, R"({"scale": 4})", -1}};
+  for (const Case& c : cases) {
+    const ModelFile m = *models::make_random_model(c.arch, c.scale, c.config, 11);
+    auto session = models::create_session(m);
+    ASSERT_TRUE(session.ok());
+    Result<int> context = session->context_rows();
+    ASSERT_TRUE(context.ok()) << c.arch << ": " << context.status().to_string();
+    if (c.expected_context >= 0) EXPECT_EQ(*context, c.expected_context) << c.arch;
+    const Image lr = random_image(9, 23, 3, 5);
+    SessionOptions one;
+    one.threads = 1;
+    const Image whole = run_session(m, lr, one);
+    const int s = c.scale;
+    for (int band : {1, 5, 8}) {
+      for (int y0 = 0; y0 < lr.height(); y0 += band) {
+        const int y1 = std::min(lr.height(), y0 + band);
+        const Image rows = upscale_band(m, lr, y0, y1, *context);
+        for (int y = 0; y < rows.height(); ++y) {
+          ASSERT_EQ(std::memcmp(rows.row_bytes_ptr(y), whole.row_bytes_ptr(y0 * s + y), rows.row_bytes()), 0)
+              << c.arch << " x" << s << " band " << band << " at row " << y0;
+        }
+      }
+    }
+    if (c.arch == "elsr") {  // tight: a middle band with one row less context differs
+      const Image rows = upscale_band(m, lr, 10, 13, *context - 1);
+      bool differs = false;
+      for (int y = 0; y < rows.height(); ++y) {
+        differs |= std::memcmp(rows.row_bytes_ptr(y), whole.row_bytes_ptr(10 * s + y), rows.row_bytes()) != 0;
+      }
+      EXPECT_TRUE(differs) << "x" << s;
+    }
+  }
+  const ModelFile sam = *models::make_random_model("sam_sr", 4, R"({"scale": 4, "nf": 8, "n": 1, "se": true, "bn": true, "bicubic_a": -0.5, "se_gate": "hard_sigmoid", "upsampler": "candidate_a"})", 3);
+  auto session = models::create_session(sam);
+  ASSERT_TRUE(session.ok()) << session.status().to_string();
+  EXPECT_EQ(session->context_rows().status().code(), StatusCode::kUnsupported);
+}
+
 TEST(Models, RunU8MatchesQuantizedFloatRun) {
   const ModelFile m = *models::make_random_model("elsr", 2, elsr_config(2), 9);
   Image lr8 = Image::create(10, 6, 3, PixelType::kU8).value();

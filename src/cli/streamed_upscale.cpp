@@ -1,0 +1,90 @@
+#include "cli/streamed_upscale.h"
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+
+#include "io/image_rows.h"
+
+namespace litesr::cli {
+
+namespace {
+
+constexpr std::size_t kAutoBandOutputBytes = std::size_t{16} << 20;
+
+// Rows [first, first + count) of `src` copied into rows [at, at + count) of `dst` (same width and layout).
+void copy_rows(const Image& src, int first, int count, Image& dst, int at) {
+  for (int y = 0; y < count; ++y) std::memcpy(dst.row_bytes_ptr(at + y), src.row_bytes_ptr(first + y), src.row_bytes());
+}
+
+// The streamed upscale; kUnsupported when it cannot stream (nothing written).
+Result<StreamedUpscale> stream_bands(ModelUpscaler& upscaler, const std::filesystem::path& input,
+                                     const std::filesystem::path& output, WriteOptions write,
+                                     const StreamOptions& options) {
+  LITESR_ASSIGN_OR_RETURN(const int context, upscaler.context_rows());
+  ReadOptions read;
+  read.max_pixels = std::size_t{kMaxImageSide} * kMaxImageSide;  // no whole image is ever allocated
+  LITESR_ASSIGN_OR_RETURN(std::unique_ptr<ImageRowReader> reader, open_image_row_reader(input, read));
+  const ImageRowsInfo& info = reader->info();
+  const int s = upscaler.scale();
+  const int width = info.width, height = info.height;
+  if (static_cast<int64_t>(width) * height * s * s < options.min_output_pixels) {
+    return unsupported("small enough to upscale whole");
+  }
+  if (static_cast<int64_t>(width) * s > kMaxImageSide || static_cast<int64_t>(height) * s > kMaxImageSide) {
+    return invalid_argument(input.string() + ": the x" + std::to_string(s) + " output of " + std::to_string(width) +
+                            "x" + std::to_string(height) + " would exceed " + std::to_string(kMaxImageSide) +
+                            " pixels per side");
+  }
+  write.icc_profile = info.icc_profile;
+  write.exif = info.exif;
+  LITESR_ASSIGN_OR_RETURN(std::unique_ptr<ImageRowWriter> writer,
+                          create_image_row_writer(output, width * s, height * s, info.channels, info.type, write));
+
+  int band_rows = options.band_rows;
+  if (band_rows <= 0) {
+    const std::size_t out_row_bytes = static_cast<std::size_t>(width) * s * s * info.channels * pixel_type_size(info.type);
+    band_rows = static_cast<int>(std::clamp<std::size_t>(kAutoBandOutputBytes / out_row_bytes, 4 * std::max(context, 4), 4096));
+  }
+  band_rows = std::min(band_rows, height);
+
+  // `window` holds input rows [held_first, held_first + held); each band needs [y0 − context, y1 + context).
+  Image window;
+  int held_first = 0, held = 0;
+  for (int y0 = 0; y0 < height; y0 += band_rows) {
+    if (options.cancel != nullptr && options.cancel->cancelled()) return cancelled(output.string() + ": interrupted");
+    const int y1 = std::min(height, y0 + band_rows);
+    const int need_first = std::max(0, y0 - context);
+    const int need_end = std::min(height, y1 + context);
+    LITESR_ASSIGN_OR_RETURN(Image next, Image::create(width, need_end - need_first, info.channels, info.type));
+    const int kept = std::max(0, held_first + held - need_first);  // overlap with the previous band
+    if (kept > 0) copy_rows(window, need_first - held_first, kept, next, 0);
+    Status s_read = reader->read_rows(next, kept, need_end - need_first - kept);
+    if (!s_read.ok()) return s_read.with_context(input.string());
+    window = std::move(next);
+    held_first = need_first;
+    held = need_end - need_first;
+
+    LITESR_ASSIGN_OR_RETURN(const Image up, upscaler.upscale(window));
+    LITESR_RETURN_IF_ERROR(writer->write_rows(up, (y0 - need_first) * s, (y1 - y0) * s).with_context(output.string()));
+    if (options.on_rows) options.on_rows(y1, height);
+  }
+  Status s_end = reader->finish();
+  if (!s_end.ok()) return s_end.with_context(input.string());
+  LITESR_RETURN_IF_ERROR(writer->finish().with_context(output.string()));
+  return StreamedUpscale{true, "", width, height, width * s, height * s};
+}
+
+}  // namespace
+
+Result<StreamedUpscale> upscale_streamed(ModelUpscaler& upscaler, const std::filesystem::path& input,
+                                         const std::filesystem::path& output, WriteOptions write,
+                                         const StreamOptions& options) {
+  Result<StreamedUpscale> result = stream_bands(upscaler, input, output, std::move(write), options);
+  if (result.ok() || result.status().code() != StatusCode::kUnsupported) return result;
+  StreamedUpscale not_streamed;
+  not_streamed.reason = std::string(result.status().message());
+  return not_streamed;
+}
+
+}  // namespace litesr::cli
