@@ -16,8 +16,16 @@ std::vector<FusedEpilogue> plan_epilogue_fusion(const Program& p) {
   auto root = [&](int k) { return plans[k].alias; };
   for (int k = 0; k < n; ++k) {
     const Step& s = p.steps[k];
-    if (is_activation(s.node.op)) {  // conv -> activation (the conv has no other consumer)
-      const int c = s.node.inputs[0];
+    if (is_activation(s.node.op)) {  // conv [-> pixel_shuffle] -> activation (no other consumers)
+      int c = s.node.inputs[0];
+      int shuffle = -1;
+      // An activation with one slope for all channels commutes with the pixel shuffle (a permutation of
+      // values): the conv before the shuffle applies it, and the shuffle then holds the activated values.
+      if (p.steps[c].node.op == OpKind::kPixelShuffle && s.node.op != OpKind::kPrelu && p.consumers[c] == 1 &&
+          root(c) == c) {
+        shuffle = c;
+        c = p.steps[c].node.inputs[0];
+      }
       if (p.steps[c].node.op == OpKind::kConv2d && root(c) == c && p.consumers[c] == 1 &&
           plans[c].activation == Activation::kNone && plans[c].residual < 0) {
         FusedEpilogue& cp = plans[c];
@@ -28,7 +36,7 @@ std::vector<FusedEpilogue> plan_epilogue_fusion(const Program& p) {
           default: cp.activation = Activation::kTanh; break;
         }
         plans[k].skip = true;
-        plans[k].alias = c;
+        plans[k].alias = shuffle >= 0 ? shuffle : c;
       }
     } else if (s.node.op == OpKind::kAdd && s.node.inputs.size() == 2) {  // then -> add (residual)
       for (int side = 0; side < 2; ++side) {

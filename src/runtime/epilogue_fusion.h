@@ -4,10 +4,13 @@
 // Rules, over the steps in program order:
 //   - activation (relu, leaky_relu, prelu, tanh) of a conv that has no other consumer and no fused
 //     activation or residual yet: the conv applies it; the activation step is skipped.
+//   - the same through a pixel_shuffle (conv -> pixel_shuffle -> activation, each read once; not prelu,
+//     whose per-channel slopes the shuffle would regroup): the shuffle permutes values, so activating
+//     before it is the same; the conv applies the activation and the activation step aliases the shuffle.
 //   - add of two inputs where one side is a conv (possibly through its fused activation) read only by this
 //     add, and the other side is computed before that conv: the conv adds the other side's rows as its
 //     residual; the add step is skipped.
-// A skipped step's values are its `alias`'s (the conv's) values. batch_norm is not fused (compile_program
+// A skipped step's values are its `alias`'s values (the conv's, or the shuffle's for the rule above). batch_norm is not fused (compile_program
 // folds it into the conv where it can).
 #pragma once
 

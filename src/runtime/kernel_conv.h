@@ -72,6 +72,11 @@ Result<PackedConv> pack_conv3x3_f32(std::span<const float> weight, int cin, int 
 Result<PackedConv> pack_conv1x1_f32(std::span<const float> weight, int cin, int cout);
 Result<PackedConv> pack_dwconv3x3_f32(std::span<const float> weight, int channels);
 
+// `out` = `base` with every weight that reads input channel ci multiplied by scale[ci] (both layouts), so that
+// conv(x) with `out` equals conv(x · scale) with `base`: how a squeeze-excite's gates fold into the conv that
+// reads the gated map. `out` must already be a same-shaped copy of `base` (run time: nothing is allocated).
+void scale_conv_inputs(const PackedConv& base, const float* scale, PackedConv& out);
+
 // Dense 3x3 conv, stride 1, padding 1: out_rows[co][x] for x in [0, width), one output row y.
 // in_rows: [cin * 3] (rows y-1, y, y+1 per channel, with halo); out_rows: [cout].
 // Output channels are processed in register blocks of up to 8 (AVX-512/NEON) or 6 (AVX2/SSE4) channels,

@@ -69,6 +69,32 @@ Result<PackedConv> pack_dwconv3x3_f32(std::span<const float> weight, int channel
   return p;
 }
 
+void scale_conv_inputs(const PackedConv& base, const float* scale, PackedConv& out) {
+  const int taps = base.kind == ConvKind::kConv1x1 ? 1 : 9;
+  if (base.kind == ConvKind::kDwConv3x3) {  // [c][9] in both layouts: input channel = output channel
+    for (int c = 0; c < base.cout; ++c) {
+      for (int t = 0; t < 9; ++t) {
+        const size_t i = static_cast<size_t>(c) * 9 + t;
+        out.weight[i] = base.weight[i] * scale[c];
+        out.packed[i] = base.packed[i] * scale[c];
+      }
+    }
+    return;
+  }
+  for (int co = 0; co < base.cout; ++co) {  // PyTorch layout [cout][cin][taps]
+    for (int ci = 0; ci < base.cin; ++ci) {
+      for (int t = 0; t < taps; ++t) {
+        const size_t i = (static_cast<size_t>(co) * base.cin + ci) * taps + t;
+        out.weight[i] = base.weight[i] * scale[ci];
+      }
+    }
+  }
+  const size_t block = static_cast<size_t>(taps) * base.cout;  // packed [cin][taps][cout]
+  for (int ci = 0; ci < base.cin; ++ci) {
+    for (size_t j = 0; j < block; ++j) out.packed[ci * block + j] = base.packed[ci * block + j] * scale[ci];
+  }
+}
+
 float apply_epilogue_ref(const Epilogue& ep, int co, int x, float sum) {
   float v = sum + (ep.bias != nullptr ? ep.bias[co] : 0.0f);
   switch (ep.activation) {

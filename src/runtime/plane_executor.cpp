@@ -76,14 +76,33 @@ Status PlaneExecutor::prepare(const Program& p, int width, int height, int threa
   // Epilogue fusion (as in the band executor): conv -> activation, then -> add (residual).
   fusion_ = plan_epilogue_fusion(p);
   auto root = [&](int k) { return fusion_[k].alias; };
+  // A squeeze_excite read only by a conv folds its gates into that conv: the step writes no map, and its
+  // reader sees the ungated input map (root = the input's root) with gate-scaled weights.
+  std::vector<int> se_reader(n, -1);
+  for (int k = 0; k < n; ++k) {
+    const Step& st = p.steps[k];
+    if (st.node.op != OpKind::kConv2d || fusion_[k].skip) continue;
+    const int in = st.node.inputs[0];
+    if (p.steps[in].node.op == OpKind::kSqueezeExcite && p.consumers[in] == 1 && root(in) == in) se_reader[in] = k;
+  }
+  for (int k = 0; k < n; ++k) {
+    if (se_reader[k] < 0) continue;
+    fusion_[k].skip = true;
+    fusion_[k].alias = root(p.steps[k].node.inputs[0]);
+  }
   output_root_ = root(p.outputs[0]);
 
   // Packed weights.
   std::size_t se_floats = 0;
   int max_ptrs = 3, max_scratch = 0;
+  se_folds_.clear();
   for (int k = 0; k < n; ++k) {
     const Step& st = p.steps[k];
     StepPlan& pl = plans_[k];
+    if (st.node.op == OpKind::kSqueezeExcite) {  // folded or not, its gates are computed
+      pl.se_offset = se_floats;
+      se_floats += static_cast<std::size_t>(st.shape.channels) + st.node.se_hidden;
+    }
     if (fusion_[k].skip) continue;
     if (st.node.op == OpKind::kConv2d) {
       const int cin = st.in_channels, cout = st.shape.channels;
@@ -94,9 +113,11 @@ Status PlaneExecutor::prepare(const Program& p, int width, int height, int threa
       pl.packed = static_cast<int>(packed_.size());
       packed_.push_back(std::move(*packed));
       max_ptrs = std::max({max_ptrs, cin * 3, cout});
-    } else if (st.node.op == OpKind::kSqueezeExcite) {
-      pl.se_offset = se_floats;
-      se_floats += static_cast<std::size_t>(st.shape.channels) + st.node.se_hidden;
+      const int in = st.node.inputs[0];
+      if (se_reader[in] == k) {
+        plans_[in].se_fold = static_cast<int>(se_folds_.size());
+        se_folds_.push_back({pl.packed, packed_.back()});
+      }
     } else if (st.node.op == OpKind::kBicubicUpsample) {
       LITESR_ASSIGN_OR_RETURN(bicubic_v_, make_bicubic_table(height, st.node.scale, st.node.bicubic));
       LITESR_ASSIGN_OR_RETURN(bicubic_h_, make_bicubic_table(width, st.node.scale, st.node.bicubic));
@@ -181,30 +202,16 @@ void PlaneExecutor::run(ThreadPool& pool, const BandInput& in, const BandOutput&
   const Program& p = *program_;
   const int tasks_wanted = pool.size() == 1 ? 1 : pool.size() * kTasksPerThread;
   for (int k = 0; k < static_cast<int>(p.steps.size()); ++k) {
+    if (plans_[k].se_fold >= 0) {  // gates only: they scale the reader conv's weights
+      compute_se_gates(pool, k);
+      continue;
+    }
     if (fusion_[k].skip) continue;
     const StepPlan& pl = plans_[k];
     current_ = k;
     const Step& st = p.steps[k];
     if (st.node.op == OpKind::kSqueezeExcite) {
-      // Phase 0: per-channel sums (one task per channel, in double, in row order: like the reference).
-      phase_ = 0;
-      pool.run(st.shape.channels, &PlaneExecutor::task_fn, this);
-      const int c = st.shape.channels, h = st.node.se_hidden;
-      float* mean = se_.data() + pl.se_offset;
-      float* hidden = mean + c;
-      const double count = static_cast<double>(pl.width) * pl.height;
-      for (int ch = 0; ch < c; ++ch) mean[ch] = static_cast<float>(se_sums_[ch] / count);
-      for (int j = 0; j < h; ++j) {
-        float acc = st.bias[j];
-        for (int ch = 0; ch < c; ++ch) acc += st.weight[j * c + ch] * mean[ch];
-        hidden[j] = std::max(acc, 0.0f);
-      }
-      for (int ch = 0; ch < c; ++ch) {  // the means are no longer needed: gates overwrite them
-        float acc = st.bias2[ch];
-        for (int j = 0; j < h; ++j) acc += st.weight2[ch * h + j] * hidden[j];
-        mean[ch] = st.node.se_gate == SeGate::kHardSigmoid ? std::clamp(acc + 3.0f, 0.0f, 6.0f) / 6.0f
-                                                           : 1.0f / (1.0f + std::exp(-acc));
-      }
+      compute_se_gates(pool, k);
       phase_ = 1;
     } else {
       phase_ = 0;
@@ -214,15 +221,54 @@ void PlaneExecutor::run(ThreadPool& pool, const BandInput& in, const BandOutput&
   }
 }
 
+void PlaneExecutor::compute_se_gates(ThreadPool& pool, int k) {
+  const Step& st = program_->steps[k];
+  const StepPlan& pl = plans_[k];
+  current_ = k;
+  phase_ = 0;  // per-channel sums: one task per channel, in double
+  pool.run(st.shape.channels, &PlaneExecutor::task_fn, this);
+  const int c = st.shape.channels, h = st.node.se_hidden;
+  float* mean = se_.data() + pl.se_offset;
+  float* hidden = mean + c;
+  const double count = static_cast<double>(pl.width) * pl.height;
+  for (int ch = 0; ch < c; ++ch) mean[ch] = static_cast<float>(se_sums_[ch] / count);
+  for (int j = 0; j < h; ++j) {
+    float acc = st.bias[j];
+    for (int ch = 0; ch < c; ++ch) acc += st.weight[j * c + ch] * mean[ch];
+    hidden[j] = std::max(acc, 0.0f);
+  }
+  for (int ch = 0; ch < c; ++ch) {  // the means are no longer needed: gates overwrite them
+    float acc = st.bias2[ch];
+    for (int j = 0; j < h; ++j) acc += st.weight2[ch * h + j] * hidden[j];
+    mean[ch] = st.node.se_gate == SeGate::kHardSigmoid ? std::clamp(acc + 3.0f, 0.0f, 6.0f) / 6.0f
+                                                       : 1.0f / (1.0f + std::exp(-acc));
+  }
+  if (pl.se_fold >= 0) {
+    SeFold& fold = se_folds_[pl.se_fold];
+    scale_conv_inputs(fold.base, mean, packed_[fold.conv_packed]);
+  }
+}
+
 void PlaneExecutor::run_task(int task, int thread) {
   const int k = current_;
   const Step& st = program_->steps[k];
   if (st.node.op == OpKind::kSqueezeExcite && phase_ == 0) {
+    // Four interleaved double accumulators per row (independent add chains, not one latency-bound chain);
+    // a fixed order, so the sum does not depend on the thread count.
     double sum = 0.0;
-    const int src = st.node.inputs[0];
+    const int src = st.node.inputs[0], w = plans_[k].width;
     for (int y = 0; y < plans_[k].height; ++y) {
       const float* r = row(src, task, y);
-      for (int x = 0; x < plans_[k].width; ++x) sum += r[x];
+      double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+      int x = 0;
+      for (; x + 4 <= w; x += 4) {
+        s0 += r[x];
+        s1 += r[x + 1];
+        s2 += r[x + 2];
+        s3 += r[x + 3];
+      }
+      for (; x < w; ++x) s0 += r[x];
+      sum += (s0 + s1) + (s2 + s3);
     }
     se_sums_[task] = sum;
     return;
@@ -315,6 +361,15 @@ void PlaneExecutor::run_rows(int k, int y0, int y1, Workspace& ws) {
         const int r = nd.scale, i = y % r, yl = y / r, wl = w / r;
         for (int c = 0; c < channels; ++c) {
           float* dst = mutable_row(k, c, y);
+          if (r == 2) {  // the common case as one interleaving loop (vectorised as unpack low/high)
+            const float* a = row(nd.inputs[0], c * 4 + i * 2, yl);
+            const float* b = row(nd.inputs[0], c * 4 + i * 2 + 1, yl);
+            for (int x = 0; x < wl; ++x) {
+              dst[2 * x] = a[x];
+              dst[2 * x + 1] = b[x];
+            }
+            continue;
+          }
           for (int j = 0; j < r; ++j) {
             const float* src = row(nd.inputs[0], c * r * r + i * r + j, yl);
             for (int x = 0; x < wl; ++x) dst[x * r + j] = src[x];

@@ -8,7 +8,9 @@
 // (liveness over the step order), so memory ≈ the largest few live maps, not the sum of all.
 // Convs: conv3x3 / conv1x1 / dwconv3x3 row kernels (weights packed at prepare), a following activation and
 // residual add fused into the epilogue (epilogue_fusion.h, as in the band executor). squeeze_excite:
-// per-channel means in double (one task per channel), fc → relu → fc → gate, then a scaling pass. The output
+// per-channel means in double (one task per channel), fc → relu → fc → gate; then, when the gated map's only
+// reader is a conv (MobileNetV3's project 1x1), the gates are folded into that conv's weights for this run
+// (scale_conv_inputs) and the gated map is never written; otherwise a scaling pass writes it. The output
 // conv stores its rows (clamped / quantised, interleaved) straight into the caller's image in the same task.
 // Every value's arithmetic is independent of the row split, so the result does not depend on the thread count.
 //
@@ -47,6 +49,7 @@ class PlaneExecutor {
     std::size_t offset = 0;  // float offset of the map in the arena
     int packed = -1;         // convs: index into packed_
     std::size_t se_offset = 0;  // squeeze_excite: offset of its [channels] gates in se_
+    int se_fold = -1;           // squeeze_excite: index into se_folds_ when folded into its reader conv
   };
   struct Workspace {
     std::vector<const float*> in_ptrs;
@@ -58,6 +61,7 @@ class PlaneExecutor {
   float* mutable_row(int k, int c, int y) const;
   void run_task(int task, int thread);
   void run_rows(int k, int y0, int y1, Workspace& ws);
+  void compute_se_gates(ThreadPool& pool, int k);  // per-channel sums over the pool, then fc → relu → fc → gate
   void store_rows(int y0, int y1, Workspace& ws);
   static void task_fn(void* self, int task, int thread);
 
@@ -66,6 +70,11 @@ class PlaneExecutor {
   std::vector<StepPlan> plans_;
   std::vector<FusedEpilogue> fusion_;  // per step: skipped steps read their alias's map
   std::vector<PackedConv> packed_;
+  struct SeFold {
+    int conv_packed = -1;  // packed_[conv_packed] is rescaled from `base` by the gates each run
+    PackedConv base;       // the conv's own weights
+  };
+  std::vector<SeFold> se_folds_;
   std::vector<float> storage_;
   float* arena_ = nullptr;
   std::vector<float> zero_row_;

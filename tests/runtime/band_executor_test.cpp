@@ -13,7 +13,9 @@
 #include <vector>
 
 #include "base/image_ops.h"
+#include "runtime/epilogue_fusion.h"
 #include "runtime/graph.h"
+#include "runtime/program.h"
 #include "runtime/kernel_dispatch.h"
 #include "runtime/reference_executor.h"
 #include "runtime/session.h"
@@ -92,6 +94,20 @@ Model sam_like() {
   u = b.conv(b.relu(b.conv(u, "u4", 4, 3)), "u5", 3, 1);
   b.output(b.add({u, b.bicubic_upsample(x, 4, BicubicKind::kMatlab)}));
   return with_random_tensors(std::move(b).finish(), 7);
+}
+
+// Activations after a pixel shuffle, on the plane executor (a squeeze-excite forces it): relu and leaky fold
+// into the conv before the shuffle; prelu (per-channel slopes) stays a separate step.
+Model shuffle_activations() {
+  GraphBuilder b("shuffle_acts", 8);
+  const int x = b.input("x", 3);
+  // Read by an add, not a conv: the squeeze-excite's scaling pass runs (sam_like covers the folded case).
+  const int e = b.add({b.squeeze_excite(b.conv(x, "e", 8, 3), "se", 2, SeGate::kSigmoid), b.conv(x, "e2", 8, 1)});
+  int u = b.relu(b.pixel_shuffle(b.conv(e, "u1", 16, 1), 2));
+  u = b.prelu(b.pixel_shuffle(b.conv(u, "u2", 16, 3), 2), "p");
+  u = b.leaky_relu(b.pixel_shuffle(b.conv(u, "u3", 12, 3), 2), 0.1f);
+  b.output(u);
+  return with_random_tensors(std::move(b).finish(), 8);
 }
 
 std::vector<float> random_pixels(int w, int h, uint32_t seed) {
@@ -214,6 +230,36 @@ TEST_P(BandExecutorTest, SqueezeExciteGraphRunsOnPlanesMatchesReferenceAndIsThre
       const std::vector<float> out = fused(m, lr, size.w, size.h, 0, threads, ExecutionMode::kLayerByLayer);
       EXPECT_EQ(std::memcmp(out.data(), one.data(), out.size() * sizeof(float)), 0) << threads << " threads";
     }
+  }
+}
+
+TEST_P(BandExecutorTest, ActivationsAfterPixelShuffleFoldIntoTheConvBeforeIt) {
+  const Model m = shuffle_activations();
+  const Program p = compile_program(m.graph, m.tensors).value();
+  const std::vector<FusedEpilogue> plan = plan_epilogue_fusion(p);
+  int folded = 0;
+  for (std::size_t k = 0; k < p.steps.size(); ++k) {
+    const Node& nd = p.steps[k].node;
+    if (nd.op != OpKind::kRelu && nd.op != OpKind::kLeakyRelu && nd.op != OpKind::kPrelu) continue;
+    const int shuffle = nd.inputs[0];
+    ASSERT_EQ(p.steps[shuffle].node.op, OpKind::kPixelShuffle);
+    if (nd.op == OpKind::kPrelu) {
+      EXPECT_FALSE(plan[k].skip);
+      continue;
+    }
+    EXPECT_TRUE(plan[k].skip) << nd.name;
+    EXPECT_EQ(plan[k].alias, shuffle) << nd.name;
+    EXPECT_NE(plan[p.steps[shuffle].node.inputs[0]].activation, Activation::kNone) << nd.name;
+    ++folded;
+  }
+  EXPECT_EQ(folded, 2);
+  for (Size size : {Size{1, 1}, Size{5, 4}, Size{13, 7}}) {
+    const std::vector<float> lr = random_pixels(size.w, size.h, 5 * size.w + size.h);
+    const std::vector<float> ref = reference(m, lr, size.w, size.h);
+    const std::vector<float> one = fused(m, lr, size.w, size.h, 0, 1, ExecutionMode::kLayerByLayer);
+    EXPECT_LE(max_abs_diff(one, ref), 1e-5f) << size.w << "x" << size.h;
+    const std::vector<float> two = fused(m, lr, size.w, size.h, 0, 2, ExecutionMode::kLayerByLayer);
+    EXPECT_EQ(std::memcmp(two.data(), one.data(), two.size() * sizeof(float)), 0);
   }
 }
 

@@ -269,6 +269,40 @@ TEST(KernelConv3x3, OnePixelImageUsesOnlyTheCentreTap) {
   });
 }
 
+// scale_conv_inputs: the conv with input-scaled weights equals the conv on input-scaled rows (the
+// squeeze-excite fold of the plane executor), for every kind, through the optimized and reference kernels.
+TEST(KernelConv, ScaledInputWeightsEqualScaledInputs) {
+  IsaLoop isas;
+  isas.run([](const std::string&) {
+    for (ConvKind kind : {ConvKind::kConv1x1, ConvKind::kConv3x3, ConvKind::kDwConv3x3}) {
+      const int cin = 7, cout = kind == ConvKind::kDwConv3x3 ? 7 : 5, width = 37;
+      const int taps = kind == ConvKind::kConv1x1 ? 1 : 9, wcin = kind == ConvKind::kDwConv3x3 ? 1 : cin;
+      std::mt19937 rng(5);
+      const std::vector<float> w = random_vector(static_cast<size_t>(cout) * wcin * taps, rng, -0.5f, 0.5f);
+      const std::vector<float> gates = random_vector(cin, rng, 0.0f, 1.0f);
+      const PackedConv base = *pack(kind, w, cin, cout);
+      PackedConv scaled = base;
+      scale_conv_inputs(base, gates.data(), scaled);
+      Rows in(cin * in_rows_per_channel(kind), width, 0.0f), gated(cin * in_rows_per_channel(kind), width, 0.0f);
+      in.randomize(rng, -1.0f, 1.0f);
+      for (size_t r = 0; r < in.ptrs.size(); ++r) {
+        const float g = gates[r / in_rows_per_channel(kind)];
+        for (int x = 0; x < width; ++x) gated.ptrs[r][x] = in.ptrs[r][x] * g;
+      }
+      const std::vector<const float*> in_p = in.cptrs(), gated_p = gated.cptrs();
+      for (Kernel kernel : {opt_kernel(kind), ref_kernel(kind)}) {
+        Rows a(cout, width, 0.0f), b(cout, width, 0.0f);
+        kernel(scaled, in_p.data(), width, Epilogue{}, a.ptrs.data());
+        kernel(base, gated_p.data(), width, Epilogue{}, b.ptrs.data());
+        for (int c = 0; c < cout; ++c) {
+          for (int x = 0; x < width; ++x) ASSERT_NEAR(a.ptrs[c][x], b.ptrs[c][x], 1e-5f) << c << " " << x;
+        }
+      }
+      EXPECT_NE(scaled.packed, base.packed);
+    }
+  });
+}
+
 TEST(KernelConv, PackRejectsBadShapes) {
   std::vector<float> w(10);
   EXPECT_EQ(pack_conv3x3_f32(w, 1, 1).status().code(), StatusCode::kInvalidArgument);
