@@ -33,6 +33,13 @@ Status ImageRowWriter::write_rows(const Image& src, int first, int count) {
   return {};
 }
 
+Status ImageRowWriter::finish() {
+  if (rows_written_ != height_) {
+    return internal_error(std::to_string(rows_written_) + " of " + std::to_string(height_) + " rows written");
+  }
+  return complete();
+}
+
 Result<std::unique_ptr<ImageRowReader>> open_image_row_reader(std::string bytes, std::string_view name,
                                                               const ReadOptions& options) {
   const auto* data = reinterpret_cast<const uint8_t*>(bytes.data());

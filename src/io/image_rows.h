@@ -65,11 +65,12 @@ class ImageRowWriter {
   // Encodes rows [first, first + count) of `src` as the next rows of the file; `src` has the width, channels
   // and type given to create_image_row_writer.
   Status write_rows(const Image& src, int first, int count);
-  // After the last row: completes the file and moves it into place.
-  virtual Status finish() = 0;
+  // After the last row: completes the file and moves it into place (kInternal before the last row).
+  Status finish();
 
  protected:
   virtual Status encode_rows(const Image& src, int first, int count) = 0;
+  virtual Status complete() = 0;  // every row written: flush the encoder and commit the file
   int width_ = 0, height_ = 0, channels_ = 0;
   PixelType type_ = PixelType::kU8;
   int rows_written_ = 0;

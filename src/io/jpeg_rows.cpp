@@ -294,10 +294,7 @@ class JpegRowWriter final : public ImageRowWriter {
   ~JpegRowWriter() override {
     if (created_) jpeg_destroy_compress(&cinfo_);
   }
-  Status finish() override {
-    if (rows_written_ != height_) {
-      return internal_error(std::to_string(rows_written_) + " of " + std::to_string(height_) + " rows written");
-    }
+  Status complete() override {
     if (!guarded_finish_compress(&cinfo_, &errors_)) return failure();
     return file_.commit();
   }

@@ -365,10 +365,7 @@ class PngRowWriter final : public ImageRowWriter {
     w->type_ = type;
     return std::unique_ptr<ImageRowWriter>(std::move(w));
   }
-  Status finish() override {
-    if (rows_written_ != height_) {
-      return internal_error(std::to_string(rows_written_) + " of " + std::to_string(height_) + " rows written");
-    }
+  Status complete() override {
     LITESR_RETURN_IF_ERROR(encoder_->end());
     LITESR_RETURN_IF_ERROR(drain());
     return file_.commit();
