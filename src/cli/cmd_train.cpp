@@ -1,7 +1,7 @@
 // `litesr train`: trains a network from a multi-stage TOML recipe (docs/training.md).
 //
 //   litesr train --recipe FILE [--out DIR] [--resume] [-j THREADS] [--loader-threads N]
-//                [--progress auto|bar|json|none] [--stop-after N] [-v]
+//                [--progress auto|bar|json|none] [--stop-after N] [--nas-lambda X] [-v]
 //
 // Writes DIR/model.safetensors (default DIR: runs/<recipe name>), checkpoints, train_log.jsonl and
 // curves.svg. Errors in the recipe, missing data folders and an unwritable DIR are reported before any
@@ -30,6 +30,8 @@ struct TrainArgs {
   long long stop_after = 0;
   bool channels_last = false;
   bool bf16 = false;
+  double nas_lambda = 0.0;
+  CLI::Option* nas_lambda_option = nullptr;  // given: overrides the search stage's nas_lambda
 };
 
 int run_train(const TrainArgs& args, CommandContext& ctx) {
@@ -48,8 +50,12 @@ int run_train(const TrainArgs& args, CommandContext& ctx) {
   options.verbose = ctx.verbosity > 0;
   options.channels_last = args.channels_last;
   options.bf16 = args.bf16;
+  if (args.nas_lambda_option != nullptr && args.nas_lambda_option->count() > 0) options.nas_lambda = args.nas_lambda;
   Result<train::TrainSummary> summary = train::run_training(options);
   if (!summary.ok()) return report_error(summary.status());
+  if (summary->finished && summary->nas_nc > 0) {
+    std::printf("FGNAS found EVSRNet nc = %d, nb = %d\n", summary->nas_nc, summary->nas_nb);
+  }
   if (summary->finished) {
     std::printf("trained %lld iterations; model: %s (last validation PSNR-Y %.3f dB)\n",
                 static_cast<long long>(summary->iterations), summary->model_path.c_str(), summary->last_psnr_y);
@@ -73,6 +79,10 @@ void register_train_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--progress", args->progress, "Progress display: auto, bar, json, none")->capture_default_str();
   cmd->add_flag("--channels-last", args->channels_last, "Conv weights and batches in NHWC (faster with oneDNN)");
   cmd->add_flag("--bf16", args->bf16, "Forward pass under CPU autocast to bfloat16 (AMX/AVX512-BF16); loss in float32");
+  args->nas_lambda_option = cmd->add_option(
+      "--nas-lambda", args->nas_lambda,
+      "Replace the FGNAS search stage's nas_lambda (a lambda sweep; recorded in the stored recipe, so --resume "
+      "needs the same value)");
   cmd->add_option("--stop-after", args->stop_after, "Checkpoint and stop after this many iterations (0 = run all)");
   cmd->callback([args, &ctx] { ctx.exit_code = run_train(*args, ctx); });
 }

@@ -31,6 +31,7 @@ Status save_checkpoint(const std::filesystem::path& path, const CheckpointState&
     archive.write("global_iteration", c10::IValue(state.global_iteration));
     archive.write("scale", c10::IValue(static_cast<int64_t>(state.scale)));
     archive.write("recipe_hash", c10::IValue(static_cast<int64_t>(state.recipe_hash)));
+    archive.write("model_config", c10::IValue(model_config_json(net.config())));
     std::string names;
     int64_t i = 0;
     for (const auto& [name, t] : network_state(net)) {
@@ -74,6 +75,7 @@ Result<CheckpointState> read_checkpoint_state(const std::filesystem::path& path)
     s.scale = static_cast<int>(v.toInt());
     archive.read("recipe_hash", v);
     s.recipe_hash = static_cast<uint64_t>(v.toInt());
+    if (archive.try_read("model_config", v)) s.model_config = v.toStringRef();
     return s;
   } catch (const c10::Error& e) {
     return corrupt_data(path.string() + ": unreadable checkpoint: " + e.what_without_backtrace());

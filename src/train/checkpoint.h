@@ -1,7 +1,8 @@
 // Training checkpoints: one file (LibTorch archive, written atomically: temporary file + rename) holding
 // everything a bit-identical resume needs:
 //   state    stage index, iterations done in the stage, global iteration, the network's current scale,
-//            a hash of the recipe text (resuming with a different recipe is refused)
+//            a hash of the recipe text (resuming with a different recipe is refused), the network's
+//            config (litesr.config JSON: after an FGNAS search stage it is the found architecture)
 //   model    every tensor of network_state() (names checked on load)
 //   optimizer  Adam's moments and step counts (torch::optim::Optimizer::save)
 //   rng      torch's default CPU generator state
@@ -10,6 +11,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <string>
 
 #include <torch/torch.h>
 
@@ -23,6 +25,7 @@ struct CheckpointState {
   int64_t global_iteration = 0;  // iterations done in the whole run
   int scale = 0;                 // the network's scale at this point
   uint64_t recipe_hash = 0;
+  std::string model_config;  // model_config_json(net.config()) when saved; "" in checkpoints written before it
 };
 
 Status save_checkpoint(const std::filesystem::path& path, const CheckpointState& state, const SrNetwork& net,

@@ -1,5 +1,6 @@
 #include "train/recipe.h"
 
+#include <charconv>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -185,6 +186,7 @@ Status parse_stage(const toml::table& t, int index, const StageSpec* prev, int m
     s = *prev;
     s.schedule.milestones.clear();  // schedules are per stage: not inherited
     s.schedule = ScheduleSpec{};
+    s.nas = NasSpec{};  // search settings are per stage: not inherited
   } else {
     s.scale = model_scale;
   }
@@ -208,6 +210,23 @@ Status parse_stage(const toml::table& t, int index, const StageSpec* prev, int m
   LITESR_RETURN_IF_ERROR(r.get_int("warmup", s.schedule.warmup, 0, int64_t{1} << 40));
   LITESR_RETURN_IF_ERROR(r.get_double("weight_decay", s.weight_decay, 0.0, 1.0));
   LITESR_RETURN_IF_ERROR(r.get_bool("reset_optimizer", s.reset_optimizer));
+  LITESR_RETURN_IF_ERROR(r.get_bool("nas", s.nas.enabled));
+  const char* const nas_keys[] = {"nas_lambda", "nas_max_channels", "nas_max_blocks", "nas_gate_lr", "nas_gate_init"};
+  for (const char* key : nas_keys) {
+    if (r.has(key) && !s.nas.enabled) return r.err(key, "is only valid in a search stage (nas = true)");
+  }
+  if (s.nas.enabled && !r.has("nas_lambda")) {
+    return r.err("nas_lambda", "is required in a search stage (nas = true): the weight of the MAC penalty, >= 0");
+  }
+  LITESR_RETURN_IF_ERROR(r.get_double("nas_lambda", s.nas.lambda, 0.0, 1e6));
+  LITESR_RETURN_IF_ERROR(r.get_int("nas_max_channels", s.nas.max_channels, 1, 256));
+  LITESR_RETURN_IF_ERROR(r.get_int("nas_max_blocks", s.nas.max_blocks, 0, 64));
+  LITESR_RETURN_IF_ERROR(r.get_double("nas_gate_lr", s.nas.gate_lr, 0.0, 10.0));
+  LITESR_RETURN_IF_ERROR(r.get_double("nas_gate_init", s.nas.gate_init, 0.0, 20.0));
+  if (s.nas.enabled && !(s.nas.gate_lr > 0.0)) return r.err("nas_gate_lr", "must be positive");
+  if (s.nas.enabled && !(s.nas.gate_init > 0.0)) {
+    return r.err("nas_gate_init", "must be positive (gate logits start open: gate = logit > 0)");
+  }
   if (r.has("betas")) {
     const toml::array* a = t["betas"].as_array();
     if (a == nullptr || a->size() != 2 || !(*a)[0].value<double>() || !(*a)[1].value<double>()) {
@@ -258,6 +277,58 @@ int64_t Recipe::total_iterations() const {
   int64_t n = 0;
   for (const auto& s : stages) n += s.iterations;
   return n;
+}
+
+int Recipe::search_stage() const {
+  for (size_t i = 0; i < stages.size(); ++i) {
+    if (stages[i].nas.enabled) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+Result<std::string> override_nas_lambda(std::string_view text, double lambda) {
+  if (!(lambda >= 0.0 && lambda <= 1e6)) return invalid_argument("--nas-lambda must lie in [0, 1e6]");
+  toml::table root;
+  try {
+    root = toml::parse(text);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream os;
+    os << "TOML syntax error at line " << e.source().begin.line << ", column " << e.source().begin.column << ": "
+       << e.description();
+    return invalid_argument(os.str());
+  }
+  const toml::array* stages = root["stages"].as_array();
+  const toml::node* value = nullptr;
+  for (size_t i = 0; stages != nullptr && i < stages->size() && value == nullptr; ++i) {
+    const toml::table* st = (*stages)[i].as_table();
+    if (st != nullptr && st->contains("nas") && (*st)["nas"].value_exact<bool>().value_or(false)) {
+      value = st->get("nas_lambda");
+      if (value == nullptr) return invalid_argument("the search stage has no 'nas_lambda' to override");
+    }
+  }
+  if (value == nullptr) return invalid_argument("--nas-lambda needs a recipe with a search stage (nas = true)");
+  // toml++ source regions: 1-based lines and columns (in bytes), `end` one past the value's last character.
+  const toml::source_region where = value->source();
+  if (where.begin.line != where.end.line) return invalid_argument("nas_lambda must be written on one line");
+  size_t line_start = 0;
+  for (toml::source_index line = 1; line < where.begin.line; ++line) {
+    line_start = text.find('\n', line_start);
+    if (line_start == std::string_view::npos) return internal_error("override_nas_lambda: bad source position");
+    ++line_start;
+  }
+  const size_t begin = line_start + where.begin.column - 1, end = line_start + where.end.column - 1;
+  if (end > text.size() || begin >= end) return internal_error("override_nas_lambda: bad source position");
+  char buffer[64];
+  const std::to_chars_result printed = std::to_chars(buffer, buffer + sizeof(buffer), lambda);  // shortest round trip
+  std::string literal(buffer, printed.ptr);
+  if (literal.find_first_of(".eE") == std::string::npos) literal += ".0";  // a TOML float, not an integer
+  std::string out(text.substr(0, begin));
+  out += literal;
+  out += text.substr(end);
+  if (!out.empty() && out.back() != '\n') out += '\n';
+  out += "# nas_lambda = " + literal + " set by `litesr train --nas-lambda` (the recipe file says " +
+         std::string(text.substr(begin, end - begin)) + ")\n";
+  return out;
 }
 
 Result<Recipe> parse_recipe(std::string_view text, const fs::path& file_dir, const fs::path& file) {
@@ -323,6 +394,24 @@ Result<Recipe> parse_recipe(std::string_view text, const fs::path& file_dir, con
     }
     recipe.stages.push_back(std::move(s));
   }
+  for (size_t i = 0; i < recipe.stages.size(); ++i) {
+    if (!recipe.stages[i].nas.enabled) continue;
+    const std::string where = "[[stages]] #" + std::to_string(i + 1) + " (" + recipe.stages[i].name + ")";
+    if (i != 0) {
+      return invalid_argument(where + ": nas = true is only allowed in the first stage (the search starts from a "
+                              "freshly initialised supernet; later stages train the architecture it found)");
+    }
+    if (!std::holds_alternative<EvsrnetConfig>(recipe.model)) {
+      return invalid_argument(where + ": nas = true searches EVSRNet channels and blocks: [model] arch must be "
+                              "\"evsrnet\"");
+    }
+    for (const char* key : {"nc", "nb"}) {
+      if (model_table->contains(key)) {
+        return invalid_argument(std::string("[model]: key '") + key + "' is chosen by the search stage (nas = true); "
+                                "remove it (the search space is nas_max_channels x nas_max_blocks)");
+      }
+    }
+  }
   if (recipe.stages.back().scale != model_scale) {
     return invalid_argument("the last stage's scale (" + std::to_string(recipe.stages.back().scale) +
                             ") must equal [model] scale (" + std::to_string(model_scale) + ")");
@@ -338,7 +427,7 @@ Result<Recipe> parse_recipe(std::string_view text, const fs::path& file_dir, con
   return recipe;
 }
 
-Result<Recipe> load_recipe(const fs::path& path) {
+Result<Recipe> load_recipe(const fs::path& path, const RecipeOverrides& overrides) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     std::error_code ec;
@@ -347,7 +436,13 @@ Result<Recipe> load_recipe(const fs::path& path) {
   }
   std::ostringstream ss;
   ss << in.rdbuf();
-  Result<Recipe> r = parse_recipe(ss.str(), path.parent_path().empty() ? fs::path(".") : path.parent_path(), path);
+  std::string text = ss.str();
+  if (overrides.nas_lambda) {
+    Result<std::string> changed = override_nas_lambda(text, *overrides.nas_lambda);
+    if (!changed.ok()) return changed.status().with_context(path.string());
+    text = std::move(*changed);
+  }
+  Result<Recipe> r = parse_recipe(text, path.parent_path().empty() ? fs::path(".") : path.parent_path(), path);
   if (!r.ok()) return r.status().with_context(path.string());
   return r;
 }

@@ -11,14 +11,17 @@
 //   [validation]  dir = "…/Set5" (benchmark layout: HR/ [+ LR_bicubic/X<s>]); every = 1000; max_images = 0
 //   [[stages]]    name, scale, loss = "l1"|"mse"|"charbonnier", charbonnier_eps, patch (HR side), batch,
 //                 iterations, lr, schedule, step_size, milestones, gamma, min_lr, warmup, betas,
-//                 weight_decay, reset_optimizer
+//                 weight_decay, reset_optimizer;  FGNAS search stage (evsrnet, first stage only): nas = true,
+//                 nas_lambda (required), nas_max_channels, nas_max_blocks, nas_gate_lr, nas_gate_init
 // A stage key that is absent is inherited from the previous stage (stage 1 needs patch, batch, iterations
 // and lr). Each stage initialises from the previous stage's weights; ELSR stages may go ×2 → ×4 (the
-// last-layer repeat of elsr_network.h).
+// last-layer repeat of elsr_network.h). The nas_* keys are never inherited; the stage after a search stage
+// trains the architecture the search found (evsrnet_search.h).
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +42,19 @@ enum class DataKind {
   kReds,            // REDS layout: hr_dirs[0]/<clip>/<frame>.png and lr_dirs[0]/<clip>/<frame>.png
 };
 
+// FGNAS (fine-grained channel search, seeds_facts §2.4) settings of a search stage. The supernet is EVSRNet with
+// max_channels trunk channels and max_blocks residual blocks of max_channels inner channels (seeds_facts §2.1
+// Table 2: channels 0..32, blocks 0..8), every searchable channel behind a learnable binary gate; the stage
+// minimises L_task + lambda · MACs(gates) / MACs(all gates open) (evsrnet_search.h).
+struct NasSpec {
+  bool enabled = false;    // nas = true: this stage is the architecture search
+  double lambda = 0.0;     // nas_lambda: weight of the normalised MAC penalty (required; >= 0)
+  int max_channels = 32;   // nas_max_channels: supernet trunk and inner channels
+  int max_blocks = 8;      // nas_max_blocks: supernet residual blocks
+  double gate_lr = 0.02;   // nas_gate_lr: Adam learning rate of the gate logits (scaled by the stage schedule)
+  double gate_init = 2.0;  // nas_gate_init: initial gate logit, > 0 (every gate starts open; sigmoid(2) = 0.88)
+};
+
 struct StageSpec {
   std::string name;
   int scale = 0;
@@ -53,6 +69,7 @@ struct StageSpec {
   double beta2 = 0.999;
   double weight_decay = 0.0;
   bool reset_optimizer = true;  // fresh Adam moments at the start of the stage
+  NasSpec nas;                  // nas.enabled: an FGNAS search stage
 };
 
 struct DataSpec {
@@ -87,13 +104,27 @@ struct Recipe {
   std::vector<StageSpec> stages;
 
   int64_t total_iterations() const;
+  // The index of the search stage (nas = true), or -1. At most one stage searches, and it is the first.
+  int search_stage() const;
 };
+
+// Command-line changes applied to the recipe TEXT before parsing, so the stored recipe (recipe.toml, the model
+// file's litesr.recipe, the resume hash) is the recipe that actually ran.
+struct RecipeOverrides {
+  // `litesr train --nas-lambda X`: replaces the search stage's nas_lambda value (the λ sweep of EVSRNet's
+  // Table 3). An error when the recipe has no search stage.
+  std::optional<double> nas_lambda;
+};
+
+// `text` with the search stage's `nas_lambda = ...` value replaced by `lambda` (the rest of the text, comments
+// included, unchanged; a closing comment line records the override). Errors: TOML syntax, no search stage.
+Result<std::string> override_nas_lambda(std::string_view text, double lambda);
 
 // Parses TOML text. Relative paths resolve against `base_dir` (the recipe's `base_dir` key, itself relative
 // to `file_dir`). Errors are invalid_argument with the key and, for syntax errors, the line.
 Result<Recipe> parse_recipe(std::string_view text, const std::filesystem::path& file_dir,
                             const std::filesystem::path& file = {});
-Result<Recipe> load_recipe(const std::filesystem::path& path);
+Result<Recipe> load_recipe(const std::filesystem::path& path, const RecipeOverrides& overrides = {});
 
 // Checks, before any training, that every data and validation folder exists and holds images.
 Status check_recipe_inputs(const Recipe& recipe);

@@ -11,6 +11,7 @@
 #include "train/checkpoint.h"
 #include "train/cpu_speedups.h"
 #include "train/elsr_network.h"
+#include "train/evsrnet_search.h"
 #include "train/loss.h"
 #include "train/model_export.h"
 #include "train/recipe.h"
@@ -28,19 +29,49 @@ using Json = nlohmann::json;
 
 constexpr int kPrefetchBatches = 4;
 
+// Adam over the network's parameters. An FGNAS supernet gets two parameter groups: 0 = the conv weights
+// (lr, weight decay), 1 = the gate logits (nas_gate_lr, no weight decay).
 std::unique_ptr<torch::optim::Adam> make_optimizer(SrNetwork& net, const StageSpec& s) {
-  return std::make_unique<torch::optim::Adam>(
-      net.parameters(),
-      torch::optim::AdamOptions(s.lr).betas({s.beta1, s.beta2}).weight_decay(s.weight_decay));
+  const auto options = torch::optim::AdamOptions(s.lr).betas({s.beta1, s.beta2}).weight_decay(s.weight_decay);
+  if (auto* search = dynamic_cast<EvsrnetSearchNetwork*>(&net)) {
+    std::vector<torch::optim::OptimizerParamGroup> groups;
+    groups.emplace_back(search->weight_parameters(), std::make_unique<torch::optim::AdamOptions>(options));
+    groups.emplace_back(search->gate_parameters(), std::make_unique<torch::optim::AdamOptions>(
+                                                       torch::optim::AdamOptions(s.nas.gate_lr)
+                                                           .betas({s.beta1, s.beta2})
+                                                           .weight_decay(0.0)));
+    return std::make_unique<torch::optim::Adam>(std::move(groups), options);
+  }
+  return std::make_unique<torch::optim::Adam>(net.parameters(), options);
 }
 
+// Sets the learning rate of the iteration: `lr` for the weights; the gate group (search stages) follows the
+// same schedule, nas_gate_lr · lr / s.lr.
 void configure_optimizer(torch::optim::Adam& opt, const StageSpec& s, double lr) {
-  for (auto& group : opt.param_groups()) {
-    auto& o = static_cast<torch::optim::AdamOptions&>(group.options());
-    o.lr(lr);
+  auto& groups = opt.param_groups();
+  for (size_t i = 0; i < groups.size(); ++i) {
+    auto& o = static_cast<torch::optim::AdamOptions&>(groups[i].options());
+    const bool gates = i == 1 && s.nas.enabled;
+    o.lr(gates ? s.nas.gate_lr * lr / s.lr : lr);
     o.betas({s.beta1, s.beta2});
-    o.weight_decay(s.weight_decay);
+    o.weight_decay(gates ? 0.0 : s.weight_decay);
   }
+}
+
+// The FGNAS supernet of a search stage (the recipe guarantees arch = evsrnet).
+SrNetworkPtr make_search_network(const Recipe& recipe, const StageSpec& stage) {
+  return std::make_shared<EvsrnetSearchNetwork>(std::get<EvsrnetConfig>(recipe.model), stage.nas);
+}
+
+Json nas_architecture_json(const NasArchitecture& a) {
+  return {{"nc", a.nc}, {"nb", a.nb}, {"open_channels", a.trunk_channels.size()},
+          {"inner_widths", a.inner_widths()}, {"trunk_channels", a.trunk_channels}};
+}
+
+std::string join_ints(const std::vector<int>& v) {
+  std::string out;
+  for (int x : v) out += (out.empty() ? "" : " ") + std::to_string(x);
+  return out.empty() ? "-" : out;
 }
 
 Status check_output_dir(const fs::path& dir) {
@@ -68,6 +99,14 @@ struct Run {
   double last_psnr = 0.0;
   int loader_threads = 1;
 
+  // The supernet while a search stage runs, else null.
+  EvsrnetSearchNetwork* search() const { return dynamic_cast<EvsrnetSearchNetwork*>(net.get()); }
+  // What a model file holds: the network, or during a search the uniform EVSRNet derived from it.
+  SrNetworkPtr exportable() const {
+    if (EvsrnetSearchNetwork* s = search()) return s->derive();
+    return net;
+  }
+
   ExportInfo export_info() const {
     ExportInfo info;
     info.recipe = recipe->text;
@@ -80,7 +119,7 @@ struct Run {
 
   Status checkpoint() {
     LITESR_RETURN_IF_ERROR(save_checkpoint(out / "checkpoint.pt", state, *net, *optimizer));
-    LITESR_RETURN_IF_ERROR(export_network(out / "model_latest.safetensors", *net, export_info()));
+    LITESR_RETURN_IF_ERROR(export_network(out / "model_latest.safetensors", *exportable(), export_info()));
     Json j = {{"event", "checkpoint"}, {"stage_index", state.stage}, {"iteration", state.iteration},
               {"global_iteration", state.global_iteration}};
     LITESR_RETURN_IF_ERROR(log->append(j.dump()));
@@ -110,7 +149,10 @@ struct Run {
   Status enter_stage(int index) {
     const StageSpec& s = recipe->stages[index];
     const int current = config_scale(net->config());
-    if (current != s.scale) {
+    if (EvsrnetSearchNetwork* searched = search(); searched != nullptr && !s.nas.enabled) {
+      LITESR_RETURN_IF_ERROR(finish_search(*searched));
+      optimizer = make_optimizer(*net, s);
+    } else if (current != s.scale) {
       auto* elsr = dynamic_cast<ElsrNetwork*>(net.get());
       if (elsr == nullptr || current != 2 || s.scale != 4) {
         return invalid_argument("stage " + s.name + ": cannot change the scale from x" + std::to_string(current) +
@@ -128,6 +170,36 @@ struct Run {
     Json j = {{"event", "stage"}, {"stage", s.name}, {"stage_index", index}, {"scale", s.scale},
               {"loss", loss_kind_name(s.loss)}, {"patch", s.patch}, {"batch", s.batch},
               {"iterations", s.iterations}, {"lr", s.lr}, {"global_iteration", state.global_iteration}};
+    if (s.nas.enabled) {
+      j["nas"] = {{"lambda", s.nas.lambda}, {"max_channels", s.nas.max_channels},
+                  {"max_blocks", s.nas.max_blocks}, {"gate_lr", s.nas.gate_lr}, {"gate_init", s.nas.gate_init}};
+    }
+    return log->append(j.dump());
+  }
+
+  // End of the search: replaces the supernet by the uniform EVSRNet it found (weights of the kept channels,
+  // evsrnet_search.h), logs {"event":"nas", ...} and prints the architecture.
+  Status finish_search(const EvsrnetSearchNetwork& searched) {
+    const NasArchitecture a = searched.architecture();
+    std::shared_ptr<EvsrnetNetwork> derived = searched.derive();
+    const EvsrnetConfig& c = std::get<EvsrnetConfig>(derived->config());
+    const int64_t macs = evsrnet_macs_per_pixel(c);
+    const StageSpec& search_stage = recipe->stages[state.stage];
+    Json j = {{"event", "nas"}, {"stage", search_stage.name}, {"stage_index", state.stage},
+              {"global_iteration", state.global_iteration}, {"lambda", search_stage.nas.lambda},
+              {"architecture", nas_architecture_json(a)}, {"searched_macs_per_pixel", searched.hard_macs_per_pixel()},
+              {"macs_per_pixel", macs}, {"params", parameter_count(*derived)},
+              {"config", Json::parse(model_config_json(c))}};
+    std::printf("[%s] FGNAS (lambda %g): %zu of %d trunk channels open, %d of %d blocks kept (inner widths %s)\n"
+                "[%s] found architecture: EVSRNet nc = %d, nb = %d (%s): %lld MACs per LR pixel (%.1f M per "
+                "320x180 frame), %lld parameters\n",
+                recipe->name.c_str(), search_stage.nas.lambda, a.trunk_channels.size(), search_stage.nas.max_channels,
+                a.nb, search_stage.nas.max_blocks, join_ints(a.inner_widths()).c_str(), recipe->name.c_str(), c.nc,
+                c.nb, c.mode == EvsrnetMode::kRecurrent ? "recurrent" : "frame_parallel",
+                static_cast<long long>(macs), static_cast<double>(macs) * 320 * 180 / 1e6,
+                static_cast<long long>(parameter_count(*derived)));
+    std::fflush(stdout);
+    net = derived;
     return log->append(j.dump());
   }
 
@@ -157,6 +229,7 @@ struct Run {
       LITESR_ASSIGN_OR_RETURN(Batch b, loader.next());
       const double lr = learning_rate_at(s.schedule, s.lr, state.iteration, s.iterations);
       double loss_value = 0.0;
+      double penalty_value = 0.0;
       try {
         const int c = 3 * b.frames;
         const int hr_size = b.lr_size * b.scale;
@@ -174,7 +247,14 @@ struct Run {
           prediction = net->forward(x);
         }
         torch::Tensor loss = pixel_loss(s.loss, prediction.to(torch::kFloat), y, s.charbonnier_eps);
-        loss.backward();
+        torch::Tensor objective = loss;
+        if (EvsrnetSearchNetwork* searching = search()) {
+          // FGNAS: L_task + λ · MACs(gate probabilities) / MACs(all open).
+          const torch::Tensor penalty = searching->macs_penalty();
+          objective = loss + s.nas.lambda * penalty;
+          penalty_value = penalty.item<double>();
+        }
+        objective.backward();
         optimizer->step();
         loss_value = loss.item<double>();
       } catch (const c10::Error& e) {
@@ -200,6 +280,21 @@ struct Run {
                   {"loss", loss_sum / loss_count}, {"lr", lr}, {"it_per_s", rate},
                   {"eta_s", rate > 0 ? (s.iterations - state.iteration) / rate : 0.0},
                   {"stage_elapsed_s", total_secs}};
+        if (const EvsrnetSearchNetwork* searching = search()) {
+          // After this iteration's update: the gates as they are now. "loss" stays the task loss alone.
+          const NasArchitecture a = searching->architecture();
+          j["nas_expected_macs_per_pixel"] = searching->expected_macs_per_pixel().item<double>();
+          j["nas_macs_per_pixel"] = searching->hard_macs_per_pixel();
+          j["nas_open_channels"] = a.trunk_channels.size();
+          j["nas_open_blocks"] = a.nb;
+          j["nas_inner_widths"] = a.inner_widths();
+          j["nas_penalty"] = penalty_value;
+          if (options.verbose) {
+            std::printf("[%s] %s FGNAS: %zu trunk channels open, %d blocks (inner %s), expected %.0f MACs/pixel\n",
+                        recipe->name.c_str(), s.name.c_str(), a.trunk_channels.size(), a.nb,
+                        join_ints(a.inner_widths()).c_str(), j["nas_expected_macs_per_pixel"].get<double>());
+          }
+        }
         log->add_loss(state.global_iteration, loss_sum / loss_count);
         LITESR_RETURN_IF_ERROR(log->append(j.dump()));
         if (options.verbose) {
@@ -239,7 +334,9 @@ struct Run {
 };
 
 Result<TrainSummary> run(const TrainOptions& options) {
-  LITESR_ASSIGN_OR_RETURN(Recipe recipe, load_recipe(options.recipe));
+  RecipeOverrides overrides;
+  overrides.nas_lambda = options.nas_lambda;
+  LITESR_ASSIGN_OR_RETURN(Recipe recipe, load_recipe(options.recipe, overrides));
   LITESR_RETURN_IF_ERROR(check_recipe_inputs(recipe));
   Run r;
   r.recipe = &recipe;
@@ -261,7 +358,10 @@ Result<TrainSummary> run(const TrainOptions& options) {
     LITESR_ASSIGN_OR_RETURN(resumed, read_checkpoint_state(ckpt));
     if (resumed.recipe_hash != hash) {
       return invalid_argument(ckpt.string() + " was written by a different recipe; refusing to resume with " +
-                              options.recipe.string());
+                              options.recipe.string() +
+                              (recipe.search_stage() >= 0 ? " (a run started with --nas-lambda resumes only with the "
+                                                            "same --nas-lambda)"
+                                                          : ""));
     }
     if (resumed.stage < 0 || resumed.stage >= static_cast<int>(recipe.stages.size())) {
       return corrupt_data(ckpt.string() + ": stage index out of range");
@@ -278,13 +378,29 @@ Result<TrainSummary> run(const TrainOptions& options) {
 
   torch::manual_seed(recipe.seed);
   if (options.resume) {
-    LITESR_ASSIGN_OR_RETURN(r.net, make_network(with_scale(recipe.model, resumed.scale)));
+    const StageSpec& stage = recipe.stages[resumed.stage];
+    if (stage.nas.enabled) {
+      r.net = make_search_network(recipe, stage);
+    } else {
+      // The checkpoint's own config: after a search stage that is the found architecture, not [model].
+      ModelConfig config = recipe.model;
+      if (!resumed.model_config.empty()) {
+        Result<ModelConfig> stored = parse_model_config(arch_name(recipe.model), resumed.model_config);
+        if (!stored.ok()) return stored.status().with_context(ckpt.string());
+        config = *stored;
+      }
+      LITESR_ASSIGN_OR_RETURN(r.net, make_network(with_scale(config, resumed.scale)));
+    }
     r.optimizer = make_optimizer(*r.net, recipe.stages[resumed.stage]);
     LITESR_RETURN_IF_ERROR(restore_checkpoint(ckpt, *r.net, *r.optimizer));
     r.state = resumed;
     std::printf("[%s] resuming at stage %s, iteration %lld (global %lld)\n", recipe.name.c_str(),
                 recipe.stages[resumed.stage].name.c_str(), static_cast<long long>(resumed.iteration),
                 static_cast<long long>(resumed.global_iteration));
+  } else if (recipe.stages[0].nas.enabled) {
+    r.net = make_search_network(recipe, recipe.stages[0]);
+    r.state.recipe_hash = hash;
+    LITESR_RETURN_IF_ERROR(r.enter_stage(0));
   } else {
     LITESR_ASSIGN_OR_RETURN(r.net, make_network(with_scale(recipe.model, recipe.stages[0].scale)));
     r.state.recipe_hash = hash;
@@ -294,7 +410,14 @@ Result<TrainSummary> run(const TrainOptions& options) {
               recipe.name.c_str(), std::string(arch_name(recipe.model)).c_str(),
               static_cast<long long>(parameter_count(*r.net)), r.data->size(),
               static_cast<long long>(recipe.total_iterations()), recipe.stages.size(), r.out.c_str());
-  std::fflush(stdout);
+  if (const EvsrnetSearchNetwork* searching = r.search()) {
+    const StageSpec& s = recipe.stages[r.state.stage];
+    std::printf("[%s] FGNAS search stage %s: supernet of %d trunk channels and %d blocks, lambda %g "
+                "(%.0f MACs per LR pixel with every gate open)\n",
+                recipe.name.c_str(), s.name.c_str(), s.nas.max_channels, s.nas.max_blocks, s.nas.lambda,
+                searching->full_macs_per_pixel());
+    std::fflush(stdout);
+  }
 
   TrainSummary summary;
   summary.out_dir = r.out;
@@ -313,8 +436,16 @@ Result<TrainSummary> run(const TrainOptions& options) {
       return summary;
     }
   }
+  if (EvsrnetSearchNetwork* searching = r.search()) {
+    LITESR_RETURN_IF_ERROR(r.finish_search(*searching));  // a recipe that ends with its search stage
+  }
   summary.model_path = r.out / "model.safetensors";
   LITESR_RETURN_IF_ERROR(export_network(summary.model_path, *r.net, r.export_info()));
+  if (recipe.search_stage() >= 0) {
+    const auto& found = std::get<EvsrnetConfig>(r.net->config());
+    summary.nas_nc = found.nc;
+    summary.nas_nb = found.nb;
+  }
   Json done = {{"event", "done"}, {"global_iteration", r.state.global_iteration}, {"psnr_y", r.last_psnr},
                {"model", summary.model_path.string()}};
   LITESR_RETURN_IF_ERROR(r.log->append(done.dump()));

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "base/cancel.h"
@@ -36,6 +37,9 @@ struct TrainOptions {
   // run is still reproducible and resumable with the same flags.
   bool channels_last = false;
   bool bf16 = false;
+  // Replaces the search stage's nas_lambda (the λ sweep of FGNAS; recipe.h RecipeOverrides): the stored
+  // recipe text carries the value that ran, so --resume needs the same option.
+  std::optional<double> nas_lambda;
 };
 
 struct TrainSummary {
@@ -44,6 +48,8 @@ struct TrainSummary {
   int64_t iterations = 0;            // global iterations done
   bool finished = false;             // all stages done
   double last_psnr_y = 0.0;          // latest validation (0 when none)
+  int nas_nc = 0;                    // recipes with an FGNAS search stage: the found nc, nb (0 otherwise)
+  int nas_nb = 0;
 };
 
 Result<TrainSummary> run_training(const TrainOptions& options);

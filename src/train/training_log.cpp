@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <fstream>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -47,16 +49,30 @@ Result<TrainingLog> TrainingLog::open(const std::filesystem::path& jsonl, const 
   std::string kept;
   if (keep_until >= 0) {
     std::ifstream in(jsonl);
-    std::string line;
-    while (std::getline(in, line)) {
+    std::vector<std::pair<std::string, nlohmann::json>> lines;
+    for (std::string line; std::getline(in, line);) {
       nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
       if (j.is_discarded() || !j.is_object()) continue;  // a torn last line after a crash
+      lines.emplace_back(std::move(line), std::move(j));
+    }
+    // Events written after the checkpoint at keep_until (at a stage boundary: the next stage's "stage" event,
+    // the "nas" event of a finished search) are written again by the resumed run: cut after that checkpoint.
+    size_t end = lines.size();
+    for (size_t i = lines.size(); i-- > 0;) {
+      const nlohmann::json& j = lines[i].second;
+      if (j.value("event", "") == "checkpoint" && j.value("global_iteration", int64_t{-1}) == keep_until) {
+        end = i + 1;
+        break;
+      }
+    }
+    for (size_t i = 0; i < end; ++i) {
+      const nlohmann::json& j = lines[i].second;
       const int64_t g = j.value("global_iteration", int64_t{0});
       if (g > keep_until) continue;
       const std::string ev = j.value("event", "");
       if (ev == "train" && j.contains("loss")) log.add_loss(g, j["loss"].get<double>());
       if (ev == "val" && j.contains("psnr_y")) log.add_psnr(g, j["psnr_y"].get<double>());
-      kept += line + "\n";
+      kept += lines[i].first + "\n";
     }
   }
   LITESR_RETURN_IF_ERROR(write_file_atomically(jsonl, kept));

@@ -22,8 +22,9 @@ struct CurvePoint {
 class TrainingLog {
  public:
   // Opens (creating) `jsonl`. When `keep_until` >= 0 the existing lines are kept up to that global iteration
-  // (a resumed run drops what was logged after its checkpoint) and the curves are reloaded from them;
-  // otherwise the file is truncated.
+  // and, when the log holds it, up to the "checkpoint" event at that iteration (a resumed run drops what was
+  // logged after its checkpoint, and writes the events of a stage boundary only once); the curves are reloaded
+  // from them. Otherwise the file is truncated.
   static Result<TrainingLog> open(const std::filesystem::path& jsonl, const std::filesystem::path& svg,
                                   int64_t keep_until);
 
