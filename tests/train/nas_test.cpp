@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "train_test_data.h"
 #include "io/image_file.h"
 #include "models/registry.h"
 #include "profile/complexity.h"
@@ -176,26 +177,8 @@ TEST(NasDerive, DerivedNetworkComputesTheHardGatedSupernet) {
 
 // ---- The search stage in the trainer ----
 
-Image make_image(int w, int h, int seed) {
-  Image img = std::move(Image::create(w, h, 3, PixelType::kU8).value());
-  auto v = img.view<uint8_t>();
-  for (int y = 0; y < h; ++y)
-    for (int x = 0; x < w; ++x)
-      for (int c = 0; c < 3; ++c) {
-        const double s = std::sin(0.29 * x * (c + 1) + seed) * std::cos(0.19 * y + 0.4 * seed + c);
-        v.at(x, y, c) = static_cast<uint8_t>(127.5 + 120 * s);
-      }
-  return img;
-}
-
-void make_data(const fs::path& root) {
-  fs::create_directories(root / "hr");
-  fs::create_directories(root / "val" / "HR");
-  for (int i = 0; i < 3; ++i) {
-    ASSERT_TRUE(write_image(root / "hr" / ("img" + std::to_string(i) + ".png"), make_image(40 + 8 * i, 36, i)).ok());
-  }
-  ASSERT_TRUE(write_image(root / "val" / "HR" / "v.png", make_image(24, 20, 9)).ok());
-}
+using testing::make_data;
+using testing::make_image;
 
 // A search stage (supernet 6 channels x 3 blocks, x2, recurrent, 3-frame synthetic sequences) then training
 // of the found architecture. `search` / `nas` are appended to the search stage.

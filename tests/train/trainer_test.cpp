@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "train_test_data.h"
 #include "io/image_file.h"
 #include "runtime/model_file.h"
 #include "testing/test_env.h"
@@ -19,26 +20,8 @@ namespace {
 namespace fs = std::filesystem;
 using litesr::testing::TempDir;
 
-// A smooth random-ish RGB test image (u8).
-Image make_image(int w, int h, int seed) {
-  Image img = std::move(Image::create(w, h, 3, PixelType::kU8).value());
-  auto v = img.view<uint8_t>();
-  for (int y = 0; y < h; ++y)
-    for (int x = 0; x < w; ++x)
-      for (int c = 0; c < 3; ++c) {
-        const double s = std::sin(0.31 * x * (c + 1) + seed) * std::cos(0.17 * y + 0.5 * seed + c);
-        v.at(x, y, c) = static_cast<uint8_t>(127.5 + 120 * s);
-      }
-  return img;
-}
-
-// hr/ (training images) and val/HR/ (validation images).
-void make_data(const fs::path& root) {
-  fs::create_directories(root / "hr");
-  fs::create_directories(root / "val" / "HR");
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(write_image(root / "hr" / ("img" + std::to_string(i) + ".png"), make_image(48 + 8 * i, 40, i)).ok());
-  ASSERT_TRUE(write_image(root / "val" / "HR" / "v.png", make_image(32, 24, 9)).ok());
-}
+using testing::make_data;
+using testing::make_image;
 
 std::string tiny_recipe(const fs::path& root) {
   return "name = \"tiny\"\nseed = 7\ncheckpoint_every = 3\nlog_every = 2\n"
