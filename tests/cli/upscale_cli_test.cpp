@@ -146,14 +146,27 @@ std::string upscale_bytes(const fs::path& in, const fs::path& out, const std::st
   return testing::read_file_bytes(out);
 }
 
+// Little-endian EXIF (TIFF) bytes whose IFD0 holds one entry: Orientation = `orientation`.
+std::string exif_with_orientation(int orientation) {
+  std::string t("II*\0\x08\0\0\0", 8);                          // header, IFD0 at offset 8
+  t += std::string("\x01\0", 2);                                    // one entry
+  t += std::string("\x12\x01\x03\0\x01\0\0\0", 8);                // tag 0x0112, SHORT, count 1
+  t += static_cast<char>(orientation);
+  t += std::string("\0\0\0", 3);                                   // value (padded to 4 bytes)
+  t += std::string("\0\0\0\0", 4);                                 // no next IFD
+  return t;
+}
+
 // Streaming in bands (-t LR rows, several bands here) writes exactly the file the whole-image path writes:
-// every layout, PNG and JPEG in and out, bicubic and ELSR, alpha and 16 bit.
+// every layout, PNG and JPEG in and out, bicubic and ELSR, alpha and 16 bit, ICC and EXIF carried over.
 TEST(UpscaleCli, StreamedOutputEqualsWholeImageOutput) {
   TempDir dir;
   write_png(dir / "rgb.png", make_image(21, 17, 3, PixelType::kU8));
   write_png(dir / "rgba16.png", make_image(13, 11, 4, PixelType::kU16));
   WriteOptions jpeg;
   jpeg.quality = 90;
+  jpeg.icc_profile = std::string(300, '\x5a');  // opaque bytes: JPEG carries them as they are
+  jpeg.exif = exif_with_orientation(1);
   ASSERT_TRUE(write_image(dir / "grey.jpg", make_image(19, 14, 1, PixelType::kU8), jpeg).ok());
   struct Case {
     std::string input, output;
@@ -175,6 +188,9 @@ TEST(UpscaleCli, StreamedOutputEqualsWholeImageOutput) {
     ASSERT_FALSE(whole.empty()) << c.input;
     EXPECT_TRUE(streamed == whole) << c.input << " -> " << c.output;
   }
+  const DecodedImage d = read_image(dir / "d.jpg").value();  // the streamed grey JPEG kept its metadata
+  EXPECT_EQ(d.icc_profile, jpeg.icc_profile);
+  EXPECT_EQ(d.exif, jpeg.exif);
   EXPECT_FALSE(has_temp_files(dir.path()));
 }
 
@@ -191,6 +207,21 @@ TEST(UpscaleCli, StreamAlwaysFallsBackWhereStreamingCannotWork) {
     EXPECT_NE(testing::read_file_bytes(dir / "s.json").find("\"streamed\": false"), std::string::npos);
     EXPECT_TRUE(read_image(dir / output).ok()) << output;
   }
+}
+
+// An EXIF rotation needs the whole image: --stream always falls back, and the output is upright.
+TEST(UpscaleCli, RotatedPhotoIsUpscaledWholeAndUpright) {
+  TempDir dir;
+  WriteOptions rotated;
+  rotated.exif = exif_with_orientation(6);  // stored 16x10, displayed 10x16
+  ASSERT_TRUE(write_image(dir / "r.jpg", make_image(16, 10, 3, PixelType::kU8), rotated).ok());
+  const auto r = run_litesr({"upscale", "-i", (dir / "r.jpg").string(), "-o", (dir / "out.png").string(),
+                             "--stream", "always", "-v"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("EXIF orientation"), std::string::npos) << r.err;
+  const DecodedImage out = read_image(dir / "out.png").value();
+  EXPECT_EQ(out.image.width(), 40);
+  EXPECT_EQ(out.image.height(), 64);
 }
 
 // A file that breaks off half way fails while streaming: exit 1, the file named, no output, no temporary.
