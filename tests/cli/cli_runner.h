@@ -39,4 +39,15 @@ inline CliRun run_litesr(const std::vector<std::string>& args) {
   return r;
 }
 
+// True when this build of `litesr` has the subcommand `name` (train, video and export are optional modules).
+inline bool has_command(const std::string& name) {
+  return run_litesr({"--help"}).out.find("\n  " + name + " ") != std::string::npos;
+}
+
 }  // namespace litesr::testing
+
+// Skips the current test when the build lacks the subcommand; `option` names the CMake switch that removed it.
+#define LITESR_REQUIRE_COMMAND(name, option)                                                     \
+  if (!::litesr::testing::has_command(name)) {                                                 \
+    GTEST_SKIP() << "this build has no `litesr " << (name) << "` (" << (option) << "=OFF)";    \
+  }

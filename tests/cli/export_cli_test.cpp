@@ -8,13 +8,8 @@
 namespace litesr::testing {
 namespace {
 
-#define LITESR_REQUIRE_EXPORT_COMMAND()                                            \
-  if (run_litesr({"--help"}).out.find("\n  export ") == std::string::npos) { \
-    GTEST_SKIP() << "this build has no `litesr export` (LITESR_WITH_EXPORT=OFF)"; \
-  }
-
 TEST(ExportCli, WritesTfliteAndOnnxByExtension) {
-  LITESR_REQUIRE_EXPORT_COMMAND();
+  LITESR_REQUIRE_COMMAND("export", "LITESR_WITH_EXPORT");
   TempDir dir;
   const auto tflite = dir.path() / "elsr.tflite";
   CliRun r = run_litesr({"export", "elsr-x4", "-o", tflite.string(), "--input", "64x36"});
@@ -36,7 +31,7 @@ TEST(ExportCli, WritesTfliteAndOnnxByExtension) {
 }
 
 TEST(ExportCli, UsageErrorsLeaveNoFile) {
-  LITESR_REQUIRE_EXPORT_COMMAND();
+  LITESR_REQUIRE_COMMAND("export", "LITESR_WITH_EXPORT");
   TempDir dir;
   const auto out = dir.path() / "model.bin";
   CliRun r = run_litesr({"export", "elsr-x4", "-o", out.string()});

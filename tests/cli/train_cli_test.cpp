@@ -19,11 +19,6 @@ namespace {
 namespace fs = std::filesystem;
 using testing::run_litesr;
 
-#define LITESR_REQUIRE_TRAIN_COMMAND()                                            \
-  if (run_litesr({"--help"}).out.find("\n  train ") == std::string::npos) { \
-    GTEST_SKIP() << "this build has no `litesr train` (LITESR_WITH_TORCH=OFF)"; \
-  }
-
 Image textured(int w, int h, int seed) {
   Image img = Image::create(w, h, 3, PixelType::kU8).value();
   for (int y = 0; y < h; ++y)
@@ -51,7 +46,7 @@ fs::path make_run_inputs(const fs::path& root) {
 }
 
 TEST(TrainCli, TrainStopResumeAndEvaluate) {
-  LITESR_REQUIRE_TRAIN_COMMAND();
+  LITESR_REQUIRE_COMMAND("train", "LITESR_WITH_TORCH");
   testing::TempDir dir;
   const fs::path recipe = make_run_inputs(dir.path());
   const fs::path out = dir.path() / "run";
@@ -90,7 +85,7 @@ TEST(TrainCli, TrainStopResumeAndEvaluate) {
 }
 
 TEST(TrainCli, BadInputsFailBeforeTraining) {
-  LITESR_REQUIRE_TRAIN_COMMAND();
+  LITESR_REQUIRE_COMMAND("train", "LITESR_WITH_TORCH");
   testing::TempDir dir;
   const fs::path recipe = make_run_inputs(dir.path());
   auto r = run_litesr({"train", "--recipe", (dir.path() / "missing.toml").string(), "-o", (dir.path() / "a").string()});

@@ -16,11 +16,6 @@ namespace {
 namespace fs = std::filesystem;
 using testing::run_litesr;
 
-#define LITESR_REQUIRE_VIDEO_COMMAND()                                            \
-  if (run_litesr({"--help"}).out.find("\n  video ") == std::string::npos) {       \
-    GTEST_SKIP() << "this build has no `litesr video` (LITESR_WITH_VIDEO=OFF)"; \
-  }
-
 // dir/frames/0001.png .. 000N.png: a pattern drifting right by one pixel per frame.
 fs::path make_frames(const fs::path& dir, int count, int w, int h) {
   fs::create_directories(dir / "frames");
@@ -39,7 +34,7 @@ fs::path make_frames(const fs::path& dir, int count, int w, int h) {
 }
 
 TEST(VideoCli, ImageSequenceToFramesAndToFfv1) {
-  LITESR_REQUIRE_VIDEO_COMMAND();
+  LITESR_REQUIRE_COMMAND("video", "LITESR_WITH_VIDEO");
   testing::TempDir dir;
   const fs::path in = make_frames(dir.path(), 5, 40, 24);
   fs::create_directories(dir.path() / "sr");
@@ -69,7 +64,7 @@ TEST(VideoCli, ImageSequenceToFramesAndToFfv1) {
 }
 
 TEST(VideoCli, BenchmarkReportsStagesAndWritesNothing) {
-  LITESR_REQUIRE_VIDEO_COMMAND();
+  LITESR_REQUIRE_COMMAND("video", "LITESR_WITH_VIDEO");
   testing::TempDir dir;
   const fs::path in = make_frames(dir.path(), 4, 32, 20);
   auto r = run_litesr({"video", "-i", in.string(), "-n", "elsr-x4", "--benchmark", "--progress", "none"});
@@ -79,7 +74,7 @@ TEST(VideoCli, BenchmarkReportsStagesAndWritesNothing) {
 }
 
 TEST(VideoCli, CorruptInputIsAClearErrorWithNoOutput) {
-  LITESR_REQUIRE_VIDEO_COMMAND();
+  LITESR_REQUIRE_COMMAND("video", "LITESR_WITH_VIDEO");
   testing::TempDir dir;
   const fs::path bad = dir.path() / "bad.mkv";
   testing::write_file_bytes(bad, std::string(4096, '\x42'));
