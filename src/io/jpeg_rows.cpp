@@ -123,10 +123,9 @@ class JpegRowReader final : public ImageRowReader {
       default: r->cinfo_.out_color_space = JCS_RGB; break;
     }
     r->cinfo_.dct_method = JDCT_ISLOW;  // decode_jpeg's TJFLAG_ACCURATEDCT; fancy upsampling is the default
-    if (!guarded_start_decompress(&r->cinfo_, &r->errors_)) return r->failure();
     r->info_.width = static_cast<int>(width);
     r->info_.height = static_cast<int>(height);
-    r->info_.channels = r->cinfo_.output_components;
+    r->info_.channels = r->cinfo_.out_color_space == JCS_GRAYSCALE ? 1 : 3;
     r->info_.type = PixelType::kU8;
     r->info_.format = ImageFormat::kJpeg;
     r->info_.icc_profile = meta.icc_profile;
@@ -137,18 +136,30 @@ class JpegRowReader final : public ImageRowReader {
     if (created_) jpeg_destroy_decompress(&cinfo_);
   }
   Status finish() override {
+    LITESR_RETURN_IF_ERROR(start());
     if (!guarded_finish_decompress(&cinfo_, &errors_)) return failure();
     return {};
   }
 
  protected:
   Status decode_row(uint8_t* row) override {
+    LITESR_RETURN_IF_ERROR(start());
     if (!guarded_read_scanline(&cinfo_, &errors_, row)) return failure();
     return {};
   }
 
  private:
   explicit JpegRowReader(std::string bytes) : bytes_(std::move(bytes)) {}
+  // Decompression starts with the first row, not in open(): for a progressive JPEG jpeg_start_decompress
+  // entropy-decodes every scan, work wasted when the caller only wanted the header (--stream auto on a small
+  // image).
+  Status start() {
+    if (started_) return {};
+    if (!guarded_start_decompress(&cinfo_, &errors_)) return failure();
+    started_ = true;
+    if (cinfo_.output_components != info_.channels) return internal_error("libjpeg output channels disagree");
+    return {};
+  }
   Status failure() const {
     return jpeg_decode_failure(errors_.message[0] != '\0' ? errors_.message : "libjpeg error", truncated_);
   }
@@ -157,6 +168,7 @@ class JpegRowReader final : public ImageRowReader {
   JpegErrors errors_;
   jpeg_progress_mgr progress_ = {};
   bool created_ = false;
+  bool started_ = false;
   bool truncated_ = false;
 };
 
