@@ -48,22 +48,22 @@ Result<StreamedUpscale> stream_bands(ModelUpscaler& upscaler, const std::filesys
   }
   band_rows = std::min(band_rows, height);
 
-  // `window` holds input rows [held_first, held_first + held); each band needs [y0 − context, y1 + context).
+  // `window` holds input rows [held_first, held_first + window.height()); each band needs
+  // [y0 − context, y1 + context).
   Image window;
-  int held_first = 0, held = 0;
+  int held_first = 0;
   for (int y0 = 0; y0 < height; y0 += band_rows) {
     if (options.cancel != nullptr && options.cancel->cancelled()) return cancelled(output.string() + ": interrupted");
     const int y1 = std::min(height, y0 + band_rows);
     const int need_first = std::max(0, y0 - context);
     const int need_end = std::min(height, y1 + context);
     LITESR_ASSIGN_OR_RETURN(Image next, Image::create(width, need_end - need_first, info.channels, info.type));
-    const int kept = std::max(0, held_first + held - need_first);  // overlap with the previous band
+    const int kept = std::max(0, held_first + window.height() - need_first);  // overlap with the previous band
     if (kept > 0) copy_rows(window, need_first - held_first, kept, next, 0);
     Status s_read = reader->read_rows(next, kept, need_end - need_first - kept);
     if (!s_read.ok()) return s_read.with_context(input.string());
     window = std::move(next);
     held_first = need_first;
-    held = need_end - need_first;
 
     LITESR_ASSIGN_OR_RETURN(const Image up, upscaler.upscale(window));
     LITESR_RETURN_IF_ERROR(writer->write_rows(up, (y0 - need_first) * s, (y1 - y0) * s).with_context(output.string()));
