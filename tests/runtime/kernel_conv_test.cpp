@@ -12,9 +12,12 @@
 #include <vector>
 
 #include "runtime/kernel_dispatch.h"
+#include "testing/isa_loop.h"
 
 namespace litesr {
 namespace {
+
+using litesr::testing::IsaLoop;
 
 constexpr int kGuard = 32;  // floats beyond the halo on each side: NaN canaries (inputs) / sentinels (outputs)
 constexpr float kSentinel = -12345.0f;
@@ -42,20 +45,6 @@ struct Rows {
   std::vector<float*> ptrs;
 };
 
-// Forces each available ISA in turn; restores the best on destruction.
-class IsaLoop {
- public:
-  ~IsaLoop() { EXPECT_TRUE(force_isa("").ok()); }
-  template <class F>
-  void run(F&& f) {
-    for (const std::string& isa : available_isas()) {
-      ASSERT_TRUE(force_isa(isa).ok()) << isa;
-      ASSERT_EQ(active_isa(), isa);
-      SCOPED_TRACE("isa " + isa);
-      f(isa);
-    }
-  }
-};
 
 std::vector<float> random_vector(size_t n, std::mt19937& rng, float lo, float hi) {
   std::uniform_real_distribution<float> u(lo, hi);

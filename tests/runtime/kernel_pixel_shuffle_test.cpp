@@ -13,22 +13,12 @@
 
 #include "base/image_ops.h"
 #include "runtime/kernel_dispatch.h"
+#include "testing/isa_loop.h"
 
 namespace litesr {
 namespace {
 
-class IsaLoop {
- public:
-  ~IsaLoop() { EXPECT_TRUE(force_isa("").ok()); }
-  template <class F>
-  void run(F&& f) {
-    for (const std::string& isa : available_isas()) {
-      ASSERT_TRUE(force_isa(isa).ok()) << isa;
-      SCOPED_TRACE("isa " + isa);
-      f();
-    }
-  }
-};
+using litesr::testing::IsaLoop;
 
 const std::vector<int> kWidths = {1, 2, 3, 7, 15, 16, 17, 33, 1000, 1283};
 

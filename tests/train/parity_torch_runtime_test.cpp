@@ -7,7 +7,8 @@
 //
 // Two runtime paths per model: the reference executor (run_reference, unfolded, unclamped f32) against the
 // torch output as is, and the Session / MultiFrameSession (fused or layer by layer, BN folded, clamped to
-// [0, 1]) against the torch output clamped to [0, 1]. Inputs have odd sizes (17 x 13) so borders, pixel
+// [0, 1]) against the torch output clamped to [0, 1] — the Session on every ISA this CPU runs (forced one
+// after the other, testing/isa_loop.h). Inputs have odd sizes (17 x 13) so borders, pixel
 // shuffles and bicubic tables see no symmetry.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -24,6 +25,7 @@
 #include "runtime/multi_frame_session.h"
 #include "runtime/reference_executor.h"
 #include "runtime/session.h"
+#include "testing/isa_loop.h"
 #include "testing/test_env.h"
 #include "train/model_export.h"
 #include "train/sr_network.h"
@@ -31,6 +33,7 @@
 namespace litesr::train {
 namespace {
 
+using litesr::testing::IsaLoop;
 using litesr::testing::TempDir;
 
 constexpr float kTolerance = 1e-5f;
@@ -155,14 +158,17 @@ void check_single_frame(const ModelConfig& config, uint64_t seed, const std::str
   ASSERT_EQ(ref->size(), 1u);
   expect_parity(what + " reference (f32)", max_abs_diff(y, (*ref)[0]));
 
-  Result<Session> session = models::create_session(model);
-  ASSERT_TRUE(session.ok()) << session.status().to_string();
-  const std::vector<float> lr = to_hwc(x);
-  std::vector<float> sr(static_cast<size_t>(scale * kWidth) * scale * kHeight * 3, -1.0f);
-  const Status ran = session->run({lr.data(), kWidth, kHeight, 3, kWidth * 3},
-                                  {sr.data(), scale * kWidth, scale * kHeight, 3, scale * kWidth * 3});
-  ASSERT_TRUE(ran.ok()) << ran.to_string();
-  expect_parity(what + " session (clamped)", max_abs_diff_hwc(y.clamp(0.0, 1.0), sr));
+  IsaLoop isas;  // the Session's kernels on every ISA this CPU runs
+  isas.run([&](const std::string& isa) {
+    Result<Session> session = models::create_session(model);
+    ASSERT_TRUE(session.ok()) << session.status().to_string();
+    const std::vector<float> lr = to_hwc(x);
+    std::vector<float> sr(static_cast<size_t>(scale * kWidth) * scale * kHeight * 3, -1.0f);
+    const Status ran = session->run({lr.data(), kWidth, kHeight, 3, kWidth * 3},
+                                    {sr.data(), scale * kWidth, scale * kHeight, 3, scale * kWidth * 3});
+    ASSERT_TRUE(ran.ok()) << ran.to_string();
+    expect_parity(what + " session " + isa + " (clamped)", max_abs_diff_hwc(y.clamp(0.0, 1.0), sr));
+  });
 }
 
 TEST(Parity, Elsr) {
@@ -221,18 +227,16 @@ std::vector<torch::Tensor> frame_range(const std::vector<torch::Tensor>& frames,
 // restarts its recurrent state at the start of every input, i.e. one input = one window.
 torch::Tensor stack_frames(const std::vector<torch::Tensor>& frames) { return torch::cat(frames, 1); }
 
-class EvsrnetParity : public ::testing::TestWithParam<EvsrnetMode> {};
-
 // Pushes frames through a MultiFrameSession (T = 3): 2 full windows + 2 frames, reset(), 2 frames, then a
 // frame of another size (a new window). Each run of frames from a window start is compared with one torch
 // forward over the same frames (torch restarts its state per input), and the reference executor's step loop
 // (unclamped, the documented state feedback) with the same torch outputs.
-TEST_P(EvsrnetParity, StreamingMatchesTorchWindows) {
-  const EvsrnetMode mode = GetParam();
+// `isa` names the ISA the caller forced (for the messages).
+void check_evsrnet_streaming(EvsrnetMode mode, const std::string& isa) {
   const bool recurrent = mode == EvsrnetMode::kRecurrent;
   const int T = 3, s = 4, nc = 8;
   const EvsrnetConfig config{s, nc, 5, T, mode};
-  const std::string tag = recurrent ? "evsrnet recurrent" : "evsrnet frame_parallel";
+  const std::string tag = std::string(recurrent ? "evsrnet recurrent" : "evsrnet frame_parallel") + " " + isa;
   SrNetworkPtr net = seeded_network(config, recurrent ? 500 : 510);
   ASSERT_NE(net, nullptr);
   TempDir dir;
@@ -339,6 +343,13 @@ TEST_P(EvsrnetParity, StreamingMatchesTorchWindows) {
   ASSERT_TRUE(st.ok()) << st.to_string();
   expect_parity(tag + " run_stacked (clamped)", max_abs_diff_hwc(y.clamp(0.0, 1.0), sr));
   EXPECT_EQ(mfs->position(), 0);
+}
+
+class EvsrnetParity : public ::testing::TestWithParam<EvsrnetMode> {};
+
+TEST_P(EvsrnetParity, StreamingMatchesTorchWindows) {
+  IsaLoop isas;
+  isas.run([&](const std::string& isa) { check_evsrnet_streaming(GetParam(), isa); });
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, EvsrnetParity, ::testing::Values(EvsrnetMode::kRecurrent, EvsrnetMode::kFrameParallel),
