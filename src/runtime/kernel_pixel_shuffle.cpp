@@ -3,7 +3,8 @@
 // Vector scheme for one LR vector of N pixels and HR row i: per colour, StoreInterleaved{s} of the s conv
 // rows (j = 0..s-1) gives s*N consecutive HR values in a stack buffer; then s pieces of N HR pixels are
 // combined with the skip, quantised (u8) and written with StoreInterleaved3. A partial last vector is
-// recomputed at width - N (idempotent); rows narrower than N use the reference.
+// recomputed at width - N (idempotent); rows narrower than N use the reference. Scale 4 into u8 has its own
+// shuffle-free scheme (shuffle_vector_u8_x4).
 #include "runtime/kernel_pixel_shuffle.h"
 
 #include "runtime/kernel_targets.h"  // must precede the Highway headers
@@ -23,15 +24,57 @@ namespace litesr {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-// quantize_unit(v, 255) on a vector, result as u8 lanes.
+// quantize_unit(v, 255) on a vector, result as i32 lanes in [0, 255].
 template <class D, class V = hn::Vec<D>>
-HWY_INLINE hn::Vec<hn::Rebind<uint8_t, D>> quantize_u8(D d, V v) {
+HWY_INLINE hn::Vec<hn::Rebind<int32_t, D>> quantize_i32(D d, V v) {
   const hn::Rebind<int32_t, D> di;
-  const hn::Rebind<uint8_t, D> d8;
   V s = hn::Mul(v, hn::Set(d, 255.0f));
   s = hn::IfThenElseZero(hn::Gt(s, hn::Zero(d)), s);  // !(s > 0) -> 0, NaN included
   s = hn::Min(s, hn::Set(d, 255.0f));
-  return hn::DemoteTo(d8, hn::ConvertTo(di, hn::Add(s, hn::Set(d, 0.5f))));  // truncation = floor here
+  return hn::ConvertTo(di, hn::Add(s, hn::Set(d, 0.5f)));  // truncation = floor here
+}
+
+// quantize_unit(v, 255) on a vector, result as u8 lanes.
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE hn::Vec<hn::Rebind<uint8_t, D>> quantize_u8(D d, V v) {
+  return hn::DemoteTo(hn::Rebind<uint8_t, D>(), quantize_i32(d, v));
+}
+
+// Scale 4 into u8 (the ELSR / EVSRNet x4 store), LR pixels [x, x+N): HR row i holds, per LR pixel, the 12
+// bytes R0 G0 B0 R1 | G1 B1 R2 G2 | B2 R3 G3 B3 (digit = j, the HR column within the pixel). Each group of
+// four is one little-endian u32 word assembled from the quantised i32 lanes with shifts and ORs, and the three
+// word vectors are interleaved by one StoreInterleaved3: no per-byte shuffles. Same float ops as the generic
+// path (skip added in the HR domain, then quantize_unit), so the bytes are identical.
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the x4 u8 store assembles bytes in little-endian words");
+template <class D>
+HWY_INLINE void shuffle_vector_u8_x4(D d, const float* const* rows, size_t x, const float* const* skip,
+                                     uint8_t* const* out_rows) {
+  const hn::RebindToUnsigned<D> du;
+  using VU = hn::Vec<decltype(du)>;
+  const size_t n = hn::Lanes(d);
+  HWY_ALIGN uint32_t words[3 * hn::MaxLanes(D())];
+  for (int i = 0; i < 4; ++i) {
+    VU q[3][4];  // [colour][j]
+    for (int c = 0; c < 3; ++c) {
+      const float* const* r = rows + c * 16 + i * 4;
+      hn::Vec<D> v[4] = {hn::LoadU(d, r[0] + x), hn::LoadU(d, r[1] + x), hn::LoadU(d, r[2] + x),
+                         hn::LoadU(d, r[3] + x)};
+      if (skip != nullptr) {
+        hn::Vec<D> s[4];
+        hn::LoadInterleaved4(d, skip[c * 4 + i] + x * 4, s[0], s[1], s[2], s[3]);
+        for (int j = 0; j < 4; ++j) v[j] = hn::Add(v[j], s[j]);
+      }
+      for (int j = 0; j < 4; ++j) q[c][j] = hn::BitCast(du, quantize_i32(d, v[j]));
+    }
+    const VU w0 = hn::Or(hn::Or(q[0][0], hn::ShiftLeft<8>(q[1][0])),
+                         hn::Or(hn::ShiftLeft<16>(q[2][0]), hn::ShiftLeft<24>(q[0][1])));
+    const VU w1 = hn::Or(hn::Or(q[1][1], hn::ShiftLeft<8>(q[2][1])),
+                         hn::Or(hn::ShiftLeft<16>(q[0][2]), hn::ShiftLeft<24>(q[1][2])));
+    const VU w2 = hn::Or(hn::Or(q[2][2], hn::ShiftLeft<8>(q[0][3])),
+                         hn::Or(hn::ShiftLeft<16>(q[1][3]), hn::ShiftLeft<24>(q[2][3])));
+    hn::StoreInterleaved3(w0, w1, w2, du, words);
+    std::memcpy(out_rows[i] + x * 12, words, 12 * n);
+  }
 }
 
 // HR values of LR pixels [x, x+N) for HR row i, colour c: s*N floats into hr.
@@ -88,9 +131,16 @@ HWY_INLINE bool shuffle_rows(const float* const* rows, int width_i, int scale, c
   if (width < n || scale < 1 || scale > 4) return false;
   auto run = [&](auto s_const) {
     constexpr int S = decltype(s_const)::value;
+    auto one = [&](size_t x) {
+      if constexpr (S == 4 && kU8) {
+        shuffle_vector_u8_x4(d, rows, x, skip, out_rows);
+      } else {
+        shuffle_vector<S, kU8>(d, rows, x, skip, out_rows);
+      }
+    };
     size_t x = 0;
-    for (; x + n <= width; x += n) shuffle_vector<S, kU8>(d, rows, x, skip, out_rows);
-    if (x < width) shuffle_vector<S, kU8>(d, rows, width - n, skip, out_rows);
+    for (; x + n <= width; x += n) one(x);
+    if (x < width) one(width - n);
   };
   switch (scale) {
     case 1: run(std::integral_constant<int, 1>{}); break;
