@@ -9,6 +9,9 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "runtime/kernel_dispatch.h"
+#ifdef LITESR_TORCH_HELPER
+#include "cli/torch_forward.h"
+#endif
 
 namespace {
 
@@ -21,8 +24,10 @@ extern "C" void on_sigint(int /*sig*/) {
 
 void print_version() {
   std::printf("litesr %s\n", LITESR_VERSION);
-#ifdef LITESR_HAVE_TRAIN
+#if defined(LITESR_HAVE_TRAIN)
   std::printf("modules: base io eval runtime models profile train");
+#elif defined(LITESR_TORCH_HELPER)
+  std::printf("modules: base io eval runtime models profile train (in %s)", LITESR_TORCH_HELPER);
 #else
   std::printf("modules: base io eval runtime models profile");
 #endif
@@ -46,6 +51,14 @@ void print_version() {
 
 int main(int argc, char** argv) {
   using namespace litesr::cli;
+#ifdef LITESR_TORCH_HELPER
+  if (needs_torch(argc, argv)) {
+    const std::string why = exec_torch_helper(LITESR_TORCH_HELPER, argv);  // returns only on failure
+    std::fprintf(stderr, "litesr: error: this command needs LibTorch, which is in %s: %s\n", LITESR_TORCH_HELPER,
+                 why.c_str());
+    return kExitFailure;
+  }
+#endif
   std::signal(SIGINT, on_sigint);
 
   CLI::App app{"LiteSR: fast super-resolution on a CPU; train, evaluate, profile and export tiny SR networks."};
@@ -68,8 +81,13 @@ int main(int argc, char** argv) {
 #ifdef LITESR_HAVE_VIDEO
   register_video_command(app, ctx);
 #endif
-#ifdef LITESR_HAVE_TRAIN
+#if defined(LITESR_HAVE_TRAIN)
   register_train_command(app, ctx);
+#elif defined(LITESR_TORCH_HELPER)
+  // Listed for --help; never parsed here: needs_torch() forwarded the command line above.
+  app.add_subcommand("train", "Train a network from a multi-stage TOML recipe (runs " LITESR_TORCH_HELPER
+                              ", this CLI linked with LibTorch)")
+      ->allow_extras();
 #endif
 #ifdef LITESR_HAVE_EXPORT
   register_export_command(app, ctx);
