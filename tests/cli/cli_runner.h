@@ -19,14 +19,14 @@ struct CliRun {
   std::string err;
 };
 
-// Each argument is single-quoted for /bin/sh (arguments must not contain a single quote).
-inline CliRun run_litesr(const std::vector<std::string>& args) {
+// Runs `binary` with `args`; each is single-quoted for /bin/sh (they must not contain a single quote).
+inline CliRun run_program(const std::string& binary, const std::vector<std::string>& args) {
   static int counter = 0;
   const std::filesystem::path dir = std::filesystem::temp_directory_path();
   const std::string tag = std::to_string(::getpid()) + "_" + std::to_string(counter++);
   const std::filesystem::path out = dir / ("litesr_cli_out_" + tag);
   const std::filesystem::path err = dir / ("litesr_cli_err_" + tag);
-  std::string cmd = std::string("'") + LITESR_BINARY + "'";
+  std::string cmd = "'" + binary + "'";
   for (const std::string& a : args) cmd += " '" + a + "'";
   cmd += " >'" + out.string() + "' 2>'" + err.string() + "' </dev/null";
   const int status = std::system(cmd.c_str());
@@ -38,6 +38,9 @@ inline CliRun run_litesr(const std::vector<std::string>& args) {
   std::filesystem::remove(err);
   return r;
 }
+
+// Runs the built `litesr` (LITESR_BINARY).
+inline CliRun run_litesr(const std::vector<std::string>& args) { return run_program(LITESR_BINARY, args); }
 
 // True when this build of `litesr` has the subcommand `name` (train, video and export are optional modules).
 inline bool has_command(const std::string& name) {

@@ -45,6 +45,29 @@ fs::path make_run_inputs(const fs::path& root) {
   return recipe;
 }
 
+// `litesr` without LibTorch forwards `train` to litesr-torch beside it (src/cli/torch_forward.h). A copy of
+// `litesr` alone in a folder: `train` is a clear error naming the missing helper (exit 1, nothing trained),
+// while commands that need no LibTorch still work.
+TEST(TrainCli, ForwardingWithoutTheHelperIsAClearError) {
+  if (run_litesr({"--version"}).out.find("(in litesr-torch)") == std::string::npos) {
+    GTEST_SKIP() << "this build of litesr does not forward to litesr-torch (LITESR_WITH_TORCH=OFF, or it is the helper)";
+  }
+  testing::TempDir dir;
+  const fs::path lone = dir / "litesr";
+  fs::copy_file(LITESR_BINARY, lone);
+  fs::permissions(lone, fs::perms::owner_exec, fs::perm_options::add);
+  const testing::CliRun train = testing::run_program(lone.string(), {"-v", "train", "--recipe", "r.toml"});
+  EXPECT_EQ(train.exit_code, 1) << train.err;
+  EXPECT_NE(train.err.find("needs LibTorch"), std::string::npos) << train.err;
+  EXPECT_NE(train.err.find((dir / "litesr-torch").string()), std::string::npos) << train.err;
+  const testing::CliRun peers = testing::run_program(lone.string(), {"bench", "--peers", "--reps", "1"});
+  EXPECT_EQ(peers.exit_code, 1) << peers.err;
+  EXPECT_NE(peers.err.find("needs LibTorch"), std::string::npos) << peers.err;
+  const testing::CliRun models = testing::run_program(lone.string(), {"models"});
+  EXPECT_EQ(models.exit_code, 0) << models.err;
+  EXPECT_NE(models.out.find("elsr-x4"), std::string::npos);
+}
+
 TEST(TrainCli, TrainStopResumeAndEvaluate) {
   LITESR_REQUIRE_COMMAND("train", "LITESR_WITH_TORCH");
   testing::TempDir dir;
