@@ -54,7 +54,16 @@ struct PackedConv {
   int cout = 0;  // output channels
   std::vector<float> weight;  // PyTorch layout [cout, cin/groups, k, k] (read by the _ref kernels)
   std::vector<float> packed;  // kernel layout (see the file comment)
+  // conv3x3 with cin <= kWinogradMaxCin and cout >= kWinogradMinCout only: Winograd F(4,3) weights along x,
+  // U = G g per (ci, ky) and output channel, [cin * 3][6][cout] (kernel_conv3x3_winograd-inl.h); empty otherwise.
+  std::vector<float> winograd;
 };
+
+// Which conv3x3 layers run as Winograd F(4,3) along x: few input channels (the transformed input of one row
+// chunk stays in L1 and the transform error stays ~1e-7 relative) and many output channels (the input
+// transform is shared by all of them): ELSR's and EVSRNet's last convs (6 or 8 -> 3 s^2 for s >= 3).
+inline constexpr int kWinogradMaxCin = 8;
+inline constexpr int kWinogradMinCout = 16;
 
 enum class Activation { kNone, kRelu, kLeakyRelu, kPrelu, kTanh };
 
@@ -80,7 +89,8 @@ void scale_conv_inputs(const PackedConv& base, const float* scale, PackedConv& o
 // Dense 3x3 conv, stride 1, padding 1: out_rows[co][x] for x in [0, width), one output row y.
 // in_rows: [cin * 3] (rows y-1, y, y+1 per channel, with halo); out_rows: [cout].
 // Output channels are processed in register blocks of up to 8 (AVX-512/NEON) or 6 (AVX2/SSE4) channels,
-// specialised at compile time; cin is a run-time loop around a fully unrolled 9-tap body.
+// specialised at compile time; cin is a run-time loop around a fully unrolled 9-tap body. Layers packed with
+// Winograd weights (w.winograd) run as F(4,3) along x instead when the row is at least 4 vectors wide.
 void conv3x3_f32_rows(const PackedConv& w, const float* const* in_rows, int width, const Epilogue& ep,
                       float* const* out_rows);
 void conv3x3_f32_rows_ref(const PackedConv& w, const float* const* in_rows, int width, const Epilogue& ep,

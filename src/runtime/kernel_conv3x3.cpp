@@ -16,6 +16,7 @@
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
 #include <hwy/highway.h>
 
+#include "runtime/kernel_conv3x3_winograd-inl.h"
 #include "runtime/kernel_narrow_rows-inl.h"
 #include "runtime/kernel_simd-inl.h"
 
@@ -81,6 +82,10 @@ void conv3x3_rows(const PackedConv& w, const float* const* in_rows, int width_i,
   const size_t n = hn::Lanes(d);
   const size_t width = static_cast<size_t>(width_i);
   if (width == 0) return;
+  if (!w.winograd.empty() && width >= 4 * n) {
+    conv3x3_winograd(d, w, in_rows, width, ep, out_rows);
+    return;
+  }
   if (width >= n) {
     conv3x3_wide(d, w, in_rows, width, ep, out_rows);
     return;

@@ -1,4 +1,5 @@
 // Weight packing and the reference (plain-loop) conv kernels: the ground truth for the Highway kernels.
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -35,6 +36,24 @@ Result<PackedConv> pack_conv3x3_f32(std::span<const float> weight, int cin, int 
     for (int ci = 0; ci < cin; ++ci) {
       for (int t = 0; t < 9; ++t) {
         p.packed[(static_cast<size_t>(ci) * 9 + t) * cout + co] = weight[(static_cast<size_t>(co) * cin + ci) * 9 + t];
+      }
+    }
+  }
+  if (cin <= kWinogradMaxCin && cout >= kWinogradMinCout) {
+    // U = G g for the 3 taps g of each (co, ci, ky); G of F(4,3) (Lavin & Gray 2016), in double, rounded once.
+    static constexpr double kG[6][3] = {{1.0 / 4, 0, 0},           {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+                                        {-1.0 / 6, 1.0 / 6, -1.0 / 6}, {1.0 / 24, 1.0 / 12, 1.0 / 6},
+                                        {1.0 / 24, -1.0 / 12, 1.0 / 6}, {0, 0, 1}};
+    p.winograd.resize(static_cast<size_t>(cin) * 3 * 6 * cout);
+    for (int co = 0; co < cout; ++co) {
+      for (int ci = 0; ci < cin; ++ci) {
+        for (int ky = 0; ky < 3; ++ky) {
+          const float* g = &weight[((static_cast<size_t>(co) * cin + ci) * 3 + ky) * 3];
+          for (int k = 0; k < 6; ++k) {
+            const double u = kG[k][0] * g[0] + kG[k][1] * g[1] + kG[k][2] * g[2];
+            p.winograd[((static_cast<size_t>(ci) * 3 + ky) * 6 + k) * cout + co] = static_cast<float>(u);
+          }
+        }
       }
     }
   }
@@ -92,6 +111,10 @@ void scale_conv_inputs(const PackedConv& base, const float* scale, PackedConv& o
   const size_t block = static_cast<size_t>(taps) * base.cout;  // packed [cin][taps][cout]
   for (int ci = 0; ci < base.cin; ++ci) {
     for (size_t j = 0; j < block; ++j) out.packed[ci * block + j] = base.packed[ci * block + j] * scale[ci];
+  }
+  const size_t wblock = static_cast<size_t>(3) * 6 * base.cout;  // winograd [cin][3][6][cout], linear in g
+  for (size_t ci = 0; ci < base.winograd.size() / std::max<size_t>(wblock, 1); ++ci) {
+    for (size_t j = 0; j < wblock; ++j) out.winograd[ci * wblock + j] = base.winograd[ci * wblock + j] * scale[ci];
   }
 }
 
