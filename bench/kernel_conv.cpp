@@ -1,7 +1,8 @@
 // litesr_bench_kernels: GFLOP/s of the row kernels on ELSR / EVSRNet / SAM-SR shaped rows (width 320 and
 // 1280), per ISA, and the fraction of this machine's measured single-thread FMA peak at that ISA.
-// One iteration = one output row (all output channels); FLOPs = 2 * MACs (conv: 2 * cin * cout * k*k * width).
-// Rows stay hot in L1/L2, as in the fused band executor.
+// One iteration = one output row (all output channels); FLOPs = 2 * MACs (conv: 2 * cin * cout * k*k * width,
+// the direct-convolution count also for the Winograd layers, so their rate can exceed the peak; `_direct`
+// cases run the same layers as direct convolution). Rows stay hot in L1/L2, as in the fused band executor.
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
@@ -51,7 +52,9 @@ double peak_for(const std::string& isa) {
   return g;
 }
 
-enum class Op { k3x3, k1x1, kDw, kShuffleU8 };
+// k3x3Direct: the same conv3x3 with its Winograd weights dropped, so it runs as direct convolution (the
+// A/B for the shapes packed as Winograd F(4,3): cin <= 8, cout >= 16; kernel_conv.h).
+enum class Op { k3x3, k3x3Direct, k1x1, kDw, kShuffleU8 };
 
 void run_case(benchmark::State& state, const std::string& isa, Op op, int cin, int cout, int width,
               Activation act, bool residual) {
@@ -91,12 +94,14 @@ void run_case(benchmark::State& state, const std::string& isa, Op op, int cin, i
     (void)force_isa("");
     return;
   }
-  PackedConv w = op == Op::k3x3   ? pack_conv3x3_f32(wts, cin, cout).value()
+  const bool dense3x3 = op == Op::k3x3 || op == Op::k3x3Direct;
+  PackedConv w = dense3x3         ? pack_conv3x3_f32(wts, cin, cout).value()
                  : op == Op::k1x1 ? pack_conv1x1_f32(wts, cin, cout).value()
                                   : pack_dwconv3x3_f32(wts, cout).value();
+  if (op == Op::k3x3Direct) w.winograd.clear();
   flops_per_row = 2.0 * width * (op == Op::kDw ? 9.0 * cout : (op == Op::k1x1 ? 1.0 : 9.0) * cin * cout);
   for (auto _ : state) {
-    if (op == Op::k3x3) conv3x3_f32_rows(w, in_ptrs.data(), width, ep, out.ptrs.data());
+    if (dense3x3) conv3x3_f32_rows(w, in_ptrs.data(), width, ep, out.ptrs.data());
     else if (op == Op::k1x1) conv1x1_f32_rows(w, in_ptrs.data(), width, ep, out.ptrs.data());
     else dwconv3x3_f32_rows(w, in_ptrs.data(), width, ep, out.ptrs.data());
     benchmark::DoNotOptimize(out.ptrs[0][0]);
@@ -126,9 +131,11 @@ const Case kCases[] = {
     {"elsr_x2_conv4_3x3_6to12", Op::k3x3, 6, 12, Activation::kNone, false},
     {"elsr_x3_conv4_3x3_6to27", Op::k3x3, 6, 27, Activation::kNone, false},
     {"elsr_x4_conv4_3x3_6to48", Op::k3x3, 6, 48, Activation::kNone, false},
+    {"elsr_x4_conv4_3x3_6to48_direct", Op::k3x3Direct, 6, 48, Activation::kNone, false},
     {"evsr_head_3x3_3to8_relu", Op::k3x3, 3, 8, Activation::kRelu, false},
     {"evsr_body_3x3_8to8_relu", Op::k3x3, 8, 8, Activation::kRelu, false},
     {"evsr_tail_3x3_8to48", Op::k3x3, 8, 48, Activation::kNone, false},
+    {"evsr_tail_3x3_8to48_direct", Op::k3x3Direct, 8, 48, Activation::kNone, false},
     {"evsr_rhead_3x3_62to8_relu", Op::k3x3, 62, 8, Activation::kRelu, false},
     {"samsr_1x1_16to32_lrelu", Op::k1x1, 16, 32, Activation::kLeakyRelu, false},
     {"samsr_1x1_32to16_res", Op::k1x1, 32, 16, Activation::kNone, true},
