@@ -137,8 +137,9 @@ HWY_INLINE void winograd_chunk(D d, const PackedConv& w, const float* const* in,
   });
 }
 
-// The whole row: chunks of two tile vectors, then one, then one more ending exactly at width (overlapping the
-// previous one; its outputs are recomputed). Requires width >= 4N.
+// The whole row: chunks of kTb tile vectors (3 on AVX-512, 2 with 16 registers), then of two, then of one, then
+// one more ending exactly at width (overlapping the previous one; its outputs are recomputed). Requires
+// width >= 4N.
 template <class D>
 HWY_INLINE void conv3x3_winograd(D d, const PackedConv& w, const float* const* in, size_t width, const Epilogue& ep,
                                  float* const* out) {

@@ -1,5 +1,4 @@
 // Weight packing and the reference (plain-loop) conv kernels: the ground truth for the Highway kernels.
-#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -112,9 +111,11 @@ void scale_conv_inputs(const PackedConv& base, const float* scale, PackedConv& o
   for (int ci = 0; ci < base.cin; ++ci) {
     for (size_t j = 0; j < block; ++j) out.packed[ci * block + j] = base.packed[ci * block + j] * scale[ci];
   }
-  const size_t wblock = static_cast<size_t>(3) * 6 * base.cout;  // winograd [cin][3][6][cout], linear in g
-  for (size_t ci = 0; ci < base.winograd.size() / std::max<size_t>(wblock, 1); ++ci) {
-    for (size_t j = 0; j < wblock; ++j) out.winograd[ci * wblock + j] = base.winograd[ci * wblock + j] * scale[ci];
+  if (!base.winograd.empty()) {  // [cin][3][6][cout]: U = G g is linear in the taps g
+    const size_t wblock = static_cast<size_t>(3) * 6 * base.cout;
+    for (int ci = 0; ci < base.cin; ++ci) {
+      for (size_t j = 0; j < wblock; ++j) out.winograd[ci * wblock + j] = base.winograd[ci * wblock + j] * scale[ci];
+    }
   }
 }
 

@@ -259,12 +259,19 @@ TEST(KernelConv3x3, OnePixelImageUsesOnlyTheCentreTap) {
 }
 
 // scale_conv_inputs: the conv with input-scaled weights equals the conv on input-scaled rows (the
-// squeeze-excite fold of the plane executor), for every kind, through the optimized and reference kernels.
+// squeeze-excite fold of the plane executor), for every kind, through the optimized and reference kernels;
+// the 6 -> 20 conv3x3 on 70-pixel rows is packed and run as Winograd F(4,3) (its U weights scaled too).
 TEST(KernelConv, ScaledInputWeightsEqualScaledInputs) {
+  struct Case {
+    ConvKind kind;
+    int cin, cout, width;
+  };
   IsaLoop isas;
   isas.run([](const std::string&) {
-    for (ConvKind kind : {ConvKind::kConv1x1, ConvKind::kConv3x3, ConvKind::kDwConv3x3}) {
-      const int cin = 7, cout = kind == ConvKind::kDwConv3x3 ? 7 : 5, width = 37;
+    for (const Case& tc : {Case{ConvKind::kConv1x1, 7, 5, 37}, Case{ConvKind::kConv3x3, 7, 5, 37},
+                           Case{ConvKind::kDwConv3x3, 7, 7, 37}, Case{ConvKind::kConv3x3, 6, 20, 70}}) {
+      const ConvKind kind = tc.kind;
+      const int cin = tc.cin, cout = tc.cout, width = tc.width;
       const int taps = kind == ConvKind::kConv1x1 ? 1 : 9, wcin = kind == ConvKind::kDwConv3x3 ? 1 : cin;
       std::mt19937 rng(5);
       const std::vector<float> w = random_vector(static_cast<size_t>(cout) * wcin * taps, rng, -0.5f, 0.5f);
@@ -288,6 +295,7 @@ TEST(KernelConv, ScaledInputWeightsEqualScaledInputs) {
         }
       }
       EXPECT_NE(scaled.packed, base.packed);
+      if (!base.winograd.empty()) EXPECT_NE(scaled.winograd, base.winograd);
     }
   });
 }
