@@ -4,11 +4,12 @@ namespace litesr::train {
 
 ElsrNetwork::ElsrNetwork(const ElsrConfig& config) : model_config_(config), scale_(config.scale) {
   const int64_t c = config.channels;
-  conv1 = register_module("conv1", same_conv(3, c, 3));
-  conv2 = register_module("conv2", same_conv(c, c, 3));
+  const int64_t p = config.expand;
+  conv1 = register_module("conv1", CollapsibleConv(3, c, 3, p));
+  conv2 = register_module("conv2", CollapsibleConv(c, c, 3, p));
   prelu = register_module("prelu", torch::nn::PReLU(torch::nn::PReLUOptions().num_parameters(c)));
-  conv3 = register_module("conv3", same_conv(c, c, 3));
-  conv4 = register_module("conv4", same_conv(c, 3 * scale_ * scale_, 3));
+  conv3 = register_module("conv3", CollapsibleConv(c, c, 3, p));
+  conv4 = register_module("conv4", CollapsibleConv(c, 3 * scale_ * scale_, 3, p));
 }
 
 torch::Tensor ElsrNetwork::forward(const torch::Tensor& x) {
@@ -32,22 +33,41 @@ Result<std::shared_ptr<ElsrNetwork>> elsr_x2_to_x4(const ElsrNetwork& x2) {
     c4.scale = 4;
     auto x4 = std::make_shared<ElsrNetwork>(c4);
     torch::NoGradGuard no_grad;
-    x4->conv1->weight.copy_(x2.conv1->weight);
-    x4->conv1->bias.copy_(x2.conv1->bias);
-    x4->conv2->weight.copy_(x2.conv2->weight);
-    x4->conv2->bias.copy_(x2.conv2->bias);
-    x4->conv3->weight.copy_(x2.conv3->weight);
-    x4->conv3->bias.copy_(x2.conv3->bias);
+    x4->conv1->copy_from(*x2.conv1);
+    x4->conv2->copy_from(*x2.conv2);
+    x4->conv3->copy_from(*x2.conv3);
     x4->prelu->weight.copy_(x2.prelu->weight);
     std::vector<int64_t> source(48);
     for (int k = 0; k < 48; ++k) source[k] = elsr_x4_source_channel(k);
-    const torch::Tensor index = torch::tensor(source, torch::kLong);
-    x4->conv4->weight.copy_(x2.conv4->weight.index_select(0, index));
-    x4->conv4->bias.copy_(x2.conv4->bias.index_select(0, index));
+    x4->conv4->copy_from(*x2.conv4, torch::tensor(source, torch::kLong));
     x4->train(x2.is_training());
     return x4;
   } catch (const c10::Error& e) {
     return internal_error(std::string("elsr_x2_to_x4: ") + e.what_without_backtrace());
+  }
+}
+
+}  // namespace litesr::train
+
+namespace litesr::train {
+
+Result<std::shared_ptr<ElsrNetwork>> collapse_elsr(const ElsrNetwork& net) {
+  try {
+    ElsrConfig plain = std::get<ElsrConfig>(net.config());
+    plain.expand = 0;
+    auto out = std::make_shared<ElsrNetwork>(plain);
+    torch::NoGradGuard no_grad;
+    const std::pair<const CollapsibleConv*, CollapsibleConv*> convs[] = {
+        {&net.conv1, &out->conv1}, {&net.conv2, &out->conv2}, {&net.conv3, &out->conv3}, {&net.conv4, &out->conv4}};
+    for (const auto& [from, to] : convs) {
+      (*to)->plain_weight.copy_((*from)->weight());
+      (*to)->bias.copy_((*from)->bias);
+    }
+    out->prelu->weight.copy_(net.prelu->weight);
+    out->train(net.is_training());
+    return out;
+  } catch (const c10::Error& e) {
+    return internal_error(std::string("collapse_elsr: ") + e.what_without_backtrace());
   }
 }
 

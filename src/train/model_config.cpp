@@ -64,6 +64,7 @@ Result<ModelConfig> parse_elsr(Reader& r) {
   ElsrConfig c;
   LITESR_RETURN_IF_ERROR(r.get_int("scale", c.scale, 2, 4));
   LITESR_RETURN_IF_ERROR(r.get_int("channels", c.channels, 1, 256));
+  LITESR_RETURN_IF_ERROR(r.get_int("expand", c.expand, 0, 1024));
   return ModelConfig{c};
 }
 
@@ -199,7 +200,11 @@ Result<ModelConfig> parse_model_config(std::string_view arch, std::string_view j
 
 std::string model_config_json(const ModelConfig& config) {
   Json j = std::visit(
-      Overloaded{[](const ElsrConfig& c) { return Json{{"scale", c.scale}, {"channels", c.channels}}; },
+      Overloaded{[](const ElsrConfig& c) {
+                   Json j{{"scale", c.scale}, {"channels", c.channels}};
+                   if (c.expand > 0) j["expand"] = c.expand;  // training only: the runtime never sees it
+                   return j;
+                 },
                  [](const EvsrnetConfig& c) {
                    return Json{{"scale", c.scale}, {"nc", c.nc}, {"nb", c.nb}, {"frames", c.frames},
                                {"mode", c.mode == EvsrnetMode::kRecurrent ? "recurrent" : "frame_parallel"}};

@@ -2,7 +2,8 @@
 // model file's `litesr.config` (docs/architectures.md). Torch-free, so the CLI and tests can use it.
 //
 // JSON shapes (every key written out on output; on input missing keys take the defaults below):
-//   elsr     {"scale": 2|3|4, "channels": 6}
+//   elsr     {"scale": 2|3|4, "channels": 6, "expand": 0}  ("expand", training only, is written only when > 0;
+//            model files hold the collapsed network, whose config has no "expand")
 //   evsrnet  {"scale": 4, "nc": 8, "nb": 5, "frames": 10, "mode": "recurrent"|"frame_parallel"}
 //   sam_sr   {"scale": 4, "nf": 16, "n": 8, "se": true, "bn": true, "bicubic_a": -0.5|-0.75,
 //             "se_gate": "hard_sigmoid"|"sigmoid", "upsampler": "candidate_a"}
@@ -21,6 +22,7 @@ namespace litesr::train {
 struct ElsrConfig {
   int scale = 4;
   int channels = 6;  // intermediate feature channels (the paper: 6)
+  int expand = 0;    // training-time linear over-parameterisation width p (train/collapsible_conv.h); 0 = plain
 };
 
 enum class EvsrnetMode { kRecurrent, kFrameParallel };

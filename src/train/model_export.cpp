@@ -1,5 +1,6 @@
 #include "train/model_export.h"
 
+#include "train/elsr_network.h"
 #include "train/sam_sr_network.h"
 
 namespace litesr::train {
@@ -12,6 +13,11 @@ Result<ModelFile> network_to_model_file(SrNetwork& net, const ExportInfo& info) 
         sam != nullptr && info.fold_batch_norm && std::get<SamSrConfig>(sam->config()).bn) {
       LITESR_ASSIGN_OR_RETURN(folded, fold_sam_sr_batch_norm(*sam));
       source = folded.get();
+    }
+    std::shared_ptr<ElsrNetwork> collapsed;
+    if (auto* elsr = dynamic_cast<ElsrNetwork*>(&net); elsr != nullptr && std::get<ElsrConfig>(elsr->config()).expand > 0) {
+      LITESR_ASSIGN_OR_RETURN(collapsed, collapse_elsr(*elsr));
+      source = collapsed.get();
     }
     ModelFile file;
     const ModelConfig& config = source->config();

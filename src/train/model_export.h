@@ -2,7 +2,8 @@
 // tensors = named_parameters() + named_buffers() (no num_batches_tracked) as float32; metadata
 // litesr.arch, litesr.scale, litesr.config (every parameter), litesr.color = rgb, litesr.range = 0..1,
 // litesr.frames, litesr.format_version = 1, plus litesr.recipe / litesr.trained_on / litesr.description
-// when given. SAM-SR with BN is exported BN-folded (config "bn": false), as inference runs it.
+// when given. SAM-SR with BN is exported BN-folded (config "bn": false), as inference runs it; an
+// over-parameterised ELSR (config "expand" > 0) is exported collapsed (train/elsr_network.h collapse_elsr).
 #pragma once
 
 #include <filesystem>

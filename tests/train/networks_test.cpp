@@ -1,5 +1,5 @@
 // LibTorch modules: parameter counts and tensor names (docs/architectures.md), the ELSR x2 -> x4 repeat,
-// the exact bicubic skip, and SAM-SR BN folding.
+// the exact bicubic skip, SAM-SR BN folding, and the collapsible (over-parameterised) convs of ELSR.
 #include <set>
 
 #include <gtest/gtest.h>
@@ -86,22 +86,82 @@ TEST(Networks, FrameParallelEvsrnetTreatsFramesIndependently) {
 }
 
 TEST(ElsrRemap, X4OutputIsNearestNeighbourUpsamplingOfX2Output) {
-  torch::manual_seed(3);
-  auto x2 = std::make_shared<ElsrNetwork>(ElsrConfig{2, 6});
-  Result<std::shared_ptr<ElsrNetwork>> x4 = elsr_x2_to_x4(*x2);
-  ASSERT_TRUE(x4.ok()) << x4.status().to_string();
-  torch::NoGradGuard ng;
-  torch::Tensor x = torch::rand({2, 3, 9, 11});
-  torch::Tensor y2 = x2->forward(x);                                          // [2, 3, 18, 22]
-  torch::Tensor nn = y2.repeat_interleave(2, 2).repeat_interleave(2, 3);      // [2, 3, 36, 44]
-  torch::Tensor y4 = (*x4)->forward(x);
-  ASSERT_EQ(y4.sizes(), nn.sizes());
-  EXPECT_EQ((y4 - nn).abs().max().item<float>(), 0.0f);
+  for (int expand : {0, 16}) {
+    torch::manual_seed(3);
+    auto x2 = std::make_shared<ElsrNetwork>(ElsrConfig{2, 6, expand});
+    Result<std::shared_ptr<ElsrNetwork>> x4 = elsr_x2_to_x4(*x2);
+    ASSERT_TRUE(x4.ok()) << x4.status().to_string();
+    EXPECT_EQ(std::get<ElsrConfig>((*x4)->config()).expand, expand);
+    torch::NoGradGuard ng;
+    torch::Tensor x = torch::rand({2, 3, 9, 11});
+    torch::Tensor y2 = x2->forward(x);                                          // [2, 3, 18, 22]
+    torch::Tensor nn = y2.repeat_interleave(2, 2).repeat_interleave(2, 3);      // [2, 3, 36, 44]
+    torch::Tensor y4 = (*x4)->forward(x);
+    ASSERT_EQ(y4.sizes(), nn.sizes());
+    // Plain: the same kernels, bit for bit. Expanded: x4's kernel rows are a 48-row matmul instead of 12.
+    EXPECT_LE((y4 - nn).abs().max().item<float>(), expand == 0 ? 0.0f : 1e-6f) << "expand " << expand;
+  }
   EXPECT_EQ(elsr_x4_source_channel(0), 0);
   EXPECT_EQ(elsr_x4_source_channel(5), 0);   // i=1, j=1
   EXPECT_EQ(elsr_x4_source_channel(7), 1);   // i=1, j=3
   EXPECT_EQ(elsr_x4_source_channel(13), 2);  // i=3, j=1: (3/2)·2 + 1/2 = 2
   EXPECT_EQ(elsr_x4_source_channel(47), 11);  // c=2, i=3, j=3: 8 + 2 + 1
+}
+
+TEST(CollapsibleConv, PlainDrawsAndComputesWhatConv2dDoes) {
+  torch::manual_seed(21);
+  CollapsibleConv mine(6, 12, 3, 0);
+  torch::manual_seed(21);
+  torch::nn::Conv2d conv(torch::nn::Conv2dOptions(6, 12, 3).padding(1));
+  EXPECT_TRUE(torch::equal(mine->weight(), conv->weight));
+  EXPECT_TRUE(torch::equal(mine->bias, conv->bias));
+  torch::NoGradGuard ng;
+  torch::Tensor x = torch::rand({2, 6, 7, 9});
+  EXPECT_TRUE(torch::equal(mine->forward(x), conv->forward(x)));
+}
+
+TEST(CollapsibleConv, ExpandedIsTheTwoConvBlockPlusIdentity) {
+  torch::manual_seed(22);
+  for (int64_t out : {6, 10}) {
+    CollapsibleConv c(6, out, 3, 32);
+    torch::NoGradGuard ng;
+    torch::Tensor x = torch::rand({2, 6, 8, 5});
+    // SESR's block as written: a 3x3 conv 6 -> 32 (no bias), a 1x1 conv 32 -> out, + x when in == out.
+    torch::Tensor block = torch::conv2d(torch::conv2d(x, c->expand, {}, 1, 1), c->project.view({out, 32, 1, 1}), c->bias);
+    if (out == 6) block = block + x;
+    EXPECT_LE((c->forward(x) - block).abs().max().item<float>(), 1e-5f) << out;
+    EXPECT_EQ(c->weight().sizes(), (std::vector<int64_t>{out, 6, 3, 3}));
+  }
+}
+
+TEST(CollapsibleConv, ExpandedElsrCollapsesAndExportsThePlainNetwork) {
+  torch::manual_seed(23);
+  auto net = std::make_shared<ElsrNetwork>(ElsrConfig{4, 6, 24});
+  EXPECT_EQ(names(*net), (std::set<std::string>{"conv1.expand", "conv1.project", "conv1.bias", "conv2.expand",
+                                                "conv2.project", "conv2.bias", "prelu.weight", "conv3.expand",
+                                                "conv3.project", "conv3.bias", "conv4.expand", "conv4.project",
+                                                "conv4.bias"}));
+  // Factors: 24·(3 + 6 + 6 + 6)·9 + 24·(6 + 6 + 6 + 48); biases and slopes as the plain network.
+  EXPECT_EQ(parameter_count(*net), 24 * 21 * 9 + 24 * 66 + 6 + 6 + 6 + 48 + 6);
+  Result<std::shared_ptr<ElsrNetwork>> plain = collapse_elsr(*net);
+  ASSERT_TRUE(plain.ok()) << plain.status().to_string();
+  EXPECT_EQ(parameter_count(**plain), 3474);
+  EXPECT_EQ(std::get<ElsrConfig>((*plain)->config()).expand, 0);
+  torch::NoGradGuard ng;
+  torch::Tensor x = torch::rand({2, 3, 11, 7});
+  EXPECT_LE((net->forward(x) - (*plain)->forward(x)).abs().max().item<float>(), 1e-5f);
+  // The model file holds the plain network; its config has no "expand" (the runtime's ELSR has none).
+  Result<ModelFile> file = network_to_model_file(*net);
+  ASSERT_TRUE(file.ok()) << file.status().to_string();
+  EXPECT_EQ(file->metadata.at("litesr.config"), "{\"channels\":6,\"scale\":4}");
+  EXPECT_EQ(file->tensors.size(), 9u);
+  EXPECT_EQ(file->tensors.at("conv2.weight").shape, (std::vector<int64_t>{6, 6, 3, 3}));
+  // The training config round-trips with "expand" (checkpoints store it).
+  EXPECT_EQ(model_config_json(net->config()), "{\"channels\":6,\"expand\":24,\"scale\":4}");
+  Result<ModelConfig> parsed = parse_model_config("elsr", model_config_json(net->config()));
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(std::get<ElsrConfig>(*parsed).expand, 24);
+  EXPECT_FALSE(parse_model_config("elsr", "{\"expand\":-1}").ok());
 }
 
 TEST(BicubicUpsample, MatchesMatlabImresizeOnFloatImages) {

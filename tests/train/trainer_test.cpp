@@ -23,9 +23,10 @@ using litesr::testing::TempDir;
 using testing::make_data;
 using testing::make_image;
 
-std::string tiny_recipe(const fs::path& root) {
+// `model_extra`: more [model] lines, e.g. "expand = 8\n".
+std::string tiny_recipe(const fs::path& root, const std::string& model_extra = "") {
   return "name = \"tiny\"\nseed = 7\ncheckpoint_every = 3\nlog_every = 2\n"
-         "[model]\narch = \"elsr\"\nscale = 4\n"
+         "[model]\narch = \"elsr\"\nscale = 4\n" + model_extra +
          "[data]\nhr_dirs = [\"" + (root / "hr").string() + "\"]\nloader_threads = 2\n"
          "[validation]\ndir = \"" + (root / "val").string() + "\"\nevery = 4\n"
          "[[stages]]\nscale = 2\nloss = \"l1\"\npatch = 16\nbatch = 2\niterations = 5\nlr = 1e-3\n"
@@ -171,10 +172,11 @@ std::map<std::string, Tensor> model_tensors(const fs::path& p) {
   return f.ok() ? f->tensors : std::map<std::string, Tensor>{};
 }
 
-TEST(Trainer, ResumeIsBitIdenticalAndExportIsComplete) {
+// Trains the tiny recipe whole and in three interrupted parts; both must export the same plain ELSR file.
+void check_resume_is_bit_identical_and_export_is_complete(const std::string& model_extra) {
   TempDir dir;
   make_data(dir.path());
-  const fs::path recipe = write_text(dir / "tiny.toml", tiny_recipe(dir.path()));
+  const fs::path recipe = write_text(dir / "tiny.toml", tiny_recipe(dir.path(), model_extra));
   TrainOptions full;
   full.recipe = recipe;
   full.out_dir = dir / "full";
@@ -222,6 +224,13 @@ TEST(Trainer, ResumeIsBitIdenticalAndExportIsComplete) {
   EXPECT_NE(f->metadata.at("litesr.recipe").find("[[stages]]"), std::string::npos);
   EXPECT_TRUE(fs::exists(dir / "full" / "curves.svg"));
   EXPECT_TRUE(fs::exists(dir / "full" / "train_log.jsonl"));
+}
+
+TEST(Trainer, ResumeIsBitIdenticalAndExportIsComplete) { check_resume_is_bit_identical_and_export_is_complete(""); }
+
+// Over-parameterised ELSR: checkpoints hold the factors, model files the collapsed plain network.
+TEST(Trainer, ExpandedElsrResumesBitIdenticallyAndExportsCollapsed) {
+  check_resume_is_bit_identical_and_export_is_complete("expand = 8\n");
 }
 
 TEST(Trainer, ChannelsLastAndBf16TrainAndExportPlainTensors) {
