@@ -410,6 +410,14 @@ Result<TrainSummary> run(const TrainOptions& options) {
               recipe.name.c_str(), std::string(arch_name(recipe.model)).c_str(),
               static_cast<long long>(parameter_count(*r.net)), r.data->size(),
               static_cast<long long>(recipe.total_iterations()), recipe.stages.size(), r.out.c_str());
+  if (const auto* elsr = dynamic_cast<const ElsrNetwork*>(r.net.get());
+      elsr != nullptr && std::get<ElsrConfig>(elsr->config()).expand > 0) {
+    LITESR_ASSIGN_OR_RETURN(std::shared_ptr<ElsrNetwork> plain, collapse_elsr(*elsr));
+    std::printf("[%s] over-parameterised training (expand = %d): the model file holds the collapsed network, %lld "
+                "parameters\n",
+                recipe.name.c_str(), std::get<ElsrConfig>(elsr->config()).expand,
+                static_cast<long long>(parameter_count(*plain)));
+  }
   if (const EvsrnetSearchNetwork* searching = r.search()) {
     const StageSpec& s = recipe.stages[r.state.stage];
     std::printf("[%s] FGNAS search stage %s: supernet of %d trunk channels and %d blocks, lambda %g "
