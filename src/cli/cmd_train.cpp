@@ -2,20 +2,26 @@
 //
 //   litesr train --recipe FILE [--out DIR] [--resume] [-j THREADS] [--loader-threads N]
 //                [--progress auto|bar|json|none] [--stop-after N] [--nas-lambda X] [-v]
+//   litesr train --compare DIR [DIR ...] [--chart FILE.svg]
 //
 // Writes DIR/model.safetensors (default DIR: runs/<recipe name>), checkpoints, train_log.jsonl and
 // curves.svg. Errors in the recipe, missing data folders and an unwritable DIR are reported before any
-// training. Exit codes: 0 ok, 1 failure, 2 usage error, 130 interrupted (a checkpoint is saved first).
+// training. `--compare` trains nothing: it summarises finished or running runs from their train_log.jsonl
+// (iterations, last and best validation PSNR-Y) and draws their curves overlaid.
+// Exit codes: 0 ok, 1 failure, 2 usage error, 130 interrupted (a checkpoint is saved first).
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "base/progress.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "io/atomic_file.h"
 #include "train/trainer.h"
+#include "train/training_log.h"
 
 namespace litesr::cli {
 namespace {
@@ -32,9 +38,47 @@ struct TrainArgs {
   bool bf16 = false;
   double nas_lambda = 0.0;
   CLI::Option* nas_lambda_option = nullptr;  // given: overrides the search stage's nas_lambda
+  std::vector<std::string> compare;          // run folders to summarise instead of training
+  std::string chart;                         // --compare: SVG of the overlaid curves
 };
 
+int run_compare(const TrainArgs& args) {
+  std::vector<train::RunCurves> runs;
+  for (const std::string& dir : args.compare) {
+    Result<train::RunCurves> run = train::read_run_curves(dir);
+    if (!run.ok()) return report_error(run.status());
+    runs.push_back(std::move(*run));
+  }
+  // Validation columns are at each run's final scale (an ELSR x4 run's x2 pre-training is left out).
+  std::printf("%-28s %11s %6s %12s %12s %12s %s\n", "run", "iterations", "scale", "validations", "last PSNR-Y",
+              "best PSNR-Y", "(at iteration)");
+  for (const train::RunCurves& r : runs) {
+    if (r.psnr.empty()) {
+      std::printf("%-28s %11lld %6s %12d %12s %12s\n", r.name.c_str(), static_cast<long long>(r.last_iteration), "-",
+                  0, "-", "-");
+      continue;
+    }
+    const train::CurvePoint* best = &r.psnr.front();
+    for (const train::CurvePoint& p : r.psnr) best = p.value > best->value ? &p : best;
+    std::printf("%-28s %11lld %5s%d %12zu %12.3f %12.3f (%lld)\n", r.name.c_str(),
+                static_cast<long long>(r.last_iteration), "x", r.scale, r.psnr.size(), r.psnr.back().value, best->value,
+                static_cast<long long>(best->global_iteration));
+  }
+  if (!args.chart.empty()) {
+    Status written = write_file_atomically(args.chart, train::comparison_svg(runs, "training runs compared"));
+    if (!written.ok()) return report_error(written);
+    std::printf("chart: %s\n", args.chart.c_str());
+  }
+  return kExitOk;
+}
+
 int run_train(const TrainArgs& args, CommandContext& ctx) {
+  if (!args.compare.empty()) {
+    if (!args.recipe.empty()) return usage_error("--compare summarises runs; it does not take --recipe");
+    return run_compare(args);
+  }
+  if (args.recipe.empty()) return usage_error("--recipe is required (or --compare RUN_DIR ...)");
+  if (!args.chart.empty()) return usage_error("--chart goes with --compare");
   Result<ProgressMode> mode = parse_progress_mode(args.progress);
   if (!mode.ok()) return usage_error(mode.status().message());
   if (args.threads < 1) return usage_error("--threads must be at least 1");
@@ -70,8 +114,8 @@ int run_train(const TrainArgs& args, CommandContext& ctx) {
 
 void register_train_command(CLI::App& app, CommandContext& ctx) {
   auto args = std::make_shared<TrainArgs>();
-  CLI::App* cmd = app.add_subcommand("train", "Train a network from a multi-stage TOML recipe (recipes/*.toml)");
-  cmd->add_option("--recipe", args->recipe, "Recipe file (TOML)")->required();
+  CLI::App* cmd = app.add_subcommand("train", "Train a network from a multi-stage TOML recipe (recipes/*.toml), or compare runs");
+  cmd->add_option("--recipe", args->recipe, "Recipe file (TOML)");
   cmd->add_option("-o,--out", args->out, "Output folder (default: runs/<recipe name>)");
   cmd->add_flag("--resume", args->resume, "Continue the run in the output folder from its checkpoint");
   cmd->add_option("-j,--threads", args->threads, "LibTorch threads (1 = bit-reproducible)")->capture_default_str();
@@ -84,6 +128,9 @@ void register_train_command(CLI::App& app, CommandContext& ctx) {
       "Replace the FGNAS search stage's nas_lambda (a lambda sweep; recorded in the stored recipe, so --resume "
       "needs the same value)");
   cmd->add_option("--stop-after", args->stop_after, "Checkpoint and stop after this many iterations (0 = run all)");
+  cmd->add_option("--compare", args->compare,
+                  "Train nothing: summarise these run folders (iterations, last and best validation PSNR-Y)");
+  cmd->add_option("--chart", args->chart, "With --compare: write their curves overlaid to this SVG");
   cmd->callback([args, &ctx] { ctx.exit_code = run_train(*args, ctx); });
 }
 

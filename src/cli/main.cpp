@@ -85,7 +85,7 @@ int main(int argc, char** argv) {
   register_train_command(app, ctx);
 #elif defined(LITESR_TORCH_HELPER)
   // Listed for --help; never parsed here: needs_torch() forwarded the command line above.
-  app.add_subcommand("train", "Train a network from a multi-stage TOML recipe (runs " LITESR_TORCH_HELPER
+  app.add_subcommand("train", "Train a network from a multi-stage TOML recipe, or compare runs (runs " LITESR_TORCH_HELPER
                               ", this CLI linked with LibTorch)")
       ->allow_extras();
 #endif

@@ -47,4 +47,22 @@ class TrainingLog {
 std::string curves_svg(const std::vector<CurvePoint>& loss, const std::vector<CurvePoint>& psnr,
                        const std::string& title);
 
+// The curves of one run, read back from its train_log.jsonl (`litesr train --compare`).
+struct RunCurves {
+  std::string name;                // the run folder's name
+  std::vector<CurvePoint> loss;    // "train" events
+  std::vector<CurvePoint> psnr;    // "val" events at `scale`: validation PSNR-Y, dB
+  int scale = 0;                   // the scale of the last validation (ELSR's x2 pre-training is left out); 0 = none
+  int64_t last_iteration = 0;      // the largest global iteration logged
+};
+
+// Reads `run_dir`/train_log.jsonl; lines that are not JSON objects (a torn last line) are skipped. Only the
+// validations at the scale of the last one are kept, so a x4 run's curve does not start with its x2 stage.
+// Missing file: not_found; a log without a single train or val event: invalid_argument.
+Result<RunCurves> read_run_curves(const std::filesystem::path& run_dir);
+
+// Runs overlaid, one colour each: validation PSNR-Y at each run's final scale (top) and training loss (bottom,
+// log axis) against the global iteration.
+std::string comparison_svg(const std::vector<RunCurves>& runs, const std::string& title);
+
 }  // namespace litesr::train

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 
@@ -125,6 +126,47 @@ TEST(TrainCli, BadInputsFailBeforeTraining) {
 
   r = run_litesr({"train", "--recipe", recipe.string(), "-j", "0"});
   EXPECT_EQ(r.exit_code, 2);
+}
+
+// `train --compare`: a summary line per run folder and their curves overlaid in one SVG; a folder without a
+// training log, or --compare with --recipe, or neither, is a clear error.
+TEST(TrainCli, CompareSummarisesRunsAndDrawsTheirCurves) {
+  LITESR_REQUIRE_COMMAND("train", "LITESR_WITH_TORCH");
+  testing::TempDir dir;
+  auto write_log = [&](const std::string& name, double db_per_100) {
+    fs::create_directories(dir.path() / name);
+    std::ofstream log(dir.path() / name / "train_log.jsonl");
+    // An x2 stage (its 35 dB must not count as the best x4 result), then x4 validations.
+    log << nlohmann::json{{"event", "val"}, {"global_iteration", 50}, {"scale", 2}, {"psnr_y", 35.0}}.dump() << "\n";
+    for (int g = 100; g <= 400; g += 100) {
+      log << nlohmann::json{{"event", "train"}, {"global_iteration", g}, {"loss", 10.0 / g}}.dump() << "\n";
+      log << nlohmann::json{{"event", "val"}, {"global_iteration", g}, {"scale", 4},
+                            {"psnr_y", 28.0 + db_per_100 * g / 100}}.dump()
+          << "\n";
+    }
+    log << "{\"event\":\"tra";  // a torn last line, as after a crash
+    return (dir.path() / name).string();
+  };
+  const std::string plain = write_log("plain", 0.1);
+  const std::string expanded = write_log("expanded", 0.2);
+  const fs::path chart = dir.path() / "compare.svg";
+  auto r = run_litesr({"train", "--compare", plain, expanded, "--chart", chart.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Each run: 400 iterations, 4 validations at x4, last = best PSNR-Y at iteration 400.
+  EXPECT_NE(r.out.find("28.400       28.400 (400)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("28.800       28.800 (400)"), std::string::npos) << r.out;
+  std::ifstream svg_in(chart);
+  const std::string svg((std::istreambuf_iterator<char>(svg_in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(svg.rfind("<svg", 0), 0u) << svg.substr(0, 80);
+  EXPECT_NE(svg.find("expanded"), std::string::npos);
+  EXPECT_NE(svg.find("validation PSNR-Y"), std::string::npos);
+
+  r = run_litesr({"train", "--compare", (dir.path() / "none").string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("none"), std::string::npos) << r.err;
+  EXPECT_EQ(run_litesr({"train", "--compare", plain, "--recipe", "r.toml"}).exit_code, 2);
+  EXPECT_EQ(run_litesr({"train"}).exit_code, 2);
+  EXPECT_EQ(run_litesr({"train", "--recipe", "r.toml", "--chart", "c.svg"}).exit_code, 2);
 }
 
 }  // namespace
