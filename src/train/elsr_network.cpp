@@ -1,5 +1,7 @@
 #include "train/elsr_network.h"
 
+#include "train/global_rng_restore.h"
+
 namespace litesr::train {
 
 ElsrNetwork::ElsrNetwork(const ElsrConfig& config) : model_config_(config), scale_(config.scale) {
@@ -47,14 +49,11 @@ Result<std::shared_ptr<ElsrNetwork>> elsr_x2_to_x4(const ElsrNetwork& x2) {
   }
 }
 
-}  // namespace litesr::train
-
-namespace litesr::train {
-
 Result<std::shared_ptr<ElsrNetwork>> collapse_elsr(const ElsrNetwork& net) {
   try {
     ElsrConfig plain = std::get<ElsrConfig>(net.config());
     plain.expand = 0;
+    GlobalRngRestore keep_rng;  // the default initialisation below is overwritten entirely
     auto out = std::make_shared<ElsrNetwork>(plain);
     torch::NoGradGuard no_grad;
     const std::pair<const CollapsibleConv*, CollapsibleConv*> convs[] = {

@@ -1,30 +1,12 @@
 #include "train/evsrnet_search.h"
 
 #include <algorithm>
-#include <mutex>
 #include <numeric>
+
+#include "train/global_rng_restore.h"
 
 namespace litesr::train {
 namespace {
-
-// Puts torch's global CPU generator back to its state at construction when destroyed.
-class GlobalRngRestore {
- public:
-  GlobalRngRestore() : generator_(at::detail::getDefaultCPUGenerator()) {
-    std::lock_guard<std::mutex> lock(generator_.mutex());
-    state_ = generator_.get_state();
-  }
-  ~GlobalRngRestore() {
-    std::lock_guard<std::mutex> lock(generator_.mutex());
-    generator_.set_state(state_);
-  }
-  GlobalRngRestore(const GlobalRngRestore&) = delete;
-  GlobalRngRestore& operator=(const GlobalRngRestore&) = delete;
-
- private:
-  at::Generator generator_;
-  torch::Tensor state_;
-};
 
 // Indices i with logits[i] > 0 (open gates), ascending.
 std::vector<int64_t> open_gates(const torch::Tensor& logits) {

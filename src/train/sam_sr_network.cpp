@@ -1,5 +1,7 @@
 #include "train/sam_sr_network.h"
 
+#include "train/global_rng_restore.h"
+
 namespace litesr::train {
 namespace {
 
@@ -89,6 +91,7 @@ Result<std::shared_ptr<SamSrNetwork>> fold_sam_sr_batch_norm(SamSrNetwork& net) 
   try {
     SamSrConfig folded_cfg = cfg;
     folded_cfg.bn = false;
+    GlobalRngRestore keep_rng;  // the default initialisation below is overwritten entirely
     auto folded = std::make_shared<SamSrNetwork>(folded_cfg);
     torch::NoGradGuard no_grad;
     auto fold = [](const torch::nn::Conv2d& src, const torch::nn::BatchNorm2d& bn, torch::nn::Conv2d& dst) {

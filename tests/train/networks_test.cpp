@@ -143,8 +143,13 @@ TEST(CollapsibleConv, ExpandedElsrCollapsesAndExportsThePlainNetwork) {
                                                 "conv4.bias"}));
   // Factors: 24·(3 + 6 + 6 + 6)·9 + 24·(6 + 6 + 6 + 48); biases and slopes as the plain network.
   EXPECT_EQ(parameter_count(*net), 24 * 21 * 9 + 24 * 66 + 6 + 6 + 6 + 48 + 6);
+  // Collapsing (done at every checkpoint's export) leaves torch's global random stream where it was.
+  torch::manual_seed(24);
+  const float next_draw = torch::rand({1}).item<float>();
+  torch::manual_seed(24);
   Result<std::shared_ptr<ElsrNetwork>> plain = collapse_elsr(*net);
   ASSERT_TRUE(plain.ok()) << plain.status().to_string();
+  EXPECT_EQ(torch::rand({1}).item<float>(), next_draw);
   EXPECT_EQ(parameter_count(**plain), 3474);
   EXPECT_EQ(std::get<ElsrConfig>((*plain)->config()).expand, 0);
   torch::NoGradGuard ng;
