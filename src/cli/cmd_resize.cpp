@@ -21,6 +21,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "base/image_size.h"
 #include "base/progress.h"
 #include "base/resample_weights.h"
 #include "cli/commands.h"
@@ -86,20 +87,6 @@ Result<double> parse_scale(const std::string& text) {
   return *v;
 }
 
-Result<std::pair<int, int>> parse_size(const std::string& text) {
-  const auto x = text.find_first_of("xX");
-  int w = 0, h = 0;
-  if (x != std::string::npos) {
-    const auto [p1, e1] = std::from_chars(text.data(), text.data() + x, w);
-    const auto [p2, e2] = std::from_chars(text.data() + x + 1, text.data() + text.size(), h);
-    if (e1 == std::errc() && e2 == std::errc() && p1 == text.data() + x && p2 == text.data() + text.size() && w > 0 &&
-        h > 0) {
-      return std::pair{w, h};
-    }
-  }
-  return invalid_argument("--size must be WxH with positive integers (e.g. 640x480), got '" + text + "'");
-}
-
 Status resize_file(const fs::path& in, const fs::path& out, const ResizePlan& plan) {
   if (!plan.overwrite && fs::exists(out)) {
     return already_exists(out.string() + " exists (use --overwrite to replace it)");
@@ -138,10 +125,10 @@ int run_resize(const ResizeArgs& args, CommandContext& ctx) {
     if (!s.ok()) return usage_error(s.status().message());
     plan.scale = *s;
   } else {
-    Result<std::pair<int, int>> wh = parse_size(args.size);
-    if (!wh.ok()) return usage_error(wh.status().message());
-    plan.width = wh->first;
-    plan.height = wh->second;
+    Result<ImageSize> size = parse_image_size(args.size);
+    if (!size.ok()) return usage_error("--size: " + size.status().message());
+    plan.width = size->width;
+    plan.height = size->height;
   }
   Result<BorderMode> border = parse_border_mode(args.border);
   if (!border.ok()) return usage_error(border.status().message());

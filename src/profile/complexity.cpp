@@ -1,6 +1,5 @@
 #include "profile/complexity.h"
 
-#include <charconv>
 #include <map>
 #include <set>
 
@@ -179,20 +178,6 @@ Result<ImageSize> input_size_for_output(ImageSize output, int scale) {
                             " is not a multiple of the scale " + std::to_string(scale));
   }
   return ImageSize{output.width / scale, output.height / scale};
-}
-
-Result<ImageSize> parse_image_size(std::string_view text) {
-  const std::size_t x = text.find_first_of("xX");
-  auto parse = [](std::string_view s, int& v) {
-    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    return ec == std::errc() && ptr == s.data() + s.size() && v >= 1 && v <= 65536;
-  };
-  ImageSize size;
-  if (x == std::string_view::npos || !parse(text.substr(0, x), size.width) ||
-      !parse(text.substr(x + 1), size.height)) {
-    return invalid_argument("size '" + std::string(text) + "' is not WIDTHxHEIGHT (e.g. 1280x720, 1..65536 each)");
-  }
-  return size;
 }
 
 }  // namespace litesr

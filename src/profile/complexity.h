@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "base/image_size.h"
 #include "base/status.h"
 #include "profile/counting_convention.h"
 #include "runtime/graph.h"
@@ -67,12 +68,6 @@ Result<ComplexityReport> profile_complexity(const Graph& graph, const TensorMap&
                                             const ComplexityOptions& options);
 
 // LR input size for a requested output size: output / scale, which must divide exactly.
-struct ImageSize {
-  int width = 0;
-  int height = 0;
-};
 Result<ImageSize> input_size_for_output(ImageSize output, int scale);
-// Parses "WIDTHxHEIGHT" (e.g. "1280x720"; both 1..65536).
-Result<ImageSize> parse_image_size(std::string_view text);
 
 }  // namespace litesr
