@@ -65,4 +65,31 @@ Status load_network_tensors(SrNetwork& net, const ModelFile& file) {
   }
 }
 
+Result<ModelFile> read_init_model_file(const std::filesystem::path& path, const ModelConfig& expected) {
+  LITESR_ASSIGN_OR_RETURN(ModelFile file, read_model_file(path));
+  const std::string name = "init " + path.string();
+  const auto arch = file.metadata.find(std::string(kMetaArch));
+  const auto config = file.metadata.find(std::string(kMetaConfig));
+  if (arch == file.metadata.end() || config == file.metadata.end()) {
+    return invalid_argument(name + ": not a LiteSR model file (no litesr.arch / litesr.config metadata)");
+  }
+  const std::string want_arch(arch_name(expected));
+  if (arch->second != want_arch) {
+    return invalid_argument(name + ": holds a " + arch->second + " model; the recipe trains " + want_arch);
+  }
+  Result<ModelConfig> stored = parse_model_config(arch->second, config->second);
+  if (!stored.ok()) return stored.status().with_context(name);
+  const std::string have = model_config_json(*stored), want = model_config_json(expected);
+  if (have != want) {
+    std::string hint;
+    if (const auto* elsr = std::get_if<ElsrConfig>(&expected); elsr != nullptr && elsr->expand > 0) {
+      hint = " (model files hold ELSR collapsed: set [model] expand = 0 to fine-tune one)";
+    } else if (const auto* sam = std::get_if<SamSrConfig>(&expected); sam != nullptr && sam->bn) {
+      hint = " (model files hold SAM-SR with batch norm folded: set [model] bn = false to fine-tune one)";
+    }
+    return invalid_argument(name + ": config " + have + " differs from the first stage's network " + want + hint);
+  }
+  return file;
+}
+
 }  // namespace litesr::train

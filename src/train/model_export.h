@@ -27,4 +27,10 @@ Status export_network(const std::filesystem::path& path, SrNetwork& net, const E
 // Loads tensors by name from a model file into `net` (shapes must match; every tensor of net must be present).
 Status load_network_tensors(SrNetwork& net, const ModelFile& file);
 
+// A recipe's `init`: reads the model file at `path` and checks that it holds the architecture and config
+// (litesr.arch, litesr.config) of `expected`, the network the first stage builds; load it with
+// load_network_tensors. Model files hold inference networks (SAM-SR with BN folded, ELSR collapsed), so a
+// network that trains BN or over-parameterised convs cannot start from one; the error says which key to change.
+Result<ModelFile> read_init_model_file(const std::filesystem::path& path, const ModelConfig& expected);
+
 }  // namespace litesr::train

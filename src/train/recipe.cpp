@@ -198,6 +198,7 @@ Status parse_stage(const toml::table& t, int index, const StageSpec* prev, int m
   LITESR_RETURN_IF_ERROR(r.get_int("scale", s.scale, 2, 4));
   LITESR_RETURN_IF_ERROR(r.get_string("loss", loss));
   LITESR_RETURN_IF_ERROR(r.get_double("charbonnier_eps", s.charbonnier_eps, 0.0, 1.0));
+  LITESR_RETURN_IF_ERROR(r.get_double("luma_weight", s.luma_weight, 0.0, 1.0));
   LITESR_RETURN_IF_ERROR(r.get_int("patch", s.patch, 4, 4096));
   LITESR_RETURN_IF_ERROR(r.get_int("batch", s.batch, 1, 4096));
   LITESR_RETURN_IF_ERROR(r.get_int("iterations", s.iterations, 1, int64_t{1} << 40));
@@ -345,11 +346,12 @@ Result<Recipe> parse_recipe(std::string_view text, const fs::path& file_dir, con
   recipe.file = file;
   recipe.text = std::string(text);
   TableReader r(root, "recipe");
-  std::string base_dir = ".";
+  std::string base_dir = ".", init;
   LITESR_RETURN_IF_ERROR(r.get_string("name", recipe.name));
   LITESR_RETURN_IF_ERROR(r.get_string("description", recipe.description));
   LITESR_RETURN_IF_ERROR(r.get_int("seed", recipe.seed, 0, int64_t{1} << 62));
   LITESR_RETURN_IF_ERROR(r.get_string("base_dir", base_dir));
+  LITESR_RETURN_IF_ERROR(r.get_string("init", init));
   LITESR_RETURN_IF_ERROR(r.get_int("checkpoint_every", recipe.checkpoint_every, 1, int64_t{1} << 40));
   LITESR_RETURN_IF_ERROR(r.get_int("log_every", recipe.log_every, 1, int64_t{1} << 40));
   r.has("model");
@@ -359,6 +361,7 @@ Result<Recipe> parse_recipe(std::string_view text, const fs::path& file_dir, con
   LITESR_RETURN_IF_ERROR(r.check_unknown());
   if (recipe.name.empty()) recipe.name = file.empty() ? "recipe" : file.stem().string();
   const fs::path base = (file_dir / base_dir).lexically_normal();
+  if (!init.empty()) recipe.init = (base / init).lexically_normal();
 
   LITESR_ASSIGN_OR_RETURN(const toml::table* model_table, sub_table(root, "model", true));
   LITESR_ASSIGN_OR_RETURN(recipe.model, parse_model_table(*model_table));
@@ -404,6 +407,10 @@ Result<Recipe> parse_recipe(std::string_view text, const fs::path& file_dir, con
     if (!std::holds_alternative<EvsrnetConfig>(recipe.model)) {
       return invalid_argument(where + ": nas = true searches EVSRNet channels and blocks: [model] arch must be "
                               "\"evsrnet\"");
+    }
+    if (!recipe.init.empty()) {
+      return invalid_argument(where + ": a search stage starts from a fresh supernet; remove init (or the search "
+                              "stage) to fine-tune a model file");
     }
     for (const char* key : {"nc", "nb"}) {
       if (model_table->contains(key)) {
@@ -461,6 +468,10 @@ Status check_recipe_inputs(const Recipe& recipe) {
   for (const auto& d : recipe.data.lr_dirs) LITESR_RETURN_IF_ERROR(check_folder(d, "training LR", sequences));
   if (!recipe.validation.dir.empty()) {
     LITESR_RETURN_IF_ERROR(check_folder(recipe.validation.dir / "HR", "validation HR", false));
+  }
+  if (!recipe.init.empty()) {
+    std::error_code ec;
+    if (!fs::is_regular_file(recipe.init, ec)) return not_found("init model file not found: " + recipe.init.string());
   }
   return {};
 }

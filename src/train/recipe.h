@@ -3,13 +3,14 @@
 //
 //   name = "elsr_x4_cpu"            description = "…"        seed = 1
 //   base_dir = ".."                 # relative data paths resolve against it (itself relative to the file)
+//   init = "models/elsr-x4.safetensors"   # optional: start from a model file's weights (fine-tuning)
 //   checkpoint_every = 500          log_every = 50
 //   [model]       arch = "elsr", then the architecture's config keys (model_config.h); scale = final scale
 //   [data]        kind = "hr_folders"|"paired_folders"|"video_synthetic"|"reds"; hr_dirs = [...];
 //                 lr_dirs = [...]; lr_border = "replicate"|"symmetric"; flips, rotations; loader_threads;
 //                 frames, max_shift (video)
 //   [validation]  dir = "…/Set5" (benchmark layout: HR/ [+ LR_bicubic/X<s>]); every = 1000; max_images = 0
-//   [[stages]]    name, scale, loss = "l1"|"mse"|"charbonnier", charbonnier_eps, patch (HR side), batch,
+//   [[stages]]    name, scale, loss = "l1"|"mse"|"charbonnier", charbonnier_eps, luma_weight, patch (HR side), batch,
 //                 iterations, lr, schedule, step_size, milestones, gamma, min_lr, warmup, betas,
 //                 weight_decay, reset_optimizer;  FGNAS search stage (evsrnet, first stage only): nas = true,
 //                 nas_lambda (required), nas_max_channels, nas_max_blocks, nas_gate_lr, nas_gate_init
@@ -60,6 +61,9 @@ struct StageSpec {
   int scale = 0;
   LossKind loss = LossKind::kL1;
   double charbonnier_eps = 1e-3;
+  // luma_weight w in [0, 1]: loss = (1 − w)·loss(RGB) + w·loss(luma), luma = BT.601 Y without offset, scaled
+  // to [0, 1] ((65.481·R + 128.553·G + 24.966·B) / 219): the channel the SR literature's PSNR-Y measures.
+  double luma_weight = 0.0;
   int patch = 0;           // HR patch side in pixels (a multiple of scale)
   int batch = 0;
   int64_t iterations = 0;
@@ -96,6 +100,9 @@ struct Recipe {
   std::string name;
   std::string description;
   uint64_t seed = 1;
+  // A LiteSR model file whose weights initialise the first stage (fine-tuning), "" = PyTorch's default
+  // initialisation. Its arch and config must be the first stage's network (trainer.cpp checks).
+  std::filesystem::path init;
   int64_t checkpoint_every = 500;
   int64_t log_every = 50;
   ModelConfig model;  // final scale
@@ -126,7 +133,8 @@ Result<Recipe> parse_recipe(std::string_view text, const std::filesystem::path& 
                             const std::filesystem::path& file = {});
 Result<Recipe> load_recipe(const std::filesystem::path& path, const RecipeOverrides& overrides = {});
 
-// Checks, before any training, that every data and validation folder exists and holds images.
+// Checks, before any training, that every data and validation folder exists and holds images, and that the
+// init model file (if any) exists.
 Status check_recipe_inputs(const Recipe& recipe);
 
 }  // namespace litesr::train

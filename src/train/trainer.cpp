@@ -170,6 +170,7 @@ struct Run {
     Json j = {{"event", "stage"}, {"stage", s.name}, {"stage_index", index}, {"scale", s.scale},
               {"loss", loss_kind_name(s.loss)}, {"patch", s.patch}, {"batch", s.batch},
               {"iterations", s.iterations}, {"lr", s.lr}, {"global_iteration", state.global_iteration}};
+    if (s.luma_weight > 0.0) j["luma_weight"] = s.luma_weight;
     if (s.nas.enabled) {
       j["nas"] = {{"lambda", s.nas.lambda}, {"max_channels", s.nas.max_channels},
                   {"max_blocks", s.nas.max_blocks}, {"gate_lr", s.nas.gate_lr}, {"gate_init", s.nas.gate_init}};
@@ -246,7 +247,7 @@ struct Run {
           AutocastScope autocast(options.bf16);
           prediction = net->forward(x);
         }
-        torch::Tensor loss = pixel_loss(s.loss, prediction.to(torch::kFloat), y, s.charbonnier_eps);
+        torch::Tensor loss = pixel_loss(s.loss, prediction.to(torch::kFloat), y, s.charbonnier_eps, s.luma_weight);
         torch::Tensor objective = loss;
         if (EvsrnetSearchNetwork* searching = search()) {
           // FGNAS: L_task + λ · MACs(gate probabilities) / MACs(all open).
@@ -338,6 +339,10 @@ Result<TrainSummary> run(const TrainOptions& options) {
   overrides.nas_lambda = options.nas_lambda;
   LITESR_ASSIGN_OR_RETURN(Recipe recipe, load_recipe(options.recipe, overrides));
   LITESR_RETURN_IF_ERROR(check_recipe_inputs(recipe));
+  ModelFile init;  // the recipe's init weights, checked before anything is written
+  if (!recipe.init.empty() && !options.resume) {
+    LITESR_ASSIGN_OR_RETURN(init, read_init_model_file(recipe.init, with_scale(recipe.model, recipe.stages[0].scale)));
+  }
   Run r;
   r.recipe = &recipe;
   r.options = options;
@@ -403,6 +408,10 @@ Result<TrainSummary> run(const TrainOptions& options) {
     LITESR_RETURN_IF_ERROR(r.enter_stage(0));
   } else {
     LITESR_ASSIGN_OR_RETURN(r.net, make_network(with_scale(recipe.model, recipe.stages[0].scale)));
+    if (!recipe.init.empty()) {
+      LITESR_RETURN_IF_ERROR(load_network_tensors(*r.net, init).with_context(recipe.init.string()));
+      std::printf("[%s] initialised from %s\n", recipe.name.c_str(), recipe.init.c_str());
+    }
     r.state.recipe_hash = hash;
     LITESR_RETURN_IF_ERROR(r.enter_stage(0));
   }

@@ -418,6 +418,7 @@ TEST(NasRecipe, BadNasKeysGiveClearErrors) {
       {model + stage + "nas = true\nnas_lambda = 0.1\nnas_gate_lr = 0.0\n", "'nas_gate_lr' must be positive"},
       {model + stage + "nas = 1\nnas_lambda = 0.1\n", "'nas' must be true or false"},
       {model + stage + stage + "nas = true\nnas_lambda = 0.1\n", "only allowed in the first stage"},
+      {"init = \"m.safetensors\"\n" + model + stage + "nas = true\nnas_lambda = 0.1\n", "remove init"},
       {"[model]\narch = \"evsrnet\"\nnc = 8\n[data]\nkind = \"video_synthetic\"\nhr_dirs = [\"x\"]\n" + stage +
            "nas = true\nnas_lambda = 0.1\n",
        "key 'nc' is chosen by the search stage"},

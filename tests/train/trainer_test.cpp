@@ -9,6 +9,7 @@
 #include "io/image_file.h"
 #include "runtime/model_file.h"
 #include "testing/test_env.h"
+#include "train/loss.h"
 #include "train/lr_schedule.h"
 #include "train/recipe.h"
 #include "train/trainer.h"
@@ -89,6 +90,8 @@ TEST(Recipes, BadRecipesGiveClearErrors) {
       {base + "[[stages]]\npatch = 62\nbatch = 2\niterations = 5\nlr = 1e-3\n", "multiple of scale"},
       {base + "[[stages]]\npatch = 64\nbatch = 2\niterations = 5\n", "'lr'"},
       {base + "[[stages]]\npatch = 64\nbatch = 2\niterations = 5\nlr = 1e-3\nloss = \"l3\"\n", "unknown loss"},
+      {base + "[[stages]]\npatch = 64\nbatch = 2\niterations = 5\nlr = 1e-3\nluma_weight = 1.5\n", "'luma_weight'"},
+      {"init = 3\n" + base + "[[stages]]\npatch = 64\nbatch = 2\niterations = 5\nlr = 1e-3\n", "'init'"},
       {base + "[[stages]]\nscale = 4\npatch = 64\nbatch = 2\niterations = 5\nlr = 1e-3\n[[stages]]\nscale = 2\n",
        "ELSR x2 -> x4"},
       {"[model]\narch = \"elsr\"\nscale = 5\n[data]\nhr_dirs = [\"x\"]\n", "scale"},
@@ -111,6 +114,44 @@ TEST(Recipes, MissingDataFolderIsReportedBeforeTraining) {
   Status s = check_recipe_inputs(*r);
   EXPECT_EQ(s.code(), StatusCode::kNotFound);
   EXPECT_NE(s.message().find("nowhere"), std::string::npos);
+}
+
+TEST(Recipes, InitResolvesAgainstBaseDirAndMustExist) {
+  TempDir dir;
+  make_data(dir.path());
+  Result<Recipe> r = parse_recipe("base_dir = \"..\"\ninit = \"models/m.safetensors\"\n"
+                                  "[model]\narch = \"espcn\"\n[data]\nhr_dirs = [\"" + (dir / "hr").string() + "\"]\n"
+                                  "[[stages]]\npatch = 16\nbatch = 1\niterations = 1\nlr = 1e-3\nluma_weight = 0.5\n"
+                                  "[[stages]]\niterations = 1\n",
+                                  dir / "recipes");
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  EXPECT_EQ(r->init, (dir / "models" / "m.safetensors").lexically_normal());
+  EXPECT_DOUBLE_EQ(r->stages[1].luma_weight, 0.5);  // inherited
+  Status s = check_recipe_inputs(*r);
+  EXPECT_EQ(s.code(), StatusCode::kNotFound);
+  EXPECT_NE(s.message().find("init model file not found"), std::string::npos) << s.message();
+}
+
+TEST(Losses, LumaWeightMixesTheRgbAndLumaLosses) {
+  torch::manual_seed(3);
+  const torch::Tensor x = torch::rand({2, 6, 5, 4}), y = torch::rand({2, 6, 5, 4});
+  const double rgb = (x - y).abs().mean().item<double>();
+  // luma by hand for frame 1 (channels 3..5) of sample 1, pixel (2, 3).
+  const double lx = (65.481 * x[1][3][2][3].item<double>() + 128.553 * x[1][4][2][3].item<double>() +
+                     24.966 * x[1][5][2][3].item<double>()) / 219.0;
+  EXPECT_NEAR(luma(x)[1][1][2][3].item<double>(), lx, 1e-6);
+  const double lum = (luma(x) - luma(y)).abs().mean().item<double>();
+  EXPECT_LT(lum, rgb);  // luma averages independent channel errors
+  EXPECT_NEAR(pixel_loss(LossKind::kL1, x, y).item<double>(), rgb, 1e-6);
+  EXPECT_NEAR(pixel_loss(LossKind::kL1, x, y, 1e-3, 1.0).item<double>(), lum, 1e-6);
+  EXPECT_NEAR(pixel_loss(LossKind::kL1, x, y, 1e-3, 0.25).item<double>(), 0.75 * rgb + 0.25 * lum, 1e-6);
+  // A grey error of e is a luma error of e; an error with no luma (R and G opposite in luma terms) costs none.
+  EXPECT_NEAR(pixel_loss(LossKind::kMse, y + 0.1, y, 1e-3, 1.0).item<double>(), 0.01, 1e-6);
+  torch::Tensor chroma = torch::zeros({1, 3, 2, 2});
+  chroma.index_put_({0, 0}, 128.553 / 65.481 * 0.01);
+  chroma.index_put_({0, 1}, -0.01);
+  EXPECT_NEAR(pixel_loss(LossKind::kMse, chroma, torch::zeros_like(chroma), 1e-3, 1.0).item<double>(), 0.0, 1e-12);
+  EXPECT_GT(pixel_loss(LossKind::kMse, chroma, torch::zeros_like(chroma), 1e-3, 0.5).item<double>(), 0.0);
 }
 
 TEST(TrainingData, BatchesAreDeterministicAndAligned) {
@@ -231,6 +272,69 @@ TEST(Trainer, ResumeIsBitIdenticalAndExportIsComplete) { check_resume_is_bit_ide
 // Over-parameterised ELSR: checkpoints hold the factors, model files the collapsed plain network.
 TEST(Trainer, ExpandedElsrResumesBitIdenticallyAndExportsCollapsed) {
   check_resume_is_bit_identical_and_export_is_complete("expand = 8\n");
+}
+
+// `init`: a run starts from a model file's weights (lr = 1e-12 leaves them as loaded), and a file that does not hold
+// the first stage's network is refused before training with the reason.
+TEST(Trainer, InitStartsFromAModelFileOfTheSameNetwork) {
+  TempDir dir;
+  make_data(dir.path());
+  TrainOptions first;
+  first.recipe = write_text(dir / "tiny.toml", tiny_recipe(dir.path()));
+  first.out_dir = dir / "first";
+  first.progress = ProgressMode::kNone;
+  ASSERT_TRUE(run_training(first).ok());
+  const fs::path x4 = dir / "first" / "model.safetensors";
+
+  auto fine_tune = [&](const std::string& name, const fs::path& init, const std::string& model_extra,
+                       int first_scale) {
+    TrainOptions o = first;
+    o.recipe = write_text(dir / (name + ".toml"),
+                          "init = \"" + init.string() + "\"\nseed = 11\n[model]\narch = \"elsr\"\nscale = 4\n" +
+                              model_extra + "[data]\nhr_dirs = [\"" + (dir / "hr").string() +
+                              "\"]\n[[stages]]\nscale = " + std::to_string(first_scale) +
+                              "\nloss = \"mse\"\nluma_weight = 0.8\npatch = 16\nbatch = 2\niterations = 3\nlr = 1e-12\n" +
+                              (first_scale == 2 ? "[[stages]]\nscale = 4\n" : ""));
+    o.out_dir = dir / name;
+    return run_training(o);
+  };
+  Result<TrainSummary> same = fine_tune("same", x4, "", 4);
+  ASSERT_TRUE(same.ok()) << same.status().to_string();
+  auto loaded = model_tensors(x4), kept = model_tensors(dir / "same" / "model.safetensors");
+  ASSERT_EQ(loaded.size(), kept.size());
+  for (const auto& [name, t] : loaded) {
+    ASSERT_EQ(t.shape, kept.at(name).shape) << name;
+    for (std::size_t i = 0; i < t.data.size(); ++i) ASSERT_NEAR(t.data[i], kept.at(name).data[i], 1e-9) << name;
+  }
+
+  struct Refused {
+    std::string name;
+    fs::path init;
+    std::string model_extra;
+    int first_scale;
+    StatusCode code;
+    std::string expect;
+  };
+  Result<ModelFile> other = read_model_file(x4);
+  ASSERT_TRUE(other.ok());
+  other->metadata["litesr.arch"] = "espcn";
+  ASSERT_TRUE(write_model_file(dir / "espcn.safetensors", *other).ok());
+  other->metadata.clear();
+  ASSERT_TRUE(write_model_file(dir / "bare.safetensors", *other).ok());
+  const std::vector<Refused> refused = {
+      {"x2", x4, "", 2, StatusCode::kInvalidArgument, "differs from the first stage's network {\"channels\":6,\"scale\":2}"},
+      {"expand", x4, "expand = 4\n", 4, StatusCode::kInvalidArgument, "set [model] expand = 0"},
+      {"arch", dir / "espcn.safetensors", "", 4, StatusCode::kInvalidArgument, "holds a espcn model"},
+      {"bare", dir / "bare.safetensors", "", 4, StatusCode::kInvalidArgument, "not a LiteSR model file"},
+      {"missing", dir / "nothing.safetensors", "", 4, StatusCode::kNotFound, "init model file not found"},
+  };
+  for (const Refused& c : refused) {
+    Result<TrainSummary> r = fine_tune(c.name, c.init, c.model_extra, c.first_scale);
+    ASSERT_FALSE(r.ok()) << c.name;
+    EXPECT_EQ(r.status().code(), c.code) << c.name << ": " << r.status().to_string();
+    EXPECT_NE(r.status().message().find(c.expect), std::string::npos) << c.name << ": " << r.status().message();
+    EXPECT_FALSE(fs::exists(dir / c.name)) << c.name;  // refused before the run folder is made
+  }
 }
 
 TEST(Trainer, ChannelsLastAndBf16TrainAndExportPlainTensors) {
