@@ -2,10 +2,13 @@
 
 #include <turbojpeg.h>
 
+#include <memory>
+#include <string>
 #include <string_view>
 
 #include "io/encode_pixels.h"
 #include "io/jpeg_markers.h"
+#include "io/jpeg_rows.h"
 
 namespace litesr {
 
@@ -63,6 +66,40 @@ Status jpeg_decode_failure(std::string_view message, bool truncated) {
   return corrupt_data("corrupt JPEG data (libjpeg: " + std::string(message) + ")");
 }
 
+namespace {
+
+// libjpeg's "Corrupt JPEG data: N extraneous bytes before marker 0x..": bytes skipped between segments, which
+// cameras write and which lose no data. TurboJPEG reports it (as any warning) as a failure of the header or
+// decode call, and can only tolerate it together with every other warning (missing or corrupt data).
+bool is_extraneous_bytes_warning(std::string_view message) {
+  return message.find("extraneous bytes before marker") != std::string_view::npos;
+}
+
+DecodedImage jpeg_decoded(Image image, const JpegMetadata& meta) {
+  DecodedImage out;
+  out.image = std::move(image);
+  out.format = ImageFormat::kJpeg;
+  out.bit_depth = 8;
+  out.icc_profile = meta.icc_profile;
+  out.exif = meta.exif;
+  return out;
+}
+
+// A file with extraneous bytes: decoded by libjpeg's scanline API (jpeg_rows.h), which tolerates that one
+// warning only, as a streamed read does, so the whole and the streamed read accept the same files.
+Result<DecodedImage> decode_jpeg_by_rows(std::span<const uint8_t> bytes, const ReadOptions& options,
+                                         const JpegMetadata& meta) {
+  LITESR_ASSIGN_OR_RETURN(std::unique_ptr<ImageRowReader> rows,
+                          open_jpeg_row_reader(std::string(bytes.begin(), bytes.end()), options));
+  const ImageRowsInfo& info = rows->info();
+  LITESR_ASSIGN_OR_RETURN(Image image, Image::create(info.width, info.height, info.channels, info.type));
+  LITESR_RETURN_IF_ERROR(rows->read_rows(image, 0, info.height));
+  LITESR_RETURN_IF_ERROR(rows->finish());
+  return jpeg_decoded(std::move(image), meta);
+}
+
+}  // namespace
+
 Result<DecodedImage> decode_jpeg(std::span<const uint8_t> bytes, const ReadOptions& options) {
   const JpegMetadata meta = read_jpeg_metadata(bytes);
   TjHandle tj(tjInitDecompress());
@@ -73,7 +110,9 @@ Result<DecodedImage> decode_jpeg(std::span<const uint8_t> bytes, const ReadOptio
   int colorspace = 0;
   if (tjDecompressHeader3(tj.get(), bytes.data(), static_cast<unsigned long>(bytes.size()), &width, &height,
                           &subsampling, &colorspace) != 0) {
-    return jpeg_decode_failure(tj_message(tj.get()), meta.truncated);
+    const std::string message = tj_message(tj.get());
+    if (is_extraneous_bytes_warning(message)) return decode_jpeg_by_rows(bytes, options, meta);
+    return jpeg_decode_failure(message, meta.truncated);
   }
   // libjpeg reports a header without a frame (SOF) as 0x0 when the data ends early.
   if (width <= 0 || height <= 0) return jpeg_decode_failure("no image frame before the end of the data", meta.truncated);
@@ -97,23 +136,10 @@ Result<DecodedImage> decode_jpeg(std::span<const uint8_t> bytes, const ReadOptio
   if (tjDecompress2(tj.get(), bytes.data(), static_cast<unsigned long>(bytes.size()), image.row_bytes_ptr(0),
                     width, pitch, height, pixel_format, strict) != 0) {
     const std::string message = tj_message(tj.get());
-    const bool benign = tjGetErrorCode(tj.get()) == TJERR_WARNING &&
-                        message.find("extraneous bytes before marker") != std::string::npos;
-    if (!benign) return jpeg_decode_failure(message, meta.truncated);
-    // Decode again tolerating warnings; any further failure is still an error.
-    if (tjDecompress2(tj.get(), bytes.data(), static_cast<unsigned long>(bytes.size()), image.row_bytes_ptr(0),
-                      width, pitch, height, pixel_format, TJFLAG_ACCURATEDCT | TJFLAG_LIMITSCANS) != 0 &&
-        tjGetErrorCode(tj.get()) != TJERR_WARNING) {
-      return jpeg_decode_failure(tj_message(tj.get()), meta.truncated);
-    }
+    if (is_extraneous_bytes_warning(message)) return decode_jpeg_by_rows(bytes, options, meta);
+    return jpeg_decode_failure(message, meta.truncated);
   }
-  DecodedImage out;
-  out.image = std::move(image);
-  out.format = ImageFormat::kJpeg;
-  out.bit_depth = 8;
-  out.icc_profile = meta.icc_profile;
-  out.exif = meta.exif;
-  return out;
+  return jpeg_decoded(std::move(image), meta);
 }
 
 Result<std::string> encode_jpeg(const Image& image, const WriteOptions& options) {

@@ -289,6 +289,41 @@ TEST(JpegRows, StreamedReadEqualsWholeRead) {
   }
 }
 
+// Bytes that are not a marker between two segments: libjpeg warns "extraneous bytes before marker" and skips
+// them. Alone they are tolerated by both readers (same pixels as the clean file); with data missing as well, both
+// readers report the truncation (TurboJPEG alone would tolerate every warning once it tolerates this one).
+TEST(JpegRows, ExtraneousBytesAreToleratedButNotWithMissingData) {
+  testing::TempDir dir;
+  const std::string clean = tj_encode(make_smooth_image(64, 48, 3), TJSAMP_420, 0);
+  const DecodedImage reference = decode_image(as_bytes(clean), "clean.jpg").value();
+  // Before the scan (met while reading the header) and before the end marker (met after the last row).
+  for (const char* marker : {"\xFF\xDA", "\xFF\xD9"}) {
+    const std::size_t at = clean.rfind(marker);
+    ASSERT_NE(at, std::string::npos);
+    std::string extraneous = clean;
+    extraneous.insert(at, "\x12\x34\x56");
+    const std::string name = std::string("x") + (marker[1] == '\xDA' ? "sos" : "eoi") + ".jpg";
+    Result<DecodedImage> whole = decode_image(as_bytes(extraneous), name);
+    ASSERT_TRUE(whole.ok()) << whole.status().to_string();
+    EXPECT_TRUE(testing::images_equal(whole->image, reference.image)) << name;
+    testing::write_file_bytes(dir / name, extraneous);
+    Result<Image> streamed = testing::read_by_rows(dir / name, 8);
+    ASSERT_TRUE(streamed.ok()) << streamed.status().to_string();
+    EXPECT_TRUE(testing::images_equal(*streamed, reference.image)) << name;
+  }
+
+  std::string extraneous = clean;
+  extraneous.insert(clean.find("\xFF\xDA"), "\x12\x34\x56");
+  const std::string damaged = extraneous.substr(0, extraneous.size() * 2 / 3);
+  const Status whole_cut = decode_image(as_bytes(damaged), "cut.jpg").status();
+  EXPECT_EQ(whole_cut.code(), StatusCode::kCorruptData) << whole_cut.to_string();
+  EXPECT_NE(whole_cut.message().find("truncated JPEG data"), std::string::npos) << whole_cut.message();
+  testing::write_file_bytes(dir / "cut.jpg", damaged);
+  const Status streamed_cut = testing::read_by_rows(dir / "cut.jpg", 8).status();
+  EXPECT_EQ(streamed_cut.code(), StatusCode::kCorruptData) << streamed_cut.to_string();
+  EXPECT_NE(streamed_cut.message().find("truncated JPEG data"), std::string::npos) << streamed_cut.message();
+}
+
 TEST(JpegRows, TruncatedIsCorruptAndCmykUnsupported) {
   testing::TempDir dir;
   const std::string bytes = tj_encode(make_smooth_image(64, 64, 3), TJSAMP_420, 0);
