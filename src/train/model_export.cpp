@@ -66,7 +66,9 @@ Status load_network_tensors(SrNetwork& net, const ModelFile& file) {
 }
 
 Result<ModelFile> read_init_model_file(const std::filesystem::path& path, const ModelConfig& expected) {
-  LITESR_ASSIGN_OR_RETURN(ModelFile file, read_model_file(path));
+  Result<ModelFile> read = read_model_file(path);
+  if (!read.ok()) return read.status().with_context("init");
+  ModelFile file = std::move(*read);
   const std::string name = "init " + path.string();
   const auto arch = file.metadata.find(std::string(kMetaArch));
   const auto config = file.metadata.find(std::string(kMetaConfig));

@@ -469,10 +469,6 @@ Status check_recipe_inputs(const Recipe& recipe) {
   if (!recipe.validation.dir.empty()) {
     LITESR_RETURN_IF_ERROR(check_folder(recipe.validation.dir / "HR", "validation HR", false));
   }
-  if (!recipe.init.empty()) {
-    std::error_code ec;
-    if (!fs::is_regular_file(recipe.init, ec)) return not_found("init model file not found: " + recipe.init.string());
-  }
   return {};
 }
 

@@ -133,8 +133,8 @@ Result<Recipe> parse_recipe(std::string_view text, const std::filesystem::path& 
                             const std::filesystem::path& file = {});
 Result<Recipe> load_recipe(const std::filesystem::path& path, const RecipeOverrides& overrides = {});
 
-// Checks, before any training, that every data and validation folder exists and holds images, and that the
-// init model file (if any) exists.
+// Checks, before any training, that every data and validation folder exists and holds images. (The init model
+// file is read and checked by the trainer, and only when a run starts: --resume does not need it.)
 Status check_recipe_inputs(const Recipe& recipe);
 
 }  // namespace litesr::train
