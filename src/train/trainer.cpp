@@ -433,8 +433,8 @@ Result<TrainSummary> run(const TrainOptions& options) {
                 "(%.0f MACs per LR pixel with every gate open)\n",
                 recipe.name.c_str(), s.name.c_str(), s.nas.max_channels, s.nas.max_blocks, s.nas.lambda,
                 searching->full_macs_per_pixel());
-    std::fflush(stdout);
   }
+  std::fflush(stdout);  // the header lines reach a redirected log before the first validation does
 
   TrainSummary summary;
   summary.out_dir = r.out;
