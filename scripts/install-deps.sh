@@ -6,7 +6,7 @@
 set -euo pipefail
 
 core=(build-essential cmake ninja-build pkg-config git
-      libpng-dev libjpeg62-turbo-dev libturbojpeg0-dev libwebp-dev
+      libpng-dev libisal-dev libjpeg62-turbo-dev libturbojpeg0-dev libwebp-dev
       libhwy-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev
       libgtest-dev libgmock-dev libbenchmark-dev)
 full=(libtorch-dev libopenblas0-openmp libgloo-dev

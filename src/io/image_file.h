@@ -12,7 +12,9 @@
 // (v·255/65535, half up). JPEG has no alpha: GA/RGBA are flattened onto white (straight alpha). WebP has no
 // grey: grey is written as RGB. f32 images are kInvalidArgument (convert with base/image_ops.h first).
 // JPEG chroma: 4:4:4 at quality >= 90, else 4:2:0; accurate DCT both ways. WebP lossless keeps the colour of
-// fully transparent pixels ("exact" mode). PNG: zlib level 6, adaptive filters, no interlace. An ICC profile
+// fully transparent pixels ("exact" mode). PNG: no interlace; WriteOptions::png_level 1 (the default) is
+// LiteSR's fast encoder (io/png_fast_encoder.h: Average filter, ISA-L deflate in stripes), 0 and 2..9 are
+// libpng with zlib at that level and adaptive filters (6 = libpng's default; docs/io.md compares them). An ICC profile
 // that libpng rejects (malformed, or grey/RGB mismatch) is dropped from PNG output, as libpng drops it on read.
 //
 // Hostile input: the format is detected from the bytes; dimensions are checked against ReadOptions::max_pixels
@@ -56,6 +58,8 @@ Result<DecodedImage> read_image(const std::filesystem::path& path, const ReadOpt
 Result<DecodedImage> decode_image(std::span<const uint8_t> bytes, std::string_view name,
                                   const ReadOptions& options = {});
 
+inline constexpr int kPngLevelFast = 1;
+
 struct WriteOptions {
   std::optional<ImageFormat> format;  // default: from the path's extension
   int quality = 95;                   // JPEG / lossy WebP, 1..100
@@ -63,6 +67,8 @@ struct WriteOptions {
   std::string icc_profile;            // embedded when non-empty
   std::string exif;                   // embedded when non-empty (JPEG APP1, PNG eXIf, WebP EXIF); raw TIFF bytes
   bool overwrite = true;              // false: kAlreadyExists if the path exists
+  int png_level = kPngLevelFast;      // 0..9: 1 = fast encoder; 0, 2..9 = libpng/zlib level (larger = smaller files)
+  int threads = 1;                    // threads for one image's encoding (fast PNG stripes); 1 = the caller only
 };
 
 // Encodes and writes atomically (io/atomic_file.h). u8 and u16 images; u16 is kept for PNG and rounded to

@@ -12,6 +12,7 @@
 
 #include "io/atomic_file.h"
 #include "io/exif_orientation.h"
+#include "io/png_fast_encoder.h"
 
 namespace litesr {
 
@@ -146,9 +147,11 @@ bool guarded_read_end(PngState& s) {
   return true;
 }
 
-bool guarded_write_header(PngState& s, const PngHeader* h, const std::string* icc, const std::string* exif) {
+bool guarded_write_header(PngState& s, const PngHeader* h, const std::string* icc, const std::string* exif,
+                          int zlib_level) {
   if (setjmp(png_jmpbuf(s.png))) return false;
   png_set_write_fn(s.png, &s, on_png_write, on_png_flush);
+  png_set_compression_level(s.png, zlib_level);
   png_set_IHDR(s.png, s.info, h->width, h->height, h->bit_depth, h->color_type, PNG_INTERLACE_NONE,
                PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
   if (!icc->empty()) {
@@ -263,7 +266,7 @@ class PngDecoder {
 class PngEncoder {
  public:
   static Result<std::unique_ptr<PngEncoder>> start(int width, int height, int channels, PixelType type,
-                                                   const std::string& icc, std::string_view exif) {
+                                                   const std::string& icc, std::string_view exif, int zlib_level) {
     if (width < 1 || height < 1) return invalid_argument("cannot write an empty image");
     if (type == PixelType::kF32) {
       return invalid_argument("PNG stores integer samples; convert the f32 image to u8 or u16 first");
@@ -273,17 +276,25 @@ class PngEncoder {
     header.width = static_cast<png_uint_32>(width);
     header.height = static_cast<png_uint_32>(height);
     header.bit_depth = type == PixelType::kU16 ? 16 : 8;
-    constexpr int kColorTypes[] = {PNG_COLOR_TYPE_GRAY, PNG_COLOR_TYPE_GRAY_ALPHA, PNG_COLOR_TYPE_RGB,
-                                   PNG_COLOR_TYPE_RGB_ALPHA};
-    header.color_type = kColorTypes[channels - 1];
+    header.color_type = color_type(channels);
     // eXIf holds bare TIFF bytes (PNG 3rd edition §11.3.3.7); drop a JPEG-style "Exif\0\0" identifier.
     const std::string bare_exif(strip_exif_identifier(exif));
     std::string error;
-    auto e = try_start(header, icc, bare_exif, &error);
+    auto e = try_start(header, icc, bare_exif, zlib_level, &error);
     // libpng refuses some profiles outright (an RGB profile on a grey image): drop the profile rather than fail.
-    if (e == nullptr && !icc.empty()) e = try_start(header, "", bare_exif, &error);
+    if (e == nullptr && !icc.empty()) e = try_start(header, "", bare_exif, zlib_level, &error);
     if (e == nullptr) return internal_error("PNG encoding failed: " + error);
     return e;
+  }
+
+  // libpng's verdict on an ICC profile for images of `channels` channels (the one rule for both encoders).
+  static bool accepts_icc(int channels, const std::string& icc) {
+    PngHeader header;
+    header.width = header.height = 1;
+    header.bit_depth = 8;
+    header.color_type = color_type(channels);
+    std::string error;
+    return try_start(header, icc, "", 1, &error) != nullptr;
   }
 
   std::string& output() { return output_; }
@@ -298,8 +309,13 @@ class PngEncoder {
 
  private:
   PngEncoder() = default;
+  static int color_type(int channels) {
+    constexpr int kColorTypes[] = {PNG_COLOR_TYPE_GRAY, PNG_COLOR_TYPE_GRAY_ALPHA, PNG_COLOR_TYPE_RGB,
+                                   PNG_COLOR_TYPE_RGB_ALPHA};
+    return kColorTypes[channels - 1];
+  }
   static std::unique_ptr<PngEncoder> try_start(const PngHeader& header, const std::string& icc,
-                                               const std::string& exif, std::string* error) {
+                                               const std::string& exif, int zlib_level, std::string* error) {
     auto e = std::unique_ptr<PngEncoder>(new PngEncoder());
     e->state_.output = &e->output_;
     e->structs_ = std::make_unique<PngStructs>(e->state_, /*reading=*/false);
@@ -307,7 +323,7 @@ class PngEncoder {
       *error = "cannot initialise libpng";
       return nullptr;
     }
-    if (!guarded_write_header(e->state_, &header, &icc, &exif)) {
+    if (!guarded_write_header(e->state_, &header, &icc, &exif, zlib_level)) {
       *error = e->state_.error;
       return nullptr;
     }
@@ -351,14 +367,41 @@ class PngRowReader final : public ImageRowReader {
   std::unique_ptr<PngDecoder> decoder_;
 };
 
-// ImageRowWriter: PNG rows into an atomic file, drained after every band.
+Status check_png_level(int level) {
+  if (level < 0 || level > 9) return invalid_argument("PNG level must be 0..9 (1 = fast, the default)");
+  return {};
+}
+
+// What the fast encoder embeds: the ICC profile when libpng would embed it, EXIF as bare TIFF bytes.
+struct FastPngMetadata {
+  std::string icc;
+  std::string exif;
+};
+FastPngMetadata fast_png_metadata(int channels, const WriteOptions& options) {
+  FastPngMetadata m;
+  if (!options.icc_profile.empty() && channels >= 1 && channels <= 4 &&
+      PngEncoder::accepts_icc(channels, options.icc_profile)) {
+    m.icc = options.icc_profile;
+  }
+  m.exif = std::string(strip_exif_identifier(options.exif));
+  return m;
+}
+
+// ImageRowWriter: PNG rows into an atomic file, drained after every band; the fast encoder at
+// kPngLevelFast, libpng otherwise (the same encoders, hence the same bytes, as encode_png).
 class PngRowWriter final : public ImageRowWriter {
  public:
   static Result<std::unique_ptr<ImageRowWriter>> create(AtomicFileWriter file, int width, int height, int channels,
                                                         PixelType type, const WriteOptions& options) {
+    LITESR_RETURN_IF_ERROR(check_png_level(options.png_level));
     auto w = std::unique_ptr<PngRowWriter>(new PngRowWriter(std::move(file)));
-    LITESR_ASSIGN_OR_RETURN(w->encoder_,
-                            PngEncoder::start(width, height, channels, type, options.icc_profile, options.exif));
+    if (options.png_level == kPngLevelFast) {
+      const FastPngMetadata meta = fast_png_metadata(channels, options);
+      LITESR_ASSIGN_OR_RETURN(w->fast_, PngFastEncoder::start(width, height, channels, type, meta.icc, meta.exif));
+    } else {
+      LITESR_ASSIGN_OR_RETURN(w->libpng_, PngEncoder::start(width, height, channels, type, options.icc_profile,
+                                                            options.exif, options.png_level));
+    }
     w->width_ = width;
     w->height_ = height;
     w->channels_ = channels;
@@ -366,26 +409,32 @@ class PngRowWriter final : public ImageRowWriter {
     return std::unique_ptr<ImageRowWriter>(std::move(w));
   }
   Status complete() override {
-    LITESR_RETURN_IF_ERROR(encoder_->end());
+    LITESR_RETURN_IF_ERROR(fast_ ? fast_->finish() : libpng_->end());
     LITESR_RETURN_IF_ERROR(drain());
     return file_.commit();
   }
 
  protected:
   Status encode_rows(const Image& src, int first, int count) override {
-    for (int y = first; y < first + count; ++y) LITESR_RETURN_IF_ERROR(encoder_->write_row(src.row_bytes_ptr(y)));
+    if (fast_) {
+      LITESR_RETURN_IF_ERROR(fast_->add_rows(src, first, count));
+    } else {
+      for (int y = first; y < first + count; ++y) LITESR_RETURN_IF_ERROR(libpng_->write_row(src.row_bytes_ptr(y)));
+    }
     return drain();
   }
 
  private:
   explicit PngRowWriter(AtomicFileWriter file) : file_(std::move(file)) {}
   Status drain() {
-    LITESR_RETURN_IF_ERROR(file_.append(encoder_->output()));
-    encoder_->output().clear();
+    std::string& output = fast_ ? fast_->output() : libpng_->output();
+    LITESR_RETURN_IF_ERROR(file_.append(output));
+    output.clear();
     return {};
   }
   AtomicFileWriter file_;
-  std::unique_ptr<PngEncoder> encoder_;
+  std::unique_ptr<PngEncoder> libpng_;
+  std::unique_ptr<PngFastEncoder> fast_;
 };
 
 }  // namespace
@@ -408,9 +457,14 @@ Result<DecodedImage> decode_png(std::span<const uint8_t> bytes, const ReadOption
 
 Result<std::string> encode_png(const Image& image, const WriteOptions& options) {
   if (image.empty()) return invalid_argument("cannot write an empty image");
+  LITESR_RETURN_IF_ERROR(check_png_level(options.png_level));
+  if (options.png_level == kPngLevelFast) {
+    const FastPngMetadata meta = fast_png_metadata(image.channels(), options);
+    return encode_png_fast(image, meta.icc, meta.exif, options.threads);
+  }
   LITESR_ASSIGN_OR_RETURN(std::unique_ptr<PngEncoder> encoder,
                           PngEncoder::start(image.width(), image.height(), image.channels(), image.type(),
-                                            options.icc_profile, options.exif));
+                                            options.icc_profile, options.exif, options.png_level));
   for (int y = 0; y < image.height(); ++y) LITESR_RETURN_IF_ERROR(encoder->write_row(image.row_bytes_ptr(y)));
   LITESR_RETURN_IF_ERROR(encoder->end());
   return std::move(encoder->output());
