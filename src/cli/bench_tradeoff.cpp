@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "cli/model_upscaler.h"
+#include "upscaler/model_upscaler.h"
 #include "eval/evaluation.h"
 #include "eval/sr_dataset.h"
 #include "models/builtin_models.h"

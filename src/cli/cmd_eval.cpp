@@ -18,7 +18,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/frame_sequence_eval.h"
-#include "cli/model_upscaler.h"
+#include "upscaler/model_upscaler.h"
 #include "eval/eval_report.h"
 #include "eval/evaluation.h"
 #include "eval/sr_dataset.h"

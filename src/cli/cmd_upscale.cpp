@@ -5,14 +5,16 @@
 // Folders are mirrored (with -r, recursively); existing outputs are skipped unless --overwrite; every
 // output is written atomically; alpha, 16-bit depth, ICC and EXIF are kept, EXIF orientation is applied.
 // Large images (output of 32 MP or more, or any with --stream always) stream through in bands of rows
-// (cli/streamed_upscale.h) when the model, input and output formats allow it; memory then stays bounded by
-// the band. Exit codes: 0 all done, 1 failure, 2 usage, 3 some images failed, 130 interrupted.
+// (upscaler/streamed_upscale.h) when the model, input and output formats allow it; memory then stays bounded by
+// the band. Folders run as a pipeline (upscaler/batch_upscale.h): the next files decode and the previous ones
+// encode while one upscales. Exit codes: 0 all done, 1 failure, 2 usage, 3 some images failed, 130 interrupted.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -20,11 +22,11 @@
 #include "base/progress.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
-#include "cli/model_upscaler.h"
-#include "cli/streamed_upscale.h"
 #include "io/atomic_file.h"
 #include "io/image_file.h"
 #include "io/image_folder.h"
+#include "upscaler/batch_upscale.h"
+#include "upscaler/model_upscaler.h"
 
 namespace litesr::cli {
 
@@ -47,15 +49,11 @@ struct UpscaleArgs {
   std::string json;
   std::string progress = "auto";
   std::string stream = "auto";
+  int png_level = kPngLevelFast;
+  int encoders = -1;  // -1 = one per core
 };
 
-// --stream auto: outputs of at least this many pixels stream (32 MP: ~100 MB as 8-bit RGB).
-constexpr int64_t kStreamAutoMinOutputPixels = int64_t{1} << 25;
-
-struct Job {
-  fs::path input;
-  fs::path output;
-};
+using Job = BatchJob;
 
 struct Summary {
   int succeeded = 0;
@@ -112,61 +110,6 @@ Result<std::vector<Job>> plan_jobs(const UpscaleArgs& args, const std::optional<
   return jobs;
 }
 
-void record_output(const Job& job, int in_w, int in_h, int out_w, int out_h, bool streamed, Summary& summary) {
-  summary.input_megapixels += in_w * static_cast<double>(in_h) / 1e6;
-  summary.output_megapixels += out_w * static_cast<double>(out_h) / 1e6;
-  summary.outputs.push_back({{"input", job.input.string()},
-                             {"output", job.output.string()},
-                             {"width", out_w},
-                             {"height", out_h},
-                             {"streamed", streamed}});
-}
-
-Status upscale_one(ModelUpscaler& upscaler, const Job& job, const UpscaleArgs& args,
-                   const std::optional<ImageFormat>& format, Summary& summary, Progress& progress,
-                   const CommandContext& ctx) {
-  std::error_code ec;
-  if (job.output.has_parent_path()) fs::create_directories(job.output.parent_path(), ec);
-  if (ec) return io_error(job.output.parent_path().string() + ": cannot create folder: " + ec.message());
-  if (args.stream != "never") {
-    WriteOptions write;
-    write.format = format;
-    write.quality = args.quality;
-    write.lossless = args.lossless;
-    StreamOptions stream;
-    stream.band_rows = args.tile;
-    stream.min_output_pixels = args.stream == "always" ? 0 : kStreamAutoMinOutputPixels;
-    stream.cancel = ctx.cancel;
-    const std::string name = job.input.filename().string();
-    stream.on_rows = [&progress, &name](int done, int total) {
-      progress.set_fields({{"rows %", 100.0 * done / total}});
-    };
-    LITESR_ASSIGN_OR_RETURN(StreamedUpscale streamed, upscale_streamed(upscaler, job.input, job.output, write, stream));
-    progress.set_fields({});
-    if (streamed.streamed) {
-      record_output(job, streamed.input_width, streamed.input_height, streamed.output_width, streamed.output_height,
-                    true, summary);
-      return {};
-    }
-    if (args.stream == "always" && ctx.verbosity > 0) {
-      std::fprintf(stderr, "litesr: %s: not streamed (%s); upscaling it whole\n", job.input.string().c_str(),
-                   streamed.reason.c_str());
-    }
-  }
-  LITESR_ASSIGN_OR_RETURN(DecodedImage decoded, read_image(job.input));
-  LITESR_ASSIGN_OR_RETURN(Image out, upscaler.upscale(decoded.image));
-  WriteOptions write;
-  write.format = format;
-  write.quality = args.quality;
-  write.lossless = args.lossless;
-  write.icc_profile = decoded.icc_profile;
-  write.exif = decoded.exif;
-  write.overwrite = true;  // existence was checked when planning; the rename is atomic
-  LITESR_RETURN_IF_ERROR(write_image(job.output, out, write));
-  record_output(job, decoded.image.width(), decoded.image.height(), out.width(), out.height(), false, summary);
-  return {};
-}
-
 int run_upscale(const UpscaleArgs& args, CommandContext& ctx) {
   auto progress_mode = parse_progress_mode(args.progress);
   if (!progress_mode.ok()) return usage_error(progress_mode.status().message());
@@ -181,6 +124,8 @@ int run_upscale(const UpscaleArgs& args, CommandContext& ctx) {
   if (args.stream != "auto" && args.stream != "always" && args.stream != "never") {
     return usage_error("--stream must be auto, always or never");
   }
+  if (args.png_level < 0 || args.png_level > 9) return usage_error("--png-level must be in 0..9");
+  if (args.encoders < -1) return usage_error("--encoders must be >= 0");
 
   auto upscaler = ModelUpscaler::open({args.model, args.scale, args.threads, args.tile});
   if (!upscaler.ok()) {  // an unknown or mismatched model is a usage error
@@ -200,36 +145,62 @@ int run_upscale(const UpscaleArgs& args, CommandContext& ctx) {
                  upscaler->scale(), upscaler->threads(), jobs->size());
   }
 
+  BatchOptions batch;
+  batch.write.format = format;
+  batch.write.quality = args.quality;
+  batch.write.lossless = args.lossless;
+  batch.write.png_level = args.png_level;
+  batch.overwrite = args.overwrite;
+  batch.stream_min_output_pixels = args.stream == "never"    ? kNeverStream
+                                   : args.stream == "always" ? 0
+                                                             : kStreamAutoMinOutputPixels;
+  batch.band_rows = args.tile;
+  batch.encoders = args.encoders >= 0 ? args.encoders
+                                      : static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u));
+  batch.cancel = ctx.cancel;
+
   Summary summary;
   const auto start = std::chrono::steady_clock::now();
-  bool interrupted = false;
+  Result<BatchResult> result = internal_error("batch not run");
   {
     Progress progress(*progress_mode, "upscale", static_cast<int64_t>(jobs->size()));
-    for (const Job& job : *jobs) {
-      if (ctx.cancel != nullptr && ctx.cancel->cancelled()) {
-        interrupted = true;
-        break;
+    BatchCallbacks callbacks;
+    callbacks.on_item = [&](const BatchItem& item) {
+      const Job& job = (*jobs)[item.index];
+      if (item.outcome == BatchOutcome::kSkipped && single) {
+        std::fprintf(stderr, "litesr: %s exists (use --overwrite)\n", job.output.string().c_str());
       }
-      std::error_code ec;
-      if (!args.overwrite && fs::exists(job.output, ec)) {
-        ++summary.skipped;
-        if (single) std::fprintf(stderr, "litesr: %s exists (use --overwrite)\n", job.output.string().c_str());
-        progress.advance(1, job.input.filename().string());
-        continue;
+      if (item.outcome == BatchOutcome::kFailed) {
+        std::fprintf(stderr, "%slitesr: error: %s\n", progress.enabled() ? "\n" : "", item.status.to_string().c_str());
       }
-      Status s = upscale_one(*upscaler, job, args, format, summary, progress, ctx);
-      if (s.code() == StatusCode::kCancelled) {  // a streamed image stopped between bands; nothing written
-        interrupted = true;
-        break;
-      }
-      if (s.ok()) {
-        ++summary.succeeded;
-      } else {
-        ++summary.failed;
-        summary.failures.push_back({{"input", job.input.string()}, {"error", s.to_string()}});
-        std::fprintf(stderr, "%slitesr: error: %s\n", progress.enabled() ? "\n" : "", s.to_string().c_str());
-      }
+      progress.set_fields({});
       progress.advance(1, job.input.filename().string());
+    };
+    callbacks.on_rows = [&progress](const Job&, int done, int total) {
+      progress.set_fields({{"rows %", 100.0 * done / total}});
+    };
+    result = upscale_batch(*upscaler, *jobs, batch, callbacks);
+  }
+  if (!result.ok()) return report_error(result.status());
+  const bool interrupted = result->interrupted;
+  for (const BatchItem& item : result->items) {
+    const Job& job = (*jobs)[item.index];
+    switch (item.outcome) {
+      case BatchOutcome::kSkipped: ++summary.skipped; break;
+      case BatchOutcome::kFailed:
+        ++summary.failed;
+        summary.failures.push_back({{"input", job.input.string()}, {"error", item.status.to_string()}});
+        break;
+      case BatchOutcome::kDone:
+        ++summary.succeeded;
+        summary.input_megapixels += item.input_width * static_cast<double>(item.input_height) / 1e6;
+        summary.output_megapixels += item.output_width * static_cast<double>(item.output_height) / 1e6;
+        summary.outputs.push_back({{"input", job.input.string()},
+                                   {"output", job.output.string()},
+                                   {"width", item.output_width},
+                                   {"height", item.output_height},
+                                   {"streamed", item.streamed}});
+        break;
     }
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -280,6 +251,13 @@ void register_upscale_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("-f,--format", args->format, "Output format: png, jpg or webp (default: the output's extension)");
   cmd->add_option("-q,--quality", args->quality, "JPEG/WebP quality 1..100")->capture_default_str();
   cmd->add_flag("--lossless", args->lossless, "Lossless WebP");
+  cmd->add_option("--png-level", args->png_level,
+                  "PNG compression 0..9: 1 = fast (default; ~8 % larger than libpng's default, ~30x faster), "
+                  "0 and 2..9 = zlib level through libpng (6 = libpng's default, 9 = smallest); docs/io.md")
+      ->capture_default_str();
+  cmd->add_option("--encoders", args->encoders,
+                  "Folders: images encoded at once while the next ones decode and upscale (0 = one file after "
+                  "another; default: one per core)");
   cmd->add_flag("-r,--recursive", args->recursive, "Descend into sub-folders (the tree is mirrored)");
   cmd->add_flag("--overwrite", args->overwrite, "Replace existing outputs (default: skip them)");
   cmd->add_option("--json", args->json, "Write a JSON summary to FILE");

@@ -18,7 +18,7 @@ extern "C" {
 #include <libavutil/pixdesc.h>
 }
 
-#include "video/bounded_queue.h"
+#include "base/bounded_queue.h"
 #include "video/segment_concat.h"
 #include "video/video_reader.h"
 #include "video/video_writer.h"

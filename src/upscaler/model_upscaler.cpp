@@ -1,4 +1,4 @@
-#include "cli/model_upscaler.h"
+#include "upscaler/model_upscaler.h"
 
 #include <mutex>
 #include <type_traits>
@@ -7,7 +7,7 @@
 #include "models/builtin_models.h"
 #include "models/registry.h"
 
-namespace litesr::cli {
+namespace litesr {
 
 namespace {
 
@@ -126,4 +126,4 @@ Result<ImageUpscaler> make_model_image_upscaler(const UpscalerOptions& options) 
   });
 }
 
-}  // namespace litesr::cli
+}  // namespace litesr

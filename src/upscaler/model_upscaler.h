@@ -16,7 +16,7 @@
 #include "runtime/multi_frame_session.h"
 #include "runtime/session.h"
 
-namespace litesr::cli {
+namespace litesr {
 
 struct UpscalerOptions {
   std::string model;    // built-in name or .safetensors path; "" = models::default_model_name()
@@ -55,4 +55,4 @@ class ModelUpscaler {
 // thread-safe, so calls are serialised; the session itself uses `options.threads`.
 Result<ImageUpscaler> make_model_image_upscaler(const UpscalerOptions& options);
 
-}  // namespace litesr::cli
+}  // namespace litesr

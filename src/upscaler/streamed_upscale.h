@@ -19,10 +19,11 @@
 
 #include "base/cancel.h"
 #include "base/status.h"
-#include "cli/model_upscaler.h"
 #include "io/image_file.h"
+#include "io/image_rows.h"
+#include "upscaler/model_upscaler.h"
 
-namespace litesr::cli {
+namespace litesr {
 
 struct StreamOptions {
   int band_rows = 0;                // LR rows per band; 0 = about 16 MiB of output samples per band
@@ -44,4 +45,12 @@ Result<StreamedUpscale> upscale_streamed(ModelUpscaler& upscaler, const std::fil
                                          const std::filesystem::path& output, WriteOptions write,
                                          const StreamOptions& options);
 
-}  // namespace litesr::cli
+// The same from a reader already open on the input (no rows read yet); `input_name` names it in errors.
+Result<StreamedUpscale> upscale_streamed(ModelUpscaler& upscaler, ImageRowReader& reader, std::string_view input_name,
+                                         const std::filesystem::path& output, WriteOptions write,
+                                         const StreamOptions& options);
+
+// The reader options of a streamed read: no whole image is ever allocated, so any side up to kMaxImageSide.
+ReadOptions streamed_read_options();
+
+}  // namespace litesr

@@ -1,4 +1,4 @@
-#include "cli/streamed_upscale.h"
+#include "upscaler/streamed_upscale.h"
 
 #include <algorithm>
 #include <cstring>
@@ -6,7 +6,7 @@
 
 #include "io/image_rows.h"
 
-namespace litesr::cli {
+namespace litesr {
 
 namespace {
 
@@ -18,21 +18,18 @@ void copy_rows(const Image& src, int first, int count, Image& dst, int at) {
 }
 
 // The streamed upscale; kUnsupported when it cannot stream (nothing written).
-Result<StreamedUpscale> stream_bands(ModelUpscaler& upscaler, const std::filesystem::path& input,
+Result<StreamedUpscale> stream_bands(ModelUpscaler& upscaler, ImageRowReader& reader, std::string_view input,
                                      const std::filesystem::path& output, WriteOptions write,
                                      const StreamOptions& options) {
   LITESR_ASSIGN_OR_RETURN(const int context, upscaler.context_rows());
-  ReadOptions read;
-  read.max_pixels = std::size_t{kMaxImageSide} * kMaxImageSide;  // no whole image is ever allocated
-  LITESR_ASSIGN_OR_RETURN(std::unique_ptr<ImageRowReader> reader, open_image_row_reader(input, read));
-  const ImageRowsInfo& info = reader->info();
+  const ImageRowsInfo& info = reader.info();
   const int s = upscaler.scale();
   const int width = info.width, height = info.height;
   if (static_cast<int64_t>(width) * height * s * s < options.min_output_pixels) {
     return unsupported("small enough to upscale whole");
   }
   if (static_cast<int64_t>(width) * s > kMaxImageSide || static_cast<int64_t>(height) * s > kMaxImageSide) {
-    return invalid_argument(input.string() + ": the x" + std::to_string(s) + " output of " + std::to_string(width) +
+    return invalid_argument(std::string(input) + ": the x" + std::to_string(s) + " output of " + std::to_string(width) +
                             "x" + std::to_string(height) + " would exceed " + std::to_string(kMaxImageSide) +
                             " pixels per side");
   }
@@ -60,8 +57,8 @@ Result<StreamedUpscale> stream_bands(ModelUpscaler& upscaler, const std::filesys
     LITESR_ASSIGN_OR_RETURN(Image next, Image::create(width, need_end - need_first, info.channels, info.type));
     const int kept = std::max(0, held_first + window.height() - need_first);  // overlap with the previous band
     if (kept > 0) copy_rows(window, need_first - held_first, kept, next, 0);
-    Status s_read = reader->read_rows(next, kept, need_end - need_first - kept);
-    if (!s_read.ok()) return s_read.with_context(input.string());
+    Status s_read = reader.read_rows(next, kept, need_end - need_first - kept);
+    if (!s_read.ok()) return s_read.with_context(input);
     window = std::move(next);
     held_first = need_first;
 
@@ -69,22 +66,42 @@ Result<StreamedUpscale> stream_bands(ModelUpscaler& upscaler, const std::filesys
     LITESR_RETURN_IF_ERROR(writer->write_rows(up, (y0 - need_first) * s, (y1 - y0) * s).with_context(output.string()));
     if (options.on_rows) options.on_rows(y1, height);
   }
-  Status s_end = reader->finish();
-  if (!s_end.ok()) return s_end.with_context(input.string());
+  Status s_end = reader.finish();
+  if (!s_end.ok()) return s_end.with_context(input);
   LITESR_RETURN_IF_ERROR(writer->finish().with_context(output.string()));
   return StreamedUpscale{true, "", width, height, width * s, height * s};
 }
 
-}  // namespace
-
-Result<StreamedUpscale> upscale_streamed(ModelUpscaler& upscaler, const std::filesystem::path& input,
-                                         const std::filesystem::path& output, WriteOptions write,
-                                         const StreamOptions& options) {
-  Result<StreamedUpscale> result = stream_bands(upscaler, input, output, std::move(write), options);
+Result<StreamedUpscale> not_streamed_if_unsupported(Result<StreamedUpscale> result) {
   if (result.ok() || result.status().code() != StatusCode::kUnsupported) return result;
   StreamedUpscale not_streamed;
   not_streamed.reason = std::string(result.status().message());
   return not_streamed;
 }
 
-}  // namespace litesr::cli
+}  // namespace
+
+ReadOptions streamed_read_options() {
+  ReadOptions read;
+  read.max_pixels = std::size_t{kMaxImageSide} * kMaxImageSide;
+  return read;
+}
+
+Result<StreamedUpscale> upscale_streamed(ModelUpscaler& upscaler, ImageRowReader& reader, std::string_view input_name,
+                                         const std::filesystem::path& output, WriteOptions write,
+                                         const StreamOptions& options) {
+  return not_streamed_if_unsupported(stream_bands(upscaler, reader, input_name, output, std::move(write), options));
+}
+
+Result<StreamedUpscale> upscale_streamed(ModelUpscaler& upscaler, const std::filesystem::path& input,
+                                         const std::filesystem::path& output, WriteOptions write,
+                                         const StreamOptions& options) {
+  if (Result<int> context = upscaler.context_rows(); !context.ok()) {
+    return not_streamed_if_unsupported(context.status());
+  }
+  Result<std::unique_ptr<ImageRowReader>> reader = open_image_row_reader(input, streamed_read_options());
+  if (!reader.ok()) return not_streamed_if_unsupported(reader.status());
+  return upscale_streamed(upscaler, **reader, input.string(), output, std::move(write), options);
+}
+
+}  // namespace litesr

@@ -1,6 +1,7 @@
 // BoundedQueue<T>: a blocking FIFO of at most `capacity` items between two pipeline threads.
 // close() ends the stream (pop drains what is left, then returns false); abort() drops everything and
-// wakes both sides (an error or cancellation elsewhere). Internal to src/video.
+// wakes both sides (an error or cancellation elsewhere). Used by the video frame pipeline and the image batch
+// pipeline (upscaler/batch_upscale.h).
 #pragma once
 
 #include <condition_variable>
@@ -9,7 +10,7 @@
 #include <mutex>
 #include <optional>
 
-namespace litesr::video_detail {
+namespace litesr {
 
 template <typename T>
 class BoundedQueue {
@@ -57,4 +58,4 @@ class BoundedQueue {
   std::condition_variable not_empty_, not_full_;
 };
 
-}  // namespace litesr::video_detail
+}  // namespace litesr
