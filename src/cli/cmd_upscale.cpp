@@ -170,6 +170,10 @@ int run_upscale(const UpscaleArgs& args, CommandContext& ctx) {
       if (item.outcome == BatchOutcome::kSkipped && single) {
         std::fprintf(stderr, "litesr: %s exists (use --overwrite)\n", job.output.string().c_str());
       }
+      if (args.stream == "always" && ctx.verbosity > 0 && !item.not_streamed_reason.empty()) {
+        std::fprintf(stderr, "litesr: %s: not streamed (%s); upscaling it whole\n", job.input.string().c_str(),
+                     item.not_streamed_reason.c_str());
+      }
       if (item.outcome == BatchOutcome::kFailed) {
         std::fprintf(stderr, "%slitesr: error: %s\n", progress.enabled() ? "\n" : "", item.status.to_string().c_str());
       }

@@ -69,8 +69,11 @@ class BatchRunner {
  public:
   BatchRunner(ModelUpscaler& upscaler, std::span<const BatchJob> jobs, const BatchOptions& options,
               const BatchCallbacks& callbacks)
-      : upscaler_(upscaler), jobs_(jobs), options_(options), callbacks_(callbacks), log_(jobs.size(), callbacks),
-        can_stream_(options.stream_min_output_pixels != kNeverStream && upscaler.context_rows().ok()) {}
+      : upscaler_(upscaler), jobs_(jobs), options_(options), callbacks_(callbacks), log_(jobs.size(), callbacks) {
+    if (Result<int> context = upscaler.context_rows(); !context.ok()) {
+      model_cannot_stream_ = std::string(context.status().message());
+    }
+  }
 
   bool cancelled() const { return options_.cancel != nullptr && options_.cancel->cancelled(); }
   std::vector<BatchItem> items() const { return log_.items(); }
@@ -93,7 +96,9 @@ class BatchRunner {
     }
     w.bytes = std::move(bytes).value();
     const std::string name = job.input.string();
-    if (can_stream_) {
+    if (options_.stream_min_output_pixels != kNeverStream && !model_cannot_stream_.empty()) {
+      w.item.not_streamed_reason = model_cannot_stream_;
+    } else if (options_.stream_min_output_pixels != kNeverStream) {
       Result<std::unique_ptr<ImageRowReader>> rows = open_image_row_reader(w.bytes, name, streamed_read_options());
       if (rows.ok()) {
         const ImageRowsInfo& info = (*rows)->info();
@@ -105,6 +110,8 @@ class BatchRunner {
       } else if (rows.status().code() != StatusCode::kUnsupported) {
         fail(w, rows.status());
         return w;
+      } else {
+        w.item.not_streamed_reason = std::string(rows.status().message());
       }
     }
     decode(w);
@@ -133,6 +140,7 @@ class BatchRunner {
         w.done = true;
         return;
       }
+      w.item.not_streamed_reason = streamed->reason;
       decode(w);  // the output format cannot stream (WebP): nothing was read from the rows yet
       if (w.done) return;
     }
@@ -247,7 +255,7 @@ class BatchRunner {
   const BatchOptions& options_;
   const BatchCallbacks& callbacks_;
   ItemLog log_;
-  const bool can_stream_;
+  std::string model_cannot_stream_;  // why this model never streams; "" when it can
 };
 
 }  // namespace

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <string>
 #include <span>
 #include <vector>
 
@@ -61,6 +62,8 @@ struct BatchItem {
   int input_width = 0, input_height = 0;
   int output_width = 0, output_height = 0;
   bool streamed = false;
+  std::string not_streamed_reason;  // why a file that streaming was asked for went whole ("" if it streamed,
+                                    // or was too small to ask)
 };
 
 struct BatchCallbacks {

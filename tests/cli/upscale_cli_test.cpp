@@ -1,6 +1,12 @@
 // End-to-end tests of `litesr upscale` and `litesr models`: outputs, layouts kept, exit codes, no partial files.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -251,6 +257,58 @@ TEST(VersionCli, PrintsVersionAndIsas) {
   ASSERT_EQ(r.exit_code, 0);
   EXPECT_NE(r.out.find("litesr "), std::string::npos);
   EXPECT_NE(r.out.find("isa"), std::string::npos) << r.out;
+}
+
+// Ctrl-C in the middle of a folder: exit 130, every output present is complete, no temporary is left, and
+// a rerun skips the finished files and completes the rest (the pipelined batch; sequential alike).
+TEST(UpscaleCli, InterruptedFolderLeavesCompleteFilesAndRerunSkipsThem) {
+  constexpr int kImages = 300;
+  for (const char* encoders : {"2", "0"}) {
+    TempDir dir;
+    const fs::path in = dir / "in", out = dir / "out";
+    fs::create_directories(in);
+    for (int i = 0; i < kImages; ++i) write_png(in / ("i" + std::to_string(1000 + i) + ".png"), make_image(64, 48, 3, PixelType::kU8));
+    const std::string binary = LITESR_BINARY;
+    const std::vector<std::string> args = {binary, "upscale", "-i", in.string(), "-o", out.string(), "-n", "elsr-x4",
+                                           "--png-level", "9", "--encoders", encoders, "--progress", "none"};
+    const pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      std::vector<char*> argv;
+      for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+      argv.push_back(nullptr);
+      ::freopen("/dev/null", "w", stderr);
+      ::execv(binary.c_str(), argv.data());
+      ::_exit(127);
+    }
+    // Interrupt once the first output exists (the run takes seconds at PNG level 9).
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    auto outputs = [&] {
+      std::error_code ec;
+      int n = 0;
+      for (const auto& e : fs::directory_iterator(out, ec)) n += e.path().extension() == ".png";
+      return n;
+    };
+    while (outputs() == 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    ::kill(pid, SIGINT);
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 130) << "encoders " << encoders;
+    const int done = outputs();
+    EXPECT_GT(done, 0);
+    EXPECT_LT(done, kImages);
+    EXPECT_FALSE(has_temp_files(out));
+    for (const auto& e : fs::directory_iterator(out)) EXPECT_TRUE(read_image(e.path()).ok()) << e.path();
+
+    const auto rerun = run_litesr({"upscale", "-i", in.string(), "-o", out.string(), "-n", "elsr-x4", "--encoders",
+                                   encoders, "--progress", "none"});
+    EXPECT_EQ(rerun.exit_code, 0) << rerun.err;
+    EXPECT_NE(rerun.err.find(std::to_string(done) + " skipped"), std::string::npos) << rerun.err;
+    EXPECT_EQ(outputs(), kImages);
+  }
 }
 
 }  // namespace
