@@ -257,7 +257,7 @@ void register_upscale_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_flag("--lossless", args->lossless, "Lossless WebP");
   cmd->add_option("--png-level", args->png_level,
                   "PNG compression 0..9: 1 = fast (default; ~8 % larger than libpng's default, ~30x faster), "
-                  "0 and 2..9 = zlib level through libpng (6 = libpng's default, 9 = smallest); docs/io.md")
+                  "0 and 2..9 = zlib level through libpng (6 = libpng's default, 9 = smallest); docs/upscale.md")
       ->capture_default_str();
   cmd->add_option("--encoders", args->encoders,
                   "Folders: images encoded at once while the next ones decode and upscale (0 = one file after "

@@ -41,4 +41,19 @@ Result<Image> flatten_alpha_on_white(const Image& image) {
   return out;
 }
 
+Result<const Image*> u8_encoder_pixels(const Image& image, bool flatten_alpha, Image& storage) {
+  const bool has_alpha = image.channels() == 2 || image.channels() == 4;
+  if (image.type() == PixelType::kU8 && !(flatten_alpha && has_alpha)) return &image;
+  const Image* u8 = &image;
+  if (image.type() != PixelType::kU8) {
+    LITESR_ASSIGN_OR_RETURN(storage, to_u8(image));
+    u8 = &storage;
+  }
+  if (flatten_alpha && has_alpha) {
+    LITESR_ASSIGN_OR_RETURN(Image flat, flatten_alpha_on_white(*u8));
+    storage = std::move(flat);
+  }
+  return &storage;
+}
+
 }  // namespace litesr

@@ -14,4 +14,9 @@ namespace litesr {
 Result<Image> to_u8(const Image& image);
 Result<Image> flatten_alpha_on_white(const Image& image);  // u8 only
 
+// What an 8-bit encoder reads, converting only what needs it: `image` itself when it is u8 and needs no
+// flattening (no copy: encoders of large outputs would otherwise copy every image once or twice), else
+// to_u8 and, when `flatten_alpha`, flatten_alpha_on_white of it, held in `storage`.
+Result<const Image*> u8_encoder_pixels(const Image& image, bool flatten_alpha, Image& storage);
+
 }  // namespace litesr

@@ -14,7 +14,7 @@
 // JPEG chroma: 4:4:4 at quality >= 90, else 4:2:0; accurate DCT both ways. WebP lossless keeps the colour of
 // fully transparent pixels ("exact" mode). PNG: no interlace; WriteOptions::png_level 1 (the default) is
 // LiteSR's fast encoder (io/png_fast_encoder.h: Average filter, ISA-L deflate in stripes), 0 and 2..9 are
-// libpng with zlib at that level and adaptive filters (6 = libpng's default; docs/io.md compares them). An ICC profile
+// libpng with zlib at that level and adaptive filters (6 = libpng's default; docs/upscale.md compares them). An ICC profile
 // that libpng rejects (malformed, or grey/RGB mismatch) is dropped from PNG output, as libpng drops it on read.
 //
 // Hostile input: the format is detected from the bytes; dimensions are checked against ReadOptions::max_pixels

@@ -147,8 +147,9 @@ Result<std::string> encode_jpeg(const Image& image, const WriteOptions& options)
   if (options.quality < 1 || options.quality > 100) {
     return invalid_argument("JPEG quality must be 1..100, got " + std::to_string(options.quality));
   }
-  LITESR_ASSIGN_OR_RETURN(Image u8, to_u8(image));
-  LITESR_ASSIGN_OR_RETURN(Image flat, flatten_alpha_on_white(u8));
+  Image storage;
+  LITESR_ASSIGN_OR_RETURN(const Image* pixels, u8_encoder_pixels(image, /*flatten_alpha=*/true, storage));
+  const Image& flat = *pixels;
   const bool grey = flat.channels() == 1;
   TjHandle tj(tjInitCompress());
   if (tj.get() == nullptr) return resource_exhausted("cannot initialise the JPEG encoder");

@@ -322,10 +322,10 @@ class JpegRowWriter final : public ImageRowWriter {
     // u16 and alpha: the pixel preparation of encode_jpeg, on a copy of these rows.
     LITESR_ASSIGN_OR_RETURN(Image band, Image::create(src.width(), count, src.channels(), src.type()));
     for (int y = 0; y < count; ++y) std::memcpy(band.row_bytes_ptr(y), src.row_bytes_ptr(first + y), src.row_bytes());
-    LITESR_ASSIGN_OR_RETURN(Image u8, to_u8(band));
-    LITESR_ASSIGN_OR_RETURN(Image flat, flatten_alpha_on_white(u8));
+    Image storage;
+    LITESR_ASSIGN_OR_RETURN(const Image* flat, u8_encoder_pixels(band, /*flatten_alpha=*/true, storage));
     for (int y = 0; y < count; ++y) {
-      if (!guarded_write_scanline(&cinfo_, &errors_, flat.row_bytes_ptr(y))) return failure();
+      if (!guarded_write_scanline(&cinfo_, &errors_, flat->row_bytes_ptr(y))) return failure();
     }
     return {};
   }

@@ -1,5 +1,5 @@
 // LiteSR's fast PNG encoder (WriteOptions::png_level == kPngLevelFast, the default): PNG files written
-// without libpng, about 30x faster than libpng's default at 5-10 % larger files (docs/io.md has the table).
+// without libpng, about 30x faster than libpng's default at 5-10 % larger files (docs/upscale.md has the table).
 //
 // File layout (PNG 3rd edition): signature, IHDR, iCCP (when a profile is given), eXIf (when EXIF is given),
 // one IDAT chunk per stripe, IEND. No interlace. Samples as in the Image (u16 big-endian on disk).

@@ -140,8 +140,13 @@ Result<std::string> encode_webp(const Image& image, const WriteOptions& options)
   if (!options.lossless && (options.quality < 1 || options.quality > 100)) {
     return invalid_argument("WebP quality must be 1..100, got " + std::to_string(options.quality));
   }
-  LITESR_ASSIGN_OR_RETURN(Image u8, to_u8(image));
-  LITESR_ASSIGN_OR_RETURN(Image rgb, grey_to_rgb(u8));
+  Image storage;
+  LITESR_ASSIGN_OR_RETURN(const Image* u8, u8_encoder_pixels(image, /*flatten_alpha=*/false, storage));
+  Image grey_as_rgb;
+  if (u8->channels() <= 2) {
+    LITESR_ASSIGN_OR_RETURN(grey_as_rgb, grey_to_rgb(*u8));
+  }
+  const Image& rgb = u8->channels() <= 2 ? grey_as_rgb : *u8;
   const bool alpha = rgb.channels() == 4;
 
   WebPConfig config;
