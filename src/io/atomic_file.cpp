@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <atomic>
 #include <random>
 #include <utility>
 
@@ -65,16 +66,25 @@ Status write_all(int fd, std::string_view bytes, const std::filesystem::path& tm
   return {};
 }
 
-void fsync_directory(const std::filesystem::path& dir) {
-  // Best effort: makes the rename durable; some file systems refuse fsync on directories.
+// Temporary-name suffixes: a per-process random start (one std::random_device read, not one per file), then
+// consecutive numbers; a collision with another process's file is retried with the next number.
+uint64_t next_temp_number() {
+  static std::atomic<uint64_t> counter{[] {
+    std::random_device random;
+    return (uint64_t{random()} << 32 | random()) & 0xFFFFFFFFFFFull;
+  }()};
+  return counter.fetch_add(1, std::memory_order_relaxed);
+}
+
+}  // namespace
+
+void sync_directory(const std::filesystem::path& dir) {
   const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd >= 0) {
     ::fsync(fd);
     ::close(fd);
   }
 }
-
-}  // namespace
 
 Result<std::string> read_file(const std::filesystem::path& path, std::size_t max_bytes) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -110,13 +120,15 @@ Result<std::string> read_file(const std::filesystem::path& path, std::size_t max
   return bytes;
 }
 
-Status write_file_atomically(const std::filesystem::path& path, std::string_view bytes, bool overwrite) {
-  LITESR_ASSIGN_OR_RETURN(AtomicFileWriter writer, AtomicFileWriter::create(path, overwrite));
+Status write_file_atomically(const std::filesystem::path& path, std::string_view bytes, bool overwrite,
+                             bool sync_directory) {
+  LITESR_ASSIGN_OR_RETURN(AtomicFileWriter writer, AtomicFileWriter::create(path, overwrite, sync_directory));
   LITESR_RETURN_IF_ERROR(writer.append(bytes));
   return writer.commit();
 }
 
-Result<AtomicFileWriter> AtomicFileWriter::create(const std::filesystem::path& path, bool overwrite) {
+Result<AtomicFileWriter> AtomicFileWriter::create(const std::filesystem::path& path, bool overwrite,
+                                                  bool sync_directory) {
   if (path.empty() || !path.has_filename()) return invalid_argument("'" + path.string() + "': not a file path");
   std::error_code ec;
   if (!overwrite && std::filesystem::symlink_status(path, ec).type() != std::filesystem::file_type::not_found &&
@@ -128,14 +140,14 @@ Result<AtomicFileWriter> AtomicFileWriter::create(const std::filesystem::path& p
     return not_found(path.string() + ": output directory '" + dir.string() + "' does not exist");
   }
 
-  // Exclusive creation (O_EXCL) of a fresh temporary name: pid plus a random number, retried on collision.
-  std::random_device random;
+  // Exclusive creation (O_EXCL) of a fresh temporary name: pid plus a number, retried on collision.
   AtomicFileWriter writer;
   writer.path_ = path;
   writer.overwrite_ = overwrite;
+  writer.sync_directory_ = sync_directory;
   for (int attempt = 0; attempt < 100 && writer.fd_ < 0; ++attempt) {
     writer.tmp_ = dir / ("." + path.filename().string() + ".litesr-tmp-" + std::to_string(::getpid()) + "-" +
-                         std::to_string(random()));
+                         std::to_string(next_temp_number()));
     writer.fd_ = ::open(writer.tmp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (writer.fd_ < 0 && errno != EEXIST) {
       const int err = errno;
@@ -154,7 +166,8 @@ AtomicFileWriter::AtomicFileWriter(AtomicFileWriter&& other) noexcept
     : path_(std::move(other.path_)),
       tmp_(std::exchange(other.tmp_, {})),
       fd_(std::exchange(other.fd_, -1)),
-      overwrite_(other.overwrite_) {}
+      overwrite_(other.overwrite_),
+      sync_directory_(other.sync_directory_) {}
 
 AtomicFileWriter& AtomicFileWriter::operator=(AtomicFileWriter&& other) noexcept {
   if (this != &other) {
@@ -163,6 +176,7 @@ AtomicFileWriter& AtomicFileWriter::operator=(AtomicFileWriter&& other) noexcept
     tmp_ = std::exchange(other.tmp_, {});
     fd_ = std::exchange(other.fd_, -1);
     overwrite_ = other.overwrite_;
+    sync_directory_ = other.sync_directory_;
   }
   return *this;
 }
@@ -206,7 +220,7 @@ Status AtomicFileWriter::commit() {
     // After a successful link the temporary is removed by `remover`.
   }
   if (overwrite_) remover.disarm();
-  fsync_directory(path.parent_path());
+  if (sync_directory_) sync_directory(path.parent_path());
   return {};
 }
 

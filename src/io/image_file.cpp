@@ -69,7 +69,7 @@ Status write_image(const std::filesystem::path& path, const Image& image, const 
   }
   Result<std::string> bytes = encode_image(image, resolved);
   if (!bytes.ok()) return bytes.status().with_context(path.string());
-  return write_file_atomically(path, bytes.value(), options.overwrite);
+  return write_file_atomically(path, bytes.value(), options.overwrite, options.sync_directory);
 }
 
 }  // namespace litesr

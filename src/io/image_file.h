@@ -69,6 +69,7 @@ struct WriteOptions {
   bool overwrite = true;              // false: kAlreadyExists if the path exists
   int png_level = kPngLevelFast;      // 0..9: 1 = fast encoder; 0, 2..9 = libpng/zlib level (larger = smaller files)
   int threads = 1;                    // threads for one image's encoding (fast PNG stripes); 1 = the caller only
+  bool sync_directory = true;         // false: the caller fsyncs the folder itself (io/atomic_file.h)
 };
 
 // Encodes and writes atomically (io/atomic_file.h). u8 and u16 images; u16 is kept for PNG and rounded to

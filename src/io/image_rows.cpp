@@ -75,7 +75,7 @@ Result<std::unique_ptr<ImageRowWriter>> create_image_row_writer(const std::files
     LITESR_ASSIGN_OR_RETURN(format, image_format_from_extension(path));
   }
   if (format == ImageFormat::kWebp) return unsupported(path.string() + ": WebP output does not stream");
-  LITESR_ASSIGN_OR_RETURN(AtomicFileWriter file, AtomicFileWriter::create(path, options.overwrite));
+  LITESR_ASSIGN_OR_RETURN(AtomicFileWriter file, AtomicFileWriter::create(path, options.overwrite, options.sync_directory));
   Result<std::unique_ptr<ImageRowWriter>> writer =
       format == ImageFormat::kPng ? create_png_row_writer(std::move(file), width, height, channels, type, options)
                                   : create_jpeg_row_writer(std::move(file), width, height, channels, type, options);

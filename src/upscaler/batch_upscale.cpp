@@ -3,6 +3,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <system_error>
 #include <thread>
@@ -247,6 +248,7 @@ class BatchRunner {
     write.exif = w.decoded.exif;
     write.overwrite = true;  // existence was checked when the file was read; the rename is atomic
     write.threads = threads;
+    write.sync_directory = false;  // each output folder is synced once, after the batch (upscale_batch)
     return write;
   }
 
@@ -271,6 +273,11 @@ Result<BatchResult> upscale_batch(ModelUpscaler& upscaler, std::span<const Batch
   LITESR_RETURN_IF_ERROR(pipelined ? runner.run_pipelined() : runner.run_sequential());
   BatchResult result;
   result.items = runner.items();
+  std::set<fs::path> folders;  // one fsync per output folder makes every rename into it durable
+  for (const BatchItem& item : result.items) {
+    if (item.outcome == BatchOutcome::kDone) folders.insert(jobs[item.index].output.parent_path());
+  }
+  for (const fs::path& folder : folders) sync_directory(folder);
   result.interrupted = runner.cancelled() && result.items.size() < jobs.size();
   return result;
 }

@@ -11,7 +11,8 @@
 // bytes: every encoder is deterministic, and the fast PNG encoder's bytes do not depend on its thread count.
 //
 // Per file: an existing output is skipped unless `overwrite`; a file that fails (unreadable, corrupt,
-// unwritable) fails alone and the others go on; an output is written whole or not at all.
+// unwritable) fails alone and the others go on; an output is written whole or not at all. Each output
+// folder is fsynced once at the end rather than after every file (a per-file cost of ~0.3 ms measured).
 // Large images (output >= stream_min_output_pixels) stream through in bands (upscaler/streamed_upscale.h) on
 // the upscaler stage, from the bytes the reader already holds; memory is then bounded by the band.
 // Cancellation (CancelToken) is polled between files and between bands: files not yet started are left
