@@ -50,7 +50,7 @@ struct UpscaleArgs {
   std::string progress = "auto";
   std::string stream = "auto";
   int png_level = kPngLevelFast;
-  int encoders = -1;  // -1 = one per core
+  int encoders = -1;  // -1 = one per core, plus one to cover the waits on disk (fsync)
 };
 
 using Job = BatchJob;
@@ -156,7 +156,7 @@ int run_upscale(const UpscaleArgs& args, CommandContext& ctx) {
                                                              : kStreamAutoMinOutputPixels;
   batch.band_rows = args.tile;
   batch.encoders = args.encoders >= 0 ? args.encoders
-                                      : static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u));
+                                      : static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u)) + 1;
   batch.cancel = ctx.cancel;
 
   Summary summary;
@@ -261,7 +261,7 @@ void register_upscale_command(CLI::App& app, CommandContext& ctx) {
       ->capture_default_str();
   cmd->add_option("--encoders", args->encoders,
                   "Folders: images encoded at once while the next ones decode and upscale (0 = one file after "
-                  "another; default: one per core)");
+                  "another; default: cores + 1, the extra one covering waits on the disk)");
   cmd->add_flag("-r,--recursive", args->recursive, "Descend into sub-folders (the tree is mirrored)");
   cmd->add_flag("--overwrite", args->overwrite, "Replace existing outputs (default: skip them)");
   cmd->add_option("--json", args->json, "Write a JSON summary to FILE");
