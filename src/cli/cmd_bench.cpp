@@ -228,7 +228,7 @@ Result<LoadedCase> load_case(const BenchCase& c) {
   LoadedCase lc;
   bool have = false;
   if (!c.model.empty()) {
-    Result<ModelFile> m = models::resolve_model(c.model, c.model == "bicubic" ? 4 : 0);
+    Result<ModelFile> m = models::resolve_model(c.model, 0);
     if (m.ok()) {
       lc.model = std::move(m).value();
       const bool file = c.model.find('/') != std::string::npos || c.model.ends_with(".safetensors");
@@ -563,7 +563,7 @@ Result<std::vector<BenchCase>> select_cases(const BenchArgs& args) {
     cases.push_back(*it);
   }
   for (const std::string& m : args.models) {
-    Result<ModelFile> model = models::resolve_model(m, m == "bicubic" ? 4 : 0);
+    Result<ModelFile> model = models::resolve_model(m, 0);
     if (!model.ok()) return invalid_argument(model.status().message());
     LITESR_ASSIGN_OR_RETURN(int s, models::model_scale(*model));
     BenchCase c;

@@ -26,7 +26,7 @@ int run_models(const std::string& json_path) {
   std::printf("%-22s %-10s %5s %10s %14s  %s\n", "name", "arch", "scale", "params", "GMACs@720p", "");
   const std::string default_name = models::default_model_name();
   for (const std::string& name : models::builtin_model_names()) {
-    auto model = models::load_builtin_model(name, name == "bicubic" ? 4 : 0);
+    auto model = models::load_builtin_model(name);
     if (!model.ok()) return report_error(model.status());
     auto graph = models::build_graph(*model);
     if (!graph.ok()) return report_error(graph.status().with_context(name));

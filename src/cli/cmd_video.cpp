@@ -55,8 +55,7 @@ struct VideoArgs {
 // Sessions are used from the pipeline's one SR thread only.
 Result<Upscaler> make_upscaler(const std::string& name, int scale, int threads) {
   const std::string model_name = name.empty() ? models::default_model_name() : name;
-  const int wanted_scale = (model_name == "bicubic" && scale == 0) ? 4 : scale;
-  LITESR_ASSIGN_OR_RETURN(ModelFile model, models::resolve_model(model_name, wanted_scale));
+  LITESR_ASSIGN_OR_RETURN(ModelFile model, models::resolve_model(model_name, scale));
   SessionOptions options;
   options.threads = threads;
   Upscaler u;

@@ -41,8 +41,7 @@ Result<EvaluationResult> evaluate_frame_sequence(const FrameSequenceEvalOptions&
                             options.gt_dir + " has " + std::to_string(gt_frames.size()));
   }
   const std::string model_name = options.model.empty() ? models::default_model_name() : options.model;
-  const int wanted = (model_name == "bicubic" && options.scale == 0) ? 4 : options.scale;
-  LITESR_ASSIGN_OR_RETURN(ModelFile model, models::resolve_model(model_name, wanted));
+  LITESR_ASSIGN_OR_RETURN(ModelFile model, models::resolve_model(model_name, options.scale));
   LITESR_ASSIGN_OR_RETURN(const int scale, models::model_scale(model));
   SessionOptions session_options;
   session_options.threads = options.threads;

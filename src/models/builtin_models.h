@@ -20,8 +20,11 @@ std::string default_model_name();
 // Sorted names of every built-in model, `bicubic` included.
 std::vector<std::string> builtin_model_names();
 
-// A built-in model by name. `scale` is required for bicubic (2..8) and, for shipped models, must be 0 or
-// equal to the model's scale.
+// Bicubic has no scale of its own: a scale of 0 asks for this one (the one place that rule lives).
+inline constexpr int kBicubicDefaultScale = 4;
+
+// A built-in model by name. `scale` for bicubic is 2..8, or 0 for kBicubicDefaultScale; for shipped models it
+// must be 0 or equal to the model's scale.
 Result<ModelFile> load_builtin_model(std::string_view name, int scale = 0);
 
 // A model metadata-only file for the MATLAB-exact bicubic baseline at `scale`.

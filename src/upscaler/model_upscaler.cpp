@@ -32,9 +32,7 @@ Result<Image> average_rgb(const Image& rgb) {
 
 Result<ModelUpscaler> ModelUpscaler::open(const UpscalerOptions& options) {
   std::string name = options.model.empty() ? models::default_model_name() : options.model;
-  int scale = options.scale;
-  if (name == "bicubic" && scale == 0) scale = 4;
-  LITESR_ASSIGN_OR_RETURN(ModelFile model, models::resolve_model(name, scale));
+  LITESR_ASSIGN_OR_RETURN(ModelFile model, models::resolve_model(name, options.scale));
   LITESR_ASSIGN_OR_RETURN(int model_scale, models::model_scale(model));
   SessionOptions session_options;
   session_options.threads = options.threads;

@@ -20,7 +20,7 @@ namespace litesr {
 
 struct UpscalerOptions {
   std::string model;    // built-in name or .safetensors path; "" = models::default_model_name()
-  int scale = 0;        // 0 = the model's own scale (required for bicubic: defaults to 4)
+  int scale = 0;        // 0 = the model's own scale (bicubic: models::kBicubicDefaultScale)
   int threads = 0;      // 0 = all cores
   int band_rows = 0;    // -t/--tile: LR rows per band; 0 = auto
 };

@@ -147,7 +147,7 @@ TEST(PngLevels, FfmpegReadsEveryLevelAndLayout) {
   if (std::system("ffmpeg -version > /dev/null 2>&1") != 0) GTEST_SKIP() << "ffmpeg is not installed";
   testing::TempDir dir;
   const char* kPixFmts[2][4] = {{"gray", "ya8", "rgb24", "rgba"}, {"gray16le", "ya16le", "rgb48le", "rgba64le"}};
-  for (int level : {0, 1, 6, 9}) {
+  for (int level = 0; level <= 9; ++level) {
     for (const Layout& l : kLayouts) {
       const Image img = level == kPngLevelFast ? make_test_image(700, 800, l.channels, l.type)  // >= 2 stripes
                                                : make_test_image(33, 21, l.channels, l.type);
