@@ -20,8 +20,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "models/builtin_models.h"
-#include "models/registry.h"
-#include "runtime/multi_frame_session.h"
+#include "upscaler/model_upscaler.h"
 #include "video/frame_pipeline.h"
 
 namespace litesr::cli {
@@ -54,28 +53,21 @@ struct VideoArgs {
 // bands); multi-frame models (evsrnet) on a MultiFrameSession whose windows are the pipeline's windows.
 // Sessions are used from the pipeline's one SR thread only.
 Result<Upscaler> make_upscaler(const std::string& name, int scale, int threads) {
-  const std::string model_name = name.empty() ? models::default_model_name() : name;
-  LITESR_ASSIGN_OR_RETURN(ModelFile model, models::resolve_model(model_name, scale));
-  SessionOptions options;
-  options.threads = threads;
+  LITESR_ASSIGN_OR_RETURN(ModelUpscaler model, ModelUpscaler::open({name, scale, threads, 0}));
+  auto shared = std::make_shared<ModelUpscaler>(std::move(model));
   Upscaler u;
-  LITESR_ASSIGN_OR_RETURN(u.scale, models::model_scale(model));
-  auto frames = model.metadata.find(std::string(kMetaFrames));
-  if (frames != model.metadata.end() && frames->second != "1") {
-    LITESR_ASSIGN_OR_RETURN(MultiFrameSession mfs, models::create_multi_frame_session(model, options));
-    auto session = std::make_shared<MultiFrameSession>(std::move(mfs));
-    u.window_frames = session->window();
-    u.window = [session](std::span<const ImageView<const float>> lr, std::span<const ImageView<float>> sr,
-                         bool reset) -> Status {
-      if (reset) session->reset();
-      for (std::size_t i = 0; i < lr.size(); ++i) LITESR_RETURN_IF_ERROR(session->push_frame(lr[i], sr[i]));
+  u.scale = shared->scale();
+  if (shared->multi_frame()) {
+    u.window_frames = shared->window();
+    u.window = [shared](std::span<const ImageView<const float>> lr, std::span<const ImageView<float>> sr,
+                        bool reset) -> Status {
+      if (reset) shared->reset_window();
+      for (std::size_t i = 0; i < lr.size(); ++i) LITESR_RETURN_IF_ERROR(shared->push_frame(lr[i], sr[i]));
       return {};
     };
     return u;
   }
-  LITESR_ASSIGN_OR_RETURN(Session single, models::create_session(model, options));
-  auto session = std::make_shared<Session>(std::move(single));
-  u.frame = [session](ImageView<const float> lr, ImageView<float> sr) { return session->run(lr, sr); };
+  u.frame = [shared](ImageView<const float> lr, ImageView<float> sr) { return shared->push_frame(lr, sr); };
   return u;
 }
 

@@ -2,15 +2,11 @@
 
 #include <chrono>
 #include <filesystem>
-#include <memory>
-#include <optional>
 
 #include "base/image_ops.h"
 #include "io/image_file.h"
 #include "io/image_folder.h"
-#include "models/builtin_models.h"
-#include "models/registry.h"
-#include "runtime/multi_frame_session.h"
+#include "upscaler/model_upscaler.h"
 
 namespace litesr::cli {
 
@@ -40,21 +36,8 @@ Result<EvaluationResult> evaluate_frame_sequence(const FrameSequenceEvalOptions&
     return invalid_argument(options.lr_dir + " has " + std::to_string(lr_frames.size()) + " frames but " +
                             options.gt_dir + " has " + std::to_string(gt_frames.size()));
   }
-  const std::string model_name = options.model.empty() ? models::default_model_name() : options.model;
-  LITESR_ASSIGN_OR_RETURN(ModelFile model, models::resolve_model(model_name, options.scale));
-  LITESR_ASSIGN_OR_RETURN(const int scale, models::model_scale(model));
-  SessionOptions session_options;
-  session_options.threads = options.threads;
-  std::optional<Session> single;
-  std::optional<MultiFrameSession> multi;
-  auto frames = model.metadata.find(std::string(kMetaFrames));
-  if (frames != model.metadata.end() && frames->second != "1") {
-    LITESR_ASSIGN_OR_RETURN(MultiFrameSession s, models::create_multi_frame_session(model, session_options));
-    multi.emplace(std::move(s));
-  } else {
-    LITESR_ASSIGN_OR_RETURN(Session s, models::create_session(model, session_options));
-    single.emplace(std::move(s));
-  }
+  LITESR_ASSIGN_OR_RETURN(ModelUpscaler model, ModelUpscaler::open({options.model, options.scale, options.threads, 0}));
+  const int scale = model.scale();
 
   EvaluationResult result;
   // "Vid4_calendar/GT": the sequence folder and the GT folder (a trailing '/' is ignored).
@@ -62,7 +45,7 @@ Result<EvaluationResult> evaluate_frame_sequence(const FrameSequenceEvalOptions&
   const fs::path gt_dir = gt.has_filename() ? gt : gt.parent_path();
   result.dataset = (gt_dir.parent_path().filename() / gt_dir.filename()).string();
   result.scale = scale;
-  result.method = model_name;
+  result.method = model.model_name();
   result.shave = options.shave < 0 ? scale : options.shave;
   for (std::size_t i = 0; i < lr_frames.size(); ++i) {
     if (cancel != nullptr && cancel->cancelled()) return cancelled("evaluation interrupted");
@@ -77,9 +60,7 @@ Result<EvaluationResult> evaluate_frame_sequence(const FrameSequenceEvalOptions&
                               " of " + lr_path.string());
     }
     LITESR_ASSIGN_OR_RETURN(Image sr, Image::create(lr.width() * scale, lr.height() * scale, 3, PixelType::kF32));
-    const Status run = multi ? multi->push_frame(lr.view<float>(), sr.view<float>())
-                             : single->run(lr.view<float>(), sr.view<float>());
-    LITESR_RETURN_IF_ERROR(run.with_context(lr_path.string()));
+    LITESR_RETURN_IF_ERROR(model.push_frame(lr.view<float>(), sr.view<float>()).with_context(lr_path.string()));
     LITESR_ASSIGN_OR_RETURN(SrScores scores, score_sr_result(sr, gt.image, scale, result.shave));
     result.images.push_back({lr_frames[i].filename().string(), gt.image.width(), gt.image.height(), scores});
     if (progress != nullptr) progress->advance(1, lr_frames[i].filename().string());

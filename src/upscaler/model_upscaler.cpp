@@ -58,6 +58,16 @@ Result<int> ModelUpscaler::context_rows() const {
 
 int ModelUpscaler::threads() const { return session_ ? session_->threads() : 1; }
 
+int ModelUpscaler::window() const { return frames_session_ ? frames_session_->window() : 1; }
+
+void ModelUpscaler::reset_window() {
+  if (frames_session_) frames_session_->reset();
+}
+
+Status ModelUpscaler::push_frame(ImageView<const float> lr, ImageView<float> sr) {
+  return frames_session_ ? frames_session_->push_frame(lr, sr) : session_->run(lr, sr);
+}
+
 template <typename T>
 Status ModelUpscaler::run_static_window(ImageView<const T> lr, ImageView<T> sr) {
   frames_session_->reset();

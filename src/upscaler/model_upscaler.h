@@ -39,6 +39,14 @@ class ModelUpscaler {
   // kUnsupported for multi-frame models and models whose output rows depend on the whole image.
   Result<int> context_rows() const;
 
+  // Frame streams (video, frame-sequence evaluation): f32 RGB frames [H, W, 3] in, [sH, sW, 3] out.
+  // A multi-frame model (EVSRNet) sees the frames pushed since the last reset_window() as one window of
+  // window() frames (runtime/multi_frame_session.h); a single-frame model runs each frame alone (window 1).
+  bool multi_frame() const { return frames_session_ != nullptr; }
+  int window() const;
+  void reset_window();
+  Status push_frame(ImageView<const float> lr, ImageView<float> sr);
+
  private:
   Result<Image> upscale_rgb(const Image& rgb);  // 3-channel u8 or u16
   // A still image through a multi-frame model as a static window (see above).
