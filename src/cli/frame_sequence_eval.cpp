@@ -65,13 +65,7 @@ Result<EvaluationResult> evaluate_frame_sequence(const FrameSequenceEvalOptions&
     result.images.push_back({lr_frames[i].filename().string(), gt.image.width(), gt.image.height(), scores});
     if (progress != nullptr) progress->advance(1, lr_frames[i].filename().string());
   }
-  const double n = static_cast<double>(result.images.size());
-  for (const ImageEvaluation& e : result.images) {
-    result.mean.psnr_y += e.scores.psnr_y / n;
-    result.mean.ssim_y += e.scores.ssim_y / n;
-    result.mean.psnr_rgb += e.scores.psnr_rgb / n;
-    result.mean.ssim_rgb += e.scores.ssim_rgb / n;
-  }
+  result.mean = mean_scores(result.images);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }

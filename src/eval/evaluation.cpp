@@ -48,6 +48,23 @@ Result<SrScores> score_sr_result(const Image& sr, const Image& hr_u8, int scale,
   return scores;
 }
 
+SrScores mean_scores(std::span<const ImageEvaluation> images) {
+  SrScores mean;
+  if (images.empty()) return mean;
+  for (const ImageEvaluation& e : images) {
+    mean.psnr_y += e.scores.psnr_y;
+    mean.ssim_y += e.scores.ssim_y;
+    mean.psnr_rgb += e.scores.psnr_rgb;
+    mean.ssim_rgb += e.scores.ssim_rgb;
+  }
+  const double n = static_cast<double>(images.size());
+  mean.psnr_y /= n;
+  mean.ssim_y /= n;
+  mean.psnr_rgb /= n;
+  mean.ssim_rgb /= n;
+  return mean;
+}
+
 Result<EvaluationResult> evaluate_dataset(const SrDataset& dataset, const SrDatasetOptions& dataset_options,
                                           const ImageUpscaler& upscaler, const std::string& method,
                                           const EvaluationOptions& options) {
@@ -133,17 +150,9 @@ Result<EvaluationResult> evaluate_dataset(const SrDataset& dataset, const SrData
   out.lr_generated = dataset.lr_generated;
   for (auto& r : results) {
     if (!r) return internal_error("an image was not evaluated");
-    out.mean.psnr_y += r->scores.psnr_y;
-    out.mean.ssim_y += r->scores.ssim_y;
-    out.mean.psnr_rgb += r->scores.psnr_rgb;
-    out.mean.ssim_rgb += r->scores.ssim_rgb;
     out.images.push_back(std::move(*r));
   }
-  const double count = static_cast<double>(out.images.size());
-  out.mean.psnr_y /= count;
-  out.mean.ssim_y /= count;
-  out.mean.psnr_rgb /= count;
-  out.mean.ssim_rgb /= count;
+  out.mean = mean_scores(out.images);
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return out;
 }

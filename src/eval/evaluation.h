@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,9 @@ struct ImageEvaluation {
   int height = 0;
   SrScores scores;
 };
+
+// The mean of each score over `images` (sums, then one division; zeros for no images).
+SrScores mean_scores(std::span<const ImageEvaluation> images);
 
 struct EvaluationResult {
   std::string dataset;  // e.g. "Set5"
