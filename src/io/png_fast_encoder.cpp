@@ -244,22 +244,21 @@ Result<std::string> encode_png_fast(const Image& image, std::string_view icc, st
     for (int j = next.fetch_add(1); j < stripes; j = next.fetch_add(1)) {
       Stripe& r = results[static_cast<std::size_t>(j)];
       const int y0 = j * stripe_rows, y1 = std::min(image.height(), y0 + stripe_rows);
-      try {
+      try {  // this runs on helper threads too: no exception may leave it
         filtered.resize((row_bytes + 1) * static_cast<std::size_t>(y1 - y0));
+        const uint8_t* prev = y0 > 0 ? png_order_row(image, y0 - 1, scratch_a) : nullptr;
+        for (int y = y0; y < y1; ++y) {
+          std::vector<uint8_t>& scratch = prev == scratch_a.data() && !scratch_a.empty() ? scratch_b : scratch_a;
+          const uint8_t* row = png_order_row(image, y, scratch);
+          filter_row_average(row, prev, row_bytes, bpp, filtered.data() + (row_bytes + 1) * (y - y0));
+          prev = row;
+        }
+        r.bytes = filtered.size();
+        r.adler = isal_adler32(1, filtered.data(), filtered.size());
+        r.status = deflate_stripe(filtered.data(), filtered.size(), j == stripes - 1, level_buffer, r.deflated);
       } catch (const std::bad_alloc&) {
         r.status = resource_exhausted("out of memory while encoding PNG");
-        continue;
       }
-      const uint8_t* prev = y0 > 0 ? png_order_row(image, y0 - 1, scratch_a) : nullptr;
-      for (int y = y0; y < y1; ++y) {
-        std::vector<uint8_t>& scratch = prev == scratch_a.data() && !scratch_a.empty() ? scratch_b : scratch_a;
-        const uint8_t* row = png_order_row(image, y, scratch);
-        filter_row_average(row, prev, row_bytes, bpp, filtered.data() + (row_bytes + 1) * (y - y0));
-        prev = row;
-      }
-      r.bytes = filtered.size();
-      r.adler = isal_adler32(1, filtered.data(), filtered.size());
-      r.status = deflate_stripe(filtered.data(), filtered.size(), j == stripes - 1, level_buffer, r.deflated);
     }
   };
   const int helpers = std::clamp(threads, 1, stripes) - 1;

@@ -1,6 +1,7 @@
 #include "upscaler/batch_upscale.h"
 
 #include <memory>
+#include <new>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -119,6 +120,13 @@ class BatchRunner {
     return w;
   }
 
+  Work read_guarded(std::size_t index) {
+    Work w;
+    w.item.index = index;
+    guarded(w, [&] { w = read(index); });
+    return w;
+  }
+
   // Stage 2: upscale (or stream the file through in bands, which also writes it).
   void upscale(Work& w) {
     const BatchJob& job = jobs_[w.item.index];
@@ -168,14 +176,25 @@ class BatchRunner {
 
   void report(const Work& w) { log_.report(w.item); }
 
+  // A stage on one file; running out of memory fails that file (the stages run on the pipeline's threads,
+  // which no exception may leave).
+  template <typename Stage>
+  void guarded(Work& w, Stage&& stage) {
+    try {
+      stage();
+    } catch (const std::bad_alloc&) {
+      fail(w, resource_exhausted(jobs_[w.item.index].input.string() + ": out of memory"));
+    }
+  }
+
   Status run_sequential() {
     const int threads = options_.encode_threads > 0 ? options_.encode_threads : upscaler_.threads();
     for (std::size_t i = 0; i < jobs_.size(); ++i) {
       if (cancelled()) return {};
-      Work w = read(i);
-      if (!w.done) upscale(w);
+      Work w = read_guarded(i);
+      if (!w.done) guarded(w, [&] { upscale(w); });
       if (is_cancellation(w)) return {};
-      if (!w.done) write(w, threads);
+      if (!w.done) guarded(w, [&] { write(w, threads); });
       report(w);
     }
     return {};
@@ -193,7 +212,7 @@ class BatchRunner {
     try {
       threads.emplace_back([&] {
         for (std::size_t i = 0; i < jobs_.size() && !cancelled(); ++i) {
-          Work w = read(i);
+          Work w = read_guarded(i);
           if (w.done) {
             report(w);
           } else if (!decoded.push(std::move(w))) {
@@ -205,7 +224,7 @@ class BatchRunner {
       for (int e = 0; e < options_.encoders; ++e) {
         threads.emplace_back([&] {
           while (std::optional<Work> w = upscaled.pop()) {
-            write(*w, 1);
+            guarded(*w, [&] { write(*w, 1); });
             report(*w);
           }
         });
@@ -216,7 +235,7 @@ class BatchRunner {
     }
     while (std::optional<Work> w = decoded.pop()) {
       if (cancelled()) break;
-      upscale(*w);
+      guarded(*w, [&] { upscale(*w); });
       if (is_cancellation(*w)) break;
       if (w->done) {
         report(*w);
