@@ -81,16 +81,21 @@ Status ModelUpscaler::run_static_window(ImageView<const T> lr, ImageView<T> sr) 
   return Status();
 }
 
+Status ModelUpscaler::upscale_rgb8_into(ImageView<const uint8_t> lr, ImageView<uint8_t> sr) {
+  if (lr.channels != 3 || sr.channels != 3) return invalid_argument("upscale_rgb8_into takes 3-channel images");
+  if (sr.width != lr.width * scale_ || sr.height != lr.height * scale_) {
+    return invalid_argument("the output must be x" + std::to_string(scale_) + " of the input");
+  }
+  if (frames_session_) return run_static_window<uint8_t>(lr, sr);
+  return session_->run_u8(lr, sr);
+}
+
 Result<Image> ModelUpscaler::upscale_rgb(const Image& rgb) {
   const int w = rgb.width() * scale_;
   const int h = rgb.height() * scale_;
   if (rgb.type() == PixelType::kU8) {
     LITESR_ASSIGN_OR_RETURN(Image out, Image::create(w, h, 3, PixelType::kU8));
-    if (frames_session_) {
-      LITESR_RETURN_IF_ERROR(run_static_window<uint8_t>(rgb.view<uint8_t>(), out.view<uint8_t>()));
-    } else {
-      LITESR_RETURN_IF_ERROR(session_->run_u8(rgb.view<uint8_t>(), out.view<uint8_t>()));
-    }
+    LITESR_RETURN_IF_ERROR(upscale_rgb8_into(rgb.view<uint8_t>(), out.view<uint8_t>()));
     return out;
   }
   LITESR_ASSIGN_OR_RETURN(Image lr, convert_pixel_type(rgb, PixelType::kF32));

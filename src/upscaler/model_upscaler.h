@@ -35,6 +35,8 @@ class ModelUpscaler {
 
   // u8 or u16 image with 1-4 channels -> the same layout and type at scale x the size.
   Result<Image> upscale(const Image& src);
+  // 8-bit RGB straight into the caller's memory (no intermediate image): `sr` is scale x `lr`'s size.
+  Status upscale_rgb8_into(ImageView<const uint8_t> lr, ImageView<uint8_t> sr);
   // LR rows of context that make a band's output equal the whole image's (Session::context_rows);
   // kUnsupported for multi-frame models and models whose output rows depend on the whole image.
   Result<int> context_rows() const;
