@@ -73,6 +73,18 @@ bool has_temp_files(const fs::path& dir) {
   return false;
 }
 
+// A temporary folder of make_jobs() inputs (in/ -> out/) and the model that upscales them.
+struct BatchFolder {
+  TempDir dir;
+  std::vector<BatchJob> jobs;
+  ModelUpscaler model = open_model();
+  BatchFolder() {
+    fs::create_directories(dir / "in");
+    jobs = make_jobs(dir / "in", dir / "out");
+  }
+  fs::path out() const { return dir / "out"; }
+};
+
 TEST(BatchUpscale, PipelinedWritesTheSequentialBytes) {
   TempDir dir;
   fs::create_directories(dir / "in");
@@ -133,10 +145,9 @@ TEST(BatchUpscale, AnUnreadableFileFailsAloneAndWritesNothing) {
 }
 
 TEST(BatchUpscale, ExistingOutputsAreSkippedUnlessOverwrite) {
-  TempDir dir;
-  fs::create_directories(dir / "in");
-  const std::vector<BatchJob> jobs = make_jobs(dir / "in", dir / "out");
-  ModelUpscaler model = open_model();
+  BatchFolder f;
+  const std::vector<BatchJob>& jobs = f.jobs;
+  ModelUpscaler& model = f.model;
   BatchOptions options;
   ASSERT_EQ(upscale_batch(model, jobs, options)->items.size(), jobs.size());
   testing::write_file_bytes(jobs[1].output, "kept");
@@ -153,10 +164,9 @@ TEST(BatchUpscale, ExistingOutputsAreSkippedUnlessOverwrite) {
 // second run (not cancelled) skips what exists and completes the rest.
 TEST(BatchUpscale, CancelledBatchLeavesCompleteFilesAndResumes) {
   for (int encoders : {0, 2}) {
-    TempDir dir;
-    fs::create_directories(dir / "in");
-    const std::vector<BatchJob> jobs = make_jobs(dir / "in", dir / "out");
-    ModelUpscaler model = open_model();
+    BatchFolder f;
+    const std::vector<BatchJob>& jobs = f.jobs;
+    ModelUpscaler& model = f.model;
     CancelToken cancel;
     BatchOptions options;
     options.encoders = encoders;
@@ -174,7 +184,7 @@ TEST(BatchUpscale, CancelledBatchLeavesCompleteFilesAndResumes) {
       EXPECT_TRUE(read_image(j.output).ok()) << j.output;
     }
     EXPECT_EQ(written, first.items.size());  // every finished file, and nothing else
-    EXPECT_FALSE(has_temp_files(dir / "out"));
+    EXPECT_FALSE(has_temp_files(f.out()));
 
     CancelToken fresh;
     options.cancel = &fresh;
@@ -188,10 +198,9 @@ TEST(BatchUpscale, CancelledBatchLeavesCompleteFilesAndResumes) {
 }
 
 TEST(BatchUpscale, CancelWhileStreamingWritesNothingForThatFile) {
-  TempDir dir;
-  fs::create_directories(dir / "in");
-  const std::vector<BatchJob> jobs = make_jobs(dir / "in", dir / "out");
-  ModelUpscaler model = open_model();
+  BatchFolder f;
+  const std::vector<BatchJob>& jobs = f.jobs;
+  ModelUpscaler& model = f.model;
   CancelToken cancel;
   BatchOptions options;
   options.stream_min_output_pixels = 0;  // every PNG/JPEG streams
@@ -205,7 +214,7 @@ TEST(BatchUpscale, CancelWhileStreamingWritesNothingForThatFile) {
   EXPECT_TRUE(r.interrupted);
   EXPECT_FALSE(fs::exists(jobs[5].output));
   EXPECT_FALSE(fs::exists(jobs[6].output));
-  EXPECT_FALSE(has_temp_files(dir / "out"));
+  EXPECT_FALSE(has_temp_files(f.out()));
 }
 
 TEST(BatchUpscale, RejectsBadOptions) {
