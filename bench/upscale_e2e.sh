@@ -5,7 +5,8 @@
 #   bench/upscale_e2e.sh [folder of LR images] [rounds (3)]
 # Default folder: ../shared/data/sr_benchmark/BSD100/LR_bicubic/X2 (100 images of 240x160, 61 MP out at x4).
 # The photo is samples/sample.png resized to 960x540 (x4 -> 3840x2160). Builds nothing: build `litesr` first;
-# LITESR=path picks another binary, THREADS (2) the thread count of both. Cases:
+# LITESR=path picks another binary, THREADS (2) the thread count of both, INPUTS ("folder photo") and
+# FORMATS ("png jpg webp") a subset. Cases:
 #   litesr            the shipped default: pipelined folder, fast PNG (--png-level 1)
 #   litesr-seq        --encoders 0: one file after another (the same bytes, checked)
 #   litesr-libpng     --png-level 6: libpng's default compression (the encoder before the fast one)
@@ -15,6 +16,8 @@ LITESR=${LITESR:-build/release/src/cli/litesr}
 FOLDER=${1:-../shared/data/sr_benchmark/BSD100/LR_bicubic/X2}
 ROUNDS=${2:-3}
 THREADS=${THREADS:-2}
+INPUTS=${INPUTS:-folder photo}
+FORMATS=${FORMATS:-png jpg webp}
 command -v ffmpeg >/dev/null || { echo "upscale_e2e.sh: needs ffmpeg" >&2; exit 2; }
 [ -d "$FOLDER" ] || { echo "upscale_e2e.sh: no folder $FOLDER (the shared SR data)" >&2; exit 2; }
 DIR=$(mktemp -d)
@@ -54,9 +57,9 @@ size_mb() { du -sb "$1" | awk '{printf "%.2f", $1 / 1e6}'; }
 echo "litesr upscale end to end ($(nproc) cores, $THREADS threads, $(date -u +%Y-%m-%dT%H:%MZ), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs))"
 echo "folder: $FOLDER ($IN_MP images); photo: 960x540 PNG -> 3840x2160; best of $ROUNDS interleaved rounds"
 printf "%-8s %-6s %-14s %9s %9s %10s %10s\n" input format case seconds "MP/s out" "size MB" "vs ffmpeg"
-for input in folder photo; do
+for input in $INPUTS; do
   src=$FOLDER; [ $input = photo ] && src=$DIR/photo
-  for fmt in png jpg webp; do
+  for fmt in $FORMATS; do
     cases=(litesr litesr-seq ffmpeg)
     [ $fmt = png ] && cases=(litesr litesr-seq litesr-libpng ffmpeg)
     declare -A best=()
