@@ -8,13 +8,11 @@
 // (upscaler/streamed_upscale.h) when the model, input and output formats allow it; memory then stays bounded by
 // the band. Folders run as a pipeline (upscaler/batch_upscale.h): the next files decode and the previous ones
 // encode while one upscales. Exit codes: 0 all done, 1 failure, 2 usage, 3 some images failed, 130 interrupted.
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -50,7 +48,7 @@ struct UpscaleArgs {
   std::string progress = "auto";
   std::string stream = "auto";
   int png_level = kPngLevelFast;
-  int encoders = -1;  // -1 = one per core, plus one to cover the waits on disk (fsync)
+  int encoders = -1;  // -1 = default_batch_encoders()
 };
 
 using Job = BatchJob;
@@ -124,7 +122,7 @@ int run_upscale(const UpscaleArgs& args, CommandContext& ctx) {
   if (args.stream != "auto" && args.stream != "always" && args.stream != "never") {
     return usage_error("--stream must be auto, always or never");
   }
-  if (args.png_level < 0 || args.png_level > 9) return usage_error("--png-level must be in 0..9");
+  if (Status s = check_png_level(args.png_level); !s.ok()) return usage_error("--png-level: " + std::string(s.message()));
   if (args.encoders < -1) return usage_error("--encoders must be >= 0");
 
   auto upscaler = ModelUpscaler::open({args.model, args.scale, args.threads, args.tile});
@@ -155,8 +153,7 @@ int run_upscale(const UpscaleArgs& args, CommandContext& ctx) {
                                    : args.stream == "always" ? 0
                                                              : kStreamAutoMinOutputPixels;
   batch.band_rows = args.tile;
-  batch.encoders = args.encoders >= 0 ? args.encoders
-                                      : static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u)) + 1;
+  batch.encoders = args.encoders >= 0 ? args.encoders : default_batch_encoders();
   batch.cancel = ctx.cancel;
 
   Summary summary;

@@ -60,6 +60,9 @@ Result<DecodedImage> decode_image(std::span<const uint8_t> bytes, std::string_vi
 
 inline constexpr int kPngLevelFast = 1;
 
+// kInvalidArgument unless `level` is a WriteOptions::png_level (0..9).
+Status check_png_level(int level);
+
 struct WriteOptions {
   std::optional<ImageFormat> format;  // default: from the path's extension
   int quality = 95;                   // JPEG / lossy WebP, 1..100

@@ -267,11 +267,7 @@ class PngEncoder {
  public:
   static Result<std::unique_ptr<PngEncoder>> start(int width, int height, int channels, PixelType type,
                                                    const std::string& icc, std::string_view exif, int zlib_level) {
-    if (width < 1 || height < 1) return invalid_argument("cannot write an empty image");
-    if (type == PixelType::kF32) {
-      return invalid_argument("PNG stores integer samples; convert the f32 image to u8 or u16 first");
-    }
-    if (channels < 1 || channels > 4) return invalid_argument("PNG holds 1-4 channels");
+    LITESR_RETURN_IF_ERROR(check_png_layout(width, height, channels, type));
     PngHeader header;
     header.width = static_cast<png_uint_32>(width);
     header.height = static_cast<png_uint_32>(height);
@@ -367,11 +363,6 @@ class PngRowReader final : public ImageRowReader {
   std::unique_ptr<PngDecoder> decoder_;
 };
 
-Status check_png_level(int level) {
-  if (level < 0 || level > 9) return invalid_argument("PNG level must be 0..9 (1 = fast, the default)");
-  return {};
-}
-
 // What the fast encoder embeds: the ICC profile when libpng would embed it, EXIF as bare TIFF bytes.
 struct FastPngMetadata {
   std::string icc;
@@ -438,6 +429,11 @@ class PngRowWriter final : public ImageRowWriter {
 };
 
 }  // namespace
+
+Status check_png_level(int level) {
+  if (level < 0 || level > 9) return invalid_argument("PNG level must be 0..9 (1 = fast, the default)");
+  return {};
+}
 
 Result<DecodedImage> decode_png(std::span<const uint8_t> bytes, const ReadOptions& options) {
   LITESR_ASSIGN_OR_RETURN(std::unique_ptr<PngDecoder> decoder, PngDecoder::open(bytes, options));

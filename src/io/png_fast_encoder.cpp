@@ -120,9 +120,7 @@ Result<std::string> zlib_compress(std::string_view bytes) {
 
 Result<std::string> png_header(int width, int height, int channels, PixelType type, std::string_view icc,
                                std::string_view exif) {
-  if (width < 1 || height < 1) return invalid_argument("cannot write an empty image");
-  if (type == PixelType::kF32) return invalid_argument("PNG stores integer samples; convert the f32 image to u8 or u16 first");
-  if (channels < 1 || channels > 4) return invalid_argument("PNG holds 1-4 channels");
+  LITESR_RETURN_IF_ERROR(check_png_layout(width, height, channels, type));
   constexpr uint8_t kColourTypes[] = {0, 4, 2, 6};  // grey, grey+alpha, RGB, RGBA
   std::string out(reinterpret_cast<const char*>(kPngSignature), sizeof kPngSignature);
   std::string ihdr;
@@ -149,6 +147,15 @@ std::size_t bytes_per_pixel(int channels, PixelType type) {
 }
 
 }  // namespace
+
+Status check_png_layout(int width, int height, int channels, PixelType type) {
+  if (width < 1 || height < 1) return invalid_argument("cannot write an empty image");
+  if (type == PixelType::kF32) {
+    return invalid_argument("PNG stores integer samples; convert the f32 image to u8 or u16 first");
+  }
+  if (channels < 1 || channels > 4) return invalid_argument("PNG holds 1-4 channels");
+  return {};
+}
 
 int png_stripe_rows(std::size_t row_bytes) {
   return static_cast<int>(std::max<std::size_t>(1, kPngStripeBytes / (row_bytes + 1)));

@@ -27,6 +27,9 @@ namespace litesr {
 
 inline constexpr std::size_t kPngStripeBytes = std::size_t{1} << 20;  // filtered bytes per stripe (about)
 
+// What a PNG can hold, for both PNG encoders: width, height >= 1; 1-4 channels; u8 or u16 samples.
+Status check_png_layout(int width, int height, int channels, PixelType type);
+
 // Rows per stripe for rows of `row_bytes` samples bytes (filter byte excluded): >= 1.
 int png_stripe_rows(std::size_t row_bytes);
 

@@ -1,5 +1,6 @@
 #include "upscaler/batch_upscale.h"
 
+#include <algorithm>
 #include <memory>
 #include <new>
 #include <mutex>
@@ -98,9 +99,11 @@ class BatchRunner {
     }
     w.bytes = std::move(bytes).value();
     const std::string name = job.input.string();
-    if (options_.stream_min_output_pixels != kNeverStream && !model_cannot_stream_.empty()) {
+    if (options_.stream_min_output_pixels == kNeverStream) {
+      // whole, as asked
+    } else if (!model_cannot_stream_.empty()) {
       w.item.not_streamed_reason = model_cannot_stream_;
-    } else if (options_.stream_min_output_pixels != kNeverStream) {
+    } else {
       Result<std::unique_ptr<ImageRowReader>> rows = open_image_row_reader(w.bytes, name, streamed_read_options());
       if (rows.ok()) {
         const ImageRowsInfo& info = (*rows)->info();
@@ -280,6 +283,8 @@ class BatchRunner {
 };
 
 }  // namespace
+
+int default_batch_encoders() { return static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u)) + 1; }
 
 Result<BatchResult> upscale_batch(ModelUpscaler& upscaler, std::span<const BatchJob> jobs, const BatchOptions& options,
                                   const BatchCallbacks& callbacks) {

@@ -42,6 +42,10 @@ struct BatchJob {
 inline constexpr int64_t kStreamAutoMinOutputPixels = int64_t{1} << 25;
 inline constexpr int64_t kNeverStream = -1;
 
+// The default encoder count: one per core, plus one that covers the waits on the disk (fsync); measured 2-6 %
+// faster to JPEG on 2 cores than one per core.
+int default_batch_encoders();
+
 struct BatchOptions {
   WriteOptions write;           // format (unset: each output's extension), quality, lossless, png_level;
                                 // icc_profile/exif/overwrite/threads are set per file

@@ -139,6 +139,11 @@ TEST(UpscaleCli, UsageErrors) {
   EXPECT_EQ(run_litesr({"upscale", "-i", (dir / "missing.png").string(), "-n", "bicubic"}).exit_code, 1);
   EXPECT_EQ(run_litesr({"upscale"}).exit_code, 2);
   EXPECT_EQ(run_litesr({"upscale", "-i", in, "-n", "bicubic", "--stream", "sometimes"}).exit_code, 2);
+  const auto level = run_litesr({"upscale", "-i", in, "-o", (dir / "o.png").string(), "--png-level", "10"});
+  EXPECT_EQ(level.exit_code, 2);
+  EXPECT_NE(level.err.find("--png-level"), std::string::npos) << level.err;
+  EXPECT_EQ(run_litesr({"upscale", "-i", in, "-o", (dir / "o.png").string(), "--encoders", "-2"}).exit_code, 2);
+  EXPECT_FALSE(fs::exists(dir / "o.png"));
 }
 
 // Runs `litesr upscale` on `in` with --stream `mode` plus `extra` into `out`; returns the output bytes.
