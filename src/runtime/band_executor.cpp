@@ -73,17 +73,26 @@ inline float* ring_row(float* arena, std::size_t offset, int ring, int row_strid
   return arena + offset + (static_cast<std::size_t>(c) * ring + floor_mod(y, ring)) * row_stride + lead;
 }
 
-float load_sample(const BandInput& in, std::ptrdiff_t index) {
-  return in.f32 ? in.f32[index] : static_cast<float>(in.u8[index]) / 255.0f;
+// Sample (c, y, x) of an input with `channels` channels (BandInput: interleaved, planar or zeros).
+float input_sample(const BandInput& in, int channels, int c, int y, int x) {
+  if (in.planar) return in.planar[c * in.plane_stride + y * in.stride + x];
+  const std::ptrdiff_t index = y * in.stride + static_cast<std::ptrdiff_t>(x) * channels + c;
+  if (in.f32) return in.f32[index];
+  if (in.u8) return static_cast<float>(in.u8[index]) / 255.0f;
+  return 0.0f;
 }
 
 }  // namespace
 
 Status BandExecutor::check_supported(const Program& p) {
-  if (p.inputs.size() != 1 || p.outputs.size() != 1) return unsupported("band fusion needs one input and one output");
+  if (p.inputs.empty() || p.outputs.empty()) return unsupported("band fusion needs an input and an output");
   if (p.scale < 2) return unsupported("band fusion needs scale >= 2");
   const Step& out = p.steps[p.outputs[0]];
   if (out.shape.factor != p.scale) return unsupported("output is not at the output resolution");
+  for (std::size_t i = 1; i < p.outputs.size(); ++i) {
+    if (p.steps[p.outputs[i]].shape.factor != 1) return unsupported("outputs after the first must be at the input resolution");
+    if (p.outputs[i] == p.outputs[0]) return unsupported("an output is listed twice");
+  }
   for (const Step& s : p.steps) {
     const OpKind op = s.node.op;
     if (s.shape.factor == 1) {
@@ -153,6 +162,7 @@ Status BandExecutor::prepare(const Program& p, int width, int height, int band_r
     plans_[k].hr = p.steps[k].shape.factor != 1;
     if (p.steps[k].node.op == OpKind::kConv2d) pad_ = std::max(pad_, (p.steps[k].node.kernel - 1) / 2);
   }
+  for (std::size_t i = 0; i < p.inputs.size(); ++i) plans_[p.inputs[i]].input = static_cast<int>(i);
   lead_ = std::max(kLead, (pad_ + kAlignFloats - 1) / kAlignFloats * kAlignFloats);
   row_stride_ = (lead_ + width + pad_ + kAlignFloats - 1) / kAlignFloats * kAlignFloats;
 
@@ -163,6 +173,11 @@ Status BandExecutor::prepare(const Program& p, int width, int height, int band_r
   // check_supported admits no conv and no activation there.
   fusion_ = plan_epilogue_fusion(p);
   auto root = [&](int k) { return fusion_[k].alias; };
+  lr_outputs_.clear();
+  for (std::size_t i = 1; i < p.outputs.size(); ++i) {
+    const int k = p.outputs[i];
+    lr_outputs_.push_back({root(k), static_cast<int>(i), p.steps[k].shape.channels});
+  }
 
   // Pack the convs the Highway kernels cover (prelu slopes are per channel: compile_program broadcasts).
   for (int k = 0; k < n; ++k) {
@@ -276,8 +291,12 @@ void BandExecutor::band_task(void* self, int band, int thread) {
 }
 
 void BandExecutor::run(ThreadPool& pool, const BandInput& in, const BandOutput& out) {
-  in_ = in;
-  out_ = out;
+  run(pool, std::span<const BandInput>(&in, 1), std::span<const BandOutput>(&out, 1));
+}
+
+void BandExecutor::run(ThreadPool& pool, std::span<const BandInput> inputs, std::span<const BandOutput> outputs) {
+  inputs_ = inputs;
+  outputs_ = outputs;
   const int bands = (height_ + band_rows_ - 1) / band_rows_;
   pool.run(bands, &BandExecutor::band_task, this);
 }
@@ -291,7 +310,18 @@ void BandExecutor::run_band(int band, int thread) {
     for (int k = 0; k < n; ++k) {
       const StepPlan& pl = plans_[k];
       if (pl.hr || fusion_[k].skip || t < y0 - 2 * pl.halo) continue;
-      compute_lr_row(k, t + pl.halo, ws);
+      const int y = t + pl.halo;
+      compute_lr_row(k, y, ws);
+      if (y < y0 || y >= y1) continue;  // halo rows: another band writes them
+      for (const LrOutput& o : lr_outputs_) {
+        if (o.root != k) continue;
+        const BandOutput& dst = outputs_[o.output];
+        const StepPlan& q = plans_[k];
+        for (int c = 0; c < o.channels; ++c) {
+          const float* src = ring_row(ws.arena, q.offset, q.ring, row_stride_, lead_, c, y);
+          std::copy_n(src, width_, dst.planar + c * dst.plane_stride + y * dst.stride);
+        }
+      }
     }
     if (t >= y0) store_hr_rows(t, ws);
   }
@@ -314,19 +344,23 @@ void BandExecutor::compute_lr_row(int k, int y, Workspace& ws) {
   }
   switch (nd.op) {
     case OpKind::kInput: {
-      if (channels == 3) {
+      const BandInput& in = inputs_[pl.input];
+      if (in.planar) {
+        for (int c = 0; c < channels; ++c) std::copy_n(in.planar + c * in.plane_stride + y * in.stride, w, row(k, c, y));
+      } else if (!in.u8 && !in.f32) {
+        for (int c = 0; c < channels; ++c) std::fill_n(row(k, c, y), w, 0.0f);
+      } else if (channels == 3) {
         for (int c = 0; c < 3; ++c) ws.plane_ptrs[c] = row(k, c, y);
-        if (in_.u8) {
-          deinterleave_rgb_u8_to_planar_f32(in_.u8 + y * in_.stride, w, ws.plane_ptrs.data());
+        if (in.u8) {
+          deinterleave_rgb_u8_to_planar_f32(in.u8 + y * in.stride, w, ws.plane_ptrs.data());
         } else {
-          deinterleave_rgb_f32_to_planar_f32(in_.f32 + y * in_.stride, w, ws.plane_ptrs.data());
+          deinterleave_rgb_f32_to_planar_f32(in.f32 + y * in.stride, w, ws.plane_ptrs.data());
         }
-        break;
-      }
-      const std::ptrdiff_t base = y * in_.stride;
-      for (int c = 0; c < channels; ++c) {
-        float* dst = row(k, c, y);
-        for (int x = 0; x < w; ++x) dst[x] = load_sample(in_, base + static_cast<std::ptrdiff_t>(x) * channels + c);
+      } else {
+        for (int c = 0; c < channels; ++c) {
+          float* dst = row(k, c, y);
+          for (int x = 0; x < w; ++x) dst[x] = input_sample(in, channels, c, y, x);
+        }
       }
       break;
     }
@@ -377,6 +411,7 @@ void BandExecutor::compute_lr_row(int k, int y, Workspace& ws) {
 void BandExecutor::store_hr_rows(int y, Workspace& ws) {
   const Program& p = *program_;
   const int w = width_, s = p.scale, sw = w * s;
+  const BandOutput& out = outputs_[0];
   auto row = [&](int step, int c, int yy) {
     const StepPlan& q = plans_[fusion_[step].alias];
     return ring_row(ws.arena, q.offset, q.ring, row_stride_, lead_, c, yy);
@@ -384,11 +419,11 @@ void BandExecutor::store_hr_rows(int y, Workspace& ws) {
   if (shuffle_source_ >= 0) {  // pixel shuffle + clamp/quantise + interleave, one kernel call
     const int conv_channels = 3 * s * s;
     for (int c = 0; c < conv_channels; ++c) ws.in_ptrs[c] = row(shuffle_source_, c, y);
-    if (out_.u8) {
-      for (int i = 0; i < s; ++i) ws.u8_rows[i] = out_.u8 + (static_cast<std::ptrdiff_t>(y) * s + i) * out_.stride;
+    if (out.u8) {
+      for (int i = 0; i < s; ++i) ws.u8_rows[i] = out.u8 + (static_cast<std::ptrdiff_t>(y) * s + i) * out.stride;
       pixel_shuffle_store_u8_rows(ws.in_ptrs.data(), w, s, nullptr, ws.u8_rows.data());
     } else {
-      for (int i = 0; i < s; ++i) ws.f32_rows[i] = out_.f32 + (static_cast<std::ptrdiff_t>(y) * s + i) * out_.stride;
+      for (int i = 0; i < s; ++i) ws.f32_rows[i] = out.f32 + (static_cast<std::ptrdiff_t>(y) * s + i) * out.stride;
       pixel_shuffle_store_f32_rows(ws.in_ptrs.data(), w, s, nullptr, ws.f32_rows.data());
       for (int i = 0; i < s; ++i) {
         float* dst = ws.f32_rows[i];
@@ -423,11 +458,12 @@ void BandExecutor::store_hr_rows(int y, Workspace& ws) {
         const int channels = st.shape.channels, taps = bicubic_v_.taps;
         float* tap_rows = arena + bicubic_offset_;
         float* tmp = tap_rows + static_cast<std::size_t>(taps) * channels * w;
+        const BandInput& in = inputs_[plans_[nd.inputs[0]].input];
         for (int t = 0; t < taps; ++t) {  // planar copies of the input rows this output row reads
-          const std::ptrdiff_t base = bicubic_v_.index[yy * taps + t] * in_.stride;
+          const int src_y = bicubic_v_.index[yy * taps + t];
           for (int c = 0; c < channels; ++c) {
             float* dst = tap_rows + (static_cast<std::size_t>(t) * channels + c) * w;
-            for (int x = 0; x < w; ++x) dst[x] = load_sample(in_, base + static_cast<std::ptrdiff_t>(x) * channels + c);
+            for (int x = 0; x < w; ++x) dst[x] = input_sample(in, channels, c, src_y, x);
           }
         }
         for (int c = 0; c < channels; ++c) {
@@ -459,17 +495,17 @@ void BandExecutor::store_hr_rows(int y, Workspace& ws) {
     }
     // Clamp + interleave + store.
     const float* hr = arena + plans_[out_step].offset;
-    const std::ptrdiff_t base = yy * out_.stride;
+    const std::ptrdiff_t base = yy * out.stride;
     for (int c = 0; c < out_channels; ++c) {
       const float* src = hr + static_cast<std::size_t>(c) * sw;
-      if (out_.f32) {
-        float* dst = out_.f32 + base + c;
+      if (out.f32) {
+        float* dst = out.f32 + base + c;
         for (int xx = 0; xx < sw; ++xx) {
           const float v = src[xx];
           dst[static_cast<std::ptrdiff_t>(xx) * out_channels] = v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f;
         }
       } else {
-        uint8_t* dst = out_.u8 + base + c;
+        uint8_t* dst = out.u8 + base + c;
         for (int xx = 0; xx < sw; ++xx) {
           dst[static_cast<std::ptrdiff_t>(xx) * out_channels] = static_cast<uint8_t>(quantize_unit(src[xx], 255));
         }

@@ -15,12 +15,15 @@
 // exists and run() allocates nothing. Each output value's arithmetic does not depend on the band
 // boundaries, so any band height and thread count give bitwise-identical results.
 //
-// Fusable programs: one input, one output at factor == scale > 1; LR ops conv2d (stride 1), relu,
-// leaky_relu, prelu, tanh, batch_norm, add, concat, slice; HR ops pixel_shuffle, bicubic_upsample (of the
-// input), add. Everything else (squeeze_excite needs a global mean, conv_transpose2d) runs layer by layer.
+// Fusable programs: one or more inputs (all at LR); output 0 at factor == scale > 1, further outputs at LR
+// (factor 1: a recurrent step's state maps, written as planar f32 for the rows of each band only); LR ops
+// conv2d (stride 1), relu, leaky_relu, prelu, tanh, batch_norm, add, concat, slice; HR ops pixel_shuffle,
+// bicubic_upsample (of an input), add. Everything else (squeeze_excite needs a global mean,
+// conv_transpose2d) runs layer by layer.
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "base/status.h"
@@ -32,16 +35,22 @@
 
 namespace litesr {
 
-// Interleaved HWC source/destination rows (exactly one of the two pointers set).
+// One graph input: interleaved HWC rows (f32 or u8), or a planar f32 map (channel c, row y at
+// planar + c·plane_stride + y·stride), or none of them set: all zeros (a recurrent state at a window start).
 struct BandInput {
   const float* f32 = nullptr;
-  const uint8_t* u8 = nullptr;  // converted as v / 255
-  std::ptrdiff_t stride = 0;    // elements between rows
+  const uint8_t* u8 = nullptr;     // converted as v / 255
+  const float* planar = nullptr;   // used as is (state maps: never clamped)
+  std::ptrdiff_t stride = 0;       // elements between rows
+  std::ptrdiff_t plane_stride = 0; // planar: elements between channels
 };
+// Output 0 (factor == scale): interleaved HWC rows, f32 or u8. Outputs 1.. (LR): planar f32 maps, unclamped.
 struct BandOutput {
   float* f32 = nullptr;    // clamped to [0, 1]
   uint8_t* u8 = nullptr;   // quantize_unit(v, 255)
+  float* planar = nullptr;
   std::ptrdiff_t stride = 0;
+  std::ptrdiff_t plane_stride = 0;
 };
 
 class BandExecutor {
@@ -59,6 +68,9 @@ class BandExecutor {
   int band_rows() const { return band_rows_; }
   // Runs all bands over the pool (pool.size() <= the threads given to prepare). No allocation.
   void run(ThreadPool& pool, const BandInput& in, const BandOutput& out);
+  // Several inputs / outputs, in Program::inputs / Program::outputs order (sizes must match the program's).
+  // An input map must not be an output map of the same run (bands read inputs while others write outputs).
+  void run(ThreadPool& pool, std::span<const BandInput> inputs, std::span<const BandOutput> outputs);
 
  private:
   struct StepPlan {
@@ -67,6 +79,10 @@ class BandExecutor {
     int ring = 1;           // LR steps: rows kept (row y lives in slot y mod ring)
     std::size_t offset = 0; // float offset of this step's ring (LR) or HR row buffer in a workspace
     int packed = -1;        // convs: index into packed_ (Highway kernel), -1 = scalar loop
+    int input = -1;         // kInput: index into Program::inputs
+  };
+  struct LrOutput {         // an LR output (index >= 1) whose values are in the rows of step `root`
+    int root = -1, output = 0, channels = 0;
   };
   struct Workspace {
     std::vector<float> storage;             // all buffers of one thread (+ alignment slack)
@@ -90,10 +106,11 @@ class BandExecutor {
   std::vector<StepPlan> plans_;
   std::vector<FusedEpilogue> fusion_;  // per step: skipped steps read their alias's rows
   std::vector<PackedConv> packed_;
+  std::vector<LrOutput> lr_outputs_;
   std::vector<Workspace> workspaces_;
   BicubicTable bicubic_v_, bicubic_h_;
-  BandInput in_;
-  BandOutput out_;
+  std::span<const BandInput> inputs_;
+  std::span<const BandOutput> outputs_;
 };
 
 }  // namespace litesr

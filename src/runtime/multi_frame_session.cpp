@@ -4,13 +4,17 @@
 #include <algorithm>
 #include <optional>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <vector>
 
 #include "base/image_ops.h"
+#include "runtime/band_executor.h"
 #include "runtime/kernel_dispatch.h"
+#include "runtime/kernel_pixel_shuffle.h"
 #include "runtime/program.h"
 #include "runtime/reference_executor.h"
+#include "runtime/thread_pool.h"
 
 namespace litesr {
 
@@ -21,8 +25,21 @@ struct MultiFrameSession::Impl {
   bool recurrent = false;
   int position = 0;           // index within the window of the next frame
   int width = 0, height = 0;  // prepared LR size (recurrent executor / frame-parallel gather buffers)
-  // Recurrent: the step program, run layer by layer; state outputs are copied back into state inputs.
+  int band_rows = 0;          // SessionOptions::band_rows for the fused recurrent step
+  // Recurrent: the step program. Fused (the default): the band executor over `pool`, with frames and states
+  // in planar f32 ping-pong buffers (step t reads set `current`, writes set 1 − current). Reference: run
+  // layer by layer, state outputs copied back into the state inputs.
   Program program;
+  bool fused = false;
+  bool reference = false;  // SessionOptions::reference
+  std::unique_ptr<ThreadPool> pool;
+  BandExecutor bands;
+  std::vector<float> frames[2];  // planar [3][H][W]: x_t of the step that wrote it, x_prev of the next
+  std::vector<float> states[2];  // planar, the state maps one after another ([c_1][H][W] … [c_k][H][W])
+  std::vector<std::size_t> state_offsets;  // per state: float offset into states[*]
+  int current = 0;
+  std::vector<BandInput> band_inputs;
+  std::vector<BandOutput> band_outputs;
   LayerExecutor layers;
   // Frame-parallel: the single-frame graph on a Session; 3-channel gather/scatter buffers for run_stacked.
   std::optional<Session> session;
@@ -126,6 +143,12 @@ Result<MultiFrameSession> MultiFrameSession::create(const Graph& graph, const Te
   compile.fold_batch_norm = !options.reference;
   LITESR_ASSIGN_OR_RETURN(impl->program, compile_program(graph, tensors, compile));
   impl->recurrent = true;
+  impl->reference = options.reference;
+  impl->fused = !options.reference && BandExecutor::check_supported(impl->program).ok();
+  int threads = options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
+  threads = impl->fused ? std::clamp(threads, 1, 256) : 1;
+  impl->pool = std::make_unique<ThreadPool>(threads);
+  impl->band_rows = options.band_rows;
   return MultiFrameSession(std::move(impl));
 }
 
@@ -133,6 +156,12 @@ int MultiFrameSession::scale() const { return impl_->scale; }
 int MultiFrameSession::window() const { return impl_->window; }
 bool MultiFrameSession::recurrent() const { return impl_->recurrent; }
 int MultiFrameSession::position() const { return impl_->position; }
+ExecutionMode MultiFrameSession::mode() const {
+  if (!impl_->recurrent) return impl_->session->mode();
+  if (impl_->fused) return ExecutionMode::kFusedBands;
+  return impl_->reference ? ExecutionMode::kReference : ExecutionMode::kLayerByLayer;
+}
+int MultiFrameSession::threads() const { return impl_->recurrent ? impl_->pool->size() : impl_->session->threads(); }
 const Graph& MultiFrameSession::graph() const { return impl_->graph; }
 void MultiFrameSession::reset() { impl_->position = 0; }
 
@@ -143,7 +172,9 @@ Status MultiFrameSession::push_impl(ImageView<const In> lr, int lr_channel, Imag
   if (lr.width != s.width || lr.height != s.height) {
     s.width = s.height = 0;
     s.position = 0;  // a new size starts a new window
-    if (s.recurrent) {
+    if (s.recurrent && s.fused) {
+      LITESR_RETURN_IF_ERROR(prepare_fused(lr.width, lr.height));
+    } else if (s.recurrent) {
       LITESR_RETURN_IF_ERROR(s.layers.prepare(s.program, lr.width, lr.height));
     } else {
       LITESR_RETURN_IF_ERROR(s.session->prepare(lr.width, lr.height));
@@ -185,6 +216,7 @@ Status MultiFrameSession::push_impl(ImageView<const In> lr, int lr_channel, Imag
     if (st.ok()) s.position = (s.position + 1) % s.window;
     return st;
   }
+  if (s.fused) return push_fused(lr, lr_channel, sr, sr_channel);
   // Recurrent step: inputs (x_prev, x_t, states...), outputs (frame, states'...).
   LayerExecutor& ex = s.layers;
   FeatureMap& x_t = ex.input(1);
@@ -208,6 +240,108 @@ Status MultiFrameSession::push_impl(ImageView<const In> lr, int lr_channel, Imag
     FeatureMap& in = ex.input(2 + i);
     if (&out != &in) std::copy(out.data.begin(), out.data.end(), in.data.begin());
   }
+  s.position = (s.position + 1) % s.window;
+  return {};
+}
+
+Status MultiFrameSession::prepare_fused(int width, int height) {
+  Impl& s = *impl_;
+  LITESR_RETURN_IF_ERROR(s.bands.prepare(s.program, width, height, s.band_rows, s.pool->size()));
+  const std::size_t plane = static_cast<std::size_t>(width) * height;
+  const int states = static_cast<int>(s.program.inputs.size()) - 2;
+  s.state_offsets.assign(states, 0);
+  std::size_t state_floats = 0;
+  for (int i = 0; i < states; ++i) {
+    s.state_offsets[i] = state_floats;
+    state_floats += static_cast<std::size_t>(s.program.steps[s.program.inputs[2 + i]].shape.channels) * plane;
+  }
+  for (int b = 0; b < 2; ++b) {
+    s.frames[b].assign(3 * plane, 0.0f);
+    s.states[b].assign(state_floats, 0.0f);
+  }
+  s.band_inputs.assign(s.program.inputs.size(), BandInput{});
+  s.band_outputs.assign(s.program.outputs.size(), BandOutput{});
+  s.current = 0;
+  return {};
+}
+
+// The fused recurrent step: frame -> planar frames[current], run with states[current] (or zeros at a window
+// start) as inputs and states[1 − current] as outputs, then swap.
+template <typename In, typename Out>
+Status MultiFrameSession::push_fused(ImageView<const In> lr, int lr_channel, ImageView<Out> sr, int sr_channel) {
+  Impl& s = *impl_;
+  const int w = lr.width, h = lr.height;
+  const std::ptrdiff_t plane = static_cast<std::ptrdiff_t>(w) * h;
+  const int cur = s.current, next = 1 - cur;
+  float* frame = s.frames[cur].data();
+  for (int y = 0; y < h; ++y) {  // x_t, planar, as the band executor's interleaved input would read it
+    const In* src = lr.row(y);
+    float* planes[3] = {frame + y * w, frame + plane + y * w, frame + 2 * plane + y * w};
+    if (lr_channel == 0 && lr.channels == 3) {
+      if constexpr (std::is_same_v<In, float>) {
+        deinterleave_rgb_f32_to_planar_f32(src, w, planes);
+      } else {
+        deinterleave_rgb_u8_to_planar_f32(src, w, planes);
+      }
+      continue;
+    }
+    for (int x = 0; x < w; ++x) {
+      for (int c = 0; c < 3; ++c) {
+        const In v = src[static_cast<std::ptrdiff_t>(x) * lr.channels + lr_channel + c];
+        planes[c][x] = std::is_same_v<In, float> ? static_cast<float>(v) : static_cast<float>(v) / 255.0f;
+      }
+    }
+  }
+  const bool window_start = s.position == 0;
+  auto planar_in = [&](const float* data) {
+    BandInput in;
+    in.planar = data;
+    in.stride = w;
+    in.plane_stride = plane;
+    return in;
+  };
+  s.band_inputs[0] = planar_in(window_start ? frame : s.frames[next].data());  // x_{-1} = x_0
+  s.band_inputs[1] = planar_in(frame);
+  const int states = static_cast<int>(s.state_offsets.size());
+  for (int i = 0; i < states; ++i) {
+    s.band_inputs[2 + i] = window_start ? BandInput{} : planar_in(s.states[cur].data() + s.state_offsets[i]);
+    BandOutput& o = s.band_outputs[1 + i];
+    o.planar = s.states[next].data() + s.state_offsets[i];
+    o.stride = w;
+    o.plane_stride = plane;
+  }
+  BandOutput& out = s.band_outputs[0];
+  const bool direct = sr_channel == 0 && sr.channels == 3;
+  if (!direct && s.sr_frame.size() != static_cast<std::size_t>(3 * plane * s.scale * s.scale)) {
+    s.sr_frame.assign(static_cast<std::size_t>(3 * plane * s.scale * s.scale), 0.0f);
+  }
+  out = BandOutput{};
+  if (!direct) {
+    out.f32 = s.sr_frame.data();
+    out.stride = static_cast<std::ptrdiff_t>(sr.width) * 3;
+  } else if constexpr (std::is_same_v<Out, float>) {
+    out.f32 = sr.data;
+    out.stride = sr.stride;
+  } else {
+    out.u8 = sr.data;
+    out.stride = sr.stride;
+  }
+  s.bands.run(*s.pool, s.band_inputs, s.band_outputs);
+  if (!direct) {  // frame t of a stacked window (run_stacked, f32): scatter
+    for (int y = 0; y < sr.height; ++y) {
+      const float* src = s.sr_frame.data() + static_cast<std::ptrdiff_t>(y) * sr.width * 3;
+      for (int x = 0; x < sr.width; ++x) {
+        for (int c = 0; c < 3; ++c) {
+          if constexpr (std::is_same_v<Out, float>) {
+            sr.at(x, y, sr_channel + c) = src[x * 3 + c];
+          } else {
+            sr.at(x, y, sr_channel + c) = static_cast<Out>(quantize_unit(src[x * 3 + c], 255));
+          }
+        }
+      }
+    }
+  }
+  s.current = next;
   s.position = (s.position + 1) % s.window;
   return {};
 }

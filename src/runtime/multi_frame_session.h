@@ -16,7 +16,10 @@
 //    previous step's state outputs as state inputs (zeros when t = 0). EVSRNet recurrent is this contract
 //    with k = 2 (h [nc], o [3s²]: models/evsrnet.h kEvsrnetInput*/kEvsrnetOutput*). State maps are kept in
 //    f32 exactly as computed (never clamped); x_prev is the f32 (or u8/255) input frame, unclamped.
-//    Runs layer by layer (LayerExecutor, one thread) with every map preallocated.
+//    Runs on the fused band executor (band_executor.h: one task per band on the session's thread pool; the
+//    frame and state maps in planar f32 ping-pong buffers), bitwise identical for every band height and
+//    thread count; options.reference (or a step the band executor cannot fuse) runs it layer by layer
+//    (LayerExecutor, one thread) instead. Every map is preallocated.
 //
 // Windows: the state resets at the start of every window — after every input_frames() frames pushed
 // since create/reset, on reset(), and when the frame size changes (which re-prepares). run_stacked()
@@ -57,6 +60,8 @@ class MultiFrameSession {
   int window() const;        // T = Graph::input_frames: frames per window (state reset period)
   bool recurrent() const;    // false: frame-parallel
   int position() const;      // index within the current window of the next frame pushed (0 = window start)
+  ExecutionMode mode() const;  // the engine frames run on (kFusedBands, kLayerByLayer or kReference)
+  int threads() const;
   const Graph& graph() const;
 
   // One LR frame in (w x h x 3), one SR frame out ((s·w) x (s·h) x 3).
@@ -72,6 +77,9 @@ class MultiFrameSession {
   struct Impl;
   template <typename In, typename Out>
   Status push_impl(ImageView<const In> lr, int lr_channel, ImageView<Out> sr, int sr_channel);
+  template <typename In, typename Out>
+  Status push_fused(ImageView<const In> lr, int lr_channel, ImageView<Out> sr, int sr_channel);
+  Status prepare_fused(int width, int height);
   explicit MultiFrameSession(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
