@@ -361,7 +361,8 @@ void add_metadata(onnx::ModelProto& model, const std::string& key, const std::st
 
 Result<onnx::ModelProto> build_model(const Graph& graph, const TensorMap& tensors, const OnnxExportOptions& options) {
   LITESR_ASSIGN_OR_RETURN(const Program program,
-                          compile_program(graph, tensors, CompileOptions{.fold_batch_norm = true}));
+                          compile_program(graph, tensors,
+                                          CompileOptions{.fold_batch_norm = true, .lower_conv_transpose = false}));
   if (program.inputs.empty() || program.outputs.empty())
     return invalid_argument("onnx export: graph has no input or output");
 

@@ -354,7 +354,8 @@ class StepEmitter {
 Result<std::string> export_tflite(const Graph& graph, const TensorMap& tensors, const TfliteExportOptions& options) {
   if (options.height < 1 || options.width < 1) return invalid_argument("tflite export: input size must be positive");
   LITESR_ASSIGN_OR_RETURN(const Program program,
-                          compile_program(graph, tensors, CompileOptions{.fold_batch_norm = true}));
+                          compile_program(graph, tensors,
+                                          CompileOptions{.fold_batch_norm = true, .lower_conv_transpose = false}));
   if (program.inputs.empty() || program.outputs.empty()) {
     return invalid_argument("tflite export: graph has no input or output");
   }

@@ -8,6 +8,7 @@
 #include "base/image_ops.h"
 #include "runtime/elementwise_rows.h"
 #include "runtime/kernel_pixel_shuffle.h"
+#include "runtime/squeeze_excite.h"
 
 namespace litesr {
 namespace {
@@ -20,6 +21,10 @@ int floor_mod(int a, int m) {
   const int r = a % m;
   return r < 0 ? r + m : r;
 }
+
+int ceil_div(int a, int b) { return (a + b - 1) / b; }  // a >= 0, b > 0
+
+std::size_t align_floats(std::size_t v) { return (v + kAlignFloats - 1) / kAlignFloats * kAlignFloats; }
 
 bool is_pointwise(OpKind op) {
   return op == OpKind::kRelu || op == OpKind::kLeakyRelu || op == OpKind::kPrelu || op == OpKind::kTanh ||
@@ -68,11 +73,6 @@ void conv_rows_scalar(const Step& s, const float* const* in_rows, int width, con
   }
 }
 
-// Row y (image coordinates) of channel c of a ring of `ring` rows at `offset` floats into a workspace.
-inline float* ring_row(float* arena, std::size_t offset, int ring, int row_stride, int lead, int c, int y) {
-  return arena + offset + (static_cast<std::size_t>(c) * ring + floor_mod(y, ring)) * row_stride + lead;
-}
-
 // Sample (c, y, x) of an input with `channels` channels (BandInput: interleaved, planar or zeros).
 float input_sample(const BandInput& in, int channels, int c, int y, int x) {
   if (in.planar) return in.planar[c * in.plane_stride + y * in.stride + x];
@@ -80,6 +80,67 @@ float input_sample(const BandInput& in, int channels, int c, int y, int x) {
   if (in.f32) return in.f32[index];
   if (in.u8) return static_cast<float>(in.u8[index]) / 255.0f;
   return 0.0f;
+}
+
+// How a step reads one of its row inputs.
+enum class ReadKind { kSameRow, kConv, kShuffle };
+struct RowRead {
+  int root = -1;          // the step whose rows are read
+  ReadKind kind = ReadKind::kSameRow;
+  int reach = 0;          // kConv: (K−1)/2; kShuffle: the shuffle's r
+  bool via_se = false;    // through a squeeze_excite (its gates are applied by the reader)
+};
+
+// The row inputs of root step k (its own inputs and its fused epilogue's residual), as roots.
+std::vector<RowRead> row_reads(const Program& p, const std::vector<FusedEpilogue>& fusion, int k) {
+  std::vector<RowRead> reads;
+  const Step& st = p.steps[k];
+  if (st.node.op == OpKind::kInput || st.node.op == OpKind::kBicubicUpsample) return reads;  // reads the input
+  for (int in : st.node.inputs) {
+    RowRead r;
+    r.root = fusion[in].alias;
+    r.via_se = p.steps[in].node.op == OpKind::kSqueezeExcite || st.node.op == OpKind::kSqueezeExcite;
+    if (st.node.op == OpKind::kConv2d) {
+      r.kind = ReadKind::kConv;
+      r.reach = (st.node.kernel - 1) / 2;
+    } else if (st.node.op == OpKind::kPixelShuffle) {
+      r.kind = ReadKind::kShuffle;
+      r.reach = st.node.scale;
+    }
+    reads.push_back(r);
+  }
+  if (fusion[k].residual >= 0) reads.push_back({fusion[fusion[k].residual].alias, ReadKind::kSameRow, 0, false});
+  return reads;
+}
+
+// Leads and ring sizes of the active roots of a pass (see the header): backwards over the program, a read
+// of root u by a reader at lead h_c needs h_u >= h_c + reach (conv), ⌈h_c / r⌉ (shuffle) or h_c; the ring
+// of u holds every row from the oldest a reader still reads at a tick to the newest u has produced then.
+void plan_leads(const Program& p, const std::vector<FusedEpilogue>& fusion, std::vector<int>& halo,
+                std::vector<int>& ring, const std::vector<bool>& computed, const std::vector<int>& factor) {
+  const int n = static_cast<int>(p.steps.size());
+  halo.assign(n, 0);
+  ring.assign(n, 1);
+  for (int c = n - 1; c >= 0; --c) {
+    if (!computed[c]) continue;
+    for (const RowRead& r : row_reads(p, fusion, c)) {
+      const int need = r.kind == ReadKind::kConv      ? halo[c] + r.reach
+                       : r.kind == ReadKind::kShuffle ? ceil_div(halo[c], r.reach)
+                                                      : halo[c];
+      halo[r.root] = std::max(halo[r.root], need);
+    }
+  }
+  for (int c = 0; c < n; ++c) {
+    if (!computed[c]) continue;
+    for (const RowRead& r : row_reads(p, fusion, c)) {
+      const int u = r.root, f = factor[u];
+      const int span = r.kind == ReadKind::kConv      ? f + halo[u] - halo[c] + r.reach
+                       : r.kind == ReadKind::kShuffle ? f + halo[u] - halo[c] / r.reach
+                                                      : f + halo[u] - halo[c];
+      ring[u] = std::max({ring[u], span, f});
+    }
+  }
+  for (int u = 0; u < n; ++u) ring[u] = std::max(ring[u], factor[u]);
 }
 
 }  // namespace
@@ -94,54 +155,62 @@ Status BandExecutor::check_supported(const Program& p) {
     if (p.outputs[i] == p.outputs[0]) return unsupported("an output is listed twice");
   }
   for (const Step& s : p.steps) {
-    const OpKind op = s.node.op;
-    if (s.shape.factor == 1) {
-      const bool ok = op == OpKind::kInput || op == OpKind::kConv2d || is_pointwise(op) || op == OpKind::kAdd ||
-                      op == OpKind::kConcat || op == OpKind::kSlice;
-      if (!ok) return unsupported("op " + std::string(op_kind_name(op)) + " cannot run in bands");
-    } else if (s.shape.factor == p.scale) {
-      const int in = s.node.inputs[0];
-      const bool ok = (op == OpKind::kPixelShuffle && p.steps[in].shape.factor == 1) ||
-                      (op == OpKind::kBicubicUpsample && p.steps[in].node.op == OpKind::kInput) ||
-                      op == OpKind::kAdd;
-      if (!ok) return unsupported("op " + std::string(op_kind_name(op)) + " at output resolution cannot run in bands");
-    } else {
-      return unsupported("intermediate resolutions cannot run in bands");
+    const Node& nd = s.node;
+    const std::string what = "op " + std::string(op_kind_name(nd.op)) + " (" + nd.name + ")";
+    if (!s.shape.windows.empty() || s.shape.factor < 1) return unsupported(what + ": size is not a multiple of the input's");
+    switch (nd.op) {
+      case OpKind::kInput:
+      case OpKind::kRelu:
+      case OpKind::kLeakyRelu:
+      case OpKind::kPrelu:
+      case OpKind::kTanh:
+      case OpKind::kBatchNorm:
+      case OpKind::kAdd:
+      case OpKind::kConcat:
+      case OpKind::kSlice:
+      case OpKind::kPixelShuffle:
+        break;
+      case OpKind::kConv2d:
+        if (nd.stride != 1 || nd.kernel % 2 == 0 || nd.padding != (nd.kernel - 1) / 2) {
+          return unsupported(what + ": only stride-1 \"same\" convolutions run in bands");
+        }
+        break;
+      case OpKind::kSqueezeExcite:
+        if (nd.se_pool != SePool::kMean) return unsupported(what + ": pooling other than the mean");
+        break;
+      case OpKind::kBicubicUpsample:
+        if (p.steps[nd.inputs[0]].node.op != OpKind::kInput) return unsupported(what + ": of a non-input");
+        break;
+      default:
+        return unsupported(what + " cannot run in bands");
     }
   }
   return {};
 }
 
-namespace {
-
-// Per step: how many rows ahead of the band's output row an LR step must run, backwards from the output:
-// a KxK conv needs (K−1)/2 more rows of its input than it produces. Output-resolution steps have 0
-// (pixel_shuffle reads its LR input's band rows only; bicubic_upsample reads the input itself).
-std::vector<int> lr_halos(const Program& p) {
-  const int n = static_cast<int>(p.steps.size());
-  std::vector<int> halo(n, 0);
-  for (int k = n - 1; k >= 0; --k) {
-    const Step& s = p.steps[k];
-    if (s.shape.factor != 1) continue;
-    const int reach = s.node.op == OpKind::kConv2d ? (s.node.kernel - 1) / 2 : 0;
-    for (int in : s.node.inputs) halo[in] = std::max(halo[in], halo[k] + reach);
-  }
-  return halo;
-}
-
-}  // namespace
-
 Result<int> BandExecutor::context_rows(const Program& p) {
   LITESR_RETURN_IF_ERROR(check_supported(p));
-  const std::vector<int> halos = lr_halos(p);
+  const int n = static_cast<int>(p.steps.size());
+  std::vector<bool> computed(n, false);
+  std::vector<int> factor(n, 1), halo, ring;
+  const std::vector<FusedEpilogue> fusion = plan_epilogue_fusion(p);
+  for (int k = 0; k < n; ++k) {
+    if (p.steps[k].node.op == OpKind::kSqueezeExcite) {
+      return unsupported("squeeze-excite needs whole-image means: an output row depends on every input row");
+    }
+    computed[k] = !fusion[k].skip;
+    factor[k] = p.steps[k].shape.factor;
+  }
+  plan_leads(p, fusion, halo, ring, computed, factor);
   int context = 0;
-  for (std::size_t k = 0; k < p.steps.size(); ++k) {
+  for (int k = 0; k < n; ++k) {
     const Step& st = p.steps[k];
-    if (st.shape.factor == 1) context = std::max(context, halos[k]);
+    if (st.node.op == OpKind::kInput) context = std::max(context, halo[k]);
     if (st.node.op == OpKind::kBicubicUpsample) {
-      // An output row's taps lie within taps/2 + 1 LR rows of the row it upsamples (bicubic_table.h).
+      // An output row's taps lie within taps/2 + 1 LR rows of the row it upsamples (bicubic_table.h), and the
+      // step runs ⌈h / r⌉ LR rows ahead.
       LITESR_ASSIGN_OR_RETURN(const BicubicTable table, make_bicubic_table(16, st.node.scale, st.node.bicubic));
-      context = std::max(context, table.taps / 2 + 1);
+      context = std::max(context, table.taps / 2 + 1 + ceil_div(halo[k], st.node.scale));
     }
   }
   return context;
@@ -155,35 +224,37 @@ Status BandExecutor::prepare(const Program& p, int width, int height, int band_r
   width_ = width;
   height_ = height;
   const int n = static_cast<int>(p.steps.size());
-  plans_.assign(n, StepPlan{});
-  packed_.clear();
   pad_ = 1;
   for (int k = 0; k < n; ++k) {
-    plans_[k].hr = p.steps[k].shape.factor != 1;
     if (p.steps[k].node.op == OpKind::kConv2d) pad_ = std::max(pad_, (p.steps[k].node.kernel - 1) / 2);
   }
-  for (std::size_t i = 0; i < p.inputs.size(); ++i) plans_[p.inputs[i]].input = static_cast<int>(i);
   lead_ = std::max(kLead, (pad_ + kAlignFloats - 1) / kAlignFloats * kAlignFloats);
-  row_stride_ = (lead_ + width + pad_ + kAlignFloats - 1) / kAlignFloats * kAlignFloats;
 
-  const std::vector<int> halos = lr_halos(p);
-  for (int k = 0; k < n; ++k) plans_[k].halo = halos[k];
-
-  // Epilogue fusion: conv -> activation, then -> add (residual). Output-resolution steps are never fused:
-  // check_supported admits no conv and no activation there.
+  // Epilogue fusion: conv -> activation, then -> add (residual). A squeeze_excite read only by a dense conv
+  // folds its gates into that conv's weights: the step has no rows, its reader reads the ungated map.
   fusion_ = plan_epilogue_fusion(p);
   auto root = [&](int k) { return fusion_[k].alias; };
-  lr_outputs_.clear();
-  for (std::size_t i = 1; i < p.outputs.size(); ++i) {
-    const int k = p.outputs[i];
-    lr_outputs_.push_back({root(k), static_cast<int>(i), p.steps[k].shape.channels});
-  }
-
-  // Pack the convs the Highway kernels cover (prelu slopes are per channel: compile_program broadcasts).
+  std::vector<int> se_fold_conv(n, -1);
   for (int k = 0; k < n; ++k) {
     const Step& st = p.steps[k];
-    StepPlan& pl = plans_[k];
-    if (pl.hr || fusion_[k].skip || st.node.op != OpKind::kConv2d) continue;
+    if (st.node.op != OpKind::kConv2d || fusion_[k].skip || st.node.groups != 1) continue;
+    const int in = st.node.inputs[0];
+    if (p.steps[in].node.op == OpKind::kSqueezeExcite && p.consumers[in] == 1 && root(in) == in) {
+      se_fold_conv[in] = k;
+    }
+  }
+  for (int k = 0; k < n; ++k) {
+    if (se_fold_conv[k] < 0) continue;
+    fusion_[k].skip = true;
+    fusion_[k].alias = root(p.steps[k].node.inputs[0]);
+  }
+
+  // Packed weights of every conv root (the Highway kernels; others take the scalar loop).
+  packed_of_.assign(n, -1);
+  packed_.clear();
+  for (int k = 0; k < n; ++k) {
+    const Step& st = p.steps[k];
+    if (fusion_[k].skip || st.node.op != OpKind::kConv2d) continue;
     const int cin = st.in_channels, cout = st.shape.channels, kk = st.node.kernel, groups = st.node.groups;
     Result<PackedConv> packed = unsupported("no kernel");
     if (kk == 3 && groups == 1) {
@@ -194,95 +265,282 @@ Status BandExecutor::prepare(const Program& p, int width, int height, int band_r
       packed = pack_dwconv3x3_f32(st.weight, cout);
     }
     if (packed.ok()) {
-      pl.packed = static_cast<int>(packed_.size());
+      packed_of_[k] = static_cast<int>(packed_.size());
       packed_.push_back(std::move(*packed));
     }
   }
 
-  // Ring sizes: step j's newest row is t + h_j; its oldest row still read at t is min over readers k of
-  // t + h_k − reach_k (a residual read has reach 0, the output-resolution stage reads row t).
-  std::vector<int> oldest(n, std::numeric_limits<int>::max());
-  max_halo_ = 0;
+  // Squeeze-excite states (row sums, gates, the folded conv's own weights).
+  se_.clear();
+  se_of_.assign(n, -1);
   for (int k = 0; k < n; ++k) {
     const Step& st = p.steps[k];
-    const StepPlan& pl = plans_[k];
-    if (fusion_[k].skip) continue;
-    if (pl.hr) {
-      if (st.node.op == OpKind::kPixelShuffle) oldest[root(st.node.inputs[0])] = std::min(oldest[root(st.node.inputs[0])], 0);
-      continue;
+    if (st.node.op != OpKind::kSqueezeExcite) continue;
+    SqueezeExcite se;
+    se.step = k;
+    se.channels = st.shape.channels;
+    se.rows = height * st.shape.factor;
+    se.count = static_cast<double>(se.rows) * width * st.shape.factor;
+    se.row_sums.assign(static_cast<std::size_t>(se.rows) * se.channels, 0.0);
+    se.sums.assign(se.channels, 0.0);
+    se.hidden.assign(std::max(1, st.node.se_hidden), 0.0f);
+    se.gates.assign(se.channels, 1.0f);
+    if (se_fold_conv[k] >= 0 && packed_of_[se_fold_conv[k]] >= 0) {
+      se.fold_conv = se_fold_conv[k];
+      se.base = packed_[packed_of_[se.fold_conv]];
+    } else if (se_fold_conv[k] >= 0) {
+      // A folded squeeze-excite needs a packed reader; otherwise undo the fold: the step scales rows.
+      fusion_[k].skip = false;
+      fusion_[k].alias = k;
     }
-    max_halo_ = std::max(max_halo_, pl.halo);
-    const int reach = st.node.op == OpKind::kConv2d ? (st.node.kernel - 1) / 2 : 0;
-    for (int in : st.node.inputs) oldest[root(in)] = std::min(oldest[root(in)], pl.halo - reach);
-    const int residual = fusion_[k].residual;
-    if (residual >= 0) oldest[root(residual)] = std::min(oldest[root(residual)], pl.halo);
-  }
-  for (int k = 0; k < n; ++k) {
-    StepPlan& pl = plans_[k];
-    if (pl.hr || fusion_[k].skip) continue;
-    pl.ring = oldest[k] == std::numeric_limits<int>::max() ? 1 : std::max(1, pl.halo - oldest[k] + 1);
-  }
-
-  // The fast output store: output = pixel_shuffle(conv rows) with 3 colours.
-  shuffle_source_ = -1;
-  {
-    const Step& out = p.steps[p.outputs[0]];
-    if (out.node.op == OpKind::kPixelShuffle && out.shape.channels == 3 && out.node.scale == p.scale) {
-      shuffle_source_ = root(out.node.inputs[0]);
-    }
+    se_of_[k] = static_cast<int>(se_.size());
+    se_.push_back(std::move(se));
   }
 
   // Band height: the working set does not depend on it (rings), so aim at about two bands per thread for
-  // load balance, with at least kMinAutoBandRows rows so the halo recomputation stays small.
+  // load balance, with at least kMinAutoBandRows rows so the lead recomputation stays small.
   if (band_rows <= 0) {
     band_rows = threads == 1 ? height : std::max(kMinAutoBandRows, (height + 2 * threads - 1) / (2 * threads));
   }
   band_rows_ = std::clamp(band_rows, 1, height);
 
-  // Workspace layout (identical for every thread), every buffer 64-byte aligned.
-  std::size_t offset = 0;
-  const int s = p.scale;
-  auto align = [](std::size_t v) { return (v + kAlignFloats - 1) / kAlignFloats * kAlignFloats; };
-  for (int k = 0; k < n; ++k) {
-    StepPlan& plan = plans_[k];
-    if (fusion_[k].skip) continue;
-    plan.offset = offset;
-    if (plan.hr) {
-      if (k == p.outputs[0] && shuffle_source_ >= 0) continue;  // stored straight into the image
-      offset += align(static_cast<std::size_t>(p.steps[k].shape.channels) * s * width);
-    } else {
-      offset += static_cast<std::size_t>(p.steps[k].shape.channels) * plan.ring * row_stride_;
+  LITESR_RETURN_IF_ERROR(plan_passes());
+
+  bicubic_.clear();
+  std::size_t scratch_floats = 1;
+  for (Pass& pass : passes_) {
+    for (int k = 0; k < n; ++k) {
+      const Step& st = p.steps[k];
+      StepPlan& pl = pass.plans[k];
+      if (!pl.active || st.node.op != OpKind::kBicubicUpsample) continue;
+      LITESR_ASSIGN_OR_RETURN(BicubicTable v, make_bicubic_table(height, st.node.scale, st.node.bicubic));
+      LITESR_ASSIGN_OR_RETURN(BicubicTable h, make_bicubic_table(width, st.node.scale, st.node.bicubic));
+      scratch_floats = std::max(scratch_floats, static_cast<std::size_t>(v.taps + 1) * st.shape.channels * width);
+      pl.bicubic = static_cast<int>(bicubic_.size());
+      bicubic_.emplace_back(std::move(v), std::move(h));
     }
   }
-  std::size_t bicubic_floats = 0;
-  int max_cin_taps = 3 * s * s, max_cout = 3;  // in_ptrs also hold the 3·s² rows of the shuffle store
-  for (int k = 0; k < n; ++k) {
-    const Step& st = p.steps[k];
-    if (st.node.op == OpKind::kBicubicUpsample) {
-      LITESR_ASSIGN_OR_RETURN(bicubic_v_, make_bicubic_table(height, st.node.scale, st.node.bicubic));
-      LITESR_ASSIGN_OR_RETURN(bicubic_h_, make_bicubic_table(width, st.node.scale, st.node.bicubic));
-      bicubic_floats = static_cast<std::size_t>(bicubic_v_.taps + 1) * st.shape.channels * width;
-    }
+
+  int max_cin_taps = 3 * p.scale * p.scale, max_cout = 3;  // in_ptrs also hold the 3·s² rows of the shuffle store
+  for (const Step& st : p.steps) {
     if (st.node.op == OpKind::kConv2d) {
       max_cin_taps = std::max(max_cin_taps, st.in_channels * st.node.kernel);
       max_cout = std::max(max_cout, st.shape.channels);
     }
   }
-  bicubic_offset_ = offset;
-  offset += bicubic_floats;
+  const std::size_t arena = arena_floats_;
   workspaces_.resize(threads);
   for (Workspace& w : workspaces_) {
-    w.storage.assign(offset + kAlignFloats, 0.0f);
+    w.storage.assign(arena + kAlignFloats, 0.0f);
     const auto address = reinterpret_cast<std::uintptr_t>(w.storage.data());
     const std::size_t misalign = (address / sizeof(float)) % kAlignFloats;
     w.arena = w.storage.data() + (misalign == 0 ? 0 : kAlignFloats - misalign);
+    w.next_row.assign(n, 0);
     w.in_ptrs.assign(max_cin_taps, nullptr);
     w.out_ptrs.assign(max_cout, nullptr);
     w.res_ptrs.assign(max_cout, nullptr);
     w.plane_ptrs.assign(3, nullptr);
-    w.u8_rows.assign(s, nullptr);
-    w.f32_rows.assign(s, nullptr);
+    w.u8_rows.assign(p.scale, nullptr);
+    w.f32_rows.assign(p.scale, nullptr);
+    w.scratch.assign(scratch_floats, 0.0f);
   }
+  return {};
+}
+
+// Stages, checkpoints, and per pass: the active roots, their leads, rings and workspace offsets.
+Status BandExecutor::plan_passes() {
+  const Program& p = *program_;
+  const int n = static_cast<int>(p.steps.size());
+  auto root = [&](int k) { return fusion_[k].alias; };
+
+  // Stage: squeeze-excites on the longest input path.
+  stage_.assign(n, 0);
+  for (int k = 0; k < n; ++k) {
+    const Step& st = p.steps[k];
+    for (int in : st.node.inputs) stage_[k] = std::max(stage_[k], stage_[in]);
+    if (st.node.op == OpKind::kSqueezeExcite) ++stage_[k];
+  }
+  // A root holds the values of the steps fused into it (activations, residual adds), so its stage is the
+  // latest of theirs — except a folded squeeze-excite, whose gates its reader applies.
+  for (int k = 0; k < n; ++k) {
+    if (root(k) != k && p.steps[k].node.op != OpKind::kSqueezeExcite) stage_[root(k)] = std::max(stage_[root(k)], stage_[k]);
+  }
+  int last_stage = 0;
+  for (int out : p.outputs) last_stage = std::max(last_stage, stage_[root(out)]);
+  std::vector<std::vector<RowRead>> reads(n);
+  for (int k = 0; k < n; ++k) {
+    if (root(k) == k) reads[k] = row_reads(p, fusion_, k);
+  }
+  // Checkpoints: roots read by a later stage other than through a squeeze-excite.
+  std::vector<int> checkpoint_of(n, -1), last_read_pass(n, -1);
+  checkpoints_.clear();
+  for (int c = 0; c < n; ++c) {
+    for (const RowRead& r : reads[c]) {
+      const int u = r.root;
+      if (r.via_se || stage_[c] <= stage_[u] || p.steps[u].node.op == OpKind::kInput) continue;
+      if (checkpoint_of[u] < 0) {
+        checkpoint_of[u] = static_cast<int>(checkpoints_.size());
+        Checkpoint cp;
+        cp.step = u;
+        cp.channels = p.steps[u].shape.channels;
+        cp.rows = height_ * p.steps[u].shape.factor;
+        cp.width = width_ * p.steps[u].shape.factor;
+        checkpoints_.push_back(cp);
+      }
+    }
+  }
+
+  passes_.assign(last_stage + 1, Pass{});
+  std::vector<int> factor(n, 1);
+  for (int k = 0; k < n; ++k) factor[k] = p.steps[k].shape.factor;
+  for (int q = 0; q <= last_stage; ++q) {
+    Pass& pass = passes_[q];
+    pass.final = q == last_stage;
+    pass.plans.assign(n, StepPlan{});
+    // Targets: squeeze-excite inputs of stage q (their sums), checkpoints of stage q, and the outputs.
+    std::vector<int> todo;
+    for (const SqueezeExcite& se : se_) {
+      const int in = root(p.steps[se.step].node.inputs[0]);
+      if (stage_[in] == q) {
+        todo.push_back(in);
+        pass.gates_after.push_back(se_of_[se.step]);
+      }
+    }
+    for (const Checkpoint& cp : checkpoints_) {
+      if (stage_[cp.step] == q) todo.push_back(cp.step);
+    }
+    if (pass.final) {
+      for (int out : p.outputs) todo.push_back(root(out));
+    }
+    // Walk back: loads stop the walk (inputs; checkpoints of earlier passes), everything else is computed.
+    std::vector<bool> computed(n, false);
+    while (!todo.empty()) {
+      const int u = todo.back();
+      todo.pop_back();
+      StepPlan& pl = pass.plans[u];
+      if (pl.active) continue;
+      pl.active = true;
+      if (p.steps[u].node.op == OpKind::kInput) {
+        pl.load = true;
+        continue;
+      }
+      if (checkpoint_of[u] >= 0 && stage_[u] < q) {
+        pl.load = true;
+        pl.checkpoint = checkpoint_of[u];
+        last_read_pass[checkpoint_of[u]] = std::max(last_read_pass[checkpoint_of[u]], q);
+        continue;
+      }
+      computed[u] = true;
+      for (const RowRead& r : reads[u]) todo.push_back(r.root);
+    }
+    for (const Checkpoint& cp : checkpoints_) {
+      if (stage_[cp.step] == q) pass.plans[cp.step].save = checkpoint_of[cp.step];
+    }
+    for (int i : pass.gates_after) pass.plans[root(p.steps[se_[i].step].node.inputs[0])].se_sum = i;
+
+    std::vector<int> halo, ring;
+    plan_leads(p, fusion_, halo, ring, computed, factor);
+    for (int k = 0; k < n; ++k) {
+      StepPlan& pl = pass.plans[k];
+      if (!pl.active) continue;
+      pl.factor = factor[k];
+      pl.width = width_ * factor[k];
+      pl.halo = halo[k];
+      pl.ring = ring[k];
+      pl.stride = static_cast<int>(align_floats(lead_ + pl.width + pad_));
+      pass.order.push_back(k);
+      pass.lead_ticks = std::max(pass.lead_ticks, ceil_div(2 * pl.halo, pl.factor) + 1);
+    }
+    for (std::size_t i = 0; i < p.inputs.size(); ++i) pass.plans[p.inputs[i]].input = static_cast<int>(i);
+
+    // Storage shortcuts (row_ptr): inputs read only by one concat write straight into the concat's ring.
+    for (int k : pass.order) {
+      const Step& st = p.steps[k];
+      if (st.node.op != OpKind::kConcat || pass.plans[k].load) continue;
+      bool gather = true;
+      for (int in : st.node.inputs) {
+        gather = gather && p.steps[in].node.op == OpKind::kInput && p.consumers[in] == 1 &&
+                 std::count(st.node.inputs.begin(), st.node.inputs.end(), in) == 1;
+      }
+      if (!gather) continue;
+      pass.plans[k].gathers_inputs = true;
+      int base = 0;
+      for (int in : st.node.inputs) {
+        pass.plans[in].owner = k;
+        pass.plans[in].channel_base = base;
+        base += p.steps[in].shape.channels;
+      }
+    }
+  }
+
+  // Outputs (final pass): LR outputs are copied from their root's rows, or — when the root runs at lead 0
+  // and only the output pixel_shuffle reads it ([0, width) of the current row: no padding needed) —
+  // computed straight into the caller's planar map.
+  Pass& last = passes_.back();
+  lr_outputs_.clear();
+  for (std::size_t i = 1; i < p.outputs.size(); ++i) {
+    const int k = p.outputs[i];
+    lr_outputs_.push_back({root(k), static_cast<int>(i), p.steps[k].shape.channels});
+  }
+  for (const LrOutput& o : lr_outputs_) {
+    StepPlan& pl = last.plans[o.root];
+    bool direct = !pl.load && pl.halo == 0 && pl.owner < 0 && pl.direct_output < 0 && pl.save < 0 && pl.se_sum < 0;
+    for (int j : last.order) {
+      if (!direct) break;
+      for (const RowRead& r : reads[j]) {
+        if (r.root == o.root && j != o.root) direct = direct && r.kind == ReadKind::kShuffle && last.plans[j].factor == p.scale;
+      }
+    }
+    if (direct) pl.direct_output = o.output;
+  }
+  shuffle_source_ = -1;
+  output_root_ = root(p.outputs[0]);
+  {
+    const Step& out = p.steps[p.outputs[0]];
+    const int src = out.node.op == OpKind::kPixelShuffle ? root(out.node.inputs[0]) : -1;
+    if (src >= 0 && out.shape.channels == 3 && out.node.scale == p.scale && factor[src] == 1 &&
+        root(p.outputs[0]) == p.outputs[0]) {
+      shuffle_source_ = src;
+      last.plans[p.outputs[0]].active = false;  // stored from its source's rows, never computed
+      last.order.erase(std::find(last.order.begin(), last.order.end(), p.outputs[0]));
+    }
+  }
+
+  // Workspace layout (identical for every thread), every buffer 64-byte aligned. Each pass has its own
+  // region: a buffer's padding columns are zeroed once and never written, whatever pass runs.
+  std::size_t offset = 0;
+  for (Pass& pass : passes_) {
+    for (int k : pass.order) {
+      StepPlan& pl = pass.plans[k];
+      if (pl.owner >= 0 || pl.direct_output >= 0) continue;
+      pl.offset = offset;
+      offset += static_cast<std::size_t>(p.steps[k].shape.channels) * pl.ring * pl.stride;
+    }
+  }
+  arena_floats_ = offset;
+
+  // Checkpoint storage: maps whose passes (written .. last read) do not overlap share memory.
+  std::vector<std::pair<std::size_t, std::size_t>> slots;  // (offset, floats)
+  std::vector<int> slot_last(0);
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < checkpoints_.size(); ++i) {
+    Checkpoint& cp = checkpoints_[i];
+    const std::size_t need = static_cast<std::size_t>(cp.channels) * cp.rows * cp.width;
+    const int written = stage_[cp.step];
+    int best = -1;
+    for (std::size_t s = 0; s < slots.size(); ++s) {
+      if (slot_last[s] < written && slots[s].second >= need) best = static_cast<int>(s);
+    }
+    if (best < 0) {
+      slots.emplace_back(total, need);
+      slot_last.push_back(-1);
+      total += align_floats(need);
+      best = static_cast<int>(slots.size()) - 1;
+    }
+    cp.offset = slots[best].first;
+    slot_last[best] = std::max(written, last_read_pass[i]);
+  }
+  checkpoint_storage_.assign(total, 0.0f);
   return {};
 }
 
@@ -298,48 +556,107 @@ void BandExecutor::run(ThreadPool& pool, std::span<const BandInput> inputs, std:
   inputs_ = inputs;
   outputs_ = outputs;
   const int bands = (height_ + band_rows_ - 1) / band_rows_;
-  pool.run(bands, &BandExecutor::band_task, this);
+  for (const Pass& pass : passes_) {
+    pass_ = &pass;
+    pool.run(bands, &BandExecutor::band_task, this);
+    finish_gates(pass);
+  }
+  pass_ = nullptr;
+}
+
+// Means -> gates of the squeeze-excites whose input sums this pass produced; folded ones rescale their
+// reader conv's packed weights for the later passes of this run.
+void BandExecutor::finish_gates(const Pass& pass) {
+  for (int i : pass.gates_after) {
+    SqueezeExcite& se = se_[i];
+    std::fill(se.sums.begin(), se.sums.end(), 0.0);
+    for (int y = 0; y < se.rows; ++y) {
+      const double* row = se.row_sums.data() + static_cast<std::size_t>(y) * se.channels;
+      for (int c = 0; c < se.channels; ++c) se.sums[c] += row[c];
+    }
+    squeeze_excite_gates(program_->steps[se.step], se.sums.data(), se.count, se.hidden.data(), se.gates.data());
+    if (se.fold_conv >= 0) scale_conv_inputs(se.base, se.gates.data(), packed_[packed_of_[se.fold_conv]]);
+  }
 }
 
 void BandExecutor::run_band(int band, int thread) {
   Workspace& ws = workspaces_[thread];
+  const Pass& pass = *pass_;
   const int y0 = band * band_rows_, y1 = std::min(height_, y0 + band_rows_);
-  const int n = static_cast<int>(program_->steps.size());
-  // Row pipeline: at t, step k produces row t + h_k (its rows [y0 − h_k, y1 + h_k) in all).
-  for (int t = y0 - 2 * max_halo_; t < y1; ++t) {
-    for (int k = 0; k < n; ++k) {
-      const StepPlan& pl = plans_[k];
-      if (pl.hr || fusion_[k].skip || t < y0 - 2 * pl.halo) continue;
-      const int y = t + pl.halo;
-      compute_lr_row(k, y, ws);
-      if (y < y0 || y >= y1) continue;  // halo rows: another band writes them
-      for (const LrOutput& o : lr_outputs_) {
-        if (o.root != k) continue;
-        const BandOutput& dst = outputs_[o.output];
-        const StepPlan& q = plans_[k];
-        for (int c = 0; c < o.channels; ++c) {
-          const float* src = ring_row(ws.arena, q.offset, q.ring, row_stride_, lead_, c, y);
-          std::copy_n(src, width_, dst.planar + c * dst.plane_stride + y * dst.stride);
-        }
+  for (int k : pass.order) ws.next_row[k] = pass.plans[k].factor * y0 - pass.plans[k].halo;
+  // Row pipeline: by the end of tick t, step k has its rows up to f·(t+1) − 1 + h_k.
+  for (int t = y0 - pass.lead_ticks; t < y1; ++t) {
+    for (int k : pass.order) {
+      const StepPlan& pl = pass.plans[k];
+      const int last = std::min(pl.factor * (t + 1) - 1, pl.factor * y1 - 1) + pl.halo;
+      for (int& y = ws.next_row[k]; y <= last; ++y) {
+        compute_row(k, y, ws);
+        after_row(k, y, pl.factor * y0, pl.factor * y1, ws);
       }
     }
-    if (t >= y0) store_hr_rows(t, ws);
   }
 }
 
-void BandExecutor::compute_lr_row(int k, int y, Workspace& ws) {
+float* BandExecutor::row_ptr(const Workspace& ws, int step, int c, int y) const {
+  const std::vector<StepPlan>& plans = pass_->plans;
+  const StepPlan& q = plans[fusion_[step].alias];
+  if (q.direct_output >= 0) {
+    const BandOutput& o = outputs_[q.direct_output];
+    return o.planar + c * o.plane_stride + y * o.stride;
+  }
+  const StepPlan& owner = q.owner >= 0 ? plans[q.owner] : q;
+  const int channel = q.owner >= 0 ? q.channel_base + c : c;
+  return ws.arena + owner.offset + (static_cast<std::size_t>(channel) * owner.ring + floor_mod(y, owner.ring)) * owner.stride +
+         lead_;
+}
+
+// What happens to row y of root k once computed: rows of the band (not lead rows, which another band
+// owns) go to the outputs, checkpoints and squeeze-excite sums that read them.
+void BandExecutor::after_row(int k, int y, int band_first, int band_end, Workspace& ws) {
+  if (y < band_first || y >= band_end) return;
   const Program& p = *program_;
-  const StepPlan& pl = plans_[k];
+  const StepPlan& pl = pass_->plans[k];
+  const int channels = p.steps[k].shape.channels;
+  if (pl.save >= 0) {
+    const Checkpoint& cp = checkpoints_[pl.save];
+    float* dst = checkpoint_storage_.data() + cp.offset + static_cast<std::size_t>(y) * cp.width;
+    const std::size_t plane = static_cast<std::size_t>(cp.rows) * cp.width;
+    for (int c = 0; c < channels; ++c) std::copy_n(row_ptr(ws, k, c, y), cp.width, dst + c * plane);
+  }
+  if (pl.se_sum >= 0) {
+    SqueezeExcite& se = se_[pl.se_sum];
+    double* sums = se.row_sums.data() + static_cast<std::size_t>(y) * se.channels;
+    for (int c = 0; c < se.channels; ++c) sums[c] = row_sum_f64(row_ptr(ws, k, c, y), pl.width);
+  }
+  if (!pass_->final) return;
+  for (const LrOutput& o : lr_outputs_) {
+    if (o.root != k || pl.direct_output == o.output) continue;
+    const BandOutput& dst = outputs_[o.output];
+    for (int c = 0; c < o.channels; ++c) {
+      std::copy_n(row_ptr(ws, k, c, y), width_, dst.planar + c * dst.plane_stride + y * dst.stride);
+    }
+  }
+  if (k == shuffle_source_) store_shuffled_rows(y, ws);
+  if (k == output_root_ && shuffle_source_ < 0) store_output_row(k, y, ws);
+}
+
+void BandExecutor::compute_row(int k, int y, Workspace& ws) {
+  const Program& p = *program_;
+  const StepPlan& pl = pass_->plans[k];
   const Step& st = p.steps[k];
   const Node& nd = st.node;
-  const int channels = st.shape.channels, w = width_;
-  auto row = [&](int step, int c, int yy) {
-    const StepPlan& q = plans_[fusion_[step].alias];
-    return ring_row(ws.arena, q.offset, q.ring, row_stride_, lead_, c, yy);
-  };
+  const int channels = st.shape.channels, w = pl.width;
+  auto row = [&](int step, int c, int yy) { return row_ptr(ws, step, c, yy); };
   auto input_row = [&](int step, int c) -> const float* { return row(step, c, y); };
-  if (y < 0 || y >= height_) {  // the conv padding
+  if (y < 0 || y >= height_ * pl.factor) {  // the conv padding
     for (int c = 0; c < channels; ++c) std::fill_n(row(k, c, y), w, 0.0f);
+    return;
+  }
+  if (pl.checkpoint >= 0) {
+    const Checkpoint& cp = checkpoints_[pl.checkpoint];
+    const float* src = checkpoint_storage_.data() + cp.offset + static_cast<std::size_t>(y) * cp.width;
+    const std::size_t plane = static_cast<std::size_t>(cp.rows) * cp.width;
+    for (int c = 0; c < channels; ++c) std::copy_n(src + c * plane, w, row(k, c, y));
     return;
   }
   switch (nd.op) {
@@ -368,7 +685,7 @@ void BandExecutor::compute_lr_row(int k, int y, Workspace& ws) {
       const int kk = nd.kernel, r = (kk - 1) / 2, src = nd.inputs[0];
       const FusedEpilogue& fused = fusion_[k];
       Epilogue ep = conv_epilogue(st, fused);
-      const PackedConv* packed = pl.packed >= 0 ? &packed_[pl.packed] : nullptr;
+      const PackedConv* packed = packed_of_[k] >= 0 ? &packed_[packed_of_[k]] : nullptr;
       if (packed != nullptr && packed->kind == ConvKind::kConv1x1) {
         for (int ci = 0; ci < st.in_channels; ++ci) ws.in_ptrs[ci] = row(src, ci, y);
       } else {
@@ -395,120 +712,112 @@ void BandExecutor::compute_lr_row(int k, int y, Workspace& ws) {
     case OpKind::kBatchNorm:
       for (int c = 0; c < channels; ++c) pointwise_row(st, c, row(nd.inputs[0], c, y), w, row(k, c, y));
       break;
+    case OpKind::kSqueezeExcite: {  // not folded: scale the rows by the gates
+      const float* gates = se_[se_of_[k]].gates.data();
+      for (int c = 0; c < channels; ++c) {
+        const float* src = row(nd.inputs[0], c, y);
+        float* dst = row(k, c, y);
+        for (int x = 0; x < w; ++x) dst[x] = src[x] * gates[c];
+      }
+      break;
+    }
     case OpKind::kAdd:
       for (int c = 0; c < channels; ++c) add_row(nd, c, input_row, w, row(k, c, y));
       break;
     case OpKind::kConcat:
+      if (pl.gathers_inputs) break;  // its inputs wrote their rows into its ring
+      [[fallthrough]];
     case OpKind::kSlice:
       concat_or_slice_rows(p, nd, input_row, [&](int c) { return row(k, c, y); }, w);
       break;
+    case OpKind::kPixelShuffle: {  // out[c][y][x·r + j] = in[c·r² + i·r + j][y / r][x], i = y mod r
+      const int r = nd.scale, src = nd.inputs[0], i = y % r, in_w = w / r;
+      for (int c = 0; c < channels; ++c) {
+        float* dst = row(k, c, y);
+        for (int j = 0; j < r; ++j) {
+          const float* in = row(src, c * r * r + i * r + j, y / r);
+          for (int x = 0; x < in_w; ++x) dst[x * r + j] = in[x];
+        }
+      }
+      break;
+    }
+    case OpKind::kBicubicUpsample: {  // vertical taps (planar copies of the input rows), then horizontal
+      const BicubicTable& tv = bicubic_[pl.bicubic].first;
+      const BicubicTable& th = bicubic_[pl.bicubic].second;
+      const BandInput& in = inputs_[pass_->plans[nd.inputs[0]].input];
+      const int in_w = width_, taps = tv.taps;
+      float* tap_rows = ws.scratch.data();
+      float* tmp = tap_rows + static_cast<std::size_t>(taps) * channels * in_w;
+      for (int t = 0; t < taps; ++t) {
+        const int src_y = tv.index[y * taps + t];
+        for (int c = 0; c < channels; ++c) {
+          float* dst = tap_rows + (static_cast<std::size_t>(t) * channels + c) * in_w;
+          for (int x = 0; x < in_w; ++x) dst[x] = input_sample(in, channels, c, src_y, x);
+        }
+      }
+      for (int c = 0; c < channels; ++c) {
+        float* tc = tmp + static_cast<std::size_t>(c) * in_w;
+        for (int x = 0; x < in_w; ++x) {
+          float acc = 0.0f;
+          for (int t = 0; t < taps; ++t) acc += tv.weight[y * taps + t] * tap_rows[(static_cast<std::size_t>(t) * channels + c) * in_w + x];
+          tc[x] = acc;
+        }
+        float* dst = row(k, c, y);
+        const int htaps = th.taps;
+        for (int xx = 0; xx < w; ++xx) {
+          float acc = 0.0f;
+          for (int t = 0; t < htaps; ++t) acc += th.weight[xx * htaps + t] * tc[th.index[xx * htaps + t]];
+          dst[xx] = acc;
+        }
+      }
+      break;
+    }
     default:
       break;  // excluded by check_supported
   }
 }
 
-// Output-resolution rows Y = y·s + i (i < s) of LR row y, stored straight into the output image.
-void BandExecutor::store_hr_rows(int y, Workspace& ws) {
-  const Program& p = *program_;
-  const int w = width_, s = p.scale, sw = w * s;
+// Output rows Y = y·s + i (i < s) of LR row y of the shuffle source: pixel shuffle + clamp/quantise +
+// interleave, one kernel call, straight into the output image.
+void BandExecutor::store_shuffled_rows(int y, Workspace& ws) {
+  const int w = width_, s = program_->scale, sw = w * s;
   const BandOutput& out = outputs_[0];
-  auto row = [&](int step, int c, int yy) {
-    const StepPlan& q = plans_[fusion_[step].alias];
-    return ring_row(ws.arena, q.offset, q.ring, row_stride_, lead_, c, yy);
-  };
-  if (shuffle_source_ >= 0) {  // pixel shuffle + clamp/quantise + interleave, one kernel call
-    const int conv_channels = 3 * s * s;
-    for (int c = 0; c < conv_channels; ++c) ws.in_ptrs[c] = row(shuffle_source_, c, y);
-    if (out.u8) {
-      for (int i = 0; i < s; ++i) ws.u8_rows[i] = out.u8 + (static_cast<std::ptrdiff_t>(y) * s + i) * out.stride;
-      pixel_shuffle_store_u8_rows(ws.in_ptrs.data(), w, s, nullptr, ws.u8_rows.data());
-    } else {
-      for (int i = 0; i < s; ++i) ws.f32_rows[i] = out.f32 + (static_cast<std::ptrdiff_t>(y) * s + i) * out.stride;
-      pixel_shuffle_store_f32_rows(ws.in_ptrs.data(), w, s, nullptr, ws.f32_rows.data());
-      for (int i = 0; i < s; ++i) {
-        float* dst = ws.f32_rows[i];
-        for (int q = 0; q < 3 * sw; ++q) {
-          const float v = dst[q];
-          dst[q] = v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f;
-        }
-      }
-    }
+  const int conv_channels = 3 * s * s;
+  for (int c = 0; c < conv_channels; ++c) ws.in_ptrs[c] = row_ptr(ws, shuffle_source_, c, y);
+  if (out.u8) {
+    for (int i = 0; i < s; ++i) ws.u8_rows[i] = out.u8 + (static_cast<std::ptrdiff_t>(y) * s + i) * out.stride;
+    pixel_shuffle_store_u8_rows(ws.in_ptrs.data(), w, s, nullptr, ws.u8_rows.data());
     return;
   }
-  float* arena = ws.arena;
-  const int out_step = p.outputs[0];
-  const int out_channels = p.steps[out_step].shape.channels;
+  for (int i = 0; i < s; ++i) ws.f32_rows[i] = out.f32 + (static_cast<std::ptrdiff_t>(y) * s + i) * out.stride;
+  pixel_shuffle_store_f32_rows(ws.in_ptrs.data(), w, s, nullptr, ws.f32_rows.data());
   for (int i = 0; i < s; ++i) {
-    const int yy = y * s + i;
-    for (int k = 0; k < static_cast<int>(p.steps.size()); ++k) {
-      const StepPlan& pl = plans_[k];
-      if (!pl.hr) continue;
-      const Step& st = p.steps[k];
-      const Node& nd = st.node;
-      float* hr = arena + pl.offset;  // [channels][s·w]
-      if (nd.op == OpKind::kPixelShuffle) {
-        for (int c = 0; c < st.shape.channels; ++c) {
-          for (int j = 0; j < s; ++j) {
-            const float* src = row(nd.inputs[0], c * s * s + i * s + j, y);
-            float* dst = hr + static_cast<std::size_t>(c) * sw + j;
-            for (int x = 0; x < w; ++x) dst[static_cast<std::size_t>(x) * s] = src[x];
-          }
-        }
-      } else if (nd.op == OpKind::kBicubicUpsample) {
-        const int channels = st.shape.channels, taps = bicubic_v_.taps;
-        float* tap_rows = arena + bicubic_offset_;
-        float* tmp = tap_rows + static_cast<std::size_t>(taps) * channels * w;
-        const BandInput& in = inputs_[plans_[nd.inputs[0]].input];
-        for (int t = 0; t < taps; ++t) {  // planar copies of the input rows this output row reads
-          const int src_y = bicubic_v_.index[yy * taps + t];
-          for (int c = 0; c < channels; ++c) {
-            float* dst = tap_rows + (static_cast<std::size_t>(t) * channels + c) * w;
-            for (int x = 0; x < w; ++x) dst[x] = input_sample(in, channels, c, src_y, x);
-          }
-        }
-        for (int c = 0; c < channels; ++c) {
-          float* tc = tmp + static_cast<std::size_t>(c) * w;
-          for (int x = 0; x < w; ++x) {
-            float acc = 0.0f;
-            for (int t = 0; t < taps; ++t) {
-              acc += bicubic_v_.weight[yy * taps + t] * tap_rows[(static_cast<std::size_t>(t) * channels + c) * w + x];
-            }
-            tc[x] = acc;
-          }
-          float* dst = hr + static_cast<std::size_t>(c) * sw;
-          const int htaps = bicubic_h_.taps;
-          for (int xx = 0; xx < sw; ++xx) {
-            float acc = 0.0f;
-            for (int t = 0; t < htaps; ++t) acc += bicubic_h_.weight[xx * htaps + t] * tc[bicubic_h_.index[xx * htaps + t]];
-            dst[xx] = acc;
-          }
-        }
-      } else {  // add
-        const std::size_t count = static_cast<std::size_t>(st.shape.channels) * sw;
-        const float* first = arena + plans_[nd.inputs[0]].offset;
-        std::copy(first, first + count, hr);
-        for (std::size_t j = 1; j < nd.inputs.size(); ++j) {
-          const float* src = arena + plans_[nd.inputs[j]].offset;
-          for (std::size_t q = 0; q < count; ++q) hr[q] += src[q];
-        }
-      }
+    float* dst = ws.f32_rows[i];
+    for (int q = 0; q < 3 * sw; ++q) {
+      const float v = dst[q];
+      dst[q] = v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f;
     }
-    // Clamp + interleave + store.
-    const float* hr = arena + plans_[out_step].offset;
-    const std::ptrdiff_t base = yy * out.stride;
-    for (int c = 0; c < out_channels; ++c) {
-      const float* src = hr + static_cast<std::size_t>(c) * sw;
-      if (out.f32) {
-        float* dst = out.f32 + base + c;
-        for (int xx = 0; xx < sw; ++xx) {
-          const float v = src[xx];
-          dst[static_cast<std::ptrdiff_t>(xx) * out_channels] = v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f;
-        }
-      } else {
-        uint8_t* dst = out.u8 + base + c;
-        for (int xx = 0; xx < sw; ++xx) {
-          dst[static_cast<std::ptrdiff_t>(xx) * out_channels] = static_cast<uint8_t>(quantize_unit(src[xx], 255));
-        }
+  }
+}
+
+// Output row yy of the output root: clamp / quantise + interleave.
+void BandExecutor::store_output_row(int k, int yy, Workspace& ws) {
+  const BandOutput& out = outputs_[0];
+  const int out_channels = program_->steps[program_->outputs[0]].shape.channels;
+  const int sw = pass_->plans[k].width;
+  const std::ptrdiff_t base = yy * out.stride;
+  for (int c = 0; c < out_channels; ++c) {
+    const float* src = row_ptr(ws, k, c, yy);
+    if (out.f32) {
+      float* dst = out.f32 + base + c;
+      for (int xx = 0; xx < sw; ++xx) {
+        const float v = src[xx];
+        dst[static_cast<std::ptrdiff_t>(xx) * out_channels] = v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f;
+      }
+    } else {
+      uint8_t* dst = out.u8 + base + c;
+      for (int xx = 0; xx < sw; ++xx) {
+        dst[static_cast<std::ptrdiff_t>(xx) * out_channels] = static_cast<uint8_t>(quantize_unit(src[xx], 255));
       }
     }
   }

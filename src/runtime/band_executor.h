@@ -1,25 +1,38 @@
 // BandExecutor: layer-fused execution over bands of rows (DESIGN §6, docs/runtime.md).
 //
 // The image is split into bands of LR rows [y0, y1), one task each on the session's pool. Inside a band the
-// network runs as a row pipeline: at step t (from y0 − 2·max_halo to y1 − 1) every LR step k computes its
-// row t + h_k, where the halo h_k is how far its consumers' kernels reach beyond the rows they produce (a
-// KxK conv adds (K−1)/2). Each step keeps only a ring of its newest rows — as many as its readers still
+// network runs as a row pipeline over ticks t (LR rows): a step at resolution factor f (its size is f × the
+// LR size) has produced, by the end of tick t, its rows up to f·(t+1) − 1 + h, where its lead h (in its own
+// rows) is how far its readers reach beyond the rows they produce: a KxK conv reader at lead h_c needs
+// h_c + (K−1)/2, a pixel_shuffle(r) reader ⌈h_c / r⌉, an elementwise reader h_c. Each step computes rows
+// [f·y0 − h, f·y1 + h) of the band and keeps only a ring of its newest rows — as many as its readers still
 // need — so a thread's working set is Σ_steps channels × ring × row_stride floats (ELSR x4: 111 rows),
-// independent of the band height, and stays in L2; halo rows are recomputed only at band boundaries.
-// Rows outside the image are zero (the conv padding). Buffers are planar rows (kernel_conv.h ROW LAYOUT):
-// x = 0 is 64-byte aligned with 16 zero floats before it and zeros after. Convs run the Highway row
-// kernels (conv3x3 / conv1x1 / dwconv3x3 with weights packed at prepare(), epilogue bias → activation →
-// residual); other kernel sizes use a scalar loop. A conv feeding the output pixel_shuffle is stored with
-// pixel_shuffle_store_{u8,f32}_rows straight into the output image (clamped); other output-resolution
-// steps (bicubic_upsample of the input, add) are evaluated one HR row at a time. No full-size intermediate
-// exists and run() allocates nothing. Each output value's arithmetic does not depend on the band
-// boundaries, so any band height and thread count give bitwise-identical results.
+// independent of the band height, and stays in L2; lead rows are recomputed only at band boundaries. Rows
+// outside the image are zero (the conv padding). Buffers are planar rows (kernel_conv.h ROW LAYOUT): x = 0 is
+// 64-byte aligned with 16 zero floats before it and zeros after. Convs run the Highway row kernels (conv3x3
+// / conv1x1 / dwconv3x3 with weights packed at prepare(), epilogue bias → activation → residual); other
+// kernel sizes use a scalar loop. Steps at any factor (SAM-SR's ×2 then ×4 upsampler) run the same way.
+// An output = pixel_shuffle(LR conv) with 3 colours is stored with pixel_shuffle_store_{u8,f32}_rows
+// straight into the output image (clamped); any other output step's rows are stored as they are computed.
+//
+// Squeeze-excite (a whole-image channel mean) splits the run into passes over all bands. A step's stage is
+// the number of squeeze-excites on its longest input path; pass q computes what stage q needs: the row sums
+// of every squeeze-excite input of stage q (squeeze_excite.h: per row in double, rows added in y order),
+// then the gates, which fold into the weights of the conv that reads the gated map (scale_conv_inputs) or
+// scale its rows. A stage-q map that a later stage reads (other than through a squeeze-excite) is a
+// checkpoint: written whole (planar f32) in pass q and read back in the later pass; a squeeze-excite's input
+// is recomputed from the checkpoints instead (SAM-SR: the residual stream x_j, nf channels, is stored; the
+// block's expand and depthwise convs, 2nf channels, run twice). The last pass computes the outputs.
+//
+// No full-size intermediate exists other than checkpoints, and run() allocates nothing. Each value's
+// arithmetic does not depend on the band boundaries, so any band height and thread count give
+// bitwise-identical results.
 //
 // Fusable programs: one or more inputs (all at LR); output 0 at factor == scale > 1, further outputs at LR
-// (factor 1: a recurrent step's state maps, written as planar f32 for the rows of each band only); LR ops
-// conv2d (stride 1), relu, leaky_relu, prelu, tanh, batch_norm, add, concat, slice; HR ops pixel_shuffle,
-// bicubic_upsample (of an input), add. Everything else (squeeze_excite needs a global mean,
-// conv_transpose2d) runs layer by layer.
+// (factor 1: a recurrent step's state maps, written as planar f32 for the rows of each band only). Ops at
+// any integer factor: conv2d (stride 1, "same" padding), relu, leaky_relu, prelu, tanh, batch_norm, add,
+// concat, slice, pixel_shuffle, squeeze_excite (mean pooling), bicubic_upsample (of an input). Everything
+// else (conv_transpose2d, strided convs, pooling, bilinear resizes, mean+std pooling) runs layer by layer.
 #pragma once
 
 #include <cstdint>
@@ -59,7 +72,8 @@ class BandExecutor {
   static Status check_supported(const Program& program);
   // LR rows of context on each side that one output row needs: output rows [s·y0, s·y1) computed from input
   // rows [y0 − c, y1 + c) only (rows beyond the image being the image's own border handling) equal the
-  // whole-image result. Used to stream images through in overlapping bands. kUnsupported as check_supported.
+  // whole-image result. Used to stream images through in overlapping bands. kUnsupported as check_supported,
+  // and for squeeze-excite (an output row depends on the whole image).
   static Result<int> context_rows(const Program& program);
 
   // band_rows 0 = auto (about two bands per thread). Packs the conv weights and allocates per-thread
@@ -73,42 +87,90 @@ class BandExecutor {
   void run(ThreadPool& pool, std::span<const BandInput> inputs, std::span<const BandOutput> outputs);
 
  private:
+  // One step's part in one pass. Only roots (FusedEpilogue::alias == the step) have rows.
   struct StepPlan {
-    bool hr = false;        // computed per output row at factor == scale
-    int halo = 0;           // LR steps: the step runs `halo` rows ahead of the band's output row
-    int ring = 1;           // LR steps: rows kept (row y lives in slot y mod ring)
-    std::size_t offset = 0; // float offset of this step's ring (LR) or HR row buffer in a workspace
-    int packed = -1;        // convs: index into packed_ (Highway kernel), -1 = scalar loop
-    int input = -1;         // kInput: index into Program::inputs
+    bool active = false;      // has rows in this pass: computed, or loaded (input, checkpoint), or gathered
+    bool load = false;        // rows come from an input or a checkpoint, not computed
+    int factor = 1;           // size = factor × the LR size
+    int width = 0;            // factor × LR width
+    int halo = 0;             // own rows this step runs ahead of the band's rows
+    int ring = 1;             // rows kept (row y lives in slot y mod ring)
+    int stride = 0;           // floats between rows
+    std::size_t offset = 0;   // float offset of this step's ring in a workspace
+    int input = -1;           // kInput: index into Program::inputs
+    int checkpoint = -1;      // load: rows from checkpoints_[checkpoint]
+    int save = -1;            // computed: its band rows are stored into checkpoints_[save]
+    int se_sum = -1;          // computed: its band rows are summed into se_[se_sum]
+    int owner = -1;           // >= 0: rows live in step `owner`'s ring (a concat), channels from channel_base
+    int channel_base = 0;
+    bool gathers_inputs = false;  // concat whose inputs write into its ring (nothing to compute)
+    int direct_output = -1;       // >= 0: rows are computed straight into outputs_[direct_output]'s map
+    int bicubic = -1;             // bicubic_upsample: index into bicubic_
   };
-  struct LrOutput {         // an LR output (index >= 1) whose values are in the rows of step `root`
+  struct Pass {
+    std::vector<StepPlan> plans;  // per step
+    std::vector<int> order;       // active roots, program order
+    std::vector<int> gates_after; // indices into se_ whose gates are computed after this pass
+    int lead_ticks = 0;           // the row pipeline starts this many ticks before a band's first row
+    bool final = false;           // computes the outputs
+  };
+  struct LrOutput {  // an LR output (index >= 1) whose values are in the rows of step `root`
     int root = -1, output = 0, channels = 0;
+  };
+  struct Checkpoint {  // a whole map (planar f32 [channels][rows][width]) carried from one pass to later ones
+    int step = -1, channels = 0, rows = 0, width = 0;
+    std::size_t offset = 0;  // into checkpoint_storage_
+  };
+  struct SqueezeExcite {
+    int step = -1;                  // the squeeze_excite step
+    int channels = 0, rows = 0;     // of its input map
+    double count = 0;               // pixels of its input map
+    std::vector<double> row_sums;   // [rows][channels]
+    std::vector<double> sums;       // [channels]
+    std::vector<float> hidden, gates;
+    int fold_conv = -1;             // >= 0: the conv step whose packed weights the gates scale
+    PackedConv base;                // that conv's own packed weights
   };
   struct Workspace {
     std::vector<float> storage;             // all buffers of one thread (+ alignment slack)
     float* arena = nullptr;                 // 64-byte aligned start inside storage
+    std::vector<int> next_row;              // per step: the next row to compute in the current band
     std::vector<const float*> in_ptrs;      // conv input row pointers
     std::vector<float*> out_ptrs;           // conv output row pointers
     std::vector<const float*> res_ptrs;     // residual row pointers
     std::vector<float*> plane_ptrs;         // deinterleave destinations
     std::vector<uint8_t*> u8_rows;          // pixel-shuffle store destinations (scale rows)
     std::vector<float*> f32_rows;
+    std::vector<float> scratch;             // bicubic: vertical taps and the vertical pass
   };
+  Status plan_passes();
   void run_band(int band, int thread);
-  void compute_lr_row(int k, int y, Workspace& ws);
-  void store_hr_rows(int y, Workspace& ws);
+  float* row_ptr(const Workspace& ws, int step, int c, int y) const;  // row y of channel c of a step
+  void compute_row(int k, int y, Workspace& ws);
+  void after_row(int k, int y, int band_first, int band_end, Workspace& ws);
+  void store_output_row(int k, int y, Workspace& ws);
+  void store_shuffled_rows(int y, Workspace& ws);
+  void finish_gates(const Pass& pass);
   static void band_task(void* self, int band, int thread);
 
   const Program* program_ = nullptr;
-  int width_ = 0, height_ = 0, band_rows_ = 0, pad_ = 1, lead_ = 16, row_stride_ = 0, max_halo_ = 0;
+  int width_ = 0, height_ = 0, band_rows_ = 0, pad_ = 1, lead_ = 16;
   int shuffle_source_ = -1;  // >= 0: the output is pixel_shuffle(shuffle_source_) with 3 channels (fast store)
-  std::size_t bicubic_offset_ = 0;
-  std::vector<StepPlan> plans_;
+  int output_root_ = -1;     // otherwise: the step whose rows are the output
+  std::vector<int> stage_;
   std::vector<FusedEpilogue> fusion_;  // per step: skipped steps read their alias's rows
+  std::vector<int> packed_of_;         // per step: index into packed_, -1 = scalar loop / not a conv
   std::vector<PackedConv> packed_;
+  std::vector<Pass> passes_;
+  std::size_t arena_floats_ = 0;       // workspace floats per thread (all passes)
   std::vector<LrOutput> lr_outputs_;
+  std::vector<Checkpoint> checkpoints_;
+  std::vector<float> checkpoint_storage_;
+  std::vector<SqueezeExcite> se_;
+  std::vector<int> se_of_;             // per step: index into se_ for squeeze_excite steps
+  std::vector<std::pair<BicubicTable, BicubicTable>> bicubic_;  // (vertical, horizontal) per bicubic step
   std::vector<Workspace> workspaces_;
-  BicubicTable bicubic_v_, bicubic_h_;
+  const Pass* pass_ = nullptr;         // the pass being run
   std::span<const BandInput> inputs_;
   std::span<const BandOutput> outputs_;
 };

@@ -1,10 +1,9 @@
-// One planar row of the elementwise steps (activations, unfolded batch_norm, add, concat, slice), shared by
-// BandExecutor and PlaneExecutor: plain loops over x in [0, width) (kernel_conv.h ROW LAYOUT). The
-// executors' time goes to the convs; activations and residual adds are mostly fused into conv epilogues
-// (epilogue_fusion.h), so these run only where fusion does not apply.
+// One planar row of the elementwise steps (activations, unfolded batch_norm, add, concat, slice) of the
+// band executor: plain loops over x in [0, width) (kernel_conv.h ROW LAYOUT). The executor's time goes to
+// the convs; activations and residual adds are mostly fused into conv epilogues (epilogue_fusion.h), so
+// these run only where fusion does not apply.
 //
-// Rows are addressed through the caller's `input_row(step, channel)` -> const float*, since each executor
-// stores rows differently (rings of rows vs whole planes).
+// Rows are addressed through the caller's `input_row(step, channel)` -> const float* (rings of rows).
 #pragma once
 
 #include <algorithm>

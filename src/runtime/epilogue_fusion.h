@@ -1,5 +1,5 @@
 // Conv epilogue fusion: which steps of a Program fold into the epilogue of the conv before them
-// (kernel_conv.h EPILOGUE ORDER: bias -> activation -> residual). Shared by BandExecutor and PlaneExecutor.
+// (kernel_conv.h EPILOGUE ORDER: bias -> activation -> residual). Used by BandExecutor.
 //
 // Rules, over the steps in program order:
 //   - activation (relu, leaky_relu, prelu, tanh) of a conv that has no other consumer and no fused

@@ -141,6 +141,7 @@ Result<MultiFrameSession> MultiFrameSession::create(const Graph& graph, const Te
   if (!options.isa.empty()) LITESR_RETURN_IF_ERROR(force_isa(options.isa));
   CompileOptions compile;
   compile.fold_batch_norm = !options.reference;
+  compile.lower_conv_transpose = !options.reference;
   LITESR_ASSIGN_OR_RETURN(impl->program, compile_program(graph, tensors, compile));
   impl->recurrent = true;
   impl->reference = options.reference;

@@ -1,8 +1,62 @@
 #include "runtime/program.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace litesr {
+namespace {
+
+int floor_div(int a, int b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }  // b > 0
+
+// conv_transpose2d (groups 1, output exactly s·H x s·W) as conv2d + pixel_shuffle(s): output pixel
+// (y·s + a, x·s + b) of channel o = Σ_i Σ_{dy,dx} in[i][y − dy][x − dx] · W[i][o][dy·s + a + p][dx·s + b + p]
+// (taps inside [0, k)), i.e. channel o·s² + a·s + b of a "same" KxK conv (K = 2r + 1, tap t = r − d) before
+// the shuffle. Returns the conv step (inputs as given); the shuffle is the caller's.
+Step lower_conv_transpose(const Node& node, int in_channels, int in_factor, const std::vector<float>& w,
+                          const std::vector<float>& bias) {
+  const int s = node.stride, k = node.kernel, p = node.padding, out = node.out_channels;
+  int r = 0;
+  for (int a = 0; a < s; ++a) {  // d with 0 <= d·s + a + p < k
+    const int lo = -floor_div(a + p, s), hi = floor_div(k - 1 - a - p, s);
+    r = std::max({r, -lo, hi});
+  }
+  const int kk = 2 * r + 1, outs = out * s * s;
+  Step st;
+  st.node = node;
+  st.node.op = OpKind::kConv2d;
+  st.node.out_channels = outs;
+  st.node.kernel = kk;
+  st.node.stride = 1;
+  st.node.padding = r;
+  st.node.output_padding = 0;
+  st.shape = NodeShape(outs, in_factor);
+  st.in_channels = in_channels;
+  st.weight.assign(static_cast<std::size_t>(outs) * in_channels * kk * kk, 0.0f);
+  st.bias.assign(outs, 0.0f);
+  for (int o = 0; o < out; ++o) {
+    for (int a = 0; a < s; ++a) {
+      for (int b = 0; b < s; ++b) {
+        const int oc = o * s * s + a * s + b;
+        st.bias[oc] = bias[o];
+        for (int i = 0; i < in_channels; ++i) {
+          for (int ty = 0; ty < kk; ++ty) {
+            const int ky = (r - ty) * s + a + p;
+            if (ky < 0 || ky >= k) continue;
+            for (int tx = 0; tx < kk; ++tx) {
+              const int kx = (r - tx) * s + b + p;
+              if (kx < 0 || kx >= k) continue;
+              st.weight[((static_cast<std::size_t>(oc) * in_channels + i) * kk + ty) * kk + tx] =
+                  w[((static_cast<std::size_t>(i) * out + o) * k + ky) * k + kx];
+            }
+          }
+        }
+      }
+    }
+  }
+  return st;
+}
+
+}  // namespace
 
 Result<Program> compile_program(const Graph& graph, const TensorMap& tensors, const CompileOptions& options) {
   LITESR_RETURN_IF_ERROR(validate_graph(graph, tensors));
@@ -53,6 +107,27 @@ Result<Program> compile_program(const Graph& graph, const TensorMap& tensors, co
       s.bias = std::move(shift);
       s.node.inputs = {src};
       p.steps.push_back(std::move(s));
+      step_of[id] = static_cast<int>(p.steps.size()) - 1;
+      continue;
+    }
+    if (node.op == OpKind::kConvTranspose2d && options.lower_conv_transpose && node.groups == 1 &&
+        shapes[id].windows.empty() && shapes[node.inputs[0]].windows.empty()) {
+      const std::vector<float> bias =
+          node.bias.empty() ? std::vector<float>(node.out_channels, 0.0f) : values(node.bias);
+      Step conv = lower_conv_transpose(node, in_channels, shapes[node.inputs[0]].factor, values(node.weight), bias);
+      conv.node.name = node.name + ".subpixel";
+      conv.node.inputs = {step_of[node.inputs[0]]};
+      p.steps.push_back(std::move(conv));
+      Step shuffle;
+      shuffle.node = node;
+      shuffle.node.op = OpKind::kPixelShuffle;
+      shuffle.node.scale = node.stride;
+      shuffle.node.weight.clear();
+      shuffle.node.bias.clear();
+      shuffle.node.inputs = {static_cast<int>(p.steps.size()) - 1};
+      shuffle.shape = shapes[id];
+      shuffle.in_channels = p.steps.back().shape.channels;
+      p.steps.push_back(std::move(shuffle));
       step_of[id] = static_cast<int>(p.steps.size()) - 1;
       continue;
     }

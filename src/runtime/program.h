@@ -4,7 +4,9 @@
 // the TensorMap (a Program owns its weights) and, with fold_batch_norm, folds each batch_norm into the
 // conv2d that feeds it when that conv has no other consumer and is not an output:
 //   s = gamma / sqrt(var + eps);  W'[o] = W[o] · s[o];  b'[o] = b[o] · s[o] + (beta[o] − mean[o] · s[o]).
-// Steps keep the graph's topological order; Step::node.inputs are rewritten to step ids.
+// With lower_conv_transpose, each conv_transpose2d becomes two steps (a conv2d named "<name>.subpixel" and
+// a pixel_shuffle named "<name>"). Steps keep the graph's topological order; Step::node.inputs are rewritten
+// to step ids.
 #pragma once
 
 #include <string>
@@ -38,6 +40,9 @@ struct Program {
 
 struct CompileOptions {
   bool fold_batch_norm = true;  // false: keep batch_norm steps (the reference oracle runs the graph as written)
+  // conv_transpose2d (groups 1) -> conv2d (KxK "same", out_channels·s² outputs) + pixel_shuffle(s), the
+  // sub-pixel form the band executor runs (program.cpp lower_conv_transpose has the weight mapping).
+  bool lower_conv_transpose = true;
 };
 
 Result<Program> compile_program(const Graph& graph, const TensorMap& tensors, const CompileOptions& options = {});

@@ -330,6 +330,7 @@ Result<std::vector<FeatureMap>> run_reference(const Graph& graph, const TensorMa
                                               const std::vector<FeatureMap>& inputs) {
   CompileOptions options;
   options.fold_batch_norm = false;
+  options.lower_conv_transpose = false;
   LITESR_ASSIGN_OR_RETURN(const Program program, compile_program(graph, tensors, options));
   if (inputs.size() != program.inputs.size()) {
     return invalid_argument("graph has " + std::to_string(program.inputs.size()) + " inputs, got " +

@@ -7,7 +7,6 @@
 #include "base/image_ops.h"
 #include "runtime/band_executor.h"
 #include "runtime/kernel_dispatch.h"
-#include "runtime/plane_executor.h"
 #include "runtime/program.h"
 #include "runtime/reference_executor.h"
 #include "runtime/thread_pool.h"
@@ -21,9 +20,7 @@ struct Session::Impl {
   ExecutionMode mode = ExecutionMode::kLayerByLayer;
   std::unique_ptr<ThreadPool> pool;
   BandExecutor bands;
-  LayerExecutor layers;
-  PlaneExecutor planes;     // kLayerByLayer with the Highway kernels, multi-threaded (when supported)
-  bool use_planes = false;
+  LayerExecutor layers;     // kLayerByLayer / kReference: one map per step, one thread
   int width = 0, height = 0;  // prepared LR size
 };
 
@@ -40,6 +37,7 @@ Result<Session> Session::create(const Graph& graph, const TensorMap& tensors, co
   impl->options = options;
   CompileOptions compile;
   compile.fold_batch_norm = !options.reference;
+  compile.lower_conv_transpose = !options.reference;
   LITESR_ASSIGN_OR_RETURN(impl->program, compile_program(graph, tensors, compile));
   const Program& p = impl->program;
   if (p.inputs.size() != 1 || p.outputs.size() != 1) {
@@ -57,12 +55,10 @@ Result<Session> Session::create(const Graph& graph, const TensorMap& tensors, co
     impl->mode = ExecutionMode::kReference;
   } else if (BandExecutor::check_supported(p).ok()) {
     impl->mode = ExecutionMode::kFusedBands;
-  } else if (PlaneExecutor::check_supported(p).ok()) {
-    impl->use_planes = true;  // still layer by layer, but SIMD kernels and all threads
   }
   int threads = options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
   threads = std::clamp(threads, 1, 256);
-  if (impl->mode != ExecutionMode::kFusedBands && !impl->use_planes) threads = 1;
+  if (impl->mode != ExecutionMode::kFusedBands) threads = 1;
   impl->pool = std::make_unique<ThreadPool>(threads);
   return Session(std::move(impl));
 }
@@ -91,8 +87,6 @@ Status Session::prepare(int lr_width, int lr_height) {
   s.width = s.height = 0;
   if (s.mode == ExecutionMode::kFusedBands) {
     LITESR_RETURN_IF_ERROR(s.bands.prepare(s.program, lr_width, lr_height, s.options.band_rows, s.pool->size()));
-  } else if (s.use_planes) {
-    LITESR_RETURN_IF_ERROR(s.planes.prepare(s.program, lr_width, lr_height, s.pool->size()));
   } else {
     LITESR_RETURN_IF_ERROR(s.layers.prepare(s.program, lr_width, lr_height));
   }
@@ -107,18 +101,14 @@ Status Session::run_impl(ImageView<const In> lr, ImageView<Out> sr) {
   const int channels = 3 * s.program.input_frames;
   LITESR_RETURN_IF_ERROR(check_sr_views(lr, sr, channels, s.program.scale, "image", "model"));
   if (lr.width != s.width || lr.height != s.height) LITESR_RETURN_IF_ERROR(prepare(lr.width, lr.height));
-  if (s.mode == ExecutionMode::kFusedBands || s.use_planes) {
+  if (s.mode == ExecutionMode::kFusedBands) {
     BandInput in;
     BandOutput out;
     if constexpr (std::is_same_v<In, float>) in.f32 = lr.data; else in.u8 = lr.data;
     if constexpr (std::is_same_v<Out, float>) out.f32 = sr.data; else out.u8 = sr.data;
     in.stride = lr.stride;
     out.stride = sr.stride;
-    if (s.use_planes) {
-      s.planes.run(*s.pool, in, out);
-    } else {
-      s.bands.run(*s.pool, in, out);
-    }
+    s.bands.run(*s.pool, in, out);
     return {};
   }
   FeatureMap& x = s.layers.input(0);

@@ -8,13 +8,14 @@
 // same channel count, preallocated by the caller. f32 samples are in [0, 1]; outputs are clamped to [0, 1]
 // (NaN -> 0); run_u8 reads v/255 and writes round-half-up of the clamped value (base/image_ops.h).
 //
-// Execution: graphs made of local ops at LR resolution followed by pixel_shuffle / bicubic_upsample / add
-// at the output resolution (ELSR, ESPCN, EVSRNet frame-parallel, bicubic) run on the fused band executor
-// (band_executor.h): every output band is computed through the whole network with intermediates in
-// per-thread band buffers, spread over the session's thread pool. Anything else (squeeze-excite,
-// conv_transpose2d, intermediate resolutions) runs layer by layer on the plane executor (SIMD kernels, all
-// threads). Multi-input/output graphs (recurrent video models) run on MultiFrameSession. The result of
-// the fused path is bitwise identical for every band height and thread count.
+// Execution: graphs of local ops at any integer resolution factor (convs with "same" padding, activations,
+// add, concat, slice, pixel_shuffle, bicubic_upsample of the input, squeeze-excite in passes;
+// conv_transpose2d is lowered to conv + pixel_shuffle) run on the fused band executor (band_executor.h):
+// every output band is computed through the whole network with intermediates in per-thread band buffers,
+// spread over the session's thread pool — every shipped model does. Anything else (strided convs, pooling,
+// bilinear resizes: RFDN's ESA, IMDN's contrast attention) runs layer by layer on LayerExecutor (one
+// thread, scalar). Multi-input/output graphs (recurrent video models) run on MultiFrameSession. The result
+// of the fused path is bitwise identical for every band height and thread count.
 #pragma once
 
 #include <memory>

@@ -136,13 +136,13 @@ TEST(Graph, BatchNormFoldsIntoConv) {
   for (const Step& s : folded->steps) EXPECT_NE(s.node.op, OpKind::kBatchNorm);
 }
 
-TEST(Graph, LayerFallbackMatchesReference) {
+TEST(Graph, SeBlockRunsFusedAndMatchesReference) {
   const Graph g = se_block_graph();
   const TensorMap t = random_tensors(g, 12);
   EXPECT_GT(count_parameters(g, t), 0);
   auto session = Session::create(g, t);
   ASSERT_TRUE(session.ok()) << session.status().to_string();
-  EXPECT_EQ(session->mode(), ExecutionMode::kLayerByLayer);
+  EXPECT_EQ(session->mode(), ExecutionMode::kFusedBands);
   std::mt19937 rng(5);
   Image lr = Image::create(7, 5, 3, PixelType::kF32).value();
   for (int y = 0; y < 5; ++y) {

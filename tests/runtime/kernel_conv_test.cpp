@@ -259,7 +259,7 @@ TEST(KernelConv3x3, OnePixelImageUsesOnlyTheCentreTap) {
 }
 
 // scale_conv_inputs: the conv with input-scaled weights equals the conv on input-scaled rows (the
-// squeeze-excite fold of the plane executor), for every kind, through the optimized and reference kernels;
+// squeeze-excite fold of the band executor), for every kind, through the optimized and reference kernels;
 // the 6 -> 20 conv3x3 on 70-pixel rows is packed and run as Winograd F(4,3) (its U weights scaled too).
 TEST(KernelConv, ScaledInputWeightsEqualScaledInputs) {
   struct Case {

@@ -1,0 +1,49 @@
+// Squeeze-excite arithmetic of the band executor (which runs it in passes, band_executor.h): graph.h documents
+// the op (s = gate(fc2(relu(fc1(mean_hw(x)))));
+// y = x · s[c]).
+//
+// The mean of a channel is Σ_rows (row sum) / (H·W) in double: each row summed by row_sum_f64 (four
+// interleaved accumulators, a fixed order), the rows added in y order. Any split of the rows over threads
+// or bands that keeps those two orders gives the same mean.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+
+#include "runtime/program.h"
+
+namespace litesr {
+
+// Σ x[0..width) in double, four interleaved accumulators (independent add chains).
+inline double row_sum_f64(const float* x, int width) {
+  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+  int i = 0;
+  for (; i + 4 <= width; i += 4) {
+    s0 += x[i];
+    s1 += x[i + 1];
+    s2 += x[i + 2];
+    s3 += x[i + 3];
+  }
+  for (; i < width; ++i) s0 += x[i];
+  return (s0 + s1) + (s2 + s3);
+}
+
+// Gates of squeeze_excite step `se` (Step::weight fc1 [H, C], bias [H], weight2 fc2 [C, H], bias2 [C]) from
+// per-channel sums over `count` pixels. hidden: [H] scratch; gates: [C] out.
+inline void squeeze_excite_gates(const Step& se, const double* sums, double count, float* hidden, float* gates) {
+  const int c = se.shape.channels, h = se.node.se_hidden;
+  for (int ch = 0; ch < c; ++ch) gates[ch] = static_cast<float>(sums[ch] / count);  // the means, for now
+  for (int j = 0; j < h; ++j) {
+    float acc = se.bias[j];
+    for (int ch = 0; ch < c; ++ch) acc += se.weight[j * c + ch] * gates[ch];
+    hidden[j] = std::max(acc, 0.0f);
+  }
+  for (int ch = 0; ch < c; ++ch) {
+    float acc = se.bias2[ch];
+    for (int j = 0; j < h; ++j) acc += se.weight2[ch * h + j] * hidden[j];
+    gates[ch] = se.node.se_gate == SeGate::kHardSigmoid ? std::clamp(acc + 3.0f, 0.0f, 6.0f) / 6.0f
+                                                        : 1.0f / (1.0f + std::exp(-acc));
+  }
+}
+
+}  // namespace litesr
