@@ -73,6 +73,56 @@ void conv_rows_scalar(const Step& s, const float* const* in_rows, int width, con
   }
 }
 
+// v / 255.0f for every byte (the exact division the u8 input conversion uses).
+struct ByteUnitTable {
+  float v[256];
+  constexpr ByteUnitTable() : v() {
+    for (int i = 0; i < 256; ++i) v[i] = static_cast<float>(i) / 255.0f;
+  }
+  float operator[](uint8_t b) const { return v[b]; }
+};
+constexpr ByteUnitTable kUnitOfByte;
+
+}  // namespace
+
+// The horizontal pass's periodic interior: input columns x in [lo, hi) whose r outputs x·r + j read
+// index x + base_j + t with phase j's weights (those of the middle column), exactly as the table says.
+BandExecutor::BicubicRows BandExecutor::plan_bicubic_rows(BicubicTable vertical, BicubicTable horizontal, int r) {
+  BicubicRows b;
+  b.vertical = std::move(vertical);
+  b.horizontal = std::move(horizontal);
+  const BicubicTable& th = b.horizontal;
+  const int in_w = th.in_len, taps = th.taps, mid = in_w / 2;
+  b.phase_base.assign(r, 0);
+  b.phase_weight.assign(static_cast<std::size_t>(r) * taps, 0.0f);
+  for (int j = 0; j < r; ++j) {
+    const std::size_t o = static_cast<std::size_t>(mid * r + j) * taps;
+    b.phase_base[j] = th.index[o] - mid;
+    for (int t = 0; t < taps; ++t) b.phase_weight[static_cast<std::size_t>(j) * taps + t] = th.weight[o + t];
+  }
+  auto periodic = [&](int x) {
+    for (int j = 0; j < r; ++j) {
+      const std::size_t o = static_cast<std::size_t>(x * r + j) * taps;
+      for (int t = 0; t < taps; ++t) {
+        if (th.index[o + t] != x + b.phase_base[j] + t) return false;
+        if (th.weight[o + t] != b.phase_weight[static_cast<std::size_t>(j) * taps + t]) return false;
+      }
+    }
+    return true;
+  };
+  int lo = mid, hi = mid;
+  if (in_w > 0 && periodic(mid)) {
+    while (lo > 0 && periodic(lo - 1)) --lo;
+    hi = mid + 1;
+    while (hi < in_w && periodic(hi)) ++hi;
+  }
+  b.interior_lo = lo;
+  b.interior_hi = hi;
+  return b;
+}
+
+namespace {
+
 // Sample (c, y, x) of an input with `channels` channels (BandInput: interleaved, planar or zeros).
 float input_sample(const BandInput& in, int channels, int c, int y, int x) {
   if (in.planar) return in.planar[c * in.plane_stride + y * in.stride + x];
@@ -315,9 +365,10 @@ Status BandExecutor::prepare(const Program& p, int width, int height, int band_r
       if (!pl.active || st.node.op != OpKind::kBicubicUpsample) continue;
       LITESR_ASSIGN_OR_RETURN(BicubicTable v, make_bicubic_table(height, st.node.scale, st.node.bicubic));
       LITESR_ASSIGN_OR_RETURN(BicubicTable h, make_bicubic_table(width, st.node.scale, st.node.bicubic));
-      scratch_floats = std::max(scratch_floats, static_cast<std::size_t>(v.taps + 1) * st.shape.channels * width);
+      scratch_floats = std::max(scratch_floats, static_cast<std::size_t>(st.shape.channels) * width);
       pl.bicubic = static_cast<int>(bicubic_.size());
-      bicubic_.emplace_back(std::move(v), std::move(h));
+      bicubic_.push_back(plan_bicubic_rows(std::move(v), std::move(h), st.node.scale));
+      scratch_floats = std::max(scratch_floats, static_cast<std::size_t>(st.shape.channels + st.node.scale) * width);
     }
   }
 
@@ -385,6 +436,7 @@ Status BandExecutor::plan_passes() {
         cp.channels = p.steps[u].shape.channels;
         cp.rows = height_ * p.steps[u].shape.factor;
         cp.width = width_ * p.steps[u].shape.factor;
+        cp.stride = static_cast<int>(align_floats(lead_ + cp.width + pad_));
         checkpoints_.push_back(cp);
       }
     }
@@ -424,7 +476,7 @@ Status BandExecutor::plan_passes() {
         pl.load = true;
         continue;
       }
-      if (checkpoint_of[u] >= 0 && stage_[u] < q) {
+      if (checkpoint_of[u] >= 0 && stage_[u] < q) {  // read in place (row_ptr): no rows to compute
         pl.load = true;
         pl.checkpoint = checkpoint_of[u];
         last_read_pass[checkpoint_of[u]] = std::max(last_read_pass[checkpoint_of[u]], q);
@@ -448,6 +500,7 @@ Status BandExecutor::plan_passes() {
       pl.halo = halo[k];
       pl.ring = ring[k];
       pl.stride = static_cast<int>(align_floats(lead_ + pl.width + pad_));
+      if (pl.checkpoint >= 0) continue;  // read in place
       pass.order.push_back(k);
       pass.lead_ticks = std::max(pass.lead_ticks, ceil_div(2 * pl.halo, pl.factor) + 1);
     }
@@ -495,6 +548,7 @@ Status BandExecutor::plan_passes() {
   }
   shuffle_source_ = -1;
   output_root_ = root(p.outputs[0]);
+  store_adds_ = false;
   {
     const Step& out = p.steps[p.outputs[0]];
     const int src = out.node.op == OpKind::kPixelShuffle ? root(out.node.inputs[0]) : -1;
@@ -503,6 +557,14 @@ Status BandExecutor::plan_passes() {
       shuffle_source_ = src;
       last.plans[p.outputs[0]].active = false;  // stored from its source's rows, never computed
       last.order.erase(std::find(last.order.begin(), last.order.end(), p.outputs[0]));
+    }
+  }
+  {  // output = add(a, b) of two RGB maps (SAM-SR's bicubic skip): the store kernel adds b as its skip rows
+    const Step& out = p.steps[output_root_];
+    if (shuffle_source_ < 0 && out.node.op == OpKind::kAdd && out.node.inputs.size() == 2 &&
+        out.shape.channels == 3 && !last.plans[output_root_].load) {
+      store_adds_ = true;
+      last.plans[output_root_].stored_by_output = true;
     }
   }
 
@@ -525,7 +587,7 @@ Status BandExecutor::plan_passes() {
   std::size_t total = 0;
   for (std::size_t i = 0; i < checkpoints_.size(); ++i) {
     Checkpoint& cp = checkpoints_[i];
-    const std::size_t need = static_cast<std::size_t>(cp.channels) * cp.rows * cp.width;
+    const std::size_t need = static_cast<std::size_t>(cp.channels) * cp.rows * cp.stride;
     const int written = stage_[cp.step];
     int best = -1;
     for (std::size_t s = 0; s < slots.size(); ++s) {
@@ -540,8 +602,32 @@ Status BandExecutor::plan_passes() {
     cp.offset = slots[best].first;
     slot_last[best] = std::max(written, last_read_pass[i]);
   }
-  checkpoint_storage_.assign(total, 0.0f);
+  checkpoint_storage_.assign(total + kAlignFloats, 0.0f);  // zero padding columns, never written
+  const std::size_t misalign = (reinterpret_cast<std::uintptr_t>(checkpoint_storage_.data()) / sizeof(float)) % kAlignFloats;
+  checkpoint_arena_ = checkpoint_storage_.data() + (misalign == 0 ? 0 : kAlignFloats - misalign);
+  int widest = width_ * p.scale;
+  for (const Checkpoint& cp : checkpoints_) widest = std::max(widest, cp.stride);
+  zero_row_.assign(static_cast<std::size_t>(lead_) + widest + pad_, 0.0f);
   return {};
+}
+
+inline float* BandExecutor::row_ptr(const Workspace& ws, int step, int c, int y) const {
+  const StepPlan& q = pass_->plans[fusion_[step].alias];
+  if (q.owner < 0 && q.direct_output < 0 && q.checkpoint < 0) [[likely]] {  // its own ring
+    return ws.arena + q.offset + (static_cast<std::size_t>(c) * q.ring + floor_mod(y, q.ring)) * q.stride + lead_;
+  }
+  if (q.direct_output >= 0) {
+    const BandOutput& o = outputs_[q.direct_output];
+    return o.planar + c * o.plane_stride + y * o.stride;
+  }
+  if (q.checkpoint >= 0) {
+    const Checkpoint& cp = checkpoints_[q.checkpoint];
+    if (y < 0 || y >= cp.rows) return const_cast<float*>(zero_row_.data()) + lead_;  // read only
+    return checkpoint_arena_ + cp.offset + (static_cast<std::size_t>(c) * cp.rows + y) * cp.stride + lead_;
+  }
+  const StepPlan& owner = pass_->plans[q.owner];
+  return ws.arena + owner.offset +
+         (static_cast<std::size_t>(q.channel_base + c) * owner.ring + floor_mod(y, owner.ring)) * owner.stride + lead_;
 }
 
 void BandExecutor::band_task(void* self, int band, int thread) {
@@ -597,19 +683,6 @@ void BandExecutor::run_band(int band, int thread) {
   }
 }
 
-float* BandExecutor::row_ptr(const Workspace& ws, int step, int c, int y) const {
-  const std::vector<StepPlan>& plans = pass_->plans;
-  const StepPlan& q = plans[fusion_[step].alias];
-  if (q.direct_output >= 0) {
-    const BandOutput& o = outputs_[q.direct_output];
-    return o.planar + c * o.plane_stride + y * o.stride;
-  }
-  const StepPlan& owner = q.owner >= 0 ? plans[q.owner] : q;
-  const int channel = q.owner >= 0 ? q.channel_base + c : c;
-  return ws.arena + owner.offset + (static_cast<std::size_t>(channel) * owner.ring + floor_mod(y, owner.ring)) * owner.stride +
-         lead_;
-}
-
 // What happens to row y of root k once computed: rows of the band (not lead rows, which another band
 // owns) go to the outputs, checkpoints and squeeze-excite sums that read them.
 void BandExecutor::after_row(int k, int y, int band_first, int band_end, Workspace& ws) {
@@ -619,8 +692,8 @@ void BandExecutor::after_row(int k, int y, int band_first, int band_end, Workspa
   const int channels = p.steps[k].shape.channels;
   if (pl.save >= 0) {
     const Checkpoint& cp = checkpoints_[pl.save];
-    float* dst = checkpoint_storage_.data() + cp.offset + static_cast<std::size_t>(y) * cp.width;
-    const std::size_t plane = static_cast<std::size_t>(cp.rows) * cp.width;
+    float* dst = checkpoint_arena_ + cp.offset + static_cast<std::size_t>(y) * cp.stride + lead_;
+    const std::size_t plane = static_cast<std::size_t>(cp.rows) * cp.stride;
     for (int c = 0; c < channels; ++c) std::copy_n(row_ptr(ws, k, c, y), cp.width, dst + c * plane);
   }
   if (pl.se_sum >= 0) {
@@ -650,13 +723,6 @@ void BandExecutor::compute_row(int k, int y, Workspace& ws) {
   auto input_row = [&](int step, int c) -> const float* { return row(step, c, y); };
   if (y < 0 || y >= height_ * pl.factor) {  // the conv padding
     for (int c = 0; c < channels; ++c) std::fill_n(row(k, c, y), w, 0.0f);
-    return;
-  }
-  if (pl.checkpoint >= 0) {
-    const Checkpoint& cp = checkpoints_[pl.checkpoint];
-    const float* src = checkpoint_storage_.data() + cp.offset + static_cast<std::size_t>(y) * cp.width;
-    const std::size_t plane = static_cast<std::size_t>(cp.rows) * cp.width;
-    for (int c = 0; c < channels; ++c) std::copy_n(src + c * plane, w, row(k, c, y));
     return;
   }
   switch (nd.op) {
@@ -722,6 +788,7 @@ void BandExecutor::compute_row(int k, int y, Workspace& ws) {
       break;
     }
     case OpKind::kAdd:
+      if (pl.stored_by_output) break;  // store_output_row adds while storing
       for (int c = 0; c < channels; ++c) add_row(nd, c, input_row, w, row(k, c, y));
       break;
     case OpKind::kConcat:
@@ -731,44 +798,69 @@ void BandExecutor::compute_row(int k, int y, Workspace& ws) {
       concat_or_slice_rows(p, nd, input_row, [&](int c) { return row(k, c, y); }, w);
       break;
     case OpKind::kPixelShuffle: {  // out[c][y][x·r + j] = in[c·r² + i·r + j][y / r][x], i = y mod r
-      const int r = nd.scale, src = nd.inputs[0], i = y % r, in_w = w / r;
+      const int r = nd.scale, src = nd.inputs[0], i = y % r;
       for (int c = 0; c < channels; ++c) {
-        float* dst = row(k, c, y);
-        for (int j = 0; j < r; ++j) {
-          const float* in = row(src, c * r * r + i * r + j, y / r);
-          for (int x = 0; x < in_w; ++x) dst[x * r + j] = in[x];
-        }
+        for (int j = 0; j < r; ++j) ws.in_ptrs[j] = row(src, c * r * r + i * r + j, y / r);
+        interleave_rows_f32(ws.in_ptrs.data(), w / r, r, row(k, c, y));
       }
       break;
     }
-    case OpKind::kBicubicUpsample: {  // vertical taps (planar copies of the input rows), then horizontal
-      const BicubicTable& tv = bicubic_[pl.bicubic].first;
-      const BicubicTable& th = bicubic_[pl.bicubic].second;
+    case OpKind::kBicubicUpsample: {  // vertical pass over the input rows, then horizontal (bicubic_table.h order)
+      const BicubicRows& bic = bicubic_[pl.bicubic];
+      const BicubicTable& tv = bic.vertical;
+      const BicubicTable& th = bic.horizontal;
       const BandInput& in = inputs_[pass_->plans[nd.inputs[0]].input];
-      const int in_w = width_, taps = tv.taps;
-      float* tap_rows = ws.scratch.data();
-      float* tmp = tap_rows + static_cast<std::size_t>(taps) * channels * in_w;
-      for (int t = 0; t < taps; ++t) {
-        const int src_y = tv.index[y * taps + t];
-        for (int c = 0; c < channels; ++c) {
-          float* dst = tap_rows + (static_cast<std::size_t>(t) * channels + c) * in_w;
-          for (int x = 0; x < in_w; ++x) dst[x] = input_sample(in, channels, c, src_y, x);
-        }
-      }
+      const int in_w = width_, taps = tv.taps, htaps = th.taps;
+      float* tmp = ws.scratch.data();  // [channels][in_w]
       for (int c = 0; c < channels; ++c) {
         float* tc = tmp + static_cast<std::size_t>(c) * in_w;
-        for (int x = 0; x < in_w; ++x) {
-          float acc = 0.0f;
-          for (int t = 0; t < taps; ++t) acc += tv.weight[y * taps + t] * tap_rows[(static_cast<std::size_t>(t) * channels + c) * in_w + x];
-          tc[x] = acc;
+        std::fill_n(tc, in_w, 0.0f);
+        for (int t = 0; t < taps; ++t) {  // acc = ((0 + w0·v0) + w1·v1) + ..., per x, as the reference
+          const int src_y = tv.index[y * taps + t];
+          const float wt = tv.weight[y * taps + t];
+          if (in.u8) {
+            const uint8_t* src = in.u8 + src_y * in.stride + c;
+            for (int x = 0; x < in_w; ++x) tc[x] += wt * kUnitOfByte[src[static_cast<std::ptrdiff_t>(x) * channels]];
+          } else if (in.f32) {
+            const float* src = in.f32 + src_y * in.stride + c;
+            for (int x = 0; x < in_w; ++x) tc[x] += wt * src[static_cast<std::ptrdiff_t>(x) * channels];
+          } else if (in.planar) {
+            const float* src = in.planar + c * in.plane_stride + src_y * in.stride;
+            for (int x = 0; x < in_w; ++x) tc[x] += wt * src[x];
+          }
         }
         float* dst = row(k, c, y);
-        const int htaps = th.taps;
-        for (int xx = 0; xx < w; ++xx) {
-          float acc = 0.0f;
-          for (int t = 0; t < htaps; ++t) acc += th.weight[xx * htaps + t] * tc[th.index[xx * htaps + t]];
-          dst[xx] = acc;
+        auto generic = [&](int from, int to) {  // output columns [from, to) through the table
+          for (int xx = from; xx < to; ++xx) {
+            const int32_t* idx = th.index.data() + static_cast<std::size_t>(xx) * htaps;
+            const float* wh = th.weight.data() + static_cast<std::size_t>(xx) * htaps;
+            float acc = 0.0f;
+            for (int t = 0; t < htaps; ++t) acc += wh[t] * tc[idx[t]];
+            dst[xx] = acc;
+          }
+        };
+        const int r = nd.scale, lo = bic.interior_lo, hi = bic.interior_hi;
+        if (hi <= lo) {
+          generic(0, w);
+          continue;
         }
+        // Interior input columns: output x·r + j reads tc[x + base_j + t] with the same weights for every x
+        // (checked at prepare), so each phase is a contiguous row loop, then the phases are interleaved.
+        float* phases = tmp + static_cast<std::size_t>(channels) * in_w;
+        for (int j = 0; j < r; ++j) {
+          float* ph = phases + static_cast<std::size_t>(j) * in_w;
+          const float* wj = bic.phase_weight.data() + static_cast<std::size_t>(j) * htaps;
+          const float* src = tc + bic.phase_base[j];
+          std::fill(ph + lo, ph + hi, 0.0f);
+          for (int t = 0; t < htaps; ++t) {
+            const float wt = wj[t];
+            for (int x = lo; x < hi; ++x) ph[x] += wt * src[x + t];
+          }
+          ws.in_ptrs[j] = ph + lo;
+        }
+        interleave_rows_f32(ws.in_ptrs.data(), hi - lo, r, dst + static_cast<std::ptrdiff_t>(lo) * r);
+        generic(0, lo * r);
+        generic(hi * r, w);
       }
       break;
     }
@@ -800,12 +892,38 @@ void BandExecutor::store_shuffled_rows(int y, Workspace& ws) {
   }
 }
 
-// Output row yy of the output root: clamp / quantise + interleave.
+// Output row yy of the output root: clamp / quantise + interleave (3 colours: the pixel-shuffle store kernel
+// at scale 1).
 void BandExecutor::store_output_row(int k, int yy, Workspace& ws) {
   const BandOutput& out = outputs_[0];
   const int out_channels = program_->steps[program_->outputs[0]].shape.channels;
   const int sw = pass_->plans[k].width;
   const std::ptrdiff_t base = yy * out.stride;
+  if (out_channels == 3) {
+    const float** skip = nullptr;
+    if (store_adds_) {  // rows = input 0, skip = input 1: v = a + b, as add_row computes it
+      const Node& add = program_->steps[k].node;
+      for (int c = 0; c < 3; ++c) {
+        ws.in_ptrs[c] = row_ptr(ws, add.inputs[0], c, yy);
+        ws.in_ptrs[3 + c] = row_ptr(ws, add.inputs[1], c, yy);
+      }
+      skip = ws.in_ptrs.data() + 3;
+    } else {
+      for (int c = 0; c < 3; ++c) ws.in_ptrs[c] = row_ptr(ws, k, c, yy);
+    }
+    if (out.u8) {
+      uint8_t* dst = out.u8 + base;
+      pixel_shuffle_store_u8_rows(ws.in_ptrs.data(), sw, 1, skip, &dst);
+      return;
+    }
+    float* dst = out.f32 + base;
+    pixel_shuffle_store_f32_rows(ws.in_ptrs.data(), sw, 1, skip, &dst);
+    for (int q = 0; q < 3 * sw; ++q) {
+      const float v = dst[q];
+      dst[q] = v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f;
+    }
+    return;
+  }
   for (int c = 0; c < out_channels; ++c) {
     const float* src = row_ptr(ws, k, c, yy);
     if (out.f32) {

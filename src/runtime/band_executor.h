@@ -89,7 +89,7 @@ class BandExecutor {
  private:
   // One step's part in one pass. Only roots (FusedEpilogue::alias == the step) have rows.
   struct StepPlan {
-    bool active = false;      // has rows in this pass: computed, or loaded (input, checkpoint), or gathered
+    bool active = false;      // has rows in this pass: computed, or loaded (input; checkpoint: read in place)
     bool load = false;        // rows come from an input or a checkpoint, not computed
     int factor = 1;           // size = factor × the LR size
     int width = 0;            // factor × LR width
@@ -106,6 +106,7 @@ class BandExecutor {
     bool gathers_inputs = false;  // concat whose inputs write into its ring (nothing to compute)
     int direct_output = -1;       // >= 0: rows are computed straight into outputs_[direct_output]'s map
     int bicubic = -1;             // bicubic_upsample: index into bicubic_
+    bool stored_by_output = false;  // the output add: store_output_row adds its inputs while storing
   };
   struct Pass {
     std::vector<StepPlan> plans;  // per step
@@ -119,7 +120,8 @@ class BandExecutor {
   };
   struct Checkpoint {  // a whole map (planar f32 [channels][rows][width]) carried from one pass to later ones
     int step = -1, channels = 0, rows = 0, width = 0;
-    std::size_t offset = 0;  // into checkpoint_storage_
+    int stride = 0;          // floats between rows (kernel_conv.h ROW LAYOUT: zero padding columns)
+    std::size_t offset = 0;  // into checkpoint_arena_
   };
   struct SqueezeExcite {
     int step = -1;                  // the squeeze_excite step
@@ -141,8 +143,15 @@ class BandExecutor {
     std::vector<float*> plane_ptrs;         // deinterleave destinations
     std::vector<uint8_t*> u8_rows;          // pixel-shuffle store destinations (scale rows)
     std::vector<float*> f32_rows;
-    std::vector<float> scratch;             // bicubic: vertical taps and the vertical pass
+    std::vector<float> scratch;             // bicubic: the vertical pass [channels][LR width]
   };
+  struct BicubicRows {  // one bicubic_upsample: its tables and the horizontal pass's periodic interior
+    BicubicTable vertical, horizontal;
+    int interior_lo = 0, interior_hi = 0;  // input columns whose outputs follow the phase weights
+    std::vector<int> phase_base;           // [r]: output x·r + j reads input x + phase_base[j] + t
+    std::vector<float> phase_weight;       // [r][taps]
+  };
+  static BicubicRows plan_bicubic_rows(BicubicTable vertical, BicubicTable horizontal, int r);
   Status plan_passes();
   void run_band(int band, int thread);
   float* row_ptr(const Workspace& ws, int step, int c, int y) const;  // row y of channel c of a step
@@ -157,6 +166,7 @@ class BandExecutor {
   int width_ = 0, height_ = 0, band_rows_ = 0, pad_ = 1, lead_ = 16;
   int shuffle_source_ = -1;  // >= 0: the output is pixel_shuffle(shuffle_source_) with 3 channels (fast store)
   int output_root_ = -1;     // otherwise: the step whose rows are the output
+  bool store_adds_ = false;  // output_root_ is an add of two RGB maps, summed by the store kernel
   std::vector<int> stage_;
   std::vector<FusedEpilogue> fusion_;  // per step: skipped steps read their alias's rows
   std::vector<int> packed_of_;         // per step: index into packed_, -1 = scalar loop / not a conv
@@ -166,9 +176,11 @@ class BandExecutor {
   std::vector<LrOutput> lr_outputs_;
   std::vector<Checkpoint> checkpoints_;
   std::vector<float> checkpoint_storage_;
+  float* checkpoint_arena_ = nullptr;  // 64-byte aligned start inside checkpoint_storage_
+  std::vector<float> zero_row_;        // rows outside a checkpoint's map (lead_ zeros + the widest row)
   std::vector<SqueezeExcite> se_;
   std::vector<int> se_of_;             // per step: index into se_ for squeeze_excite steps
-  std::vector<std::pair<BicubicTable, BicubicTable>> bicubic_;  // (vertical, horizontal) per bicubic step
+  std::vector<BicubicRows> bicubic_;   // per bicubic step
   std::vector<Workspace> workspaces_;
   const Pass* pass_ = nullptr;         // the pass being run
   std::span<const BandInput> inputs_;

@@ -158,6 +158,25 @@ bool shuffle_f32(const float* const* rows, int width, int scale, const float* co
   return shuffle_rows<false>(rows, width, scale, skip, out);
 }
 
+bool interleave_rows(const float* const* in_rows, int width_i, int r, float* out) {
+  const hn::ScalableTag<float> d;
+  const size_t n = hn::Lanes(d), width = static_cast<size_t>(width_i);
+  if (width < n || r < 1 || r > 4) return false;
+  auto run = [&](auto s_const) {
+    constexpr int S = decltype(s_const)::value;
+    size_t x = 0;
+    for (; x + n <= width; x += n) gather_hr<S>(d, in_rows, 0, 0, x, out + x * S);
+    if (x < width) gather_hr<S>(d, in_rows, 0, 0, width - n, out + (width - n) * S);
+  };
+  switch (r) {
+    case 1: run(std::integral_constant<int, 1>{}); break;
+    case 2: run(std::integral_constant<int, 2>{}); break;
+    case 3: run(std::integral_constant<int, 3>{}); break;
+    default: run(std::integral_constant<int, 4>{}); break;
+  }
+  return true;
+}
+
 bool deinterleave_u8(const uint8_t* rgb, int width_i, float* const* planes) {
   const hn::ScalableTag<float> d;
   const hn::Rebind<int32_t, decltype(d)> di;
@@ -204,6 +223,7 @@ namespace litesr {
 
 HWY_EXPORT(shuffle_u8);
 HWY_EXPORT(shuffle_f32);
+HWY_EXPORT(interleave_rows);
 HWY_EXPORT(deinterleave_u8);
 HWY_EXPORT(deinterleave_f32);
 
@@ -218,6 +238,16 @@ void pixel_shuffle_store_f32_rows(const float* const* rows, int width, int scale
                                   float* const* out_rows) {
   if (!HWY_DYNAMIC_DISPATCH(shuffle_f32)(rows, width, scale, skip_rgb, out_rows)) {
     pixel_shuffle_store_f32_rows_ref(rows, width, scale, skip_rgb, out_rows);
+  }
+}
+
+void interleave_rows_f32(const float* const* in_rows, int width, int r, float* out) {
+  if (!HWY_DYNAMIC_DISPATCH(interleave_rows)(in_rows, width, r, out)) interleave_rows_f32_ref(in_rows, width, r, out);
+}
+
+void interleave_rows_f32_ref(const float* const* in_rows, int width, int r, float* out) {
+  for (int x = 0; x < width; ++x) {
+    for (int j = 0; j < r; ++j) out[x * r + j] = in_rows[j][x];
   }
 }
 

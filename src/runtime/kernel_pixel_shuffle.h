@@ -24,6 +24,11 @@ void pixel_shuffle_store_f32_rows(const float* const* rows, int width, int scale
 void pixel_shuffle_store_f32_rows_ref(const float* const* rows, int width, int scale,
                                       const float* const* skip_rgb, float* const* out_rows);
 
+// One planar output row of a pixel shuffle (or any r-way interleave): out[x·r + j] = in_rows[j][x] for
+// x < width, j < r. r = 1..4 vectorised, others take the reference.
+void interleave_rows_f32(const float* const* in_rows, int width, int r, float* out);
+void interleave_rows_f32_ref(const float* const* in_rows, int width, int r, float* out);
+
 // Input side: one interleaved RGB row (width*3 values) -> planes[c][x], c = 0 (R), 1 (G), 2 (B).
 // u8: planes[c][x] = rgb[x*3 + c] / 255.0f (a true division, exact like the reference). f32: a copy.
 void deinterleave_rgb_u8_to_planar_f32(const uint8_t* rgb, int width, float* const* planes);

@@ -2,7 +2,7 @@
 // the op (s = gate(fc2(relu(fc1(mean_hw(x)))));
 // y = x · s[c]).
 //
-// The mean of a channel is Σ_rows (row sum) / (H·W) in double: each row summed by row_sum_f64 (four
+// The mean of a channel is Σ_rows (row sum) / (H·W) in double: each row summed by row_sum_f64 (eight
 // interleaved accumulators, a fixed order), the rows added in y order. Any split of the rows over threads
 // or bands that keeps those two orders gives the same mean.
 #pragma once
@@ -14,18 +14,16 @@
 
 namespace litesr {
 
-// Σ x[0..width) in double, four interleaved accumulators (independent add chains).
+// Σ x[0..width) in double: eight interleaved accumulators (lane l sums x[l], x[l + 8], ...; a layout the
+// compiler vectorises without reordering), then added pairwise.
 inline double row_sum_f64(const float* x, int width) {
-  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+  double s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   int i = 0;
-  for (; i + 4 <= width; i += 4) {
-    s0 += x[i];
-    s1 += x[i + 1];
-    s2 += x[i + 2];
-    s3 += x[i + 3];
+  for (; i + 8 <= width; i += 8) {
+    for (int l = 0; l < 8; ++l) s[l] += x[i + l];
   }
-  for (; i < width; ++i) s0 += x[i];
-  return (s0 + s1) + (s2 + s3);
+  for (; i < width; ++i) s[0] += x[i];
+  return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
 }
 
 // Gates of squeeze_excite step `se` (Step::weight fc1 [H, C], bias [H], weight2 fc2 [C, H], bias2 [C]) from

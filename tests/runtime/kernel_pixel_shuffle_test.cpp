@@ -193,5 +193,32 @@ TEST(KernelDeinterleave, MatchesReferenceAllWidthsIsas) {
   });
 }
 
+// The planar interleave (a pixel shuffle's output rows at intermediate resolutions) equals the reference for
+// every r, width and ISA, and writes nothing past width·r.
+TEST(KernelInterleaveRows, MatchesReferenceAllFactorsWidthsIsas) {
+  IsaLoop isas;
+  isas.run([&] {
+    std::mt19937 rng(6);
+    std::uniform_real_distribution<float> u(-2.0f, 2.0f);
+    for (int r = 1; r <= 5; ++r) {
+      for (int width : kWidths) {
+        SCOPED_TRACE("r " + std::to_string(r) + ", width " + std::to_string(width));
+        std::vector<std::vector<float>> in(r, std::vector<float>(width));
+        std::vector<const float*> ptrs;
+        for (auto& row : in) {
+          for (float& v : row) v = u(rng);
+          ptrs.push_back(row.data());
+        }
+        std::vector<float> got(static_cast<size_t>(width) * r + 4, -9.0f), want(static_cast<size_t>(width) * r);
+        interleave_rows_f32(ptrs.data(), width, r, got.data());
+        interleave_rows_f32_ref(ptrs.data(), width, r, want.data());
+        for (size_t k = 0; k < want.size(); ++k) ASSERT_EQ(got[k], want[k]) << k;
+        ASSERT_EQ(got[want.size()], -9.0f);
+        if (width > 0) ASSERT_EQ(want[static_cast<size_t>(r) - 1], in[r - 1][0]);
+      }
+    }
+  });
+}
+
 }  // namespace
 }  // namespace litesr
