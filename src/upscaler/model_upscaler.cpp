@@ -56,7 +56,9 @@ Result<int> ModelUpscaler::context_rows() const {
   return session_->context_rows();
 }
 
-int ModelUpscaler::threads() const { return session_ ? session_->threads() : 1; }
+int ModelUpscaler::threads() const { return session_ ? session_->threads() : frames_session_->threads(); }
+
+ExecutionMode ModelUpscaler::mode() const { return session_ ? session_->mode() : frames_session_->mode(); }
 
 int ModelUpscaler::window() const { return frames_session_ ? frames_session_->window() : 1; }
 

@@ -32,6 +32,8 @@ class ModelUpscaler {
   int scale() const { return scale_; }
   const std::string& model_name() const { return model_name_; }
   int threads() const;
+  // The engine the model runs on (every shipped model: ExecutionMode::kFusedBands).
+  ExecutionMode mode() const;
 
   // u8 or u16 image with 1-4 channels -> the same layout and type at scale x the size.
   Result<Image> upscale(const Image& src);
