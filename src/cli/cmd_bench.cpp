@@ -4,27 +4,36 @@
 //   litesr bench [--case NAME]... [-n MODEL]... [--peers] [-j THREADS] [--reps N] [--warmup N] [--input WxH]
 //                [--json FILE] [--chart FILE.svg] [--tradeoff FILE.svg --data DIR] [--progress MODE]
 //
-// Cases (default: all four): elsr-x4-720p (ELSR x4, 320x180 -> 1280x720), elsr-x4-4k (960x540 -> 3840x2160),
-// sam-sr-xlite-x4-256 (256x256 -> 1024x1024), evsrnet-x4-10f (EVSRNet x4 frame-parallel, 10 frames of 320x180).
-// They use the shipped weights (elsr-x4, sam-sr-xlite-x4) when built in, random weights otherwise (EVSRNet
-// always: no frame-parallel model is shipped). -n MODEL adds a case for a built-in name or .safetensors file at
-// a 1280x720 output; --case and -n select what runs (neither: the four defaults). --input WxH overrides every
-// case's LR size (quick checks).
+// Cases (default: all six) time shipped models in the mode they ship: elsr-x4-720p (elsr-x4, 320x180 ->
+// 1280x720), elsr-x4-4k (960x540 -> 3840x2160), sam-sr-xlite-x4-256 (sam-sr-xlite-x4, 256x256 -> 1024x1024),
+// sam-sr-xlite-x4-720p (320x180 -> 1280x720), evsrnet-x4-720p and evsrnet-nas-x4-720p (the recurrent video
+// models: one 10-frame window of 320x180 frames -> 1280x720, reported per frame). A case whose model is not
+// built in runs the same architecture and configuration with random weights (models::make_random_model; the
+// JSON `weights` says "random"). -n MODEL adds a case for a built-in name or .safetensors file (single-frame or
+// multi-frame, one window per run) at a 1280x720 output; --case and -n select what runs (neither: the
+// defaults). --input WxH overrides every case's LR size (quick checks).
 //
-// Engines: LiteSR always (a Session, u8 HWC in -> u8 HWC out: conversions included); with --peers also
-// LibTorch (train::TorchGraphRunner: the graph op by op with torch functional ops, f32 NCHW, only when built
-// with LITESR_WITH_TORCH) and ONNX Runtime (the model exported by export_onnx, run by onnxruntime-node in a
-// child process, f32 NCHW; only when built with LITESR_WITH_EXPORT and node + onnxruntime-node are installed).
-// A peer that cannot run is skipped with its reason (table footnote, JSON "skipped"), never an error.
+// Engines: LiteSR always (u8 HWC in -> u8 HWC out: conversions included): a Session for single-frame models,
+// a MultiFrameSession for multi-frame ones (reset, then push_frame_u8 of each frame of the window). With
+// --peers also LibTorch (train::TorchGraphRunner: the graph op by op with torch functional ops, f32 NCHW; a
+// recurrent step through run_window, the state fed back like MultiFrameSession; only when built with
+// LITESR_WITH_TORCH) and ONNX Runtime (the model exported by export_onnx, run by onnxruntime-node in a child
+// process, f32 NCHW, a recurrent step in ort_bench.js's recurrent mode; only when built with LITESR_WITH_EXPORT
+// and node + onnxruntime-node are installed). Before timing, each peer's output 0 (clamped to [0, 1]) of the
+// first and last frame of a run is compared with LiteSR's u8 output on the same input: a difference above
+// kCheckTolerance means the peer runs something else, and it is skipped with the numbers. A peer that cannot
+// run is skipped with its reason (table footnote, JSON "skipped"), never an error.
 // Every engine gets the same thread count (-j). Protocol: --warmup untimed runs of each engine, then --reps
 // interleaved repetitions (LiteSR, LibTorch, ONNX Runtime, LiteSR, ...) so background load hits all alike;
-// medians are reported. With the LibTorch peer the process re-executes itself once with
-// OMP_WAIT_POLICY=PASSIVE (unless set), so idle libgomp workers sleep instead of spinning through the other
-// engines' repetitions; ONNX Runtime runs with intra-op spinning off for the same reason.
+// a run is one frame, or one window of a multi-frame model (time / frames); medians are reported. With the
+// LibTorch peer the process re-executes itself once with OMP_WAIT_POLICY=PASSIVE (unless set), so idle libgomp
+// workers sleep instead of spinning through the other engines' repetitions; ONNX Runtime runs with intra-op
+// spinning off for the same reason.
 // Columns: median ms per frame per engine (wall); speedup = peer median / LiteSR median, in wall time and in
 // process CPU time (all threads; steadier on a loaded machine); LiteSR fps = 1000 / its median; FMA peak =
-// LiteSR's GFLOP/s (2 FLOPs per plain MAC, profile's kMacs count) over the FP32 FMA peak of `threads` dedicated
-// cores (runtime/kernel_peak.h, measured at start in CPU time), per wall second and per CPU second.
+// LiteSR's GFLOP/s (2 FLOPs per plain MAC, profile's kMacs count of one frame / one recurrent step) over the
+// FP32 FMA peak of `threads` dedicated cores (runtime/kernel_peak.h, measured at start in CPU time), per wall
+// second and per CPU second.
 // Exit codes: 0 ok, 1 failure, 2 usage error, 130 interrupted.
 #include <unistd.h>
 
@@ -37,6 +46,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -58,6 +68,7 @@
 #include "profile/timing.h"
 #include "runtime/kernel_dispatch.h"
 #include "runtime/kernel_peak.h"
+#include "runtime/multi_frame_session.h"
 #include "runtime/session.h"
 #ifdef LITESR_HAVE_TRAIN
 #include "train/torch_graph_runner.h"
@@ -76,6 +87,9 @@ constexpr const char* kLitesr = "litesr";
 constexpr const char* kLibtorch = "libtorch";
 constexpr const char* kOnnxruntime = "onnxruntime";
 constexpr const char* kEngines[] = {kLitesr, kLibtorch, kOnnxruntime};
+// Peer equality check: max |LiteSR u8 / 255 − clamp(peer f32, 0, 1)|. LiteSR rounds to u8 (<= 0.5/255) and
+// the engines' f32 sums differ by ~1e-6, so this leaves a margin without letting another network through.
+constexpr double kCheckTolerance = 1.0 / 255 + 1e-4;
 
 struct BenchArgs {
   std::vector<std::string> cases;
@@ -101,16 +115,21 @@ struct BenchCase {
   int width = 0, height = 0;  // LR size
 };
 
+// The shipped models in the mode they ship. `arch` / `config`: the random-weight fallback when `model` is not
+// built in (the shipped files' configurations).
 const std::vector<BenchCase>& default_cases() {
+  static const char* kElsr = R"({"scale": 4, "channels": 6})";
+  static const char* kSamSr = R"({"scale": 4, "nf": 16, "n": 8, "se": true, "bn": false, "bicubic_a": -0.75,
+                                  "se_gate": "hard_sigmoid", "upsampler": "candidate_a"})";
   static const std::vector<BenchCase> cases = {
-      {"elsr-x4-720p", "ELSR x4, 320x180 -> 1280x720", "elsr-x4", "elsr", R"({"scale": 4, "channels": 6})", 320, 180},
-      {"elsr-x4-4k", "ELSR x4, 960x540 -> 3840x2160", "elsr-x4", "elsr", R"({"scale": 4, "channels": 6})", 960, 540},
-      {"sam-sr-xlite-x4-256", "SAM-SR XLITE x4, 256x256 -> 1024x1024", "sam-sr-xlite-x4", "sam_sr",
-       R"({"scale": 4, "nf": 16, "n": 8, "se": true, "bn": true, "bicubic_a": -0.5, "se_gate": "hard_sigmoid",
-           "upsampler": "candidate_a"})",
-       256, 256},
-      {"evsrnet-x4-10f", "EVSRNet x4 frame-parallel, 10 frames of 320x180 -> 1280x720", "", "evsrnet",
-       R"({"scale": 4, "nc": 8, "nb": 5, "frames": 10, "mode": "frame_parallel"})", 320, 180},
+      {"elsr-x4-720p", "ELSR x4, 320x180 -> 1280x720", "elsr-x4", "elsr", kElsr, 320, 180},
+      {"elsr-x4-4k", "ELSR x4, 960x540 -> 3840x2160", "elsr-x4", "elsr", kElsr, 960, 540},
+      {"sam-sr-xlite-x4-256", "SAM-SR XLITE x4, 256x256 -> 1024x1024", "sam-sr-xlite-x4", "sam_sr", kSamSr, 256, 256},
+      {"sam-sr-xlite-x4-720p", "SAM-SR XLITE x4, 320x180 -> 1280x720", "sam-sr-xlite-x4", "sam_sr", kSamSr, 320, 180},
+      {"evsrnet-x4-720p", "EVSRNet x4 recurrent (nc 8, nb 5), one 10-frame window of 320x180 -> 1280x720", "evsrnet-x4",
+       "evsrnet", R"({"scale": 4, "nc": 8, "nb": 5, "frames": 10, "mode": "recurrent"})", 320, 180},
+      {"evsrnet-nas-x4-720p", "EVSRNet-NAS x4 recurrent (nc 6, nb 8), one 10-frame window of 320x180 -> 1280x720",
+       "evsrnet-nas-x4", "evsrnet", R"({"scale": 4, "nc": 6, "nb": 8, "frames": 10, "mode": "recurrent"})", 320, 180},
   };
   return cases;
 }
@@ -130,12 +149,15 @@ struct EngineTimes {
 struct CaseResult {
   BenchCase c;
   std::string weights;  // "shipped", "file", "random" or "none" (bicubic)
-  int frames = 1, scale = 1, out_width = 0, out_height = 0;
+  std::string mode;     // "single_frame", "recurrent" or "frame_parallel"
+  int frames = 1;       // frames per run: 1, or one window of a multi-frame model
+  int scale = 1, out_width = 0, out_height = 0;
   int64_t macs_per_frame = 0;
   std::string litesr_path;
   std::string ort_version;                     // onnxruntime-node's, when its peer started
   std::map<std::string, EngineTimes> times;    // engines that ran
   std::map<std::string, std::string> skipped;  // engine -> reason
+  std::map<std::string, double> max_abs_diff;  // peer -> its equality check (peers that got that far)
 };
 
 double now_s() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
@@ -219,9 +241,11 @@ class TempDir {
 // The model, graph and sizes of a case; kInvalidArgument / kNotFound are usage errors.
 struct LoadedCase {
   ModelFile model;  // as stored (multi-frame models keep litesr.frames: the ONNX export wraps the frames)
-  Graph graph;      // one frame per run
+  Graph graph;      // as built: one frame (one recurrent step) per call
   std::string weights;
-  int frames = 1;
+  int frames = 1;            // frames per run: 1, or one window of a multi-frame model (Graph::input_frames)
+  bool multi_frame = false;  // runs on a MultiFrameSession (frame-parallel or recurrent)
+  bool recurrent = false;    // several graph inputs: the recurrent step contract (runtime/multi_frame_session.h)
 };
 
 Result<LoadedCase> load_case(const BenchCase& c) {
@@ -238,19 +262,68 @@ Result<LoadedCase> load_case(const BenchCase& c) {
       return m.status();
     }
   }
-  if (!have) {
+  if (!have) {  // the model is not built in: the same architecture with random weights
     LITESR_ASSIGN_OR_RETURN(lc.model, models::make_random_model(c.arch, 4, c.config, /*seed=*/1));
     lc.weights = "random";
   }
   LITESR_ASSIGN_OR_RETURN(lc.graph, models::build_graph(lc.model));
-  if (lc.graph.inputs.size() != 1) {
-    return invalid_argument(c.name + ": " + lc.graph.arch +
-                            " runs several inputs per step (recurrent); bench takes single-input graphs (EVSRNet: "
-                            "mode frame_parallel)");
-  }
-  lc.frames = lc.graph.input_frames;
-  lc.graph.input_frames = 1;  // frame_parallel: the graph is one frame; frames are independent runs
+  lc.recurrent = lc.graph.inputs.size() > 1;
+  lc.multi_frame = lc.recurrent || lc.graph.input_frames > 1;
+  lc.frames = lc.multi_frame ? std::max(1, lc.graph.input_frames) : 1;
   return lc;
+}
+
+// LiteSR's side of a case: a Session (single-frame models: run_u8) or a MultiFrameSession (multi-frame
+// models: reset, then push_frame_u8 of every frame of the window).
+struct LitesrEngine {
+  std::optional<Session> session;
+  std::optional<MultiFrameSession> window;
+
+  static Result<LitesrEngine> create(const LoadedCase& lc, int threads, int w, int h) {
+    SessionOptions so;
+    so.threads = threads;
+    LitesrEngine e;
+    if (lc.multi_frame) {
+      LITESR_ASSIGN_OR_RETURN(MultiFrameSession m, MultiFrameSession::create(lc.graph, lc.model.tensors, so));
+      e.window.emplace(std::move(m));
+    } else {
+      LITESR_ASSIGN_OR_RETURN(Session s, Session::create(lc.graph, lc.model.tensors, so));
+      LITESR_RETURN_IF_ERROR(s.prepare(w, h));
+      e.session.emplace(std::move(s));
+    }
+    return e;
+  }
+  ExecutionMode mode() const { return window ? window->mode() : session->mode(); }
+
+  // One run: the `count` u8 HWC frames of `lr` (w x h each, one after the other) into `sr` ((s·w) x (s·h));
+  // `on_frame(f)` (when set) sees frame f's output in `sr`.
+  Status run(const std::vector<uint8_t>& lr, std::vector<uint8_t>& sr, int w, int h, int s, int count,
+             const std::function<void(int)>& on_frame = {}) {
+    if (window) window->reset();
+    for (int f = 0; f < count; ++f) {
+      const ImageView<const uint8_t> in{lr.data() + static_cast<std::size_t>(f) * w * h * 3, w, h, 3,
+                                        static_cast<std::ptrdiff_t>(w) * 3};
+      const ImageView<uint8_t> out{sr.data(), w * s, h * s, 3, static_cast<std::ptrdiff_t>(w) * s * 3};
+      LITESR_RETURN_IF_ERROR(window ? window->push_frame_u8(in, out) : session->run_u8(in, out));
+      if (on_frame) on_frame(f);
+    }
+    return {};
+  }
+};
+
+// Largest |LiteSR's u8 / 255 − clamp(peer, 0, 1)| over one w x h frame: LiteSR's u8 HWC against the peer's
+// f32 CHW (NaN counts as infinite).
+double max_difference(const std::vector<uint8_t>& hwc, const float* chw, int w, int h) {
+  double worst = 0;
+  const std::size_t plane = static_cast<std::size_t>(w) * h;
+  for (std::size_t ch = 0; ch < 3; ++ch) {
+    for (std::size_t i = 0; i < plane; ++i) {
+      const float v = chw[ch * plane + i];
+      const double d = std::isnan(v) ? INFINITY : std::abs(hwc[i * 3 + ch] / 255.0 - std::clamp(double{v}, 0.0, 1.0));
+      worst = std::max(worst, d);
+    }
+  }
+  return worst;
 }
 
 // Runs one case through every engine asked for. Errors: the LiteSR side failing (peers are skipped instead).
@@ -260,6 +333,7 @@ Result<CaseResult> run_case(const BenchCase& c, const BenchArgs& args, const fs:
   CaseResult r;
   r.c = c;
   r.weights = lc.weights;
+  r.mode = lc.recurrent ? "recurrent" : lc.multi_frame ? "frame_parallel" : "single_frame";
   r.frames = lc.frames;
   r.scale = lc.graph.scale;
   r.out_width = c.width * r.scale;
@@ -268,6 +342,7 @@ Result<CaseResult> run_case(const BenchCase& c, const BenchArgs& args, const fs:
   co.input_width = c.width;
   co.input_height = c.height;
   co.convention = CountingConvention::kMacs;
+  // One frame: the graph runs one frame, or one recurrent step (every input at the LR size).
   LITESR_ASSIGN_OR_RETURN(ComplexityReport report, profile_complexity(lc.graph, lc.model.tensors, co));
   r.macs_per_frame = report.macs;
 
@@ -285,21 +360,36 @@ Result<CaseResult> run_case(const BenchCase& c, const BenchArgs& args, const fs:
       }
     }
   }
-  std::vector<uint8_t> sr(static_cast<std::size_t>(w) * s * h * s * 3);
+  const std::size_t out_frame = static_cast<std::size_t>(w) * s * h * s * 3;  // values per output frame
+  std::vector<uint8_t> sr(out_frame);
 
-  SessionOptions so;
-  so.threads = args.threads;
-  LITESR_ASSIGN_OR_RETURN(Session session, Session::create(lc.graph, lc.model.tensors, so));
-  LITESR_RETURN_IF_ERROR(session.prepare(w, h));
-  r.litesr_path = path_name(session.mode());
-  auto run_litesr = [&]() -> Status {
-    for (int f = 0; f < frames; ++f) {
-      const ImageView<const uint8_t> in{lr.data() + static_cast<std::size_t>(f) * w * h * 3, w, h, 3,
-                                        static_cast<std::ptrdiff_t>(w) * 3};
-      const ImageView<uint8_t> out{sr.data(), w * s, h * s, 3, static_cast<std::ptrdiff_t>(w) * s * 3};
-      LITESR_RETURN_IF_ERROR(session.run_u8(in, out));
+  // LiteSR, once untimed: its first and last frame are what the peers' outputs are checked against.
+  LITESR_ASSIGN_OR_RETURN(LitesrEngine litesr, LitesrEngine::create(lc, args.threads, w, h));
+  r.litesr_path = path_name(litesr.mode());
+  const std::vector<int> checked = frames > 1 ? std::vector<int>{0, frames - 1} : std::vector<int>{0};
+  std::vector<std::vector<uint8_t>> reference(checked.size());
+  LITESR_RETURN_IF_ERROR(litesr.run(lr, sr, w, h, s, frames, [&](int f) {
+    for (std::size_t i = 0; i < checked.size(); ++i)
+      if (checked[i] == f) reference[i] = sr;
+  }));
+  // The equality check of a peer's outputs of the checked frames (f32 CHW each): "" or why it fails.
+  [[maybe_unused]] auto check = [&](const char* engine, const std::vector<const float*>& peer) -> std::string {
+    double worst = 0;
+    int at = 0;
+    for (std::size_t i = 0; i < checked.size(); ++i) {
+      const double d = max_difference(reference[i], peer[i], w * s, h * s);
+      if (d > worst) {
+        worst = d;
+        at = checked[i];
+      }
     }
-    return {};
+    r.max_abs_diff[engine] = worst;
+    if (worst <= kCheckTolerance) return "";
+    char buf[200];
+    std::snprintf(buf, sizeof buf,
+                  "output differs from LiteSR's (same input and weights): max |difference| %.4g > %.4g", worst,
+                  kCheckTolerance);
+    return buf + (frames > 1 ? " at frame " + std::to_string(at) + " of the window" : std::string());
   };
 
   // Peers.
@@ -309,11 +399,34 @@ Result<CaseResult> run_case(const BenchCase& c, const BenchArgs& args, const fs:
     r.skipped[kOnnxruntime] = not_requested;
   }
 #ifdef LITESR_HAVE_TRAIN
+  // LibTorch: a recurrent model steps through the window (run_window: the state fed back like
+  // MultiFrameSession); otherwise one batch of `frames` (frame-parallel: every frame alone).
   std::unique_ptr<train::TorchGraphRunner> torch;
+  auto run_torch = [&](const std::function<void(int, const float*)>& on_frame) -> Status {
+    if (lc.recurrent) return torch->run_window(nchw.data(), frames, 3, h, w, on_frame);
+    LITESR_RETURN_IF_ERROR(torch->run(nchw.data(), frames, 3, h, w));
+    if (!on_frame) return {};
+    std::vector<float> out(out_frame * frames);
+    LITESR_RETURN_IF_ERROR(torch->copy_output(0, out.data()));
+    for (int f = 0; f < frames; ++f) on_frame(f, out.data() + out_frame * f);
+    return {};
+  };
   if (args.peers) {
     auto t = train::TorchGraphRunner::create(lc.graph, lc.model.tensors, args.threads);
     if (t.ok()) {
       torch = std::move(t).value();
+      std::vector<std::vector<float>> got(checked.size());
+      const Status st = run_torch([&](int f, const float* out) {
+        for (std::size_t i = 0; i < checked.size(); ++i)
+          if (checked[i] == f) got[i].assign(out, out + out_frame);
+      });
+      std::vector<const float*> peer;
+      for (const auto& g : got) peer.push_back(g.data());
+      const std::string why = st.ok() ? check(kLibtorch, peer) : st.to_string();
+      if (!why.empty()) {
+        r.skipped[kLibtorch] = why;
+        torch.reset();
+      }
     } else {
       r.skipped[kLibtorch] = t.status().to_string();
     }
@@ -322,6 +435,8 @@ Result<CaseResult> run_case(const BenchCase& c, const BenchArgs& args, const fs:
   if (args.peers) r.skipped[kLibtorch] = "not compiled in (build with LITESR_WITH_TORCH=ON)";
 #endif
 #ifdef LITESR_HAVE_EXPORT
+  // ONNX Runtime: the exported model; a recurrent step runs in ort_bench.js's recurrent mode (named inputs,
+  // outputs 1.. fed back as inputs 2..), one window per run.
   std::unique_ptr<OrtPeer> ort;
   if (args.peers) {
     const fs::path tools = OrtPeer::default_tools_dir();
@@ -331,6 +446,7 @@ Result<CaseResult> run_case(const BenchCase& c, const BenchArgs& args, const fs:
       eo.clamp_output = true;
       Result<std::string> onnx = export_onnx(lc.model, eo);
       const fs::path onnx_path = tmp / (c.name + ".onnx"), input_path = tmp / (c.name + ".f32");
+      const fs::path dump_path = tmp / (c.name + ".ort-out.f32");
       // x86 / ARM are little-endian: the floats' bytes are the file format ort_bench.js reads.
       const std::string_view input_bytes(reinterpret_cast<const char*>(nchw.data()), nchw.size() * sizeof(float));
       Status written;
@@ -345,16 +461,43 @@ Result<CaseResult> run_case(const BenchCase& c, const BenchArgs& args, const fs:
         po.tools_dir = tools;
         po.model = onnx_path;
         po.log = tmp / (c.name + ".ort.log");
-        po.dims = {1, 3 * frames, h, w};
-        po.input = input_path;  // the same values LiteSR and LibTorch get
+        if (lc.recurrent) {  // the graph's inputs, named as export_onnx names them; the frames from the file
+          for (int id : lc.graph.inputs) {
+            const Node& in = lc.graph.nodes[id];
+            po.inputs.push_back({in.name, {1, in.channels, h, w}, ""});
+          }
+          po.recurrent_steps = frames;
+          po.frames = input_path;
+        } else {  // [1, 3·frames, H, W]: frame-parallel models are wrapped into a batch inside the ONNX graph
+          po.dims = {1, 3 * frames, h, w};
+          po.input = input_path;  // the same values LiteSR and LibTorch get
+        }
         po.threads = args.threads;
         Result<std::unique_ptr<OrtPeer>> p = OrtPeer::start(po);
+        Result<std::array<int64_t, 4>> dims = internal_error("not run");
         if (p.ok()) {
-          ort = std::move(p).value();
-          r.ort_version = ort->version();
-        } else {
-          why = p.status().message();
+          r.ort_version = (*p)->version();
+          dims = (*p)->dump(dump_path, lc.recurrent ? checked : std::vector<int>{});
         }
+        const std::size_t want = out_frame * (lc.recurrent ? checked.size() : frames);
+        if (!p.ok()) {
+          why = p.status().message();
+        } else if (!dims.ok()) {
+          why = dims.status().message();
+        } else if (std::error_code ec; fs::file_size(dump_path, ec) != want * sizeof(float)) {
+          why = "ort_bench.js dumped " + std::to_string(fs::file_size(dump_path, ec)) + " bytes of output, expected " +
+                std::to_string(want * sizeof(float));
+        } else {
+          std::vector<float> out(want);
+          std::ifstream(dump_path, std::ios::binary).read(reinterpret_cast<char*>(out.data()), want * sizeof(float));
+          std::vector<const float*> peer;
+          for (std::size_t i = 0; i < checked.size(); ++i)
+            peer.push_back(out.data() + out_frame * (lc.recurrent ? i : checked[i]));
+          why = check(kOnnxruntime, peer);
+          if (why.empty()) ort = std::move(p).value();
+        }
+        std::error_code ec;
+        fs::remove(dump_path, ec);
       }
     }
     if (!why.empty()) r.skipped[kOnnxruntime] = why;
@@ -367,12 +510,12 @@ Result<CaseResult> run_case(const BenchCase& c, const BenchArgs& args, const fs:
       std::fprintf(stderr, "litesr bench: %s: %s skipped: %s\n", c.name.c_str(), engine.c_str(), why.c_str());
   }
 
-  // Warm-up, then interleaved repetitions.
+  // Warm-up, then interleaved repetitions; a run is all `frames` frames (one window), times are per frame.
   for (int rep = -args.warmup; rep < args.reps; ++rep) {
     if (cancel != nullptr && cancel->cancelled()) return cancelled("interrupted");
     const bool timed = rep >= 0;
     double t0 = now_s(), c0 = cpu_s();
-    LITESR_RETURN_IF_ERROR(run_litesr());
+    LITESR_RETURN_IF_ERROR(litesr.run(lr, sr, w, h, s, frames));
     double t1 = now_s(), c1 = cpu_s();
     if (timed) {
       r.times[kLitesr].ms.push_back(1e3 * (t1 - t0) / frames);
@@ -382,7 +525,7 @@ Result<CaseResult> run_case(const BenchCase& c, const BenchArgs& args, const fs:
     if (torch) {
       t0 = now_s();
       c0 = cpu_s();
-      const Status st = torch->run(nchw.data(), frames, 3, h, w);
+      const Status st = run_torch({});
       t1 = now_s();
       c1 = cpu_s();
       if (!st.ok()) {
@@ -461,10 +604,16 @@ nlohmann::json case_json(const CaseResult& r, const BenchArgs& args, const Machi
   const double per_core_peak = m.peak.gflops_cpu / std::max(1, m.peak.threads);  // one dedicated core
   nlohmann::json skipped = nlohmann::json::object();
   for (const auto& [e, why] : r.skipped) skipped[e] = why;
+  nlohmann::json diff = nlohmann::json::object();
+  for (const char* e : {kLibtorch, kOnnxruntime}) {
+    const auto it = r.max_abs_diff.find(e);
+    diff[e] = it == r.max_abs_diff.end() ? nlohmann::json(nullptr) : num_or_null(it->second);
+  }
   return {{"name", r.c.name},
           {"description", r.c.description},
           {"model", r.c.model.empty() ? r.c.arch : r.c.model},
           {"weights", r.weights},
+          {"model_mode", r.mode},
           {"input_width", r.c.width},
           {"input_height", r.c.height},
           {"frames", r.frames},
@@ -486,6 +635,7 @@ nlohmann::json case_json(const CaseResult& r, const BenchArgs& args, const Machi
           {"gflops", num_or_null(round4(gflop / (lm * 1e-3)))},
           {"fma_peak_fraction", num_or_null(round4(gflop / (lm * 1e-3) / m.peak.gflops_cpu))},
           {"fma_peak_fraction_cpu", num_or_null(round4(gflop / (sum[kLitesr].cpu_ms * 1e-3) / per_core_peak))},
+          {"max_abs_diff_vs_litesr", diff},
           {"skipped", skipped}};
 }
 
@@ -523,6 +673,16 @@ void print_table(const std::vector<CaseResult>& results, const MachineInfo& m) {
     for (const auto& [e, why] : r.skipped) notes.emplace(e, why);
   }
   for (const auto& [e, why] : notes) std::printf("%s: %s\n", e.c_str(), why.c_str());
+  std::map<std::string, double> worst;  // peer: largest checked difference over the cases
+  for (const CaseResult& r : results)
+    for (const auto& [e, d] : r.max_abs_diff) worst[e] = std::max(worst[e], d);
+  if (!worst.empty()) {
+    std::string line;
+    for (const auto& [e, d] : worst) line += (line.empty() ? "" : ", ") + e + " " + fmt("%.4f", d);
+    std::printf(
+        "equality check (output 0 vs LiteSR's u8, first and last frame of a run, bound %.4f): max |difference| %s\n",
+        kCheckTolerance, line.c_str());
+  }
   std::fflush(stdout);
 }
 
@@ -688,6 +848,7 @@ int run_bench(BenchArgs args, CommandContext& ctx) {
                         {"reps", args.reps},
                         {"warmup", args.warmup},
                         {"peers", args.peers},
+                        {"check_tolerance", kCheckTolerance},
                         {"fma_peak_gflops", round4(m.peak.gflops_cpu)},
                         {"fma_peak_gflops_wall", round4(m.peak.gflops)},
                         {"engines", engines},

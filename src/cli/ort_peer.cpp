@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -80,9 +81,19 @@ Result<std::unique_ptr<OrtPeer>> OrtPeer::start(const OrtPeerOptions& options) {
 
   const std::string script = (options.tools_dir / kScript).string();
   std::vector<std::string> args = {"node", script, options.model.string()};
-  for (int64_t d : options.dims) args.push_back(std::to_string(d));
+  if (options.inputs.empty()) {
+    for (int64_t d : options.dims) args.push_back(std::to_string(d));
+    if (!options.input.empty()) args.insert(args.end(), {"--input", options.input.string()});
+  }
+  for (const OrtInput& in : options.inputs) {
+    args.insert(args.end(), {"--input-spec", in.name});
+    for (int64_t d : in.dims) args.push_back(std::to_string(d));
+    if (!in.file.empty()) args.push_back(in.file.string());
+  }
+  if (options.recurrent_steps > 0) {
+    args.insert(args.end(), {"--recurrent", std::to_string(options.recurrent_steps), options.frames.string()});
+  }
   args.insert(args.end(), {"--threads", std::to_string(options.threads), "--seed", std::to_string(options.seed)});
-  if (!options.input.empty()) args.insert(args.end(), {"--input", options.input.string()});
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -206,6 +217,26 @@ Result<OrtTimes> OrtPeer::run(int k) {
   if (static_cast<int>(t.ms.size()) != k)
     return internal_error("ort_bench.js: expected " + std::to_string(k) + " times");
   return t;
+}
+
+Result<std::array<int64_t, 4>> OrtPeer::dump(const fs::path& file, const std::vector<int>& steps) {
+  if (file.string().find('\n') != std::string::npos) return invalid_argument("OrtPeer::dump: newline in the path");
+  std::string list;
+  for (int t : steps) list += (list.empty() ? "" : ",") + std::to_string(t);
+  LITESR_RETURN_IF_ERROR(send("dump " + (list.empty() ? std::string("all") : list) + " " + file.string()));
+  LITESR_ASSIGN_OR_RETURN(std::string line, read_line());
+  const nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return internal_error("ort_bench.js: unexpected reply: " + line);
+  if (j.contains("error")) return internal_error("ONNX Runtime: " + j["error"].get<std::string>());
+  std::array<int64_t, 4> dims{};
+  try {
+    const auto d = j.at("dims").get<std::vector<int64_t>>();
+    if (d.size() != 4) return internal_error("ort_bench.js: output 0 is not NCHW: " + line);
+    std::copy(d.begin(), d.end(), dims.begin());
+  } catch (const nlohmann::json::exception&) {
+    return internal_error("ort_bench.js: unexpected reply: " + line);
+  }
+  return dims;
 }
 
 }  // namespace litesr::cli

@@ -26,11 +26,6 @@ int ceil_div(int a, int b) { return (a + b - 1) / b; }  // a >= 0, b > 0
 
 std::size_t align_floats(std::size_t v) { return (v + kAlignFloats - 1) / kAlignFloats * kAlignFloats; }
 
-bool is_pointwise(OpKind op) {
-  return op == OpKind::kRelu || op == OpKind::kLeakyRelu || op == OpKind::kPrelu || op == OpKind::kTanh ||
-         op == OpKind::kBatchNorm;
-}
-
 float apply_activation(Activation a, float v, float slope, const float* slopes, int co) {
   switch (a) {
     case Activation::kNone: return v;

@@ -2,10 +2,15 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
+#include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "runtime/bicubic_table.h"
 
 namespace litesr::train {
 
@@ -13,8 +18,12 @@ namespace F = torch::nn::functional;
 
 struct TorchGraphRunner::Impl {
   Graph graph;
+  std::vector<NodeShape> shapes;  // infer_shapes(graph)
+  std::vector<int> input_index;   // node id -> position in graph.inputs (−1: not an input)
   std::map<std::string, torch::Tensor> params;
-  torch::Tensor output;
+  std::vector<torch::Tensor> outputs;  // of the last run, Graph::outputs order
+  // MATLAB bicubic taps per (input length, scale): index [out_len, taps] int64, weight [out_len, taps].
+  std::map<std::pair<int, int>, std::pair<torch::Tensor, torch::Tensor>> matlab_taps;
 
   const torch::Tensor& p(const std::string& name) const { return params.at(name); }
   torch::Tensor optional(const std::string& name) const { return name.empty() ? torch::Tensor() : p(name); }
@@ -25,14 +34,41 @@ struct TorchGraphRunner::Impl {
     return t.dim() == 4 ? t.flatten(1) : t;
   }
 
-  torch::Tensor forward(const torch::Tensor& x) const {
+  const std::pair<torch::Tensor, torch::Tensor>& taps(int in_len, int scale) {
+    auto it = matlab_taps.find({in_len, scale});
+    if (it != matlab_taps.end()) return it->second;
+    Result<BicubicTable> t = make_bicubic_table(in_len, scale, BicubicKind::kMatlab);
+    if (!t.ok()) throw std::runtime_error(t.status().to_string());
+    const torch::Tensor index =
+        torch::from_blob(t->index.data(), {t->out_len, t->taps}, torch::kInt32).to(torch::kInt64);
+    const torch::Tensor weight = torch::from_blob(t->weight.data(), {t->out_len, t->taps}, torch::kFloat32).clone();
+    return matlab_taps.emplace(std::make_pair(in_len, scale), std::make_pair(index, weight)).first->second;
+  }
+
+  // MATLAB bicubic (a = −0.5, symmetric borders) along `dim` (2: rows, 3: columns): out[o] = Σ_t w[o, t] ·
+  // in[index[o, t]], summed in t order like the runtime.
+  torch::Tensor matlab_bicubic_axis(const torch::Tensor& x, int dim, int scale) {
+    const auto& [index, weight] = taps(static_cast<int>(x.size(dim)), scale);
+    std::vector<int64_t> wshape = {1, 1, 1, 1};
+    wshape[dim] = index.size(0);
+    torch::Tensor acc;
+    for (int64_t t = 0; t < index.size(1); ++t) {
+      const torch::Tensor term =
+          x.index_select(dim, index.select(1, t).contiguous()) * weight.select(1, t).contiguous().view(wshape);
+      acc = t == 0 ? term : acc + term;
+    }
+    return acc;
+  }
+
+  // Runs the graph on one tensor per graph input; returns the outputs (output 0 clamped to [0, 1]).
+  std::vector<torch::Tensor> forward(const std::vector<torch::Tensor>& xs) {
     std::vector<torch::Tensor> v(graph.nodes.size());
     for (std::size_t i = 0; i < graph.nodes.size(); ++i) {
       const Node& n = graph.nodes[i];
       const torch::Tensor in = n.inputs.empty() ? torch::Tensor() : v[n.inputs[0]];
       switch (n.op) {
         case OpKind::kInput:
-          v[i] = x;
+          v[i] = xs[input_index[i]];
           break;
         case OpKind::kConv2d: {
           auto o = F::Conv2dFuncOptions().stride(n.stride).padding(n.padding).groups(n.groups);
@@ -102,11 +138,15 @@ struct TorchGraphRunner::Impl {
         case OpKind::kPixelShuffle:
           v[i] = F::pixel_shuffle(in, n.scale);
           break;
-        case OpKind::kBicubicUpsample:  // PyTorch's bicubic (a = −0.75) for both kinds: same cost
-          v[i] = F::interpolate(in, F::InterpolateFuncOptions()
-                                        .scale_factor(std::vector<double>{double(n.scale), double(n.scale)})
-                                        .mode(torch::kBicubic)
-                                        .align_corners(false));
+        case OpKind::kBicubicUpsample:
+          if (n.bicubic == BicubicKind::kMatlab) {  // rows, then columns (the runtime's order)
+            v[i] = matlab_bicubic_axis(matlab_bicubic_axis(in, 2, n.scale), 3, n.scale);
+          } else {  // PyTorch's own bicubic: a = −0.75, replicate borders
+            v[i] = F::interpolate(in, F::InterpolateFuncOptions()
+                                          .scale_factor(std::vector<double>{double(n.scale), double(n.scale)})
+                                          .mode(torch::kBicubic)
+                                          .align_corners(false));
+          }
           break;
         case OpKind::kBilinearUpsample:
           v[i] = F::interpolate(in, F::InterpolateFuncOptions()
@@ -124,7 +164,32 @@ struct TorchGraphRunner::Impl {
         }
       }
     }
-    return v[graph.outputs[0]].clamp(0.0, 1.0);
+    std::vector<torch::Tensor> out;
+    for (int id : graph.outputs) out.push_back(out.empty() ? v[id].clamp(0.0, 1.0) : v[id]);
+    return out;
+  }
+
+  // Checks `xs` against the graph's inputs (count, channels) and runs it; keeps contiguous outputs.
+  Status run(const std::vector<torch::Tensor>& xs) {
+    if (xs.size() != graph.inputs.size()) {
+      return invalid_argument("TorchGraphRunner: " + std::to_string(xs.size()) + " inputs for a graph with " +
+                              std::to_string(graph.inputs.size()));
+    }
+    for (std::size_t k = 0; k < xs.size(); ++k) {
+      const Node& node = graph.nodes[graph.inputs[k]];
+      if (xs[k].size(1) != node.channels) {
+        return invalid_argument("TorchGraphRunner: input '" + node.name + "' has " + std::to_string(node.channels) +
+                                " channels, got " + std::to_string(xs[k].size(1)));
+      }
+    }
+    try {
+      outputs = forward(xs);
+      for (torch::Tensor& t : outputs) t = t.contiguous();
+    } catch (const std::exception& e) {
+      outputs.clear();
+      return internal_error(std::string("LibTorch: ") + e.what());
+    }
+    return {};
   }
 };
 
@@ -134,12 +199,14 @@ TorchGraphRunner::~TorchGraphRunner() = default;
 Result<std::unique_ptr<TorchGraphRunner>> TorchGraphRunner::create(const Graph& graph, const TensorMap& tensors,
                                                                    int threads) {
   LITESR_RETURN_IF_ERROR(validate_graph(graph, tensors));
-  if (graph.inputs.size() != 1 || graph.outputs.empty()) {
-    return unsupported("the LibTorch runner takes graphs with one input (" + graph.arch + " has " +
-                       std::to_string(graph.inputs.size()) + ")");
+  if (graph.inputs.empty() || graph.outputs.empty()) {
+    return unsupported("the LibTorch runner needs a graph with inputs and outputs (" + graph.arch + ")");
   }
   auto impl = std::make_unique<Impl>();
   impl->graph = graph;
+  LITESR_ASSIGN_OR_RETURN(impl->shapes, infer_shapes(graph));
+  impl->input_index.assign(graph.nodes.size(), -1);
+  for (std::size_t k = 0; k < graph.inputs.size(); ++k) impl->input_index[graph.inputs[k]] = static_cast<int>(k);
   try {
     for (const auto& [name, t] : tensors) {
       impl->params[name] = torch::from_blob(const_cast<float*>(t.data.data()), t.shape, torch::kFloat32).clone();
@@ -151,26 +218,92 @@ Result<std::unique_ptr<TorchGraphRunner>> TorchGraphRunner::create(const Graph& 
   return std::unique_ptr<TorchGraphRunner>(new TorchGraphRunner(std::move(impl)));
 }
 
+int TorchGraphRunner::num_inputs() const { return static_cast<int>(impl_->graph.inputs.size()); }
+int TorchGraphRunner::num_outputs() const { return static_cast<int>(impl_->graph.outputs.size()); }
+
 Status TorchGraphRunner::run(const float* nchw, int n, int c, int h, int w, float* out) {
-  if (n < 1 || c < 1 || h < 1 || w < 1) return invalid_argument("TorchGraphRunner::run: empty input");
+  if (num_inputs() != 1) {
+    return invalid_argument("TorchGraphRunner::run: the graph has " + std::to_string(num_inputs()) +
+                            " inputs; pass one buffer per input");
+  }
+  const TorchInput in{nchw, n, c, h, w};
+  LITESR_RETURN_IF_ERROR(run(std::span<const TorchInput>(&in, 1)));
+  return out != nullptr ? copy_output(0, out) : Status{};
+}
+
+Status TorchGraphRunner::run(std::span<const TorchInput> inputs) {
+  for (const TorchInput& in : inputs) {
+    if (in.data == nullptr || in.n < 1 || in.c < 1 || in.h < 1 || in.w < 1) {
+      return invalid_argument("TorchGraphRunner::run: empty input");
+    }
+  }
+  torch::InferenceMode guard;
+  std::vector<torch::Tensor> xs;
   try {
-    torch::InferenceMode guard;
-    const torch::Tensor x = torch::from_blob(const_cast<float*>(nchw), {n, c, h, w}, torch::kFloat32);
-    impl_->output = impl_->forward(x).contiguous();
-    if (out != nullptr) {
-      std::memcpy(out, impl_->output.data_ptr<float>(), static_cast<std::size_t>(impl_->output.numel()) * 4);
+    for (const TorchInput& in : inputs) {
+      xs.push_back(torch::from_blob(const_cast<float*>(in.data), {in.n, in.c, in.h, in.w}, torch::kFloat32));
     }
   } catch (const std::exception& e) {
     return internal_error(std::string("LibTorch: ") + e.what());
   }
+  return impl_->run(xs);
+}
+
+Status TorchGraphRunner::run_window(const float* frames, int t, int c, int h, int w,
+                                    const std::function<void(int step, const float* frame)>& on_frame) {
+  const Graph& g = impl_->graph;
+  const std::size_t states = g.inputs.size() < 2 ? 0 : g.inputs.size() - 2;
+  if (g.inputs.size() < 2 || g.outputs.size() != states + 1) {
+    return unsupported("TorchGraphRunner::run_window: " + g.arch + " is not a recurrent step (" +
+                       std::to_string(g.inputs.size()) + " inputs, " + std::to_string(g.outputs.size()) +
+                       " outputs; want x_prev, x_t, k states -> frame, k states)");
+  }
+  for (std::size_t j = 0; j < states; ++j) {
+    const NodeShape& in = impl_->shapes[g.inputs[2 + j]];
+    const NodeShape& out = impl_->shapes[g.outputs[1 + j]];
+    if (in.channels != out.channels || !in.same_size(out)) {
+      return unsupported("TorchGraphRunner::run_window: state output " + std::to_string(1 + j) +
+                         " does not match input " + std::to_string(2 + j));
+    }
+  }
+  if (frames == nullptr || t < 1 || c < 1 || h < 1 || w < 1) {
+    return invalid_argument("TorchGraphRunner::run_window: empty input");
+  }
+  torch::InferenceMode guard;
+  std::vector<torch::Tensor> xs(g.inputs.size());
+  for (int i = 0; i < t; ++i) {
+    try {
+      const torch::Tensor all = torch::from_blob(const_cast<float*>(frames), {t, c, h, w}, torch::kFloat32);
+      xs[0] = all.narrow(0, std::max(i - 1, 0), 1);  // [1, c, h, w] views: no copies
+      xs[1] = all.narrow(0, i, 1);
+      for (std::size_t j = 0; j < states; ++j) {
+        xs[2 + j] = i == 0 ? torch::zeros({1, g.nodes[g.inputs[2 + j]].channels, h, w}, torch::kFloat32)
+                           : impl_->outputs[1 + j];
+      }
+    } catch (const std::exception& e) {
+      return internal_error(std::string("LibTorch: ") + e.what());
+    }
+    LITESR_RETURN_IF_ERROR(impl_->run(xs));
+    if (on_frame) on_frame(i, impl_->outputs[0].data_ptr<float>());
+  }
   return {};
 }
 
-std::array<int64_t, 4> TorchGraphRunner::output_shape() const {
+std::array<int64_t, 4> TorchGraphRunner::output_shape(int k) const {
   std::array<int64_t, 4> s{0, 0, 0, 0};
-  if (!impl_->output.defined()) return s;
-  for (int d = 0; d < 4 && d < impl_->output.dim(); ++d) s[d] = impl_->output.size(d);
+  if (k < 0 || k >= static_cast<int>(impl_->outputs.size()) || !impl_->outputs[k].defined()) return s;
+  const torch::Tensor& o = impl_->outputs[k];
+  for (int d = 0; d < 4 && d < o.dim(); ++d) s[d] = o.size(d);
   return s;
+}
+
+Status TorchGraphRunner::copy_output(int k, float* out) const {
+  if (k < 0 || k >= static_cast<int>(impl_->outputs.size()) || !impl_->outputs[k].defined()) {
+    return invalid_argument("TorchGraphRunner::copy_output: no output " + std::to_string(k) + " (run first)");
+  }
+  const torch::Tensor& o = impl_->outputs[k];
+  std::memcpy(out, o.data_ptr<float>(), static_cast<std::size_t>(o.numel()) * sizeof(float));
+  return {};
 }
 
 std::string TorchGraphRunner::library_version() { return TORCH_VERSION; }

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "cli_runner.h"
 #include "io/image_file.h"
@@ -25,7 +27,8 @@ TEST(BenchCli, Help) {
   auto r = run_litesr({"bench", "--help"});
   EXPECT_EQ(r.exit_code, 0);
   for (const char* opt : {"--case", "--peers", "--threads", "--reps", "--warmup", "--json", "--chart", "--tradeoff",
-                          "--data", "elsr-x4-720p", "elsr-x4-4k", "sam-sr-xlite-x4-256", "evsrnet-x4-10f"}) {
+                          "--data", "elsr-x4-720p", "elsr-x4-4k", "sam-sr-xlite-x4-256", "sam-sr-xlite-x4-720p",
+                          "evsrnet-x4-720p", "evsrnet-nas-x4-720p"}) {
     EXPECT_NE(r.out.find(opt), std::string::npos) << opt;
   }
 }
@@ -53,6 +56,8 @@ TEST(BenchCli, JsonHasTheDocumentedKeys) {
   EXPECT_EQ(c["input_height"], 40);
   EXPECT_EQ(c["output_width"], 192);
   EXPECT_EQ(c["frames"], 1);
+  EXPECT_EQ(c["model_mode"], "single_frame");
+  EXPECT_EQ(c["weights"], "shipped");
   EXPECT_EQ(c["threads"], 1);
   EXPECT_EQ(c["reps"], 2);
   EXPECT_GT(c["macs_per_frame"].get<int64_t>(), 0);
@@ -65,6 +70,9 @@ TEST(BenchCli, JsonHasTheDocumentedKeys) {
   EXPECT_TRUE(c["ms_per_frame"]["onnxruntime"].is_null());
   EXPECT_TRUE(c["speedup_vs_libtorch"].is_null());
   EXPECT_TRUE(c["speedup_vs_onnxruntime"].is_null());
+  EXPECT_TRUE(c["max_abs_diff_vs_litesr"]["libtorch"].is_null());  // no peer ran, nothing was checked
+  EXPECT_TRUE(c["max_abs_diff_vs_litesr"]["onnxruntime"].is_null());
+  EXPECT_GT(j["check_tolerance"].get<double>(), 1.0 / 255);
   EXPECT_NE(c["skipped"]["libtorch"].get<std::string>().find("--peers"), std::string::npos);
   EXPECT_GT(c["fps"].get<double>(), 0.0);
   EXPECT_GT(c["fma_peak_fraction"].get<double>(), 0.0);
@@ -75,7 +83,7 @@ TEST(BenchCli, JsonHasTheDocumentedKeys) {
 TEST(BenchCli, PeersRunOrExplainWhyNot) {
   testing::TempDir tmp;
   const fs::path json = tmp / "bench.json";
-  auto r = run_litesr({"bench", "--peers", "--case", "elsr-x4-720p", "--case", "evsrnet-x4-10f", "--reps", "2",
+  auto r = run_litesr({"bench", "--peers", "--case", "elsr-x4-720p", "--case", "evsrnet-x4-720p", "--reps", "2",
                        "--warmup", "1", "-j1", "--input", "40x24", "--json", json.string(), "--progress", "none"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(testing::read_file_bytes(json));
@@ -95,9 +103,135 @@ TEST(BenchCli, PeersRunOrExplainWhyNot) {
         EXPECT_GT(ms.get<double>(), 0.0) << peer;
         EXPECT_GT(c[speedup].get<double>(), 0.0) << peer;
         EXPECT_FALSE(c["skipped"].contains(peer)) << c.dump();
+        EXPECT_LE(c["max_abs_diff_vs_litesr"][peer].get<double>(), j["check_tolerance"].get<double>()) << peer;
       }
     }
   }
+}
+
+// The shipped recurrent video model, as it ships: a MultiFrameSession on the fused band executor, one 10-frame
+// window per run, reported per frame; MACs are one recurrent step's.
+TEST(BenchCli, RecurrentEvsrnetCaseTimesTheShippedModelPerFrame) {
+  testing::TempDir tmp;
+  const fs::path json = tmp / "bench.json";
+  auto r = run_litesr({"bench", "--case", "evsrnet-x4-720p", "--input", "32x24", "--reps", "1", "--warmup", "0", "-j",
+                       "1", "--json", json.string(), "--progress", "none"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("32x24x10"), std::string::npos) << r.out;  // the input column: frames per run
+  const auto j = nlohmann::json::parse(testing::read_file_bytes(json));
+  ASSERT_EQ(j["cases"].size(), 1u);
+  const auto& c = j["cases"][0];
+  EXPECT_EQ(c["name"], "evsrnet-x4-720p");
+  EXPECT_EQ(c["model"], "evsrnet-x4");
+  EXPECT_EQ(c["weights"], "shipped");
+  EXPECT_EQ(c["model_mode"], "recurrent");
+  EXPECT_EQ(c["litesr_path"], "fused_bands");
+  EXPECT_EQ(c["frames"], 10);
+  EXPECT_EQ(c["output_width"], 128);
+  EXPECT_EQ(c["output_height"], 96);
+  // One step of EVSRNet x4 (nc 8, nb 5) per LR pixel: head (6 + 8 + 48) -> 8, 10 body convs, hidden, tail 8 -> 48.
+  EXPECT_EQ(c["macs_per_frame"].get<int64_t>(), int64_t{32} * 24 * 9 * (62 * 8 + 10 * 8 * 8 + 8 * 8 + 8 * 48));
+  EXPECT_GT(c["ms_per_frame"]["litesr"].get<double>(), 0.0);
+}
+
+// Default cases: shipped models only, in the mode they ship (no frame-parallel EVSRNet, no random weights).
+TEST(BenchCli, DefaultCasesAreTheShippedModels) {
+  testing::TempDir tmp;
+  const fs::path json = tmp / "bench.json";
+  auto r = run_litesr({"bench", "--input", "16x12", "--reps", "1", "--warmup", "0", "-j", "1", "--json", json.string(),
+                       "--progress", "none"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(testing::read_file_bytes(json));
+  const std::vector<std::pair<std::string, std::string>> want = {
+      {"elsr-x4-720p", "single_frame"},        {"elsr-x4-4k", "single_frame"},
+      {"sam-sr-xlite-x4-256", "single_frame"}, {"sam-sr-xlite-x4-720p", "single_frame"},
+      {"evsrnet-x4-720p", "recurrent"},        {"evsrnet-nas-x4-720p", "recurrent"}};
+  ASSERT_EQ(j["cases"].size(), want.size()) << j.dump();
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    const auto& c = j["cases"][i];
+    EXPECT_EQ(c["name"], want[i].first);
+    EXPECT_EQ(c["model_mode"], want[i].second) << want[i].first;
+    EXPECT_EQ(c["weights"], "shipped") << want[i].first;
+    EXPECT_NE(c["litesr_path"], "reference") << want[i].first;
+    if (want[i].first.rfind("sam-sr", 0) != 0) {
+      EXPECT_EQ(c["litesr_path"], "fused_bands") << want[i].first;
+    }
+  }
+}
+
+// --peers on the recurrent case: LibTorch (when compiled in) runs the same recurrent step, state fed back, and
+// its output passed the equality check against LiteSR's.
+TEST(BenchCli, LibTorchPeerRunsTheRecurrentStep) {
+  testing::TempDir tmp;
+  const fs::path json = tmp / "bench.json";
+  ::setenv("LITESR_TOOLS_DIR", (tmp / "no-tools").c_str(), 1);  // ONNX Runtime: its own test below
+  auto r = run_litesr({"bench", "--peers", "--case", "evsrnet-x4-720p", "--input", "24x16", "--reps", "1", "--warmup",
+                       "0", "-j", "1", "--json", json.string(), "--progress", "none"});
+  ::unsetenv("LITESR_TOOLS_DIR");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(testing::read_file_bytes(json));
+  if (!j["engines"]["libtorch"]["compiled_in"].get<bool>()) GTEST_SKIP() << "LibTorch is not compiled in";
+  const auto& c = j["cases"][0];
+  EXPECT_FALSE(c["skipped"].contains("libtorch")) << c.dump();
+  EXPECT_GT(c["ms_per_frame"]["libtorch"].get<double>(), 0.0) << c.dump();
+  EXPECT_LE(c["max_abs_diff_vs_litesr"]["libtorch"].get<double>(), j["check_tolerance"].get<double>());
+}
+
+// The same for ONNX Runtime (the exported step in ort_bench.js's recurrent mode), when node and
+// tools/node_modules/onnxruntime-node are installed.
+TEST(BenchCli, OnnxRuntimePeerRunsTheRecurrentStep) {
+  const fs::path tools = testing::source_dir() / "tools";
+  if (std::system("node --version >/dev/null 2>&1") != 0) GTEST_SKIP() << "node is not on PATH";
+  if (!fs::exists(tools / "node_modules" / "onnxruntime-node" / "package.json")) {
+    GTEST_SKIP() << "onnxruntime-node is not installed in " << tools << " (cd tools && npm ci)";
+  }
+  testing::TempDir tmp;
+  const fs::path json = tmp / "bench.json";
+  ::setenv("LITESR_TOOLS_DIR", tools.c_str(), 1);
+  auto r = run_litesr({"bench", "--peers", "--case", "evsrnet-nas-x4-720p", "--input", "24x16", "--reps", "1",
+                       "--warmup", "0", "-j", "1", "--json", json.string(), "--progress", "none"});
+  ::unsetenv("LITESR_TOOLS_DIR");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(testing::read_file_bytes(json));
+  if (!j["engines"]["onnxruntime"]["compiled_in"].get<bool>()) GTEST_SKIP() << "ONNX export is not compiled in";
+  const auto& c = j["cases"][0];
+  EXPECT_EQ(c["model_mode"], "recurrent");
+  EXPECT_FALSE(c["skipped"].contains("onnxruntime")) << c.dump();
+  EXPECT_GT(c["ms_per_frame"]["onnxruntime"].get<double>(), 0.0) << c.dump();
+  EXPECT_LE(c["max_abs_diff_vs_litesr"]["onnxruntime"].get<double>(), j["check_tolerance"].get<double>());
+}
+
+// The equality check: a peer whose output is not LiteSR's (here ort_bench.js patched to scale its checked output
+// by 0.98) is skipped with the difference, and the case still succeeds.
+TEST(BenchCli, PeerWithADifferentOutputIsSkipped) {
+  const fs::path tools = testing::source_dir() / "tools";
+  if (std::system("node --version >/dev/null 2>&1") != 0) GTEST_SKIP() << "node is not on PATH";
+  if (!fs::exists(tools / "node_modules" / "onnxruntime-node" / "package.json")) {
+    GTEST_SKIP() << "onnxruntime-node is not installed in " << tools << " (cd tools && npm ci)";
+  }
+  testing::TempDir tmp;
+  fs::create_directories(tmp / "tools");
+  fs::create_directory_symlink(tools / "node_modules", tmp / "tools" / "node_modules");
+  std::string script = testing::read_file_bytes(tools / "ort_bench.js");
+  const std::string dumped = "Float32Array.from(out.data)";
+  const std::size_t at = script.find(dumped);
+  ASSERT_NE(at, std::string::npos) << "ort_bench.js no longer dumps " << dumped;
+  script.replace(at, dumped.size(), "Float32Array.from(out.data, (v) => v * 0.98)");
+  testing::write_file_bytes(tmp / "tools" / "ort_bench.js", script);
+  const fs::path json = tmp / "bench.json";
+  ::setenv("LITESR_TOOLS_DIR", (tmp / "tools").c_str(), 1);
+  auto r = run_litesr({"bench", "--peers", "--case", "evsrnet-x4-720p", "--input", "24x16", "--reps", "1", "--warmup",
+                       "0", "-j", "1", "--json", json.string(), "--progress", "none"});
+  ::unsetenv("LITESR_TOOLS_DIR");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(testing::read_file_bytes(json));
+  if (!j["engines"]["onnxruntime"]["compiled_in"].get<bool>()) GTEST_SKIP() << "ONNX export is not compiled in";
+  const auto& c = j["cases"][0];
+  EXPECT_TRUE(c["ms_per_frame"]["onnxruntime"].is_null()) << c.dump();
+  EXPECT_GT(c["max_abs_diff_vs_litesr"]["onnxruntime"].get<double>(), j["check_tolerance"].get<double>());
+  const std::string why = c["skipped"]["onnxruntime"].get<std::string>();
+  EXPECT_NE(why.find("differs from LiteSR's"), std::string::npos) << why;
+  EXPECT_NE(why.find("of the window"), std::string::npos) << why;  // which frame
 }
 
 // A tools folder without ort_bench.js / onnxruntime-node: the ONNX Runtime column is skipped with the reason.
