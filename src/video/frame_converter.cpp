@@ -1,6 +1,7 @@
 #include "video/frame_converter.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 
@@ -26,7 +27,7 @@ bool planar_yuv(AVPixelFormat fmt, PlanarYuv* out) {
                                  AV_PIX_FMT_FLAG_BAYER;
   if ((d->flags & kRejected) != 0 || (d->flags & AV_PIX_FMT_FLAG_PLANAR) == 0 || d->nb_components < 3) return false;
   const int depth = d->comp[0].depth;
-  if (depth < 8 || depth > 16) return false;
+  if (depth < 8 || depth > 16 || d->log2_chroma_w > 2 || d->log2_chroma_h > 2) return false;
   const int bytes = depth > 8 ? 2 : 1;
   for (int c = 0; c < 3; ++c) {
     const AVComponentDescriptor& comp = d->comp[c];
@@ -71,131 +72,318 @@ Tap bilinear_tap(double pos, int n) {
   return {i0, i1, f};
 }
 
+// Rounds half up into [0, max_code] (max_code < 2^16). Through int32: SSE2 has only signed float -> int conversion.
+template <typename T>
+inline T quantize(float v, float max_code) {
+  v = std::clamp(v, 0.0f, max_code);
+  return static_cast<T>(static_cast<int32_t>(v + 0.5f));
+}
+
+template <typename T>
+T* plane_row(const AVFrame& f, int plane, int y) {
+  return reinterpret_cast<T*>(f.data[plane] + static_cast<std::ptrdiff_t>(y) * f.linesize[plane]);
+}
+
+// ---- planar Y'CbCr -> R'G'B' ---------------------------------------------------------------------
+// Per output row: the two chroma rows around it are blended vertically into padded float rows (cw + 2),
+// upsampled horizontally to the luma width, then the 3x3 matrix writes the interleaved R'G'B' row.
+// Every loop is branch-free over contiguous (or constant-stride) arrays, so the compiler vectorises it.
+
+// Horizontal bilinear upsampling by `factor` s (1, 2, 4): luma x reads chroma floor(pos) and floor(pos) + 1,
+// clamped, with weight f = pos − floor(pos), pos = (x − o)/s. s is a power of two and o (0, 0.5 or 1) a
+// multiple of 1/256, so pos is exact in double and, for all x = s·i + p of one phase p, floor(pos) = i + d[p]
+// and f = f[p], with d[p] in {−1, 0}: a chroma row padded with one replicated sample on each side is read
+// without clamping and gives bit for bit the per-pixel clamped taps (same operands, same float f).
+struct Upsampler {
+  int factor = 1;
+  std::array<int, 4> d{};
+  std::array<float, 4> f{};
+};
+Upsampler make_upsampler(int factor, double offset) {
+  Upsampler u;
+  u.factor = factor;
+  for (int p = 0; p < factor; ++p) {
+    const double pos = (p - offset) / factor, fl = std::floor(pos);
+    u.d[p] = static_cast<int>(fl);
+    u.f[p] = static_cast<float>(pos - fl);
+  }
+  return u;
+}
+
+// Chroma rows r0, r1 (n samples) blended with weight f into dst[0, n), then dst[−1] = dst[0], dst[n] = dst[n − 1].
+// f = 0 (every row when not subsampled vertically) gives r0 exactly: r0 >= 0 and r0 + (±0) = r0.
+template <typename T>
+void blend_rows(const T* __restrict r0, const T* __restrict r1, float f, int n, float* __restrict dst) {
+  if (f == 0.0f) {
+    for (int i = 0; i < n; ++i) dst[i] = r0[i];
+  } else {
+    for (int i = 0; i < n; ++i) dst[i] = r0[i] + f * (static_cast<float>(r1[i]) - r0[i]);
+  }
+  dst[-1] = dst[0];
+  dst[n] = dst[n - 1];
+}
+
+// out[x], x < w: bilinear between v[i + d[p]] and v[i + d[p] + 1] (x = S·i + p), v padded as blend_rows leaves it.
+template <int S>
+void upsample_row(const float* __restrict v, int w, const Upsampler& u, float* __restrict out) {
+  int d[S];
+  float f[S];
+  for (int p = 0; p < S; ++p) d[p] = u.d[p], f[p] = u.f[p];
+  const int full = w / S;
+  for (int i = 0; i < full; ++i) {
+    for (int p = 0; p < S; ++p) {
+      const float a = v[i + d[p]], b = v[i + d[p] + 1];
+      out[S * i + p] = a + f[p] * (b - a);
+    }
+  }
+  for (int p = 0; S * full + p < w; ++p) {
+    const float a = v[full + d[p]], b = v[full + d[p] + 1];
+    out[S * full + p] = a + f[p] * (b - a);
+  }
+}
+
+void upsample_row(const float* v, int w, const Upsampler& u, float* out) {
+  switch (u.factor) {
+    case 2: return upsample_row<2>(v, w, u, out);
+    case 4: return upsample_row<4>(v, w, u, out);
+    default: return upsample_row<1>(v, w, u, out);
+  }
+}
+
+// out[3x + c] = m[c]·(Y, Cb, Cr)[x] + o[c] for x < w; `planar` is scratch for 3·w floats.
+template <typename T>
+void ycbcr_row_to_rgb(const T* __restrict luma, const float* __restrict cb, const float* __restrict cr, int w,
+                      const Affine& a, float* __restrict planar, float* __restrict out) {
+  float* __restrict pr = planar;
+  float* __restrict pg = planar + w;
+  float* __restrict pb = planar + 2 * w;
+  const float m00 = a.m[0][0], m01 = a.m[0][1], m02 = a.m[0][2], o0 = a.o[0];
+  const float m10 = a.m[1][0], m11 = a.m[1][1], m12 = a.m[1][2], o1 = a.o[1];
+  const float m20 = a.m[2][0], m21 = a.m[2][1], m22 = a.m[2][2], o2 = a.o[2];
+  for (int x = 0; x < w; ++x) {
+    const float yy = luma[x], u = cb[x], v = cr[x];
+    pr[x] = m00 * yy + m01 * u + m02 * v + o0;
+    pg[x] = m10 * yy + m11 * u + m12 * v + o1;
+    pb[x] = m20 * yy + m21 * u + m22 * v + o2;
+  }
+  for (int x = 0; x < w; ++x) {
+    out[3 * x] = pr[x];
+    out[3 * x + 1] = pg[x];
+    out[3 * x + 2] = pb[x];
+  }
+}
+
+// `rows` is scratch: 2·(cw + 2) + 5·w floats (padded blended chroma rows, upsampled chroma rows, planar R'G'B').
 template <typename T>
 void planar_to_rgb(const AVFrame& f, const PlanarYuv& p, const FrameColor& color, ImageView<float> rgb,
-                   std::vector<float>& cb_row, std::vector<float>& cr_row) {
+                   std::vector<float>& rows) {
   const int w = f.width, h = f.height;
-  const int sx = 1 << p.log2_cw, sy = 1 << p.log2_ch;
+  const int sy = 1 << p.log2_ch;
   const int cw = AV_CEIL_RSHIFT(w, p.log2_cw), ch = AV_CEIL_RSHIFT(h, p.log2_ch);
   double ox = 0, oy = 0;
   chroma_offsets(color.chroma_location, p, &ox, &oy);
   const Affine a = to_affine(ycbcr_to_rgb_transform({color.matrix, color.range, p.depth}));
-  std::vector<Tap> xtaps(w);
-  for (int x = 0; x < w; ++x) xtaps[x] = bilinear_tap((x - ox) / sx, cw);
-  cb_row.resize(cw);
-  cr_row.resize(cw);
+  const Upsampler ux = make_upsampler(1 << p.log2_cw, ox);
+  rows.resize(2 * static_cast<std::size_t>(cw + 2) + 5 * static_cast<std::size_t>(w));
+  float* cb_v = rows.data() + 1;  // indices −1 .. cw
+  float* cr_v = cb_v + (cw + 2);
+  float* cb_up = rows.data() + 2 * (cw + 2);
+  float* cr_up = cb_up + w;
+  float* planar = cr_up + w;
+  // Not subsampled horizontally: the upsampler is the identity (f = 0), so the blended rows are used as they are.
+  const float* cb_h = ux.factor == 1 ? cb_v : cb_up;
+  const float* cr_h = ux.factor == 1 ? cr_v : cr_up;
   for (int y = 0; y < h; ++y) {
     const Tap yt = bilinear_tap((y - oy) / sy, ch);
-    const T* cb0 = reinterpret_cast<const T*>(f.data[1] + static_cast<std::ptrdiff_t>(yt.i0) * f.linesize[1]);
-    const T* cb1 = reinterpret_cast<const T*>(f.data[1] + static_cast<std::ptrdiff_t>(yt.i1) * f.linesize[1]);
-    const T* cr0 = reinterpret_cast<const T*>(f.data[2] + static_cast<std::ptrdiff_t>(yt.i0) * f.linesize[2]);
-    const T* cr1 = reinterpret_cast<const T*>(f.data[2] + static_cast<std::ptrdiff_t>(yt.i1) * f.linesize[2]);
-    for (int i = 0; i < cw; ++i) {
-      cb_row[i] = cb0[i] + yt.f * (static_cast<float>(cb1[i]) - cb0[i]);
-      cr_row[i] = cr0[i] + yt.f * (static_cast<float>(cr1[i]) - cr0[i]);
+    blend_rows(plane_row<const T>(f, 1, yt.i0), plane_row<const T>(f, 1, yt.i1), yt.f, cw, cb_v);
+    blend_rows(plane_row<const T>(f, 2, yt.i0), plane_row<const T>(f, 2, yt.i1), yt.f, cw, cr_v);
+    if (ux.factor != 1) {
+      upsample_row(cb_v, w, ux, cb_up);
+      upsample_row(cr_v, w, ux, cr_up);
     }
-    const T* luma = reinterpret_cast<const T*>(f.data[0] + static_cast<std::ptrdiff_t>(y) * f.linesize[0]);
-    float* out = rgb.row(y);
-    for (int x = 0; x < w; ++x) {
-      const Tap& t = xtaps[x];
-      const float yy = luma[x];
-      const float cb = cb_row[t.i0] + t.f * (cb_row[t.i1] - cb_row[t.i0]);
-      const float cr = cr_row[t.i0] + t.f * (cr_row[t.i1] - cr_row[t.i0]);
-      for (int c = 0; c < 3; ++c) out[3 * x + c] = a.m[c][0] * yy + a.m[c][1] * cb + a.m[c][2] * cr + a.o[c];
-    }
+    ycbcr_row_to_rgb(plane_row<const T>(f, 0, y), cb_h, cr_h, w, a, planar, rgb.row(y));
   }
 }
 
-// Chroma decimation weights along one axis: output sample i covers input samples first..first+n-1.
+// ---- R'G'B' -> planar Y'CbCr ---------------------------------------------------------------------
+// Each input row is split once into planar R', G', B' rows (a ring of as many rows as the vertical chroma
+// filter has taps) and its luma written. Chroma row j then sums its filter's rows, each with the matrix rows
+// pre-multiplied by the tap weight, into one float row per plane (padded by replicating the edge samples),
+// and the horizontal filter decimates that row into the plane. The arithmetic per sample (operands and
+// order) is that of the per-pixel definition, so the code values do not depend on the loop structure.
+
+// Chroma decimation along one axis: output i = Σ_k weight[k]·in[clamp(factor·i + origin + k)], k < taps.
 struct Decimator {
-  std::vector<int> first;               // per output sample, may be negative (clamped on use)
-  std::vector<float> weights;           // shared kernel, normalised
+  int factor = 1;
+  int origin = 0;
+  int taps = 1;
+  std::array<float, 7> weight{1.0f};  // normalised; factor <= 4, so at most 7 taps
 };
-Decimator make_decimator(int factor, double offset, int out_len) {
+Decimator make_decimator(int factor, double offset) {
   Decimator d;
-  d.first.resize(out_len);
-  if (factor == 1) {
-    d.weights = {1.0f};
-    for (int i = 0; i < out_len; ++i) d.first[i] = i;
-    return d;
-  }
+  d.factor = factor;
+  if (factor == 1) return d;
   if (offset == 0.0) {  // co-sited: triangle of half-width `factor`, e.g. [1 2 1]/4 for factor 2
+    d.taps = 2 * factor - 1;
+    d.origin = -(factor - 1);
     float sum = 0;
-    for (int k = -(factor - 1); k <= factor - 1; ++k) {
-      d.weights.push_back(static_cast<float>(factor - std::abs(k)));
-      sum += d.weights.back();
+    for (int k = 0; k < d.taps; ++k) {
+      d.weight[k] = static_cast<float>(factor - std::abs(k + d.origin));
+      sum += d.weight[k];
     }
-    for (float& wgt : d.weights) wgt /= sum;
-    for (int i = 0; i < out_len; ++i) d.first[i] = factor * i - (factor - 1);
-  } else {  // interstitial: box over the `factor` samples around the site, e.g. [1 1]/2
-    d.weights.assign(factor, 1.0f / factor);
-    for (int i = 0; i < out_len; ++i) d.first[i] = factor * i;
+    for (int k = 0; k < d.taps; ++k) d.weight[k] /= sum;
+  } else {  // interstitial: box over the `factor` samples from the site on, e.g. [1 1]/2
+    d.taps = factor;
+    for (int k = 0; k < d.taps; ++k) d.weight[k] = 1.0f / factor;
   }
   return d;
 }
 
-template <typename T>
-inline T quantize(float v, float max_code) {
-  v = std::clamp(v, 0.0f, max_code);
-  return static_cast<T>(v + 0.5f);
+void split_rgb_row(const float* __restrict in, int w, float* __restrict r, float* __restrict g, float* __restrict b) {
+  for (int x = 0; x < w; ++x) {
+    r[x] = in[3 * x];
+    g[x] = in[3 * x + 1];
+    b[x] = in[3 * x + 2];
+  }
 }
 
 template <typename T>
+void luma_row(const float* __restrict r, const float* __restrict g, const float* __restrict b, int w, const Affine& a,
+              float max_code, T* __restrict out) {
+  const float m0 = a.m[0][0], m1 = a.m[0][1], m2 = a.m[0][2], o = a.o[0];
+  for (int x = 0; x < w; ++x) out[x] = quantize<T>(m0 * r[x] + m1 * g[x] + m2 * b[x] + o, max_code);
+}
+
+// cb[x] = (or +=, when `accumulate`) wy·m[1]·(R', G', B')[x], and cr likewise with m[2].
+void chroma_rows(const float* __restrict r, const float* __restrict g, const float* __restrict b, int w,
+                 const Affine& a, float wy, bool accumulate, float* __restrict cb, float* __restrict cr) {
+  const float b0 = wy * a.m[1][0], b1 = wy * a.m[1][1], b2 = wy * a.m[1][2];
+  const float r0 = wy * a.m[2][0], r1 = wy * a.m[2][1], r2 = wy * a.m[2][2];
+  if (accumulate) {
+    for (int x = 0; x < w; ++x) {
+      cb[x] += b0 * r[x] + b1 * g[x] + b2 * b[x];
+      cr[x] += r0 * r[x] + r1 * g[x] + r2 * b[x];
+    }
+  } else {
+    for (int x = 0; x < w; ++x) {
+      cb[x] = b0 * r[x] + b1 * g[x] + b2 * b[x];
+      cr[x] = r0 * r[x] + r1 * g[x] + r2 * b[x];
+    }
+  }
+}
+
+// out[i] = quantize(Σ_k weight[k]·in[S·i + origin + k] + offset), i < n, summed in order of k; `in` is
+// readable at every such index (padded).
+template <int S, int kTaps, typename T>
+void decimate_row(const float* __restrict in, int n, const Decimator& d, float offset, float max_code,
+                  T* __restrict out) {
+  const float* src = in + d.origin;
+  float wk[kTaps];
+  for (int k = 0; k < kTaps; ++k) wk[k] = d.weight[k];
+  for (int i = 0; i < n; ++i) {
+    float sum = wk[0] * src[S * i];
+    for (int k = 1; k < kTaps; ++k) sum += wk[k] * src[S * i + k];
+    out[i] = quantize<T>(sum + offset, max_code);
+  }
+}
+
+template <typename T>
+void decimate_row(const float* in, int n, const Decimator& d, float offset, float max_code, T* out) {
+  if (d.factor == 2 && d.taps == 2) return decimate_row<2, 2>(in, n, d, offset, max_code, out);
+  if (d.factor == 2 && d.taps == 3) return decimate_row<2, 3>(in, n, d, offset, max_code, out);
+  if (d.factor == 4 && d.taps == 4) return decimate_row<4, 4>(in, n, d, offset, max_code, out);
+  if (d.factor == 4 && d.taps == 7) return decimate_row<4, 7>(in, n, d, offset, max_code, out);
+  for (int i = 0; i < n; ++i) out[i] = quantize<T>(in[i] + offset, max_code);  // factor 1: weight 1
+}
+
+// `rows`: scratch for the ring of planar rows (3·w·taps floats); `chroma`: the padded Cb and Cr row sums.
+template <typename T>
 void rgb_to_planar(ImageView<const float> rgb, const PlanarYuv& p, const FrameColor& color, AVFrame& f,
-                   std::vector<float>& acc_cb, std::vector<float>& acc_cr, std::vector<float>& /*unused*/) {
+                   std::vector<float>& rows, std::vector<float>& chroma) {
   const int w = f.width, h = f.height;
   const int cw = AV_CEIL_RSHIFT(w, p.log2_cw), ch = AV_CEIL_RSHIFT(h, p.log2_ch);
   const Affine a = to_affine(rgb_to_ycbcr_transform({color.matrix, color.range, p.depth}));
   const float max_code = static_cast<float>((1 << p.depth) - 1);
-  for (int y = 0; y < h; ++y) {  // luma at full resolution
-    const float* in = rgb.row(y);
-    T* luma = reinterpret_cast<T*>(f.data[0] + static_cast<std::ptrdiff_t>(y) * f.linesize[0]);
-    for (int x = 0; x < w; ++x) {
-      const float r = in[3 * x], g = in[3 * x + 1], b = in[3 * x + 2];
-      luma[x] = quantize<T>(a.m[0][0] * r + a.m[0][1] * g + a.m[0][2] * b + a.o[0], max_code);
-    }
-  }
   double ox = 0, oy = 0;
   chroma_offsets(color.chroma_location, p, &ox, &oy);
-  const Decimator dx = make_decimator(1 << p.log2_cw, ox, cw);
-  const Decimator dy = make_decimator(1 << p.log2_ch, oy, ch);
-  const int taps_x = static_cast<int>(dx.weights.size()), taps_y = static_cast<int>(dy.weights.size());
-  acc_cb.resize(w);
-  acc_cr.resize(w);
+  const Decimator dx = make_decimator(1 << p.log2_cw, ox);
+  const Decimator dy = make_decimator(1 << p.log2_ch, oy);
+  // Horizontal padding: output i reads factor·i + origin + k, from origin up to factor·(cw − 1) + origin + taps − 1.
+  const int pad_l = std::max(0, -dx.origin);
+  const int pad_r = std::max(0, dx.factor * (cw - 1) + dx.origin + dx.taps - w);
+  const std::size_t padded = static_cast<std::size_t>(pad_l) + w + pad_r;
+  const std::size_t row_floats = 3 * static_cast<std::size_t>(w);
+  rows.resize(row_floats * dy.taps);
+  chroma.resize(2 * padded);
+  float* cb = chroma.data() + pad_l;
+  float* cr = cb + padded;
+
+  // Rows [0, next) are split, their luma written; row y is in ring slot y % taps. A chroma window reads
+  // `taps` consecutive rows (clamped) and the next window starts no earlier, so no row is split twice.
+  int next = 0;
+  auto planar_row = [&](int y) {
+    for (; next <= y; ++next) {
+      float* s = rows.data() + (next % dy.taps) * row_floats;
+      split_rgb_row(rgb.row(next), w, s, s + w, s + 2 * w);
+      luma_row(s, s + w, s + 2 * w, w, a, max_code, plane_row<T>(f, 0, next));
+    }
+    return static_cast<const float*>(rows.data() + (y % dy.taps) * row_floats);
+  };
   for (int j = 0; j < ch; ++j) {
-    // Vertical filter first: chroma (without offsets) of the rows around site j, weighted and summed.
-    std::fill(acc_cb.begin(), acc_cb.end(), 0.0f);
-    std::fill(acc_cr.begin(), acc_cr.end(), 0.0f);
-    for (int k = 0; k < taps_y; ++k) {
-      const float* in = rgb.row(std::clamp(dy.first[j] + k, 0, h - 1));
-      const float wy = dy.weights[k];
-      const float b0 = wy * a.m[1][0], b1 = wy * a.m[1][1], b2 = wy * a.m[1][2];
-      const float r0 = wy * a.m[2][0], r1 = wy * a.m[2][1], r2 = wy * a.m[2][2];
-      for (int x = 0; x < w; ++x) {
-        const float r = in[3 * x], g = in[3 * x + 1], b = in[3 * x + 2];
-        acc_cb[x] += b0 * r + b1 * g + b2 * b;
-        acc_cr[x] += r0 * r + r1 * g + r2 * b;
-      }
+    for (int k = 0; k < dy.taps; ++k) {  // vertical filter: weighted chroma of the rows around site j
+      const float* s = planar_row(std::clamp(dy.factor * j + dy.origin + k, 0, h - 1));
+      chroma_rows(s, s + w, s + 2 * w, w, a, dy.weight[k], k > 0, cb, cr);
     }
-    // Then horizontal, plus the offsets (the weights sum to 1), rounded into the planes.
-    T* out_cb = reinterpret_cast<T*>(f.data[1] + static_cast<std::ptrdiff_t>(j) * f.linesize[1]);
-    T* out_cr = reinterpret_cast<T*>(f.data[2] + static_cast<std::ptrdiff_t>(j) * f.linesize[2]);
-    for (int i = 0; i < cw; ++i) {
-      const int first = dx.first[i];
-      float cb = 0, cr = 0;
-      if (first >= 0 && first + taps_x <= w) {
-        for (int k = 0; k < taps_x; ++k) cb += dx.weights[k] * acc_cb[first + k], cr += dx.weights[k] * acc_cr[first + k];
-      } else {
-        for (int k = 0; k < taps_x; ++k) {
-          const int x = std::clamp(first + k, 0, w - 1);
-          cb += dx.weights[k] * acc_cb[x];
-          cr += dx.weights[k] * acc_cr[x];
-        }
-      }
-      out_cb[i] = quantize<T>(cb + a.o[1], max_code);
-      out_cr[i] = quantize<T>(cr + a.o[2], max_code);
+    for (float* c : {cb, cr}) {  // replicate the edges for the horizontal filter
+      std::fill(c - pad_l, c, c[0]);
+      std::fill(c + w, c + w + pad_r, c[w - 1]);
     }
+    decimate_row(cb, cw, dx, a.o[1], max_code, plane_row<T>(f, 1, j));
+    decimate_row(cr, cw, dx, a.o[2], max_code, plane_row<T>(f, 2, j));
   }
+  planar_row(h - 1);  // luma of rows below the last chroma window (none for these filters)
+}
+
+// ---- instruction sets ----------------------------------------------------------------------------
+// The row loops above are plain C++ the compiler vectorises for the build's baseline (SSE2 on x86-64). With
+// GCC or Clang on x86, both converters are compiled a second time for AVX2, with every helper inlined
+// (`flatten`), and that copy runs when the CPU has AVX2. AVX2 without FMA: every multiply and add is still
+// rounded on its own, so both copies compute the same values.
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#define LITESR_VIDEO_AVX2_COPY 1
+template <typename T>
+__attribute__((target("avx2"), flatten)) void planar_to_rgb_avx2(const AVFrame& f, const PlanarYuv& p,
+                                                                  const FrameColor& color, ImageView<float> rgb,
+                                                                  std::vector<float>& rows) {
+  planar_to_rgb<T>(f, p, color, rgb, rows);
+}
+template <typename T>
+__attribute__((target("avx2"), flatten)) void rgb_to_planar_avx2(ImageView<const float> rgb, const PlanarYuv& p,
+                                                                  const FrameColor& color, AVFrame& f,
+                                                                  std::vector<float>& rows, std::vector<float>& chroma) {
+  rgb_to_planar<T>(rgb, p, color, f, rows, chroma);
+}
+bool use_avx2(RowKernels kernels) {
+  static const bool has_avx2 = (__builtin_cpu_init(), __builtin_cpu_supports("avx2"));
+  return kernels == RowKernels::kBest && has_avx2;
+}
+#endif
+
+template <typename T>
+void planar_to_rgb([[maybe_unused]] RowKernels kernels, const AVFrame& f, const PlanarYuv& p, const FrameColor& color,
+                   ImageView<float> rgb, std::vector<float>& rows) {
+#ifdef LITESR_VIDEO_AVX2_COPY
+  if (use_avx2(kernels)) return planar_to_rgb_avx2<T>(f, p, color, rgb, rows);
+#endif
+  planar_to_rgb<T>(f, p, color, rgb, rows);
+}
+template <typename T>
+void rgb_to_planar([[maybe_unused]] RowKernels kernels, ImageView<const float> rgb, const PlanarYuv& p, const FrameColor& color,
+                   AVFrame& f, std::vector<float>& rows, std::vector<float>& chroma) {
+#ifdef LITESR_VIDEO_AVX2_COPY
+  if (use_avx2(kernels)) return rgb_to_planar_avx2<T>(rgb, p, color, f, rows, chroma);
+#endif
+  rgb_to_planar<T>(rgb, p, color, f, rows, chroma);
 }
 
 int sws_colorspace(ColorMatrix m) {
@@ -265,9 +453,9 @@ Status FrameToRgb::convert(const AVFrame& frame, const FrameColor& color, ImageV
   PlanarYuv p;
   if (planar_yuv(fmt, &p)) {
     if (p.depth > 8) {
-      planar_to_rgb<uint16_t>(frame, p, color, rgb, cb_row_, cr_row_);
+      planar_to_rgb<uint16_t>(kernels_, frame, p, color, rgb, rows_);
     } else {
-      planar_to_rgb<uint8_t>(frame, p, color, rgb, cb_row_, cr_row_);
+      planar_to_rgb<uint8_t>(kernels_, frame, p, color, rgb, rows_);
     }
     return {};
   }
@@ -317,9 +505,9 @@ Status RgbToFrame::convert(ImageView<const float> rgb, const FrameColor& color, 
   PlanarYuv p;
   if (planar_yuv(fmt, &p)) {
     if (p.depth > 8) {
-      rgb_to_planar<uint16_t>(rgb, p, color, frame, cb_full_, cr_full_, tmp_);
+      rgb_to_planar<uint16_t>(kernels_, rgb, p, color, frame, rows_, chroma_);
     } else {
-      rgb_to_planar<uint8_t>(rgb, p, color, frame, cb_full_, cr_full_, tmp_);
+      rgb_to_planar<uint8_t>(kernels_, rgb, p, color, frame, rows_, chroma_);
     }
     return {};
   }

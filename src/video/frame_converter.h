@@ -2,7 +2,7 @@
 // stream's own Y'CbCr matrix, range and chroma siting. Internal to src/video (uses FFmpeg types).
 //
 // Direct path (float, exact coefficients from base/color.h), for planar little-endian Y'CbCr of any
-// depth 8..16 (yuv420p, yuv422p, yuv444p, yuv420p10le, yuv444p12le, yuvj420p, ...):
+// depth 8..16 and subsampling up to 4 (yuv420p, yuv422p, yuv444p, yuv411p, yuv420p10le, yuv444p12le, yuvj420p, ...):
 //   decode: chroma is upsampled bilinearly to the luma grid, honouring siting. Chroma sample (i, j)
 //           sits at luma coordinates (sx·i + ox, sy·j + oy), where (sx, sy) is the subsampling factor
 //           and (ox, oy) comes from AVFrame.chroma_location (left/MPEG-2, the H.264/HEVC default:
@@ -10,9 +10,20 @@
 //           Then (Y, Cb, Cr) code values -> R'G'B' with ycbcr_to_rgb_transform().
 //   encode: R'G'B' -> (Y, Cb, Cr) code values at full resolution with rgb_to_ycbcr_transform(); luma is
 //           rounded and clamped to [0, 2^n − 1]; chroma is low-pass filtered and decimated at the
-//           same sites: an axis with offset 0 uses taps [1 2 1]/4 centred on the site (the transpose
-//           of the bilinear upsampler), an axis with offset 0.5 averages the two luma samples
-//           around the site ([1 1]/2). Then rounded and clamped.
+//           same sites: an axis with offset 0 uses a triangle centred on the site, weights (s − |k|)/s²,
+//           |k| < s ([1 2 1]/4 for s = 2, the transpose of the bilinear upsampler); an axis with a non-zero
+//           offset (0.5; bottom siting's 1 as well) averages luma samples s·i .. s·i + s − 1 ([1 1]/2).
+//           Samples beyond the edges clamp. Then rounded and clamped.
+//   Arithmetic, per sample, in float (f32 coefficients m, o), so results are reproducible bit for bit:
+//     decode: c = c0 + fy·(c1 − c0) for the two chroma rows, then c = c0 + fx·(c1 − c0) across, with f the
+//             tap fraction; R'G'B'[r] = ((m[r][0]·Y + m[r][1]·Cb) + m[r][2]·Cr) + o[r].
+//     encode: Y = ((m[0][0]·R' + m[0][1]·G') + m[0][2]·B') + o[0]; Cb = Σ_kx wx·(Σ_ky ((wy·m[1][0])·R' +
+//             (wy·m[1][1])·G') + (wy·m[1][2])·B') + o[1] (vertical taps summed per column, then the
+//             horizontal taps, each in order), Cr likewise; then code = (int)(clamp(v, 0, 2^n − 1) + 0.5).
+//   They run as row loops (split R'G'B' rows into planes once, luma, vertical then horizontal chroma
+//   filter; scratch rows reused, no allocation per frame of the same size) that the compiler vectorises.
+//   On x86 (GCC, Clang) the loops are built twice, for the baseline ISA and for AVX2 (chosen at run time);
+//   without FMA both round every operation alike, so the two give identical values.
 //   packed rgb24 / rgb48 (native endian) are read and written directly (value / (2^n − 1)).
 // Everything else (nv12, p010, pal8, rgba, big-endian...) goes through swscale to/from rgb48 with the
 // explicit matrix set by sws_setColorspaceDetails (16-bit intermediate, so 10-bit sources keep
@@ -46,26 +57,35 @@ AVColorSpace to_av_colorspace(ColorMatrix matrix);
 // True when the direct float path handles `fmt` (else swscale is used).
 bool is_direct_pixel_format(AVPixelFormat fmt);
 
+// Which compiled copy of the planar row loops runs: the best the CPU supports (on x86 with GCC/Clang, an AVX2
+// copy when the CPU has AVX2) or the build's baseline. Both give identical values; tests and benchmarks pick.
+enum class RowKernels { kBest, kBaseline };
+
 class FrameToRgb {
  public:
+  explicit FrameToRgb(RowKernels kernels = RowKernels::kBest) : kernels_(kernels) {}
   // `rgb` must be frame->width x frame->height x 3.
   Status convert(const AVFrame& frame, const FrameColor& color, ImageView<float> rgb);
 
  private:
+  RowKernels kernels_;
   SwsPtr sws_;
   Image rgb48_;  // swscale fallback intermediate (u16, 3 channels)
-  std::vector<float> cb_row_, cr_row_;
+  std::vector<float> rows_;  // planar path: chroma rows blended, upsampled; R'G'B' planes (2·(cw + 2) + 5·w floats)
 };
 
 class RgbToFrame {
  public:
+  explicit RgbToFrame(RowKernels kernels = RowKernels::kBest) : kernels_(kernels) {}
   // `frame` has format/width/height set and buffers allocated (av_frame_get_buffer); `rgb` matches its size.
   Status convert(ImageView<const float> rgb, const FrameColor& color, AVFrame& frame);
 
  private:
+  RowKernels kernels_;
   SwsPtr sws_;
   Image rgb48_;
-  std::vector<float> cb_full_, cr_full_, tmp_;  // chroma row accumulators (w floats each)
+  std::vector<float> rows_;    // planar path: ring of planar R'G'B' rows (3·w floats each, one per vertical tap)
+  std::vector<float> chroma_;  // planar path: Cb, Cr row sums before the horizontal filter (w + padding each)
 };
 
 }  // namespace litesr::video_detail
