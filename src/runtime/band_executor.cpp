@@ -261,10 +261,18 @@ Result<int> BandExecutor::context_rows(const Program& p) {
   return context;
 }
 
-Status BandExecutor::prepare(const Program& p, int width, int height, int band_rows, int threads) {
+Status BandExecutor::prepare(const Program& p, int width, int height, int band_rows, int threads,
+                             std::span<const InputLayout> input_layouts) {
   LITESR_RETURN_IF_ERROR(check_supported(p));
   if (width < 1 || height < 1) return invalid_argument("input size must be at least 1x1");
   if (threads < 1) return invalid_argument("threads must be >= 1");
+  if (!input_layouts.empty() && input_layouts.size() != p.inputs.size()) {
+    return invalid_argument("one input layout per program input");
+  }
+  input_in_place_.assign(p.inputs.size(), false);
+  for (std::size_t i = 0; i < input_layouts.size(); ++i) {
+    input_in_place_[i] = input_layouts[i] == InputLayout::kPlanarInPlace;
+  }
   program_ = &p;
   width_ = width;
   height_ = height;
@@ -274,6 +282,9 @@ Status BandExecutor::prepare(const Program& p, int width, int height, int band_r
     if (p.steps[k].node.op == OpKind::kConv2d) pad_ = std::max(pad_, (p.steps[k].node.kernel - 1) / 2);
   }
   lead_ = std::max(kLead, (pad_ + kAlignFloats - 1) / kAlignFloats * kAlignFloats);
+  if (pad_ > kBandPlanarPad) {
+    return unsupported("kernels wider than " + std::to_string(2 * kBandPlanarPad + 1) + " taps do not run in bands");
+  }
 
   // Epilogue fusion: conv -> activation, then -> add (residual). A squeeze_excite read only by a dense conv
   // folds its gates into that conv's weights: the step has no rows, its reader reads the ungated map.
@@ -495,29 +506,42 @@ Status BandExecutor::plan_passes() {
       pl.halo = halo[k];
       pl.ring = ring[k];
       pl.stride = static_cast<int>(align_floats(lead_ + pl.width + pad_));
-      if (pl.checkpoint >= 0) continue;  // read in place
-      pass.order.push_back(k);
-      pass.lead_ticks = std::max(pass.lead_ticks, ceil_div(2 * pl.halo, pl.factor) + 1);
     }
-    for (std::size_t i = 0; i < p.inputs.size(); ++i) pass.plans[p.inputs[i]].input = static_cast<int>(i);
+    for (std::size_t i = 0; i < p.inputs.size(); ++i) {
+      StepPlan& pl = pass.plans[p.inputs[i]];
+      pl.input = static_cast<int>(i);
+      if (input_in_place_[i]) pl.rows = RowStorage::kInput;
+    }
+    for (int k = 0; k < n; ++k) {
+      if (pass.plans[k].checkpoint >= 0) pass.plans[k].rows = RowStorage::kCheckpoint;
+    }
 
-    // Storage shortcuts (row_ptr): inputs read only by one concat write straight into the concat's ring.
-    for (int k : pass.order) {
+    // A concat of inputs read only by it has no rows of its own: its channel c is its source input's row
+    // (gather), each input keeping the rows the concat's readers need.
+    for (int k = 0; k < n; ++k) {
       const Step& st = p.steps[k];
-      if (st.node.op != OpKind::kConcat || pass.plans[k].load) continue;
+      StepPlan& pl = pass.plans[k];
+      if (!pl.active || pl.load || st.node.op != OpKind::kConcat) continue;
       bool gather = true;
       for (int in : st.node.inputs) {
         gather = gather && p.steps[in].node.op == OpKind::kInput && p.consumers[in] == 1 &&
                  std::count(st.node.inputs.begin(), st.node.inputs.end(), in) == 1;
       }
       if (!gather) continue;
-      pass.plans[k].gathers_inputs = true;
-      int base = 0;
+      pl.rows = RowStorage::kGather;
+      pl.gather = static_cast<int>(pass.gathers.size());
+      std::vector<std::pair<int, int>> sources;
       for (int in : st.node.inputs) {
-        pass.plans[in].owner = k;
-        pass.plans[in].channel_base = base;
-        base += p.steps[in].shape.channels;
+        for (int c = 0; c < p.steps[in].shape.channels; ++c) sources.emplace_back(in, c);
+        pass.plans[in].ring = std::max(pass.plans[in].ring, pl.ring);
       }
+      pass.gathers.push_back(std::move(sources));
+    }
+    for (int k = 0; k < n; ++k) {
+      const StepPlan& pl = pass.plans[k];
+      if (!pl.active || pl.rows == RowStorage::kCheckpoint || pl.rows == RowStorage::kInput) continue;
+      pass.order.push_back(k);
+      pass.lead_ticks = std::max(pass.lead_ticks, ceil_div(2 * pl.halo, pl.factor) + 1);
     }
   }
 
@@ -532,14 +556,17 @@ Status BandExecutor::plan_passes() {
   }
   for (const LrOutput& o : lr_outputs_) {
     StepPlan& pl = last.plans[o.root];
-    bool direct = !pl.load && pl.halo == 0 && pl.owner < 0 && pl.direct_output < 0 && pl.save < 0 && pl.se_sum < 0;
+    bool direct = pl.rows == RowStorage::kRing && !pl.load && pl.halo == 0 && pl.save < 0 && pl.se_sum < 0;
     for (int j : last.order) {
       if (!direct) break;
       for (const RowRead& r : reads[j]) {
         if (r.root == o.root && j != o.root) direct = direct && r.kind == ReadKind::kShuffle && last.plans[j].factor == p.scale;
       }
     }
-    if (direct) pl.direct_output = o.output;
+    if (direct) {
+      pl.rows = RowStorage::kOutput;
+      pl.direct_output = o.output;
+    }
   }
   shuffle_source_ = -1;
   output_root_ = root(p.outputs[0]);
@@ -569,7 +596,7 @@ Status BandExecutor::plan_passes() {
   for (Pass& pass : passes_) {
     for (int k : pass.order) {
       StepPlan& pl = pass.plans[k];
-      if (pl.owner >= 0 || pl.direct_output >= 0) continue;
+      if (pl.rows != RowStorage::kRing) continue;
       pl.offset = offset;
       offset += static_cast<std::size_t>(p.steps[k].shape.channels) * pl.ring * pl.stride;
     }
@@ -600,7 +627,7 @@ Status BandExecutor::plan_passes() {
   checkpoint_storage_.assign(total + kAlignFloats, 0.0f);  // zero padding columns, never written
   const std::size_t misalign = (reinterpret_cast<std::uintptr_t>(checkpoint_storage_.data()) / sizeof(float)) % kAlignFloats;
   checkpoint_arena_ = checkpoint_storage_.data() + (misalign == 0 ? 0 : kAlignFloats - misalign);
-  int widest = width_ * p.scale;
+  int widest = width_ * p.scale + 2 * kBandPlanarPad;
   for (const Checkpoint& cp : checkpoints_) widest = std::max(widest, cp.stride);
   zero_row_.assign(static_cast<std::size_t>(lead_) + widest + pad_, 0.0f);
   return {};
@@ -608,21 +635,29 @@ Status BandExecutor::plan_passes() {
 
 inline float* BandExecutor::row_ptr(const Workspace& ws, int step, int c, int y) const {
   const StepPlan& q = pass_->plans[fusion_[step].alias];
-  if (q.owner < 0 && q.direct_output < 0 && q.checkpoint < 0) [[likely]] {  // its own ring
-    return ws.arena + q.offset + (static_cast<std::size_t>(c) * q.ring + floor_mod(y, q.ring)) * q.stride + lead_;
+  switch (q.rows) {
+    case RowStorage::kRing:
+      return ws.arena + q.offset + (static_cast<std::size_t>(c) * q.ring + floor_mod(y, q.ring)) * q.stride + lead_;
+    case RowStorage::kOutput: {
+      const BandOutput& o = outputs_[q.direct_output];
+      return o.planar + c * o.plane_stride + y * o.stride;
+    }
+    case RowStorage::kCheckpoint: {
+      const Checkpoint& cp = checkpoints_[q.checkpoint];
+      if (y < 0 || y >= cp.rows) return const_cast<float*>(zero_row_.data()) + lead_;  // read only
+      return checkpoint_arena_ + cp.offset + (static_cast<std::size_t>(c) * cp.rows + y) * cp.stride + lead_;
+    }
+    case RowStorage::kInput: {
+      const BandInput& in = inputs_[q.input];
+      if (in.planar == nullptr || y < 0 || y >= height_) return const_cast<float*>(zero_row_.data()) + lead_;
+      return const_cast<float*>(in.planar) + c * in.plane_stride + y * in.stride;  // read only
+    }
+    case RowStorage::kGather: {
+      const std::pair<int, int>& source = pass_->gathers[q.gather][c];
+      return row_ptr(ws, source.first, source.second, y);
+    }
   }
-  if (q.direct_output >= 0) {
-    const BandOutput& o = outputs_[q.direct_output];
-    return o.planar + c * o.plane_stride + y * o.stride;
-  }
-  if (q.checkpoint >= 0) {
-    const Checkpoint& cp = checkpoints_[q.checkpoint];
-    if (y < 0 || y >= cp.rows) return const_cast<float*>(zero_row_.data()) + lead_;  // read only
-    return checkpoint_arena_ + cp.offset + (static_cast<std::size_t>(c) * cp.rows + y) * cp.stride + lead_;
-  }
-  const StepPlan& owner = pass_->plans[q.owner];
-  return ws.arena + owner.offset +
-         (static_cast<std::size_t>(q.channel_base + c) * owner.ring + floor_mod(y, owner.ring)) * owner.stride + lead_;
+  return nullptr;
 }
 
 void BandExecutor::band_task(void* self, int band, int thread) {
@@ -698,7 +733,7 @@ void BandExecutor::after_row(int k, int y, int band_first, int band_end, Workspa
   }
   if (!pass_->final) return;
   for (const LrOutput& o : lr_outputs_) {
-    if (o.root != k || pl.direct_output == o.output) continue;
+    if (o.root != k || pl.rows == RowStorage::kOutput) continue;
     const BandOutput& dst = outputs_[o.output];
     for (int c = 0; c < o.channels; ++c) {
       std::copy_n(row_ptr(ws, k, c, y), width_, dst.planar + c * dst.plane_stride + y * dst.stride);
@@ -716,6 +751,7 @@ void BandExecutor::compute_row(int k, int y, Workspace& ws) {
   const int channels = st.shape.channels, w = pl.width;
   auto row = [&](int step, int c, int yy) { return row_ptr(ws, step, c, yy); };
   auto input_row = [&](int step, int c) -> const float* { return row(step, c, y); };
+  if (pl.rows == RowStorage::kGather) return;  // its channels are its inputs' rows
   if (y < 0 || y >= height_ * pl.factor) {  // the conv padding
     for (int c = 0; c < channels; ++c) std::fill_n(row(k, c, y), w, 0.0f);
     return;
@@ -787,7 +823,7 @@ void BandExecutor::compute_row(int k, int y, Workspace& ws) {
       for (int c = 0; c < channels; ++c) add_row(nd, c, input_row, w, row(k, c, y));
       break;
     case OpKind::kConcat:
-      if (pl.gathers_inputs) break;  // its inputs wrote their rows into its ring
+      if (pl.rows == RowStorage::kGather) break;  // its channels are its inputs' rows
       [[fallthrough]];
     case OpKind::kSlice:
       concat_or_slice_rows(p, nd, input_row, [&](int c) { return row(k, c, y); }, w);

@@ -66,6 +66,13 @@ struct BandOutput {
   std::ptrdiff_t plane_stride = 0;
 };
 
+// How run() passes an input. kCopied: interleaved or planar rows, converted into the executor's own rows.
+// kPlanarInPlace: a planar f32 map (BandInput::planar, or null for zeros) read where it is, so it must have the
+// kernel_conv.h ROW LAYOUT: at least kBandPlanarPad zero floats before x = 0 and after x = width − 1 of every
+// row (x = 0 64-byte aligned for speed). A recurrent step's frames and states: no copy per row.
+enum class InputLayout : uint8_t { kCopied, kPlanarInPlace };
+inline constexpr int kBandPlanarPad = 16;
+
 class BandExecutor {
  public:
   // OK when `program` can run fused; otherwise kUnsupported with the reason.
@@ -77,8 +84,9 @@ class BandExecutor {
   static Result<int> context_rows(const Program& program);
 
   // band_rows 0 = auto (about two bands per thread). Packs the conv weights and allocates per-thread
-  // workspaces for `threads` threads.
-  Status prepare(const Program& program, int width, int height, int band_rows, int threads);
+  // workspaces for `threads` threads. input_layouts (empty = all kCopied) says how run() passes each input.
+  Status prepare(const Program& program, int width, int height, int band_rows, int threads,
+                 std::span<const InputLayout> input_layouts = {});
   int band_rows() const { return band_rows_; }
   // Runs all bands over the pool (pool.size() <= the threads given to prepare). No allocation.
   void run(ThreadPool& pool, const BandInput& in, const BandOutput& out);
@@ -87,6 +95,14 @@ class BandExecutor {
   void run(ThreadPool& pool, std::span<const BandInput> inputs, std::span<const BandOutput> outputs);
 
  private:
+  // Where a step's rows live (row_ptr).
+  enum class RowStorage : uint8_t {
+    kRing,        // its own ring in the thread's workspace
+    kOutput,      // the caller's planar LR output map (computed straight into it)
+    kCheckpoint,  // a checkpoint map of an earlier pass, read in place
+    kInput,       // the caller's planar input map, read in place (InputLayout::kPlanarInPlace)
+    kGather,      // a concat of inputs: channel c is its source input's row
+  };
   // One step's part in one pass. Only roots (FusedEpilogue::alias == the step) have rows.
   struct StepPlan {
     bool active = false;      // has rows in this pass: computed, or loaded (input; checkpoint: read in place)
@@ -101,16 +117,16 @@ class BandExecutor {
     int checkpoint = -1;      // load: rows from checkpoints_[checkpoint]
     int save = -1;            // computed: its band rows are stored into checkpoints_[save]
     int se_sum = -1;          // computed: its band rows are summed into se_[se_sum]
-    int owner = -1;           // >= 0: rows live in step `owner`'s ring (a concat), channels from channel_base
-    int channel_base = 0;
-    bool gathers_inputs = false;  // concat whose inputs write into its ring (nothing to compute)
-    int direct_output = -1;       // >= 0: rows are computed straight into outputs_[direct_output]'s map
+    RowStorage rows = RowStorage::kRing;
+    int gather = -1;              // kGather: index into Pass::gathers
+    int direct_output = -1;       // kOutput: rows are computed straight into outputs_[direct_output]'s map
     int bicubic = -1;             // bicubic_upsample: index into bicubic_
     bool stored_by_output = false;  // the output add: store_output_row adds its inputs while storing
   };
   struct Pass {
     std::vector<StepPlan> plans;  // per step
-    std::vector<int> order;       // active roots, program order
+    std::vector<int> order;       // roots computed (or loaded into rings) in this pass, program order
+    std::vector<std::vector<std::pair<int, int>>> gathers;  // per gathering concat: channel -> (input, channel)
     std::vector<int> gates_after; // indices into se_ whose gates are computed after this pass
     int lead_ticks = 0;           // the row pipeline starts this many ticks before a band's first row
     bool final = false;           // computes the outputs
@@ -174,6 +190,7 @@ class BandExecutor {
   std::vector<Pass> passes_;
   std::size_t arena_floats_ = 0;       // workspace floats per thread (all passes)
   std::vector<LrOutput> lr_outputs_;
+  std::vector<bool> input_in_place_;   // per program input: InputLayout::kPlanarInPlace
   std::vector<Checkpoint> checkpoints_;
   std::vector<float> checkpoint_storage_;
   float* checkpoint_arena_ = nullptr;  // 64-byte aligned start inside checkpoint_storage_

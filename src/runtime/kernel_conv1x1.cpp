@@ -7,6 +7,8 @@
 
 #include "runtime/kernel_targets.h"  // must precede the Highway headers
 
+#include <hwy/cache_control.h>
+
 #include <algorithm>
 
 #undef HWY_TARGET_INCLUDE
@@ -35,6 +37,7 @@ HWY_INLINE void conv1x1_block(D d, const float* const* HWY_RESTRICT in, size_t c
   const float* HWY_RESTRICT w = packed + c0;
   for (size_t ci = 0; ci < cin; ++ci, w += cout) {
     const float* HWY_RESTRICT row = in[ci] + x;
+    unroll<Xb>([&](auto k) LITESR_INLINE_LAMBDA { hwy::Prefetch(row + (Xb + k) * n); });  // the next block
     V v[Xb];
     unroll<Xb>([&](auto k) LITESR_INLINE_LAMBDA { v[k] = hn::LoadU(d, row + k * n); });
     unroll<C>([&](auto j) LITESR_INLINE_LAMBDA {

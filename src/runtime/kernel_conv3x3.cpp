@@ -9,6 +9,8 @@
 
 #include "runtime/kernel_targets.h"  // must precede the Highway headers
 
+#include <hwy/cache_control.h>
+
 #include <algorithm>
 
 #undef HWY_TARGET_INCLUDE
@@ -41,6 +43,9 @@ HWY_INLINE void conv3x3_block(D d, const float* const* HWY_RESTRICT in, size_t c
   for (size_t ci = 0; ci < cin; ++ci, w += 9 * tap_stride) {
     unroll<3>([&](auto ky) LITESR_INLINE_LAMBDA {
       const float* HWY_RESTRICT row = in[ci * 3 + ky] + x - 1;
+      // The next block's pixels of this row: with many input channels (EVSRNet's 62-channel head) the rows
+      // are too many streams for the hardware prefetcher, and every block would wait on L2.
+      unroll<Xb>([&](auto k) LITESR_INLINE_LAMBDA { hwy::Prefetch(row + (Xb + k) * n + 1); });
       unroll<3>([&](auto kx) LITESR_INLINE_LAMBDA {
         V v[Xb];
         unroll<Xb>([&](auto k) LITESR_INLINE_LAMBDA { v[k] = hn::LoadU(d, row + kx + k * n); });

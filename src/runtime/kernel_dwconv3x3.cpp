@@ -7,6 +7,8 @@
 
 #include "runtime/kernel_targets.h"  // must precede the Highway headers
 
+#include <hwy/cache_control.h>
+
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "runtime/kernel_dwconv3x3.cpp"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
@@ -39,6 +41,7 @@ HWY_INLINE void dwconv3x3_wide(D d, const PackedConv& w, const float* const* in,
       unroll<Xb>([&](auto k) LITESR_INLINE_LAMBDA { acc[0][k] = b; });
       unroll<3>([&](auto ky) LITESR_INLINE_LAMBDA {
         const float* HWY_RESTRICT row = rows[ky] + x - 1;
+        unroll<Xb>([&](auto k) LITESR_INLINE_LAMBDA { hwy::Prefetch(row + (Xb + k) * n + 1); });  // next block
         unroll<3>([&](auto kx) LITESR_INLINE_LAMBDA {
           unroll<Xb>([&](auto k) LITESR_INLINE_LAMBDA {
             acc[0][k] = hn::MulAdd(wv[ky * 3 + kx], hn::LoadU(d, row + kx + k * n), acc[0][k]);

@@ -34,9 +34,12 @@ struct MultiFrameSession::Impl {
   bool reference = false;  // SessionOptions::reference
   std::unique_ptr<ThreadPool> pool;
   BandExecutor bands;
-  std::vector<float> frames[2];  // planar [3][H][W]: x_t of the step that wrote it, x_prev of the next
-  std::vector<float> states[2];  // planar, the state maps one after another ([c_1][H][W] … [c_k][H][W])
+  // Planar maps in the band executor's in-place layout: rows of `row_stride` floats, x = 0 at kBandPlanarPad,
+  // zero padding columns either side (never written: the executor writes [0, W) only).
+  std::vector<float> frames[2];  // [3][H][row_stride]: x_t of the step that wrote it, x_prev of the next
+  std::vector<float> states[2];  // the state maps one after another ([c_1][H][row_stride] … [c_k][H][row_stride])
   std::vector<std::size_t> state_offsets;  // per state: float offset into states[*]
+  int row_stride = 0;
   int current = 0;
   std::vector<BandInput> band_inputs;
   std::vector<BandOutput> band_outputs;
@@ -247,8 +250,10 @@ Status MultiFrameSession::push_impl(ImageView<const In> lr, int lr_channel, Imag
 
 Status MultiFrameSession::prepare_fused(int width, int height) {
   Impl& s = *impl_;
-  LITESR_RETURN_IF_ERROR(s.bands.prepare(s.program, width, height, s.band_rows, s.pool->size()));
-  const std::size_t plane = static_cast<std::size_t>(width) * height;
+  const std::vector<InputLayout> layouts(s.program.inputs.size(), InputLayout::kPlanarInPlace);
+  LITESR_RETURN_IF_ERROR(s.bands.prepare(s.program, width, height, s.band_rows, s.pool->size(), layouts));
+  s.row_stride = (width + 2 * kBandPlanarPad + 15) / 16 * 16;
+  const std::size_t plane = static_cast<std::size_t>(s.row_stride) * height;
   const int states = static_cast<int>(s.program.inputs.size()) - 2;
   s.state_offsets.assign(states, 0);
   std::size_t state_floats = 0;
@@ -271,13 +276,13 @@ Status MultiFrameSession::prepare_fused(int width, int height) {
 template <typename In, typename Out>
 Status MultiFrameSession::push_fused(ImageView<const In> lr, int lr_channel, ImageView<Out> sr, int sr_channel) {
   Impl& s = *impl_;
-  const int w = lr.width, h = lr.height;
-  const std::ptrdiff_t plane = static_cast<std::ptrdiff_t>(w) * h;
+  const int w = lr.width, h = lr.height, stride = s.row_stride;
+  const std::ptrdiff_t plane = static_cast<std::ptrdiff_t>(stride) * h;
   const int cur = s.current, next = 1 - cur;
-  float* frame = s.frames[cur].data();
+  float* frame = s.frames[cur].data() + kBandPlanarPad;  // x = 0 of row 0, channel 0
   for (int y = 0; y < h; ++y) {  // x_t, planar, as the band executor's interleaved input would read it
     const In* src = lr.row(y);
-    float* planes[3] = {frame + y * w, frame + plane + y * w, frame + 2 * plane + y * w};
+    float* planes[3] = {frame + y * stride, frame + plane + y * stride, frame + 2 * plane + y * stride};
     if (lr_channel == 0 && lr.channels == 3) {
       if constexpr (std::is_same_v<In, float>) {
         deinterleave_rgb_f32_to_planar_f32(src, w, planes);
@@ -297,25 +302,25 @@ Status MultiFrameSession::push_fused(ImageView<const In> lr, int lr_channel, Ima
   auto planar_in = [&](const float* data) {
     BandInput in;
     in.planar = data;
-    in.stride = w;
+    in.stride = stride;
     in.plane_stride = plane;
     return in;
   };
-  s.band_inputs[0] = planar_in(window_start ? frame : s.frames[next].data());  // x_{-1} = x_0
+  s.band_inputs[0] = planar_in(window_start ? frame : s.frames[next].data() + kBandPlanarPad);  // x_{-1} = x_0
   s.band_inputs[1] = planar_in(frame);
   const int states = static_cast<int>(s.state_offsets.size());
   for (int i = 0; i < states; ++i) {
-    s.band_inputs[2 + i] = window_start ? BandInput{} : planar_in(s.states[cur].data() + s.state_offsets[i]);
+    s.band_inputs[2 + i] =
+        window_start ? BandInput{} : planar_in(s.states[cur].data() + s.state_offsets[i] + kBandPlanarPad);
     BandOutput& o = s.band_outputs[1 + i];
-    o.planar = s.states[next].data() + s.state_offsets[i];
-    o.stride = w;
+    o.planar = s.states[next].data() + s.state_offsets[i] + kBandPlanarPad;
+    o.stride = stride;
     o.plane_stride = plane;
   }
   BandOutput& out = s.band_outputs[0];
   const bool direct = sr_channel == 0 && sr.channels == 3;
-  if (!direct && s.sr_frame.size() != static_cast<std::size_t>(3 * plane * s.scale * s.scale)) {
-    s.sr_frame.assign(static_cast<std::size_t>(3 * plane * s.scale * s.scale), 0.0f);
-  }
+  const std::size_t sr_floats = static_cast<std::size_t>(sr.width) * sr.height * 3;
+  if (!direct && s.sr_frame.size() != sr_floats) s.sr_frame.assign(sr_floats, 0.0f);
   out = BandOutput{};
   if (!direct) {
     out.f32 = s.sr_frame.data();
