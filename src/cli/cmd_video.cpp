@@ -105,10 +105,10 @@ int run_video(const VideoArgs& a, CommandContext& ctx) {
   o.decode_threads = a.threads;
   o.max_frames = a.max_frames;
   o.cancel = ctx.cancel;
-  const std::string model_name = a.model.empty() ? models::default_model_name() : a.model;
+  const std::string model_name = a.model.empty() ? models::default_video_model_name() : a.model;
   o.job_signature = "model=" + model_name + " scale=" + std::to_string(a.scale);
 
-  Result<Upscaler> upscaler = make_upscaler(a.model, a.scale, a.threads);
+  Result<Upscaler> upscaler = make_upscaler(model_name, a.scale, a.threads);
   if (!upscaler.ok()) {
     if (upscaler.status().code() == StatusCode::kNotFound) return usage_error(upscaler.status().message());
     return report_error(upscaler.status());

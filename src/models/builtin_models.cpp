@@ -39,12 +39,23 @@ std::vector<std::string> builtin_model_names() {
   return names;
 }
 
-std::string default_model_name() {
-  for (std::size_t i = 0; i < kEmbeddedModelCount; ++i) {
-    if (std::string_view(kEmbeddedModels[i].name) == "elsr-x4") return "elsr-x4";
+namespace {
+
+// The first shipped name of `preference`, else bicubic.
+std::string first_shipped(std::initializer_list<std::string_view> preference) {
+  for (std::string_view name : preference) {
+    for (std::size_t i = 0; i < kEmbeddedModelCount; ++i) {
+      if (std::string_view(kEmbeddedModels[i].name) == name) return std::string(name);
+    }
   }
   return std::string(kBicubic);
 }
+
+}  // namespace
+
+std::string default_model_name() { return first_shipped({"sam-sr-xlite-x4", "elsr-x4"}); }
+
+std::string default_video_model_name() { return first_shipped({"evsrnet-nas-x4", "elsr-x4"}); }
 
 Result<int> model_scale(const ModelFile& model) {
   auto it = model.metadata.find(std::string(kMetaScale));

@@ -184,10 +184,10 @@ TEST(UpscaleCli, StreamedOutputEqualsWholeImageOutput) {
     std::vector<std::string> extra;
   };
   const std::vector<Case> cases = {
-      {"rgb.png", "a.png", {"-t", "3"}},
-      {"rgb.png", "b.jpg", {"-t", "5", "-q", "80"}},
+      {"rgb.png", "a.png", {"-n", "elsr-x4", "-t", "3"}},
+      {"rgb.png", "b.jpg", {"-n", "elsr-x4", "-t", "5", "-q", "80"}},
       {"rgba16.png", "c.png", {"-n", "elsr-x2", "-t", "4"}},
-      {"grey.jpg", "d.jpg", {"-t", "2"}},
+      {"grey.jpg", "d.jpg", {"-n", "elsr-x4", "-t", "2"}},
       {"grey.jpg", "e.png", {"-n", "bicubic", "-s", "3", "-t", "4"}},
   };
   for (const Case& c : cases) {
@@ -227,7 +227,7 @@ TEST(UpscaleCli, RotatedPhotoIsUpscaledWholeAndUpright) {
   rotated.exif = exif_with_orientation(6);  // stored 16x10, displayed 10x16
   ASSERT_TRUE(write_image(dir / "r.jpg", make_image(16, 10, 3, PixelType::kU8), rotated).ok());
   const auto r = run_litesr({"upscale", "-i", (dir / "r.jpg").string(), "-o", (dir / "out.png").string(),
-                             "--stream", "always", "-v"});
+                             "-n", "elsr-x4", "--stream", "always", "-v"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("EXIF orientation"), std::string::npos) << r.err;
   const DecodedImage out = read_image(dir / "out.png").value();
@@ -254,7 +254,13 @@ TEST(ModelsCli, ListsBuiltinModels) {
   const auto r = run_litesr({"models"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("bicubic"), std::string::npos);
-  EXPECT_NE(r.out.find("(default)"), std::string::npos);
+  EXPECT_NE(r.out.find("(default for images)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(default for video)"), std::string::npos) << r.out;
+  // The defaults are the measured choices (bench/choose_defaults.sh), each once.
+  const std::size_t images = r.out.find("(default for images)");
+  EXPECT_EQ(r.out.rfind("\n", images) + 1, r.out.find("sam-sr-xlite-x4")) << r.out;
+  const std::size_t video = r.out.find("(default for video)");
+  EXPECT_EQ(r.out.rfind("\n", video) + 1, r.out.find("evsrnet-nas-x4")) << r.out;
 }
 
 TEST(VersionCli, PrintsVersionAndIsas) {

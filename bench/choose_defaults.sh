@@ -1,0 +1,50 @@
+#!/bin/bash
+# The measurements behind the default models (issue #22; docs/benchmarks.md "Default models"):
+#   photos (`litesr upscale` without -n): the best validation PSNR-Y among the shipped x4 models whose upscale of
+#           a 1000x750 image to 12 MP (4000x3000) takes <= 0.5 s on 2 threads (`litesr bench -n M`, median);
+#   video  (`litesr video` without -n): the best validation PSNR-Y on a frame sequence (temporal state carried,
+#           `litesr eval --lr-frames`) among the shipped x4 models that run 320x180 -> 1280x720 end to end
+#           (decode, upscale, encode; `litesr video --benchmark`) at >= 60 fps, twice real time at 30 fps.
+# Validation images are frames of ../shared/data/video/clips/vtest.avi (768x576; no model trained on them and no
+# table reports them), as HR, with LR made by MATLAB-exact bicubic x4 (`litesr resize`). Photos: 20 frames 40
+# apart, each alone; video: 20 consecutive frames. Prints every number and the two choices; changes nothing.
+#   bench/choose_defaults.sh            (LITESR=path picks the binary, DATA the shared data folder)
+set -euo pipefail
+LITESR=${LITESR:-build/release/src/cli/litesr}
+DATA=${DATA:-../shared/data}
+CLIP=$DATA/video/clips/vtest.avi
+command -v ffmpeg >/dev/null || { echo "choose_defaults.sh: needs ffmpeg" >&2; exit 2; }
+[ -f "$CLIP" ] || { echo "choose_defaults.sh: no $CLIP (the shared data)" >&2; exit 2; }
+DIR=$(mktemp -d)
+trap 'rm -rf "$DIR"' EXIT
+mkdir -p "$DIR/photos/HR" "$DIR/seq/GT" "$DIR/seq/LR"
+ffmpeg -v error -i "$CLIP" -vf "select=not(mod(n\,40))" -vsync vfr -frames:v 20 "$DIR/photos/HR/%03d.png"
+ffmpeg -v error -i "$CLIP" -vf "select=between(n\,300\,319)" -vsync vfr "$DIR/seq/GT/%03d.png"
+"$LITESR" resize -i "$DIR/seq/GT" -o "$DIR/seq/LR" -s 1/4 --modcrop 4 --progress none >/dev/null
+ffmpeg -v error -f lavfi -i "testsrc2=size=320x180:rate=30" -frames:v 200 -c:v libx264 -pix_fmt yuv420p "$DIR/clip.mp4"
+
+json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
+MODELS=$("$LITESR" models --json "$DIR/models.json" >/dev/null && json "$DIR/models.json" \
+  "' '.join(m['name'] for m in d['models'] if m['scale'] == 4 and m['name'] != 'bicubic')")
+
+printf "%-18s %12s %12s %14s %12s\n" model "photo PSNR-Y" "12 MP s" "video PSNR-Y" "video fps"
+best_photo="" best_photo_psnr=0 best_video="" best_video_psnr=0
+for m in $MODELS; do
+  "$LITESR" eval -n "$m" -d "$DIR/photos" -s 4 --json "$DIR/p.json" --progress none >/dev/null
+  photo=$(json "$DIR/p.json" "round(d['mean']['psnr_y'], 3)")
+  "$LITESR" bench -n "$m" --input 1000x750 --reps 3 --warmup 1 --progress none --json "$DIR/b.json" >/dev/null 2>&1
+  # A video model upscales a photo as one static window: its time is the window's (frames x per frame).
+  secs=$(json "$DIR/b.json" "round(d['cases'][0]['ms_per_frame']['litesr'] * d['cases'][0]['frames'] / 1000, 3)")
+  "$LITESR" eval -n "$m" --lr-frames "$DIR/seq/LR" --gt-frames "$DIR/seq/GT" --json "$DIR/v.json" --progress none >/dev/null
+  video=$(json "$DIR/v.json" "round(d['mean']['psnr_y'], 3)")
+  fps=$("$LITESR" video -i "$DIR/clip.mp4" -n "$m" --benchmark 2>&1 | awk '/end-to-end/ {print $2}')
+  printf "%-18s %12s %12s %14s %12s\n" "$m" "$photo" "$secs" "$video" "$fps"
+  if awk -v s="$secs" -v p="$photo" -v b="$best_photo_psnr" 'BEGIN {exit !(s <= 0.5 && p > b)}'; then
+    best_photo=$m best_photo_psnr=$photo
+  fi
+  if awk -v f="$fps" -v p="$video" -v b="$best_video_psnr" 'BEGIN {exit !(f >= 60 && p > b)}'; then
+    best_video=$m best_video_psnr=$video
+  fi
+done
+echo "photo default: ${best_photo:-none} (best photo PSNR-Y with a 12 MP upscale in <= 0.5 s)"
+echo "video default: ${best_video:-none} (best sequence PSNR-Y at >= 60 fps end to end, 320x180 -> 720p)"
