@@ -1,4 +1,5 @@
 #include "runtime/reference_executor.h"
+#include "runtime/squeeze_excite.h"
 
 #include <algorithm>
 #include <cmath>
@@ -62,7 +63,7 @@ void conv_transpose2d(const Step& s, const FeatureMap& in, FeatureMap& out) {
 }
 
 void squeeze_excite(const Step& s, const FeatureMap& in, FeatureMap& out, std::span<float> scratch) {
-  const int c = in.channels, h = s.node.se_hidden;
+  const int c = in.channels;
   float* mean = scratch.data();  // the pooled vector (mean, or mean + std)
   float* hidden = scratch.data() + c;
   const double count = static_cast<double>(in.plane_size());
@@ -79,16 +80,9 @@ void squeeze_excite(const Step& s, const FeatureMap& in, FeatureMap& out, std::s
     }
     mean[ch] = static_cast<float>(pooled);
   }
-  for (int j = 0; j < h; ++j) {
-    float acc = s.bias[j];
-    for (int ch = 0; ch < c; ++ch) acc += s.weight[j * c + ch] * mean[ch];
-    hidden[j] = std::max(acc, 0.0f);
-  }
+  squeeze_excite_gates_from_pooled(s, mean, hidden, mean);  // the gates overwrite the pooled values
   for (int ch = 0; ch < c; ++ch) {
-    float acc = s.bias2[ch];
-    for (int j = 0; j < h; ++j) acc += s.weight2[ch * h + j] * hidden[j];
-    const float gate = s.node.se_gate == SeGate::kHardSigmoid ? std::clamp(acc + 3.0f, 0.0f, 6.0f) / 6.0f
-                                                              : 1.0f / (1.0f + std::exp(-acc));
+    const float gate = mean[ch];
     const float* src = in.plane(ch);
     float* dst = out.plane(ch);
     for (std::size_t i = 0; i < in.plane_size(); ++i) dst[i] = src[i] * gate;

@@ -1,5 +1,5 @@
-// Squeeze-excite arithmetic of the band executor (which runs it in passes, band_executor.h): graph.h documents
-// the op (s = gate(fc2(relu(fc1(mean_hw(x)))));
+// Squeeze-excite arithmetic: the band executor's row sums (it runs the op in passes, band_executor.h) and the
+// gates both executors compute from the pooled vector; graph.h documents the op (s = gate(fc2(relu(fc1(mean_hw(x)))));
 // y = x · s[c]).
 //
 // The mean of a channel is Σ_rows (row sum) / (H·W) in double: each row summed by row_sum_f64 (eight
@@ -26,14 +26,14 @@ inline double row_sum_f64(const float* x, int width) {
   return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
 }
 
-// Gates of squeeze_excite step `se` (Step::weight fc1 [H, C], bias [H], weight2 fc2 [C, H], bias2 [C]) from
-// per-channel sums over `count` pixels. hidden: [H] scratch; gates: [C] out.
-inline void squeeze_excite_gates(const Step& se, const double* sums, double count, float* hidden, float* gates) {
+// Gates of squeeze_excite step `se` (Step::weight fc1 [H, C], bias [H], weight2 fc2 [C, H], bias2 [C]) from the
+// pooled per-channel values (mean, or mean + std): gate(fc2(relu(fc1(pooled)))). hidden: [H] scratch; gates: [C]
+// out (may be `pooled` itself). The reference executor and the band executor both use this.
+inline void squeeze_excite_gates_from_pooled(const Step& se, const float* pooled, float* hidden, float* gates) {
   const int c = se.shape.channels, h = se.node.se_hidden;
-  for (int ch = 0; ch < c; ++ch) gates[ch] = static_cast<float>(sums[ch] / count);  // the means, for now
   for (int j = 0; j < h; ++j) {
     float acc = se.bias[j];
-    for (int ch = 0; ch < c; ++ch) acc += se.weight[j * c + ch] * gates[ch];
+    for (int ch = 0; ch < c; ++ch) acc += se.weight[j * c + ch] * pooled[ch];
     hidden[j] = std::max(acc, 0.0f);
   }
   for (int ch = 0; ch < c; ++ch) {
@@ -42,6 +42,13 @@ inline void squeeze_excite_gates(const Step& se, const double* sums, double coun
     gates[ch] = se.node.se_gate == SeGate::kHardSigmoid ? std::clamp(acc + 3.0f, 0.0f, 6.0f) / 6.0f
                                                         : 1.0f / (1.0f + std::exp(-acc));
   }
+}
+
+// The same from per-channel sums over `count` pixels (mean pooling).
+inline void squeeze_excite_gates(const Step& se, const double* sums, double count, float* hidden, float* gates) {
+  const int c = se.shape.channels;
+  for (int ch = 0; ch < c; ++ch) gates[ch] = static_cast<float>(sums[ch] / count);  // the means, for now
+  squeeze_excite_gates_from_pooled(se, gates, hidden, gates);
 }
 
 }  // namespace litesr
