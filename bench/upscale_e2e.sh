@@ -7,7 +7,7 @@
 # The photo is samples/sample.png resized to 960x540 (x4 -> 3840x2160). Builds nothing: build `litesr` first;
 # LITESR=path picks another binary, THREADS (2) the thread count of both, INPUTS ("folder photo") and
 # FORMATS ("png jpg webp") a subset. Cases:
-#   litesr            the shipped default: pipelined folder, fast PNG (--png-level 1)
+#   litesr            elsr-x4 (the fastest shipped model), the default pipelined folder and fast PNG (--png-level 1)
 #   litesr-seq        --encoders 0: one file after another (the same bytes, checked)
 #   litesr-libpng     --png-level 6: libpng's default compression (the encoder before the fast one)
 #   ffmpeg            ffmpeg -vf scale=iw*4:ih*4:flags=bicubic to the same format
