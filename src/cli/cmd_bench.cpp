@@ -58,6 +58,7 @@
 
 #include "base/progress.h"
 #include "base/svg_chart.h"
+#include "cli/bench_results.h"
 #include "cli/bench_tradeoff.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
@@ -82,38 +83,6 @@ namespace litesr::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr const char* kLitesr = "litesr";
-constexpr const char* kLibtorch = "libtorch";
-constexpr const char* kOnnxruntime = "onnxruntime";
-constexpr const char* kEngines[] = {kLitesr, kLibtorch, kOnnxruntime};
-// Peer equality check: max |LiteSR u8 / 255 − clamp(peer f32, 0, 1)|. LiteSR rounds to u8 (<= 0.5/255) and
-// the engines' f32 sums differ by ~1e-6, so this leaves a margin without letting another network through.
-constexpr double kCheckTolerance = 1.0 / 255 + 1e-4;
-
-struct BenchArgs {
-  std::vector<std::string> cases;
-  std::vector<std::string> models;
-  bool peers = false;
-  int threads = 2;
-  int reps = 15;
-  int warmup = 2;
-  std::string input;
-  std::string json;
-  std::string chart;
-  std::string tradeoff;
-  std::string data;
-  std::string progress = "auto";
-};
-
-struct BenchCase {
-  std::string name;
-  std::string description;
-  std::string model;  // built-in name or .safetensors path; "" = random weights only
-  std::string arch;   // random-weight fallback (when `model` is not built in)
-  std::string config;
-  int width = 0, height = 0;  // LR size
-};
 
 // The shipped models in the mode they ship. `arch` / `config`: the random-weight fallback when `model` is not
 // built in (the shipped files' configurations).
@@ -140,25 +109,6 @@ std::string case_names() {
   return s;
 }
 
-// Per-engine timing of one case: per-frame milliseconds of every timed repetition.
-struct EngineTimes {
-  std::vector<double> ms;
-  std::vector<double> cpu_ms;  // process CPU time (all threads); empty when not measured
-};
-
-struct CaseResult {
-  BenchCase c;
-  std::string weights;  // "shipped", "file", "random" or "none" (bicubic)
-  std::string mode;     // "single_frame", "recurrent" or "frame_parallel"
-  int frames = 1;       // frames per run: 1, or one window of a multi-frame model
-  int scale = 1, out_width = 0, out_height = 0;
-  int64_t macs_per_frame = 0;
-  std::string litesr_path;
-  std::string ort_version;                     // onnxruntime-node's, when its peer started
-  std::map<std::string, EngineTimes> times;    // engines that ran
-  std::map<std::string, std::string> skipped;  // engine -> reason
-  std::map<std::string, double> max_abs_diff;  // peer -> its equality check (peers that got that far)
-};
 
 double now_s() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
@@ -558,158 +508,6 @@ Result<CaseResult> run_case(const BenchCase& c, const BenchArgs& args, const fs:
     progress.advance(1, c.name);
   }
   return r;
-}
-
-// Summary numbers of one engine in one case (NaN when it did not run).
-struct Summary {
-  double ms = NAN, ms_min = NAN, ms_max = NAN, cpu_ms = NAN;
-};
-
-Summary summarize(const CaseResult& r, const std::string& engine) {
-  Summary s;
-  auto it = r.times.find(engine);
-  if (it == r.times.end() || it->second.ms.empty()) return s;
-  const auto& ms = it->second.ms;
-  s.ms = median_of(ms);
-  s.ms_min = *std::min_element(ms.begin(), ms.end());
-  s.ms_max = *std::max_element(ms.begin(), ms.end());
-  if (!it->second.cpu_ms.empty()) s.cpu_ms = median_of(it->second.cpu_ms);
-  return s;
-}
-
-nlohmann::json num_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
-
-// Rounds for JSON readability (4 significant decimals of a millisecond are plenty).
-double round4(double v) { return std::isfinite(v) ? std::round(v * 1e4) / 1e4 : v; }
-
-struct MachineInfo {
-  std::string cpu_model;
-  int logical_cpus = 0;
-  std::string isa;
-  double load_start = -1, load_end = -1;
-  FmaPeak peak;
-};
-
-nlohmann::json case_json(const CaseResult& r, const BenchArgs& args, const MachineInfo& m) {
-  nlohmann::json ms = nlohmann::json::object(), ms_min = nlohmann::json::object(), cpu = nlohmann::json::object();
-  std::map<std::string, Summary> sum;
-  for (const char* e : kEngines) {
-    sum[e] = summarize(r, e);
-    ms[e] = num_or_null(round4(sum[e].ms));
-    ms_min[e] = num_or_null(round4(sum[e].ms_min));
-    cpu[e] = num_or_null(round4(sum[e].cpu_ms));
-  }
-  const double lm = sum[kLitesr].ms;
-  const double gflop = 2.0 * static_cast<double>(r.macs_per_frame) * 1e-9;
-  const double per_core_peak = m.peak.gflops_cpu / std::max(1, m.peak.threads);  // one dedicated core
-  nlohmann::json skipped = nlohmann::json::object();
-  for (const auto& [e, why] : r.skipped) skipped[e] = why;
-  nlohmann::json diff = nlohmann::json::object();
-  for (const char* e : {kLibtorch, kOnnxruntime}) {
-    const auto it = r.max_abs_diff.find(e);
-    diff[e] = it == r.max_abs_diff.end() ? nlohmann::json(nullptr) : num_or_null(it->second);
-  }
-  return {{"name", r.c.name},
-          {"description", r.c.description},
-          {"model", r.c.model.empty() ? r.c.arch : r.c.model},
-          {"weights", r.weights},
-          {"model_mode", r.mode},
-          {"input_width", r.c.width},
-          {"input_height", r.c.height},
-          {"frames", r.frames},
-          {"output_width", r.out_width},
-          {"output_height", r.out_height},
-          {"macs_per_frame", r.macs_per_frame},
-          {"litesr_path", r.litesr_path},
-          {"threads", args.threads},
-          {"reps", args.reps},
-          {"warmup", args.warmup},
-          {"ms_per_frame", ms},
-          {"ms_per_frame_min", ms_min},
-          {"cpu_ms_per_frame", cpu},
-          {"speedup_vs_libtorch", num_or_null(round4(sum[kLibtorch].ms / lm))},
-          {"speedup_vs_onnxruntime", num_or_null(round4(sum[kOnnxruntime].ms / lm))},
-          {"cpu_speedup_vs_libtorch", num_or_null(round4(sum[kLibtorch].cpu_ms / sum[kLitesr].cpu_ms))},
-          {"cpu_speedup_vs_onnxruntime", num_or_null(round4(sum[kOnnxruntime].cpu_ms / sum[kLitesr].cpu_ms))},
-          {"fps", num_or_null(round4(1e3 / lm))},
-          {"gflops", num_or_null(round4(gflop / (lm * 1e-3)))},
-          {"fma_peak_fraction", num_or_null(round4(gflop / (lm * 1e-3) / m.peak.gflops_cpu))},
-          {"fma_peak_fraction_cpu", num_or_null(round4(gflop / (sum[kLitesr].cpu_ms * 1e-3) / per_core_peak))},
-          {"max_abs_diff_vs_litesr", diff},
-          {"skipped", skipped}};
-}
-
-std::string fmt(const char* format, double v) {
-  if (!std::isfinite(v)) return "-";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, format, v);
-  return buf;
-}
-
-// "a / b" of two formatted values, "-" when both are missing.
-std::string pair(const char* format, double a, double b) {
-  if (!std::isfinite(a) && !std::isfinite(b)) return "-";
-  return fmt(format, a) + " / " + fmt(format, b);
-}
-
-void print_table(const std::vector<CaseResult>& results, const MachineInfo& m) {
-  const char* row = "%-20s %-10s %-14s %9s %9s %9s %15s %15s %7s %15s\n";
-  std::printf(row, "case", "input", "litesr path", "litesr", "libtorch", "onnxrt", "vs libtorch", "vs onnxrt", "fps",
-              "FMA peak");
-  std::printf(row, "", "(LR)", "", "ms/frame", "ms/frame", "ms/frame", "wall / cpu", "wall / cpu", "", "wall / cpu");
-  std::map<std::string, std::string> notes;  // engine: reason, once
-  for (const CaseResult& r : results) {
-    const Summary l = summarize(r, kLitesr), t = summarize(r, kLibtorch), o = summarize(r, kOnnxruntime);
-    const double gflop = 2.0 * static_cast<double>(r.macs_per_frame) * 1e-9;
-    const double frac_wall = gflop / (l.ms * 1e-3) / m.peak.gflops_cpu;  // `threads` dedicated cores' peak
-    const double frac_cpu = gflop / (l.cpu_ms * 1e-3) / (m.peak.gflops_cpu / std::max(1, m.peak.threads));
-    const std::string input = std::to_string(r.c.width) + "x" + std::to_string(r.c.height) +
-                              (r.frames > 1 ? "x" + std::to_string(r.frames) : "");
-    std::printf(row, r.c.name.c_str(), input.c_str(), r.litesr_path.c_str(), fmt("%.2f", l.ms).c_str(),
-                fmt("%.2f", t.ms).c_str(), fmt("%.2f", o.ms).c_str(),
-                pair("%.2fx", t.ms / l.ms, t.cpu_ms / l.cpu_ms).c_str(),
-                pair("%.2fx", o.ms / l.ms, o.cpu_ms / l.cpu_ms).c_str(), fmt("%.1f", 1e3 / l.ms).c_str(),
-                pair("%.1f%%", 100 * frac_wall, 100 * frac_cpu).c_str());
-    for (const auto& [e, why] : r.skipped) notes.emplace(e, why);
-  }
-  for (const auto& [e, why] : notes) std::printf("%s: %s\n", e.c_str(), why.c_str());
-  std::map<std::string, double> worst;  // peer: largest checked difference over the cases
-  for (const CaseResult& r : results)
-    for (const auto& [e, d] : r.max_abs_diff) worst[e] = std::max(worst[e], d);
-  if (!worst.empty()) {
-    std::string line;
-    for (const auto& [e, d] : worst) line += (line.empty() ? "" : ", ") + e + " " + fmt("%.4f", d);
-    std::printf(
-        "equality check (output 0 vs LiteSR's u8, first and last frame of a run, bound %.4f): max |difference| %s\n",
-        kCheckTolerance, line.c_str());
-  }
-  std::fflush(stdout);
-}
-
-Svg time_chart(const std::vector<CaseResult>& results, const BenchArgs& args, const MachineInfo& m) {
-  BarChart chart;
-  chart.title = "litesr bench: median ms per frame, " + std::to_string(args.threads) + " thread" +
-                (args.threads == 1 ? "" : "s") + ", " + m.cpu_model + ", load average " + fmt("%.1f", m.load_start);
-  double lo = INFINITY, hi = 0;
-  for (const char* e : kEngines) {
-    BarSeries s;
-    s.name = e;
-    bool any = false;
-    for (const CaseResult& r : results) {
-      const double v = summarize(r, e).ms;
-      s.values.push_back(v);
-      if (std::isfinite(v)) {
-        any = true;
-        lo = std::min(lo, v);
-        hi = std::max(hi, v);
-      }
-    }
-    if (any) chart.series.push_back(std::move(s));
-  }
-  for (const CaseResult& r : results) chart.groups.push_back(r.c.name);
-  chart.value_axis.label = "ms per frame, lower is better";
-  chart.value_axis.log = std::isfinite(lo) && lo > 0 && hi > 30 * lo;
-  return bar_chart_svg(chart);
 }
 
 Result<std::vector<BenchCase>> select_cases(const BenchArgs& args) {
