@@ -2,8 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
-#include <limits>
+#include <cstdint>
 
 #include "base/image_ops.h"
 #include "runtime/elementwise_rows.h"
@@ -25,6 +24,13 @@ int floor_mod(int a, int m) {
 int ceil_div(int a, int b) { return (a + b - 1) / b; }  // a >= 0, b > 0
 
 std::size_t align_floats(std::size_t v) { return (v + kAlignFloats - 1) / kAlignFloats * kAlignFloats; }
+
+// `floats` zeros in `storage` (with alignment slack); returns their 64-byte aligned start.
+float* aligned_zeros(std::vector<float>& storage, std::size_t floats) {
+  storage.assign(floats + kAlignFloats, 0.0f);
+  const std::size_t misalign = (reinterpret_cast<std::uintptr_t>(storage.data()) / sizeof(float)) % kAlignFloats;
+  return storage.data() + (misalign == 0 ? 0 : kAlignFloats - misalign);
+}
 
 float apply_activation(Activation a, float v, float slope, const float* slopes, int co) {
   switch (a) {
@@ -123,7 +129,7 @@ float input_sample(const BandInput& in, int channels, int c, int y, int x) {
   if (in.planar) return in.planar[c * in.plane_stride + y * in.stride + x];
   const std::ptrdiff_t index = y * in.stride + static_cast<std::ptrdiff_t>(x) * channels + c;
   if (in.f32) return in.f32[index];
-  if (in.u8) return static_cast<float>(in.u8[index]) / 255.0f;
+  if (in.u8) return kUnitOfByte[in.u8[index]];
   return 0.0f;
 }
 
@@ -371,9 +377,9 @@ Status BandExecutor::prepare(const Program& p, int width, int height, int band_r
       if (!pl.active || st.node.op != OpKind::kBicubicUpsample) continue;
       LITESR_ASSIGN_OR_RETURN(BicubicTable v, make_bicubic_table(height, st.node.scale, st.node.bicubic));
       LITESR_ASSIGN_OR_RETURN(BicubicTable h, make_bicubic_table(width, st.node.scale, st.node.bicubic));
-      scratch_floats = std::max(scratch_floats, static_cast<std::size_t>(st.shape.channels) * width);
       pl.bicubic = static_cast<int>(bicubic_.size());
       bicubic_.push_back(plan_bicubic_rows(std::move(v), std::move(h), st.node.scale));
+      // [channels][width] vertical pass + [r][width] horizontal phases
       scratch_floats = std::max(scratch_floats, static_cast<std::size_t>(st.shape.channels + st.node.scale) * width);
     }
   }
@@ -388,10 +394,7 @@ Status BandExecutor::prepare(const Program& p, int width, int height, int band_r
   const std::size_t arena = arena_floats_;
   workspaces_.resize(threads);
   for (Workspace& w : workspaces_) {
-    w.storage.assign(arena + kAlignFloats, 0.0f);
-    const auto address = reinterpret_cast<std::uintptr_t>(w.storage.data());
-    const std::size_t misalign = (address / sizeof(float)) % kAlignFloats;
-    w.arena = w.storage.data() + (misalign == 0 ? 0 : kAlignFloats - misalign);
+    w.arena = aligned_zeros(w.storage, arena);
     w.next_row.assign(n, 0);
     w.in_ptrs.assign(max_cin_taps, nullptr);
     w.out_ptrs.assign(max_cout, nullptr);
@@ -603,30 +606,31 @@ Status BandExecutor::plan_passes() {
   }
   arena_floats_ = offset;
 
-  // Checkpoint storage: maps whose passes (written .. last read) do not overlap share memory.
-  std::vector<std::pair<std::size_t, std::size_t>> slots;  // (offset, floats)
-  std::vector<int> slot_last(0);
+  // Checkpoint storage: maps whose passes (written .. last read) do not overlap share memory — only maps of
+  // the same rows and width, so that a map's padding columns never hold an earlier map's values.
+  struct Slot {
+    std::size_t offset = 0, floats = 0;
+    int rows = 0, width = 0;
+    int last_pass = -1;  // the last pass that reads its current map
+  };
+  std::vector<Slot> slots;
   std::size_t total = 0;
   for (std::size_t i = 0; i < checkpoints_.size(); ++i) {
     Checkpoint& cp = checkpoints_[i];
     const std::size_t need = static_cast<std::size_t>(cp.channels) * cp.rows * cp.stride;
     const int written = stage_[cp.step];
-    int best = -1;
-    for (std::size_t s = 0; s < slots.size(); ++s) {
-      if (slot_last[s] < written && slots[s].second >= need) best = static_cast<int>(s);
-    }
-    if (best < 0) {
-      slots.emplace_back(total, need);
-      slot_last.push_back(-1);
+    auto free_slot = std::find_if(slots.begin(), slots.end(), [&](const Slot& s) {
+      return s.last_pass < written && s.rows == cp.rows && s.width == cp.width && s.floats >= need;
+    });
+    if (free_slot == slots.end()) {
+      slots.push_back({total, need, cp.rows, cp.width, -1});
       total += align_floats(need);
-      best = static_cast<int>(slots.size()) - 1;
+      free_slot = slots.end() - 1;
     }
-    cp.offset = slots[best].first;
-    slot_last[best] = std::max(written, last_read_pass[i]);
+    cp.offset = free_slot->offset;
+    free_slot->last_pass = std::max(written, last_read_pass[i]);
   }
-  checkpoint_storage_.assign(total + kAlignFloats, 0.0f);  // zero padding columns, never written
-  const std::size_t misalign = (reinterpret_cast<std::uintptr_t>(checkpoint_storage_.data()) / sizeof(float)) % kAlignFloats;
-  checkpoint_arena_ = checkpoint_storage_.data() + (misalign == 0 ? 0 : kAlignFloats - misalign);
+  checkpoint_arena_ = aligned_zeros(checkpoint_storage_, total);  // zero padding columns, never written
   int widest = width_ * p.scale + 2 * kBandPlanarPad;
   for (const Checkpoint& cp : checkpoints_) widest = std::max(widest, cp.stride);
   zero_row_.assign(static_cast<std::size_t>(lead_) + widest + pad_, 0.0f);

@@ -93,6 +93,17 @@ HWY_INLINE void gather_hr(D d, const float* const* rows, int c, int i, size_t x,
   }
 }
 
+// f(integral_constant<int, S>) for S = s in 1..4 (the vectorised scales; callers check the range).
+template <class F>
+HWY_INLINE void with_scale(int s, F&& f) {
+  switch (s) {
+    case 1: f(std::integral_constant<int, 1>{}); break;
+    case 2: f(std::integral_constant<int, 2>{}); break;
+    case 3: f(std::integral_constant<int, 3>{}); break;
+    default: f(std::integral_constant<int, 4>{}); break;
+  }
+}
+
 template <int S, bool kU8, class D, typename Out>
 HWY_INLINE void shuffle_vector(D d, const float* const* rows, size_t x, const float* const* skip,
                                Out* const* out_rows) {
@@ -142,12 +153,7 @@ HWY_INLINE bool shuffle_rows(const float* const* rows, int width_i, int scale, c
     for (; x + n <= width; x += n) one(x);
     if (x < width) one(width - n);
   };
-  switch (scale) {
-    case 1: run(std::integral_constant<int, 1>{}); break;
-    case 2: run(std::integral_constant<int, 2>{}); break;
-    case 3: run(std::integral_constant<int, 3>{}); break;
-    default: run(std::integral_constant<int, 4>{}); break;
-  }
+  with_scale(scale, run);
   return true;
 }
 
@@ -168,12 +174,7 @@ bool interleave_rows(const float* const* in_rows, int width_i, int r, float* out
     for (; x + n <= width; x += n) gather_hr<S>(d, in_rows, 0, 0, x, out + x * S);
     if (x < width) gather_hr<S>(d, in_rows, 0, 0, width - n, out + (width - n) * S);
   };
-  switch (r) {
-    case 1: run(std::integral_constant<int, 1>{}); break;
-    case 2: run(std::integral_constant<int, 2>{}); break;
-    case 3: run(std::integral_constant<int, 3>{}); break;
-    default: run(std::integral_constant<int, 4>{}); break;
-  }
+  with_scale(r, run);
   return true;
 }
 

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <optional>
 #include <string>
-#include <thread>
 #include <type_traits>
 #include <vector>
 
@@ -79,6 +78,16 @@ void load_frame(ImageView<const In> src, int channel, FeatureMap& dst) {
   }
 }
 
+// Channels [src_channel, +3) of src into channels [dst_channel, +3) of dst (same size): the gathers and scatters
+// between a stacked window and one 3-channel frame.
+void copy_rgb(ImageView<const float> src, int src_channel, ImageView<float> dst, int dst_channel) {
+  for (int y = 0; y < dst.height; ++y) {
+    for (int x = 0; x < dst.width; ++x) {
+      for (int c = 0; c < 3; ++c) dst.at(x, y, dst_channel + c) = src.at(x, y, src_channel + c);
+    }
+  }
+}
+
 template <typename Out>
 void store_frame(const FeatureMap& src, ImageView<Out> dst, int channel) {
   for (int y = 0; y < dst.height; ++y) {
@@ -149,9 +158,7 @@ Result<MultiFrameSession> MultiFrameSession::create(const Graph& graph, const Te
   impl->recurrent = true;
   impl->reference = options.reference;
   impl->fused = !options.reference && BandExecutor::check_supported(impl->program).ok();
-  int threads = options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
-  threads = impl->fused ? std::clamp(threads, 1, 256) : 1;
-  impl->pool = std::make_unique<ThreadPool>(threads);
+  impl->pool = std::make_unique<ThreadPool>(impl->fused ? resolve_threads(options.threads) : 1);
   impl->band_rows = options.band_rows;
   return MultiFrameSession(std::move(impl));
 }
@@ -203,17 +210,9 @@ Status MultiFrameSession::push_impl(ImageView<const In> lr, int lr_channel, Imag
       }
       ImageView<float> lf{s.lr_frame.data(), lr.width, lr.height, 3, static_cast<std::ptrdiff_t>(lr.width) * 3};
       ImageView<float> sf{s.sr_frame.data(), sr.width, sr.height, 3, static_cast<std::ptrdiff_t>(sr.width) * 3};
-      for (int y = 0; y < lr.height; ++y) {
-        for (int x = 0; x < lr.width; ++x) {
-          for (int c = 0; c < 3; ++c) lf.at(x, y, c) = lr.at(x, y, lr_channel + c);
-        }
-      }
+      copy_rgb(lr, lr_channel, lf, 0);
       st = s.session->run(lf, sf);
-      for (int y = 0; y < sr.height && st.ok(); ++y) {
-        for (int x = 0; x < sr.width; ++x) {
-          for (int c = 0; c < 3; ++c) sr.at(x, y, sr_channel + c) = sf.at(x, y, c);
-        }
-      }
+      if (st.ok()) copy_rgb(sf, 0, sr, sr_channel);
     } else {
       return internal_error("stacked frames are f32 only");
     }
@@ -319,6 +318,9 @@ Status MultiFrameSession::push_fused(ImageView<const In> lr, int lr_channel, Ima
   }
   BandOutput& out = s.band_outputs[0];
   const bool direct = sr_channel == 0 && sr.channels == 3;
+  if constexpr (!std::is_same_v<Out, float>) {
+    if (!direct) return internal_error("stacked frames are f32 only");
+  }
   const std::size_t sr_floats = static_cast<std::size_t>(sr.width) * sr.height * 3;
   if (!direct && s.sr_frame.size() != sr_floats) s.sr_frame.assign(sr_floats, 0.0f);
   out = BandOutput{};
@@ -333,18 +335,11 @@ Status MultiFrameSession::push_fused(ImageView<const In> lr, int lr_channel, Ima
     out.stride = sr.stride;
   }
   s.bands.run(*s.pool, s.band_inputs, s.band_outputs);
-  if (!direct) {  // frame t of a stacked window (run_stacked, f32): scatter
-    for (int y = 0; y < sr.height; ++y) {
-      const float* src = s.sr_frame.data() + static_cast<std::ptrdiff_t>(y) * sr.width * 3;
-      for (int x = 0; x < sr.width; ++x) {
-        for (int c = 0; c < 3; ++c) {
-          if constexpr (std::is_same_v<Out, float>) {
-            sr.at(x, y, sr_channel + c) = src[x * 3 + c];
-          } else {
-            sr.at(x, y, sr_channel + c) = static_cast<Out>(quantize_unit(src[x * 3 + c], 255));
-          }
-        }
-      }
+  if constexpr (std::is_same_v<Out, float>) {
+    if (!direct) {  // frame t of a stacked window (run_stacked): scatter
+      const ImageView<const float> frame_sr{s.sr_frame.data(), sr.width, sr.height, 3,
+                                            static_cast<std::ptrdiff_t>(sr.width) * 3};
+      copy_rgb(frame_sr, 0, sr, sr_channel);
     }
   }
   s.current = next;

@@ -2,7 +2,6 @@
 #include "runtime/view_checks.h"
 
 #include <algorithm>
-#include <thread>
 
 #include "base/image_ops.h"
 #include "runtime/band_executor.h"
@@ -56,10 +55,7 @@ Result<Session> Session::create(const Graph& graph, const TensorMap& tensors, co
   } else if (BandExecutor::check_supported(p).ok()) {
     impl->mode = ExecutionMode::kFusedBands;
   }
-  int threads = options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
-  threads = std::clamp(threads, 1, 256);
-  if (impl->mode != ExecutionMode::kFusedBands) threads = 1;
-  impl->pool = std::make_unique<ThreadPool>(threads);
+  impl->pool = std::make_unique<ThreadPool>(impl->mode == ExecutionMode::kFusedBands ? resolve_threads(options.threads) : 1);
   return Session(std::move(impl));
 }
 

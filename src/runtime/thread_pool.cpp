@@ -1,6 +1,13 @@
 #include "runtime/thread_pool.h"
 
+#include <algorithm>
+
 namespace litesr {
+
+int resolve_threads(int requested) {
+  const int threads = requested > 0 ? requested : static_cast<int>(std::thread::hardware_concurrency());
+  return std::clamp(threads, 1, 256);
+}
 
 ThreadPool::ThreadPool(int threads) {
   for (int t = 1; t < threads; ++t) workers_.emplace_back([this, t] { worker_loop(t); });

@@ -11,6 +11,9 @@
 
 namespace litesr {
 
+// Threads of a session: `requested` when > 0, else one per hardware thread; always in [1, 256].
+int resolve_threads(int requested);
+
 class ThreadPool {
  public:
   using TaskFn = void (*)(void* context, int task, int thread);
