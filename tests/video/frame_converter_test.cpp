@@ -180,71 +180,79 @@ std::string describe(AVPixelFormat fmt, Size s, AVChromaLocation loc, ColorRange
          (k == RowKernels::kBest ? " best" : " baseline");
 }
 
-TEST(FrameConverter, RgbToFrameEqualsPerPixelReference) {
-  std::mt19937 rng(7);
-  std::uniform_real_distribution<float> value(-0.1f, 1.1f);  // beyond [0, 1]: the clamps take part
+// Calls f(format, size, layout, colour, kernels) for every case of the per-pixel comparisons (formats x sizes x
+// sitings x both ranges x both kernel copies), under a trace naming the case; full- and limited-range cases use
+// the given matrices.
+template <class F>
+void for_each_case(ColorMatrix full_matrix, ColorMatrix limited_matrix, F&& f) {
   for (AVPixelFormat fmt : kFormats)
     for (Size s : kSizes)
       for (AVChromaLocation loc : kSitings)
         for (ColorRange range : {ColorRange::kLimited, ColorRange::kFull})
           for (RowKernels kernels : kKernels) {
             SCOPED_TRACE(describe(fmt, s, loc, range, kernels));
-            const FrameColor color{range == ColorRange::kFull ? ColorMatrix::kBt601 : ColorMatrix::kBt709, range, loc};
-            const Layout l = layout(fmt, loc, s.w, s.h);
-            Image rgb = Image::create(s.w, s.h, 3, PixelType::kF32).value();
-            std::vector<float> flat;
-            for (int y = 0; y < s.h; ++y)
-              for (int x = 0; x < 3 * s.w; ++x) flat.push_back(rgb.view<float>().row(y)[x] = value(rng));
-            FramePtr frame = allocate_frame(fmt, s.w, s.h);
-            RgbToFrame convert(kernels);
-            ASSERT_TRUE(convert.convert(std::as_const(rgb).view<float>(), color, *frame).ok());
-            const Planes want = reference_encode(flat, s.w, s.h, l, color);
-            int mismatches = 0;
-            for (int c = 0; c < 3; ++c) {
-              const int pw = c == 0 ? s.w : l.cw, ph = c == 0 ? s.h : l.ch;
-              for (int y = 0; y < ph; ++y)
-                for (int x = 0; x < pw; ++x) {
-                  const int got = sample(*frame, c, x, y, l.depth > 8), ref = want[c][static_cast<std::size_t>(y) * pw + x];
-                  if (got != ref && ++mismatches <= 3) ADD_FAILURE() << "plane " << c << " (" << x << ", " << y << "): " << got << " != " << ref;
-                }
-            }
-            EXPECT_EQ(mismatches, 0);
+            const FrameColor color{range == ColorRange::kFull ? full_matrix : limited_matrix, range, loc};
+            f(fmt, s, layout(fmt, loc, s.w, s.h), color, kernels);
           }
+}
+
+TEST(FrameConverter, RgbToFrameEqualsPerPixelReference) {
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> value(-0.1f, 1.1f);  // beyond [0, 1]: the clamps take part
+  for_each_case(ColorMatrix::kBt601, ColorMatrix::kBt709,
+                [&](AVPixelFormat fmt, Size s, const Layout& l, const FrameColor& color, RowKernels kernels) {
+                  Image rgb = Image::create(s.w, s.h, 3, PixelType::kF32).value();
+                  std::vector<float> flat;
+                  for (int y = 0; y < s.h; ++y)
+                    for (int x = 0; x < 3 * s.w; ++x) flat.push_back(rgb.view<float>().row(y)[x] = value(rng));
+                  FramePtr frame = allocate_frame(fmt, s.w, s.h);
+                  RgbToFrame convert(kernels);
+                  ASSERT_TRUE(convert.convert(std::as_const(rgb).view<float>(), color, *frame).ok());
+                  const Planes want = reference_encode(flat, s.w, s.h, l, color);
+                  int mismatches = 0;
+                  for (int c = 0; c < 3; ++c) {
+                    const int pw = c == 0 ? s.w : l.cw, ph = c == 0 ? s.h : l.ch;
+                    for (int y = 0; y < ph; ++y)
+                      for (int x = 0; x < pw; ++x) {
+                        const int got = sample(*frame, c, x, y, l.depth > 8),
+                                  ref = want[c][static_cast<std::size_t>(y) * pw + x];
+                        if (got != ref && ++mismatches <= 3)
+                          ADD_FAILURE() << "plane " << c << " (" << x << ", " << y << "): " << got << " != " << ref;
+                      }
+                  }
+                  EXPECT_EQ(mismatches, 0);
+                });
 }
 
 TEST(FrameConverter, FrameToRgbEqualsPerPixelReference) {
   std::mt19937 rng(11);
-  for (AVPixelFormat fmt : kFormats)
-    for (Size s : kSizes)
-      for (AVChromaLocation loc : kSitings)
-        for (ColorRange range : {ColorRange::kLimited, ColorRange::kFull})
-          for (RowKernels kernels : kKernels) {
-            SCOPED_TRACE(describe(fmt, s, loc, range, kernels));
-            const FrameColor color{range == ColorRange::kFull ? ColorMatrix::kBt2020 : ColorMatrix::kBt601, range, loc};
-            const Layout l = layout(fmt, loc, s.w, s.h);
-            std::uniform_int_distribution<int> code(0, (1 << l.depth) - 1);
-            FramePtr frame = allocate_frame(fmt, s.w, s.h);
-            Planes planes(3);
-            for (int c = 0; c < 3; ++c) {
-              const int pw = c == 0 ? s.w : l.cw, ph = c == 0 ? s.h : l.ch;
-              for (int y = 0; y < ph; ++y)
-                for (int x = 0; x < pw; ++x) {
-                  planes[c].push_back(code(rng));
-                  set_sample(*frame, c, x, y, l.depth > 8, planes[c].back());
-                }
+  for_each_case(
+      ColorMatrix::kBt2020, ColorMatrix::kBt601,
+      [&](AVPixelFormat fmt, Size s, const Layout& l, const FrameColor& color, RowKernels kernels) {
+        std::uniform_int_distribution<int> code(0, (1 << l.depth) - 1);
+        FramePtr frame = allocate_frame(fmt, s.w, s.h);
+        Planes planes(3);
+        for (int c = 0; c < 3; ++c) {
+          const int pw = c == 0 ? s.w : l.cw, ph = c == 0 ? s.h : l.ch;
+          for (int y = 0; y < ph; ++y)
+            for (int x = 0; x < pw; ++x) {
+              planes[c].push_back(code(rng));
+              set_sample(*frame, c, x, y, l.depth > 8, planes[c].back());
             }
-            Image rgb = Image::create(s.w, s.h, 3, PixelType::kF32).value();
-            FrameToRgb convert(kernels);
-            ASSERT_TRUE(convert.convert(*frame, color, rgb.view<float>()).ok());
-            const std::vector<float> want = reference_decode(planes, s.w, s.h, l, color);
-            int mismatches = 0;
-            for (int y = 0; y < s.h; ++y)
-              for (int x = 0; x < 3 * s.w; ++x) {
-                const float got = rgb.view<float>().row(y)[x], ref = want[static_cast<std::size_t>(y) * 3 * s.w + x];
-                if (got != ref && ++mismatches <= 3) ADD_FAILURE() << "(" << x / 3 << ", " << y << ") channel " << x % 3 << ": " << got << " != " << ref;
-              }
-            EXPECT_EQ(mismatches, 0);
+        }
+        Image rgb = Image::create(s.w, s.h, 3, PixelType::kF32).value();
+        FrameToRgb convert(kernels);
+        ASSERT_TRUE(convert.convert(*frame, color, rgb.view<float>()).ok());
+        const std::vector<float> want = reference_decode(planes, s.w, s.h, l, color);
+        int mismatches = 0;
+        for (int y = 0; y < s.h; ++y)
+          for (int x = 0; x < 3 * s.w; ++x) {
+            const float got = rgb.view<float>().row(y)[x], ref = want[static_cast<std::size_t>(y) * 3 * s.w + x];
+            if (got != ref && ++mismatches <= 3)
+              ADD_FAILURE() << "(" << x / 3 << ", " << y << ") channel " << x % 3 << ": " << got << " != " << ref;
           }
+        EXPECT_EQ(mismatches, 0);
+      });
 }
 
 // A frame converted twice with one converter (the scratch rows are reused) gives the same planes, also after a
