@@ -225,6 +225,10 @@ Status BandExecutor::check_supported(const Program& p) {
         if (nd.stride != 1 || nd.kernel % 2 == 0 || nd.padding != (nd.kernel - 1) / 2) {
           return unsupported(what + ": only stride-1 \"same\" convolutions run in bands");
         }
+        if ((nd.kernel - 1) / 2 > kBandPlanarPad) {  // in-place planar maps have kBandPlanarPad padding columns
+          return unsupported(what + ": kernels wider than " + std::to_string(2 * kBandPlanarPad + 1) +
+                             " taps do not run in bands");
+        }
         break;
       case OpKind::kSqueezeExcite:
         if (nd.se_pool != SePool::kMean) return unsupported(what + ": pooling other than the mean");
@@ -288,9 +292,6 @@ Status BandExecutor::prepare(const Program& p, int width, int height, int band_r
     if (p.steps[k].node.op == OpKind::kConv2d) pad_ = std::max(pad_, (p.steps[k].node.kernel - 1) / 2);
   }
   lead_ = std::max(kLead, (pad_ + kAlignFloats - 1) / kAlignFloats * kAlignFloats);
-  if (pad_ > kBandPlanarPad) {
-    return unsupported("kernels wider than " + std::to_string(2 * kBandPlanarPad + 1) + " taps do not run in bands");
-  }
 
   // Epilogue fusion: conv -> activation, then -> add (residual). A squeeze_excite read only by a dense conv
   // folds its gates into that conv's weights: the step has no rows, its reader reads the ungated map.

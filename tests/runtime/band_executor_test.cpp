@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/image_ops.h"
+#include "runtime/band_executor.h"
 #include "runtime/epilogue_fusion.h"
 #include "runtime/graph.h"
 #include "runtime/program.h"
@@ -286,6 +287,18 @@ TEST_P(BandExecutorTest, ActivationsAfterPixelShuffleFoldIntoTheConvBeforeIt) {
     const std::vector<float> banded = fused(m, lr, size.w, size.h, 1, 2);
     EXPECT_EQ(std::memcmp(banded.data(), one.data(), banded.size() * sizeof(float)), 0);
   }
+}
+
+// A conv wider than the in-place maps' padding (35 taps > 2·16 + 1) is not fused: the session runs it layer by
+// layer, still equal to the reference.
+TEST(BandExecutor, ConvWiderThanThePaddingRunsLayerByLayer) {
+  GraphBuilder b("wide_conv", 2);
+  b.output(b.pixel_shuffle(b.conv(b.input("x", 3), "wide", 12, 35), 2));
+  const Model m = with_random_tensors(std::move(b).finish(), 10);
+  EXPECT_EQ(BandExecutor::check_supported(compile_program(m.graph, m.tensors).value()).code(), StatusCode::kUnsupported);
+  const std::vector<float> lr = random_pixels(6, 5, 4);
+  const std::vector<float> out = fused(m, lr, 6, 5, 0, 2, ExecutionMode::kLayerByLayer);
+  EXPECT_LE(max_abs_diff(out, reference(m, lr, 6, 5)), 1e-5f);
 }
 
 INSTANTIATE_TEST_SUITE_P(Isas, BandExecutorTest, ::testing::ValuesIn(available_isas()),
