@@ -58,10 +58,12 @@ enum class Op { k3x3, k3x3Direct, k1x1, kDw, kShuffleU8 };
 
 void run_case(benchmark::State& state, const std::string& isa, Op op, int cin, int cout, int width,
               Activation act, bool residual) {
-  if (!force_isa(isa).ok()) {
+  const Result<KernelIsa> kernel_isa = KernelIsa::named(isa);
+  if (!kernel_isa.ok()) {
     state.SkipWithError("ISA not available");
     return;
   }
+  const ThreadIsaScope isa_scope(kernel_isa.value());
   const double peak = peak_for(isa);
   std::mt19937 rng(42);
   const size_t wcin = op == Op::kDw ? 1 : static_cast<size_t>(cin);
@@ -91,7 +93,6 @@ void run_case(benchmark::State& state, const std::string& isa, Op op, int cin, i
     }
     state.counters["Mpx_out/s"] =
         benchmark::Counter(static_cast<double>(width) * s * s * 1e-6, benchmark::Counter::kIsIterationInvariantRate);
-    (void)force_isa("");
     return;
   }
   const bool dense3x3 = op == Op::k3x3 || op == Op::k3x3Direct;
@@ -113,7 +114,6 @@ void run_case(benchmark::State& state, const std::string& isa, Op op, int cin, i
   // Fraction of the single-thread peak at this ISA (both in CPU time).
   state.counters["frac_peak"] = benchmark::Counter(flops_per_row * 1e-9 / peak,
                                                    benchmark::Counter::kIsIterationInvariantRate);
-  (void)force_isa("");
 }
 
 struct Case {

@@ -18,7 +18,9 @@ int main(int argc, char** argv) {
   std::printf("%-8s %7s %6s %12s %14s %16s\n", "isa", "threads", "lanes", "GFLOP/s", "GFLOP/s/thread",
               "GFLOP/s(cpu)");
   for (const std::string& isa : litesr::available_isas()) {
-    if (!litesr::force_isa(isa).ok()) continue;
+    const litesr::Result<litesr::KernelIsa> kernel_isa = litesr::KernelIsa::named(isa);
+    if (!kernel_isa.ok()) continue;
+    const litesr::ThreadIsaScope isa_scope(kernel_isa.value());
     for (int t : {1, threads}) {
       const litesr::FmaPeak p = litesr::measure_fma_peak(t, seconds);
       std::printf("%-8s %7d %6d %12.1f %14.1f %16.1f\n", p.isa.c_str(), p.threads, p.lanes, p.gflops,
@@ -26,6 +28,5 @@ int main(int argc, char** argv) {
       if (threads == 1) break;
     }
   }
-  (void)litesr::force_isa("");
   return 0;
 }

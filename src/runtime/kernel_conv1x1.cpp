@@ -5,6 +5,7 @@
 // rows fit in L1, so the large SAM-SR layers (72 -> 144 -> 72 channels) re-read inputs from L1 only.
 #include "runtime/kernel_conv.h"
 
+#include "runtime/kernel_dispatch.h"
 #include "runtime/kernel_targets.h"  // must precede the Highway headers
 
 #include <hwy/cache_control.h>
@@ -97,7 +98,7 @@ HWY_EXPORT(conv1x1_rows);
 
 void conv1x1_f32_rows(const PackedConv& w, const float* const* in_rows, int width, const Epilogue& ep,
                       float* const* out_rows) {
-  HWY_DYNAMIC_DISPATCH(conv1x1_rows)(w, in_rows, width, ep, out_rows);
+  LITESR_DISPATCH(conv1x1_rows)(w, in_rows, width, ep, out_rows);
 }
 
 }  // namespace litesr

@@ -7,6 +7,7 @@
 // tap are C consecutive floats.
 #include "runtime/kernel_conv.h"
 
+#include "runtime/kernel_dispatch.h"
 #include "runtime/kernel_targets.h"  // must precede the Highway headers
 
 #include <hwy/cache_control.h>
@@ -115,7 +116,7 @@ HWY_EXPORT(conv3x3_rows);
 
 void conv3x3_f32_rows(const PackedConv& w, const float* const* in_rows, int width, const Epilogue& ep,
                       float* const* out_rows) {
-  HWY_DYNAMIC_DISPATCH(conv3x3_rows)(w, in_rows, width, ep, out_rows);
+  LITESR_DISPATCH(conv3x3_rows)(w, in_rows, width, ep, out_rows);
 }
 
 }  // namespace litesr

@@ -1,4 +1,4 @@
-// ISA control for the Highway kernels: names, availability and process-wide forcing.
+// ISA control for the Highway kernels: names, availability and the per-thread choice.
 #include "runtime/kernel_dispatch.h"
 
 #include "runtime/kernel_targets.h"  // must precede the Highway headers (defines HWY_DISABLED_TARGETS)
@@ -8,8 +8,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdint>
-#include <mutex>
 
 namespace litesr {
 namespace {
@@ -27,19 +25,25 @@ std::vector<int64_t> target_bits(int64_t mask) {
   return bits;
 }
 
-std::mutex g_mutex;
-int64_t g_forced = 0;  // 0 = not forced
-
-// What the CPU supports, unaffected by forcing: remove the mock while reading.
-int64_t real_supported_targets() {
-  static const int64_t kSupported = [] {
-    if (g_forced != 0) hwy::SetSupportedTargetsForTest(0);
-    const int64_t supported = hwy::SupportedTargets();
-    if (g_forced != 0) hwy::SetSupportedTargetsForTest(g_forced);
-    return supported;
+// The compiled targets this CPU runs (never empty: the fallback target runs everywhere).
+int64_t runnable_targets() {
+  static const int64_t kRunnable = [] {
+    const int64_t mask = hwy::SupportedTargets() & HWY_TARGETS;
+    return mask != 0 ? mask : static_cast<int64_t>(HWY_STATIC_TARGET);
   }();
-  return kSupported;
+  return kRunnable;
 }
+
+// Index of target `bit` in an HWY_EXPORT table: hwy/targets.h lays the table out as [init, the
+// HWY_MAX_DYNAMIC_TARGETS dynamic targets in HWY_CHOSEN_TARGET_SHIFT order, the fallback (EMU128/SCALAR)].
+int dispatch_index_of(int64_t bit) {
+  if ((HWY_TARGETS & (HWY_TARGETS - 1)) == 0) return 0;  // single-target build: a one-entry table
+  const int64_t chosen = (bit == HWY_EMU128 || bit == HWY_SCALAR) ? HWY_CHOSEN_TARGET_MASK_SCALAR
+                                                                  : HWY_CHOSEN_TARGET_SHIFT(bit);
+  return static_cast<int>(hwy::Num0BitsBelowLS1Bit_Nonzero64(static_cast<uint64_t>(chosen)));
+}
+
+thread_local const KernelIsa* t_isa = nullptr;  // the innermost ThreadIsaScope's, or none
 
 }  // namespace
 
@@ -50,41 +54,43 @@ std::vector<std::string> compiled_isas() {
 }
 
 std::vector<std::string> available_isas() {
-  std::lock_guard<std::mutex> lock(g_mutex);
   std::vector<std::string> names;
-  for (int64_t bit : target_bits(real_supported_targets() & HWY_TARGETS)) {
-    names.push_back(lower(hwy::TargetName(bit)));
-  }
+  for (int64_t bit : target_bits(runnable_targets())) names.push_back(lower(hwy::TargetName(bit)));
   return names;
 }
 
-std::string active_isa() {
-  std::lock_guard<std::mutex> lock(g_mutex);
-  const int64_t mask = hwy::SupportedTargets() & HWY_TARGETS;
-  if (mask == 0) return lower(hwy::TargetName(HWY_STATIC_TARGET));
-  return lower(hwy::TargetName(mask & ~(mask - 1)));
+KernelIsa KernelIsa::best() {
+  const int64_t mask = runnable_targets();
+  const int64_t bit = mask & ~(mask - 1);
+  return KernelIsa(bit, dispatch_index_of(bit));
 }
 
-Status force_isa(std::string_view name) {
+KernelIsa KernelIsa::current() { return t_isa != nullptr ? *t_isa : best(); }
+
+Result<KernelIsa> KernelIsa::named(std::string_view name) {
   std::string wanted = lower(name);
   if (wanted == "avx512") wanted = "avx3";
-  std::lock_guard<std::mutex> lock(g_mutex);
-  const int64_t supported = real_supported_targets();
-  if (wanted.empty() || wanted == "best") {
-    g_forced = 0;
-    hwy::SetSupportedTargetsForTest(0);
-    return Status();
-  }
+  if (wanted.empty() || wanted == "best") return best();
   for (int64_t bit : target_bits(HWY_TARGETS)) {
     if (lower(hwy::TargetName(bit)) != wanted) continue;
-    if ((supported & bit) == 0) return unsupported("ISA '" + wanted + "' is compiled but this CPU lacks it");
-    g_forced = bit;
-    hwy::SetSupportedTargetsForTest(bit);
-    return Status();
+    if ((runnable_targets() & bit) == 0) return unsupported("ISA '" + wanted + "' is compiled but this CPU lacks it");
+    return KernelIsa(bit, dispatch_index_of(bit));
   }
   std::string known;
   for (const std::string& n : compiled_isas()) known += (known.empty() ? "" : ", ") + n;
   return invalid_argument("unknown ISA '" + std::string(name) + "' (compiled: " + known + ")");
 }
+
+std::string KernelIsa::name() const { return lower(hwy::TargetName(target_)); }
+
+std::string active_isa() { return KernelIsa::current().name(); }
+
+int thread_dispatch_index() {
+  static const int kBest = KernelIsa::best().dispatch_index();
+  return t_isa != nullptr ? t_isa->dispatch_index() : kBest;
+}
+
+ThreadIsaScope::ThreadIsaScope(const KernelIsa& isa) : isa_(isa), previous_(t_isa) { t_isa = &isa_; }
+ThreadIsaScope::~ThreadIsaScope() { t_isa = previous_; }
 
 }  // namespace litesr

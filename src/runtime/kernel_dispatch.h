@@ -4,11 +4,13 @@
 // (AVX2 + FMA + BMI2 + F16C), "sse4", "emu128" (portable scalar emulation); on Arm "neon". Lists are ordered
 // best first. Input names are case-insensitive; "avx512" is accepted as an alias of "avx3".
 //
-// Forcing is PROCESS-WIDE (Highway keeps one chosen target for every dispatch table): force_isa() affects
-// every thread and every session. It is the caller's responsibility to force before starting work and not
-// concurrently with running kernels — tests force, loop, then restore with force_isa("").
+// The choice is PER THREAD, never process-wide: a kernel runs the target of the calling thread, which is the
+// best this CPU runs unless a ThreadIsaScope is active on that thread. A Session keeps the ISA it was created
+// with (SessionOptions::isa, else the creating thread's) and runs every kernel of its own, on its own
+// threads, under it; other sessions and the host program's threads are unaffected.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,12 +21,54 @@ namespace litesr {
 
 // Targets compiled into the kernels (independent of this CPU), best first.
 std::vector<std::string> compiled_isas();
-// The compiled targets this CPU can run, best first (ignores any force_isa()).
+// The compiled targets this CPU can run, best first.
 std::vector<std::string> available_isas();
-// The target the kernels dispatch to now (the forced one, else the best available).
+
+// One of available_isas(), resolved to its index in Highway's dispatch tables.
+class KernelIsa {
+ public:
+  static KernelIsa best();     // the best target this CPU runs
+  static KernelIsa current();  // the calling thread's (best() unless a ThreadIsaScope is active)
+  // "" or "best" = best(). kInvalidArgument for an unknown name, kUnsupported for a name that is not
+  // compiled in or that this CPU cannot run.
+  static Result<KernelIsa> named(std::string_view name);
+
+  std::string name() const;
+  int dispatch_index() const { return index_; }
+  bool operator==(const KernelIsa& o) const { return index_ == o.index_; }
+
+ private:
+  KernelIsa(int64_t target, int index) : target_(target), index_(index) {}
+  int64_t target_;  // Highway target bit (HWY_AVX2, ...)
+  int index_;       // index into HWY_EXPORT tables
+};
+
+// Makes the kernels called on this thread use `isa` until the scope ends, then restores the previous choice.
+// Scopes nest; a scope must end on the thread that opened it.
+class ThreadIsaScope {
+ public:
+  explicit ThreadIsaScope(const KernelIsa& isa);
+  ~ThreadIsaScope();
+  ThreadIsaScope(const ThreadIsaScope&) = delete;
+  ThreadIsaScope& operator=(const ThreadIsaScope&) = delete;
+
+ private:
+  KernelIsa isa_;
+  const KernelIsa* previous_;  // the enclosing scope's, or nullptr
+};
+
+// The name of the calling thread's ISA (KernelIsa::current().name()).
 std::string active_isa();
-// Makes every kernel use `name` (one of available_isas()); "" or "best" restores the best available.
-// kInvalidArgument for an unknown name, kUnsupported for a name not compiled or not runnable here.
-Status force_isa(std::string_view name);
+
+// The calling thread's dispatch index (for LITESR_DISPATCH).
+int thread_dispatch_index();
 
 }  // namespace litesr
+
+// Calls the calling thread's target of a function exported with HWY_EXPORT (replaces HWY_DYNAMIC_DISPATCH,
+// which follows Highway's one process-wide choice). A build with a single target has a one-entry table.
+#define LITESR_DISPATCH(FUNC_NAME)                                                                   \
+  (*(HWY_DISPATCH_TABLE(FUNC_NAME)[sizeof(HWY_DISPATCH_TABLE(FUNC_NAME)) ==                         \
+                                           sizeof(HWY_DISPATCH_TABLE(FUNC_NAME)[0])                 \
+                                       ? 0                                                           \
+                                       : ::litesr::thread_dispatch_index()]))

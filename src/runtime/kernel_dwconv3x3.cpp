@@ -5,6 +5,7 @@
 // FMA). Packed weights are PyTorch's [c][9].
 #include "runtime/kernel_conv.h"
 
+#include "runtime/kernel_dispatch.h"
 #include "runtime/kernel_targets.h"  // must precede the Highway headers
 
 #include <hwy/cache_control.h>
@@ -83,7 +84,7 @@ HWY_EXPORT(dwconv3x3_rows);
 
 void dwconv3x3_f32_rows(const PackedConv& w, const float* const* in_rows, int width, const Epilogue& ep,
                         float* const* out_rows) {
-  HWY_DYNAMIC_DISPATCH(dwconv3x3_rows)(w, in_rows, width, ep, out_rows);
+  LITESR_DISPATCH(dwconv3x3_rows)(w, in_rows, width, ep, out_rows);
 }
 
 }  // namespace litesr

@@ -62,7 +62,7 @@ FmaPeak measure_fma_peak(int threads, double min_seconds) {
   int64_t iters = 1 << 16;
   for (;;) {
     const auto t0 = Clock::now();
-    HWY_DYNAMIC_DISPATCH(fma_loop)(iters, &sink);
+    LITESR_DISPATCH(fma_loop)(iters, &sink);
     const double s = std::chrono::duration<double>(Clock::now() - t0).count();
     if (s >= 0.02) {
       iters = static_cast<int64_t>(static_cast<double>(iters) * min_seconds / s) + 1;
@@ -79,8 +79,12 @@ FmaPeak measure_fma_peak(int threads, double min_seconds) {
     const std::clock_t c0 = std::clock();
     const auto t0 = Clock::now();
     std::vector<std::thread> pool;
+    const KernelIsa isa = KernelIsa::current();  // the probe's threads run the caller's ISA
     for (int t = 0; t < threads; ++t) {
-      pool.emplace_back([&, t] { flops[t] = HWY_DYNAMIC_DISPATCH(fma_loop)(iters, &sinks[t]); });
+      pool.emplace_back([&, t] {
+        ThreadIsaScope scope(isa);
+        flops[t] = LITESR_DISPATCH(fma_loop)(iters, &sinks[t]);
+      });
     }
     for (std::thread& th : pool) th.join();
     const double s = std::chrono::duration<double>(Clock::now() - t0).count();
@@ -96,7 +100,7 @@ FmaPeak measure_fma_peak(int threads, double min_seconds) {
   FmaPeak peak;
   peak.isa = active_isa();
   peak.threads = threads;
-  peak.lanes = HWY_DYNAMIC_DISPATCH(lanes_f32)();
+  peak.lanes = LITESR_DISPATCH(lanes_f32)();
   peak.gflops = best_rate * 1e-9;
   peak.gflops_cpu = best_cpu_rate * 1e-9;
   peak.seconds = seconds;

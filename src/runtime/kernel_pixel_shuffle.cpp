@@ -7,6 +7,7 @@
 // shuffle-free scheme (shuffle_vector_u8_x4).
 #include "runtime/kernel_pixel_shuffle.h"
 
+#include "runtime/kernel_dispatch.h"
 #include "runtime/kernel_targets.h"  // must precede the Highway headers
 
 #include <cstddef>
@@ -230,20 +231,20 @@ HWY_EXPORT(deinterleave_f32);
 
 void pixel_shuffle_store_u8_rows(const float* const* rows, int width, int scale, const float* const* skip_rgb,
                                  uint8_t* const* out_rows) {
-  if (!HWY_DYNAMIC_DISPATCH(shuffle_u8)(rows, width, scale, skip_rgb, out_rows)) {
+  if (!LITESR_DISPATCH(shuffle_u8)(rows, width, scale, skip_rgb, out_rows)) {
     pixel_shuffle_store_u8_rows_ref(rows, width, scale, skip_rgb, out_rows);
   }
 }
 
 void pixel_shuffle_store_f32_rows(const float* const* rows, int width, int scale, const float* const* skip_rgb,
                                   float* const* out_rows) {
-  if (!HWY_DYNAMIC_DISPATCH(shuffle_f32)(rows, width, scale, skip_rgb, out_rows)) {
+  if (!LITESR_DISPATCH(shuffle_f32)(rows, width, scale, skip_rgb, out_rows)) {
     pixel_shuffle_store_f32_rows_ref(rows, width, scale, skip_rgb, out_rows);
   }
 }
 
 void interleave_rows_f32(const float* const* in_rows, int width, int r, float* out) {
-  if (!HWY_DYNAMIC_DISPATCH(interleave_rows)(in_rows, width, r, out)) interleave_rows_f32_ref(in_rows, width, r, out);
+  if (!LITESR_DISPATCH(interleave_rows)(in_rows, width, r, out)) interleave_rows_f32_ref(in_rows, width, r, out);
 }
 
 void interleave_rows_f32_ref(const float* const* in_rows, int width, int r, float* out) {
@@ -253,13 +254,13 @@ void interleave_rows_f32_ref(const float* const* in_rows, int width, int r, floa
 }
 
 void deinterleave_rgb_u8_to_planar_f32(const uint8_t* rgb, int width, float* const* planes) {
-  if (!HWY_DYNAMIC_DISPATCH(deinterleave_u8)(rgb, width, planes)) {
+  if (!LITESR_DISPATCH(deinterleave_u8)(rgb, width, planes)) {
     deinterleave_rgb_u8_to_planar_f32_ref(rgb, width, planes);
   }
 }
 
 void deinterleave_rgb_f32_to_planar_f32(const float* rgb, int width, float* const* planes) {
-  if (!HWY_DYNAMIC_DISPATCH(deinterleave_f32)(rgb, width, planes)) {
+  if (!LITESR_DISPATCH(deinterleave_f32)(rgb, width, planes)) {
     deinterleave_rgb_f32_to_planar_f32_ref(rgb, width, planes);
   }
 }

@@ -31,6 +31,7 @@ struct MultiFrameSession::Impl {
   Program program;
   bool fused = false;
   bool reference = false;  // SessionOptions::reference
+  KernelIsa isa = KernelIsa::best();  // the kernels' ISA (SessionOptions::isa)
   std::unique_ptr<ThreadPool> pool;
   BandExecutor bands;
   // Planar maps in the band executor's in-place layout: rows of `row_stride` floats, x = 0 at kBandPlanarPad,
@@ -115,6 +116,11 @@ Result<MultiFrameSession> MultiFrameSession::create(const Graph& graph, const Te
   if (graph.input_frames < 1) return invalid_argument(graph.arch + ": input_frames must be >= 1");
   LITESR_ASSIGN_OR_RETURN(const std::vector<NodeShape> shapes, infer_shapes(graph));
   auto impl = std::make_unique<Impl>();
+  if (!options.isa.empty()) {
+    LITESR_ASSIGN_OR_RETURN(impl->isa, KernelIsa::named(options.isa));
+  } else {
+    impl->isa = KernelIsa::current();
+  }
   impl->graph = graph;
   impl->scale = graph.scale;
   impl->window = graph.input_frames;
@@ -150,7 +156,6 @@ Result<MultiFrameSession> MultiFrameSession::create(const Graph& graph, const Te
                                        shape_text(in));
     }
   }
-  if (!options.isa.empty()) LITESR_RETURN_IF_ERROR(force_isa(options.isa));
   CompileOptions compile;
   compile.fold_batch_norm = !options.reference;
   compile.lower_conv_transpose = !options.reference;
@@ -180,6 +185,7 @@ void MultiFrameSession::reset() { impl_->position = 0; }
 template <typename In, typename Out>
 Status MultiFrameSession::push_impl(ImageView<const In> lr, int lr_channel, ImageView<Out> sr, int sr_channel) {
   Impl& s = *impl_;
+  const ThreadIsaScope isa_scope(s.isa);  // recurrent steps: this session's kernels, here and on its pool
   if (lr.width != s.width || lr.height != s.height) {
     s.width = s.height = 0;
     s.position = 0;  // a new size starts a new window

@@ -16,6 +16,7 @@ struct Session::Impl {
   Graph graph;
   Program program;
   SessionOptions options;
+  KernelIsa isa = KernelIsa::best();
   ExecutionMode mode = ExecutionMode::kLayerByLayer;
   std::unique_ptr<ThreadPool> pool;
   BandExecutor bands;
@@ -30,8 +31,12 @@ Session::~Session() = default;
 
 Result<Session> Session::create(const Graph& graph, const TensorMap& tensors, const SessionOptions& options) {
   if (options.threads < 0 || options.band_rows < 0) return invalid_argument("threads and band_rows must be >= 0");
-  if (!options.isa.empty()) LITESR_RETURN_IF_ERROR(force_isa(options.isa));
   auto impl = std::make_unique<Impl>();
+  if (!options.isa.empty()) {
+    LITESR_ASSIGN_OR_RETURN(impl->isa, KernelIsa::named(options.isa));
+  } else {
+    impl->isa = KernelIsa::current();
+  }
   impl->graph = graph;
   impl->options = options;
   CompileOptions compile;
@@ -64,6 +69,7 @@ int Session::input_frames() const { return impl_->program.input_frames; }
 const Graph& Session::graph() const { return impl_->graph; }
 ExecutionMode Session::mode() const { return impl_->mode; }
 int Session::threads() const { return impl_->pool->size(); }
+std::string Session::isa() const { return impl_->isa.name(); }
 Result<int> Session::context_rows() const {
   if (impl_->mode != ExecutionMode::kFusedBands) {
     return unsupported("the model runs layer by layer (an output row may depend on the whole image)");
@@ -94,6 +100,7 @@ Status Session::prepare(int lr_width, int lr_height) {
 template <typename In, typename Out>
 Status Session::run_impl(ImageView<const In> lr, ImageView<Out> sr) {
   Impl& s = *impl_;
+  const ThreadIsaScope isa_scope(s.isa);  // this session's kernels, here and on its pool's threads
   const int channels = 3 * s.program.input_frames;
   LITESR_RETURN_IF_ERROR(check_sr_views(lr, sr, channels, s.program.scale, "image", "model"));
   if (lr.width != s.width || lr.height != s.height) LITESR_RETURN_IF_ERROR(prepare(lr.width, lr.height));

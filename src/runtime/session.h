@@ -32,8 +32,8 @@ namespace litesr {
 struct SessionOptions {
   int threads = 0;        // 0 = std::thread::hardware_concurrency()
   int band_rows = 0;      // LR rows per band; 0 = auto (about two bands per thread, at least 16 rows)
-  std::string isa;        // "" = best available; else force e.g. "AVX2", "SSE4", "EMU128" (process-wide, see
-                          // runtime/kernel_dispatch.h)
+  std::string isa;        // kernel ISA of this session only, e.g. "avx2", "sse4", "emu128"; "" = the creating
+                          // thread's (the best available unless a ThreadIsaScope is active; kernel_dispatch.h)
   bool reference = false; // run the unfused reference executor (the test oracle; slow)
 };
 
@@ -57,6 +57,7 @@ class Session {
   const Graph& graph() const;
   ExecutionMode mode() const;
   int threads() const;
+  std::string isa() const;  // the kernel ISA this session runs
   int band_rows() const;  // the band height in use after prepare() (0 before, and for non-fused modes)
   // LR rows of context each side of a band that make a band's output equal the whole image's
   // (BandExecutor::context_rows): what streaming an image through in bands needs. kUnsupported when the

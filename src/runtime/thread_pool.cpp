@@ -35,7 +35,10 @@ void ThreadPool::worker_loop(int thread) {
       if (stop_) return;
       seen = generation_;
     }
-    drain(thread);
+    {
+      ThreadIsaScope scope(isa_);
+      drain(thread);
+    }
     {
       std::lock_guard<std::mutex> lock(mutex_);
       if (--busy_ == 0) done_cv_.notify_one();
@@ -53,6 +56,7 @@ void ThreadPool::run(int tasks, TaskFn fn, void* context) {
     fn_ = fn;
     context_ = context;
     tasks_ = tasks;
+    isa_ = KernelIsa::current();
     next_.store(0);
     busy_ = static_cast<int>(workers_.size());
     ++generation_;

@@ -1,6 +1,7 @@
 // ThreadPool: a fixed set of std::threads owned by one Session. run() hands out task indices 0..n-1
 // through an atomic counter to the workers and the calling thread (thread index 0), and returns when all
-// are done. No allocation per run(); tasks are a plain function pointer + context.
+// are done. No allocation per run(); tasks are a plain function pointer + context. The workers run each
+// task under the kernel ISA of the thread that called run() (runtime/kernel_dispatch.h).
 #pragma once
 
 #include <atomic>
@@ -8,6 +9,8 @@
 #include <mutex>
 #include <thread>
 #include <vector>
+
+#include "runtime/kernel_dispatch.h"
 
 namespace litesr {
 
@@ -39,6 +42,7 @@ class ThreadPool {
   TaskFn fn_ = nullptr;
   void* context_ = nullptr;
   int tasks_ = 0;
+  KernelIsa isa_ = KernelIsa::best();  // the caller's, for this generation
   std::atomic<int> next_{0};
 };
 

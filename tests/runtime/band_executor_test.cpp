@@ -8,8 +8,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <optional>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "base/image_ops.h"
@@ -184,8 +186,13 @@ float max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
 
 class BandExecutorTest : public ::testing::TestWithParam<std::string> {
  protected:
-  void SetUp() override { ASSERT_TRUE(force_isa(GetParam()).ok()); }
-  void TearDown() override { ASSERT_TRUE(force_isa("").ok()); }
+  void SetUp() override {
+    const Result<KernelIsa> isa = KernelIsa::named(GetParam());
+    ASSERT_TRUE(isa.ok()) << GetParam();
+    isa_scope_.emplace(isa.value());
+  }
+  void TearDown() override { isa_scope_.reset(); }
+  std::optional<ThreadIsaScope> isa_scope_;  // the kernels of this thread and of sessions made in the test
 };
 
 struct Size {
@@ -299,6 +306,50 @@ TEST(BandExecutor, ConvWiderThanThePaddingRunsLayerByLayer) {
   const std::vector<float> lr = random_pixels(6, 5, 4);
   const std::vector<float> out = fused(m, lr, 6, 5, 0, 2, ExecutionMode::kLayerByLayer);
   EXPECT_LE(max_abs_diff(out, reference(m, lr, 6, 5)), 1e-5f);
+}
+
+// SessionOptions::isa belongs to one session: two sessions with different ISAs running at the same time on
+// two threads (each with its own pool) give exactly what each gives alone, and neither changes the ISA of
+// the test's thread.
+TEST(BandExecutor, IsaIsPerSessionNotProcessWide) {
+  const std::vector<std::string> isas = available_isas();
+  const Model m = sam_like();
+  const int w = 37, h = 21;
+  const std::vector<float> lr = random_pixels(w, h, 5);
+  const std::string best = active_isa();
+  auto run = [&](Session& session) {
+    const int s = session.scale();
+    std::vector<float> sr(static_cast<std::size_t>(w) * s * h * s * 3);
+    const Status st = session.run({lr.data(), w, h, 3, static_cast<std::ptrdiff_t>(w) * 3},
+                                  {sr.data(), w * s, h * s, 3, static_cast<std::ptrdiff_t>(w) * s * 3});
+    EXPECT_TRUE(st.ok()) << st.to_string();
+    return sr;
+  };
+  SessionOptions slow_options, fast_options;
+  slow_options.isa = isas.back();  // emu128 on x86-64
+  slow_options.threads = fast_options.threads = 2;
+  Session slow = Session::create(m.graph, m.tensors, slow_options).value();
+  Session fast = Session::create(m.graph, m.tensors, fast_options).value();
+  EXPECT_EQ(slow.isa(), isas.back());
+  EXPECT_EQ(fast.isa(), best);
+  EXPECT_EQ(active_isa(), best);
+  const std::vector<float> slow_alone = run(slow), fast_alone = run(fast);
+  {  // the same ISA chosen through the creating thread's scope
+    const ThreadIsaScope scope(KernelIsa::named(isas.back()).value());
+    Session scoped = Session::create(m.graph, m.tensors).value();
+    EXPECT_EQ(scoped.isa(), isas.back());
+    EXPECT_EQ(run(scoped), slow_alone);
+  }
+  EXPECT_EQ(active_isa(), best);
+  std::vector<float> slow_together, fast_together;
+  std::thread other([&] {
+    for (int i = 0; i < 3; ++i) slow_together = run(slow);
+  });
+  for (int i = 0; i < 3; ++i) fast_together = run(fast);
+  other.join();
+  EXPECT_EQ(slow_together, slow_alone);
+  EXPECT_EQ(fast_together, fast_alone);
+  EXPECT_EQ(active_isa(), best);
 }
 
 INSTANTIATE_TEST_SUITE_P(Isas, BandExecutorTest, ::testing::ValuesIn(available_isas()),

@@ -295,7 +295,9 @@ TEST(KernelConv, ScaledInputWeightsEqualScaledInputs) {
         }
       }
       EXPECT_NE(scaled.packed, base.packed);
-      if (!base.winograd.empty()) EXPECT_NE(scaled.winograd, base.winograd);
+      if (!base.winograd.empty()) {
+        EXPECT_NE(scaled.winograd, base.winograd);
+      }
     }
   });
 }

@@ -1,12 +1,14 @@
-// ISA control (kernel_dispatch.h): names, availability, forcing and restoring.
+// ISA control (kernel_dispatch.h): names, availability, the per-thread choice and its scopes.
 #include "runtime/kernel_dispatch.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <string>
+#include <thread>
 
 #include "runtime/kernel_peak.h"
+#include "runtime/thread_pool.h"
 
 namespace litesr {
 namespace {
@@ -20,30 +22,72 @@ TEST(KernelDispatch, AvailableIsSubsetOfCompiledBestFirst) {
     EXPECT_NE(std::find(compiled.begin(), compiled.end(), isa), compiled.end()) << isa;
   }
   EXPECT_EQ(active_isa(), available.front());
+  EXPECT_EQ(KernelIsa::best().name(), available.front());
 }
 
-TEST(KernelDispatch, ForceEachAndRestore) {
+TEST(KernelDispatch, ScopesSetTheCallingThreadOnlyAndNest) {
   const auto available = available_isas();
   for (const std::string& isa : available) {
-    ASSERT_TRUE(force_isa(isa).ok());
+    const ThreadIsaScope scope(KernelIsa::named(isa).value());
     EXPECT_EQ(active_isa(), isa);
-    EXPECT_EQ(available_isas(), available) << "available_isas must ignore forcing";
+    std::string other_thread;
+    std::thread([&] { other_thread = active_isa(); }).join();
+    EXPECT_EQ(other_thread, available.front()) << "a scope must not change other threads";
+    {
+      const ThreadIsaScope inner(KernelIsa::named(available.back()).value());
+      EXPECT_EQ(active_isa(), available.back());
+    }
+    EXPECT_EQ(active_isa(), isa);
   }
+  EXPECT_EQ(active_isa(), available.front());
   std::string upper = available.back();
   std::transform(upper.begin(), upper.end(), upper.begin(), ::toupper);
-  EXPECT_TRUE(force_isa(upper).ok());
-  EXPECT_EQ(active_isa(), available.back());
-  EXPECT_TRUE(force_isa("").ok());
-  EXPECT_EQ(active_isa(), available.front());
+  EXPECT_EQ(KernelIsa::named(upper).value().name(), available.back());
+  EXPECT_EQ(KernelIsa::named("").value(), KernelIsa::best());
+  EXPECT_EQ(KernelIsa::named("best").value(), KernelIsa::best());
+}
+
+TEST(KernelDispatch, DispatchIndicesAreDistinctAndRunTheirTarget) {
+  const auto available = available_isas();
+  for (std::size_t i = 0; i < available.size(); ++i) {
+    for (std::size_t j = i + 1; j < available.size(); ++j) {
+      EXPECT_NE(KernelIsa::named(available[i]).value().dispatch_index(),
+                KernelIsa::named(available[j]).value().dispatch_index());
+    }
+  }
+  // The kernels report the lanes of the target they ran: one FP32 vector is 16 lanes on avx3, 8 on avx2, 4 on
+  // sse4, neon and emu128 (SVE's depends on the CPU).
+  for (const std::string& isa : available) {
+    const ThreadIsaScope scope(KernelIsa::named(isa).value());
+    const FmaPeak p = measure_fma_peak(1, 0.002);
+    EXPECT_EQ(p.isa, isa);
+    const int expected = isa == "avx3" ? 16 : isa == "avx2" ? 8 : (isa == "sse4" || isa == "neon" || isa == "emu128") ? 4 : 0;
+    if (expected != 0) {
+      EXPECT_EQ(p.lanes, expected) << isa;
+    }
+  }
+}
+
+TEST(KernelDispatch, PoolWorkersRunUnderTheCallersIsa) {
+  const auto available = available_isas();
+  ThreadPool pool(3);
+  for (const std::string& isa : available) {
+    const ThreadIsaScope scope(KernelIsa::named(isa).value());
+    struct Context {
+      std::string seen[64];
+    } context;
+    pool.run(64, [](void* c, int task, int) { static_cast<Context*>(c)->seen[task] = active_isa(); }, &context);
+    for (const std::string& seen : context.seen) EXPECT_EQ(seen, isa);
+  }
 }
 
 TEST(KernelDispatch, RejectsUnknownAndUnavailable) {
-  EXPECT_EQ(force_isa("avx9000").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(KernelIsa::named("avx9000").status().code(), StatusCode::kInvalidArgument);
   const auto compiled = compiled_isas();
   const auto available = available_isas();
   for (const std::string& isa : compiled) {
     if (std::find(available.begin(), available.end(), isa) == available.end()) {
-      EXPECT_EQ(force_isa(isa).code(), StatusCode::kUnsupported) << isa;
+      EXPECT_EQ(KernelIsa::named(isa).status().code(), StatusCode::kUnsupported) << isa;
     }
   }
   EXPECT_EQ(active_isa(), available.front());

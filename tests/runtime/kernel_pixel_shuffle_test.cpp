@@ -214,7 +214,9 @@ TEST(KernelInterleaveRows, MatchesReferenceAllFactorsWidthsIsas) {
         interleave_rows_f32_ref(ptrs.data(), width, r, want.data());
         for (size_t k = 0; k < want.size(); ++k) ASSERT_EQ(got[k], want[k]) << k;
         ASSERT_EQ(got[want.size()], -9.0f);
-        if (width > 0) ASSERT_EQ(want[static_cast<size_t>(r) - 1], in[r - 1][0]);
+        if (width > 0) {
+          ASSERT_EQ(want[static_cast<size_t>(r) - 1], in[r - 1][0]);
+        }
       }
     }
   });
