@@ -23,6 +23,9 @@ cmake -S "$src/examples/cmake_consumer" -B "$prefix/consumer" -DCMAKE_PREFIX_PAT
 cmake --build "$prefix/consumer" > "$prefix/build.log"
 LD_LIBRARY_PATH="$libdir" "$prefix/consumer/upscale_example" "$src/samples/sample.png" "$prefix/a.png" bicubic
 test -s "$prefix/a.png"
+LD_LIBRARY_PATH="$libdir" "$prefix/consumer/upscale_cpp_example" "$src/samples/sample.png" "$prefix/c.webp" elsr-x2
+test -s "$prefix/c.webp"
+test -f "$prefix/include/litesr/litesr.hpp"
 PKG_CONFIG_PATH="$libdir/pkgconfig" cc -o "$prefix/upscale_pc" "$src/examples/c/upscale.c" \
   $(PKG_CONFIG_PATH="$libdir/pkgconfig" pkg-config --cflags --libs litesr)
 LD_LIBRARY_PATH="$libdir" "$prefix/upscale_pc" "$src/samples/sample.png" "$prefix/b.jpg"
