@@ -48,7 +48,7 @@ Result<TradeoffResult> evaluate_tradeoff(const std::filesystem::path& dataset_di
     if (bicubic) {
       upscaler = make_bicubic_upscaler(p.scale);  // `litesr eval --method bicubic`
     } else {
-      LITESR_ASSIGN_OR_RETURN(upscaler, make_model_image_upscaler({name, p.scale, threads, 0}));
+      LITESR_ASSIGN_OR_RETURN(upscaler, make_model_image_upscaler({name, p.scale, threads, 0, {}}));
     }
     EvaluationOptions eopt;
     eopt.threads = 1;  // images one at a time; the session uses `threads`

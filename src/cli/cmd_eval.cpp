@@ -50,7 +50,7 @@ struct EvalArgs {
 // serialised; decoding and scoring still run on -j threads, and the session itself uses `threads`.
 // kNotFound for an unknown method/model; kInvalidArgument for a scale it does not support.
 Result<ImageUpscaler> make_eval_upscaler(const EvalArgs& args, int scale) {
-  if (!args.model.empty()) return make_model_image_upscaler({args.model, scale, args.threads, 0});
+  if (!args.model.empty()) return make_model_image_upscaler({args.model, scale, args.threads, 0, {}});
   if (args.method == "bicubic") {
     if (scale < 1) return invalid_argument("bicubic scale must be >= 1");
     return make_bicubic_upscaler(scale);  // MATLAB imresize(LR, s, 'bicubic'): a = -0.5, symmetric borders

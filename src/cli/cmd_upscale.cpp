@@ -2,6 +2,8 @@
 //
 //   litesr upscale -i photo.jpg                      -> photo_x4.jpg beside it (default model)
 //   litesr upscale -i in/ -o out/ -r -f webp -n elsr-x2
+//   litesr upscale -i frame.png -s 1.5              -> 1.5x (the model at x2 if its family has one, then a resize)
+//   litesr upscale -i frame.png --size 3840x2160
 // Folders are mirrored (with -r, recursively); existing outputs are skipped unless --overwrite; every
 // output is written atomically; alpha, 16-bit depth, ICC and EXIF are kept, EXIF orientation is applied.
 // Large images (output of 32 MP or more, or any with --stream always) stream through in bands of rows
@@ -25,6 +27,7 @@
 #include "io/image_folder.h"
 #include "upscaler/batch_upscale.h"
 #include "upscaler/model_upscaler.h"
+#include "upscaler/output_size.h"
 
 namespace litesr::cli {
 
@@ -36,7 +39,8 @@ struct UpscaleArgs {
   std::string input;
   std::string output;
   std::string model;
-  int scale = 0;
+  std::string scale;  // "" = the model's; else a factor > 1 (OutputSize::parse_scale)
+  std::string size;   // "" or WIDTHxHEIGHT
   int tile = 0;
   int threads = 0;
   std::string format;
@@ -71,7 +75,9 @@ std::string with_format_extension(const fs::path& p, const std::optional<ImageFo
 }
 
 // Works out every (input, output) pair, or a usage error message.
-Result<std::vector<Job>> plan_jobs(const UpscaleArgs& args, const std::optional<ImageFormat>& format, int scale) {
+// `suffix` names a file's output beside it: <stem>_<suffix><ext> ("x4", "x1.5", "1920x1080").
+Result<std::vector<Job>> plan_jobs(const UpscaleArgs& args, const std::optional<ImageFormat>& format,
+                                   const std::string& suffix) {
   const fs::path in(args.input);
   std::error_code ec;
   if (!fs::exists(in, ec)) return not_found(args.input + ": no such file or folder");
@@ -94,7 +100,7 @@ Result<std::vector<Job>> plan_jobs(const UpscaleArgs& args, const std::optional<
   }
   fs::path out;
   if (args.output.empty()) {
-    out = in.parent_path() / (in.stem().string() + "_x" + std::to_string(scale) + in.extension().string());
+    out = in.parent_path() / (in.stem().string() + "_" + suffix + in.extension().string());
     out = with_format_extension(out, format);
   } else if (fs::is_directory(args.output, ec) || args.output.back() == '/') {
     out = with_format_extension(fs::path(args.output) / in.filename(), format);
@@ -118,29 +124,40 @@ int run_upscale(const UpscaleArgs& args, CommandContext& ctx) {
     format = *f;
   }
   if (args.quality < 1 || args.quality > 100) return usage_error("--quality must be in 1..100");
-  if (args.scale < 0 || args.tile < 0 || args.threads < 0) return usage_error("-s, -t and -j must be >= 0");
+  if (args.tile < 0 || args.threads < 0) return usage_error("-t and -j must be >= 0");
+  if (!args.scale.empty() && !args.size.empty()) return usage_error("give -s/--scale or --size, not both");
+  OutputSize output;
+  if (!args.scale.empty() || !args.size.empty()) {
+    Result<OutputSize> parsed = args.size.empty() ? OutputSize::parse_scale(args.scale) : OutputSize::parse_size(args.size);
+    if (!parsed.ok()) return usage_error(parsed.status().message());
+    output = *parsed;
+  }
   if (args.stream != "auto" && args.stream != "always" && args.stream != "never") {
     return usage_error("--stream must be auto, always or never");
   }
   if (Status s = check_png_level(args.png_level); !s.ok()) return usage_error("--png-level: " + std::string(s.message()));
   if (args.encoders < -1) return usage_error("--encoders must be >= 0");
 
-  auto upscaler = ModelUpscaler::open({args.model, args.scale, args.threads, args.tile});
+  auto upscaler = ModelUpscaler::open({args.model, 0, args.threads, args.tile, output});
   if (!upscaler.ok()) {  // an unknown or mismatched model is a usage error
     const StatusCode code = upscaler.status().code();
     return code == StatusCode::kInvalidArgument || code == StatusCode::kNotFound
                ? usage_error(upscaler.status().message())
                : report_error(upscaler.status());
   }
-  auto jobs = plan_jobs(args, format, upscaler->scale());
+  // What the output is: the model's scale, or the size asked for after it ("elsr-x2 x2 -> x1.5").
+  const std::string size_label = upscaler->resizes() ? output.label() : "x" + std::to_string(upscaler->scale());
+  const std::string method = upscaler->model_name() + " x" + std::to_string(upscaler->scale()) +
+                             (upscaler->resizes() ? " -> " + size_label : "");
+  auto jobs = plan_jobs(args, format, size_label);
   if (!jobs.ok()) {
     return jobs.status().code() == StatusCode::kInvalidArgument ? usage_error(jobs.status().message())
                                                                 : report_error(jobs.status());
   }
   const bool single = jobs->size() == 1 && !fs::is_directory(args.input);
   if (ctx.verbosity > 0) {
-    std::fprintf(stderr, "litesr: %s x%d, %d thread(s), %zu image(s)\n", upscaler->model_name().c_str(),
-                 upscaler->scale(), upscaler->threads(), jobs->size());
+    std::fprintf(stderr, "litesr: %s, %d thread(s), %zu image(s)\n", method.c_str(), upscaler->threads(),
+                 jobs->size());
   }
 
   BatchOptions batch;
@@ -207,8 +224,8 @@ int run_upscale(const UpscaleArgs& args, CommandContext& ctx) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   const int total = static_cast<int>(jobs->size());
-  std::fprintf(stderr, "litesr: upscaled %d of %d image(s) with %s x%d in %.2f s (%.2f MP in, %.1f MP out, %.1f MP/s out)",
-               summary.succeeded, total, upscaler->model_name().c_str(), upscaler->scale(), seconds,
+  std::fprintf(stderr, "litesr: upscaled %d of %d image(s) with %s in %.2f s (%.2f MP in, %.1f MP out, %.1f MP/s out)",
+               summary.succeeded, total, method.c_str(), seconds,
                summary.input_megapixels, summary.output_megapixels,
                seconds > 0 ? summary.output_megapixels / seconds : 0.0);
   if (summary.skipped > 0) std::fprintf(stderr, ", %d skipped (exist)", summary.skipped);
@@ -218,6 +235,7 @@ int run_upscale(const UpscaleArgs& args, CommandContext& ctx) {
   if (!args.json.empty()) {
     nlohmann::json j = {{"model", upscaler->model_name()},
                         {"scale", upscaler->scale()},
+                        {"output_size", upscaler->resizes() ? nlohmann::json(size_label) : nlohmann::json(nullptr)},
                         {"images", total},
                         {"succeeded", summary.succeeded},
                         {"failed", summary.failed},
@@ -244,9 +262,14 @@ void register_upscale_command(CLI::App& app, CommandContext& ctx) {
   CLI::App* cmd = app.add_subcommand("upscale", "Upscale an image or a folder of images");
   cmd->add_option("-i,--input", args->input, "Input image file or folder")->required();
   cmd->add_option("-o,--output", args->output,
-                  "Output file or folder (default for a file: <name>_x<scale>.<ext> beside it)");
+                  "Output file or folder (default for a file: <name>_x<scale>.<ext> or <name>_<W>x<H>.<ext> beside it)");
   cmd->add_option("-n,--model", args->model, "Built-in model name (see `litesr models`) or .safetensors file");
-  cmd->add_option("-s,--scale", args->scale, "Scale factor (must match the model; bicubic: any of 2..8)");
+  cmd->add_option("-s,--scale", args->scale,
+                  "Output scale, any factor > 1 (e.g. 2, 1.5, 3): the model's family member at the next integer "
+                  "scale it has, then the MATLAB-exact antialiased resize; bicubic resizes directly (default: the "
+                  "model's scale)");
+  cmd->add_option("--size", args->size,
+                  "Output size WIDTHxHEIGHT (e.g. 1920x1080): the model, then the MATLAB-exact resize to that size");
   cmd->add_option("-t,--tile", args->tile, "LR rows per band (0 = auto, sized to the L2 cache)");
   cmd->add_option("-j,--threads", args->threads, "Worker threads (0 = all cores)");
   cmd->add_option("-f,--format", args->format, "Output format: png, jpg or webp (default: the output's extension)");

@@ -36,7 +36,7 @@ Result<EvaluationResult> evaluate_frame_sequence(const FrameSequenceEvalOptions&
     return invalid_argument(options.lr_dir + " has " + std::to_string(lr_frames.size()) + " frames but " +
                             options.gt_dir + " has " + std::to_string(gt_frames.size()));
   }
-  LITESR_ASSIGN_OR_RETURN(ModelUpscaler model, ModelUpscaler::open({options.model, options.scale, options.threads, 0}));
+  LITESR_ASSIGN_OR_RETURN(ModelUpscaler model, ModelUpscaler::open({options.model, options.scale, options.threads, 0, {}}));
   const int scale = model.scale();
 
   EvaluationResult result;

@@ -41,6 +41,33 @@ std::vector<std::string> builtin_model_names() {
 
 namespace {
 
+// "sam-sr-xlite-x4" -> ("sam-sr-xlite", 4); no "-x<digits>" suffix -> ("", 0).
+std::pair<std::string_view, int> split_family(std::string_view name) {
+  const std::size_t dash = name.rfind("-x");
+  if (dash == std::string_view::npos || dash + 2 >= name.size()) return {{}, 0};
+  int scale = 0;
+  const char* end = name.data() + name.size();
+  auto [ptr, ec] = std::from_chars(name.data() + dash + 2, end, scale);
+  if (ec != std::errc() || ptr != end || scale < 1) return {{}, 0};
+  return {name.substr(0, dash), scale};
+}
+
+}  // namespace
+
+std::vector<std::pair<int, std::string>> builtin_family(std::string_view name) {
+  const auto [family, scale] = split_family(name);
+  std::vector<std::pair<int, std::string>> members;
+  if (family.empty()) return members;
+  for (std::size_t i = 0; i < kEmbeddedModelCount; ++i) {
+    const auto [f, s] = split_family(kEmbeddedModels[i].name);
+    if (f == family) members.emplace_back(s, std::string(kEmbeddedModels[i].name));
+  }
+  std::sort(members.begin(), members.end());
+  return members;
+}
+
+namespace {
+
 // The first shipped name of `preference`, else bicubic.
 std::string first_shipped(std::initializer_list<std::string_view> preference) {
   for (std::string_view name : preference) {

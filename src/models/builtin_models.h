@@ -7,6 +7,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
@@ -25,6 +26,10 @@ std::string default_video_model_name();
 
 // Sorted names of every built-in model, `bicubic` included.
 std::vector<std::string> builtin_model_names();
+
+// The shipped models of `name`'s family (the same name up to its "-x<scale>" suffix), smallest scale first, as
+// (scale, name): "elsr-x4" -> {(2, "elsr-x2"), (4, "elsr-x4")}. Empty for bicubic, files and unknown names.
+std::vector<std::pair<int, std::string>> builtin_family(std::string_view name);
 
 // Bicubic has no scale of its own: a scale of 0 asks for this one (the one place that rule lives).
 inline constexpr int kBicubicDefaultScale = 4;

@@ -1,9 +1,14 @@
 #include "upscaler/model_upscaler.h"
 
+#include <cmath>
+#include <cstdio>
+#include <cstring>
 #include <mutex>
+#include <tuple>
 #include <type_traits>
 
 #include "base/image_ops.h"
+#include "eval/matlab_resize.h"
 #include "models/builtin_models.h"
 #include "models/registry.h"
 
@@ -30,9 +35,42 @@ Result<Image> average_rgb(const Image& rgb) {
 
 }  // namespace
 
+namespace {
+
+// The model that serves an output factor: `name`'s family member at the smallest scale >= factor (bicubic: the
+// next integer scale, at least 2, which only sets the session; its resized outputs come from the input).
+Result<std::pair<std::string, int>> model_for_factor(const std::string& name, double factor) {
+  const int needed = static_cast<int>(std::ceil(factor - 1e-9));
+  if (name == "bicubic") return std::pair<std::string, int>(name, std::max(2, needed));
+  const auto family = models::builtin_family(name);
+  if (family.empty()) return std::pair<std::string, int>(name, 0);  // a file: itself (checked against the factor)
+  for (const auto& [scale, member] : family) {
+    if (scale >= needed) return std::pair<std::string, int>(member, 0);
+  }
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", factor);
+  return invalid_argument("no shipped model of " + name + "'s family reaches x" + text + " (largest: " +
+                          family.back().second + ")");
+}
+
+// Same-size 8-bit views, row by row (strides may differ).
+void copy_pixels(ImageView<const uint8_t> from, ImageView<uint8_t> to) {
+  const std::size_t row_bytes = static_cast<std::size_t>(from.width) * from.channels;
+  for (int y = 0; y < from.height; ++y) std::memcpy(to.row(y), from.row(y), row_bytes);
+}
+
+}  // namespace
+
 Result<ModelUpscaler> ModelUpscaler::open(const UpscalerOptions& options) {
   std::string name = options.model.empty() ? models::default_model_name() : options.model;
-  LITESR_ASSIGN_OR_RETURN(ModelFile model, models::resolve_model(name, options.scale));
+  int scale = options.scale;
+  if (!options.output.empty()) {
+    if (options.scale != 0) return invalid_argument("give a model scale or an output size, not both");
+    if (options.output.scale > 0) {
+      LITESR_ASSIGN_OR_RETURN(std::tie(name, scale), model_for_factor(name, options.output.scale));
+    }
+  }
+  LITESR_ASSIGN_OR_RETURN(ModelFile model, models::resolve_model(name, scale));
   LITESR_ASSIGN_OR_RETURN(int model_scale, models::model_scale(model));
   SessionOptions session_options;
   session_options.threads = options.threads;
@@ -48,10 +86,33 @@ Result<ModelUpscaler> ModelUpscaler::open(const UpscalerOptions& options) {
   }
   up.model_name_ = name;
   up.scale_ = model_scale;
+  up.bicubic_ = graph.arch == "bicubic";
+  up.output_ = options.output;
+  if (up.output_.scale > 0) {
+    if (!up.bicubic_ && up.output_.scale > model_scale + 1e-9) {
+      return invalid_argument(name + " is x" + std::to_string(model_scale) + " and cannot reach x" +
+                              up.output_.label().substr(1));
+    }
+    if (up.output_.scale == model_scale) up.output_ = {};  // the model's own scale: nothing to resize
+  }
   return up;
 }
 
+Result<std::pair<int, int>> ModelUpscaler::output_size(int w, int h) const {
+  if (w < 1 || h < 1) return invalid_argument("input size must be at least 1x1");
+  if (output_.empty()) return std::pair<int, int>(w * scale_, h * scale_);
+  LITESR_ASSIGN_OR_RETURN(const double factor, output_.factor_for_input(w, h));
+  if (!bicubic_ && factor > scale_ + 1e-9) {
+    char text[160];
+    std::snprintf(text, sizeof text, "%s of a %dx%d image needs x%.3g, more than the model's x%d",
+                  output_.label().c_str(), w, h, factor, scale_);
+    return invalid_argument(text);
+  }
+  return output_.for_input(w, h);
+}
+
 Result<int> ModelUpscaler::context_rows() const {
+  if (resizes()) return unsupported("outputs resized to another size (-s/--size) are not streamed in bands");
   if (!session_) return unsupported("multi-frame models do not stream in bands");
   return session_->context_rows();
 }
@@ -67,6 +128,7 @@ void ModelUpscaler::reset_window() {
 }
 
 Status ModelUpscaler::push_frame(ImageView<const float> lr, ImageView<float> sr) {
+  if (resizes()) return unsupported("frame streams run at the model's scale (no -s/--size resize)");
   return frames_session_ ? frames_session_->push_frame(lr, sr) : session_->run(lr, sr);
 }
 
@@ -85,9 +147,22 @@ Status ModelUpscaler::run_static_window(ImageView<const T> lr, ImageView<T> sr) 
 
 Status ModelUpscaler::upscale_rgb8_into(ImageView<const uint8_t> lr, ImageView<uint8_t> sr) {
   if (lr.channels != 3 || sr.channels != 3) return invalid_argument("upscale_rgb8_into takes 3-channel images");
-  if (sr.width != lr.width * scale_ || sr.height != lr.height * scale_) {
-    return invalid_argument("the output must be x" + std::to_string(scale_) + " of the input");
+  LITESR_ASSIGN_OR_RETURN(const auto size, output_size(lr.width, lr.height));
+  if (sr.width != size.first || sr.height != size.second) {
+    return invalid_argument("the output must be " + std::to_string(size.first) + "x" + std::to_string(size.second) +
+                            " for a " + std::to_string(lr.width) + "x" + std::to_string(lr.height) + " input");
   }
+  if (size.first != lr.width * scale_ || size.second != lr.height * scale_) {
+    LITESR_ASSIGN_OR_RETURN(Image src, Image::create(lr.width, lr.height, 3, PixelType::kU8));
+    copy_pixels(lr, src.view<uint8_t>());
+    LITESR_ASSIGN_OR_RETURN(const Image out, upscale(src));
+    copy_pixels(out.view<uint8_t>(), sr);
+    return Status();
+  }
+  return run_rgb8(lr, sr);
+}
+
+Status ModelUpscaler::run_rgb8(ImageView<const uint8_t> lr, ImageView<uint8_t> sr) {
   if (frames_session_) return run_static_window<uint8_t>(lr, sr);
   return session_->run_u8(lr, sr);
 }
@@ -97,7 +172,7 @@ Result<Image> ModelUpscaler::upscale_rgb(const Image& rgb) {
   const int h = rgb.height() * scale_;
   if (rgb.type() == PixelType::kU8) {
     LITESR_ASSIGN_OR_RETURN(Image out, Image::create(w, h, 3, PixelType::kU8));
-    LITESR_RETURN_IF_ERROR(upscale_rgb8_into(rgb.view<uint8_t>(), out.view<uint8_t>()));
+    LITESR_RETURN_IF_ERROR(run_rgb8(rgb.view<uint8_t>(), out.view<uint8_t>()));
     return out;
   }
   LITESR_ASSIGN_OR_RETURN(Image lr, convert_pixel_type(rgb, PixelType::kF32));
@@ -112,6 +187,22 @@ Result<Image> ModelUpscaler::upscale_rgb(const Image& rgb) {
 
 Result<Image> ModelUpscaler::upscale(const Image& src) {
   if (src.type() == PixelType::kF32) return invalid_argument("upscale expects 8- or 16-bit images");
+  LITESR_ASSIGN_OR_RETURN(const auto size, output_size(src.width(), src.height()));
+  const bool model_size = size.first == src.width() * scale_ && size.second == src.height() * scale_;
+  if (model_size) return run_model(src);
+  // Bicubic at any size is one MATLAB-exact resize of the input; a network's output is resized (antialiased
+  // when it shrinks) from its own scale. A factor resizes as MATLAB's imresize(A, factor) (the kernel follows
+  // the factor), an exact size as imresize(A, [h w]).
+  auto resize = [&](const Image& image, double from_scale) -> Result<Image> {
+    if (output_.scale > 0) return matlab_imresize(image, output_.scale / from_scale);
+    return matlab_imresize_to(image, size.first, size.second);
+  };
+  if (bicubic_) return resize(src, 1.0);
+  LITESR_ASSIGN_OR_RETURN(const Image sr, run_model(src));
+  return resize(sr, scale_);
+}
+
+Result<Image> ModelUpscaler::run_model(const Image& src) {
   const int c = src.channels();
   const bool has_alpha = c == 2 || c == 4;
   const int colour_channels = has_alpha ? c - 1 : c;

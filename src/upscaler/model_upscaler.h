@@ -15,6 +15,7 @@
 #include "eval/evaluation.h"
 #include "runtime/multi_frame_session.h"
 #include "runtime/session.h"
+#include "upscaler/output_size.h"
 
 namespace litesr {
 
@@ -23,13 +24,22 @@ struct UpscalerOptions {
   int scale = 0;        // 0 = the model's own scale (bicubic: models::kBicubicDefaultScale)
   int threads = 0;      // 0 = all cores
   int band_rows = 0;    // -t/--tile: LR rows per band; 0 = auto
+  // Outputs resized to another size than scale x the input (-s 1.5, --size WxH); {} = none. With a factor,
+  // `model` names a family: the shipped model of that family at the smallest scale >= the factor runs
+  // (elsr-x4 -s 1.5 runs elsr-x2; a file runs itself); bicubic resizes the input directly. Exclusive with `scale`.
+  OutputSize output;
 };
 
 class ModelUpscaler {
  public:
   static Result<ModelUpscaler> open(const UpscalerOptions& options);
 
-  int scale() const { return scale_; }
+  int scale() const { return scale_; }  // the model's scale
+  // The output size for a w x h input: scale x, or UpscalerOptions::output's. kInvalidArgument when that needs
+  // a larger factor than the model's (--size too large for the model).
+  Result<std::pair<int, int>> output_size(int w, int h) const;
+  // Outputs are resized after the model (UpscalerOptions::output), so they do not stream in bands.
+  bool resizes() const { return !output_.empty(); }
   const std::string& model_name() const { return model_name_; }
   int threads() const;
   // The engine the model runs on (every shipped model: ExecutionMode::kFusedBands).
@@ -37,7 +47,8 @@ class ModelUpscaler {
 
   // u8 or u16 image with 1-4 channels -> the same layout and type at scale x the size.
   Result<Image> upscale(const Image& src);
-  // 8-bit RGB straight into the caller's memory (no intermediate image): `sr` is scale x `lr`'s size.
+  // 8-bit RGB straight into the caller's memory (no intermediate image unless resizes()): `sr` has
+  // output_size(lr)'s size.
   Status upscale_rgb8_into(ImageView<const uint8_t> lr, ImageView<uint8_t> sr);
   // LR rows of context that make a band's output equal the whole image's (Session::context_rows);
   // kUnsupported for multi-frame models and models whose output rows depend on the whole image.
@@ -53,6 +64,9 @@ class ModelUpscaler {
 
  private:
   Result<Image> upscale_rgb(const Image& rgb);  // 3-channel u8 or u16
+  Status run_rgb8(ImageView<const uint8_t> lr, ImageView<uint8_t> sr);  // the model, sr = scale x lr
+  // u8 or u16 image -> the model's output, scale x the size.
+  Result<Image> run_model(const Image& src);
   // A still image through a multi-frame model as a static window (see above).
   template <typename T>
   Status run_static_window(ImageView<const T> lr, ImageView<T> sr);
@@ -61,6 +75,8 @@ class ModelUpscaler {
   std::unique_ptr<MultiFrameSession> frames_session_;  // multi-frame models
   std::string model_name_;
   int scale_ = 0;
+  OutputSize output_;    // empty unless outputs are resized
+  bool bicubic_ = false; // the model is bicubic: resized outputs are one resize of the input
 };
 
 // A ModelUpscaler as an eval ImageUpscaler (`litesr eval -n`, `litesr bench --tradeoff`). A Session is not

@@ -146,6 +146,35 @@ TEST(UpscaleCli, UsageErrors) {
   EXPECT_FALSE(fs::exists(dir / "o.png"));
 }
 
+// Any output size: -s 1.5 runs the family's x2 model and names the output _x1.5; --size gives exact pixels and
+// its name; both together, factors <= 1 and sizes beyond the model are errors with nothing written.
+TEST(UpscaleCli, AnyOutputSize) {
+  TempDir dir;
+  write_png(dir / "in.png", make_image(20, 14, 3, PixelType::kU8));
+  const std::string in = (dir / "in.png").string();
+  const auto factor = run_litesr({"upscale", "-i", in, "-n", "elsr-x4", "-s", "1.5", "-v", "--progress", "none"});
+  ASSERT_EQ(factor.exit_code, 0) << factor.err;
+  EXPECT_NE(factor.err.find("elsr-x2 x2 -> x1.5"), std::string::npos) << factor.err;
+  auto out = read_image(dir / "in_x1.5.png");
+  ASSERT_TRUE(out.ok()) << out.status().to_string();
+  EXPECT_EQ(out->image.width(), 30);
+  EXPECT_EQ(out->image.height(), 21);
+  const auto size = run_litesr({"upscale", "-i", in, "--size", "57x40", "--progress", "none"});
+  ASSERT_EQ(size.exit_code, 0) << size.err;
+  out = read_image(dir / "in_57x40.png");
+  ASSERT_TRUE(out.ok()) << out.status().to_string();
+  EXPECT_EQ(out->image.width(), 57);
+  EXPECT_EQ(out->image.height(), 40);
+  EXPECT_EQ(run_litesr({"upscale", "-i", in, "-s", "2", "--size", "40x28"}).exit_code, 2);
+  EXPECT_EQ(run_litesr({"upscale", "-i", in, "-s", "1"}).exit_code, 2);
+  EXPECT_EQ(run_litesr({"upscale", "-i", in, "-s", "abc"}).exit_code, 2);
+  EXPECT_EQ(run_litesr({"upscale", "-i", in, "-n", "elsr-x2", "-s", "6"}).exit_code, 2);
+  const auto too_big = run_litesr({"upscale", "-i", in, "-o", (dir / "big.png").string(), "--size", "200x100"});
+  EXPECT_EQ(too_big.exit_code, 1);
+  EXPECT_NE(too_big.err.find("more than the model's x4"), std::string::npos) << too_big.err;
+  EXPECT_FALSE(fs::exists(dir / "big.png"));
+}
+
 // Runs `litesr upscale` on `in` with --stream `mode` plus `extra` into `out`; returns the output bytes.
 std::string upscale_bytes(const fs::path& in, const fs::path& out, const std::string& mode,
                           std::vector<std::string> extra) {
