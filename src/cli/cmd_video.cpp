@@ -53,7 +53,7 @@ struct VideoArgs {
 // bands); multi-frame models (evsrnet) on a MultiFrameSession whose windows are the pipeline's windows.
 // Sessions are used from the pipeline's one SR thread only.
 Result<Upscaler> make_upscaler(const std::string& name, int scale, int threads) {
-  LITESR_ASSIGN_OR_RETURN(ModelUpscaler model, ModelUpscaler::open({name, scale, threads, 0}));
+  LITESR_ASSIGN_OR_RETURN(ModelUpscaler model, ModelUpscaler::open({name, scale, threads, 0, {}}));
   auto shared = std::make_shared<ModelUpscaler>(std::move(model));
   Upscaler u;
   u.scale = shared->scale();
