@@ -17,7 +17,7 @@
 #include "base/resample_weights.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
-#include "cli/frame_sequence_eval.h"
+#include "upscaler/frame_sequence_eval.h"
 #include "upscaler/model_upscaler.h"
 #include "eval/eval_report.h"
 #include "eval/evaluation.h"

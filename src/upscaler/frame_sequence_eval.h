@@ -1,4 +1,4 @@
-// Evaluation of a video as frame sequences: a folder of LR frames upscaled in order (multi-frame models keep
+// Evaluation of a video as frame sequences (`litesr eval --lr-frames/--gt-frames`, through ModelUpscaler): a folder of LR frames upscaled in order (multi-frame models keep
 // their temporal state across frames) and scored against a folder of ground-truth frames, frame by frame
 // (PSNR/SSIM on Y and RGB, DESIGN §5). Frames pair up by sorted file name; the counts must match and every
 // GT frame must be exactly scale x its LR frame.
@@ -10,7 +10,7 @@
 #include "base/progress.h"
 #include "eval/evaluation.h"
 
-namespace litesr::cli {
+namespace litesr {
 
 struct FrameSequenceEvalOptions {
   std::string lr_dir;   // LR frames, e.g. Vid4_calendar/BIx4
@@ -24,4 +24,4 @@ struct FrameSequenceEvalOptions {
 Result<EvaluationResult> evaluate_frame_sequence(const FrameSequenceEvalOptions& options,
                                                  const CancelToken* cancel, Progress* progress);
 
-}  // namespace litesr::cli
+}  // namespace litesr
