@@ -1,4 +1,4 @@
-#include "cli/frame_sequence_eval.h"
+#include "upscaler/frame_sequence_eval.h"
 
 #include <chrono>
 #include <filesystem>
@@ -8,7 +8,7 @@
 #include "io/image_folder.h"
 #include "upscaler/model_upscaler.h"
 
-namespace litesr::cli {
+namespace litesr {
 
 namespace fs = std::filesystem;
 
@@ -70,4 +70,4 @@ Result<EvaluationResult> evaluate_frame_sequence(const FrameSequenceEvalOptions&
   return result;
 }
 
-}  // namespace litesr::cli
+}  // namespace litesr
