@@ -4,6 +4,7 @@
 //                [-e key=value]... [--no-audio] [--no-subtitles] [--no-data] [--benchmark] [--resume]
 //                [--overwrite] [--progress auto|bar|json|none] [-j N] [--frames N]
 //
+// IN or OUT "-": YUV4MPEG2 on stdin / stdout (docs/video.md "Pipes (y4m)"); all text then goes to stderr.
 // Exit codes (DESIGN §7): 0 ok, 1 failure, 2 usage error, 130 interrupted (the output is then absent;
 // with --resume the finished segments stay in OUT.litesr-work/ for the next run).
 #include <algorithm>
@@ -107,6 +108,8 @@ int run_video(const VideoArgs& a, CommandContext& ctx) {
   o.cancel = ctx.cancel;
   const std::string model_name = a.model.empty() ? models::default_video_model_name() : a.model;
   o.job_signature = "model=" + model_name + " scale=" + std::to_string(a.scale);
+  // Before the model loads or a byte is read: pipes with --resume, encoder options y4m cannot take, a terminal.
+  if (const Status st = check_video_job_options(o); !st.ok()) return usage_error("video: " + st.message());
 
   Result<Upscaler> upscaler = make_upscaler(model_name, a.scale, a.threads);
   if (!upscaler.ok()) {
@@ -130,6 +133,7 @@ int run_video(const VideoArgs& a, CommandContext& ctx) {
   const VideoJobStats& s = *result;
   for (const std::string& skipped : s.skipped_streams)
     std::fprintf(stderr, "litesr: warning: stream %s not copied: the output container cannot hold it\n", skipped.c_str());
+  for (const std::string& warning : s.warnings) std::fprintf(stderr, "litesr: warning: %s\n", warning.c_str());
   const int64_t n = s.frames - s.frames_resumed;
   if (a.benchmark) {
     std::printf("benchmark: %lld frames, %dx%d -> %dx%d, model %s x%d, encoder %s, threads %d\n",
@@ -145,9 +149,9 @@ int run_video(const VideoArgs& a, CommandContext& ctx) {
                 fps_text(n, s.decode_s + s.to_rgb_s + s.from_rgb_s + s.encode_s).c_str());
     std::printf("  end-to-end %10s fps  (wall clock, stages overlapped)\n", fps_text(n, s.wall_s).c_str());
   } else if (ctx.verbosity > 0) {
-    std::fprintf(stderr, "litesr: %s: %lld frames (%lld resumed), %s fps, encoder %s\n", a.output.c_str(),
-                 static_cast<long long>(s.frames), static_cast<long long>(s.frames_resumed),
-                 fps_text(n, s.wall_s).c_str(), s.encoder.c_str());
+    std::fprintf(stderr, "litesr: %s: %lld frames (%lld resumed), %s fps, encoder %s\n",
+                 a.output == "-" ? "stdout" : a.output.c_str(), static_cast<long long>(s.frames),
+                 static_cast<long long>(s.frames_resumed), fps_text(n, s.wall_s).c_str(), s.encoder.c_str());
   }
   return kExitOk;
 }
@@ -157,8 +161,11 @@ int run_video(const VideoArgs& a, CommandContext& ctx) {
 void register_video_command(CLI::App& app, CommandContext& ctx) {
   auto args = std::make_shared<VideoArgs>();
   CLI::App* cmd = app.add_subcommand("video", "Upscale a video file or image sequence (audio/subtitles copied)");
-  cmd->add_option("-i,--input", args->input, "Input video file or image-sequence pattern (frames/%08d.png)")->required();
-  cmd->add_option("-o,--output", args->output, "Output file (.mkv/.mp4/.mov/.nut...) or pattern (sr/%08d.png)");
+  cmd->add_option("-i,--input", args->input,
+                  "Input video file, image-sequence pattern (frames/%08d.png), or - for YUV4MPEG2 on stdin")
+      ->required();
+  cmd->add_option("-o,--output", args->output,
+                  "Output file (.mkv/.mp4/.mov/.nut/.y4m...), pattern (sr/%08d.png), or - for YUV4MPEG2 on stdout");
   cmd->add_option("-n,--model", args->model, "Built-in model name (see `litesr models`) or .safetensors file; default: the default model");
   cmd->add_option("-s,--scale", args->scale, "Upscaling factor (must match the model; bicubic: 2..8, default 4)");
   cmd->add_option("-c,--codec", args->codec, "Encoder: libx264, libx265, ffv1, png, rawvideo (default: container's)");
@@ -176,6 +183,12 @@ void register_video_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--progress", args->progress, "auto|bar|json|none")->capture_default_str();
   cmd->add_option("-j,--threads", args->threads, "Codec threads (0 = automatic)");
   cmd->add_option("--frames", args->max_frames, "Stop after this many frames (0 = all)");
+  cmd->footer(
+      "Pipes (YUV4MPEG2, uncompressed; all messages go to stderr):\n"
+      "  ffmpeg -i in.mp4 -f yuv4mpegpipe - | litesr video -i - -o - | ffmpeg -i - out.mp4\n"
+      "  -i - reads y4m only; -o - writes y4m in the input's pixel format, frame rate, range and 4:2:0 siting\n"
+      "  (no audio, subtitles or timestamps: VFR input is put on a constant-rate grid). --resume, -c, --crf,\n"
+      "  --preset and -e do not work with pipes; a reader that closes the pipe early ends litesr with exit code 1.");
   cmd->callback([args, &ctx] { ctx.exit_code = run_video(*args, ctx); });
 }
 

@@ -20,11 +20,14 @@ namespace litesr::video_detail {
 struct InputFormatDeleter {
   void operator()(AVFormatContext* c) const { avformat_close_input(&c); }
 };
-// An output context owns its AVIOContext (closed here if the muxer opened one).
+// An output context owns its AVIOContext (closed here if the muxer opened one), except a caller-supplied one
+// (AVFMT_FLAG_CUSTOM_IO, e.g. StdioStream), which its owner frees.
 struct OutputFormatDeleter {
   void operator()(AVFormatContext* c) const {
     if (c == nullptr) return;
-    if (c->oformat != nullptr && !(c->oformat->flags & AVFMT_NOFILE) && c->pb != nullptr) avio_closep(&c->pb);
+    if (c->oformat != nullptr && !(c->oformat->flags & AVFMT_NOFILE) && !(c->flags & AVFMT_FLAG_CUSTOM_IO) &&
+        c->pb != nullptr)
+      avio_closep(&c->pb);
     avformat_free_context(c);
   }
 };

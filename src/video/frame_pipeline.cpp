@@ -12,6 +12,7 @@
 #include <thread>
 
 #include <time.h>
+#include <unistd.h>
 
 extern "C" {
 #include <libavutil/log.h>
@@ -22,6 +23,7 @@ extern "C" {
 #include "video/segment_concat.h"
 #include "video/video_reader.h"
 #include "video/video_writer.h"
+#include "video/y4m_format.h"
 
 namespace litesr {
 namespace {
@@ -76,16 +78,18 @@ struct Item {
 };
 using Queue = BoundedQueue<Item>;
 
-// First error wins; it aborts both queues so every stage stops.
+// First error wins; it aborts both queues so every stage stops, and sets `io_stop`, which a read of stdin or
+// a write to stdout waiting in poll() checks (StdioStream), so no stage waits on a pipe after a failure.
 class JobState {
  public:
-  JobState(Queue& a, Queue& b) : a_(a), b_(b) {}
+  JobState(Queue& a, Queue& b, std::atomic<bool>& io_stop) : a_(a), b_(b), io_stop_(io_stop) {}
   void fail(Status s) {
     {
       std::lock_guard lock(mu_);
       if (!failed_) status_ = std::move(s);
       failed_ = true;
     }
+    io_stop_.store(true);
     a_.abort();
     b_.abort();
   }
@@ -101,12 +105,15 @@ class JobState {
  private:
   Queue& a_;
   Queue& b_;
+  std::atomic<bool>& io_stop_;
   mutable std::mutex mu_;
   bool failed_ = false;
   Status status_;
 };
 
 Status cancelled_status() { return cancelled("interrupted"); }
+// A read of stdin or write to stdout given up on Ctrl-C (StdioStream, AVERROR_EXIT) says so like any other stage.
+Status plain_if_cancelled(Status s) { return s.code() == StatusCode::kCancelled ? cancelled_status() : s; }
 
 bool is_pattern(const std::string& path) { return path.find('%') != std::string::npos; }
 
@@ -133,7 +140,7 @@ struct DecodeStage {
       const double t0 = thread_cpu_now();
       Result<VideoReader::Item> item = reader.next(*frame, *pkt);
       decode_s += (thread_cpu_now() - t0);
-      if (!item.ok()) return state.fail(item.status());
+      if (!item.ok()) return state.fail(plain_if_cancelled(item.status()));
       if (*item == VideoReader::Item::kEnd) break;
       if (*item == VideoReader::Item::kPacket) {
         if (!forward_packets) {
@@ -450,15 +457,56 @@ void set_ffmpeg_verbosity(int verbosity) {
   av_log_set_level(verbosity <= 0 ? AV_LOG_ERROR : verbosity == 1 ? AV_LOG_WARNING : AV_LOG_INFO);
 }
 
+Status check_video_job_options(const VideoJobOptions& options) {
+  if (options.input.empty()) return invalid_argument("no input given");
+  if (!options.benchmark && options.output.empty()) return invalid_argument("no output given");
+  const bool from_stdin = is_stdio_path(options.input);
+  const bool to_stdout = !options.benchmark && is_stdio_path(options.output);
+  const bool sequence_out = !options.benchmark && !to_stdout && is_pattern(options.output);
+  const bool y4m_out = !options.benchmark && is_y4m_output(options.output);
+  if (options.resume) {
+    if (to_stdout)
+      return invalid_argument(
+          "--resume cannot write to a pipe (-o -): it keeps segment files in OUT.litesr-work/ "
+          "and renames the finished file into place; write to a file, or drop --resume");
+    if (from_stdin)
+      return invalid_argument(
+          "--resume cannot read a pipe (-i -): a rerun decodes the input again from its start "
+          "and the final merge reads it once more; read a file, or drop --resume");
+    if (options.benchmark || sequence_out)
+      return invalid_argument("--resume needs a container output (not a benchmark or an image sequence)");
+    if (y4m_out)
+      return invalid_argument(
+          "--resume cannot write YUV4MPEG2 (.y4m): its segments are encoded video, which y4m "
+          "cannot hold");
+  }
+  if (y4m_out) LITESR_RETURN_IF_ERROR(check_y4m_encode_options(options.encode, to_stdout ? "stdout" : options.output));
+  if (from_stdin && isatty(STDIN_FILENO) == 1)
+    return invalid_argument(
+        "-i -: standard input is a terminal; pipe a YUV4MPEG2 stream in "
+        "(`ffmpeg -i IN -f yuv4mpegpipe - | litesr video -i - -o OUT`)");
+  if (to_stdout && isatty(STDOUT_FILENO) == 1)
+    return invalid_argument(
+        "-o -: standard output is a terminal; send it to a pipe or a file "
+        "(`litesr video -i IN -o - | ffmpeg -i - OUT`)");
+  return {};
+}
+
 Result<VideoJobStats> run_video_job(const VideoJobOptions& options, const Upscaler& upscaler) {
   const auto start = Clock::now();
   if (upscaler.scale < 1 || upscaler.scale > 16) return invalid_argument("scale must be 1..16");
   if (static_cast<bool>(upscaler.frame) == static_cast<bool>(upscaler.window))
     return invalid_argument("exactly one of Upscaler::frame and Upscaler::window must be set");
-  if (!options.benchmark && options.output.empty()) return invalid_argument("no output given");
-  const bool sequence_out = !options.benchmark && is_pattern(options.output);
-  if (options.resume && (options.benchmark || sequence_out))
-    return invalid_argument("--resume needs a container output (not a benchmark or an image sequence)");
+  LITESR_RETURN_IF_ERROR(check_video_job_options(options));
+  const bool to_stdout = !options.benchmark && is_stdio_path(options.output);
+  const bool sequence_out = !options.benchmark && !to_stdout && is_pattern(options.output);
+  const bool y4m_out = !options.benchmark && is_y4m_output(options.output);
+  // Set by JobState::fail: reads of stdin and writes to stdout waiting in poll() give up (as on Ctrl-C).
+  std::atomic<bool> io_stop{false};
+  const CancelToken* cancel = options.cancel;
+  const auto io_interrupted = [&io_stop, cancel] {
+    return io_stop.load() || (cancel != nullptr && cancel->cancelled());
+  };
 
   ReaderOptions ropts;
   ropts.copy_audio = options.copy_audio && !options.benchmark;
@@ -466,14 +514,17 @@ Result<VideoJobStats> run_video_job(const VideoJobOptions& options, const Upscal
   ropts.copy_data = options.copy_data && !options.benchmark;
   ropts.threads = options.decode_threads;
   ropts.strict_length = options.max_frames == 0;
-  LITESR_ASSIGN_OR_RETURN(auto reader, VideoReader::open(options.input, ropts));
+  ropts.interrupted = io_interrupted;
+  Result<std::unique_ptr<VideoReader>> opened = VideoReader::open(options.input, ropts);
+  if (!opened.ok()) return plain_if_cancelled(opened.status());
+  std::unique_ptr<VideoReader> reader = std::move(opened).value();
   const VideoInfo& info = reader->info();
   VideoJobStats stats;
   stats.input = info;
 
   const fs::path output = options.output;
   std::error_code ec;
-  if (!options.benchmark && !sequence_out && !options.overwrite && fs::exists(output, ec))
+  if (!options.benchmark && !sequence_out && !to_stdout && !options.overwrite && fs::exists(output, ec))
     return already_exists(options.output + ": exists (use --overwrite)");
   if (sequence_out) {
     if (!output.parent_path().empty()) fs::create_directories(output.parent_path(), ec);
@@ -489,7 +540,10 @@ Result<VideoJobStats> run_video_job(const VideoJobOptions& options, const Upscal
   wc.height = info.height * upscaler.scale;
   wc.time_base = vs->time_base;
   wc.frame_rate = vs->avg_frame_rate.num > 0 ? vs->avg_frame_rate : vs->r_frame_rate;
-  if (wc.frame_rate.num <= 0) wc.frame_rate = {25, 1};
+  // y4m is constant-rate: the rate that represents every timestamp (libavformat's guess: the stream's base rate,
+  // r_frame_rate, unless implausible), as `ffmpeg -vsync cfr` uses; tree.avi: 15 fps, its 68 frames in 444 slots.
+  if (y4m_out) wc.frame_rate = av_guess_frame_rate(reader->format(), reader->video_stream(), nullptr);
+  if (wc.frame_rate.num <= 0 || wc.frame_rate.den <= 0) wc.frame_rate = {25, 1};
   wc.encode = options.encode;
   if (options.benchmark && wc.encode.codec.empty()) wc.encode.codec = "rawvideo";
   wc.source_bit_depth = info.bit_depth;
@@ -500,6 +554,13 @@ Result<VideoJobStats> run_video_job(const VideoJobOptions& options, const Upscal
     wc.color = {ColorMatrix::kBt709, ColorRange::kLimited, AVCHROMA_LOC_LEFT};  // RGB in: tag BT.709 out
   wc.primaries = vs->codecpar->color_primaries;
   wc.transfer = vs->codecpar->color_trc;
+  if (y4m_out) {  // no colour tags in y4m: write what its readers will assume, or say what they cannot know
+    const bool rgb_in = in_desc != nullptr && (in_desc->flags & AV_PIX_FMT_FLAG_RGB) != 0;
+    const Y4mColor plan = plan_y4m_color(wc.color, rgb_in ? AVCOL_SPC_UNSPECIFIED : vs->codecpar->color_space,
+                                         wc.primaries, wc.transfer, wc.width, wc.height);
+    wc.color = plan.color;
+    if (!plan.warning.empty()) stats.warnings.push_back(plan.warning);
+  }
   wc.source = reader->format();
   wc.source_video = vs;
   wc.copy_streams = reader->copy_streams();
@@ -531,6 +592,9 @@ Result<VideoJobStats> run_video_job(const VideoJobOptions& options, const Upscal
       c.format_name = "null";
       c.source = nullptr;
       c.copy_streams.clear();
+    } else if (to_stdout) {  // y4m straight to the pipe: no temporary file, nothing to rename
+      c.path = options.output;
+      c.interrupted = io_interrupted;
     } else if (sequence_out) {
       c.path = options.output;
     } else {
@@ -544,7 +608,7 @@ Result<VideoJobStats> run_video_job(const VideoJobOptions& options, const Upscal
 
   const int qcap = std::max(1, options.queue_frames);
   Queue q1(qcap), q2(qcap);
-  JobState state(q1, q2);
+  JobState state(q1, q2, io_stop);
   ImagePool lr_pool(info.width, info.height), sr_pool(wc.width, wc.height);
   DecodeStage decode{*reader, q1, lr_pool, state, options, skip, !options.resume && !options.benchmark};
   SrStage sr{q1, q2, sr_pool, state, upscaler, segment_frames};
@@ -559,11 +623,17 @@ Result<VideoJobStats> run_video_job(const VideoJobOptions& options, const Upscal
   std::thread decode_thread([&] { decode.run(); });
   std::thread sr_thread([&] { sr.run(); });
   Status st = encode.run();
-  if (!st.ok()) state.fail(st);
+  if (!st.ok()) state.fail(plain_if_cancelled(st));
   decode_thread.join();
   sr_thread.join();
   if (state.failed()) {
     st = state.status();
+    if (writer != nullptr && writer->broken_pipe()) {
+      st = io_error(
+          "stdout: the program reading the output closed the pipe (EPIPE) before the end: the output "
+          "stream is incomplete (" +
+          std::to_string(encode.frames) + " frames had been passed to it)");
+    }
     if (encode.segment) {  // an unfinished segment is never reused
       encode.segment.reset();
       fs::remove(work_dir / (segment_name(encode.segment_index) + ".tmp"), ec);
@@ -592,7 +662,7 @@ Result<VideoJobStats> run_video_job(const VideoJobOptions& options, const Upscal
     LITESR_ASSIGN_OR_RETURN(stats.skipped_streams, concat_segments(cc));
     stats.segments = n;
   }
-  if (!options.benchmark && !sequence_out) {
+  if (!options.benchmark && !sequence_out && !to_stdout) {
     if (options.overwrite) fs::remove(output, ec);
     fs::rename(temp, output, ec);
     if (ec) return io_error(options.output + ": cannot rename the finished output into place: " + ec.message());
@@ -600,6 +670,15 @@ Result<VideoJobStats> run_video_job(const VideoJobOptions& options, const Upscal
   guard.commit();
   if (options.resume) fs::remove_all(work_dir, ec);
 
+  if (writer != nullptr && writer->repeated_frames() + writer->dropped_frames() > 0) {
+    char text[256];
+    std::snprintf(text, sizeof(text),
+                  "YUV4MPEG2 is constant-rate (%.3f fps): to keep the input's timing, %lld frames were repeated and "
+                  "%lld dropped (a variable-frame-rate input)",
+                  av_q2d(wc.frame_rate), static_cast<long long>(writer->repeated_frames()),
+                  static_cast<long long>(writer->dropped_frames()));
+    stats.warnings.emplace_back(text);
+  }
   stats.frames = skip + encode.frames;
   stats.frames_resumed = skip;
   stats.decode_s = decode.decode_s;

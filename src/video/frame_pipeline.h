@@ -40,9 +40,13 @@ struct Upscaler {
   double scene_cut_threshold = 0.25;
 };
 
+// Pipes: input "-" reads a YUV4MPEG2 stream from standard input, output "-" writes one to standard output
+// (y4m_format.h says what y4m holds). Neither can seek, be read twice or be renamed, so --resume takes
+// neither; stdout gets no temporary file (on failure the reader has seen part of the stream); a closed
+// downstream (EPIPE) is an io_error naming it, never SIGPIPE; a terminal is refused as either end.
 struct VideoJobOptions {
-  std::string input;                  // file or image-sequence pattern ("lr/%08d.png")
-  std::string output;                 // file or pattern ("sr/%08d.png"); unused with benchmark
+  std::string input;   // file, image-sequence pattern ("lr/%08d.png") or "-" (stdin, y4m)
+  std::string output;  // file, pattern ("sr/%08d.png") or "-" (stdout, y4m); unused with benchmark
   EncodeOptions encode;
   bool copy_audio = true;             // copy audio packets unchanged
   bool copy_subtitles = true;         // copy subtitle packets unchanged
@@ -64,7 +68,7 @@ struct VideoJobOptions {
 
 struct VideoJobStats {
   VideoInfo input;
-  int64_t frames = 0;            // frames in the output
+  int64_t frames = 0;            // frames in the output (y4m: upscaled frames, before repeats for a VFR input)
   int64_t frames_resumed = 0;    // of which taken from finished segments of an earlier run
   int segments = 0;              // resume mode: segments in the output
   // CPU seconds per stage, measured on the stage's own thread (fps = frames / seconds).
@@ -76,7 +80,13 @@ struct VideoJobStats {
   double wall_s = 0;             // whole job, end to end
   std::string encoder;           // encoder and pixel format used, e.g. "libx264 yuv420p10le"
   std::vector<std::string> skipped_streams;  // input streams the output container cannot hold
+  std::vector<std::string> warnings;         // what the output lost and how to get it back (y4m colour tags, VFR)
 };
+
+// Checks what can be checked before any work (nothing is opened or read): the option combinations, and
+// for pipes: --resume, encoder options a y4m output cannot take, a terminal as stdin or stdout. An error
+// here is the caller's usage error. run_video_job() checks the same first.
+Status check_video_job_options(const VideoJobOptions& options);
 
 Result<VideoJobStats> run_video_job(const VideoJobOptions& options, const Upscaler& upscaler);
 

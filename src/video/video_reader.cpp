@@ -1,32 +1,87 @@
 #include "video/video_reader.h"
 
+#include <unistd.h>
+
+#include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <string_view>
 
 extern "C" {
 #include <libavutil/pixdesc.h>
 }
 
 namespace litesr::video_detail {
+namespace {
+
+// Every YUV4MPEG2 stream starts with these bytes and a space (libavformat/yuv4mpeg.h Y4M_MAGIC; the format:
+// https://wiki.multimedia.cx/index.php/YUV4MPEG2).
+constexpr std::string_view kY4mMagic = "YUV4MPEG2 ";
+constexpr const char* kY4mHint =
+    "`-i -` reads YUV4MPEG2, e.g. `ffmpeg -i IN -f yuv4mpegpipe - | litesr video -i - -o OUT`";
+
+// The first bytes of a non-y4m input, for the error message: printable ASCII as is, the rest as \xNN.
+std::string describe_start(const std::string& head) {
+  std::string s;
+  for (const char c : head) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isprint(u) != 0) {
+      s += c;
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "\\x%02x", u);
+      s += buf;
+    }
+  }
+  return s;
+}
+
+// Opens the YUV4MPEG2 demuxer on standard input through `in`; empty or non-y4m input is a plain error.
+Result<AVFormatContext*> open_stdin(StdioStream& in, const std::string& name) {
+  LITESR_ASSIGN_OR_RETURN(const std::string head, in.peek(kY4mMagic.size(), name));
+  if (head.empty()) return corrupt_data(name + ": empty input, no YUV4MPEG2 stream: " + kY4mHint);
+  if (head != kY4mMagic)
+    return corrupt_data(name + ": not a YUV4MPEG2 stream (it starts with \"" + describe_start(head) +
+                        "\"): " + kY4mHint);
+  AVFormatContext* raw = avformat_alloc_context();
+  if (raw == nullptr) return resource_exhausted(name + ": cannot allocate the demuxer");
+  raw->pb = in.avio();  // avformat_open_input marks it AVFMT_FLAG_CUSTOM_IO: closing the demuxer leaves it to us
+  const int err = avformat_open_input(&raw, "pipe:0", av_find_input_format("yuv4mpegpipe"), nullptr);
+  if (err < 0) return av_error(err, name + ": not a valid YUV4MPEG2 stream header");  // raw is freed on failure
+  return raw;
+}
+
+}  // namespace
 
 Result<std::unique_ptr<VideoReader>> VideoReader::open(const std::string& path, const ReaderOptions& options) {
   std::unique_ptr<VideoReader> r(new VideoReader());
-  r->path_ = path;
+  const bool from_stdin = is_stdio_path(path);
+  r->path_ = from_stdin ? "stdin" : path;
   r->options_ = options;
+  const std::string& name = r->path_;
   AVFormatContext* raw = nullptr;
-  int err = avformat_open_input(&raw, path.c_str(), nullptr, nullptr);
-  if (err < 0) return av_error(err, path + ": cannot open input");
+  int err = 0;
+  if (from_stdin) {
+    LITESR_ASSIGN_OR_RETURN(r->stdin_,
+                            StdioStream::open(STDIN_FILENO, StdioStream::Direction::kRead, options.interrupted));
+    LITESR_ASSIGN_OR_RETURN(raw, open_stdin(*r->stdin_, name));
+  } else {
+    err = avformat_open_input(&raw, path.c_str(), nullptr, nullptr);
+    if (err < 0) return av_error(err, name + ": cannot open input");
+  }
   r->fmt_.reset(raw);
   AVFormatContext* fmt = raw;
+  r->y4m_ = std::strcmp(fmt->iformat->name, "yuv4mpegpipe") == 0;
   err = avformat_find_stream_info(fmt, nullptr);
-  if (err < 0) return av_error(err, path + ": cannot read stream information");
+  if (err < 0) return av_error(err, name + ": cannot read stream information");
   const AVCodec* decoder = nullptr;
   r->video_index_ = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, &decoder, 0);
-  if (r->video_index_ < 0) return av_error(r->video_index_, path + ": no decodable video stream");
+  if (r->video_index_ < 0) return av_error(r->video_index_, name + ": no decodable video stream");
   AVStream* vs = fmt->streams[r->video_index_];
 
   VideoInfo& info = r->info_;
-  info.path = path;
+  info.path = name;
   info.format_name = fmt->iformat->name;
   info.codec_name = avcodec_get_name(vs->codecpar->codec_id);
   r->is_copy_.assign(fmt->nb_streams, false);
@@ -57,15 +112,15 @@ Result<std::unique_ptr<VideoReader>> VideoReader::open(const std::string& path, 
   if (!options.decode_video) vs->discard = AVDISCARD_ALL;
 
   r->dec_.reset(avcodec_alloc_context3(decoder));
-  if (!r->dec_) return resource_exhausted(path + ": cannot allocate decoder");
+  if (!r->dec_) return resource_exhausted(name + ": cannot allocate decoder");
   err = avcodec_parameters_to_context(r->dec_.get(), vs->codecpar);
-  if (err < 0) return av_error(err, path + ": decoder parameters");
+  if (err < 0) return av_error(err, name + ": decoder parameters");
   r->dec_->pkt_timebase = vs->time_base;
   r->dec_->thread_count = options.threads;
   r->dec_->err_recognition |= AV_EF_EXPLODE;  // corrupt bitstreams are errors, not concealed
   if (options.decode_video) {
     err = avcodec_open2(r->dec_.get(), decoder, nullptr);
-    if (err < 0) return av_error(err, path + ": cannot open decoder " + decoder->name);
+    if (err < 0) return av_error(err, name + ": cannot open decoder " + decoder->name);
   }
   const AVCodecContext* dec = r->dec_.get();
   info.width = dec->width;
@@ -130,6 +185,7 @@ Result<VideoReader::Item> VideoReader::next(AVFrame& frame, AVPacket& packet) {
     }
     if (rerr < 0) return av_error(rerr, path_ + ": reading packet");
     if (packet.stream_index == video_index_ && options_.decode_video) {
+      if (packet.pos >= 0) video_end_ = packet.pos + packet.size;
       const int serr = avcodec_send_packet(dec_.get(), &packet);
       av_packet_unref(&packet);
       if (serr < 0 && serr != AVERROR(EAGAIN))
@@ -148,6 +204,16 @@ Result<VideoReader::Item> VideoReader::next(AVFrame& frame, AVPacket& packet) {
 Status VideoReader::check_complete() const {
   if (!options_.strict_length) return {};
   if (frames_ == 0) return corrupt_data(path_ + ": no video frame could be decoded");
+  // YUV4MPEG2 declares no length, and libavformat's demuxer ends quietly at a partial frame
+  // (libavformat/yuv4mpegdec.c: AVERROR_EOF on a short read): bytes consumed past the last complete frame
+  // mean the writer stopped mid-frame (an upstream that died, a cut file).
+  if (y4m_ && video_end_ >= 0 && fmt_->pb != nullptr) {
+    const int64_t consumed = avio_tell(fmt_->pb);
+    if (consumed > video_end_) {
+      return corrupt_data(path_ + ": truncated: the YUV4MPEG2 stream ends inside a frame (" + std::to_string(frames_) +
+                          " complete frames, then " + std::to_string(consumed - video_end_) + " bytes)");
+    }
+  }
   const AVStream* vs = video_stream();
   // (Not nb_frames: AVI counts frame slots, and VFR files such as tree.avi fill 68 of 444.)
   // The video stream's own duration: the stream header, else Matroska's per-stream DURATION tag

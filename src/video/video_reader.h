@@ -1,8 +1,9 @@
-// VideoReader: demuxes any FFmpeg input (file or image-sequence pattern), decodes its best video
-// stream and hands out, in file order, decoded frames and the packets of the streams to be copied.
-// Internal to src/video.
+// VideoReader: demuxes any FFmpeg input (file or image-sequence pattern) or a YUV4MPEG2 stream on standard
+// input (path "-"), decodes its best video stream and hands out, in file order, decoded frames and the packets
+// of the streams to be copied. Internal to src/video.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "base/status.h"
 #include "video/av_handles.h"
 #include "video/frame_converter.h"
+#include "video/stdio_stream.h"
 #include "video/video_info.h"
 
 namespace litesr::video_detail {
@@ -21,12 +23,15 @@ struct ReaderOptions {
   bool decode_video = true;        // false: only copy packets are produced (final mux of --resume)
   int threads = 0;                 // decoder threads, 0 = FFmpeg's choice
   bool strict_length = true;       // ending well short of the declared duration is corrupt_data
+  // Standard input only: asked while waiting for bytes; true ends the wait with `cancelled`.
+  std::function<bool()> interrupted;
 };
 
 class VideoReader {
  public:
   enum class Item { kFrame, kPacket, kEnd };
 
+  // `path` "-" reads YUV4MPEG2 from standard input (anything else there is corrupt_data, said plainly).
   static Result<std::unique_ptr<VideoReader>> open(const std::string& path, const ReaderOptions& options);
 
   const VideoInfo& info() const { return info_; }
@@ -47,9 +52,12 @@ class VideoReader {
   VideoReader() = default;
   Status check_complete() const;
 
-  std::string path_;
+  std::string path_;  // as written in messages: the input path, or "stdin"
   ReaderOptions options_;
+  std::unique_ptr<StdioStream> stdin_;  // declared before fmt_: outlives the demuxer that reads through it
   InputFormatPtr fmt_;
+  bool y4m_ = false;        // YUV4MPEG2 input: a partial last frame is detected at the end
+  int64_t video_end_ = -1;  // byte offset just past the last video packet read (-1: none yet)
   CodecContextPtr dec_;
   int video_index_ = -1;
   std::vector<int> copy_streams_;

@@ -1,5 +1,7 @@
 #include "video/video_writer.h"
 
+#include <unistd.h>
+
 #include <cstring>
 
 extern "C" {
@@ -7,6 +9,8 @@ extern "C" {
 #include <libavutil/opt.h>
 #include <libavutil/pixdesc.h>
 }
+
+#include "video/y4m_format.h"
 
 namespace litesr::video_detail {
 namespace {
@@ -58,20 +62,30 @@ void copy_metadata(AVDictionary** dst, const AVDictionary* src) {
 Result<std::unique_ptr<VideoWriter>> VideoWriter::open(const WriterConfig& config) {
   std::unique_ptr<VideoWriter> w(new VideoWriter());
   w->config_ = config;
-  const std::string& path = config.path;
+  const bool to_stdout = is_stdio_path(config.path);
+  w->name_ = to_stdout ? "stdout" : config.path;
+  const std::string& path = w->name_;
   const std::string io_path = config.io_path.empty() ? config.path : config.io_path;
-  const AVOutputFormat* ofmt = config.format_name.empty() ? av_guess_format(nullptr, path.c_str(), nullptr)
-                                                          : av_guess_format(config.format_name.c_str(), nullptr, nullptr);
+  const AVOutputFormat* ofmt = to_stdout ? av_guess_format(kY4mMuxer, nullptr, nullptr)
+                               : config.format_name.empty()
+                                   ? av_guess_format(nullptr, path.c_str(), nullptr)
+                                   : av_guess_format(config.format_name.c_str(), nullptr, nullptr);
   if (ofmt == nullptr) return unsupported(path + ": no container format known for this file name");
+  w->y4m_ = std::strcmp(ofmt->name, kY4mMuxer) == 0;
   AVFormatContext* raw = nullptr;
-  int err = avformat_alloc_output_context2(&raw, ofmt, nullptr, io_path.c_str());
+  int err = avformat_alloc_output_context2(&raw, ofmt, nullptr, to_stdout ? nullptr : io_path.c_str());
   if (err < 0) return av_error(err, path + ": cannot create output");
   w->out_.reset(raw);
   AVFormatContext* out = raw;
 
-  // Encoder: by name, or the default of the container the file name implies.
+  // Encoder: by name, or the default of the container the file name implies; y4m: uncompressed frames.
   const AVCodec* codec = nullptr;
-  if (!config.encode.codec.empty()) {
+  if (w->y4m_) {
+    LITESR_RETURN_IF_ERROR(check_y4m_encode_options(config.encode, path));
+    codec = avcodec_find_encoder(AV_CODEC_ID_WRAPPED_AVFRAME);
+    if (codec == nullptr) return unsupported(path + ": this FFmpeg has no wrapped_avframe encoder for YUV4MPEG2");
+    out->strict_std_compliance = FF_COMPLIANCE_UNOFFICIAL;  // 9..16-bit y4m is an FFmpeg extension
+  } else if (!config.encode.codec.empty()) {
     codec = avcodec_find_encoder_by_name(config.encode.codec.c_str());
     if (codec == nullptr) return unsupported("unknown or unavailable encoder '" + config.encode.codec + "'");
     if (codec->type != AVMEDIA_TYPE_VIDEO) return invalid_argument("'" + config.encode.codec + "' is not a video encoder");
@@ -81,7 +95,14 @@ Result<std::unique_ptr<VideoWriter>> VideoWriter::open(const WriterConfig& confi
     codec = avcodec_find_encoder(id);
     if (codec == nullptr) return unsupported(path + ": no video encoder for this container");
   }
-  LITESR_ASSIGN_OR_RETURN(const AVPixelFormat pix_fmt, choose_pix_fmt(codec, config));
+  AVPixelFormat pix_fmt = AV_PIX_FMT_NONE;
+  if (w->y4m_) {
+    bool full_range = false;
+    LITESR_ASSIGN_OR_RETURN(pix_fmt, choose_y4m_pix_fmt(config.encode.pix_fmt, config.source_pix_fmt, &full_range));
+    if (full_range) w->config_.color.range = ColorRange::kFull;  // a yuvj* format, written as plain + FULL
+  } else {
+    LITESR_ASSIGN_OR_RETURN(pix_fmt, choose_pix_fmt(codec, config));
+  }
 
   if (pix_fmt == AV_PIX_FMT_YUVJ420P || pix_fmt == AV_PIX_FMT_YUVJ422P || pix_fmt == AV_PIX_FMT_YUVJ444P)
     w->config_.color.range = ColorRange::kFull;  // the J formats are full range by definition
@@ -92,10 +113,17 @@ Result<std::unique_ptr<VideoWriter>> VideoWriter::open(const WriterConfig& confi
   enc->width = config.width;
   enc->height = config.height;
   enc->pix_fmt = pix_fmt;
-  enc->time_base = config.time_base;
+  // y4m: constant rate, one tick per frame (its muxer writes F from the stream time base).
+  enc->time_base = w->y4m_ ? av_inv_q(config.frame_rate) : config.time_base;
   enc->framerate = config.frame_rate;
   enc->thread_count = config.encode.threads;
-  if (config.source_video != nullptr) enc->sample_aspect_ratio = config.source_video->codecpar->sample_aspect_ratio;
+  if (config.source_video != nullptr) {
+    // The container's sample aspect ratio wins over the codec's, as in av_guess_sample_aspect_ratio (y4m's A
+    // field, for one, is only on the stream).
+    const AVRational container = config.source_video->sample_aspect_ratio;
+    enc->sample_aspect_ratio =
+        container.num > 0 && container.den > 0 ? container : config.source_video->codecpar->sample_aspect_ratio;
+  }
   enc->color_primaries = config.primaries;
   enc->color_trc = config.transfer;
   if (is_rgb_pix_fmt(pix_fmt)) {
@@ -141,7 +169,8 @@ Result<std::unique_ptr<VideoWriter>> VideoWriter::open(const WriterConfig& confi
   }
 
   // Copied streams: those the container can hold.
-  const bool image_sequence = std::strcmp(ofmt->name, "image2") == 0 || std::strcmp(ofmt->name, "null") == 0;
+  // (image sequences, the benchmark's null muxer and y4m hold no other stream)
+  const bool image_sequence = std::strcmp(ofmt->name, "image2") == 0 || std::strcmp(ofmt->name, "null") == 0 || w->y4m_;
   if (std::strcmp(ofmt->name, "image2") == 0) av_opt_set_int(out->priv_data, "start_number", 0, 0);
   if (config.source != nullptr) {
     w->out_index_.assign(config.source->nb_streams, -1);
@@ -165,7 +194,12 @@ Result<std::unique_ptr<VideoWriter>> VideoWriter::open(const WriterConfig& confi
     copy_metadata(&out->metadata, config.source->metadata);
   }
 
-  if ((ofmt->flags & AVFMT_NOFILE) == 0) {
+  if (to_stdout) {
+    LITESR_ASSIGN_OR_RETURN(w->stdout_,
+                            StdioStream::open(STDOUT_FILENO, StdioStream::Direction::kWrite, config.interrupted));
+    out->pb = w->stdout_->avio();
+    out->flags |= AVFMT_FLAG_CUSTOM_IO;  // the deleter and finish() leave it to stdout_
+  } else if ((ofmt->flags & AVFMT_NOFILE) == 0) {
     err = avio_open(&out->pb, io_path.c_str(), AVIO_FLAG_WRITE);
     if (err < 0) return av_error(err, io_path + ": cannot create file");
   }
@@ -190,6 +224,30 @@ Result<FramePtr> VideoWriter::make_frame() const {
 }
 
 Status VideoWriter::write_frame(AVFrame& frame) {
+  if (!y4m_) return encode(frame);
+  if (first_pts_ == AV_NOPTS_VALUE) first_pts_ = frame.pts;
+  const int64_t slot = av_rescale_q_rnd(frame.pts - first_pts_, config_.time_base, enc_->time_base,
+                                        static_cast<AVRounding>(AV_ROUND_NEAR_INF | AV_ROUND_PASS_MINMAX));
+  if (slot < next_slot_) {  // another frame already fills this instant
+    ++dropped_;
+    return {};
+  }
+  for (; next_slot_ < slot && last_ != nullptr; ++next_slot_, ++repeated_) {
+    last_->pts = next_slot_;
+    LITESR_RETURN_IF_ERROR(encode(*last_));
+  }
+  frame.pts = next_slot_++;
+  LITESR_RETURN_IF_ERROR(encode(frame));
+  // Kept for repeats; the caller's next av_frame_make_writable() then gives its frame a fresh buffer.
+  if (last_ == nullptr) last_ = video_detail::make_frame();
+  if (last_ == nullptr) return resource_exhausted("cannot allocate a frame");
+  av_frame_unref(last_.get());
+  const int err = av_frame_ref(last_.get(), &frame);
+  if (err < 0) return av_error(err, name_ + ": keeping the last frame");
+  return {};
+}
+
+Status VideoWriter::encode(AVFrame& frame) {
   frame.pict_type = AV_PICTURE_TYPE_NONE;
   frame.color_primaries = enc_->color_primaries;
   frame.color_trc = enc_->color_trc;
@@ -197,7 +255,7 @@ Status VideoWriter::write_frame(AVFrame& frame) {
   frame.color_range = enc_->color_range;
   frame.chroma_location = enc_->chroma_sample_location;
   const int err = avcodec_send_frame(enc_.get(), &frame);
-  if (err < 0) return av_error(err, config_.path + ": encoding");
+  if (err < 0) return av_error(err, name_ + ": encoding");
   return drain(false);
 }
 
@@ -206,11 +264,11 @@ Status VideoWriter::drain(bool flushing) {
   while (true) {
     int err = avcodec_receive_packet(enc_.get(), pkt_.get());
     if (err == AVERROR(EAGAIN) || err == AVERROR_EOF) return {};
-    if (err < 0) return av_error(err, config_.path + (flushing ? ": flushing encoder" : ": encoding"));
+    if (err < 0) return av_error(err, name_ + (flushing ? ": flushing encoder" : ": encoding"));
     av_packet_rescale_ts(pkt_.get(), enc_->time_base, vs->time_base);
     pkt_->stream_index = 0;
     err = av_interleaved_write_frame(out_.get(), pkt_.get());
-    if (err < 0) return av_error(err, config_.path + ": writing video packet");
+    if (err < 0) return av_error(err, name_ + ": writing video packet");
   }
 }
 
@@ -226,7 +284,7 @@ Status VideoWriter::write_packet(AVPacket& packet) {
   packet.stream_index = out_index;
   packet.pos = -1;
   const int err = av_interleaved_write_frame(out_.get(), &packet);
-  if (err < 0) return av_error(err, config_.path + ": writing copied packet");
+  if (err < 0) return av_error(err, name_ + ": writing copied packet");
   return {};
 }
 
@@ -234,17 +292,18 @@ Status VideoWriter::finish() {
   if (finished_) return {};
   finished_ = true;
   int err = avcodec_send_frame(enc_.get(), nullptr);
-  if (err < 0) return av_error(err, config_.path + ": flushing encoder");
+  if (err < 0) return av_error(err, name_ + ": flushing encoder");
   LITESR_RETURN_IF_ERROR(drain(true));
   err = av_write_trailer(out_.get());
-  if (err < 0) return av_error(err, config_.path + ": writing trailer");
+  if (err < 0) return av_error(err, name_ + ": writing trailer");
   if (out_->pb != nullptr) {
+    if ((out_->flags & AVFMT_FLAG_CUSTOM_IO) != 0) avio_flush(out_->pb);
     const int pb_error = out_->pb->error;
-    if ((out_->oformat->flags & AVFMT_NOFILE) == 0) {
+    if ((out_->oformat->flags & AVFMT_NOFILE) == 0 && (out_->flags & AVFMT_FLAG_CUSTOM_IO) == 0) {
       err = avio_closep(&out_->pb);
-      if (err < 0) return av_error(err, config_.path + ": closing file");
+      if (err < 0) return av_error(err, name_ + ": closing file");
     }
-    if (pb_error < 0) return av_error(pb_error, config_.path + ": write error");
+    if (pb_error < 0) return av_error(pb_error, name_ + ": write error");
   }
   return {};
 }

@@ -1,13 +1,23 @@
 // VideoWriter: encodes RGB-converted AVFrames with one FFmpeg encoder and muxes them, together with
 // packets copied from the input (audio, subtitles, data), into one output (file, image-sequence
-// pattern, or FFmpeg's "null" muxer for benchmarks). Internal to src/video.
+// pattern, YUV4MPEG2 on standard output, or FFmpeg's "null" muxer for benchmarks). Internal to src/video.
 //
 // Timestamps: frames carry pts in `time_base` (the input video stream's); packets are rescaled with
 // av_packet_rescale_ts to each output stream's time base, so VFR timing survives. Copied packets keep
 // their bytes, pts, dts and duration. Container and stream metadata, dispositions and the colour tags
 // (primaries, transfer, matrix, range, chroma siting) are carried over.
+//
+// YUV4MPEG2 (y4m_format.h; path "-" = standard output, or a ".y4m" file): uncompressed frames (FFmpeg's
+// wrapped_avframe encoder), a y4m pixel format, no copied streams (reported as skipped), and constant rate:
+// y4m has no timestamps and its muxer writes F from the stream time base, so the time base is 1/frame_rate
+// and output frame n is shown at n/frame_rate. Each frame goes to the slot nearest its own time (counted from
+// the first frame); slots skipped by a variable-rate input repeat the frame before them (still on screen
+// then), and a frame whose slot is taken is dropped: the timing of `ffmpeg -vsync cfr`
+// (repeated_frames(), dropped_frames()).
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,11 +26,12 @@
 #include "video/av_handles.h"
 #include "video/encode_options.h"
 #include "video/frame_converter.h"
+#include "video/stdio_stream.h"
 
 namespace litesr::video_detail {
 
 struct WriterConfig {
-  std::string path;            // the name the muxer is chosen from and written into messages
+  std::string path;            // the name the muxer is chosen from and written into messages; "-": y4m to stdout
   std::string io_path;         // where the bytes go (a temporary file); empty = `path`
   std::string format_name;     // forced muxer ("nut", "null"); empty = guessed from `path`
   int width = 0;               // output frame size, pixels
@@ -37,6 +48,7 @@ struct WriterConfig {
   const AVStream* source_video = nullptr;   // metadata and disposition of the video stream
   std::vector<int> copy_streams;            // input stream indices to copy into the output
   bool no_b_frames = false;    // segments for --resume: dts must not step back across segments
+  std::function<bool()> interrupted;  // standard output only: asked while a write waits (true: cancelled)
 };
 
 class VideoWriter {
@@ -60,12 +72,20 @@ class VideoWriter {
   const std::vector<std::string>& skipped_streams() const { return skipped_; }
   // Encoder extradata and parameters of the video output stream (for concatenating segments).
   const AVStream* video_stream() const { return out_->streams[0]; }
+  // Standard output: a write failed because the reading end of the pipe was closed (EPIPE).
+  bool broken_pipe() const { return stdout_ != nullptr && stdout_->broken_pipe(); }
+  // YUV4MPEG2: frames written again to fill a gap, and frames left out because their slot was taken.
+  int64_t repeated_frames() const { return repeated_; }
+  int64_t dropped_frames() const { return dropped_; }
 
  private:
   VideoWriter() = default;
   Status drain(bool flushing);
+  Status encode(AVFrame& frame);  // tags the frame's colour, sends it to the encoder, writes the packets
 
   WriterConfig config_;
+  std::string name_;                     // the output as written in messages: the path, or "stdout"
+  std::unique_ptr<StdioStream> stdout_;  // declared before out_: outlives the muxer that writes through it
   OutputFormatPtr out_;
   CodecContextPtr enc_;
   PacketPtr pkt_;
@@ -73,6 +93,12 @@ class VideoWriter {
   std::vector<std::string> skipped_;
   bool header_written_ = false;
   bool finished_ = false;
+  bool y4m_ = false;                    // constant-rate output, pts = slot number
+  int64_t first_pts_ = AV_NOPTS_VALUE;  // y4m: the first frame's pts, config.time_base
+  int64_t next_slot_ = 0;               // y4m: the next output frame number
+  FramePtr last_;                       // y4m: a reference to the last frame written, for repeats
+  int64_t repeated_ = 0;
+  int64_t dropped_ = 0;
 };
 
 // Muxer-independent helpers shared with segment concatenation.
