@@ -19,12 +19,7 @@ using testing::quote;
 using testing::run_command;
 using testing::TempDir;
 
-Upscaler nearest(int scale) {
-  Upscaler u;
-  u.scale = scale;
-  u.frame = [scale](ImageView<const float> lr, ImageView<float> sr) { return testing::nearest_upscale(lr, sr, scale); };
-  return u;
-}
+Upscaler nearest(int scale) { return testing::nearest_upscaler(scale); }
 
 // 2 s of 160x90 H.264 at 25 fps + AAC sine + an SRT track, container title "LiteSR test".
 fs::path make_av_clip(const TempDir& dir) {

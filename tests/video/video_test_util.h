@@ -113,4 +113,12 @@ inline Status nearest_upscale(ImageView<const float> lr, ImageView<float> sr, in
   return {};
 }
 
+// The video pipeline's per-frame upscaler doing nearest_upscale.
+inline Upscaler nearest_upscaler(int scale) {
+  Upscaler u;
+  u.scale = scale;
+  u.frame = [scale](ImageView<const float> lr, ImageView<float> sr) { return nearest_upscale(lr, sr, scale); };
+  return u;
+}
+
 }  // namespace litesr::testing

@@ -24,12 +24,7 @@ using testing::quote;
 using testing::run_command;
 using testing::TempDir;
 
-Upscaler nearest(int scale) {
-  Upscaler u;
-  u.scale = scale;
-  u.frame = [scale](ImageView<const float> lr, ImageView<float> sr) { return testing::nearest_upscale(lr, sr, scale); };
-  return u;
-}
+Upscaler nearest(int scale) { return testing::nearest_upscaler(scale); }
 
 std::string y4m_header(const fs::path& file) {
   const std::string bytes = testing::read_file_bytes(file);
