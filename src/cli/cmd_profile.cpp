@@ -22,15 +22,9 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "io/atomic_file.h"
+#include "models/architectures.h"
 #include "models/builtin_models.h"
-#include "models/espcn.h"
-#include "models/evsrnet.h"
-#include "models/fsrcnn.h"
-#include "models/imdn.h"
-#include "models/msrresnet.h"
 #include "models/registry.h"
-#include "models/rfdn.h"
-#include "models/sam_sr.h"
 #include "profile/complexity.h"
 #include "profile/profile_report.h"
 #include "profile/timing.h"
@@ -56,17 +50,23 @@ struct ProfileArgs {
   uint64_t seed = 1;
 };
 
-// Defaults of each architecture's `litesr.config` (docs/architectures.md), the base --config is merged over.
-nlohmann::json default_config(const std::string& arch, int scale) {
-  nlohmann::json j = nlohmann::json::object();
-  if (arch == "sam_sr") j = models::sam_sr_config_json(models::SamSrConfig{});
-  if (arch == "espcn") j = models::espcn_config_json(models::EspcnConfig{});
-  if (arch == "evsrnet") j = models::evsrnet_config_json(models::EvsrnetConfig{});
-  if (arch == "fsrcnn") j = models::fsrcnn_config_json(models::FsrcnnConfig{});
-  if (arch == "imdn") j = models::imdn_config_json(models::ImdnConfig{});
-  if (arch == "rfdn") j = models::rfdn_config_json(models::RfdnConfig{});
-  if (arch == "msrresnet") j = models::msrresnet_config_json(models::MsrresnetConfig{});
-  if (arch == "elsr") j = {{"channels", 6}};
+// "bicubic, elsr, ...": the names --arch takes (the architecture table's rows).
+std::string architecture_names() {
+  std::string names;
+  for (const models::ArchitectureInfo& a : models::architectures()) {
+    names += (names.empty() ? "" : ", ") + std::string(a.name);
+  }
+  return names;
+}
+
+// The architecture's default `litesr.config` at `scale` (the table's config struct defaults), the base --config
+// is merged over.
+Result<nlohmann::json> default_config(const std::string& arch, int scale) {
+  const models::ArchitectureInfo* row = models::find_architecture(arch);
+  if (row == nullptr) {
+    return invalid_argument("--arch: unknown architecture '" + arch + "' (" + architecture_names() + ")");
+  }
+  nlohmann::json j = row->default_config();
   j["scale"] = scale;
   return j;
 }
@@ -81,7 +81,7 @@ Result<LoadedModel> load(const ProfileArgs& args) {
   LoadedModel m;
   if (!args.arch.empty()) {
     if (args.scale < 1) return invalid_argument("--arch needs -s/--scale");
-    nlohmann::json config = default_config(args.arch, args.scale);
+    LITESR_ASSIGN_OR_RETURN(nlohmann::json config, default_config(args.arch, args.scale));
     nlohmann::json user;
     try {
       user = nlohmann::json::parse(args.config);
@@ -199,7 +199,7 @@ void register_profile_command(CLI::App& app, CommandContext& ctx) {
   CLI::App* cmd = app.add_subcommand(
       "profile", "Parameters, MACs/FLOPs, activations, peak memory (and runtime) of a model at a given size");
   cmd->add_option("model", args->model, "Built-in model name or .safetensors file");
-  cmd->add_option("--arch", args->arch, "Profile an untrained architecture instead (sam_sr, elsr, evsrnet, ...)");
+  cmd->add_option("--arch", args->arch, "Profile an untrained architecture instead (" + architecture_names() + ")");
   cmd->add_option("--config", args->config, "JSON hyper-parameters for --arch, merged over its defaults")
       ->capture_default_str();
   cmd->add_option("-s,--scale", args->scale, "Scale (required for --arch and bicubic)");

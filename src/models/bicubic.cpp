@@ -1,15 +1,31 @@
-// Bicubic baseline (docs/architectures.md "bicubic"): config {"scale": s}; no tensors.
-// MATLAB-exact upscale: a = −0.5, symmetric borders (runtime bicubic_upsample, kMatlab).
-#include "models/builders.h"
+// Bicubic baseline graph builder: see bicubic.h.
+#include "models/bicubic.h"
+
+#include "models/config_values.h"
 
 namespace litesr::models {
+namespace {
 
-Result<Graph> build_bicubic(int scale, const nlohmann::json& config) {
-  LITESR_RETURN_IF_ERROR(config_check_keys(config, "bicubic", {"scale"}));
-  LITESR_ASSIGN_OR_RETURN(const int config_scale, config_int(config, "bicubic", "scale", 1, 16));
-  LITESR_RETURN_IF_ERROR(config_scale_matches("bicubic", config_scale, scale));
-  GraphBuilder b("bicubic", scale);
-  b.output(b.bicubic_upsample(b.input("x", 3), scale, BicubicKind::kMatlab, "upsample"));
+constexpr const char* kArch = BicubicConfig::kArch;
+
+Status validate(const BicubicConfig& c) { return config_value_in_range(kArch, "scale", c.scale, 1, 16); }
+
+}  // namespace
+
+Result<BicubicConfig> parse_bicubic_config(const nlohmann::json& config) {
+  LITESR_RETURN_IF_ERROR(config_check_keys(config, kArch, {"scale"}));
+  BicubicConfig c;
+  LITESR_ASSIGN_OR_RETURN(c.scale, config_int(config, kArch, "scale"));
+  LITESR_RETURN_IF_ERROR(validate(c));
+  return c;
+}
+
+nlohmann::json bicubic_config_json(const BicubicConfig& c) { return nlohmann::json{{"scale", c.scale}}; }
+
+Result<Graph> build_bicubic_graph(const BicubicConfig& c) {
+  LITESR_RETURN_IF_ERROR(validate(c));
+  GraphBuilder b(kArch, c.scale);
+  b.output(b.bicubic_upsample(b.input("x", 3), c.scale, BicubicKind::kMatlab, "upsample"));  // [3, sH, sW]
   return std::move(b).finish();
 }
 

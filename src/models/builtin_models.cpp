@@ -4,13 +4,14 @@
 #include <charconv>
 #include <span>
 
+#include "models/bicubic.h"
 #include "models/embedded_file.h"
 
 namespace litesr::models {
 
 namespace {
 
-constexpr std::string_view kBicubic = "bicubic";
+constexpr std::string_view kBicubic = BicubicConfig::kArch;
 
 std::string join_names() {
   std::string s;
@@ -22,9 +23,9 @@ std::string join_names() {
 
 ModelFile make_bicubic_model(int scale) {
   ModelFile model;
-  model.metadata[std::string(kMetaArch)] = "bicubic";
+  model.metadata[std::string(kMetaArch)] = BicubicConfig::kArch;
   model.metadata[std::string(kMetaScale)] = std::to_string(scale);
-  model.metadata[std::string(kMetaConfig)] = "{\"scale\":" + std::to_string(scale) + "}";
+  model.metadata[std::string(kMetaConfig)] = bicubic_config_json(BicubicConfig{.scale = scale}).dump();
   model.metadata[std::string(kMetaColor)] = "rgb";
   model.metadata[std::string(kMetaRange)] = "0..1";
   model.metadata[std::string(kMetaFrames)] = "1";

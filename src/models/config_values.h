@@ -1,7 +1,14 @@
-// Config readers for non-integer `litesr.config` values, in the style of builders.h's config_int: the key
-// is required, its JSON type is checked, and errors name the architecture and the key.
+// Readers and checks for `litesr.config` objects (docs/architectures.md), shared by the architecture files
+// (models/<arch>.cpp) and train's training-only keys. Every reader requires its key and checks its JSON type;
+// every error names the architecture and the key:
+//   "<arch>: config needs an integer 'nf'"          (missing, or the wrong JSON type)
+//   "<arch>: config 'nf' = 0 outside [2, 1024]"      (config_value_in_range)
+//   "<arch>: unknown config key 'x'"                 (config_check_keys)
+// Readers check types only. Ranges are checked on the parsed struct (each file's validate(), which both its
+// parser and its graph builder call), so every range is written once.
 #pragma once
 
+#include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -9,28 +16,17 @@
 
 namespace litesr::models {
 
-inline Result<bool> config_bool(const nlohmann::json& config, const char* arch, const char* key) {
-  const auto it = config.find(key);
-  if (it == config.end() || !it->is_boolean()) {
-    return invalid_argument(std::string(arch) + ": config needs a boolean '" + key + "' (true or false)");
-  }
-  return it->get<bool>();
-}
+// kInvalidArgument unless `config` is an object whose keys are all in `keys`.
+Status config_check_keys(const nlohmann::json& config, const char* arch, std::initializer_list<const char*> keys);
 
-inline Result<std::string> config_string(const nlohmann::json& config, const char* arch, const char* key) {
-  const auto it = config.find(key);
-  if (it == config.end() || !it->is_string()) {
-    return invalid_argument(std::string(arch) + ": config needs a string '" + key + "'");
-  }
-  return it->get<std::string>();
-}
+// An integer that fits in int.
+Result<int> config_int(const nlohmann::json& config, const char* arch, const char* key);
+Result<bool> config_bool(const nlohmann::json& config, const char* arch, const char* key);
+Result<std::string> config_string(const nlohmann::json& config, const char* arch, const char* key);
+// Any JSON number (integer or floating point).
+Result<double> config_number(const nlohmann::json& config, const char* arch, const char* key);
 
-inline Result<double> config_number(const nlohmann::json& config, const char* arch, const char* key) {
-  const auto it = config.find(key);
-  if (it == config.end() || !it->is_number()) {
-    return invalid_argument(std::string(arch) + ": config needs a number '" + key + "'");
-  }
-  return it->get<double>();
-}
+// "<arch>: config '<key>' = v outside [lo, hi]" unless lo <= value <= hi.
+Status config_value_in_range(const char* arch, const char* key, int value, int lo, int hi);
 
 }  // namespace litesr::models

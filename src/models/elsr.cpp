@@ -1,20 +1,42 @@
-// ELSR (seed 000, docs/architectures.md "elsr"): config {"scale": 2|3|4, "channels": 6}.
-//   f1 = conv1(x); r = conv3(PReLU(conv2(f1))) + f1; y = PixelShuffle(s)(conv4(r)).  All 3x3, with bias.
-#include "models/builders.h"
+// ELSR graph builder: see elsr.h.
+#include "models/elsr.h"
+
+#include "models/config_values.h"
 
 namespace litesr::models {
+namespace {
 
-Result<Graph> build_elsr(int scale, const nlohmann::json& config) {
-  LITESR_RETURN_IF_ERROR(config_check_keys(config, "elsr", {"scale", "channels"}));
-  LITESR_ASSIGN_OR_RETURN(const int config_scale, config_int(config, "elsr", "scale", 2, 4));
-  LITESR_RETURN_IF_ERROR(config_scale_matches("elsr", config_scale, scale));
-  LITESR_ASSIGN_OR_RETURN(const int c, config_int(config, "elsr", "channels", 1, 256));
-  GraphBuilder b("elsr", scale);
-  const int x = b.input("x", 3);
-  const int f1 = b.conv(x, "conv1", c, 3);
-  const int t = b.prelu(b.conv(f1, "conv2", c, 3), "prelu");
-  const int r = b.add({b.conv(t, "conv3", c, 3), f1}, "skip");
-  b.output(b.pixel_shuffle(b.conv(r, "conv4", 3 * scale * scale, 3), scale, "shuffle"));
+constexpr const char* kArch = ElsrConfig::kArch;
+
+Status validate(const ElsrConfig& c) {
+  LITESR_RETURN_IF_ERROR(config_value_in_range(kArch, "scale", c.scale, 2, 4));
+  return config_value_in_range(kArch, "channels", c.channels, 1, 256);
+}
+
+}  // namespace
+
+Result<ElsrConfig> parse_elsr_config(const nlohmann::json& config) {
+  LITESR_RETURN_IF_ERROR(config_check_keys(config, kArch, {"scale", "channels"}));
+  ElsrConfig c;
+  LITESR_ASSIGN_OR_RETURN(c.scale, config_int(config, kArch, "scale"));
+  LITESR_ASSIGN_OR_RETURN(c.channels, config_int(config, kArch, "channels"));
+  LITESR_RETURN_IF_ERROR(validate(c));
+  return c;
+}
+
+nlohmann::json elsr_config_json(const ElsrConfig& c) {
+  return nlohmann::json{{"scale", c.scale}, {"channels", c.channels}};
+}
+
+Result<Graph> build_elsr_graph(const ElsrConfig& c) {
+  LITESR_RETURN_IF_ERROR(validate(c));
+  const int s = c.scale;
+  GraphBuilder b(kArch, s);
+  const int x = b.input("x", 3);                                              // [3, H, W]
+  const int f1 = b.conv(x, "conv1", c.channels, 3);                           // [C, H, W]
+  const int t = b.prelu(b.conv(f1, "conv2", c.channels, 3), "prelu");         // [C, H, W]
+  const int r = b.add({b.conv(t, "conv3", c.channels, 3), f1}, "skip");       // [C, H, W]
+  b.output(b.pixel_shuffle(b.conv(r, "conv4", 3 * s * s, 3), s, "shuffle"));  // [3, sH, sW]
   return std::move(b).finish();
 }
 

@@ -3,19 +3,19 @@
 
 #include <string>
 
-#include "models/builders.h"
+#include "models/config_values.h"
 
 namespace litesr::models {
 namespace {
 
-constexpr const char* kArch = "espcn";
+constexpr const char* kArch = EspcnConfig::kArch;
 constexpr int kFeatures1 = 64;  // conv1 output channels (the paper's n1)
 constexpr int kFeatures2 = 32;  // conv2 output channels (n2)
 
 Status validate(const EspcnConfig& c) {
   LITESR_RETURN_IF_ERROR(config_value_in_range(kArch, "scale", c.scale, 2, 8));
   if (c.channels != 1 && c.channels != 3) {
-    return invalid_argument("espcn: channels = " + std::to_string(c.channels) + " must be 1 (Y) or 3 (RGB)");
+    return invalid_argument("espcn: config 'channels' = " + std::to_string(c.channels) + " must be 1 (Y) or 3 (RGB)");
   }
   return {};
 }
@@ -25,8 +25,8 @@ Status validate(const EspcnConfig& c) {
 Result<EspcnConfig> parse_espcn_config(const nlohmann::json& config) {
   LITESR_RETURN_IF_ERROR(config_check_keys(config, kArch, {"scale", "channels"}));
   EspcnConfig c;
-  LITESR_ASSIGN_OR_RETURN(c.scale, config_int(config, kArch, "scale", 2, 8));
-  LITESR_ASSIGN_OR_RETURN(c.channels, config_int(config, kArch, "channels", 1, 3));
+  LITESR_ASSIGN_OR_RETURN(c.scale, config_int(config, kArch, "scale"));
+  LITESR_ASSIGN_OR_RETURN(c.channels, config_int(config, kArch, "channels"));
   LITESR_RETURN_IF_ERROR(validate(c));
   return c;
 }
@@ -45,12 +45,6 @@ Result<Graph> build_espcn_graph(const EspcnConfig& c) {
   t = b.conv(t, "conv3", c.channels * s * s, 3);                   // [C·s², H, W]
   b.output(b.pixel_shuffle(t, s, "shuffle"));                      // [C, sH, sW]
   return std::move(b).finish();
-}
-
-Result<Graph> build_espcn(int scale, const nlohmann::json& config) {
-  LITESR_ASSIGN_OR_RETURN(const EspcnConfig c, parse_espcn_config(config));
-  LITESR_RETURN_IF_ERROR(config_scale_matches(kArch, c.scale, scale));
-  return build_espcn_graph(c);
 }
 
 }  // namespace litesr::models

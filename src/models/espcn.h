@@ -20,14 +20,14 @@
 namespace litesr::models {
 
 struct EspcnConfig {
+  static constexpr const char* kArch = "espcn";  // litesr.arch
   int scale = 4;
   int channels = 3;  // 3 RGB or 1 Y-only
+  bool operator==(const EspcnConfig&) const = default;
 };
 
 Result<EspcnConfig> parse_espcn_config(const nlohmann::json& config);
 nlohmann::json espcn_config_json(const EspcnConfig& config);
 Result<Graph> build_espcn_graph(const EspcnConfig& config);
-// Registry entry: parse `config`, check its scale against litesr.scale, build.
-Result<Graph> build_espcn(int scale, const nlohmann::json& config);
 
 }  // namespace litesr::models

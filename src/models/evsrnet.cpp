@@ -3,13 +3,12 @@
 
 #include <string>
 
-#include "models/builders.h"
 #include "models/config_values.h"
 
 namespace litesr::models {
 namespace {
 
-constexpr const char* kArch = "evsrnet";
+constexpr const char* kArch = EvsrnetConfig::kArch;
 
 Status validate(const EvsrnetConfig& c) {
   LITESR_RETURN_IF_ERROR(config_value_in_range(kArch, "scale", c.scale, 2, 4));
@@ -34,27 +33,29 @@ int add_trunk(GraphBuilder& b, const EvsrnetConfig& c, int in) {
 Result<EvsrnetConfig> parse_evsrnet_config(const nlohmann::json& config) {
   LITESR_RETURN_IF_ERROR(config_check_keys(config, kArch, {"scale", "nc", "nb", "frames", "mode"}));
   EvsrnetConfig c;
-  LITESR_ASSIGN_OR_RETURN(c.scale, config_int(config, kArch, "scale", 2, 4));
-  LITESR_ASSIGN_OR_RETURN(c.nc, config_int(config, kArch, "nc", 1, 256));
-  LITESR_ASSIGN_OR_RETURN(c.nb, config_int(config, kArch, "nb", 0, 64));
-  LITESR_ASSIGN_OR_RETURN(c.frames, config_int(config, kArch, "frames", 1, 64));
+  LITESR_ASSIGN_OR_RETURN(c.scale, config_int(config, kArch, "scale"));
+  LITESR_ASSIGN_OR_RETURN(c.nc, config_int(config, kArch, "nc"));
+  LITESR_ASSIGN_OR_RETURN(c.nb, config_int(config, kArch, "nb"));
+  LITESR_ASSIGN_OR_RETURN(c.frames, config_int(config, kArch, "frames"));
   LITESR_ASSIGN_OR_RETURN(const std::string mode, config_string(config, kArch, "mode"));
-  if (mode == "recurrent") {
+  if (mode == evsrnet_mode_name(EvsrnetMode::kRecurrent)) {
     c.mode = EvsrnetMode::kRecurrent;
-  } else if (mode == "frame_parallel") {
+  } else if (mode == evsrnet_mode_name(EvsrnetMode::kFrameParallel)) {
     c.mode = EvsrnetMode::kFrameParallel;
   } else {
-    return invalid_argument("evsrnet: mode \"" + mode + "\" must be \"recurrent\" or \"frame_parallel\"");
+    return invalid_argument("evsrnet: config 'mode' = \"" + mode + "\" must be \"recurrent\" or \"frame_parallel\"");
   }
+  LITESR_RETURN_IF_ERROR(validate(c));
   return c;
 }
 
 nlohmann::json evsrnet_config_json(const EvsrnetConfig& c) {
-  return nlohmann::json{{"scale", c.scale},
-                        {"nc", c.nc},
-                        {"nb", c.nb},
-                        {"frames", c.frames},
-                        {"mode", c.mode == EvsrnetMode::kRecurrent ? "recurrent" : "frame_parallel"}};
+  return nlohmann::json{
+      {"scale", c.scale}, {"nc", c.nc}, {"nb", c.nb}, {"frames", c.frames}, {"mode", evsrnet_mode_name(c.mode)}};
+}
+
+const char* evsrnet_mode_name(EvsrnetMode mode) {
+  return mode == EvsrnetMode::kRecurrent ? "recurrent" : "frame_parallel";
 }
 
 Result<Graph> build_evsrnet_graph(const EvsrnetConfig& c) {
@@ -81,12 +82,6 @@ Result<Graph> build_evsrnet_graph(const EvsrnetConfig& c) {
   b.output(h);
   b.output(o);
   return std::move(b).finish();
-}
-
-Result<Graph> build_evsrnet(int scale, const nlohmann::json& config) {
-  LITESR_ASSIGN_OR_RETURN(const EvsrnetConfig c, parse_evsrnet_config(config));
-  LITESR_RETURN_IF_ERROR(config_scale_matches(kArch, c.scale, scale));
-  return build_evsrnet_graph(c);
 }
 
 }  // namespace litesr::models

@@ -40,11 +40,13 @@ namespace litesr::models {
 enum class EvsrnetMode { kRecurrent, kFrameParallel };
 
 struct EvsrnetConfig {
+  static constexpr const char* kArch = "evsrnet";  // litesr.arch
   int scale = 4;
   int nc = 8;
   int nb = 5;
   int frames = 10;
   EvsrnetMode mode = EvsrnetMode::kRecurrent;
+  bool operator==(const EvsrnetConfig&) const = default;
 };
 
 // Graph input / output indices (Graph::inputs / Graph::outputs order) of the recurrent step graph.
@@ -58,9 +60,9 @@ inline constexpr int kEvsrnetOutputPreShuffle = 2;
 
 Result<EvsrnetConfig> parse_evsrnet_config(const nlohmann::json& config);
 nlohmann::json evsrnet_config_json(const EvsrnetConfig& config);
+// The config's "mode" value: "recurrent" or "frame_parallel".
+const char* evsrnet_mode_name(EvsrnetMode mode);
 
 Result<Graph> build_evsrnet_graph(const EvsrnetConfig& config);
-// Registry entry: parse `config`, check its scale against litesr.scale, build.
-Result<Graph> build_evsrnet(int scale, const nlohmann::json& config);
 
 }  // namespace litesr::models

@@ -3,12 +3,12 @@
 
 #include <string>
 
-#include "models/builders.h"
+#include "models/config_values.h"
 
 namespace litesr::models {
 namespace {
 
-constexpr const char* kArch = "fsrcnn";
+constexpr const char* kArch = FsrcnnConfig::kArch;
 constexpr int kDeconvKernel = 9;
 constexpr int kDeconvPadding = 4;
 
@@ -18,7 +18,7 @@ Status validate(const FsrcnnConfig& c) {
   LITESR_RETURN_IF_ERROR(config_value_in_range(kArch, "s", c.s, 1, 1024));
   LITESR_RETURN_IF_ERROR(config_value_in_range(kArch, "m", c.m, 0, 64));
   if (c.channels != 1 && c.channels != 3) {
-    return invalid_argument("fsrcnn: channels = " + std::to_string(c.channels) + " must be 1 (Y) or 3 (RGB)");
+    return invalid_argument("fsrcnn: config 'channels' = " + std::to_string(c.channels) + " must be 1 (Y) or 3 (RGB)");
   }
   return {};
 }
@@ -28,11 +28,11 @@ Status validate(const FsrcnnConfig& c) {
 Result<FsrcnnConfig> parse_fsrcnn_config(const nlohmann::json& config) {
   LITESR_RETURN_IF_ERROR(config_check_keys(config, kArch, {"scale", "d", "s", "m", "channels"}));
   FsrcnnConfig c;
-  LITESR_ASSIGN_OR_RETURN(c.scale, config_int(config, kArch, "scale", 2, 8));
-  LITESR_ASSIGN_OR_RETURN(c.d, config_int(config, kArch, "d", 1, 1024));
-  LITESR_ASSIGN_OR_RETURN(c.s, config_int(config, kArch, "s", 1, 1024));
-  LITESR_ASSIGN_OR_RETURN(c.m, config_int(config, kArch, "m", 0, 64));
-  LITESR_ASSIGN_OR_RETURN(c.channels, config_int(config, kArch, "channels", 1, 3));
+  LITESR_ASSIGN_OR_RETURN(c.scale, config_int(config, kArch, "scale"));
+  LITESR_ASSIGN_OR_RETURN(c.d, config_int(config, kArch, "d"));
+  LITESR_ASSIGN_OR_RETURN(c.s, config_int(config, kArch, "s"));
+  LITESR_ASSIGN_OR_RETURN(c.m, config_int(config, kArch, "m"));
+  LITESR_ASSIGN_OR_RETURN(c.channels, config_int(config, kArch, "channels"));
   LITESR_RETURN_IF_ERROR(validate(c));
   return c;
 }
@@ -57,12 +57,6 @@ Result<Graph> build_fsrcnn_graph(const FsrcnnConfig& c) {
   b.output(b.conv_transpose(t, "last_part", c.channels, kDeconvKernel, c.scale, kDeconvPadding,
                             c.scale - 1));  // [C, sH, sW]
   return std::move(b).finish();
-}
-
-Result<Graph> build_fsrcnn(int scale, const nlohmann::json& config) {
-  LITESR_ASSIGN_OR_RETURN(const FsrcnnConfig c, parse_fsrcnn_config(config));
-  LITESR_RETURN_IF_ERROR(config_scale_matches(kArch, c.scale, scale));
-  return build_fsrcnn_graph(c);
 }
 
 }  // namespace litesr::models

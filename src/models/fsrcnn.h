@@ -23,17 +23,17 @@
 namespace litesr::models {
 
 struct FsrcnnConfig {
+  static constexpr const char* kArch = "fsrcnn";  // litesr.arch
   int scale = 4;
   int d = 56;
   int s = 12;
   int m = 4;
   int channels = 3;  // 3 RGB or 1 Y-only
+  bool operator==(const FsrcnnConfig&) const = default;
 };
 
 Result<FsrcnnConfig> parse_fsrcnn_config(const nlohmann::json& config);
 nlohmann::json fsrcnn_config_json(const FsrcnnConfig& config);
 Result<Graph> build_fsrcnn_graph(const FsrcnnConfig& config);
-// Registry entry: parse `config`, check its scale against litesr.scale, build.
-Result<Graph> build_fsrcnn(int scale, const nlohmann::json& config);
 
 }  // namespace litesr::models

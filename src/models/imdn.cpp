@@ -4,13 +4,13 @@
 #include <string>
 #include <vector>
 
-#include "models/builders.h"
+#include "models/config_values.h"
 #include "models/distillation_network.h"
 
 namespace litesr::models {
 namespace {
 
-constexpr const char* kArch = "imdn";
+constexpr const char* kArch = ImdnConfig::kArch;
 constexpr float kSlope = 0.05f;  // block.py activation('lrelu', neg_slope=0.05)
 constexpr int kCcaReduction = 16;
 
@@ -40,9 +40,10 @@ int add_imdb(GraphBuilder& b, const std::string& p, int in, int nf) {
 Result<ImdnConfig> parse_imdn_config(const nlohmann::json& config) {
   LITESR_RETURN_IF_ERROR(config_check_keys(config, kArch, {"scale", "nf", "num_modules"}));
   ImdnConfig c;
-  LITESR_ASSIGN_OR_RETURN(c.scale, config_int(config, kArch, "scale", 2, 4));
-  LITESR_ASSIGN_OR_RETURN(c.nf, config_int(config, kArch, "nf", 16, 256));
-  LITESR_ASSIGN_OR_RETURN(c.num_modules, config_int(config, kArch, "num_modules", 1, 16));
+  LITESR_ASSIGN_OR_RETURN(c.scale, config_int(config, kArch, "scale"));
+  LITESR_ASSIGN_OR_RETURN(c.nf, config_int(config, kArch, "nf"));
+  LITESR_ASSIGN_OR_RETURN(c.num_modules, config_int(config, kArch, "num_modules"));
+  LITESR_RETURN_IF_ERROR(validate(c));
   return c;
 }
 
@@ -54,12 +55,6 @@ Result<Graph> build_imdn_graph(const ImdnConfig& c) {
   LITESR_RETURN_IF_ERROR(validate(c));
   return build_distillation_network({.arch = kArch, .scale = c.scale, .nf = c.nf, .num_modules = c.num_modules,
                                      .block_prefix = "IMDB", .slope = kSlope, .add_block = add_imdb});
-}
-
-Result<Graph> build_imdn(int scale, const nlohmann::json& config) {
-  LITESR_ASSIGN_OR_RETURN(const ImdnConfig c, parse_imdn_config(config));
-  LITESR_RETURN_IF_ERROR(config_scale_matches(kArch, c.scale, scale));
-  return build_imdn_graph(c);
 }
 
 }  // namespace litesr::models

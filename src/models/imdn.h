@@ -26,15 +26,15 @@
 namespace litesr::models {
 
 struct ImdnConfig {
+  static constexpr const char* kArch = "imdn";  // litesr.arch
   int scale = 4;
   int nf = 64;
   int num_modules = 6;
+  bool operator==(const ImdnConfig&) const = default;
 };
 
 Result<ImdnConfig> parse_imdn_config(const nlohmann::json& config);
 nlohmann::json imdn_config_json(const ImdnConfig& config);
 Result<Graph> build_imdn_graph(const ImdnConfig& config);
-// Registry entry: parse `config`, check its scale against litesr.scale, build.
-Result<Graph> build_imdn(int scale, const nlohmann::json& config);
 
 }  // namespace litesr::models

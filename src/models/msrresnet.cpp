@@ -3,12 +3,12 @@
 
 #include <string>
 
-#include "models/builders.h"
+#include "models/config_values.h"
 
 namespace litesr::models {
 namespace {
 
-constexpr const char* kArch = "msrresnet";
+constexpr const char* kArch = MsrresnetConfig::kArch;
 constexpr float kSlope = 0.1f;  // nn.LeakyReLU(negative_slope=0.1)
 
 Status validate(const MsrresnetConfig& c) {
@@ -22,9 +22,10 @@ Status validate(const MsrresnetConfig& c) {
 Result<MsrresnetConfig> parse_msrresnet_config(const nlohmann::json& config) {
   LITESR_RETURN_IF_ERROR(config_check_keys(config, kArch, {"scale", "nc", "nb"}));
   MsrresnetConfig c;
-  LITESR_ASSIGN_OR_RETURN(c.scale, config_int(config, kArch, "scale", 2, 4));
-  LITESR_ASSIGN_OR_RETURN(c.nc, config_int(config, kArch, "nc", 1, 256));
-  LITESR_ASSIGN_OR_RETURN(c.nb, config_int(config, kArch, "nb", 0, 64));
+  LITESR_ASSIGN_OR_RETURN(c.scale, config_int(config, kArch, "scale"));
+  LITESR_ASSIGN_OR_RETURN(c.nc, config_int(config, kArch, "nc"));
+  LITESR_ASSIGN_OR_RETURN(c.nb, config_int(config, kArch, "nb"));
+  LITESR_RETURN_IF_ERROR(validate(c));
   return c;
 }
 
@@ -55,12 +56,6 @@ Result<Graph> build_msrresnet_graph(const MsrresnetConfig& c) {
   const int base = b.bilinear_upsample(x, s, "base");                                // [3, sH, sW]
   b.output(b.add({t, base}, "output"));
   return std::move(b).finish();
-}
-
-Result<Graph> build_msrresnet(int scale, const nlohmann::json& config) {
-  LITESR_ASSIGN_OR_RETURN(const MsrresnetConfig c, parse_msrresnet_config(config));
-  LITESR_RETURN_IF_ERROR(config_scale_matches(kArch, c.scale, scale));
-  return build_msrresnet_graph(c);
 }
 
 }  // namespace litesr::models

@@ -22,15 +22,15 @@
 namespace litesr::models {
 
 struct MsrresnetConfig {
+  static constexpr const char* kArch = "msrresnet";  // litesr.arch
   int scale = 4;
   int nc = 64;
   int nb = 16;
+  bool operator==(const MsrresnetConfig&) const = default;
 };
 
 Result<MsrresnetConfig> parse_msrresnet_config(const nlohmann::json& config);
 nlohmann::json msrresnet_config_json(const MsrresnetConfig& config);
 Result<Graph> build_msrresnet_graph(const MsrresnetConfig& config);
-// Registry entry: parse `config`, check its scale against litesr.scale, build.
-Result<Graph> build_msrresnet(int scale, const nlohmann::json& config);
 
 }  // namespace litesr::models

@@ -1,37 +1,12 @@
 #include "models/registry.h"
 
 #include <cmath>
-#include <functional>
 #include <map>
 
-#include "models/builders.h"
-#include "models/espcn.h"
-#include "models/evsrnet.h"
-#include "models/fsrcnn.h"
-#include "models/imdn.h"
-#include "models/msrresnet.h"
-#include "models/rfdn.h"
-#include "models/sam_sr.h"
+#include "models/architectures.h"
 
 namespace litesr::models {
 namespace {
-
-using Builder = Result<Graph> (*)(int scale, const nlohmann::json& config);
-
-const std::map<std::string, Builder, std::less<>>& builders() {
-  static const std::map<std::string, Builder, std::less<>> kBuilders = {
-      {"bicubic", &build_bicubic},
-      {"elsr", &build_elsr},
-      {"espcn", &build_espcn},
-      {"evsrnet", &build_evsrnet},
-      {"fsrcnn", &build_fsrcnn},
-      {"imdn", &build_imdn},
-      {"msrresnet", &build_msrresnet},
-      {"rfdn", &build_rfdn},
-      {"sam_sr", &build_sam_sr},
-  };
-  return kBuilders;
-}
 
 Result<int> parse_int(const std::string& text, const char* what) {
   try {
@@ -57,58 +32,19 @@ struct Rng {
 
 }  // namespace
 
-Result<int> config_int(const nlohmann::json& config, const char* arch, const char* key, int min_value, int max_value) {
-  const auto it = config.find(key);
-  if (it == config.end() || !it->is_number_integer()) {
-    return invalid_argument(std::string(arch) + ": config needs an integer '" + key + "'");
-  }
-  const int64_t v = it->get<int64_t>();
-  if (v < min_value || v > max_value) {
-    return invalid_argument(std::string(arch) + ": config '" + key + "' = " + std::to_string(v) + " outside [" +
-                            std::to_string(min_value) + ", " + std::to_string(max_value) + "]");
-  }
-  return static_cast<int>(v);
-}
-
-Status config_check_keys(const nlohmann::json& config, const char* arch, std::initializer_list<const char*> keys) {
-  if (!config.is_object()) return invalid_argument(std::string(arch) + ": config must be a JSON object");
-  for (const auto& [key, value] : config.items()) {
-    bool known = false;
-    for (const char* k : keys) known = known || key == k;
-    if (!known) return invalid_argument(std::string(arch) + ": unknown config key '" + key + "'");
-  }
-  return {};
-}
-
-Status config_value_in_range(const char* arch, const char* key, int value, int lo, int hi) {
-  if (value < lo || value > hi) {
-    return invalid_argument(std::string(arch) + ": " + key + " = " + std::to_string(value) + " outside [" +
-                            std::to_string(lo) + ", " + std::to_string(hi) + "]");
-  }
-  return {};
-}
-
-Status config_scale_matches(const char* arch, int config_scale, int scale) {
-  if (config_scale != scale) {
-    return invalid_argument(std::string(arch) + ": config scale " + std::to_string(config_scale) +
-                            " differs from litesr.scale " + std::to_string(scale));
-  }
-  return {};
-}
-
 std::vector<std::string> registered_architectures() {
   std::vector<std::string> names;
-  for (const auto& [name, builder] : builders()) names.push_back(name);
+  for (const ArchitectureInfo& a : architectures()) names.emplace_back(a.name);
   return names;
 }
 
 Result<Graph> build_graph(std::string_view arch, int scale, std::string_view config_json) {
-  const auto it = builders().find(arch);
-  if (it == builders().end()) return unsupported("unknown architecture '" + std::string(arch) + "'");
+  const ArchitectureInfo* row = find_architecture(arch);
+  if (row == nullptr) return unsupported("unknown architecture '" + std::string(arch) + "'");
   nlohmann::json config = nlohmann::json::parse(config_json, nullptr, /*allow_exceptions=*/false);
   if (config.is_discarded()) return invalid_argument(std::string(arch) + ": litesr.config is not valid JSON");
   try {
-    return it->second(scale, config);
+    return row->build_graph(scale, config);
   } catch (const nlohmann::json::exception& e) {
     return invalid_argument(std::string(arch) + ": bad config: " + e.what());
   }

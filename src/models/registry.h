@@ -1,5 +1,6 @@
-// Model registry: architecture name (litesr.arch) -> runtime graph builder, plus random-weight models for
-// tests and benchmarks. Builders live one per file (models/<arch>.cpp); docs/architectures.md is the spec.
+// Model registry: graphs from model files and from (architecture name, scale, config JSON) through the
+// architecture table (models/architectures.h; one builder per file, models/<arch>.cpp), plus random-weight
+// models for tests and benchmarks. docs/architectures.md is the spec.
 //
 // Random initialisation (make_random_model, deterministic for a seed, SplitMix64-driven):
 //   conv / linear weights and biases: uniform(−1/sqrt(fan_in), 1/sqrt(fan_in)) (PyTorch's default bound),

@@ -4,13 +4,13 @@
 #include <string>
 #include <vector>
 
-#include "models/builders.h"
+#include "models/config_values.h"
 #include "models/distillation_network.h"
 
 namespace litesr::models {
 namespace {
 
-constexpr const char* kArch = "rfdn";
+constexpr const char* kArch = RfdnConfig::kArch;
 constexpr float kSlope = 0.05f;  // block.py activation('lrelu', neg_slope=0.05)
 
 Status validate(const RfdnConfig& c) {
@@ -54,9 +54,10 @@ int add_rfdb(GraphBuilder& b, const std::string& p, int in, int nf) {
 Result<RfdnConfig> parse_rfdn_config(const nlohmann::json& config) {
   LITESR_RETURN_IF_ERROR(config_check_keys(config, kArch, {"scale", "nf", "num_modules"}));
   RfdnConfig c;
-  LITESR_ASSIGN_OR_RETURN(c.scale, config_int(config, kArch, "scale", 2, 4));
-  LITESR_ASSIGN_OR_RETURN(c.nf, config_int(config, kArch, "nf", 4, 256));
-  LITESR_ASSIGN_OR_RETURN(c.num_modules, config_int(config, kArch, "num_modules", 1, 16));
+  LITESR_ASSIGN_OR_RETURN(c.scale, config_int(config, kArch, "scale"));
+  LITESR_ASSIGN_OR_RETURN(c.nf, config_int(config, kArch, "nf"));
+  LITESR_ASSIGN_OR_RETURN(c.num_modules, config_int(config, kArch, "num_modules"));
+  LITESR_RETURN_IF_ERROR(validate(c));
   return c;
 }
 
@@ -68,12 +69,6 @@ Result<Graph> build_rfdn_graph(const RfdnConfig& c) {
   LITESR_RETURN_IF_ERROR(validate(c));
   return build_distillation_network({.arch = kArch, .scale = c.scale, .nf = c.nf, .num_modules = c.num_modules,
                                      .block_prefix = "B", .slope = kSlope, .add_block = add_rfdb});
-}
-
-Result<Graph> build_rfdn(int scale, const nlohmann::json& config) {
-  LITESR_ASSIGN_OR_RETURN(const RfdnConfig c, parse_rfdn_config(config));
-  LITESR_RETURN_IF_ERROR(config_scale_matches(kArch, c.scale, scale));
-  return build_rfdn_graph(c);
 }
 
 }  // namespace litesr::models

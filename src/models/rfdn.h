@@ -30,15 +30,15 @@
 namespace litesr::models {
 
 struct RfdnConfig {
+  static constexpr const char* kArch = "rfdn";  // litesr.arch
   int scale = 4;
   int nf = 50;
   int num_modules = 4;
+  bool operator==(const RfdnConfig&) const = default;
 };
 
 Result<RfdnConfig> parse_rfdn_config(const nlohmann::json& config);
 nlohmann::json rfdn_config_json(const RfdnConfig& config);
 Result<Graph> build_rfdn_graph(const RfdnConfig& config);
-// Registry entry: parse `config`, check its scale against litesr.scale, build.
-Result<Graph> build_rfdn(int scale, const nlohmann::json& config);
 
 }  // namespace litesr::models

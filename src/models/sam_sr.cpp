@@ -1,13 +1,12 @@
 // SAM-SR graph builder: see sam_sr.h for the config, the graph and the parameter accounting.
 #include "models/sam_sr.h"
 
-#include "models/builders.h"
 #include "models/config_values.h"
 
 namespace litesr::models {
 namespace {
 
-constexpr const char* kArch = "sam_sr";
+constexpr const char* kArch = SamSrConfig::kArch;
 constexpr float kLeakySlope = 0.2f;  // the paper's LeakyReLU(0.2), in blocks and upsampler
 constexpr float kBnEps = 1e-5f;      // PyTorch BatchNorm2d default
 
@@ -31,9 +30,12 @@ int add_block(GraphBuilder& b, const SamSrConfig& c, int in, int index) {
 }
 
 Status validate(const SamSrConfig& c) {
-  if (c.scale != 4) return invalid_argument("sam_sr: scale must be 4 (the upsampler is two x2 pixel shuffles)");
+  if (c.scale != 4) {
+    return invalid_argument("sam_sr: config 'scale' = " + std::to_string(c.scale) +
+                            " must be 4 (the upsampler is two x2 pixel shuffles)");
+  }
   if (c.nf < 2 || c.nf > 1024 || c.nf % 2 != 0) {
-    return invalid_argument("sam_sr: nf = " + std::to_string(c.nf) + " must be even and in [2, 1024]");
+    return invalid_argument("sam_sr: config 'nf' = " + std::to_string(c.nf) + " must be even and in [2, 1024]");
   }
   LITESR_RETURN_IF_ERROR(config_value_in_range(kArch, "n", c.n, 0, 256));
   return sam_sr_upsampler_layers(c.upsampler, c.nf).status();
@@ -57,7 +59,7 @@ SamSrConfig sam_sr_lite_config() {
 
 Result<std::vector<SamSrUpStep>> sam_sr_upsampler_layers(const std::string& name, int nf) {
   if (name != "candidate_a") {
-    return invalid_argument("sam_sr: upsampler \"" + name + "\" is unknown (known: \"candidate_a\")");
+    return invalid_argument("sam_sr: config 'upsampler' = \"" + name + "\" is unknown (known: \"candidate_a\")");
   }
   // Reconstruction matching Table 2 params (2.75nf² + 21.5nf + 3) and activations (36.5nf per LR pixel)
   // exactly: reference/seeds_facts.md §3.4.
@@ -74,18 +76,18 @@ Result<SamSrConfig> parse_sam_sr_config(const nlohmann::json& config) {
   LITESR_RETURN_IF_ERROR(
       config_check_keys(config, kArch, {"scale", "nf", "n", "se", "bn", "bicubic_a", "se_gate", "upsampler"}));
   SamSrConfig c;
-  LITESR_ASSIGN_OR_RETURN(c.scale, config_int(config, kArch, "scale", 4, 4));
-  LITESR_ASSIGN_OR_RETURN(c.nf, config_int(config, kArch, "nf", 2, 1024));
-  LITESR_ASSIGN_OR_RETURN(c.n, config_int(config, kArch, "n", 0, 256));
+  LITESR_ASSIGN_OR_RETURN(c.scale, config_int(config, kArch, "scale"));
+  LITESR_ASSIGN_OR_RETURN(c.nf, config_int(config, kArch, "nf"));
+  LITESR_ASSIGN_OR_RETURN(c.n, config_int(config, kArch, "n"));
   LITESR_ASSIGN_OR_RETURN(c.se, config_bool(config, kArch, "se"));
   LITESR_ASSIGN_OR_RETURN(c.bn, config_bool(config, kArch, "bn"));
   LITESR_ASSIGN_OR_RETURN(const double a, config_number(config, kArch, "bicubic_a"));
-  if (a == -0.5) {
+  if (a == sam_sr_bicubic_a(BicubicKind::kMatlab)) {
     c.bicubic = BicubicKind::kMatlab;
-  } else if (a == -0.75) {
+  } else if (a == sam_sr_bicubic_a(BicubicKind::kPytorch)) {
     c.bicubic = BicubicKind::kPytorch;
   } else {
-    return invalid_argument("sam_sr: bicubic_a = " + std::to_string(a) +
+    return invalid_argument("sam_sr: config 'bicubic_a' = " + nlohmann::json(a).dump() +
                             " must be -0.5 (MATLAB imresize) or -0.75 (PyTorch F.interpolate)");
   }
   LITESR_ASSIGN_OR_RETURN(const std::string gate, config_string(config, kArch, "se_gate"));
@@ -94,7 +96,7 @@ Result<SamSrConfig> parse_sam_sr_config(const nlohmann::json& config) {
   } else if (gate == "sigmoid") {
     c.se_gate = SeGate::kSigmoid;
   } else {
-    return invalid_argument("sam_sr: se_gate \"" + gate + "\" must be \"hard_sigmoid\" or \"sigmoid\"");
+    return invalid_argument("sam_sr: config 'se_gate' = \"" + gate + "\" must be \"hard_sigmoid\" or \"sigmoid\"");
   }
   LITESR_ASSIGN_OR_RETURN(c.upsampler, config_string(config, kArch, "upsampler"));
   LITESR_RETURN_IF_ERROR(validate(c));
@@ -107,10 +109,12 @@ nlohmann::json sam_sr_config_json(const SamSrConfig& c) {
                         {"n", c.n},
                         {"se", c.se},
                         {"bn", c.bn},
-                        {"bicubic_a", c.bicubic == BicubicKind::kMatlab ? -0.5 : -0.75},
+                        {"bicubic_a", sam_sr_bicubic_a(c.bicubic)},
                         {"se_gate", c.se_gate == SeGate::kHardSigmoid ? "hard_sigmoid" : "sigmoid"},
                         {"upsampler", c.upsampler}};
 }
+
+double sam_sr_bicubic_a(BicubicKind kind) { return kind == BicubicKind::kMatlab ? -0.5 : -0.75; }
 
 Result<Graph> build_sam_sr_graph(const SamSrConfig& c) {
   LITESR_RETURN_IF_ERROR(validate(c));
@@ -145,12 +149,6 @@ Result<Graph> build_sam_sr_graph(const SamSrConfig& c) {
   const int base = b.bicubic_upsample(x, c.scale, c.bicubic, "bicubic");  // [3, 4H, 4W]
   b.output(b.add({y, base}, "bicubic_skip"));
   return std::move(b).finish();
-}
-
-Result<Graph> build_sam_sr(int scale, const nlohmann::json& config) {
-  LITESR_ASSIGN_OR_RETURN(const SamSrConfig c, parse_sam_sr_config(config));
-  LITESR_RETURN_IF_ERROR(config_scale_matches(kArch, c.scale, scale));
-  return build_sam_sr_graph(c);
 }
 
 }  // namespace litesr::models

@@ -43,6 +43,7 @@
 namespace litesr::models {
 
 struct SamSrConfig {
+  static constexpr const char* kArch = "sam_sr";  // litesr.arch
   int scale = 4;
   int nf = 16;
   int n = 8;
@@ -51,6 +52,7 @@ struct SamSrConfig {
   BicubicKind bicubic = BicubicKind::kMatlab;  // "bicubic_a": −0.5 kMatlab, −0.75 kPytorch
   SeGate se_gate = SeGate::kHardSigmoid;
   std::string upsampler = "candidate_a";
+  bool operator==(const SamSrConfig&) const = default;
 };
 
 // Presets (Table 2 / the AIM 2020 submissions): sam-sr-xlite nf = 16, N = 8; sam-sr-lite nf = 72, N = 16.
@@ -70,10 +72,10 @@ Result<std::vector<SamSrUpStep>> sam_sr_upsampler_layers(const std::string& name
 Result<SamSrConfig> parse_sam_sr_config(const nlohmann::json& config);
 // The config as a `litesr.config` object with every key written out (inverse of parse_sam_sr_config).
 nlohmann::json sam_sr_config_json(const SamSrConfig& config);
+// The config's "bicubic_a" for a skip kernel: −0.5 (kMatlab) or −0.75 (kPytorch).
+double sam_sr_bicubic_a(BicubicKind kind);
 
 // The graph for a config (validated again here).
 Result<Graph> build_sam_sr_graph(const SamSrConfig& config);
-// Registry entry: parse `config`, check its scale against litesr.scale, build.
-Result<Graph> build_sam_sr(int scale, const nlohmann::json& config);
 
 }  // namespace litesr::models

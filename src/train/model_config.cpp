@@ -1,154 +1,93 @@
 #include "train/model_config.h"
 
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <type_traits>
+#include <vector>
+
+#include "models/architectures.h"
+#include "models/config_values.h"
+#include "runtime/graph.h"
 
 namespace litesr::train {
 namespace {
 
 using Json = nlohmann::json;
 
-// Reads key `key` of `j` into `out` when present; checks the JSON type and records the key as known.
-class Reader {
- public:
-  explicit Reader(const Json& j) : j_(j) {}
+constexpr int kMaxExpand = 1024;
 
-  Status get_int(const char* key, int& out, int lo, int hi) {
-    known_.insert(key);
-    if (!j_.contains(key)) return {};
-    const Json& v = j_.at(key);
-    if (!v.is_number_integer()) return invalid_argument(std::string("config key '") + key + "' must be an integer");
-    const int64_t x = v.get<int64_t>();
-    if (x < lo || x > hi) {
-      return invalid_argument(std::string("config key '") + key + "' = " + std::to_string(x) + " is outside [" +
-                              std::to_string(lo) + ", " + std::to_string(hi) + "]");
-    }
-    out = static_cast<int>(x);
-    return {};
-  }
-  Status get_bool(const char* key, bool& out) {
-    known_.insert(key);
-    if (!j_.contains(key)) return {};
-    if (!j_.at(key).is_boolean()) return invalid_argument(std::string("config key '") + key + "' must be true or false");
-    out = j_.at(key).get<bool>();
-    return {};
-  }
-  Status get_double(const char* key, double& out) {
-    known_.insert(key);
-    if (!j_.contains(key)) return {};
-    if (!j_.at(key).is_number()) return invalid_argument(std::string("config key '") + key + "' must be a number");
-    out = j_.at(key).get<double>();
-    return {};
-  }
-  Status get_string(const char* key, std::string& out) {
-    known_.insert(key);
-    if (!j_.contains(key)) return {};
-    if (!j_.at(key).is_string()) return invalid_argument(std::string("config key '") + key + "' must be a string");
-    out = j_.at(key).get<std::string>();
-    return {};
-  }
-  Status check_unknown(std::string_view arch) const {
-    for (const auto& [k, v] : j_.items()) {
-      if (!known_.count(k)) return invalid_argument("unknown config key '" + k + "' for architecture " + std::string(arch));
-    }
-    return {};
-  }
-
- private:
-  const Json& j_;
-  std::set<std::string> known_;
+// The models-table config struct of an alternative: train::ElsrConfig extends models::ElsrConfig.
+template <typename C>
+struct TableConfig {
+  using type = C;
+};
+template <>
+struct TableConfig<ElsrConfig> {
+  using type = models::ElsrConfig;
 };
 
-Result<ModelConfig> parse_elsr(Reader& r) {
-  ElsrConfig c;
-  LITESR_RETURN_IF_ERROR(r.get_int("scale", c.scale, 2, 4));
-  LITESR_RETURN_IF_ERROR(r.get_int("channels", c.channels, 1, 256));
-  LITESR_RETURN_IF_ERROR(r.get_int("expand", c.expand, 0, 1024));
-  return ModelConfig{c};
+// The models-table row of an alternative.
+template <typename C>
+constexpr const auto& table_row() {
+  return models::architecture<typename TableConfig<C>::type>();
 }
 
-Result<ModelConfig> parse_evsrnet(Reader& r) {
-  EvsrnetConfig c;
-  std::string mode = "recurrent";
-  LITESR_RETURN_IF_ERROR(r.get_int("scale", c.scale, 2, 4));
-  LITESR_RETURN_IF_ERROR(r.get_int("nc", c.nc, 1, 256));
-  LITESR_RETURN_IF_ERROR(r.get_int("nb", c.nb, 0, 64));
-  LITESR_RETURN_IF_ERROR(r.get_int("frames", c.frames, 1, 64));
-  LITESR_RETURN_IF_ERROR(r.get_string("mode", mode));
-  if (mode == "recurrent") {
-    c.mode = EvsrnetMode::kRecurrent;
-  } else if (mode == "frame_parallel") {
-    c.mode = EvsrnetMode::kFrameParallel;
-  } else {
-    return invalid_argument("config key 'mode' must be \"recurrent\" or \"frame_parallel\", got \"" + mode + "\"");
-  }
-  return ModelConfig{c};
+// Calls f(std::type_identity<C>{}) for every alternative C of ModelConfig, in order.
+template <typename F>
+void for_each_alternative(F&& f) {
+  [&]<typename... Cs>(std::variant<Cs...>*) { (f(std::type_identity<Cs>{}), ...); }(static_cast<ModelConfig*>(nullptr));
 }
 
-Result<ModelConfig> parse_sam_sr(Reader& r) {
-  SamSrConfig c;
-  std::string gate = "hard_sigmoid";
-  LITESR_RETURN_IF_ERROR(r.get_int("scale", c.scale, 4, 4));
-  LITESR_RETURN_IF_ERROR(r.get_int("nf", c.nf, 2, 1024));
-  LITESR_RETURN_IF_ERROR(r.get_int("n", c.n, 0, 256));
-  LITESR_RETURN_IF_ERROR(r.get_bool("se", c.se));
-  LITESR_RETURN_IF_ERROR(r.get_bool("bn", c.bn));
-  LITESR_RETURN_IF_ERROR(r.get_double("bicubic_a", c.bicubic_a));
-  LITESR_RETURN_IF_ERROR(r.get_string("se_gate", gate));
-  LITESR_RETURN_IF_ERROR(r.get_string("upsampler", c.upsampler));
-  if (c.nf % 2 != 0) return invalid_argument("config key 'nf' must be even (the upsampler uses nf/2 channels)");
-  if (c.bicubic_a != -0.5 && c.bicubic_a != -0.75) {
-    return invalid_argument("config key 'bicubic_a' must be -0.5 (MATLAB) or -0.75 (PyTorch)");
-  }
-  if (gate == "hard_sigmoid") {
-    c.se_gate = SeGate::kHardSigmoid;
-  } else if (gate == "sigmoid") {
-    c.se_gate = SeGate::kSigmoid;
-  } else {
-    return invalid_argument("config key 'se_gate' must be \"hard_sigmoid\" or \"sigmoid\", got \"" + gate + "\"");
-  }
-  if (c.upsampler != "candidate_a") {
-    return invalid_argument("config key 'upsampler' must be \"candidate_a\", got \"" + c.upsampler + "\"");
-  }
-  return ModelConfig{c};
+// Training-only keys beyond the models config: none, except ELSR's "expand" (written only when > 0, so the
+// config of a plain network is exactly its model file's). take_training_keys reads them and removes them from
+// `j`, leaving the models config.
+template <typename C>
+Status take_training_keys(Json&, C&) {
+  return {};
+}
+Status take_training_keys(Json& j, ElsrConfig& c) {
+  if (!j.contains("expand")) return {};
+  LITESR_ASSIGN_OR_RETURN(c.expand, models::config_int(j, ElsrConfig::kArch, "expand"));
+  LITESR_RETURN_IF_ERROR(models::config_value_in_range(ElsrConfig::kArch, "expand", c.expand, 0, kMaxExpand));
+  j.erase("expand");
+  return {};
+}
+template <typename C>
+void put_training_keys(const C&, Json&) {}
+void put_training_keys(const ElsrConfig& c, Json& j) {
+  if (c.expand > 0) j["expand"] = c.expand;
 }
 
-Result<ModelConfig> parse_espcn(Reader& r) {
-  EspcnConfig c;
-  LITESR_RETURN_IF_ERROR(r.get_int("scale", c.scale, 2, 4));
-  LITESR_RETURN_IF_ERROR(r.get_int("channels", c.channels, 1, 3));
-  if (c.channels != 3) return unsupported("espcn: only channels = 3 (RGB) is trainable");
-  return ModelConfig{c};
+// The trainer feeds RGB images: the network's frame (graph output 0) must have three channels.
+Status check_rgb_network(const Graph& graph) {
+  LITESR_ASSIGN_OR_RETURN(const std::vector<NodeShape> shapes, infer_shapes(graph));
+  const int channels = shapes[graph.outputs.front()].channels;
+  if (channels == 3) return {};
+  return unsupported(graph.arch + ": this config's network outputs " + std::to_string(channels) +
+                     "-channel images (\"channels\": 1 is the Y-only variant); only RGB networks are trainable");
 }
 
-Result<ModelConfig> parse_fsrcnn(Reader& r) {
-  FsrcnnConfig c;
-  LITESR_RETURN_IF_ERROR(r.get_int("scale", c.scale, 2, 4));
-  LITESR_RETURN_IF_ERROR(r.get_int("d", c.d, 1, 1024));
-  LITESR_RETURN_IF_ERROR(r.get_int("s", c.s, 1, 1024));
-  LITESR_RETURN_IF_ERROR(r.get_int("m", c.m, 0, 64));
-  LITESR_RETURN_IF_ERROR(r.get_int("channels", c.channels, 1, 3));
-  if (c.channels != 3) return unsupported("fsrcnn: only channels = 3 (RGB) is trainable");
+template <typename C>
+Result<ModelConfig> parse_as(Json j) {
+  using Table = typename TableConfig<C>::type;
+  C c;
+  LITESR_RETURN_IF_ERROR(take_training_keys(j, c));
+  // Missing keys take the struct's defaults: the given keys are laid over the default config, which the
+  // models parser then checks as a whole.
+  Json full = table_row<C>().to_json(Table{});
+  for (const auto& [key, value] : j.items()) full[key] = value;
+  LITESR_ASSIGN_OR_RETURN(static_cast<Table&>(c), table_row<C>().parse(full));
+  LITESR_RETURN_IF_ERROR(
+      models::config_value_in_range(C::kArch, "scale", c.scale, kMinTrainingScale, kMaxTrainingScale));
+  LITESR_ASSIGN_OR_RETURN(const Graph graph, table_row<C>().build(c));
+  LITESR_RETURN_IF_ERROR(check_rgb_network(graph));
   return ModelConfig{c};
 }
-
-template <typename... Fs>
-struct Overloaded : Fs... {
-  using Fs::operator()...;
-};
-template <typename... Fs>
-Overloaded(Fs...) -> Overloaded<Fs...>;
 
 }  // namespace
 
 std::string_view arch_name(const ModelConfig& config) {
-  return std::visit(Overloaded{[](const ElsrConfig&) { return std::string_view("elsr"); },
-                               [](const EvsrnetConfig&) { return std::string_view("evsrnet"); },
-                               [](const SamSrConfig&) { return std::string_view("sam_sr"); },
-                               [](const EspcnConfig&) { return std::string_view("espcn"); },
-                               [](const FsrcnnConfig&) { return std::string_view("fsrcnn"); }},
-                    config);
+  return std::visit([](const auto& c) { return std::string_view(c.kArch); }, config);
 }
 
 int config_scale(const ModelConfig& config) {
@@ -165,8 +104,7 @@ ModelConfig with_scale(const ModelConfig& config, int scale) {
 }
 
 int config_frames(const ModelConfig& config) {
-  if (const auto* e = std::get_if<EvsrnetConfig>(&config)) return e->frames;
-  return 1;
+  return std::visit([](const auto& c) { return models::config_input_frames(c); }, config);
 }
 
 Result<ModelConfig> parse_model_config(std::string_view arch, std::string_view json_text) {
@@ -177,54 +115,29 @@ Result<ModelConfig> parse_model_config(std::string_view arch, std::string_view j
     return invalid_argument(std::string("model config is not valid JSON: ") + e.what());
   }
   if (!j.is_object()) return invalid_argument("model config must be a JSON object");
-  Reader r(j);
-  Result<ModelConfig> result = invalid_argument("unknown architecture '" + std::string(arch) +
-                                                "' (known: elsr, evsrnet, sam_sr, espcn, fsrcnn)");
-  if (arch == "elsr") {
-    result = parse_elsr(r);
-  } else if (arch == "evsrnet") {
-    result = parse_evsrnet(r);
-  } else if (arch == "sam_sr") {
-    result = parse_sam_sr(r);
-  } else if (arch == "espcn") {
-    result = parse_espcn(r);
-  } else if (arch == "fsrcnn") {
-    result = parse_fsrcnn(r);
-  } else {
-    return result;
+  std::optional<Result<ModelConfig>> parsed;
+  std::string trainable;
+  for_each_alternative([&](auto type) {
+    using C = typename decltype(type)::type;
+    trainable += (trainable.empty() ? "" : ", ") + std::string(C::kArch);
+    if (!parsed && arch == C::kArch) parsed = parse_as<C>(j);
+  });
+  if (parsed) return *std::move(parsed);
+  if (models::find_architecture(arch) != nullptr) {
+    return invalid_argument("architecture '" + std::string(arch) + "' has no training module (trainable: " + trainable +
+                            ")");
   }
-  if (!result.ok()) return result.status().with_context(std::string(arch));
-  LITESR_RETURN_IF_ERROR(r.check_unknown(arch));
-  return result;
+  return invalid_argument("unknown architecture '" + std::string(arch) + "' (trainable: " + trainable + ")");
 }
 
 std::string model_config_json(const ModelConfig& config) {
-  Json j = std::visit(
-      Overloaded{[](const ElsrConfig& c) {
-                   Json j{{"scale", c.scale}, {"channels", c.channels}};
-                   if (c.expand > 0) j["expand"] = c.expand;  // training only: the runtime never sees it
-                   return j;
-                 },
-                 [](const EvsrnetConfig& c) {
-                   return Json{{"scale", c.scale}, {"nc", c.nc}, {"nb", c.nb}, {"frames", c.frames},
-                               {"mode", c.mode == EvsrnetMode::kRecurrent ? "recurrent" : "frame_parallel"}};
-                 },
-                 [](const SamSrConfig& c) {
-                   return Json{{"scale", c.scale},
-                               {"nf", c.nf},
-                               {"n", c.n},
-                               {"se", c.se},
-                               {"bn", c.bn},
-                               {"bicubic_a", c.bicubic_a},
-                               {"se_gate", c.se_gate == SeGate::kHardSigmoid ? "hard_sigmoid" : "sigmoid"},
-                               {"upsampler", c.upsampler}};
-                 },
-                 [](const EspcnConfig& c) { return Json{{"scale", c.scale}, {"channels", c.channels}}; },
-                 [](const FsrcnnConfig& c) {
-                   return Json{{"scale", c.scale}, {"d", c.d}, {"s", c.s}, {"m", c.m}, {"channels", c.channels}};
-                 }},
+  return std::visit(
+      [](const auto& c) {
+        Json j = table_row<std::decay_t<decltype(c)>>().to_json(c);
+        put_training_keys(c, j);
+        return j.dump();
+      },
       config);
-  return j.dump();
 }
 
 }  // namespace litesr::train

@@ -195,7 +195,7 @@ Status parse_stage(const toml::table& t, int index, const StageSpec* prev, int m
   std::string loss, schedule = "constant";
   std::vector<int64_t> betas_unused;
   LITESR_RETURN_IF_ERROR(r.get_string("name", s.name));
-  LITESR_RETURN_IF_ERROR(r.get_int("scale", s.scale, 2, 4));
+  LITESR_RETURN_IF_ERROR(r.get_int("scale", s.scale, kMinTrainingScale, kMaxTrainingScale));
   LITESR_RETURN_IF_ERROR(r.get_string("loss", loss));
   LITESR_RETURN_IF_ERROR(r.get_double("charbonnier_eps", s.charbonnier_eps, 0.0, 1.0));
   LITESR_RETURN_IF_ERROR(r.get_double("luma_weight", s.luma_weight, 0.0, 1.0));

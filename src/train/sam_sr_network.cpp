@@ -55,7 +55,7 @@ torch::Tensor SamSrBlock::forward(const torch::Tensor& x) {
 }
 
 SamSrNetwork::SamSrNetwork(const SamSrConfig& config)
-    : cfg_(config), model_config_(config), bicubic_(config.scale, config.bicubic_a) {
+    : cfg_(config), model_config_(config), bicubic_(config.scale, models::sam_sr_bicubic_a(config.bicubic)) {
   const int64_t nf = config.nf, h = nf / 2;
   blocks = register_module("blocks", torch::nn::ModuleList());
   blocks->push_back(std::make_shared<SamSrBlock>(3, nf, config.bn, /*se=*/false, config.se_gate, /*residual=*/false));

@@ -196,7 +196,7 @@ struct Run {
                 "320x180 frame), %lld parameters\n",
                 recipe->name.c_str(), search_stage.nas.lambda, a.trunk_channels.size(), search_stage.nas.max_channels,
                 a.nb, search_stage.nas.max_blocks, join_ints(a.inner_widths()).c_str(), recipe->name.c_str(), c.nc,
-                c.nb, c.mode == EvsrnetMode::kRecurrent ? "recurrent" : "frame_parallel",
+                c.nb, models::evsrnet_mode_name(c.mode),
                 static_cast<long long>(macs), static_cast<double>(macs) * 320 * 180 / 1e6,
                 static_cast<long long>(parameter_count(*derived)));
     std::fflush(stdout);

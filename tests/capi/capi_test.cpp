@@ -61,7 +61,7 @@ TEST(CApi, UpscaleEqualsTheCppUpscaler) {
   int scale = 0;
   ASSERT_EQ(litesr_upscaler_scale(h.p, &scale), LITESR_OK);
   EXPECT_EQ(scale, 2);
-  ModelUpscaler reference = ModelUpscaler::open({"elsr-x2", 0, 2, 0}).value();
+  ModelUpscaler reference = ModelUpscaler::open({"elsr-x2", 0, 2, 0, {}}).value();
   for (int channels : {1, 2, 3, 4}) {
     for (PixelType type : {PixelType::kU8, PixelType::kU16}) {
       Image in = gradient(37, 21, channels, type);

@@ -199,7 +199,7 @@ TEST(Parity, SamSrXlite) {
     for (double a : {-0.5, -0.75}) {
       SamSrConfig c;  // XLITE: nf 16, n 8, x4
       c.se_gate = gate;
-      c.bicubic_a = a;
+      c.bicubic = a == -0.5 ? BicubicKind::kMatlab : BicubicKind::kPytorch;
       const std::string name = std::string("sam_sr xlite ") + (gate == SeGate::kSigmoid ? "sigmoid" : "hard_sigmoid") +
                                " a=" + (a == -0.5 ? "-0.5" : "-0.75");
       SrNetworkPtr net = seeded_network(c, ++seed);

@@ -1,0 +1,34 @@
+// ELSR (seed 000, "Extreme Low-Power Super Resolution Network For Mobile Devices"; docs/architectures.md "elsr").
+//
+// Config (`litesr.config`, every key required, unknown keys rejected): {"scale": 4, "channels": 6}
+//   scale     2..4 (= litesr.scale)
+//   channels  intermediate feature channels, 1..256 (the paper: 6)
+// Training may over-parameterise every conv (train::ElsrConfig::expand, train/model_config.h); a model file
+// always holds the collapsed plain network described here, so its config has no "expand".
+//
+// Graph (x: [3, H, W]; every conv 3x3 with bias):
+//   f1 = conv1 3->C (x)                                       [C, H, W]
+//   r = conv3 C->C (PReLU(conv2 C->C (f1))) + f1               [C, H, W]
+//   y = PixelShuffle(s)(conv4 C->3s² (r))                      [3, sH, sW]
+// x4, C = 6: 3,474 parameters; 3,402 MACs per LR pixel.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "base/status.h"
+#include "runtime/graph.h"
+
+namespace litesr::models {
+
+struct ElsrConfig {
+  static constexpr const char* kArch = "elsr";  // litesr.arch
+  int scale = 4;
+  int channels = 6;
+  bool operator==(const ElsrConfig&) const = default;
+};
+
+Result<ElsrConfig> parse_elsr_config(const nlohmann::json& config);
+nlohmann::json elsr_config_json(const ElsrConfig& config);
+Result<Graph> build_elsr_graph(const ElsrConfig& config);
+
+}  // namespace litesr::models
