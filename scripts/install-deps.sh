@@ -8,7 +8,8 @@ set -euo pipefail
 core=(build-essential cmake ninja-build pkg-config git
       libpng-dev libisal-dev libjpeg62-turbo-dev libturbojpeg0-dev libwebp-dev
       libhwy-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev
-      libgtest-dev libgmock-dev libbenchmark-dev)
+      libgtest-dev libgmock-dev libbenchmark-dev
+      python3-dev pybind11-dev python3-numpy python3-pytest)  # the Python module litesr (python/) and its tests
 full=(libtorch-dev libopenblas0-openmp libgloo-dev
       libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev ffmpeg
       libonnx-dev libflatbuffers-dev flatbuffers-compiler nodejs

@@ -16,7 +16,8 @@ namespace litesr {
 
 namespace {
 
-// Averages the three channels of an RGB image into one (the grey/alpha round trip).
+// Averages the three channels of an RGB image into one (the grey/alpha round trip): u8/u16 rounded to
+// nearest, f32 as the float mean.
 Result<Image> average_rgb(const Image& rgb) {
   LITESR_ASSIGN_OR_RETURN(Image grey, Image::create(rgb.width(), rgb.height(), 1, rgb.type()));
   for (int y = 0; y < rgb.height(); ++y) {
@@ -24,18 +25,17 @@ Result<Image> average_rgb(const Image& rgb) {
       if (rgb.type() == PixelType::kU8) {
         const uint8_t* p = rgb.view<uint8_t>().row(y) + 3 * x;
         grey.view<uint8_t>().row(y)[x] = static_cast<uint8_t>((p[0] + p[1] + p[2] + 1) / 3);
-      } else {
+      } else if (rgb.type() == PixelType::kU16) {
         const uint16_t* p = rgb.view<uint16_t>().row(y) + 3 * x;
         grey.view<uint16_t>().row(y)[x] = static_cast<uint16_t>((p[0] + p[1] + p[2] + 1) / 3);
+      } else {
+        const float* p = rgb.view<float>().row(y) + 3 * x;
+        grey.view<float>().row(y)[x] = (p[0] + p[1] + p[2]) / 3.0f;
       }
     }
   }
   return grey;
 }
-
-}  // namespace
-
-namespace {
 
 // The model that serves an output factor: `name`'s family member at the smallest scale >= factor (bicubic: the
 // next integer scale, at least 2, which only sets the session; its resized outputs come from the input).
@@ -175,18 +175,24 @@ Result<Image> ModelUpscaler::upscale_rgb(const Image& rgb) {
     LITESR_RETURN_IF_ERROR(run_rgb8(rgb.view<uint8_t>(), out.view<uint8_t>()));
     return out;
   }
-  LITESR_ASSIGN_OR_RETURN(Image lr, convert_pixel_type(rgb, PixelType::kF32));
+  // u16 runs in float (16-bit depth kept on the way back); f32 runs as it is.
+  const bool f32 = rgb.type() == PixelType::kF32;
+  Image converted;
+  if (!f32) {
+    LITESR_ASSIGN_OR_RETURN(converted, convert_pixel_type(rgb, PixelType::kF32));
+  }
+  const Image& lr = f32 ? rgb : converted;
   LITESR_ASSIGN_OR_RETURN(Image sr, Image::create(w, h, 3, PixelType::kF32));
   if (frames_session_) {
     LITESR_RETURN_IF_ERROR(run_static_window<float>(lr.view<float>(), sr.view<float>()));
   } else {
     LITESR_RETURN_IF_ERROR(session_->run(lr.view<float>(), sr.view<float>()));
   }
+  if (f32) return sr;
   return convert_pixel_type(sr, rgb.type());
 }
 
 Result<Image> ModelUpscaler::upscale(const Image& src) {
-  if (src.type() == PixelType::kF32) return invalid_argument("upscale expects 8- or 16-bit images");
   LITESR_ASSIGN_OR_RETURN(const auto size, output_size(src.width(), src.height()));
   const bool model_size = size.first == src.width() * scale_ && size.second == src.height() * scale_;
   if (model_size) return run_model(src);

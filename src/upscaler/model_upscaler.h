@@ -4,7 +4,7 @@
 // Layouts: the network sees RGB. Grey (1 ch) is replicated to RGB and the output averaged back to grey;
 // an alpha channel (GA, RGBA) is upscaled separately through the same model (replicated to RGB, averaged
 // back) and re-attached. u8 images use the session's fused u8 path; u16 images go through f32 and come back
-// as u16 (16-bit depth kept).
+// as u16 (16-bit depth kept); f32 images (samples in [0, 1]) run as they are, outputs clamped to [0, 1].
 #pragma once
 
 #include <memory>
@@ -45,7 +45,7 @@ class ModelUpscaler {
   // The engine the model runs on (every shipped model: ExecutionMode::kFusedBands).
   ExecutionMode mode() const;
 
-  // u8 or u16 image with 1-4 channels -> the same layout and type at scale x the size.
+  // u8, u16 or f32 image with 1-4 channels -> the same layout and type at output_size() (scale x the size).
   Result<Image> upscale(const Image& src);
   // 8-bit RGB straight into the caller's memory (no intermediate image unless resizes()): `sr` has
   // output_size(lr)'s size.
@@ -63,9 +63,9 @@ class ModelUpscaler {
   Status push_frame(ImageView<const float> lr, ImageView<float> sr);
 
  private:
-  Result<Image> upscale_rgb(const Image& rgb);  // 3-channel u8 or u16
+  Result<Image> upscale_rgb(const Image& rgb);  // 3-channel u8, u16 or f32
   Status run_rgb8(ImageView<const uint8_t> lr, ImageView<uint8_t> sr);  // the model, sr = scale x lr
-  // u8 or u16 image -> the model's output, scale x the size.
+  // u8, u16 or f32 image -> the model's output, scale x the size.
   Result<Image> run_model(const Image& src);
   // A still image through a multi-frame model as a static window (see above).
   template <typename T>
