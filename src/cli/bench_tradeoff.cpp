@@ -3,18 +3,14 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "upscaler/model_upscaler.h"
 #include "eval/evaluation.h"
 #include "eval/sr_dataset.h"
-#include "models/builtin_models.h"
-#include "models/registry.h"
-#include "profile/complexity.h"
+#include "profile/builtin_catalog.h"
+#include "upscaler/model_upscaler.h"
 
 namespace litesr::cli {
 namespace {
 
-constexpr int kOutputWidth = 1280;
-constexpr int kOutputHeight = 720;
 constexpr int kChartScale = 4;  // one x4 chart: models of other scales are left out
 
 }  // namespace
@@ -22,24 +18,19 @@ constexpr int kChartScale = 4;  // one x4 chart: models of other scales are left
 Result<TradeoffResult> evaluate_tradeoff(const std::filesystem::path& dataset_dir, int threads,
                                          const CancelToken* cancel, Progress* progress) {
   TradeoffResult result;
-  for (const std::string& name : models::builtin_model_names()) {
+  LITESR_ASSIGN_OR_RETURN(const std::vector<BuiltinModelSummary> catalog, builtin_model_catalog());
+  for (const BuiltinModelSummary& m : catalog) {
+    if (m.frames != 1) continue;  // video models are scored on frame sequences, not image sets
+    if (m.scale != kChartScale) continue;
+    const std::string& name = m.name;
     const bool bicubic = name == "bicubic";
-    LITESR_ASSIGN_OR_RETURN(ModelFile model, models::load_builtin_model(name, bicubic ? kChartScale : 0));
-    LITESR_ASSIGN_OR_RETURN(Graph graph, models::build_graph(model));
-    if (graph.input_frames != 1) continue;  // video models are scored on frame sequences, not image sets
-    if (graph.scale != kChartScale) continue;
     TradeoffPoint p;
     p.model = name;
-    p.scale = graph.scale;
-    ComplexityOptions co;
-    co.input_width = kOutputWidth / graph.scale;
-    co.input_height = kOutputHeight / graph.scale;
-    co.convention = CountingConvention::kMacs;
-    LITESR_ASSIGN_OR_RETURN(ComplexityReport report, profile_complexity(graph, model.tensors, co));
-    p.params = report.params;
-    p.macs_720p = report.macs;
+    p.scale = m.scale;
+    p.params = m.params;
+    p.macs_720p = m.macs_720p;
     p.macs_per_output_pixel =
-        static_cast<double>(report.macs) / (static_cast<double>(report.output_width) * report.output_height);
+        static_cast<double>(m.macs_720p) / (static_cast<double>(kCatalogOutputWidth) * kCatalogOutputHeight);
 
     SrDatasetOptions dopt;
     dopt.scale = p.scale;

@@ -8,13 +8,14 @@
 // 1280x720), elsr-x4-4k (960x540 -> 3840x2160), sam-sr-xlite-x4-256 (sam-sr-xlite-x4, 256x256 -> 1024x1024),
 // sam-sr-xlite-x4-720p (320x180 -> 1280x720), evsrnet-x4-720p and evsrnet-nas-x4-720p (the recurrent video
 // models: one 10-frame window of 320x180 frames -> 1280x720, reported per frame). A case whose model is not
-// built in runs the same architecture and configuration with random weights (models::make_random_model; the
+// built in runs the same architecture and configuration with random weights (profile/profiled_model.h; the
 // JSON `weights` says "random"). -n MODEL adds a case for a built-in name or .safetensors file (single-frame or
 // multi-frame, one window per run) at a 1280x720 output; --case and -n select what runs (neither: the
 // defaults). --input WxH overrides every case's LR size (quick checks).
 //
-// Engines: LiteSR always (u8 HWC in -> u8 HWC out: conversions included): a Session for single-frame models,
-// a MultiFrameSession for multi-frame ones (reset, then push_frame_u8 of each frame of the window). With
+// Engines: LiteSR always (u8 HWC in -> u8 HWC out: conversions included), through the ModelUpscaler users run
+// (a Session for single-frame models, a MultiFrameSession for multi-frame ones: reset, then each frame of the
+// window pushed). With
 // --peers also LibTorch (train::TorchGraphRunner: the graph op by op with torch functional ops, f32 NCHW; a
 // recurrent step through run_window, the state fed back like MultiFrameSession; only when built with
 // LITESR_WITH_TORCH) and ONNX Runtime (the model exported by export_onnx, run by onnxruntime-node in a child
@@ -64,13 +65,12 @@
 #include "cli/exit_codes.h"
 #include "io/atomic_file.h"
 #include "models/builtin_models.h"
-#include "models/registry.h"
 #include "profile/complexity.h"
+#include "profile/profiled_model.h"
 #include "profile/timing.h"
 #include "runtime/kernel_dispatch.h"
 #include "runtime/kernel_peak.h"
-#include "runtime/multi_frame_session.h"
-#include "runtime/session.h"
+#include "upscaler/model_upscaler.h"
 #ifdef LITESR_HAVE_TRAIN
 #include "train/torch_graph_runner.h"
 #endif
@@ -200,61 +200,60 @@ struct LoadedCase {
 
 Result<LoadedCase> load_case(const BenchCase& c) {
   LoadedCase lc;
-  bool have = false;
+  ProfiledModelSpec spec;
+  Result<ProfiledModel> loaded = not_found("no model named");
   if (!c.model.empty()) {
-    Result<ModelFile> m = models::resolve_model(c.model, 0);
-    if (m.ok()) {
-      lc.model = std::move(m).value();
+    spec.model = c.model;
+    loaded = load_profiled_model(spec);
+    if (loaded.ok()) {
       const bool file = c.model.find('/') != std::string::npos || c.model.ends_with(".safetensors");
       lc.weights = c.model == "bicubic" ? "none" : file ? "file" : "shipped";
-      have = true;
-    } else if (c.arch.empty() || m.status().code() != StatusCode::kNotFound) {
-      return m.status();
+    } else if (c.arch.empty() || loaded.status().code() != StatusCode::kNotFound) {
+      return loaded.status();
     }
   }
-  if (!have) {  // the model is not built in: the same architecture with random weights
-    LITESR_ASSIGN_OR_RETURN(lc.model, models::make_random_model(c.arch, 4, c.config, /*seed=*/1));
+  if (!loaded.ok()) {  // the model is not built in: the same architecture with random weights
+    spec = ProfiledModelSpec();
+    spec.arch = c.arch;
+    spec.config_patch = c.config;
+    spec.scale = 4;
+    spec.weights = true;
+    spec.seed = 1;
+    loaded = load_profiled_model(spec);
+    if (!loaded.ok()) return loaded.status();
     lc.weights = "random";
   }
-  LITESR_ASSIGN_OR_RETURN(lc.graph, models::build_graph(lc.model));
+  lc.model = std::move(loaded->file);
+  lc.graph = std::move(loaded->graph);
   lc.recurrent = lc.graph.inputs.size() > 1;
   lc.multi_frame = lc.recurrent || lc.graph.input_frames > 1;
   lc.frames = lc.multi_frame ? std::max(1, lc.graph.input_frames) : 1;
   return lc;
 }
 
-// LiteSR's side of a case: a Session (single-frame models: run_u8) or a MultiFrameSession (multi-frame
-// models: reset, then push_frame_u8 of every frame of the window).
+// LiteSR's side of a case, through the upscaler users run: a single-frame model upscales each frame (fused u8
+// path), a multi-frame one sees the run's frames as one window (reset, then each frame pushed).
 struct LitesrEngine {
-  std::optional<Session> session;
-  std::optional<MultiFrameSession> window;
+  ModelUpscaler upscaler;
 
-  static Result<LitesrEngine> create(const LoadedCase& lc, int threads, int w, int h) {
-    SessionOptions so;
-    so.threads = threads;
-    LitesrEngine e;
-    if (lc.multi_frame) {
-      LITESR_ASSIGN_OR_RETURN(MultiFrameSession m, MultiFrameSession::create(lc.graph, lc.model.tensors, so));
-      e.window.emplace(std::move(m));
-    } else {
-      LITESR_ASSIGN_OR_RETURN(Session s, Session::create(lc.graph, lc.model.tensors, so));
-      LITESR_RETURN_IF_ERROR(s.prepare(w, h));
-      e.session.emplace(std::move(s));
-    }
-    return e;
+  static Result<LitesrEngine> create(const LoadedCase& lc, const std::string& name, int threads) {
+    UpscalerOptions options;
+    options.threads = threads;
+    LITESR_ASSIGN_OR_RETURN(ModelUpscaler up, ModelUpscaler::open_model(lc.model, name, options));
+    return LitesrEngine{std::move(up)};
   }
-  ExecutionMode mode() const { return window ? window->mode() : session->mode(); }
+  ExecutionMode mode() const { return upscaler.mode(); }
 
   // One run: the `count` u8 HWC frames of `lr` (w x h each, one after the other) into `sr` ((s·w) x (s·h));
   // `on_frame(f)` (when set) sees frame f's output in `sr`.
   Status run(const std::vector<uint8_t>& lr, std::vector<uint8_t>& sr, int w, int h, int s, int count,
              const std::function<void(int)>& on_frame = {}) {
-    if (window) window->reset();
+    upscaler.reset_window();
     for (int f = 0; f < count; ++f) {
       const ImageView<const uint8_t> in{lr.data() + static_cast<std::size_t>(f) * w * h * 3, w, h, 3,
                                         static_cast<std::ptrdiff_t>(w) * 3};
       const ImageView<uint8_t> out{sr.data(), w * s, h * s, 3, static_cast<std::ptrdiff_t>(w) * s * 3};
-      LITESR_RETURN_IF_ERROR(window ? window->push_frame_u8(in, out) : session->run_u8(in, out));
+      LITESR_RETURN_IF_ERROR(upscaler.push_frame_u8(in, out));
       if (on_frame) on_frame(f);
     }
     return {};
@@ -314,7 +313,7 @@ Result<CaseResult> run_case(const BenchCase& c, const BenchArgs& args, const fs:
   std::vector<uint8_t> sr(out_frame);
 
   // LiteSR, once untimed: its first and last frame are what the peers' outputs are checked against.
-  LITESR_ASSIGN_OR_RETURN(LitesrEngine litesr, LitesrEngine::create(lc, args.threads, w, h));
+  LITESR_ASSIGN_OR_RETURN(LitesrEngine litesr, LitesrEngine::create(lc, c.name, args.threads));
   r.litesr_path = path_name(litesr.mode());
   const std::vector<int> checked = frames > 1 ? std::vector<int>{0, frames - 1} : std::vector<int>{0};
   std::vector<std::vector<uint8_t>> reference(checked.size());
@@ -521,9 +520,11 @@ Result<std::vector<BenchCase>> select_cases(const BenchArgs& args) {
     cases.push_back(*it);
   }
   for (const std::string& m : args.models) {
-    Result<ModelFile> model = models::resolve_model(m, 0);
+    ProfiledModelSpec spec;
+    spec.model = m;
+    Result<ProfiledModel> model = load_profiled_model(spec);
     if (!model.ok()) return invalid_argument(model.status().message());
-    LITESR_ASSIGN_OR_RETURN(int s, models::model_scale(*model));
+    const int s = model->graph.scale;
     BenchCase c;
     c.name = fs::path(m).stem().string();
     c.model = m;

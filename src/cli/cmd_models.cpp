@@ -1,7 +1,4 @@
-// `litesr models`: the built-in models with their scale, parameters and cost.
-//
-// MACs are plain multiply-accumulates (CountingConvention::kMacs) for one frame at a 1280x720 output,
-// i.e. a (1280/s) x (720/s) input — the size the video challenges use (DESIGN §5).
+// `litesr models`: the built-in models with their scale, parameters and cost (profile/builtin_catalog.h).
 #include <cstdio>
 #include <string>
 
@@ -10,47 +7,31 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "io/atomic_file.h"
-#include "models/builtin_models.h"
-#include "models/registry.h"
-#include "profile/complexity.h"
+#include "profile/builtin_catalog.h"
 
 namespace litesr::cli {
 
 namespace {
 
-constexpr int kOutputWidth = 1280;
-constexpr int kOutputHeight = 720;
-
 int run_models(const std::string& json_path) {
+  Result<std::vector<BuiltinModelSummary>> catalog = builtin_model_catalog();
+  if (!catalog.ok()) return report_error(catalog.status());
   nlohmann::json list = nlohmann::json::array();
   std::printf("%-22s %-10s %5s %10s %14s  %s\n", "name", "arch", "scale", "params", "GMACs@720p", "");
-  const std::string default_name = models::default_model_name();
-  const std::string video_default = models::default_video_model_name();
-  for (const std::string& name : models::builtin_model_names()) {
-    auto model = models::load_builtin_model(name);
-    if (!model.ok()) return report_error(model.status());
-    auto graph = models::build_graph(*model);
-    if (!graph.ok()) return report_error(graph.status().with_context(name));
-    ComplexityOptions options;
-    options.input_width = kOutputWidth / graph->scale;
-    options.input_height = kOutputHeight / graph->scale;
-    options.convention = CountingConvention::kMacs;
-    auto report = profile_complexity(*graph, model->tensors, options);
-    if (!report.ok()) return report_error(report.status().with_context(name));
-    const std::string arch = model->metadata.at(std::string(kMetaArch));
-    const std::string note = name == default_name    ? "(default for images)"
-                             : name == video_default ? "(default for video)"
-                             : name == "bicubic"     ? "(any scale, -s)"
-                                                     : "";
-    std::printf("%-22s %-10s %5d %10lld %14.3f  %s\n", name.c_str(), arch.c_str(), graph->scale,
-                static_cast<long long>(report->params), static_cast<double>(report->macs) / 1e9, note.c_str());
-    list.push_back({{"name", name},
-                    {"arch", arch},
-                    {"scale", graph->scale},
-                    {"params", report->params},
-                    {"macs_720p", report->macs},
-                    {"default", name == default_name},
-                    {"default_video", name == video_default}});
+  for (const BuiltinModelSummary& m : *catalog) {
+    const std::string note = m.default_for_images  ? "(default for images)"
+                             : m.default_for_video ? "(default for video)"
+                             : m.name == "bicubic" ? "(any scale, -s)"
+                                                   : "";
+    std::printf("%-22s %-10s %5d %10lld %14.3f  %s\n", m.name.c_str(), m.arch.c_str(), m.scale,
+                static_cast<long long>(m.params), static_cast<double>(m.macs_720p) / 1e9, note.c_str());
+    list.push_back({{"name", m.name},
+                    {"arch", m.arch},
+                    {"scale", m.scale},
+                    {"params", m.params},
+                    {"macs_720p", m.macs_720p},
+                    {"default", m.default_for_images},
+                    {"default_video", m.default_for_video}});
   }
   std::printf("\nDefaults, chosen by measurement (bench/choose_defaults.sh): for images the best held-out PSNR among\n"
               "models that upscale to 12 MP in <= 0.5 s on 2 cores; for video the best among models that run\n"

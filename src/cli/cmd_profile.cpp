@@ -12,24 +12,17 @@
 // Exit codes: 0 ok, 1 failure, 2 usage error.
 #include <cstdio>
 #include <memory>
-#include <random>
 #include <string>
-#include <vector>
 
 #include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "io/atomic_file.h"
-#include "models/architectures.h"
-#include "models/builtin_models.h"
-#include "models/registry.h"
 #include "profile/complexity.h"
 #include "profile/profile_report.h"
+#include "profile/profiled_model.h"
 #include "profile/timing.h"
-#include "runtime/kernel_dispatch.h"
-#include "runtime/session.h"
 
 namespace litesr::cli {
 namespace {
@@ -50,90 +43,6 @@ struct ProfileArgs {
   uint64_t seed = 1;
 };
 
-// "bicubic, elsr, ...": the names --arch takes (the architecture table's rows).
-std::string architecture_names() {
-  std::string names;
-  for (const models::ArchitectureInfo& a : models::architectures()) {
-    names += (names.empty() ? "" : ", ") + std::string(a.name);
-  }
-  return names;
-}
-
-// The architecture's default `litesr.config` at `scale` (the table's config struct defaults), the base --config
-// is merged over.
-Result<nlohmann::json> default_config(const std::string& arch, int scale) {
-  const models::ArchitectureInfo* row = models::find_architecture(arch);
-  if (row == nullptr) {
-    return invalid_argument("--arch: unknown architecture '" + arch + "' (" + architecture_names() + ")");
-  }
-  nlohmann::json j = row->default_config();
-  j["scale"] = scale;
-  return j;
-}
-
-struct LoadedModel {
-  Graph graph;
-  ModelFile file;  // tensors (random for --arch, only built when timing)
-};
-
-// kInvalidArgument for bad user input (mapped to a usage error), anything else is a failure.
-Result<LoadedModel> load(const ProfileArgs& args) {
-  LoadedModel m;
-  if (!args.arch.empty()) {
-    if (args.scale < 1) return invalid_argument("--arch needs -s/--scale");
-    LITESR_ASSIGN_OR_RETURN(nlohmann::json config, default_config(args.arch, args.scale));
-    nlohmann::json user;
-    try {
-      user = nlohmann::json::parse(args.config);
-    } catch (const nlohmann::json::exception& e) {
-      return invalid_argument(std::string("--config is not valid JSON: ") + e.what());
-    }
-    if (!user.is_object()) return invalid_argument("--config must be a JSON object");
-    config.merge_patch(user);
-    const std::string text = config.dump();
-    LITESR_ASSIGN_OR_RETURN(m.graph, models::build_graph(args.arch, args.scale, text));
-    if (args.time_runs > 0) {
-      LITESR_ASSIGN_OR_RETURN(m.file, models::make_random_model(args.arch, args.scale, text, args.seed));
-    }
-    return m;
-  }
-  LITESR_ASSIGN_OR_RETURN(m.file, models::resolve_model(args.model, args.scale));
-  LITESR_ASSIGN_OR_RETURN(m.graph, models::build_graph(m.file));
-  return m;
-}
-
-std::string engine_name(const Session& s) {
-  const char* mode = s.mode() == ExecutionMode::kFusedBands     ? "fused_bands"
-                     : s.mode() == ExecutionMode::kLayerByLayer ? "layer_by_layer"
-                                                                : "reference";
-  return std::string(mode) + ", " + active_isa();
-}
-
-// Times one forward pass at the profiled input size, random LR content in [0, 1].
-Result<TimingResult> time_model(const LoadedModel& m, const ProfileArgs& args, const ComplexityReport& r,
-                                std::string& engine) {
-  SessionOptions so;
-  so.threads = args.threads;
-  LITESR_ASSIGN_OR_RETURN(Session session, Session::create(m.graph, m.file.tensors, so));
-  const int channels = 3 * session.input_frames();
-  std::vector<float> lr(static_cast<std::size_t>(r.input_width) * r.input_height * channels);
-  std::vector<float> sr(static_cast<std::size_t>(r.output_width) * r.output_height * channels);
-  std::mt19937 rng(static_cast<uint32_t>(args.seed));
-  std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
-  for (float& v : lr) v = uniform(rng);
-  const ImageView<const float> lr_view{lr.data(), r.input_width, r.input_height, channels,
-                                       static_cast<std::ptrdiff_t>(r.input_width) * channels};
-  const ImageView<float> sr_view{sr.data(), r.output_width, r.output_height, channels,
-                                 static_cast<std::ptrdiff_t>(r.output_width) * channels};
-  LITESR_RETURN_IF_ERROR(session.prepare(r.input_width, r.input_height));
-  engine = engine_name(session);
-  TimingOptions to;
-  to.warmup_runs = args.warmup_runs;
-  to.timed_runs = args.time_runs;
-  to.threads = session.threads();
-  return time_runs(to, [&] { return session.run(lr_view, sr_view); });
-}
-
 int run_profile(const ProfileArgs& args, CommandContext& ctx) {
   if (args.model.empty() == args.arch.empty()) return usage_error("give either MODEL or --arch (not both)");
   if (!args.input.empty() && !args.output.empty()) return usage_error("give --input or --output, not both");
@@ -142,7 +51,14 @@ int run_profile(const ProfileArgs& args, CommandContext& ctx) {
   Result<CountingConvention> convention = parse_convention(args.convention);
   if (!convention.ok()) return usage_error(convention.status().message());
 
-  Result<LoadedModel> model = load(args);
+  ProfiledModelSpec spec;
+  spec.model = args.model;
+  spec.arch = args.arch;
+  spec.config_patch = args.config;
+  spec.scale = args.scale;
+  spec.weights = args.time_runs > 0;
+  spec.seed = args.seed;
+  Result<ProfiledModel> model = load_profiled_model(spec);
   if (!model.ok()) {
     const StatusCode code = model.status().code();
     if (code == StatusCode::kInvalidArgument || code == StatusCode::kNotFound || code == StatusCode::kUnsupported) {
@@ -173,9 +89,14 @@ int run_profile(const ProfileArgs& args, CommandContext& ctx) {
   ro.layers = args.layers;
   TimingResult timing;
   if (args.time_runs > 0) {
-    Result<TimingResult> t = time_model(*model, args, *report, ro.timing_engine);
+    TimingOptions to;
+    to.warmup_runs = args.warmup_runs;
+    to.timed_runs = args.time_runs;
+    Result<ForwardTiming> t =
+        time_forward(*model, report->input_width, report->input_height, args.threads, to, args.seed);
     if (!t.ok()) return report_error(t.status());
-    timing = std::move(t).value();
+    timing = t->timing;
+    ro.timing_engine = t->engine;
     ro.timing = &timing;
   }
 
@@ -199,7 +120,8 @@ void register_profile_command(CLI::App& app, CommandContext& ctx) {
   CLI::App* cmd = app.add_subcommand(
       "profile", "Parameters, MACs/FLOPs, activations, peak memory (and runtime) of a model at a given size");
   cmd->add_option("model", args->model, "Built-in model name or .safetensors file");
-  cmd->add_option("--arch", args->arch, "Profile an untrained architecture instead (" + architecture_names() + ")");
+  cmd->add_option("--arch", args->arch,
+                  "Profile an untrained architecture instead (" + profiled_architecture_names() + ")");
   cmd->add_option("--config", args->config, "JSON hyper-parameters for --arch, merged over its defaults")
       ->capture_default_str();
   cmd->add_option("-s,--scale", args->scale, "Scale (required for --arch and bicubic)");

@@ -71,6 +71,11 @@ Result<ModelUpscaler> ModelUpscaler::open(const UpscalerOptions& options) {
     }
   }
   LITESR_ASSIGN_OR_RETURN(ModelFile model, models::resolve_model(name, scale));
+  return open_model(model, name, options);
+}
+
+Result<ModelUpscaler> ModelUpscaler::open_model(const ModelFile& model, const std::string& name,
+                                                const UpscalerOptions& options) {
   LITESR_ASSIGN_OR_RETURN(int model_scale, models::model_scale(model));
   SessionOptions session_options;
   session_options.threads = options.threads;
@@ -125,6 +130,11 @@ int ModelUpscaler::window() const { return frames_session_ ? frames_session_->wi
 
 void ModelUpscaler::reset_window() {
   if (frames_session_) frames_session_->reset();
+}
+
+Status ModelUpscaler::push_frame_u8(ImageView<const uint8_t> lr, ImageView<uint8_t> sr) {
+  if (resizes()) return unsupported("frame streams run at the model's scale (no -s/--size resize)");
+  return frames_session_ ? frames_session_->push_frame_u8(lr, sr) : session_->run_u8(lr, sr);
 }
 
 Status ModelUpscaler::push_frame(ImageView<const float> lr, ImageView<float> sr) {

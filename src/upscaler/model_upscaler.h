@@ -33,6 +33,10 @@ struct UpscalerOptions {
 class ModelUpscaler {
  public:
   static Result<ModelUpscaler> open(const UpscalerOptions& options);
+  // A model already in memory (e.g. random weights for a benchmark); `name` is what model_name() says.
+  // options.model and options.scale are not used; options.output is (its factor must not exceed the model's).
+  static Result<ModelUpscaler> open_model(const ModelFile& model, const std::string& name,
+                                          const UpscalerOptions& options);
 
   int scale() const { return scale_; }  // the model's scale
   // The output size for a w x h input: scale x, or UpscalerOptions::output's. kInvalidArgument when that needs
@@ -61,6 +65,8 @@ class ModelUpscaler {
   int window() const;
   void reset_window();
   Status push_frame(ImageView<const float> lr, ImageView<float> sr);
+  // The same with 8-bit RGB frames (the sessions' fused u8 paths).
+  Status push_frame_u8(ImageView<const uint8_t> lr, ImageView<uint8_t> sr);
 
  private:
   Result<Image> upscale_rgb(const Image& rgb);  // 3-channel u8, u16 or f32
