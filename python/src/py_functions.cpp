@@ -14,47 +14,15 @@
 #include "eval/sr_dataset.h"
 #include "io/image_file.h"
 #include "models/builtin_models.h"
-#include "models/registry.h"
 #include "numpy_image.h"
 #include "path_argument.h"
-#include "profile/complexity.h"
+#include "profile/builtin_catalog.h"
 #include "status_error.h"
 #include "without_gil.h"
 
 namespace litesr::python {
 
 namespace {
-
-// `litesr models`'s cost column: MACs of one frame at a 1280x720 output (src/cli/cmd_models.cpp).
-constexpr int kCostOutputWidth = 1280;
-constexpr int kCostOutputHeight = 720;
-
-struct ModelInfo {
-  std::string name;
-  std::string arch;
-  int scale = 0;
-  int64_t params = 0;
-  int64_t macs_720p = 0;
-};
-
-Result<std::vector<ModelInfo>> list_models() {
-  std::vector<ModelInfo> list;
-  for (const std::string& name : models::builtin_model_names()) {
-    LITESR_ASSIGN_OR_RETURN(const ModelFile model, models::load_builtin_model(name));
-    Result<Graph> graph = models::build_graph(model);
-    if (!graph.ok()) return graph.status().with_context(name);
-    ComplexityOptions options;
-    options.input_width = kCostOutputWidth / graph->scale;
-    options.input_height = kCostOutputHeight / graph->scale;
-    options.convention = CountingConvention::kMacs;
-    Result<ComplexityReport> report = profile_complexity(*graph, model.tensors, options);
-    if (!report.ok()) return report.status().with_context(name);
-    const auto arch = model.metadata.find(std::string(kMetaArch));
-    list.push_back({name, arch == model.metadata.end() ? std::string() : arch->second, graph->scale, report->params,
-                    report->macs});
-  }
-  return list;
-}
 
 // An image argument as a packed Image (a copy: the metrics, the resizer and the encoders take whole images).
 // `channel_axis`, when given, receives whether the array was (H, W, C) rather than (H, W).
@@ -171,19 +139,17 @@ void bind_functions(py::module_& m) {
   m.def(
       "models",
       [] {
-        Result<std::vector<ModelInfo>> list = without_gil([] { return list_models(); });
-        const std::string image_default = models::default_model_name();
-        const std::string video_default = models::default_video_model_name();
+        Result<std::vector<BuiltinModelSummary>> list = without_gil([] { return builtin_model_catalog(); });
         py::list out;
-        for (const ModelInfo& info : value_or_throw(std::move(list))) {
+        for (const BuiltinModelSummary& info : value_or_throw(std::move(list))) {
           py::dict d;
           d["name"] = info.name;
           d["arch"] = info.arch;
           d["scale"] = info.scale;
           d["params"] = info.params;
           d["macs_720p"] = info.macs_720p;
-          d["default"] = info.name == image_default;
-          d["default_video"] = info.name == video_default;
+          d["default"] = info.default_for_images;
+          d["default_video"] = info.default_for_video;
           out.append(std::move(d));
         }
         return out;
