@@ -136,12 +136,6 @@ double load_average() {
   return getloadavg(load, 3) > 0 ? load[0] : -1.0;
 }
 
-std::string path_name(const ExecutionMode m) {
-  return m == ExecutionMode::kFusedBands     ? "fused_bands"
-         : m == ExecutionMode::kLayerByLayer ? "layer_by_layer"
-                                             : "reference";
-}
-
 #ifdef LITESR_HAVE_TRAIN
 // Re-executes the process with OMP_WAIT_POLICY=PASSIVE (libgomp reads it when loaded, i.e. at start). Returns
 // only when that is not needed or exec failed.
@@ -314,7 +308,7 @@ Result<CaseResult> run_case(const BenchCase& c, const BenchArgs& args, const fs:
 
   // LiteSR, once untimed: its first and last frame are what the peers' outputs are checked against.
   LITESR_ASSIGN_OR_RETURN(LitesrEngine litesr, LitesrEngine::create(lc, c.name, args.threads));
-  r.litesr_path = path_name(litesr.mode());
+  r.litesr_path = execution_mode_name(litesr.mode());
   const std::vector<int> checked = frames > 1 ? std::vector<int>{0, frames - 1} : std::vector<int>{0};
   std::vector<std::vector<uint8_t>> reference(checked.size());
   LITESR_RETURN_IF_ERROR(litesr.run(lr, sr, w, h, s, frames, [&](int f) {

@@ -69,10 +69,7 @@ Result<ForwardTiming> time_forward(const ProfiledModel& model, int input_width, 
                                  static_cast<std::ptrdiff_t>(input_width) * s * channels};
   LITESR_RETURN_IF_ERROR(session.prepare(input_width, input_height));
   ForwardTiming result;
-  const char* mode = session.mode() == ExecutionMode::kFusedBands     ? "fused_bands"
-                     : session.mode() == ExecutionMode::kLayerByLayer ? "layer_by_layer"
-                                                                      : "reference";
-  result.engine = std::string(mode) + ", " + session.isa();
+  result.engine = std::string(execution_mode_name(session.mode())) + ", " + session.isa();
   options.threads = session.threads();
   LITESR_ASSIGN_OR_RETURN(result.timing, time_runs(options, [&] { return session.run(lr_view, sr_view); }));
   return result;

@@ -81,6 +81,11 @@ Result<KernelIsa> KernelIsa::named(std::string_view name) {
   return invalid_argument("unknown ISA '" + std::string(name) + "' (compiled: " + known + ")");
 }
 
+Result<KernelIsa> KernelIsa::named_or_current(std::string_view name) {
+  if (name.empty()) return current();
+  return named(name);
+}
+
 std::string KernelIsa::name() const { return lower(hwy::TargetName(target_)); }
 
 std::string active_isa() { return KernelIsa::current().name(); }

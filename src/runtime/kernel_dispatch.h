@@ -32,6 +32,8 @@ class KernelIsa {
   // "" or "best" = best(). kInvalidArgument for an unknown name, kUnsupported for a name that is not
   // compiled in or that this CPU cannot run.
   static Result<KernelIsa> named(std::string_view name);
+  // A session's ISA (SessionOptions::isa): named(name), except "" = current() (the creating thread's).
+  static Result<KernelIsa> named_or_current(std::string_view name);
 
   std::string name() const;
   int dispatch_index() const { return index_; }

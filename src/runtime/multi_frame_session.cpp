@@ -116,11 +116,7 @@ Result<MultiFrameSession> MultiFrameSession::create(const Graph& graph, const Te
   if (graph.input_frames < 1) return invalid_argument(graph.arch + ": input_frames must be >= 1");
   LITESR_ASSIGN_OR_RETURN(const std::vector<NodeShape> shapes, infer_shapes(graph));
   auto impl = std::make_unique<Impl>();
-  if (!options.isa.empty()) {
-    LITESR_ASSIGN_OR_RETURN(impl->isa, KernelIsa::named(options.isa));
-  } else {
-    impl->isa = KernelIsa::current();
-  }
+  LITESR_ASSIGN_OR_RETURN(impl->isa, KernelIsa::named_or_current(options.isa));
   impl->graph = graph;
   impl->scale = graph.scale;
   impl->window = graph.input_frames;

@@ -24,6 +24,15 @@ struct Session::Impl {
   int width = 0, height = 0;  // prepared LR size
 };
 
+const char* execution_mode_name(ExecutionMode mode) {
+  switch (mode) {
+    case ExecutionMode::kFusedBands: return "fused_bands";
+    case ExecutionMode::kLayerByLayer: return "layer_by_layer";
+    case ExecutionMode::kReference: return "reference";
+  }
+  return "unknown";
+}
+
 Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Session::Session(Session&&) noexcept = default;
 Session& Session::operator=(Session&&) noexcept = default;
@@ -32,11 +41,7 @@ Session::~Session() = default;
 Result<Session> Session::create(const Graph& graph, const TensorMap& tensors, const SessionOptions& options) {
   if (options.threads < 0 || options.band_rows < 0) return invalid_argument("threads and band_rows must be >= 0");
   auto impl = std::make_unique<Impl>();
-  if (!options.isa.empty()) {
-    LITESR_ASSIGN_OR_RETURN(impl->isa, KernelIsa::named(options.isa));
-  } else {
-    impl->isa = KernelIsa::current();
-  }
+  LITESR_ASSIGN_OR_RETURN(impl->isa, KernelIsa::named_or_current(options.isa));
   impl->graph = graph;
   impl->options = options;
   CompileOptions compile;

@@ -39,6 +39,8 @@ struct SessionOptions {
 
 // Which engine a session uses.
 enum class ExecutionMode { kFusedBands, kLayerByLayer, kReference };
+// "fused_bands", "layer_by_layer", "reference" (what `litesr bench` and `litesr profile` print).
+const char* execution_mode_name(ExecutionMode mode);
 
 class Session {
  public:

@@ -94,7 +94,7 @@ Result<ModelUpscaler> ModelUpscaler::open_model(const ModelFile& model, const st
   up.bicubic_ = graph.arch == "bicubic";
   up.output_ = options.output;
   if (up.output_.scale > 0) {
-    if (!up.bicubic_ && up.output_.scale > model_scale + 1e-9) {
+    if (!up.reaches(up.output_.scale)) {
       return invalid_argument(name + " is x" + std::to_string(model_scale) + " and cannot reach x" +
                               up.output_.label().substr(1));
     }
@@ -107,7 +107,7 @@ Result<std::pair<int, int>> ModelUpscaler::output_size(int w, int h) const {
   if (w < 1 || h < 1) return invalid_argument("input size must be at least 1x1");
   if (output_.empty()) return std::pair<int, int>(w * scale_, h * scale_);
   LITESR_ASSIGN_OR_RETURN(const double factor, output_.factor_for_input(w, h));
-  if (!bicubic_ && factor > scale_ + 1e-9) {
+  if (!reaches(factor)) {
     char text[160];
     std::snprintf(text, sizeof text, "%s of a %dx%d image needs x%.3g, more than the model's x%d",
                   output_.label().c_str(), w, h, factor, scale_);

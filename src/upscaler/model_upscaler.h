@@ -69,6 +69,9 @@ class ModelUpscaler {
   Status push_frame_u8(ImageView<const uint8_t> lr, ImageView<uint8_t> sr);
 
  private:
+  // Whether outputs `factor` x the input come from this model without upscaling its output further (bicubic
+  // resizes its input directly: every factor).
+  bool reaches(double factor) const { return bicubic_ || factor <= scale_ + 1e-9; }
   Result<Image> upscale_rgb(const Image& rgb);  // 3-channel u8, u16 or f32
   Status run_rgb8(ImageView<const uint8_t> lr, ImageView<uint8_t> sr);  // the model, sr = scale x lr
   // u8, u16 or f32 image -> the model's output, scale x the size.

@@ -451,6 +451,23 @@ fs::path temp_path_for(const fs::path& output) {
   return output.parent_path() / ("." + output.filename().string() + ".litesr-tmp");
 }
 
+// What the job's two ends are (one place for the rules; a benchmark has no output).
+struct JobEnds {
+  bool from_stdin = false;    // -i -: y4m on standard input
+  bool to_stdout = false;     // -o -: y4m on standard output
+  bool sequence_out = false;  // an image-sequence pattern ("sr/%08d.png")
+  bool y4m_out = false;       // y4m, to stdout or to a .y4m file
+};
+
+JobEnds job_ends(const VideoJobOptions& options) {
+  JobEnds e;
+  e.from_stdin = is_stdio_path(options.input);
+  e.to_stdout = !options.benchmark && is_stdio_path(options.output);
+  e.sequence_out = !options.benchmark && !e.to_stdout && is_pattern(options.output);
+  e.y4m_out = !options.benchmark && is_y4m_output(options.output);
+  return e;
+}
+
 }  // namespace
 
 void set_ffmpeg_verbosity(int verbosity) {
@@ -460,10 +477,7 @@ void set_ffmpeg_verbosity(int verbosity) {
 Status check_video_job_options(const VideoJobOptions& options) {
   if (options.input.empty()) return invalid_argument("no input given");
   if (!options.benchmark && options.output.empty()) return invalid_argument("no output given");
-  const bool from_stdin = is_stdio_path(options.input);
-  const bool to_stdout = !options.benchmark && is_stdio_path(options.output);
-  const bool sequence_out = !options.benchmark && !to_stdout && is_pattern(options.output);
-  const bool y4m_out = !options.benchmark && is_y4m_output(options.output);
+  const auto [from_stdin, to_stdout, sequence_out, y4m_out] = job_ends(options);
   if (options.resume) {
     if (to_stdout)
       return invalid_argument(
@@ -498,9 +512,7 @@ Result<VideoJobStats> run_video_job(const VideoJobOptions& options, const Upscal
   if (static_cast<bool>(upscaler.frame) == static_cast<bool>(upscaler.window))
     return invalid_argument("exactly one of Upscaler::frame and Upscaler::window must be set");
   LITESR_RETURN_IF_ERROR(check_video_job_options(options));
-  const bool to_stdout = !options.benchmark && is_stdio_path(options.output);
-  const bool sequence_out = !options.benchmark && !to_stdout && is_pattern(options.output);
-  const bool y4m_out = !options.benchmark && is_y4m_output(options.output);
+  const auto [from_stdin, to_stdout, sequence_out, y4m_out] = job_ends(options);
   // Set by JobState::fail: reads of stdin and writes to stdout waiting in poll() give up (as on Ctrl-C).
   std::atomic<bool> io_stop{false};
   const CancelToken* cancel = options.cancel;

@@ -30,6 +30,8 @@ TEST(KernelDispatch, ScopesSetTheCallingThreadOnlyAndNest) {
   for (const std::string& isa : available) {
     const ThreadIsaScope scope(KernelIsa::named(isa).value());
     EXPECT_EQ(active_isa(), isa);
+    EXPECT_EQ(KernelIsa::named_or_current("").value().name(), isa) << "a session's default: the creating thread's";
+    EXPECT_EQ(KernelIsa::named_or_current("best").value(), KernelIsa::best());
     std::string other_thread;
     std::thread([&] { other_thread = active_isa(); }).join();
     EXPECT_EQ(other_thread, available.front()) << "a scope must not change other threads";
