@@ -8,60 +8,32 @@
 #include <utility>
 #include <vector>
 
+#include "eval/matlab_resize_passes.h"
+
 namespace litesr {
 
 namespace {
 
-// MATLAB's conversion of a double to the storage type: round half away from zero and saturate for
-// integers; plain narrowing for float.
-template <typename T>
-inline T store_sample(double v) {
-  if constexpr (std::is_same_v<T, float>) {
-    return static_cast<T>(v);
-  } else {
-    constexpr double kMax = std::is_same_v<T, uint8_t> ? 255.0 : 65535.0;
-    if (!(v > 0.0)) return 0;
-    if (v >= kMax) return static_cast<T>(kMax);
-    return static_cast<T>(std::floor(v + 0.5));
-  }
-}
+using matlab_resize_detail::resample_one_row;
+using matlab_resize_detail::resample_row_columns;
 
 // Resamples along the height: dst row o = Σ_t w(o,t) · src row idx(o,t), every sample of the row.
 template <typename T>
 void resample_rows(ImageView<const T> src, ImageView<T> dst, const ResampleWeights& table) {
   const int n = src.width * src.channels;
   std::vector<double> acc(static_cast<std::size_t>(n));
+  std::vector<const T*> tap_rows(static_cast<std::size_t>(table.taps));
   for (int o = 0; o < dst.height; ++o) {
     const int32_t* idx = table.indices(o);
-    const double* w = table.weights(o);
-    std::fill(acc.begin(), acc.end(), 0.0);
-    for (int t = 0; t < table.taps; ++t) {
-      const T* s = src.row(idx[t]);
-      const double wt = w[t];
-      for (int i = 0; i < n; ++i) acc[i] += wt * static_cast<double>(s[i]);
-    }
-    T* d = dst.row(o);
-    for (int i = 0; i < n; ++i) d[i] = store_sample<T>(acc[i]);
+    for (int t = 0; t < table.taps; ++t) tap_rows[t] = src.row(idx[t]);
+    resample_one_row<T>(tap_rows.data(), table.weights(o), table.taps, n, acc.data(), dst.row(o));
   }
 }
 
-// Resamples along the width: dst (o, c) = Σ_t w(o,t) · src (idx(o,t), c), row by row.
+// Resamples along the width, row by row.
 template <typename T>
 void resample_columns(ImageView<const T> src, ImageView<T> dst, const ResampleWeights& table) {
-  const int channels = src.channels;
-  for (int y = 0; y < src.height; ++y) {
-    const T* s = src.row(y);
-    T* d = dst.row(y);
-    for (int o = 0; o < dst.width; ++o) {
-      const int32_t* idx = table.indices(o);
-      const double* w = table.weights(o);
-      for (int c = 0; c < channels; ++c) {
-        double acc = 0.0;
-        for (int t = 0; t < table.taps; ++t) acc += w[t] * static_cast<double>(s[idx[t] * channels + c]);
-        d[o * channels + c] = store_sample<T>(acc);
-      }
-    }
-  }
+  for (int y = 0; y < src.height; ++y) resample_row_columns<T>(src.row(y), dst.row(y), src.channels, table);
 }
 
 template <typename T>
@@ -86,36 +58,35 @@ Result<Image> resize_typed(const Image& src, int out_w, int out_h, double scale_
   return out;
 }
 
-Result<Image> resize_dispatch(const Image& src, int out_w, int out_h, double scale_w, double scale_h,
-                              const MatlabResizeOptions& options) {
-  if (src.empty()) return invalid_argument("cannot resize an empty image");
+Result<Image> resize_dispatch(const Image& src, const MatlabResizePlan& plan, const MatlabResizeOptions& options) {
   if (!std::isfinite(options.a)) return invalid_argument("cubic parameter a must be finite");
+  const int out_w = plan.out_width, out_h = plan.out_height;
   switch (src.type()) {
-    case PixelType::kU8: return resize_typed<uint8_t>(src, out_w, out_h, scale_w, scale_h, options);
-    case PixelType::kU16: return resize_typed<uint16_t>(src, out_w, out_h, scale_w, scale_h, options);
-    case PixelType::kF32: return resize_typed<float>(src, out_w, out_h, scale_w, scale_h, options);
+    case PixelType::kU8: return resize_typed<uint8_t>(src, out_w, out_h, plan.scale_w, plan.scale_h, options);
+    case PixelType::kU16: return resize_typed<uint16_t>(src, out_w, out_h, plan.scale_w, plan.scale_h, options);
+    case PixelType::kF32: return resize_typed<float>(src, out_w, out_h, plan.scale_w, plan.scale_h, options);
   }
   return internal_error("unknown pixel type");
 }
 
 }  // namespace
 
-Result<Image> matlab_imresize(const Image& src, double scale, const MatlabResizeOptions& options) {
-  if (src.empty()) return invalid_argument("cannot resize an empty image");
+Result<MatlabResizePlan> plan_matlab_resize(int in_width, int in_height, double scale) {
+  if (in_width < 1 || in_height < 1) return invalid_argument("cannot resize an empty image");
   if (!(scale > 0.0) || !std::isfinite(scale)) {
     return invalid_argument("resize scale must be positive and finite, got " + std::to_string(scale));
   }
-  LITESR_ASSIGN_OR_RETURN(int out_w, scaled_length(src.width(), scale));
-  LITESR_ASSIGN_OR_RETURN(int out_h, scaled_length(src.height(), scale));
+  LITESR_ASSIGN_OR_RETURN(const int out_w, scaled_length(in_width, scale));
+  LITESR_ASSIGN_OR_RETURN(const int out_h, scaled_length(in_height, scale));
   if (out_w > kMaxImageSide || out_h > kMaxImageSide) {
     return resource_exhausted("resized image would be " + std::to_string(out_w) + "x" + std::to_string(out_h) +
                               ", larger than the limit " + std::to_string(kMaxImageSide));
   }
-  return resize_dispatch(src, out_w, out_h, scale, scale, options);
+  return MatlabResizePlan{out_w, out_h, scale, scale};
 }
 
-Result<Image> matlab_imresize_to(const Image& src, int out_width, int out_height, const MatlabResizeOptions& options) {
-  if (src.empty()) return invalid_argument("cannot resize an empty image");
+Result<MatlabResizePlan> plan_matlab_resize_to(int in_width, int in_height, int out_width, int out_height) {
+  if (in_width < 1 || in_height < 1) return invalid_argument("cannot resize an empty image");
   if (out_width < 1 || out_height < 1) {
     return invalid_argument("output size must be positive, got " + std::to_string(out_width) + "x" +
                             std::to_string(out_height));
@@ -124,9 +95,19 @@ Result<Image> matlab_imresize_to(const Image& src, int out_width, int out_height
     return resource_exhausted("output size " + std::to_string(out_width) + "x" + std::to_string(out_height) +
                               " exceeds the limit " + std::to_string(kMaxImageSide));
   }
-  const double scale_w = static_cast<double>(out_width) / src.width();
-  const double scale_h = static_cast<double>(out_height) / src.height();
-  return resize_dispatch(src, out_width, out_height, scale_w, scale_h, options);
+  return MatlabResizePlan{out_width, out_height, static_cast<double>(out_width) / in_width,
+                          static_cast<double>(out_height) / in_height};
+}
+
+Result<Image> matlab_imresize(const Image& src, double scale, const MatlabResizeOptions& options) {
+  LITESR_ASSIGN_OR_RETURN(const MatlabResizePlan plan, plan_matlab_resize(src.width(), src.height(), scale));
+  return resize_dispatch(src, plan, options);
+}
+
+Result<Image> matlab_imresize_to(const Image& src, int out_width, int out_height, const MatlabResizeOptions& options) {
+  LITESR_ASSIGN_OR_RETURN(const MatlabResizePlan plan,
+                          plan_matlab_resize_to(src.width(), src.height(), out_width, out_height));
+  return resize_dispatch(src, plan, options);
 }
 
 }  // namespace litesr

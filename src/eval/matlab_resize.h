@@ -22,6 +22,17 @@ struct MatlabResizeOptions {
   bool antialias = true;                       // MATLAB 'Antialiasing' (on for bicubic shrinking)
 };
 
+// The output size and the per-axis scales (out/in as MATLAB uses them) of a resize, validated; what both
+// calls below and the row-streaming resize (eval/matlab_row_resizer.h) run.
+struct MatlabResizePlan {
+  int out_width = 0, out_height = 0;
+  double scale_w = 0, scale_h = 0;
+};
+// imresize(A, scale): each side ceil(side x scale) (scaled_length).
+Result<MatlabResizePlan> plan_matlab_resize(int in_width, int in_height, double scale);
+// imresize(A, [h w]).
+Result<MatlabResizePlan> plan_matlab_resize_to(int in_width, int in_height, int out_width, int out_height);
+
 // Resizes by one factor on both axes; output size = scaled_length(in, scale) per axis (ceil(in·scale)).
 // Downscaling by an integer s is scale = 1.0 / s, exactly as MATLAB is called.
 Result<Image> matlab_imresize(const Image& src, double scale, const MatlabResizeOptions& options = {});

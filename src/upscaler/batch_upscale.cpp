@@ -107,8 +107,12 @@ class BatchRunner {
       Result<std::unique_ptr<ImageRowReader>> rows = open_image_row_reader(w.bytes, name, streamed_read_options());
       if (rows.ok()) {
         const ImageRowsInfo& info = (*rows)->info();
-        const int64_t s = upscaler_.scale();
-        if (int64_t{info.width} * info.height * s * s >= options_.stream_min_output_pixels) {
+        Result<std::pair<int, int>> size = upscaler_.output_size(info.width, info.height);
+        if (!size.ok()) {
+          fail(w, size.status().with_context(name));
+          return w;
+        }
+        if (int64_t{size->first} * size->second >= options_.stream_min_output_pixels) {
           w.rows = std::move(rows).value();
           return w;
         }

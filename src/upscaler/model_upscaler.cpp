@@ -8,7 +8,6 @@
 #include <type_traits>
 
 #include "base/image_ops.h"
-#include "eval/matlab_resize.h"
 #include "models/builtin_models.h"
 #include "models/registry.h"
 
@@ -116,8 +115,27 @@ Result<std::pair<int, int>> ModelUpscaler::output_size(int w, int h) const {
   return output_.for_input(w, h);
 }
 
+Result<bool> ModelUpscaler::resizes_output(int w, int h) const {
+  LITESR_ASSIGN_OR_RETURN(const auto size, output_size(w, h));
+  return size.first != w * scale_ || size.second != h * scale_;
+}
+
+Result<MatlabRowResizer> ModelUpscaler::output_resizer(int w, int h, int channels, PixelType type) const {
+  if (!resizes()) return invalid_argument("outputs are not resized (no output size given)");
+  LITESR_ASSIGN_OR_RETURN(const auto size, output_size(w, h));
+  const int from = resizes_input() ? 1 : scale_;
+  MatlabResizePlan plan;
+  if (output_.scale > 0) {
+    // MATLAB's imresize(A, F / from) on the from x image; the size is output_size's (the same ceil rule).
+    const double scale = output_.scale / from;
+    plan = MatlabResizePlan{size.first, size.second, scale, scale};
+  } else {
+    LITESR_ASSIGN_OR_RETURN(plan, plan_matlab_resize_to(w * from, h * from, size.first, size.second));
+  }
+  return MatlabRowResizer::create(w * from, h * from, channels, type, plan);
+}
+
 Result<int> ModelUpscaler::context_rows() const {
-  if (resizes()) return unsupported("outputs resized to another size (-s/--size) are not streamed in bands");
   if (!session_) return unsupported("multi-frame models do not stream in bands");
   return session_->context_rows();
 }
@@ -203,22 +221,20 @@ Result<Image> ModelUpscaler::upscale_rgb(const Image& rgb) {
 }
 
 Result<Image> ModelUpscaler::upscale(const Image& src) {
-  LITESR_ASSIGN_OR_RETURN(const auto size, output_size(src.width(), src.height()));
-  const bool model_size = size.first == src.width() * scale_ && size.second == src.height() * scale_;
-  if (model_size) return run_model(src);
-  // Bicubic at any size is one MATLAB-exact resize of the input; a network's output is resized (antialiased
-  // when it shrinks) from its own scale. A factor resizes as MATLAB's imresize(A, factor) (the kernel follows
-  // the factor), an exact size as imresize(A, [h w]).
-  auto resize = [&](const Image& image, double from_scale) -> Result<Image> {
-    if (output_.scale > 0) return matlab_imresize(image, output_.scale / from_scale);
-    return matlab_imresize_to(image, size.first, size.second);
-  };
-  if (bicubic_) return resize(src, 1.0);
-  LITESR_ASSIGN_OR_RETURN(const Image sr, run_model(src));
-  return resize(sr, scale_);
+  LITESR_ASSIGN_OR_RETURN(const bool resized, resizes_output(src.width(), src.height()));
+  if (!resized) return upscale_at_model_scale(src);
+  LITESR_ASSIGN_OR_RETURN(MatlabRowResizer resizer,
+                          output_resizer(src.width(), src.height(), src.channels(), src.type()));
+  if (resizes_input()) {
+    LITESR_RETURN_IF_ERROR(resizer.push_rows(src, 0, src.height()));
+  } else {
+    LITESR_ASSIGN_OR_RETURN(const Image sr, upscale_at_model_scale(src));
+    LITESR_RETURN_IF_ERROR(resizer.push_rows(sr, 0, sr.height()));
+  }
+  return resizer.take_ready_rows();
 }
 
-Result<Image> ModelUpscaler::run_model(const Image& src) {
+Result<Image> ModelUpscaler::upscale_at_model_scale(const Image& src) {
   const int c = src.channels();
   const bool has_alpha = c == 2 || c == 4;
   const int colour_channels = has_alpha ? c - 1 : c;

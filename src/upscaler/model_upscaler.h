@@ -13,6 +13,7 @@
 #include "base/image.h"
 #include "base/status.h"
 #include "eval/evaluation.h"
+#include "eval/matlab_row_resizer.h"
 #include "runtime/multi_frame_session.h"
 #include "runtime/session.h"
 #include "upscaler/output_size.h"
@@ -42,8 +43,12 @@ class ModelUpscaler {
   // The output size for a w x h input: scale x, or UpscalerOptions::output's. kInvalidArgument when that needs
   // a larger factor than the model's (--size too large for the model).
   Result<std::pair<int, int>> output_size(int w, int h) const;
-  // Outputs are resized after the model (UpscalerOptions::output), so they do not stream in bands.
+  // Outputs are resized after the model (UpscalerOptions::output): the model's output (or, for bicubic, the
+  // input itself: resizes_input()) goes through output_resizer().
   bool resizes() const { return !output_.empty(); }
+  bool resizes_input() const { return resizes() && bicubic_; }
+  // Whether a w x h input's output is resized: resizes() and output_size() is not scale x the size.
+  Result<bool> resizes_output(int w, int h) const;
   const std::string& model_name() const { return model_name_; }
   int threads() const;
   // The engine the model runs on (every shipped model: ExecutionMode::kFusedBands).
@@ -54,6 +59,13 @@ class ModelUpscaler {
   // 8-bit RGB straight into the caller's memory (no intermediate image unless resizes()): `sr` has
   // output_size(lr)'s size.
   Status upscale_rgb8_into(ImageView<const uint8_t> lr, ImageView<uint8_t> sr);
+  // u8, u16 or f32 image with 1-4 channels -> the model's output at its own scale (scale x the size), before
+  // any resize (the layouts as upscale()).
+  Result<Image> upscale_at_model_scale(const Image& src);
+  // The resize that makes output_size() of a w x h input from what resizes: the model's output (scale x the
+  // size) or, when resizes_input(), the input. A factor F resizes as MATLAB's imresize(A, F / scale) (the
+  // kernel follows the factor), an exact size as imresize(A, [h w]). Only when resizes().
+  Result<MatlabRowResizer> output_resizer(int w, int h, int channels, PixelType type) const;
   // LR rows of context that make a band's output equal the whole image's (Session::context_rows);
   // kUnsupported for multi-frame models and models whose output rows depend on the whole image.
   Result<int> context_rows() const;
@@ -74,8 +86,6 @@ class ModelUpscaler {
   bool reaches(double factor) const { return bicubic_ || factor <= scale_ + 1e-9; }
   Result<Image> upscale_rgb(const Image& rgb);  // 3-channel u8, u16 or f32
   Status run_rgb8(ImageView<const uint8_t> lr, ImageView<uint8_t> sr);  // the model, sr = scale x lr
-  // u8, u16 or f32 image -> the model's output, scale x the size.
-  Result<Image> run_model(const Image& src);
   // A still image through a multi-frame model as a static window (see above).
   template <typename T>
   Status run_static_window(ImageView<const T> lr, ImageView<T> sr);

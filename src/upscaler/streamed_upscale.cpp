@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <memory>
+#include <optional>
 
 #include "io/image_rows.h"
 
@@ -25,22 +26,34 @@ Result<StreamedUpscale> stream_bands(ModelUpscaler& upscaler, ImageRowReader& re
   const ImageRowsInfo& info = reader.info();
   const int s = upscaler.scale();
   const int width = info.width, height = info.height;
-  if (static_cast<int64_t>(width) * height * s * s < options.min_output_pixels) {
-    return unsupported("small enough to upscale whole");
-  }
-  if (static_cast<int64_t>(width) * s > kMaxImageSide || static_cast<int64_t>(height) * s > kMaxImageSide) {
+  // Resized outputs (-s/--size): the model's rows (or, for bicubic, the input's) go through the row resizer.
+  LITESR_ASSIGN_OR_RETURN(const bool resized, upscaler.resizes_output(width, height));
+  const bool model_runs = !(resized && upscaler.resizes_input());
+  const int run_scale = model_runs ? s : 1;
+  if (static_cast<int64_t>(width) * run_scale > kMaxImageSide || static_cast<int64_t>(height) * run_scale > kMaxImageSide) {
     return invalid_argument(std::string(input) + ": the x" + std::to_string(s) + " output of " + std::to_string(width) +
                             "x" + std::to_string(height) + " would exceed " + std::to_string(kMaxImageSide) +
                             " pixels per side");
   }
+  LITESR_ASSIGN_OR_RETURN(const auto out_size, upscaler.output_size(width, height));
+  if (static_cast<int64_t>(out_size.first) * out_size.second < options.min_output_pixels) {
+    return unsupported("small enough to upscale whole");
+  }
+  std::optional<MatlabRowResizer> resizer;
+  if (resized) {
+    LITESR_ASSIGN_OR_RETURN(resizer, upscaler.output_resizer(width, height, info.channels, info.type));
+  }
+
   write.icc_profile = info.icc_profile;
   write.exif = info.exif;
   LITESR_ASSIGN_OR_RETURN(std::unique_ptr<ImageRowWriter> writer,
-                          create_image_row_writer(output, width * s, height * s, info.channels, info.type, write));
+                          create_image_row_writer(output, out_size.first, out_size.second, info.channels, info.type,
+                                                  write));
 
   int band_rows = options.band_rows;
   if (band_rows <= 0) {
-    const std::size_t out_row_bytes = static_cast<std::size_t>(width) * s * s * info.channels * pixel_type_size(info.type);
+    const std::size_t out_row_bytes =
+        static_cast<std::size_t>(width) * run_scale * run_scale * info.channels * pixel_type_size(info.type);
     band_rows = static_cast<int>(std::clamp<std::size_t>(kAutoBandOutputBytes / out_row_bytes, 4 * std::max(context, 4), 4096));
   }
   band_rows = std::min(band_rows, height);
@@ -62,14 +75,28 @@ Result<StreamedUpscale> stream_bands(ModelUpscaler& upscaler, ImageRowReader& re
     window = std::move(next);
     held_first = need_first;
 
-    LITESR_ASSIGN_OR_RETURN(const Image up, upscaler.upscale(window));
-    LITESR_RETURN_IF_ERROR(writer->write_rows(up, (y0 - need_first) * s, (y1 - y0) * s).with_context(output.string()));
+    // The band's rows at the model's scale: rows [(y0 − need_first)·s, (y1 − need_first)·s) of `up`.
+    Image up;
+    if (model_runs) {
+      LITESR_ASSIGN_OR_RETURN(up, upscaler.upscale_at_model_scale(window));
+    }
+    const Image& band = model_runs ? up : window;
+    const int band_first = (y0 - need_first) * run_scale, band_count = (y1 - y0) * run_scale;
+    if (resizer) {
+      LITESR_RETURN_IF_ERROR(resizer->push_rows(band, band_first, band_count));
+      if (resizer->ready_rows() > 0) {
+        LITESR_ASSIGN_OR_RETURN(const Image rows, resizer->take_ready_rows());
+        LITESR_RETURN_IF_ERROR(writer->write_rows(rows, 0, rows.height()).with_context(output.string()));
+      }
+    } else {
+      LITESR_RETURN_IF_ERROR(writer->write_rows(band, band_first, band_count).with_context(output.string()));
+    }
     if (options.on_rows) options.on_rows(y1, height);
   }
   Status s_end = reader.finish();
   if (!s_end.ok()) return s_end.with_context(input);
   LITESR_RETURN_IF_ERROR(writer->finish().with_context(output.string()));
-  return StreamedUpscale{true, "", width, height, width * s, height * s};
+  return StreamedUpscale{true, "", width, height, out_size.first, out_size.second};
 }
 
 Result<StreamedUpscale> not_streamed_if_unsupported(Result<StreamedUpscale> result) {

@@ -4,7 +4,9 @@
 // band with the model's context rows above and below (Session::context_rows), and the output rows of the
 // band alone are encoded as they come. With that context the result equals the whole-image upscale exactly
 // (bitwise: the fused engine's arithmetic does not depend on the band), while memory is bounded by the band:
-// about band_rows·W·(1 + s²)·channels samples plus the codecs' state, never the image.
+// about band_rows·W·(1 + s²)·channels samples plus the codecs' state, never the image. Outputs resized to
+// another size (-s 1.5, --size) go through the row-streaming MATLAB resize (eval/matlab_row_resizer.h) in the
+// same pass, which holds only its kernel's support on top: the same pixels as the whole-image path.
 //
 // kUnsupported (call the whole-image path instead) when the model's output depends on the whole image
 // (squeeze-excite, multi-frame models), when the input cannot stream (WebP, interlaced PNG, EXIF rotation)

@@ -198,7 +198,8 @@ std::string exif_with_orientation(int orientation) {
 }
 
 // Streaming in bands (-t LR rows, several bands here) writes exactly the file the whole-image path writes:
-// every layout, PNG and JPEG in and out, bicubic and ELSR, alpha and 16 bit, ICC and EXIF carried over.
+// every layout, PNG and JPEG in and out, bicubic and ELSR, alpha and 16 bit, ICC and EXIF carried over, and
+// outputs resized to any size (-s 1.5, --size).
 TEST(UpscaleCli, StreamedOutputEqualsWholeImageOutput) {
   TempDir dir;
   write_png(dir / "rgb.png", make_image(21, 17, 3, PixelType::kU8));
@@ -218,6 +219,11 @@ TEST(UpscaleCli, StreamedOutputEqualsWholeImageOutput) {
       {"rgba16.png", "c.png", {"-n", "elsr-x2", "-t", "4"}},
       {"grey.jpg", "d.jpg", {"-n", "elsr-x4", "-t", "2"}},
       {"grey.jpg", "e.png", {"-n", "bicubic", "-s", "3", "-t", "4"}},
+      // Resized outputs: the model's rows through the row-streaming resize in the same pass.
+      {"rgb.png", "f.png", {"-n", "elsr-x4", "-s", "1.5", "-t", "3"}},       // x2, then height and width x0.75
+      {"rgba16.png", "g.png", {"-n", "elsr-x4", "--size", "30x40", "-t", "2"}},  // x4, width shrinks first
+      {"grey.jpg", "h.png", {"-n", "bicubic", "-s", "2.5", "-t", "4"}},      // bicubic: the input resized
+      {"rgb.png", "i.jpg", {"-n", "elsr-x4", "--size", "84x68", "-t", "3"}},  // exactly x4: nothing resized
   };
   for (const Case& c : cases) {
     std::vector<std::string> with_json = c.extra;

@@ -105,8 +105,10 @@ TEST(OutputSize, AFactorRunsTheFamilyMemberAtTheNextIntegerScaleThenResizes) {
   EXPECT_TRUE(same_pixels(into, want));
   Image wrong = Image::create(46, 34, 3, PixelType::kU8).value();
   EXPECT_EQ(up.upscale_rgb8_into(lr.view<uint8_t>(), wrong.view<uint8_t>()).code(), StatusCode::kInvalidArgument);
-  // Resized outputs do not stream, and frame streams stay at the model's scale.
-  EXPECT_EQ(up.context_rows().status().code(), StatusCode::kUnsupported);
+  // Resized outputs stream in bands (upscaler/streamed_upscale.h: the model's rows through output_resizer()).
+  EXPECT_TRUE(up.context_rows().ok());
+  EXPECT_TRUE(up.resizes_output(23, 17).value());
+  EXPECT_FALSE(up.resizes_input());
 
   // x3 with a family that has only x4: x4, then the antialiased shrink.
   f.scale = 3;
