@@ -9,11 +9,10 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "export/export_model.h"
 #include "export/onnx_export.h"
-#include "export/tflite_export.h"
 #include "io/atomic_file.h"
-#include "models/builtin_models.h"
-#include "profile/complexity.h"
+#include "base/image_size.h"
 
 namespace litesr::cli {
 
@@ -30,9 +29,6 @@ struct ExportArgs {
   bool overwrite = false;
 };
 
-// TFLite shapes are int32: keep N·H·W products of the pixel-shuffle reshapes far from overflow.
-constexpr int kMaxTfliteSide = 16384;
-
 int write_bytes(const ExportArgs& args, const std::string& bytes) {
   if (Status s = write_file_atomically(args.output, bytes, args.overwrite); !s.ok()) {
     if (s.code() == StatusCode::kAlreadyExists) return usage_error(args.output + " exists (use --overwrite)");
@@ -41,44 +37,36 @@ int write_bytes(const ExportArgs& args, const std::string& bytes) {
   return kExitOk;
 }
 
-int run_export(ExportArgs args) {
-  if (args.format.empty()) {
-    const std::string ext = std::filesystem::path(args.output).extension().string();
-    if (ext != ".onnx" && ext != ".tflite") return usage_error("give --format onnx|tflite, or an .onnx / .tflite output");
-    args.format = ext.substr(1);
-  }
-  auto model = models::resolve_model(args.model, args.scale);
-  if (!model.ok()) return report_error(model.status());
-  if (args.format == "tflite") {
+int run_export(const ExportArgs& args) {
+  const Result<ExportFormat> format = parse_export_format(args.format, args.output);
+  if (!format.ok()) return usage_error("--format: " + format.status().message());
+  ExportRequest request;
+  request.model = args.model;
+  request.scale = args.scale;
+  request.format = *format;
+  request.fp16 = args.fp16;
+  request.clamp_output = args.clamp;
+  if (*format == ExportFormat::kTflite) {
     const Result<ImageSize> size = parse_image_size(args.input);
     if (!size.ok()) return usage_error("--input: " + size.status().message());
-    if (size->width > kMaxTfliteSide || size->height > kMaxTfliteSide) {
-      return usage_error("--input: at most " + std::to_string(kMaxTfliteSide) + " pixels per side");
+    if (Status s = check_tflite_input_size(size->width, size->height); !s.ok()) {
+      return usage_error("--input: " + s.message());
     }
-    TfliteExportOptions options;
-    options.height = size->height;
-    options.width = size->width;
-    options.fp16 = args.fp16;
-    options.clamp_output = args.clamp;
-    auto bytes = export_tflite(*model, options);
-    if (!bytes.ok()) return report_error(bytes.status().with_context(args.model));
-    if (Status s = check_tflite(*bytes); !s.ok()) return report_error(s.with_context(args.model));
-    if (int rc = write_bytes(args, *bytes); rc != kExitOk) return rc;
-    std::printf("wrote %s: TFLite (schema 3), NHWC inputs [1, %d, %d, C], %zu bytes%s%s\n", args.output.c_str(),
-                options.height, options.width, bytes->size(), args.fp16 ? ", float16 constants" : "",
-                args.clamp ? ", clamped output" : "");
-    return kExitOk;
+    request.input_width = size->width;
+    request.input_height = size->height;
   }
-  OnnxExportOptions options;
-  options.fp16 = args.fp16;
-  options.clamp_output = args.clamp;
-  options.doc = "LiteSR " + args.model + " (input lr: NCHW float RGB in [0, 1]; output sr)";
-  auto bytes = export_onnx(*model, options);
-  if (!bytes.ok()) return report_error(bytes.status().with_context(args.model));
-  if (Status s = check_onnx(*bytes); !s.ok()) return report_error(s.with_context(args.model));
+  const Result<std::string> bytes = export_model(request);
+  if (!bytes.ok()) return report_error(bytes.status());
   if (int rc = write_bytes(args, *bytes); rc != kExitOk) return rc;
-  std::printf("wrote %s: ONNX opset %d, %zu bytes%s%s\n", args.output.c_str(), kOnnxOpset, bytes->size(),
-              args.fp16 ? ", float16" : "", args.clamp ? ", clamped output" : "");
+  const char* fp16 = args.fp16 ? (*format == ExportFormat::kTflite ? ", float16 constants" : ", float16") : "";
+  const char* clamp = args.clamp ? ", clamped output" : "";
+  if (*format == ExportFormat::kTflite) {
+    std::printf("wrote %s: TFLite (schema 3), NHWC inputs [1, %d, %d, C], %zu bytes%s%s\n", args.output.c_str(),
+                request.input_height, request.input_width, bytes->size(), fp16, clamp);
+  } else {
+    std::printf("wrote %s: ONNX opset %d, %zu bytes%s%s\n", args.output.c_str(), kOnnxOpset, bytes->size(), fp16,
+                clamp);
+  }
   return kExitOk;
 }
 

@@ -20,9 +20,8 @@
 #include "base/progress.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
-#include "models/builtin_models.h"
-#include "upscaler/model_upscaler.h"
 #include "video/frame_pipeline.h"
+#include "video/model_video_upscaler.h"
 
 namespace litesr::cli {
 namespace {
@@ -48,29 +47,6 @@ struct VideoArgs {
   int64_t max_frames = 0;
   int segment_frames = 0;
 };
-
-// MATLAB-compatible bicubic (eval/matlab_resize.h, a = −0.5, symmetric borders), one frame at a time.
-// `-n NAME` -> the SR step the video pipeline calls. Single-frame models run on a runtime Session (fused
-// bands); multi-frame models (evsrnet) on a MultiFrameSession whose windows are the pipeline's windows.
-// Sessions are used from the pipeline's one SR thread only.
-Result<Upscaler> make_upscaler(const std::string& name, int scale, int threads) {
-  LITESR_ASSIGN_OR_RETURN(ModelUpscaler model, ModelUpscaler::open({name, scale, threads, 0, {}}));
-  auto shared = std::make_shared<ModelUpscaler>(std::move(model));
-  Upscaler u;
-  u.scale = shared->scale();
-  if (shared->multi_frame()) {
-    u.window_frames = shared->window();
-    u.window = [shared](std::span<const ImageView<const float>> lr, std::span<const ImageView<float>> sr,
-                        bool reset) -> Status {
-      if (reset) shared->reset_window();
-      for (std::size_t i = 0; i < lr.size(); ++i) LITESR_RETURN_IF_ERROR(shared->push_frame(lr[i], sr[i]));
-      return {};
-    };
-    return u;
-  }
-  u.frame = [shared](ImageView<const float> lr, ImageView<float> sr) { return shared->push_frame(lr, sr); };
-  return u;
-}
 
 std::string fps_text(int64_t frames, double seconds) {
   if (seconds <= 0) return "-";
@@ -106,16 +82,21 @@ int run_video(const VideoArgs& a, CommandContext& ctx) {
   o.decode_threads = a.threads;
   o.max_frames = a.max_frames;
   o.cancel = ctx.cancel;
-  const std::string model_name = a.model.empty() ? models::default_video_model_name() : a.model;
-  o.job_signature = "model=" + model_name + " scale=" + std::to_string(a.scale);
   // Before the model loads or a byte is read: pipes with --resume, encoder options y4m cannot take, a terminal.
   if (const Status st = check_video_job_options(o); !st.ok()) return usage_error("video: " + st.message());
 
-  Result<Upscaler> upscaler = make_upscaler(model_name, a.scale, a.threads);
-  if (!upscaler.ok()) {
-    if (upscaler.status().code() == StatusCode::kNotFound) return usage_error(upscaler.status().message());
-    return report_error(upscaler.status());
+  UpscalerOptions model_options;
+  model_options.model = a.model;
+  model_options.scale = a.scale;
+  model_options.threads = a.threads;
+  Result<ModelVideoUpscaler> opened = open_model_video_upscaler(model_options);
+  if (!opened.ok()) {
+    if (opened.status().code() == StatusCode::kNotFound) return usage_error(opened.status().message());
+    return report_error(opened.status());
   }
+  const std::string& model_name = opened->model_name;
+  const Upscaler* upscaler = &opened->upscaler;
+  o.job_signature = "model=" + model_name + " scale=" + std::to_string(a.scale);
   set_ffmpeg_verbosity(ctx.verbosity);
 
   std::unique_ptr<Progress> progress;

@@ -1,0 +1,34 @@
+#include "video/model_video_upscaler.h"
+
+#include <memory>
+#include <span>
+#include <utility>
+
+#include "models/builtin_models.h"
+
+namespace litesr {
+
+Result<ModelVideoUpscaler> open_model_video_upscaler(UpscalerOptions options) {
+  if (!options.output.empty()) return invalid_argument("video frames run at the model's scale (no output size)");
+  if (options.model.empty()) options.model = models::default_video_model_name();
+  LITESR_ASSIGN_OR_RETURN(ModelUpscaler model, ModelUpscaler::open(options));
+  auto shared = std::make_shared<ModelUpscaler>(std::move(model));
+  ModelVideoUpscaler out;
+  out.model_name = options.model;
+  Upscaler& u = out.upscaler;
+  u.scale = shared->scale();
+  if (shared->multi_frame()) {
+    u.window_frames = shared->window();
+    u.window = [shared](std::span<const ImageView<const float>> lr, std::span<const ImageView<float>> sr,
+                        bool reset) -> Status {
+      if (reset) shared->reset_window();
+      for (std::size_t i = 0; i < lr.size(); ++i) LITESR_RETURN_IF_ERROR(shared->push_frame(lr[i], sr[i]));
+      return {};
+    };
+  } else {
+    u.frame = [shared](ImageView<const float> lr, ImageView<float> sr) { return shared->push_frame(lr, sr); };
+  }
+  return out;
+}
+
+}  // namespace litesr

@@ -1,0 +1,24 @@
+// A model as the video pipeline's SR step (`litesr video -n NAME`): a ModelUpscaler (upscaler/model_upscaler.h)
+// behind frame_pipeline.h's Upscaler callbacks. Single-frame models run each frame on a Session (fused bands);
+// multi-frame models (EVSRNet) on a MultiFrameSession whose windows are the pipeline's windows. The callbacks
+// are called from the pipeline's one SR thread only, as the sessions require.
+#pragma once
+
+#include <string>
+
+#include "base/status.h"
+#include "upscaler/model_upscaler.h"
+#include "video/frame_pipeline.h"
+
+namespace litesr {
+
+struct ModelVideoUpscaler {
+  Upscaler upscaler;
+  std::string model_name;  // the model that runs (options.model, or the default video model)
+};
+
+// options.model "" = models::default_video_model_name(); options.output must be empty (frames keep the model's
+// scale). kNotFound for an unknown model name or a missing file.
+Result<ModelVideoUpscaler> open_model_video_upscaler(UpscalerOptions options);
+
+}  // namespace litesr

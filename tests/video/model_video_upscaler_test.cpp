@@ -1,0 +1,52 @@
+#include "video/model_video_upscaler.h"
+
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "models/builtin_models.h"
+
+namespace litesr {
+namespace {
+
+TEST(ModelVideoUpscaler, DefaultIsTheVideoDefaultAndMultiFrameModelsGetWindows) {
+  const Result<ModelVideoUpscaler> opened = open_model_video_upscaler({});
+  ASSERT_TRUE(opened.ok()) << opened.status().to_string();
+  EXPECT_EQ(opened->model_name, models::default_video_model_name());
+  const Upscaler& u = opened->upscaler;
+  EXPECT_EQ(u.scale, 4);
+  EXPECT_TRUE(u.window);  // EVSRNet: windows of frames
+  EXPECT_FALSE(u.frame);
+  EXPECT_EQ(u.window_frames, 10);
+}
+
+TEST(ModelVideoUpscaler, SingleFrameModelsRunEachFrameAsTheModelUpscalerDoes) {
+  UpscalerOptions options;
+  options.model = "elsr-x4";
+  options.threads = 1;
+  const Result<ModelVideoUpscaler> opened = open_model_video_upscaler(options);
+  ASSERT_TRUE(opened.ok()) << opened.status().to_string();
+  ASSERT_TRUE(opened->upscaler.frame);
+  EXPECT_FALSE(opened->upscaler.window);
+  constexpr int kW = 9, kH = 7;
+  std::vector<float> lr(kW * kH * 3);
+  for (std::size_t i = 0; i < lr.size(); ++i) lr[i] = static_cast<float>((i * 37) % 101) / 100.0f;
+  std::vector<float> sr(lr.size() * 16), want(lr.size() * 16);
+  const ImageView<const float> lr_view{lr.data(), kW, kH, 3, kW * 3};
+  ASSERT_TRUE(opened->upscaler.frame(lr_view, ImageView<float>{sr.data(), 4 * kW, 4 * kH, 3, 4 * kW * 3}).ok());
+  ModelUpscaler direct = ModelUpscaler::open(options).value();
+  ASSERT_TRUE(direct.push_frame(lr_view, ImageView<float>{want.data(), 4 * kW, 4 * kH, 3, 4 * kW * 3}).ok());
+  EXPECT_EQ(sr, want);
+}
+
+TEST(ModelVideoUpscaler, UnknownModelsAndOutputSizesAreErrors) {
+  UpscalerOptions options;
+  options.model = "no-such-model-x4";
+  EXPECT_EQ(open_model_video_upscaler(options).status().code(), StatusCode::kNotFound);
+  options.model = "elsr-x4";
+  options.output.scale = 1.5;
+  EXPECT_EQ(open_model_video_upscaler(options).status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace litesr
