@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
     fprintf(stderr, "usage: %s INPUT OUTPUT [MODEL]\n", argv[0]);
     return 2;
   }
-  litesr_upscaler_options options = {argc > 3 ? argv[3] : NULL, 0, 0};
+  litesr_upscaler_options options = {.model = argc > 3 ? argv[3] : NULL}; /* scale, threads, output size: 0 */
   litesr_upscaler* upscaler = NULL;
   litesr_status status = litesr_upscaler_create(&options, &upscaler);
   if (status != LITESR_OK) return fail("create", status);

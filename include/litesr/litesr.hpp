@@ -11,6 +11,7 @@
 //   litesr::Upscaler up({"elsr-x4"});                 // or litesr::Upscaler() for the default model
 //   up.upscale_file("photo.jpg", "photo_x4.png");     // files: formats by extension, written atomically
 //   litesr::Image sr = up.upscale(lr.view());          // buffers: 1-4 channels, 8 or 16 bit
+//   litesr::Upscaler x15({"elsr-x4", 0, 0, 1.5});      // any output size: a factor, or {..., 0, 1920, 1080}
 #ifndef LITESR_LITESR_HPP_
 #define LITESR_LITESR_HPP_
 
@@ -96,49 +97,69 @@ class Image {
   std::vector<std::uint8_t> data_;
 };
 
+// A width x height in pixels.
+struct Size {
+  int width = 0;
+  int height = 0;
+};
+
 // One model, ready to upscale buffers and files. Move-only.
 class Upscaler {
  public:
+  // Any output size (litesr_upscaler_options in litesr.h): at most one of output_scale and output_width +
+  // output_height, and then scale 0.
   struct Options {
-    std::string model;  // a built-in name (`litesr models`) or a .safetensors path; "" = the default model
-    int scale = 0;      // 0 = the model's own; bicubic takes 2..8 (0 = 4)
-    int threads = 0;    // 0 = all cores
+    std::string model;        // a built-in name (`litesr models`) or a .safetensors path; "" = the default model
+    int scale = 0;            // 0 = the model's own; bicubic takes 2..8 (0 = 4)
+    int threads = 0;          // 0 = all cores
+    double output_scale = 0;  // 0 = none; a factor in (1, 16]: each side becomes ceil(side x output_scale)
+                              // (a built-in model's family member at the next integer scale runs, then a resize)
+    int output_width = 0;     // 0 = none; with output_height: exactly output_width x output_height pixels
+    int output_height = 0;
   };
 
   Upscaler() : Upscaler(Options{}) {}
   explicit Upscaler(const Options& options) {
-    const litesr_upscaler_options c{options.model.c_str(), options.scale, options.threads};
+    const litesr_upscaler_options c{options.model.c_str(), options.scale,        options.threads,
+                                    options.output_scale,  options.output_width, options.output_height};
     litesr_upscaler* handle = nullptr;
     detail::check(litesr_upscaler_create(&c, &handle));
     handle_.reset(handle);
   }
 
-  // The model's scale factor: outputs are scale() x the input's width and height.
+  // The scale factor of the model that runs (with output_scale, the family member chosen: elsr-x4 and 1.5 -> 2).
+  // Without an output size, outputs are scale() x the input's width and height.
   int scale() const {
     int s = 0;
     detail::check(litesr_upscaler_scale(handle_.get(), &s));
     return s;
   }
 
-  // Upscales into memory the caller owns (scale() x the size, the same channels and bit depth); 8-bit RGB is
-  // written straight into `output`.
+  // The size upscale() gives a width x height input: scale() x it, or the output size of the options.
+  // Throws LITESR_INVALID_ARGUMENT for a side outside 1..65536 or an exact size the model cannot reach from it.
+  Size output_size(int width, int height) const {
+    Size out;
+    detail::check(litesr_upscaler_output_size(handle_.get(), width, height, &out.width, &out.height));
+    return out;
+  }
+
+  // Upscales into memory the caller owns (output_size() of the input, the same channels and bit depth); 8-bit RGB
+  // at the model's scale is written straight into `output`.
   void upscale(const ImageView& input, const ImageView& output) {
     const litesr_image in = input.c_image(), out = output.c_image();
     detail::check(litesr_upscale(handle_.get(), &in, &out));
   }
-  // Upscales into a new image.
+  // Upscales into a new image of output_size().
   Image upscale(const ImageView& input) {
-    const int s = scale();
-    if (input.width < 1 || input.height < 1 || input.width > (1 << 16) || input.height > (1 << 16)) {
-      throw Error(LITESR_INVALID_ARGUMENT, "input size must be 1..65536 pixels per side");
-    }
-    Image output(input.width * s, input.height * s, input.channels, input.bit_depth);
+    const Size size = output_size(input.width, input.height);
+    Image output(size.width, size.height, input.channels, input.bit_depth);
     upscale(input, output.view());
     return output;
   }
 
-  // Reads an image file (PNG, JPEG, WebP), upscales it and writes `output_path` atomically in the format of its
-  // extension (alpha, 16-bit depth, ICC and EXIF kept); replaces an existing file.
+  // Reads an image file (PNG, JPEG, WebP), upscales it (to the options' output size, if any) and writes
+  // `output_path` atomically in the format of its extension (alpha, 16-bit depth, ICC and EXIF kept); replaces an
+  // existing file.
   void upscale_file(const std::string& input_path, const std::string& output_path) {
     detail::check(litesr_upscale_file(handle_.get(), input_path.c_str(), output_path.c_str()));
   }

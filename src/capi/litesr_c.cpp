@@ -2,17 +2,21 @@
 // every C++ exception on this side of the boundary.
 #include "litesr/litesr.h"
 
+#include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <exception>
 #include <limits>
 #include <new>
 #include <string>
+#include <utility>
 
 #include "base/image.h"
 #include "base/status.h"
 #include "upscaler/batch_upscale.h"
 #include "upscaler/model_upscaler.h"
+#include "upscaler/output_size.h"
 
 struct litesr_upscaler {
   litesr::ModelUpscaler model;
@@ -22,6 +26,8 @@ namespace {
 
 using litesr::Image;
 using litesr::ImageView;
+using litesr::kMaxImageSide;
+using litesr::OutputSize;
 using litesr::PixelType;
 using litesr::Result;
 using litesr::Status;
@@ -106,14 +112,61 @@ ImageView<T> view_of(const litesr_image& image) {
           static_cast<std::ptrdiff_t>(image.stride / sizeof(T))};
 }
 
+std::string size_text(int width, int height) { return std::to_string(width) + "x" + std::to_string(height); }
+
+// The output size of the options (litesr_upscaler_options::output_scale, output_width, output_height): every
+// field checked here, so a bad one is named in the message; {} = none. `scale` must then be 0.
+Result<OutputSize> output_size_option(const litesr_upscaler_options& options) {
+  const double factor = options.output_scale;
+  const bool has_factor = factor != 0.0;  // NaN too
+  const bool has_size = options.output_width != 0 || options.output_height != 0;
+  if (has_factor && has_size) {
+    return litesr::invalid_argument("give output_scale or output_width x output_height, not both");
+  }
+  if ((has_factor || has_size) && options.scale != 0) {
+    return litesr::invalid_argument(
+        "give scale or an output size (output_scale, output_width x output_height), not both (scale must be 0 "
+        "with an output size)");
+  }
+  if (has_factor) {
+    Result<OutputSize> output = OutputSize::from_scale(factor);
+    if (!output.ok()) return litesr::invalid_argument("output_scale: " + output.status().message() + " (0 = none)");
+    return output;
+  }
+  if (has_size) {
+    Result<OutputSize> output = OutputSize::from_size(options.output_width, options.output_height);
+    if (!output.ok()) {
+      return litesr::invalid_argument("output_width x output_height: " + output.status().message() +
+                                      " (give both; 0x0 = none)");
+    }
+    return output;
+  }
+  return OutputSize{};
+}
+
+// The output size for a width x height input (ModelUpscaler::output_size), both ends within 1..kMaxImageSide.
+Result<std::pair<int, int>> checked_output_size(const litesr::ModelUpscaler& model, int width, int height) {
+  if (width < 1 || height < 1 || width > kMaxImageSide || height > kMaxImageSide) {
+    return litesr::invalid_argument("input size " + size_text(width, height) + ": each side must be 1.." +
+                                    std::to_string(kMaxImageSide));
+  }
+  LITESR_ASSIGN_OR_RETURN(const auto size, model.output_size(width, height));
+  if (size.first > kMaxImageSide || size.second > kMaxImageSide) {
+    return litesr::resource_exhausted("the output of a " + size_text(width, height) + " input would be " +
+                                      size_text(size.first, size.second) + ": each side must be at most " +
+                                      std::to_string(kMaxImageSide));
+  }
+  return size;
+}
+
 Status upscale_image(litesr::ModelUpscaler& model, const litesr_image* input, const litesr_image* output) {
   LITESR_RETURN_IF_ERROR(check_image(input, "input"));
   LITESR_RETURN_IF_ERROR(check_image(output, "output"));
-  const int s = model.scale();
-  if (output->width != input->width * s || output->height != input->height * s) {
-    return litesr::invalid_argument("output is " + std::to_string(output->width) + "x" +
-                                    std::to_string(output->height) + ", expected x" + std::to_string(s) + " of " +
-                                    std::to_string(input->width) + "x" + std::to_string(input->height));
+  LITESR_ASSIGN_OR_RETURN(const auto expected, checked_output_size(model, input->width, input->height));
+  if (output->width != expected.first || output->height != expected.second) {
+    return litesr::invalid_argument("output is " + size_text(output->width, output->height) + ", expected " +
+                                    size_text(expected.first, expected.second) + " for a " +
+                                    size_text(input->width, input->height) + " input (litesr_upscaler_output_size)");
   }
   if (output->channels != input->channels || output->bit_depth != input->bit_depth) {
     return litesr::invalid_argument("output must have the input's channels and bit depth");
@@ -128,6 +181,10 @@ Status upscale_image(litesr::ModelUpscaler& model, const litesr_image* input, co
     std::memcpy(src.row_bytes_ptr(y), static_cast<const uint8_t*>(input->data) + y * input->stride, src.row_bytes());
   }
   LITESR_ASSIGN_OR_RETURN(const Image up, model.upscale(src));
+  if (up.width() != output->width || up.height() != output->height || up.channels() != output->channels) {
+    return litesr::internal_error("the upscaler returned " + size_text(up.width(), up.height()) + ", not " +
+                                  size_text(output->width, output->height));
+  }
   for (int y = 0; y < up.height(); ++y) {
     std::memcpy(static_cast<uint8_t*>(output->data) + y * output->stride, up.row_bytes_ptr(y), up.row_bytes());
   }
@@ -170,6 +227,7 @@ litesr_status litesr_upscaler_create(const litesr_upscaler_options* options, lit
       }
       o.scale = options->scale;
       o.threads = options->threads;
+      LITESR_ASSIGN_OR_RETURN(o.output, output_size_option(*options));
     }
     LITESR_ASSIGN_OR_RETURN(litesr::ModelUpscaler model, litesr::ModelUpscaler::open(o));
     *out = new litesr_upscaler{std::move(model)};
@@ -183,6 +241,19 @@ litesr_status litesr_upscaler_scale(const litesr_upscaler* upscaler, int* scale)
   return guarded([&]() -> Status {
     if (upscaler == nullptr || scale == nullptr) return litesr::invalid_argument("upscaler or scale is NULL");
     *scale = upscaler->model.scale();
+    return {};
+  });
+}
+
+litesr_status litesr_upscaler_output_size(const litesr_upscaler* upscaler, int input_width, int input_height,
+                                          int* output_width, int* output_height) {
+  return guarded([&]() -> Status {
+    if (upscaler == nullptr || output_width == nullptr || output_height == nullptr) {
+      return litesr::invalid_argument("upscaler, output_width or output_height is NULL");
+    }
+    LITESR_ASSIGN_OR_RETURN(const auto size, checked_output_size(upscaler->model, input_width, input_height));
+    *output_width = size.first;
+    *output_height = size.second;
     return {};
   });
 }

@@ -100,7 +100,9 @@ Result<int> model_scale(const ModelFile& model) {
 Result<ModelFile> load_builtin_model(std::string_view name, int scale) {
   if (name == kBicubic) {
     if (scale == 0) scale = kBicubicDefaultScale;
-    if (scale < 2 || scale > 8) return invalid_argument("bicubic needs a scale between 2 and 8 (-s)");
+    if (scale < 2 || scale > kBicubicMaxScale) {
+      return invalid_argument("bicubic needs a scale between 2 and " + std::to_string(kBicubicMaxScale) + " (-s)");
+    }
     return make_bicubic_model(scale);
   }
   for (std::size_t i = 0; i < kEmbeddedModelCount; ++i) {

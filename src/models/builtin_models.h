@@ -33,6 +33,7 @@ std::vector<std::pair<int, std::string>> builtin_family(std::string_view name);
 
 // Bicubic has no scale of its own: a scale of 0 asks for this one (the one place that rule lives).
 inline constexpr int kBicubicDefaultScale = 4;
+inline constexpr int kBicubicMaxScale = 8;  // bicubic sessions take scales 2..8
 
 // A built-in model by name. `scale` for bicubic is 2..8, or 0 for kBicubicDefaultScale; for shipped models it
 // must be 0 or equal to the model's scale.

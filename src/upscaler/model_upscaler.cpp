@@ -1,5 +1,6 @@
 #include "upscaler/model_upscaler.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -37,10 +38,11 @@ Result<Image> average_rgb(const Image& rgb) {
 }
 
 // The model that serves an output factor: `name`'s family member at the smallest scale >= factor (bicubic: the
-// next integer scale, at least 2, which only sets the session; its resized outputs come from the input).
+// next integer scale within 2..kBicubicMaxScale, which only sets the session; its resized outputs come from the
+// input, at any factor).
 Result<std::pair<std::string, int>> model_for_factor(const std::string& name, double factor) {
   const int needed = static_cast<int>(std::ceil(factor - 1e-9));
-  if (name == "bicubic") return std::pair<std::string, int>(name, std::max(2, needed));
+  if (name == "bicubic") return std::pair<std::string, int>(name, std::clamp(needed, 2, models::kBicubicMaxScale));
   const auto family = models::builtin_family(name);
   if (family.empty()) return std::pair<std::string, int>(name, 0);  // a file: itself (checked against the factor)
   for (const auto& [scale, member] : family) {
@@ -231,7 +233,15 @@ Result<Image> ModelUpscaler::upscale(const Image& src) {
     LITESR_ASSIGN_OR_RETURN(const Image sr, upscale_at_model_scale(src));
     LITESR_RETURN_IF_ERROR(resizer.push_rows(sr, 0, sr.height()));
   }
-  return resizer.take_ready_rows();
+  LITESR_ASSIGN_OR_RETURN(Image out, resizer.take_ready_rows());
+  if (out.type() == PixelType::kF32) {
+    // The resize's cubic lobes overshoot: f32 outputs are clamped to [0, 1] as the model's own outputs are.
+    for (int y = 0; y < out.height(); ++y) {
+      float* row = out.view<float>().row(y);
+      for (int i = 0; i < out.width() * out.channels(); ++i) row[i] = std::clamp(row[i], 0.0f, 1.0f);
+    }
+  }
+  return out;
 }
 
 Result<Image> ModelUpscaler::upscale_at_model_scale(const Image& src) {

@@ -11,6 +11,28 @@
 
 namespace litesr {
 
+Result<OutputSize> OutputSize::from_scale(double factor) {
+  if (!std::isfinite(factor) || factor <= 1.0 || factor > kMaxOutputScale) {
+    char text[128];
+    std::snprintf(text, sizeof text, "scale %g is not a factor in (1, %g]", factor, kMaxOutputScale);
+    return invalid_argument(text);
+  }
+  OutputSize out;
+  out.scale = factor;
+  return out;
+}
+
+Result<OutputSize> OutputSize::from_size(int width, int height) {
+  if (width < 1 || height < 1 || width > kMaxImageSide || height > kMaxImageSide) {
+    return invalid_argument("output size " + std::to_string(width) + "x" + std::to_string(height) + ": each side must be 1.." +
+                            std::to_string(kMaxImageSide));
+  }
+  OutputSize out;
+  out.width = width;
+  out.height = height;
+  return out;
+}
+
 Result<OutputSize> OutputSize::parse_scale(std::string_view text) {
   double factor = 0;
   const char* end = text.data() + text.size();
@@ -18,23 +40,14 @@ Result<OutputSize> OutputSize::parse_scale(std::string_view text) {
   if (text.empty() || ec != std::errc() || ptr != end || !std::isfinite(factor)) {
     return invalid_argument("scale '" + std::string(text) + "' is not a number (e.g. 2, 1.5, 3)");
   }
-  if (factor <= 1.0 || factor > kMaxOutputScale) {
-    char range[64];
-    std::snprintf(range, sizeof range, "(1, %g]", kMaxOutputScale);
-    return invalid_argument("scale " + std::string(text) + " is outside " + range +
-                            " (to shrink an image use `litesr resize`)");
-  }
-  OutputSize out;
-  out.scale = factor;
+  Result<OutputSize> out = from_scale(factor);
+  if (!out.ok()) return invalid_argument(out.status().message() + " (to shrink an image use `litesr resize`)");
   return out;
 }
 
 Result<OutputSize> OutputSize::parse_size(std::string_view text) {
   LITESR_ASSIGN_OR_RETURN(const ImageSize size, parse_image_size(text));
-  OutputSize out;
-  out.width = size.width;
-  out.height = size.height;
-  return out;
+  return from_size(size.width, size.height);
 }
 
 Result<std::pair<int, int>> OutputSize::for_input(int w, int h) const {

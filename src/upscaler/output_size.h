@@ -21,6 +21,10 @@ struct OutputSize {
   int height = 0;
 
   bool empty() const { return scale == 0 && width == 0 && height == 0; }
+  // A factor in (1, kMaxOutputScale]. kInvalidArgument otherwise (NaN and infinities included).
+  static Result<OutputSize> from_scale(double factor);
+  // Exactly width x height, each side 1..kMaxImageSide. kInvalidArgument otherwise.
+  static Result<OutputSize> from_size(int width, int height);
   // "1.5", "3", "2.25": a factor in (1, kMaxOutputScale]. kInvalidArgument otherwise.
   static Result<OutputSize> parse_scale(std::string_view text);
   // "1920x1080": 1..65536 per side. kInvalidArgument otherwise.

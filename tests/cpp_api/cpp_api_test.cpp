@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <string>
 #include <thread>
 #include <utility>
@@ -34,7 +35,7 @@ litesr_status status_of(void (*call)()) {
 TEST(CppApi, UpscaleEqualsTheCApiForEveryLayout) {
   litesr::Upscaler up({"elsr-x2", 0, 2});
   ASSERT_EQ(up.scale(), 2);
-  const litesr_upscaler_options options = {"elsr-x2", 0, 2};
+  const litesr_upscaler_options options = {"elsr-x2", 0, 2, 0, 0, 0};
   litesr_upscaler* c = nullptr;
   ASSERT_EQ(litesr_upscaler_create(&options, &c), LITESR_OK);
   for (int channels = 1; channels <= 4; ++channels) {
@@ -109,6 +110,82 @@ TEST(CppApi, FailuresThrowErrorsWithTheCStatus) {
               litesr::Upscaler a({"bicubic"});
               litesr::Upscaler b(std::move(a));
               (void)a.scale();  // a moved-from handle is an error, not a crash
+            }),
+            LITESR_INVALID_ARGUMENT);
+}
+
+// Options::output_scale and output_width x output_height: output_size() says the size, upscale() gives it, and
+// the pixels are the C API's for every layout.
+TEST(CppApi, AnyOutputSizeEqualsTheCApi) {
+  litesr::Upscaler factor({"elsr-x4", 0, 1, 1.5});
+  EXPECT_EQ(factor.scale(), 2);  // elsr-x2 runs, then the resize
+  const litesr::Size size = factor.output_size(23, 17);
+  EXPECT_EQ(size.width, 35);   // ceil(23 x 1.5)
+  EXPECT_EQ(size.height, 26);  // ceil(17 x 1.5)
+  const litesr_upscaler_options options = {"elsr-x4", 0, 1, 1.5, 0, 0};
+  litesr_upscaler* c = nullptr;
+  ASSERT_EQ(litesr_upscaler_create(&options, &c), LITESR_OK) << litesr_last_error();
+  for (int channels = 1; channels <= 4; ++channels) {
+    for (int depth : {8, 16}) {
+      const litesr::Image lr = gradient(23, 17, channels, depth);
+      const litesr::Image sr = factor.upscale(lr.view());
+      ASSERT_EQ(sr.width(), 35);
+      ASSERT_EQ(sr.height(), 26);
+      litesr::Image want(35, 26, channels, depth);
+      const litesr_image in = lr.view().c_image(), out = want.view().c_image();
+      ASSERT_EQ(litesr_upscale(c, &in, &out), LITESR_OK) << litesr_last_error();
+      EXPECT_EQ(std::vector<std::uint8_t>(sr.data(), sr.data() + sr.size_bytes()),
+                std::vector<std::uint8_t>(want.data(), want.data() + want.size_bytes()))
+          << channels << " channels, " << depth << " bit";
+    }
+  }
+  litesr_upscaler_destroy(c);
+
+  litesr::Upscaler exact({"elsr-x4", 0, 1, 0, 50, 40});
+  EXPECT_EQ(exact.scale(), 4);
+  const litesr::Size fixed = exact.output_size(23, 17);
+  EXPECT_EQ(fixed.width, 50);
+  EXPECT_EQ(fixed.height, 40);
+  const litesr::Image lr = gradient(23, 17, 3, 8);
+  const litesr::Image sr = exact.upscale(lr.view());
+  EXPECT_EQ(sr.width(), 50);
+  EXPECT_EQ(sr.height(), 40);
+  litesr::Image into(50, 40, 3);
+  exact.upscale(lr.view(), into.view());  // the caller's memory gets the same pixels
+  EXPECT_EQ(std::vector<std::uint8_t>(into.data(), into.data() + into.size_bytes()),
+            std::vector<std::uint8_t>(sr.data(), sr.data() + sr.size_bytes()));
+}
+
+TEST(CppApi, BadOutputSizesThrowInvalidArgument) {
+  EXPECT_EQ(status_of([] { litesr::Upscaler({"elsr-x4", 0, 1, 0.5}); }), LITESR_INVALID_ARGUMENT);
+  EXPECT_EQ(status_of([] {
+              litesr::Upscaler({"elsr-x4", 0, 1, std::numeric_limits<double>::quiet_NaN()});
+            }),
+            LITESR_INVALID_ARGUMENT);
+  EXPECT_EQ(status_of([] { litesr::Upscaler({"elsr-x4", 0, 1, 1.5, 50, 40}); }), LITESR_INVALID_ARGUMENT);
+  EXPECT_EQ(status_of([] { litesr::Upscaler({"elsr-x4", 4, 1, 2.0}); }), LITESR_INVALID_ARGUMENT);
+  EXPECT_EQ(status_of([] { litesr::Upscaler({"elsr-x4", 0, 1, 0, 50, 0}); }), LITESR_INVALID_ARGUMENT);
+  EXPECT_EQ(status_of([] { litesr::Upscaler({"elsr-x4", 0, 1, 5.0}); }), LITESR_INVALID_ARGUMENT);
+  // An input that elsr-x4 would have to enlarge x4.44 to reach 50x40.
+  try {
+    litesr::Upscaler exact({"elsr-x4", 0, 1, 0, 50, 40});
+    (void)exact.output_size(30, 9);
+    FAIL() << "expected an error";
+  } catch (const litesr::Error& e) {
+    EXPECT_EQ(e.status(), LITESR_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(e.what()).find("more than the model's x4"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(status_of([] {
+              litesr::Upscaler exact({"elsr-x4", 0, 1, 0, 50, 40});
+              litesr::Image lr(30, 9, 3);
+              (void)exact.upscale(lr.view());
+            }),
+            LITESR_INVALID_ARGUMENT);
+  EXPECT_EQ(status_of([] { (void)litesr::Upscaler({"elsr-x2"}).output_size(0, 4); }), LITESR_INVALID_ARGUMENT);
+  EXPECT_EQ(status_of([] {
+              litesr::Upscaler a({"elsr-x2"});
+              litesr::Upscaler b(std::move(a));
+              (void)a.output_size(4, 4);  // a moved-from handle is an error, not a crash
             }),
             LITESR_INVALID_ARGUMENT);
 }

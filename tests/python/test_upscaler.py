@@ -1,4 +1,5 @@
-"""litesr.Upscaler: layouts, dtypes, strides, errors, bit-exactness against `litesr upscale`, threads, GIL."""
+"""litesr.Upscaler: layouts, dtypes, strides, errors, bit-exactness against `litesr upscale` (also at any output
+size: output_scale / output_shape against `-s` / `--size`), threads, GIL."""
 
 import threading
 import time
@@ -206,6 +207,117 @@ def test_bit_exact_with_the_cli(cli, tmp_path, random_image, model, shape, dtype
     # The 2-D form of a grey image is the same pixels.
     if lr.ndim == 2:
         np.testing.assert_array_equal(up.upscale(lr), expected[:, :, 0])
+
+
+# Any output size: (model, the CLI's option, the Upscaler's keywords, input shape, dtype).
+OUTPUT_SIZE_CASES = [
+    ("elsr-x4", ["-s", "1.5"], {"output_scale": 1.5}, (23, 31, 3), np.uint8),  # elsr-x2, then the resize
+    ("elsr-x4", ["-s", "1.5"], {"output_scale": 1.5}, (23, 31), np.uint8),
+    ("elsr-x4", ["-s", "1.5"], {"output_scale": 1.5}, (23, 31, 4), np.uint16),
+    ("elsr-x4", ["-s", "3"], {"output_scale": 3}, (23, 31, 3), np.uint8),  # elsr-x4, then the antialiased shrink
+    ("elsr-x4", ["--size", "50x40"], {"output_shape": (40, 50)}, (23, 31, 3), np.uint8),
+    ("elsr-x4", ["--size", "50x40"], {"output_shape": (40, 50)}, (23, 31, 2), np.uint8),
+    ("elsr-x4", ["--size", "50x40"], {"output_shape": (40, 50)}, (23, 31, 3), np.uint16),
+    ("evsrnet-nas-x4", ["-s", "2.5"], {"output_scale": 2.5}, (23, 31, 3), np.uint8),  # a static window, resized
+    ("bicubic", ["-s", "2.5"], {"output_scale": 2.5}, (23, 31, 3), np.uint8),  # one resize of the input
+]
+
+
+@pytest.mark.parametrize("model, cli_size, keywords, shape, dtype", OUTPUT_SIZE_CASES)
+def test_output_sizes_bit_exact_with_the_cli(cli, tmp_path, random_image, model, cli_size, keywords, shape, dtype):
+    lr = random_image(shape, dtype, seed=11)
+    src = tmp_path / "lr.png"
+    out = tmp_path / "sr.png"
+    litesr.write_image(src, lr)
+    cli("upscale", "-i", src, "-o", out, "-n", model, *cli_size, "--overwrite", "-j", "1", "--progress", "none")
+    expected = litesr.read_image(out)
+    up = litesr.Upscaler(model, threads=1, **keywords)
+    decoded = litesr.read_image(src)
+    sr = up.upscale(decoded)
+    assert sr.shape == up.output_shape(decoded.shape)
+    np.testing.assert_array_equal(sr, expected)
+    if lr.ndim == 2:
+        assert up.output_shape(lr.shape) == expected.shape[:2]
+        np.testing.assert_array_equal(up.upscale(lr), expected[:, :, 0])
+
+
+def test_output_scale_runs_the_family_member_and_says_so():
+    up = litesr.Upscaler("elsr-x4", threads=1, output_scale=1.5)
+    assert (up.model, up.scale) == ("elsr-x2", 2)
+    assert repr(up) == "litesr.Upscaler(model='elsr-x2', scale=2, threads=1, output_scale=1.5)"
+    assert up.output_shape((17, 23)) == (26, 35)  # ceil(side x 1.5)
+    assert up.output_shape((17, 23, 4)) == (26, 35, 4)
+    exact = litesr.Upscaler("elsr-x4", threads=1, output_shape=(40, 50))
+    assert (exact.model, exact.scale) == ("elsr-x4", 4)
+    assert repr(exact) == "litesr.Upscaler(model='elsr-x4', scale=4, threads=1, output_shape=(40, 50))"
+    assert exact.output_shape((17, 23, 3)) == (40, 50, 3)
+    assert litesr.Upscaler("elsr-x4", threads=1).output_shape((17, 23)) == (68, 92)
+
+
+@pytest.mark.parametrize("keywords", [{"output_scale": 1.5}, {"output_shape": (40, 50)}])
+def test_resized_outputs_from_strided_inputs_and_float32(random_image, keywords):
+    up = litesr.Upscaler("elsr-x4", threads=1, **keywords)
+    base = random_image((46, 62, 3), np.uint8, seed=12)
+    for view in (base[::2, ::2], base[3:26, 5:36], base[:, ::-1][:23, :31]):
+        np.testing.assert_array_equal(up.upscale(view), up.upscale(np.ascontiguousarray(view)))
+    # float32: the model's float output resized as litesr.imresize resizes float32 (unrounded), the same samples
+    # inside [0, 1].
+    lr = random_image((23, 31, 3), np.float32, seed=13)
+    sr = up.upscale(lr)
+    model_sr = litesr.Upscaler(up.model, threads=1).upscale(lr)
+    if "output_scale" in keywords:
+        want = litesr.imresize(model_sr, keywords["output_scale"] / up.scale)
+    else:
+        want = litesr.imresize(model_sr, output_shape=keywords["output_shape"])
+    assert sr.shape == want.shape == up.output_shape(lr.shape)
+    np.testing.assert_array_equal(np.clip(sr, 0, 1), np.clip(want, 0, 1))
+
+
+@pytest.mark.parametrize(
+    "keywords, message",
+    [
+        ({"output_scale": 1.0}, r"output_scale: scale 1 is not a factor in \(1, 16\]$"),
+        ({"output_scale": 0.5}, r"scale 0.5 is not a factor in \(1, 16\]"),
+        ({"output_scale": 0}, r"scale 0 is not a factor in \(1, 16\]"),  # None means none, not 0
+        ({"output_scale": -2.0}, r"scale -2 is not"),
+        ({"output_scale": float("nan")}, r"scale nan is not"),
+        ({"output_scale": float("inf")}, r"scale inf is not"),
+        ({"output_scale": 17}, r"scale 17 is not"),
+        ({"output_scale": 5}, "no shipped model of elsr-x4's family reaches x5"),
+        ({"output_shape": (0, 50)}, r"output_shape \(height, width\) = \(0, 50\): output size 50x0: each side must be 1..65536"),
+        ({"output_shape": (40, -1)}, r"= \(40, -1\)"),
+        ({"output_shape": (40, 70000)}, r"= \(40, 70000\)"),
+        ({"output_scale": 1.5, "output_shape": (40, 50)}, "give output_scale or output_shape, not both"),
+        ({"scale": 4, "output_scale": 2}, "give scale or an output size"),
+        ({"scale": 4, "output_shape": (40, 50)}, "give scale or an output size"),
+    ],
+)
+def test_bad_output_sizes_raise_value_error(keywords, message):
+    with pytest.raises(ValueError, match=message):
+        litesr.Upscaler("elsr-x4", threads=1, **keywords)
+
+
+def test_output_size_keywords_take_numbers_and_pairs_only():
+    for shape in [(40,), (40, 50, 3), 40, "40x50"]:
+        with pytest.raises(TypeError):
+            litesr.Upscaler("elsr-x4", output_shape=shape)
+    with pytest.raises(TypeError):
+        litesr.Upscaler("elsr-x4", output_scale="1.5")
+    with pytest.raises(TypeError):
+        litesr.Upscaler("elsr-x4", 0, 0, 1.5)  # keyword-only
+
+
+def test_sizes_the_model_cannot_reach_raise_value_error(elsr):
+    exact = litesr.Upscaler("elsr-x4", threads=1, output_shape=(40, 50))
+    with pytest.raises(ValueError, match="more than the model's x4"):
+        exact.upscale(np.zeros((9, 30, 3), np.uint8))  # 40 rows from 9: x4.44
+    with pytest.raises(ValueError, match="more than the model's x4"):
+        exact.output_shape((9, 30))
+    with pytest.raises(ValueError, match="65536"):
+        litesr.Upscaler("bicubic", threads=1, output_scale=8).upscale(np.zeros((9000, 1, 3), np.uint8))
+    for bad, message in [((5,), "dimensions"), ((0, 5), "1..65536"), ((5, 70000), "1..65536"), ((5, 5, 5), "C")]:
+        with pytest.raises(ValueError, match=message):
+            elsr.output_shape(bad)
 
 
 def test_different_upscalers_in_two_threads(random_image):

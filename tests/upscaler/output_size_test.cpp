@@ -3,6 +3,9 @@
 // by the MATLAB-exact resize (bicubic: one resize of the input).
 #include "upscaler/output_size.h"
 
+#include <cmath>
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -136,6 +139,45 @@ TEST(OutputSize, BicubicIsOneResizeOfTheInputAtAnyFactor) {
     const Image sr = up.upscale(lr).value();
     EXPECT_TRUE(same_pixels(sr, matlab_imresize(lr, 2.5).value()));
   }
+}
+
+TEST(OutputSize, BicubicTakesEveryFactorUpToTheLimit) {
+  // Factors above bicubic's largest session scale (8) still resize the input once.
+  const Image lr = pattern(7, 5, 3);
+  ModelUpscaler up = open("bicubic", OutputSize::from_scale(12.5).value());
+  const Image sr = up.upscale(lr).value();
+  EXPECT_TRUE(same_pixels(sr, matlab_imresize(lr, 12.5).value()));
+  EXPECT_EQ(sr.width(), 88);  // ceil(7 x 12.5)
+}
+
+TEST(OutputSize, ResizedFloatOutputsStayInZeroToOne) {
+  // A black/white checkerboard makes the cubic lobes overshoot; f32 outputs are clamped like the model's own.
+  Image lr = Image::create(16, 12, 3, PixelType::kF32).value();
+  for (int y = 0; y < 12; ++y) {
+    for (int i = 0; i < 16 * 3; ++i) lr.view<float>().row(y)[i] = ((i / 3 + y) % 2) ? 1.0f : 0.0f;
+  }
+  for (const char* model : {"elsr-x4", "bicubic"}) {
+    ModelUpscaler up = open(model, OutputSize::from_scale(1.5).value());
+    const Image sr = up.upscale(lr).value();
+    float lo = 1, hi = 0;
+    for (int y = 0; y < sr.height(); ++y) {
+      for (int i = 0; i < sr.width() * 3; ++i) {
+        lo = std::min(lo, sr.view<float>().row(y)[i]);
+        hi = std::max(hi, sr.view<float>().row(y)[i]);
+      }
+    }
+    EXPECT_GE(lo, 0.0f) << model;
+    EXPECT_LE(hi, 1.0f) << model;
+    EXPECT_EQ(hi, 1.0f) << model;  // the overshoot was there to clamp
+  }
+}
+
+TEST(OutputSize, FromScaleAndFromSizeCheckTheirRanges) {
+  EXPECT_TRUE(OutputSize::from_scale(16).ok());
+  for (double bad : {1.0, 0.5, -2.0, 16.5, std::nan(""), double{INFINITY}}) EXPECT_FALSE(OutputSize::from_scale(bad).ok()) << bad;
+  EXPECT_EQ(OutputSize::from_size(1, 65536).value().height, 65536);
+  EXPECT_FALSE(OutputSize::from_size(0, 10).ok());
+  EXPECT_FALSE(OutputSize::from_size(10, 65537).ok());
 }
 
 TEST(OutputSize, ExactSizesKeepTheLayoutAndRefuseWhatTheModelCannotReach) {
