@@ -68,7 +68,7 @@ typedef struct litesr_upscaler_options {
 
 typedef struct litesr_upscaler litesr_upscaler;
 
-/* "0.1.0". Never NULL. */
+/* "0.2.0". Never NULL. */
 LITESR_API const char* litesr_version(void);
 /* The message of the last failing call on this thread ("" if none). Never NULL. */
 LITESR_API const char* litesr_last_error(void);

@@ -50,7 +50,7 @@ litesr_image describe(Image& img) {
 }
 
 TEST(CApi, VersionAndStatusNames) {
-  EXPECT_STREQ(litesr_version(), "0.1.0");
+  EXPECT_STREQ(litesr_version(), "0.2.0");
   EXPECT_STREQ(litesr_status_name(LITESR_OK), "ok");
   EXPECT_STREQ(litesr_status_name(LITESR_CORRUPT_DATA), "corrupt data");
   EXPECT_STREQ(litesr_status_name(static_cast<litesr_status>(99)), "unknown status");
