@@ -19,6 +19,7 @@ void register_upscale_command(CLI::App& app, CommandContext& ctx);
 void register_models_command(CLI::App& app, CommandContext& ctx);
 void register_eval_command(CLI::App& app, CommandContext& ctx);
 void register_resize_command(CLI::App& app, CommandContext& ctx);
+void register_quantize_command(CLI::App& app, CommandContext& ctx);
 void register_profile_command(CLI::App& app, CommandContext& ctx);
 void register_score_command(CLI::App& app, CommandContext& ctx);
 void register_bench_command(CLI::App& app, CommandContext& ctx);  // peers only with LITESR_HAVE_TRAIN / _EXPORT

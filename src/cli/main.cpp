@@ -75,6 +75,7 @@ int main(int argc, char** argv) {
   register_models_command(app, ctx);
   register_eval_command(app, ctx);
   register_resize_command(app, ctx);
+  register_quantize_command(app, ctx);
   register_profile_command(app, ctx);
   register_score_command(app, ctx);
   register_bench_command(app, ctx);

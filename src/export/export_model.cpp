@@ -3,6 +3,7 @@
 #include "export/onnx_export.h"
 #include "export/tflite_export.h"
 #include "models/builtin_models.h"
+#include "runtime/model_quantization.h"
 
 namespace litesr {
 
@@ -28,6 +29,10 @@ Status check_tflite_input_size(int width, int height) {
 
 Result<std::string> export_model(const ExportRequest& request) {
   LITESR_ASSIGN_OR_RETURN(const ModelFile model, models::resolve_model(request.model, request.scale));
+  if (is_quantized_model(model)) {
+    return unsupported(request.model + " is an INT8 model: INT8 TFLite/ONNX export is not implemented yet (export "
+                       "the float model it was quantized from)");
+  }
   if (request.format == ExportFormat::kTflite) {
     LITESR_RETURN_IF_ERROR(check_tflite_input_size(request.input_width, request.input_height));
     TfliteExportOptions options;

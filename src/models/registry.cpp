@@ -141,11 +141,16 @@ Result<Session> create_session(const ModelFile& model, const SessionOptions& opt
                               "(runtime/multi_frame_session.h, models::create_multi_frame_session)");
     }
   }
+  if (is_quantized_model(model)) {
+    LITESR_ASSIGN_OR_RETURN(const ModelQuantization quantization, read_model_quantization(model));
+    return Session::create(graph, model.tensors, options, quantization);
+  }
   return Session::create(graph, model.tensors, options);
 }
 
 Result<MultiFrameSession> create_multi_frame_session(const ModelFile& model, const SessionOptions& options) {
   LITESR_ASSIGN_OR_RETURN(const Graph graph, build_graph(model));
+  if (is_quantized_model(model)) return unsupported("INT8 multi-frame (video) models are not supported yet");
   return MultiFrameSession::create(graph, model.tensors, options);
 }
 

@@ -28,6 +28,8 @@ class LayerExecutor {
   // Runs every step in order; no allocation.
   void run();
   const FeatureMap& output(int i) const { return maps_[program_->outputs[i]]; }
+  // Every step's output after run() (calibration reads the activations of every step: quant/calibrate.h).
+  const FeatureMap& step_output(int step) const { return maps_[step]; }
   int width() const { return width_; }
   int height() const { return height_; }
 

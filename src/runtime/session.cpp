@@ -5,6 +5,7 @@
 
 #include "base/image_ops.h"
 #include "runtime/band_executor.h"
+#include "runtime/int8_program.h"
 #include "runtime/kernel_dispatch.h"
 #include "runtime/program.h"
 #include "runtime/reference_executor.h"
@@ -21,6 +22,7 @@ struct Session::Impl {
   std::unique_ptr<ThreadPool> pool;
   BandExecutor bands;
   LayerExecutor layers;     // kLayerByLayer / kReference: one map per step, one thread
+  std::unique_ptr<Int8Program> int8;  // kInt8Reference
   int width = 0, height = 0;  // prepared LR size
 };
 
@@ -29,6 +31,7 @@ const char* execution_mode_name(ExecutionMode mode) {
     case ExecutionMode::kFusedBands: return "fused_bands";
     case ExecutionMode::kLayerByLayer: return "layer_by_layer";
     case ExecutionMode::kReference: return "reference";
+    case ExecutionMode::kInt8Reference: return "int8_reference";
   }
   return "unknown";
 }
@@ -69,6 +72,19 @@ Result<Session> Session::create(const Graph& graph, const TensorMap& tensors, co
   return Session(std::move(impl));
 }
 
+Result<Session> Session::create(const Graph& graph, const TensorMap& tensors, const SessionOptions& options,
+                                const ModelQuantization& quantization) {
+  SessionOptions single = options;
+  single.reference = false;
+  LITESR_ASSIGN_OR_RETURN(Session session, create(graph, tensors, single));
+  Impl& s = *session.impl_;
+  LITESR_ASSIGN_OR_RETURN(Int8Program int8, compile_int8_program(s.program, quantization));
+  s.int8 = std::make_unique<Int8Program>(std::move(int8));
+  s.mode = ExecutionMode::kInt8Reference;
+  s.pool = std::make_unique<ThreadPool>(1);
+  return session;
+}
+
 int Session::scale() const { return impl_->program.scale; }
 int Session::input_frames() const { return impl_->program.input_frames; }
 const Graph& Session::graph() const { return impl_->graph; }
@@ -94,6 +110,8 @@ Status Session::prepare(int lr_width, int lr_height) {
   s.width = s.height = 0;
   if (s.mode == ExecutionMode::kFusedBands) {
     LITESR_RETURN_IF_ERROR(s.bands.prepare(s.program, lr_width, lr_height, s.options.band_rows, s.pool->size()));
+  } else if (s.mode == ExecutionMode::kInt8Reference) {
+    // Whole int8 maps are allocated per run (the reference executor).
   } else {
     LITESR_RETURN_IF_ERROR(s.layers.prepare(s.program, lr_width, lr_height));
   }
@@ -117,6 +135,12 @@ Status Session::run_impl(ImageView<const In> lr, ImageView<Out> sr) {
     in.stride = lr.stride;
     out.stride = sr.stride;
     s.bands.run(*s.pool, in, out);
+    return {};
+  }
+  if (s.mode == ExecutionMode::kInt8Reference) {
+    const QuantizedMap in = int8_map_from_image<In>(lr, s.int8->steps[s.int8->input].output);
+    LITESR_ASSIGN_OR_RETURN(const QuantizedMap out, run_int8_reference(*s.int8, in));
+    int8_map_to_image<Out>(out, sr);
     return {};
   }
   FeatureMap& x = s.layers.input(0);

@@ -25,6 +25,7 @@
 #include "base/status.h"
 #include "runtime/graph.h"
 #include "runtime/model_file.h"
+#include "runtime/model_quantization.h"
 #include "runtime/tensor.h"
 
 namespace litesr {
@@ -38,8 +39,8 @@ struct SessionOptions {
 };
 
 // Which engine a session uses.
-enum class ExecutionMode { kFusedBands, kLayerByLayer, kReference };
-// "fused_bands", "layer_by_layer", "reference" (what `litesr bench` and `litesr profile` print).
+enum class ExecutionMode { kFusedBands, kLayerByLayer, kReference, kInt8Reference };
+// "fused_bands", "layer_by_layer", "reference", "int8_reference" (what `litesr bench` and `litesr profile` print).
 const char* execution_mode_name(ExecutionMode mode);
 
 class Session {
@@ -50,8 +51,14 @@ class Session {
 
   // Validates `graph` against `tensors`, folds batch norms, picks the engine, starts the thread pool.
   static Result<Session> create(const Graph& graph, const TensorMap& tensors, const SessionOptions& options = {});
+  // An INT8 model (runtime/model_quantization.h): the graph's integer form (runtime/int8_program.h) runs on the
+  // int8 reference executor, one thread, whole images (ExecutionMode::kInt8Reference). kUnsupported for ops
+  // without an integer kernel.
+  static Result<Session> create(const Graph& graph, const TensorMap& tensors, const SessionOptions& options,
+                                const ModelQuantization& quantization);
   // Builds the graph from the model's metadata (litesr.arch, litesr.scale, litesr.config). Defined in
   // src/models (link litesr_models): the runtime itself never depends on the architecture builders.
+  // A model file with `litesr.quantization` opens as an INT8 session.
   static Result<Session> create(const ModelFile& model, const SessionOptions& options = {});
 
   int scale() const;

@@ -1,0 +1,102 @@
+#include "calibration/calibrate.h"
+
+#include <string>
+
+#include "runtime/int8_program.h"
+#include "runtime/reference_executor.h"
+
+namespace litesr {
+
+std::string_view range_method_name(RangeMethod method) {
+  switch (method) {
+    case RangeMethod::kMinMax: return "minmax";
+    case RangeMethod::kPercentile: return "percentile";
+    case RangeMethod::kMse: return "mse";
+  }
+  return "unknown";
+}
+
+Result<RangeMethod> parse_range_method(std::string_view name) {
+  for (RangeMethod m : {RangeMethod::kMinMax, RangeMethod::kPercentile, RangeMethod::kMse}) {
+    if (name == range_method_name(m)) return m;
+  }
+  return invalid_argument("range method must be minmax, percentile or mse, got '" + std::string(name) + "'");
+}
+
+Result<ActivationStats> observe_activations(const Program& program, std::span<const Image> lr_images) {
+  if (lr_images.empty()) return invalid_argument("calibration needs at least one image");
+  if (program.inputs.size() != 1) return unsupported("calibration takes single-input models");
+  ActivationStats stats;
+  stats.steps.resize(program.steps.size());
+  LayerExecutor executor;
+  for (const Image& image : lr_images) {
+    if (image.type() != PixelType::kU8 || image.channels() != 3) {
+      return invalid_argument("calibration images must be 8-bit RGB");
+    }
+    LITESR_RETURN_IF_ERROR(executor.prepare(program, image.width(), image.height()));
+    FeatureMap& x = executor.input(0);
+    const ImageView<const uint8_t> v = image.view<uint8_t>();
+    for (int c = 0; c < 3; ++c) {
+      for (int y = 0; y < image.height(); ++y) {
+        for (int xx = 0; xx < image.width(); ++xx) x.at(c, y, xx) = static_cast<float>(v.at(xx, y, c)) / 255.0f;
+      }
+    }
+    executor.run();
+    for (std::size_t i = 0; i < program.steps.size(); ++i) {
+      const Status s = stats.steps[i].observe(executor.step_output(static_cast<int>(i)).data);
+      if (!s.ok()) return s.with_context("step '" + program.steps[i].node.name + "'");
+    }
+    ++stats.images;
+  }
+  return stats;
+}
+
+Result<ModelQuantization> quantization_from_stats(const Program& program, const ActivationStats& stats,
+                                                  RangeMethod method, double percentile) {
+  const int n = static_cast<int>(program.steps.size());
+  if (static_cast<int>(stats.steps.size()) != n || stats.images == 0) {
+    return invalid_argument("activation statistics do not belong to this program");
+  }
+  // Readers of each step (graph outputs count as a reader the step cannot share parameters with).
+  std::vector<std::vector<int>> readers(n);
+  for (int i = 0; i < n; ++i) {
+    for (int in : program.steps[i].node.inputs) readers[in].push_back(i);
+  }
+  std::vector<bool> is_output(n, false);
+  for (int o : program.outputs) is_output[o] = true;
+
+  std::vector<QuantParams> params(n);
+  for (int i = n - 1; i >= 0; --i) {  // readers first, so a step can take its only reader's parameters
+    const Node& node = program.steps[i].node;
+    if (node.op == OpKind::kInput || is_output[i]) {
+      params[i] = image_quant_params();
+      continue;
+    }
+    if (node.op == OpKind::kSigmoid) {
+      params[i] = kSigmoidOutputParams;
+      continue;
+    }
+    if (node.op == OpKind::kTanh) {
+      params[i] = QuantParams{1.0f / 128.0f, 0};
+      continue;
+    }
+    if (readers[i].size() == 1) {
+      const OpKind reader = program.steps[readers[i][0]].node.op;
+      if (reader == OpKind::kRelu || reader == OpKind::kPixelShuffle || reader == OpKind::kSlice) {
+        params[i] = params[readers[i][0]];
+        continue;
+      }
+    }
+    const HistogramObserver& h = stats.steps[i];
+    Result<CalibrationRange> range = method == RangeMethod::kMinMax       ? h.min_max_range()
+                                     : method == RangeMethod::kPercentile ? h.percentile_range(percentile)
+                                                                          : h.mse_range();
+    if (!range.ok()) return range.status().with_context("step '" + node.name + "'");
+    LITESR_ASSIGN_OR_RETURN(params[i], activation_params_from_range(range->min, range->max));
+  }
+  ModelQuantization q;
+  for (int i = 0; i < n; ++i) q.activations[program.steps[i].node.name] = params[i];
+  return q;
+}
+
+}  // namespace litesr

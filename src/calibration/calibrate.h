@@ -1,0 +1,44 @@
+// Calibration: the int8 parameters of every activation of a float model, from the values it takes on images
+// (post-training quantization, docs/quantization.md "Calibration").
+//
+//   ActivationStats stats = *observe_activations(program, lr_images);       // the float program, every step
+//   ModelQuantization q = *quantization_from_stats(program, stats, RangeMethod::kMse);
+//
+// Ranges per step come from a histogram of its outputs (quant/calibration.h) by the chosen method, then:
+//   - the input and the output are the image's range [0, 1] (u8 pixels in and out with no conversion: scale
+//     1/255, zero point −128; the float model's output is clamped to [0, 1] anyway);
+//   - sigmoid outputs take TFLite's fixed (1/256, −128), tanh outputs (1/128, 0);
+//   - a step read only by one relu, pixel_shuffle or slice takes that step's parameters, so the consumer
+//     requantizes nothing (TFLite fuses the relu into the conv; depth-to-space and slices keep parameters).
+#pragma once
+
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "base/image.h"
+#include "base/status.h"
+#include "quant/calibration.h"
+#include "runtime/model_quantization.h"
+#include "runtime/program.h"
+
+namespace litesr {
+
+enum class RangeMethod { kMinMax, kPercentile, kMse };
+std::string_view range_method_name(RangeMethod method);  // "minmax", "percentile", "mse"
+Result<RangeMethod> parse_range_method(std::string_view name);
+
+struct ActivationStats {
+  std::vector<HistogramObserver> steps;  // [program.steps.size()]: every value each step's output took
+  int images = 0;
+};
+
+// Runs the float program (the reference layer executor) on each u8 RGB image and records every step's outputs.
+// kInvalidArgument for no images or an image that is not u8 RGB.
+Result<ActivationStats> observe_activations(const Program& program, std::span<const Image> lr_images);
+
+// The parameters of every step by `method` (percentile: `percentile` in (50, 100], e.g. 99.99) and the rules above.
+Result<ModelQuantization> quantization_from_stats(const Program& program, const ActivationStats& stats,
+                                                  RangeMethod method, double percentile = 99.99);
+
+}  // namespace litesr

@@ -1,0 +1,252 @@
+#include "runtime/int8_program.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <set>
+#include <type_traits>
+
+#include "base/image_ops.h"
+
+namespace litesr {
+
+namespace {
+
+float tanh_float(float v) { return std::tanh(v); }
+
+// ReLU (TFLite RELU int8): q_out = clamp8(zp_out + MBQM(max(q_in − zp_in, 0), M)), M = s_in / s_out; the identity
+// on q when the parameters are equal (M = 1).
+Result<QuantizedMap> relu_int8(const QuantizedMap& in, QuantParams output) {
+  LITESR_ASSIGN_OR_RETURN(const RequantizeParams p, make_requantize_params(in.params, output));
+  QuantizedMap out = QuantizedMap::zeros(in.channels, in.height, in.width, output);
+  const int8_t floor_q = static_cast<int8_t>(in.params.zero_point);
+  for (std::size_t i = 0; i < in.size(); ++i) out.data[i] = requantize_int8_element(std::max(in.data[i], floor_q), p);
+  return out;
+}
+
+// Channels [begin, end) (TFLite STRIDED_SLICE keeps the parameters; a requantize follows where they differ).
+Result<QuantizedMap> slice_int8(const QuantizedMap& in, int begin, int end, QuantParams output) {
+  QuantizedMap part = QuantizedMap::zeros(end - begin, in.height, in.width, in.params);
+  std::copy(in.plane(begin), in.plane(begin) + part.size(), part.data.begin());
+  if (part.params == output) return part;
+  return requantize_int8(part, output);
+}
+
+Result<Int8Step> compile_step(const Program& program, int id, const std::vector<Int8Step>& done,
+                              const ModelQuantization& quantization) {
+  const Step& step = program.steps[id];
+  const Node& node = step.node;
+  Int8Step s;
+  s.op = node.op;
+  s.name = node.name;
+  s.inputs = node.inputs;
+  s.channels = step.shape.channels;
+  const auto found = quantization.activations.find(node.name);
+  if (found == quantization.activations.end()) {
+    return corrupt_data(std::string(kMetaQuantization) + " has no parameters for step '" + node.name + "'");
+  }
+  s.output = found->second;
+  LITESR_RETURN_IF_ERROR(check_int8_params(s.output, node.name));
+  const QuantParams in = node.inputs.empty() ? s.output : done[node.inputs[0]].output;
+  switch (node.op) {
+    case OpKind::kInput:
+    case OpKind::kRelu:
+    case OpKind::kAdd:
+    case OpKind::kConcat:
+      break;
+    case OpKind::kConv2d: {
+      if (node.stride != 1 || node.padding != (node.kernel - 1) / 2 || node.kernel % 2 == 0) {
+        return unsupported("step '" + node.name + "': INT8 convs are stride 1 with \"same\" padding");
+      }
+      LITESR_ASSIGN_OR_RETURN(s.conv, quantize_conv2d(step.weight, step.bias, step.in_channels, node.out_channels,
+                                                       node.kernel, node.groups, in.scale));
+      break;
+    }
+    case OpKind::kPrelu: {
+      // The slopes are a constant int8 tensor quantized per tensor over their own range (as the converter does).
+      const auto [lo, hi] = std::minmax_element(step.weight.begin(), step.weight.end());
+      LITESR_ASSIGN_OR_RETURN(s.alpha_params, activation_params_from_range(*lo, *hi));
+      s.alpha.resize(step.weight.size());
+      quantize_values(step.weight, s.alpha_params, s.alpha);
+      break;
+    }
+    case OpKind::kLeakyRelu:
+      s.leaky_alpha = node.alpha;
+      break;
+    case OpKind::kTanh: {
+      LITESR_ASSIGN_OR_RETURN(s.table, make_lookup_table(in, s.output, tanh_float));
+      break;
+    }
+    case OpKind::kSigmoid: {
+      LITESR_ASSIGN_OR_RETURN(s.table, make_lookup_table(in, s.output, sigmoid_float));
+      break;
+    }
+    case OpKind::kPixelShuffle:
+      s.scale = node.scale;
+      break;
+    case OpKind::kSlice:
+      s.begin = node.begin;
+      s.end = node.end;
+      break;
+    default:
+      return unsupported("step '" + node.name + "': op " + std::string(op_kind_name(node.op)) +
+                         " has no INT8 kernel (INT8 models take conv2d, relu, leaky_relu, prelu, tanh, sigmoid, add, "
+                         "concat, slice, pixel_shuffle)");
+  }
+  return s;
+}
+
+Result<QuantizedMap> run_step(const Int8Step& s, const std::vector<QuantizedMap>& maps) {
+  const QuantizedMap& x = maps[s.inputs.empty() ? 0 : s.inputs[0]];
+  switch (s.op) {
+    case OpKind::kConv2d: return conv2d_int8(x, s.conv, s.output);
+    case OpKind::kRelu: return relu_int8(x, s.output);
+    case OpKind::kLeakyRelu: return leaky_relu_int8(x, s.leaky_alpha, s.output);
+    case OpKind::kPrelu: return prelu_int8(x, s.alpha, s.alpha_params, s.output);
+    case OpKind::kTanh:
+    case OpKind::kSigmoid: return apply_lookup_table(x, s.table, s.output);
+    case OpKind::kAdd: {
+      // Several inputs: added left to right, each partial sum carried at the output's parameters.
+      LITESR_ASSIGN_OR_RETURN(QuantizedMap sum, add_int8(x, maps[s.inputs[1]], s.output));
+      for (std::size_t i = 2; i < s.inputs.size(); ++i) {
+        LITESR_ASSIGN_OR_RETURN(sum, add_int8(sum, maps[s.inputs[i]], s.output));
+      }
+      return sum;
+    }
+    case OpKind::kConcat: {
+      std::vector<const QuantizedMap*> parts;
+      for (int i : s.inputs) parts.push_back(&maps[i]);
+      return concat_int8(parts, s.output);
+    }
+    case OpKind::kSlice: return slice_int8(x, s.begin, s.end, s.output);
+    case OpKind::kPixelShuffle: {
+      LITESR_ASSIGN_OR_RETURN(QuantizedMap shuffled, pixel_shuffle_int8(x, s.scale));
+      if (shuffled.params == s.output) return shuffled;
+      return requantize_int8(shuffled, s.output);
+    }
+    default: return internal_error("step '" + s.name + "' has no INT8 kernel");
+  }
+}
+
+}  // namespace
+
+QuantParams image_quant_params() { return activation_params_from_range(0.0f, 1.0f).value(); }
+
+Result<Int8Program> compile_int8_program(const Program& program, const ModelQuantization& quantization) {
+  if (program.inputs.size() != 1 || program.outputs.size() != 1 || program.input_frames != 1) {
+    return unsupported("INT8 models have one input frame and one output (this graph has " +
+                       std::to_string(program.inputs.size()) + " inputs, " + std::to_string(program.outputs.size()) +
+                       " outputs, " + std::to_string(program.input_frames) + " frames)");
+  }
+  std::set<std::string> names;
+  for (const Step& step : program.steps) names.insert(step.node.name);
+  for (const auto& [name, params] : quantization.activations) {
+    if (names.count(name) == 0) {
+      return corrupt_data(std::string(kMetaQuantization) + " names step '" + name + "', which the model does not have");
+    }
+  }
+  Int8Program out;
+  out.arch = program.arch;
+  out.scale = program.scale;
+  out.input = program.inputs[0];
+  out.output = program.outputs[0];
+  for (int id = 0; id < static_cast<int>(program.steps.size()); ++id) {
+    LITESR_ASSIGN_OR_RETURN(Int8Step s, compile_step(program, id, out.steps, quantization));
+    out.steps.push_back(std::move(s));
+  }
+  // Parameters every run needs are made once here, so a bad one fails at load, not per image.
+  for (const Int8Step& s : out.steps) {
+    const QuantizedMap probe = QuantizedMap::zeros(1, 1, 1, s.inputs.empty() ? s.output : out.steps[s.inputs[0]].output);
+    switch (s.op) {
+      case OpKind::kConv2d:
+        LITESR_RETURN_IF_ERROR(conv2d_output_multipliers(probe.params.scale, s.conv.weight_scales, s.output.scale)
+                                   .status()
+                                   .with_context(s.name));
+        break;
+      case OpKind::kAdd:
+        for (std::size_t i = 1; i < s.inputs.size(); ++i) {
+          const QuantParams a = i == 1 ? out.steps[s.inputs[0]].output : s.output;
+          LITESR_RETURN_IF_ERROR(make_add_params(a, out.steps[s.inputs[i]].output, s.output).status().with_context(s.name));
+        }
+        break;
+      case OpKind::kPrelu:
+        LITESR_RETURN_IF_ERROR(make_prelu_params(probe.params, s.alpha_params, s.output).status().with_context(s.name));
+        break;
+      case OpKind::kLeakyRelu:
+        LITESR_RETURN_IF_ERROR(make_leaky_relu_params(probe.params, s.leaky_alpha, s.output).status().with_context(s.name));
+        break;
+      case OpKind::kRelu:
+      case OpKind::kPixelShuffle:
+      case OpKind::kSlice:
+        LITESR_RETURN_IF_ERROR(make_requantize_params(probe.params, s.output).status().with_context(s.name));
+        break;
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
+Result<QuantizedMap> run_int8_reference(const Int8Program& program, const QuantizedMap& input) {
+  const Int8Step& in = program.steps[program.input];
+  if (input.channels != in.channels || !(input.params == in.output)) {
+    return invalid_argument("INT8 input must have " + std::to_string(in.channels) + " channels at the input step's parameters");
+  }
+  std::vector<QuantizedMap> maps(program.steps.size());
+  for (std::size_t id = 0; id < program.steps.size(); ++id) {
+    const Int8Step& s = program.steps[id];
+    if (s.op == OpKind::kInput) {
+      maps[id] = input;
+      continue;
+    }
+    Result<QuantizedMap> out = run_step(s, maps);
+    if (!out.ok()) return out.status().with_context(s.name);
+    maps[id] = std::move(out).value();
+  }
+  return std::move(maps[program.output]);
+}
+
+template <typename T>
+QuantizedMap int8_map_from_image(ImageView<const T> image, QuantParams params) {
+  QuantizedMap map = QuantizedMap::zeros(image.channels, image.height, image.width, params);
+  const bool exact_u8 = std::is_same_v<T, uint8_t> && params == image_quant_params();
+  for (int c = 0; c < image.channels; ++c) {
+    for (int y = 0; y < image.height; ++y) {
+      for (int x = 0; x < image.width; ++x) {
+        const T v = image.at(x, y, c);
+        if constexpr (std::is_same_v<T, uint8_t>) {
+          map.at(c, y, x) = exact_u8 ? static_cast<int8_t>(static_cast<int>(v) - 128)
+                                     : quantize_value(static_cast<float>(v) / 255.0f, params);
+        } else {
+          map.at(c, y, x) = quantize_value(v, params);
+        }
+      }
+    }
+  }
+  return map;
+}
+
+template <typename T>
+void int8_map_to_image(const QuantizedMap& map, ImageView<T> image) {
+  const bool exact_u8 = std::is_same_v<T, uint8_t> && map.params == image_quant_params();
+  for (int c = 0; c < map.channels; ++c) {
+    for (int y = 0; y < map.height; ++y) {
+      for (int x = 0; x < map.width; ++x) {
+        const int8_t q = map.at(c, y, x);
+        if constexpr (std::is_same_v<T, uint8_t>) {
+          image.at(x, y, c) = exact_u8 ? static_cast<uint8_t>(q + 128)
+                                       : static_cast<uint8_t>(quantize_unit(dequantize_value(q, map.params), 255));
+        } else {
+          image.at(x, y, c) = std::clamp(dequantize_value(q, map.params), 0.0f, 1.0f);
+        }
+      }
+    }
+  }
+}
+
+template QuantizedMap int8_map_from_image<uint8_t>(ImageView<const uint8_t>, QuantParams);
+template QuantizedMap int8_map_from_image<float>(ImageView<const float>, QuantParams);
+template void int8_map_to_image<uint8_t>(const QuantizedMap&, ImageView<uint8_t>);
+template void int8_map_to_image<float>(const QuantizedMap&, ImageView<float>);
+
+}  // namespace litesr

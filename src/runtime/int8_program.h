@@ -1,0 +1,67 @@
+// Int8Program: a compiled float Program (runtime/program.h) turned into TensorFlow Lite's full-integer form by
+// its ModelQuantization (runtime/model_quantization.h): int8 per-channel weights and int32 biases derived from
+// the float tensors, the int8 parameters of every step's output, and the per-op integer parameters of
+// quant/reference_ops.h. run_int8_reference() is the INT8 oracle: it runs the steps one after the other on
+// whole int8 maps with the scalar reference ops, so its integers are the ones an exported INT8 TFLite file
+// computes (docs/quantization.md). Later INT8 kernels are tested against it bit for bit.
+//
+// Ops with an integer form: input, conv2d (stride 1, "same" padding, any groups), relu, leaky_relu, prelu, tanh
+// and sigmoid (256-entry tables), add, concat, slice, pixel_shuffle (conv_transpose2d after lowering). Any other
+// op is kUnsupported naming the op and the step. Single-input, single-output graphs (one frame).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/image.h"
+#include "base/status.h"
+#include "quant/quantized_map.h"
+#include "quant/reference_ops.h"
+#include "runtime/model_quantization.h"
+#include "runtime/program.h"
+
+namespace litesr {
+
+struct Int8Step {
+  OpKind op = OpKind::kInput;
+  std::string name;
+  std::vector<int> inputs;  // step ids
+  int channels = 0;         // output channels
+  QuantParams output;       // the step's output parameters
+  QuantizedConv2d conv;     // conv2d
+  std::vector<int8_t> alpha;  // prelu: slopes [C] or [1], quantized per tensor with alpha_params
+  QuantParams alpha_params;
+  float leaky_alpha = 0.0f;   // leaky_relu
+  LookupTable table{};        // tanh, sigmoid: indexed by the input's bit pattern
+  int scale = 1;              // pixel_shuffle
+  int begin = 0, end = 0;     // slice
+};
+
+struct Int8Program {
+  std::string arch;
+  int scale = 1;
+  std::vector<Int8Step> steps;
+  int input = 0;   // step id
+  int output = 0;  // step id
+};
+
+// kUnsupported for an op without an integer form or a graph with several inputs or outputs; kCorruptData when
+// `quantization` lacks a step or names a step the program does not have; kInvalidArgument for parameters the
+// integer ops cannot take (e.g. an add whose output multiplier is >= 1).
+Result<Int8Program> compile_int8_program(const Program& program, const ModelQuantization& quantization);
+
+// Runs every step on whole maps. `input` carries the input step's parameters and the graph's input channels.
+Result<QuantizedMap> run_int8_reference(const Int8Program& program, const QuantizedMap& input);
+
+// Image <-> int8 map at the input / output parameters: u8 samples v mean v / 255 (exactly q = v − 128 when the
+// parameters are the image's, 1/255 and −128); f32 samples are quantized (quantize_value). Outputs are
+// dequantized, clamped to [0, 1] and, for u8, rounded half up (v = q + 128 for the image's parameters).
+template <typename T>
+QuantizedMap int8_map_from_image(ImageView<const T> image, QuantParams params);
+template <typename T>
+void int8_map_to_image(const QuantizedMap& map, ImageView<T> image);
+
+// The parameters of 8-bit images: range [0, 1] (activation_params_from_range(0, 1)).
+QuantParams image_quant_params();
+
+}  // namespace litesr

@@ -1,0 +1,254 @@
+#include "runtime/int8_program.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "quant/reference_ops.h"
+#include "runtime/graph.h"
+#include "runtime/model_quantization.h"
+#include "runtime/program.h"
+#include "runtime/reference_executor.h"
+#include "runtime/session.h"
+
+namespace litesr {
+namespace {
+
+struct Model {
+  Graph graph;
+  TensorMap tensors;
+};
+
+Model with_random_tensors(Graph graph, uint32_t seed) {
+  Model m{std::move(graph), {}};
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(-0.5f, 0.5f);
+  const std::vector<TensorSpec> specs = expected_tensors(m.graph).value();
+  for (const TensorSpec& spec : specs) {
+    Tensor t;
+    t.shape = spec.shape;
+    t.data.resize(static_cast<std::size_t>(t.numel()));
+    const bool conv_weight = spec.shape.size() == 4;
+    const float bound =
+        conv_weight ? 1.0f / std::sqrt(static_cast<float>(spec.shape[1] * spec.shape[2] * spec.shape[3])) : 1.0f;
+    for (float& v : t.data) v = u(rng) * bound + (conv_weight ? 0.0f : 0.1f);
+    m.tensors[spec.name] = std::move(t);
+  }
+  return m;
+}
+
+Model elsr_like(int s) {
+  GraphBuilder b("elsr", s);
+  const int x = b.input("x", 3);
+  const int f1 = b.conv(x, "conv1", 6, 3);
+  const int t = b.prelu(b.conv(f1, "conv2", 6, 3), "prelu");
+  const int r = b.add({b.conv(t, "conv3", 6, 3), f1});
+  b.output(b.pixel_shuffle(b.conv(r, "conv4", 3 * s * s, 3), s));
+  return with_random_tensors(std::move(b).finish(), 21 + s);
+}
+
+Image random_rgb(int w, int h, uint32_t seed) {
+  Image img = Image::create(w, h, 3, PixelType::kU8).value();
+  std::mt19937 rng(seed);
+  for (int y = 0; y < h; ++y) {
+    for (int i = 0; i < w * 3; ++i) img.view<uint8_t>().row(y)[i] = static_cast<uint8_t>((rng() % 200) + 20);
+  }
+  return img;
+}
+
+// Min/max ranges of every step of the float program on `image` (input and output: the image's [0, 1]).
+ModelQuantization min_max_quantization(const Program& program, const Image& image) {
+  LayerExecutor ex;
+  EXPECT_TRUE(ex.prepare(program, image.width(), image.height()).ok());
+  for (int c = 0; c < 3; ++c) {
+    for (int y = 0; y < image.height(); ++y) {
+      for (int x = 0; x < image.width(); ++x) {
+        ex.input(0).at(c, y, x) = image.view<uint8_t>().at(x, y, c) / 255.0f;
+      }
+    }
+  }
+  ex.run();
+  ModelQuantization q;
+  for (std::size_t i = 0; i < program.steps.size(); ++i) {
+    const std::vector<float>& v = ex.step_output(static_cast<int>(i)).data;
+    const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+    const bool image_range = program.steps[i].node.op == OpKind::kInput ||
+                             std::find(program.outputs.begin(), program.outputs.end(), static_cast<int>(i)) !=
+                                 program.outputs.end();
+    q.activations[program.steps[i].node.name] =
+        image_range ? image_quant_params() : activation_params_from_range(*lo, *hi).value();
+  }
+  return q;
+}
+
+const Step& step_named(const Program& p, const std::string& name) {
+  for (const Step& s : p.steps) {
+    if (s.node.name == name) return s;
+  }
+  ADD_FAILURE() << "no step " << name;
+  return p.steps[0];
+}
+
+TEST(Int8Program, ElsrShapedGraphIsTheReferenceOpsComposed) {
+  const Model m = elsr_like(2);
+  const Program program = compile_program(m.graph, m.tensors).value();
+  const Image lr = random_rgb(13, 9, 3);
+  const ModelQuantization q = min_max_quantization(program, lr);
+  const Int8Program int8 = compile_int8_program(program, q).value();
+  const QuantizedMap in = int8_map_from_image<uint8_t>(lr.view<uint8_t>(), image_quant_params());
+  const QuantizedMap got = run_int8_reference(int8, in).value();
+
+  // The same by hand, op by op (TFLite's graph: conv, conv, prelu, conv, add, conv, depth-to-space).
+  auto params = [&](const std::string& name) { return q.activations.at(name); };
+  auto conv = [&](const QuantizedMap& x, const std::string& name) {
+    const Step& s = step_named(program, name);
+    const QuantizedConv2d c =
+        quantize_conv2d(s.weight, s.bias, s.in_channels, s.node.out_channels, 3, 1, x.params.scale).value();
+    return conv2d_int8(x, c, params(name)).value();
+  };
+  const QuantizedMap f1 = conv(in, "conv1");
+  const QuantizedMap c2 = conv(f1, "conv2");
+  const Step& prelu = step_named(program, "prelu");
+  const auto [lo, hi] = std::minmax_element(prelu.weight.begin(), prelu.weight.end());
+  const QuantParams alpha_params = activation_params_from_range(*lo, *hi).value();
+  std::vector<int8_t> alpha(prelu.weight.size());
+  quantize_values(prelu.weight, alpha_params, alpha);
+  const QuantizedMap t = prelu_int8(c2, alpha, alpha_params, params("prelu")).value();
+  // The add is named by the builder: look it up by op.
+  std::string add_name;
+  for (const Step& s : program.steps) {
+    if (s.node.op == OpKind::kAdd) add_name = s.node.name;
+  }
+  const QuantizedMap sum = add_int8(conv(t, "conv3"), f1, params(add_name)).value();
+  // Depth-to-space keeps conv4's parameters; the output step then requantizes to the image's.
+  const QuantizedMap shuffled =
+      requantize_int8(pixel_shuffle_int8(conv(sum, "conv4"), 2).value(), image_quant_params()).value();
+  ASSERT_EQ(got.size(), shuffled.size());
+  EXPECT_EQ(got.data, shuffled.data);
+  EXPECT_EQ(got.params, image_quant_params());
+
+  // And it stays close to the float model: within a few grey levels on average.
+  SessionOptions one;
+  one.threads = 1;
+  Session fp = Session::create(m.graph, m.tensors, one).value();
+  Session i8 = Session::create(m.graph, m.tensors, one, q).value();
+  EXPECT_EQ(i8.mode(), ExecutionMode::kInt8Reference);
+  EXPECT_STREQ(execution_mode_name(i8.mode()), "int8_reference");
+  Image a = Image::create(26, 18, 3, PixelType::kU8).value(), b = Image::create(26, 18, 3, PixelType::kU8).value();
+  ASSERT_TRUE(fp.run_u8(lr.view<uint8_t>(), a.view<uint8_t>()).ok());
+  ASSERT_TRUE(i8.run_u8(lr.view<uint8_t>(), b.view<uint8_t>()).ok());
+  double abs_sum = 0;
+  for (int y = 0; y < 18; ++y) {
+    for (int i = 0; i < 26 * 3; ++i) {
+      abs_sum += std::abs(a.view<uint8_t>().row(y)[i] - b.view<uint8_t>().row(y)[i]);
+      // The session's u8 output is the reference executor's map, q + 128.
+      EXPECT_EQ(b.view<uint8_t>().row(y)[i], got.at(i % 3, y, i / 3) + 128);
+    }
+  }
+  EXPECT_LT(abs_sum / (26 * 18 * 3), 3.0);
+}
+
+TEST(Int8Program, EveryOpWithAnIntegerFormStaysCloseToFloat) {
+  GraphBuilder b("mixed", 2);
+  const int x = b.input("x", 3);
+  const int h = b.relu(b.conv(x, "head", 8, 3));
+  const int e = b.leaky_relu(b.conv(h, "expand", 16, 1), 0.2f);
+  const int d = b.relu(b.conv(e, "dw", 16, 3, true, 16));
+  const int p = b.add({b.conv(d, "project", 8, 1), h});
+  const int t = b.tanh(b.conv(p, "wide", 8, 5));
+  const int g = b.sigmoid(b.conv(p, "gate", 8, 1));
+  const int c = b.concat({b.slice(t, 0, 4), b.slice(g, 4, 8)});
+  const int body = b.add({b.conv(c, "r1", 8, 3), c, p});
+  b.output(b.pixel_shuffle(b.conv(body, "tail", 12, 3), 2));
+  const Model m = with_random_tensors(std::move(b).finish(), 5);
+  const Program program = compile_program(m.graph, m.tensors).value();
+  const Image lr = random_rgb(11, 8, 9);
+  const ModelQuantization q = min_max_quantization(program, lr);
+  SessionOptions one;
+  one.threads = 1;
+  Session fp = Session::create(m.graph, m.tensors, one).value();
+  Result<Session> i8 = Session::create(m.graph, m.tensors, one, q);
+  ASSERT_TRUE(i8.ok()) << i8.status().to_string();
+  Image a = Image::create(22, 16, 3, PixelType::kF32).value(), bimg = Image::create(22, 16, 3, PixelType::kF32).value();
+  Image lr_f = Image::create(11, 8, 3, PixelType::kF32).value();
+  for (int y = 0; y < 8; ++y) {
+    for (int i = 0; i < 33; ++i) lr_f.view<float>().row(y)[i] = lr.view<uint8_t>().row(y)[i] / 255.0f;
+  }
+  ASSERT_TRUE(fp.run(lr_f.view<float>(), a.view<float>()).ok());
+  ASSERT_TRUE(i8->run(lr_f.view<float>(), bimg.view<float>()).ok());
+  double abs_sum = 0;
+  for (int y = 0; y < 16; ++y) {
+    for (int i = 0; i < 66; ++i) abs_sum += std::abs(a.view<float>().row(y)[i] - bimg.view<float>().row(y)[i]);
+  }
+  EXPECT_LT(abs_sum / (16 * 66), 0.03);  // mean error within ~8 grey levels through 9 requantized layers
+}
+
+TEST(Int8Program, RejectsWhatItCannotRun) {
+  const Model m = elsr_like(2);
+  const Program program = compile_program(m.graph, m.tensors).value();
+  const ModelQuantization good = min_max_quantization(program, random_rgb(8, 8, 1));
+
+  ModelQuantization missing = good;
+  missing.activations.erase("conv2");
+  Result<Int8Program> r = compile_int8_program(program, missing);
+  EXPECT_EQ(r.status().code(), StatusCode::kCorruptData);
+  EXPECT_NE(r.status().message().find("conv2"), std::string::npos);
+
+  ModelQuantization extra = good;
+  extra.activations["conv9"] = QuantParams{0.1f, 0};
+  EXPECT_EQ(compile_int8_program(program, extra).status().code(), StatusCode::kCorruptData);
+
+  ModelQuantization bad = good;
+  bad.activations["conv2"] = QuantParams{0.1f, 300};
+  EXPECT_FALSE(compile_int8_program(program, bad).ok());
+  bad.activations["conv2"] = QuantParams{-1.0f, 0};
+  EXPECT_FALSE(compile_int8_program(program, bad).ok());
+
+  GraphBuilder b("se", 2);
+  const int x = b.input("x", 3);
+  const int s = b.squeeze_excite(b.conv(x, "conv", 4, 3), "se", 2, SeGate::kHardSigmoid);
+  b.output(b.pixel_shuffle(b.conv(s, "tail", 12, 3), 2));
+  const Model se = with_random_tensors(std::move(b).finish(), 2);
+  const Program se_program = compile_program(se.graph, se.tensors).value();
+  ModelQuantization se_q;
+  for (const Step& st : se_program.steps) se_q.activations[st.node.name] = QuantParams{0.05f, 0};
+  r = compile_int8_program(se_program, se_q);
+  EXPECT_EQ(r.status().code(), StatusCode::kUnsupported);
+  EXPECT_NE(r.status().message().find("squeeze_excite"), std::string::npos) << r.status().message();
+}
+
+TEST(ModelQuantization, RoundTripsAndRejectsCorruption) {
+  ModelQuantization q;
+  q.activations["x"] = image_quant_params();
+  q.activations["conv1"] = QuantParams{0.0123456789f, -7};
+  q.calibration = "mse ranges from 3 images";
+  const ModelQuantization back = parse_model_quantization(model_quantization_json(q)).value();
+  EXPECT_EQ(back.activations, q.activations);
+  EXPECT_EQ(back.calibration, q.calibration);
+
+  for (const char* bad : {"", "[]", "{}", R"({"scheme": "int4", "activations": {"x": [0.1, 0]}})",
+                          R"({"scheme": "int8", "activations": {}})",
+                          R"({"scheme": "int8", "activations": {"x": [0, 0]}})",
+                          R"({"scheme": "int8", "activations": {"x": [-0.1, 0]}})",
+                          R"({"scheme": "int8", "activations": {"x": [0.1, 128]}})",
+                          R"({"scheme": "int8", "activations": {"x": [0.1, 1.5]}})",
+                          R"({"scheme": "int8", "activations": {"x": [0.1]}})",
+                          R"({"scheme": "int8", "activations": {"x": ["0.1", 0]}})",
+                          R"({"scheme": "int8", "activations": {"x": [1e300, 0]}})",
+                          R"({"scheme": "int8", "activations": {"x": [0.1, 0]}, "extra": 1})"}) {
+    EXPECT_EQ(parse_model_quantization(bad).status().code(), StatusCode::kCorruptData) << bad;
+  }
+  ModelFile file;
+  EXPECT_FALSE(is_quantized_model(file));
+  EXPECT_EQ(read_model_quantization(file).status().code(), StatusCode::kNotFound);
+  file.metadata[std::string(kMetaQuantization)] = model_quantization_json(q);
+  EXPECT_TRUE(is_quantized_model(file));
+  EXPECT_EQ(read_model_quantization(file).value().activations.size(), 2u);
+}
+
+}  // namespace
+}  // namespace litesr
