@@ -1,0 +1,553 @@
+// conv3x3_int8_rows: INT8 dense 3x3 conv on planar int8 rows, bit-exact with conv2d_int8 (kernel_conv3x3_int8.h
+// has the layout, the arithmetic and the dispatch). The SIMD paths are per-ISA intrinsics in functions compiled
+// with __attribute__((target(...))), so this file needs no -m flags and runs on any x86-64 CPU; each path is
+// entered only after a run-time CPU check.
+//
+// Blocking: a block of up to kCoBlock output channels × XB vectors of pixels (AVX-512: XB = 4 vectors of 16 for
+// <= 4 channels, else 2; AVX2: one vector of 8), whose accumulators stay in registers over the whole C × 3-row
+// reduction; the input vectors of one row (group of taps on AVX-512) are built once per block and feed every output
+// channel of the block. The epilogue (requantization) costs ~15 vector ops per 16 outputs whatever C is, so the
+// gain over the float kernel grows with C (measured in kernel_conv3x3_int8_test: ~1.2x at ELSR's C = O = 6,
+// ~2.1x at C = O = 32 against the AVX-512 float kernel).
+#include "runtime/kernel_conv3x3_int8.h"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <string>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define LITESR_INT8_X86 1
+// GCC 12's AVX-512 intrinsics initialise their "undefined" operands with themselves (`__m512i __Y = __Y;`), which
+// -Wuninitialized reports once they are inlined into target("avx512...") functions (GCC bug 105593, fixed in 13).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#include <cpuid.h>
+#include <immintrin.h>
+#else
+#define LITESR_INT8_X86 0
+#endif
+
+namespace litesr {
+namespace {
+
+constexpr int kCoBlock = 8;  // output channels per register block (8 accumulators + inputs fit 16 ymm / 32 zmm)
+
+// ---------------------------------------------------------------------------------------------------------------
+// Scalar path: the reference arithmetic with the folded bias (int32 sums wrap: computed in uint32).
+// ---------------------------------------------------------------------------------------------------------------
+void rows_scalar(const PackedConv3x3Int8& p, const int8_t* const* in, int width, int8_t* const* out) {
+  constexpr int kChunk = 64;  // pixels per pass: the int32 sums of one output channel stay on the stack
+  for (int o = 0; o < p.cout; ++o) {
+    const int8_t* w = p.weight.data() + static_cast<size_t>(o) * p.cin * 9;  // [C][3][3]
+    for (int x0 = 0; x0 < width; x0 += kChunk) {
+      const int n = std::min(kChunk, width - x0);
+      uint32_t acc[kChunk];
+      std::fill(acc, acc + n, static_cast<uint32_t>(p.bias_signed[o]));
+      for (int r = 0; r < p.cin * 3; ++r) {  // r = c·3 + ky
+        const int8_t* row = in[r] + x0 - 1;
+        for (int kx = 0; kx < 3; ++kx) {
+          const int32_t wt = w[r * 3 + kx];
+          for (int i = 0; i < n; ++i) acc[i] += static_cast<uint32_t>(wt * row[i + kx]);
+        }
+      }
+      for (int i = 0; i < n; ++i) {
+        out[o][x0 + i] =
+            requantize_accumulator(static_cast<int32_t>(acc[i]), p.multipliers[o], p.output_zero_point, p.range);
+      }
+    }
+  }
+}
+
+#if LITESR_INT8_X86
+
+// Per output channel requantization constants in the form the SIMD epilogues use.
+struct Requant {
+  int32_t mantissa;
+  int left;   // max(shift, 0)
+  int right;  // max(−shift, 0)
+};
+inline Requant requant_of(QuantizedMultiplier m) {
+  return {m.mantissa, m.shift > 0 ? m.shift : 0, m.shift > 0 ? 0 : -m.shift};
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// AVX-512 (VNNI + VBMI): 16 pixels per vector.
+// ---------------------------------------------------------------------------------------------------------------
+#define LITESR_TARGET_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx512vbmi")))
+
+// MultiplyByQuantizedMultiplier + zp_out + clamp on 16 int32 lanes (quant/fixed_point.h, bit for bit).
+LITESR_TARGET_AVX512 inline __m512i requantize16(__m512i acc, Requant q, __m512i zp, __m512i lo, __m512i hi) {
+  if (q.left > 0) {  // x · 2^left, saturated to int32
+    const __m128i count = _mm_cvtsi32_si128(q.left);
+    const __m512i shifted = _mm512_sll_epi32(acc, count);
+    const __mmask16 exact = _mm512_cmpeq_epi32_mask(_mm512_sra_epi32(shifted, count), acc);
+    const __mmask16 negative = _mm512_movepi32_mask(acc);
+    const __m512i saturated =
+        _mm512_mask_blend_epi32(negative, _mm512_set1_epi32(INT32_MAX), _mm512_set1_epi32(INT32_MIN));
+    acc = _mm512_mask_blend_epi32(exact, saturated, shifted);
+  }
+  // SRDHM(a, m) = floor((a·m + 2^30) / 2^31) in 64-bit lanes: even lanes from the low dwords, odd lanes from the
+  // high ones. RoundingDivideByPOT by r > 0 is folded into the same shift: with y = a·m + 2^30 and x = floor(y / 2^31),
+  //   RDBP(x, r) = floor((x + 2^(r−1) − [x < 0]) / 2^r) = floor((y + 2^(30+r) − [y < 0]·2^31) / 2^(31+r))
+  // ([x < 0] ⇔ y < 0 ⇔ a·m < −2^30; |y| < 2^62, so nothing overflows int64). The even results are the low dwords
+  // of the 64-bit quotients; the odd ones are shifted 32 bits less, leaving them in the high dwords.
+  const __m512i m = _mm512_set1_epi32(q.mantissa);
+  __m512i even = _mm512_mul_epi32(acc, m);
+  __m512i odd = _mm512_mul_epi32(_mm512_srli_epi64(acc, 32), m);
+  __m512i x;
+  if (q.right == 0) {
+    const __m512i nudge = _mm512_set1_epi64(int64_t{1} << 30);
+    x = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(_mm512_add_epi64(even, nudge), 31),
+                                _mm512_slli_epi64(_mm512_add_epi64(odd, nudge), 1));
+  } else {
+    const int64_t round = (int64_t{1} << 30) + (int64_t{1} << (30 + q.right));
+    const __m512i up = _mm512_set1_epi64(round), down = _mm512_set1_epi64(round - (int64_t{1} << 31));
+    const __m512i negative_limit = _mm512_set1_epi64(-(int64_t{1} << 30));
+    const __mmask8 even_negative = _mm512_cmplt_epi64_mask(even, negative_limit);
+    const __mmask8 odd_negative = _mm512_cmplt_epi64_mask(odd, negative_limit);
+    even = _mm512_mask_add_epi64(_mm512_add_epi64(even, up), even_negative, even, down);
+    odd = _mm512_mask_add_epi64(_mm512_add_epi64(odd, up), odd_negative, odd, down);
+    x = _mm512_mask_blend_epi32(0xAAAA, _mm512_sra_epi64(even, _mm_cvtsi32_si128(31 + q.right)),
+                                _mm512_sra_epi64(odd, _mm_cvtsi32_si128(q.right - 1)));
+  }
+  x = _mm512_add_epi32(x, zp);
+  return _mm512_min_epi32(_mm512_max_epi32(x, lo), hi);
+}
+
+// Output channels [o0, o0 + NB), XB vectors of 16 pixels from x, clipped to [0, width) (vectors entirely past
+// the row are computed from zeros and not stored).
+template <int NB, int XB>
+LITESR_TARGET_AVX512 void block_avx512(const PackedConv3x3Int8& p, const int8_t* const* in, int x, int width,
+                                       int o0, int8_t* const* out) {
+  __mmask64 load_mask[XB];
+  __mmask16 store_mask[XB];
+  for (int k = 0; k < XB; ++k) {
+    const int left = width - (x + 16 * k);                      // pixels of the row from this vector's start
+    const int valid = std::clamp(left, 0, 16);
+    const int readable = valid > 0 ? std::min(18, left + 2) : 0;  // bytes x − 1 .. min(x + 16, width)
+    load_mask[k] = (__mmask64{1} << readable) - 1;
+    store_mask[k] = static_cast<__mmask16>((1u << valid) - 1);
+  }
+  // The taps of an output channel, flattened t = (c·3 + ky)·3 + kx = row·3 + kx, are taken 4 at a time (group g:
+  // taps 4g .. 4g + 3, PackedConv3x3Int8::taps_g4). A group spans two input rows ra = ⌊4g / 3⌋ and ra + 1 and
+  // starts at kx = φ = 4g mod 3; vpermt2b gathers, for pixel j, byte i = row (φ + i < 3 ? ra : ra + 1) at
+  // x − 1 + j + (φ + i) mod 3 from the two rows' loads at x − 1 (index bit 6 selects the second table).
+  alignas(64) static constexpr std::array<std::array<uint8_t, 64>, 3> kPairIndex = [] {
+    std::array<std::array<uint8_t, 64>, 3> a{};
+    for (int phase = 0; phase < 3; ++phase) {
+      for (int j = 0; j < 16; ++j) {
+        for (int i = 0; i < 4; ++i) {
+          const int kx = phase + i;
+          a[phase][j * 4 + i] = static_cast<uint8_t>(kx < 3 ? j + kx : 64 + j + kx - 3);
+        }
+      }
+    }
+    return a;
+  }();
+  const __m512i index0 = _mm512_load_si512(kPairIndex[0].data());
+  const __m512i index1 = _mm512_load_si512(kPairIndex[1].data());
+  const __m512i index2 = _mm512_load_si512(kPairIndex[2].data());
+  const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
+  __m512i acc[NB][XB];
+#pragma GCC unroll 8
+  for (int j = 0; j < NB; ++j) {
+#pragma GCC unroll 4
+    for (int k = 0; k < XB; ++k) acc[j][k] = _mm512_set1_epi32(p.bias_unsigned[o0 + j]);
+  }
+  const int rows = p.cin * 3;
+  const int32_t* taps = p.taps_g4.data() + o0;
+  int r = 0;
+  for (; r + 3 < rows; r += 4) {  // rows r .. r + 3 = groups of phase 0, 1, 2
+    __m512i u[3][XB];
+#pragma GCC unroll 4
+    for (int k = 0; k < XB; ++k) {
+      const int offset = x + 16 * k - 1;
+      const __m512i row0 = _mm512_maskz_loadu_epi8(load_mask[k], in[r] + offset);
+      const __m512i row1 = _mm512_maskz_loadu_epi8(load_mask[k], in[r + 1] + offset);
+      const __m512i row2 = _mm512_maskz_loadu_epi8(load_mask[k], in[r + 2] + offset);
+      const __m512i row3 = _mm512_maskz_loadu_epi8(load_mask[k], in[r + 3] + offset);
+      u[0][k] = _mm512_xor_si512(_mm512_permutex2var_epi8(row0, index0, row1), flip);
+      u[1][k] = _mm512_xor_si512(_mm512_permutex2var_epi8(row1, index1, row2), flip);
+      u[2][k] = _mm512_xor_si512(_mm512_permutex2var_epi8(row2, index2, row3), flip);
+    }
+#pragma GCC unroll 3
+    for (int g = 0; g < 3; ++g, taps += p.cout) {
+#pragma GCC unroll 8
+      for (int j = 0; j < NB; ++j) {
+        const __m512i wj = _mm512_set1_epi32(taps[j]);
+#pragma GCC unroll 4
+        for (int k = 0; k < XB; ++k) acc[j][k] = _mm512_dpbusd_epi32(acc[j][k], u[g][k], wj);
+      }
+    }
+  }
+  // The last rows % 4 rows: groups of phase 0, 1, 2 from row r; a group's second row past the last one only meets
+  // zero weights (taps >= 9C), so the last row stands in for it.
+  const int remaining_groups = (3 * (rows - r) + 3) / 4;
+  for (int g = 0; g < remaining_groups; ++g, taps += p.cout) {
+    const int ra = r + g, rb = std::min(ra + 1, rows - 1);
+    const __m512i index = g == 0 ? index0 : g == 1 ? index1 : index2;
+    __m512i u[XB];
+#pragma GCC unroll 4
+    for (int k = 0; k < XB; ++k) {
+      const int offset = x + 16 * k - 1;
+      const __m512i a = _mm512_maskz_loadu_epi8(load_mask[k], in[ra] + offset);
+      const __m512i b = _mm512_maskz_loadu_epi8(load_mask[k], in[rb] + offset);
+      u[k] = _mm512_xor_si512(_mm512_permutex2var_epi8(a, index, b), flip);
+    }
+#pragma GCC unroll 8
+    for (int j = 0; j < NB; ++j) {
+      const __m512i wj = _mm512_set1_epi32(taps[j]);
+#pragma GCC unroll 4
+      for (int k = 0; k < XB; ++k) acc[j][k] = _mm512_dpbusd_epi32(acc[j][k], u[k], wj);
+    }
+  }
+  const __m512i zp = _mm512_set1_epi32(p.output_zero_point);
+  const __m512i lo = _mm512_set1_epi32(p.range.min), hi = _mm512_set1_epi32(p.range.max);
+  // Fully unrolled like the loops above, so that acc[][] stays in registers (GCC keeps an array that any loop
+  // indexes at run time in memory, storing every accumulator after each vpdpbusd).
+#pragma GCC unroll 8
+  for (int j = 0; j < NB; ++j) {
+    const Requant q = requant_of(p.multipliers[o0 + j]);
+#pragma GCC unroll 4
+    for (int k = 0; k < XB; ++k) {
+      if (store_mask[k] == 0) continue;
+      const __m512i v = requantize16(acc[j][k], q, zp, lo, hi);
+      _mm_mask_storeu_epi8(out[o0 + j] + x + 16 * k, store_mask[k], _mm512_cvtepi32_epi8(v));
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 256-bit paths: 8 pixels per vector. kVnni = true: AVX-VNNI vpdpbusd on u8; false: AVX2 vpmaddwd on int16 pairs.
+// ---------------------------------------------------------------------------------------------------------------
+#define LITESR_TARGET_AVX2 __attribute__((target("avx2,fma,bmi2")))
+#define LITESR_TARGET_AVXVNNI __attribute__((target("avxvnni,avx2,fma,bmi2")))
+
+// requantize16 on 8 lanes with AVX2 (no mask registers: compare results are lane masks of all ones).
+LITESR_TARGET_AVX2 inline __m256i requantize8(__m256i acc, Requant q, __m256i zp, __m256i lo, __m256i hi) {
+  if (q.left > 0) {
+    const __m128i count = _mm_cvtsi32_si128(q.left);
+    const __m256i shifted = _mm256_sll_epi32(acc, count);
+    const __m256i exact = _mm256_cmpeq_epi32(_mm256_sra_epi32(shifted, count), acc);
+    const __m256i saturated = _mm256_blendv_epi8(_mm256_set1_epi32(INT32_MAX), _mm256_set1_epi32(INT32_MIN),
+                                                 _mm256_srai_epi32(acc, 31));
+    acc = _mm256_blendv_epi8(saturated, shifted, exact);
+  }
+  const __m256i m = _mm256_set1_epi32(q.mantissa);
+  const __m256i nudge = _mm256_set1_epi64x(int64_t{1} << 30);
+  const __m256i even = _mm256_add_epi64(_mm256_mul_epi32(acc, m), nudge);
+  const __m256i odd = _mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(acc, 32), m), nudge);
+  __m256i x = _mm256_blend_epi32(_mm256_srli_epi64(even, 31), _mm256_slli_epi64(odd, 1), 0xAA);
+  if (q.right > 0) {
+    const __m256i mask = _mm256_set1_epi32(static_cast<int32_t>((int64_t{1} << q.right) - 1));
+    const __m256i remainder = _mm256_and_si256(x, mask);
+    const __m256i threshold = _mm256_sub_epi32(_mm256_srai_epi32(mask, 1), _mm256_srai_epi32(x, 31));
+    const __m256i up = _mm256_cmpgt_epi32(remainder, threshold);  // −1 where rounding up
+    x = _mm256_sub_epi32(_mm256_sra_epi32(x, _mm_cvtsi32_si128(q.right)), up);
+  }
+  x = _mm256_add_epi32(x, zp);
+  return _mm256_min_epi32(_mm256_max_epi32(x, lo), hi);
+}
+
+// The 16 bytes x − 1 .. x + 14 of a row, in both 128-bit lanes. For the row's last blocks (x + 14 > width) the
+// readable bytes x − 1 .. width are copied to a stack buffer first, so nothing beyond the halo p[width] is read
+// (the rest of the buffer only reaches pixels >= width, which are not stored).
+LITESR_TARGET_AVX2 inline __m256i load_row16(const int8_t* row, int x, int width) {
+  if (x + 14 <= width) {
+    return _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(row + x - 1)));
+  }
+  alignas(16) int8_t staged[16] = {};
+  std::memcpy(staged, row + x - 1, static_cast<size_t>(width - x + 2));
+  return _mm256_broadcastsi128_si256(_mm_load_si128(reinterpret_cast<const __m128i*>(staged)));
+}
+
+// Requantizes NB accumulators of output channels [o0, o0 + NB) and stores pixels [x, min(x + 8, width)).
+template <int NB>
+LITESR_TARGET_AVX2 __attribute__((always_inline)) inline void store_block8(const PackedConv3x3Int8& p, const __m256i* acc, int x, int width, int o0,
+                                            int8_t* const* out) {
+  const __m256i zp = _mm256_set1_epi32(p.output_zero_point);
+  const __m256i lo = _mm256_set1_epi32(p.range.min), hi = _mm256_set1_epi32(p.range.max);
+  // The low byte of every dword to bytes 0..3 of its 128-bit lane; unpacklo_epi32 then joins the two lanes.
+  constexpr char Z = static_cast<char>(0x80);
+  const __m256i pick = _mm256_setr_epi8(0, 4, 8, 12, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z,  //
+                                        0, 4, 8, 12, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z);
+  const int valid = std::min(8, width - x);
+#pragma GCC unroll 8
+  for (int j = 0; j < NB; ++j) {
+    const __m256i v = _mm256_shuffle_epi8(requantize8(acc[j], requant_of(p.multipliers[o0 + j]), zp, lo, hi), pick);
+    const __m128i packed = _mm_unpacklo_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    int8_t* dst = out[o0 + j] + x;
+    if (valid == 8) {
+      _mm_storel_epi64(reinterpret_cast<__m128i*>(dst), packed);
+    } else {
+      alignas(16) int8_t staged[16];
+      _mm_store_si128(reinterpret_cast<__m128i*>(staged), packed);
+      std::memcpy(dst, staged, static_cast<size_t>(valid));
+    }
+  }
+}
+
+// AVX-VNNI: output channels [o0, o0 + NB), pixels [x, x + 8) ∩ [0, width).
+template <int NB>
+LITESR_TARGET_AVXVNNI void block_avxvnni(const PackedConv3x3Int8& p, const int8_t* const* in, int x, int width,
+                                         int o0, int8_t* const* out) {
+  __m256i acc[NB];
+#pragma GCC unroll 8
+  for (int j = 0; j < NB; ++j) acc[j] = _mm256_set1_epi32(p.bias_unsigned[o0 + j]);
+  // Lane l, dword k (pixel x + 4l + k): bytes 4l + k + {0, 1, 2, 2} of the load at x − 1.
+  const __m256i index = _mm256_setr_epi8(0, 1, 2, 2, 1, 2, 3, 3, 2, 3, 4, 4, 3, 4, 5, 5,  //
+                                         4, 5, 6, 6, 5, 6, 7, 7, 6, 7, 8, 8, 7, 8, 9, 9);
+  const __m256i flip = _mm256_set1_epi8(static_cast<char>(0x80));
+  const int32_t* taps = p.taps_u8.data() + o0;
+  for (int r = 0; r < p.cin * 3; ++r, taps += p.cout) {
+    const __m256i u = _mm256_xor_si256(_mm256_shuffle_epi8(load_row16(in[r], x, width), index), flip);
+#pragma GCC unroll 8
+    for (int j = 0; j < NB; ++j) acc[j] = _mm256_dpbusd_avx_epi32(acc[j], u, _mm256_set1_epi32(taps[j]));
+  }
+  store_block8<NB>(p, acc, x, width, o0, out);
+}
+
+// AVX2 without VNNI: output channels [o0, o0 + NB), pixels [x, x + 8) ∩ [0, width).
+template <int NB>
+LITESR_TARGET_AVX2 void block_avx2(const PackedConv3x3Int8& p, const int8_t* const* in, int x, int width, int o0,
+                                   int8_t* const* out) {
+  __m256i acc[NB];
+#pragma GCC unroll 8
+  for (int j = 0; j < NB; ++j) acc[j] = _mm256_set1_epi32(p.bias_signed[o0 + j]);
+  // int16 lanes: pairs (q(x + i − 1), q(x + i)) and (q(x + i + 1), 0) for pixel i; each sample goes to the high
+  // byte (its index), the low byte is zeroed (0x80), and an arithmetic shift by 8 sign-extends it.
+  constexpr char Z = static_cast<char>(0x80);
+  const __m256i index_a = _mm256_setr_epi8(Z, 0, Z, 1, Z, 1, Z, 2, Z, 2, Z, 3, Z, 3, Z, 4,  //
+                                           Z, 4, Z, 5, Z, 5, Z, 6, Z, 6, Z, 7, Z, 7, Z, 8);
+  const __m256i index_b = _mm256_setr_epi8(Z, 2, Z, Z, Z, 3, Z, Z, Z, 4, Z, Z, Z, 5, Z, Z,  //
+                                           Z, 6, Z, Z, Z, 7, Z, Z, Z, 8, Z, Z, Z, 9, Z, Z);
+  const int32_t* taps = p.taps_i16.data() + 2 * o0;
+  for (int r = 0; r < p.cin * 3; ++r, taps += 2 * p.cout) {
+    const __m256i bytes = load_row16(in[r], x, width);
+    const __m256i a = _mm256_srai_epi16(_mm256_shuffle_epi8(bytes, index_a), 8);
+    const __m256i b = _mm256_srai_epi16(_mm256_shuffle_epi8(bytes, index_b), 8);
+#pragma GCC unroll 8
+    for (int j = 0; j < NB; ++j) {
+      acc[j] = _mm256_add_epi32(acc[j], _mm256_madd_epi16(a, _mm256_set1_epi32(taps[2 * j])));
+      acc[j] = _mm256_add_epi32(acc[j], _mm256_madd_epi16(b, _mm256_set1_epi32(taps[2 * j + 1])));
+    }
+  }
+  store_block8<NB>(p, acc, x, width, o0, out);
+}
+
+// Runs Block<NB>::run (one whole row of NB output channels) for every output channel block: NB = kCoBlock, then
+// the remainder.
+template <template <int> class Block>
+void for_each_block(const PackedConv3x3Int8& p, const int8_t* const* in, int width, int8_t* const* out) {
+  for (int o0 = 0; o0 < p.cout; o0 += kCoBlock) {
+    switch (std::min(kCoBlock, p.cout - o0)) {
+      case 1: Block<1>::run(p, in, width, o0, out); break;
+      case 2: Block<2>::run(p, in, width, o0, out); break;
+      case 3: Block<3>::run(p, in, width, o0, out); break;
+      case 4: Block<4>::run(p, in, width, o0, out); break;
+      case 5: Block<5>::run(p, in, width, o0, out); break;
+      case 6: Block<6>::run(p, in, width, o0, out); break;
+      case 7: Block<7>::run(p, in, width, o0, out); break;
+      default: Block<8>::run(p, in, width, o0, out); break;
+    }
+  }
+}
+static_assert(kCoBlock == 8, "for_each_block's switch covers 1..8 channels");
+
+// AVX-512: XB vectors of 16 pixels per block while they fit in the row (NB·XB accumulators + XB inputs + 2
+// constants <= 32 zmm), then single vectors for the rest.
+template <int NB>
+struct Avx512Block {
+  static constexpr int kXb = NB <= 4 ? 4 : 2;
+  static void run(const PackedConv3x3Int8& p, const int8_t* const* in, int width, int o0, int8_t* const* out) {
+    int x = 0;
+    for (; x + 16 * kXb <= width; x += 16 * kXb) block_avx512<NB, kXb>(p, in, x, width, o0, out);
+    for (; x < width; x += 16) block_avx512<NB, 1>(p, in, x, width, o0, out);
+  }
+};
+template <int NB>
+struct AvxVnniBlock {
+  static void run(const PackedConv3x3Int8& p, const int8_t* const* in, int width, int o0, int8_t* const* out) {
+    for (int x = 0; x < width; x += 8) block_avxvnni<NB>(p, in, x, width, o0, out);
+  }
+};
+template <int NB>
+struct Avx2Block {
+  static void run(const PackedConv3x3Int8& p, const int8_t* const* in, int width, int o0, int8_t* const* out) {
+    for (int x = 0; x < width; x += 8) block_avx2<NB>(p, in, x, width, o0, out);
+  }
+};
+
+bool cpu_has(Int8ConvPath path) {
+  __builtin_cpu_init();
+  switch (path) {
+    case Int8ConvPath::kScalar: return true;
+    case Int8ConvPath::kAvx2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+                                     __builtin_cpu_supports("bmi2");
+    case Int8ConvPath::kAvxVnni: {
+      // CPUID.(EAX=7, ECX=1):EAX bit 4 = AVX-VNNI (not every compiler's __builtin_cpu_supports knows "avxvnni");
+      // the OS's YMM state support is part of the avx2 check.
+      unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+      if (!cpu_has(Int8ConvPath::kAvx2) || !__get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx)) return false;
+      return (eax & (1u << 4)) != 0;
+    }
+    case Int8ConvPath::kAvx512Vnni:
+      return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+             __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
+             __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512vbmi");
+  }
+  return false;
+}
+
+#else   // !LITESR_INT8_X86
+
+bool cpu_has(Int8ConvPath path) { return path == Int8ConvPath::kScalar; }
+
+#endif  // LITESR_INT8_X86
+
+// The path of each dispatch index (kernel_dispatch.h), computed once for the ISAs this CPU runs.
+constexpr int kMaxDispatchIndex = 64;
+const std::array<Int8ConvPath, kMaxDispatchIndex>& path_table() {
+  static const std::array<Int8ConvPath, kMaxDispatchIndex> kTable = [] {
+    std::array<Int8ConvPath, kMaxDispatchIndex> table{};
+    table.fill(Int8ConvPath::kScalar);
+    for (const std::string& name : available_isas()) {
+      const Result<KernelIsa> isa = KernelIsa::named(name);
+      if (!isa.ok()) continue;
+      const int index = isa.value().dispatch_index();
+      if (index >= 0 && index < kMaxDispatchIndex) table[static_cast<size_t>(index)] = int8_path_for(isa.value());
+    }
+    return table;
+  }();
+  return kTable;
+}
+
+}  // namespace
+
+std::string_view int8_path_name(Int8ConvPath path) {
+  switch (path) {
+    case Int8ConvPath::kScalar: return "scalar";
+    case Int8ConvPath::kAvx2: return "avx2";
+    case Int8ConvPath::kAvxVnni: return "avxvnni";
+    case Int8ConvPath::kAvx512Vnni: return "avx512vnni";
+  }
+  return "?";
+}
+
+bool int8_path_supported(Int8ConvPath path) {
+  static const std::array<bool, 4> kSupported = {cpu_has(Int8ConvPath::kScalar), cpu_has(Int8ConvPath::kAvx2),
+                                                 cpu_has(Int8ConvPath::kAvxVnni), cpu_has(Int8ConvPath::kAvx512Vnni)};
+  return kSupported[static_cast<size_t>(path)];
+}
+
+Int8ConvPath int8_path_for(const KernelIsa& isa) {
+  const std::string name = isa.name();
+  const bool avx512 = name.rfind("avx3", 0) == 0 || name.rfind("avx10", 0) == 0;
+  if (avx512 && int8_path_supported(Int8ConvPath::kAvx512Vnni)) return Int8ConvPath::kAvx512Vnni;
+  if (avx512 || name == "avx2") {
+    if (int8_path_supported(Int8ConvPath::kAvxVnni)) return Int8ConvPath::kAvxVnni;
+    if (int8_path_supported(Int8ConvPath::kAvx2)) return Int8ConvPath::kAvx2;
+  }
+  return Int8ConvPath::kScalar;
+}
+
+Result<PackedConv3x3Int8> pack_conv3x3_int8(std::span<const int8_t> weight, std::span<const int32_t> bias,
+                                            int cin, int cout, int32_t input_zero_point,
+                                            std::span<const QuantizedMultiplier> multipliers,
+                                            int32_t output_zero_point, ActivationRange range) {
+  if (cin <= 0 || cout <= 0) return invalid_argument("int8 conv3x3: channel counts must be positive");
+  const size_t o_count = static_cast<size_t>(cout), c_count = static_cast<size_t>(cin);
+  if (weight.size() != o_count * c_count * 9) {
+    return invalid_argument("int8 conv3x3: weight has " + std::to_string(weight.size()) + " values, expected " +
+                            std::to_string(o_count * c_count * 9));
+  }
+  if (!bias.empty() && bias.size() != o_count) return invalid_argument("int8 conv3x3: bias size != out channels");
+  if (multipliers.size() != o_count) return invalid_argument("int8 conv3x3: multipliers size != out channels");
+  for (const QuantizedMultiplier& m : multipliers) {
+    const bool mantissa_ok = m.mantissa == 0 || (m.mantissa >= (int32_t{1} << 30));
+    if (!mantissa_ok || m.shift < -31 || m.shift > 30) {
+      return invalid_argument("int8 conv3x3: multiplier out of range (mantissa " + std::to_string(m.mantissa) +
+                              ", shift " + std::to_string(m.shift) + ")");
+    }
+  }
+  const auto int8_ok = [](int32_t v) { return v >= kInt8Min && v <= kInt8Max; };
+  if (!int8_ok(input_zero_point) || !int8_ok(output_zero_point)) {
+    return invalid_argument("int8 conv3x3: zero points must be int8");
+  }
+  if (!int8_ok(range.min) || !int8_ok(range.max) || range.min > range.max) {
+    return invalid_argument("int8 conv3x3: activation range must be int8 with min <= max");
+  }
+  PackedConv3x3Int8 p;
+  p.cin = cin;
+  p.cout = cout;
+  p.input_zero_point = input_zero_point;
+  p.output_zero_point = output_zero_point;
+  p.range = range;
+  p.weight.assign(weight.begin(), weight.end());
+  p.multipliers.assign(multipliers.begin(), multipliers.end());
+  p.bias_signed.resize(o_count);
+  p.bias_unsigned.resize(o_count);
+  p.taps_u8.assign(c_count * 3 * o_count, 0);
+  p.taps_i16.assign(c_count * 3 * o_count * 2, 0);
+  const size_t tap_count = c_count * 9, groups = (tap_count + 3) / 4;
+  p.taps_g4.assign(groups * o_count, 0);
+  for (size_t o = 0; o < o_count; ++o) {
+    const int8_t* w = weight.data() + o * tap_count;  // flattened t = (c·3 + ky)·3 + kx
+    for (size_t g = 0; g < groups; ++g) {
+      uint32_t bytes = 0;
+      for (size_t i = 0; i < 4 && 4 * g + i < tap_count; ++i) {
+        bytes |= uint32_t{static_cast<uint8_t>(w[4 * g + i])} << (8 * i);
+      }
+      p.taps_g4[g * o_count + o] = static_cast<int32_t>(bytes);
+    }
+  }
+  for (size_t o = 0; o < o_count; ++o) {
+    int64_t sum = 0;  // Σw over C·9 taps: |sum| <= 128·9·C
+    for (size_t c = 0; c < c_count; ++c) {
+      for (size_t ky = 0; ky < 3; ++ky) {
+        const int8_t* w = weight.data() + ((o * c_count + c) * 3 + ky) * 3;
+        sum += int64_t{w[0]} + w[1] + w[2];
+        const uint32_t bytes = static_cast<uint8_t>(w[0]) | (uint32_t{static_cast<uint8_t>(w[1])} << 8) |
+                               (uint32_t{static_cast<uint8_t>(w[2])} << 16);
+        p.taps_u8[(c * 3 + ky) * o_count + o] = static_cast<int32_t>(bytes);
+        const uint32_t pair0 = static_cast<uint16_t>(int16_t{w[0]}) | (uint32_t{static_cast<uint16_t>(int16_t{w[1]})} << 16);
+        const uint32_t pair1 = static_cast<uint16_t>(int16_t{w[2]});
+        p.taps_i16[((c * 3 + ky) * o_count + o) * 2] = static_cast<int32_t>(pair0);
+        p.taps_i16[((c * 3 + ky) * o_count + o) * 2 + 1] = static_cast<int32_t>(pair1);
+      }
+    }
+    const int64_t b = bias.empty() ? 0 : bias[o];
+    // Wrapped to int32 (C++20 conversion is modular), like the kernels' int32 sums.
+    p.bias_signed[o] = static_cast<int32_t>(static_cast<uint32_t>(b - int64_t{input_zero_point} * sum));
+    p.bias_unsigned[o] = static_cast<int32_t>(static_cast<uint32_t>(b - (int64_t{input_zero_point} + 128) * sum));
+  }
+  return p;
+}
+
+Int8ConvPath conv3x3_int8_rows_on(Int8ConvPath path, const PackedConv3x3Int8& w, const int8_t* const* in_rows,
+                                  int width, int8_t* const* out_rows) {
+  if (!int8_path_supported(path)) path = Int8ConvPath::kScalar;
+  if (width <= 0) return path;
+  switch (path) {
+#if LITESR_INT8_X86
+    case Int8ConvPath::kAvx512Vnni: for_each_block<Avx512Block>(w, in_rows, width, out_rows); break;
+    case Int8ConvPath::kAvxVnni: for_each_block<AvxVnniBlock>(w, in_rows, width, out_rows); break;
+    case Int8ConvPath::kAvx2: for_each_block<Avx2Block>(w, in_rows, width, out_rows); break;
+#endif
+    default: rows_scalar(w, in_rows, width, out_rows); break;
+  }
+  return path;
+}
+
+Int8ConvPath conv3x3_int8_rows(const PackedConv3x3Int8& w, const int8_t* const* in_rows, int width,
+                               int8_t* const* out_rows) {
+  const int index = thread_dispatch_index();
+  const Int8ConvPath path = index >= 0 && index < kMaxDispatchIndex ? path_table()[static_cast<size_t>(index)]
+                                                                    : Int8ConvPath::kScalar;
+  return conv3x3_int8_rows_on(path, w, in_rows, width, out_rows);
+}
+
+}  // namespace litesr

@@ -1,0 +1,104 @@
+// INT8 dense 3x3 conv (stride 1, "same" padding) on planar int8 rows, bit-exact with quant/reference_ops.h
+// conv2d_int8 (TFLite CONV_2D int8, per-channel weights): one output row, all output channels, per call.
+//
+// ROW LAYOUT (as kernel_conv.h, with int8 samples)
+//   A row pointer `p` addresses x = 0: p[0 .. width-1] hold the int8 values q; p[-1] and p[width] are readable
+//   and hold the INPUT ZERO POINT (TFLite pads with zp_in, whose term w·(zp_in − zp_in) is 0). Rows above/below
+//   the image (y = -1, y = H) are rows of the same width filled with zp_in (halo included). Nothing outside
+//   [-1, width] is read (AVX-512 uses masked loads; the 256-bit paths copy the last pixels of a row to a stack
+//   buffer). Outputs are written on [0, width) only and must not alias the inputs. No alignment is required.
+//     in_rows[c * 3 + ky] = row y − 1 + ky of input channel c      (C · 3 pointers)
+//     out_rows[o]         = row y of output channel o               (O pointers)
+//
+// ARITHMETIC, per output channel o and pixel x (conv2d_int8's integers exactly):
+//   acc      = bias[o] + Σ_{c, ky, kx} w[o, c, ky, kx] · (q[c, y − 1 + ky, x − 1 + kx] − zp_in)      (int32)
+//   out[o,x] = clamp(zp_out + MultiplyByQuantizedMultiplier(acc, M[o]), act_min, act_max)
+// The zero point is folded into the bias at pack time: acc = (bias − zp_in·Σw) + Σ w·q. The VNNI paths multiply
+// unsigned bytes (vpdpbusd: u8 × s8) and feed u = q + 128 (q XOR 0x80), so their bias also absorbs −128·Σw:
+// acc = (bias − (zp_in + 128)·Σw) + Σ w·u. All int32 sums wrap (vpdpbusd, not the saturating vpdpbusds); the
+// true acc fits int32 (conv2d_int8 rejects weights for which it might not), so the wrapped sum equals it.
+// Requantization runs per lane in SIMD with TFLite's double rounding (quant/fixed_point.h): the saturating
+// left shift, SaturatingRoundingDoublingHighMul as (a·m + 2^30) >> 31 in 64-bit lanes (equal to gemmlowp's
+// nudge-and-truncate for every a and every mantissa m in [0, 2^31)), RoundingDivideByPOT with its rounding of
+// negatives (on AVX-512 folded into the same 64-bit shift), + zp_out, the activation clamp. One difference from
+// the scalar code: zp_out + MBQM(acc) wraps in int32 where the reference's int32 addition would overflow (only for
+// |MBQM(acc)| > 2^31 − 129: results at the int32 limit, e.g. a saturated left shift with a mantissa near 2^31).
+//
+// WHY INTRINSICS, NOT HIGHWAY: the Highway targets compiled in (kernel_targets.h: avx3, avx2, ...) do not imply
+// VNNI or VBMI, so the int8 paths are per-ISA intrinsics in functions with __attribute__((target(...))), entered
+// only after a run-time CPU check; the choice still follows the thread's KernelIsa (below).
+//
+// PATHS (x86-64; every other target runs the scalar loop)
+//   kAvx512Vnni: 16 pixels per zmm, and every byte of vpdpbusd's dwords used: an output channel's 9C taps, flattened
+//                over (c, ky, kx), are taken 4 at a time; a group spans 2 input rows, and one vpermt2b
+//                (AVX512-VBMI) gathers its 4 samples for 16 pixels from two masked 18-byte row loads. Per 4 input
+//                rows: 4 loads, 3 vpermt2b, then 3 vpdpbusd per output channel with broadcast weight dwords.
+//   kAvxVnni:    8 pixels per ymm, one input row per dword [u(x−1), u(x), u(x+1), u(x+1)] (the 4th byte meets a
+//                zero weight): broadcast 16-byte load, vpshufb, then one vpdpbusd (VEX, AVX-VNNI) per output
+//                channel with the broadcast dword (w0, w1, w2, 0).
+//   kAvx2:       no VNNI: the pixels are sign-extended to int16 pairs (q(x−1), q(x)) and (q(x+1), 0) and each
+//                pair multiplied by the int16 weight pair with vpmaddwd (int16 × int16 → int32: it cannot
+//                saturate, unlike vpmaddubsw, whose u8·s8 pair sums exceed int16 for 255·(−128)·2).
+//   kScalar:     plain loops + requantize_accumulator (quant/requantization.h).
+// DISPATCH follows the calling thread's KernelIsa (kernel_dispatch.h) so that ThreadIsaScope and sessions
+// select the int8 path too, refined by a run-time CPU check of the extensions Highway's target does not imply:
+//   avx3* (AVX-512) → kAvx512Vnni if the CPU has AVX512-VNNI and AVX512-VBMI, else as avx2;
+//   avx2           → kAvxVnni if the CPU has AVX-VNNI (the VEX vpdpbusd), else kAvx2;
+//   anything else  → kScalar.
+// Tests force each path with conv3x3_int8_rows_on(); int8_path_supported() says which this CPU runs.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "quant/fixed_point.h"
+#include "quant/requantization.h"
+#include "runtime/kernel_dispatch.h"
+
+namespace litesr {
+
+enum class Int8ConvPath : uint8_t { kScalar, kAvx2, kAvxVnni, kAvx512Vnni };
+std::string_view int8_path_name(Int8ConvPath path);  // "scalar", "avx2", "avxvnni", "avx512vnni"
+
+// Weights and requantization constants of one int8 3x3 conv, prepared once (pack_conv3x3_int8).
+struct PackedConv3x3Int8 {
+  int cin = 0;   // C
+  int cout = 0;  // O
+  int32_t input_zero_point = 0;
+  int32_t output_zero_point = 0;
+  ActivationRange range;
+  std::vector<int8_t> weight;                 // [O][C][3][3] as given (scalar path)
+  std::vector<int32_t> bias_signed;           // [O] bias − zp_in·Σw            (scalar, kAvx2)
+  std::vector<int32_t> bias_unsigned;         // [O] bias − (zp_in + 128)·Σw    (VNNI paths)
+  std::vector<int32_t> taps_u8;               // [C][3][O] dwords, bytes (w[ky][0], w[ky][1], w[ky][2], 0) (kAvxVnni)
+  std::vector<int32_t> taps_g4;               // [⌈9C / 4⌉][O] dwords: 4 consecutive taps of w[o] flattened over
+                                              // (c, ky, kx), zero past 9C (kAvx512Vnni)
+  std::vector<int32_t> taps_i16;              // [C][3][O][2] dwords: int16 pairs (w[ky][0], w[ky][1]), (w[ky][2], 0)
+  std::vector<QuantizedMultiplier> multipliers;  // [O] M[o]
+};
+
+// weight [O][C][3][3] (symmetric int8), bias [O] (int32; empty = no bias), multipliers [O] (each with mantissa
+// 0 or in [2^30, 2^31) and −31 <= shift <= 30, as quantize_multiplier / checked_multiplier make them), zero
+// points in [−128, 127], range within [−128, 127] with min <= max. kInvalidArgument otherwise.
+Result<PackedConv3x3Int8> pack_conv3x3_int8(std::span<const int8_t> weight, std::span<const int32_t> bias,
+                                            int cin, int cout, int32_t input_zero_point,
+                                            std::span<const QuantizedMultiplier> multipliers,
+                                            int32_t output_zero_point, ActivationRange range);
+
+// Whether this CPU runs `path` (kScalar: always).
+bool int8_path_supported(Int8ConvPath path);
+// The path the kernels use under `isa` (see DISPATCH above).
+Int8ConvPath int8_path_for(const KernelIsa& isa);
+
+// One output row (see the layout above), on the calling thread's path; returns the path that ran.
+Int8ConvPath conv3x3_int8_rows(const PackedConv3x3Int8& w, const int8_t* const* in_rows, int width,
+                               int8_t* const* out_rows);
+// The same on an explicit path (must be int8_path_supported; an unsupported one runs kScalar instead, and the
+// return value says so).
+Int8ConvPath conv3x3_int8_rows_on(Int8ConvPath path, const PackedConv3x3Int8& w, const int8_t* const* in_rows,
+                                  int width, int8_t* const* out_rows);
+
+}  // namespace litesr
