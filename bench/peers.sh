@@ -1,5 +1,5 @@
 #!/bin/sh
-# LiteSR vs LibTorch vs ONNX Runtime on the default cases, plus the PSNR-vs-MACs chart (docs/benchmarks.md).
+# LiteSR vs LibTorch, ONNX Runtime, XNNPACK, oneDNN on the default cases, plus the PSNR-vs-MACs chart (docs/benchmarks.md).
 # Builds nothing: build `litesr` first (cmake --preset release && cmake --build --preset release --target litesr;
 # LibTorch and ONNX export compiled in, and `cd tools && npm ci` for onnxruntime-node). Run from the checkout root;
 # extra arguments go to `litesr bench` (e.g. -j 4 --reps 21 --json bench.json); LITESR=path picks another binary.

@@ -13,7 +13,8 @@ core=(build-essential cmake ninja-build pkg-config git
 full=(libtorch-dev libopenblas0-openmp libgloo-dev
       libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev ffmpeg
       libonnx-dev libflatbuffers-dev flatbuffers-compiler nodejs
-      libarmnn-dev libarmnntfliteparser-dev libarmnn-cpuref-backend22)
+      libarmnn-dev libarmnntfliteparser-dev libarmnn-cpuref-backend22
+      libxnnpack-dev libpthreadpool-dev libdnnl-dev)  # `litesr bench --peers`: XNNPACK and oneDNN (docs/benchmarks.md)
 
 fuzz=(clang libclang-rt-14-dev)
 

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "profile/timing.h"
 
@@ -28,9 +31,6 @@ Summary summarize(const CaseResult& r, const std::string& engine) {
 
 nlohmann::json num_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 
-
-
-
 }  // namespace
 
 double round4(double v) { return std::isfinite(v) ? std::round(v * 1e4) / 1e4 : v; }
@@ -50,38 +50,40 @@ nlohmann::json case_json(const CaseResult& r, const BenchArgs& args, const Machi
   nlohmann::json skipped = nlohmann::json::object();
   for (const auto& [e, why] : r.skipped) skipped[e] = why;
   nlohmann::json diff = nlohmann::json::object();
-  for (const char* e : {kLibtorch, kOnnxruntime}) {
+  for (const char* e : kPeers) {
     const auto it = r.max_abs_diff.find(e);
     diff[e] = it == r.max_abs_diff.end() ? nlohmann::json(nullptr) : num_or_null(it->second);
   }
-  return {{"name", r.c.name},
-          {"description", r.c.description},
-          {"model", r.c.model.empty() ? r.c.arch : r.c.model},
-          {"weights", r.weights},
-          {"model_mode", r.mode},
-          {"input_width", r.c.width},
-          {"input_height", r.c.height},
-          {"frames", r.frames},
-          {"output_width", r.out_width},
-          {"output_height", r.out_height},
-          {"macs_per_frame", r.macs_per_frame},
-          {"litesr_path", r.litesr_path},
-          {"threads", args.threads},
-          {"reps", args.reps},
-          {"warmup", args.warmup},
-          {"ms_per_frame", ms},
-          {"ms_per_frame_min", ms_min},
-          {"cpu_ms_per_frame", cpu},
-          {"speedup_vs_libtorch", num_or_null(round4(sum[kLibtorch].ms / lm))},
-          {"speedup_vs_onnxruntime", num_or_null(round4(sum[kOnnxruntime].ms / lm))},
-          {"cpu_speedup_vs_libtorch", num_or_null(round4(sum[kLibtorch].cpu_ms / sum[kLitesr].cpu_ms))},
-          {"cpu_speedup_vs_onnxruntime", num_or_null(round4(sum[kOnnxruntime].cpu_ms / sum[kLitesr].cpu_ms))},
-          {"fps", num_or_null(round4(1e3 / lm))},
-          {"gflops", num_or_null(round4(gflop / (lm * 1e-3)))},
-          {"fma_peak_fraction", num_or_null(round4(gflop / (lm * 1e-3) / m.peak.gflops_cpu))},
-          {"fma_peak_fraction_cpu", num_or_null(round4(gflop / (sum[kLitesr].cpu_ms * 1e-3) / per_core_peak))},
-          {"max_abs_diff_vs_litesr", diff},
-          {"skipped", skipped}};
+  nlohmann::json j = {
+      {"name", r.c.name},
+      {"description", r.c.description},
+      {"model", r.c.model.empty() ? r.c.arch : r.c.model},
+      {"weights", r.weights},
+      {"model_mode", r.mode},
+      {"input_width", r.c.width},
+      {"input_height", r.c.height},
+      {"frames", r.frames},
+      {"output_width", r.out_width},
+      {"output_height", r.out_height},
+      {"macs_per_frame", r.macs_per_frame},
+      {"litesr_path", r.litesr_path},
+      {"threads", args.threads},
+      {"reps", args.reps},
+      {"warmup", args.warmup},
+      {"ms_per_frame", ms},
+      {"ms_per_frame_min", ms_min},
+      {"cpu_ms_per_frame", cpu},
+      {"fps", num_or_null(round4(1e3 / lm))},
+      {"gflops", num_or_null(round4(gflop / (lm * 1e-3)))},
+      {"fma_peak_fraction", num_or_null(round4(gflop / (lm * 1e-3) / m.peak.gflops_cpu))},
+      {"fma_peak_fraction_cpu", num_or_null(round4(gflop / (sum[kLitesr].cpu_ms * 1e-3) / per_core_peak))},
+      {"max_abs_diff_vs_litesr", diff},
+      {"skipped", skipped}};
+  for (const char* e : kPeers) {
+    j[std::string("speedup_vs_") + e] = num_or_null(round4(sum[e].ms / lm));
+    j[std::string("cpu_speedup_vs_") + e] = num_or_null(round4(sum[e].cpu_ms / sum[kLitesr].cpu_ms));
+  }
+  return j;
 }
 
 namespace {
@@ -102,26 +104,62 @@ std::string pair(const char* format, double a, double b) {
 }  // namespace
 
 void print_table(const std::vector<CaseResult>& results, const MachineInfo& m) {
-  const char* row = "%-20s %-10s %-14s %9s %9s %9s %15s %15s %7s %15s\n";
-  std::printf(row, "case", "input", "litesr path", "litesr", "libtorch", "onnxrt", "vs libtorch", "vs onnxrt", "fps",
-              "FMA peak");
-  std::printf(row, "", "(LR)", "", "ms/frame", "ms/frame", "ms/frame", "wall / cpu", "wall / cpu", "", "wall / cpu");
-  std::map<std::string, std::string> notes;  // engine: reason, once
+  // Peer columns: ms per frame each, then LiteSR's speed-up over each (wall / cpu).
+  const std::vector<std::pair<const char*, const char*>> peers = {
+      {kLibtorch, "libtorch"}, {kOnnxruntime, "onnxrt"}, {kXnnpack, "xnnpack"}, {kOnednn, "onednn"}};
+  std::string head1, head2;
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%-20s %-10s %-14s %9s", "case", "input", "litesr path", "litesr");
+  head1 = buf;
+  std::snprintf(buf, sizeof buf, "%-20s %-10s %-14s %9s", "", "(LR)", "", "ms/frame");
+  head2 = buf;
+  for (const auto& [e, label] : peers) {
+    std::snprintf(buf, sizeof buf, " %9s", label);
+    head1 += buf;
+    std::snprintf(buf, sizeof buf, " %9s", "ms/frame");
+    head2 += buf;
+  }
+  for (const auto& [e, label] : peers) {
+    std::snprintf(buf, sizeof buf, " %15s", (std::string("vs ") + label).c_str());
+    head1 += buf;
+    std::snprintf(buf, sizeof buf, " %15s", "wall / cpu");
+    head2 += buf;
+  }
+  std::snprintf(buf, sizeof buf, " %7s %15s", "fps", "FMA peak");
+  head1 += buf;
+  std::snprintf(buf, sizeof buf, " %7s %15s", "", "wall / cpu");
+  head2 += buf;
+  std::printf("%s\n%s\n", head1.c_str(), head2.c_str());
+  std::map<std::pair<std::string, std::string>, std::string> notes;  // (engine, reason): the cases it applies to
   for (const CaseResult& r : results) {
-    const Summary l = summarize(r, kLitesr), t = summarize(r, kLibtorch), o = summarize(r, kOnnxruntime);
+    const Summary l = summarize(r, kLitesr);
     const double gflop = 2.0 * static_cast<double>(r.macs_per_frame) * 1e-9;
     const double frac_wall = gflop / (l.ms * 1e-3) / m.peak.gflops_cpu;  // `threads` dedicated cores' peak
     const double frac_cpu = gflop / (l.cpu_ms * 1e-3) / (m.peak.gflops_cpu / std::max(1, m.peak.threads));
     const std::string input = std::to_string(r.c.width) + "x" + std::to_string(r.c.height) +
                               (r.frames > 1 ? "x" + std::to_string(r.frames) : "");
-    std::printf(row, r.c.name.c_str(), input.c_str(), r.litesr_path.c_str(), fmt("%.2f", l.ms).c_str(),
-                fmt("%.2f", t.ms).c_str(), fmt("%.2f", o.ms).c_str(),
-                pair("%.2fx", t.ms / l.ms, t.cpu_ms / l.cpu_ms).c_str(),
-                pair("%.2fx", o.ms / l.ms, o.cpu_ms / l.cpu_ms).c_str(), fmt("%.1f", 1e3 / l.ms).c_str(),
+    std::printf("%-20s %-10s %-14s %9s", r.c.name.c_str(), input.c_str(), r.litesr_path.c_str(),
+                fmt("%.2f", l.ms).c_str());
+    for (const auto& [e, label] : peers) std::printf(" %9s", fmt("%.2f", summarize(r, e).ms).c_str());
+    for (const auto& [e, label] : peers) {
+      const Summary p = summarize(r, e);
+      std::printf(" %15s", pair("%.2fx", p.ms / l.ms, p.cpu_ms / l.cpu_ms).c_str());
+    }
+    std::printf(" %7s %15s\n", fmt("%.1f", 1e3 / l.ms).c_str(),
                 pair("%.1f%%", 100 * frac_wall, 100 * frac_cpu).c_str());
-    for (const auto& [e, why] : r.skipped) notes.emplace(e, why);
+    for (const auto& [e, why] : r.skipped) {
+      std::string& cases = notes[{e, why}];
+      cases += (cases.empty() ? "" : ", ") + r.c.name;
+    }
   }
-  for (const auto& [e, why] : notes) std::printf("%s: %s\n", e.c_str(), why.c_str());
+  for (const auto& [key, cases] : notes) {
+    const bool all = std::count(cases.begin(), cases.end(), ',') + 1 == static_cast<std::ptrdiff_t>(results.size());
+    std::printf("%s: %s%s\n", key.first.c_str(), key.second.c_str(), all ? "" : (" (" + cases + ")").c_str());
+  }
+  std::map<std::string, std::string> described;  // in-process peers: how they ran
+  for (const CaseResult& r : results)
+    for (const auto& [e, d] : r.peer_description) described[e] = d;
+  for (const auto& [e, d] : described) std::printf("%s = %s\n", e.c_str(), d.c_str());
   std::map<std::string, double> worst;  // peer: largest checked difference over the cases
   for (const CaseResult& r : results)
     for (const auto& [e, d] : r.max_abs_diff) worst[e] = std::max(worst[e], d);

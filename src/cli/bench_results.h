@@ -16,7 +16,10 @@ namespace litesr::cli {
 constexpr const char* kLitesr = "litesr";
 constexpr const char* kLibtorch = "libtorch";
 constexpr const char* kOnnxruntime = "onnxruntime";
-constexpr const char* kEngines[] = {kLitesr, kLibtorch, kOnnxruntime};
+constexpr const char* kXnnpack = "xnnpack";  // XNNPACK's subgraph API in process (cli/xnnpack_peer.h)
+constexpr const char* kOnednn = "onednn";    // oneDNN primitives in process (cli/dnnl_peer.h)
+constexpr const char* kEngines[] = {kLitesr, kLibtorch, kOnnxruntime, kXnnpack, kOnednn};
+constexpr const char* kPeers[] = {kLibtorch, kOnnxruntime, kXnnpack, kOnednn};
 // Peer equality check: max |LiteSR u8 / 255 − clamp(peer f32, 0, 1)|. LiteSR rounds to u8 (<= 0.5/255) and
 // the engines' f32 sums differ by ~1e-6, so this leaves a margin without letting another network through.
 constexpr double kCheckTolerance = 1.0 / 255 + 1e-4;
@@ -59,10 +62,11 @@ struct CaseResult {
   int scale = 1, out_width = 0, out_height = 0;
   int64_t macs_per_frame = 0;
   std::string litesr_path;
-  std::string ort_version;                     // onnxruntime-node's, when its peer started
-  std::map<std::string, EngineTimes> times;    // engines that ran
-  std::map<std::string, std::string> skipped;  // engine -> reason
-  std::map<std::string, double> max_abs_diff;  // peer -> its equality check (peers that got that far)
+  std::string ort_version;                              // onnxruntime-node's, when its peer started
+  std::map<std::string, std::string> peer_description;  // in-process peers that were built: how they run
+  std::map<std::string, EngineTimes> times;             // engines that ran
+  std::map<std::string, std::string> skipped;           // engine -> reason
+  std::map<std::string, double> max_abs_diff;           // peer -> its equality check (peers that got that far)
 };
 
 struct MachineInfo {

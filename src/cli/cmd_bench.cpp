@@ -1,5 +1,5 @@
-// `litesr bench`: whole-model inference time of LiteSR, optionally against LibTorch and ONNX Runtime on the
-// same weights, input, and thread count (docs/benchmarks.md).
+// `litesr bench`: whole-model inference time of LiteSR, optionally against LibTorch, ONNX Runtime, XNNPACK and
+// oneDNN on the same weights, input, and thread count (docs/benchmarks.md).
 //
 //   litesr bench [--case NAME]... [-n MODEL]... [--peers] [-j THREADS] [--reps N] [--warmup N] [--input WxH]
 //                [--json FILE] [--chart FILE.svg] [--tradeoff FILE.svg --data DIR] [--progress MODE]
@@ -20,16 +20,18 @@
 // recurrent step through run_window, the state fed back like MultiFrameSession; only when built with
 // LITESR_WITH_TORCH) and ONNX Runtime (the model exported by export_onnx, run by onnxruntime-node in a child
 // process, f32 NCHW, a recurrent step in ort_bench.js's recurrent mode; only when built with LITESR_WITH_EXPORT
-// and node + onnxruntime-node are installed). Before timing, each peer's output 0 (clamped to [0, 1]) of the
-// first and last frame of a run is compared with LiteSR's u8 output on the same input: a difference above
-// kCheckTolerance means the peer runs something else, and it is skipped with the numbers. A peer that cannot
-// run is skipped with its reason (table footnote, JSON "skipped"), never an error.
+// and node + onnxruntime-node are installed), XNNPACK and oneDNN (the graph rebuilt in process with XNNPACK's
+// subgraph API and with oneDNN primitives, NHWC f32: cli/graph_peer.h; only when their libraries were found at
+// configure time; a graph with an op the library cannot express is skipped naming the op). Before timing, each
+// peer's output 0 (clamped to [0, 1]) of the first and last frame of a run is compared with LiteSR's u8 output on
+// the same input: a difference above kCheckTolerance means the peer runs something else, and it is skipped with
+// the numbers. A peer that cannot run is skipped with its reason (table footnote, JSON "skipped"), never an error.
 // Every engine gets the same thread count (-j). Protocol: --warmup untimed runs of each engine, then --reps
-// interleaved repetitions (LiteSR, LibTorch, ONNX Runtime, LiteSR, ...) so background load hits all alike;
-// a run is one frame, or one window of a multi-frame model (time / frames); medians are reported. With the
-// LibTorch peer the process re-executes itself once with OMP_WAIT_POLICY=PASSIVE (unless set), so idle libgomp
-// workers sleep instead of spinning through the other engines' repetitions; ONNX Runtime runs with intra-op
-// spinning off for the same reason.
+// interleaved repetitions (LiteSR, LibTorch, ONNX Runtime, XNNPACK, oneDNN, LiteSR, ...) so background load hits
+// all alike; a run is one frame, or one window of a multi-frame model (time / frames); medians are reported. With the
+// LibTorch or oneDNN peer the process re-executes itself once with OMP_WAIT_POLICY=PASSIVE (unless set), so idle
+// libgomp workers sleep instead of spinning through the other engines' repetitions; ONNX Runtime runs with intra-op
+// spinning off and XNNPACK's workers yield for the same reason.
 // Columns: median ms per frame per engine (wall); speedup = peer median / LiteSR median, in wall time and in
 // process CPU time (all threads; steadier on a loaded machine); LiteSR fps = 1000 / its median; FMA peak =
 // LiteSR's GFLOP/s (2 FLOPs per plain MAC, profile's kMacs count of one frame / one recurrent step) over the
@@ -77,6 +79,19 @@
 #ifdef LITESR_HAVE_EXPORT
 #include "cli/ort_peer.h"
 #include "export/onnx_export.h"
+#endif
+#ifdef LITESR_HAVE_XNNPACK
+#include "cli/xnnpack_peer.h"
+#endif
+#ifdef LITESR_HAVE_DNNL
+#include "cli/dnnl_peer.h"
+#endif
+#if defined(LITESR_HAVE_XNNPACK) || defined(LITESR_HAVE_DNNL)
+#include "cli/graph_peer.h"
+#define LITESR_HAVE_GRAPH_PEERS 1
+#endif
+#if defined(LITESR_HAVE_TRAIN) || defined(LITESR_HAVE_DNNL)
+#define LITESR_HAVE_OPENMP_PEER 1  // a peer on libgomp: LibTorch or oneDNN
 #endif
 
 namespace litesr::cli {
@@ -136,7 +151,7 @@ double load_average() {
   return getloadavg(load, 3) > 0 ? load[0] : -1.0;
 }
 
-#ifdef LITESR_HAVE_TRAIN
+#ifdef LITESR_HAVE_OPENMP_PEER
 // Re-executes the process with OMP_WAIT_POLICY=PASSIVE (libgomp reads it when loaded, i.e. at start). Returns
 // only when that is not needed or exec failed.
 void ensure_passive_omp() {
@@ -159,8 +174,8 @@ void ensure_passive_omp() {
   std::fflush(stderr);
   execv("/proc/self/exe", argv.data());
   std::fprintf(stderr,
-               "litesr bench: warning: cannot re-execute with OMP_WAIT_POLICY=PASSIVE; LibTorch's idle "
-               "threads may spin during the other engines' runs\n");
+               "litesr bench: warning: cannot re-execute with OMP_WAIT_POLICY=PASSIVE; LibTorch's and oneDNN's "
+               "idle threads may spin during the other engines' runs\n");
 }
 #endif
 
@@ -338,8 +353,7 @@ Result<CaseResult> run_case(const BenchCase& c, const BenchArgs& args, const fs:
   // Peers.
   const std::string not_requested = "not requested (use --peers)";
   if (!args.peers) {
-    r.skipped[kLibtorch] = not_requested;
-    r.skipped[kOnnxruntime] = not_requested;
+    for (const char* e : kPeers) r.skipped[e] = not_requested;
   }
 #ifdef LITESR_HAVE_TRAIN
   // LibTorch: a recurrent model steps through the window (run_window: the state fed back like
@@ -448,6 +462,61 @@ Result<CaseResult> run_case(const BenchCase& c, const BenchArgs& args, const fs:
 #else
   if (args.peers) r.skipped[kOnnxruntime] = "not compiled in (build with LITESR_WITH_EXPORT=ON)";
 #endif
+#ifndef LITESR_HAVE_XNNPACK
+  if (args.peers) {
+    r.skipped[kXnnpack] = "not compiled in (install libxnnpack-dev and libpthreadpool-dev, then reconfigure)";
+  }
+#endif
+#ifndef LITESR_HAVE_DNNL
+  if (args.peers) r.skipped[kOnednn] = "not compiled in (install libdnnl-dev, then reconfigure)";
+#endif
+#ifdef LITESR_HAVE_GRAPH_PEERS
+  // XNNPACK and oneDNN: the same graph and weights rebuilt in this process (cli/graph_peer.h) on the same f32
+  // frames (converted to the library's layout once, untimed); a run is a batch of the frames, or one recurrent
+  // window, like LiteSR's.
+  struct GraphPeerEntry {
+    const char* engine;
+    std::unique_ptr<GraphPeer> peer;
+  };
+  std::vector<GraphPeerEntry> graph_peers;
+  if (args.peers) {
+    using Factory = Result<std::unique_ptr<GraphPeer>> (*)(const Graph&, const TensorMap&, const PeerInput&, int);
+    const std::vector<std::pair<const char*, Factory>> factories = {
+#ifdef LITESR_HAVE_XNNPACK
+        {kXnnpack, &create_xnnpack_peer},
+#endif
+#ifdef LITESR_HAVE_DNNL
+        {kOnednn, &create_dnnl_peer},
+#endif
+    };
+    const PeerInput input{nchw.data(), frames, 3, h, w};
+    for (const auto& [engine, factory] : factories) {
+      Result<std::unique_ptr<GraphPeer>> p = factory(lc.graph, lc.model.tensors, input, args.threads);
+      if (!p.ok()) {
+        r.skipped[engine] = p.status().message();
+        continue;
+      }
+      r.peer_description[engine] = (*p)->description();
+      std::vector<std::vector<float>> got(checked.size());
+      const Status st = (*p)->run([&](int f, const float* out) {
+        for (std::size_t i = 0; i < checked.size(); ++i)
+          if (checked[i] == f) got[i].assign(out, out + out_frame);
+      });
+      std::vector<const float*> peer;
+      std::string why = st.ok() ? "" : st.to_string();
+      for (std::size_t i = 0; i < got.size() && why.empty(); ++i) {
+        if (got[i].size() != out_frame) why = "no output for frame " + std::to_string(checked[i]) + " of the run";
+        peer.push_back(got[i].data());
+      }
+      if (why.empty()) why = check(engine, peer);
+      if (why.empty()) {
+        graph_peers.push_back({engine, std::move(p).value()});
+      } else {
+        r.skipped[engine] = why;
+      }
+    }
+  }
+#endif
   for (const auto& [engine, why] : r.skipped) {
     if (why != not_requested)
       std::fprintf(stderr, "litesr bench: %s: %s skipped: %s\n", c.name.c_str(), engine.c_str(), why.c_str());
@@ -495,6 +564,26 @@ Result<CaseResult> run_case(const BenchCase& c, const BenchArgs& args, const fs:
       } else if (timed) {
         r.times[kOnnxruntime].ms.push_back(t->ms[0] / frames);
         if (!t->cpu_ms.empty()) r.times[kOnnxruntime].cpu_ms.push_back(t->cpu_ms[0] / frames);
+      }
+    }
+#endif
+#ifdef LITESR_HAVE_GRAPH_PEERS
+    for (GraphPeerEntry& gp : graph_peers) {
+      if (!gp.peer) continue;
+      t0 = now_s();
+      c0 = cpu_s();
+      const Status st = gp.peer->run();
+      t1 = now_s();
+      c1 = cpu_s();
+      if (!st.ok()) {
+        r.skipped[gp.engine] = st.to_string();
+        r.times.erase(gp.engine);
+        std::fprintf(stderr, "litesr bench: %s: %s failed, skipped: %s\n", c.name.c_str(), gp.engine,
+                     st.to_string().c_str());
+        gp.peer.reset();
+      } else if (timed) {
+        r.times[gp.engine].ms.push_back(1e3 * (t1 - t0) / frames);
+        r.times[gp.engine].cpu_ms.push_back(1e3 * (c1 - c0) / frames);
       }
     }
 #endif
@@ -551,7 +640,7 @@ int run_bench(BenchArgs args, CommandContext& ctx) {
   if (!progress_mode.ok()) return usage_error(progress_mode.status().message());
   Result<std::vector<BenchCase>> cases = select_cases(args);
   if (!cases.ok()) return usage_error(cases.status().message());
-#ifdef LITESR_HAVE_TRAIN
+#ifdef LITESR_HAVE_OPENMP_PEER
   if (args.peers) ensure_passive_omp();
 #endif
 
@@ -630,6 +719,29 @@ int run_bench(BenchArgs args, CommandContext& ctx) {
 #else
     engines[kOnnxruntime] = {{"compiled_in", false}};
 #endif
+#ifdef LITESR_HAVE_GRAPH_PEERS
+    // The in-process peers: the library version and how a run drives it (from the last case that built it).
+    const auto graph_peer_json = [&](const char* engine, const std::string& version) {
+      std::string api;
+      for (const CaseResult& r : results) {
+        const auto it = r.peer_description.find(engine);
+        if (it != r.peer_description.end()) api = it->second;
+      }
+      return nlohmann::json{{"compiled_in", true},
+                            {"version", version},
+                            {"api", api.empty() ? nlohmann::json(nullptr) : nlohmann::json(api)}};
+    };
+#endif
+#ifdef LITESR_HAVE_XNNPACK
+    engines[kXnnpack] = graph_peer_json(kXnnpack, xnnpack_version());
+#else
+    engines[kXnnpack] = {{"compiled_in", false}};
+#endif
+#ifdef LITESR_HAVE_DNNL
+    engines[kOnednn] = graph_peer_json(kOnednn, dnnl_version());
+#else
+    engines[kOnednn] = {{"compiled_in", false}};
+#endif
     nlohmann::json j = {{"litesr_version", LITESR_VERSION},
                         {"machine",
                          {{"cpu_model", m.cpu_model},
@@ -658,11 +770,13 @@ int run_bench(BenchArgs args, CommandContext& ctx) {
 void register_bench_command(CLI::App& app, CommandContext& ctx) {
   auto args = std::make_shared<BenchArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "bench", "Time whole-model inference: LiteSR, and with --peers LibTorch and ONNX Runtime on the same weights");
+      "bench",
+      "Time whole-model inference: LiteSR, and with --peers LibTorch, ONNX Runtime, XNNPACK and oneDNN on the same "
+      "weights");
   cmd->add_option("--case", args->cases, "Benchmark case (repeatable; default: all): " + case_names());
   cmd->add_option("-n,--model", args->models,
                   "Also (or only) benchmark a model: built-in name or .safetensors, at a 1280x720 output");
-  cmd->add_flag("--peers", args->peers, "Also run LibTorch and ONNX Runtime (each when available)");
+  cmd->add_flag("--peers", args->peers, "Also run LibTorch, ONNX Runtime, XNNPACK and oneDNN (each when available)");
   cmd->add_option("-j,--threads", args->threads, "Threads of every engine (0 = one per core)")->capture_default_str();
   cmd->add_option("--reps", args->reps, "Timed interleaved repetitions per case")->capture_default_str();
   cmd->add_option("--warmup", args->warmup, "Untimed runs of each engine first")->capture_default_str();

@@ -91,7 +91,7 @@ TEST(BenchCli, PeersRunOrExplainWhyNot) {
   ASSERT_EQ(j["cases"].size(), 2u);
   EXPECT_EQ(j["cases"][1]["frames"], 10);
   for (const auto& c : j["cases"]) {
-    for (const char* peer : {"libtorch", "onnxruntime"}) {
+    for (const char* peer : {"libtorch", "onnxruntime", "xnnpack", "onednn"}) {
       const auto& ms = c["ms_per_frame"][peer];
       const std::string speedup = std::string("speedup_vs_") + peer;
       if (ms.is_null()) {
@@ -107,6 +107,49 @@ TEST(BenchCli, PeersRunOrExplainWhyNot) {
       }
     }
   }
+}
+
+// The in-process peers (XNNPACK's subgraph API, oneDNN primitives), when built: ELSR and the recurrent EVSRNet-NAS
+// run on both and pass the equality check; SAM-SR runs on oneDNN (its bicubic skip lowered to a convolution) and is
+// skipped by XNNPACK, naming the op it cannot express.
+TEST(BenchCli, InProcessPeersRunOrNameTheOpTheyLack) {
+  testing::TempDir tmp;
+  const fs::path json = tmp / "bench.json";
+  auto r = run_litesr({"bench", "--peers", "--case", "elsr-x4-720p", "--case", "evsrnet-nas-x4-720p", "--case",
+                       "sam-sr-xlite-x4-256", "--reps", "1", "--warmup", "0", "-j2", "--input", "24x16", "--json",
+                       json.string(), "--progress", "none"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(testing::read_file_bytes(json));
+  ASSERT_EQ(j["cases"].size(), 3u);
+  bool any = false;
+  for (const char* peer : {"xnnpack", "onednn"}) {
+    ASSERT_TRUE(j["engines"].contains(peer)) << j["engines"].dump();
+    const bool built = j["engines"][peer]["compiled_in"].get<bool>();
+    for (const auto& c : j["cases"]) {
+      const std::string name = c["name"].get<std::string>();
+      EXPECT_TRUE(c.contains(std::string("speedup_vs_") + peer)) << name;
+      EXPECT_TRUE(c.contains(std::string("cpu_speedup_vs_") + peer)) << name;
+      if (!built) {
+        EXPECT_NE(c["skipped"][peer].get<std::string>().find("not compiled in"), std::string::npos) << c.dump();
+      } else if (name.starts_with("sam-sr") && std::string(peer) == "xnnpack") {
+        EXPECT_TRUE(c["ms_per_frame"][peer].is_null()) << c.dump();
+        EXPECT_NE(c["skipped"][peer].get<std::string>().find("bicubic_upsample"), std::string::npos) << c.dump();
+      } else {
+        EXPECT_FALSE(c["skipped"].contains(peer)) << c.dump();
+        EXPECT_GT(c["ms_per_frame"][peer].get<double>(), 0.0) << name;
+        EXPECT_GT(c["cpu_ms_per_frame"][peer].get<double>(), 0.0) << name;
+        EXPECT_GT(c[std::string("speedup_vs_") + peer].get<double>(), 0.0) << name;
+        EXPECT_LE(c["max_abs_diff_vs_litesr"][peer].get<double>(), j["check_tolerance"].get<double>()) << name;
+      }
+    }
+    if (built) {
+      any = true;
+      EXPECT_FALSE(j["engines"][peer]["version"].get<std::string>().empty());
+      EXPECT_FALSE(j["engines"][peer]["api"].get<std::string>().empty());
+      EXPECT_NE(r.out.find(std::string(peer) + " = "), std::string::npos) << r.out;  // how it ran
+    }
+  }
+  if (!any) GTEST_SKIP() << "neither XNNPACK nor oneDNN was found at configure time";
 }
 
 // The shipped recurrent video model, as it ships: a MultiFrameSession on the fused band executor, one 10-frame

@@ -1,0 +1,64 @@
+// oneDNN as a `litesr bench` peer (cli/graph_peer.h): the graph rebuilt from oneDNN primitives (Debian
+// libdnnl-dev 2.6, the CPU engine, OpenMP runtime), float32, executed in node order on one stream.
+//
+// Layouts: activations NHWC (the input converted once at creation; output 0 NHWC too), weights in the layout
+// each convolution asks for (format_tag::any, reordered once at creation). Measured on this project's AVX-512
+// machine (ONEDNN_VERBOSE=1): with `any` destinations oneDNN 2.6 chose nChw16c for the 6- and 8-channel maps
+// (2.7x / 2x padding) and, with those, reference kernels for the fused PReLU and residual-add convolutions;
+// NHWC gets brgconv / jit:avx512_core kernels for every convolution, and a 1.2 ms instead of 1.5 ms shuffle
+// reorder at 720p (NHWC instead of NCHW output).
+//
+// Op mapping:
+//   conv2d / conv_transpose2d  convolution_forward / deconvolution_forward (direct, forward_inference; groups
+//                              as 5-D weights), with the ops after it fused as post-ops while each value has one
+//                              reader and is not a graph output: relu / leaky_relu (eltwise_relu with alpha),
+//                              sigmoid (eltwise_logistic), tanh (eltwise_tanh), prelu (prelu post-op, one slope
+//                              per channel), a 2-input add whose other input is already computed (binary_add
+//                              post-op), and output 0's clamp (eltwise_clip [0, 1]) when the chain feeds the
+//                              final pixel shuffle or is output 0. A chain that only a reference kernel accepts
+//                              is cut until an optimised one does (2.6: PReLU after a convolution runs
+//                              ref:any, 65 ms instead of 0.5 ms at 320x180), the cut ops as primitives below
+//   the same ops unfused       eltwise_forward / prelu_forward / sum (add of 2+ inputs) / binary_mul (mul)
+//   batch_norm                 batch_normalization_forward (global stats, scale and shift)
+//   concat                     concat (channels)
+//   squeeze_excite             pooling_avg over the whole H x W -> inner_product (+ relu post-op) -> inner_product
+//                              (+ hard-sigmoid as eltwise_linear(1/6, 0.5) and eltwise_clip(0, 1) post-ops,
+//                              or eltwise_logistic) -> binary_mul broadcasting [N, C, 1, 1]
+//   pixel_shuffle              a reorder: oneDNN 2.6 has no depth-to-space primitive, but PixelShuffle is a pure
+//                              permutation, written as a 6-D reorder between strided views of the source
+//                              [N, C, r, r, H, W] and of the destination [N, C, H·r, W·r] (timed with the run)
+//   bicubic_upsample           oneDNN's resampling is nearest / linear only, but an integer-factor bicubic
+//                              upscale is a k x k filter per output phase on a border-padded input: two concats
+//                              of one-column / one-row views pad it (replicate: PyTorch's kind; mirrored: MATLAB's),
+//                              a grouped convolution (group = channel, r² phase outputs, weights f_p ⊗ f_q from the
+//                              runtime's own taps, runtime/bicubic_table.h) and the shuffle reorder; creation checks
+//                              that the runtime's taps for the actual size are exactly this (k = 5 at x4)
+// Not mapped (creation fails with kUnsupported naming the op; no shipped bench model uses them): slice,
+// max_pool2d, bilinear_upsample / bilinear_resize, squeeze_excite with the mean + std pool, strided shapes.
+// A recurrent step: x_prev / x_t are memories pointed at the window's frames step by step (no copies), and each
+// state output is written in place into the buffer the next step reads as its state input (legal because
+// every reader of a state input runs before its writer; checked at creation); step 0 reads zeros.
+// Threads: omp_set_num_threads(threads) (the OpenMP runtime LibTorch shares; `litesr bench --peers` runs
+// with OMP_WAIT_POLICY=PASSIVE so idle workers sleep between engines).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "base/status.h"
+#include "cli/graph_peer.h"
+#include "runtime/graph.h"
+#include "runtime/tensor.h"
+
+namespace litesr::cli {
+
+// Builds the graph for `input` (copied) on `threads` >= 1 OpenMP threads. kUnsupported for an op oneDNN
+// cannot express (see above); kInvalidArgument for a malformed graph or input; kInternal when oneDNN rejects a
+// primitive (the message names the node and oneDNN's error).
+Result<std::unique_ptr<GraphPeer>> create_dnnl_peer(const Graph& graph, const TensorMap& tensors,
+                                                    const PeerInput& input, int threads);
+
+// "2.6.3" (dnnl_version()).
+std::string dnnl_version();
+
+}  // namespace litesr::cli

@@ -1,0 +1,143 @@
+// Shared by the in-process bench peer tests (xnnpack_peer_test.cpp, dnnl_peer_test.cpp): a graph with random
+// weights through a GraphPeer and through LiteSR's own Session (single input) or MultiFrameSession (recurrent
+// step) on the same f32 frames; the largest |difference| of output 0 over every frame of two consecutive runs
+// (the second run proves a recurrent window starts from zero state again).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "base/image.h"
+#include "base/status.h"
+#include "cli/graph_peer.h"
+#include "runtime/graph.h"
+#include "runtime/multi_frame_session.h"
+#include "runtime/session.h"
+#include "runtime/tensor.h"
+
+namespace litesr::testing {
+
+using PeerFactory = Result<std::unique_ptr<cli::GraphPeer>> (*)(const Graph&, const TensorMap&, const cli::PeerInput&,
+                                                                int);
+
+// Engines' f32 sums differ by ~1e-6 on these sizes; a wrong weight layout or channel order is off by ~0.1.
+constexpr double kPeerTolerance = 1e-4;
+
+struct PeerComparison {
+  Status status;               // the peer's creation or run
+  double max_diff = INFINITY;  // over every frame of both runs
+  int frames_seen = 0;         // on_frame calls over both runs (2 · frames when every frame came back)
+};
+
+// `frames` random frames of w x h (3 channels, uniform [0, 1)) through `factory`'s peer on `threads` threads and
+// through LiteSR (f32 in, f32 clamped out).
+inline PeerComparison compare_with_litesr(PeerFactory factory, const Graph& graph, const TensorMap& tensors, int frames,
+                                          int w, int h, int threads, uint32_t seed = 3) {
+  PeerComparison result;
+  const int s = graph.scale, ow = w * s, oh = h * s;
+  const std::size_t in_frame = static_cast<std::size_t>(3) * w * h, out_frame = static_cast<std::size_t>(3) * ow * oh;
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
+  std::vector<float> nchw(in_frame * frames);
+  for (float& v : nchw) v = uniform(rng);
+
+  // LiteSR: frame by frame, HWC.
+  std::vector<std::vector<float>> want(frames, std::vector<float>(out_frame));
+  {
+    std::vector<float> lr(in_frame), sr(out_frame);
+    const bool recurrent = graph.inputs.size() > 1;
+    Graph one = graph;
+    if (!recurrent) one.input_frames = 1;  // a frame-parallel model: every frame alone
+    Result<Session> session = recurrent ? Result<Session>(unsupported("")) : Session::create(one, tensors, {});
+    Result<MultiFrameSession> mfs =
+        recurrent ? MultiFrameSession::create(graph, tensors, {}) : Result<MultiFrameSession>(unsupported(""));
+    EXPECT_TRUE(recurrent ? mfs.ok() : session.ok());
+    if (recurrent ? !mfs.ok() : !session.ok()) return result;
+    for (int f = 0; f < frames; ++f) {
+      for (int c = 0; c < 3; ++c)
+        for (int i = 0; i < w * h; ++i) lr[static_cast<std::size_t>(i) * 3 + c] = nchw[f * in_frame + c * w * h + i];
+      const ImageView<const float> in{lr.data(), w, h, 3, static_cast<std::ptrdiff_t>(w) * 3};
+      const ImageView<float> out{sr.data(), ow, oh, 3, static_cast<std::ptrdiff_t>(ow) * 3};
+      const Status st = recurrent ? mfs->push_frame(in, out) : session->run(in, out);
+      EXPECT_TRUE(st.ok()) << st.to_string();
+      for (int c = 0; c < 3; ++c)
+        for (int i = 0; i < ow * oh; ++i) want[f][static_cast<std::size_t>(c) * ow * oh + i] = sr[i * 3 + c];
+    }
+  }
+
+  Result<std::unique_ptr<cli::GraphPeer>> peer = factory(graph, tensors, {nchw.data(), frames, 3, h, w}, threads);
+  if (!peer.ok()) {
+    result.status = peer.status();
+    return result;
+  }
+  EXPECT_FALSE((*peer)->description().empty());
+  double worst = 0;
+  for (int run = 0; run < 2 && result.status.ok(); ++run) {
+    result.status = (*peer)->run([&](int f, const float* chw) {
+      ++result.frames_seen;
+      if (f < 0 || f >= frames) {
+        worst = INFINITY;
+        return;
+      }
+      for (std::size_t i = 0; i < out_frame; ++i) {
+        const double d = std::abs(static_cast<double>(chw[i]) - want[f][i]);
+        worst = std::max(worst, std::isnan(d) ? INFINITY : d);
+      }
+    });
+  }
+  result.max_diff = worst;
+  return result;
+}
+
+// Random tensors for every parameter `graph` references: uniform [−0.5, 0.5), batch-norm scales and variances
+// uniform [0.5, 1.5) (non-trivial so that folding and the peers' forms are exercised).
+inline TensorMap random_tensors(const Graph& graph, uint32_t seed) {
+  TensorMap tensors;
+  Result<std::vector<TensorSpec>> specs = expected_tensors(graph);
+  EXPECT_TRUE(specs.ok()) << specs.status().to_string();
+  if (!specs.ok()) return tensors;
+  std::mt19937 rng(seed);
+  for (const TensorSpec& spec : *specs) {
+    Tensor t;
+    t.shape = spec.shape;
+    t.data.resize(static_cast<std::size_t>(t.numel()));
+    const bool positive =
+        spec.op == OpKind::kBatchNorm && (spec.name.ends_with("running_var") || spec.name.ends_with(".weight"));
+    std::uniform_real_distribution<float> u(positive ? 0.5f : -0.5f, positive ? 1.5f : 0.5f);
+    for (float& v : t.data) v = u(rng);
+    tensors[spec.name] = std::move(t);
+  }
+  return tensors;
+}
+
+// A x2 graph with the ops of SAM-SR's blocks and more, for the peers' op mappings: 1x1 conv without bias + batch
+// norm + leaky ReLU, depthwise 3x3, squeeze-excite (with biases, `gate`), a 3x3 conv + ReLU skip branch, add,
+// a 1-channel sigmoid gate multiplied in (broadcast), a conv + per-channel PReLU before the pixel shuffle (its
+// channel order passes through the PReLU), then a depthwise conv at 2x.
+inline Graph mixed_ops_graph(SeGate gate) {
+  GraphBuilder b("mixed_ops", 2);
+  const int x = b.input("x", 3);
+  int t = b.conv(x, "expand", 16, 1, /*has_bias=*/false);
+  t = b.batch_norm(t, "expand_bn");
+  t = b.leaky_relu(t, 0.2f, "expand_act");
+  t = b.conv(t, "dw", 16, 3, /*has_bias=*/true, /*groups=*/16);
+  t = b.leaky_relu(t, 0.2f, "dw_act");
+  t = b.squeeze_excite(t, "se", 4, gate, /*has_bias=*/true);
+  t = b.conv(t, "project", 8, 1, /*has_bias=*/false);
+  const int skip = b.relu(b.conv(x, "skip", 8, 3), "skip_act");
+  int y = b.add({t, skip}, "sum");
+  y = b.mul(y, b.sigmoid(b.conv(y, "attention", 1, 1), "attention_gate"), "attend");
+  int u = b.prelu(b.conv(y, "up", 12, 3), "up_act");
+  u = b.pixel_shuffle(u, 2, "shuffle");
+  b.output(b.conv(u, "post", 3, 3, /*has_bias=*/true, /*groups=*/3));
+  return std::move(b).finish();
+}
+
+}  // namespace litesr::testing

@@ -1,0 +1,109 @@
+// XNNPACK as a `litesr bench` peer (cli/xnnpack_peer.h): the same random-weight graphs through the peer and through
+// LiteSR's Session / MultiFrameSession agree within 1e-4 (f32, clamped output 0) — ELSR x4 (the shipped shape), EVSRNet
+// frame-parallel (a batch of frames) and recurrent (a window, state fed back), a graph with depthwise convs,
+// squeeze-excite, batch norm and a PReLU carrying the shuffle's channel order, FSRCNN's deconvolution — and graphs
+// with an op the library cannot express fail with kUnsupported naming the op. Skipped with a message when XNNPACK
+// was not found at configure time.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#ifdef LITESR_HAVE_XNNPACK
+#include "cli/xnnpack_peer.h"
+#include "graph_peer_testing.h"
+#include "models/registry.h"
+#endif
+
+namespace litesr {
+namespace {
+
+#ifndef LITESR_HAVE_XNNPACK
+TEST(XnnpackPeer, Skipped) {
+  GTEST_SKIP()
+      << "XNNPACK was not found at configure time (libxnnpack-dev, libpthreadpool-dev); its bench peer is not built";
+}
+#else
+using testing::compare_with_litesr;
+using testing::kPeerTolerance;
+
+// A built-in architecture with random weights (models::make_random_model), through the peer and LiteSR.
+testing::PeerComparison compare_model(const std::string& arch, const std::string& config, int frames, int w, int h,
+                                      int threads) {
+  Result<ModelFile> model = models::make_random_model(arch, 4, config, 7);
+  EXPECT_TRUE(model.ok()) << model.status().to_string();
+  Result<Graph> graph = models::build_graph(*model);
+  EXPECT_TRUE(graph.ok()) << graph.status().to_string();
+  if (!graph.ok()) return {};
+  return compare_with_litesr(&cli::create_xnnpack_peer, *graph, model->tensors, frames, w, h, threads);
+}
+
+void expect_match(const testing::PeerComparison& c, int frames) {
+  ASSERT_TRUE(c.status.ok()) << c.status.to_string();
+  EXPECT_EQ(c.frames_seen, 2 * frames);
+  EXPECT_LT(c.max_diff, kPeerTolerance);
+}
+
+TEST(XnnpackPeer, ElsrMatchesTheSession) {
+  const std::string elsr = R"({"scale": 4, "channels": 6})";
+  expect_match(compare_model("elsr", elsr, 1, 17, 13, 1), 1);
+  expect_match(compare_model("elsr", elsr, 1, 133, 9, 2), 1);  // two threads, a wide odd row
+}
+
+TEST(XnnpackPeer, FrameParallelBatchMatchesTheSession) {
+  expect_match(compare_model("evsrnet", R"({"scale": 4, "nc": 8, "nb": 2, "frames": 3, "mode": "frame_parallel"})", 3,
+                             19, 11, 2),
+               3);
+}
+
+TEST(XnnpackPeer, RecurrentWindowMatchesTheMultiFrameSession) {
+  expect_match(
+      compare_model("evsrnet", R"({"scale": 4, "nc": 8, "nb": 2, "frames": 4, "mode": "recurrent"})", 4, 19, 11, 2), 4);
+}
+
+TEST(XnnpackPeer, DepthwiseSqueezeExciteAndShuffleMatchTheSession) {
+  for (SeGate gate : {SeGate::kHardSigmoid, SeGate::kSigmoid}) {
+    const Graph g = testing::mixed_ops_graph(gate);
+    const TensorMap tensors = testing::random_tensors(g, 11);
+    expect_match(compare_with_litesr(&cli::create_xnnpack_peer, g, tensors, 2, 23, 17, 2), 2);
+  }
+}
+
+TEST(XnnpackPeer, DeconvolutionMatchesTheSession) {  // FSRCNN: conv_transpose2d (x4) and PReLU
+  expect_match(compare_model("fsrcnn", R"({"scale": 4, "d": 32, "s": 5, "m": 1, "channels": 3})", 1, 15, 12, 2), 1);
+}
+
+// Named kUnsupported, never a wrong result: SAM-SR's bicubic skip (XNNPACK resizes bilinearly only) and ESPCN's
+// tanh (no f32 tanh node in this XNNPACK).
+TEST(XnnpackPeer, UnexpressibleOpsAreSkippedByName) {
+  const testing::PeerComparison sam =
+      compare_model("sam_sr", R"({"scale": 4, "nf": 16, "n": 1, "se": true, "bn": false, "bicubic_a": -0.75,
+                                      "se_gate": "hard_sigmoid", "upsampler": "candidate_a"})",
+                    1, 9, 7, 1);
+  EXPECT_EQ(sam.status.code(), StatusCode::kUnsupported);
+  EXPECT_NE(sam.status.message().find("bicubic_upsample"), std::string::npos) << sam.status.message();
+  const testing::PeerComparison espcn = compare_model("espcn", R"({"scale": 4, "channels": 3})", 1, 9, 7, 1);
+  EXPECT_EQ(espcn.status.code(), StatusCode::kUnsupported);
+  EXPECT_NE(espcn.status.message().find("tanh"), std::string::npos) << espcn.status.message();
+}
+
+TEST(XnnpackPeer, RejectsBadInput) {
+  Result<ModelFile> model = models::make_random_model("elsr", 4, R"({"scale": 4, "channels": 6})", 1);
+  ASSERT_TRUE(model.ok());
+  const Graph graph = *models::build_graph(*model);
+  std::vector<float> x(3 * 4 * 4, 0.5f);
+  EXPECT_EQ(cli::create_xnnpack_peer(graph, model->tensors, {nullptr, 1, 3, 4, 4}, 1).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(cli::create_xnnpack_peer(graph, model->tensors, {x.data(), 1, 3, 0, 4}, 1).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(cli::create_xnnpack_peer(graph, model->tensors, {x.data(), 1, 1, 4, 4}, 1).status().code(),
+            StatusCode::kInvalidArgument);  // a 1-channel input for a 3-channel graph
+  TensorMap missing = model->tensors;
+  missing.erase(missing.begin());
+  EXPECT_EQ(cli::create_xnnpack_peer(graph, missing, {x.data(), 1, 3, 4, 4}, 1).status().code(),
+            StatusCode::kInvalidArgument);
+}
+#endif
+
+}  // namespace
+}  // namespace litesr
