@@ -282,6 +282,8 @@ TEST(KernelConv3x3Int8, PackRejectsBadArguments) {
   EXPECT_FALSE(pack_conv3x3_int8(w, {}, 3, 2, 0, bad, 0, {}).ok());                        // mantissa
 }
 
+// Timing, not a test (speed goals live in bench/): disabled; run with --gtest_also_run_disabled_tests
+// --gtest_filter='*SpeedVsFloat*'. Until it moves to bench/ it is how the 1.25x / 2.1x figures were measured.
 // Speed: the dispatched int8 kernel (and every other int8 path this CPU runs) against the dispatched float 3x3
 // kernel on the same shape and row count, best of 5 runs of 2000 rows each (200 for the non-dispatched int8 paths); prints ns/row and float/int8. ELSR's
 // conv2 (C = 6, O = 6, W = 320) and a wider layer (C = O = 32) where the per-output requantization weighs less.
@@ -358,8 +360,8 @@ void time_int8_vs_float(int channels_in, int channels_out, int width) {
   }
 }
 
-TEST(KernelConv3x3Int8, SpeedVsFloatElsrConv2) { time_int8_vs_float(6, 6, 320); }
-TEST(KernelConv3x3Int8, SpeedVsFloatWideLayer) { time_int8_vs_float(32, 32, 320); }
+TEST(KernelConv3x3Int8, DISABLED_SpeedVsFloatElsrConv2) { time_int8_vs_float(6, 6, 320); }
+TEST(KernelConv3x3Int8, DISABLED_SpeedVsFloatWideLayer) { time_int8_vs_float(32, 32, 320); }
 
 }  // namespace
 }  // namespace litesr
