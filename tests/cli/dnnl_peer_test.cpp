@@ -26,21 +26,12 @@ TEST(DnnlPeer, Skipped) {
 using testing::compare_with_litesr;
 using testing::kPeerTolerance;
 
-// A built-in architecture with random weights (models::make_random_model), through the peer and LiteSR.
+using testing::expect_match;
+
+// A built-in architecture with random weights, through this peer and LiteSR.
 testing::PeerComparison compare_model(const std::string& arch, const std::string& config, int frames, int w, int h,
                                       int threads) {
-  Result<ModelFile> model = models::make_random_model(arch, 4, config, 7);
-  EXPECT_TRUE(model.ok()) << model.status().to_string();
-  Result<Graph> graph = models::build_graph(*model);
-  EXPECT_TRUE(graph.ok()) << graph.status().to_string();
-  if (!graph.ok()) return {};
-  return compare_with_litesr(&cli::create_dnnl_peer, *graph, model->tensors, frames, w, h, threads);
-}
-
-void expect_match(const testing::PeerComparison& c, int frames) {
-  ASSERT_TRUE(c.status.ok()) << c.status.to_string();
-  EXPECT_EQ(c.frames_seen, 2 * frames);
-  EXPECT_LT(c.max_diff, kPeerTolerance);
+  return testing::compare_builtin_model(&cli::create_dnnl_peer, arch, config, frames, w, h, threads);
 }
 
 TEST(DnnlPeer, ElsrMatchesTheSession) {

@@ -17,6 +17,7 @@
 #include "base/image.h"
 #include "base/status.h"
 #include "cli/graph_peer.h"
+#include "models/registry.h"
 #include "runtime/graph.h"
 #include "runtime/multi_frame_session.h"
 #include "runtime/session.h"
@@ -138,6 +139,25 @@ inline Graph mixed_ops_graph(SeGate gate) {
   u = b.pixel_shuffle(u, 2, "shuffle");
   b.output(b.conv(u, "post", 3, 3, /*has_bias=*/true, /*groups=*/3));
   return std::move(b).finish();
+}
+
+// A built-in architecture with random weights (models::make_random_model, x4), through `factory`'s peer and LiteSR.
+inline PeerComparison compare_builtin_model(PeerFactory factory, const std::string& arch, const std::string& config,
+                                            int frames, int w, int h, int threads) {
+  Result<ModelFile> model = models::make_random_model(arch, 4, config, 7);
+  EXPECT_TRUE(model.ok()) << model.status().to_string();
+  if (!model.ok()) return {};
+  Result<Graph> graph = models::build_graph(*model);
+  EXPECT_TRUE(graph.ok()) << graph.status().to_string();
+  if (!graph.ok()) return {};
+  return compare_with_litesr(factory, *graph, model->tensors, frames, w, h, threads);
+}
+
+// Every frame of both runs came back within kPeerTolerance.
+inline void expect_match(const PeerComparison& c, int frames) {
+  ASSERT_TRUE(c.status.ok()) << c.status.to_string();
+  EXPECT_EQ(c.frames_seen, 2 * frames);
+  EXPECT_LT(c.max_diff, kPeerTolerance);
 }
 
 }  // namespace litesr::testing
