@@ -255,7 +255,11 @@ TEST(KernelConv3x3Int8, Avx512VnniPathRunsWhereTheCpuHasIt) {
                    __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
   if (!cpu) GTEST_SKIP() << "this CPU lacks AVX512-VNNI/VBMI";
   EXPECT_TRUE(int8_path_supported(Int8ConvPath::kAvx512Vnni));
-  ASSERT_EQ(KernelIsa::best().name().rfind("avx3", 0), 0u) << "best ISA " << KernelIsa::best().name();
+  // The int8 dispatch follows the thread's KernelIsa: the AVX-512 path runs under an avx3 target only (sanitizer
+  // builds compile fewer Highway targets: their best may be avx2, whose int8 path is AVX-VNNI).
+  if (KernelIsa::best().name().rfind("avx3", 0) != 0) {
+    GTEST_SKIP() << "this build's best kernel ISA is " << KernelIsa::best().name() << ", not avx3";
+  }
   std::mt19937 rng(3);
   Problem pr;
   while (!make_problem(rng, 3, 6, 3, 20, pr)) {
