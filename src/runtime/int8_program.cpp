@@ -156,10 +156,10 @@ Result<Int8Program> compile_int8_program(const Program& program, const ModelQuan
   }
   // Parameters every run needs are made once here, so a bad one fails at load, not per image.
   for (const Int8Step& s : out.steps) {
-    const QuantizedMap probe = QuantizedMap::zeros(1, 1, 1, s.inputs.empty() ? s.output : out.steps[s.inputs[0]].output);
+    const QuantParams in = s.inputs.empty() ? s.output : out.steps[s.inputs[0]].output;
     switch (s.op) {
       case OpKind::kConv2d:
-        LITESR_RETURN_IF_ERROR(conv2d_output_multipliers(probe.params.scale, s.conv.weight_scales, s.output.scale)
+        LITESR_RETURN_IF_ERROR(conv2d_output_multipliers(in.scale, s.conv.weight_scales, s.output.scale)
                                    .status()
                                    .with_context(s.name));
         break;
@@ -170,15 +170,15 @@ Result<Int8Program> compile_int8_program(const Program& program, const ModelQuan
         }
         break;
       case OpKind::kPrelu:
-        LITESR_RETURN_IF_ERROR(make_prelu_params(probe.params, s.alpha_params, s.output).status().with_context(s.name));
+        LITESR_RETURN_IF_ERROR(make_prelu_params(in, s.alpha_params, s.output).status().with_context(s.name));
         break;
       case OpKind::kLeakyRelu:
-        LITESR_RETURN_IF_ERROR(make_leaky_relu_params(probe.params, s.leaky_alpha, s.output).status().with_context(s.name));
+        LITESR_RETURN_IF_ERROR(make_leaky_relu_params(in, s.leaky_alpha, s.output).status().with_context(s.name));
         break;
       case OpKind::kRelu:
       case OpKind::kPixelShuffle:
       case OpKind::kSlice:
-        LITESR_RETURN_IF_ERROR(make_requantize_params(probe.params, s.output).status().with_context(s.name));
+        LITESR_RETURN_IF_ERROR(make_requantize_params(in, s.output).status().with_context(s.name));
         break;
       default:
         break;

@@ -74,14 +74,14 @@ Result<Session> Session::create(const Graph& graph, const TensorMap& tensors, co
 
 Result<Session> Session::create(const Graph& graph, const TensorMap& tensors, const SessionOptions& options,
                                 const ModelQuantization& quantization) {
-  SessionOptions single = options;
+  SessionOptions single = options;  // the float session only compiles and checks the program: one thread
   single.reference = false;
+  single.threads = 1;
   LITESR_ASSIGN_OR_RETURN(Session session, create(graph, tensors, single));
   Impl& s = *session.impl_;
   LITESR_ASSIGN_OR_RETURN(Int8Program int8, compile_int8_program(s.program, quantization));
   s.int8 = std::make_unique<Int8Program>(std::move(int8));
   s.mode = ExecutionMode::kInt8Reference;
-  s.pool = std::make_unique<ThreadPool>(1);
   return session;
 }
 

@@ -182,7 +182,8 @@ Status ModelUpscaler::upscale_rgb8_into(ImageView<const uint8_t> lr, ImageView<u
     return invalid_argument("the output must be " + std::to_string(size.first) + "x" + std::to_string(size.second) +
                             " for a " + std::to_string(lr.width) + "x" + std::to_string(lr.height) + " input");
   }
-  if (size.first != lr.width * scale_ || size.second != lr.height * scale_) {
+  LITESR_ASSIGN_OR_RETURN(const bool resized, resizes_output(lr.width, lr.height));
+  if (resized) {
     LITESR_ASSIGN_OR_RETURN(Image src, Image::create(lr.width, lr.height, 3, PixelType::kU8));
     copy_pixels(lr, src.view<uint8_t>());
     LITESR_ASSIGN_OR_RETURN(const Image out, upscale(src));
