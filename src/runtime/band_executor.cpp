@@ -7,6 +7,7 @@
 #include "base/image_ops.h"
 #include "runtime/elementwise_rows.h"
 #include "runtime/kernel_pixel_shuffle.h"
+#include "runtime/row_pipeline.h"
 #include "runtime/squeeze_excite.h"
 
 namespace litesr {
@@ -14,14 +15,11 @@ namespace {
 
 constexpr int kLead = 16;        // zero floats before x = 0 of every row: 64-byte aligned rows, halo >= pad
 constexpr int kAlignFloats = 16;  // 64 bytes
-constexpr int kMinAutoBandRows = 16;
 
 int floor_mod(int a, int m) {
   const int r = a % m;
   return r < 0 ? r + m : r;
 }
-
-int ceil_div(int a, int b) { return (a + b - 1) / b; }  // a >= 0, b > 0
 
 std::size_t align_floats(std::size_t v) { return (v + kAlignFloats - 1) / kAlignFloats * kAlignFloats; }
 
@@ -133,15 +131,6 @@ float input_sample(const BandInput& in, int channels, int c, int y, int x) {
   return 0.0f;
 }
 
-// How a step reads one of its row inputs.
-enum class ReadKind { kSameRow, kConv, kShuffle };
-struct RowRead {
-  int root = -1;          // the step whose rows are read
-  ReadKind kind = ReadKind::kSameRow;
-  int reach = 0;          // kConv: (K−1)/2; kShuffle: the shuffle's r
-  bool via_se = false;    // through a squeeze_excite (its gates are applied by the reader)
-};
-
 // The row inputs of root step k (its own inputs and its fused epilogue's residual), as roots.
 std::vector<RowRead> row_reads(const Program& p, const std::vector<FusedEpilogue>& fusion, int k) {
   std::vector<RowRead> reads;
@@ -152,46 +141,26 @@ std::vector<RowRead> row_reads(const Program& p, const std::vector<FusedEpilogue
     r.root = fusion[in].alias;
     r.via_se = p.steps[in].node.op == OpKind::kSqueezeExcite || st.node.op == OpKind::kSqueezeExcite;
     if (st.node.op == OpKind::kConv2d) {
-      r.kind = ReadKind::kConv;
+      r.kind = RowReadKind::kConv;
       r.reach = (st.node.kernel - 1) / 2;
     } else if (st.node.op == OpKind::kPixelShuffle) {
-      r.kind = ReadKind::kShuffle;
+      r.kind = RowReadKind::kShuffle;
       r.reach = st.node.scale;
     }
     reads.push_back(r);
   }
-  if (fusion[k].residual >= 0) reads.push_back({fusion[fusion[k].residual].alias, ReadKind::kSameRow, 0, false});
+  if (fusion[k].residual >= 0) reads.push_back({fusion[fusion[k].residual].alias, RowReadKind::kSameRow, 0, false});
   return reads;
 }
 
-// Leads and ring sizes of the active roots of a pass (see the header): backwards over the program, a read
-// of root u by a reader at lead h_c needs h_u >= h_c + reach (conv), ⌈h_c / r⌉ (shuffle) or h_c; the ring
-// of u holds every row from the oldest a reader still reads at a tick to the newest u has produced then.
+// Leads and ring sizes of the computed roots of a pass (row_pipeline.h).
 void plan_leads(const Program& p, const std::vector<FusedEpilogue>& fusion, std::vector<int>& halo,
                 std::vector<int>& ring, const std::vector<bool>& computed, const std::vector<int>& factor) {
-  const int n = static_cast<int>(p.steps.size());
-  halo.assign(n, 0);
-  ring.assign(n, 1);
-  for (int c = n - 1; c >= 0; --c) {
-    if (!computed[c]) continue;
-    for (const RowRead& r : row_reads(p, fusion, c)) {
-      const int need = r.kind == ReadKind::kConv      ? halo[c] + r.reach
-                       : r.kind == ReadKind::kShuffle ? ceil_div(halo[c], r.reach)
-                                                      : halo[c];
-      halo[r.root] = std::max(halo[r.root], need);
-    }
+  std::vector<std::vector<RowRead>> reads(p.steps.size());
+  for (std::size_t k = 0; k < p.steps.size(); ++k) {
+    if (computed[k]) reads[k] = row_reads(p, fusion, static_cast<int>(k));
   }
-  for (int c = 0; c < n; ++c) {
-    if (!computed[c]) continue;
-    for (const RowRead& r : row_reads(p, fusion, c)) {
-      const int u = r.root, f = factor[u];
-      const int span = r.kind == ReadKind::kConv      ? f + halo[u] - halo[c] + r.reach
-                       : r.kind == ReadKind::kShuffle ? f + halo[u] - halo[c] / r.reach
-                                                      : f + halo[u] - halo[c];
-      ring[u] = std::max({ring[u], span, f});
-    }
-  }
-  for (int u = 0; u < n; ++u) ring[u] = std::max(ring[u], factor[u]);
+  plan_row_leads(reads, computed, factor, halo, ring);
 }
 
 }  // namespace
@@ -360,11 +329,7 @@ Status BandExecutor::prepare(const Program& p, int width, int height, int band_r
     se_.push_back(std::move(se));
   }
 
-  // Band height: the working set does not depend on it (rings), so aim at about two bands per thread for
-  // load balance, with at least kMinAutoBandRows rows so the lead recomputation stays small.
-  if (band_rows <= 0) {
-    band_rows = threads == 1 ? height : std::max(kMinAutoBandRows, (height + 2 * threads - 1) / (2 * threads));
-  }
+  if (band_rows <= 0) band_rows = auto_band_rows(height, threads);
   band_rows_ = std::clamp(band_rows, 1, height);
 
   LITESR_RETURN_IF_ERROR(plan_passes());
@@ -501,7 +466,7 @@ Status BandExecutor::plan_passes() {
     for (int i : pass.gates_after) pass.plans[root(p.steps[se_[i].step].node.inputs[0])].se_sum = i;
 
     std::vector<int> halo, ring;
-    plan_leads(p, fusion_, halo, ring, computed, factor);
+    plan_row_leads(reads, computed, factor, halo, ring);
     for (int k = 0; k < n; ++k) {
       StepPlan& pl = pass.plans[k];
       if (!pl.active) continue;
@@ -545,7 +510,7 @@ Status BandExecutor::plan_passes() {
       const StepPlan& pl = pass.plans[k];
       if (!pl.active || pl.rows == RowStorage::kCheckpoint || pl.rows == RowStorage::kInput) continue;
       pass.order.push_back(k);
-      pass.lead_ticks = std::max(pass.lead_ticks, ceil_div(2 * pl.halo, pl.factor) + 1);
+      pass.lead_ticks = std::max(pass.lead_ticks, lead_ticks_of(pl.halo, pl.factor));
     }
   }
 
@@ -564,7 +529,7 @@ Status BandExecutor::plan_passes() {
     for (int j : last.order) {
       if (!direct) break;
       for (const RowRead& r : reads[j]) {
-        if (r.root == o.root && j != o.root) direct = direct && r.kind == ReadKind::kShuffle && last.plans[j].factor == p.scale;
+        if (r.root == o.root && j != o.root) direct = direct && r.kind == RowReadKind::kShuffle && last.plans[j].factor == p.scale;
       }
     }
     if (direct) {
@@ -704,18 +669,13 @@ void BandExecutor::run_band(int band, int thread) {
   Workspace& ws = workspaces_[thread];
   const Pass& pass = *pass_;
   const int y0 = band * band_rows_, y1 = std::min(height_, y0 + band_rows_);
-  for (int k : pass.order) ws.next_row[k] = pass.plans[k].factor * y0 - pass.plans[k].halo;
-  // Row pipeline: by the end of tick t, step k has its rows up to f·(t+1) − 1 + h_k.
-  for (int t = y0 - pass.lead_ticks; t < y1; ++t) {
-    for (int k : pass.order) {
-      const StepPlan& pl = pass.plans[k];
-      const int last = std::min(pl.factor * (t + 1) - 1, pl.factor * y1 - 1) + pl.halo;
-      for (int& y = ws.next_row[k]; y <= last; ++y) {
+  run_row_pipeline(
+      pass.order, y0, y1, pass.lead_ticks, ws.next_row, [&](int k) -> const StepPlan& { return pass.plans[k]; },
+      [&](int k, int y) {
+        const StepPlan& pl = pass.plans[k];
         compute_row(k, y, ws);
         after_row(k, y, pl.factor * y0, pl.factor * y1, ws);
-      }
-    }
-  }
+      });
 }
 
 // What happens to row y of root k once computed: rows of the band (not lead rows, which another band

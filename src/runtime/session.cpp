@@ -5,6 +5,7 @@
 
 #include "base/image_ops.h"
 #include "runtime/band_executor.h"
+#include "runtime/int8_band_executor.h"
 #include "runtime/int8_program.h"
 #include "runtime/kernel_dispatch.h"
 #include "runtime/program.h"
@@ -22,7 +23,8 @@ struct Session::Impl {
   std::unique_ptr<ThreadPool> pool;
   BandExecutor bands;
   LayerExecutor layers;     // kLayerByLayer / kReference: one map per step, one thread
-  std::unique_ptr<Int8Program> int8;  // kInt8Reference
+  std::unique_ptr<Int8Program> int8;  // kInt8Bands / kInt8Reference
+  Int8BandExecutor int8_bands;
   int width = 0, height = 0;  // prepared LR size
 };
 
@@ -31,6 +33,7 @@ const char* execution_mode_name(ExecutionMode mode) {
     case ExecutionMode::kFusedBands: return "fused_bands";
     case ExecutionMode::kLayerByLayer: return "layer_by_layer";
     case ExecutionMode::kReference: return "reference";
+    case ExecutionMode::kInt8Bands: return "int8_bands";
     case ExecutionMode::kInt8Reference: return "int8_reference";
   }
   return "unknown";
@@ -81,7 +84,13 @@ Result<Session> Session::create(const Graph& graph, const TensorMap& tensors, co
   Impl& s = *session.impl_;
   LITESR_ASSIGN_OR_RETURN(Int8Program int8, compile_int8_program(s.program, quantization));
   s.int8 = std::make_unique<Int8Program>(std::move(int8));
-  s.mode = ExecutionMode::kInt8Reference;
+  s.options = options;
+  if (!options.reference && Int8BandExecutor::check_supported(*s.int8).ok()) {
+    s.mode = ExecutionMode::kInt8Bands;
+    s.pool = std::make_unique<ThreadPool>(resolve_threads(options.threads));
+  } else {
+    s.mode = ExecutionMode::kInt8Reference;
+  }
   return session;
 }
 
@@ -92,13 +101,20 @@ ExecutionMode Session::mode() const { return impl_->mode; }
 int Session::threads() const { return impl_->pool->size(); }
 std::string Session::isa() const { return impl_->isa.name(); }
 Result<int> Session::context_rows() const {
+  if (impl_->mode == ExecutionMode::kInt8Bands) return Int8BandExecutor::context_rows(*impl_->int8);
   if (impl_->mode != ExecutionMode::kFusedBands) {
     return unsupported("the model runs layer by layer (an output row may depend on the whole image)");
   }
   return BandExecutor::context_rows(impl_->program);
 }
 
-int Session::band_rows() const { return impl_->mode == ExecutionMode::kFusedBands ? impl_->bands.band_rows() : 0; }
+int Session::band_rows() const {
+  switch (impl_->mode) {
+    case ExecutionMode::kFusedBands: return impl_->bands.band_rows();
+    case ExecutionMode::kInt8Bands: return impl_->int8_bands.band_rows();
+    default: return 0;
+  }
+}
 
 Status Session::prepare(int lr_width, int lr_height) {
   Impl& s = *impl_;
@@ -110,6 +126,8 @@ Status Session::prepare(int lr_width, int lr_height) {
   s.width = s.height = 0;
   if (s.mode == ExecutionMode::kFusedBands) {
     LITESR_RETURN_IF_ERROR(s.bands.prepare(s.program, lr_width, lr_height, s.options.band_rows, s.pool->size()));
+  } else if (s.mode == ExecutionMode::kInt8Bands) {
+    LITESR_RETURN_IF_ERROR(s.int8_bands.prepare(*s.int8, lr_width, lr_height, s.options.band_rows, s.pool->size()));
   } else if (s.mode == ExecutionMode::kInt8Reference) {
     // Whole int8 maps are allocated per run (the reference executor).
   } else {
@@ -127,14 +145,18 @@ Status Session::run_impl(ImageView<const In> lr, ImageView<Out> sr) {
   const int channels = 3 * s.program.input_frames;
   LITESR_RETURN_IF_ERROR(check_sr_views(lr, sr, channels, s.program.scale, "image", "model"));
   if (lr.width != s.width || lr.height != s.height) LITESR_RETURN_IF_ERROR(prepare(lr.width, lr.height));
-  if (s.mode == ExecutionMode::kFusedBands) {
+  if (s.mode == ExecutionMode::kFusedBands || s.mode == ExecutionMode::kInt8Bands) {
     BandInput in;
     BandOutput out;
     if constexpr (std::is_same_v<In, float>) in.f32 = lr.data; else in.u8 = lr.data;
     if constexpr (std::is_same_v<Out, float>) out.f32 = sr.data; else out.u8 = sr.data;
     in.stride = lr.stride;
     out.stride = sr.stride;
-    s.bands.run(*s.pool, in, out);
+    if (s.mode == ExecutionMode::kInt8Bands) {
+      s.int8_bands.run(*s.pool, in, out);
+    } else {
+      s.bands.run(*s.pool, in, out);
+    }
     return {};
   }
   if (s.mode == ExecutionMode::kInt8Reference) {

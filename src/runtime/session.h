@@ -15,7 +15,8 @@
 // spread over the session's thread pool — every shipped model does. Anything else (strided convs, pooling,
 // bilinear resizes: RFDN's ESA, IMDN's contrast attention) runs layer by layer on LayerExecutor (one
 // thread, scalar). Multi-input/output graphs (recurrent video models) run on MultiFrameSession. The result
-// of the fused path is bitwise identical for every band height and thread count.
+// of the fused path is bitwise identical for every band height and thread count. INT8 models run on the INT8
+// band executor (int8_band_executor.h) the same way.
 #pragma once
 
 #include <memory>
@@ -39,8 +40,9 @@ struct SessionOptions {
 };
 
 // Which engine a session uses.
-enum class ExecutionMode { kFusedBands, kLayerByLayer, kReference, kInt8Reference };
-// "fused_bands", "layer_by_layer", "reference", "int8_reference" (what `litesr bench` and `litesr profile` print).
+enum class ExecutionMode { kFusedBands, kLayerByLayer, kReference, kInt8Bands, kInt8Reference };
+// "fused_bands", "layer_by_layer", "reference", "int8_bands", "int8_reference" (what `litesr bench` and
+// `litesr profile` print).
 const char* execution_mode_name(ExecutionMode mode);
 
 class Session {
@@ -52,8 +54,9 @@ class Session {
   // Validates `graph` against `tensors`, folds batch norms, picks the engine, starts the thread pool.
   static Result<Session> create(const Graph& graph, const TensorMap& tensors, const SessionOptions& options = {});
   // An INT8 model (runtime/model_quantization.h): the graph's integer form (runtime/int8_program.h) runs on the
-  // int8 reference executor, one thread, whole images (ExecutionMode::kInt8Reference). kUnsupported for ops
-  // without an integer kernel.
+  // INT8 band executor (int8_band_executor.h: fused, multi-threaded, ExecutionMode::kInt8Bands), or with
+  // options.reference on the int8 reference executor (one thread, whole images: kInt8Reference); both compute
+  // the same integers. kUnsupported for ops without an integer kernel.
   static Result<Session> create(const Graph& graph, const TensorMap& tensors, const SessionOptions& options,
                                 const ModelQuantization& quantization);
   // Builds the graph from the model's metadata (litesr.arch, litesr.scale, litesr.config). Defined in

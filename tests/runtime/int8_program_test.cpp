@@ -14,76 +14,12 @@
 #include "runtime/program.h"
 #include "runtime/reference_executor.h"
 #include "runtime/session.h"
+#include "runtime/int8_test_models.h"
 
 namespace litesr {
 namespace {
 
-struct Model {
-  Graph graph;
-  TensorMap tensors;
-};
-
-Model with_random_tensors(Graph graph, uint32_t seed) {
-  Model m{std::move(graph), {}};
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> u(-0.5f, 0.5f);
-  const std::vector<TensorSpec> specs = expected_tensors(m.graph).value();
-  for (const TensorSpec& spec : specs) {
-    Tensor t;
-    t.shape = spec.shape;
-    t.data.resize(static_cast<std::size_t>(t.numel()));
-    const bool conv_weight = spec.shape.size() == 4;
-    const float bound =
-        conv_weight ? 1.0f / std::sqrt(static_cast<float>(spec.shape[1] * spec.shape[2] * spec.shape[3])) : 1.0f;
-    for (float& v : t.data) v = u(rng) * bound + (conv_weight ? 0.0f : 0.1f);
-    m.tensors[spec.name] = std::move(t);
-  }
-  return m;
-}
-
-Model elsr_like(int s) {
-  GraphBuilder b("elsr", s);
-  const int x = b.input("x", 3);
-  const int f1 = b.conv(x, "conv1", 6, 3);
-  const int t = b.prelu(b.conv(f1, "conv2", 6, 3), "prelu");
-  const int r = b.add({b.conv(t, "conv3", 6, 3), f1});
-  b.output(b.pixel_shuffle(b.conv(r, "conv4", 3 * s * s, 3), s));
-  return with_random_tensors(std::move(b).finish(), 21 + s);
-}
-
-Image random_rgb(int w, int h, uint32_t seed) {
-  Image img = Image::create(w, h, 3, PixelType::kU8).value();
-  std::mt19937 rng(seed);
-  for (int y = 0; y < h; ++y) {
-    for (int i = 0; i < w * 3; ++i) img.view<uint8_t>().row(y)[i] = static_cast<uint8_t>((rng() % 200) + 20);
-  }
-  return img;
-}
-
-// Min/max ranges of every step of the float program on `image` (input and output: the image's [0, 1]).
-ModelQuantization min_max_quantization(const Program& program, const Image& image) {
-  LayerExecutor ex;
-  EXPECT_TRUE(ex.prepare(program, image.width(), image.height()).ok());
-  for (int c = 0; c < 3; ++c) {
-    for (int y = 0; y < image.height(); ++y) {
-      for (int x = 0; x < image.width(); ++x) {
-        ex.input(0).at(c, y, x) = image.view<uint8_t>().at(x, y, c) / 255.0f;
-      }
-    }
-  }
-  ex.run();
-  ModelQuantization q;
-  for (std::size_t i = 0; i < program.steps.size(); ++i) {
-    const std::vector<float>& v = ex.step_output(static_cast<int>(i)).data;
-    const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
-    const bool image_range = program.steps[i].node.op == OpKind::kInput ||
-                             std::find(program.outputs.begin(), program.outputs.end(), static_cast<int>(i)) !=
-                                 program.outputs.end();
-    q.activations[program.steps[i].node.name] =
-        image_range ? image_quant_params() : activation_params_from_range(*lo, *hi).value();
-  }
-  return q;
-}
+using namespace int8_testing;
 
 const Step& step_named(const Program& p, const std::string& name) {
   for (const Step& s : p.steps) {
@@ -136,8 +72,8 @@ TEST(Int8Program, ElsrShapedGraphIsTheReferenceOpsComposed) {
   one.threads = 1;
   Session fp = Session::create(m.graph, m.tensors, one).value();
   Session i8 = Session::create(m.graph, m.tensors, one, q).value();
-  EXPECT_EQ(i8.mode(), ExecutionMode::kInt8Reference);
-  EXPECT_STREQ(execution_mode_name(i8.mode()), "int8_reference");
+  EXPECT_EQ(i8.mode(), ExecutionMode::kInt8Bands);
+  EXPECT_STREQ(execution_mode_name(i8.mode()), "int8_bands");
   Image a = Image::create(26, 18, 3, PixelType::kU8).value(), b = Image::create(26, 18, 3, PixelType::kU8).value();
   ASSERT_TRUE(fp.run_u8(lr.view<uint8_t>(), a.view<uint8_t>()).ok());
   ASSERT_TRUE(i8.run_u8(lr.view<uint8_t>(), b.view<uint8_t>()).ok());
@@ -153,18 +89,7 @@ TEST(Int8Program, ElsrShapedGraphIsTheReferenceOpsComposed) {
 }
 
 TEST(Int8Program, EveryOpWithAnIntegerFormStaysCloseToFloat) {
-  GraphBuilder b("mixed", 2);
-  const int x = b.input("x", 3);
-  const int h = b.relu(b.conv(x, "head", 8, 3));
-  const int e = b.leaky_relu(b.conv(h, "expand", 16, 1), 0.2f);
-  const int d = b.relu(b.conv(e, "dw", 16, 3, true, 16));
-  const int p = b.add({b.conv(d, "project", 8, 1), h});
-  const int t = b.tanh(b.conv(p, "wide", 8, 5));
-  const int g = b.sigmoid(b.conv(p, "gate", 8, 1));
-  const int c = b.concat({b.slice(t, 0, 4), b.slice(g, 4, 8)});
-  const int body = b.add({b.conv(c, "r1", 8, 3), c, p});
-  b.output(b.pixel_shuffle(b.conv(body, "tail", 12, 3), 2));
-  const Model m = with_random_tensors(std::move(b).finish(), 5);
+  const Model m = mixed_int8_ops();
   const Program program = compile_program(m.graph, m.tensors).value();
   const Image lr = random_rgb(11, 8, 9);
   const ModelQuantization q = min_max_quantization(program, lr);

@@ -1,0 +1,491 @@
+#include "runtime/int8_band_executor.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "base/image_ops.h"
+#include "runtime/row_pipeline.h"
+
+namespace litesr {
+namespace {
+
+constexpr int kLead = 64;  // bytes before x = 0 of every row: 64-byte aligned rows, >= the widest conv radius
+constexpr int kMaxRadius = 32;
+
+int floor_mod(int a, int m) {
+  const int r = a % m;
+  return r < 0 ? r + m : r;
+}
+
+std::size_t align64(std::size_t v) { return (v + 63) / 64 * 64; }
+
+// Resolution factor of every step (the input is 1; a pixel shuffle multiplies its input's by r).
+std::vector<int> step_factors(const Int8Program& p) {
+  std::vector<int> f(p.steps.size(), 1);
+  for (std::size_t k = 0; k < p.steps.size(); ++k) {
+    const Int8Step& s = p.steps[k];
+    if (s.inputs.empty()) continue;
+    f[k] = f[s.inputs[0]] * (s.op == OpKind::kPixelShuffle ? s.scale : 1);
+  }
+  return f;
+}
+
+std::vector<RowRead> step_reads(const Int8Step& s) {
+  std::vector<RowRead> reads;
+  for (int in : s.inputs) {
+    RowRead r;
+    r.root = in;
+    if (s.op == OpKind::kConv2d) {
+      r.kind = RowReadKind::kConv;
+      r.reach = (s.conv.kernel - 1) / 2;
+    } else if (s.op == OpKind::kPixelShuffle) {
+      r.kind = RowReadKind::kShuffle;
+      r.reach = s.scale;
+    }
+    reads.push_back(r);
+  }
+  return reads;
+}
+
+// The steps the output needs, walking back from `from`.
+std::vector<bool> needed_steps(const Int8Program& p, int from) {
+  std::vector<bool> need(p.steps.size(), false);
+  std::vector<int> todo{from};
+  while (!todo.empty()) {
+    const int k = todo.back();
+    todo.pop_back();
+    if (need[k]) continue;
+    need[k] = true;
+    for (int in : p.steps[k].inputs) todo.push_back(in);
+  }
+  return need;
+}
+
+Result<Int8Table> requantize_table(QuantParams in, QuantParams out) {
+  LITESR_ASSIGN_OR_RETURN(const RequantizeParams rp, make_requantize_params(in, out));
+  Int8Table t;
+  for (int b = 0; b < 256; ++b) t.v[b] = requantize_int8_element(static_cast<int8_t>(b), rp);
+  return t;
+}
+
+}  // namespace
+
+Status Int8BandExecutor::check_supported(const Int8Program& p) {
+  if (p.scale < 2) return unsupported("band fusion needs scale >= 2");
+  const std::vector<int> factor = step_factors(p);
+  if (factor[p.output] != p.scale) return unsupported("output is not at the output resolution");
+  for (std::size_t k = 0; k < p.steps.size(); ++k) {
+    const Int8Step& s = p.steps[k];
+    const std::string what = "op " + std::string(op_kind_name(s.op)) + " (" + s.name + ")";
+    for (int in : s.inputs) {
+      if (factor[in] != factor[s.inputs[0]]) return unsupported(what + ": inputs of different sizes");
+    }
+    switch (s.op) {
+      case OpKind::kInput:
+        if (static_cast<int>(k) != p.input) return unsupported(what + ": a second input");
+        break;
+      case OpKind::kConv2d:
+        if ((s.conv.kernel - 1) / 2 > kMaxRadius) return unsupported(what + ": kernel too wide for band rows");
+        break;
+      case OpKind::kRelu:
+      case OpKind::kLeakyRelu:
+      case OpKind::kPrelu:
+      case OpKind::kTanh:
+      case OpKind::kSigmoid:
+      case OpKind::kAdd:
+      case OpKind::kConcat:
+      case OpKind::kSlice:
+      case OpKind::kPixelShuffle:
+        break;
+      default:
+        return unsupported(what + " has no INT8 band kernel");
+    }
+  }
+  return {};
+}
+
+Result<int> Int8BandExecutor::context_rows(const Int8Program& p) {
+  LITESR_RETURN_IF_ERROR(check_supported(p));
+  const std::size_t n = p.steps.size();
+  std::vector<std::vector<RowRead>> reads(n);
+  for (std::size_t k = 0; k < n; ++k) reads[k] = step_reads(p.steps[k]);
+  std::vector<int> halo, ring;
+  plan_row_leads(reads, needed_steps(p, p.output), step_factors(p), halo, ring);
+  return halo[p.input];
+}
+
+Status Int8BandExecutor::prepare(const Int8Program& p, int width, int height, int band_rows, int threads) {
+  LITESR_RETURN_IF_ERROR(check_supported(p));
+  if (width < 1 || height < 1) return invalid_argument("input size must be at least 1x1");
+  if (threads < 1) return invalid_argument("threads must be >= 1");
+  program_ = &p;
+  width_ = width;
+  height_ = height;
+  const int n = static_cast<int>(p.steps.size());
+  factor_ = step_factors(p);
+  pad_ = 1;
+  for (const Int8Step& s : p.steps) {
+    if (s.op == OpKind::kConv2d) pad_ = std::max(pad_, (s.conv.kernel - 1) / 2);
+  }
+  LITESR_RETURN_IF_ERROR(prepare_ops());
+
+  // The output pixel shuffle of 3 colours at the model's scale, without new parameters, is stored from its
+  // source's rows by one kernel; otherwise the output step's rows are stored as they are computed.
+  const Int8Step& out = p.steps[p.output];
+  shuffle_source_ = -1;
+  if (out.op == OpKind::kPixelShuffle && out.channels == 3 && out.scale == p.scale && factor_[out.inputs[0]] == 1 &&
+      !ops_[p.output].requantize) {
+    shuffle_source_ = out.inputs[0];
+  }
+  const std::vector<bool> computed = needed_steps(p, shuffle_source_ >= 0 ? shuffle_source_ : p.output);
+  std::vector<std::vector<RowRead>> reads(n);
+  for (int k = 0; k < n; ++k) reads[k] = step_reads(p.steps[k]);
+  std::vector<int> halo, ring;
+  plan_row_leads(reads, computed, factor_, halo, ring);
+
+  plans_.assign(n, StepPlan{});
+  order_.clear();
+  lead_ticks_ = 0;
+  std::size_t offset = 0;
+  for (int k = 0; k < n; ++k) {
+    if (!computed[k]) continue;
+    StepPlan& pl = plans_[k];
+    pl.computed = true;
+    pl.factor = factor_[k];
+    pl.width = width * factor_[k];
+    pl.halo = halo[k];
+    pl.ring = ring[k];
+    pl.stride = static_cast<int>(align64(kLead + pl.width + pad_));
+    pl.offset = offset;
+    offset += static_cast<std::size_t>(p.steps[k].channels) * pl.ring * pl.stride;
+    order_.push_back(k);
+    lead_ticks_ = std::max(lead_ticks_, lead_ticks_of(pl.halo, pl.factor));
+  }
+  arena_bytes_ = offset;
+  band_rows_ = std::clamp(band_rows > 0 ? band_rows : auto_band_rows(height, threads), 1, height);
+
+  int max_ptrs = 3 * p.scale * p.scale, max_cout = 3, max_width = width * p.scale;
+  for (const Int8Step& s : p.steps) {
+    if (s.op == OpKind::kConv2d) {
+      max_ptrs = std::max(max_ptrs, s.conv.in_channels * s.conv.kernel);
+      max_cout = std::max(max_cout, s.channels);
+    }
+    if (s.op == OpKind::kPixelShuffle) max_ptrs = std::max(max_ptrs, s.scale);
+  }
+  workspaces_.resize(threads);
+  for (Workspace& ws : workspaces_) {
+    ws.storage.assign(arena_bytes_ + 64, 0);
+    const std::size_t misalign = reinterpret_cast<std::uintptr_t>(ws.storage.data()) % 64;
+    ws.arena = ws.storage.data() + (misalign == 0 ? 0 : 64 - misalign);
+    for (int k : order_) {  // every byte of a step's ring starts as its zero point: the padding columns stay so
+      const StepPlan& pl = plans_[k];
+      std::fill_n(ws.arena + pl.offset, static_cast<std::size_t>(p.steps[k].channels) * pl.ring * pl.stride,
+                  static_cast<int8_t>(p.steps[k].output.zero_point));
+    }
+    ws.next_row.assign(n, 0);
+    ws.in_ptrs.assign(max_ptrs, nullptr);
+    ws.out_ptrs.assign(max_cout, nullptr);
+    ws.u8_rows.assign(p.scale, nullptr);
+    ws.f32_rows.assign(p.scale, nullptr);
+    ws.acc.assign(max_width, 0);
+  }
+  return {};
+}
+
+// Packed convs and the tables of every step (built from the reference element functions, so exact).
+Status Int8BandExecutor::prepare_ops() {
+  const Int8Program& p = *program_;
+  ops_.assign(p.steps.size(), StepOps{});
+  conv3x3_.clear();
+  generic_.clear();
+  for (std::size_t k = 0; k < p.steps.size(); ++k) {
+    const Int8Step& s = p.steps[k];
+    StepOps& op = ops_[k];
+    const QuantParams in = s.inputs.empty() ? s.output : p.steps[s.inputs[0]].output;
+    switch (s.op) {
+      case OpKind::kConv2d: {
+        const QuantizedConv2d& c = s.conv;
+        LITESR_ASSIGN_OR_RETURN(std::vector<QuantizedMultiplier> m,
+                                conv2d_output_multipliers(in.scale, c.weight_scales, s.output.scale));
+        if (c.kernel == 3 && c.groups == 1) {
+          Result<PackedConv3x3Int8> packed = pack_conv3x3_int8(c.weight, c.bias, c.in_channels, c.out_channels,
+                                                               in.zero_point, m, s.output.zero_point, ActivationRange{});
+          if (!packed.ok()) return packed.status().with_context(s.name);
+          op.conv3x3 = static_cast<int>(conv3x3_.size());
+          conv3x3_.push_back(std::move(*packed));
+        } else {
+          GenericConv g;
+          g.kernel = c.kernel;
+          g.groups = c.groups;
+          g.cin = c.in_channels;
+          g.cout = c.out_channels;
+          g.input_offset = -in.zero_point;
+          g.output_zero_point = s.output.zero_point;
+          g.weight = c.weight;
+          g.bias = c.bias.empty() ? std::vector<int32_t>(c.out_channels, 0) : c.bias;
+          g.multipliers = std::move(m);
+          op.generic = static_cast<int>(generic_.size());
+          generic_.push_back(std::move(g));
+        }
+        break;
+      }
+      case OpKind::kRelu: {
+        LITESR_ASSIGN_OR_RETURN(const RequantizeParams rp, make_requantize_params(in, s.output));
+        Int8Table t;
+        for (int b = 0; b < 256; ++b) {
+          t.v[b] = requantize_int8_element(std::max(static_cast<int8_t>(b), static_cast<int8_t>(in.zero_point)), rp);
+        }
+        op.tables.push_back(t);
+        break;
+      }
+      case OpKind::kLeakyRelu: {
+        LITESR_ASSIGN_OR_RETURN(const LeakyReluParams lp, make_leaky_relu_params(in, s.leaky_alpha, s.output));
+        Int8Table t;
+        for (int b = 0; b < 256; ++b) t.v[b] = leaky_relu_int8_element(static_cast<int8_t>(b), lp);
+        op.tables.push_back(t);
+        break;
+      }
+      case OpKind::kPrelu: {
+        LITESR_ASSIGN_OR_RETURN(const PreluParams pp, make_prelu_params(in, s.alpha_params, s.output));
+        if (s.alpha.size() != 1 && s.alpha.size() != static_cast<std::size_t>(s.channels)) {
+          return invalid_argument("step '" + s.name + "': prelu slopes do not match its channels");
+        }
+        for (int8_t alpha : s.alpha) {
+          Int8Table t;
+          for (int b = 0; b < 256; ++b) t.v[b] = prelu_int8_element(static_cast<int8_t>(b), alpha, pp);
+          op.tables.push_back(t);
+        }
+        break;
+      }
+      case OpKind::kTanh:
+      case OpKind::kSigmoid: {
+        Int8Table t;
+        for (int b = 0; b < 256; ++b) t.v[b] = s.table[b];
+        op.tables.push_back(t);
+        break;
+      }
+      case OpKind::kAdd:
+        for (std::size_t i = 1; i < s.inputs.size(); ++i) {
+          const QuantParams a = i == 1 ? p.steps[s.inputs[0]].output : s.output;  // partial sums at the output's
+          Result<AddParams> ap = make_add_params(a, p.steps[s.inputs[i]].output, s.output);
+          if (!ap.ok()) return ap.status().with_context(s.name);
+          op.adds.push_back(make_add_table(*ap));
+        }
+        break;
+      case OpKind::kConcat:
+        for (int i : s.inputs) {
+          const QuantParams pi = p.steps[i].output;
+          op.identity.push_back(pi == s.output);
+          LITESR_ASSIGN_OR_RETURN(Int8Table t, requantize_table(pi, s.output));
+          op.tables.push_back(t);
+        }
+        break;
+      case OpKind::kSlice:
+      case OpKind::kPixelShuffle: {
+        op.requantize = !(in == s.output);
+        LITESR_ASSIGN_OR_RETURN(Int8Table t, requantize_table(in, s.output));
+        op.tables.push_back(t);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  // Image boundaries (int8_map_from_image / int8_map_to_image).
+  const QuantParams image = image_quant_params();
+  const QuantParams in = p.steps[p.input].output, out = p.steps[p.output].output;
+  input_u8_.exact = in == image;
+  for (int v = 0; v < 256; ++v) {
+    input_u8_.v[v] = input_u8_.exact ? static_cast<int8_t>(v - 128) : quantize_value(static_cast<float>(v) / 255.0f, in);
+  }
+  output_u8_.exact = out == image;
+  for (int b = 0; b < 256; ++b) {
+    const int8_t q = static_cast<int8_t>(b);
+    output_u8_.v[b] = output_u8_.exact ? static_cast<uint8_t>(q + 128)
+                                       : static_cast<uint8_t>(quantize_unit(dequantize_value(q, out), 255));
+    output_f32_.v[b] = std::clamp(dequantize_value(q, out), 0.0f, 1.0f);
+  }
+  return {};
+}
+
+inline int8_t* Int8BandExecutor::row_ptr(const Workspace& ws, int step, int c, int y) const {
+  const StepPlan& pl = plans_[step];
+  return ws.arena + pl.offset + (static_cast<std::size_t>(c) * pl.ring + floor_mod(y, pl.ring)) * pl.stride + kLead;
+}
+
+void Int8BandExecutor::band_task(void* self, int band, int thread) {
+  static_cast<Int8BandExecutor*>(self)->run_band(band, thread);
+}
+
+void Int8BandExecutor::run(ThreadPool& pool, const BandInput& in, const BandOutput& out) {
+  in_ = in;
+  out_ = out;
+  pool.run((height_ + band_rows_ - 1) / band_rows_, &Int8BandExecutor::band_task, this);
+}
+
+void Int8BandExecutor::run_band(int band, int thread) {
+  Workspace& ws = workspaces_[thread];
+  const int y0 = band * band_rows_, y1 = std::min(height_, y0 + band_rows_);
+  const int output_root = shuffle_source_ >= 0 ? shuffle_source_ : program_->output;
+  run_row_pipeline(
+      order_, y0, y1, lead_ticks_, ws.next_row, [&](int k) -> const StepPlan& { return plans_[k]; },
+      [&](int k, int y) {
+        compute_row(k, y, ws);
+        if (k != output_root) return;
+        const int f = plans_[k].factor;
+        if (y < f * y0 || y >= f * y1) return;  // a lead row: another band stores it
+        if (shuffle_source_ >= 0) {
+          store_rows(y, ws);
+        } else {
+          store_output_row(y, ws);
+        }
+      });
+}
+
+void Int8BandExecutor::compute_row(int k, int y, Workspace& ws) {
+  const Int8Program& p = *program_;
+  const Int8Step& s = p.steps[k];
+  const StepPlan& pl = plans_[k];
+  const StepOps& op = ops_[k];
+  const int w = pl.width, channels = s.channels;
+  auto row = [&](int step, int c, int yy) { return row_ptr(ws, step, c, yy); };
+  if (y < 0 || y >= height_ * pl.factor) {  // the conv padding: zero point
+    for (int c = 0; c < channels; ++c) std::memset(row(k, c, y), s.output.zero_point, w);
+    return;
+  }
+  switch (s.op) {
+    case OpKind::kInput:
+      if (in_.u8 && channels == 3) {
+        int8_t* planes[3] = {row(k, 0, y), row(k, 1, y), row(k, 2, y)};
+        deinterleave_rgb_u8_to_int8(in_.u8 + y * in_.stride, w, input_u8_, planes);
+      } else {
+        for (int c = 0; c < channels; ++c) {
+          int8_t* dst = row(k, c, y);
+          for (int x = 0; x < w; ++x) {
+            const std::ptrdiff_t i = y * in_.stride + static_cast<std::ptrdiff_t>(x) * channels + c;
+            dst[x] = in_.u8 ? input_u8_.v[in_.u8[i]] : quantize_value(in_.f32[i], s.output);
+          }
+        }
+      }
+      break;
+    case OpKind::kConv2d: {
+      const int src = s.inputs[0];
+      for (int co = 0; co < channels; ++co) ws.out_ptrs[co] = row(k, co, y);
+      if (op.conv3x3 >= 0) {
+        const PackedConv3x3Int8& c = conv3x3_[op.conv3x3];
+        for (int ci = 0; ci < c.cin; ++ci) {
+          for (int ky = 0; ky < 3; ++ky) ws.in_ptrs[ci * 3 + ky] = row(src, ci, y - 1 + ky);
+        }
+        conv3x3_int8_rows(c, ws.in_ptrs.data(), w, ws.out_ptrs.data());
+        break;
+      }
+      // Generic: conv2d_int8's sums, row by row (padded samples are the input zero point: term 0).
+      const GenericConv& g = generic_[op.generic];
+      const int kk = g.kernel, r = (kk - 1) / 2, cin_g = g.cin / g.groups, cout_g = g.cout / g.groups;
+      int32_t* acc = ws.acc.data();
+      for (int co = 0; co < g.cout; ++co) {
+        const int group = co / cout_g;
+        std::fill_n(acc, w, g.bias[co]);
+        const int8_t* wt = g.weight.data() + static_cast<std::size_t>(co) * cin_g * kk * kk;
+        for (int ci = 0; ci < cin_g; ++ci) {
+          for (int ky = 0; ky < kk; ++ky) {
+            const int8_t* in = row(src, group * cin_g + ci, y - r + ky) - r;
+            for (int kx = 0; kx < kk; ++kx) {
+              const int32_t wv = wt[(ci * kk + ky) * kk + kx];
+              for (int x = 0; x < w; ++x) acc[x] += wv * (in[x + kx] + g.input_offset);
+            }
+          }
+        }
+        int8_t* out = ws.out_ptrs[co];
+        for (int x = 0; x < w; ++x) out[x] = requantize_accumulator(acc[x], g.multipliers[co], g.output_zero_point, {});
+      }
+      break;
+    }
+    case OpKind::kRelu:
+    case OpKind::kLeakyRelu:
+    case OpKind::kPrelu:
+    case OpKind::kTanh:
+    case OpKind::kSigmoid:
+      for (int c = 0; c < channels; ++c) {
+        lookup_row_int8(op.tables[op.tables.size() == 1 ? 0 : c], row(s.inputs[0], c, y), w, row(k, c, y));
+      }
+      break;
+    case OpKind::kAdd:
+      for (int c = 0; c < channels; ++c) {
+        int8_t* out = row(k, c, y);
+        pair_lookup_row_int8(op.adds[0], row(s.inputs[0], c, y), row(s.inputs[1], c, y), w, out);
+        for (std::size_t i = 2; i < s.inputs.size(); ++i) {
+          pair_lookup_row_int8(op.adds[i - 1], out, row(s.inputs[i], c, y), w, out);
+        }
+      }
+      break;
+    case OpKind::kConcat: {
+      int c = 0;
+      for (std::size_t i = 0; i < s.inputs.size(); ++i) {
+        const int in = s.inputs[i];
+        for (int ci = 0; ci < p.steps[in].channels; ++ci, ++c) {
+          if (op.identity[i]) {
+            std::memcpy(row(k, c, y), row(in, ci, y), w);
+          } else {
+            lookup_row_int8(op.tables[i], row(in, ci, y), w, row(k, c, y));
+          }
+        }
+      }
+      break;
+    }
+    case OpKind::kSlice:
+      for (int c = 0; c < channels; ++c) {
+        if (op.requantize) {
+          lookup_row_int8(op.tables[0], row(s.inputs[0], s.begin + c, y), w, row(k, c, y));
+        } else {
+          std::memcpy(row(k, c, y), row(s.inputs[0], s.begin + c, y), w);
+        }
+      }
+      break;
+    case OpKind::kPixelShuffle: {  // out[c][y][x·r + j] = in[c·r² + i·r + j][y / r][x], i = y mod r
+      const int r = s.scale, i = y % r;
+      for (int c = 0; c < channels; ++c) {
+        for (int j = 0; j < r; ++j) ws.in_ptrs[j] = row(s.inputs[0], c * r * r + i * r + j, y / r);
+        int8_t* out = row(k, c, y);
+        interleave_rows_int8(ws.in_ptrs.data(), w / r, r, out);
+        if (op.requantize) lookup_row_int8(op.tables[0], out, w, out);
+      }
+      break;
+    }
+    default:
+      break;  // excluded by check_supported
+  }
+}
+
+// Output rows y·s .. y·s + s − 1 of LR row y of the shuffle source, straight into the image.
+void Int8BandExecutor::store_rows(int y, Workspace& ws) {
+  const int s = program_->scale;
+  for (int c = 0; c < 3 * s * s; ++c) ws.in_ptrs[c] = row_ptr(ws, shuffle_source_, c, y);
+  if (out_.u8) {
+    for (int i = 0; i < s; ++i) ws.u8_rows[i] = out_.u8 + (static_cast<std::ptrdiff_t>(y) * s + i) * out_.stride;
+    pixel_shuffle_store_int8_u8_rows(ws.in_ptrs.data(), width_, s, output_u8_, ws.u8_rows.data());
+    return;
+  }
+  for (int i = 0; i < s; ++i) ws.f32_rows[i] = out_.f32 + (static_cast<std::ptrdiff_t>(y) * s + i) * out_.stride;
+  pixel_shuffle_store_int8_f32_rows(ws.in_ptrs.data(), width_, s, output_f32_, ws.f32_rows.data());
+}
+
+// Output row yy of the output step's own rows (any channel count), converted and interleaved.
+void Int8BandExecutor::store_output_row(int yy, Workspace& ws) {
+  const int k = program_->output, channels = program_->steps[k].channels, w = plans_[k].width;
+  const std::ptrdiff_t base = yy * out_.stride;
+  for (int c = 0; c < channels; ++c) {
+    const int8_t* src = row_ptr(ws, k, c, yy);
+    for (int x = 0; x < w; ++x) {
+      const uint8_t b = static_cast<uint8_t>(src[x]);
+      const std::ptrdiff_t i = base + static_cast<std::ptrdiff_t>(x) * channels + c;
+      if (out_.u8) {
+        out_.u8[i] = output_u8_.v[b];
+      } else {
+        out_.f32[i] = output_f32_.v[b];
+      }
+    }
+  }
+}
+
+}  // namespace litesr

@@ -1,0 +1,105 @@
+// Int8BandExecutor: an INT8 program (int8_program.h) run layer-fused over bands of rows, multi-threaded — the
+// integer twin of BandExecutor (band_executor.h), sharing its row pipeline (row_pipeline.h): every step keeps a
+// ring of its newest int8 rows, each band runs through the whole network with the rows in a per-thread workspace
+// (ELSR x4: 6-channel rings of 3 rows, ~100 KB per thread at 960 px), and any band height and thread count give
+// the same integers as run_int8_reference, bit for bit.
+//
+// Rows are planar int8 (kernel_conv3x3_int8.h ROW LAYOUT): x = 0 is 64-byte aligned, and the padding columns
+// each side hold the step's output zero point (TFLite pads a conv input with its zero point); rows outside the
+// image are all zero point. Ops, each with TFLite's integer semantics (quant/reference_ops.h):
+//   conv2d 3x3 dense   kernel_conv3x3_int8.h (VNNI / AVX2 / scalar by the thread's ISA)
+//   other conv2d       a scalar row loop (any odd kernel, any groups)
+//   relu, leaky_relu, prelu, tanh, sigmoid, requantize (slice / concat / pixel_shuffle with new parameters):
+//                      per-channel 256-entry tables made from the reference element functions
+//   add                a 64 KiB table of all input pairs per addend (make_add_table)
+//   pixel_shuffle      a byte interleave; the output pixel_shuffle of 3 colours is stored straight into the image
+// Input: interleaved u8 (a 256-entry table: q = v − 128 at the image parameters) or f32 (quantize_value);
+// output: u8 (q + 128 at the image parameters, else dequantize + round) or f32 (dequantize, clamped to [0, 1]) —
+// int8_map_from_image / int8_map_to_image exactly.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "base/status.h"
+#include "runtime/band_executor.h"
+#include "runtime/int8_program.h"
+#include "runtime/kernel_conv3x3_int8.h"
+#include "runtime/kernel_int8_rows.h"
+#include "runtime/thread_pool.h"
+
+namespace litesr {
+
+class Int8BandExecutor {
+ public:
+  // OK when `program` can run in bands: scale >= 2, the output at scale × the input size, every op of
+  // int8_program.h with "same" stride-1 convs; otherwise kUnsupported with the reason.
+  static Status check_supported(const Int8Program& program);
+  // LR rows of context each side of a band that make its output equal the whole image's (as BandExecutor's).
+  static Result<int> context_rows(const Int8Program& program);
+
+  // Tables, packed weights and per-thread workspaces for width x height inputs; band_rows 0 = auto.
+  Status prepare(const Int8Program& program, int width, int height, int band_rows, int threads);
+  int band_rows() const { return band_rows_; }
+  // in: interleaved u8 or f32 (3 channels or the input step's); out: interleaved u8 or f32. No allocation.
+  void run(ThreadPool& pool, const BandInput& in, const BandOutput& out);
+
+ private:
+  struct StepPlan {
+    bool computed = false;
+    int factor = 1, width = 0, halo = 0, ring = 1, stride = 0;
+    std::size_t offset = 0;  // bytes into a workspace
+  };
+  struct GenericConv {  // convs the 3x3 kernel does not take: PyTorch layout weights, scalar loop
+    int kernel = 1, groups = 1, cin = 0, cout = 0;
+    int32_t input_offset = 0, output_zero_point = 0;
+    std::vector<int8_t> weight;  // [O][C/G][k][k]
+    std::vector<int32_t> bias;   // [O]
+    std::vector<QuantizedMultiplier> multipliers;
+  };
+  struct StepOps {  // what compute_row needs for one step
+    int conv3x3 = -1;                  // index into conv3x3_
+    int generic = -1;                  // index into generic_
+    std::vector<Int8Table> tables;     // unary: [C] or [1]; concat: [inputs] (requantize); slice / shuffle: [1]
+    std::vector<bool> identity;        // concat: per input, no requantize
+    std::vector<Int8PairTable> adds;   // add: [inputs − 1]
+    bool requantize = false;           // slice / pixel_shuffle: apply tables[0]
+  };
+  struct Workspace {
+    std::vector<int8_t> storage;
+    int8_t* arena = nullptr;  // 64-byte aligned
+    std::vector<int> next_row;
+    std::vector<const int8_t*> in_ptrs;
+    std::vector<int8_t*> out_ptrs;
+    std::vector<uint8_t*> u8_rows;
+    std::vector<float*> f32_rows;
+    std::vector<int32_t> acc;  // generic conv sums of one output row
+  };
+  Status prepare_ops();
+  int8_t* row_ptr(const Workspace& ws, int step, int c, int y) const;
+  void run_band(int band, int thread);
+  void compute_row(int k, int y, Workspace& ws);
+  void store_rows(int y, Workspace& ws);
+  void store_output_row(int y, Workspace& ws);
+  static void band_task(void* self, int band, int thread);
+
+  const Int8Program* program_ = nullptr;
+  int width_ = 0, height_ = 0, band_rows_ = 0, pad_ = 1;
+  std::vector<int> factor_;
+  std::vector<StepPlan> plans_;
+  std::vector<int> order_;
+  int lead_ticks_ = 0;
+  int shuffle_source_ = -1;  // >= 0: the output is a 3-colour pixel_shuffle of this step's rows, stored directly
+  std::vector<StepOps> ops_;
+  std::vector<PackedConv3x3Int8> conv3x3_;
+  std::vector<GenericConv> generic_;
+  ByteToInt8Table input_u8_;
+  Int8ToByteTable output_u8_;
+  Int8ToFloatTable output_f32_;
+  std::size_t arena_bytes_ = 0;
+  std::vector<Workspace> workspaces_;
+  BandInput in_;
+  BandOutput out_;
+};
+
+}  // namespace litesr

@@ -1,0 +1,62 @@
+// Row kernels of the INT8 band executor (int8_band_executor.h) other than the convolutions
+// (kernel_conv3x3_int8.h): per-channel lookup tables (every int8 -> int8 map of one input: relu, leaky_relu,
+// prelu, tanh, sigmoid, requantize), the residual add, and the image boundaries (interleaved RGB u8 in, pixel
+// shuffle + conversion out). Rows are planar int8 (kernel_conv3x3_int8.h ROW LAYOUT); n / width are pixels.
+// Each kernel computes exactly what its scalar reference (the *_ref twin, and quant/reference_ops.h) computes.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "quant/reference_ops.h"
+
+namespace litesr {
+
+// A table indexed by the input's bit pattern: out = table[(uint8_t)q].
+struct Int8Table {
+  int8_t v[256];
+  int8_t operator()(int8_t q) const { return v[static_cast<uint8_t>(q)]; }
+};
+
+// out[x] = table(in[x]), x < n. In place (out == in) is allowed.
+void lookup_row_int8(const Int8Table& table, const int8_t* in, int n, int8_t* out);
+void lookup_row_int8_ref(const Int8Table& table, const int8_t* in, int n, int8_t* out);
+
+// A binary op of two int8 inputs (the residual add) as a table of all 65,536 input pairs (64 KiB, L2-resident):
+// out = v[(uint8_t)a · 256 + (uint8_t)b]. make_add_table fills it with add_int8_element (TFLite ADD int8).
+struct Int8PairTable {
+  std::vector<int8_t> v;  // [256][256]
+};
+Int8PairTable make_add_table(const AddParams& params);
+// out[x] = table(a[x], b[x]), x < n. out may alias a or b.
+void pair_lookup_row_int8(const Int8PairTable& table, const int8_t* a, const int8_t* b, int n, int8_t* out);
+
+// One planar row of an r-way interleave (a pixel shuffle's row): out[x·r + j] = in_rows[j][x], x < width.
+void interleave_rows_int8(const int8_t* const* in_rows, int width, int r, int8_t* out);
+
+// Input side: interleaved RGB u8 (width·3 bytes) -> planes[c][x] = table[rgb[x·3 + c]] as int8.
+// `exact` says table[v] == v − 128 for every v (the image parameters), which the SIMD path uses.
+struct ByteToInt8Table {
+  int8_t v[256];
+  bool exact = false;
+};
+void deinterleave_rgb_u8_to_int8(const uint8_t* rgb, int width, const ByteToInt8Table& table, int8_t* const* planes);
+
+// Output side, one LR row of a pixel shuffle by `scale` of 3·scale² int8 rows into `scale` interleaved RGB rows
+// (kernel_pixel_shuffle.h order: rows[c·s² + i·s + j][x] -> out_rows[i][(x·s + j)·3 + c]), each value converted
+// by its table: u8 out = table[(uint8_t)q] (`exact`: table[q] == q + 128, the image parameters); f32 out likewise.
+struct Int8ToByteTable {
+  uint8_t v[256];
+  bool exact = false;
+};
+struct Int8ToFloatTable {
+  float v[256];
+};
+void pixel_shuffle_store_int8_u8_rows(const int8_t* const* rows, int width, int scale, const Int8ToByteTable& table,
+                                      uint8_t* const* out_rows);
+void pixel_shuffle_store_int8_u8_rows_ref(const int8_t* const* rows, int width, int scale,
+                                          const Int8ToByteTable& table, uint8_t* const* out_rows);
+void pixel_shuffle_store_int8_f32_rows(const int8_t* const* rows, int width, int scale, const Int8ToFloatTable& table,
+                                       float* const* out_rows);
+
+}  // namespace litesr
