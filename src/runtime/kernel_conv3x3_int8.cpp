@@ -220,6 +220,82 @@ LITESR_TARGET_AVX512 void block_avx512(const PackedConv3x3Int8& p, const int8_t*
   }
 }
 
+// The strip path (rows_avx512 below): the u vectors of every tap group for kStripVectors vectors of pixels are
+// built once (vpermt2b is the expensive part: ~2 cycles each) into a buffer and read back by every output channel
+// block, instead of being rebuilt per block of kCoBlock channels.
+constexpr int kStripVectors = 2;
+constexpr int kMaxStripGroups = 9 * 64 / 4;  // C <= 64; wider convs take block_avx512 directly
+
+// u[g][k] for every group g (see block_avx512), vectors k < XB at x + 16k.
+template <int XB>
+LITESR_TARGET_AVX512 void gather_groups_avx512(const PackedConv3x3Int8& p, const int8_t* const* in, int x,
+                                               const __mmask64* load_mask, __m512i* u) {
+  alignas(64) static constexpr std::array<std::array<uint8_t, 64>, 3> kPairIndex = [] {
+    std::array<std::array<uint8_t, 64>, 3> a{};
+    for (int phase = 0; phase < 3; ++phase) {
+      for (int j = 0; j < 16; ++j) {
+        for (int i = 0; i < 4; ++i) {
+          const int kx = phase + i;
+          a[phase][j * 4 + i] = static_cast<uint8_t>(kx < 3 ? j + kx : 64 + j + kx - 3);
+        }
+      }
+    }
+    return a;
+  }();
+  const __m512i index[3] = {_mm512_load_si512(kPairIndex[0].data()), _mm512_load_si512(kPairIndex[1].data()),
+                            _mm512_load_si512(kPairIndex[2].data())};
+  const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
+  const int rows = p.cin * 3, groups = (9 * p.cin + 3) / 4;
+  for (int g = 0; g < groups; ++g) {  // group g: rows ⌊4g / 3⌋ and the next (the last row past the end)
+    const int ra = 4 * g / 3, rb = std::min(ra + 1, rows - 1);
+    const __m512i idx = index[(4 * g) % 3];
+#pragma GCC unroll 4
+    for (int k = 0; k < XB; ++k) {
+      const int offset = x + 16 * k - 1;
+      const __m512i a = _mm512_maskz_loadu_epi8(load_mask[k], in[ra] + offset);
+      const __m512i b = _mm512_maskz_loadu_epi8(load_mask[k], in[rb] + offset);
+      _mm512_store_si512(u + g * XB + k, _mm512_xor_si512(_mm512_permutex2var_epi8(a, idx, b), flip));
+    }
+  }
+}
+
+// Output channels [o0, o0 + NB) of the strip at x from the gathered groups.
+template <int NB, int XB>
+LITESR_TARGET_AVX512 void block_from_groups_avx512(const PackedConv3x3Int8& p, const __m512i* u, int x,
+                                                   const __mmask16* store_mask, int o0, int8_t* const* out) {
+  __m512i acc[NB][XB];
+#pragma GCC unroll 8
+  for (int j = 0; j < NB; ++j) {
+#pragma GCC unroll 4
+    for (int k = 0; k < XB; ++k) acc[j][k] = _mm512_set1_epi32(p.bias_unsigned[o0 + j]);
+  }
+  const int groups = (9 * p.cin + 3) / 4;
+  const int32_t* taps = p.taps_g4.data() + o0;
+  for (int g = 0; g < groups; ++g, taps += p.cout, u += XB) {
+    __m512i v[XB];
+#pragma GCC unroll 4
+    for (int k = 0; k < XB; ++k) v[k] = _mm512_load_si512(u + k);
+#pragma GCC unroll 8
+    for (int j = 0; j < NB; ++j) {
+      const __m512i wj = _mm512_set1_epi32(taps[j]);
+#pragma GCC unroll 4
+      for (int k = 0; k < XB; ++k) acc[j][k] = _mm512_dpbusd_epi32(acc[j][k], v[k], wj);
+    }
+  }
+  const __m512i zp = _mm512_set1_epi32(p.output_zero_point);
+  const __m512i lo = _mm512_set1_epi32(p.range.min), hi = _mm512_set1_epi32(p.range.max);
+#pragma GCC unroll 8
+  for (int j = 0; j < NB; ++j) {
+    const Requant q = requant_of(p.multipliers[o0 + j]);
+#pragma GCC unroll 4
+    for (int k = 0; k < XB; ++k) {
+      if (store_mask[k] == 0) continue;
+      const __m512i r = requantize16(acc[j][k], q, zp, lo, hi);
+      _mm_mask_storeu_epi8(out[o0 + j] + x + 16 * k, store_mask[k], _mm512_cvtepi32_epi8(r));
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // 256-bit paths: 8 pixels per vector. kVnni = true: AVX-VNNI vpdpbusd on u8; false: AVX2 vpmaddwd on int16 pairs.
 // ---------------------------------------------------------------------------------------------------------------
@@ -368,6 +444,37 @@ struct Avx512Block {
     for (; x < width; x += 16) block_avx512<NB, 1>(p, in, x, width, o0, out);
   }
 };
+// The AVX-512 path: strips of kStripVectors vectors, each gathered once and reduced by every channel block.
+LITESR_TARGET_AVX512 void rows_avx512(const PackedConv3x3Int8& p, const int8_t* const* in, int width,
+                                      int8_t* const* out) {
+  constexpr int XB = kStripVectors;
+  alignas(64) __m512i u[kMaxStripGroups * XB];
+  for (int x = 0; x < width; x += 16 * XB) {
+    __mmask64 load_mask[XB];
+    __mmask16 store_mask[XB];
+    for (int k = 0; k < XB; ++k) {  // as block_avx512
+      const int left = width - (x + 16 * k);
+      const int valid = std::clamp(left, 0, 16);
+      const int readable = valid > 0 ? std::min(18, left + 2) : 0;
+      load_mask[k] = (__mmask64{1} << readable) - 1;
+      store_mask[k] = static_cast<__mmask16>((1u << valid) - 1);
+    }
+    gather_groups_avx512<XB>(p, in, x, load_mask, u);
+    for (int o0 = 0; o0 < p.cout; o0 += kCoBlock) {
+      switch (std::min(kCoBlock, p.cout - o0)) {
+        case 1: block_from_groups_avx512<1, XB>(p, u, x, store_mask, o0, out); break;
+        case 2: block_from_groups_avx512<2, XB>(p, u, x, store_mask, o0, out); break;
+        case 3: block_from_groups_avx512<3, XB>(p, u, x, store_mask, o0, out); break;
+        case 4: block_from_groups_avx512<4, XB>(p, u, x, store_mask, o0, out); break;
+        case 5: block_from_groups_avx512<5, XB>(p, u, x, store_mask, o0, out); break;
+        case 6: block_from_groups_avx512<6, XB>(p, u, x, store_mask, o0, out); break;
+        case 7: block_from_groups_avx512<7, XB>(p, u, x, store_mask, o0, out); break;
+        default: block_from_groups_avx512<8, XB>(p, u, x, store_mask, o0, out); break;
+      }
+    }
+  }
+}
+
 template <int NB>
 struct AvxVnniBlock {
   static void run(const PackedConv3x3Int8& p, const int8_t* const* in, int width, int o0, int8_t* const* out) {
@@ -533,7 +640,13 @@ Int8ConvPath conv3x3_int8_rows_on(Int8ConvPath path, const PackedConv3x3Int8& w,
   if (width <= 0) return path;
   switch (path) {
 #if LITESR_INT8_X86
-    case Int8ConvPath::kAvx512Vnni: for_each_block<Avx512Block>(w, in_rows, width, out_rows); break;
+    case Int8ConvPath::kAvx512Vnni:
+      if ((9 * w.cin + 3) / 4 <= kMaxStripGroups) {
+        rows_avx512(w, in_rows, width, out_rows);
+      } else {
+        for_each_block<Avx512Block>(w, in_rows, width, out_rows);
+      }
+      break;
     case Int8ConvPath::kAvxVnni: for_each_block<AvxVnniBlock>(w, in_rows, width, out_rows); break;
     case Int8ConvPath::kAvx2: for_each_block<Avx2Block>(w, in_rows, width, out_rows); break;
 #endif

@@ -1,8 +1,122 @@
+// INT8 row kernels (kernel_int8_rows.h). The byte moves of the image boundaries and the pixel shuffle are Highway
+// kernels (every target has byte interleaves): per colour, StoreInterleaved{s} of the s source rows gives s·N
+// consecutive HR bytes in a stack buffer, then StoreInterleaved3 of the three colours writes s·N RGB pixels. With
+// the image parameters the int8 <-> u8 conversion is q XOR 0x80 (q + 128 and v − 128 in two's complement). A
+// partial last vector is recomputed at width − N (idempotent); rows narrower than N, scales above 4 and tables
+// other than the exact ones take the scalar references. Tables (lookups) are scalar: one load per byte.
 #include "runtime/kernel_int8_rows.h"
 
-#include <algorithm>
+#include "runtime/kernel_dispatch.h"
+#include "runtime/kernel_targets.h"  // must precede the Highway headers
 
+#include <algorithm>
+#include <cstddef>
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "runtime/kernel_int8_rows.cpp"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+#include <hwy/highway.h>
+
+HWY_BEFORE_NAMESPACE();
 namespace litesr {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// hr[x·S + j] = rows[j][x] ^ flip for the N pixels at x (S = 1..4).
+template <int S, class D>
+HWY_INLINE void interleave_block(D d, const int8_t* const* rows, size_t x, hn::Vec<D> flip, uint8_t* hr) {
+  auto load = [&](int j) { return hn::Xor(hn::LoadU(d, reinterpret_cast<const uint8_t*>(rows[j]) + x), flip); };
+  if constexpr (S == 1) {
+    hn::StoreU(load(0), d, hr);
+  } else if constexpr (S == 2) {
+    hn::StoreInterleaved2(load(0), load(1), d, hr);
+  } else if constexpr (S == 3) {
+    hn::StoreInterleaved3(load(0), load(1), load(2), d, hr);
+  } else {
+    hn::StoreInterleaved4(load(0), load(1), load(2), load(3), d, hr);
+  }
+}
+
+template <class F>
+HWY_INLINE void with_scale(int s, F&& f) {
+  switch (s) {
+    case 1: f(std::integral_constant<int, 1>{}); break;
+    case 2: f(std::integral_constant<int, 2>{}); break;
+    case 3: f(std::integral_constant<int, 3>{}); break;
+    default: f(std::integral_constant<int, 4>{}); break;
+  }
+}
+
+// Exact u8 store (q + 128). Returns false when the reference must run.
+bool store_exact_u8(const int8_t* const* rows, int width_i, int scale, uint8_t* const* out_rows) {
+  const hn::ScalableTag<uint8_t> d;
+  const size_t n = hn::Lanes(d), width = static_cast<size_t>(width_i);
+  if (width < n || scale < 1 || scale > 4) return false;
+  const auto flip = hn::Set(d, uint8_t{0x80});
+  with_scale(scale, [&](auto s_const) {
+    constexpr int S = decltype(s_const)::value;
+    HWY_ALIGN uint8_t hr[3][HWY_MAX_BYTES * S];
+    auto one = [&](size_t x) {
+      for (int i = 0; i < S; ++i) {
+        for (int c = 0; c < 3; ++c) interleave_block<S>(d, rows + c * S * S + i * S, x, flip, hr[c]);
+        for (int p = 0; p < S; ++p) {
+          hn::StoreInterleaved3(hn::Load(d, hr[0] + p * n), hn::Load(d, hr[1] + p * n), hn::Load(d, hr[2] + p * n), d,
+                                out_rows[i] + (x * S + p * n) * 3);
+        }
+      }
+    };
+    size_t x = 0;
+    for (; x + n <= width; x += n) one(x);
+    if (x < width) one(width - n);
+  });
+  return true;
+}
+
+bool interleave_int8(const int8_t* const* in_rows, int width_i, int r, int8_t* out) {
+  const hn::ScalableTag<uint8_t> d;
+  const size_t n = hn::Lanes(d), width = static_cast<size_t>(width_i);
+  if (width < n || r < 1 || r > 4) return false;
+  const auto zero = hn::Zero(d);
+  with_scale(r, [&](auto s_const) {
+    constexpr int S = decltype(s_const)::value;
+    uint8_t* o = reinterpret_cast<uint8_t*>(out);
+    size_t x = 0;
+    for (; x + n <= width; x += n) interleave_block<S>(d, in_rows, x, zero, o + x * S);
+    if (x < width) interleave_block<S>(d, in_rows, width - n, zero, o + (width - n) * S);
+  });
+  return true;
+}
+
+// Exact RGB u8 -> planar int8 (v − 128).
+bool deinterleave_exact(const uint8_t* rgb, int width_i, int8_t* const* planes) {
+  const hn::ScalableTag<uint8_t> d;
+  const size_t n = hn::Lanes(d), width = static_cast<size_t>(width_i);
+  if (width < n) return false;
+  const auto flip = hn::Set(d, uint8_t{0x80});
+  auto one = [&](size_t x) {
+    hn::Vec<decltype(d)> r, g, b;
+    hn::LoadInterleaved3(d, rgb + x * 3, r, g, b);
+    hn::StoreU(hn::Xor(r, flip), d, reinterpret_cast<uint8_t*>(planes[0]) + x);
+    hn::StoreU(hn::Xor(g, flip), d, reinterpret_cast<uint8_t*>(planes[1]) + x);
+    hn::StoreU(hn::Xor(b, flip), d, reinterpret_cast<uint8_t*>(planes[2]) + x);
+  };
+  size_t x = 0;
+  for (; x + n <= width; x += n) one(x);
+  if (x < width) one(width - n);
+  return true;
+}
+
+// NOLINTNEXTLINE(google-readability-namespace-comments)
+}  // namespace HWY_NAMESPACE
+}  // namespace litesr
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace litesr {
+
+HWY_EXPORT(store_exact_u8);
+HWY_EXPORT(interleave_int8);
+HWY_EXPORT(deinterleave_exact);
 
 void lookup_row_int8_ref(const Int8Table& table, const int8_t* in, int n, int8_t* out) {
   for (int x = 0; x < n; ++x) out[x] = table(in[x]);
@@ -32,6 +146,7 @@ void pair_lookup_row_int8(const Int8PairTable& table, const int8_t* a, const int
 }
 
 void interleave_rows_int8(const int8_t* const* in_rows, int width, int r, int8_t* out) {
+  if (LITESR_DISPATCH(interleave_int8)(in_rows, width, r, out)) return;
   for (int j = 0; j < r; ++j) {
     const int8_t* in = in_rows[j];
     for (int x = 0; x < width; ++x) out[x * r + j] = in[x];
@@ -39,6 +154,7 @@ void interleave_rows_int8(const int8_t* const* in_rows, int width, int r, int8_t
 }
 
 void deinterleave_rgb_u8_to_int8(const uint8_t* rgb, int width, const ByteToInt8Table& table, int8_t* const* planes) {
+  if (table.exact && LITESR_DISPATCH(deinterleave_exact)(rgb, width, planes)) return;
   for (int x = 0; x < width; ++x) {
     for (int c = 0; c < 3; ++c) planes[c][x] = table.v[rgb[x * 3 + c]];
   }
@@ -59,6 +175,7 @@ void pixel_shuffle_store_int8_u8_rows_ref(const int8_t* const* rows, int width, 
 
 void pixel_shuffle_store_int8_u8_rows(const int8_t* const* rows, int width, int scale, const Int8ToByteTable& table,
                                       uint8_t* const* out_rows) {
+  if (table.exact && LITESR_DISPATCH(store_exact_u8)(rows, width, scale, out_rows)) return;
   pixel_shuffle_store_int8_u8_rows_ref(rows, width, scale, table, out_rows);
 }
 
@@ -76,3 +193,4 @@ void pixel_shuffle_store_int8_f32_rows(const int8_t* const* rows, int width, int
 }
 
 }  // namespace litesr
+#endif  // HWY_ONCE
