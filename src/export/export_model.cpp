@@ -29,8 +29,8 @@ Status check_tflite_input_size(int width, int height) {
 
 Result<std::string> export_model(const ExportRequest& request) {
   LITESR_ASSIGN_OR_RETURN(const ModelFile model, models::resolve_model(request.model, request.scale));
-  if (is_quantized_model(model)) {
-    return unsupported(request.model + " is an INT8 model: INT8 TFLite/ONNX export is not implemented yet (export "
+  if (is_quantized_model(model) && request.format == ExportFormat::kTflite) {
+    return unsupported(request.model + " is an INT8 model: INT8 TFLite export is not implemented yet (export "
                        "the float model it was quantized from)");
   }
   if (request.format == ExportFormat::kTflite) {
@@ -48,8 +48,9 @@ Result<std::string> export_model(const ExportRequest& request) {
   OnnxExportOptions options;
   options.fp16 = request.fp16;
   options.clamp_output = request.clamp_output;
-  options.doc = "LiteSR " + request.model + " (input lr: NCHW float RGB in [0, 1]; output sr)";
-  Result<std::string> bytes = export_onnx(model, options);
+  options.doc = "LiteSR " + request.model + (is_quantized_model(model) ? " INT8 QDQ" : "") +
+                " (input lr: NCHW float RGB in [0, 1]; output sr)";
+  Result<std::string> bytes = export_onnx(model, options);  // INT8 models: QDQ form (onnx_qdq_export.h)
   if (!bytes.ok()) return bytes.status().with_context(request.model);
   LITESR_RETURN_IF_ERROR(check_onnx(*bytes).with_context(request.model));
   return bytes;

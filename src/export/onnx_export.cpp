@@ -6,138 +6,22 @@
 #include <onnx/shape_inference/implementation.h>
 
 #include <cstdint>
-#include <cstring>
 #include <functional>
 #include <limits>
 #include <span>
 #include <string>
 #include <vector>
 
-#include "export/float16.h"
+#include "export/onnx_graph_writer.h"
+#include "export/onnx_qdq_export.h"
 #include "export/phase_filter.h"
 #include "io/atomic_file.h"
 #include "models/registry.h"
+#include "runtime/model_quantization.h"
 #include "runtime/program.h"
 
 namespace litesr {
 namespace {
-
-constexpr int64_t kOnnxIrVersion = 7;  // the IR version that goes with opset 13
-
-// Adds nodes, initializers and attributes to a GraphProto. Float initializers honour fp16.
-class OnnxGraphWriter {
- public:
-  OnnxGraphWriter(onnx::GraphProto* graph, bool fp16) : graph_(graph), fp16_(fp16) {}
-
-  bool fp16() const { return fp16_; }
-  int32_t float_type() const { return fp16_ ? onnx::TensorProto::FLOAT16 : onnx::TensorProto::FLOAT; }
-
-  // A float initializer in the working precision (float16 when fp16).
-  std::string weights(const std::string& name, std::vector<int64_t> dims, std::span<const float> values) {
-    onnx::TensorProto* t = init(name, dims);
-    if (fp16_) {
-      t->set_data_type(onnx::TensorProto::FLOAT16);
-      std::string raw(values.size() * 2, '\0');
-      for (std::size_t i = 0; i < values.size(); ++i) {
-        const uint16_t h = float_to_half(values[i]);
-        raw[2 * i] = static_cast<char>(h & 0xff);
-        raw[2 * i + 1] = static_cast<char>(h >> 8);
-      }
-      t->set_raw_data(std::move(raw));
-    } else {
-      set_float32(t, values);
-    }
-    return name;
-  }
-  // Always float32 (Resize scales).
-  std::string floats32(const std::string& name, std::vector<int64_t> dims, std::span<const float> values) {
-    set_float32(init(name, dims), values);
-    return name;
-  }
-  std::string ints64(const std::string& name, std::vector<int64_t> dims, std::span<const int64_t> values) {
-    onnx::TensorProto* t = init(name, dims);
-    t->set_data_type(onnx::TensorProto::INT64);
-    std::string raw(values.size() * 8, '\0');
-    for (std::size_t i = 0; i < values.size(); ++i) {
-      const uint64_t v = static_cast<uint64_t>(values[i]);
-      for (int b = 0; b < 8; ++b) raw[8 * i + b] = static_cast<char>((v >> (8 * b)) & 0xff);
-    }
-    t->set_raw_data(std::move(raw));
-    return name;
-  }
-
-  onnx::NodeProto* node(const std::string& op, const std::string& name, std::vector<std::string> inputs,
-                        const std::string& output) {
-    onnx::NodeProto* n = graph_->add_node();
-    n->set_op_type(op);
-    n->set_name(name);
-    for (std::string& in : inputs) n->add_input(std::move(in));
-    n->add_output(output);
-    return n;
-  }
-
-  static void attr(onnx::NodeProto* n, const std::string& name, int64_t v) {
-    onnx::AttributeProto* a = n->add_attribute();
-    a->set_name(name);
-    a->set_type(onnx::AttributeProto::INT);
-    a->set_i(v);
-  }
-  static void attr(onnx::NodeProto* n, const std::string& name, float v) {
-    onnx::AttributeProto* a = n->add_attribute();
-    a->set_name(name);
-    a->set_type(onnx::AttributeProto::FLOAT);
-    a->set_f(v);
-  }
-  static void attr(onnx::NodeProto* n, const std::string& name, const std::string& v) {
-    onnx::AttributeProto* a = n->add_attribute();
-    a->set_name(name);
-    a->set_type(onnx::AttributeProto::STRING);
-    a->set_s(v);
-  }
-  static void attr(onnx::NodeProto* n, const std::string& name, std::vector<int64_t> v) {
-    onnx::AttributeProto* a = n->add_attribute();
-    a->set_name(name);
-    a->set_type(onnx::AttributeProto::INTS);
-    for (int64_t x : v) a->add_ints(x);
-  }
-
-  // Declares a graph input/output float32 [dims], a dimension < 0 being symbolic (`symbols[i]`).
-  static void declare(onnx::ValueInfoProto* v, const std::string& name, const std::vector<int64_t>& dims,
-                      const std::vector<std::string>& symbols) {
-    v->set_name(name);
-    onnx::TypeProto_Tensor* t = v->mutable_type()->mutable_tensor_type();
-    t->set_elem_type(onnx::TensorProto::FLOAT);
-    for (std::size_t i = 0; i < dims.size(); ++i) {
-      onnx::TensorShapeProto_Dimension* d = t->mutable_shape()->add_dim();
-      if (dims[i] >= 0) {
-        d->set_dim_value(dims[i]);
-      } else {
-        d->set_dim_param(symbols[i]);
-      }
-    }
-  }
-
- private:
-  onnx::TensorProto* init(const std::string& name, const std::vector<int64_t>& dims) {
-    onnx::TensorProto* t = graph_->add_initializer();
-    t->set_name(name);
-    for (int64_t d : dims) t->add_dims(d);
-    return t;
-  }
-  static void set_float32(onnx::TensorProto* t, std::span<const float> values) {
-    t->set_data_type(onnx::TensorProto::FLOAT);
-    std::string raw(values.size() * 4, '\0');
-    for (std::size_t i = 0; i < values.size(); ++i) {
-      uint32_t u;
-      std::memcpy(&u, &values[i], 4);
-      for (int b = 0; b < 4; ++b) raw[4 * i + b] = static_cast<char>((u >> (8 * b)) & 0xff);
-    }
-    t->set_raw_data(std::move(raw));
-  }
-
-  onnx::GraphProto* graph_;
-  bool fp16_;
-};
 
 // Emits one Step as ONNX nodes; returns the value name holding its output.
 class StepEmitter {
@@ -353,12 +237,6 @@ class StepEmitter {
   OnnxGraphWriter& w_;
 };
 
-void add_metadata(onnx::ModelProto& model, const std::string& key, const std::string& value) {
-  onnx::StringStringEntryProto* p = model.add_metadata_props();
-  p->set_key(key);
-  p->set_value(value);
-}
-
 Result<onnx::ModelProto> build_model(const Graph& graph, const TensorMap& tensors, const OnnxExportOptions& options) {
   LITESR_ASSIGN_OR_RETURN(const Program program,
                           compile_program(graph, tensors,
@@ -367,19 +245,7 @@ Result<onnx::ModelProto> build_model(const Graph& graph, const TensorMap& tensor
     return invalid_argument("onnx export: graph has no input or output");
 
   onnx::ModelProto model;
-  model.set_ir_version(kOnnxIrVersion);
-  model.set_producer_name("litesr");
-  model.set_domain("org.litesr");
-  model.set_model_version(1);
-  if (!options.doc.empty()) model.set_doc_string(options.doc);
-  onnx::OperatorSetIdProto* opset = model.add_opset_import();
-  opset->set_domain("");
-  opset->set_version(kOnnxOpset);
-  add_metadata(model, std::string(kMetaArch), graph.arch);
-  add_metadata(model, std::string(kMetaScale), std::to_string(graph.scale));
-  add_metadata(model, std::string(kMetaFrames), std::to_string(graph.input_frames));
-  add_metadata(model, std::string(kMetaRange), "0..1");
-  add_metadata(model, std::string(kMetaColor), "rgb");
+  init_onnx_model(model, graph.arch, graph.scale, graph.input_frames, options.doc);
 
   onnx::GraphProto* g = model.mutable_graph();
   g->set_name(graph.arch.empty() ? "litesr" : graph.arch);
@@ -467,20 +333,17 @@ Result<onnx::ModelProto> build_model(const Graph& graph, const TensorMap& tensor
 
 Result<std::string> export_onnx(const Graph& graph, const TensorMap& tensors, const OnnxExportOptions& options) {
   LITESR_ASSIGN_OR_RETURN(const onnx::ModelProto model, build_model(graph, tensors, options));
-  std::string bytes;
-  if (!model.SerializeToString(&bytes)) return internal_error("onnx export: protobuf serialization failed");
-  return bytes;
+  return serialize_onnx(model);
 }
 
 Result<std::string> export_onnx(const ModelFile& model, const OnnxExportOptions& options) {
+  if (is_quantized_model(model)) return export_onnx_qdq(model, options);
   LITESR_ASSIGN_OR_RETURN(const Graph graph, models::build_graph(model));
   LITESR_ASSIGN_OR_RETURN(onnx::ModelProto proto, build_model(graph, model.tensors, options));
   if (auto it = model.metadata.find(std::string(kMetaConfig)); it != model.metadata.end()) {
-    add_metadata(proto, it->first, it->second);
+    add_onnx_metadata(proto, it->first, it->second);
   }
-  std::string bytes;
-  if (!proto.SerializeToString(&bytes)) return internal_error("onnx export: protobuf serialization failed");
-  return bytes;
+  return serialize_onnx(proto);
 }
 
 Status check_onnx(std::string_view bytes) {

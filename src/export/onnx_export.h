@@ -49,7 +49,8 @@ struct OnnxExportOptions {
 // graph the mapping above cannot express; validate errors from compile_program.
 Result<std::string> export_onnx(const Graph& graph, const TensorMap& tensors, const OnnxExportOptions& options = {});
 
-// build_graph(model) + export_onnx; also copies litesr.config into the metadata props.
+// build_graph(model) + export_onnx; also copies litesr.config into the metadata props. An INT8 model (one with
+// litesr.quantization) is written in QDQ form instead: export_onnx_qdq (onnx_qdq_export.h).
 Result<std::string> export_onnx(const ModelFile& model, const OnnxExportOptions& options = {});
 
 // Runs onnx::checker::check_model (full check) and strict shape inference on serialized bytes:
