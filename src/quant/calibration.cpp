@@ -206,10 +206,11 @@ Result<double> HistogramObserver::expected_squared_error(CalibrationRange range)
 Result<CalibrationRange> HistogramObserver::mse_range() const {
   if (count_ == 0) return no_values();
   const int steps = options_.mse_steps_per_octave * options_.mse_octaves;
-  // Candidate clip points per side, widest first: the extreme · 2^(−i / steps_per_octave).
+  // Candidate clip points per side, widest first: the extreme · 2^(−i / steps_per_octave). A side without values
+  // of its sign is 0 (every range holds 0), so that clipping the other side never crosses it (min > max).
   const auto candidates = [&](float extreme, bool has_values) {
     std::vector<float> out;
-    if (!has_values) return std::vector<float>{extreme};
+    if (!has_values) return std::vector<float>{0.0f};
     for (int i = 0; i <= steps; ++i) {
       out.push_back(static_cast<float>(extreme * std::exp2(-static_cast<double>(i) / options_.mse_steps_per_octave)));
     }

@@ -111,6 +111,24 @@ TEST(HistogramObserver, OneSidedDataKeepsZeroAsTheLowerBound) {
   EXPECT_LE(empirical_mse(v, mse), empirical_mse(v, h.min_max_range().value()));
 }
 
+TEST(HistogramObserver, StrictlyPositiveOrNegativeDataGetsAValidMseRange) {
+  // No zeros at all (e.g. a sigmoid output, or a map shifted by its bias): clipping the one side that has values
+  // must never cross the other bound, which is 0.
+  std::mt19937 rng(45);
+  std::uniform_real_distribution<float> uniform(0.5f, 2.0f);
+  std::vector<float> positive(20000), negative(20000);
+  for (std::size_t i = 0; i < positive.size(); ++i) {
+    positive[i] = uniform(rng);
+    negative[i] = -positive[i];
+  }
+  const CalibrationRange up = observed(positive).mse_range().value();
+  EXPECT_EQ(up.min, 0.0f);
+  EXPECT_GT(up.max, 1.5f);
+  const CalibrationRange down = observed(negative).mse_range().value();
+  EXPECT_EQ(down.max, 0.0f);
+  EXPECT_LT(down.min, -1.5f);
+}
+
 TEST(HistogramObserver, RangesDependOnlyOnTheValuesNotTheirOrderOrBatches) {
   std::vector<float> v = gaussian_with_outliers(44);
   for (std::size_t i = 0; i < v.size(); i += 3) v[i] *= 1e-3f;  // also tiny magnitudes, binned before the range grows
