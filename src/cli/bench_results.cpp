@@ -160,15 +160,19 @@ void print_table(const std::vector<CaseResult>& results, const MachineInfo& m) {
   for (const CaseResult& r : results)
     for (const auto& [e, d] : r.peer_description) described[e] = d;
   for (const auto& [e, d] : described) std::printf("%s = %s\n", e.c_str(), d.c_str());
-  std::map<std::string, double> worst;  // peer: largest checked difference over the cases
-  for (const CaseResult& r : results)
-    for (const auto& [e, d] : r.max_abs_diff) worst[e] = std::max(worst[e], d);
-  if (!worst.empty()) {
+  // Per precision (INT8 models are checked against INT8 peers with their own bound): peer -> largest difference.
+  for (const bool int8 : {false, true}) {
+    std::map<std::string, double> worst;
+    for (const CaseResult& r : results) {
+      if (r.litesr_path.starts_with("int8") != int8) continue;
+      for (const auto& [e, d] : r.max_abs_diff) worst[e] = std::max(worst[e], d);
+    }
+    if (worst.empty()) continue;
     std::string line;
     for (const auto& [e, d] : worst) line += (line.empty() ? "" : ", ") + e + " " + fmt("%.4f", d);
-    std::printf(
-        "equality check (output 0 vs LiteSR's u8, first and last frame of a run, bound %.4f): max |difference| %s\n",
-        kCheckTolerance, line.c_str());
+    std::printf("equality check%s (output 0 vs LiteSR's u8, first and last frame of a run, bound %.4f): max |difference| "
+                "%s\n",
+                int8 ? " of INT8 models" : "", int8 ? kInt8CheckTolerance : kCheckTolerance, line.c_str());
   }
   std::fflush(stdout);
 }

@@ -24,8 +24,8 @@
 // subgraph API and with oneDNN primitives, NHWC f32: cli/graph_peer.h; only when their libraries were found at
 // configure time; a graph with an op the library cannot express is skipped naming the op). Before timing, each
 // peer's output 0 (clamped to [0, 1]) of the first and last frame of a run is compared with LiteSR's u8 output on
-// the same input: a difference above kCheckTolerance means the peer runs something else, and it is skipped with
-// the numbers. A peer that cannot run is skipped with its reason (table footnote, JSON "skipped"), never an error.
+// the same input: a difference above kCheckTolerance (INT8 models: kInt8CheckTolerance) means the peer runs something
+// else, and it is skipped with the numbers. INT8 models run against ONNX Runtime on their QDQ export only. A peer that cannot run is skipped with its reason (table footnote, JSON "skipped"), never an error.
 // Every engine gets the same thread count (-j). Protocol: --warmup untimed runs of each engine, then --reps
 // interleaved repetitions (LiteSR, LibTorch, ONNX Runtime, XNNPACK, oneDNN, LiteSR, ...) so background load hits
 // all alike; a run is one frame, or one window of a multi-frame model (time / frames); medians are reported. With the
@@ -72,6 +72,7 @@
 #include "profile/timing.h"
 #include "runtime/kernel_dispatch.h"
 #include "runtime/kernel_peak.h"
+#include "runtime/model_quantization.h"
 #include "upscaler/model_upscaler.h"
 #ifdef LITESR_HAVE_TRAIN
 #include "train/torch_graph_runner.h"
@@ -330,6 +331,10 @@ Result<CaseResult> run_case(const BenchCase& c, const BenchArgs& args, const fs:
     for (std::size_t i = 0; i < checked.size(); ++i)
       if (checked[i] == f) reference[i] = sr;
   }));
+  // INT8 models are compared with INT8 engines only: ONNX Runtime's QDQ kernels; the FP32 peers are skipped.
+  const bool int8_model = is_quantized_model(lc.model);
+  const double tolerance = int8_model ? kInt8CheckTolerance : kCheckTolerance;
+  const std::string fp32_only = "FP32 only here: an INT8 model is compared with ONNX Runtime's INT8 (QDQ) kernels";
   // The equality check of a peer's outputs of the checked frames (f32 CHW each): "" or why it fails.
   [[maybe_unused]] auto check = [&](const char* engine, const std::vector<const float*>& peer) -> std::string {
     double worst = 0;
@@ -342,11 +347,11 @@ Result<CaseResult> run_case(const BenchCase& c, const BenchArgs& args, const fs:
       }
     }
     r.max_abs_diff[engine] = worst;
-    if (worst <= kCheckTolerance) return "";
+    if (worst <= tolerance) return "";
     char buf[200];
     std::snprintf(buf, sizeof buf,
                   "output differs from LiteSR's (same input and weights): max |difference| %.4g > %.4g", worst,
-                  kCheckTolerance);
+                  tolerance);
     return buf + (frames > 1 ? " at frame " + std::to_string(at) + " of the window" : std::string());
   };
 
@@ -368,7 +373,8 @@ Result<CaseResult> run_case(const BenchCase& c, const BenchArgs& args, const fs:
     for (int f = 0; f < frames; ++f) on_frame(f, out.data() + out_frame * f);
     return {};
   };
-  if (args.peers) {
+  if (args.peers && int8_model) r.skipped[kLibtorch] = fp32_only;
+  if (args.peers && !int8_model) {
     auto t = train::TorchGraphRunner::create(lc.graph, lc.model.tensors, args.threads);
     if (t.ok()) {
       torch = std::move(t).value();
@@ -491,6 +497,10 @@ Result<CaseResult> run_case(const BenchCase& c, const BenchArgs& args, const fs:
     };
     const PeerInput input{nchw.data(), frames, 3, h, w};
     for (const auto& [engine, factory] : factories) {
+      if (int8_model) {
+        r.skipped[engine] = fp32_only;
+        continue;
+      }
       Result<std::unique_ptr<GraphPeer>> p = factory(lc.graph, lc.model.tensors, input, args.threads);
       if (!p.ok()) {
         r.skipped[engine] = p.status().message();
@@ -754,6 +764,7 @@ int run_bench(BenchArgs args, CommandContext& ctx) {
                         {"warmup", args.warmup},
                         {"peers", args.peers},
                         {"check_tolerance", kCheckTolerance},
+                        {"int8_check_tolerance", kInt8CheckTolerance},
                         {"fma_peak_gflops", round4(m.peak.gflops_cpu)},
                         {"fma_peak_gflops_wall", round4(m.peak.gflops)},
                         {"engines", engines},
