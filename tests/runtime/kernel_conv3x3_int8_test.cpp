@@ -8,7 +8,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <random>
@@ -285,87 +284,6 @@ TEST(KernelConv3x3Int8, PackRejectsBadArguments) {
   const std::vector<QuantizedMultiplier> bad(2, QuantizedMultiplier{1 << 29, 0});
   EXPECT_FALSE(pack_conv3x3_int8(w, {}, 3, 2, 0, bad, 0, {}).ok());                        // mantissa
 }
-
-// Timing, not a test (speed goals live in bench/): disabled; run with --gtest_also_run_disabled_tests
-// --gtest_filter='*SpeedVsFloat*'. Until it moves to bench/ it is how the 1.25x / 2.1x figures were measured.
-// Speed: the dispatched int8 kernel (and every other int8 path this CPU runs) against the dispatched float 3x3
-// kernel on the same shape and row count, best of 5 runs of 2000 rows each (200 for the non-dispatched int8 paths); prints ns/row and float/int8. ELSR's
-// conv2 (C = 6, O = 6, W = 320) and a wider layer (C = O = 32) where the per-output requantization weighs less.
-// The timed outputs of every path are checked against the scalar path's (so every timed kernel is a correct one).
-constexpr int kRows = 2000;  // rows per timed run
-
-void time_int8_vs_float(int channels_in, int channels_out, int width) {
-  std::mt19937 rng(5);
-  Problem pr;
-  while (!make_problem(rng, channels_in, channels_out, 3, width, pr)) {
-  }
-  PaddedInput in(pr.input, rng);
-  const std::vector<const int8_t*> rows8 = in.rows_for(1);
-  const size_t plane = static_cast<size_t>(width);
-  std::vector<int8_t> out8(channels_out * plane), out8_scalar(channels_out * plane);
-  std::vector<int8_t*> orows8, orows8s;
-  for (int o = 0; o < channels_out; ++o) {
-    orows8.push_back(out8.data() + o * plane);
-    orows8s.push_back(out8_scalar.data() + o * plane);
-  }
-  conv3x3_int8_rows_on(Int8ConvPath::kScalar, pr.packed, rows8.data(), width, orows8s.data());
-  // Float: same shape, rows with a zero halo.
-  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
-  std::vector<float> wf(static_cast<size_t>(channels_out) * channels_in * 9), bias(channels_out);
-  for (float& v : wf) v = u(rng);
-  for (float& v : bias) v = u(rng);
-  const PackedConv pf = pack_conv3x3_f32(wf, channels_in, channels_out).value();
-  const size_t fstride = plane + 2 + 30;
-  std::vector<float> inf(channels_in * 3 * fstride, 0.0f), outf(channels_out * fstride, 0.0f);
-  std::vector<const float*> frows;
-  std::vector<float*> forows;
-  for (int r = 0; r < channels_in * 3; ++r) {
-    float* p = inf.data() + r * fstride + 16;
-    for (int x = 0; x < width; ++x) p[x] = u(rng);
-    frows.push_back(p);
-  }
-  for (int o = 0; o < channels_out; ++o) forows.push_back(outf.data() + o * fstride + 16);
-  Epilogue ep;
-  ep.bias = bias.data();
-  ep.activation = Activation::kRelu;
-
-  const auto best_ns = [](auto&& body, int rows = kRows) {
-    double best = 1e30;
-    for (int rep = 0; rep < 5; ++rep) {
-      const auto t0 = std::chrono::steady_clock::now();
-      for (int i = 0; i < rows; ++i) body();
-      const auto t1 = std::chrono::steady_clock::now();
-      best = std::min(best, std::chrono::duration<double, std::nano>(t1 - t0).count() / rows);
-    }
-    return best;
-  };
-  const double nsf = best_ns([&] { conv3x3_f32_rows(pf, frows.data(), width, ep, forows.data()); });
-  // The float kernel on AVX2 too, the fair comparison for the 256-bit int8 paths.
-  double nsf_avx2 = 0.0;
-  if (const Result<KernelIsa> avx2 = KernelIsa::named("avx2"); avx2.ok()) {
-    const ThreadIsaScope scope(avx2.value());
-    nsf_avx2 = best_ns([&] { conv3x3_f32_rows(pf, frows.data(), width, ep, forows.data()); });
-  }
-  Int8ConvPath ran = Int8ConvPath::kScalar;
-  const double ns8 = best_ns([&] { ran = conv3x3_int8_rows(pr.packed, rows8.data(), width, orows8.data()); });
-  EXPECT_EQ(out8, out8_scalar);
-  std::printf("conv3x3 C=%d O=%d W=%d, one row: float [%s] %.0f ns; int8 [%s, dispatched] %.0f ns: float/int8 = %.2fx\n",
-              channels_in, channels_out, width, active_isa().c_str(), nsf, std::string(int8_path_name(ran)).c_str(),
-              ns8, nsf / ns8);
-  for (Int8ConvPath path : kPaths) {
-    if (!int8_path_supported(path) || path == ran) continue;
-    std::fill(out8.begin(), out8.end(), int8_t{0});
-    // The slower paths with a tenth of the rows (this is a unit test too).
-    const double ns =
-        best_ns([&] { conv3x3_int8_rows_on(path, pr.packed, rows8.data(), width, orows8.data()); }, kRows / 10);
-    EXPECT_EQ(out8, out8_scalar) << int8_path_name(path);
-    std::printf("    int8 [%s] %.0f ns: float/int8 = %.2fx (float [avx2] %.0f ns: %.2fx)\n",
-                std::string(int8_path_name(path)).c_str(), ns, nsf / ns, nsf_avx2, nsf_avx2 / ns);
-  }
-}
-
-TEST(KernelConv3x3Int8, DISABLED_SpeedVsFloatElsrConv2) { time_int8_vs_float(6, 6, 320); }
-TEST(KernelConv3x3Int8, DISABLED_SpeedVsFloatWideLayer) { time_int8_vs_float(32, 32, 320); }
 
 }  // namespace
 }  // namespace litesr
