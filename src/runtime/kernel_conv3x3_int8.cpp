@@ -7,8 +7,8 @@
 // one vector of 8), whose accumulators stay in registers over the whole C × 3-row reduction. On AVX-512 the input
 // vectors of every tap group of a strip are built once (rows_avx512) and read by every output channel block. The
 // epilogue (requantization) costs ~17 vector ops per 16 outputs whatever C is, so the gain over the float kernel
-// grows with C: bench/int8_conv.cpp (one thread) measured 1.0x at ELSR's C = O = 6, 1.1x at its 6 -> 48 layer
-// (against the Winograd float kernel), 1.8x at C = O = 16 and 2.4x at C = O = 32.
+// grows with C: bench/int8_conv.cpp (one thread) measured 1.0x at ELSR's C = O = 6, 1.2x at its 6 -> 48 layer
+// (against the Winograd float kernel), 1.9x at C = O = 16 and 2.7x at C = O = 32.
 #include "runtime/kernel_conv3x3_int8.h"
 
 #include <algorithm>
@@ -259,7 +259,9 @@ LITESR_TARGET_AVX512 void gather_groups_avx512(const PackedConv3x3Int8& p, const
   }
 }
 
-// Output channels [o0, o0 + NB) of the strip at x from the gathered groups.
+// Output channels [o0, o0 + NB) of the strip at x from the gathered groups. The group loop is unrolled by 2: with no
+// unrolling GCC 12 copies every accumulator out of and back into a register around each vpdpbusd, and a full unroll
+// spills (bench/int8_conv.cpp: unroll 2 is ~10-25 % faster than either at C = 6..32).
 template <int NB, int XB>
 LITESR_TARGET_AVX512 void block_from_groups_avx512(const PackedConv3x3Int8& p, const __m512i* u, int x,
                                                    const __mmask16* store_mask, int o0, int8_t* const* out) {
@@ -271,6 +273,7 @@ LITESR_TARGET_AVX512 void block_from_groups_avx512(const PackedConv3x3Int8& p, c
   }
   const int groups = (9 * p.cin + 3) / 4;
   const int32_t* taps = p.taps_g4.data() + o0;
+#pragma GCC unroll 2
   for (int g = 0; g < groups; ++g, taps += p.cout, u += XB) {
     __m512i v[XB];
 #pragma GCC unroll 4
@@ -444,6 +447,21 @@ struct Avx512Block {
     for (; x < width; x += 16) block_avx512<NB, 1>(p, in, x, width, o0, out);
   }
 };
+template <int XB>
+LITESR_TARGET_AVX512 void blocks_of(int nb, const PackedConv3x3Int8& p, const __m512i* u, int x,
+                                    const __mmask16* store_mask, int o0, int8_t* const* out) {
+  switch (nb) {
+    case 1: block_from_groups_avx512<1, XB>(p, u, x, store_mask, o0, out); break;
+    case 2: block_from_groups_avx512<2, XB>(p, u, x, store_mask, o0, out); break;
+    case 3: block_from_groups_avx512<3, XB>(p, u, x, store_mask, o0, out); break;
+    case 4: block_from_groups_avx512<4, XB>(p, u, x, store_mask, o0, out); break;
+    case 5: block_from_groups_avx512<5, XB>(p, u, x, store_mask, o0, out); break;
+    case 6: block_from_groups_avx512<6, XB>(p, u, x, store_mask, o0, out); break;
+    case 7: block_from_groups_avx512<7, XB>(p, u, x, store_mask, o0, out); break;
+    default: block_from_groups_avx512<8, XB>(p, u, x, store_mask, o0, out); break;
+  }
+}
+
 // The AVX-512 path: strips of kStripVectors vectors, each gathered once and reduced by every channel block.
 LITESR_TARGET_AVX512 void rows_avx512(const PackedConv3x3Int8& p, const int8_t* const* in, int width,
                                       int8_t* const* out) {
@@ -461,16 +479,8 @@ LITESR_TARGET_AVX512 void rows_avx512(const PackedConv3x3Int8& p, const int8_t* 
     }
     gather_groups_avx512<XB>(p, in, x, load_mask, u);
     for (int o0 = 0; o0 < p.cout; o0 += kCoBlock) {
-      switch (std::min(kCoBlock, p.cout - o0)) {
-        case 1: block_from_groups_avx512<1, XB>(p, u, x, store_mask, o0, out); break;
-        case 2: block_from_groups_avx512<2, XB>(p, u, x, store_mask, o0, out); break;
-        case 3: block_from_groups_avx512<3, XB>(p, u, x, store_mask, o0, out); break;
-        case 4: block_from_groups_avx512<4, XB>(p, u, x, store_mask, o0, out); break;
-        case 5: block_from_groups_avx512<5, XB>(p, u, x, store_mask, o0, out); break;
-        case 6: block_from_groups_avx512<6, XB>(p, u, x, store_mask, o0, out); break;
-        case 7: block_from_groups_avx512<7, XB>(p, u, x, store_mask, o0, out); break;
-        default: block_from_groups_avx512<8, XB>(p, u, x, store_mask, o0, out); break;
-      }
+      const int nb = std::min(kCoBlock, p.cout - o0);
+      blocks_of<XB>(nb, p, u, x, store_mask, o0, out);
     }
   }
 }
