@@ -145,7 +145,8 @@ HWY_INLINE bool shuffle_rows(const float* const* rows, int width_i, int scale, c
     constexpr int S = decltype(s_const)::value;
     auto one = [&](size_t x) {
       if constexpr (S == 4 && kU8) {
-        shuffle_vector_u8_x4(d, rows, x, skip, out_rows);
+        // A no-op cast here (Out is uint8_t): clang checks this discarded branch for Out = float too.
+        shuffle_vector_u8_x4(d, rows, x, skip, reinterpret_cast<uint8_t* const*>(out_rows));
       } else {
         shuffle_vector<S, kU8>(d, rows, x, skip, out_rows);
       }
