@@ -29,11 +29,7 @@ Status check_tflite_input_size(int width, int height) {
 
 Result<std::string> export_model(const ExportRequest& request) {
   LITESR_ASSIGN_OR_RETURN(const ModelFile model, models::resolve_model(request.model, request.scale));
-  if (is_quantized_model(model) && request.format == ExportFormat::kTflite) {
-    return unsupported(request.model + " is an INT8 model: INT8 TFLite export is not implemented yet (export "
-                       "the float model it was quantized from)");
-  }
-  if (request.format == ExportFormat::kTflite) {
+  if (request.format == ExportFormat::kTflite) {  // INT8 models: full-integer files (tflite_int8_export.h)
     LITESR_RETURN_IF_ERROR(check_tflite_input_size(request.input_width, request.input_height));
     TfliteExportOptions options;
     options.height = request.input_height;

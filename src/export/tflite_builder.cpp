@@ -32,25 +32,41 @@ uint32_t TfliteBuilder::add_buffer(std::vector<uint8_t> bytes) {
 }
 
 int TfliteBuilder::tensor(const std::string& name, Shape shape) {
-  return add_tensor({name, std::move(shape), tf::TensorType::kFloat32, 0});
+  return add_tensor({name, std::move(shape), tf::TensorType::kFloat32, 0, {}});
+}
+
+int TfliteBuilder::tensor(const std::string& name, Shape shape, tf::TensorType type, Quantization quantization) {
+  return add_tensor({name, std::move(shape), type, 0, std::move(quantization)});
+}
+
+int TfliteBuilder::tensor_like(const std::string& name, Shape shape, int like) {
+  return add_tensor({name, std::move(shape), tensors_[like].type, 0, tensors_[like].quantization});
 }
 
 int TfliteBuilder::float_constant(const std::string& name, Shape shape, std::span<const float> values) {
   if (!fp16_) {
-    return add_tensor({name, std::move(shape), tf::TensorType::kFloat32, add_buffer(little_endian_bytes(values))});
+    return add_tensor({name, std::move(shape), tf::TensorType::kFloat32, add_buffer(little_endian_bytes(values)), {}});
   }
   std::vector<uint16_t> half(values.size());
   for (std::size_t i = 0; i < values.size(); ++i) half[i] = float_to_half(values[i]);
   const int stored = add_tensor({name + "/fp16", shape, tf::TensorType::kFloat16,
-                                 add_buffer(little_endian_bytes(std::span<const uint16_t>(half)))});
+                                 add_buffer(little_endian_bytes(std::span<const uint16_t>(half))), {}});
   const int out = tensor(name, std::move(shape));
   // DEQUANTIZE of a float16 input is op version 3.
   op(tf::BuiltinOperator::kDequantize, {stored}, {out}, empty_options(tf::BuiltinOptions::kDequantizeOptions), 3);
   return out;
 }
 
-int TfliteBuilder::int32_constant(const std::string& name, Shape shape, std::span<const int32_t> values) {
-  return add_tensor({name, std::move(shape), tf::TensorType::kInt32, add_buffer(little_endian_bytes(values))});
+int TfliteBuilder::int32_constant(const std::string& name, Shape shape, std::span<const int32_t> values,
+                                  Quantization quantization) {
+  return add_tensor({name, std::move(shape), tf::TensorType::kInt32, add_buffer(little_endian_bytes(values)),
+                     std::move(quantization)});
+}
+
+int TfliteBuilder::int8_constant(const std::string& name, Shape shape, std::span<const int8_t> values,
+                                 Quantization quantization) {
+  return add_tensor({name, std::move(shape), tf::TensorType::kInt8, add_buffer(little_endian_bytes(values)),
+                     std::move(quantization)});
 }
 
 uint32_t TfliteBuilder::opcode_index(tf::BuiltinOperator code, int version) {
@@ -68,7 +84,7 @@ void TfliteBuilder::op(tf::BuiltinOperator code, std::vector<int> inputs, std::v
 }
 
 int TfliteBuilder::reshape(const std::string& name, int x, const Shape& shape) {
-  const int out = tensor(name, shape);
+  const int out = tensor_like(name, shape, x);
   op(tf::BuiltinOperator::kReshape,
      {x, int32_constant(name + ".shape", {static_cast<int32_t>(shape.size())}, shape)}, {out},
      reshape_options(shape));
@@ -78,9 +94,10 @@ int TfliteBuilder::reshape(const std::string& name, int x, const Shape& shape) {
 int TfliteBuilder::transpose(const std::string& name, int x, const std::array<int32_t, 4>& perm) {
   const Shape& in = tensors_[x].shape;
   const Shape shape{in[perm[0]], in[perm[1]], in[perm[2]], in[perm[3]]};
-  const int out = tensor(name, shape);
+  const int out = tensor_like(name, shape, x);
+  // TRANSPOSE of int8 is op version 2.
   op(tf::BuiltinOperator::kTranspose, {x, int32_constant(name + ".perm", {4}, perm)}, {out},
-     empty_options(tf::BuiltinOptions::kTransposeOptions));
+     empty_options(tf::BuiltinOptions::kTransposeOptions), tensors_[x].type == tf::TensorType::kInt8 ? 2 : 1);
   return out;
 }
 
@@ -176,11 +193,22 @@ std::string TfliteBuilder::finish(const std::vector<int>& inputs, const std::vec
   for (const TensorEntry& t : tensors_) {
     const auto shape = fbb_.CreateVector(t.shape);
     const auto tname = fbb_.CreateString(t.name);
+    flatbuffers::Offset<void> quantization;
+    if (!t.quantization.scale.empty()) {
+      const auto scale = fbb_.CreateVector(t.quantization.scale);
+      const auto zero_point = fbb_.CreateVector(t.quantization.zero_point);
+      const auto qstart = fbb_.StartTable();
+      fbb_.AddOffset(tf::quantization::kScale, scale);
+      fbb_.AddOffset(tf::quantization::kZeroPoint, zero_point);
+      fbb_.AddElement<int32_t>(tf::quantization::kQuantizedDimension, t.quantization.dimension, 0);
+      quantization = flatbuffers::Offset<void>(fbb_.EndTable(qstart));
+    }
     const auto start = fbb_.StartTable();
     fbb_.AddOffset(tf::tensor::kShape, shape);
     fbb_.AddElement<int8_t>(tf::tensor::kType, static_cast<int8_t>(t.type), 0);
     fbb_.AddElement<uint32_t>(tf::tensor::kBuffer, t.buffer, 0);
     fbb_.AddOffset(tf::tensor::kName, tname);
+    if (!t.quantization.scale.empty()) fbb_.AddOffset(tf::tensor::kQuantization, quantization);
     tensor_tables.emplace_back(fbb_.EndTable(start));
   }
 

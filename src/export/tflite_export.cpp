@@ -12,8 +12,11 @@
 #include "export/phase_filter.h"
 #include "export/tflite_builder.h"
 #include "export/tflite_format.h"
+#include "export/tflite_int8_export.h"
+#include "export/tflite_ops.h"
 #include "io/atomic_file.h"
 #include "models/registry.h"
+#include "runtime/model_quantization.h"
 #include "runtime/program.h"
 
 namespace litesr {
@@ -87,7 +90,7 @@ class StepEmitter {
       }
       case OpKind::kSlice: {
         const Shape& x = b_.shape(in[0]);
-        return slice(id, in[0], {0, 0, 0, n.begin}, {x[0], x[1], x[2], n.end - n.begin});
+        return tflite_ops::slice(b_, id, in[0], {0, 0, 0, n.begin}, {x[0], x[1], x[2], n.end - n.begin});
       }
       case OpKind::kMaxPool2d: {
         tf::Padding padding = tf::Padding::kValid;
@@ -102,7 +105,7 @@ class StepEmitter {
         return out;
       }
       case OpKind::kPixelShuffle:
-        return pixel_shuffle(id, in[0], n.scale);
+        return tflite_ops::pixel_shuffle(b_, id, in[0], n.scale);
       case OpKind::kBicubicUpsample:
       {
         LITESR_ASSIGN_OR_RETURN(const PhaseFilter filter, make_bicubic_phase_filter(n.scale, n.bicubic));
@@ -139,34 +142,10 @@ class StepEmitter {
     }
     return out;
   }
-  int slice(const std::string& name, int x, const std::array<int32_t, 4>& begin, const std::array<int32_t, 4>& size) {
-    const int out = b_.tensor(name, Shape(size.begin(), size.end()));
-    b_.op(Op::kSlice, {x, b_.int32_constant(name + ".begin", {4}, begin), b_.int32_constant(name + ".size", {4}, size)},
-          {out}, b_.empty_options(tf::BuiltinOptions::kSliceOptions));
-    return out;
-  }
-  int concatenate(const std::string& name, const std::vector<int>& parts, int axis) {
-    Shape shape = b_.shape(parts[0]);
-    shape[axis] = 0;
-    for (int p : parts) shape[axis] += b_.shape(p)[axis];
-    const int out = b_.tensor(name, shape);
-    b_.op(Op::kConcatenation, parts, {out}, b_.concatenation_options(axis));
-    return out;
-  }
-
   // Is step `index` a conv whose only consumer is a ReLU (so the ReLU can be fused)?
   bool relu_follows(std::size_t index) const {
-    if (program_.consumers[index] != 1) return false;
-    for (int o : program_.outputs) {
-      if (o == static_cast<int>(index)) return false;
-    }
-    for (std::size_t j = index + 1; j < program_.steps.size(); ++j) {
-      const Node& n = program_.steps[j].node;
-      for (int in : n.inputs) {
-        if (in == static_cast<int>(index)) return n.op == OpKind::kRelu;
-      }
-    }
-    return false;
+    const int reader = tflite_ops::sole_reader(program_, index);
+    return reader >= 0 && program_.steps[reader].node.op == OpKind::kRelu;
   }
 
   Result<int> conv2d(std::size_t index, int x, const Shape& out_shape) {
@@ -193,23 +172,14 @@ class StepEmitter {
     const bool fuse = relu_follows(index);
     if (fuse) fused_relu_.insert(static_cast<int>(index));
     const tf::Activation activation = fuse ? tf::Activation::kRelu : tf::Activation::kNone;
-    const std::size_t kk = static_cast<std::size_t>(k) * k;
-    std::vector<float> filter(s.weight.size());
+    const std::span<const float> weight(s.weight);
     int weights;
     TfliteBuilder::Options options;
-    if (depthwise) {  // PyTorch [O, 1, k, k] -> [1, k, k, O]; O = c·M, channel o = i·M + m in both
-      for (int32_t oc = 0; oc < o; ++oc) {
-        for (std::size_t t = 0; t < kk; ++t) filter[t * o + oc] = s.weight[oc * kk + t];
-      }
-      weights = b_.float_constant(n.name + ".weight", {1, k, k, o}, filter);
+    if (depthwise) {  // PyTorch [O, 1, k, k] -> [1, k, k, O]
+      weights = b_.float_constant(n.name + ".weight", {1, k, k, o}, tflite_ops::depthwise_filter(weight, o, k));
       options = b_.depthwise_options(padding, n.stride, o / c, activation);
     } else {  // PyTorch [O, I, k, k] -> OHWI
-      for (int32_t oc = 0; oc < o; ++oc) {
-        for (int32_t ic = 0; ic < c; ++ic) {
-          for (std::size_t t = 0; t < kk; ++t) filter[(oc * kk + t) * c + ic] = s.weight[(oc * c + ic) * kk + t];
-        }
-      }
-      weights = b_.float_constant(n.name + ".weight", {o, k, k, c}, filter);
+      weights = b_.float_constant(n.name + ".weight", {o, k, k, c}, tflite_ops::ohwi_filter(weight, o, c, k));
       options = b_.conv2d_options(padding, n.stride, activation);
     }
     const int bias = b_.float_constant(n.name + ".bias", {o}, s.bias);
@@ -241,8 +211,8 @@ class StepEmitter {
           {b_.int32_constant(n.name + ".output_shape", {4}, full),
            b_.float_constant(n.name + ".weight", {o, k, k, c}, filter), x},
           {full_out}, b_.transpose_conv_options(tf::Padding::kValid, n.stride));
-    const int cropped = slice(n.name + "/crop", full_out, {0, n.padding, n.padding, 0},
-                              {out_shape[0], out_shape[1], out_shape[2], o});
+    const int cropped = tflite_ops::slice(b_, n.name + "/crop", full_out, {0, n.padding, n.padding, 0},
+                                          {out_shape[0], out_shape[1], out_shape[2], o});
     return binary(Op::kAdd, n.name, cropped, b_.float_constant(n.name + ".bias", {o}, s.bias), out_shape);
   }
 
@@ -288,18 +258,6 @@ class StepEmitter {
     return binary(Op::kMul, id, x, gate, out_shape);
   }
 
-  // PyTorch PixelShuffle on NHWC: in channel c·r² + i·r + j of pixel (y, x) -> out pixel (y·r + i, x·r + j),
-  // channel c. Five 4-D data-movement ops (see the header).
-  int pixel_shuffle(const std::string& id, int x, int r) {
-    const Shape xs = b_.shape(x);
-    const int32_t n = xs[0], h = xs[1], w = xs[2], c = xs[3] / (r * r);
-    int v = b_.reshape(id + "/split", x, {n * h * w, c, r, r});
-    v = b_.transpose(id + "/phases_last", v, {0, 2, 3, 1});  // [NHW, i, j, C]
-    v = b_.reshape(id + "/rows", v, {n * h, w, r, r * c});
-    v = b_.transpose(id + "/interleave", v, {0, 2, 1, 3});  // [NH, i, W, (j, C)]
-    return b_.reshape(id, v, {n, h * r, w * r, c});
-  }
-
   // An integer upsample whose taps depend only on the output phase (bicubic, bilinear): border padding by
   // the filter radius, depthwise phase filters, pixel shuffle. The padding reproduces the border rule:
   // symmetric mirror (MATLAB: x[−k] = x[k−1]) or edge replication (PyTorch's clamping: x[−k] = x[0]).
@@ -317,7 +275,7 @@ class StepEmitter {
         std::array<int32_t, 4> size{xs[0], xs[1], xs[2], xs[3]};
         begin[axis] = at;
         size[axis] = 1;
-        return slice(name, cur, begin, size);
+        return tflite_ops::slice(b_, name, cur, begin, size);
       };
       std::vector<int> parts;
       for (int k = r; k >= 1; --k) parts.push_back(line(mirror ? k - 1 : 0, tag + "/before" + std::to_string(k)));
@@ -325,15 +283,11 @@ class StepEmitter {
       for (int k = 1; k <= r; ++k) {
         parts.push_back(line(mirror ? xs[axis] - k : xs[axis] - 1, tag + "/after" + std::to_string(k)));
       }
-      cur = concatenate(tag, parts, axis);
+      cur = tflite_ops::concatenate(b_, tag, parts, axis);
     }
     const int32_t c = s.in_channels, rr = n.scale * n.scale, k = 2 * r + 1, o = c * rr;
     const std::vector<float> weight = phase_filter_depthwise_weight(filter, c);  // [O, 1, k, k]
-    std::vector<float> filter_hwo(weight.size());
-    const std::size_t kk = static_cast<std::size_t>(k) * k;
-    for (int32_t oc = 0; oc < o; ++oc) {
-      for (std::size_t t = 0; t < kk; ++t) filter_hwo[t * o + oc] = weight[oc * kk + t];
-    }
+    const std::vector<float> filter_hwo = tflite_ops::depthwise_filter(std::span<const float>(weight), o, k);
     const std::vector<float> bias(static_cast<std::size_t>(o), 0.0f);
     const Shape padded = b_.shape(cur);
     const int phases = b_.tensor(id + "/phases", {padded[0], padded[1] - 2 * r, padded[2] - 2 * r, o});
@@ -341,7 +295,7 @@ class StepEmitter {
           {cur, b_.float_constant(id + ".phase_weight", {1, k, k, o}, filter_hwo),
            b_.float_constant(id + ".phase_bias", {o}, bias)},
           {phases}, b_.depthwise_options(tf::Padding::kValid, 1, rr, tf::Activation::kNone));
-    return pixel_shuffle(id, phases, n.scale);
+    return tflite_ops::pixel_shuffle(b_, id, phases, n.scale);
   }
 
   TfliteBuilder& b_;
@@ -368,15 +322,7 @@ Result<std::string> export_tflite(const Graph& graph, const TensorMap& tensors, 
   TfliteBuilder b(options.fp16);
   StepEmitter emitter(b, program);
   std::vector<int> value(program.steps.size(), -1);
-  auto nhwc = [&](std::size_t i) -> Result<Shape> {
-    const NodeShape& shape = program.steps[i].shape;
-    const int64_t oh = shape.extent(h), ow = shape.extent(w);
-    if (oh < 1 || ow < 1) {
-      return invalid_argument("tflite export: input " + std::to_string(w) + "x" + std::to_string(h) + " too small for " +
-                              program.steps[i].node.name);
-    }
-    return Shape{batch, static_cast<int32_t>(oh), static_cast<int32_t>(ow), shape.channels};
-  };
+  auto nhwc = [&](std::size_t i) { return tflite_ops::nhwc_shape(program.steps[i], batch, h, w); };
 
   // Inputs: [1, H, W, C·T] -> (regroup to [T, H, W, C]).
   std::vector<int> graph_inputs;
@@ -439,6 +385,7 @@ Result<std::string> export_tflite(const Graph& graph, const TensorMap& tensors, 
 }
 
 Result<std::string> export_tflite(const ModelFile& model, const TfliteExportOptions& options) {
+  if (is_quantized_model(model)) return export_tflite_int8(model, options);
   LITESR_ASSIGN_OR_RETURN(const Graph graph, models::build_graph(model));
   return export_tflite(graph, model.tensors, options);
 }
@@ -502,11 +449,36 @@ Status check_tflite(std::string_view bytes) {
     return true;
   };
   if (!in_range(inputs) || !in_range(outputs)) return corrupt_data("tflite check: subgraph I/O tensor out of range");
-  for (const fb::Table* t : *tensors) {
-    if (!table_ok(t) || !ints(t, tf::tensor::kShape) ||
+  for (uint32_t i = 0; i < tensors->size(); ++i) {
+    const fb::Table* t = tensors->Get(i);
+    const fb::Vector<int32_t>* shape = nullptr;
+    if (!table_ok(t) || !(shape = ints(t, tf::tensor::kShape)) ||
         !t->VerifyField<uint32_t>(verifier, tf::tensor::kBuffer, 4) ||
         t->GetField<uint32_t>(tf::tensor::kBuffer, 0) >= buffers->size()) {
       return corrupt_data("tflite check: malformed Tensor or buffer index out of range");
+    }
+    // Quantization (int8 / int32 tensors of INT8 models): one scale, or one per index of quantized_dimension, and
+    // as many zero points.
+    if (!t->VerifyOffset(verifier, tf::tensor::kQuantization)) return corrupt_data("tflite check: malformed Tensor");
+    const auto* q = t->GetPointer<const fb::Table*>(tf::tensor::kQuantization);
+    if (q == nullptr) continue;
+    const std::string where = "tflite check: tensor " + std::to_string(i) + " quantization: ";
+    if (!table_ok(q) || !q->VerifyOffset(verifier, tf::quantization::kScale) ||
+        !q->VerifyOffset(verifier, tf::quantization::kZeroPoint) ||
+        !q->VerifyField<int32_t>(verifier, tf::quantization::kQuantizedDimension, 4)) {
+      return corrupt_data(where + "malformed table");
+    }
+    const auto* scale = q->GetPointer<const fb::Vector<float>*>(tf::quantization::kScale);
+    const auto* zero_point = q->GetPointer<const fb::Vector<int64_t>*>(tf::quantization::kZeroPoint);
+    if (scale == nullptr || zero_point == nullptr) continue;  // no affine parameters (e.g. min/max only)
+    if (!verifier.VerifyVector(scale) || !verifier.VerifyVector(zero_point) || scale->size() != zero_point->size()) {
+      return corrupt_data(where + "scale and zero_point vectors differ");
+    }
+    const int32_t axis = q->GetField<int32_t>(tf::quantization::kQuantizedDimension, 0);
+    if (scale->size() > 1 &&
+        (axis < 0 || axis >= static_cast<int32_t>(shape->size()) ||
+         shape->Get(static_cast<uint32_t>(axis)) != static_cast<int32_t>(scale->size()))) {
+      return corrupt_data(where + "per-axis scales do not match quantized_dimension");
     }
   }
   for (uint32_t i = 0; i < operators->size(); ++i) {

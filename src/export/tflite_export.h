@@ -59,11 +59,13 @@ struct TfliteExportOptions {
 // size the graph cannot take; validate errors from compile_program.
 Result<std::string> export_tflite(const Graph& graph, const TensorMap& tensors, const TfliteExportOptions& options);
 
-// build_graph(model) + export_tflite.
+// build_graph(model) + export_tflite; an INT8 model (litesr.quantization) is written as its full-integer file
+// (export_tflite_int8, tflite_int8_export.h).
 Result<std::string> export_tflite(const ModelFile& model, const TfliteExportOptions& options = {});
 
 // Structural check of serialized bytes: a verifiable flatbuffer with the TFL3 identifier, schema version 3,
-// one subgraph whose tensors, operator inputs/outputs, opcode and buffer indices are all in range.
+// one subgraph whose tensors, operator inputs/outputs, opcode and buffer indices are all in range, and whose
+// quantization tables have as many zero points as scales (per-axis: one per index of quantized_dimension).
 // kCorruptData naming the first problem.
 Status check_tflite(std::string_view bytes);
 

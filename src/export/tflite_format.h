@@ -53,7 +53,16 @@ inline constexpr auto kShape = field(0);   // [int], NHWC for activations
 inline constexpr auto kType = field(1);    // TensorType (byte)
 inline constexpr auto kBuffer = field(2);  // uint index into Model.buffers (0: no data)
 inline constexpr auto kName = field(3);    // string
+inline constexpr auto kQuantization = field(4);  // QuantizationParameters (int8 / int32 quantized tensors)
 }  // namespace tensor
+
+// table QuantizationParameters: real = scale · (q − zero_point), per tensor (one scale) or per axis (one scale
+// per index of quantized_dimension, e.g. a conv filter's output channels).
+namespace quantization {
+inline constexpr auto kScale = field(2);               // [float]
+inline constexpr auto kZeroPoint = field(3);           // [long]
+inline constexpr auto kQuantizedDimension = field(6);  // int (fields 4, 5: the details union)
+}  // namespace quantization
 
 // table Operator
 namespace op {
@@ -64,7 +73,7 @@ inline constexpr auto kBuiltinOptionsType = field(3);  // union BuiltinOptions: 
 inline constexpr auto kBuiltinOptions = field(4);      //                       value
 }  // namespace op
 
-enum class TensorType : int8_t { kFloat32 = 0, kFloat16 = 1, kInt32 = 2 };
+enum class TensorType : int8_t { kFloat32 = 0, kFloat16 = 1, kInt32 = 2, kInt8 = 9 };
 
 enum class BuiltinOperator : int32_t {
   kAdd = 0,
@@ -87,9 +96,11 @@ enum class BuiltinOperator : int32_t {
   kMaximum = 55,
   kMinimum = 57,
   kSlice = 65,
+  kPrelu = 54,
   kTransposeConv = 67,
   kSqrt = 75,
   kLeakyRelu = 98,
+  kQuantize = 114,
 };
 
 // union BuiltinOptions: the type byte of each options table (0 = none).
@@ -112,6 +123,7 @@ enum class BuiltinOptions : uint8_t {
   kSliceOptions = 48,
   kTransposeConvOptions = 49,
   kLeakyReluOptions = 75,
+  kQuantizeOptions = 89,
 };
 
 enum class Padding : int8_t { kSame = 0, kValid = 1 };

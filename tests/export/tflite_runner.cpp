@@ -2,6 +2,8 @@
 
 #ifdef LITESR_HAVE_ARMNN
 #include <armnn/ArmNN.hpp>
+#include <armnn/LayerVisitorBase.hpp>
+#include <armnn/TypesUtils.hpp>
 #include <armnnTfLiteParser/ITfLiteParser.hpp>
 #endif
 
@@ -17,6 +19,14 @@ std::string tflite_unavailable_reason() {
 }
 
 Result<std::vector<FeatureMap>> run_tflite(const std::string&, const std::vector<FeatureMap>&) {
+  return unsupported(tflite_unavailable_reason());
+}
+
+Result<QuantizedMap> run_tflite_int8(const std::string&, const QuantizedMap&) {
+  return unsupported(tflite_unavailable_reason());
+}
+
+Result<std::vector<ArmnnLayer>> armnn_parse_layers(const std::string&) {
   return unsupported(tflite_unavailable_reason());
 }
 
@@ -95,6 +105,179 @@ Result<std::vector<FeatureMap>> run_tflite(const std::string& tflite, const std:
       outputs.push_back(std::move(m));
     }
     return outputs;
+  } catch (const std::exception& e) {
+    return unsupported(std::string("Arm NN: ") + e.what());
+  }
+}
+
+namespace {
+
+// A parsed network loaded on CpuRef.
+struct LoadedNetwork {
+  armnnTfLiteParser::ITfLiteParserPtr parser{nullptr, nullptr};
+  armnn::IRuntimePtr runtime{nullptr, nullptr};
+  armnn::NetworkId id = 0;
+};
+
+Result<LoadedNetwork> load_on_cpuref(const std::string& tflite) {
+  armnn::ConfigureLogging(false, false, armnn::LogSeverity::Fatal);
+  LoadedNetwork n;
+  n.parser = armnnTfLiteParser::ITfLiteParser::Create();
+  armnn::INetworkPtr network = n.parser->CreateNetworkFromBinary(std::vector<uint8_t>(tflite.begin(), tflite.end()));
+  n.runtime = armnn::IRuntime::Create(armnn::IRuntime::CreationOptions());
+  std::vector<std::string> messages;
+  armnn::IOptimizedNetworkPtr optimized =
+      armnn::Optimize(*network, {armnn::Compute::CpuRef}, n.runtime->GetDeviceSpec(), armnn::OptimizerOptions(),
+                      armnn::Optional<std::vector<std::string>&>(messages));
+  if (!optimized) {
+    std::string why;
+    for (const std::string& m : messages) why += (why.empty() ? "" : "; ") + m;
+    return unsupported("Arm NN could not optimize the network for CpuRef: " + why);
+  }
+  std::string load_error;
+  if (n.runtime->LoadNetwork(n.id, std::move(optimized), load_error) != armnn::Status::Success) {
+    return unsupported("Arm NN LoadNetwork: " + load_error);
+  }
+  return n;
+}
+
+ArmnnTensor tensor_of(const armnn::TensorInfo& info) {
+  ArmnnTensor t;
+  t.data_type = armnn::GetDataTypeName(info.GetDataType());
+  for (unsigned d = 0; d < info.GetNumDimensions(); ++d) t.shape.push_back(info.GetShape()[d]);
+  if (info.HasPerAxisQuantization()) {
+    t.scales = info.GetQuantizationScales();
+    if (info.GetQuantizationDim().has_value()) t.quantization_dim = info.GetQuantizationDim().value();
+  } else {
+    t.scales = {info.GetQuantizationScale()};
+    t.offset = info.GetQuantizationOffset();
+  }
+  return t;
+}
+
+class LayerLister : public armnn::LayerVisitorBase<armnn::VisitorNoThrowPolicy> {
+ public:
+  std::vector<ArmnnLayer> layers;
+
+  void VisitInputLayer(const armnn::IConnectableLayer* l, armnn::LayerBindingId, const char*) override {
+    add("input", l);
+  }
+  void VisitOutputLayer(const armnn::IConnectableLayer* l, armnn::LayerBindingId, const char*) override {
+    add("output", l);
+  }
+  void VisitConvolution2dLayer(const armnn::IConnectableLayer* l, const armnn::Convolution2dDescriptor&,
+                               const armnn::ConstTensor& weights, const armnn::Optional<armnn::ConstTensor>& biases,
+                               const char*) override {
+    add_conv("convolution2d", l, weights, biases);
+  }
+  void VisitDepthwiseConvolution2dLayer(const armnn::IConnectableLayer* l,
+                                        const armnn::DepthwiseConvolution2dDescriptor&,
+                                        const armnn::ConstTensor& weights,
+                                        const armnn::Optional<armnn::ConstTensor>& biases, const char*) override {
+    add_conv("depthwise_convolution2d", l, weights, biases);
+  }
+  void VisitActivationLayer(const armnn::IConnectableLayer* l, const armnn::ActivationDescriptor&,
+                            const char*) override {
+    add("activation", l);
+  }
+  void VisitAdditionLayer(const armnn::IConnectableLayer* l, const char*) override { add("addition", l); }
+  void VisitConcatLayer(const armnn::IConnectableLayer* l, const armnn::ConcatDescriptor&, const char*) override {
+    add("concat", l);
+  }
+  void VisitQuantizeLayer(const armnn::IConnectableLayer* l, const char*) override { add("quantize", l); }
+  void VisitReshapeLayer(const armnn::IConnectableLayer* l, const armnn::ReshapeDescriptor&, const char*) override {
+    add("reshape", l);
+  }
+  void VisitTransposeLayer(const armnn::IConnectableLayer* l, const armnn::TransposeDescriptor&,
+                           const char*) override {
+    add("transpose", l);
+  }
+  void VisitSliceLayer(const armnn::IConnectableLayer* l, const armnn::SliceDescriptor&, const char*) override {
+    add("slice", l);
+  }
+  void VisitStandInLayer(const armnn::IConnectableLayer* l, const armnn::StandInDescriptor&, const char*) override {
+    add("stand_in", l);
+  }
+
+ private:
+  ArmnnLayer& add(const char* kind, const armnn::IConnectableLayer* l) {
+    ArmnnLayer layer;
+    layer.kind = kind;
+    layer.name = l->GetName() ? l->GetName() : "";
+    for (unsigned i = 0; i < l->GetNumOutputSlots(); ++i) {
+      if (l->GetOutputSlot(i).IsTensorInfoSet()) layer.outputs.push_back(tensor_of(l->GetOutputSlot(i).GetTensorInfo()));
+    }
+    layers.push_back(std::move(layer));
+    return layers.back();
+  }
+  void add_conv(const char* kind, const armnn::IConnectableLayer* l, const armnn::ConstTensor& weights,
+                const armnn::Optional<armnn::ConstTensor>& biases) {
+    ArmnnLayer& layer = add(kind, l);
+    layer.weights = tensor_of(weights.GetInfo());
+    if (biases.has_value()) layer.biases = tensor_of(biases.value().GetInfo());
+  }
+};
+
+}  // namespace
+
+Result<QuantizedMap> run_tflite_int8(const std::string& tflite, const QuantizedMap& input) {
+  try {
+    LITESR_ASSIGN_OR_RETURN(LoadedNetwork n, load_on_cpuref(tflite));
+    const std::vector<std::string> input_names = n.parser->GetSubgraphInputTensorNames(0);
+    const std::vector<std::string> output_names = n.parser->GetSubgraphOutputTensorNames(0);
+    if (input_names.size() != 1 || output_names.size() != 1) {
+      return invalid_argument("run_tflite_int8 takes files with one input and one output");
+    }
+    const armnn::BindingPointInfo in_info = n.parser->GetNetworkInputBindingInfo(0, input_names[0]);
+    const armnn::TensorShape& shape = in_info.second.GetShape();
+    if (in_info.second.GetDataType() != armnn::DataType::QAsymmS8 || shape.GetNumDimensions() != 4 || shape[0] != 1 ||
+        static_cast<int>(shape[1]) != input.height || static_cast<int>(shape[2]) != input.width ||
+        static_cast<int>(shape[3]) != input.channels) {
+      return invalid_argument("input " + input_names[0] + " is not an int8 [1, H, W, C] tensor of the given map's size");
+    }
+    std::vector<int8_t> nhwc(input.size());
+    for (int c = 0; c < input.channels; ++c) {
+      for (int y = 0; y < input.height; ++y) {
+        for (int x = 0; x < input.width; ++x) {
+          nhwc[(static_cast<std::size_t>(y) * input.width + x) * input.channels + c] = input.at(c, y, x);
+        }
+      }
+    }
+    const armnn::BindingPointInfo out_info = n.parser->GetNetworkOutputBindingInfo(0, output_names[0]);
+    const armnn::TensorShape& os = out_info.second.GetShape();
+    if (out_info.second.GetDataType() != armnn::DataType::QAsymmS8 || os.GetNumDimensions() != 4 || os[0] != 1) {
+      return invalid_argument("output " + output_names[0] + " is not an int8 [1, H, W, C] tensor");
+    }
+    std::vector<int8_t> out_nhwc(out_info.second.GetNumElements());
+    armnn::InputTensors inputs{{in_info.first, armnn::ConstTensor(in_info.second, nhwc.data())}};
+    armnn::OutputTensors outputs{{out_info.first, armnn::Tensor(out_info.second, out_nhwc.data())}};
+    if (n.runtime->EnqueueWorkload(n.id, inputs, outputs) != armnn::Status::Success) {
+      return internal_error("Arm NN EnqueueWorkload failed");
+    }
+    const int h = static_cast<int>(os[1]), w = static_cast<int>(os[2]), c = static_cast<int>(os[3]);
+    QuantizedMap out = QuantizedMap::zeros(
+        c, h, w, {out_info.second.GetQuantizationScale(), out_info.second.GetQuantizationOffset()});
+    for (int ch = 0; ch < c; ++ch) {
+      for (int y = 0; y < h; ++y) {
+        for (int x = 0; x < w; ++x) out.at(ch, y, x) = out_nhwc[(static_cast<std::size_t>(y) * w + x) * c + ch];
+      }
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return unsupported(std::string("Arm NN: ") + e.what());
+  }
+}
+
+Result<std::vector<ArmnnLayer>> armnn_parse_layers(const std::string& tflite) {
+  try {
+    armnn::ConfigureLogging(false, false, armnn::LogSeverity::Fatal);
+    armnnTfLiteParser::ITfLiteParser::TfLiteParserOptions options;
+    options.m_StandInLayerForUnsupported = true;
+    auto parser = armnnTfLiteParser::ITfLiteParser::Create(armnn::Optional<decltype(options)>(options));
+    armnn::INetworkPtr network = parser->CreateNetworkFromBinary(std::vector<uint8_t>(tflite.begin(), tflite.end()));
+    LayerLister lister;
+    network->Accept(lister);
+    return lister.layers;
   } catch (const std::exception& e) {
     return unsupported(std::string("Arm NN: ") + e.what());
   }

@@ -1,0 +1,244 @@
+// INT8 TFLite export (see tflite_int8_export.h for the tensors and the op mapping).
+#include "export/tflite_int8_export.h"
+
+#include <cstdint>
+#include <set>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "export/tflite_builder.h"
+#include "export/tflite_format.h"
+#include "export/tflite_ops.h"
+#include "models/registry.h"
+#include "quant/reference_ops.h"
+#include "runtime/int8_program.h"
+#include "runtime/program.h"
+
+namespace litesr {
+namespace {
+
+namespace tf = tflite_format;
+using Shape = TfliteBuilder::Shape;
+using Quantization = TfliteBuilder::Quantization;
+using Op = tf::BuiltinOperator;
+
+Quantization per_tensor(QuantParams p) { return {{p.scale}, {p.zero_point}, 0}; }
+
+std::string params_text(QuantParams p) {
+  return "scale " + std::to_string(p.scale) + ", zero point " + std::to_string(p.zero_point);
+}
+
+// Emits the steps of an Int8Program as int8 TFLite operators on NHWC tensors of fixed shape. `program` is the
+// float program it was compiled from (step ids, shapes and readers are the same).
+class Int8StepEmitter {
+ public:
+  Int8StepEmitter(TfliteBuilder& b, const Program& program, const Int8Program& int8)
+      : b_(b), program_(program), int8_(int8) {}
+
+  // Returns the tensor holding step `index`'s output. `in` are the tensors of the step's inputs.
+  Result<int> emit(std::size_t index, const std::vector<int>& in, const Shape& out_shape) {
+    const Int8Step& s = int8_.steps[index];
+    const std::string& id = s.name;
+    switch (s.op) {
+      case OpKind::kInput:
+        return internal_error("tflite int8 export: input step emitted as an operator");
+      case OpKind::kConv2d:
+        return conv2d(index, in[0], out_shape);
+      case OpKind::kRelu: {
+        if (fused_relu_.count(s.inputs[0])) return in[0];  // applied by the conv, at the same parameters
+        const int out = activation(id, out_shape, s.output);
+        b_.op(Op::kRelu, {in[0]}, {out}, {}, 2);
+        return out;
+      }
+      case OpKind::kLeakyRelu: {
+        const int out = activation(id, out_shape, s.output);
+        b_.op(Op::kLeakyRelu, {in[0]}, {out}, b_.leaky_relu_options(s.leaky_alpha));
+        return out;
+      }
+      case OpKind::kPrelu: {  // PRELU broadcasts the slopes [1, 1, C] over [1, H, W, C]
+        const int32_t n = static_cast<int32_t>(s.alpha.size());
+        const int alpha = b_.int8_constant(id + ".weight", {1, 1, n}, s.alpha, per_tensor(s.alpha_params));
+        const int out = activation(id, out_shape, s.output);
+        b_.op(Op::kPrelu, {in[0], alpha}, {out});
+        return out;
+      }
+      case OpKind::kTanh: {
+        const int out = activation(id, out_shape, s.output);
+        b_.op(Op::kTanh, {in[0]}, {out}, {}, 2);
+        return out;
+      }
+      case OpKind::kSigmoid: {
+        if (!(s.output == kSigmoidOutputParams)) {
+          return unsupported("tflite int8 export: " + id +
+                             ": LOGISTIC's int8 output must have scale 1/256 and zero "
+                             "point -128 (TFLite rejects others), the model has " +
+                             params_text(s.output));
+        }
+        const int out = activation(id, out_shape, s.output);
+        b_.op(Op::kLogistic, {in[0]}, {out}, {}, 2);
+        return out;
+      }
+      case OpKind::kAdd: {  // left to right, each partial sum at the output's parameters (as the runtime adds)
+        int sum = in[0];
+        for (std::size_t j = 1; j < in.size(); ++j) {
+          const int out = activation(j + 1 == in.size() ? id : id + "/" + std::to_string(j), out_shape, s.output);
+          b_.op(Op::kAdd, {sum, in[j]}, {out}, b_.empty_options(tf::BuiltinOptions::kAddOptions), 2);
+          sum = out;
+        }
+        return sum;
+      }
+      case OpKind::kConcat: {  // TFLite's int8 CONCATENATION copies bytes: inputs at other parameters are requantized
+        std::vector<int> parts;
+        for (std::size_t j = 0; j < in.size(); ++j) {
+          LITESR_ASSIGN_OR_RETURN(const int part, requantized(id + "/in" + std::to_string(j), in[j], s.output));
+          parts.push_back(part);
+        }
+        return tflite_ops::concatenate(b_, id, parts, 3);
+      }
+      case OpKind::kSlice: {
+        const Shape& x = b_.shape(in[0]);
+        const bool same = params_of(in[0]) == s.output;
+        const int part = tflite_ops::slice(b_, same ? id : id + "/sliced", in[0], {0, 0, 0, s.begin},
+                                           {x[0], x[1], x[2], s.end - s.begin});
+        return requantized(id, part, s.output);
+      }
+      case OpKind::kPixelShuffle: {
+        const bool same = params_of(in[0]) == s.output;
+        const int shuffled = tflite_ops::pixel_shuffle(b_, same ? id : id + "/shuffled", in[0], s.scale);
+        return requantized(id, shuffled, s.output);
+      }
+      default:
+        break;
+    }
+    return unsupported("tflite int8 export: " + id + ": op " + std::string(op_kind_name(s.op)) +
+                       " has no INT8 TFLite mapping");
+  }
+
+ private:
+  int activation(const std::string& name, const Shape& shape, QuantParams p) {
+    return b_.tensor(name, shape, tf::TensorType::kInt8, per_tensor(p));
+  }
+  QuantParams params_of(int tensor) const {
+    const Quantization& q = b_.quantization(tensor);
+    return {q.scale[0], static_cast<int32_t>(q.zero_point[0])};
+  }
+
+  // `x` itself when it carries `p`, else QUANTIZE (int8 -> int8: TFLite's Requantize, the runtime's
+  // requantize_int8) into a tensor named `name` at `p`.
+  Result<int> requantized(const std::string& name, int x, QuantParams p) {
+    const QuantParams from = params_of(x);
+    if (from == p) return x;
+    LITESR_RETURN_IF_ERROR(make_requantize_params(from, p).status().with_context(name));
+    const int out = activation(name, b_.shape(x), p);
+    b_.op(Op::kQuantize, {x}, {out}, b_.empty_options(tf::BuiltinOptions::kQuantizeOptions));
+    return out;
+  }
+
+  Result<int> conv2d(std::size_t index, int x, const Shape& out_shape) {
+    const Int8Step& s = int8_.steps[index];
+    const QuantizedConv2d& conv = s.conv;
+    const int32_t o = conv.out_channels, c = conv.in_channels, k = conv.kernel;
+    const bool depthwise = conv.groups > 1 && conv.groups == c && o % c == 0;
+    if (conv.groups != 1 && !depthwise) {
+      return unsupported("tflite int8 export: " + s.name + ": grouped (non-depthwise) conv2d");
+    }
+    // A relu reading only this conv, at the conv's own output parameters, is the conv's fused activation: the
+    // clamp at the output zero point gives the same integers as RELU's identity requantization after it.
+    const int reader = tflite_ops::sole_reader(program_, index);
+    const bool fuse = reader >= 0 && int8_.steps[reader].op == OpKind::kRelu && int8_.steps[reader].output == s.output;
+    if (fuse) fused_relu_.insert(static_cast<int>(index));
+    const tf::Activation act = fuse ? tf::Activation::kRelu : tf::Activation::kNone;
+
+    const std::span<const int8_t> weight(conv.weight);
+    const std::vector<int64_t> zeros(static_cast<std::size_t>(o), 0);
+    int filter;
+    TfliteBuilder::Options options;
+    if (depthwise) {  // [1, k, k, O]: the per-channel scales run along axis 3
+      filter = b_.int8_constant(s.name + ".weight", {1, k, k, o}, tflite_ops::depthwise_filter(weight, o, k),
+                                {conv.weight_scales, zeros, 3});
+      options = b_.depthwise_options(tf::Padding::kSame, 1, o / c, act);
+    } else {  // OHWI: axis 0
+      filter = b_.int8_constant(s.name + ".weight", {o, k, k, c}, tflite_ops::ohwi_filter(weight, o, c, k),
+                                {conv.weight_scales, zeros, 0});
+      options = b_.conv2d_options(tf::Padding::kSame, 1, act);
+    }
+    // Bias scale[o] = input scale · filter scale[o], the float product quantize_bias used.
+    const float input_scale = params_of(x).scale;
+    std::vector<float> bias_scales(static_cast<std::size_t>(o));
+    for (int32_t oc = 0; oc < o; ++oc) bias_scales[oc] = input_scale * conv.weight_scales[oc];
+    const std::vector<int32_t> bias =
+        conv.bias.empty() ? std::vector<int32_t>(static_cast<std::size_t>(o), 0) : conv.bias;
+    const int bias_tensor = b_.int32_constant(s.name + ".bias", {o}, bias, {bias_scales, zeros, 0});
+    const int out = activation(s.name, out_shape, s.output);
+    b_.op(depthwise ? Op::kDepthwiseConv2d : Op::kConv2d, {x, filter, bias_tensor}, {out}, options, 3);
+    return out;
+  }
+
+  TfliteBuilder& b_;
+  const Program& program_;
+  const Int8Program& int8_;
+  std::set<int> fused_relu_;  // conv steps whose relu reader is fused
+};
+
+}  // namespace
+
+Result<std::string> export_tflite_int8(const Graph& graph, const TensorMap& tensors,
+                                       const ModelQuantization& quantization, const TfliteExportOptions& options) {
+  if (options.fp16) {
+    return invalid_argument(
+        "tflite export: fp16 does not apply to an INT8 model (its weights are int8; export the "
+        "float model it was quantized from for float16)");
+  }
+  if (options.height < 1 || options.width < 1) return invalid_argument("tflite export: input size must be positive");
+  // The program exactly as the INT8 runtime compiles it (Session: batch norm folded, conv_transpose2d lowered),
+  // so the step names are the ones litesr.quantization gives parameters for.
+  LITESR_ASSIGN_OR_RETURN(const Program program, compile_program(graph, tensors));
+  LITESR_ASSIGN_OR_RETURN(const Int8Program int8, compile_int8_program(program, quantization));
+  const Int8Step& input_step = int8.steps[int8.input];
+  const Int8Step& output_step = int8.steps[int8.output];
+  if (options.clamp_output && !(output_step.output == image_quant_params())) {
+    return unsupported(
+        "tflite export: clamping an INT8 output needs the image's output parameters (scale 1/255, zero "
+        "point -128), whose int8 range is [0, 1] already; this model's output has " +
+        params_text(output_step.output));
+  }
+  const int32_t h = options.height, w = options.width;
+
+  TfliteBuilder b(/*fp16_constants=*/false);
+  Int8StepEmitter emitter(b, program, int8);
+  std::vector<int> value(program.steps.size(), -1);
+  const int input = b.tensor(std::string(kTfliteInputName), {1, h, w, input_step.channels}, tf::TensorType::kInt8,
+                             per_tensor(input_step.output));
+  value[int8.input] = input;
+  for (std::size_t i = 0; i < program.steps.size(); ++i) {
+    if (static_cast<int>(i) == int8.input) continue;
+    std::vector<int> ins;
+    for (int in : int8.steps[i].inputs) ins.push_back(value[in]);
+    LITESR_ASSIGN_OR_RETURN(const Shape shape, tflite_ops::nhwc_shape(program.steps[i], 1, h, w));
+    LITESR_ASSIGN_OR_RETURN(value[i], emitter.emit(i, ins, shape));
+  }
+  const int output = value[int8.output];
+  b.set_name(output, std::string(kTfliteOutputName));  // TFLite finds outputs by index; the name is for people
+
+  const QuantParams in_p = input_step.output, out_p = output_step.output;
+  const std::string description = options.description.empty()
+                                      ? "LiteSR " + graph.arch + " x" + std::to_string(graph.scale) +
+                                            " INT8 (input lr: NHWC int8 RGB, " + params_text(in_p) + ", " +
+                                            std::to_string(w) + "x" + std::to_string(h) + "; output sr: int8, " +
+                                            params_text(out_p) + ")"
+                                      : options.description;
+  return b.finish({input}, {output}, graph.arch.empty() ? "litesr" : graph.arch, description);
+}
+
+Result<std::string> export_tflite_int8(const ModelFile& model, const TfliteExportOptions& options) {
+  if (!is_quantized_model(model)) {
+    return invalid_argument("tflite int8 export: the model has no " + std::string(kMetaQuantization) +
+                            " (quantize it with `litesr quantize` first)");
+  }
+  LITESR_ASSIGN_OR_RETURN(const ModelQuantization quantization, read_model_quantization(model));
+  LITESR_ASSIGN_OR_RETURN(const Graph graph, models::build_graph(model));
+  return export_tflite_int8(graph, model.tensors, quantization, options);
+}
+
+}  // namespace litesr
