@@ -284,9 +284,8 @@ Result<PreluParams> make_prelu_params(QuantParams input, QuantParams alpha, Quan
   p.input_offset = -input.zero_point;
   p.alpha_offset = -alpha.zero_point;
   p.output_offset = output.zero_point;
-  const double real_identity = static_cast<double>(input.scale) / static_cast<double>(output.scale);
-  const double real_alpha =
-      static_cast<double>(input.scale) * static_cast<double>(alpha.scale) / static_cast<double>(output.scale);
+  const float real_identity = input.scale / output.scale;              // float, as TFLite's PreluPrepare
+  const float real_alpha = input.scale * alpha.scale / output.scale;  // (activations.cc), then widened
   LITESR_ASSIGN_OR_RETURN(p.identity_multiplier, checked_multiplier(real_identity, "int8 prelu"));
   LITESR_ASSIGN_OR_RETURN(p.alpha_multiplier, checked_multiplier(real_alpha, "int8 prelu alpha"));
   return p;
@@ -523,6 +522,21 @@ Result<RequantizeParams> make_requantize_params(QuantParams input, QuantParams o
   const double real = static_cast<double>(input.scale) / static_cast<double>(output.scale);
   LITESR_ASSIGN_OR_RETURN(p.multiplier, checked_multiplier(real, "int8 requantize"));
   return p;
+}
+
+Result<RequantizeParams> make_relu_params(QuantParams input, QuantParams output) {
+  LITESR_RETURN_IF_ERROR(check_int8_params(input, "int8 relu input"));
+  LITESR_RETURN_IF_ERROR(check_int8_params(output, "int8 relu output"));
+  RequantizeParams p;
+  p.input_zero_point = input.zero_point;
+  p.output_zero_point = output.zero_point;
+  const float real = input.scale / output.scale;  // float, as TFLite's ReluPrepare (activations.cc), then widened
+  LITESR_ASSIGN_OR_RETURN(p.multiplier, checked_multiplier(real, "int8 relu"));
+  return p;
+}
+
+int8_t relu_int8_element(int8_t q, const RequantizeParams& p) {
+  return requantize_int8_element(std::max(q, static_cast<int8_t>(p.input_zero_point)), p);
 }
 
 int8_t requantize_int8_element(int8_t q, const RequantizeParams& p) {

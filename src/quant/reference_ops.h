@@ -112,13 +112,14 @@ Result<QuantizedMap> mul_int8(const QuantizedMap& a, const QuantizedMap& b, Quan
                               FusedActivation activation = FusedActivation::kNone);
 
 // ---------------------------------------------------------------------------------------------------------------
-// PReLU (TFLite PRELU int8: reference_ops::BroadcastPrelu4DSlow; multipliers as TFLite Micro's
-// CalculatePreluParams). α is a constant int8 tensor, one slope per channel or one for all, quantized per tensor
+// PReLU (TFLite PRELU int8: reference_ops::BroadcastPrelu4DSlow; multipliers as TFLite's PreluPrepare in
+// activations.cc: computed in float, then widened — TFLite Micro's CalculatePreluParams uses double and can differ
+// in the last bit of a multiplier). α is a constant int8 tensor, one slope per channel or one for all, quantized per tensor
 // with its own (s_α, zp_α) (asymmetric, as the converter quantizes PRELU's alpha).
 //
 //   x = q_in − zp_in
 //   q_out = clamp8(zp_out + (x >= 0 ? MBQM(x, M_1) : MBQM(x · (q_α[c] − zp_α), M_2)))
-//   M_1 = s_in / s_out,  M_2 = s_in · s_α / s_out                                   (double)
+//   M_1 = s_in / s_out,  M_2 = s_in · s_α / s_out                                   (float)
 // ---------------------------------------------------------------------------------------------------------------
 struct PreluParams {
   int32_t input_offset = 0;                 // −zp_in
@@ -238,6 +239,10 @@ struct RequantizeParams {
   QuantizedMultiplier multiplier;
 };
 Result<RequantizeParams> make_requantize_params(QuantParams input, QuantParams output);
+// ReLU (TFLite RELU int8: ReluX with act_min = the output zero point): q_out = requantize(max(q, zp_in)), with M =
+// s_in / s_out computed in FLOAT as ReluPrepare does (activations.cc), not in double as QUANTIZE does.
+Result<RequantizeParams> make_relu_params(QuantParams input, QuantParams output);
+int8_t relu_int8_element(int8_t q, const RequantizeParams& params);
 int8_t requantize_int8_element(int8_t q, const RequantizeParams& params);
 Result<QuantizedMap> requantize_int8(const QuantizedMap& input, QuantParams output);
 

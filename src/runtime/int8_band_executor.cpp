@@ -230,11 +230,9 @@ Status Int8BandExecutor::prepare_ops() {
         break;
       }
       case OpKind::kRelu: {
-        LITESR_ASSIGN_OR_RETURN(const RequantizeParams rp, make_requantize_params(in, s.output));
+        LITESR_ASSIGN_OR_RETURN(const RequantizeParams rp, make_relu_params(in, s.output));
         Int8Table t;
-        for (int b = 0; b < 256; ++b) {
-          t.v[b] = requantize_int8_element(std::max(static_cast<int8_t>(b), static_cast<int8_t>(in.zero_point)), rp);
-        }
+        for (int b = 0; b < 256; ++b) t.v[b] = relu_int8_element(static_cast<int8_t>(b), rp);
         op.tables.push_back(t);
         break;
       }

@@ -14,13 +14,12 @@ namespace {
 
 float tanh_float(float v) { return std::tanh(v); }
 
-// ReLU (TFLite RELU int8): q_out = clamp8(zp_out + MBQM(max(q_in − zp_in, 0), M)), M = s_in / s_out; the identity
-// on q when the parameters are equal (M = 1).
+// ReLU (TFLite RELU int8, make_relu_params): q_out = clamp8(zp_out + MBQM(max(q_in − zp_in, 0), M)), M = s_in / s_out
+// (in float); the identity on q when the parameters are equal (M = 1).
 Result<QuantizedMap> relu_int8(const QuantizedMap& in, QuantParams output) {
-  LITESR_ASSIGN_OR_RETURN(const RequantizeParams p, make_requantize_params(in.params, output));
+  LITESR_ASSIGN_OR_RETURN(const RequantizeParams p, make_relu_params(in.params, output));
   QuantizedMap out = QuantizedMap::zeros(in.channels, in.height, in.width, output);
-  const int8_t floor_q = static_cast<int8_t>(in.params.zero_point);
-  for (std::size_t i = 0; i < in.size(); ++i) out.data[i] = requantize_int8_element(std::max(in.data[i], floor_q), p);
+  for (std::size_t i = 0; i < in.size(); ++i) out.data[i] = relu_int8_element(in.data[i], p);
   return out;
 }
 
@@ -176,6 +175,8 @@ Result<Int8Program> compile_int8_program(const Program& program, const ModelQuan
         LITESR_RETURN_IF_ERROR(make_leaky_relu_params(in, s.leaky_alpha, s.output).status().with_context(s.name));
         break;
       case OpKind::kRelu:
+        LITESR_RETURN_IF_ERROR(make_relu_params(in, s.output).status().with_context(s.name));
+        break;
       case OpKind::kPixelShuffle:
       case OpKind::kSlice:
         LITESR_RETURN_IF_ERROR(make_requantize_params(in, s.output).status().with_context(s.name));

@@ -71,7 +71,7 @@ TEST(QuantizeModel, ElsrCalibratesHoldsOutAndOpensAsInt8) {
   ASSERT_TRUE(write_model_file(out, r->model).ok());
   const ModelFile back = read_model_file(out).value();
   Session session = Session::create(back).value();
-  EXPECT_EQ(session.mode(), ExecutionMode::kInt8Reference);
+  EXPECT_EQ(session.mode(), ExecutionMode::kInt8Bands);
   EXPECT_EQ(quantize_model(back, options).status().code(), StatusCode::kInvalidArgument);
   // One method only.
   options.method = "mse";
