@@ -3,6 +3,7 @@
 #include "models/builtin_models.h"
 #include "models/registry.h"
 #include "profile/complexity.h"
+#include "runtime/model_quantization.h"
 
 namespace litesr {
 
@@ -27,6 +28,7 @@ Result<std::vector<BuiltinModelSummary>> builtin_model_catalog() {
     s.frames = graph->input_frames;
     s.params = report->params;
     s.macs_720p = report->macs;
+    s.precision = is_quantized_model(model) ? "int8" : "fp32";
     s.default_for_images = name == image_default;
     s.default_for_video = name == video_default;
     catalog.push_back(std::move(s));

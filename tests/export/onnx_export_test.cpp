@@ -16,6 +16,7 @@
 #include "export/phase_filter.h"
 #include "io/image_file.h"
 #include "models/builtin_models.h"
+#include "runtime/model_quantization.h"
 #include "models/registry.h"
 #include "runtime/reference_executor.h"
 #include "testing/test_env.h"
@@ -64,6 +65,9 @@ TEST(OnnxExport, BuiltinModelsMatchInOnnxRuntime) {
     auto graph = models::build_graph(*model);
     ASSERT_TRUE(graph.ok());
     if (graph->inputs.size() != 1) continue;
+    // INT8 models (elsr-x4-int8) export in QDQ form, which ONNX Runtime rounds differently: checked against the
+    // INT8 reference in onnx_qdq_export_test.cpp instead.
+    if (is_quantized_model(*model)) continue;
     auto bytes = export_onnx(*model);
     ASSERT_TRUE(bytes.ok()) << bytes.status().to_string();
     const FeatureMap input = sample_crop(60, 40, 31, 23);
