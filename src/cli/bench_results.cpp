@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -156,9 +158,9 @@ void print_table(const std::vector<CaseResult>& results, const MachineInfo& m) {
     const bool all = std::count(cases.begin(), cases.end(), ',') + 1 == static_cast<std::ptrdiff_t>(results.size());
     std::printf("%s: %s%s\n", key.first.c_str(), key.second.c_str(), all ? "" : (" (" + cases + ")").c_str());
   }
-  std::map<std::string, std::string> described;  // in-process peers: how they ran
+  std::set<std::pair<std::string, std::string>> described;  // in-process peers: how they ran (FP32, INT8)
   for (const CaseResult& r : results)
-    for (const auto& [e, d] : r.peer_description) described[e] = d;
+    for (const auto& [e, d] : r.peer_description) described.insert({e, d});
   for (const auto& [e, d] : described) std::printf("%s = %s\n", e.c_str(), d.c_str());
   // Per precision (INT8 models are checked against INT8 peers with their own bound): peer -> largest difference.
   for (const bool int8 : {false, true}) {

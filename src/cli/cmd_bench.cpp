@@ -4,8 +4,9 @@
 //   litesr bench [--case NAME]... [-n MODEL]... [--peers] [-j THREADS] [--reps N] [--warmup N] [--input WxH]
 //                [--json FILE] [--chart FILE.svg] [--tradeoff FILE.svg --data DIR] [--progress MODE]
 //
-// Cases (default: all six) time shipped models in the mode they ship: elsr-x4-720p (elsr-x4, 320x180 ->
-// 1280x720), elsr-x4-4k (960x540 -> 3840x2160), sam-sr-xlite-x4-256 (sam-sr-xlite-x4, 256x256 -> 1024x1024),
+// Cases (default: all eight) time shipped models in the mode they ship: elsr-x4-720p (elsr-x4, 320x180 ->
+// 1280x720), elsr-x4-4k (960x540 -> 3840x2160), elsr-x4-int8-720p / -4k (the INT8 model, peers: ONNX Runtime's
+// INT8 kernels on its QDQ export), sam-sr-xlite-x4-256 (sam-sr-xlite-x4, 256x256 -> 1024x1024),
 // sam-sr-xlite-x4-720p (320x180 -> 1280x720), evsrnet-x4-720p and evsrnet-nas-x4-720p (the recurrent video
 // models: one 10-frame window of 320x180 frames -> 1280x720, reported per frame). A case whose model is not
 // built in runs the same architecture and configuration with random weights (profile/profiled_model.h; the
@@ -25,7 +26,8 @@
 // configure time; a graph with an op the library cannot express is skipped naming the op). Before timing, each
 // peer's output 0 (clamped to [0, 1]) of the first and last frame of a run is compared with LiteSR's u8 output on
 // the same input: a difference above kCheckTolerance (INT8 models: kInt8CheckTolerance) means the peer runs something
-// else, and it is skipped with the numbers. INT8 models run against ONNX Runtime on their QDQ export only. A peer that cannot run is skipped with its reason (table footnote, JSON "skipped"), never an error.
+// else, and it is skipped with the numbers. INT8 models run against INT8 engines only: ONNX Runtime on their QDQ
+// export and XNNPACK's integer operators (create_xnnpack_int8_peer). A peer that cannot run is skipped with its reason (table footnote, JSON "skipped"), never an error.
 // Every engine gets the same thread count (-j). Protocol: --warmup untimed runs of each engine, then --reps
 // interleaved repetitions (LiteSR, LibTorch, ONNX Runtime, XNNPACK, oneDNN, LiteSR, ...) so background load hits
 // all alike; a run is one frame, or one window of a multi-frame model (time / frames); medians are reported. With the
@@ -109,6 +111,8 @@ const std::vector<BenchCase>& default_cases() {
   static const std::vector<BenchCase> cases = {
       {"elsr-x4-720p", "ELSR x4, 320x180 -> 1280x720", "elsr-x4", "elsr", kElsr, 320, 180},
       {"elsr-x4-4k", "ELSR x4, 960x540 -> 3840x2160", "elsr-x4", "elsr", kElsr, 960, 540},
+      {"elsr-x4-int8-720p", "ELSR x4 INT8, 320x180 -> 1280x720", "elsr-x4-int8", "", "", 320, 180},
+      {"elsr-x4-int8-4k", "ELSR x4 INT8, 960x540 -> 3840x2160", "elsr-x4-int8", "", "", 960, 540},
       {"sam-sr-xlite-x4-256", "SAM-SR XLITE x4, 256x256 -> 1024x1024", "sam-sr-xlite-x4", "sam_sr", kSamSr, 256, 256},
       {"sam-sr-xlite-x4-720p", "SAM-SR XLITE x4, 320x180 -> 1280x720", "sam-sr-xlite-x4", "sam_sr", kSamSr, 320, 180},
       {"evsrnet-x4-720p", "EVSRNet x4 recurrent (nc 8, nb 5), one 10-frame window of 320x180 -> 1280x720", "evsrnet-x4",
@@ -331,10 +335,11 @@ Result<CaseResult> run_case(const BenchCase& c, const BenchArgs& args, const fs:
     for (std::size_t i = 0; i < checked.size(); ++i)
       if (checked[i] == f) reference[i] = sr;
   }));
-  // INT8 models are compared with INT8 engines only: ONNX Runtime's QDQ kernels; the FP32 peers are skipped.
+  // INT8 models are compared with INT8 engines only (ONNX Runtime's QDQ kernels, XNNPACK's QS8); the rest skip.
   const bool int8_model = is_quantized_model(lc.model);
   const double tolerance = int8_model ? kInt8CheckTolerance : kCheckTolerance;
-  const std::string fp32_only = "FP32 only here: an INT8 model is compared with ONNX Runtime's INT8 (QDQ) kernels";
+  const std::string fp32_only =
+      "FP32 only here: an INT8 model is compared with INT8 engines (ONNX Runtime's QDQ kernels, XNNPACK's QS8)";
   // The equality check of a peer's outputs of the checked frames (f32 CHW each): "" or why it fails.
   [[maybe_unused]] auto check = [&](const char* engine, const std::vector<const float*>& peer) -> std::string {
     double worst = 0;
@@ -496,12 +501,17 @@ Result<CaseResult> run_case(const BenchCase& c, const BenchArgs& args, const fs:
 #endif
     };
     const PeerInput input{nchw.data(), frames, 3, h, w};
+    Result<ModelQuantization> quantization = not_found("not an INT8 model");
+    if (int8_model) quantization = read_model_quantization(lc.model);
     for (const auto& [engine, factory] : factories) {
-      if (int8_model) {
-        r.skipped[engine] = fp32_only;
-        continue;
+      Result<std::unique_ptr<GraphPeer>> p = unsupported(fp32_only);
+      if (!int8_model) {
+        p = factory(lc.graph, lc.model.tensors, input, args.threads);
+#ifdef LITESR_HAVE_XNNPACK
+      } else if (std::string_view(engine) == kXnnpack && quantization.ok()) {
+        p = create_xnnpack_int8_peer(lc.graph, lc.model.tensors, *quantization, input, args.threads);
+#endif
       }
-      Result<std::unique_ptr<GraphPeer>> p = factory(lc.graph, lc.model.tensors, input, args.threads);
       if (!p.ok()) {
         r.skipped[engine] = p.status().message();
         continue;

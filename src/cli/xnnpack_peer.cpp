@@ -7,9 +7,13 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "runtime/int8_program.h"
+#include "runtime/program.h"
 
 namespace litesr::cli {
 namespace {
@@ -83,11 +87,15 @@ class XnnpackPeer final : public GraphPeer {
 
   Status run(const PeerFrameCallback& on_frame) override;
   std::string description() const override {
-    return std::string("XNNPACK ") + xnnpack_version() + " subgraph API, NHWC f32, pthreadpool of " +
-           std::to_string(threads_) + " thread" + (threads_ == 1 ? "" : "s");
+    return std::string("XNNPACK ") + xnnpack_version() + " subgraph API, NHWC " +
+           (int8_ ? "QS8 (per-channel int8 convs, int8 adds; f32 islands for prelu / leaky_relu / depth_to_space)"
+                  : "f32") +
+           ", pthreadpool of " + std::to_string(threads_) + " thread" + (threads_ == 1 ? "" : "s");
   }
 
-  Status build(const Graph& graph, const TensorMap& tensors, const PeerInput& input, int threads);
+  // int8: the model's integer form (INT8 model files): see create_xnnpack_int8_peer.
+  Status build(const Graph& graph, const TensorMap& tensors, const PeerInput& input, int threads,
+               const Int8Program* int8 = nullptr);
 
  private:
   // Static weights and constants: XNNPACK keeps pointers to them for the runtime's lifetime.
@@ -96,6 +104,10 @@ class XnnpackPeer final : public GraphPeer {
   void emit_frame(const PeerFrameCallback& on_frame, int frame, int batch_index);
 
   bool initialized_ = false;
+  bool int8_ = false;
+  std::vector<std::vector<int8_t>> statics8_;    // INT8 filters
+  std::vector<std::vector<int32_t>> statics32_;  // INT8 biases
+  std::vector<std::vector<float>> scales_;       // their per-channel scales
   pthreadpool_t pool_ = nullptr;
   xnn_runtime_t runtime_ = nullptr;
   int threads_ = 1;
@@ -132,8 +144,23 @@ struct SubgraphHolder {
   }
 };
 
-Status XnnpackPeer::build(const Graph& graph, const TensorMap& tensors, const PeerInput& input, int threads) {
+Status XnnpackPeer::build(const Graph& graph, const TensorMap& tensors, const PeerInput& input, int threads,
+                          const Int8Program* int8) {
   LITESR_ASSIGN_OR_RETURN(PeerGraphPlan plan, plan_peer_graph(graph, tensors, input));
+  int8_ = int8 != nullptr;
+  std::map<std::string, const Int8Step*> int8_step;  // INT8: node name -> its integer step
+  if (int8_) {
+    if (plan.recurrent || graph.outputs.size() != 1) {
+      return unsupported("XNNPACK INT8 peer: single-input, single-output graphs only");
+    }
+    for (const Int8Step& st : int8->steps) int8_step[st.name] = &st;
+    for (const Node& n : graph.nodes) {
+      if (int8_step.count(n.name) == 0) {
+        return peer_unsupported_op(kEngine, n, "no integer step of that name (batch norms and transposed convs "
+                                               "are rewritten in the INT8 program; not mapped in INT8)");
+      }
+    }
+  }
   const std::vector<Node>& nodes = graph.nodes;
   const std::size_t count = nodes.size();
   const auto& shapes = plan.shapes;
@@ -300,7 +327,179 @@ Status XnnpackPeer::build(const Graph& graph, const TensorMap& tensors, const Pe
   };
 
   std::vector<uint32_t> value(count, XNN_INVALID_VALUE_ID);
-  for (std::size_t idx = 0; idx < count && status.ok(); ++idx) {
+
+  // INT8: each node's value is QS8 at its step's parameters, or f32 where XNNPACK (2022-02) has no QS8 operator
+  // (prelu, leaky_relu, depth_to_space: x32 only) — converted where a reader needs the other type (exact for
+  // f32 -> QS8 of a dequantized value at the same parameters).
+  std::vector<bool> is_f32(count, false);
+  std::vector<uint32_t> other(count, XNN_INVALID_VALUE_ID);  // the converted twin of value[i]
+  const auto params_of = [&](int id) { return int8_step.at(nodes[id].name)->output; };
+  const auto define_q8 = [&](int id) {
+    const std::vector<std::size_t> dims = dims_of(id);
+    const QuantParams q = params_of(id);
+    uint32_t vid = XNN_INVALID_VALUE_ID;
+    const xnn_status s8 = xnn_define_quantized_tensor_value(sg, xnn_datatype_qint8, q.zero_point, q.scale, dims.size(),
+                                                            dims.data(), nullptr, XNN_INVALID_VALUE_ID, 0, &vid);
+    if (status.ok()) status = check(s8, "defining an int8 value");
+    return vid;
+  };
+  const auto as_type = [&](int id, bool f32) -> uint32_t {
+    if (is_f32[id] == f32) return value[id];
+    if (other[id] == XNN_INVALID_VALUE_ID) {
+      other[id] = f32 ? define(dims_of(id), XNN_INVALID_VALUE_ID, 0) : define_q8(id);
+      if (status.ok()) status = check(xnn_define_convert(sg, value[id], other[id], 0), "convert '" + nodes[id].name + "'");
+    }
+    return other[id];
+  };
+  const auto int8_node = [&](int i) -> Status {
+    const Node& n = nodes[i];
+    const int in = n.inputs.empty() ? -1 : n.inputs[0];
+    const Perm& pin = in >= 0 ? perm[in] : perm[i];
+    const QuantParams q = params_of(i);
+    const float q_lo = q.scale * static_cast<float>(-128 - q.zero_point);
+    const float q_hi = q.scale * static_cast<float>(127 - q.zero_point);
+    switch (n.op) {
+      case OpKind::kInput:  // the f32 external input; readers convert it at the input's parameters
+        value[i] = define(dims_of(i), 0, XNN_VALUE_FLAG_EXTERNAL_INPUT);
+        is_f32[i] = true;
+        return {};
+      case OpKind::kConv2d: {
+        const Int8Step& st = *int8_step.at(n.name);
+        const QuantizedConv2d& qc = st.conv;
+        const int c = channels(in), o = n.out_channels, k = n.kernel, g = n.groups;
+        const bool depthwise = is_depthwise(n, c);
+        if (g != 1 && !depthwise) return peer_unsupported_op(kEngine, n, "grouped INT8 convs are not mapped");
+        const Perm& pout = perm[i];
+        const float in_scale = params_of(in).scale;
+        std::vector<float> w_scales(o), b_scales(o);
+        std::vector<int32_t> bias(o, 0);
+        for (int oc = 0; oc < o; ++oc) {
+          const int src = depthwise ? perm_at(pin, oc) : perm_at(pout, oc);
+          w_scales[oc] = qc.weight_scales[src];
+          b_scales[oc] = in_scale * qc.weight_scales[src];
+          if (!qc.bias.empty()) bias[oc] = qc.bias[src];
+        }
+        std::vector<int8_t> f;
+        std::vector<std::size_t> fdims;
+        if (depthwise) {  // [C, 1, k, k] -> [1, k, k, C]
+          f.resize(static_cast<std::size_t>(k) * k * c);
+          for (int y = 0; y < k; ++y)
+            for (int x = 0; x < k; ++x)
+              for (int ch = 0; ch < c; ++ch)
+                f[(static_cast<std::size_t>(y) * k + x) * c + ch] =
+                    qc.weight[(static_cast<std::size_t>(perm_at(pin, ch)) * k + y) * k + x];
+          fdims = {1, static_cast<std::size_t>(k), static_cast<std::size_t>(k), static_cast<std::size_t>(c)};
+        } else {  // [O, C, k, k] -> [O, k, k, C]
+          f.resize(static_cast<std::size_t>(o) * k * k * c);
+          for (int oc = 0; oc < o; ++oc)
+            for (int y = 0; y < k; ++y)
+              for (int x = 0; x < k; ++x)
+                for (int ic = 0; ic < c; ++ic)
+                  f[((static_cast<std::size_t>(oc) * k + y) * k + x) * c + ic] =
+                      qc.weight[((static_cast<std::size_t>(perm_at(pout, oc)) * c + perm_at(pin, ic)) * k + y) * k + x];
+          fdims = {static_cast<std::size_t>(o), static_cast<std::size_t>(k), static_cast<std::size_t>(k),
+                   static_cast<std::size_t>(c)};
+        }
+        statics8_.push_back(std::move(f));
+        statics32_.push_back(std::move(bias));
+        scales_.push_back(std::move(w_scales));
+        const float* wscale = scales_.back().data();
+        scales_.push_back(std::move(b_scales));
+        const float* bscale = scales_.back().data();
+        uint32_t fid = XNN_INVALID_VALUE_ID, bid = XNN_INVALID_VALUE_ID;
+        const std::size_t bdims[1] = {static_cast<std::size_t>(o)};
+        LITESR_RETURN_IF_ERROR(check(xnn_define_channelwise_quantized_tensor_value(
+                                         sg, xnn_datatype_qcint8, wscale, fdims.size(), depthwise ? 3 : 0,
+                                         fdims.data(), statics8_.back().data(), XNN_INVALID_VALUE_ID, 0, &fid),
+                                     "int8 filter '" + n.name + "'"));
+        LITESR_RETURN_IF_ERROR(check(xnn_define_channelwise_quantized_tensor_value(
+                                         sg, xnn_datatype_qcint32, bscale, 1, 0, bdims, statics32_.back().data(),
+                                         XNN_INVALID_VALUE_ID, 0, &bid),
+                                     "int32 bias '" + n.name + "'"));
+        const uint32_t x = as_type(in, false);
+        value[i] = define_q8(i);
+        const uint32_t p = static_cast<uint32_t>(n.padding), kk = static_cast<uint32_t>(k);
+        if (depthwise) {
+          return check(xnn_define_depthwise_convolution_2d(sg, p, p, p, p, kk, kk, 1, 1, 1, 1, 1, c, q_lo, q_hi, x, fid,
+                                                           bid, value[i], 0),
+                       "int8 depthwise convolution '" + n.name + "'");
+        }
+        return check(xnn_define_convolution_2d(sg, p, p, p, p, kk, kk, 1, 1, 1, 1, 1, c, o, q_lo, q_hi, x, fid, bid,
+                                               value[i], 0),
+                     "int8 convolution '" + n.name + "'");
+      }
+      case OpKind::kAdd: {
+        for (int other_in : n.inputs) {
+          if (!same_perm(perm[other_in], pin, channels(i))) {
+            return peer_unsupported_op(kEngine, n, "its inputs hold their channels in different orders");
+          }
+        }
+        uint32_t acc = as_type(n.inputs[0], false);
+        for (std::size_t j = 1; j < n.inputs.size(); ++j) {  // partial sums at the output's parameters
+          const uint32_t dst = define_q8(i);
+          LITESR_RETURN_IF_ERROR(check(xnn_define_add2(sg, q_lo, q_hi, acc, as_type(n.inputs[j], false), dst, 0),
+                                       "int8 add '" + n.name + "'"));
+          acc = dst;
+        }
+        value[i] = acc;
+        return {};
+      }
+      case OpKind::kSigmoid:
+        value[i] = define_q8(i);
+        return check(xnn_define_sigmoid(sg, as_type(in, false), value[i], 0), "int8 sigmoid '" + n.name + "'");
+      case OpKind::kRelu:  // f32 clamp of the dequantized input, then quantized at the relu's own parameters
+        value[i] = define(dims_of(i), XNN_INVALID_VALUE_ID, 0);
+        is_f32[i] = true;
+        return check(xnn_define_clamp(sg, 0.0f, kInf, as_type(in, true), value[i], 0), "relu '" + n.name + "'");
+      case OpKind::kLeakyRelu:
+        value[i] = define(dims_of(i), XNN_INVALID_VALUE_ID, 0);
+        is_f32[i] = true;
+        return check(xnn_define_leaky_relu(sg, n.alpha, as_type(in, true), value[i], 0), "leaky_relu '" + n.name + "'");
+      case OpKind::kPrelu: {  // f32 prelu with the dequantized int8 slopes
+        const Int8Step& st = *int8_step.at(n.name);
+        const int c = channels(in);
+        std::vector<float> slope(static_cast<std::size_t>(c));
+        for (int ch = 0; ch < c; ++ch) {
+          const int8_t a = st.alpha[st.alpha.size() == 1 ? 0 : perm_at(pin, ch)];
+          slope[ch] = st.alpha_params.scale * static_cast<float>(a - st.alpha_params.zero_point);
+        }
+        const uint32_t sid = define_static(sg, std::move(slope), {static_cast<std::size_t>(c)}, status);
+        value[i] = define(dims_of(i), XNN_INVALID_VALUE_ID, 0);
+        is_f32[i] = true;
+        return check(xnn_define_prelu(sg, as_type(in, true), sid, value[i], 0), "prelu '" + n.name + "'");
+      }
+      case OpKind::kPixelShuffle: {  // depth_to_space is x32 only: on the dequantized values
+        if (!same_perm(pin, dcr_perm(channels(i), n.scale), channels(in))) {
+          return peer_unsupported_op(kEngine, n, "its input's channels are not in depth_to_space's DCR order");
+        }
+        const bool direct = i == out0;  // the output shuffle writes the f32 external output (already in [0, 1]
+                                        // when the output has the image parameters; clamped below otherwise)
+        value[i] = direct && q.scale == 1.0f / 255.0f && q.zero_point == -128
+                       ? define(dims_of(i), 1, XNN_VALUE_FLAG_EXTERNAL_OUTPUT)
+                       : define(dims_of(i), XNN_INVALID_VALUE_ID, 0);
+        is_f32[i] = true;
+        return check(xnn_define_depth_to_space(sg, as_type(in, true), value[i], static_cast<uint32_t>(n.scale), 0),
+                     "depth_to_space '" + n.name + "'");
+      }
+      default:
+        return peer_unsupported_op(kEngine, n, "not mapped in INT8 by this peer");
+    }
+  };
+
+  for (std::size_t idx = 0; idx < count && status.ok() && int8_; ++idx) {
+    const int i = static_cast<int>(idx);
+    LITESR_RETURN_IF_ERROR(int8_node(i));
+    LITESR_RETURN_IF_ERROR(status);
+    if (i == out0) {  // into the f32 external output, clamped to [0, 1] (unless the shuffle wrote it directly)
+      const bool written = nodes[i].op == OpKind::kPixelShuffle && params_of(i).scale == 1.0f / 255.0f &&
+                           params_of(i).zero_point == -128;
+      if (!written) {
+        const uint32_t ext = define(dims_of(i), 1, XNN_VALUE_FLAG_EXTERNAL_OUTPUT);
+        LITESR_RETURN_IF_ERROR(check(xnn_define_clamp(sg, 0.0f, 1.0f, as_type(i, true), ext, 0), "output clamp"));
+      }
+    }
+  }
+  for (std::size_t idx = 0; idx < count && status.ok() && !int8_; ++idx) {
     const int i = static_cast<int>(idx);
     const Node& n = nodes[i];
     const int in = n.inputs.empty() ? -1 : n.inputs[0];
@@ -678,6 +877,16 @@ Result<std::unique_ptr<GraphPeer>> create_xnnpack_peer(const Graph& graph, const
                                                        const PeerInput& input, int threads) {
   auto peer = std::make_unique<XnnpackPeer>();
   LITESR_RETURN_IF_ERROR(peer->build(graph, tensors, input, threads));
+  return std::unique_ptr<GraphPeer>(std::move(peer));
+}
+
+Result<std::unique_ptr<GraphPeer>> create_xnnpack_int8_peer(const Graph& graph, const TensorMap& tensors,
+                                                            const ModelQuantization& quantization,
+                                                            const PeerInput& input, int threads) {
+  LITESR_ASSIGN_OR_RETURN(const Program program, compile_program(graph, tensors));
+  LITESR_ASSIGN_OR_RETURN(const Int8Program int8, compile_int8_program(program, quantization));
+  auto peer = std::make_unique<XnnpackPeer>();
+  LITESR_RETURN_IF_ERROR(peer->build(graph, tensors, input, threads, &int8));
   return std::unique_ptr<GraphPeer>(std::move(peer));
 }
 

@@ -1,4 +1,4 @@
-// XNNPACK as a `litesr bench` peer (cli/graph_peer.h): the graph rebuilt with XNNPACK's subgraph API (Debian
+// XNNPACK as a `litesr bench` peer (cli/graph_peer.h), FP32 and (create_xnnpack_int8_peer, below) INT8: the graph rebuilt with XNNPACK's subgraph API (Debian
 // libxnnpack-dev 0.0~git20220216, the snapshot PyTorch 1.12 and TFLite of that year ship), run by an
 // xnn_runtime on a pthreadpool of the bench's thread count, float32 NHWC.
 //
@@ -40,6 +40,7 @@
 #include "base/status.h"
 #include "cli/graph_peer.h"
 #include "runtime/graph.h"
+#include "runtime/model_quantization.h"
 #include "runtime/tensor.h"
 
 namespace litesr::cli {
@@ -49,6 +50,17 @@ namespace litesr::cli {
 // kInternal when XNNPACK rejects a node (the message names it and XNNPACK's status).
 Result<std::unique_ptr<GraphPeer>> create_xnnpack_peer(const Graph& graph, const TensorMap& tensors,
                                                        const PeerInput& input, int threads);
+
+// An INT8 model (runtime/model_quantization.h) on XNNPACK's integer operators, from the model's integer form
+// (compile_int8_program: the same int8 per-channel filters, int32 biases and activation parameters LiteSR runs):
+// convs (dense and depthwise) as QC8 convolutions, adds and sigmoids in QS8; prelu, leaky_relu, a relu with new
+// parameters and depth_to_space (XNNPACK 2022-02 has them in f32 / x32 only) on dequantized values, with convert
+// nodes between (what TFLite's XNNPACK delegate would hand back to TFLite's own kernels). The f32 input is
+// quantized by a convert node; the output is f32. XNNPACK requantizes in float, so its integers differ from
+// TFLite's in rounding (the bench checks them with its INT8 bound). Single-input, single-output graphs.
+Result<std::unique_ptr<GraphPeer>> create_xnnpack_int8_peer(const Graph& graph, const TensorMap& tensors,
+                                                            const ModelQuantization& quantization,
+                                                            const PeerInput& input, int threads);
 
 // The XNNPACK build linked in (the Debian package version found at configure time; XNNPACK has no version
 // API).

@@ -27,7 +27,8 @@ TEST(BenchCli, Help) {
   auto r = run_litesr({"bench", "--help"});
   EXPECT_EQ(r.exit_code, 0);
   for (const char* opt : {"--case", "--peers", "--threads", "--reps", "--warmup", "--json", "--chart", "--tradeoff",
-                          "--data", "elsr-x4-720p", "elsr-x4-4k", "sam-sr-xlite-x4-256", "sam-sr-xlite-x4-720p",
+                          "--data", "elsr-x4-720p", "elsr-x4-4k", "elsr-x4-int8-720p", "elsr-x4-int8-4k",
+                          "sam-sr-xlite-x4-256", "sam-sr-xlite-x4-720p",
                           "evsrnet-x4-720p", "evsrnet-nas-x4-720p"}) {
     EXPECT_NE(r.out.find(opt), std::string::npos) << opt;
   }
@@ -187,6 +188,7 @@ TEST(BenchCli, DefaultCasesAreTheShippedModels) {
   const auto j = nlohmann::json::parse(testing::read_file_bytes(json));
   const std::vector<std::pair<std::string, std::string>> want = {
       {"elsr-x4-720p", "single_frame"},        {"elsr-x4-4k", "single_frame"},
+      {"elsr-x4-int8-720p", "single_frame"},   {"elsr-x4-int8-4k", "single_frame"},
       {"sam-sr-xlite-x4-256", "single_frame"}, {"sam-sr-xlite-x4-720p", "single_frame"},
       {"evsrnet-x4-720p", "recurrent"},        {"evsrnet-nas-x4-720p", "recurrent"}};
   ASSERT_EQ(j["cases"].size(), want.size()) << j.dump();
@@ -196,7 +198,9 @@ TEST(BenchCli, DefaultCasesAreTheShippedModels) {
     EXPECT_EQ(c["model_mode"], want[i].second) << want[i].first;
     EXPECT_EQ(c["weights"], "shipped") << want[i].first;
     EXPECT_NE(c["litesr_path"], "reference") << want[i].first;
-    if (want[i].first.rfind("sam-sr", 0) != 0) {
+    if (want[i].first.find("int8") != std::string::npos) {
+      EXPECT_EQ(c["litesr_path"], "int8_bands") << want[i].first;
+    } else if (want[i].first.rfind("sam-sr", 0) != 0) {
       EXPECT_EQ(c["litesr_path"], "fused_bands") << want[i].first;
     }
   }
