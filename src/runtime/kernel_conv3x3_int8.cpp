@@ -117,6 +117,39 @@ LITESR_TARGET_AVX512 inline __m512i requantize16(__m512i acc, Requant q, __m512i
   return _mm512_min_epi32(_mm512_max_epi32(x, lo), hi);
 }
 
+// Load and store masks of XB vectors of 16 pixels from x: loads read bytes x − 1 .. min(x + 16, width) of a row
+// (the left zero point and the right one where the row ends), stores write the pixels in [0, width); a vector
+// entirely past the row loads nothing and stores nothing.
+template <int XB>
+inline void strip_masks(int x, int width, __mmask64* load_mask, __mmask16* store_mask) {
+  for (int k = 0; k < XB; ++k) {
+    const int left = width - (x + 16 * k);  // pixels of the row from this vector's start
+    const int valid = std::clamp(left, 0, 16);
+    const int readable = valid > 0 ? std::min(18, left + 2) : 0;
+    load_mask[k] = (__mmask64{1} << readable) - 1;
+    store_mask[k] = static_cast<__mmask16>((1u << valid) - 1);
+  }
+}
+
+// Requantizes and stores the accumulators of output channels [o0, o0 + NB) (fully unrolled like the reduction
+// loops, so that acc[][] stays in registers: GCC keeps an array that any loop indexes at run time in memory).
+template <int NB, int XB>
+LITESR_TARGET_AVX512 inline void store_block_avx512(const PackedConv3x3Int8& p, const __m512i (&acc)[NB][XB], int x,
+                                                    const __mmask16* store_mask, int o0, int8_t* const* out) {
+  const __m512i zp = _mm512_set1_epi32(p.output_zero_point);
+  const __m512i lo = _mm512_set1_epi32(p.range.min), hi = _mm512_set1_epi32(p.range.max);
+#pragma GCC unroll 8
+  for (int j = 0; j < NB; ++j) {
+    const Requant q = requant_of(p.multipliers[o0 + j]);
+#pragma GCC unroll 4
+    for (int k = 0; k < XB; ++k) {
+      if (store_mask[k] == 0) continue;
+      const __m512i v = requantize16(acc[j][k], q, zp, lo, hi);
+      _mm_mask_storeu_epi8(out[o0 + j] + x + 16 * k, store_mask[k], _mm512_cvtepi32_epi8(v));
+    }
+  }
+}
+
 // Output channels [o0, o0 + NB), XB vectors of 16 pixels from x, clipped to [0, width) (vectors entirely past
 // the row are computed from zeros and not stored).
 template <int NB, int XB>
@@ -124,13 +157,7 @@ LITESR_TARGET_AVX512 void block_avx512(const PackedConv3x3Int8& p, const int8_t*
                                        int o0, int8_t* const* out) {
   __mmask64 load_mask[XB];
   __mmask16 store_mask[XB];
-  for (int k = 0; k < XB; ++k) {
-    const int left = width - (x + 16 * k);                      // pixels of the row from this vector's start
-    const int valid = std::clamp(left, 0, 16);
-    const int readable = valid > 0 ? std::min(18, left + 2) : 0;  // bytes x − 1 .. min(x + 16, width)
-    load_mask[k] = (__mmask64{1} << readable) - 1;
-    store_mask[k] = static_cast<__mmask16>((1u << valid) - 1);
-  }
+  strip_masks<XB>(x, width, load_mask, store_mask);
   // The taps of an output channel, flattened t = (c·3 + ky)·3 + kx = row·3 + kx, are taken 4 at a time (group g:
   // taps 4g .. 4g + 3, PackedConv3x3Int8::taps_g4). A group spans two input rows ra = ⌊4g / 3⌋ and ra + 1 and
   // starts at kx = φ = 4g mod 3; vpermt2b gathers, for pixel j, byte i = row (φ + i < 3 ? ra : ra + 1) at
@@ -204,20 +231,7 @@ LITESR_TARGET_AVX512 void block_avx512(const PackedConv3x3Int8& p, const int8_t*
       for (int k = 0; k < XB; ++k) acc[j][k] = _mm512_dpbusd_epi32(acc[j][k], u[k], wj);
     }
   }
-  const __m512i zp = _mm512_set1_epi32(p.output_zero_point);
-  const __m512i lo = _mm512_set1_epi32(p.range.min), hi = _mm512_set1_epi32(p.range.max);
-  // Fully unrolled like the loops above, so that acc[][] stays in registers (GCC keeps an array that any loop
-  // indexes at run time in memory, storing every accumulator after each vpdpbusd).
-#pragma GCC unroll 8
-  for (int j = 0; j < NB; ++j) {
-    const Requant q = requant_of(p.multipliers[o0 + j]);
-#pragma GCC unroll 4
-    for (int k = 0; k < XB; ++k) {
-      if (store_mask[k] == 0) continue;
-      const __m512i v = requantize16(acc[j][k], q, zp, lo, hi);
-      _mm_mask_storeu_epi8(out[o0 + j] + x + 16 * k, store_mask[k], _mm512_cvtepi32_epi8(v));
-    }
-  }
+  store_block_avx512<NB, XB>(p, acc, x, store_mask, o0, out);
 }
 
 // The strip path (rows_avx512 below): the u vectors of every tap group for kStripVectors vectors of pixels are
@@ -285,18 +299,7 @@ LITESR_TARGET_AVX512 void block_from_groups_avx512(const PackedConv3x3Int8& p, c
       for (int k = 0; k < XB; ++k) acc[j][k] = _mm512_dpbusd_epi32(acc[j][k], v[k], wj);
     }
   }
-  const __m512i zp = _mm512_set1_epi32(p.output_zero_point);
-  const __m512i lo = _mm512_set1_epi32(p.range.min), hi = _mm512_set1_epi32(p.range.max);
-#pragma GCC unroll 8
-  for (int j = 0; j < NB; ++j) {
-    const Requant q = requant_of(p.multipliers[o0 + j]);
-#pragma GCC unroll 4
-    for (int k = 0; k < XB; ++k) {
-      if (store_mask[k] == 0) continue;
-      const __m512i r = requantize16(acc[j][k], q, zp, lo, hi);
-      _mm_mask_storeu_epi8(out[o0 + j] + x + 16 * k, store_mask[k], _mm512_cvtepi32_epi8(r));
-    }
-  }
+  store_block_avx512<NB, XB>(p, acc, x, store_mask, o0, out);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -470,13 +473,7 @@ LITESR_TARGET_AVX512 void rows_avx512(const PackedConv3x3Int8& p, const int8_t* 
   for (int x = 0; x < width; x += 16 * XB) {
     __mmask64 load_mask[XB];
     __mmask16 store_mask[XB];
-    for (int k = 0; k < XB; ++k) {  // as block_avx512
-      const int left = width - (x + 16 * k);
-      const int valid = std::clamp(left, 0, 16);
-      const int readable = valid > 0 ? std::min(18, left + 2) : 0;
-      load_mask[k] = (__mmask64{1} << readable) - 1;
-      store_mask[k] = static_cast<__mmask16>((1u << valid) - 1);
-    }
+    strip_masks<XB>(x, width, load_mask, store_mask);
     gather_groups_avx512<XB>(p, in, x, load_mask, u);
     for (int o0 = 0; o0 < p.cout; o0 += kCoBlock) {
       const int nb = std::min(kCoBlock, p.cout - o0);
