@@ -3,9 +3,11 @@
 // consecutive HR bytes in a stack buffer, then StoreInterleaved3 of the three colours writes s·N RGB pixels. With
 // the image parameters the int8 <-> u8 conversion is q XOR 0x80 (q + 128 and v − 128 in two's complement). A
 // partial last vector is recomputed at width − N (idempotent); rows narrower than N, scales above 4 and tables
-// other than the exact ones take the scalar references. Tables (lookups) are scalar: one load per byte.
+// other than the exact ones take the scalar references. Table lookups: AVX512-VBMI `vpermi2b` where the thread's INT8
+// path has it (kernel_conv3x3_int8.h DISPATCH), one load per byte otherwise; pair tables: one load per byte.
 #include "runtime/kernel_int8_rows.h"
 
+#include "runtime/kernel_conv3x3_int8.h"
 #include "runtime/kernel_dispatch.h"
 #include "runtime/kernel_targets.h"  // must precede the Highway headers
 
@@ -112,6 +114,9 @@ bool deinterleave_exact(const uint8_t* rgb, int width_i, int8_t* const* planes) 
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#endif
 namespace litesr {
 
 HWY_EXPORT(store_exact_u8);
@@ -122,7 +127,30 @@ void lookup_row_int8_ref(const Int8Table& table, const int8_t* in, int n, int8_t
   for (int x = 0; x < n; ++x) out[x] = table(in[x]);
 }
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+// 64 lookups per step with AVX512-VBMI: vpermi2b covers 128 entries from two registers, so the low and the high
+// half of the table are looked up and the index's top bit picks between them. Masked loads and stores cover the
+// tail. Entered only on the int8 path that has VBMI (kernel_conv3x3_int8.h DISPATCH: kAvx512Vnni).
+__attribute__((target("avx512f,avx512bw,avx512vbmi"))) void lookup_row_vbmi(const Int8Table& table, const int8_t* in,
+                                                                              int n, int8_t* out) {
+  const __m512i t0 = _mm512_loadu_si512(table.v), t1 = _mm512_loadu_si512(table.v + 64);
+  const __m512i t2 = _mm512_loadu_si512(table.v + 128), t3 = _mm512_loadu_si512(table.v + 192);
+  for (int x = 0; x < n; x += 64) {
+    const __mmask64 m = n - x >= 64 ? ~__mmask64{0} : (__mmask64{1} << (n - x)) - 1;
+    const __m512i idx = _mm512_maskz_loadu_epi8(m, in + x);  // bit patterns 0..255
+    const __m512i low = _mm512_permutex2var_epi8(t0, idx, t1), high = _mm512_permutex2var_epi8(t2, idx, t3);
+    _mm512_mask_storeu_epi8(out + x, m, _mm512_mask_blend_epi8(_mm512_movepi8_mask(idx), low, high));
+  }
+}
+#endif
+
 void lookup_row_int8(const Int8Table& table, const int8_t* in, int n, int8_t* out) {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  if (int8_path_for(KernelIsa::current()) == Int8ConvPath::kAvx512Vnni) {
+    lookup_row_vbmi(table, in, n, out);
+    return;
+  }
+#endif
   lookup_row_int8_ref(table, in, n, out);
 }
 

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <vector>
 
@@ -99,11 +100,19 @@ TEST(KernelInt8Rows, TablesComputeTheReferenceElementOps) {
   pair_lookup_row_int8(add, a.data(), b.data(), 300, out.data());
   for (int x = 0; x < 300; ++x) ASSERT_EQ(out[x], add_int8_element(a[x], b[x], params));
   Int8Table t;
-  for (int v = 0; v < 256; ++v) t.v[v] = static_cast<int8_t>(255 - v);
-  std::vector<int8_t> got(300), want(300);
-  lookup_row_int8(t, a.data(), 300, got.data());
-  lookup_row_int8_ref(t, a.data(), 300, want.data());
-  EXPECT_EQ(got, want);
+  for (int v = 0; v < 256; ++v) t.v[v] = static_cast<int8_t>((v * 37 + 11) & 0xFF);  // every half, every entry
+  testing::IsaLoop isas;
+  isas.run([&] {
+    for (int n : {0, 1, 63, 64, 65, 127, 300}) {
+      std::vector<int8_t> got(n + 1, 5), want(n + 1, 5);
+      lookup_row_int8(t, a.data(), n, got.data());
+      lookup_row_int8_ref(t, a.data(), n, want.data());
+      EXPECT_EQ(got, want) << n;  // and nothing written past n
+      std::vector<int8_t> in_place(a.begin(), a.begin() + n);
+      lookup_row_int8(t, in_place.data(), n, in_place.data());
+      EXPECT_TRUE(std::equal(in_place.begin(), in_place.end(), want.begin())) << n;
+    }
+  });
 }
 
 }  // namespace
