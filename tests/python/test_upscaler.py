@@ -160,6 +160,16 @@ def test_float32_grey_and_alpha_rules(elsr, random_image):
     np.testing.assert_array_equal(sr[:, :, 3], elsr.upscale(np.ascontiguousarray(rgba[:, :, 3])))
 
 
+def test_int8_model_is_listed_and_stays_close_to_its_float_model(random_image):
+    info = {m["name"]: m for m in litesr.models()}
+    assert info["elsr-x4-int8"]["precision"] == "int8" and info["elsr-x4"]["precision"] == "fp32"
+    lr = random_image((40, 48, 3), np.float32, seed=3) * 0.5 + 0.25  # mid-range values, like photos
+    fp = litesr.Upscaler("elsr-x4", threads=2).upscale(lr)
+    i8 = litesr.Upscaler("elsr-x4-int8", threads=2).upscale(lr)
+    assert i8.shape == fp.shape and i8.dtype == np.float32
+    assert np.abs(i8 - fp).mean() < 0.01  # a few grey levels on average; the same network
+
+
 def test_multi_frame_model_on_still_images(random_image):
     # evsrnet runs a still image as a static window; every call starts a new window, so calls are independent.
     up = litesr.Upscaler("evsrnet-nas-x4", threads=1)
@@ -186,6 +196,8 @@ CLI_CASES = [
     ("", (23, 31, 3), np.uint8),  # the default model (SAM-SR: squeeze-excite over the whole image)
     ("evsrnet-nas-x4", (23, 31, 3), np.uint8),  # multi-frame, as a static window
     ("bicubic", (23, 31, 3), np.uint8),
+    ("elsr-x4-int8", (23, 31, 3), np.uint8),  # INT8 (the integer band executor)
+    ("elsr-x4-int8", (19, 21, 4), np.uint16),
 ]
 
 
@@ -367,7 +379,8 @@ def test_one_upscaler_shared_by_threads_is_serialised(elsr, random_image):
 
 def test_upscale_releases_the_gil(random_image):
     # While one thread upscales, Python code in another thread keeps running: the longest pause the main
-    # thread sees must be far shorter than the call itself.
+    # thread sees must be far shorter than the call itself. A loaded machine can deschedule the main thread once
+    # in a while, so the best of three attempts counts (with the GIL held, every attempt pauses a whole call).
     up = litesr.Upscaler(threads=1)  # the default model, SAM-SR: ~0.1-0.3 s for this image on one core
     lr = random_image((256, 256, 3), np.uint8, seed=40)
     up.upscale(lr)  # the first call sizes the session's buffers
@@ -375,20 +388,25 @@ def test_upscale_releases_the_gil(random_image):
     up.upscale(lr)
     call = time.perf_counter() - start
     repeats = max(1, int(0.6 / call))
-    done = threading.Event()
 
-    def work():
-        for _ in range(repeats):
-            up.upscale(lr)
-        done.set()
+    def longest_pause():
+        done = threading.Event()
 
-    worker = threading.Thread(target=work)
-    worker.start()
-    longest = 0.0
-    last = time.perf_counter()
-    while not done.is_set():
-        now = time.perf_counter()
-        longest = max(longest, now - last)
-        last = now
-    worker.join()
+        def work():
+            for _ in range(repeats):
+                up.upscale(lr)
+            done.set()
+
+        worker = threading.Thread(target=work)
+        worker.start()
+        longest = 0.0
+        last = time.perf_counter()
+        while not done.is_set():
+            now = time.perf_counter()
+            longest = max(longest, now - last)
+            last = now
+        worker.join()
+        return longest
+
+    longest = min(longest_pause() for _ in range(3))
     assert longest < max(0.5 * call, 0.02), f"main thread paused {longest:.3f} s during {call:.3f} s calls"
