@@ -15,6 +15,7 @@ full=(libtorch-dev libopenblas0-openmp libgloo-dev
       libonnx-dev libflatbuffers-dev flatbuffers-compiler nodejs
       libarmnn-dev libarmnntfliteparser-dev libarmnn-cpuref-backend22
       libxnnpack-dev libpthreadpool-dev libdnnl-dev)  # `litesr bench --peers`: XNNPACK and oneDNN (docs/benchmarks.md)
+full+=(chromium)  # headless browser for the HTML report tests (tests/report, tests/cli; docs/report.md)
 
 fuzz=(clang libclang-rt-14-dev)
 
@@ -34,6 +35,7 @@ wanted=("${core[@]}")
 # Full installs also get ONNX Runtime for the export tests (tests/export, docs/export.md): the npm package
 # onnxruntime-node pinned by tools/package-lock.json, CPU binaries only (ONNXRUNTIME_NODE_INSTALL=skip: no
 # CUDA download), from the npm registry alone. Skipped when the installed tree matches the lockfile.
+# The same lockfile pins puppeteer-core, which drives Debian's chromium in the HTML report tests (docs/report.md).
 install_tools() {
   ((minimal == 0)) || return 0
   local tools_dir stamp want

@@ -2,8 +2,11 @@
 //
 //   litesr eval --method bicubic -d DIR [-d DIR ...] -s S[,S...] [--json FILE] [--csv FILE] [--save DIR]
 //               [--shave N] [--lr-border B] [--summary] [-j N] [--progress auto|bar|json|none]
+//               [--report FILE.html [--crop N] [--regions K] [--full-images] [--time-runs N]]
 //
-// DIR holds HR/ and optionally LR_bicubic/X<S>/ (generated when absent). Prints a table on stdout.
+// DIR holds HR/ and optionally LR_bicubic/X<S>/ (generated when absent). Prints a table on stdout. --report also
+// runs bicubic beside the method (the baseline of the report's gains and slider) and writes an HTML page of the
+// same numbers (docs/report.md); the table, --json and --csv are unchanged.
 // Exit codes: 0 ok, 1 failure (missing folder, unreadable image, ...), 2 usage error, 130 interrupted.
 #include <cstdio>
 #include <filesystem>
@@ -17,6 +20,10 @@
 #include "base/resample_weights.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/report_options.h"
+#include "io/atomic_file.h"
+#include "report/comparison_report.h"
+#include "report/report_job.h"
 #include "upscaler/frame_sequence_eval.h"
 #include "upscaler/model_upscaler.h"
 #include "eval/eval_report.h"
@@ -43,6 +50,7 @@ struct EvalArgs {
   bool summary = false;
   int threads = 0;
   std::string progress = "auto";
+  ReportArgs report;
 };
 
 // The CLI's method choice -> the upscaler evaluated at `scale`: `--method bicubic` (eval's own MATLAB
@@ -80,6 +88,7 @@ int run_frame_eval(const EvalArgs& args, CommandContext& ctx) {
   if (args.lr_frames.empty() || args.gt_frames.empty()) return usage_error("give both --lr-frames and --gt-frames");
   if (!args.datasets.empty()) return usage_error("--dataset and --lr-frames/--gt-frames are exclusive");
   if (args.scales.size() > 1) return usage_error("frame-sequence evaluation takes one --scale");
+  if (!args.report.report.empty()) return usage_error("--report evaluates datasets (-d), not frame sequences");
   Result<ProgressMode> progress_mode = parse_progress_mode(args.progress);
   if (!progress_mode.ok()) return usage_error(progress_mode.status().message());
   FrameSequenceEvalOptions options;
@@ -102,6 +111,57 @@ int run_frame_eval(const EvalArgs& args, CommandContext& ctx) {
   return report_results(args, results);
 }
 
+// One dataset at one scale, opened, with the method's upscaler for that scale.
+struct EvalJob {
+  SrDataset dataset;
+  SrDatasetOptions options;
+  const ImageUpscaler* upscaler;
+};
+
+// `--report`: the method and bicubic image by image (report/report_job.h), the usual table / JSON / CSV from the
+// method's scores, and the HTML page.
+int run_eval_report(const EvalArgs& args, CommandContext& ctx, std::vector<EvalJob> jobs, BorderMode border,
+                    ProgressMode progress_mode, int64_t total_images) {
+  const std::string method = args.model.empty() ? args.method : args.model;
+  ReportJob job;
+  job.methods = {"bicubic"};
+  if (method != "bicubic") job.methods.push_back(method);
+  const int method_index = static_cast<int>(job.methods.size()) - 1;
+  // The evaluated method exactly as without --report; bicubic beside it is eval's MATLAB bicubic.
+  job.make_upscaler = [&](const std::string& name, int scale) -> Result<ImageUpscaler> {
+    if (name == method) return make_eval_upscaler(args, scale);
+    return make_method_upscaler(name, scale, args.threads);
+  };
+  for (EvalJob& j : jobs) job.inputs.push_back(comparison_input_from_dataset(std::move(j.dataset), border));
+  Progress progress(progress_mode, "eval", total_images);
+  job.options.shave = args.shave;
+  job.options.jobs = args.threads;
+  job.options.panel = panel_options(args.report);
+  job.options.cancel = ctx.cancel;
+  job.options.progress = &progress;
+  job.threads = args.threads;
+  job.timing = timing_options(args.report, args.threads);
+  job.save_root = args.save;
+  job.save_method = method_index;
+  job.title = "LiteSR evaluation: " + method;
+  job.command = report_command_line(ctx.argv);
+  job.version = LITESR_VERSION;
+  job.generated = utc_now_text();
+  if (args.report.time_runs == 0) job.notes.push_back("Models were not timed (--time-runs 0).");
+  Result<ComparisonReport> report = run_report_job(job);
+  progress.finish();
+  if (!report.ok()) return report_error(report.status());
+  std::vector<EvaluationResult> results;
+  for (const ComparedSet& set : report->sets) results.push_back(set.results[method_index]);
+  const int rc = report_results(args, results);
+  if (rc != kExitOk) return rc;
+  const std::string html = comparison_report_html(*report);
+  const Status s = write_file_atomically(args.report.report, html);
+  if (!s.ok()) return report_error(s);
+  std::printf("report: %s (%.1f MB)\n", args.report.report.c_str(), static_cast<double>(html.size()) / 1e6);
+  return kExitOk;
+}
+
 int run_eval(const EvalArgs& args, CommandContext& ctx) {
   if (!args.lr_frames.empty() || !args.gt_frames.empty()) return run_frame_eval(args, ctx);
   if (args.datasets.empty()) return usage_error("give at least one --dataset DIR");
@@ -110,6 +170,7 @@ int run_eval(const EvalArgs& args, CommandContext& ctx) {
     if (s < 1) return usage_error("--scale must be a positive integer, got " + std::to_string(s));
   }
   if (args.shave < -1) return usage_error("--shave must be >= 0 (or -1 for the scale)");
+  if (const std::string why = check_report_args(args.report); !why.empty()) return usage_error(why);
   Result<BorderMode> border = parse_border_mode(args.lr_border);
   if (!border.ok()) return usage_error(border.status().message());
   Result<ProgressMode> progress_mode = parse_progress_mode(args.progress);
@@ -128,12 +189,7 @@ int run_eval(const EvalArgs& args, CommandContext& ctx) {
   }
 
   // Open everything first, so a missing folder fails before minutes of work.
-  struct Job {
-    SrDataset dataset;
-    SrDatasetOptions options;
-    const ImageUpscaler* upscaler;
-  };
-  std::vector<Job> jobs;
+  std::vector<EvalJob> jobs;
   int64_t total_images = 0;
   for (const std::string& dir : args.datasets) {
     for (std::size_t k = 0; k < args.scales.size(); ++k) {
@@ -147,9 +203,11 @@ int run_eval(const EvalArgs& args, CommandContext& ctx) {
     }
   }
 
+  if (!args.report.report.empty()) return run_eval_report(args, ctx, std::move(jobs), *border, *progress_mode, total_images);
+
   Progress progress(*progress_mode, "eval", total_images);
   std::vector<EvaluationResult> results;
-  for (const Job& job : jobs) {
+  for (const EvalJob& job : jobs) {
     EvaluationOptions eopt;
     eopt.shave = args.shave;
     eopt.threads = args.threads;
@@ -192,6 +250,7 @@ void register_eval_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_flag("--summary", args->summary, "Print only the mean row of each dataset and scale");
   cmd->add_option("-j,--threads", args->threads, "Images evaluated in parallel (0 = one per core)")->capture_default_str();
   cmd->add_option("--progress", args->progress, "auto|bar|json|none")->capture_default_str();
+  add_report_options(cmd, args->report);
   cmd->callback([args, &ctx] { ctx.exit_code = run_eval(*args, ctx); });
 }
 

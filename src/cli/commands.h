@@ -3,6 +3,9 @@
 // Commands parse and validate arguments and wire modules together; they hold no algorithms.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include <CLI/CLI.hpp>
 
 #include "base/cancel.h"
@@ -13,11 +16,13 @@ struct CommandContext {
   int exit_code = 0;
   int verbosity = 0;           // -v count
   CancelToken* cancel = nullptr;  // set by SIGINT
+  std::vector<std::string> argv;  // the command line as given (reports quote it)
 };
 
 void register_upscale_command(CLI::App& app, CommandContext& ctx);
 void register_models_command(CLI::App& app, CommandContext& ctx);
 void register_eval_command(CLI::App& app, CommandContext& ctx);
+void register_compare_command(CLI::App& app, CommandContext& ctx);
 void register_resize_command(CLI::App& app, CommandContext& ctx);
 void register_quantize_command(CLI::App& app, CommandContext& ctx);
 void register_profile_command(CLI::App& app, CommandContext& ctx);

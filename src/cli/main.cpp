@@ -68,12 +68,14 @@ int main(int argc, char** argv) {
   bool version = false;
   CommandContext ctx;
   ctx.cancel = &g_cancel;
+  ctx.argv.assign(argv, argv + argc);
   app.add_flag("--version", version, "Print version, modules and instruction sets, then exit");
   app.add_flag("-v,--verbose", ctx.verbosity, "More output (repeatable)");
 
   register_upscale_command(app, ctx);
   register_models_command(app, ctx);
   register_eval_command(app, ctx);
+  register_compare_command(app, ctx);
   register_resize_command(app, ctx);
   register_quantize_command(app, ctx);
   register_profile_command(app, ctx);

@@ -112,6 +112,8 @@ std::string eval_report_json(const std::vector<EvaluationResult>& runs) {
   return j.dump(2) + "\n";
 }
 
+std::string eval_run_json(const EvaluationResult& run) { return run_json(run).dump(); }
+
 std::string eval_report_csv(const std::vector<EvaluationResult>& runs) {
   std::string out = "dataset,scale,method,kind,name,psnr_y,ssim_y,psnr_rgb,ssim_rgb\n";
   auto row = [&](const EvaluationResult& r, const char* kind, const std::string& name, const SrScores& s) {

@@ -27,6 +27,9 @@ struct EvalTableOptions {
 std::string format_eval_table(const std::vector<EvaluationResult>& runs, const EvalTableOptions& options = {});
 
 std::string eval_report_json(const std::vector<EvaluationResult>& runs);
+// One run's JSON object as above, compact (no indentation): for reports that embed runs in a larger document
+// (report/comparison_report.h).
+std::string eval_run_json(const EvaluationResult& run);
 std::string eval_report_csv(const std::vector<EvaluationResult>& runs);
 
 // Atomic writes (io/atomic_file.h) of the JSON / CSV reports.
