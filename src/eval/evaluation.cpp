@@ -6,9 +6,9 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 
 #include "base/image_ops.h"
+#include "base/worker_threads.h"
 #include "io/image_file.h"
 
 namespace litesr {
@@ -128,17 +128,7 @@ Result<EvaluationResult> evaluate_dataset(const SrDataset& dataset, const SrData
     }
   };
 
-  int threads = options.threads;
-  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads), n));
-  if (threads <= 1) {
-    worker();
-  } else {
-    std::vector<std::thread> pool;
-    pool.reserve(threads);
-    for (int t = 0; t < threads; ++t) pool.emplace_back(worker);
-    for (std::thread& t : pool) t.join();
-  }
+  run_workers(options.threads, n, worker);
   if (first_error) return first_error->second;
   if (options.cancel != nullptr && options.cancel->cancelled()) return cancelled("evaluation interrupted");
 

@@ -6,10 +6,10 @@
 #include <mutex>
 #include <optional>
 #include <system_error>
-#include <thread>
 #include <utility>
 
 #include "base/image_ops.h"
+#include "base/worker_threads.h"
 #include "io/image_file.h"
 #include "io/image_folder.h"
 #include "upscaler/model_upscaler.h"
@@ -221,17 +221,7 @@ Result<ComparedSet> run_comparison(const ComparisonInput& input, std::span<const
       if (options.progress != nullptr) options.progress->advance(1, pair.name);
     }
   };
-  int threads = options.jobs;
-  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads), n));
-  if (threads <= 1) {
-    worker();
-  } else {
-    std::vector<std::thread> pool;
-    pool.reserve(threads);
-    for (int t = 0; t < threads; ++t) pool.emplace_back(worker);
-    for (std::thread& t : pool) t.join();
-  }
+  run_workers(options.jobs, n, worker);
   if (first_error) return first_error->second;
   if (options.cancel != nullptr && options.cancel->cancelled()) return cancelled("comparison interrupted");
 
