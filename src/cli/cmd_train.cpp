@@ -2,12 +2,14 @@
 //
 //   litesr train --recipe FILE [--out DIR] [--resume] [-j THREADS] [--loader-threads N]
 //                [--progress auto|bar|json|none] [--stop-after N] [--nas-lambda X] [-v]
-//   litesr train --compare DIR [DIR ...] [--chart FILE.svg]
+//   litesr train --compare DIR [DIR ...] [--chart FILE.svg] [--report FILE.html] [--json FILE]
 //
 // Writes DIR/model.safetensors (default DIR: runs/<recipe name>), checkpoints, train_log.jsonl and
 // curves.svg. Errors in the recipe, missing data folders and an unwritable DIR are reported before any
 // training. `--compare` trains nothing: it summarises finished or running runs from their train_log.jsonl
-// (iterations, last and best validation PSNR-Y) and draws their curves overlaid.
+// (iterations, last and best validation PSNR-Y) and draws their curves overlaid; --report writes an HTML page of
+// the runs (summary, curves, and the validation crops over time when RUN/val_crops holds them; docs/report.md),
+// --json the same numbers.
 // Exit codes: 0 ok, 1 failure, 2 usage error, 130 interrupted (a checkpoint is saved first).
 #include <cstdio>
 #include <memory>
@@ -19,7 +21,9 @@
 #include "base/progress.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/report_options.h"
 #include "io/atomic_file.h"
+#include "report/training_report.h"
 #include "train/trainer.h"
 #include "train/training_log.h"
 
@@ -40,13 +44,29 @@ struct TrainArgs {
   CLI::Option* nas_lambda_option = nullptr;  // given: overrides the search stage's nas_lambda
   std::vector<std::string> compare;          // run folders to summarise instead of training
   std::string chart;                         // --compare: SVG of the overlaid curves
+  std::string report;                        // --compare: HTML report of the runs (report/training_report.h)
+  std::string json;                          // --compare: JSON of the runs' numbers
 };
 
-int run_compare(const TrainArgs& args) {
+// The report module's copy of a run's curves (report/ does not link LibTorch).
+TrainingRunCurves report_curves(const train::RunCurves& r, const std::string& dir) {
+  TrainingRunCurves c;
+  c.name = r.name;
+  c.dir = dir;
+  c.scale = r.scale;
+  c.last_iteration = r.last_iteration;
+  for (const train::CurvePoint& p : r.loss) c.loss.push_back({p.global_iteration, p.value});
+  for (const train::CurvePoint& p : r.psnr) c.psnr.push_back({p.global_iteration, p.value});
+  return c;
+}
+
+int run_compare(const TrainArgs& args, const CommandContext& ctx) {
   std::vector<train::RunCurves> runs;
+  std::vector<TrainingRunCurves> report_runs;
   for (const std::string& dir : args.compare) {
     Result<train::RunCurves> run = train::read_run_curves(dir);
     if (!run.ok()) return report_error(run.status());
+    report_runs.push_back(report_curves(*run, dir));
     runs.push_back(std::move(*run));
   }
   // Validation columns are at each run's final scale (an ELSR x4 run's x2 pre-training is left out).
@@ -69,16 +89,37 @@ int run_compare(const TrainArgs& args) {
     if (!written.ok()) return report_error(written);
     std::printf("chart: %s\n", args.chart.c_str());
   }
+  TrainingReportOptions ro;
+  ro.title = "LiteSR training runs compared:";
+  for (std::size_t i = 0; i < report_runs.size(); ++i) ro.title += (i == 0 ? " " : ", ") + report_runs[i].name;
+  ro.command = report_command_line(ctx.argv);
+  ro.version = LITESR_VERSION;
+  ro.generated = utc_now_text();
+  if (!args.json.empty()) {
+    Result<std::string> json = training_report_json(report_runs, ro);
+    if (!json.ok()) return report_error(json.status());
+    const Status written = write_file_atomically(args.json, *json);
+    if (!written.ok()) return report_error(written);
+  }
+  if (!args.report.empty()) {
+    Result<std::string> html = training_report_html(report_runs, ro);
+    if (!html.ok()) return report_error(html.status());
+    const Status written = write_file_atomically(args.report, *html);
+    if (!written.ok()) return report_error(written);
+    std::printf("report: %s (%.1f MB)\n", args.report.c_str(), static_cast<double>(html->size()) / 1e6);
+  }
   return kExitOk;
 }
 
 int run_train(const TrainArgs& args, CommandContext& ctx) {
   if (!args.compare.empty()) {
     if (!args.recipe.empty()) return usage_error("--compare summarises runs; it does not take --recipe");
-    return run_compare(args);
+    return run_compare(args, ctx);
   }
   if (args.recipe.empty()) return usage_error("--recipe is required (or --compare RUN_DIR ...)");
   if (!args.chart.empty()) return usage_error("--chart goes with --compare");
+  if (!args.report.empty()) return usage_error("--report goes with --compare");
+  if (!args.json.empty()) return usage_error("--json goes with --compare");
   Result<ProgressMode> mode = parse_progress_mode(args.progress);
   if (!mode.ok()) return usage_error(mode.status().message());
   if (args.threads < 1) return usage_error("--threads must be at least 1");
@@ -131,6 +172,9 @@ void register_train_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--compare", args->compare,
                   "Train nothing: summarise these run folders (iterations, last and best validation PSNR-Y)");
   cmd->add_option("--chart", args->chart, "With --compare: write their curves overlaid to this SVG");
+  cmd->add_option("--report", args->report,
+                  "With --compare: write a self-contained HTML report (summary, curves, validation crops over time)");
+  cmd->add_option("--json", args->json, "With --compare: write the runs' summaries and curves as JSON");
   cmd->callback([args, &ctx] { ctx.exit_code = run_train(*args, ctx); });
 }
 
