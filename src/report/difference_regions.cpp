@@ -13,7 +13,7 @@ namespace {
 
 // SR luma of pixel (x, y) of a u8 grey or RGB(A) image (grey as R = G = B).
 inline double luma_at(const Image& im, int x, int y) {
-  const uint8_t* p = im.view<const uint8_t>().row(y) + static_cast<std::ptrdiff_t>(x) * im.channels();
+  const uint8_t* p = im.view<uint8_t>().row(y) + static_cast<std::ptrdiff_t>(x) * im.channels();
   if (im.channels() <= 2) {
     const double v = p[0] / 255.0;
     return sr_luma_255(v, v, v);
