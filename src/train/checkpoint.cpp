@@ -1,5 +1,6 @@
 #include "train/checkpoint.h"
 
+#include <functional>
 #include <mutex>
 #include <sstream>
 
@@ -9,6 +10,67 @@ namespace litesr::train {
 namespace {
 
 constexpr int64_t kCheckpointFormat = 1;
+
+using ArchiveLoader = std::function<void(torch::serialize::InputArchive&)>;
+
+Result<CheckpointState> read_state(const ArchiveLoader& load, const std::string& name) {
+  try {
+    torch::serialize::InputArchive archive;
+    load(archive);
+    c10::IValue v;
+    archive.read("format", v);
+    if (v.toInt() != kCheckpointFormat) return unsupported(name + ": unknown checkpoint format");
+    CheckpointState s;
+    archive.read("stage", v);
+    s.stage = static_cast<int>(v.toInt());
+    archive.read("iteration", v);
+    s.iteration = v.toInt();
+    archive.read("global_iteration", v);
+    s.global_iteration = v.toInt();
+    archive.read("scale", v);
+    s.scale = static_cast<int>(v.toInt());
+    archive.read("recipe_hash", v);
+    s.recipe_hash = static_cast<uint64_t>(v.toInt());
+    if (archive.try_read("model_config", v)) s.model_config = v.toStringRef();
+    if (archive.try_read("world_size", v)) s.world_size = static_cast<int>(v.toInt());
+    return s;
+  } catch (const c10::Error& e) {
+    return corrupt_data(name + ": unreadable checkpoint: " + e.what_without_backtrace());
+  }
+}
+
+Status restore(const ArchiveLoader& load, const std::string& name, SrNetwork& net, torch::optim::Optimizer& optimizer) {
+  try {
+    torch::serialize::InputArchive archive;
+    load(archive);
+    c10::IValue v;
+    archive.read("model_names", v);
+    std::string expected;
+    auto state = network_state(net);
+    for (const auto& [tensor_name, t] : state) expected += tensor_name + "\n";
+    if (v.toStringRef() != expected) return corrupt_data(name + ": checkpoint tensors do not match the network");
+    torch::NoGradGuard no_grad;
+    for (size_t i = 0; i < state.size(); ++i) {
+      torch::Tensor t;
+      archive.read("m" + std::to_string(i), t);
+      if (!t.sizes().equals(state[i].second.sizes())) {
+        return corrupt_data(name + ": tensor '" + state[i].first + "' has the wrong shape");
+      }
+      state[i].second.copy_(t);
+    }
+    torch::serialize::InputArchive opt;
+    archive.read("optimizer", opt);
+    optimizer.load(opt);
+    torch::Tensor rng;
+    archive.read("torch_rng", rng);
+    at::Generator generator = at::detail::getDefaultCPUGenerator();  // a handle sharing the global state
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    generator.set_state(rng);
+    return {};
+  } catch (const c10::Error& e) {
+    return corrupt_data(name + ": cannot restore the checkpoint: " + e.what_without_backtrace());
+  }
+}
 
 }  // namespace
 
@@ -32,6 +94,7 @@ Status save_checkpoint(const std::filesystem::path& path, const CheckpointState&
     archive.write("scale", c10::IValue(static_cast<int64_t>(state.scale)));
     archive.write("recipe_hash", c10::IValue(static_cast<int64_t>(state.recipe_hash)));
     archive.write("model_config", c10::IValue(model_config_json(net.config())));
+    archive.write("world_size", c10::IValue(static_cast<int64_t>(state.world_size)));
     std::string names;
     int64_t i = 0;
     for (const auto& [name, t] : network_state(net)) {
@@ -58,61 +121,31 @@ Status save_checkpoint(const std::filesystem::path& path, const CheckpointState&
 Result<CheckpointState> read_checkpoint_state(const std::filesystem::path& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return not_found(path.string() + ": no checkpoint to resume from");
-  try {
-    torch::serialize::InputArchive archive;
-    archive.load_from(path.string());
-    c10::IValue v;
-    archive.read("format", v);
-    if (v.toInt() != kCheckpointFormat) return unsupported(path.string() + ": unknown checkpoint format");
-    CheckpointState s;
-    archive.read("stage", v);
-    s.stage = static_cast<int>(v.toInt());
-    archive.read("iteration", v);
-    s.iteration = v.toInt();
-    archive.read("global_iteration", v);
-    s.global_iteration = v.toInt();
-    archive.read("scale", v);
-    s.scale = static_cast<int>(v.toInt());
-    archive.read("recipe_hash", v);
-    s.recipe_hash = static_cast<uint64_t>(v.toInt());
-    if (archive.try_read("model_config", v)) s.model_config = v.toStringRef();
-    return s;
-  } catch (const c10::Error& e) {
-    return corrupt_data(path.string() + ": unreadable checkpoint: " + e.what_without_backtrace());
-  }
+  return read_state([&](torch::serialize::InputArchive& a) { a.load_from(path.string()); }, path.string());
 }
 
 Status restore_checkpoint(const std::filesystem::path& path, SrNetwork& net, torch::optim::Optimizer& optimizer) {
-  try {
-    torch::serialize::InputArchive archive;
-    archive.load_from(path.string());
-    c10::IValue v;
-    archive.read("model_names", v);
-    std::string expected;
-    auto state = network_state(net);
-    for (const auto& [name, t] : state) expected += name + "\n";
-    if (v.toStringRef() != expected) return corrupt_data(path.string() + ": checkpoint tensors do not match the network");
-    torch::NoGradGuard no_grad;
-    for (size_t i = 0; i < state.size(); ++i) {
-      torch::Tensor t;
-      archive.read("m" + std::to_string(i), t);
-      if (!t.sizes().equals(state[i].second.sizes())) {
-        return corrupt_data(path.string() + ": tensor '" + state[i].first + "' has the wrong shape");
-      }
-      state[i].second.copy_(t);
-    }
-    torch::serialize::InputArchive opt;
-    archive.read("optimizer", opt);
-    optimizer.load(opt);
-    torch::Tensor rng;
-    archive.read("torch_rng", rng);
-    at::Generator generator = at::detail::getDefaultCPUGenerator();  // a handle sharing the global state
-    std::lock_guard<std::mutex> lock(generator.mutex());
-    generator.set_state(rng);
-    return {};
-  } catch (const c10::Error& e) {
-    return corrupt_data(path.string() + ": cannot restore the checkpoint: " + e.what_without_backtrace());
-  }
+  return restore([&](torch::serialize::InputArchive& a) { a.load_from(path.string()); }, path.string(), net,
+                 optimizer);
+}
+
+Result<CheckpointState> parse_checkpoint_state(const std::string& bytes, const std::string& name) {
+  return read_state(
+      [&](torch::serialize::InputArchive& a) {
+        std::istringstream in(bytes);
+        a.load_from(in);
+      },
+      name);
+}
+
+Status restore_checkpoint_bytes(const std::string& bytes, const std::string& name, SrNetwork& net,
+                                torch::optim::Optimizer& optimizer) {
+  return restore(
+      [&](torch::serialize::InputArchive& a) {
+        std::istringstream in(bytes);
+        a.load_from(in);
+      },
+      name, net, optimizer);
 }
 
 }  // namespace litesr::train

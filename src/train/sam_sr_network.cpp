@@ -42,15 +42,20 @@ SamSrBlock::SamSrBlock(int64_t cin, int64_t nf, bool bn, bool se_on, SeGate gate
   if (bn) project_bn = register_module("project_bn", make_bn(nf));
 }
 
+torch::Tensor SamSrBlock::batch_norm(torch::nn::BatchNorm2d& bn, const torch::Tensor& y) {
+  if (sync_ != nullptr && is_training()) return sync_batch_norm(y, *bn, *sync_);
+  return bn->forward(y);
+}
+
 torch::Tensor SamSrBlock::forward(const torch::Tensor& x) {
   torch::Tensor y = expand->forward(x);
-  if (expand_bn) y = expand_bn->forward(y);
+  if (expand_bn) y = batch_norm(expand_bn, y);
   y = dw->forward(leaky(y));
-  if (dw_bn) y = dw_bn->forward(y);
+  if (dw_bn) y = batch_norm(dw_bn, y);
   y = leaky(y);
   if (se) y = se->forward(y);
   y = project->forward(y);
-  if (project_bn) y = project_bn->forward(y);
+  if (project_bn) y = batch_norm(project_bn, y);
   return residual_ ? y + x : y;
 }
 
@@ -71,6 +76,10 @@ SamSrNetwork::SamSrNetwork(const SamSrConfig& config)
   up->push_back(same_conv(h, h, 1));       // up.5
   up->push_back(same_conv(h, h, 3, true, h));  // up.6 dw
   up->push_back(same_conv(h, 3, 1));       // up.7
+}
+
+void SamSrNetwork::set_batch_norm_sync(BatchNormSync* sync) {
+  for (size_t b = 0; b < blocks->size(); ++b) blocks[b]->as<SamSrBlock>()->set_batch_norm_sync(sync);
 }
 
 torch::Tensor SamSrNetwork::forward(const torch::Tensor& x) {

@@ -7,6 +7,7 @@
 
 #include "train/bicubic_upsample.h"
 #include "train/sr_network.h"
+#include "train/sync_batch_norm.h"
 
 namespace litesr::train {
 
@@ -27,13 +28,17 @@ class SamSrBlock : public torch::nn::Module {
  public:
   SamSrBlock(int64_t cin, int64_t nf, bool bn, bool se, SeGate gate, bool residual);
   torch::Tensor forward(const torch::Tensor& x);
+  void set_batch_norm_sync(BatchNormSync* sync) { sync_ = sync; }
 
   torch::nn::Conv2d expand{nullptr}, dw{nullptr}, project{nullptr};
   torch::nn::BatchNorm2d expand_bn{nullptr}, dw_bn{nullptr}, project_bn{nullptr};
   std::shared_ptr<SqueezeExcite> se{nullptr};
 
  private:
+  torch::Tensor batch_norm(torch::nn::BatchNorm2d& bn, const torch::Tensor& y);
+
   bool residual_;
+  BatchNormSync* sync_ = nullptr;
 };
 
 class SamSrNetwork : public SrNetwork {
@@ -41,6 +46,9 @@ class SamSrNetwork : public SrNetwork {
   explicit SamSrNetwork(const SamSrConfig& config);
   torch::Tensor forward(const torch::Tensor& x) override;
   const ModelConfig& config() const override { return model_config_; }
+  // Data-parallel training: batch statistics over every rank's shard (sync_batch_norm.h) while training;
+  // nullptr (the default) = plain BatchNorm2d. `sync` must outlive its use.
+  void set_batch_norm_sync(BatchNormSync* sync);
 
   torch::nn::ModuleList blocks{nullptr};
   torch::nn::ModuleList up{nullptr};

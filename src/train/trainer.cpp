@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <mutex>
 
 #include <nlohmann/json.hpp>
 
@@ -10,6 +11,7 @@
 #include "train/batch_loader.h"
 #include "train/checkpoint.h"
 #include "train/cpu_speedups.h"
+#include "train/distributed.h"
 #include "train/elsr_network.h"
 #include "train/evsrnet_search.h"
 #include "train/loss.h"
@@ -86,6 +88,47 @@ Status check_output_dir(const fs::path& dir) {
   return {};
 }
 
+// Samples [first, first + count) of a batch of `batch` for `rank` of `world`: contiguous, sizes differ by ≤ 1.
+std::pair<int, int> shard_of(int batch, int world, int rank) {
+  const int base = batch / world, extra = batch % world;
+  return {rank * base + std::min(rank, extra), base + (rank < extra ? 1 : 0)};
+}
+
+// Each rank needs at least one sample of every batch.
+Status check_world_size(const Recipe& recipe, int world) {
+  for (const StageSpec& s : recipe.stages) {
+    if (s.batch < world) {
+      return invalid_argument("a run of " + std::to_string(world) + " ranks needs batches of at least " +
+                              std::to_string(world) + " samples, and stage " + s.name + " has batch " +
+                              std::to_string(s.batch) + ": use fewer ranks");
+    }
+  }
+  return {};
+}
+
+// What every rank of a data-parallel run must agree on (Distributed::connect compares it across ranks).
+std::string run_fingerprint(const TrainOptions& o, const Result<Recipe>& recipe, const Status& ready) {
+  if (!ready.ok()) return Json{{"error", ready.message()}, {"code", static_cast<int>(ready.code())}}.dump();
+  char hash[32];
+  std::snprintf(hash, sizeof(hash), "%016llx", static_cast<unsigned long long>(recipe_hash(recipe->text)));
+  return Json{{"protocol", 1},
+              {"recipe", recipe->name},
+              {"recipe_hash", hash},
+              {"resume", o.resume},
+              {"stop_after", o.stop_after_iterations},
+              {"channels_last", o.channels_last},
+              {"bf16", o.bf16},
+              {"bucket_bytes", o.distributed.bucket_bytes},
+              {"timeout_s", o.distributed.timeout_s},
+              {"heartbeat_timeout_s", o.distributed.heartbeat_timeout()}}
+      .dump();
+}
+
+std::string exception_text(const std::exception& e) {
+  if (const auto* c = dynamic_cast<const c10::Error*>(&e)) return c->what_without_backtrace();
+  return e.what();
+}
+
 // The state of a run between iterations.
 struct Run {
   const Recipe* recipe = nullptr;
@@ -95,9 +138,15 @@ struct Run {
   std::unique_ptr<torch::optim::Adam> optimizer;
   CheckpointState state;
   std::unique_ptr<TrainingData> data;
-  std::unique_ptr<TrainingLog> log;
+  std::unique_ptr<TrainingLog> log;  // rank 0 only (null on the other ranks)
   double last_psnr = 0.0;
   int loader_threads = 1;
+  Distributed* dist = nullptr;       // a data-parallel run, else null
+
+  bool primary() const { return dist == nullptr || dist->primary(); }
+  int world() const { return dist == nullptr ? 1 : dist->world_size(); }
+  int rank() const { return dist == nullptr ? 0 : dist->rank(); }
+  Status append(const Json& j) const { return log ? log->append(j.dump()) : Status(); }
 
   // The supernet while a search stage runs, else null.
   EvsrnetSearchNetwork* search() const { return dynamic_cast<EvsrnetSearchNetwork*>(net.get()); }
@@ -117,7 +166,14 @@ struct Run {
     return info;
   }
 
+  // Every rank calls it at the same iterations: the ranks first check that they hold the same weights, then
+  // rank 0 writes; a failure elsewhere waits for the write to complete (exit_guard).
   Status checkpoint() {
+    if (dist != nullptr) LITESR_RETURN_IF_ERROR(dist->check_replicas(*net));
+    if (!primary()) return {};
+    std::unique_lock<std::mutex> guard;
+    if (dist != nullptr) guard = dist->exit_guard();
+    state.world_size = world();
     LITESR_RETURN_IF_ERROR(save_checkpoint(out / "checkpoint.pt", state, *net, *optimizer));
     LITESR_RETURN_IF_ERROR(export_network(out / "model_latest.safetensors", *exportable(), export_info()));
     Json j = {{"event", "checkpoint"}, {"stage_index", state.stage}, {"iteration", state.iteration},
@@ -126,10 +182,34 @@ struct Run {
     return log->write_svg(recipe->name);
   }
 
+  // Validation; a data-parallel run splits the images over the ranks and sums their scores.
+  Result<ValidationResult> score() {
+    if (dist == nullptr) return validate_network(*net, recipe->validation.dir, recipe->validation.max_images);
+    LITESR_ASSIGN_OR_RETURN(ValidationSums part, validate_network_shard(*net, recipe->validation.dir,
+                                                                        recipe->validation.max_images, rank(), world()));
+    torch::Tensor sums = torch::tensor({static_cast<double>(part.images), part.sum.psnr_y, part.sum.ssim_y,
+                                        part.sum.psnr_rgb, part.sum.ssim_rgb},
+                                       torch::kDouble);
+    try {
+      sums = dist->start_all_reduce_sum(sums)();
+    } catch (const std::exception& e) {
+      return dist->failure(exception_text(e));
+    }
+    ValidationResult v;
+    v.images = static_cast<int>(sums[0].item<double>());
+    const double n = std::max(1, v.images);
+    v.mean.psnr_y = sums[1].item<double>() / n;
+    v.mean.ssim_y = sums[2].item<double>() / n;
+    v.mean.psnr_rgb = sums[3].item<double>() / n;
+    v.mean.ssim_rgb = sums[4].item<double>() / n;
+    return v;
+  }
+
   Status validate() {
     if (recipe->validation.dir.empty()) return {};
-    LITESR_ASSIGN_OR_RETURN(ValidationResult v, validate_network(*net, recipe->validation.dir, recipe->validation.max_images));
+    LITESR_ASSIGN_OR_RETURN(ValidationResult v, score());
     last_psnr = v.mean.psnr_y;
+    if (!primary()) return {};
     const StageSpec& s = recipe->stages[state.stage];
     Json j = {{"event", "val"}, {"stage", s.name}, {"stage_index", state.stage}, {"scale", s.scale},
               {"iteration", state.iteration}, {"global_iteration", state.global_iteration},
@@ -175,7 +255,7 @@ struct Run {
       j["nas"] = {{"lambda", s.nas.lambda}, {"max_channels", s.nas.max_channels},
                   {"max_blocks", s.nas.max_blocks}, {"gate_lr", s.nas.gate_lr}, {"gate_init", s.nas.gate_init}};
     }
-    return log->append(j.dump());
+    return append(j);
   }
 
   // End of the search: replaces the supernet by the uniform EVSRNet it found (weights of the kept channels,
@@ -191,6 +271,8 @@ struct Run {
               {"architecture", nas_architecture_json(a)}, {"searched_macs_per_pixel", searched.hard_macs_per_pixel()},
               {"macs_per_pixel", macs}, {"params", parameter_count(*derived)},
               {"config", Json::parse(model_config_json(c))}};
+    net = derived;
+    if (!primary()) return {};
     std::printf("[%s] FGNAS (lambda %g): %zu of %d trunk channels open, %d of %d blocks kept (inner widths %s)\n"
                 "[%s] found architecture: EVSRNet nc = %d, nb = %d (%s): %lld MACs per LR pixel (%.1f M per "
                 "320x180 frame), %lld parameters\n",
@@ -200,8 +282,89 @@ struct Run {
                 static_cast<long long>(macs), static_cast<double>(macs) * 320 * 180 / 1e6,
                 static_cast<long long>(parameter_count(*derived)));
     std::fflush(stdout);
-    net = derived;
     return log->append(j.dump());
+  }
+
+  // Trains the rest of the current stage; returns false in `stopped` when interrupted or stopped early.
+  // One optimisation step on this rank's shard of the batch. Single process: loss.backward(), Adam. Data-parallel:
+  // the rank back-propagates its share of the global objective (shard / batch), the reducer sums the gradients
+  // over the ranks during the backward pass, and one small all-reduce — launched before the backward pass, so it
+  // overlaps it — sums the loss, the FGNAS penalty and the ranks' stop requests (Ctrl-C on any rank stops every
+  // rank at the same iteration). Returns the global loss and penalty.
+  Status step(const StageSpec& s, Batch& b, double lr, double& loss_value, double& penalty_value, bool& stop_request) {
+    const auto t_start = Clock::now();
+    const int c = 3 * b.frames;
+    const int hr_size = b.lr_size * b.scale;
+    torch::Tensor x = torch::from_blob(b.lr.data(), {b.batch, c, b.lr_size, b.lr_size}, torch::kFloat);
+    torch::Tensor y = torch::from_blob(b.hr.data(), {b.batch, c, hr_size, hr_size}, torch::kFloat);
+    if (options.channels_last) {
+      x = x.contiguous(torch::MemoryFormat::ChannelsLast);
+      y = y.contiguous(torch::MemoryFormat::ChannelsLast);
+    }
+    configure_optimizer(*optimizer, s, lr);
+    optimizer->zero_grad();
+    torch::Tensor prediction;
+    {
+      AutocastScope autocast(options.bf16);
+      prediction = net->forward(x);
+    }
+    torch::Tensor loss = pixel_loss(s.loss, prediction.to(torch::kFloat), y, s.charbonnier_eps, s.luma_weight);
+    torch::Tensor objective = loss;
+    if (EvsrnetSearchNetwork* searching = search()) {
+      // FGNAS: L_task + λ · MACs(gate probabilities) / MACs(all open).
+      const torch::Tensor penalty = searching->macs_penalty();
+      objective = loss + s.nas.lambda * penalty;
+      penalty_value = penalty.item<double>();
+    }
+    if (dist == nullptr) {
+      objective.backward();
+      optimizer->step();
+      loss_value = loss.item<double>();
+      return {};
+    }
+    StepTiming& timing = dist->timing();
+    const double share = static_cast<double>(b.batch) / s.batch;
+    const bool cancelled = options.cancel != nullptr && options.cancel->cancelled();
+    auto sums = dist->start_all_reduce_sum(torch::tensor(
+        {share * loss.item<double>(), share * penalty_value, cancelled ? 1.0 : 0.0}, torch::kDouble));
+    const auto t_forward = Clock::now();
+    dist->prepare_for_backward(objective);
+    (objective * share).backward();
+    dist->backward_done();
+    const auto t_backward = Clock::now();
+    optimizer->step();
+    const auto t_optimizer = Clock::now();
+    const torch::Tensor global = sums();
+    loss_value = global[0].item<double>();
+    penalty_value = global[1].item<double>();
+    stop_request = global[2].item<double>() > 0.0;
+    auto ms = [](Clock::time_point from, Clock::time_point to) {
+      return std::chrono::duration<double, std::milli>(to - from).count();
+    };
+    timing.forward_ms += ms(t_start, t_forward);
+    timing.backward_ms += ms(t_forward, t_backward);
+    timing.optimizer_ms += ms(t_backward, t_optimizer);
+    ++timing.steps;
+    return {};
+  }
+
+  // "dist_*" keys of a train log line: the mean per step of where a data-parallel step's time went.
+  void add_timing(Json& j) {
+    if (dist == nullptr || !dist->options().step_timing) return;
+    const StepTiming t = dist->take_timing();
+    if (t.steps == 0) return;
+    const double n = static_cast<double>(t.steps);
+    j["dist_world_size"] = world();
+    j["dist_step_ms"] = t.step_ms / n;
+    j["dist_forward_ms"] = t.forward_ms / n;
+    j["dist_backward_ms"] = t.backward_ms / n;
+    j["dist_optimizer_ms"] = t.optimizer_ms / n;
+    j["dist_allreduce_exposed_ms"] = t.exposed_ms() / n;
+    j["dist_grad_exposed_ms"] = t.grad_exposed_ms / n;
+    j["dist_grad_busy_ms"] = t.grad_busy_ms / n;
+    j["dist_bn_sync_ms"] = t.batch_norm_sync_ms / n;
+    j["dist_loss_sync_ms"] = t.loss_sync_ms / n;
+    j["dist_buckets"] = static_cast<double>(t.buckets) / n;
   }
 
   // Trains the rest of the current stage; returns false in `stopped` when interrupted or stopped early.
@@ -216,51 +379,39 @@ struct Run {
     q.batch = s.batch;
     q.flips = recipe->data.flips;
     q.rotations = recipe->data.rotations;
+    if (dist != nullptr) std::tie(q.first, q.count) = shard_of(s.batch, world(), rank());
     BatchLoader loader(*data, q, state.iteration, s.iterations, loader_threads, kPrefetchBatches);
-    Progress progress(options.progress, recipe->name + " " + s.name, s.iterations);
+    Progress progress(primary() ? options.progress : ProgressMode::kNone, recipe->name + " " + s.name, s.iterations);
     progress.set_done(state.iteration);
     net->train();
     if (options.channels_last) to_channels_last(*net);
+    if (dist != nullptr && dist->attached() != net.get()) {
+      // A new network (the run's first, ELSR x2 -> x4, the end of a search): rank 0's weights, a new reducer.
+      LITESR_RETURN_IF_ERROR(dist->attach(*net, search() != nullptr));
+      if (dist->options().step_timing) (void)dist->take_timing();
+    }
     double loss_sum = 0.0;
     int64_t loss_count = 0;
     auto window_start = Clock::now();
     const auto stage_start = Clock::now();
-    const int64_t first = state.iteration;
     while (state.iteration < s.iterations) {
+      const auto step_start = Clock::now();
       LITESR_ASSIGN_OR_RETURN(Batch b, loader.next());
       const double lr = learning_rate_at(s.schedule, s.lr, state.iteration, s.iterations);
       double loss_value = 0.0;
       double penalty_value = 0.0;
+      bool stop_request = false;
       try {
-        const int c = 3 * b.frames;
-        const int hr_size = b.lr_size * b.scale;
-        torch::Tensor x = torch::from_blob(b.lr.data(), {b.batch, c, b.lr_size, b.lr_size}, torch::kFloat);
-        torch::Tensor y = torch::from_blob(b.hr.data(), {b.batch, c, hr_size, hr_size}, torch::kFloat);
-        if (options.channels_last) {
-          x = x.contiguous(torch::MemoryFormat::ChannelsLast);
-          y = y.contiguous(torch::MemoryFormat::ChannelsLast);
-        }
-        configure_optimizer(*optimizer, s, lr);
-        optimizer->zero_grad();
-        torch::Tensor prediction;
-        {
-          AutocastScope autocast(options.bf16);
-          prediction = net->forward(x);
-        }
-        torch::Tensor loss = pixel_loss(s.loss, prediction.to(torch::kFloat), y, s.charbonnier_eps, s.luma_weight);
-        torch::Tensor objective = loss;
-        if (EvsrnetSearchNetwork* searching = search()) {
-          // FGNAS: L_task + λ · MACs(gate probabilities) / MACs(all open).
-          const torch::Tensor penalty = searching->macs_penalty();
-          objective = loss + s.nas.lambda * penalty;
-          penalty_value = penalty.item<double>();
-        }
-        objective.backward();
-        optimizer->step();
-        loss_value = loss.item<double>();
+        LITESR_RETURN_IF_ERROR(step(s, b, lr, loss_value, penalty_value, stop_request));
       } catch (const c10::Error& e) {
         return internal_error("stage " + s.name + " iteration " + std::to_string(state.iteration) + ": " +
                               e.what_without_backtrace());
+      } catch (const std::exception& e) {
+        if (dist == nullptr) throw;
+        return dist->failure(exception_text(e));  // Gloo: a rank died, stopped or failed
+      }
+      if (dist != nullptr) {
+        dist->timing().step_ms += std::chrono::duration<double, std::milli>(Clock::now() - step_start).count();
       }
       if (!std::isfinite(loss_value)) {
         return internal_error("stage " + s.name + ": the loss became " + std::to_string(loss_value) +
@@ -268,6 +419,7 @@ struct Run {
       }
       ++state.iteration;
       ++state.global_iteration;
+      if (dist != nullptr) dist->set_progress(state.global_iteration);
       loss_sum += loss_value;
       ++loss_count;
       progress.set_fields({{"loss", loss_value}, {"lr", lr}});
@@ -290,15 +442,16 @@ struct Run {
           j["nas_open_blocks"] = a.nb;
           j["nas_inner_widths"] = a.inner_widths();
           j["nas_penalty"] = penalty_value;
-          if (options.verbose) {
+          if (options.verbose && primary()) {
             std::printf("[%s] %s FGNAS: %zu trunk channels open, %d blocks (inner %s), expected %.0f MACs/pixel\n",
                         recipe->name.c_str(), s.name.c_str(), a.trunk_channels.size(), a.nb,
                         join_ints(a.inner_widths()).c_str(), j["nas_expected_macs_per_pixel"].get<double>());
           }
         }
-        log->add_loss(state.global_iteration, loss_sum / loss_count);
-        LITESR_RETURN_IF_ERROR(log->append(j.dump()));
-        if (options.verbose) {
+        add_timing(j);
+        if (log) log->add_loss(state.global_iteration, loss_sum / loss_count);
+        LITESR_RETURN_IF_ERROR(append(j));
+        if (options.verbose && primary()) {
           std::printf("[%s] %s %lld/%lld loss %.5f lr %.3g %.1f it/s\n", recipe->name.c_str(), s.name.c_str(),
                       static_cast<long long>(state.iteration), static_cast<long long>(s.iterations),
                       loss_sum / loss_count, lr, rate);
@@ -312,7 +465,8 @@ struct Run {
       if (state.iteration % recipe->validation.every == 0 || stage_end) LITESR_RETURN_IF_ERROR(validate());
       const bool stop_now = options.stop_after_iterations > 0 &&
                             state.global_iteration >= options.stop_after_iterations;
-      const bool cancelled = options.cancel != nullptr && options.cancel->cancelled();
+      // Data-parallel: the ranks' stop requests of this step, summed (every rank stops at the same iteration).
+      const bool cancelled = dist != nullptr ? stop_request : options.cancel != nullptr && options.cancel->cancelled();
       if (state.global_iteration % recipe->checkpoint_every == 0 || stage_end || stop_now || cancelled) {
         LITESR_RETURN_IF_ERROR(checkpoint());
       }
@@ -328,61 +482,96 @@ struct Run {
       }
       if (stop_now) stopped = true;
     }
-    (void)first;
     progress.finish();
     return {};
   }
 };
 
-Result<TrainSummary> run(const TrainOptions& options) {
-  RecipeOverrides overrides;
-  overrides.nas_lambda = options.nas_lambda;
-  LITESR_ASSIGN_OR_RETURN(Recipe recipe, load_recipe(options.recipe, overrides));
-  LITESR_RETURN_IF_ERROR(check_recipe_inputs(recipe));
-  ModelFile init;  // the recipe's init weights, checked before anything is written
-  if (!recipe.init.empty() && !options.resume) {
-    LITESR_ASSIGN_OR_RETURN(init, read_init_model_file(recipe.init, with_scale(recipe.model, recipe.stages[0].scale)));
-  }
-  Run r;
-  r.recipe = &recipe;
-  r.options = options;
-  r.out = options.out_dir.empty() ? fs::path("runs") / recipe.name : options.out_dir;
-  LITESR_RETURN_IF_ERROR(check_output_dir(r.out));
-  const fs::path ckpt = r.out / "checkpoint.pt";
+// Rank 0's checks of the output folder before anything is written (and, with --resume, of its checkpoint).
+struct OutputFolderCheck {
+  fs::path out;
+  fs::path checkpoint;
+  CheckpointState resumed;  // --resume: the checkpoint's state
+};
+
+Result<OutputFolderCheck> check_output_folder(const TrainOptions& options, const Recipe& recipe) {
+  OutputFolderCheck c;
+  c.out = options.out_dir.empty() ? fs::path("runs") / recipe.name : options.out_dir;
+  LITESR_RETURN_IF_ERROR(check_output_dir(c.out));
+  c.checkpoint = c.out / "checkpoint.pt";
   std::error_code ec;
-  if (!options.resume && fs::exists(ckpt, ec)) {
-    return already_exists(r.out.string() + " already holds a training run (checkpoint.pt): use --resume to continue "
+  if (!options.resume && fs::exists(c.checkpoint, ec)) {
+    return already_exists(c.out.string() + " already holds a training run (checkpoint.pt): use --resume to continue "
                           "it or choose another --out folder");
   }
-  torch::set_num_threads(std::max(1, options.threads));
-  r.loader_threads = options.loader_threads > 0 ? options.loader_threads : recipe.data.loader_threads;
-
-  const uint64_t hash = recipe_hash(recipe.text);
-  CheckpointState resumed;
   if (options.resume) {
-    LITESR_ASSIGN_OR_RETURN(resumed, read_checkpoint_state(ckpt));
-    if (resumed.recipe_hash != hash) {
-      return invalid_argument(ckpt.string() + " was written by a different recipe; refusing to resume with " +
+    LITESR_ASSIGN_OR_RETURN(c.resumed, read_checkpoint_state(c.checkpoint));
+    if (c.resumed.recipe_hash != recipe_hash(recipe.text)) {
+      return invalid_argument(c.checkpoint.string() + " was written by a different recipe; refusing to resume with " +
                               options.recipe.string() +
                               (recipe.search_stage() >= 0 ? " (a run started with --nas-lambda resumes only with the "
                                                             "same --nas-lambda)"
                                                           : ""));
     }
-    if (resumed.stage < 0 || resumed.stage >= static_cast<int>(recipe.stages.size())) {
-      return corrupt_data(ckpt.string() + ": stage index out of range");
+    if (c.resumed.stage < 0 || c.resumed.stage >= static_cast<int>(recipe.stages.size())) {
+      return corrupt_data(c.checkpoint.string() + ": stage index out of range");
     }
   }
-  LITESR_ASSIGN_OR_RETURN(std::unique_ptr<TrainingLog> log_ptr, ([&]() -> Result<std::unique_ptr<TrainingLog>> {
+  return c;
+}
+
+// The run after the recipe is loaded (and, data-parallel, after the rendezvous). Data-parallel steps that can
+// fail on one rank only are followed by Distributed::agree, so that every rank stops with the reason.
+Result<TrainSummary> run_loaded(const Recipe& recipe, const TrainOptions& options, Distributed* dist) {
+  Run r;
+  r.recipe = &recipe;
+  r.options = options;
+  r.dist = dist;
+  const bool primary = r.primary();
+  auto agree = [&](const std::string& what, const Status& local, const std::string& value = "") -> Status {
+    return dist != nullptr ? dist->agree(what, local, value) : local;
+  };
+  r.out = options.out_dir.empty() ? fs::path("runs") / recipe.name : options.out_dir;
+  torch::set_num_threads(std::max(1, options.threads));
+  r.loader_threads = options.loader_threads > 0 ? options.loader_threads : recipe.data.loader_threads;
+  const uint64_t hash = recipe_hash(recipe.text);
+
+  // Rank 0: the init weights, the output folder, the checkpoint, the log. (The other ranks may not even see
+  // those paths: rank 0 broadcasts what they need.)
+  ModelFile init;  // the recipe's init weights, checked before anything is written
+  CheckpointState resumed;
+  std::string checkpoint_bytes;
+  const fs::path ckpt = r.out / "checkpoint.pt";
+  Status prepared = [&]() -> Status {
+    if (!primary) return {};
+    if (!recipe.init.empty() && !options.resume) {
+      LITESR_ASSIGN_OR_RETURN(init, read_init_model_file(recipe.init, with_scale(recipe.model, recipe.stages[0].scale)));
+    }
+    LITESR_ASSIGN_OR_RETURN(OutputFolderCheck folder, check_output_folder(options, recipe));
+    resumed = folder.resumed;
+    if (options.resume && dist != nullptr) {
+      LITESR_ASSIGN_OR_RETURN(checkpoint_bytes, read_file(ckpt));
+    }
     LITESR_ASSIGN_OR_RETURN(TrainingLog l, TrainingLog::open(r.out / "train_log.jsonl", r.out / "curves.svg",
                                                              options.resume ? resumed.global_iteration : -1));
-    return std::make_unique<TrainingLog>(std::move(l));
-  }()));
-  r.log = std::move(log_ptr);
-  LITESR_RETURN_IF_ERROR(write_file_atomically(r.out / "recipe.toml", recipe.text));
-  LITESR_ASSIGN_OR_RETURN(r.data, open_training_data(recipe.data, r.loader_threads));
+    r.log = std::make_unique<TrainingLog>(std::move(l));
+    return write_file_atomically(r.out / "recipe.toml", recipe.text);
+  }();
+  LITESR_RETURN_IF_ERROR(agree("preparing the output folder", prepared));
+  Status opened = [&]() -> Status {
+    LITESR_ASSIGN_OR_RETURN(r.data, open_training_data(recipe.data, r.loader_threads));
+    return {};
+  }();
+  // Every rank reads the data itself: they must all see the same images (a sample is picked by index).
+  LITESR_RETURN_IF_ERROR(agree("reading the training data", opened,
+                               opened.ok() ? std::to_string(r.data->size()) + " training items" : ""));
 
   torch::manual_seed(recipe.seed);
   if (options.resume) {
+    if (dist != nullptr) {
+      LITESR_RETURN_IF_ERROR(dist->broadcast_bytes(checkpoint_bytes));
+      LITESR_ASSIGN_OR_RETURN(resumed, parse_checkpoint_state(checkpoint_bytes, ckpt.string()));
+    }
     const StageSpec& stage = recipe.stages[resumed.stage];
     if (stage.nas.enabled) {
       r.net = make_search_network(recipe, stage);
@@ -397,47 +586,71 @@ Result<TrainSummary> run(const TrainOptions& options) {
       LITESR_ASSIGN_OR_RETURN(r.net, make_network(with_scale(config, resumed.scale)));
     }
     r.optimizer = make_optimizer(*r.net, recipe.stages[resumed.stage]);
-    LITESR_RETURN_IF_ERROR(restore_checkpoint(ckpt, *r.net, *r.optimizer));
+    if (dist != nullptr) {
+      LITESR_RETURN_IF_ERROR(restore_checkpoint_bytes(checkpoint_bytes, ckpt.string(), *r.net, *r.optimizer));
+    } else {
+      LITESR_RETURN_IF_ERROR(restore_checkpoint(ckpt, *r.net, *r.optimizer));
+    }
     r.state = resumed;
-    std::printf("[%s] resuming at stage %s, iteration %lld (global %lld)\n", recipe.name.c_str(),
-                recipe.stages[resumed.stage].name.c_str(), static_cast<long long>(resumed.iteration),
-                static_cast<long long>(resumed.global_iteration));
+    if (primary) {
+      std::printf("[%s] resuming at stage %s, iteration %lld (global %lld)\n", recipe.name.c_str(),
+                  recipe.stages[resumed.stage].name.c_str(), static_cast<long long>(resumed.iteration),
+                  static_cast<long long>(resumed.global_iteration));
+      if (resumed.world_size != r.world()) {
+        std::printf("[%s] the checkpoint was written by a run of %d rank%s, this run has %d: the batches and the "
+                    "update are the same, the floating-point sums are not, so the weights will differ slightly "
+                    "from a run that keeps %d (docs/training.md)\n",
+                    recipe.name.c_str(), resumed.world_size, resumed.world_size == 1 ? "" : "s", r.world(),
+                    resumed.world_size);
+      }
+    }
   } else if (recipe.stages[0].nas.enabled) {
     r.net = make_search_network(recipe, recipe.stages[0]);
     r.state.recipe_hash = hash;
     LITESR_RETURN_IF_ERROR(r.enter_stage(0));
   } else {
     LITESR_ASSIGN_OR_RETURN(r.net, make_network(with_scale(recipe.model, recipe.stages[0].scale)));
-    if (!recipe.init.empty()) {
+    if (!recipe.init.empty() && primary) {  // the other ranks receive rank 0's weights when training starts
       LITESR_RETURN_IF_ERROR(load_network_tensors(*r.net, init).with_context(recipe.init.string()));
       std::printf("[%s] initialised from %s\n", recipe.name.c_str(), recipe.init.c_str());
     }
     r.state.recipe_hash = hash;
     LITESR_RETURN_IF_ERROR(r.enter_stage(0));
   }
-  std::printf("[%s] %s, %lld parameters, %zu training items, %lld iterations in %zu stages -> %s\n",
-              recipe.name.c_str(), std::string(arch_name(recipe.model)).c_str(),
-              static_cast<long long>(parameter_count(*r.net)), r.data->size(),
-              static_cast<long long>(recipe.total_iterations()), recipe.stages.size(), r.out.c_str());
-  if (const auto* elsr = dynamic_cast<const ElsrNetwork*>(r.net.get());
-      elsr != nullptr && std::get<ElsrConfig>(elsr->config()).expand > 0) {
-    LITESR_ASSIGN_OR_RETURN(std::shared_ptr<ElsrNetwork> plain, collapse_elsr(*elsr));
-    std::printf("[%s] over-parameterised training (expand = %d): the model file holds the collapsed network, %lld "
-                "parameters\n",
-                recipe.name.c_str(), std::get<ElsrConfig>(elsr->config()).expand,
-                static_cast<long long>(parameter_count(*plain)));
+  if (primary) {
+    std::printf("[%s] %s, %lld parameters, %zu training items, %lld iterations in %zu stages -> %s\n",
+                recipe.name.c_str(), std::string(arch_name(recipe.model)).c_str(),
+                static_cast<long long>(parameter_count(*r.net)), r.data->size(),
+                static_cast<long long>(recipe.total_iterations()), recipe.stages.size(), r.out.c_str());
+    if (dist != nullptr) {
+      const DistributedOptions& d = dist->options();
+      std::printf("[%s] data-parallel: %d ranks (rendezvous %s:%d), each computes its shard of every batch; "
+                  "gradient buckets of %lld KiB\n",
+                  recipe.name.c_str(), r.world(), d.master_addr.c_str(), d.master_port,
+                  static_cast<long long>(d.bucket_bytes / 1024));
+    }
+    if (const auto* elsr = dynamic_cast<const ElsrNetwork*>(r.net.get());
+        elsr != nullptr && std::get<ElsrConfig>(elsr->config()).expand > 0) {
+      LITESR_ASSIGN_OR_RETURN(std::shared_ptr<ElsrNetwork> plain, collapse_elsr(*elsr));
+      std::printf("[%s] over-parameterised training (expand = %d): the model file holds the collapsed network, %lld "
+                  "parameters\n",
+                  recipe.name.c_str(), std::get<ElsrConfig>(elsr->config()).expand,
+                  static_cast<long long>(parameter_count(*plain)));
+    }
+    if (const EvsrnetSearchNetwork* searching = r.search()) {
+      const StageSpec& s = recipe.stages[r.state.stage];
+      std::printf("[%s] FGNAS search stage %s: supernet of %d trunk channels and %d blocks, lambda %g "
+                  "(%.0f MACs per LR pixel with every gate open)\n",
+                  recipe.name.c_str(), s.name.c_str(), s.nas.max_channels, s.nas.max_blocks, s.nas.lambda,
+                  searching->full_macs_per_pixel());
+    }
+    std::fflush(stdout);  // the header lines reach a redirected log before the first validation does
   }
-  if (const EvsrnetSearchNetwork* searching = r.search()) {
-    const StageSpec& s = recipe.stages[r.state.stage];
-    std::printf("[%s] FGNAS search stage %s: supernet of %d trunk channels and %d blocks, lambda %g "
-                "(%.0f MACs per LR pixel with every gate open)\n",
-                recipe.name.c_str(), s.name.c_str(), s.nas.max_channels, s.nas.max_blocks, s.nas.lambda,
-                searching->full_macs_per_pixel());
-  }
-  std::fflush(stdout);  // the header lines reach a redirected log before the first validation does
 
   TrainSummary summary;
   summary.out_dir = r.out;
+  summary.primary = primary;
+  summary.world_size = r.world();
   for (;;) {
     const StageSpec& s = recipe.stages[r.state.stage];
     if (r.state.iteration >= s.iterations) {
@@ -457,20 +670,63 @@ Result<TrainSummary> run(const TrainOptions& options) {
     LITESR_RETURN_IF_ERROR(r.finish_search(*searching));  // a recipe that ends with its search stage
   }
   summary.model_path = r.out / "model.safetensors";
-  LITESR_RETURN_IF_ERROR(export_network(summary.model_path, *r.net, r.export_info()));
   if (recipe.search_stage() >= 0) {
     const auto& found = std::get<EvsrnetConfig>(r.net->config());
     summary.nas_nc = found.nc;
     summary.nas_nb = found.nb;
   }
-  Json done = {{"event", "done"}, {"global_iteration", r.state.global_iteration}, {"psnr_y", r.last_psnr},
-               {"model", summary.model_path.string()}};
-  LITESR_RETURN_IF_ERROR(r.log->append(done.dump()));
-  LITESR_RETURN_IF_ERROR(r.log->write_svg(recipe.name));
+  if (primary) {
+    std::unique_lock<std::mutex> guard;
+    if (dist != nullptr) guard = dist->exit_guard();
+    LITESR_RETURN_IF_ERROR(export_network(summary.model_path, *r.net, r.export_info()));
+    Json done = {{"event", "done"}, {"global_iteration", r.state.global_iteration}, {"psnr_y", r.last_psnr},
+                 {"model", summary.model_path.string()}};
+    LITESR_RETURN_IF_ERROR(r.log->append(done.dump()));
+    LITESR_RETURN_IF_ERROR(r.log->write_svg(recipe.name));
+  }
   summary.iterations = r.state.global_iteration;
   summary.finished = true;
   summary.last_psnr_y = r.last_psnr;
   return summary;
+}
+
+Result<Recipe> load_checked_recipe(const TrainOptions& options, int world) {
+  RecipeOverrides overrides;
+  overrides.nas_lambda = options.nas_lambda;
+  LITESR_ASSIGN_OR_RETURN(Recipe recipe, load_recipe(options.recipe, overrides));
+  LITESR_RETURN_IF_ERROR(check_recipe_inputs(recipe));
+  LITESR_RETURN_IF_ERROR(check_world_size(recipe, world));
+  return recipe;
+}
+
+Result<TrainSummary> run(const TrainOptions& options) {
+  const DistributedOptions& d = options.distributed;
+  if (!d.enabled()) {
+    LITESR_ASSIGN_OR_RETURN(Recipe recipe, load_checked_recipe(options, 1));
+    return run_loaded(recipe, options, nullptr);
+  }
+  // Data-parallel: a rank whose recipe cannot be used still joins the rendezvous, to tell the others why.
+  Result<Recipe> recipe = load_checked_recipe(options, d.world_size);
+  LITESR_ASSIGN_OR_RETURN(std::unique_ptr<Distributed> dist,
+                          Distributed::connect(d, run_fingerprint(options, recipe, recipe.status())));
+  if (!recipe.ok()) return recipe.status();  // (connect has already failed on every rank)
+  Result<TrainSummary> result = [&]() -> Result<TrainSummary> {
+    try {
+      return run_loaded(*recipe, options, dist.get());
+    } catch (const c10::Error& e) {
+      return internal_error(std::string("training: ") + e.what_without_backtrace());
+    }
+  }();
+  if (result.ok() || result.status().code() == StatusCode::kCancelled) {
+    // Finished, stopped (--stop-after) or interrupted on every rank at the same iteration: the orderly end.
+    LITESR_RETURN_IF_ERROR(dist->finish());
+    return result;
+  }
+  // This rank failed (the others stop, naming it), or it stops because another one did.
+  const Status failed = result.status();
+  const std::string me = rank_label(d.rank);
+  const bool labelled = failed.message().compare(0, me.size() + 1, me + ":") == 0;
+  return dist->fail(labelled ? failed : failed.with_context(me));
 }
 
 }  // namespace
@@ -478,6 +734,22 @@ Result<TrainSummary> run(const TrainOptions& options) {
 Result<TrainSummary> run_training(const TrainOptions& options) {
   try {
     return run(options);
+  } catch (const c10::Error& e) {
+    return internal_error(std::string("training: ") + e.what_without_backtrace());
+  }
+}
+
+Result<std::filesystem::path> check_training_can_start(const TrainOptions& options, int world_size, bool output_folder) {
+  try {
+    LITESR_ASSIGN_OR_RETURN(Recipe recipe, load_checked_recipe(options, std::max(1, world_size)));
+    const fs::path out = options.out_dir.empty() ? fs::path("runs") / recipe.name : options.out_dir;
+    if (!output_folder) return out;
+    if (!recipe.init.empty() && !options.resume) {
+      LITESR_RETURN_IF_ERROR(
+          read_init_model_file(recipe.init, with_scale(recipe.model, recipe.stages[0].scale)).status());
+    }
+    LITESR_RETURN_IF_ERROR(check_output_folder(options, recipe).status());
+    return out;
   } catch (const c10::Error& e) {
     return internal_error(std::string("training: ") + e.what_without_backtrace());
   }

@@ -8,6 +8,11 @@
 //   train_log.jsonl        training_log.h;   curves.svg: loss and validation PSNR-Y
 //   recipe.toml            a copy of the recipe
 // Everything that can be checked before training is (recipe, data folders, output folder writable).
+//
+// Data-parallel training (TrainOptions::distributed, docs/training.md "Data-parallel training"): every rank runs
+// run_training with its own DistributedOptions; each computes its shard of every batch (samples are the same
+// whatever the world size), the gradients are summed over the ranks (train/distributed.h), and rank 0 alone
+// writes the output folder. Validation images are split over the ranks.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +23,7 @@
 #include "base/cancel.h"
 #include "base/progress.h"
 #include "base/status.h"
+#include "train/distributed_env.h"
 
 namespace litesr::train {
 
@@ -40,6 +46,9 @@ struct TrainOptions {
   // Replaces the search stage's nas_lambda (the λ sweep of FGNAS; recipe.h RecipeOverrides): the stored
   // recipe text carries the value that ran, so --resume needs the same option.
   std::optional<double> nas_lambda;
+  // world_size > 1: this process is one rank of a data-parallel run (distributed_env.h reads it from the
+  // launcher's environment). Every rank must be given the same recipe and options.
+  DistributedOptions distributed;
 };
 
 struct TrainSummary {
@@ -50,8 +59,16 @@ struct TrainSummary {
   double last_psnr_y = 0.0;          // latest validation (0 when none)
   int nas_nc = 0;                    // recipes with an FGNAS search stage: the found nc, nb (0 otherwise)
   int nas_nb = 0;
+  bool primary = true;               // rank 0 (or a single-process run): the one that wrote the output folder
+  int world_size = 1;
 };
 
 Result<TrainSummary> run_training(const TrainOptions& options);
+
+// What a data-parallel launcher checks once before it starts `world_size` ranks: the recipe and its data and
+// validation folders, every stage's batch against the world size (each rank needs a sample), and, when
+// `output_folder` (the machine of rank 0), the init model file and the output folder (writable; an existing run
+// needs --resume; --resume needs its checkpoint and the same recipe). Returns the output folder.
+Result<std::filesystem::path> check_training_can_start(const TrainOptions& options, int world_size, bool output_folder);
 
 }  // namespace litesr::train

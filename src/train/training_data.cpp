@@ -83,13 +83,21 @@ void copy_patch(const Image& img, int x0, int y0, int size, const Augment& aug, 
   }
 }
 
+Status check_shard(const BatchRequest& q) {
+  if (q.first < 0 || q.count < 0 || q.shard_size() <= 0 || q.first + q.shard_size() > q.batch) {
+    return invalid_argument("batch shard [" + std::to_string(q.first) + ", +" + std::to_string(q.count) +
+                            ") is outside the batch of " + std::to_string(q.batch));
+  }
+  return {};
+}
+
 Batch empty_batch(const BatchRequest& q, int frames) {
   Batch b;
-  b.batch = q.batch;
+  b.batch = q.shard_size();
   b.frames = frames;
   b.scale = q.scale;
   b.lr_size = q.patch / q.scale;
-  const std::size_t lr_n = static_cast<std::size_t>(b.lr_size) * b.lr_size * 3 * frames * q.batch;
+  const std::size_t lr_n = static_cast<std::size_t>(b.lr_size) * b.lr_size * 3 * frames * b.batch;
   b.lr.resize(lr_n);
   b.hr.resize(lr_n * q.scale * q.scale);
   return b;
@@ -134,6 +142,7 @@ class StillImageData : public TrainingData {
   }
 
   Result<Batch> make_batch(const BatchRequest& q) const override {
+    LITESR_RETURN_IF_ERROR(check_shard(q));
     const std::vector<Image>* lr = nullptr;
     const std::vector<Image>* hr = nullptr;
     {
@@ -157,8 +166,9 @@ class StillImageData : public TrainingData {
     Batch b = empty_batch(q, t_count);
     const std::size_t lr_frame = static_cast<std::size_t>(p) * p * 3;
     const std::size_t hr_frame = lr_frame * q.scale * q.scale;
-    for (int k = 0; k < q.batch; ++k) {
-      SampleRng rng(q.seed, static_cast<uint64_t>(q.stage), static_cast<uint64_t>(q.iteration), static_cast<uint64_t>(k));
+    for (int k = 0; k < b.batch; ++k) {
+      SampleRng rng(q.seed, static_cast<uint64_t>(q.stage), static_cast<uint64_t>(q.iteration),
+                    static_cast<uint64_t>(q.first + k));
       const int idx = fits[rng.below(static_cast<int64_t>(fits.size()))];
       const Image& l = (*lr)[idx];
       const Image& h = (*hr)[idx];
@@ -216,13 +226,15 @@ class RedsData : public TrainingData {
   Status prepare_scale(int, int) override { return {}; }
 
   Result<Batch> make_batch(const BatchRequest& q) const override {
+    LITESR_RETURN_IF_ERROR(check_shard(q));
     const int t_count = spec_.frames;
     const int p = q.patch / q.scale;
     Batch b = empty_batch(q, t_count);
     const std::size_t lr_frame = static_cast<std::size_t>(p) * p * 3;
     const std::size_t hr_frame = lr_frame * q.scale * q.scale;
-    for (int k = 0; k < q.batch; ++k) {
-      SampleRng rng(q.seed, static_cast<uint64_t>(q.stage), static_cast<uint64_t>(q.iteration), static_cast<uint64_t>(k));
+    for (int k = 0; k < b.batch; ++k) {
+      SampleRng rng(q.seed, static_cast<uint64_t>(q.stage), static_cast<uint64_t>(q.iteration),
+                    static_cast<uint64_t>(q.first + k));
       const Clip& clip = clips_[rng.below(static_cast<int64_t>(clips_.size()))];
       const int t0 = static_cast<int>(rng.below(static_cast<int64_t>(clip.lr.size()) - t_count + 1));
       const Augment aug_seed = draw_augment(rng, q.flips, q.rotations);

@@ -27,7 +27,7 @@
 
 namespace litesr::train {
 
-// One batch, planar float32 in [0, 1]:
+// One batch (or a rank's shard of it: `batch` samples), planar float32 in [0, 1]:
 //   lr [batch, 3·frames, lr_size, lr_size], hr [batch, 3·frames, lr_size·scale, lr_size·scale]
 // with channel = 3·t + colour (RGB).
 struct Batch {
@@ -45,9 +45,15 @@ struct BatchRequest {
   int64_t iteration = 0;  // iteration within the stage
   int scale = 4;
   int patch = 64;         // HR patch side (multiple of scale)
-  int batch = 16;
+  int batch = 16;          // samples in the whole (global) batch
   bool flips = true;
   bool rotations = true;
+  // The shard to make: samples first .. first + count - 1 of the global batch (count 0: all of it). A data-parallel
+  // rank makes only its own shard; sample k is the same whichever rank makes it.
+  int first = 0;
+  int count = 0;
+
+  int shard_size() const { return count > 0 ? count : batch - first; }
 };
 
 class TrainingData {

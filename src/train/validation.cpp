@@ -36,19 +36,26 @@ Result<Image> tensor_to_image(const torch::Tensor& chw) {
   return img;
 }
 
-Result<ValidationResult> validate_network(SrNetwork& net, const std::filesystem::path& dir, int max_images) {
+Result<ValidationSums> validate_network_shard(SrNetwork& net, const std::filesystem::path& dir, int max_images,
+                                              int shard_index, int shard_count) {
+  if (shard_count < 1 || shard_index < 0 || shard_index >= shard_count) {
+    return invalid_argument("validate_network_shard: shard " + std::to_string(shard_index) + " of " +
+                            std::to_string(shard_count));
+  }
   const int scale = config_scale(net.config());
   const int frames = config_frames(net.config());
   SrDatasetOptions options;
   options.scale = scale;
   LITESR_ASSIGN_OR_RETURN(SrDataset dataset, open_sr_dataset(dir, options));
   const bool was_training = net.is_training();
-  ValidationResult result;
+  ValidationSums result;
   try {
     net.eval();
     torch::NoGradGuard no_grad;
-    for (const SrPair& pair : dataset.pairs) {
-      if (max_images > 0 && result.images >= max_images) break;
+    for (std::size_t i = 0; i < dataset.pairs.size(); ++i) {
+      if (max_images > 0 && i >= static_cast<std::size_t>(max_images)) break;
+      if (static_cast<int>(i % shard_count) != shard_index) continue;
+      const SrPair& pair = dataset.pairs[i];
       Result<LoadedSrPair> loaded = load_sr_pair(dataset, pair, options);
       if (!loaded.ok()) {
         net.train(was_training);
@@ -68,10 +75,10 @@ Result<ValidationResult> validate_network(SrNetwork& net, const std::filesystem:
         net.train(was_training);
         return s.status().with_context(pair.name);
       }
-      result.mean.psnr_y += s->psnr_y;
-      result.mean.ssim_y += s->ssim_y;
-      result.mean.psnr_rgb += s->psnr_rgb;
-      result.mean.ssim_rgb += s->ssim_rgb;
+      result.sum.psnr_y += s->psnr_y;
+      result.sum.ssim_y += s->ssim_y;
+      result.sum.psnr_rgb += s->psnr_rgb;
+      result.sum.ssim_rgb += s->ssim_rgb;
       ++result.images;
     }
   } catch (const c10::Error& e) {
@@ -79,6 +86,14 @@ Result<ValidationResult> validate_network(SrNetwork& net, const std::filesystem:
     return internal_error(std::string("validation: ") + e.what_without_backtrace());
   }
   net.train(was_training);
+  return result;
+}
+
+Result<ValidationResult> validate_network(SrNetwork& net, const std::filesystem::path& dir, int max_images) {
+  LITESR_ASSIGN_OR_RETURN(ValidationSums sums, validate_network_shard(net, dir, max_images, 0, 1));
+  ValidationResult result;
+  result.images = sums.images;
+  result.mean = sums.sum;
   if (result.images > 0) {
     result.mean.psnr_y /= result.images;
     result.mean.ssim_y /= result.images;

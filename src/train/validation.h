@@ -19,6 +19,15 @@ struct ValidationResult {
 // Runs `net` in eval mode (restoring its training flag afterwards) without gradients.
 Result<ValidationResult> validate_network(SrNetwork& net, const std::filesystem::path& dir, int max_images = 0);
 
+// Data-parallel validation: the SUMS of the scores of this rank's share of the images — image i (of the first
+// max_images) when i % shard_count == shard_index; the trainer all-reduces them and divides by the total count.
+struct ValidationSums {
+  int images = 0;
+  SrScores sum;
+};
+Result<ValidationSums> validate_network_shard(SrNetwork& net, const std::filesystem::path& dir, int max_images,
+                                              int shard_index, int shard_count);
+
 // An HWC u8 RGB image as a [1, 3, H, W] float tensor in [0, 1]; and back (clamped, rounded half up).
 torch::Tensor image_to_tensor(const Image& rgb_u8);
 Result<Image> tensor_to_image(const torch::Tensor& chw);  // [3, H, W]
