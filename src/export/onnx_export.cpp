@@ -90,14 +90,9 @@ class StepEmitter {
       case OpKind::kConcat:
         OnnxGraphWriter::attr(w_.node("Concat", id, in, out), "axis", int64_t{1});
         return out;
-      case OpKind::kSlice: {
-        const int64_t b = n.begin, e = n.end, axis = 1;
-        w_.node("Slice", id,
-                {in[0], w_.ints64(id + ".starts", {1}, std::span(&b, 1)),
-                 w_.ints64(id + ".ends", {1}, std::span(&e, 1)), w_.ints64(id + ".axes", {1}, std::span(&axis, 1))},
-                out);
+      case OpKind::kSlice:
+        w_.channel_slice(id, in[0], n.begin, n.end, out);
         return out;
-      }
       case OpKind::kMaxPool2d: {
         onnx::NodeProto* p = w_.node("MaxPool", id, {in[0]}, out);
         OnnxGraphWriter::attr(p, "kernel_shape", std::vector<int64_t>{n.kernel, n.kernel});
@@ -105,14 +100,9 @@ class StepEmitter {
         OnnxGraphWriter::attr(p, "strides", std::vector<int64_t>{n.stride, n.stride});
         return out;
       }
-      case OpKind::kPixelShuffle: {
-        // CRD is PyTorch's PixelShuffle order: out[c, h·r+i, w·r+j] = in[c·r² + i·r + j]; DCR would read
-        // in[(i·r + j)·C + c].
-        onnx::NodeProto* p = w_.node("DepthToSpace", id, {in[0]}, out);
-        OnnxGraphWriter::attr(p, "blocksize", static_cast<int64_t>(n.scale));
-        OnnxGraphWriter::attr(p, "mode", std::string("CRD"));
+      case OpKind::kPixelShuffle:  // CRD: PyTorch's order (OnnxGraphWriter::pixel_shuffle)
+        w_.pixel_shuffle(id, in[0], n.scale, out);
         return out;
-      }
       case OpKind::kBicubicUpsample:
         if (n.bicubic == BicubicKind::kPytorch) {
           onnx::NodeProto* p = resize(id, in[0], out, n.scale);
@@ -228,9 +218,7 @@ class StepEmitter {
                                     id + "/phases");
     OnnxGraphWriter::attr(conv, "kernel_shape", std::vector<int64_t>{k, k});
     OnnxGraphWriter::attr(conv, "group", c);
-    onnx::NodeProto* d2s = w_.node("DepthToSpace", id, {id + "/phases"}, out);
-    OnnxGraphWriter::attr(d2s, "blocksize", static_cast<int64_t>(n.scale));
-    OnnxGraphWriter::attr(d2s, "mode", std::string("CRD"));
+    w_.pixel_shuffle(id, id + "/phases", n.scale, out);
     return out;
   }
 

@@ -49,6 +49,22 @@ std::string OnnxGraphWriter::floats32(const std::string& name, std::vector<int64
   return name;
 }
 
+void OnnxGraphWriter::channel_slice(const std::string& id, const std::string& input, int64_t begin, int64_t end,
+                                    const std::string& output) {
+  const int64_t axis = 1;
+  node("Slice", id,
+       {input, ints64(id + ".starts", {1}, std::span(&begin, 1)), ints64(id + ".ends", {1}, std::span(&end, 1)),
+        ints64(id + ".axes", {1}, std::span(&axis, 1))},
+       output);
+}
+
+void OnnxGraphWriter::pixel_shuffle(const std::string& id, const std::string& input, int64_t scale,
+                                    const std::string& output) {
+  onnx::NodeProto* p = node("DepthToSpace", id, {input}, output);
+  attr(p, "blocksize", scale);
+  attr(p, "mode", std::string("CRD"));
+}
+
 std::string OnnxGraphWriter::ints64(const std::string& name, std::vector<int64_t> dims,
                                     std::span<const int64_t> values) {
   onnx::TensorProto* t = init(name, dims);

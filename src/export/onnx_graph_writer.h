@@ -35,6 +35,12 @@ class OnnxGraphWriter {
   onnx::NodeProto* node(const std::string& op, const std::string& name, std::vector<std::string> inputs,
                         const std::string& output);
 
+  // Ops both exporters write the same way. Slice of channels [begin, end) (axis 1); DepthToSpace by `scale` in CRD
+  // mode, PyTorch's PixelShuffle order: out[c, h·r+i, w·r+j] = in[c·r² + i·r + j] (DCR would read in[(i·r + j)·C + c]).
+  void channel_slice(const std::string& id, const std::string& input, int64_t begin, int64_t end,
+                     const std::string& output);
+  void pixel_shuffle(const std::string& id, const std::string& input, int64_t scale, const std::string& output);
+
   static void attr(onnx::NodeProto* n, const std::string& name, int64_t v);
   static void attr(onnx::NodeProto* n, const std::string& name, float v);
   static void attr(onnx::NodeProto* n, const std::string& name, const std::string& v);

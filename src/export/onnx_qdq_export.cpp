@@ -111,20 +111,12 @@ class QdqStepEmitter {
       case OpKind::kConcat:
         OnnxGraphWriter::attr(w_.node("Concat", id, in, out), "axis", int64_t{1});
         return out;
-      case OpKind::kSlice: {
-        const int64_t b = s.begin, e = s.end, axis = 1;
-        w_.node("Slice", id,
-                {in[0], w_.ints64(id + ".starts", {1}, std::span(&b, 1)),
-                 w_.ints64(id + ".ends", {1}, std::span(&e, 1)), w_.ints64(id + ".axes", {1}, std::span(&axis, 1))},
-                out);
+      case OpKind::kSlice:
+        w_.channel_slice(id, in[0], s.begin, s.end, out);
         return out;
-      }
-      case OpKind::kPixelShuffle: {
-        onnx::NodeProto* p = w_.node("DepthToSpace", id, {in[0]}, out);  // CRD: PyTorch's order (onnx_export.h)
-        OnnxGraphWriter::attr(p, "blocksize", static_cast<int64_t>(s.scale));
-        OnnxGraphWriter::attr(p, "mode", std::string("CRD"));
+      case OpKind::kPixelShuffle:  // CRD: PyTorch's order (OnnxGraphWriter::pixel_shuffle)
+        w_.pixel_shuffle(id, in[0], s.scale, out);
         return out;
-      }
       default:
         break;
     }
