@@ -233,7 +233,7 @@ Result<onnx::ModelProto> build_model(const Graph& graph, const TensorMap& tensor
     return invalid_argument("onnx export: graph has no input or output");
 
   onnx::ModelProto model;
-  init_onnx_model(model, graph.arch, graph.scale, graph.input_frames, options.doc);
+  init_onnx_model(model, graph, options.doc);
 
   onnx::GraphProto* g = model.mutable_graph();
   g->set_name(graph.arch.empty() ? "litesr" : graph.arch);

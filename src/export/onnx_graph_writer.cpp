@@ -154,7 +154,7 @@ void add_onnx_metadata(onnx::ModelProto& model, const std::string& key, const st
   p->set_value(value);
 }
 
-void init_onnx_model(onnx::ModelProto& model, const std::string& arch, int scale, int frames, const std::string& doc) {
+void init_onnx_model(onnx::ModelProto& model, const Graph& graph, const std::string& doc) {
   model.set_ir_version(kOnnxIrVersion);
   model.set_producer_name("litesr");
   model.set_domain("org.litesr");
@@ -163,11 +163,11 @@ void init_onnx_model(onnx::ModelProto& model, const std::string& arch, int scale
   onnx::OperatorSetIdProto* opset = model.add_opset_import();
   opset->set_domain("");
   opset->set_version(kOnnxOpset);
-  add_onnx_metadata(model, std::string(kMetaArch), arch);
-  add_onnx_metadata(model, std::string(kMetaScale), std::to_string(scale));
-  add_onnx_metadata(model, std::string(kMetaFrames), std::to_string(frames));
+  add_onnx_metadata(model, std::string(kMetaArch), graph.arch);
+  add_onnx_metadata(model, std::string(kMetaScale), std::to_string(graph.scale));
+  add_onnx_metadata(model, std::string(kMetaFrames), std::to_string(graph.input_frames));
   add_onnx_metadata(model, std::string(kMetaRange), "0..1");
-  add_onnx_metadata(model, std::string(kMetaColor), "rgb");
+  add_onnx_metadata(model, std::string(kMetaColor), std::string(frame_color(graph)));
 }
 
 Result<std::string> serialize_onnx(const onnx::ModelProto& model) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "runtime/graph.h"
 
 namespace litesr {
 
@@ -62,8 +63,8 @@ void add_onnx_metadata(onnx::ModelProto& model, const std::string& key, const st
 
 // The header every LiteSR ModelProto carries: IR version kOnnxIrVersion, producer "litesr", domain "org.litesr",
 // the default-domain opset kOnnxOpset, `doc` ("" = none), metadata litesr.arch, litesr.scale, litesr.frames,
-// litesr.range ("0..1") and litesr.color ("rgb").
-void init_onnx_model(onnx::ModelProto& model, const std::string& arch, int scale, int frames, const std::string& doc);
+// litesr.range ("0..1") and litesr.color (frame_color: "rgb" or "y") of `graph`.
+void init_onnx_model(onnx::ModelProto& model, const Graph& graph, const std::string& doc);
 
 // SerializeToString, kInternal when protobuf fails.
 Result<std::string> serialize_onnx(const onnx::ModelProto& model);

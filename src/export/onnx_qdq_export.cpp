@@ -148,7 +148,7 @@ Result<onnx::ModelProto> build_qdq_model(const Graph& graph, const TensorMap& te
   LITESR_ASSIGN_OR_RETURN(const Int8Program int8, compile_int8_program(program, quantization));
 
   onnx::ModelProto model;
-  init_onnx_model(model, graph.arch, graph.scale, graph.input_frames, options.doc);
+  init_onnx_model(model, graph, options.doc);
   add_onnx_metadata(model, std::string(kMetaQuantization), model_quantization_json(quantization));
   onnx::GraphProto* g = model.mutable_graph();
   g->set_name(graph.arch.empty() ? "litesr" : graph.arch);

@@ -69,6 +69,13 @@ Result<Graph> build_graph(const ModelFile& model) {
                               std::to_string(graph.input_frames) + " frame(s)");
     }
   }
+  // litesr.color names what the network sees; a file that says otherwise would get the wrong pixels.
+  const auto color = model.metadata.find(std::string(kMetaColor));
+  if (color != model.metadata.end() && color->second != frame_color(graph)) {
+    return invalid_argument("litesr.color = \"" + color->second + "\" but this " + arch + " network takes " +
+                            std::to_string(frame_channels(graph)) + "-channel frames (\"" +
+                            std::string(frame_color(graph)) + "\")");
+  }
   return graph;
 }
 
@@ -79,7 +86,7 @@ Result<ModelFile> make_random_model(std::string_view arch, int scale, std::strin
   model.metadata[std::string(kMetaArch)] = std::string(arch);
   model.metadata[std::string(kMetaScale)] = std::to_string(scale);
   model.metadata[std::string(kMetaConfig)] = nlohmann::json::parse(config_json).dump();
-  model.metadata[std::string(kMetaColor)] = "rgb";
+  model.metadata[std::string(kMetaColor)] = std::string(frame_color(graph));
   model.metadata[std::string(kMetaRange)] = "0..1";
   model.metadata[std::string(kMetaFrames)] = std::to_string(graph.input_frames);
   model.metadata[std::string(kMetaFormatVersion)] = "1";

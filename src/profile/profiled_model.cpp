@@ -56,7 +56,7 @@ Result<ForwardTiming> time_forward(const ProfiledModel& model, int input_width, 
   SessionOptions so;
   so.threads = threads;
   LITESR_ASSIGN_OR_RETURN(Session session, Session::create(model.graph, model.file.tensors, so));
-  const int channels = 3 * session.input_frames();
+  const int channels = session.image_channels();  // the network alone (a luma model: its Y channel)
   const int s = session.scale();
   std::vector<float> lr(static_cast<std::size_t>(input_width) * input_height * channels);
   std::vector<float> sr(static_cast<std::size_t>(input_width) * s * input_height * s * channels);

@@ -103,6 +103,19 @@ std::string shape_string(const std::vector<int64_t>& shape) {
 
 }  // namespace
 
+int frame_channels(const Graph& graph) {
+  if (graph.inputs.empty()) return 0;
+  return graph.nodes.at(graph.inputs.front()).channels;
+}
+
+std::string_view frame_color(const Graph& graph) {
+  switch (frame_channels(graph)) {
+    case 3: return "rgb";
+    case 1: return "y";
+    default: return "";
+  }
+}
+
 Result<std::vector<NodeShape>> infer_shapes(const Graph& graph) {
   std::vector<NodeShape> shapes(graph.nodes.size());
   std::set<std::string> names;

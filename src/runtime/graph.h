@@ -113,11 +113,17 @@ struct Node {
 struct Graph {
   std::string arch;         // litesr.arch, for messages
   int scale = 1;            // output size / input size
-  int input_frames = 1;     // frames stacked on the input channels (3 per frame)
+  int input_frames = 1;     // frames stacked on the input channels (frame_channels() per frame)
   std::vector<Node> nodes;
   std::vector<int> inputs;   // node ids of kInput nodes, in argument order
   std::vector<int> outputs;  // node ids, in result order
 };
+
+// The colour of one frame, from the channels of the graph's first input: 3 = RGB, 1 = luma (the SR
+// literature's Y: BT.601 limited range, Y/255 in [16/255, 235/255]; DESIGN §5). frame_color() is the model
+// file's litesr.color value: "rgb" or "y" ("" for any other count, which no executor runs).
+int frame_channels(const Graph& graph);
+std::string_view frame_color(const Graph& graph);
 
 // One size-reducing window (strided conv2d, max_pool2d): n -> ⌊(n + 2·padding − kernel) / stride⌋ + 1.
 struct SizeWindow {

@@ -10,7 +10,7 @@
 //                       row-major, little-endian. Tensors tile the buffer exactly (no holes, no overlap).
 //
 // LiteSR metadata keys (all values strings): litesr.arch, litesr.scale, litesr.config (JSON object of the
-// builder's parameters), litesr.color ("rgb"), litesr.range ("0..1"), litesr.frames, litesr.format_version.
+// builder's parameters), litesr.color ("rgb", or "y" for luma networks: frame_color in graph.h), litesr.range ("0..1"), litesr.frames, litesr.format_version.
 //
 // Reading treats the file as hostile: the header length is bounded (<= kMaxModelHeaderBytes and <= file
 // size − 8), JSON nesting is bounded, every dtype, shape (non-negative, overflow-checked product equal to

@@ -59,12 +59,13 @@ Result<Session> Session::create(const Graph& graph, const TensorMap& tensors, co
     return unsupported("Session runs graphs with one input and one output (this graph has " +
                        std::to_string(p.inputs.size()) + " and " + std::to_string(p.outputs.size()) + ")");
   }
-  const int channels = 3 * p.input_frames;
+  const int channels = frame_channels(graph) * p.input_frames;  // RGB or luma frames
   const Step& in = p.steps[p.inputs[0]];
   const Step& out = p.steps[p.outputs[0]];
-  if (in.shape.channels != channels || out.shape.channels != channels || out.shape.factor != p.scale) {
-    return invalid_argument("graph must map " + std::to_string(channels) + " channels to " + std::to_string(channels) +
-                            " channels at scale " + std::to_string(p.scale));
+  if (frame_color(graph).empty() || in.shape.channels != channels || out.shape.channels != channels ||
+      out.shape.factor != p.scale) {
+    return invalid_argument("graph must map RGB (3) or luma (1) frames to frames of the same channels at scale " +
+                            std::to_string(p.scale));
   }
   if (options.reference) {
     impl->mode = ExecutionMode::kReference;
@@ -96,6 +97,7 @@ Result<Session> Session::create(const Graph& graph, const TensorMap& tensors, co
 
 int Session::scale() const { return impl_->program.scale; }
 int Session::input_frames() const { return impl_->program.input_frames; }
+int Session::image_channels() const { return frame_channels(impl_->graph) * impl_->program.input_frames; }
 const Graph& Session::graph() const { return impl_->graph; }
 ExecutionMode Session::mode() const { return impl_->mode; }
 int Session::threads() const { return impl_->pool->size(); }
@@ -142,7 +144,7 @@ template <typename In, typename Out>
 Status Session::run_impl(ImageView<const In> lr, ImageView<Out> sr) {
   Impl& s = *impl_;
   const ThreadIsaScope isa_scope(s.isa);  // this session's kernels, here and on its pool's threads
-  const int channels = 3 * s.program.input_frames;
+  const int channels = image_channels();
   LITESR_RETURN_IF_ERROR(check_sr_views(lr, sr, channels, s.program.scale, "image", "model"));
   if (lr.width != s.width || lr.height != s.height) LITESR_RETURN_IF_ERROR(prepare(lr.width, lr.height));
   if (s.mode == ExecutionMode::kFusedBands || s.mode == ExecutionMode::kInt8Bands) {

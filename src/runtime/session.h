@@ -4,8 +4,8 @@
 //   session->prepare(w, h);                                     // all allocation happens here
 //   session->run(lr, sr);                                       // or run_u8 for 8-bit photos
 //
-// Images: lr is HWC with 3·input_frames() channels (RGB, frame-major), sr is (scale·w) x (scale·h) with the
-// same channel count, preallocated by the caller. f32 samples are in [0, 1]; outputs are clamped to [0, 1]
+// Images: lr is HWC with image_channels() = 3·input_frames() channels (RGB, frame-major; 1 per frame for a luma
+// network: Y/255, graph.h frame_color), sr is (scale·w) x (scale·h) with the same channel count, preallocated by the caller. f32 samples are in [0, 1]; outputs are clamped to [0, 1]
 // (NaN -> 0); run_u8 reads v/255 and writes round-half-up of the clamped value (base/image_ops.h).
 //
 // Execution: graphs of local ops at any integer resolution factor (convs with "same" padding, activations,
@@ -66,6 +66,7 @@ class Session {
 
   int scale() const;
   int input_frames() const;
+  int image_channels() const;  // channels of lr and sr: frame_channels(graph) · input_frames
   const Graph& graph() const;
   ExecutionMode mode() const;
   int threads() const;

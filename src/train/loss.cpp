@@ -26,6 +26,8 @@ torch::Tensor luma(const torch::Tensor& rgb) {
   return (triples * weights).sum(2);
 }
 
+torch::Tensor sr_luma(const torch::Tensor& rgb) { return luma(rgb) * (219.0 / 255.0) + 16.0 / 255.0; }
+
 torch::Tensor pixel_loss(LossKind kind, const torch::Tensor& prediction, const torch::Tensor& target,
                          double charbonnier_eps, double luma_weight) {
   torch::Tensor rgb = elementwise_loss(kind, prediction, target, charbonnier_eps);

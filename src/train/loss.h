@@ -18,5 +18,8 @@ torch::Tensor pixel_loss(LossKind kind, const torch::Tensor& prediction, const t
 
 // [B, 3T, H, W] RGB -> [B, T, H, W] luma as above.
 torch::Tensor luma(const torch::Tensor& rgb);
+// [B, 3T, H, W] RGB -> [B, T, H, W] what a luma network takes and gives: the SR literature's Y/255 with its
+// offset, (16 + 65.481·R + 128.553·G + 24.966·B) / 255 (eval/luma_color.h; DESIGN §5).
+torch::Tensor sr_luma(const torch::Tensor& rgb);
 
 }  // namespace litesr::train

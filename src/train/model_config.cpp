@@ -58,13 +58,15 @@ void put_training_keys(const ElsrConfig& c, Json& j) {
   if (c.expand > 0) j["expand"] = c.expand;
 }
 
-// The trainer feeds RGB images: the network's frame (graph output 0) must have three channels.
-Status check_rgb_network(const Graph& graph) {
+// The trainer feeds RGB or luma frames (trainer.cpp converts its RGB batches for a luma network): the network
+// must map frames of 3 or 1 channels to frames of the same channels.
+Status check_trainable_color(const Graph& graph) {
   LITESR_ASSIGN_OR_RETURN(const std::vector<NodeShape> shapes, infer_shapes(graph));
-  const int channels = shapes[graph.outputs.front()].channels;
-  if (channels == 3) return {};
-  return unsupported(graph.arch + ": this config's network outputs " + std::to_string(channels) +
-                     "-channel images (\"channels\": 1 is the Y-only variant); only RGB networks are trainable");
+  const int in = frame_channels(graph);
+  const int out = shapes[graph.outputs.front()].channels;
+  if ((in == 3 || in == 1) && (out == in || out == in * graph.input_frames)) return {};
+  return unsupported(graph.arch + ": this config's network maps " + std::to_string(in) + "-channel frames to " +
+                     std::to_string(out) + "-channel outputs; the trainer trains RGB (3) and luma (1) networks");
 }
 
 template <typename C>
@@ -80,7 +82,7 @@ Result<ModelConfig> parse_as(Json j) {
   LITESR_RETURN_IF_ERROR(
       models::config_value_in_range(C::kArch, "scale", c.scale, kMinTrainingScale, kMaxTrainingScale));
   LITESR_ASSIGN_OR_RETURN(const Graph graph, table_row<C>().build(c));
-  LITESR_RETURN_IF_ERROR(check_rgb_network(graph));
+  LITESR_RETURN_IF_ERROR(check_trainable_color(graph));
   return ModelConfig{c};
 }
 
@@ -101,6 +103,20 @@ ModelConfig with_scale(const ModelConfig& config, int scale) {
         return c;
       },
       config);
+}
+
+Result<Graph> config_graph(const ModelConfig& config) {
+  return std::visit(
+      [](const auto& c) {
+        using Table = typename TableConfig<std::decay_t<decltype(c)>>::type;
+        return table_row<std::decay_t<decltype(c)>>().build(static_cast<const Table&>(c));
+      },
+      config);
+}
+
+int config_frame_channels(const ModelConfig& config) {
+  const Result<Graph> graph = config_graph(config);
+  return graph.ok() ? frame_channels(*graph) : 0;  // a parsed config always builds
 }
 
 int config_frames(const ModelConfig& config) {

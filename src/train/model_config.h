@@ -47,11 +47,15 @@ int config_scale(const ModelConfig& config);
 ModelConfig with_scale(const ModelConfig& config, int scale);
 // Input frames of the model (litesr.frames): EVSRNet's T, otherwise 1.
 int config_frames(const ModelConfig& config);
+// Channels of one frame: 3 (RGB) or 1 (luma: ESPCN / FSRCNN "channels": 1, the papers' Y-only variants); the
+// model file's litesr.color is frame_color() of its graph (runtime/graph.h).
+int config_frame_channels(const ModelConfig& config);
+// The runtime graph of the config (models table builder; for ELSR the plain network, without "expand").
+Result<Graph> config_graph(const ModelConfig& config);
 
 // Parses `json_text` (a JSON object, see above) for architecture `arch`: kInvalidArgument for the errors above,
 // a scale outside the training scales, and architectures without a training module; kUnsupported for a
-// configuration whose network is not RGB (ESPCN / FSRCNN "channels": 1, the papers' Y-only variants: the
-// trainer feeds RGB images).
+// configuration whose frames are neither RGB nor luma.
 Result<ModelConfig> parse_model_config(std::string_view arch, std::string_view json_text);
 // The config as a compact JSON object with every parameter written out (the `litesr.config` value).
 std::string model_config_json(const ModelConfig& config);

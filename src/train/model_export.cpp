@@ -24,7 +24,8 @@ Result<ModelFile> network_to_model_file(SrNetwork& net, const ExportInfo& info) 
     file.metadata[std::string(kMetaArch)] = std::string(arch_name(config));
     file.metadata[std::string(kMetaScale)] = std::to_string(config_scale(config));
     file.metadata[std::string(kMetaConfig)] = model_config_json(config);
-    file.metadata[std::string(kMetaColor)] = "rgb";
+    LITESR_ASSIGN_OR_RETURN(const Graph graph, config_graph(config));
+    file.metadata[std::string(kMetaColor)] = std::string(frame_color(graph));
     file.metadata[std::string(kMetaRange)] = "0..1";
     file.metadata[std::string(kMetaFrames)] = std::to_string(config_frames(config));
     file.metadata[std::string(kMetaFormatVersion)] = "1";

@@ -371,11 +371,18 @@ Result<Recipe> parse_recipe(std::string_view text, const fs::path& file_dir, con
   if (val_table != nullptr) {
     TableReader vr(*val_table, "[validation]");
     std::string dir;
+    std::vector<std::string> images;
     LITESR_RETURN_IF_ERROR(vr.get_string("dir", dir));
+    LITESR_RETURN_IF_ERROR(vr.get_string_list("images", images));
     LITESR_RETURN_IF_ERROR(vr.get_int("every", recipe.validation.every, 1, int64_t{1} << 40));
     LITESR_RETURN_IF_ERROR(vr.get_int("max_images", recipe.validation.max_images, 0, 1 << 20));
     LITESR_RETURN_IF_ERROR(vr.check_unknown());
+    if (!dir.empty() && !images.empty()) {
+      return invalid_argument("[validation]: give 'dir' (a benchmark folder) or 'images' (held-out files), not both");
+    }
     if (!dir.empty()) recipe.validation.dir = (base / dir).lexically_normal();
+    for (const auto& f : images) recipe.validation.images.push_back((base / f).lexically_normal());
+    recipe.data.exclude = recipe.validation.images;
   }
 
   const toml::array* stages = root["stages"].as_array();
@@ -394,6 +401,10 @@ Result<Recipe> parse_recipe(std::string_view text, const fs::path& file_dir, con
         return invalid_argument("[[stages]] #" + std::to_string(i + 1) + ": a stage may change the scale only " +
                                 "for ELSR x2 -> x4 (the last-layer repeat)");
       }
+    }
+    if (s.luma_weight > 0.0 && config_frame_channels(recipe.model) == 1) {
+      return invalid_argument("[[stages]] #" + std::to_string(i + 1) + ": luma_weight mixes RGB and luma losses; " +
+                              "this network is luma-only (its loss is on Y already)");
     }
     recipe.stages.push_back(std::move(s));
   }
@@ -469,7 +480,16 @@ Status check_recipe_inputs(const Recipe& recipe) {
   if (!recipe.validation.dir.empty()) {
     LITESR_RETURN_IF_ERROR(check_folder(recipe.validation.dir / "HR", "validation HR", false));
   }
+  for (const auto& f : recipe.validation.images) {
+    std::error_code ec;
+    if (!fs::is_regular_file(f, ec)) return not_found("validation image not found: " + f.string());
+  }
   return {};
+}
+
+std::string ValidationSpec::label() const {
+  if (!dir.empty()) return dir.filename().string();
+  return "held-out (" + std::to_string(images.size()) + " images)";
 }
 
 }  // namespace litesr::train

@@ -9,7 +9,8 @@
 //   [data]        kind = "hr_folders"|"paired_folders"|"video_synthetic"|"reds"; hr_dirs = [...];
 //                 lr_dirs = [...]; lr_border = "replicate"|"symmetric"; flips, rotations; loader_threads;
 //                 frames, max_shift (video)
-//   [validation]  dir = "…/Set5" (benchmark layout: HR/ [+ LR_bicubic/X<s>]); every = 1000; max_images = 0
+//   [validation]  dir = "…/Set5" (benchmark layout: HR/ [+ LR_bicubic/X<s>]) or images = ["…/BSD200/x.jpg", …]
+//                 (held-out images: the trainer drops them from the training data); every = 1000; max_images = 0
 //   [[stages]]    name, scale, loss = "l1"|"mse"|"charbonnier", charbonnier_eps, luma_weight, patch (HR side), batch,
 //                 iterations, lr, schedule, step_size, milestones, gamma, min_lr, warmup, betas,
 //                 weight_decay, reset_optimizer;  FGNAS search stage (evsrnet, first stage only): nas = true,
@@ -86,12 +87,22 @@ struct DataSpec {
   int loader_threads = 2;
   int frames = 10;    // video: frames per sample
   int max_shift = 2;  // video_synthetic: max LR pixels the window moves per frame, per axis
+  // Files of hr_dirs never trained on: the recipe's held-out validation images (ValidationSpec::images).
+  std::vector<std::filesystem::path> exclude;
 };
 
+// Validation images: a benchmark folder (`dir`) or a list of held-out HR files (`images`, LR generated with
+// MATLAB bicubic and replicate borders) — one or the other. Held-out images are removed from the training data,
+// so a recipe can validate on images that are neither trained on nor reported (Set5/Set14/BSD100 are reported).
 struct ValidationSpec {
-  std::filesystem::path dir;  // empty: no validation
+  std::filesystem::path dir;                   // benchmark layout (eval/sr_dataset.h)
+  std::vector<std::filesystem::path> images;   // held-out HR files
   int64_t every = 1000;       // iterations between validations (and at the end of each stage)
   int max_images = 0;         // 0 = all
+
+  bool enabled() const { return !dir.empty() || !images.empty(); }
+  // What the log and progress lines call the set: the folder's name, or "held-out (N images)".
+  std::string label() const;
 };
 
 struct Recipe {

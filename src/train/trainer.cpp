@@ -140,6 +140,7 @@ struct Run {
   std::unique_ptr<TrainingData> data;
   std::unique_ptr<TrainingLog> log;  // rank 0 only (null on the other ranks)
   double last_psnr = 0.0;
+  bool luma_network = false;         // the network's frames are luma (config_frame_channels 1)
   int loader_threads = 1;
   Distributed* dist = nullptr;       // a data-parallel run, else null
 
@@ -184,9 +185,8 @@ struct Run {
 
   // Validation; a data-parallel run splits the images over the ranks and sums their scores.
   Result<ValidationResult> score() {
-    if (dist == nullptr) return validate_network(*net, recipe->validation.dir, recipe->validation.max_images);
-    LITESR_ASSIGN_OR_RETURN(ValidationSums part, validate_network_shard(*net, recipe->validation.dir,
-                                                                        recipe->validation.max_images, rank(), world()));
+    if (dist == nullptr) return validate_network(*net, recipe->validation);
+    LITESR_ASSIGN_OR_RETURN(ValidationSums part, validate_network_shard(*net, recipe->validation, rank(), world()));
     torch::Tensor sums = torch::tensor({static_cast<double>(part.images), part.sum.psnr_y, part.sum.ssim_y,
                                         part.sum.psnr_rgb, part.sum.ssim_rgb},
                                        torch::kDouble);
@@ -206,20 +206,20 @@ struct Run {
   }
 
   Status validate() {
-    if (recipe->validation.dir.empty()) return {};
+    if (!recipe->validation.enabled()) return {};
     LITESR_ASSIGN_OR_RETURN(ValidationResult v, score());
     last_psnr = v.mean.psnr_y;
     if (!primary()) return {};
     const StageSpec& s = recipe->stages[state.stage];
     Json j = {{"event", "val"}, {"stage", s.name}, {"stage_index", state.stage}, {"scale", s.scale},
               {"iteration", state.iteration}, {"global_iteration", state.global_iteration},
-              {"dataset", recipe->validation.dir.filename().string()}, {"images", v.images},
+              {"dataset", recipe->validation.label()}, {"images", v.images},
               {"psnr_y", v.mean.psnr_y}, {"ssim_y", v.mean.ssim_y}, {"psnr_rgb", v.mean.psnr_rgb},
               {"ssim_rgb", v.mean.ssim_rgb}};
     log->add_psnr(state.global_iteration, v.mean.psnr_y);
     std::printf("[%s] stage %s it %lld (global %lld): %s x%d PSNR-Y %.3f dB, SSIM-Y %.4f\n", recipe->name.c_str(),
                 s.name.c_str(), static_cast<long long>(state.iteration),
-                static_cast<long long>(state.global_iteration), recipe->validation.dir.filename().c_str(), s.scale,
+                static_cast<long long>(state.global_iteration), recipe->validation.label().c_str(), s.scale,
                 v.mean.psnr_y, v.mean.ssim_y);
     std::fflush(stdout);
     return log->append(j.dump());
@@ -297,6 +297,10 @@ struct Run {
     const int hr_size = b.lr_size * b.scale;
     torch::Tensor x = torch::from_blob(b.lr.data(), {b.batch, c, b.lr_size, b.lr_size}, torch::kFloat);
     torch::Tensor y = torch::from_blob(b.hr.data(), {b.batch, c, hr_size, hr_size}, torch::kFloat);
+    if (luma_network) {  // the batches are RGB; a luma network learns Y of the LR -> Y of the HR
+      x = sr_luma(x);
+      y = sr_luma(y);
+    }
     if (options.channels_last) {
       x = x.contiguous(torch::MemoryFormat::ChannelsLast);
       y = y.contiguous(torch::MemoryFormat::ChannelsLast);
@@ -525,6 +529,7 @@ Result<OutputFolderCheck> check_output_folder(const TrainOptions& options, const
 Result<TrainSummary> run_loaded(const Recipe& recipe, const TrainOptions& options, Distributed* dist) {
   Run r;
   r.recipe = &recipe;
+  r.luma_network = config_frame_channels(recipe.model) == 1;
   r.options = options;
   r.dist = dist;
   const bool primary = r.primary();

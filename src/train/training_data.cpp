@@ -325,9 +325,25 @@ int64_t SampleRng::below(int64_t n) {
   return static_cast<int64_t>((static_cast<unsigned __int128>(next()) * static_cast<uint64_t>(n)) >> 64);
 }
 
+namespace {
+
+// `files` without those that are the same files as any of `exclude` (compared as canonical paths).
+std::vector<fs::path> without(std::vector<fs::path> files, const std::vector<fs::path>& exclude) {
+  if (exclude.empty()) return files;
+  std::vector<fs::path> excluded;
+  for (const auto& e : exclude) excluded.push_back(fs::weakly_canonical(e));
+  std::erase_if(files, [&](const fs::path& f) {
+    return std::find(excluded.begin(), excluded.end(), fs::weakly_canonical(f)) != excluded.end();
+  });
+  return files;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<TrainingData>> open_training_data(const DataSpec& spec, int threads) {
   if (spec.kind == DataKind::kReds) return open_reds(spec);
-  LITESR_ASSIGN_OR_RETURN(std::vector<fs::path> hr_files, list_all(spec.hr_dirs));
+  LITESR_ASSIGN_OR_RETURN(std::vector<fs::path> listed, list_all(spec.hr_dirs));
+  const std::vector<fs::path> hr_files = without(std::move(listed), spec.exclude);
   if (hr_files.empty()) return invalid_argument("no training images found");
   std::vector<Image> hr(hr_files.size());
   LITESR_RETURN_IF_ERROR(parallel_for(hr_files.size(), threads, [&](size_t i) -> Status {

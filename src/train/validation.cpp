@@ -1,6 +1,8 @@
 #include "train/validation.h"
 
+#include "eval/luma_color.h"
 #include "eval/sr_dataset.h"
+#include "train/loss.h"
 
 namespace litesr::train {
 
@@ -36,17 +38,49 @@ Result<Image> tensor_to_image(const torch::Tensor& chw) {
   return img;
 }
 
-Result<ValidationSums> validate_network_shard(SrNetwork& net, const std::filesystem::path& dir, int max_images,
-                                              int shard_index, int shard_count) {
+namespace {
+
+// The validation pairs: the benchmark folder's, or the held-out files' (LR generated).
+Result<SrDataset> validation_dataset(const ValidationSpec& spec, const SrDatasetOptions& options) {
+  if (!spec.dir.empty()) return open_sr_dataset(spec.dir, options);
+  SrDataset d;
+  d.name = spec.label();
+  d.scale = options.scale;
+  d.lr_generated = true;
+  for (const auto& f : spec.images) d.pairs.push_back(SrPair{f.stem().string(), f, {}});
+  return d;
+}
+
+// The network's output frame for one LR image as a u8 RGB image: [1, C·T, sH, sW], last frame.
+Result<Image> network_output_image(SrNetwork& net, const Image& lr_rgb, int scale) {
+  const int frames = config_frames(net.config());
+  const bool luma_net = config_frame_channels(net.config()) == 1;
+  const int c = luma_net ? 1 : 3;
+  torch::Tensor x = image_to_tensor(lr_rgb);
+  if (luma_net) x = sr_luma(x);
+  if (frames > 1) x = x.repeat({1, frames, 1, 1});
+  const torch::Tensor y = net.forward(x).narrow(1, c * (frames - 1), c).squeeze(0);  // [C, sH, sW]
+  if (!luma_net) return tensor_to_image(y);
+  const torch::Tensor plane = y.detach().to(torch::kFloat).clamp(0.0, 1.0).contiguous();
+  LITESR_ASSIGN_OR_RETURN(Image y_sr, Image::create(static_cast<int>(plane.size(2)), static_cast<int>(plane.size(1)),
+                                                    1, PixelType::kF32));
+  std::copy_n(plane.data_ptr<float>(), plane.numel(), y_sr.view<float>().data);
+  return merge_upscaled_luma(y_sr, lr_rgb, scale);
+}
+
+}  // namespace
+
+Result<ValidationSums> validate_network_shard(SrNetwork& net, const ValidationSpec& spec, int shard_index,
+                                              int shard_count) {
   if (shard_count < 1 || shard_index < 0 || shard_index >= shard_count) {
     return invalid_argument("validate_network_shard: shard " + std::to_string(shard_index) + " of " +
                             std::to_string(shard_count));
   }
   const int scale = config_scale(net.config());
-  const int frames = config_frames(net.config());
+  const int max_images = spec.max_images;
   SrDatasetOptions options;
   options.scale = scale;
-  LITESR_ASSIGN_OR_RETURN(SrDataset dataset, open_sr_dataset(dir, options));
+  LITESR_ASSIGN_OR_RETURN(SrDataset dataset, validation_dataset(spec, options));
   const bool was_training = net.is_training();
   ValidationSums result;
   try {
@@ -61,11 +95,7 @@ Result<ValidationSums> validate_network_shard(SrNetwork& net, const std::filesys
         net.train(was_training);
         return loaded.status();
       }
-      torch::Tensor x = image_to_tensor(loaded->lr_rgb);
-      if (frames > 1) x = x.repeat({1, frames, 1, 1});
-      torch::Tensor y = net.forward(x);                  // [1, 3·T, sH, sW]
-      y = y.narrow(1, 3 * (frames - 1), 3).squeeze(0);  // last frame [3, sH, sW]
-      Result<Image> sr = tensor_to_image(y);
+      Result<Image> sr = network_output_image(net, loaded->lr_rgb, scale);
       if (!sr.ok()) {
         net.train(was_training);
         return sr.status();
@@ -89,8 +119,8 @@ Result<ValidationSums> validate_network_shard(SrNetwork& net, const std::filesys
   return result;
 }
 
-Result<ValidationResult> validate_network(SrNetwork& net, const std::filesystem::path& dir, int max_images) {
-  LITESR_ASSIGN_OR_RETURN(ValidationSums sums, validate_network_shard(net, dir, max_images, 0, 1));
+Result<ValidationResult> validate_network(SrNetwork& net, const ValidationSpec& spec) {
+  LITESR_ASSIGN_OR_RETURN(ValidationSums sums, validate_network_shard(net, spec, 0, 1));
   ValidationResult result;
   result.images = sums.images;
   result.mean = sums.sum;

@@ -1,12 +1,16 @@
 // Validation during training: PSNR/SSIM (Y and RGB, DESIGN §5 via eval/metrics.h) of the network's output on
-// a benchmark folder (eval/sr_dataset.h layout; LR from LR_bicubic/X<s> or generated with replicate borders).
+// a benchmark folder (eval/sr_dataset.h layout; LR from LR_bicubic/X<s> or generated with replicate borders) or
+// on held-out HR files (LR generated the same way): recipe.h ValidationSpec.
 // The output is clamped to [0, 1] and rounded to 8 bits like a saved image; `scale` pixels are shaved.
 // Video networks get the image repeated for every input frame and are scored on the last output frame.
+// Luma networks get the LR image's Y and their output is merged with its bicubic chroma (eval/luma_color.h),
+// exactly as `litesr eval` runs them.
 #pragma once
 
 #include <filesystem>
 
 #include "eval/metrics.h"
+#include "train/recipe.h"
 #include "train/sr_network.h"
 
 namespace litesr::train {
@@ -17,7 +21,7 @@ struct ValidationResult {
 };
 
 // Runs `net` in eval mode (restoring its training flag afterwards) without gradients.
-Result<ValidationResult> validate_network(SrNetwork& net, const std::filesystem::path& dir, int max_images = 0);
+Result<ValidationResult> validate_network(SrNetwork& net, const ValidationSpec& spec);
 
 // Data-parallel validation: the SUMS of the scores of this rank's share of the images — image i (of the first
 // max_images) when i % shard_count == shard_index; the trainer all-reduces them and divides by the total count.
@@ -25,8 +29,8 @@ struct ValidationSums {
   int images = 0;
   SrScores sum;
 };
-Result<ValidationSums> validate_network_shard(SrNetwork& net, const std::filesystem::path& dir, int max_images,
-                                              int shard_index, int shard_count);
+Result<ValidationSums> validate_network_shard(SrNetwork& net, const ValidationSpec& spec, int shard_index,
+                                              int shard_count);
 
 // An HWC u8 RGB image as a [1, 3, H, W] float tensor in [0, 1]; and back (clamped, rounded half up).
 torch::Tensor image_to_tensor(const Image& rgb_u8);

@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "base/image_ops.h"
+#include "eval/luma_color.h"
 #include "models/builtin_models.h"
 #include "models/registry.h"
 
@@ -54,9 +55,10 @@ Result<std::pair<std::string, int>> model_for_factor(const std::string& name, do
                           family.back().second + ")");
 }
 
-// Same-size 8-bit views, row by row (strides may differ).
-void copy_pixels(ImageView<const uint8_t> from, ImageView<uint8_t> to) {
-  const std::size_t row_bytes = static_cast<std::size_t>(from.width) * from.channels;
+// Same-size views, row by row (strides may differ).
+template <typename T>
+void copy_pixels(ImageView<const T> from, ImageView<T> to) {
+  const std::size_t row_bytes = static_cast<std::size_t>(from.width) * from.channels * sizeof(T);
   for (int y = 0; y < from.height; ++y) std::memcpy(to.row(y), from.row(y), row_bytes);
 }
 
@@ -93,6 +95,7 @@ Result<ModelUpscaler> ModelUpscaler::open_model(const ModelFile& model, const st
   up.model_name_ = name;
   up.scale_ = model_scale;
   up.bicubic_ = graph.arch == "bicubic";
+  up.luma_ = frame_color(graph) == "y";
   up.output_ = options.output;
   if (up.output_.scale > 0) {
     if (!up.reaches(up.output_.scale)) {
@@ -139,6 +142,7 @@ Result<MatlabRowResizer> ModelUpscaler::output_resizer(int w, int h, int channel
 
 Result<int> ModelUpscaler::context_rows() const {
   if (!session_) return unsupported("multi-frame models do not stream in bands");
+  if (luma_) return unsupported("luma models run on whole images (their chroma is resized with the image)");
   return session_->context_rows();
 }
 
@@ -154,12 +158,33 @@ void ModelUpscaler::reset_window() {
 
 Status ModelUpscaler::push_frame_u8(ImageView<const uint8_t> lr, ImageView<uint8_t> sr) {
   if (resizes()) return unsupported("frame streams run at the model's scale (no -s/--size resize)");
+  if (luma_) return run_luma(lr, sr);
   return frames_session_ ? frames_session_->push_frame_u8(lr, sr) : session_->run_u8(lr, sr);
 }
 
 Status ModelUpscaler::push_frame(ImageView<const float> lr, ImageView<float> sr) {
   if (resizes()) return unsupported("frame streams run at the model's scale (no -s/--size resize)");
+  if (luma_) return run_luma(lr, sr);
   return frames_session_ ? frames_session_->push_frame(lr, sr) : session_->run(lr, sr);
+}
+
+Result<Image> ModelUpscaler::upscale_luma(const Image& rgb) {
+  LITESR_ASSIGN_OR_RETURN(const Image y, luma_of_rgb(rgb));
+  LITESR_ASSIGN_OR_RETURN(Image y_sr, Image::create(rgb.width() * scale_, rgb.height() * scale_, 1, PixelType::kF32));
+  LITESR_RETURN_IF_ERROR(session_->run(y.view<float>(), y_sr.view<float>()));
+  return merge_upscaled_luma(y_sr, rgb, scale_);
+}
+
+template <typename T>
+Status ModelUpscaler::run_luma(ImageView<const T> lr, ImageView<T> sr) {
+  if (lr.channels != 3 || sr.channels != 3 || sr.width != lr.width * scale_ || sr.height != lr.height * scale_) {
+    return invalid_argument("frames must be RGB, the output scale x the input");
+  }
+  LITESR_ASSIGN_OR_RETURN(Image src, Image::create(lr.width, lr.height, 3, pixel_type_of<T>()));
+  copy_pixels(lr, src.view<T>());
+  LITESR_ASSIGN_OR_RETURN(const Image out, upscale_luma(src));
+  copy_pixels(out.view<T>(), sr);
+  return Status();
 }
 
 template <typename T>
@@ -194,11 +219,13 @@ Status ModelUpscaler::upscale_rgb8_into(ImageView<const uint8_t> lr, ImageView<u
 }
 
 Status ModelUpscaler::run_rgb8(ImageView<const uint8_t> lr, ImageView<uint8_t> sr) {
+  if (luma_) return run_luma(lr, sr);
   if (frames_session_) return run_static_window<uint8_t>(lr, sr);
   return session_->run_u8(lr, sr);
 }
 
 Result<Image> ModelUpscaler::upscale_rgb(const Image& rgb) {
+  if (luma_) return upscale_luma(rgb);
   const int w = rgb.width() * scale_;
   const int h = rgb.height() * scale_;
   if (rgb.type() == PixelType::kU8) {

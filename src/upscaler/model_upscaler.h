@@ -1,6 +1,8 @@
 // ModelUpscaler: one model, ready to upscale decoded images of any supported layout. Shared by
 // `litesr upscale`, `litesr eval -n` and `litesr video -n`.
 //
+// Luma models (litesr.color = "y": the SR literature's Y-only networks) upscale Y'CbCr's Y and take the chroma
+// from MATLAB bicubic (eval/luma_color.h), for every layout and path below (whole images: no band streaming).
 // Layouts: the network sees RGB. Grey (1 ch) is replicated to RGB and the output averaged back to grey;
 // an alpha channel (GA, RGBA) is upscaled separately through the same model (replicated to RGB, averaged
 // back) and re-attached. u8 images use the session's fused u8 path; u16 images go through f32 and come back
@@ -89,6 +91,10 @@ class ModelUpscaler {
   // A still image through a multi-frame model as a static window (see above).
   template <typename T>
   Status run_static_window(ImageView<const T> lr, ImageView<T> sr);
+  // A luma model on an RGB image (u8, u16 or f32) or RGB frame views (u8 or f32).
+  Result<Image> upscale_luma(const Image& rgb);
+  template <typename T>
+  Status run_luma(ImageView<const T> lr, ImageView<T> sr);
 
   std::unique_ptr<Session> session_;                    // single-frame models
   std::unique_ptr<MultiFrameSession> frames_session_;  // multi-frame models
@@ -96,6 +102,7 @@ class ModelUpscaler {
   int scale_ = 0;
   OutputSize output_;    // empty unless outputs are resized
   bool bicubic_ = false; // the model is bicubic: resized outputs are one resize of the input
+  bool luma_ = false;    // the model's frames are luma (Y): see the file comment
 };
 
 // A ModelUpscaler as an eval ImageUpscaler (`litesr eval -n`, `litesr bench --tradeoff`). A Session is not

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include "train_test_data.h"
+#include "eval/metrics.h"
+#include "eval/sr_dataset.h"
 #include "io/image_file.h"
 #include "runtime/model_file.h"
 #include "testing/test_env.h"
@@ -14,6 +16,7 @@
 #include "train/recipe.h"
 #include "train/trainer.h"
 #include "train/training_data.h"
+#include "upscaler/model_upscaler.h"
 
 namespace litesr::train {
 namespace {
@@ -97,6 +100,11 @@ TEST(Recipes, BadRecipesGiveClearErrors) {
       {"[model]\narch = \"elsr\"\nscale = 5\n[data]\nhr_dirs = [\"x\"]\n", "scale"},
       {"[model]\narch = \"nope\"\n[data]\nhr_dirs = [\"x\"]\n", "unknown architecture"},
       {"[model\narch = 1", "line 1"},
+      {base + "[validation]\ndir = \"v\"\nimages = [\"a.png\"]\n[[stages]]\npatch = 64\nbatch = 2\niterations = 5\nlr = 1e-3\n",
+       "not both"},
+      {"[model]\narch = \"fsrcnn\"\nchannels = 1\n[data]\nhr_dirs = [\"x\"]\n[[stages]]\npatch = 64\nbatch = 2\n"
+       "iterations = 5\nlr = 1e-3\nluma_weight = 0.5\n",
+       "luma-only"},
   };
   for (const auto& c : cases) {
     Result<Recipe> r = parse_recipe(c.text, dir.path());
@@ -373,6 +381,49 @@ TEST(Trainer, ChannelsLastAndBf16TrainAndExportPlainTensors) {
     for (std::size_t i = 0; i < t.data.size(); ++i) diff = std::max(diff, std::abs(t.data[i] - tf.at(name).data[i]));
     EXPECT_LT(diff, 5e-3f) << name;  // 11 Adam steps at lr <= 1e-3 from the same start
   }
+}
+
+// A luma network (FSRCNN "channels": 1) trains on Y of the RGB batches, validates on held-out training images
+// (which the trainer drops from its data), exports litesr.color = "y", and the runtime scores the exported
+// model on the held-out image as the trainer's last validation did (training and runtime agree).
+TEST(Trainer, LumaNetworkTrainsValidatesOnHeldOutImagesAndRunsLikeTraining) {
+  TempDir dir;
+  make_data(dir.path());
+  const fs::path held_out = dir / "hr" / "img2.png";
+  TrainOptions o;
+  o.recipe = write_text(dir / "luma.toml",
+                        "seed = 3\n[model]\narch = \"fsrcnn\"\nscale = 4\nd = 8\ns = 4\nm = 1\nchannels = 1\n"
+                        "[data]\nhr_dirs = [\"" + (dir / "hr").string() + "\"]\nloader_threads = 1\n"
+                        "[validation]\nimages = [\"" + held_out.string() + "\"]\nevery = 100\n"
+                        "[[stages]]\nloss = \"mse\"\npatch = 16\nbatch = 4\niterations = 150\nlr = 5e-3\n");
+  o.out_dir = dir / "run";
+  o.progress = ProgressMode::kNone;
+  Result<Recipe> recipe = load_recipe(o.recipe);
+  ASSERT_TRUE(recipe.ok()) << recipe.status().to_string();
+  EXPECT_EQ(recipe->validation.label(), "held-out (1 images)");
+  Result<std::unique_ptr<TrainingData>> data = open_training_data(recipe->data, 1);
+  ASSERT_TRUE(data.ok()) << data.status().to_string();
+  EXPECT_EQ((*data)->size(), 2u);  // img0, img1: the held-out img2 is not trained on
+
+  Result<TrainSummary> summary = run_training(o);
+  ASSERT_TRUE(summary.ok()) << summary.status().to_string();
+  EXPECT_GT(summary->last_psnr_y, 15.0);  // it learned something (the untrained network outputs ~0: ~8 dB)
+  Result<ModelFile> file = read_model_file(dir / "run" / "model.safetensors");
+  ASSERT_TRUE(file.ok());
+  EXPECT_EQ(file->metadata.at("litesr.color"), "y");
+
+  SrDataset held;
+  held.scale = 4;
+  held.lr_generated = true;
+  held.pairs.push_back(SrPair{"img2", held_out, {}});
+  const SrDatasetOptions options{.scale = 4};
+  const LoadedSrPair pair = load_sr_pair(held, held.pairs[0], options).value();
+  UpscalerOptions up_options;
+  up_options.model = (dir / "run" / "model.safetensors").string();
+  ModelUpscaler up = ModelUpscaler::open(up_options).value();
+  const Image sr = up.upscale(pair.lr_rgb).value();
+  const SrScores scores = compute_sr_scores(sr, pair.hr, 4).value();
+  EXPECT_NEAR(scores.psnr_y, summary->last_psnr_y, 0.02);
 }
 
 TEST(Trainer, ErrorsBeforeTraining) {

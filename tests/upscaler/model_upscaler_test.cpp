@@ -5,7 +5,9 @@
 
 #include <string>
 
+#include "eval/luma_color.h"
 #include "models/builtin_models.h"
+#include "models/registry.h"
 #include "upscaler/model_upscaler.h"
 
 namespace litesr {
@@ -30,6 +32,73 @@ TEST(ModelUpscaler, EveryBuiltinModelRunsOnTheFusedEngine) {
     EXPECT_EQ(sr->width(), 23 * up->scale());
     EXPECT_EQ(sr->height(), 17 * up->scale());
   }
+}
+
+Image ramp_rgb(int w, int h) {
+  Image lr = Image::create(w, h, 3, PixelType::kU8).value();
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w * 3; ++x) lr.view<uint8_t>().row(y)[x] = static_cast<uint8_t>((x * 7 + y * 13) % 256);
+  }
+  return lr;
+}
+
+// A luma model (litesr.color = "y": FSRCNN's one-channel variant) runs fused on one-channel maps, equal to the
+// reference executor, and upscales colour images as Y through the network + bicubic chroma, on every path.
+TEST(ModelUpscaler, LumaModelsUpscaleYAndTakeBicubicChroma) {
+  const ModelFile model =
+      models::make_random_model("fsrcnn", 4, R"({"scale": 4, "d": 12, "s": 5, "m": 2, "channels": 1})", 3).value();
+  EXPECT_EQ(model.metadata.at("litesr.color"), "y");
+  Session fused = models::create_session(model, {.threads = 2, .band_rows = 5}).value();
+  Session reference = models::create_session(model, {.threads = 1, .reference = true}).value();
+  EXPECT_EQ(fused.mode(), ExecutionMode::kFusedBands);
+  EXPECT_EQ(fused.image_channels(), 1);
+  const Image lr = ramp_rgb(23, 17);
+  const Image y = luma_of_rgb(lr).value();
+  Image a = Image::create(92, 68, 1, PixelType::kF32).value();
+  Image b = Image::create(92, 68, 1, PixelType::kF32).value();
+  ASSERT_TRUE(fused.run(y.view<float>(), a.view<float>()).ok());
+  ASSERT_TRUE(reference.run(y.view<float>(), b.view<float>()).ok());
+  float worst = 0.0f;
+  for (int yy = 0; yy < 68; ++yy) {
+    for (int x = 0; x < 92; ++x) worst = std::max(worst, std::abs(a.view<float>().at(x, yy, 0) - b.view<float>().at(x, yy, 0)));
+  }
+  EXPECT_LT(worst, 1e-5f);
+  // An RGB session input is refused with the reason.
+  Image rgb_out = Image::create(92, 68, 3, PixelType::kU8).value();
+  EXPECT_EQ(fused.run_u8(lr.view<uint8_t>(), rgb_out.view<uint8_t>()).code(), StatusCode::kInvalidArgument);
+
+  ModelUpscaler up = ModelUpscaler::open_model(model, "fsrcnn-y", {.threads = 2}).value();
+  const Image expected = merge_upscaled_luma(a, lr, 4).value();
+  const Image sr = up.upscale(lr).value();
+  ASSERT_EQ(sr.channels(), 3);
+  EXPECT_EQ(std::vector<uint8_t>(sr.view<uint8_t>().data, sr.view<uint8_t>().data + 92 * 68 * 3),
+            std::vector<uint8_t>(expected.view<uint8_t>().data, expected.view<uint8_t>().data + 92 * 68 * 3));
+  Image into = Image::create(92, 68, 3, PixelType::kU8).value();
+  ASSERT_TRUE(up.upscale_rgb8_into(lr.view<uint8_t>(), into.view<uint8_t>()).ok());
+  Image frame = Image::create(92, 68, 3, PixelType::kU8).value();
+  ASSERT_TRUE(up.push_frame_u8(lr.view<uint8_t>(), frame.view<uint8_t>()).ok());
+  for (int yy = 0; yy < 68; ++yy) {
+    for (int x = 0; x < 92 * 3; ++x) {
+      ASSERT_EQ(into.view<uint8_t>().row(yy)[x], sr.view<uint8_t>().row(yy)[x]);
+      ASSERT_EQ(frame.view<uint8_t>().row(yy)[x], sr.view<uint8_t>().row(yy)[x]);
+    }
+  }
+  // Grey and grey + alpha images come back in their layout; luma models do not stream in bands.
+  const Image grey = Image::create(9, 7, 2, PixelType::kU8).value();
+  const Image grey_sr = up.upscale(grey).value();
+  EXPECT_EQ(grey_sr.channels(), 2);
+  EXPECT_EQ(grey_sr.width(), 36);
+  EXPECT_EQ(up.context_rows().status().code(), StatusCode::kUnsupported);
+}
+
+// litesr.color must name what the network takes.
+TEST(ModelUpscaler, AColorThatDisagreesWithTheNetworkIsRefused) {
+  ModelFile model =
+      models::make_random_model("fsrcnn", 4, R"({"scale": 4, "d": 12, "s": 5, "m": 2, "channels": 1})", 3).value();
+  model.metadata["litesr.color"] = "rgb";
+  const Result<ModelUpscaler> up = ModelUpscaler::open_model(model, "bad", {});
+  ASSERT_FALSE(up.ok());
+  EXPECT_NE(up.status().message().find("litesr.color"), std::string::npos) << up.status().message();
 }
 
 }  // namespace
