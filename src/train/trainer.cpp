@@ -185,8 +185,12 @@ struct Run {
 
   // Validation; a data-parallel run splits the images over the ranks and sums their scores.
   Result<ValidationResult> score() {
-    if (dist == nullptr) return validate_network(*net, recipe->validation);
-    LITESR_ASSIGN_OR_RETURN(ValidationSums part, validate_network_shard(*net, recipe->validation, rank(), world()));
+    ValidationCrops crops;  // RUN/val_crops/<global iteration>/ for `litesr train --compare --report`
+    crops.dir = out / "val_crops";
+    crops.iteration = state.global_iteration;
+    if (dist == nullptr) return validate_network(*net, recipe->validation, &crops);
+    LITESR_ASSIGN_OR_RETURN(ValidationSums part,
+                            validate_network_shard(*net, recipe->validation, rank(), world(), &crops));
     torch::Tensor sums = torch::tensor({static_cast<double>(part.images), part.sum.psnr_y, part.sum.ssim_y,
                                         part.sum.psnr_rgb, part.sum.ssim_rgb},
                                        torch::kDouble);

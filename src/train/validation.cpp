@@ -1,7 +1,11 @@
 #include "train/validation.h"
 
+#include <cstring>
+
+#include "base/color.h"
 #include "eval/luma_color.h"
 #include "eval/sr_dataset.h"
+#include "io/image_file.h"
 #include "train/loss.h"
 
 namespace litesr::train {
@@ -68,10 +72,70 @@ Result<Image> network_output_image(SrNetwork& net, const Image& lr_rgb, int scal
   return merge_upscaled_luma(y_sr, lr_rgb, scale);
 }
 
+struct Window {
+  int x = 0, y = 0, side = 0;  // HR pixels; x, y and side multiples of the scale
+};
+
+// The HR window with the most detail (ValidationCrops).
+Window detailed_window(const Image& hr, int side, int scale) {
+  const ImageView<const uint8_t> v = hr.view<uint8_t>();
+  const int c = hr.channels();
+  auto luma = [&](int x, int y) {
+    const uint8_t* p = &v.at(x, y, 0);
+    return c >= 3 ? sr_luma_255(p[0] / 255.0, p[1] / 255.0, p[2] / 255.0) : static_cast<double>(p[0]);
+  };
+  Window best{0, 0, std::max(scale, std::min({side, hr.width(), hr.height()}) / scale * scale)};
+  const int step = std::max(scale, best.side / 2 / scale * scale);
+  double most = -1.0;
+  for (int y0 = 0; y0 + best.side <= hr.height(); y0 += step) {
+    for (int x0 = 0; x0 + best.side <= hr.width(); x0 += step) {
+      double detail = 0.0;
+      for (int y = y0; y < y0 + best.side - 1; ++y) {
+        for (int x = x0; x < x0 + best.side - 1; ++x) {
+          const double l = luma(x, y);
+          detail += std::abs(luma(x + 1, y) - l) + std::abs(luma(x, y + 1) - l);
+        }
+      }
+      if (detail > most) {
+        most = detail;
+        best.x = x0;
+        best.y = y0;
+      }
+    }
+  }
+  return best;
+}
+
+Result<Image> crop(const Image& img, int x0, int y0, int side) {
+  LITESR_ASSIGN_OR_RETURN(Image out, Image::create(side, side, img.channels(), PixelType::kU8));
+  const std::size_t row_bytes = static_cast<std::size_t>(side) * img.channels();
+  for (int y = 0; y < side; ++y) std::memcpy(out.view<uint8_t>().row(y), &img.view<uint8_t>().at(x0, y0 + y, 0), row_bytes);
+  return out;
+}
+
+Status write_crops(const ValidationCrops& crops, const std::string& name, const Image& sr, const LoadedSrPair& pair,
+                   int scale) {
+  namespace fs = std::filesystem;
+  const Window w = detailed_window(pair.hr, crops.side, scale);
+  const fs::path step_dir = crops.dir / std::to_string(crops.iteration);
+  std::error_code ec;
+  for (const fs::path& d : {step_dir, crops.dir / "hr", crops.dir / "lr"}) {
+    fs::create_directories(d, ec);
+    if (ec) return io_error(d.string() + ": " + ec.message());
+  }
+  LITESR_ASSIGN_OR_RETURN(const Image out, crop(sr, w.x, w.y, w.side));
+  LITESR_RETURN_IF_ERROR(write_image(step_dir / (name + ".png"), out));
+  // HR and LR each time: a run that changes scale (ELSR x2 -> x4) ends with the LR of its last scale.
+  LITESR_ASSIGN_OR_RETURN(const Image hr, crop(pair.hr, w.x, w.y, w.side));
+  LITESR_RETURN_IF_ERROR(write_image(crops.dir / "hr" / (name + ".png"), hr));
+  LITESR_ASSIGN_OR_RETURN(const Image lr, crop(pair.lr_rgb, w.x / scale, w.y / scale, w.side / scale));
+  return write_image(crops.dir / "lr" / (name + ".png"), lr);
+}
+
 }  // namespace
 
 Result<ValidationSums> validate_network_shard(SrNetwork& net, const ValidationSpec& spec, int shard_index,
-                                              int shard_count) {
+                                              int shard_count, const ValidationCrops* crops) {
   if (shard_count < 1 || shard_index < 0 || shard_index >= shard_count) {
     return invalid_argument("validate_network_shard: shard " + std::to_string(shard_index) + " of " +
                             std::to_string(shard_count));
@@ -105,6 +169,12 @@ Result<ValidationSums> validate_network_shard(SrNetwork& net, const ValidationSp
         net.train(was_training);
         return s.status().with_context(pair.name);
       }
+      if (crops != nullptr && shard_index == 0 && result.images < crops->max_images) {
+        if (Status st = write_crops(*crops, pair.name, *sr, *loaded, scale); !st.ok()) {
+          net.train(was_training);
+          return st.with_context("validation crops");
+        }
+      }
       result.sum.psnr_y += s->psnr_y;
       result.sum.ssim_y += s->ssim_y;
       result.sum.psnr_rgb += s->psnr_rgb;
@@ -119,8 +189,8 @@ Result<ValidationSums> validate_network_shard(SrNetwork& net, const ValidationSp
   return result;
 }
 
-Result<ValidationResult> validate_network(SrNetwork& net, const ValidationSpec& spec) {
-  LITESR_ASSIGN_OR_RETURN(ValidationSums sums, validate_network_shard(net, spec, 0, 1));
+Result<ValidationResult> validate_network(SrNetwork& net, const ValidationSpec& spec, const ValidationCrops* crops) {
+  LITESR_ASSIGN_OR_RETURN(ValidationSums sums, validate_network_shard(net, spec, 0, 1, crops));
   ValidationResult result;
   result.images = sums.images;
   result.mean = sums.sum;

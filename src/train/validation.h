@@ -20,8 +20,21 @@ struct ValidationResult {
   SrScores mean;  // mean over images
 };
 
+// Validation crops for `litesr train --compare --report` (report/training_report.h layout): for the first
+// `max_images` images, the network's output in the HR window of side `side` (a multiple of the scale) with the
+// most detail (largest sum of |horizontal| + |vertical| luma differences of the HR, on a grid of half-window
+// steps) is written to dir/<iteration>/<image>.png, and dir/hr/ and dir/lr/ get the HR and LR crops of the same
+// window (rewritten each time: the LR of the latest scale). PNG, atomically. A data-parallel run writes the crops of rank 0's images.
+struct ValidationCrops {
+  std::filesystem::path dir;  // RUN/val_crops
+  int64_t iteration = 0;      // global iteration (the folder name)
+  int max_images = 4;
+  int side = 96;
+};
+
 // Runs `net` in eval mode (restoring its training flag afterwards) without gradients.
-Result<ValidationResult> validate_network(SrNetwork& net, const ValidationSpec& spec);
+Result<ValidationResult> validate_network(SrNetwork& net, const ValidationSpec& spec,
+                                          const ValidationCrops* crops = nullptr);
 
 // Data-parallel validation: the SUMS of the scores of this rank's share of the images — image i (of the first
 // max_images) when i % shard_count == shard_index; the trainer all-reduces them and divides by the total count.
@@ -30,7 +43,7 @@ struct ValidationSums {
   SrScores sum;
 };
 Result<ValidationSums> validate_network_shard(SrNetwork& net, const ValidationSpec& spec, int shard_index,
-                                              int shard_count);
+                                              int shard_count, const ValidationCrops* crops = nullptr);
 
 // An HWC u8 RGB image as a [1, 3, H, W] float tensor in [0, 1]; and back (clamped, rounded half up).
 torch::Tensor image_to_tensor(const Image& rgb_u8);

@@ -89,5 +89,39 @@ TEST(TrainCli, CompareReportAndJson) {
   EXPECT_TRUE((*observed)["run_cells"][1].contains("best_psnr_y_win"));
 }
 
+// A real (tiny) training run writes its validation crops, and the report of that run shows them over time.
+TEST(TrainCli, ReportShowsTheCropsOfARealRun) {
+  LITESR_REQUIRE_COMMAND("train", "LITESR_WITH_TORCH");
+  testing::TempDir dir;
+  fs::create_directories(dir / "hr");
+  fs::create_directories(dir / "val" / "HR");
+  auto image = [](int w, int h, int seed) {
+    Image img = Image::create(w, h, 3, PixelType::kU8).value();
+    for (int y = 0; y < h; ++y)
+      for (int x = 0; x < w; ++x)
+        for (int c = 0; c < 3; ++c)
+          img.view<uint8_t>().at(x, y, c) =
+              static_cast<uint8_t>(127.5 + 120 * std::sin(0.31 * x * (c + 1) + seed) * std::cos(0.17 * y + seed + c));
+    return img;
+  };
+  ASSERT_TRUE(write_image(dir / "hr" / "a.png", image(64, 48, 1)).ok());
+  ASSERT_TRUE(write_image(dir / "val" / "HR" / "v.png", image(40, 40, 2)).ok());
+  std::ofstream(dir / "r.toml") << "name = \"tiny\"\n[model]\narch = \"espcn\"\nscale = 4\n[data]\nhr_dirs = [\""
+                                << (dir / "hr").string() << "\"]\nloader_threads = 1\n[validation]\ndir = \""
+                                << (dir / "val").string() << "\"\nevery = 3\n[[stages]]\npatch = 16\nbatch = 2\n"
+                                << "iterations = 6\nlr = 1e-3\n";
+  const fs::path run = dir / "run";
+  auto trained = run_litesr({"train", "--recipe", (dir / "r.toml").string(), "-o", run.string(), "-j1"});
+  ASSERT_EQ(trained.exit_code, 0) << trained.err;
+  for (const char* step : {"3", "6", "hr", "lr"}) EXPECT_TRUE(fs::exists(run / "val_crops" / step / "v.png")) << step;
+  const fs::path html = dir / "run.html", json_path = dir / "run.json";
+  auto r = run_litesr({"train", "--compare", run.string(), "--report", html.string(), "--json", json_path.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json j = json::parse(testing::read_file_bytes(json_path));
+  EXPECT_EQ(j["runs"][0]["crops"]["images"], json({"v"}));
+  EXPECT_EQ(j["runs"][0]["crops"]["iterations"], json({3, 6}));
+  EXPECT_NE(testing::read_file_bytes(html).find("iteration 6"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace litesr

@@ -270,6 +270,15 @@ void check_resume_is_bit_identical_and_export_is_complete(const std::string& mod
   EXPECT_EQ(f->metadata.at("litesr.frames"), "1");
   EXPECT_NE(f->metadata.at("litesr.recipe").find("[[stages]]"), std::string::npos);
   EXPECT_TRUE(fs::exists(dir / "full" / "curves.svg"));
+  // Validation crops (report/training_report.h layout): the output at every validation, HR and LR once. The 32x24
+  // validation image holds one 24x24 window (a multiple of the scale, 4 at the end: 6x6 LR).
+  for (const char* step : {"4", "11"}) {
+    Result<DecodedImage> crop = read_image(dir / "full" / "val_crops" / step / "v.png");
+    ASSERT_TRUE(crop.ok()) << step << ": " << crop.status().to_string();
+    EXPECT_EQ(crop->image.width(), 24);
+  }
+  EXPECT_EQ(read_image(dir / "full" / "val_crops" / "hr" / "v.png").value().image.height(), 24);
+  EXPECT_EQ(read_image(dir / "full" / "val_crops" / "lr" / "v.png").value().image.width(), 6);
   EXPECT_TRUE(fs::exists(dir / "full" / "train_log.jsonl"));
 }
 
