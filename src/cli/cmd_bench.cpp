@@ -364,7 +364,13 @@ Result<CaseResult> run_case(const BenchCase& c, const BenchArgs& args, const fs:
   const std::string not_requested = "not requested (use --peers)";
   if (!args.peers) {
     for (const char* e : kPeers) r.skipped[e] = not_requested;
+  } else if (frame_color(lc.graph) == "y") {
+    // LiteSR's side is the user path: RGB -> Y, the network, bicubic chroma, RGB (eval/luma_color.h).
+    for (const char* e : kPeers) {
+      r.skipped[e] = "a luma model: the peers run RGB graphs (LiteSR's time includes its Y'CbCr conversion)";
+    }
   }
+  const bool run_peers = args.peers && frame_color(lc.graph) != "y";
 #ifdef LITESR_HAVE_TRAIN
   // LibTorch: a recurrent model steps through the window (run_window: the state fed back like
   // MultiFrameSession); otherwise one batch of `frames` (frame-parallel: every frame alone).
@@ -378,8 +384,8 @@ Result<CaseResult> run_case(const BenchCase& c, const BenchArgs& args, const fs:
     for (int f = 0; f < frames; ++f) on_frame(f, out.data() + out_frame * f);
     return {};
   };
-  if (args.peers && int8_model) r.skipped[kLibtorch] = fp32_only;
-  if (args.peers && !int8_model) {
+  if (run_peers && int8_model) r.skipped[kLibtorch] = fp32_only;
+  if (run_peers && !int8_model) {
     auto t = train::TorchGraphRunner::create(lc.graph, lc.model.tensors, args.threads);
     if (t.ok()) {
       torch = std::move(t).value();
@@ -400,13 +406,13 @@ Result<CaseResult> run_case(const BenchCase& c, const BenchArgs& args, const fs:
     }
   }
 #else
-  if (args.peers) r.skipped[kLibtorch] = "not compiled in (build with LITESR_WITH_TORCH=ON)";
+  if (run_peers) r.skipped[kLibtorch] = "not compiled in (build with LITESR_WITH_TORCH=ON)";
 #endif
 #ifdef LITESR_HAVE_EXPORT
   // ONNX Runtime: the exported model; a recurrent step runs in ort_bench.js's recurrent mode (named inputs,
   // outputs 1.. fed back as inputs 2..), one window per run.
   std::unique_ptr<OrtPeer> ort;
-  if (args.peers) {
+  if (run_peers) {
     const fs::path tools = OrtPeer::default_tools_dir();
     std::string why = OrtPeer::unavailable_reason(tools);
     if (why.empty()) {
@@ -471,15 +477,15 @@ Result<CaseResult> run_case(const BenchCase& c, const BenchArgs& args, const fs:
     if (!why.empty()) r.skipped[kOnnxruntime] = why;
   }
 #else
-  if (args.peers) r.skipped[kOnnxruntime] = "not compiled in (build with LITESR_WITH_EXPORT=ON)";
+  if (run_peers) r.skipped[kOnnxruntime] = "not compiled in (build with LITESR_WITH_EXPORT=ON)";
 #endif
 #ifndef LITESR_HAVE_XNNPACK
-  if (args.peers) {
+  if (run_peers) {
     r.skipped[kXnnpack] = "not compiled in (install libxnnpack-dev and libpthreadpool-dev, then reconfigure)";
   }
 #endif
 #ifndef LITESR_HAVE_DNNL
-  if (args.peers) r.skipped[kOnednn] = "not compiled in (install libdnnl-dev, then reconfigure)";
+  if (run_peers) r.skipped[kOnednn] = "not compiled in (install libdnnl-dev, then reconfigure)";
 #endif
 #ifdef LITESR_HAVE_GRAPH_PEERS
   // XNNPACK and oneDNN: the same graph and weights rebuilt in this process (cli/graph_peer.h) on the same f32
@@ -490,7 +496,7 @@ Result<CaseResult> run_case(const BenchCase& c, const BenchArgs& args, const fs:
     std::unique_ptr<GraphPeer> peer;
   };
   std::vector<GraphPeerEntry> graph_peers;
-  if (args.peers) {
+  if (run_peers) {
     using Factory = Result<std::unique_ptr<GraphPeer>> (*)(const Graph&, const TensorMap&, const PeerInput&, int);
     const std::vector<std::pair<const char*, Factory>> factories = {
 #ifdef LITESR_HAVE_XNNPACK
