@@ -51,6 +51,18 @@ Result<bool> config_bool(const nlohmann::json& config, const char* arch, const c
   return v->get<bool>();
 }
 
+Result<int> config_color_channels(const nlohmann::json& config, const char* arch) {
+  if (!config.is_object() || !config.contains("color")) return 3;
+  LITESR_ASSIGN_OR_RETURN(const std::string color, config_string(config, arch, "color"));
+  if (color == "rgb") return 3;
+  if (color == "y") return 1;
+  return invalid_argument(prefix(arch) + "config 'color' = \"" + color + "\" must be \"rgb\" or \"y\"");
+}
+
+void put_config_color(nlohmann::json& config, int color_channels) {
+  if (color_channels == 1) config["color"] = "y";
+}
+
 Result<std::string> config_string(const nlohmann::json& config, const char* arch, const char* key) {
   LITESR_ASSIGN_OR_RETURN(const nlohmann::json* v,
                           typed_value(

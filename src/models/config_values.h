@@ -26,6 +26,12 @@ Result<std::string> config_string(const nlohmann::json& config, const char* arch
 // Any JSON number (integer or floating point).
 Result<double> config_number(const nlohmann::json& config, const char* arch, const char* key);
 
+// The optional "color" key of the architectures that take RGB or luma frames (ELSR): "rgb" -> 3 channels (also
+// when absent, so configs written before the key stay valid), "y" -> 1 (the SR literature's luma, graph.h
+// frame_color). put_config_color writes the key only for luma, so RGB configs keep their exact JSON.
+Result<int> config_color_channels(const nlohmann::json& config, const char* arch);
+void put_config_color(nlohmann::json& config, int color_channels);
+
 // "<arch>: config '<key>' = v outside [lo, hi]" unless lo <= value <= hi.
 Status config_value_in_range(const char* arch, const char* key, int value, int lo, int hi);
 

@@ -16,27 +16,31 @@ Status validate(const ElsrConfig& c) {
 }  // namespace
 
 Result<ElsrConfig> parse_elsr_config(const nlohmann::json& config) {
-  LITESR_RETURN_IF_ERROR(config_check_keys(config, kArch, {"scale", "channels"}));
+  LITESR_RETURN_IF_ERROR(config_check_keys(config, kArch, {"scale", "channels", "color"}));
   ElsrConfig c;
   LITESR_ASSIGN_OR_RETURN(c.scale, config_int(config, kArch, "scale"));
   LITESR_ASSIGN_OR_RETURN(c.channels, config_int(config, kArch, "channels"));
+  LITESR_ASSIGN_OR_RETURN(c.color_channels, config_color_channels(config, kArch));
   LITESR_RETURN_IF_ERROR(validate(c));
   return c;
 }
 
 nlohmann::json elsr_config_json(const ElsrConfig& c) {
-  return nlohmann::json{{"scale", c.scale}, {"channels", c.channels}};
+  nlohmann::json j{{"scale", c.scale}, {"channels", c.channels}};
+  put_config_color(j, c.color_channels);
+  return j;
 }
 
 Result<Graph> build_elsr_graph(const ElsrConfig& c) {
   LITESR_RETURN_IF_ERROR(validate(c));
   const int s = c.scale;
   GraphBuilder b(kArch, s);
-  const int x = b.input("x", 3);                                              // [3, H, W]
+  const int k = c.color_channels;
+  const int x = b.input("x", k);                                              // [K, H, W]
   const int f1 = b.conv(x, "conv1", c.channels, 3);                           // [C, H, W]
   const int t = b.prelu(b.conv(f1, "conv2", c.channels, 3), "prelu");         // [C, H, W]
   const int r = b.add({b.conv(t, "conv3", c.channels, 3), f1}, "skip");       // [C, H, W]
-  b.output(b.pixel_shuffle(b.conv(r, "conv4", 3 * s * s, 3), s, "shuffle"));  // [3, sH, sW]
+  b.output(b.pixel_shuffle(b.conv(r, "conv4", k * s * s, 3), s, "shuffle"));  // [K, sH, sW]
   return std::move(b).finish();
 }
 

@@ -6,18 +6,19 @@ namespace litesr::train {
 
 ElsrNetwork::ElsrNetwork(const ElsrConfig& config) : model_config_(config), scale_(config.scale) {
   const int64_t c = config.channels;
+  const int64_t k = config.color_channels;  // 3 = RGB, 1 = luma
   const int64_t p = config.expand;
-  conv1 = register_module("conv1", CollapsibleConv(3, c, 3, p));
+  conv1 = register_module("conv1", CollapsibleConv(k, c, 3, p));
   conv2 = register_module("conv2", CollapsibleConv(c, c, 3, p));
   prelu = register_module("prelu", torch::nn::PReLU(torch::nn::PReLUOptions().num_parameters(c)));
   conv3 = register_module("conv3", CollapsibleConv(c, c, 3, p));
-  conv4 = register_module("conv4", CollapsibleConv(c, 3 * scale_ * scale_, 3, p));
+  conv4 = register_module("conv4", CollapsibleConv(c, k * scale_ * scale_, 3, p));
 }
 
 torch::Tensor ElsrNetwork::forward(const torch::Tensor& x) {
-  torch::Tensor f1 = conv1->forward(x);                             // [B, 6, h, w]
+  torch::Tensor f1 = conv1->forward(x);                             // [B, C, h, w]
   torch::Tensor r = conv3->forward(prelu->forward(conv2->forward(f1))) + f1;
-  return torch::pixel_shuffle(conv4->forward(r), scale_);           // [B, 3, s·h, s·w]
+  return torch::pixel_shuffle(conv4->forward(r), scale_);           // [B, K, s·h, s·w]
 }
 
 int elsr_x4_source_channel(int k) {
@@ -39,8 +40,8 @@ Result<std::shared_ptr<ElsrNetwork>> elsr_x2_to_x4(const ElsrNetwork& x2) {
     x4->conv2->copy_from(*x2.conv2);
     x4->conv3->copy_from(*x2.conv3);
     x4->prelu->weight.copy_(x2.prelu->weight);
-    std::vector<int64_t> source(48);
-    for (int k = 0; k < 48; ++k) source[k] = elsr_x4_source_channel(k);
+    std::vector<int64_t> source(16 * c4.color_channels);  // K·16 x4 channels from K·4 x2 channels
+    for (int k = 0; k < static_cast<int>(source.size()); ++k) source[k] = elsr_x4_source_channel(k);
     x4->conv4->copy_from(*x2.conv4, torch::tensor(source, torch::kLong));
     x4->train(x2.is_training());
     return x4;

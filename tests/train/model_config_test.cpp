@@ -128,6 +128,13 @@ TEST(ModelConfig, TrainingLimitsBeyondTheRuntimes) {
   const Result<ModelConfig> x8 = parse_model_config("espcn", R"({"scale": 8})");
   EXPECT_EQ(x8.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(x8.status().message().find("'scale'"), std::string::npos) << x8.status().message();
+  const Result<ModelConfig> elsr_y = parse_model_config("elsr", R"({"color": "y", "expand": 4})");
+  ASSERT_TRUE(elsr_y.ok()) << elsr_y.status().to_string();
+  EXPECT_EQ(config_frame_channels(*elsr_y), 1);
+  EXPECT_EQ(model_config_json(*elsr_y), R"({"channels":6,"color":"y","expand":4,"scale":4})");
+  EXPECT_EQ(model_config_json(parse_model_config("elsr", R"({"color": "rgb"})").value()), R"({"channels":6,"scale":4})");
+  const Result<ModelConfig> bad = parse_model_config("elsr", R"({"color": "yuv"})");
+  EXPECT_NE(bad.status().message().find("'color'"), std::string::npos) << bad.status().message();
   for (const char* arch : {"espcn", "fsrcnn"}) {
     SCOPED_TRACE(arch);
     const Result<ModelConfig> y = parse_model_config(arch, R"({"channels": 1})");

@@ -30,6 +30,7 @@ std::set<std::string> names(const SrNetwork& net) {
 TEST(Networks, ParameterCountsMatchThePapers) {
   torch::manual_seed(0);
   EXPECT_EQ(parameter_count(*build(ElsrConfig{4, 6})), 3474);
+  EXPECT_EQ(parameter_count(*build(ElsrConfig{{4, 6, 1}})), 1606);  // "color": "y"
   EXPECT_EQ(parameter_count(*build(EvsrnetConfig{4, 8, 5, 10, EvsrnetMode::kRecurrent})), 14400);
   EXPECT_EQ(parameter_count(*build(EvsrnetConfig{4, 8, 5, 10, EvsrnetMode::kFrameParallel})), 9568);
   SamSrConfig xlite;
@@ -86,20 +87,22 @@ TEST(Networks, FrameParallelEvsrnetTreatsFramesIndependently) {
 }
 
 TEST(ElsrRemap, X4OutputIsNearestNeighbourUpsamplingOfX2Output) {
-  for (int expand : {0, 16}) {
-    torch::manual_seed(3);
-    auto x2 = std::make_shared<ElsrNetwork>(ElsrConfig{2, 6, expand});
-    Result<std::shared_ptr<ElsrNetwork>> x4 = elsr_x2_to_x4(*x2);
-    ASSERT_TRUE(x4.ok()) << x4.status().to_string();
-    EXPECT_EQ(std::get<ElsrConfig>((*x4)->config()).expand, expand);
-    torch::NoGradGuard ng;
-    torch::Tensor x = torch::rand({2, 3, 9, 11});
-    torch::Tensor y2 = x2->forward(x);                                          // [2, 3, 18, 22]
-    torch::Tensor nn = y2.repeat_interleave(2, 2).repeat_interleave(2, 3);      // [2, 3, 36, 44]
-    torch::Tensor y4 = (*x4)->forward(x);
-    ASSERT_EQ(y4.sizes(), nn.sizes());
-    // Plain: the same kernels, bit for bit. Expanded: x4's kernel rows are a 48-row matmul instead of 12.
-    EXPECT_LE((y4 - nn).abs().max().item<float>(), expand == 0 ? 0.0f : 1e-6f) << "expand " << expand;
+  for (int colors : {3, 1}) {  // RGB and luma
+    for (int expand : {0, 16}) {
+      torch::manual_seed(3);
+      auto x2 = std::make_shared<ElsrNetwork>(ElsrConfig{{2, 6, colors}, expand});
+      Result<std::shared_ptr<ElsrNetwork>> x4 = elsr_x2_to_x4(*x2);
+      ASSERT_TRUE(x4.ok()) << x4.status().to_string();
+      EXPECT_EQ(std::get<ElsrConfig>((*x4)->config()).expand, expand);
+      torch::NoGradGuard ng;
+      torch::Tensor x = torch::rand({2, colors, 9, 11});
+      torch::Tensor y2 = x2->forward(x);                                          // [2, K, 18, 22]
+      torch::Tensor nn = y2.repeat_interleave(2, 2).repeat_interleave(2, 3);      // [2, K, 36, 44]
+      torch::Tensor y4 = (*x4)->forward(x);
+      ASSERT_EQ(y4.sizes(), nn.sizes());
+      // Plain: the same kernels, bit for bit. Expanded: x4's kernel rows are a 16K-row matmul instead of 4K.
+      EXPECT_LE((y4 - nn).abs().max().item<float>(), expand == 0 ? 0.0f : 1e-6f) << "expand " << expand;
+    }
   }
   EXPECT_EQ(elsr_x4_source_channel(0), 0);
   EXPECT_EQ(elsr_x4_source_channel(5), 0);   // i=1, j=1
@@ -136,7 +139,7 @@ TEST(CollapsibleConv, ExpandedIsTheTwoConvBlockPlusIdentity) {
 
 TEST(CollapsibleConv, ExpandedElsrCollapsesAndExportsThePlainNetwork) {
   torch::manual_seed(23);
-  auto net = std::make_shared<ElsrNetwork>(ElsrConfig{4, 6, 24});
+  auto net = std::make_shared<ElsrNetwork>(ElsrConfig{{4, 6}, 24});
   EXPECT_EQ(names(*net), (std::set<std::string>{"conv1.expand", "conv1.project", "conv1.bias", "conv2.expand",
                                                 "conv2.project", "conv2.bias", "prelu.weight", "conv3.expand",
                                                 "conv3.project", "conv3.bias", "conv4.expand", "conv4.project",
