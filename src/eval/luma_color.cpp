@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <type_traits>
 
 #include "base/color.h"
 #include "base/image_ops.h"
@@ -45,6 +47,39 @@ Result<Image> luma_of_rgb(const Image& rgb) {
   return y;
 }
 
+namespace {
+
+// out (RGB of T) = ycbcr2rgb(255·y, 255·chroma) row by row, clamped to [0, 1] and stored as T (u8 / u16 rounded
+// half up). Single-precision coefficients: the rounding of the stored value dominates (|error| < 1e-6).
+template <typename T>
+void store_rgb_rows(const ImageView<const float>& yv, const ImageView<const float>& cv, const ColorTransform& to_rgb,
+                    ImageView<T> out) {
+  float m[3][3], off[3];
+  for (int r = 0; r < 3; ++r) {
+    for (int c = 0; c < 3; ++c) m[r][c] = static_cast<float>(to_rgb.m[r][c] * 255.0);
+    off[r] = static_cast<float>(to_rgb.offset[r]);
+  }
+  constexpr float kMax = std::is_same_v<T, float> ? 1.0f : static_cast<float>(std::numeric_limits<T>::max());
+  for (int y = 0; y < out.height; ++y) {
+    const float* yr = yv.row(y);
+    const float* cr = cv.row(y);
+    T* o = out.row(y);
+    for (int x = 0; x < out.width; ++x) {
+      const float l = yr[x], cb = cr[2 * x], ce = cr[2 * x + 1];
+      for (int c = 0; c < 3; ++c) {
+        const float v = std::clamp(off[c] + m[c][0] * l + m[c][1] * cb + m[c][2] * ce, 0.0f, 1.0f);
+        if constexpr (std::is_same_v<T, float>) {
+          o[3 * x + c] = v;
+        } else {
+          o[3 * x + c] = static_cast<T>(v * kMax + 0.5f);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
 Result<Image> merge_upscaled_luma(const Image& y_sr, const Image& lr_rgb, int scale) {
   LITESR_RETURN_IF_ERROR(check_rgb(lr_rgb));
   if (y_sr.channels() != 1 || y_sr.type() != PixelType::kF32 || scale < 1 ||
@@ -69,21 +104,10 @@ Result<Image> merge_upscaled_luma(const Image& y_sr, const Image& lr_rgb, int sc
   LITESR_ASSIGN_OR_RETURN(Image out, Image::create(y_sr.width(), y_sr.height(), 3, lr_rgb.type()));
   const ImageView<const float> yv = y_sr.view<float>();
   const ImageView<const float> uv = chroma_up.view<float>();
-  for (int y = 0; y < out.height(); ++y) {
-    for (int x = 0; x < out.width(); ++x) {
-      const std::array<double, 3> rgb =
-          to_rgb.apply({255.0 * yv.at(x, y, 0), 255.0 * uv.at(x, y, 0), 255.0 * uv.at(x, y, 1)});
-      for (int c = 0; c < 3; ++c) {
-        const double v = std::clamp(rgb[c], 0.0, 1.0);
-        switch (out.type()) {
-          case PixelType::kU8: out.view<uint8_t>().at(x, y, c) = static_cast<uint8_t>(std::floor(v * 255.0 + 0.5)); break;
-          case PixelType::kU16:
-            out.view<uint16_t>().at(x, y, c) = static_cast<uint16_t>(std::floor(v * 65535.0 + 0.5));
-            break;
-          case PixelType::kF32: out.view<float>().at(x, y, c) = static_cast<float>(v); break;
-        }
-      }
-    }
+  switch (out.type()) {
+    case PixelType::kU8: store_rgb_rows(yv, uv, to_rgb, out.view<uint8_t>()); break;
+    case PixelType::kU16: store_rgb_rows(yv, uv, to_rgb, out.view<uint16_t>()); break;
+    case PixelType::kF32: store_rgb_rows(yv, uv, to_rgb, out.view<float>()); break;
   }
   return out;
 }

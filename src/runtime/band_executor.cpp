@@ -13,6 +13,9 @@
 namespace litesr {
 namespace {
 
+// The largest cin·k² of a k x k (k > 3) conv run as a 1x1 conv over its shifted rows (compute_row); larger ones
+// take the scalar loop.
+constexpr int kMaxUnfoldedTaps = 512;
 constexpr int kLead = 16;        // zero floats before x = 0 of every row: 64-byte aligned rows, halo >= pad
 constexpr int kAlignFloats = 16;  // 64 bytes
 
@@ -295,6 +298,10 @@ Status BandExecutor::prepare(const Program& p, int width, int height, int band_r
       packed = pack_conv1x1_f32(st.weight, cin, cout);
     } else if (kk == 3 && groups == cin && cin == cout) {
       packed = pack_dwconv3x3_f32(st.weight, cout);
+    } else if (kk > 3 && groups == 1 && cin * kk * kk <= kMaxUnfoldedTaps) {
+      // A k x k conv (FSRCNN's and ESPCN's 5x5 first layers) as a 1x1 conv over its k² shifted rows per input
+      // channel: [cout, cin, k, k] is already [cout][cin·k²] in (ci, ky, kx) order, what compute_row passes.
+      packed = pack_conv1x1_f32(st.weight, cin * kk * kk, cout);
     }
     if (packed.ok()) {
       packed_of_[k] = static_cast<int>(packed_.size());
@@ -353,7 +360,7 @@ Status BandExecutor::prepare(const Program& p, int width, int height, int band_r
   int max_cin_taps = 3 * p.scale * p.scale, max_cout = 3;  // in_ptrs also hold the 3·s² rows of the shuffle store
   for (const Step& st : p.steps) {
     if (st.node.op == OpKind::kConv2d) {
-      max_cin_taps = std::max(max_cin_taps, st.in_channels * st.node.kernel);
+      max_cin_taps = std::max(max_cin_taps, st.in_channels * st.node.kernel * st.node.kernel);
       max_cout = std::max(max_cout, st.shape.channels);
     }
   }
@@ -749,7 +756,12 @@ void BandExecutor::compute_row(int k, int y, Workspace& ws) {
       Epilogue ep = conv_epilogue(st, fused);
       const PackedConv* packed = packed_of_[k] >= 0 ? &packed_[packed_of_[k]] : nullptr;
       if (packed != nullptr && packed->kind == ConvKind::kConv1x1) {
-        for (int ci = 0; ci < st.in_channels; ++ci) ws.in_ptrs[ci] = row(src, ci, y);
+        // 1x1, or k x k unfolded: row y - r + ky of channel ci, shifted by kx - r (within the zero padding).
+        for (int ci = 0; ci < st.in_channels; ++ci) {
+          for (int ky = 0; ky < kk; ++ky) {
+            for (int kx = 0; kx < kk; ++kx) ws.in_ptrs[(ci * kk + ky) * kk + kx] = row(src, ci, y - r + ky) + (kx - r);
+          }
+        }
       } else {
         for (int ci = 0; ci < st.in_channels; ++ci) {
           for (int ky = 0; ky < kk; ++ky) ws.in_ptrs[ci * kk + ky] = row(src, ci, y - r + ky);

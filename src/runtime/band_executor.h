@@ -10,8 +10,9 @@
 // independent of the band height, and stays in L2; lead rows are recomputed only at band boundaries. Rows
 // outside the image are zero (the conv padding). Buffers are planar rows (kernel_conv.h ROW LAYOUT): x = 0 is
 // 64-byte aligned with 16 zero floats before it and zeros after. Convs run the Highway row kernels (conv3x3
-// / conv1x1 / dwconv3x3 with weights packed at prepare(), epilogue bias → activation → residual); other
-// kernel sizes use a scalar loop. Steps at any factor (SAM-SR's ×2 then ×4 upsampler) run the same way.
+// / conv1x1 / dwconv3x3 with weights packed at prepare(), epilogue bias → activation → residual); larger
+// odd kernels with cin·k² <= 512 (FSRCNN's and ESPCN's 5x5) run the conv1x1 kernel over their k² shifted rows
+// per input channel; the rest use a scalar loop. Steps at any factor (SAM-SR's ×2 then ×4 upsampler) run the same way.
 // An output = pixel_shuffle(LR conv) with 3 colours is stored with pixel_shuffle_store_{u8,f32}_rows
 // straight into the output image (clamped); any other output step's rows are stored as they are computed.
 //

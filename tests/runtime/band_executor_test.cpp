@@ -1,7 +1,7 @@
 // The fused band executor (band_executor.h) through the Session, on graphs built here (no src/models):
 // for every ISA this CPU runs, the fused output is within 1e-5 of the reference oracle, and bitwise
 // identical for every band height and thread count; the u8 path equals quantising the f32 path.
-// Covers the Highway conv kernels (3x3, 1x1, depthwise), the scalar fallback (5x5), every fused epilogue,
+// Covers the Highway conv kernels (3x3, 1x1, depthwise, 5x5 as 1x1 over shifted rows), the scalar fallback (5x5), every fused epilogue,
 // the fast pixel-shuffle store and the generic output-resolution path (bicubic global skip).
 #include <gtest/gtest.h>
 
@@ -66,7 +66,8 @@ Model elsr_like(int s) {
   return with_random_tensors(std::move(b).finish(), 10 + s);
 }
 
-// Every kernel and epilogue: 1x1 + leaky, depthwise + relu, 5x5 (scalar) + tanh, BN folded, residual
+// Every kernel and epilogue: 1x1 + leaky, depthwise + relu, 5x5 unfolded into the 1x1 kernel + tanh, 5x5 with too
+// many taps for that (scalar), BN folded, residual
 // blocks, concat/slice, and output = pixel_shuffle(conv) + bicubic(x) (the generic HR path).
 Model mixed(int s) {
   GraphBuilder b("mixed", s);
@@ -75,7 +76,8 @@ Model mixed(int s) {
   const int e = b.leaky_relu(b.batch_norm(b.conv(h, "expand", 16, 1, false), "bn"), 0.2f);
   const int d = b.relu(b.conv(e, "dw", 16, 3, true, 16));
   const int p = b.add({b.conv(d, "project", 8, 1), h});
-  const int q = b.tanh(b.conv(p, "wide", 8, 5));
+  const int q0 = b.tanh(b.conv(p, "wide", 8, 5));                   // 8·25 taps: conv1x1 over shifted rows
+  const int q = b.conv(b.conv(q0, "fan", 24, 1), "wide2", 8, 5);  // 24·25 > 512 taps: the scalar loop
   const int c = b.concat({b.slice(q, 0, 4), b.slice(p, 4, 8)});
   const int body = b.add({b.conv(b.relu(b.conv(c, "r1", 8, 3)), "r2", 8, 3), c});
   const int up = b.pixel_shuffle(b.conv(body, "tail", 3 * s * s, 3), s);
