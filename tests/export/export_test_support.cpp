@@ -7,6 +7,7 @@
 
 #include "io/image_file.h"
 #include "models/registry.h"
+#include "base/color.h"
 #include "runtime/reference_executor.h"
 #include "testing/test_env.h"
 
@@ -25,6 +26,16 @@ FeatureMap sample_crop(int x0, int y0, int w, int h) {
     }
   }
   return m;
+}
+
+FeatureMap sample_crop(int frame_channels, int x0, int y0, int w, int h) {
+  FeatureMap rgb = sample_crop(x0, y0, w, h);
+  if (frame_channels == 3) return rgb;
+  FeatureMap y = FeatureMap::zeros(1, h, w);
+  for (std::size_t i = 0; i < rgb.plane_size(); ++i) {
+    y.data[i] = static_cast<float>(sr_luma_255(rgb.plane(0)[i], rgb.plane(1)[i], rgb.plane(2)[i]) / 255.0);
+  }
+  return y;
 }
 
 // Stacks frames on the channel axis ([1, 3·T, H, W], channel = 3·t + colour).

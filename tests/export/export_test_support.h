@@ -14,6 +14,9 @@ namespace litesr::testing {
 // RGB crop of samples/sample.png at (x0, y0), as a [3, h, w] float map in [0, 1].
 FeatureMap sample_crop(int x0, int y0, int w, int h);
 
+// sample_crop in a model's frame colour (graph.h frame_channels): RGB (3), or the SR luma Y/255 (1, [1, h, w]).
+FeatureMap sample_crop(int frame_channels, int x0, int y0, int w, int h);
+
 // Stacks frames on the channel axis ([3·T, H, W], channel = 3·t + colour).
 FeatureMap stack(const std::vector<FeatureMap>& frames);
 

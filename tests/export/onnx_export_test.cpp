@@ -70,7 +70,7 @@ TEST(OnnxExport, BuiltinModelsMatchInOnnxRuntime) {
     if (is_quantized_model(*model)) continue;
     auto bytes = export_onnx(*model);
     ASSERT_TRUE(bytes.ok()) << bytes.status().to_string();
-    const FeatureMap input = sample_crop(60, 40, 31, 23);
+    const FeatureMap input = sample_crop(frame_channels(*graph), 60, 40, 31, 23);  // RGB or luma frames
     auto ort = testing::run_onnx_runtime(*bytes, input, dir.path());
     ASSERT_TRUE(ort.ok()) << ort.status().to_string();
     EXPECT_LE(max_abs_diff(*ort, reference(*model, input)), 1e-4f);

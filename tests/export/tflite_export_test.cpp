@@ -78,7 +78,9 @@ TEST(TfliteExport, BuiltinModelsMatchInArmNn) {
     auto graph = models::build_graph(*model);
     ASSERT_TRUE(graph.ok());
     std::vector<FeatureMap> frames;
-    for (int t = 0; t < graph->input_frames; ++t) frames.push_back(sample_crop(40 + 3 * t, 60 + 2 * t, w, h));
+    for (int t = 0; t < graph->input_frames; ++t) {
+      frames.push_back(sample_crop(frame_channels(*graph), 40 + 3 * t, 60 + 2 * t, w, h));  // RGB or luma frames
+    }
     const FeatureMap input = frames.size() == 1 ? frames[0] : stack(frames);
     if (graph->inputs.size() == 1) {
       auto out = run_tflite(*bytes, {input});
