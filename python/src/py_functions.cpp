@@ -147,6 +147,7 @@ void bind_functions(py::module_& m) {
           d["arch"] = info.arch;
           d["scale"] = info.scale;
           d["precision"] = info.precision;
+          d["color"] = info.color;
           d["params"] = info.params;
           d["macs_720p"] = info.macs_720p;
           d["default"] = info.default_for_images;
@@ -161,6 +162,7 @@ The built-in models, as `litesr models --json` lists them: one dict per model, s
   arch           architecture ("elsr", "sam_sr", ...; "bicubic" for the MATLAB-exact baseline)
   scale          upscaling factor (bicubic: its default, 4; it takes any of 2..8)
   precision      "fp32", or "int8" for INT8 models (TFLite's scheme, e.g. "elsr-x4-int8")
+  color          "rgb", or "y" for luma models (Y through the network, chroma by MATLAB bicubic)
   params         learnable parameters
   macs_720p      multiply-accumulates for one frame at a 1280x720 output
   default        True for the default image model (litesr.default_model())

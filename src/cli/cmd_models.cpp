@@ -17,19 +17,21 @@ int run_models(const std::string& json_path) {
   Result<std::vector<BuiltinModelSummary>> catalog = builtin_model_catalog();
   if (!catalog.ok()) return report_error(catalog.status());
   nlohmann::json list = nlohmann::json::array();
-  std::printf("%-22s %-10s %5s %-9s %10s %14s  %s\n", "name", "arch", "scale", "precision", "params", "GMACs@720p", "");
+  std::printf("%-22s %-10s %5s %-9s %-5s %10s %14s  %s\n", "name", "arch", "scale", "precision", "color", "params",
+              "GMACs@720p", "");
   for (const BuiltinModelSummary& m : *catalog) {
     const std::string note = m.default_for_images  ? "(default for images)"
                              : m.default_for_video ? "(default for video)"
                              : m.name == "bicubic" ? "(any scale, -s)"
                                                    : "";
-    std::printf("%-22s %-10s %5d %-9s %10lld %14.3f  %s\n", m.name.c_str(), m.arch.c_str(), m.scale,
-                m.precision.c_str(), static_cast<long long>(m.params), static_cast<double>(m.macs_720p) / 1e9,
-                note.c_str());
+    std::printf("%-22s %-10s %5d %-9s %-5s %10lld %14.3f  %s\n", m.name.c_str(), m.arch.c_str(), m.scale,
+                m.precision.c_str(), m.color.c_str(), static_cast<long long>(m.params),
+                static_cast<double>(m.macs_720p) / 1e9, note.c_str());
     list.push_back({{"name", m.name},
                     {"arch", m.arch},
                     {"scale", m.scale},
                     {"precision", m.precision},
+                    {"color", m.color},
                     {"params", m.params},
                     {"macs_720p", m.macs_720p},
                     {"default", m.default_for_images},

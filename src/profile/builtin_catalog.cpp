@@ -29,6 +29,7 @@ Result<std::vector<BuiltinModelSummary>> builtin_model_catalog() {
     s.params = report->params;
     s.macs_720p = report->macs;
     s.precision = is_quantized_model(model) ? "int8" : "fp32";
+    s.color = std::string(frame_color(*graph));
     s.default_for_images = name == image_default;
     s.default_for_video = name == video_default;
     catalog.push_back(std::move(s));

@@ -22,6 +22,7 @@ struct BuiltinModelSummary {
   int64_t params = 0;
   int64_t macs_720p = 0;  // one frame at a 1280x720 output
   std::string precision = "fp32";   // "int8" for INT8 model files (litesr.quantization, docs/quantization.md)
+  std::string color = "rgb";        // "y" for luma models (runtime/graph.h frame_color)
   bool default_for_images = false;  // models::default_model_name()
   bool default_for_video = false;   // models::default_video_model_name()
 };

@@ -410,3 +410,24 @@ def test_upscale_releases_the_gil(random_image):
 
     longest = min(longest_pause() for _ in range(3))
     assert longest < max(0.5 * call, 0.02), f"main thread paused {longest:.3f} s during {call:.3f} s calls"
+
+
+def test_luma_model_upscales_y_and_takes_bicubic_chroma(random_image):
+    info = {m["name"]: m for m in litesr.models()}
+    assert info["fsrcnn-x4-y"]["color"] == "y" and info["elsr-x4"]["color"] == "rgb"
+    lr = random_image((24, 20, 3), np.float32, seed=5) * 0.5 + 0.25
+    sr = litesr.Upscaler("fsrcnn-x4-y", threads=2).upscale(lr)
+    assert sr.shape == (96, 80, 3) and sr.dtype == np.float32
+
+    def chroma(rgb):  # MATLAB rgb2ycbcr's Cb and Cr, / 255
+        r, g, b = rgb[:, :, 0], rgb[:, :, 1], rgb[:, :, 2]
+        return np.stack([128 - 37.797 * r - 74.203 * g + 112.0 * b,
+                         128 + 112.0 * r - 93.786 * g - 18.214 * b], axis=2) / 255
+
+    # The chroma is the input's, resized by MATLAB bicubic (away from the few clamped pixels).
+    expected = litesr.imresize(np.ascontiguousarray(chroma(lr).astype(np.float32)), 4)
+    assert np.median(np.abs(chroma(sr) - expected)) < 1e-4
+    # A grey image stays grey.
+    grey = np.repeat(lr[:, :, :1], 3, axis=2)
+    out = litesr.Upscaler("fsrcnn-x4-y", threads=1).upscale(np.ascontiguousarray(grey))
+    assert np.abs(out[:, :, 0] - out[:, :, 1]).max() < 1e-5 and np.abs(out[:, :, 2] - out[:, :, 1]).max() < 1e-5
