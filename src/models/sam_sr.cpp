@@ -57,7 +57,7 @@ SamSrConfig sam_sr_lite_config() {
   return c;
 }
 
-Result<std::vector<SamSrUpStep>> sam_sr_upsampler_layers(const std::string& name, int nf) {
+Result<std::vector<SamSrUpStep>> sam_sr_upsampler_layers(const std::string& name, int nf, int color_channels) {
   if (name != "candidate_a") {
     return invalid_argument("sam_sr: config 'upsampler' = \"" + name + "\" is unknown (known: \"candidate_a\")");
   }
@@ -68,13 +68,13 @@ Result<std::vector<SamSrUpStep>> sam_sr_upsampler_layers(const std::string& name
   return std::vector<SamSrUpStep>{
       {L::kConv1x1, h},   {L::kConv1x1, 2 * nf}, {L::kPixelShuffle2, 0}, {L::kLeakyRelu, 0},  // -> [h, 2H, 2W]
       {L::kDwConv3x3, 0}, {L::kConv1x1, 2 * nf}, {L::kPixelShuffle2, 0}, {L::kLeakyRelu, 0},  // -> [h, 4H, 4W]
-      {L::kDwConv3x3, 0}, {L::kConv1x1, h},      {L::kDwConv3x3, 0},     {L::kConv1x1, 3},    // -> [3, 4H, 4W]
+      {L::kDwConv3x3, 0}, {L::kConv1x1, h},      {L::kDwConv3x3, 0},     {L::kConv1x1, color_channels},  // [K, 4H, 4W]
   };
 }
 
 Result<SamSrConfig> parse_sam_sr_config(const nlohmann::json& config) {
   LITESR_RETURN_IF_ERROR(
-      config_check_keys(config, kArch, {"scale", "nf", "n", "se", "bn", "bicubic_a", "se_gate", "upsampler"}));
+      config_check_keys(config, kArch, {"scale", "nf", "n", "se", "bn", "bicubic_a", "se_gate", "upsampler", "color"}));
   SamSrConfig c;
   LITESR_ASSIGN_OR_RETURN(c.scale, config_int(config, kArch, "scale"));
   LITESR_ASSIGN_OR_RETURN(c.nf, config_int(config, kArch, "nf"));
@@ -99,28 +99,32 @@ Result<SamSrConfig> parse_sam_sr_config(const nlohmann::json& config) {
     return invalid_argument("sam_sr: config 'se_gate' = \"" + gate + "\" must be \"hard_sigmoid\" or \"sigmoid\"");
   }
   LITESR_ASSIGN_OR_RETURN(c.upsampler, config_string(config, kArch, "upsampler"));
+  LITESR_ASSIGN_OR_RETURN(c.color_channels, config_color_channels(config, kArch));
   LITESR_RETURN_IF_ERROR(validate(c));
   return c;
 }
 
 nlohmann::json sam_sr_config_json(const SamSrConfig& c) {
-  return nlohmann::json{{"scale", c.scale},
-                        {"nf", c.nf},
-                        {"n", c.n},
-                        {"se", c.se},
-                        {"bn", c.bn},
-                        {"bicubic_a", sam_sr_bicubic_a(c.bicubic)},
-                        {"se_gate", c.se_gate == SeGate::kHardSigmoid ? "hard_sigmoid" : "sigmoid"},
-                        {"upsampler", c.upsampler}};
+  nlohmann::json j{{"scale", c.scale},
+                    {"nf", c.nf},
+                    {"n", c.n},
+                    {"se", c.se},
+                    {"bn", c.bn},
+                    {"bicubic_a", sam_sr_bicubic_a(c.bicubic)},
+                    {"se_gate", c.se_gate == SeGate::kHardSigmoid ? "hard_sigmoid" : "sigmoid"},
+                    {"upsampler", c.upsampler}};
+  put_config_color(j, c.color_channels);
+  return j;
 }
 
 double sam_sr_bicubic_a(BicubicKind kind) { return kind == BicubicKind::kMatlab ? -0.5 : -0.75; }
 
 Result<Graph> build_sam_sr_graph(const SamSrConfig& c) {
   LITESR_RETURN_IF_ERROR(validate(c));
-  LITESR_ASSIGN_OR_RETURN(const std::vector<SamSrUpStep> up, sam_sr_upsampler_layers(c.upsampler, c.nf));
+  LITESR_ASSIGN_OR_RETURN(const std::vector<SamSrUpStep> up,
+                          sam_sr_upsampler_layers(c.upsampler, c.nf, c.color_channels));
   GraphBuilder b(kArch, c.scale);
-  const int x = b.input("x", 3);        // [3, H, W]
+  const int x = b.input("x", c.color_channels);  // [K, H, W]
   const int f = add_block(b, c, x, 0);  // [nf, H, W]
   int y = f;
   for (int i = 1; i <= c.n; ++i) y = add_block(b, c, y, i);
@@ -146,7 +150,7 @@ Result<Graph> build_sam_sr_graph(const SamSrConfig& c) {
         break;
     }
   }
-  const int base = b.bicubic_upsample(x, c.scale, c.bicubic, "bicubic");  // [3, 4H, 4W]
+  const int base = b.bicubic_upsample(x, c.scale, c.bicubic, "bicubic");  // [K, 4H, 4W]
   b.output(b.add({y, base}, "bicubic_skip"));
   return std::move(b).finish();
 }

@@ -14,9 +14,10 @@
 //              kernel of the bicubic ×4 skip. Other values are rejected.
 //   se_gate    "hard_sigmoid" (MobileNetV3, ReLU6(v+3)/6) or "sigmoid"
 //   upsampler  "candidate_a" (the only reconstruction that reproduces Table 2's params and activations)
+//   color      optional: "rgb" (K = 3, default) or "y" (K = 1: a luma network; models/config_values.h)
 //
-// Graph (x: [3, H, W] LR RGB; shapes at LR size unless marked):
-//   block b (cin = 3 for b = 0, nf otherwise):
+// Graph (x: [K, H, W] LR RGB or luma; shapes at LR size unless marked):
+//   block b (cin = K for b = 0, nf otherwise):
 //     e = LReLU0.2([BN] expand 1x1 cin->2nf (x))           [2nf, H, W]
 //     d = LReLU0.2([BN] dw 3x3 groups 2nf (e))              [2nf, H, W]
 //     d = SE(d) (b >= 1 and se: mean_hw -> fc1 2nf->nf/2 -> ReLU -> fc2 -> gate -> scale, bias-free)
@@ -25,8 +26,8 @@
 //   candidate_a (conv tensors up.0 .. up.7, all with bias):
 //     up.0 1x1 nf->nf/2; up.1 1x1 nf/2->2nf; PixelShuffle 2; LReLU0.2     [nf/2, 2H, 2W]
 //     up.2 dw3x3 nf/2; up.3 1x1 nf/2->2nf; PixelShuffle 2; LReLU0.2       [nf/2, 4H, 4W]
-//     up.4 dw3x3 nf/2; up.5 1x1 nf/2->nf/2; up.6 dw3x3 nf/2; up.7 1x1 nf/2->3   [3, 4H, 4W]
-//   out = up(y) + bicubic×4(x)                                           [3, 4H, 4W]
+//     up.4 dw3x3 nf/2; up.5 1x1 nf/2->nf/2; up.6 dw3x3 nf/2; up.7 1x1 nf/2->K   [K, 4H, 4W]
+//   out = up(y) + bicubic×4(x)                                           [K, 4H, 4W]
 // Parameters (bn = true, se = true): N·(6nf² + 28nf) + 4.75nf² + 55.5nf + 3 (XLITE 17,979; LITE 558,543).
 // BN holds 10nf·(N+1) of them; SE 2nf²·N. A folded file (bn = false) has 5nf·(N+1) block-conv biases
 // instead of the BN parameters. (The paper's "w/o BN" and "FUSED" rows, 546K / 16.54K, equal the bn = true
@@ -52,6 +53,7 @@ struct SamSrConfig {
   BicubicKind bicubic = BicubicKind::kMatlab;  // "bicubic_a": −0.5 kMatlab, −0.75 kPytorch
   SeGate se_gate = SeGate::kHardSigmoid;
   std::string upsampler = "candidate_a";
+  int color_channels = 3;  // K: 3 = RGB, 1 = luma ("color": "y")
   bool operator==(const SamSrConfig&) const = default;
 };
 
@@ -66,7 +68,7 @@ struct SamSrUpStep {
   int out_channels = 0;  // kConv1x1 only
 };
 // The layer list of a named upsampler for width nf ("candidate_a"); kInvalidArgument for unknown names.
-Result<std::vector<SamSrUpStep>> sam_sr_upsampler_layers(const std::string& name, int nf);
+Result<std::vector<SamSrUpStep>> sam_sr_upsampler_layers(const std::string& name, int nf, int color_channels = 3);
 
 // Parses and validates a `litesr.config` object (see the file comment).
 Result<SamSrConfig> parse_sam_sr_config(const nlohmann::json& config);

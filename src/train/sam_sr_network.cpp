@@ -63,7 +63,8 @@ SamSrNetwork::SamSrNetwork(const SamSrConfig& config)
     : cfg_(config), model_config_(config), bicubic_(config.scale, models::sam_sr_bicubic_a(config.bicubic)) {
   const int64_t nf = config.nf, h = nf / 2;
   blocks = register_module("blocks", torch::nn::ModuleList());
-  blocks->push_back(std::make_shared<SamSrBlock>(3, nf, config.bn, /*se=*/false, config.se_gate, /*residual=*/false));
+  const int64_t k = config.color_channels;  // 3 = RGB, 1 = luma
+  blocks->push_back(std::make_shared<SamSrBlock>(k, nf, config.bn, /*se=*/false, config.se_gate, /*residual=*/false));
   for (int b = 1; b <= config.n; ++b) {
     blocks->push_back(std::make_shared<SamSrBlock>(nf, nf, config.bn, config.se, config.se_gate, /*residual=*/true));
   }
@@ -75,7 +76,7 @@ SamSrNetwork::SamSrNetwork(const SamSrConfig& config)
   up->push_back(same_conv(h, h, 3, true, h));  // up.4 dw
   up->push_back(same_conv(h, h, 1));       // up.5
   up->push_back(same_conv(h, h, 3, true, h));  // up.6 dw
-  up->push_back(same_conv(h, 3, 1));       // up.7
+  up->push_back(same_conv(h, k, 1));       // up.7
 }
 
 void SamSrNetwork::set_batch_norm_sync(BatchNormSync* sync) {
@@ -90,7 +91,7 @@ torch::Tensor SamSrNetwork::forward(const torch::Tensor& x) {
   y = y + f;
   y = leaky(torch::pixel_shuffle(conv(1, conv(0, y)), 2));  // [B, nf/2, 2h, 2w]
   y = leaky(torch::pixel_shuffle(conv(3, conv(2, y)), 2));  // [B, nf/2, 4h, 4w]
-  y = conv(7, conv(6, conv(5, conv(4, y))));                // [B, 3, 4h, 4w]
+  y = conv(7, conv(6, conv(5, conv(4, y))));                // [B, K, 4h, 4w]
   return y + bicubic_(x);
 }
 

@@ -133,6 +133,9 @@ TEST(ModelConfig, TrainingLimitsBeyondTheRuntimes) {
   EXPECT_EQ(config_frame_channels(*elsr_y), 1);
   EXPECT_EQ(model_config_json(*elsr_y), R"({"channels":6,"color":"y","expand":4,"scale":4})");
   EXPECT_EQ(model_config_json(parse_model_config("elsr", R"({"color": "rgb"})").value()), R"({"channels":6,"scale":4})");
+  const Result<ModelConfig> sam_y = parse_model_config("sam_sr", R"({"color": "y", "nf": 8, "n": 1})");
+  ASSERT_TRUE(sam_y.ok()) << sam_y.status().to_string();
+  EXPECT_EQ(config_frame_channels(*sam_y), 1);
   const Result<ModelConfig> bad = parse_model_config("elsr", R"({"color": "yuv"})");
   EXPECT_NE(bad.status().message().find("'color'"), std::string::npos) << bad.status().message();
   for (const char* arch : {"espcn", "fsrcnn"}) {

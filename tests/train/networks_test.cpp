@@ -202,10 +202,13 @@ TEST(BicubicUpsample, PytorchKernelKeepsConstantsAndClampsBorders) {
 }
 
 TEST(SamSrFold, FoldedEqualsUnfoldedInEvalMode) {
+  for (int colors : {3, 1}) {  // RGB and luma ("color": "y")
+  SCOPED_TRACE(colors);
   torch::manual_seed(11);
   SamSrConfig c;
   c.nf = 8;
   c.n = 2;
+  c.color_channels = colors;
   auto net = std::make_shared<SamSrNetwork>(c);
   {
     torch::NoGradGuard ng;
@@ -220,7 +223,8 @@ TEST(SamSrFold, FoldedEqualsUnfoldedInEvalMode) {
   Result<std::shared_ptr<SamSrNetwork>> folded = fold_sam_sr_batch_norm(*net);
   ASSERT_TRUE(folded.ok()) << folded.status().to_string();
   torch::NoGradGuard ng;
-  torch::Tensor x = torch::rand({2, 3, 10, 12});
+  torch::Tensor x = torch::rand({2, colors, 10, 12});
+  EXPECT_EQ(net->forward(x).sizes(), (std::vector<int64_t>{2, colors, 40, 48}));
   EXPECT_LE((net->forward(x) - (*folded)->forward(x)).abs().max().item<float>(), 1e-5f);
   for (const auto& n : names(**folded)) EXPECT_EQ(n.find("_bn"), std::string::npos) << n;
   // The exported file is the folded one, with every config key written out.
@@ -229,6 +233,8 @@ TEST(SamSrFold, FoldedEqualsUnfoldedInEvalMode) {
   EXPECT_EQ(file->metadata.at("litesr.arch"), "sam_sr");
   EXPECT_NE(file->metadata.at("litesr.config").find("\"bn\":false"), std::string::npos);
   EXPECT_TRUE(file->tensors.count("blocks.1.expand.bias"));
+  EXPECT_EQ(file->metadata.at("litesr.color"), colors == 3 ? "rgb" : "y");
+  }
 }
 
 }  // namespace

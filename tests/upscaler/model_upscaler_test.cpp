@@ -42,6 +42,31 @@ Image ramp_rgb(int w, int h) {
   return lr;
 }
 
+// The fused engine runs luma graphs (one-channel frames) equal to the reference executor: ELSR and SAM-SR with
+// "color": "y" (SAM-SR: squeeze-excite passes and a one-channel bicubic skip).
+TEST(ModelUpscaler, LumaGraphsRunFusedLikeTheReference) {
+  const std::pair<const char*, const char*> configs[] = {
+      {"elsr", R"({"scale": 4, "channels": 6, "color": "y"})"},
+      {"sam_sr", R"({"scale": 4, "nf": 8, "n": 2, "se": true, "bn": false, "bicubic_a": -0.5,
+                   "se_gate": "hard_sigmoid", "upsampler": "candidate_a", "color": "y"})"}};
+  for (const auto& [arch, config] : configs) {
+    SCOPED_TRACE(arch);
+    const ModelFile model = models::make_random_model(arch, 4, config, 5).value();
+    EXPECT_EQ(model.metadata.at("litesr.color"), "y");
+    Session fused = models::create_session(model, {.threads = 2, .band_rows = 4}).value();
+    Session reference = models::create_session(model, {.threads = 1, .reference = true}).value();
+    EXPECT_EQ(fused.mode(), ExecutionMode::kFusedBands);
+    const Image y = luma_of_rgb(ramp_rgb(21, 15)).value();
+    Image a = Image::create(84, 60, 1, PixelType::kF32).value();
+    Image b = Image::create(84, 60, 1, PixelType::kF32).value();
+    ASSERT_TRUE(fused.run(y.view<float>(), a.view<float>()).ok());
+    ASSERT_TRUE(reference.run(y.view<float>(), b.view<float>()).ok());
+    for (int yy = 0; yy < 60; ++yy) {
+      for (int x = 0; x < 84; ++x) ASSERT_NEAR(a.view<float>().at(x, yy, 0), b.view<float>().at(x, yy, 0), 1e-5f);
+    }
+  }
+}
+
 // A luma model (litesr.color = "y": FSRCNN's one-channel variant) runs fused on one-channel maps, equal to the
 // reference executor, and upscales colour images as Y through the network + bicubic chroma, on every path.
 TEST(ModelUpscaler, LumaModelsUpscaleYAndTakeBicubicChroma) {
