@@ -78,6 +78,18 @@ Result<Image> concat_channels(const Image& a, const Image& b) {
   return dst;
 }
 
+Result<Image> copy_window(const Image& src, int x, int y, int w, int h) {
+  if (x < 0 || y < 0 || w < 1 || h < 1 || x + w > src.width() || y + h > src.height()) {
+    return invalid_argument("copy_window: the window lies outside the image");
+  }
+  LITESR_ASSIGN_OR_RETURN(Image out, Image::create(w, h, src.channels(), src.type()));
+  const std::size_t pixel = static_cast<std::size_t>(src.channels()) * pixel_type_size(src.type());
+  for (int r = 0; r < h; ++r) {
+    std::memcpy(out.row_bytes_ptr(r), src.row_bytes_ptr(y + r) + static_cast<std::size_t>(x) * pixel, w * pixel);
+  }
+  return out;
+}
+
 Result<Image> grey_to_rgb(const Image& src) {
   if (src.channels() > 2) return src.clone();
   const bool alpha = src.channels() == 2;

@@ -17,6 +17,10 @@ Result<Image> extract_channels(const Image& src, int first, int count);
 // `a`'s channels followed by `b`'s (same size and type), e.g. RGB + A -> RGBA.
 Result<Image> concat_channels(const Image& a, const Image& b);
 
+// The w x h window of `src` with its top-left corner at (x, y), as a new image of the same type and channels;
+// kInvalidArgument unless the window lies inside the image.
+Result<Image> copy_window(const Image& src, int x, int y, int w, int h);
+
 // Grey (1 channel) or grey+alpha to RGB(+A) by repeating the grey channel; other images are cloned.
 Result<Image> grey_to_rgb(const Image& src);
 

@@ -362,15 +362,16 @@ Result<CaseResult> run_case(const BenchCase& c, const BenchArgs& args, const fs:
 
   // Peers.
   const std::string not_requested = "not requested (use --peers)";
+  const bool luma_model = frame_color(lc.graph) == "y";
   if (!args.peers) {
     for (const char* e : kPeers) r.skipped[e] = not_requested;
-  } else if (frame_color(lc.graph) == "y") {
+  } else if (luma_model) {
     // LiteSR's side is the user path: RGB -> Y, the network, bicubic chroma, RGB (eval/luma_color.h).
     for (const char* e : kPeers) {
       r.skipped[e] = "a luma model: the peers run RGB graphs (LiteSR's time includes its Y'CbCr conversion)";
     }
   }
-  const bool run_peers = args.peers && frame_color(lc.graph) != "y";
+  const bool run_peers = args.peers && !luma_model;
 #ifdef LITESR_HAVE_TRAIN
   // LibTorch: a recurrent model steps through the window (run_window: the state fed back like
   // MultiFrameSession); otherwise one batch of `frames` (frame-parallel: every frame alone).

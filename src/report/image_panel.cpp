@@ -17,16 +17,6 @@ namespace {
 constexpr int kWebpMaxSide = 16383;
 constexpr int kThumbnailQuality = 80;
 
-// The w x h window at (x, y) of a u8 image as a new image (the window lies inside the image).
-Result<Image> copy_window(const Image& src, int x, int y, int w, int h) {
-  LITESR_ASSIGN_OR_RETURN(Image out, Image::create(w, h, src.channels(), PixelType::kU8));
-  const std::size_t bytes = static_cast<std::size_t>(w) * src.channels();
-  for (int r = 0; r < h; ++r) {
-    std::memcpy(out.row_bytes_ptr(r), src.row_bytes_ptr(y + r) + static_cast<std::size_t>(x) * src.channels(), bytes);
-  }
-  return out;
-}
-
 // Pastes `src` into `dst` at (x, y).
 void paste(const Image& src, Image& dst, int x, int y) {
   const std::size_t bytes = static_cast<std::size_t>(src.width()) * src.channels();

@@ -1,11 +1,10 @@
 #include "train/validation.h"
 
-#include <cstring>
-
-#include "base/color.h"
+#include "base/image_ops.h"
 #include "eval/luma_color.h"
 #include "eval/sr_dataset.h"
 #include "io/image_file.h"
+#include "report/difference_regions.h"
 #include "train/loss.h"
 
 namespace litesr::train {
@@ -55,10 +54,9 @@ Result<SrDataset> validation_dataset(const ValidationSpec& spec, const SrDataset
   return d;
 }
 
-// The network's output frame for one LR image as a u8 RGB image: [1, C·T, sH, sW], last frame.
-Result<Image> network_output_image(SrNetwork& net, const Image& lr_rgb, int scale) {
-  const int frames = config_frames(net.config());
-  const bool luma_net = config_frame_channels(net.config()) == 1;
+// The network's output frame for one LR image as a u8 RGB image: [1, C·T, sH, sW], last frame; C = 1 for a
+// luma network (`luma_net`), whose Y is merged with the LR image's bicubic chroma.
+Result<Image> network_output_image(SrNetwork& net, const Image& lr_rgb, int scale, int frames, bool luma_net) {
   const int c = luma_net ? 1 : 3;
   torch::Tensor x = image_to_tensor(lr_rgb);
   if (luma_net) x = sr_luma(x);
@@ -72,63 +70,30 @@ Result<Image> network_output_image(SrNetwork& net, const Image& lr_rgb, int scal
   return merge_upscaled_luma(y_sr, lr_rgb, scale);
 }
 
-struct Window {
-  int x = 0, y = 0, side = 0;  // HR pixels; x, y and side multiples of the scale
-};
-
-// The HR window with the most detail (ValidationCrops).
-Window detailed_window(const Image& hr, int side, int scale) {
-  const ImageView<const uint8_t> v = hr.view<uint8_t>();
-  const int c = hr.channels();
-  auto luma = [&](int x, int y) {
-    const uint8_t* p = &v.at(x, y, 0);
-    return c >= 3 ? sr_luma_255(p[0] / 255.0, p[1] / 255.0, p[2] / 255.0) : static_cast<double>(p[0]);
-  };
-  Window best{0, 0, std::max(scale, std::min({side, hr.width(), hr.height()}) / scale * scale)};
-  const int step = std::max(scale, best.side / 2 / scale * scale);
-  double most = -1.0;
-  for (int y0 = 0; y0 + best.side <= hr.height(); y0 += step) {
-    for (int x0 = 0; x0 + best.side <= hr.width(); x0 += step) {
-      double detail = 0.0;
-      for (int y = y0; y < y0 + best.side - 1; ++y) {
-        for (int x = x0; x < x0 + best.side - 1; ++x) {
-          const double l = luma(x, y);
-          detail += std::abs(luma(x + 1, y) - l) + std::abs(luma(x, y + 1) - l);
-        }
-      }
-      if (detail > most) {
-        most = detail;
-        best.x = x0;
-        best.y = y0;
-      }
-    }
-  }
-  return best;
-}
-
-Result<Image> crop(const Image& img, int x0, int y0, int side) {
-  LITESR_ASSIGN_OR_RETURN(Image out, Image::create(side, side, img.channels(), PixelType::kU8));
-  const std::size_t row_bytes = static_cast<std::size_t>(side) * img.channels();
-  for (int y = 0; y < side; ++y) std::memcpy(out.view<uint8_t>().row(y), &img.view<uint8_t>().at(x0, y0 + y, 0), row_bytes);
-  return out;
-}
-
 Status write_crops(const ValidationCrops& crops, const std::string& name, const Image& sr, const LoadedSrPair& pair,
                    int scale) {
   namespace fs = std::filesystem;
-  const Window w = detailed_window(pair.hr, crops.side, scale);
+  // The most detailed window of the HR (report/difference_regions.h's detail map), fixed across validations.
+  LITESR_ASSIGN_OR_RETURN(const Image hr_rgb, grey_to_rgb(pair.hr));
+  const Image* hr_image = &hr_rgb;
+  LITESR_ASSIGN_OR_RETURN(const std::vector<DifferenceRegion> regions,
+                          find_difference_regions({&hr_image, 1}, {}, {}, nullptr,
+                                                  RegionOptions{.count = 1, .size = crops.side, .align = scale}));
+  if (regions.empty()) return {};  // smaller than one scale x scale window
+  const DifferenceRegion& w = regions.front();
   const fs::path step_dir = crops.dir / std::to_string(crops.iteration);
   std::error_code ec;
   for (const fs::path& d : {step_dir, crops.dir / "hr", crops.dir / "lr"}) {
     fs::create_directories(d, ec);
     if (ec) return io_error(d.string() + ": " + ec.message());
   }
-  LITESR_ASSIGN_OR_RETURN(const Image out, crop(sr, w.x, w.y, w.side));
+  LITESR_ASSIGN_OR_RETURN(const Image out, copy_window(sr, w.x, w.y, w.size, w.size));
   LITESR_RETURN_IF_ERROR(write_image(step_dir / (name + ".png"), out));
   // HR and LR each time: a run that changes scale (ELSR x2 -> x4) ends with the LR of its last scale.
-  LITESR_ASSIGN_OR_RETURN(const Image hr, crop(pair.hr, w.x, w.y, w.side));
+  LITESR_ASSIGN_OR_RETURN(const Image hr, copy_window(pair.hr, w.x, w.y, w.size, w.size));
   LITESR_RETURN_IF_ERROR(write_image(crops.dir / "hr" / (name + ".png"), hr));
-  LITESR_ASSIGN_OR_RETURN(const Image lr, crop(pair.lr_rgb, w.x / scale, w.y / scale, w.side / scale));
+  const int lr_side = w.size / scale;
+  LITESR_ASSIGN_OR_RETURN(const Image lr, copy_window(pair.lr_rgb, w.x / scale, w.y / scale, lr_side, lr_side));
   return write_image(crops.dir / "lr" / (name + ".png"), lr);
 }
 
@@ -141,6 +106,8 @@ Result<ValidationSums> validate_network_shard(SrNetwork& net, const ValidationSp
                             std::to_string(shard_count));
   }
   const int scale = config_scale(net.config());
+  const int frames = config_frames(net.config());
+  const bool luma_net = config_frame_channels(net.config()) == 1;
   const int max_images = spec.max_images;
   SrDatasetOptions options;
   options.scale = scale;
@@ -159,7 +126,7 @@ Result<ValidationSums> validate_network_shard(SrNetwork& net, const ValidationSp
         net.train(was_training);
         return loaded.status();
       }
-      Result<Image> sr = network_output_image(net, loaded->lr_rgb, scale);
+      Result<Image> sr = network_output_image(net, loaded->lr_rgb, scale, frames, luma_net);
       if (!sr.ok()) {
         net.train(was_training);
         return sr.status();

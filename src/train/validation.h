@@ -22,8 +22,8 @@ struct ValidationResult {
 
 // Validation crops for `litesr train --compare --report` (report/training_report.h layout): for the first
 // `max_images` images, the network's output in the HR window of side `side` (a multiple of the scale) with the
-// most detail (largest sum of |horizontal| + |vertical| luma differences of the HR, on a grid of half-window
-// steps) is written to dir/<iteration>/<image>.png, and dir/hr/ and dir/lr/ get the HR and LR crops of the same
+// most detail (report/difference_regions.h's detail map of the HR: |horizontal| + |vertical| luma differences)
+// is written to dir/<iteration>/<image>.png, and dir/hr/ and dir/lr/ get the HR and LR crops of the same
 // window (rewritten each time: the LR of the latest scale). PNG, atomically. A data-parallel run writes the crops of rank 0's images.
 struct ValidationCrops {
   std::filesystem::path dir;  // RUN/val_crops

@@ -97,5 +97,20 @@ TEST(ImageOps, GreyToRgbKeepsAlpha) {
   EXPECT_EQ(rgba->view<uint8_t>().at(0, 0, 3), 9);
 }
 
+TEST(ImageOps, CopyWindowKeepsTypeAndChannelsAndChecksBounds) {
+  Image img = Image::create(5, 4, 3, PixelType::kU16).value();
+  for (int y = 0; y < 4; ++y)
+    for (int x = 0; x < 5; ++x)
+      for (int c = 0; c < 3; ++c) img.view<uint16_t>().at(x, y, c) = static_cast<uint16_t>(1000 * y + 10 * x + c);
+  const Image w = copy_window(img, 1, 2, 3, 2).value();
+  ASSERT_EQ(w.width(), 3);
+  ASSERT_EQ(w.height(), 2);
+  EXPECT_EQ(w.type(), PixelType::kU16);
+  EXPECT_EQ(w.view<uint16_t>().at(0, 0, 0), 2010);
+  EXPECT_EQ(w.view<uint16_t>().at(2, 1, 2), 3032);
+  EXPECT_EQ(copy_window(img, 3, 0, 3, 1).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(copy_window(img, 0, -1, 1, 1).status().code(), StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace litesr
