@@ -124,6 +124,20 @@ TEST(Recipes, MissingDataFolderIsReportedBeforeTraining) {
   EXPECT_NE(s.message().find("nowhere"), std::string::npos);
 }
 
+TEST(Recipes, MissingHeldOutImageIsReportedBeforeTraining) {
+  TempDir dir;
+  make_data(dir.path());
+  Result<Recipe> r = parse_recipe("[model]\narch = \"espcn\"\n[data]\nhr_dirs = [\"" + (dir / "hr").string() +
+                                      "\"]\n[validation]\nimages = [\"" + (dir / "hr" / "gone.png").string() +
+                                      "\"]\n[[stages]]\npatch = 16\nbatch = 1\niterations = 1\nlr = 1e-3\n",
+                                  dir.path());
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  EXPECT_EQ(r->data.exclude, r->validation.images);
+  Status s = check_recipe_inputs(*r);
+  EXPECT_EQ(s.code(), StatusCode::kNotFound);
+  EXPECT_NE(s.message().find("gone.png"), std::string::npos) << s.message();
+}
+
 TEST(Recipes, InitResolvesAgainstBaseDir) {
   TempDir dir;
   make_data(dir.path());
