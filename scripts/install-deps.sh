@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs LiteSR's build and test dependencies from Debian 12 packages. Idempotent: packages already
 # present are skipped, and apt is not touched at all when everything is installed.
-# Usage: scripts/install-deps.sh [--minimal] [--fuzz]   (--minimal: runtime/io/eval only, no LibTorch, no FFmpeg;
-#        --fuzz: also clang + libclang-rt-14-dev for the libFuzzer targets, docs/fuzzing.md)
+# Usage: scripts/install-deps.sh [--minimal] [--fuzz] [--arm64]   (--minimal: runtime/io/eval only, no LibTorch, no
+#        FFmpeg; --fuzz: also clang + libclang-rt-14-dev for the libFuzzer targets, docs/fuzzing.md; --arm64: ONLY
+#        what the arm64 cross build and its QEMU tests need (the `arm64` presets, docs/arm.md): the cross compilers,
+#        qemu-user-static and the arm64 multiarch -dev packages, adding the arm64 architecture to dpkg if needed)
 set -euo pipefail
 
 core=(build-essential cmake ninja-build pkg-config git
@@ -18,19 +20,30 @@ full=(libtorch-dev libopenblas0-openmp libgloo-dev
 full+=(chromium)  # headless browser for the HTML report tests (tests/report, tests/cli; docs/report.md)
 
 fuzz=(clang libclang-rt-14-dev)
+# --arm64: build tools and the header-only (Architecture: all) packages run on the build machine; the libraries the
+# runtime, io and the test suites link are the arm64 builds (multiarch, /usr/lib/aarch64-linux-gnu).
+arm64=(cmake ninja-build pkg-config nlohmann-json3-dev libcli11-dev crossbuild-essential-arm64 qemu-user-static
+       libhwy-dev:arm64 libpng-dev:arm64 zlib1g-dev:arm64 libjpeg62-turbo-dev:arm64
+       libturbojpeg0-dev:arm64 libwebp-dev:arm64 libgtest-dev:arm64 libgmock-dev:arm64)
 
 minimal=0
 with_fuzz=0
+with_arm64=0
 for arg in "$@"; do
   case "$arg" in
     --minimal) minimal=1 ;;
     --fuzz) with_fuzz=1 ;;
+    --arm64) with_arm64=1 ;;
     *) echo "install-deps: unknown option $arg" >&2; exit 2 ;;
   esac
 done
 wanted=("${core[@]}")
 ((minimal)) || wanted+=("${full[@]}")
 ((with_fuzz == 0)) || wanted+=("${fuzz[@]}")
+if ((with_arm64)); then
+  wanted=("${arm64[@]}")
+  minimal=1  # no tools/ (npm) either
+fi
 
 # Full installs also get ONNX Runtime for the export tests (tests/export, docs/export.md): the npm package
 # onnxruntime-node pinned by tools/package-lock.json, CPU binaries only (ONNXRUNTIME_NODE_INSTALL=skip: no
@@ -68,6 +81,10 @@ fi
 
 sudo=""
 [[ $(id -u) -eq 0 ]] || sudo="sudo"
+if ((with_arm64)) && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  echo "install-deps: adding the arm64 architecture to dpkg"
+  $sudo dpkg --add-architecture arm64
+fi
 echo "install-deps: installing ${missing[*]}"
 $sudo apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

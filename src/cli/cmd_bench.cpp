@@ -61,6 +61,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/cpu_info.h"
 #include "base/progress.h"
 #include "base/svg_chart.h"
 #include "cli/bench_results.h"
@@ -136,19 +137,6 @@ double cpu_s() {
   timespec ts{};
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
   return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-}
-
-std::string cpu_model() {
-  std::ifstream in("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("model name", 0) == 0 && line.find(':') != std::string::npos) {
-      std::string v = line.substr(line.find(':') + 1);
-      v.erase(0, v.find_first_not_of(' '));
-      return v;
-    }
-  }
-  return "unknown";
 }
 
 double load_average() {
@@ -672,7 +660,7 @@ int run_bench(BenchArgs args, CommandContext& ctx) {
 #endif
 
   MachineInfo m;
-  m.cpu_model = cpu_model();
+  m.cpu_model = cpu_model_name();  // x86 "model name"; AArch64 cores from their MIDR (base/cpu_info.h)
   m.logical_cpus = static_cast<int>(std::thread::hardware_concurrency());
   m.isa = active_isa();
   m.load_start = load_average();

@@ -7,7 +7,9 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "base/cpu_info.h"
 #include "cli/exit_codes.h"
+#include "runtime/kernel_conv3x3_int8.h"
 #include "runtime/kernel_dispatch.h"
 #ifdef LITESR_TORCH_HELPER
 #include "cli/torch_forward.h"
@@ -45,6 +47,13 @@ void print_version() {
   };
   std::printf("isa compiled: %s\n", join(litesr::compiled_isas()).c_str());
   std::printf("isa detected: %s (using %s)\n", join(litesr::available_isas()).c_str(), litesr::active_isa().c_str());
+  // The CPU beyond the compiled kernels: on an SVE core this lists sve/sve2 while the kernels run neon.
+  std::printf("cpu: %s; supports: %s", litesr::cpu_model_name().c_str(), join(litesr::cpu_isas()).c_str());
+  if (const int sve_bits = litesr::sve_vector_bits(); sve_bits > 0) std::printf("; SVE vectors %d bits", sve_bits);
+  std::printf("\n");
+  const litesr::Int8ConvPath int8 = litesr::int8_path_for(litesr::KernelIsa::current());
+  std::printf("int8 conv path: %s%s\n", std::string(litesr::int8_path_name(int8)).c_str(),
+              int8 == litesr::Int8ConvPath::kScalar ? " (SIMD int8 paths: x86-64 AVX2 / AVX-VNNI / AVX512-VNNI only)" : "");
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
 #include "io/png_fast_encoder.h"
 
+#if LITESR_HAVE_ISAL
 #include <isa-l/crc.h>
 #include <isa-l/igzip_lib.h>
+#endif
 #include <zlib.h>
 
 #include <algorithm>
@@ -16,11 +18,33 @@ namespace litesr {
 
 namespace {
 
+#if LITESR_HAVE_ISAL
 constexpr int kIgzipLevel = 2;  // measured: level 2 is as fast as 1 and ~1 % smaller on SR outputs
 constexpr std::size_t kIgzipLevelBufferBytes = ISAL_DEF_LVL2_DEFAULT;
+#else
+// Builds without ISA-L (LITESR_WITH_ISAL=OFF: cross builds, docs/arm.md) deflate with zlib at its fastest level:
+// the same stripes and the same decoded pixels, other (and slower to make) deflate bytes.
+constexpr int kZlibFastLevel = 1;
+#endif
 constexpr uint8_t kAverageFilter = 3;
 constexpr uint8_t kPngSignature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 constexpr uint8_t kZlibHeader[2] = {0x78, 0x01};  // deflate, 32 KiB window, "fastest" level hint; 0x7801 % 31 == 0
+
+// CRC-32 (PNG chunks) and Adler-32 (zlib streams) of `n` bytes, continuing from `crc` / `adler`.
+uint32_t crc32_of(uint32_t crc, const unsigned char* data, std::size_t n) {
+#if LITESR_HAVE_ISAL
+  return crc32_gzip_refl(crc, data, n);
+#else
+  return static_cast<uint32_t>(crc32_z(crc, data, n));
+#endif
+}
+uint32_t adler32_of(uint32_t adler, const unsigned char* data, std::size_t n) {
+#if LITESR_HAVE_ISAL
+  return isal_adler32(adler, data, n);
+#else
+  return static_cast<uint32_t>(adler32_z(adler, data, n));
+#endif
+}
 
 void put_u32_be(std::string& out, uint32_t v) {
   const char b[4] = {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
@@ -35,7 +59,7 @@ void put_chunk(std::string& out, const char type[4], std::string_view data) {
   out.append(type, 4);
   out.append(data);
   const auto* crc_from = reinterpret_cast<const unsigned char*>(out.data() + type_at);
-  put_u32_be(out, crc32_gzip_refl(0, crc_from, 4 + data.size()));
+  put_u32_be(out, crc32_of(0, crc_from, 4 + data.size()));
 }
 
 // A row's bytes in PNG order: u8 as stored; u16 big-endian (swapped into `scratch` on little-endian hosts).
@@ -69,6 +93,7 @@ void filter_row_average(const uint8_t* row, const uint8_t* prev, std::size_t n, 
 
 // Compresses `n` filtered bytes as one stripe: a raw deflate stream that ends in a full flush, or ends the
 // whole stream when `last`. Appends to `out`.
+#if LITESR_HAVE_ISAL
 Status deflate_stripe(const uint8_t* data, std::size_t n, bool last, std::vector<uint8_t>& level_buffer,
                       std::string& out) {
   level_buffer.resize(kIgzipLevelBufferBytes);
@@ -97,6 +122,37 @@ Status deflate_stripe(const uint8_t* data, std::size_t n, bool last, std::vector
   out.resize(start + stream.total_out);
   return {};
 }
+#else
+Status deflate_stripe(const uint8_t* data, std::size_t n, bool last, std::vector<uint8_t>& /*level_buffer*/,
+                      std::string& out) {
+  z_stream stream{};
+  // windowBits -15: a raw deflate stream (the zlib header and the Adler-32 are put_idat's).
+  if (deflateInit2(&stream, kZlibFastLevel, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    return internal_error("PNG encoding failed (zlib deflateInit2)");
+  }
+  stream.next_in = const_cast<Bytef*>(data);
+  stream.avail_in = static_cast<uInt>(n);  // a stripe is about kPngStripeBytes, far below 4 GiB
+  const std::size_t start = out.size();
+  std::size_t room = deflateBound(&stream, static_cast<uLong>(n)) + 64;  // + the full flush's empty stored block
+  int rc = Z_OK;
+  for (;;) {
+    const std::size_t used = static_cast<std::size_t>(stream.total_out);
+    out.resize(start + used + room);
+    stream.next_out = reinterpret_cast<Bytef*>(out.data() + start + used);
+    stream.avail_out = static_cast<uInt>(room);
+    rc = deflate(&stream, last ? Z_FINISH : Z_FULL_FLUSH);
+    if (rc == Z_STREAM_ERROR) break;
+    const bool done = last ? rc == Z_STREAM_END : (stream.avail_in == 0 && stream.avail_out > 0);
+    if (done) break;
+    room *= 2;
+  }
+  const std::size_t total = static_cast<std::size_t>(stream.total_out);
+  deflateEnd(&stream);
+  if (rc == Z_STREAM_ERROR) return internal_error("PNG encoding failed (zlib deflate)");
+  out.resize(start + total);
+  return {};
+}
+#endif  // LITESR_HAVE_ISAL
 
 // An IDAT chunk for stripe `index` of a stream: [zlib header] + deflate bytes + [Adler-32].
 void put_idat(std::string& out, bool first, std::string_view deflate, bool last, uint32_t adler) {
@@ -114,7 +170,7 @@ Result<std::string> zlib_compress(std::string_view bytes) {
   std::string out(reinterpret_cast<const char*>(kZlibHeader), 2);
   LITESR_RETURN_IF_ERROR(deflate_stripe(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), true,
                                         level_buffer, out));
-  put_u32_be(out, isal_adler32(1, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size()));
+  put_u32_be(out, adler32_of(1, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size()));
   return out;
 }
 
@@ -212,7 +268,7 @@ Status PngFastEncoder::add_rows(const Image& src, int first, int count) {
     ++s.rows_done;
     const bool last = s.rows_done == s.height;
     if (last || s.filtered.size() == filtered_row * static_cast<std::size_t>(s.stripe_rows)) {
-      s.adler = isal_adler32(s.adler, s.filtered.data(), s.filtered.size());
+      s.adler = adler32_of(s.adler, s.filtered.data(), s.filtered.size());
       s.deflated.clear();
       LITESR_RETURN_IF_ERROR(deflate_stripe(s.filtered.data(), s.filtered.size(), last, s.level_buffer, s.deflated));
       put_idat(output_, s.stripe_index == 0, s.deflated, last, s.adler);
@@ -261,7 +317,7 @@ Result<std::string> encode_png_fast(const Image& image, std::string_view icc, st
           prev = row;
         }
         r.bytes = filtered.size();
-        r.adler = isal_adler32(1, filtered.data(), filtered.size());
+        r.adler = adler32_of(1, filtered.data(), filtered.size());
         r.status = deflate_stripe(filtered.data(), filtered.size(), j == stripes - 1, level_buffer, r.deflated);
       } catch (const std::bad_alloc&) {
         r.status = resource_exhausted("out of memory while encoding PNG");

@@ -13,6 +13,8 @@
 // [Adler-32 of all filtered bytes if last]. The stripe cut depends only on the image's width, channels and
 // type, so the bytes are the same whether stripes are compressed one by one (streamed rows) or in parallel
 // (whole image, any thread count): the whole-image and streamed writers produce identical files.
+// Builds without ISA-L (LITESR_WITH_ISAL=OFF, e.g. the arm64 cross build: docs/arm.md) deflate the same stripes
+// with zlib level 1: other deflate bytes, the same pixels.
 #pragma once
 
 #include <cstddef>

@@ -59,6 +59,13 @@ std::vector<std::string> available_isas() {
   return names;
 }
 
+std::vector<std::string> cpu_isas() {
+  std::vector<std::string> names;
+  const int64_t fallbacks = HWY_EMU128 | HWY_SCALAR;
+  for (int64_t bit : target_bits(hwy::SupportedTargets() & ~fallbacks)) names.push_back(lower(hwy::TargetName(bit)));
+  return names;
+}
+
 KernelIsa KernelIsa::best() {
   const int64_t mask = runnable_targets();
   const int64_t bit = mask & ~(mask - 1);

@@ -23,6 +23,10 @@ namespace litesr {
 std::vector<std::string> compiled_isas();
 // The compiled targets this CPU can run, best first.
 std::vector<std::string> available_isas();
+// Every Highway target this CPU supports, compiled into the kernels or not, best first, without the portable
+// fallbacks (e.g. "sve2_128 sve2 sve neon" on an Armv9 core with 128-bit SVE2, whose kernels run "neon":
+// kernel_targets.h). For reports and for tests that check which CPU they run on.
+std::vector<std::string> cpu_isas();
 
 // One of available_isas(), resolved to its index in Highway's dispatch tables.
 class KernelIsa {
