@@ -75,6 +75,8 @@ Result<ResampleWeights> compute_resample_weights(int in_len, int out_len, double
                             std::to_string(out_len) + ")");
   }
   if (!(scale > 0.0) || !std::isfinite(scale)) return invalid_argument("resample scale must be positive and finite");
+  if (!std::isfinite(options.shift) || std::fabs(options.shift) > 4.0)
+    return invalid_argument("resample shift must be within 4 input samples");
   const bool widen = scale < 1.0 && options.antialias;
   const double kernel_width = widen ? 4.0 / scale : 4.0;
   if (!(kernel_width < kMaxTaps)) return resource_exhausted("resample kernel too wide (scale " + std::to_string(scale) + ")");
@@ -85,7 +87,7 @@ Result<ResampleWeights> compute_resample_weights(int in_len, int out_len, double
   std::vector<double> raw_weight(static_cast<std::size_t>(out_len) * p);
   for (int o = 0; o < out_len; ++o) {
     const double x = o + 1.0;
-    const double u = x / scale + 0.5 * (1.0 - 1.0 / scale);
+    const double u = x / scale + 0.5 * (1.0 - 1.0 / scale) + options.shift;
     const auto left = static_cast<int64_t>(std::floor(u - kernel_width / 2.0));
     int64_t* idx = &raw_index[static_cast<std::size_t>(o) * p];
     double* w = &raw_weight[static_cast<std::size_t>(o) * p];

@@ -7,7 +7,7 @@
 //     W(x) = (a+2)|x|³ − (a+3)|x|² + 1        for |x| ≤ 1
 //            a|x|³ − 5a|x|² + 8a|x| − 4a       for 1 < |x| ≤ 2,   0 otherwise.
 //   scale = out_len / in_len (the caller's value is used as is, e.g. 1.0/3 for MATLAB's imresize(A, 1/3)).
-//   Output x (1-based) samples input position u = x/scale + 0.5·(1 − 1/scale) (pixel centres aligned).
+//   Output x (1-based) samples input position u = x/scale + 0.5·(1 − 1/scale) (pixel centres aligned; + shift).
 //   Shrinking with antialias: kernel h(t) = scale·W(scale·t), width 4/scale; otherwise h = W, width 4.
 //   Taps: left = floor(u − width/2), P = ceil(width) + 2 taps at left … left+P−1, weight h(u − i),
 //   each row divided by its sum. Tap columns that are zero for every output are dropped.
@@ -43,6 +43,9 @@ struct ResampleWeightsOptions {
   double a = -0.5;        // Keys parameter: −0.5 MATLAB, −0.75 PyTorch
   bool antialias = true;  // widen the kernel when shrinking (MATLAB); PyTorch's default is false
   BorderMode border = BorderMode::kSymmetric;
+  // Added to every input position u (input samples, |shift| <= 4): grids whose samples are not at pixel centres,
+  // such as subsampled chroma sited left of its pixels (video/luma_planes.h). 0: MATLAB's mapping.
+  double shift = 0.0;
 };
 
 // out_len rows of `taps` (index, weight) pairs, row-major: entry (o, t) at [o * taps + t].

@@ -42,6 +42,7 @@ struct VideoArgs {
   bool benchmark = false;
   bool resume = false;
   bool overwrite = false;
+  bool rgb_frames = false;
   std::string progress = "auto";
   int threads = 0;
   int64_t max_frames = 0;
@@ -81,6 +82,7 @@ int run_video(const VideoArgs& a, CommandContext& ctx) {
   o.segment_frames = a.segment_frames;
   o.decode_threads = a.threads;
   o.max_frames = a.max_frames;
+  o.luma_planes = !a.rgb_frames;
   o.cancel = ctx.cancel;
   // Before the model loads or a byte is read: pipes with --resume, encoder options y4m cannot take, a terminal.
   if (const Status st = check_video_job_options(o); !st.ok()) return usage_error("video: " + st.message());
@@ -122,9 +124,16 @@ int run_video(const VideoArgs& a, CommandContext& ctx) {
                 s.input.height * upscaler->scale, model_name.c_str(), upscaler->scale, s.encoder.c_str(), a.threads);
     std::printf("  decode     %10s fps  (demux + decode, %s %s)\n", fps_text(n, s.decode_s).c_str(),
                 s.input.codec_name.c_str(), s.input.pixel_format.c_str());
-    std::printf("  to_rgb     %10s fps  (Y'CbCr -> RGB f32)\n", fps_text(n, s.to_rgb_s).c_str());
-    std::printf("  sr         %10s fps  (%s)\n", fps_text(n, s.sr_s).c_str(), model_name.c_str());
-    std::printf("  from_rgb   %10s fps  (RGB f32 -> Y'CbCr)\n", fps_text(n, s.from_rgb_s).c_str());
+    if (s.luma_planes) {
+      std::printf("  to_planes  %10s fps  (Y'CbCr planes -> f32, Cb and Cr upscaled by bicubic)\n",
+                  fps_text(n, s.to_rgb_s).c_str());
+      std::printf("  sr         %10s fps  (%s on the Y' plane)\n", fps_text(n, s.sr_s).c_str(), model_name.c_str());
+      std::printf("  from_planes%10s fps  (f32 planes -> Y'CbCr)\n", fps_text(n, s.from_rgb_s).c_str());
+    } else {
+      std::printf("  to_rgb     %10s fps  (Y'CbCr -> RGB f32)\n", fps_text(n, s.to_rgb_s).c_str());
+      std::printf("  sr         %10s fps  (%s)\n", fps_text(n, s.sr_s).c_str(), model_name.c_str());
+      std::printf("  from_rgb   %10s fps  (RGB f32 -> Y'CbCr)\n", fps_text(n, s.from_rgb_s).c_str());
+    }
     std::printf("  encode     %10s fps  (encode + mux)\n", fps_text(n, s.encode_s).c_str());
     std::printf("  overhead   %10s fps  (decode + convert + encode, summed busy time)\n",
                 fps_text(n, s.decode_s + s.to_rgb_s + s.from_rgb_s + s.encode_s).c_str());
@@ -161,6 +170,8 @@ void register_video_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_flag("--resume", args->resume, "Encode in segments under OUT.litesr-work/; rerun to continue after an interruption");
   cmd->add_option("--segment-frames", args->segment_frames, "Frames per --resume segment (0 = about 2 s)");
   cmd->add_flag("--overwrite", args->overwrite, "Replace an existing output");
+  cmd->add_flag("--rgb-frames", args->rgb_frames,
+                "Luma models: run on R'G'B' frames (the round trip) even where the Y'CbCr planes could go through");
   cmd->add_option("--progress", args->progress, "auto|bar|json|none")->capture_default_str();
   cmd->add_option("-j,--threads", args->threads, "Codec threads (0 = automatic)");
   cmd->add_option("--frames", args->max_frames, "Stop after this many frames (0 = all)");

@@ -168,6 +168,16 @@ Status ModelUpscaler::push_frame(ImageView<const float> lr, ImageView<float> sr)
   return frames_session_ ? frames_session_->push_frame(lr, sr) : session_->run(lr, sr);
 }
 
+Status ModelUpscaler::push_luma_plane(ImageView<const float> lr_y, ImageView<float> sr_y) {
+  if (!luma_) return invalid_argument(model_name_ + " is not a luma model: its frames are RGB");
+  if (resizes()) return unsupported("frame streams run at the model's scale (no -s/--size resize)");
+  if (lr_y.channels != 1 || sr_y.channels != 1 || sr_y.width != lr_y.width * scale_ ||
+      sr_y.height != lr_y.height * scale_) {
+    return invalid_argument("luma planes must have one channel, the output scale x the input");
+  }
+  return session_->run(lr_y, sr_y);
+}
+
 Result<Image> ModelUpscaler::upscale_luma(const Image& rgb) {
   LITESR_ASSIGN_OR_RETURN(const Image y, luma_of_rgb(rgb));
   LITESR_ASSIGN_OR_RETURN(Image y_sr, Image::create(rgb.width() * scale_, rgb.height() * scale_, 1, PixelType::kF32));

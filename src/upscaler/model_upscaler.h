@@ -81,6 +81,10 @@ class ModelUpscaler {
   Status push_frame(ImageView<const float> lr, ImageView<float> sr);
   // The same with 8-bit RGB frames (the sessions' fused u8 paths).
   Status push_frame_u8(ImageView<const uint8_t> lr, ImageView<uint8_t> sr);
+  // Luma models (luma()): the network alone on a Y plane, f32 Y/255 [H, W, 1] in, [sH, sW, 1] out (video's Y'CbCr
+  // planes, video/luma_planes.h); no colour conversion.
+  bool luma() const { return luma_; }
+  Status push_luma_plane(ImageView<const float> lr_y, ImageView<float> sr_y);
 
  private:
   // Whether outputs `factor` x the input come from this model without upscaling its output further (bicubic

@@ -10,14 +10,6 @@ extern "C" {
 }
 
 namespace litesr::video_detail {
-namespace {
-
-// Planar little-endian Y'CbCr: 3 planes, same depth, 1 or 2 bytes per sample.
-struct PlanarYuv {
-  int depth = 8;
-  int log2_cw = 0;  // chroma subsampling (log2) horizontally
-  int log2_ch = 0;  // ... vertically
-};
 
 bool planar_yuv(AVPixelFormat fmt, PlanarYuv* out) {
   const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(fmt);
@@ -37,13 +29,14 @@ bool planar_yuv(AVPixelFormat fmt, PlanarYuv* out) {
   return true;
 }
 
-// Chroma site offsets (ox, oy) in luma samples for a subsampled axis (0 when not subsampled).
 void chroma_offsets(AVChromaLocation loc, const PlanarYuv& p, double* ox, double* oy) {
   int xpos = 0, ypos = 0;  // 1/256 luma sample units (libavutil convention)
   if (avcodec_enum_to_chroma_pos(&xpos, &ypos, loc) < 0) xpos = 0, ypos = 128;  // left
   *ox = p.log2_cw > 0 ? xpos / 256.0 : 0.0;
   *oy = p.log2_ch > 0 ? ypos / 256.0 : 0.0;
 }
+
+namespace {
 
 struct Affine {
   float m[3][3];

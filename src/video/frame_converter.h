@@ -54,6 +54,18 @@ FrameColor resolve_frame_color(AVColorSpace space, AVColorRange range, AVChromaL
 // AVColorSpace for a matrix (for tagging the encoder).
 AVColorSpace to_av_colorspace(ColorMatrix matrix);
 
+// Planar little-endian Y'CbCr: 3 planes, same depth (8..16 bits), 1 or 2 bytes per sample, subsampling up to 4.
+struct PlanarYuv {
+  int depth = 8;
+  int log2_cw = 0;  // chroma subsampling (log2) horizontally
+  int log2_ch = 0;  // ... vertically
+};
+// True (and *out filled when given) when `fmt` is such a format.
+bool planar_yuv(AVPixelFormat fmt, PlanarYuv* out);
+// Chroma site offsets (ox, oy) in luma samples for a subsampled axis (0 when not subsampled): chroma sample
+// (i, j) sits at luma coordinates (2^log2_cw·i + ox, 2^log2_ch·j + oy).
+void chroma_offsets(AVChromaLocation loc, const PlanarYuv& p, double* ox, double* oy);
+
 // True when the direct float path handles `fmt` (else swscale is used).
 bool is_direct_pixel_format(AVPixelFormat fmt);
 

@@ -20,6 +20,7 @@ extern "C" {
 }
 
 #include "base/bounded_queue.h"
+#include "video/luma_planes.h"
 #include "video/segment_concat.h"
 #include "video/video_reader.h"
 #include "video/video_writer.h"
@@ -42,10 +43,10 @@ double thread_cpu_now() {
   return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
 
-// Recycles f32 RGB frames of one size between the stages (no 11 MB zero-fill per 720p frame).
+// Recycles f32 frames (or planes) of one size between the stages (no 11 MB zero-fill per 720p frame).
 class ImagePool {
  public:
-  ImagePool(int width, int height) : width_(width), height_(height) {}
+  ImagePool(int width, int height, int channels) : width_(width), height_(height), channels_(channels) {}
   Result<Image> acquire() {
     {
       std::lock_guard lock(mu_);
@@ -55,7 +56,7 @@ class ImagePool {
         return img;
       }
     }
-    return Image::create(width_, height_, 3, PixelType::kF32);
+    return Image::create(width_, height_, channels_, PixelType::kF32);
   }
   void release(Image img) {
     if (img.empty()) return;
@@ -64,7 +65,7 @@ class ImagePool {
   }
 
  private:
-  int width_, height_;
+  int width_, height_, channels_;
   std::mutex mu_;
   std::vector<Image> free_;
 };
@@ -74,7 +75,8 @@ struct Item {
   PacketPtr packet;  // set: a copy-stream packet
   int64_t index = 0;  // frame number in the input (0-based)
   int64_t pts = 0;    // in the input video stream's time base
-  Image lr, sr;
+  Image lr, sr;   // R'G'B' frames, or the Y' planes (luma plane path)
+  Image chroma;   // luma plane path: the upscaled Cb and Cr planes, stacked (luma_planes.h)
 };
 using Queue = BoundedQueue<Item>;
 
@@ -118,6 +120,45 @@ Status plain_if_cancelled(Status s) { return s.code() == StatusCode::kCancelled 
 bool is_pattern(const std::string& path) { return path.find('%') != std::string::npos; }
 
 // ---- stage 1: demux + decode + Y'CbCr -> RGB ----------------------------------------------------
+// The luma plane path's frame preparation: every frame's planes in the format and colour the job chose the path
+// for. A frame that differs (its tags or format change mid-stream) goes through R'G'B' to get there.
+struct PlaneReader {
+  AVPixelFormat format;
+  FrameColor color;
+  ChromaUpscaler chroma;
+  ImagePool& chroma_pool;
+  Image chroma_lr{};   // the frame's Cb and Cr, stacked
+  Image rgb{};         // a differing frame as R'G'B'
+  FramePtr converted{};  // ... and in `format` / `color`
+  FrameToRgb to_rgb{};
+  RgbToFrame from_rgb{};
+
+  Status read(const AVFrame& frame, const FrameColor& frame_color, Item& item) {
+    if (chroma_lr.empty()) {
+      LITESR_ASSIGN_OR_RETURN(chroma_lr, Image::create(chroma.in_width(), 2 * chroma.in_height(), 1, PixelType::kF32));
+    }
+    const AVFrame* planes = &frame;
+    if (frame.format != format || frame_color.matrix != color.matrix || frame_color.range != color.range ||
+        frame_color.chroma_location != color.chroma_location) {
+      if (rgb.empty()) {
+        LITESR_ASSIGN_OR_RETURN(rgb, Image::create(frame.width, frame.height, 3, PixelType::kF32));
+        converted = make_frame();
+        converted->format = format;
+        converted->width = frame.width;
+        converted->height = frame.height;
+        const int err = av_frame_get_buffer(converted.get(), 0);
+        if (err < 0) return av_error(err, "frame buffer");
+      }
+      LITESR_RETURN_IF_ERROR(to_rgb.convert(frame, frame_color, rgb.view<float>()));
+      LITESR_RETURN_IF_ERROR(from_rgb.convert(rgb.view<const float>(), color, *converted));
+      planes = converted.get();
+    }
+    LITESR_RETURN_IF_ERROR(read_planes(*planes, item.lr.view<float>(), chroma_lr.view<float>()));
+    LITESR_ASSIGN_OR_RETURN(item.chroma, chroma_pool.acquire());
+    return chroma.run(chroma_lr.view<const float>(), item.chroma.view<float>());
+  }
+};
+
 struct DecodeStage {
   VideoReader& reader;
   Queue& out;
@@ -126,6 +167,7 @@ struct DecodeStage {
   const VideoJobOptions& options;
   int64_t skip_frames;    // frames already in finished segments
   bool forward_packets;   // false in resume mode (the final concat copies them)
+  PlaneReader* planes = nullptr;  // set: the luma plane path
   double decode_s = 0, to_rgb_s = 0;
 
   void run() {
@@ -174,13 +216,13 @@ struct DecodeStage {
           frame->color_range != AVCOL_RANGE_UNSPECIFIED ? frame->color_range : vs->codecpar->color_range,
           frame->chroma_location != AVCHROMA_LOC_UNSPECIFIED ? frame->chroma_location : vs->codecpar->chroma_location,
           static_cast<AVPixelFormat>(frame->format), frame->width, frame->height);
-      Status st = convert.convert(*frame, color, lr->view<float>());
+      Item it;
+      it.lr = std::move(*lr);
+      const Status st = planes != nullptr ? planes->read(*frame, color, it) : convert.convert(*frame, color, it.lr.view<float>());
       to_rgb_s += (thread_cpu_now() - t1);
       if (!st.ok()) return state.fail(st.with_context(info.path));
-      Item it;
       it.index = index++;
       it.pts = frame->pts;
-      it.lr = std::move(*lr);
       av_frame_unref(frame.get());
       if (!out.push(std::move(it))) return;
     }
@@ -189,13 +231,17 @@ struct DecodeStage {
 };
 
 // ---- stage 2: the SR callback -------------------------------------------------------------------
-// A luma thumbnail (every 8th pixel) for scene-cut detection.
+// A luma thumbnail (every 8th pixel, 0..1) for scene-cut detection: of R'G'B' frames, or of Y' planes (limited
+// range, Y'/255: stretched to 0..1).
 std::vector<float> luma_thumbnail(const Image& img) {
   std::vector<float> t;
   const ImageView<const float> v = img.view<float>();
   for (int y = 0; y < v.height; y += 8) {
     const float* row = v.row(y);
-    for (int x = 0; x < v.width; x += 8) t.push_back(0.299f * row[3 * x] + 0.587f * row[3 * x + 1] + 0.114f * row[3 * x + 2]);
+    for (int x = 0; x < v.width; x += 8) {
+      t.push_back(v.channels == 1 ? (row[x] * 255.0f - 16.0f) / 219.0f
+                                  : 0.299f * row[3 * x] + 0.587f * row[3 * x + 1] + 0.114f * row[3 * x + 2]);
+    }
   }
   return t;
 }
@@ -207,6 +253,7 @@ struct SrStage {
   JobState& state;
   const Upscaler& upscaler;
   int segment_frames;  // windows restart (with reset) at segment starts; 0 = no segments
+  bool planes = false;  // the luma plane path: Upscaler::luma_plane on the Y' planes
   double sr_s = 0;
 
   void run() {
@@ -218,7 +265,8 @@ struct SrStage {
           Result<Image> sr = pool.acquire();
           if (!sr.ok()) return state.fail(sr.status());
           const double t0 = thread_cpu_now();
-          const Status st = upscaler.frame(it->lr.view<float>(), sr->view<float>());
+          const Status st = planes ? upscaler.luma_plane(it->lr.view<float>(), sr->view<float>())
+                                   : upscaler.frame(it->lr.view<float>(), sr->view<float>());
           sr_s += (thread_cpu_now() - t0);
           if (!st.ok()) return state.fail(st.with_context("upscaling frame " + std::to_string(it->index)));
           it->sr = std::move(*sr);
@@ -335,11 +383,24 @@ Result<int> prepare_work_dir(const fs::path& dir, const std::string& signature) 
   return n;
 }
 
+// A --resume segment's writer: the job's, into work_dir, in NUT, without copied streams or B-frames.
+WriterConfig segment_writer_config(const WriterConfig& base, const fs::path& work_dir, int segment) {
+  WriterConfig c = base;
+  c.path = (work_dir / segment_name(segment)).string();
+  c.io_path = c.path + ".tmp";
+  c.format_name = "nut";
+  c.source = nullptr;
+  c.copy_streams.clear();
+  c.no_b_frames = true;
+  return c;
+}
+
 // ---- stage 3: RGB -> Y'CbCr, encode, mux (runs on the calling thread) ---------------------------
 struct EncodeStage {
   Queue& in;
   ImagePool& lr_pool;
   ImagePool& sr_pool;
+  ImagePool& chroma_pool;
   JobState& state;
   const VideoJobOptions& options;
   WriterConfig base;            // size, timing, colour, copy streams
@@ -353,6 +414,7 @@ struct EncodeStage {
   int64_t frames = 0;
   int64_t done_before = 0;
   int64_t total = 0;
+  bool planes = false;  // the luma plane path: frames are written from their planes
   double from_rgb_s = 0, encode_s = 0;
   std::string encoder{};
 
@@ -390,15 +452,8 @@ struct EncodeStage {
         if (seg != segment_index) {
           LITESR_RETURN_IF_ERROR(close_segment());
           segment_index = seg;
-          WriterConfig c = base;
-          c.path = (work_dir / segment_name(seg)).string();
-          c.io_path = c.path + ".tmp";
-          c.format_name = "nut";
-          c.source = nullptr;
-          c.copy_streams.clear();
-          c.no_b_frames = true;
           const double t0 = thread_cpu_now();
-          LITESR_ASSIGN_OR_RETURN(segment, VideoWriter::open(c));
+          LITESR_ASSIGN_OR_RETURN(segment, VideoWriter::open(segment_writer_config(base, work_dir, seg)));
           encode_s += (thread_cpu_now() - t0);
           frame.reset();
         }
@@ -411,7 +466,11 @@ struct EncodeStage {
       const double t0 = thread_cpu_now();
       int err = av_frame_make_writable(frame.get());  // the encoder may still hold the last buffer
       if (err < 0) return av_error(err, "frame buffer");
-      LITESR_RETURN_IF_ERROR(convert.convert(it->sr.view<float>(), w->color(), *frame));
+      if (planes) {
+        LITESR_RETURN_IF_ERROR(write_planes(it->sr.view<const float>(), it->chroma.view<const float>(), *frame));
+      } else {
+        LITESR_RETURN_IF_ERROR(convert.convert(it->sr.view<float>(), w->color(), *frame));
+      }
       const double t1 = thread_cpu_now();
       from_rgb_s += t1 - t0;
       frame->pts = it->pts;
@@ -419,6 +478,7 @@ struct EncodeStage {
       encode_s += (thread_cpu_now() - t1);
       lr_pool.release(std::move(it->lr));
       sr_pool.release(std::move(it->sr));
+      chroma_pool.release(std::move(it->chroma));
       ++frames;
       if (options.on_progress) options.on_progress(done_before + frames, total);
     }
@@ -618,13 +678,38 @@ Result<VideoJobStats> run_video_job(const VideoJobOptions& options, const Upscal
     stats.skipped_streams = writer->skipped_streams();
   }
 
+  // The luma plane path, where the input's planes can go through to what the writer encodes (luma_planes.h).
+  std::optional<PlaneReader> plane_reader;
+  std::unique_ptr<ImagePool> chroma_pool;
+  if (upscaler.luma_plane && upscaler.frame && options.luma_planes) {
+    OutputPlan out;  // what the writer encodes (--resume: its segments' writers, not open yet)
+    if (writer != nullptr) {
+      out.pix_fmt = writer->pixel_format();
+      out.color = writer->color();
+    } else {
+      LITESR_ASSIGN_OR_RETURN(out, plan_output(segment_writer_config(wc, work_dir, first_segment)));
+    }
+    if (luma_planes_apply(wc.source_pix_fmt, reader->color(), out.pix_fmt, out.color)) {
+      LITESR_ASSIGN_OR_RETURN(ChromaUpscaler chroma, ChromaUpscaler::create(wc.source_pix_fmt, reader->color().chroma_location,
+                                                                           info.width, info.height, upscaler.scale));
+      chroma_pool = std::make_unique<ImagePool>(chroma.out_width(), 2 * chroma.out_height(), 1);
+      plane_reader.emplace(PlaneReader{wc.source_pix_fmt, reader->color(), std::move(chroma), *chroma_pool});
+    }
+  }
+  if (!chroma_pool) chroma_pool = std::make_unique<ImagePool>(1, 1, 1);  // unused
+  const bool planes = plane_reader.has_value();
+  const int channels = planes ? 1 : 3;
+
   const int qcap = std::max(1, options.queue_frames);
   Queue q1(qcap), q2(qcap);
   JobState state(q1, q2, io_stop);
-  ImagePool lr_pool(info.width, info.height), sr_pool(wc.width, wc.height);
+  ImagePool lr_pool(info.width, info.height, channels), sr_pool(wc.width, wc.height, channels);
   DecodeStage decode{*reader, q1, lr_pool, state, options, skip, !options.resume && !options.benchmark};
+  decode.planes = planes ? &*plane_reader : nullptr;
   SrStage sr{q1, q2, sr_pool, state, upscaler, segment_frames};
-  EncodeStage encode{q2, lr_pool, sr_pool, state, options, wc, writer.get()};
+  sr.planes = planes;
+  EncodeStage encode{q2, lr_pool, sr_pool, *chroma_pool, state, options, wc, writer.get()};
+  encode.planes = planes;
   encode.work_dir = work_dir;
   encode.segment_frames = segment_frames;
   encode.first_segment = first_segment;
@@ -692,6 +777,7 @@ Result<VideoJobStats> run_video_job(const VideoJobOptions& options, const Upscal
     stats.warnings.emplace_back(text);
   }
   stats.frames = skip + encode.frames;
+  stats.luma_planes = planes;
   stats.frames_resumed = skip;
   stats.decode_s = decode.decode_s;
   stats.to_rgb_s = decode.to_rgb_s;

@@ -1,5 +1,6 @@
 // The video upscaling job: demux + decode -> RGB f32 -> SR callback -> RGB f32 -> encode + mux, with
-// decode, SR and encode on their own threads joined by bounded queues (docs/video.md).
+// decode, SR and encode on their own threads joined by bounded queues (docs/video.md). A luma network can take
+// the frames' Y'CbCr planes instead (Upscaler::luma_plane, video/luma_planes.h).
 //
 // Video knows nothing of networks: the caller supplies the SR step as a callback.
 //   FrameUpscaler(lr, sr): lr is H x W x 3 f32 R'G'B' in [0,1] (HWC, the stream's transfer function,
@@ -28,11 +29,18 @@ namespace litesr {
 using FrameUpscaler = std::function<Status(ImageView<const float> lr_rgb, ImageView<float> sr_rgb)>;
 using WindowUpscaler = std::function<Status(std::span<const ImageView<const float>> lr_rgb,
                                             std::span<const ImageView<float>> sr_rgb, bool reset)>;
+// A luma network on a frame's Y' plane: lr_y is [H, W, 1] f32, the decoded Y' code / (255 · 2^(depth − 8)) (8-bit
+// limited range: Y'/255 in [16/255, 235/255]; video/luma_planes.h), sr_y is [sH, sW, 1], to be filled.
+using LumaPlaneUpscaler = std::function<Status(ImageView<const float> lr_y, ImageView<float> sr_y)>;
 
 struct Upscaler {
   int scale = 1;                      // output side = scale x input side
   FrameUpscaler frame;                // set exactly one of `frame` and `window`
   WindowUpscaler window;
+  // Optional beside `frame`, for luma networks: where the input and the output are planar Y'CbCr with the same
+  // chroma subsampling, matrix and siting, limited range (luma_planes_apply), frames go through on their planes:
+  // this runs on Y', Cb and Cr are upscaled by bicubic, no R'G'B' round trip. Elsewhere `frame` runs on R'G'B'.
+  LumaPlaneUpscaler luma_plane;
   int window_frames = 10;             // T, frames per window (window mode)
   bool reset_each_window = true;      // every window starts without temporal state
   // A window ends early when the mean absolute luma difference (0..1) between consecutive frames
@@ -61,6 +69,7 @@ struct VideoJobOptions {
   int queue_frames = 4;               // capacity of each inter-stage queue, frames
   int decode_threads = 0;             // decoder threads, 0 = FFmpeg's choice
   int64_t max_frames = 0;             // stop after this many frames (0 = all); the output ends there
+  bool luma_planes = true;            // false: Upscaler::luma_plane is not used (R'G'B' frames, the round trip)
   const CancelToken* cancel = nullptr;
   // Called from the encode thread after each written frame: (frames done, total or 0 when unknown).
   std::function<void(int64_t done, int64_t total)> on_progress;
@@ -73,9 +82,10 @@ struct VideoJobStats {
   int segments = 0;              // resume mode: segments in the output
   // CPU seconds per stage, measured on the stage's own thread (fps = frames / seconds).
   double decode_s = 0;           // demux + decode
-  double to_rgb_s = 0;           // Y'CbCr -> RGB f32
+  double to_rgb_s = 0;           // Y'CbCr -> RGB f32 (luma planes: planes -> f32, chroma upscaled)
   double sr_s = 0;               // the callback
-  double from_rgb_s = 0;         // RGB f32 -> Y'CbCr
+  double from_rgb_s = 0;         // RGB f32 -> Y'CbCr (luma planes: f32 planes -> the frame)
+  bool luma_planes = false;      // the frames went through on their Y'CbCr planes (Upscaler::luma_plane)
   double encode_s = 0;           // encode + mux
   double wall_s = 0;             // whole job, end to end
   std::string encoder;           // encoder and pixel format used, e.g. "libx264 yuv420p10le"

@@ -27,6 +27,11 @@ Result<ModelVideoUpscaler> open_model_video_upscaler(UpscalerOptions options) {
     };
   } else {
     u.frame = [shared](ImageView<const float> lr, ImageView<float> sr) { return shared->push_frame(lr, sr); };
+    if (shared->luma()) {
+      u.luma_plane = [shared](ImageView<const float> lr_y, ImageView<float> sr_y) {
+        return shared->push_luma_plane(lr_y, sr_y);
+      };
+    }
   }
   return out;
 }

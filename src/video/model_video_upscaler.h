@@ -1,6 +1,7 @@
 // A model as the video pipeline's SR step (`litesr video -n NAME`): a ModelUpscaler (upscaler/model_upscaler.h)
 // behind frame_pipeline.h's Upscaler callbacks. Single-frame models run each frame on a Session (fused bands);
-// multi-frame models (EVSRNet) on a MultiFrameSession whose windows are the pipeline's windows. The callbacks
+// multi-frame models (EVSRNet) on a MultiFrameSession whose windows are the pipeline's windows; luma models also
+// take the frames' Y' planes (Upscaler::luma_plane) where the job can hand them on. The callbacks
 // are called from the pipeline's one SR thread only, as the sessions require.
 #pragma once
 

@@ -59,6 +59,44 @@ void copy_metadata(AVDictionary** dst, const AVDictionary* src) {
   }
 }
 
+Result<OutputPlan> plan_output(const WriterConfig& config) {
+  OutputPlan plan;
+  plan.color = config.color;
+  const bool to_stdout = is_stdio_path(config.path);
+  const std::string path = to_stdout ? "stdout" : config.path;
+  plan.format = to_stdout ? av_guess_format(kY4mMuxer, nullptr, nullptr)
+                : config.format_name.empty() ? av_guess_format(nullptr, path.c_str(), nullptr)
+                                             : av_guess_format(config.format_name.c_str(), nullptr, nullptr);
+  if (plan.format == nullptr) return unsupported(path + ": no container format known for this file name");
+  plan.y4m = std::strcmp(plan.format->name, kY4mMuxer) == 0;
+  // Encoder: by name, or the default of the container the file name implies; y4m: uncompressed frames.
+  if (plan.y4m) {
+    LITESR_RETURN_IF_ERROR(check_y4m_encode_options(config.encode, path));
+    plan.codec = avcodec_find_encoder(AV_CODEC_ID_WRAPPED_AVFRAME);
+    if (plan.codec == nullptr) return unsupported(path + ": this FFmpeg has no wrapped_avframe encoder for YUV4MPEG2");
+  } else if (!config.encode.codec.empty()) {
+    plan.codec = avcodec_find_encoder_by_name(config.encode.codec.c_str());
+    if (plan.codec == nullptr) return unsupported("unknown or unavailable encoder '" + config.encode.codec + "'");
+    if (plan.codec->type != AVMEDIA_TYPE_VIDEO) return invalid_argument("'" + config.encode.codec + "' is not a video encoder");
+  } else {
+    const AVOutputFormat* named = av_guess_format(nullptr, path.c_str(), nullptr);
+    const AVCodecID id = av_guess_codec(named != nullptr ? named : plan.format, nullptr, path.c_str(), nullptr, AVMEDIA_TYPE_VIDEO);
+    plan.codec = avcodec_find_encoder(id);
+    if (plan.codec == nullptr) return unsupported(path + ": no video encoder for this container");
+  }
+  if (plan.y4m) {
+    bool full_range = false;
+    LITESR_ASSIGN_OR_RETURN(plan.pix_fmt, choose_y4m_pix_fmt(config.encode.pix_fmt, config.source_pix_fmt, &full_range));
+    if (full_range) plan.color.range = ColorRange::kFull;  // a yuvj* format, written as plain + FULL
+  } else {
+    LITESR_ASSIGN_OR_RETURN(plan.pix_fmt, choose_pix_fmt(plan.codec, config));
+  }
+
+  if (plan.pix_fmt == AV_PIX_FMT_YUVJ420P || plan.pix_fmt == AV_PIX_FMT_YUVJ422P || plan.pix_fmt == AV_PIX_FMT_YUVJ444P)
+    plan.color.range = ColorRange::kFull;  // the J formats are full range by definition
+  return plan;
+}
+
 Result<std::unique_ptr<VideoWriter>> VideoWriter::open(const WriterConfig& config) {
   std::unique_ptr<VideoWriter> w(new VideoWriter());
   w->config_ = config;
@@ -66,46 +104,19 @@ Result<std::unique_ptr<VideoWriter>> VideoWriter::open(const WriterConfig& confi
   w->name_ = to_stdout ? "stdout" : config.path;
   const std::string& path = w->name_;
   const std::string io_path = config.io_path.empty() ? config.path : config.io_path;
-  const AVOutputFormat* ofmt = to_stdout ? av_guess_format(kY4mMuxer, nullptr, nullptr)
-                               : config.format_name.empty()
-                                   ? av_guess_format(nullptr, path.c_str(), nullptr)
-                                   : av_guess_format(config.format_name.c_str(), nullptr, nullptr);
-  if (ofmt == nullptr) return unsupported(path + ": no container format known for this file name");
-  w->y4m_ = std::strcmp(ofmt->name, kY4mMuxer) == 0;
+  LITESR_ASSIGN_OR_RETURN(const OutputPlan plan, plan_output(config));
+  const AVOutputFormat* ofmt = plan.format;
+  w->y4m_ = plan.y4m;
+  w->config_.color = plan.color;
   AVFormatContext* raw = nullptr;
   int err = avformat_alloc_output_context2(&raw, ofmt, nullptr, to_stdout ? nullptr : io_path.c_str());
   if (err < 0) return av_error(err, path + ": cannot create output");
   w->out_.reset(raw);
   AVFormatContext* out = raw;
 
-  // Encoder: by name, or the default of the container the file name implies; y4m: uncompressed frames.
-  const AVCodec* codec = nullptr;
-  if (w->y4m_) {
-    LITESR_RETURN_IF_ERROR(check_y4m_encode_options(config.encode, path));
-    codec = avcodec_find_encoder(AV_CODEC_ID_WRAPPED_AVFRAME);
-    if (codec == nullptr) return unsupported(path + ": this FFmpeg has no wrapped_avframe encoder for YUV4MPEG2");
-    out->strict_std_compliance = FF_COMPLIANCE_UNOFFICIAL;  // 9..16-bit y4m is an FFmpeg extension
-  } else if (!config.encode.codec.empty()) {
-    codec = avcodec_find_encoder_by_name(config.encode.codec.c_str());
-    if (codec == nullptr) return unsupported("unknown or unavailable encoder '" + config.encode.codec + "'");
-    if (codec->type != AVMEDIA_TYPE_VIDEO) return invalid_argument("'" + config.encode.codec + "' is not a video encoder");
-  } else {
-    const AVOutputFormat* named = av_guess_format(nullptr, path.c_str(), nullptr);
-    const AVCodecID id = av_guess_codec(named != nullptr ? named : ofmt, nullptr, path.c_str(), nullptr, AVMEDIA_TYPE_VIDEO);
-    codec = avcodec_find_encoder(id);
-    if (codec == nullptr) return unsupported(path + ": no video encoder for this container");
-  }
-  AVPixelFormat pix_fmt = AV_PIX_FMT_NONE;
-  if (w->y4m_) {
-    bool full_range = false;
-    LITESR_ASSIGN_OR_RETURN(pix_fmt, choose_y4m_pix_fmt(config.encode.pix_fmt, config.source_pix_fmt, &full_range));
-    if (full_range) w->config_.color.range = ColorRange::kFull;  // a yuvj* format, written as plain + FULL
-  } else {
-    LITESR_ASSIGN_OR_RETURN(pix_fmt, choose_pix_fmt(codec, config));
-  }
-
-  if (pix_fmt == AV_PIX_FMT_YUVJ420P || pix_fmt == AV_PIX_FMT_YUVJ422P || pix_fmt == AV_PIX_FMT_YUVJ444P)
-    w->config_.color.range = ColorRange::kFull;  // the J formats are full range by definition
+  if (w->y4m_) out->strict_std_compliance = FF_COMPLIANCE_UNOFFICIAL;  // 9..16-bit y4m is an FFmpeg extension
+  const AVCodec* codec = plan.codec;
+  const AVPixelFormat pix_fmt = plan.pix_fmt;
   const FrameColor& color = w->config_.color;
   w->enc_.reset(avcodec_alloc_context3(codec));
   if (!w->enc_) return resource_exhausted("cannot allocate encoder");

@@ -51,6 +51,18 @@ struct WriterConfig {
   std::function<bool()> interrupted;  // standard output only: asked while a write waits (true: cancelled)
 };
 
+// What VideoWriter::open(config) will write, worked out without opening anything (the one place for the rule):
+// the muxer, the encoder, its pixel format and the colour written (a yuvj* format or y4m's full-range forms make it
+// full range). The job uses it to choose its frame path before the first frame (frame_pipeline.cpp).
+struct OutputPlan {
+  const AVOutputFormat* format = nullptr;
+  const AVCodec* codec = nullptr;
+  AVPixelFormat pix_fmt = AV_PIX_FMT_NONE;
+  FrameColor color;
+  bool y4m = false;
+};
+Result<OutputPlan> plan_output(const WriterConfig& config);
+
 class VideoWriter {
  public:
   static Result<std::unique_ptr<VideoWriter>> open(const WriterConfig& config);

@@ -164,5 +164,28 @@ TEST(ResampleWeights, ScaledLength) {
   EXPECT_FALSE(scaled_length(5, std::nan("")).ok());
 }
 
+// A shift moves every sampling position by that many input samples: at scale 1 a shift of 0.5 reads halfway between
+// neighbours (the cubic's symmetric half-sample weights), and an integer shift is a pure index offset.
+TEST(ResampleWeights, ShiftMovesEverySamplingPosition) {
+  ResampleWeightsOptions o;
+  o.border = BorderMode::kReplicate;
+  o.shift = 1.0;
+  const ResampleWeights whole = compute_resample_weights(8, 8, 1.0, o).value();
+  for (int x = 0; x < 7; ++x) {
+    double at = 0;
+    for (int t = 0; t < whole.taps; ++t) at += whole.weights(x)[t] * whole.indices(x)[t];
+    EXPECT_NEAR(at, x + 1, 1e-12) << x;
+  }
+  o.shift = 0.5;
+  const ResampleWeights half = compute_resample_weights(8, 8, 1.0, o).value();
+  double at = 0;
+  for (int t = 0; t < half.taps; ++t) at += half.weights(3)[t] * half.indices(3)[t];
+  EXPECT_NEAR(at, 3.5, 1e-12);
+  o.shift = 4.5;
+  EXPECT_FALSE(compute_resample_weights(8, 8, 1.0, o).ok());
+  o.shift = std::nan("");
+  EXPECT_FALSE(compute_resample_weights(8, 8, 1.0, o).ok());
+}
+
 }  // namespace
 }  // namespace litesr
