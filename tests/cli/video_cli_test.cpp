@@ -73,6 +73,35 @@ TEST(VideoCli, BenchmarkReportsStagesAndWritesNothing) {
   for (const char* word : {"decode", "encode", "fps"}) EXPECT_NE(all.find(word), std::string::npos) << word << "\n" << all;
 }
 
+// A luma model on Y'CbCr video takes the planes (the network on Y', chroma by bicubic); --rgb-frames, or an
+// R'G'B' input, takes the R'G'B' round trip. The benchmark says which.
+TEST(VideoCli, LumaModelsRunOnTheYPlaneUnlessToldOtherwise) {
+  LITESR_REQUIRE_COMMAND("video", "LITESR_WITH_VIDEO");
+  testing::TempDir dir;
+  const fs::path frames = make_frames(dir.path(), 4, 32, 20);
+  const fs::path yuv = dir.path() / "yuv420p.mkv";
+  auto r = run_litesr({"video", "-i", frames.string(), "-o", yuv.string(), "-n", "bicubic", "-s", "2", "-c", "ffv1",
+                       "--pix-fmt", "yuv420p", "--progress", "none"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run_litesr({"video", "-i", yuv.string(), "-n", "elsr-x4-y", "--benchmark", "--progress", "none"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("on the Y' plane"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("to_rgb"), std::string::npos) << r.out;
+  r = run_litesr({"video", "-i", yuv.string(), "-n", "elsr-x4-y", "--benchmark", "--rgb-frames", "--progress", "none"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("to_rgb"), std::string::npos) << r.out;
+  r = run_litesr({"video", "-i", frames.string(), "-n", "elsr-x4-y", "--benchmark", "--progress", "none"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("to_rgb"), std::string::npos) << r.out;  // PNG frames are R'G'B'
+  // A written file: the model's scale, Y'CbCr kept.
+  const fs::path out = dir.path() / "out.mkv";
+  r = run_litesr({"-v", "video", "-i", yuv.string(), "-o", out.string(), "-n", "elsr-x4-y", "-c", "ffv1", "--progress",
+                  "none"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("ffv1 yuv420p"), std::string::npos) << r.err;
+  EXPECT_GT(fs::file_size(out), 0u);
+}
+
 TEST(VideoCli, CorruptInputIsAClearErrorWithNoOutput) {
   LITESR_REQUIRE_COMMAND("video", "LITESR_WITH_VIDEO");
   testing::TempDir dir;
