@@ -83,7 +83,7 @@ std::string first_shipped(std::initializer_list<std::string_view> preference) {
 
 std::string default_model_name() { return first_shipped({"sam-sr-xlite-x4", "elsr-x4"}); }
 
-std::string default_video_model_name() { return first_shipped({"evsrnet-nas-x4", "elsr-x4"}); }
+std::string default_video_model_name() { return first_shipped({"fsrcnn-x4-y", "evsrnet-nas-x4", "elsr-x4"}); }
 
 Result<int> model_scale(const ModelFile& model) {
   auto it = model.metadata.find(std::string(kMetaScale));

@@ -129,9 +129,15 @@ TEST(VideoPipeCli, ElsrThroughPipesEqualsTheFilePath) {
   expect_pipe_equals_file({"-n", "elsr-x4"});
 }
 
-// The default video model, evsrnet-nas-x4, is multi-frame and recurrent: 12 frames are a 10-frame window and
-// a 2-frame one, with hidden state carried within each.
-TEST(VideoPipeCli, DefaultRecurrentModelThroughPipesEqualsTheFilePath) {
+// evsrnet-nas-x4 is multi-frame and recurrent: 12 frames are a 10-frame window and a 2-frame one, with hidden
+// state carried within each.
+TEST(VideoPipeCli, RecurrentModelThroughPipesEqualsTheFilePath) {
+  LITESR_REQUIRE_FFMPEG_CLI();
+  expect_pipe_equals_file({"-n", "evsrnet-nas-x4"});
+}
+
+// The default video model, fsrcnn-x4-y, is a luma model: y4m's yuv420p planes go through it (docs/video.md).
+TEST(VideoPipeCli, DefaultLumaModelThroughPipesEqualsTheFilePath) {
   LITESR_REQUIRE_FFMPEG_CLI();
   expect_pipe_equals_file({});
 }

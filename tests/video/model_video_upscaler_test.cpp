@@ -10,13 +10,21 @@ namespace litesr {
 namespace {
 
 TEST(ModelVideoUpscaler, DefaultIsTheVideoDefaultAndMultiFrameModelsGetWindows) {
-  const Result<ModelVideoUpscaler> opened = open_model_video_upscaler({});
+  Result<ModelVideoUpscaler> opened = open_model_video_upscaler({});
   ASSERT_TRUE(opened.ok()) << opened.status().to_string();
   EXPECT_EQ(opened->model_name, models::default_video_model_name());
+  EXPECT_EQ(opened->model_name, "fsrcnn-x4-y");  // the measured choice (bench/choose_defaults.sh)
+  EXPECT_TRUE(opened->upscaler.frame);           // a luma model: R'G'B' frames or the Y' plane
+  EXPECT_TRUE(opened->upscaler.luma_plane);
+  UpscalerOptions options;
+  options.model = "evsrnet-nas-x4";
+  opened = open_model_video_upscaler(options);
+  ASSERT_TRUE(opened.ok()) << opened.status().to_string();
   const Upscaler& u = opened->upscaler;
   EXPECT_EQ(u.scale, 4);
   EXPECT_TRUE(u.window);  // EVSRNet: windows of frames
   EXPECT_FALSE(u.frame);
+  EXPECT_FALSE(u.luma_plane);
   EXPECT_EQ(u.window_frames, 10);
 }
 
