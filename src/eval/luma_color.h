@@ -14,7 +14,8 @@ namespace litesr {
 Result<Image> luma_of_rgb(const Image& rgb);
 
 // The upscaled luma `y_sr` (f32, one channel, Y/255, size scale x lr's) with lr_rgb's chroma upscaled by
-// MATLAB bicubic -> RGB of lr_rgb's pixel type (u8 / u16 rounded half up, f32 in [0, 1]).
-Result<Image> merge_upscaled_luma(const Image& y_sr, const Image& lr_rgb, int scale);
+// MATLAB bicubic (matlab_imresize's samples exactly) -> RGB of lr_rgb's pixel type (u8 / u16 rounded half up, f32
+// in [0, 1]). Output rows are shared among `threads` threads (<= 0: one per core); the result does not depend on it.
+Result<Image> merge_upscaled_luma(const Image& y_sr, const Image& lr_rgb, int scale, int threads = 1);
 
 }  // namespace litesr

@@ -182,7 +182,7 @@ Result<Image> ModelUpscaler::upscale_luma(const Image& rgb) {
   LITESR_ASSIGN_OR_RETURN(const Image y, luma_of_rgb(rgb));
   LITESR_ASSIGN_OR_RETURN(Image y_sr, Image::create(rgb.width() * scale_, rgb.height() * scale_, 1, PixelType::kF32));
   LITESR_RETURN_IF_ERROR(session_->run(y.view<float>(), y_sr.view<float>()));
-  return merge_upscaled_luma(y_sr, rgb, scale_);
+  return merge_upscaled_luma(y_sr, rgb, scale_, threads());
 }
 
 template <typename T>
