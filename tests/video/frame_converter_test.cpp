@@ -15,6 +15,7 @@
 
 #include "base/color.h"
 #include "video/frame_converter.h"
+#include "video_test_util.h"
 
 extern "C" {
 #include <libavutil/pixdesc.h>
@@ -152,15 +153,6 @@ std::vector<float> reference_decode(const Planes& planes, int w, int h, const La
   return rgb;
 }
 
-FramePtr allocate_frame(AVPixelFormat fmt, int w, int h) {
-  FramePtr f = make_frame();
-  f->format = fmt;
-  f->width = w;
-  f->height = h;
-  EXPECT_GE(av_frame_get_buffer(f.get(), 0), 0);
-  return f;
-}
-
 int sample(const AVFrame& f, int plane, int x, int y, bool wide) {
   const uint8_t* row = f.data[plane] + static_cast<std::ptrdiff_t>(y) * f.linesize[plane];
   return wide ? reinterpret_cast<const uint16_t*>(row)[x] : row[x];
@@ -205,7 +197,7 @@ TEST(FrameConverter, RgbToFrameEqualsPerPixelReference) {
                   std::vector<float> flat;
                   for (int y = 0; y < s.h; ++y)
                     for (int x = 0; x < 3 * s.w; ++x) flat.push_back(rgb.view<float>().row(y)[x] = value(rng));
-                  FramePtr frame = allocate_frame(fmt, s.w, s.h);
+                  FramePtr frame = testing::allocated_frame(fmt, s.w, s.h);
                   RgbToFrame convert(kernels);
                   ASSERT_TRUE(convert.convert(std::as_const(rgb).view<float>(), color, *frame).ok());
                   const Planes want = reference_encode(flat, s.w, s.h, l, color);
@@ -230,7 +222,7 @@ TEST(FrameConverter, FrameToRgbEqualsPerPixelReference) {
       ColorMatrix::kBt2020, ColorMatrix::kBt601,
       [&](AVPixelFormat fmt, Size s, const Layout& l, const FrameColor& color, RowKernels kernels) {
         std::uniform_int_distribution<int> code(0, (1 << l.depth) - 1);
-        FramePtr frame = allocate_frame(fmt, s.w, s.h);
+        FramePtr frame = testing::allocated_frame(fmt, s.w, s.h);
         Planes planes(3);
         for (int c = 0; c < 3; ++c) {
           const int pw = c == 0 ? s.w : l.cw, ph = c == 0 ? s.h : l.ch;
@@ -266,8 +258,8 @@ TEST(FrameConverter, ReusedConverterGivesTheSameCodes) {
   Image other = Image::create(64, 8, 3, PixelType::kF32).value();
   const FrameColor color;
   RgbToFrame convert;
-  FramePtr a = allocate_frame(AV_PIX_FMT_YUV420P, 37, 23), b = allocate_frame(AV_PIX_FMT_YUV420P, 37, 23);
-  FramePtr c = allocate_frame(AV_PIX_FMT_YUV444P10LE, 64, 8);
+  FramePtr a = testing::allocated_frame(AV_PIX_FMT_YUV420P, 37, 23), b = testing::allocated_frame(AV_PIX_FMT_YUV420P, 37, 23);
+  FramePtr c = testing::allocated_frame(AV_PIX_FMT_YUV444P10LE, 64, 8);
   ASSERT_TRUE(convert.convert(std::as_const(rgb).view<float>(), color, *a).ok());
   ASSERT_TRUE(convert.convert(std::as_const(other).view<float>(), color, *c).ok());
   ASSERT_TRUE(convert.convert(std::as_const(rgb).view<float>(), color, *b).ok());

@@ -28,16 +28,8 @@ namespace fs = std::filesystem;
 using namespace video_detail;
 using testing::quote;
 using testing::run_command;
+using testing::allocated_frame;
 using testing::TempDir;
-
-FramePtr allocated_frame(AVPixelFormat fmt, int w, int h) {
-  FramePtr f = make_frame();
-  f->format = fmt;
-  f->width = w;
-  f->height = h;
-  EXPECT_GE(av_frame_get_buffer(f.get(), 0), 0);
-  return f;
-}
 
 Image plane_image(int w, int h) { return Image::create(w, h, 1, PixelType::kF32).value(); }
 

@@ -8,8 +8,11 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "base/image.h"
 #include "base/status.h"
+#include "video/av_handles.h"
 #include "video/frame_pipeline.h"
 
 namespace litesr::testing {
@@ -119,6 +122,16 @@ inline Upscaler nearest_upscaler(int scale) {
   u.scale = scale;
   u.frame = [scale](ImageView<const float> lr, ImageView<float> sr) { return nearest_upscale(lr, sr, scale); };
   return u;
+}
+
+// A frame of `fmt`, w x h, with its buffers allocated (fails the test when they cannot be).
+inline video_detail::FramePtr allocated_frame(AVPixelFormat fmt, int w, int h) {
+  video_detail::FramePtr f = video_detail::make_frame();
+  f->format = fmt;
+  f->width = w;
+  f->height = h;
+  EXPECT_GE(av_frame_get_buffer(f.get(), 0), 0);
+  return f;
 }
 
 }  // namespace litesr::testing
