@@ -649,6 +649,13 @@ Result<VideoJobStats> run_video_job(const VideoJobOptions& options, const Upscal
       segment_frames = (segment_frames + t - 1) / t * t;
     }
     work_dir = fs::path(options.output + ".litesr-work");
+    // The segments are NUT files: they get the encoder the output itself would get (H.264 for .mp4), not NUT's.
+    if (wc.encode.codec.empty()) {
+      WriterConfig final_output = wc;
+      final_output.path = options.output;
+      LITESR_ASSIGN_OR_RETURN(const OutputPlan plan, plan_output(final_output));
+      wc.encode.codec = plan.codec->name;
+    }
     LITESR_ASSIGN_OR_RETURN(first_segment, prepare_work_dir(work_dir, job_signature_text(options, upscaler, segment_frames)));
   }
   const int64_t skip = static_cast<int64_t>(first_segment) * segment_frames;

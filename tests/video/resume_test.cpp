@@ -88,8 +88,7 @@ TEST(VideoResume, X264SegmentsConcatenateIntoOnePlayableStream) {
   VideoJobOptions o;
   o.input = clip.string();
   o.output = (dir / "out.mp4").string();
-  o.encode.codec = "libx264";
-  o.encode.preset = "ultrafast";
+  o.encode.preset = "ultrafast";  // no codec: the segments get .mp4's own (H.264), not NUT's default (MPEG-4 part 2)
   o.resume = true;
   o.segment_frames = 16;
   CountingUpscaler up;
@@ -99,6 +98,7 @@ TEST(VideoResume, X264SegmentsConcatenateIntoOnePlayableStream) {
   // Decodes cleanly end to end (ffmpeg -xerror fails on any decoding error) with every frame.
   EXPECT_EQ(run_command("ffmpeg -v error -xerror -i " + quote(dir / "out.mp4") + " -f null - ").exit_code, 0);
   EXPECT_EQ(testing::frame_times(dir / "out.mp4").size(), 40u);
+  EXPECT_EQ(testing::probe_value(dir / "out.mp4", "stream=codec_name", "v:0"), "h264");
 }
 
 TEST(VideoJob, CancelledJobLeavesNothing) {
