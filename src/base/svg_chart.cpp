@@ -160,7 +160,7 @@ std::string xml_escape(std::string_view s) {
         out += "&amp;";
         break;
       case '\'':
-        out += "&apos;";
+        out += "&#39;";  // not &apos;: the same escaping serves HTML (report/html_encoding.h), where HTML 4 lacks it
         break;
       case '"':
         out += "&quot;";

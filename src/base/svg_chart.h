@@ -80,7 +80,7 @@ Svg stack_svg(const std::vector<Svg>& parts, std::string_view title = "");
 // multiples of a 1/2/5 x 10^k step, the first <= lo and the last >= hi; for a log axis as described above.
 std::vector<double> axis_ticks(double lo, double hi, bool log, int target = 6);
 
-// &, <, >, ' and " replaced by their entities.
+// &, <, >, ' and " replaced by entities valid in XML and HTML (' as &#39;).
 std::string xml_escape(std::string_view text);
 
 }  // namespace litesr

@@ -8,7 +8,8 @@
 
 namespace litesr {
 
-// &, <, >, " and ' replaced by entities (safe in element content and in quoted attribute values).
+// &, <, >, " and ' replaced by entities (safe in element content and in quoted attribute values): xml_escape
+// (base/svg_chart.h), whose entities are valid HTML too.
 std::string html_escape(std::string_view text);
 
 // RFC 4648 base64 with padding, no line breaks.

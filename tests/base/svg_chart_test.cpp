@@ -23,7 +23,7 @@ void expect_balanced(const std::string& svg) {
   EXPECT_EQ(count(svg, "<"), count(svg, ">"));
 }
 
-TEST(SvgChart, XmlEscape) { EXPECT_EQ(xml_escape("a<b>&'\""), "a&lt;b&gt;&amp;&apos;&quot;"); }
+TEST(SvgChart, XmlEscape) { EXPECT_EQ(xml_escape("a<b>&'\""), "a&lt;b&gt;&amp;&#39;&quot;"); }
 
 TEST(SvgChart, LinearTicksAreNiceAndCover) {
   const auto t = axis_ticks(0.0, 9.3, false);
