@@ -150,12 +150,12 @@ struct PlaneReader {
         if (err < 0) return av_error(err, "frame buffer");
       }
       LITESR_RETURN_IF_ERROR(to_rgb.convert(frame, frame_color, rgb.view<float>()));
-      LITESR_RETURN_IF_ERROR(from_rgb.convert(rgb.view<const float>(), color, *converted));
+      LITESR_RETURN_IF_ERROR(from_rgb.convert(rgb.view<float>(), color, *converted));
       planes = converted.get();
     }
     LITESR_RETURN_IF_ERROR(read_planes(*planes, item.lr.view<float>(), chroma_lr.view<float>()));
     LITESR_ASSIGN_OR_RETURN(item.chroma, chroma_pool.acquire());
-    return chroma.run(chroma_lr.view<const float>(), item.chroma.view<float>());
+    return chroma.run(chroma_lr.view<float>(), item.chroma.view<float>());
   }
 };
 
@@ -467,7 +467,7 @@ struct EncodeStage {
       int err = av_frame_make_writable(frame.get());  // the encoder may still hold the last buffer
       if (err < 0) return av_error(err, "frame buffer");
       if (planes) {
-        LITESR_RETURN_IF_ERROR(write_planes(it->sr.view<const float>(), it->chroma.view<const float>(), *frame));
+        LITESR_RETURN_IF_ERROR(write_planes(it->sr.view<float>(), it->chroma.view<float>(), *frame));
       } else {
         LITESR_RETURN_IF_ERROR(convert.convert(it->sr.view<float>(), w->color(), *frame));
       }

@@ -81,11 +81,11 @@ TEST(LumaPlanes, ReadAndWriteAreExactForEveryDepthAndSubsampling) {
     EXPECT_FLOAT_EQ(y.view<float>().row(0)[0] * 255.0f * static_cast<float>(1 << (c.depth - 8)),
                     static_cast<float>(codes(*in, c.depth)[0]));
     FramePtr out = allocated_frame(c.fmt, kW, kH);
-    ASSERT_TRUE(write_planes(y.view<const float>(), chroma.view<const float>(), *out).ok());
+    ASSERT_TRUE(write_planes(y.view<float>(), chroma.view<float>(), *out).ok());
     EXPECT_EQ(codes(*out, c.depth), codes(*in, c.depth));
     // Plane sizes that do not fit the frame are refused.
     Image wrong = plane_image(cw, ch);
-    EXPECT_FALSE(write_planes(y.view<const float>(), wrong.view<const float>(), *out).ok());
+    EXPECT_FALSE(write_planes(y.view<float>(), wrong.view<float>(), *out).ok());
   }
 }
 
@@ -98,7 +98,7 @@ TEST(LumaPlanes, WritesRoundAndClampToTheCodeRange) {
   chroma.view<float>().row(0)[1] = 100.49f / 255.0f;
   chroma.view<float>().row(1)[0] = 128.0f / 255.0f;
   chroma.view<float>().row(1)[1] = 128.0f / 255.0f;
-  ASSERT_TRUE(write_planes(y.view<const float>(), chroma.view<const float>(), *f).ok());
+  ASSERT_TRUE(write_planes(y.view<float>(), chroma.view<float>(), *f).ok());
   EXPECT_EQ(codes(*f, 8), (std::vector<int>{0, 255, 101, 100, 128, 128}));
 }
 
@@ -126,7 +126,7 @@ TEST(LumaPlanes, ChromaLandsAtItsSites) {
         in.view<float>().row(ch + y)[x] = static_cast<float>(y);  // Cr: ramp down
       }
     }
-    ASSERT_TRUE(up->run(in.view<const float>(), out.view<float>()).ok());
+    ASSERT_TRUE(up->run(in.view<float>(), out.view<float>()).ok());
     // Interior samples only: their taps stay inside the plane.
     for (int y = 2 * kScale; y < oh - 2 * kScale; ++y) {
       for (int x = 2 * kScale; x < ow - 2 * kScale; ++x) {
@@ -221,8 +221,8 @@ TEST(LumaPlanes, JobRunsTheCallbackOnYAndUpscalesChromaWithoutRgb) {
   ChromaUpscaler chroma = ChromaUpscaler::create(AV_PIX_FMT_YUV420P, AVCHROMA_LOC_LEFT, 48, 32, kScale).value();
   for (std::size_t i = 0; i < lr.size(); ++i) {
     Image want_y = plane_image(96, 64), want_chroma = plane_image(chroma.out_width(), 2 * chroma.out_height());
-    ASSERT_TRUE(nearest_plane(lr[i].y.view<const float>(), want_y.view<float>(), kScale).ok());
-    ASSERT_TRUE(chroma.run(lr[i].chroma.view<const float>(), want_chroma.view<float>()).ok());
+    ASSERT_TRUE(nearest_plane(lr[i].y.view<float>(), want_y.view<float>(), kScale).ok());
+    ASSERT_TRUE(chroma.run(lr[i].chroma.view<float>(), want_chroma.view<float>()).ok());
     // Written as codes (rounded): equal within half a code.
     const auto near = [](const Image& got, const Image& want) {
       double worst = 0;  // codes; bicubic overshoots are clamped to the code range
@@ -268,14 +268,14 @@ TEST(LumaPlanes, LumaModelsTakePlanesAndRgbModelsDoNot) {
   Image lr = plane_image(kW, kH), sr = plane_image(4 * kW, 4 * kH), want = plane_image(4 * kW, 4 * kH);
   for (int y = 0; y < kH; ++y)
     for (int x = 0; x < kW; ++x) lr.view<float>().row(y)[x] = static_cast<float>(16 + (x * 37 + y * 11) % 220) / 255;
-  ASSERT_TRUE(luma.upscaler.luma_plane(lr.view<const float>(), sr.view<float>()).ok());
+  ASSERT_TRUE(luma.upscaler.luma_plane(lr.view<float>(), sr.view<float>()).ok());
   ModelUpscaler direct = ModelUpscaler::open(options).value();
-  ASSERT_TRUE(direct.push_luma_plane(lr.view<const float>(), want.view<float>()).ok());
+  ASSERT_TRUE(direct.push_luma_plane(lr.view<float>(), want.view<float>()).ok());
   for (int y = 0; y < 4 * kH; ++y)
     for (int x = 0; x < 4 * kW; ++x) ASSERT_EQ(sr.view<float>().row(y)[x], want.view<float>().row(y)[x]);
   // An RGB frame is not a plane.
   Image rgb = Image::create(kW, kH, 3, PixelType::kF32).value();
-  EXPECT_EQ(direct.push_luma_plane(rgb.view<const float>(), want.view<float>()).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(direct.push_luma_plane(rgb.view<float>(), want.view<float>()).code(), StatusCode::kInvalidArgument);
 }
 
 }  // namespace
