@@ -44,6 +44,7 @@ struct FrameColor {
   ColorMatrix matrix = ColorMatrix::kBt709;
   ColorRange range = ColorRange::kLimited;
   AVChromaLocation chroma_location = AVCHROMA_LOC_LEFT;
+  bool operator==(const FrameColor&) const = default;
 };
 
 // Resolves AVFrame/AVCodecParameters tags to a FrameColor. Unspecified matrix: BT.709 for HD

@@ -138,8 +138,7 @@ struct PlaneReader {
       LITESR_ASSIGN_OR_RETURN(chroma_lr, Image::create(chroma.in_width(), 2 * chroma.in_height(), 1, PixelType::kF32));
     }
     const AVFrame* planes = &frame;
-    if (frame.format != format || frame_color.matrix != color.matrix || frame_color.range != color.range ||
-        frame_color.chroma_location != color.chroma_location) {
+    if (frame.format != format || frame_color != color) {
       if (rgb.empty()) {
         LITESR_ASSIGN_OR_RETURN(rgb, Image::create(frame.width, frame.height, 3, PixelType::kF32));
         converted = make_frame();
@@ -231,17 +230,13 @@ struct DecodeStage {
 };
 
 // ---- stage 2: the SR callback -------------------------------------------------------------------
-// A luma thumbnail (every 8th pixel, 0..1) for scene-cut detection: of R'G'B' frames, or of Y' planes (limited
-// range, Y'/255: stretched to 0..1).
+// A luma thumbnail (every 8th pixel) for scene-cut detection (windows only: R'G'B' frames).
 std::vector<float> luma_thumbnail(const Image& img) {
   std::vector<float> t;
   const ImageView<const float> v = img.view<float>();
   for (int y = 0; y < v.height; y += 8) {
     const float* row = v.row(y);
-    for (int x = 0; x < v.width; x += 8) {
-      t.push_back(v.channels == 1 ? (row[x] * 255.0f - 16.0f) / 219.0f
-                                  : 0.299f * row[3 * x] + 0.587f * row[3 * x + 1] + 0.114f * row[3 * x + 2]);
-    }
+    for (int x = 0; x < v.width; x += 8) t.push_back(0.299f * row[3 * x] + 0.587f * row[3 * x + 1] + 0.114f * row[3 * x + 2]);
   }
   return t;
 }

@@ -65,9 +65,8 @@ bool luma_planes_apply(AVPixelFormat in_fmt, const FrameColor& in_color, AVPixel
                        const FrameColor& out_color) {
   PlanarYuv in, out;
   if (!planar_yuv(in_fmt, &in) || !planar_yuv(out_fmt, &out)) return false;
-  return in.log2_cw == out.log2_cw && in.log2_ch == out.log2_ch && in_color.range == ColorRange::kLimited &&
-         out_color.range == ColorRange::kLimited && in_color.matrix == out_color.matrix &&
-         in_color.chroma_location == out_color.chroma_location;
+  return in.log2_cw == out.log2_cw && in.log2_ch == out.log2_ch && in_color == out_color &&
+         in_color.range == ColorRange::kLimited;
 }
 
 int chroma_length(int luma_length, int log2_subsampling) {
