@@ -27,7 +27,9 @@
 // peer's output 0 (clamped to [0, 1]) of the first and last frame of a run is compared with LiteSR's u8 output on
 // the same input: a difference above kCheckTolerance (INT8 models: kInt8CheckTolerance) means the peer runs something
 // else, and it is skipped with the numbers. INT8 models run against INT8 engines only: ONNX Runtime on their QDQ
-// export and XNNPACK's integer operators (create_xnnpack_int8_peer). A peer that cannot run is skipped with its reason (table footnote, JSON "skipped"), never an error.
+// export, XNNPACK's integer operators (create_xnnpack_int8_peer) and oneDNN's int8 primitives
+// (create_dnnl_int8_peer). A peer that cannot run is skipped with its reason (table footnote, JSON "skipped"),
+// never an error.
 // Every engine gets the same thread count (-j). Protocol: --warmup untimed runs of each engine, then --reps
 // interleaved repetitions (LiteSR, LibTorch, ONNX Runtime, XNNPACK, oneDNN, LiteSR, ...) so background load hits
 // all alike; a run is one frame, or one window of a multi-frame model (time / frames); medians are reported. With the
@@ -323,11 +325,13 @@ Result<CaseResult> run_case(const BenchCase& c, const BenchArgs& args, const fs:
     for (std::size_t i = 0; i < checked.size(); ++i)
       if (checked[i] == f) reference[i] = sr;
   }));
-  // INT8 models are compared with INT8 engines only (ONNX Runtime's QDQ kernels, XNNPACK's QS8); the rest skip.
+  // INT8 models are compared with INT8 engines only (ONNX Runtime's QDQ kernels, XNNPACK's QS8, oneDNN's int8
+  // convolutions); the rest skip.
   const bool int8_model = is_quantized_model(lc.model);
   const double tolerance = int8_model ? kInt8CheckTolerance : kCheckTolerance;
   const std::string fp32_only =
-      "FP32 only here: an INT8 model is compared with INT8 engines (ONNX Runtime's QDQ kernels, XNNPACK's QS8)";
+      "FP32 only here: an INT8 model is compared with INT8 engines (ONNX Runtime's QDQ kernels, XNNPACK's QS8, "
+      "oneDNN's int8 convolutions)";
   // The equality check of a peer's outputs of the checked frames (f32 CHW each): "" or why it fails.
   [[maybe_unused]] auto check = [&](const char* engine, const std::vector<const float*>& peer) -> std::string {
     double worst = 0;
@@ -487,25 +491,31 @@ Result<CaseResult> run_case(const BenchCase& c, const BenchArgs& args, const fs:
   std::vector<GraphPeerEntry> graph_peers;
   if (run_peers) {
     using Factory = Result<std::unique_ptr<GraphPeer>> (*)(const Graph&, const TensorMap&, const PeerInput&, int);
-    const std::vector<std::pair<const char*, Factory>> factories = {
+    using Int8Factory = Result<std::unique_ptr<GraphPeer>> (*)(const Graph&, const TensorMap&,
+                                                               const ModelQuantization&, const PeerInput&, int);
+    struct PeerFactories {
+      const char* engine;
+      Factory fp32;
+      Int8Factory int8;
+    };
+    const std::vector<PeerFactories> factories = {
 #ifdef LITESR_HAVE_XNNPACK
-        {kXnnpack, &create_xnnpack_peer},
+        {kXnnpack, &create_xnnpack_peer, &create_xnnpack_int8_peer},
 #endif
 #ifdef LITESR_HAVE_DNNL
-        {kOnednn, &create_dnnl_peer},
+        {kOnednn, &create_dnnl_peer, &create_dnnl_int8_peer},
 #endif
     };
     const PeerInput input{nchw.data(), frames, 3, h, w};
     Result<ModelQuantization> quantization = not_found("not an INT8 model");
     if (int8_model) quantization = read_model_quantization(lc.model);
-    for (const auto& [engine, factory] : factories) {
+    for (const auto& [engine, fp32_factory, int8_factory] : factories) {
       Result<std::unique_ptr<GraphPeer>> p = unsupported(fp32_only);
       if (!int8_model) {
-        p = factory(lc.graph, lc.model.tensors, input, args.threads);
-#ifdef LITESR_HAVE_XNNPACK
-      } else if (std::string_view(engine) == kXnnpack && quantization.ok()) {
-        p = create_xnnpack_int8_peer(lc.graph, lc.model.tensors, *quantization, input, args.threads);
-#endif
+        p = fp32_factory(lc.graph, lc.model.tensors, input, args.threads);
+      } else {
+        p = quantization.ok() ? int8_factory(lc.graph, lc.model.tensors, *quantization, input, args.threads)
+                              : Result<std::unique_ptr<GraphPeer>>(quantization.status());
       }
       if (!p.ok()) {
         r.skipped[engine] = p.status().message();

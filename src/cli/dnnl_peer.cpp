@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <string>
 #include <unordered_map>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "runtime/bicubic_table.h"
+#include "runtime/int8_program.h"
 
 namespace litesr::cli {
 namespace {
@@ -51,34 +53,73 @@ const char* isa_name(dnnl::cpu_isa isa) {
   }
 }
 
+// Post-op chains: each conv / deconv absorbs the ops after it while each value has one reader and is not a graph
+// output: the ops `fusable` accepts, and a 2-input add whose other input is computed before the conv runs.
+struct PostOpChains {
+  std::vector<int> head;                // node -> the conv whose primitive computes it (fused), or -1
+  std::vector<std::vector<int>> chain;  // conv -> fused nodes, in order
+};
+
+template <typename Fusable>
+PostOpChains post_op_chains(const std::vector<Node>& nodes, const PeerGraphPlan& plan, Fusable fusable) {
+  PostOpChains c{std::vector<int>(nodes.size(), -1), std::vector<std::vector<int>>(nodes.size())};
+  for (std::size_t idx = 0; idx < nodes.size(); ++idx) {
+    const int i = static_cast<int>(idx);
+    if (nodes[i].op != OpKind::kConv2d && nodes[i].op != OpKind::kConvTranspose2d) continue;
+    int cur = i;
+    while (!plan.is_output[cur] && plan.consumers[cur].size() == 1) {
+      const int next = plan.consumers[cur][0];
+      const Node& n = nodes[next];
+      bool fuse = fusable(n.op);
+      if (n.op == OpKind::kAdd && n.inputs.size() == 2) {
+        const int other = n.inputs[0] == cur ? n.inputs[1] : n.inputs[0];
+        fuse = other != cur && other < i;  // computed before the conv runs
+      }
+      if (!fuse) break;
+      c.chain[i].push_back(next);
+      c.head[next] = i;
+      cur = next;
+    }
+  }
+  return c;
+}
+
 class DnnlPeer final : public GraphPeer {
  public:
   Status run(const PeerFrameCallback& on_frame) override;
   std::string description() const override {
-    return std::string("oneDNN ") + dnnl_version() + " primitives, NHWC f32, OpenMP " + std::to_string(threads_) +
-           " thread" + (threads_ == 1 ? "" : "s") + ", isa " + isa_name(dnnl::get_effective_cpu_isa());
+    return std::string("oneDNN ") + dnnl_version() + " primitives, " +
+           (int8_ ? "NHWC s8 (per-channel int8 convs with fused relu and residual sums; f32 prelu)" : "NHWC f32") +
+           ", OpenMP " + std::to_string(threads_) + " thread" + (threads_ == 1 ? "" : "s") + ", isa " +
+           isa_name(dnnl::get_effective_cpu_isa());
   }
   Status build(const Graph& graph, const TensorMap& tensors, const PeerInput& input, int threads);
+  // The INT8 model's integer form on oneDNN's int8 primitives (create_dnnl_int8_peer).
+  Status build_int8(const Graph& graph, const TensorMap& tensors, const Int8Program& program, const PeerInput& input,
+                    int threads);
 
  private:
   struct Op {
     dnnl::primitive prim;
     std::unordered_map<int, memory> args;
   };
-  // A memory of `md` holding `data` (copied), reordered to `want` when that differs (weights).
-  memory constant(const memory::desc& md, const float* data, const memory::desc& want);
+  // A memory of `md` holding `data` (copied; md's data type), reordered to `want` when that differs (weights).
+  memory constant(const memory::desc& md, const void* data, const memory::desc& want);
   // Appends PixelShuffle(r) of `src` ([N, c·r², ih, iw], any layout) as a reorder between strided 6-D views;
-  // returns the NHWC destination [N, c, r·ih, r·iw].
+  // returns the NHWC destination [N, c, r·ih, r·iw] of src's data type.
   memory pixel_shuffle(memory src, int64_t c, int64_t r, int64_t ih, int64_t iw);
   // Appends the integer-factor bicubic upscale of `src` ([N, c, ih, iw]) as oneDNN can express it (see the
   // header); kUnsupported when the runtime's taps for this size do not reduce to it.
   Result<memory> bicubic(const memory& src, const Node& node, int64_t c, int64_t ih, int64_t iw);
+  // Output 0 (f32) and its NCHW copy for on_frame: `channels` x `plane` pixels per frame, dims [N, C, H, W].
+  void set_output0(const memory& out, int channels, int64_t plane, const Dims& dims);
   void execute_all();
 
   dnnl::engine engine_{dnnl::engine::kind::cpu, 0};
   dnnl::stream stream_{engine_};
   std::vector<Op> ops_;
   int threads_ = 1;
+  bool int8_ = false;
   bool recurrent_ = false;
   int frames_ = 1, batch_ = 1;
   std::vector<float> input_;  // NHWC: the batch, or the recurrent window's frames
@@ -94,7 +135,7 @@ class DnnlPeer final : public GraphPeer {
   std::size_t out0_plane_ = 0;
 };
 
-memory DnnlPeer::constant(const memory::desc& md, const float* data, const memory::desc& want) {
+memory DnnlPeer::constant(const memory::desc& md, const void* data, const memory::desc& want) {
   memory user(md, engine_);
   std::memcpy(user.get_data_handle(), data, md.get_size());
   if (want == md) return user;
@@ -105,18 +146,19 @@ memory DnnlPeer::constant(const memory::desc& md, const float* data, const memor
 }
 
 memory DnnlPeer::pixel_shuffle(memory src, int64_t c, int64_t r, int64_t ih, int64_t iw) {
+  const memory::data_type type = src.get_desc().data_type();
   if (!is_plain(src.get_desc())) {  // a blocked source is made plain first
-    memory plain(memory::desc({batch_, c * r * r, ih, iw}, kF32, Tag::nhwc), engine_);
+    memory plain(memory::desc({batch_, c * r * r, ih, iw}, type, Tag::nhwc), engine_);
     ops_.push_back({dnnl::reorder(src, plain), {{DNNL_ARG_FROM, src}, {DNNL_ARG_TO, plain}}});
     src = plain;
   }
-  memory dst(memory::desc({batch_, c, ih * r, iw * r}, kF32, Tag::nhwc), engine_);
+  memory dst(memory::desc({batch_, c, ih * r, iw * r}, type, Tag::nhwc), engine_);
   // Source channel ch·r² + i·r + j at (y, x) goes to (y·r + i, x·r + j) of destination channel ch.
   const auto& ss = src.get_desc().data.format_desc.blocking.strides;  // N, C, H, W strides
   const auto& ds = dst.get_desc().data.format_desc.blocking.strides;
   const Dims view{batch_, c, r, r, ih, iw};
-  const memory::desc src6(view, kF32, Dims{ss[0], ss[1] * r * r, ss[1] * r, ss[1], ss[2], ss[3]});
-  const memory::desc dst6(view, kF32, Dims{ds[0], ds[1], ds[2], ds[3], ds[2] * r, ds[3] * r});
+  const memory::desc src6(view, type, Dims{ss[0], ss[1] * r * r, ss[1] * r, ss[1], ss[2], ss[3]});
+  const memory::desc dst6(view, type, Dims{ds[0], ds[1], ds[2], ds[3], ds[2] * r, ds[3] * r});
   const memory from(src6, engine_, src.get_data_handle()), to(dst6, engine_, dst.get_data_handle());
   ops_.push_back({dnnl::reorder(dnnl::reorder::primitive_desc(engine_, src6, engine_, dst6)),
                   {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}}});
@@ -256,32 +298,18 @@ Status DnnlPeer::build(const Graph& graph, const TensorMap& tensors, const PeerI
   }
 
   // Post-op chains: a conv / deconv absorbs the single-reader ops after it (see the header).
-  std::vector<int> head(count, -1);            // node -> the conv whose primitive computes it (fused)
-  std::vector<std::vector<int>> chain(count);  // conv -> fused nodes, in order
-  std::vector<bool> clip(count, false);        // conv -> output 0's clamp appended
+  auto [head, chain] = post_op_chains(nodes, plan, [](OpKind op) {
+    return op == OpKind::kRelu || op == OpKind::kLeakyRelu || op == OpKind::kSigmoid || op == OpKind::kTanh ||
+           op == OpKind::kPrelu;
+  });
+  std::vector<bool> clip(count, false);  // conv -> output 0's clamp appended
   bool out0_clamped = false;
   for (std::size_t idx = 0; idx < count; ++idx) {
-    const int i = static_cast<int>(idx);
-    const OpKind op = nodes[i].op;
-    if (op != OpKind::kConv2d && op != OpKind::kConvTranspose2d) continue;
-    int cur = i;
-    while (!plan.is_output[cur] && plan.consumers[cur].size() == 1) {
-      const int next = plan.consumers[cur][0];
-      const Node& n = nodes[next];
-      bool fuse = n.op == OpKind::kRelu || n.op == OpKind::kLeakyRelu || n.op == OpKind::kSigmoid ||
-                  n.op == OpKind::kTanh || n.op == OpKind::kPrelu;
-      if (n.op == OpKind::kAdd && n.inputs.size() == 2) {
-        const int other = n.inputs[0] == cur ? n.inputs[1] : n.inputs[0];
-        fuse = other != cur && other < i;  // computed before the conv runs
-      }
-      if (!fuse) break;
-      chain[i].push_back(next);
-      head[next] = i;
-      cur = next;
-    }
+    if (nodes[idx].op != OpKind::kConv2d && nodes[idx].op != OpKind::kConvTranspose2d) continue;
+    const int cur = chain[idx].empty() ? static_cast<int>(idx) : chain[idx].back();
     const bool feeds_final_shuffle = !plan.is_output[cur] && plan.consumers[cur].size() == 1 &&
                                      plan.consumers[cur][0] == out0 && nodes[out0].op == OpKind::kPixelShuffle;
-    if (cur == out0 || feeds_final_shuffle) clip[i] = out0_clamped = true;
+    if (cur == out0 || feeds_final_shuffle) clip[idx] = out0_clamped = true;
   }
   const auto exec_id = [&](int id) { return head[id] >= 0 ? head[id] : id; };
   // Recurrent state: every reader of state input 2 + j must run before the writer of output 1 + j.
@@ -626,11 +654,7 @@ Status DnnlPeer::build(const Graph& graph, const TensorMap& tensors, const PeerI
     }
 
     // Outputs: output 0 (and its NCHW copy for on_frame); state buffers shared with the state inputs.
-    out0_ = value[out0];
-    out0_channels_ = channels(out0);
-    out0_plane_ = static_cast<std::size_t>(shapes[out0].extent(h) * shapes[out0].extent(w));
-    out0_nchw_ = memory(memory::desc(dims_of(out0), kF32, Tag::nchw), engine_);
-    out0_reorder_ = dnnl::reorder(out0_, out0_nchw_);
+    set_output0(value[out0], channels(out0), shapes[out0].extent(h) * shapes[out0].extent(w), dims_of(out0));
     for (std::size_t j = 0; j < state_in_.size(); ++j) {
       const memory& out = value[graph.outputs[1 + j]];
       if (out.get_desc() != state_in_[j].get_desc()) {
@@ -643,6 +667,219 @@ Status DnnlPeer::build(const Graph& graph, const TensorMap& tensors, const PeerI
     return e.status == dnnl_unimplemented ? unsupported(why) : internal_error(why);
   }
   return {};
+}
+
+// INT8: every value is s8 NHWC at its step's parameters (Int8Step::output). A conv is one int8 primitive: s8
+// source with its zero point, per-output-channel s8 weights and s32 biases (the model's own integers), output scales
+// s_in · s_w[o] / s_conv, then the fused chain as TFLite computes it step by step — round and saturate at the
+// current step's parameters (eltwise round / clip), scale into the next step's units (eltwise linear), apply it:
+// relu / leaky_relu (eltwise), or a residual add as a sum post-op (the other input's s8 values already in the
+// destination, scaled around their zero point) — and the chain end's zero point. A conv whose only reader is a
+// PReLU writes f32 in the PReLU's units instead (oneDNN 2.6 runs PReLU post-ops only in its reference kernel),
+// the PReLU runs in f32 and a reorder quantizes it. Rounding is to nearest even (TFLite: half away from zero).
+Status DnnlPeer::build_int8(const Graph& graph, const TensorMap& tensors, const Int8Program& program,
+                            const PeerInput& input, int threads) {
+  LITESR_ASSIGN_OR_RETURN(PeerGraphPlan plan, plan_peer_graph(graph, tensors, input));
+  if (plan.recurrent || graph.outputs.size() != 1) {
+    return unsupported("oneDNN INT8 peer: single-input, single-output graphs only");
+  }
+  std::map<std::string, const Int8Step*> step_of;  // node name -> its integer step
+  for (const Int8Step& st : program.steps) step_of[st.name] = &st;
+  const std::vector<Node>& nodes = graph.nodes;
+  for (const Node& n : nodes) {
+    if (step_of.count(n.name) == 0) {
+      return peer_unsupported_op(kEngine, n, "no integer step of that name (not mapped in INT8)");
+    }
+  }
+  const std::size_t count = nodes.size();
+  const auto& shapes = plan.shapes;
+  int8_ = true;
+  frames_ = batch_ = input.frames;
+  threads_ = std::max(1, threads);
+  const int64_t h = input.height, w = input.width;
+  const auto channels = [&](int id) { return shapes[id].channels; };
+  const auto dims_of = [&](int id) -> Dims {
+    return {batch_, channels(id), shapes[id].extent(h), shapes[id].extent(w)};
+  };
+  const auto params = [&](int id) { return step_of.at(nodes[id].name)->output; };
+  const int out0 = graph.outputs[0];
+  auto [head, chain] = post_op_chains(nodes, plan, [](OpKind op) {
+    return op == OpKind::kRelu || op == OpKind::kLeakyRelu;
+  });
+  for (std::vector<int>& ch : chain) {  // one sum post-op per primitive: a second add ends the chain
+    int adds = 0;
+    for (std::size_t k = 0; k < ch.size(); ++k) {
+      if (nodes[ch[k]].op == OpKind::kAdd && ++adds == 2) {
+        for (std::size_t j = k; j < ch.size(); ++j) head[ch[j]] = -1;
+        ch.resize(k);
+        break;
+      }
+    }
+  }
+  const auto s8_md = [&](int id) { return memory::desc(dims_of(id), memory::data_type::s8, Tag::nhwc); };
+  const auto exec_id = [&](int id) { return head[id] >= 0 ? head[id] : id; };
+
+  omp_set_num_threads(threads_);
+  std::vector<memory> value(count);
+  try {
+    for (std::size_t idx = 0; idx < count; ++idx) {
+      const int i = static_cast<int>(idx);
+      const Node& n = nodes[i];
+      if (head[i] >= 0) {  // computed by its conv's primitive
+        if (!value[i]) value[i] = value[head[i]];
+        continue;
+      }
+      const QuantParams q = params(i);
+      switch (n.op) {
+        case OpKind::kInput: {  // f32 NHWC (converted once) quantized at the input's parameters, in the run
+          frame_floats_ = static_cast<std::size_t>(input.channels) * h * w;
+          input_.resize(frame_floats_ * input.frames);
+          nchw_to_nhwc(input.nchw, input_.data(), input.frames, input.channels, input.height, input.width);
+          const memory src(memory::desc(dims_of(i), kF32, Tag::nhwc), engine_, input_.data());
+          value[i] = memory(s8_md(i), engine_);
+          dnnl::primitive_attr attr;
+          attr.set_output_scales(0, {1.0f / q.scale});
+          attr.set_zero_points(DNNL_ARG_DST, 0, {q.zero_point});
+          const dnnl::reorder::primitive_desc pd(engine_, src.get_desc(), engine_, value[i].get_desc(), attr);
+          ops_.push_back({dnnl::reorder(pd), {{DNNL_ARG_FROM, src}, {DNNL_ARG_TO, value[i]}}});
+          break;
+        }
+        case OpKind::kConv2d: {
+          const QuantizedConv2d& qc = step_of.at(n.name)->conv;
+          const int in = n.inputs[0];
+          const int c = channels(in), o = n.out_channels, k = n.kernel, g = n.groups;
+          const bool prelu_next = chain[i].empty() && !plan.is_output[i] && plan.consumers[i].size() == 1 &&
+                                  nodes[plan.consumers[i][0]].op == OpKind::kPrelu;
+          const int end = prelu_next ? plan.consumers[i][0] : chain[i].empty() ? i : chain[i].back();
+          const QuantParams qin = params(in), qout = params(end);
+          // Output scales into the conv's own units (s_in · s_w[o] / s_conv); then, step by step as TFLite: the
+          // value rounded and saturated at the current step's parameters, scaled into the next step's units and
+          // that step applied (relu; or the residual sum around the other input's zero point).
+          dnnl::primitive_attr attr;
+          std::vector<float> scales(static_cast<std::size_t>(o));
+          for (int oc = 0; oc < o; ++oc) scales[oc] = qin.scale * qc.weight_scales[oc] / q.scale;
+          attr.set_output_scales(1 << 1, scales);
+          if (qin.zero_point != 0) attr.set_zero_points(DNNL_ARG_SRC, 0, {qin.zero_point});
+          if (!prelu_next && qout.zero_point != 0) attr.set_zero_points(DNNL_ARG_DST, 0, {qout.zero_point});
+          dnnl::post_ops po;
+          QuantParams cur = q;
+          const auto requantize = [&](QuantParams next) {
+            po.append_eltwise(1.0f, dnnl::algorithm::eltwise_round, 0.0f, 0.0f);
+            po.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip, static_cast<float>(-128 - cur.zero_point),
+                              static_cast<float>(127 - cur.zero_point));
+            po.append_eltwise(1.0f, dnnl::algorithm::eltwise_linear, cur.scale / next.scale, 0.0f);
+            cur = next;
+          };
+          int residual = -1;  // the add's other input, whose values the destination starts from
+          for (std::size_t fi = 0; fi < chain[i].size(); ++fi) {
+            const Node& fn = nodes[chain[i][fi]];
+            requantize(params(chain[i][fi]));
+            if (fn.op == OpKind::kAdd) {
+              const int prev = fi == 0 ? i : chain[i][fi - 1];
+              residual = fn.inputs[0] == prev ? fn.inputs[1] : fn.inputs[0];
+              po.append_sum(params(residual).scale / cur.scale, params(residual).zero_point);
+            } else {
+              po.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, fn.op == OpKind::kLeakyRelu ? fn.alpha : 0.0f,
+                                0.0f);
+            }
+          }
+          if (prelu_next) requantize(qout);
+          attr.set_post_ops(po);
+          const Dims wdims = g == 1 ? Dims{o, c, k, k} : Dims{g, o / g, c / g, k, k};
+          const memory::desc dmd = prelu_next ? memory::desc(dims_of(i), kF32, Tag::nhwc) : s8_md(end);
+          const memory::desc bmd({o}, memory::data_type::s32, Tag::a);
+          const Dims stride{1, 1}, pad{n.padding, n.padding};
+          const auto d = qc.bias.empty()
+                             ? dnnl::convolution_forward::desc(
+                                   dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+                                   value[in].get_desc(), memory::desc(wdims, memory::data_type::s8, Tag::any), dmd,
+                                   stride, pad, pad)
+                             : dnnl::convolution_forward::desc(
+                                   dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+                                   value[in].get_desc(), memory::desc(wdims, memory::data_type::s8, Tag::any), bmd,
+                                   dmd, stride, pad, pad);
+          const dnnl::convolution_forward::primitive_desc pd(d, attr, engine_);
+          memory dst;
+          if (residual >= 0) {  // in place over the other input when the add is its last reader, else a copy
+            bool last = true;
+            for (int reader : plan.consumers[residual]) last = last && exec_id(reader) <= i;
+            if (last && !plan.is_output[residual]) {
+              dst = value[residual];
+            } else {
+              dst = memory(s8_md(end), engine_);
+              ops_.push_back({dnnl::reorder(value[residual], dst), {{DNNL_ARG_FROM, value[residual]}, {DNNL_ARG_TO, dst}}});
+            }
+          } else {
+            dst = memory(dmd, engine_);
+          }
+          Op op{dnnl::convolution_forward(pd),
+                {{DNNL_ARG_SRC, value[in]},
+                 {DNNL_ARG_WEIGHTS, constant(memory::desc(wdims, memory::data_type::s8, g == 1 ? Tag::oihw : Tag::goihw),
+                                             qc.weight.data(), pd.weights_desc())},
+                 {DNNL_ARG_DST, dst}}};
+          if (!qc.bias.empty()) op.args[DNNL_ARG_BIAS] = constant(bmd, qc.bias.data(), bmd);
+          ops_.push_back(std::move(op));
+          value[i] = dst;
+          if (prelu_next) {  // f32 PReLU in place with the dequantized int8 slopes, then quantized
+            const int p = end;
+            const Int8Step& st = *step_of.at(nodes[p].name);
+            std::vector<float> slopes(static_cast<std::size_t>(o));
+            for (int ch = 0; ch < o; ++ch) {
+              const int8_t a = st.alpha[st.alpha.size() == 1 ? 0 : ch];
+              slopes[ch] = st.alpha_params.scale * static_cast<float>(a - st.alpha_params.zero_point);
+            }
+            const memory::desc smd({1, o, 1, 1}, kF32, Tag::abcd);
+            const dnnl::prelu_forward::primitive_desc ppd({dnnl::prop_kind::forward_inference, dmd, smd}, engine_);
+            ops_.push_back({dnnl::prelu_forward(ppd),
+                            {{DNNL_ARG_SRC, dst}, {DNNL_ARG_WEIGHTS, constant(smd, slopes.data(), smd)}, {DNNL_ARG_DST, dst}}});
+            value[p] = memory(s8_md(p), engine_);
+            dnnl::primitive_attr qattr;
+            qattr.set_zero_points(DNNL_ARG_DST, 0, {qout.zero_point});
+            const dnnl::reorder::primitive_desc rpd(engine_, dmd, engine_, value[p].get_desc(), qattr);
+            ops_.push_back({dnnl::reorder(rpd), {{DNNL_ARG_FROM, dst}, {DNNL_ARG_TO, value[p]}}});
+            head[p] = i;
+          }
+          break;
+        }
+        case OpKind::kPixelShuffle:
+          if (!(params(n.inputs[0]) == q)) {
+            return peer_unsupported_op(kEngine, n, "its output parameters differ from its input's");
+          }
+          value[i] = pixel_shuffle(value[n.inputs[0]], channels(i), n.scale, shapes[n.inputs[0]].extent(h),
+                                   shapes[n.inputs[0]].extent(w));
+          break;
+        default:
+          return peer_unsupported_op(kEngine, n, "not mapped in INT8 by this peer (a PReLU only after a conv it is "
+                                                 "the only reader of; relu, leaky_relu and adds fused into convs)");
+      }
+    }
+    // Output 0: dequantized to f32 NHWC, clamped to [0, 1] where its parameters reach outside.
+    const QuantParams q = params(out0);
+    memory real(memory::desc(dims_of(out0), kF32, Tag::nhwc), engine_);
+    dnnl::primitive_attr attr;
+    attr.set_output_scales(0, {q.scale});
+    attr.set_zero_points(DNNL_ARG_SRC, 0, {q.zero_point});
+    const dnnl::reorder::primitive_desc pd(engine_, value[out0].get_desc(), engine_, real.get_desc(), attr);
+    ops_.push_back({dnnl::reorder(pd), {{DNNL_ARG_FROM, value[out0]}, {DNNL_ARG_TO, real}}});
+    if (q.scale * static_cast<float>(-128 - q.zero_point) < 0.0f || q.scale * static_cast<float>(127 - q.zero_point) > 1.0f + 1e-6f) {
+      const dnnl::eltwise_forward::primitive_desc cpd(
+          {dnnl::prop_kind::forward_inference, dnnl::algorithm::eltwise_clip, real.get_desc(), 0.0f, 1.0f}, engine_);
+      ops_.push_back({dnnl::eltwise_forward(cpd), {{DNNL_ARG_SRC, real}, {DNNL_ARG_DST, real}}});
+    }
+    set_output0(real, channels(out0), shapes[out0].extent(h) * shapes[out0].extent(w), dims_of(out0));
+  } catch (const dnnl::error& e) {
+    const std::string why = std::string("oneDNN: ") + e.what();
+    return e.status == dnnl_unimplemented ? unsupported(why) : internal_error(why);
+  }
+  return {};
+}
+
+void DnnlPeer::set_output0(const memory& out, int channels, int64_t plane, const Dims& dims) {
+  out0_ = out;
+  out0_channels_ = channels;
+  out0_plane_ = static_cast<std::size_t>(plane);
+  out0_nchw_ = memory(memory::desc(dims, kF32, Tag::nchw), engine_);
+  out0_reorder_ = dnnl::reorder(out0_, out0_nchw_);
 }
 
 void DnnlPeer::execute_all() {
@@ -690,6 +927,16 @@ Result<std::unique_ptr<GraphPeer>> create_dnnl_peer(const Graph& graph, const Te
                                                     const PeerInput& input, int threads) {
   auto peer = std::make_unique<DnnlPeer>();
   LITESR_RETURN_IF_ERROR(peer->build(graph, tensors, input, threads));
+  return std::unique_ptr<GraphPeer>(std::move(peer));
+}
+
+Result<std::unique_ptr<GraphPeer>> create_dnnl_int8_peer(const Graph& graph, const TensorMap& tensors,
+                                                         const ModelQuantization& quantization,
+                                                         const PeerInput& input, int threads) {
+  LITESR_ASSIGN_OR_RETURN(const Program program, compile_program(graph, tensors));
+  LITESR_ASSIGN_OR_RETURN(const Int8Program int8, compile_int8_program(program, quantization));
+  auto peer = std::make_unique<DnnlPeer>();
+  LITESR_RETURN_IF_ERROR(peer->build_int8(graph, tensors, int8, input, threads));
   return std::unique_ptr<GraphPeer>(std::move(peer));
 }
 

@@ -48,6 +48,7 @@
 #include "base/status.h"
 #include "cli/graph_peer.h"
 #include "runtime/graph.h"
+#include "runtime/model_quantization.h"
 #include "runtime/tensor.h"
 
 namespace litesr::cli {
@@ -57,6 +58,19 @@ namespace litesr::cli {
 // primitive (the message names the node and oneDNN's error).
 Result<std::unique_ptr<GraphPeer>> create_dnnl_peer(const Graph& graph, const TensorMap& tensors,
                                                     const PeerInput& input, int threads);
+
+// An INT8 model (runtime/model_quantization.h) on oneDNN's int8 primitives, from the model's integer form
+// (compile_int8_program: the same int8 per-channel filters, int32 biases and activation parameters LiteSR runs):
+// s8 NHWC values at each step's parameters; convs as int8 convolutions (src zero point, per-channel output
+// scales, dst zero point) with relu / leaky_relu fused as eltwise post-ops and a residual add as a sum post-op
+// (its other input's s8 values in the destination, scaled around their zero point); a PReLU after a conv in f32
+// (the conv writes f32, oneDNN 2.6 fuses PReLU only into its reference kernel) and quantized by a reorder;
+// pixel_shuffle as the s8 reorder. The f32 input is quantized and output 0 dequantized by reorders inside the
+// run. Fused chains skip the conv's own rounding, so its integers can differ from TFLite's by a step (the bench
+// checks them with its INT8 bound). Single-input, single-output graphs; other ops are kUnsupported.
+Result<std::unique_ptr<GraphPeer>> create_dnnl_int8_peer(const Graph& graph, const TensorMap& tensors,
+                                                         const ModelQuantization& quantization,
+                                                         const PeerInput& input, int threads);
 
 // "2.6.3" (dnnl_version()).
 std::string dnnl_version();

@@ -88,49 +88,14 @@ TEST(XnnpackPeer, UnexpressibleOpsAreSkippedByName) {
 // differ and later layers can grow them (measured here: at most 5 steps, 1.4 % of samples off by more than one).
 // A wrong weight layout, scale or channel order is off by tens of steps almost everywhere.
 TEST(XnnpackPeer, Int8ElsrMatchesTheInt8Session) {
-  const ModelFile model = models::load_builtin_model("elsr-x4-int8").value();
-  const Graph graph = models::build_graph(model).value();
-  const ModelQuantization q = read_model_quantization(model).value();
-  const Image photo = read_image(testing::source_dir() / "samples" / "sample.png").value().image;
-  const int w = 41, h = 29, s = 4, x0 = 30, y0 = 20;
-  std::vector<float> nchw(static_cast<std::size_t>(3) * w * h), lr(nchw.size());
-  for (int c = 0; c < 3; ++c)
-    for (int y = 0; y < h; ++y)
-      for (int x = 0; x < w; ++x) {
-        const float v = photo.view<uint8_t>().at(x0 + x, y0 + y, c) / 255.0f;
-        nchw[(static_cast<std::size_t>(c) * h + y) * w + x] = v;
-        lr[(static_cast<std::size_t>(y) * w + x) * 3 + c] = v;
-      }
-  Session session = Session::create(graph, model.tensors, {}, q).value();
-  ASSERT_EQ(session.mode(), ExecutionMode::kInt8Bands);
-  std::vector<float> sr(static_cast<std::size_t>(3) * w * s * h * s);
-  ASSERT_TRUE(session
-                  .run({lr.data(), w, h, 3, static_cast<std::ptrdiff_t>(w) * 3},
-                       {sr.data(), w * s, h * s, 3, static_cast<std::ptrdiff_t>(w) * s * 3})
-                  .ok());
-  auto peer = cli::create_xnnpack_int8_peer(graph, model.tensors, q, {nchw.data(), 1, 3, h, w}, 2);
-  ASSERT_TRUE(peer.ok()) << peer.status().to_string();
-  EXPECT_NE((*peer)->description().find("QS8"), std::string::npos);
-  double worst = 0;
-  int off_by_more = 0, samples = 0;
-  ASSERT_TRUE((*peer)
-                  ->run([&](int, const float* chw) {
-                    const std::size_t plane = static_cast<std::size_t>(w) * s * h * s;
-                    for (std::size_t i = 0; i < plane; ++i) {
-                      for (int c = 0; c < 3; ++c) {
-                        const double steps = std::abs(chw[c * plane + i] - sr[i * 3 + c]) * 255.0;
-                        worst = std::max(worst, steps);
-                        off_by_more += steps > 1.01;
-                        ++samples;
-                      }
-                    }
-                  })
-                  .ok());
-  EXPECT_EQ(samples, 3 * w * s * h * s);
-  EXPECT_LE(worst, 10.0);
-  EXPECT_LT(off_by_more, samples / 50);  // at most 2 % of samples more than one step apart
-  std::printf("XNNPACK INT8 vs LiteSR INT8: max %.1f steps, %.2f %% of samples off by more than one\n", worst,
-              100.0 * off_by_more / samples);
+  const testing::Int8PeerComparison c = testing::compare_int8_elsr(&cli::create_xnnpack_int8_peer);
+  ASSERT_TRUE(c.status.ok()) << c.status.to_string();
+  EXPECT_NE(c.description.find("QS8"), std::string::npos);
+  EXPECT_EQ(c.samples, 3 * 41 * 4 * 29 * 4);
+  EXPECT_LE(c.worst_steps, 10.0);
+  EXPECT_LT(c.off_by_more, c.samples / 50);  // at most 2 % of samples more than one step apart
+  std::printf("XNNPACK INT8 vs LiteSR INT8: max %.1f steps, %.2f %% of samples off by more than one\n", c.worst_steps,
+              100.0 * c.off_by_more / c.samples);
 }
 
 TEST(XnnpackPeer, RejectsBadInput) {
