@@ -1,8 +1,9 @@
 // dwconv3x3_f32_rows: depthwise 3x3 conv (stride 1, padding 1) on planar rows, Highway, run-time dispatched.
 //
 // Each channel is independent: its 9 weights are broadcast into registers once per row, then Xb vectors
-// of pixels accumulate 9 taps each (one unaligned load per tap and vector: the op is load-bound, 1 load per
-// FMA). Packed weights are PyTorch's [c][9].
+// of pixels accumulate 9 taps each: one unaligned load per tap and vector (load-bound, 1 load per FMA), or on
+// AVX-512 one load per row and vector and the ±1-pixel neighbours by valignd from the adjacent vectors (same
+// products in the same order: bit-identical). Packed weights are PyTorch's [c][9].
 #include "runtime/kernel_conv.h"
 
 #include "runtime/kernel_dispatch.h"
@@ -25,6 +26,15 @@ namespace HWY_NAMESPACE {
 // Vectors of pixels per step: 9 weights + Xb accumulators + Xb inputs must fit the registers.
 inline constexpr int kDwXb = kVecRegs == 32 ? 4 : 2;
 
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
+// Lanes [Shift, 16 + Shift) of the 32-lane concatenation hi:lo (valignd).
+template <int Shift>
+HWY_INLINE hn::Vec512<float> align_lanes(hn::Vec512<float> hi, hn::Vec512<float> lo) {
+  return hn::Vec512<float>{_mm512_castsi512_ps(
+      _mm512_alignr_epi32(_mm512_castps_si512(hi.raw), _mm512_castps_si512(lo.raw), Shift))};
+}
+#endif
+
 template <class D>
 HWY_INLINE void dwconv3x3_wide(D d, const PackedConv& w, const float* const* in, size_t width,
                                const Epilogue& ep, float* const* out) {
@@ -43,11 +53,25 @@ HWY_INLINE void dwconv3x3_wide(D d, const PackedConv& w, const float* const* in,
       unroll<3>([&](auto ky) LITESR_INLINE_LAMBDA {
         const float* HWY_RESTRICT row = rows[ky] + x - 1;
         unroll<Xb>([&](auto k) LITESR_INLINE_LAMBDA { hwy::Prefetch(row + (Xb + k) * n + 1); });  // next block
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
+        // AVX-512: the centred vectors are loaded, the ±1 shifted ones made from neighbours by one valignd each
+        // (an unaligned 64-byte load always splits a cache line); only the block's outer two are loaded.
+        V mid[Xb];
+        unroll<Xb>([&](auto k) LITESR_INLINE_LAMBDA { mid[k] = hn::LoadU(d, row + 1 + k * n); });
+        unroll<Xb>([&](auto k) LITESR_INLINE_LAMBDA {
+          const V left = k == 0 ? hn::LoadU(d, row) : align_lanes<15>(mid[k], mid[k == 0 ? 0 : k - 1]);
+          const V right = k == Xb - 1 ? hn::LoadU(d, row + 2 + k * n) : align_lanes<1>(mid[k == Xb - 1 ? k : k + 1], mid[k]);
+          acc[0][k] = hn::MulAdd(wv[ky * 3 + 0], left, acc[0][k]);
+          acc[0][k] = hn::MulAdd(wv[ky * 3 + 1], mid[k], acc[0][k]);
+          acc[0][k] = hn::MulAdd(wv[ky * 3 + 2], right, acc[0][k]);
+        });
+#else
         unroll<3>([&](auto kx) LITESR_INLINE_LAMBDA {
           unroll<Xb>([&](auto k) LITESR_INLINE_LAMBDA {
             acc[0][k] = hn::MulAdd(wv[ky * 3 + kx], hn::LoadU(d, row + kx + k * n), acc[0][k]);
           });
         });
+#endif
       });
       store_block<1, Xb>(d, ep, c, x, acc, out);
     });
