@@ -55,6 +55,8 @@ struct TrainArgs {
   bool bf16 = false;
   double nas_lambda = 0.0;
   CLI::Option* nas_lambda_option = nullptr;  // given: overrides the search stage's nas_lambda
+  int64_t seed = 0;
+  CLI::Option* seed_option = nullptr;  // given: overrides the recipe's seed
   std::vector<std::string> compare;          // run folders to summarise instead of training
   std::string chart;                         // --compare: SVG of the overlaid curves
   std::string report;                        // --compare: HTML report of the runs (report/training_report.h)
@@ -104,6 +106,7 @@ std::vector<std::string> rank_arguments(const TrainArgs& args, int verbosity) {
   if (args.nas_lambda_option != nullptr && args.nas_lambda_option->count() > 0) {
     a.insert(a.end(), {"--nas-lambda", format_number(args.nas_lambda)});
   }
+  if (args.seed_option != nullptr && args.seed_option->count() > 0) a.insert(a.end(), {"--seed", std::to_string(args.seed)});
   a.insert(a.end(), {"--dist-timeout", format_number(args.dist_timeout), "--bucket-kb", std::to_string(args.bucket_kb)});
   for (int i = 0; i < verbosity; ++i) a.push_back("-v");
   return a;
@@ -254,6 +257,7 @@ int run_train(const TrainArgs& args, CommandContext& ctx) {
   options.channels_last = args.channels_last;
   options.bf16 = args.bf16;
   if (args.nas_lambda_option != nullptr && args.nas_lambda_option->count() > 0) options.nas_lambda = args.nas_lambda;
+  if (args.seed_option != nullptr && args.seed_option->count() > 0) options.seed = args.seed;
   if (args.nproc > 0) return run_launcher(args, options, ctx);
   for (const CLI::Option* o : args.launcher_options) {
     if (o->count() > 0) {
@@ -304,6 +308,10 @@ void register_train_command(CLI::App& app, CommandContext& ctx) {
       "--nas-lambda", args->nas_lambda,
       "Replace the FGNAS search stage's nas_lambda (a lambda sweep; recorded in the stored recipe, so --resume "
       "needs the same value)");
+  args->seed_option = cmd->add_option(
+      "--seed", args->seed,
+      "Replace the recipe's seed (runs of one recipe with several seeds; recorded in the stored recipe, so --resume "
+      "continues the same run)");
   cmd->add_option("--stop-after", args->stop_after, "Checkpoint and stop after this many iterations (0 = run all)");
   cmd->add_option("--compare", args->compare,
                   "Train nothing: summarise these run folders (iterations, last and best validation PSNR-Y)");

@@ -287,17 +287,48 @@ int Recipe::search_stage() const {
   return -1;
 }
 
-Result<std::string> override_nas_lambda(std::string_view text, double lambda) {
-  if (!(lambda >= 0.0 && lambda <= 1e6)) return invalid_argument("--nas-lambda must lie in [0, 1e6]");
-  toml::table root;
+namespace {
+
+Result<toml::table> parse_toml_text(std::string_view text) {
   try {
-    root = toml::parse(text);
+    return toml::parse(text);
   } catch (const toml::parse_error& e) {
     std::ostringstream os;
     os << "TOML syntax error at line " << e.source().begin.line << ", column " << e.source().begin.column << ": "
        << e.description();
     return invalid_argument(os.str());
   }
+}
+
+// `text` with `value` (a node parsed from `text`, written on one line) replaced by `literal`; a closing comment line
+// records `key = literal` set by `flag` and what the file said.
+Result<std::string> splice_value(std::string_view text, const toml::node& value, const std::string& literal,
+                                 std::string_view key, std::string_view flag) {
+  // toml++ source regions: 1-based lines and columns (in bytes), `end` one past the value's last character.
+  const toml::source_region where = value.source();
+  if (where.begin.line != where.end.line) return invalid_argument(std::string(key) + " must be written on one line");
+  size_t line_start = 0;
+  for (toml::source_index line = 1; line < where.begin.line; ++line) {
+    line_start = text.find('\n', line_start);
+    if (line_start == std::string_view::npos) return internal_error("splice_value: bad source position");
+    ++line_start;
+  }
+  const size_t begin = line_start + where.begin.column - 1, end = line_start + where.end.column - 1;
+  if (end > text.size() || begin >= end) return internal_error("splice_value: bad source position");
+  std::string out(text.substr(0, begin));
+  out += literal;
+  out += text.substr(end);
+  if (!out.empty() && out.back() != '\n') out += '\n';
+  out += "# " + std::string(key) + " = " + literal + " set by `litesr train " + std::string(flag) +
+         "` (the recipe file says " + std::string(text.substr(begin, end - begin)) + ")\n";
+  return out;
+}
+
+}  // namespace
+
+Result<std::string> override_nas_lambda(std::string_view text, double lambda) {
+  if (!(lambda >= 0.0 && lambda <= 1e6)) return invalid_argument("--nas-lambda must lie in [0, 1e6]");
+  LITESR_ASSIGN_OR_RETURN(const toml::table root, parse_toml_text(text));
   const toml::array* stages = root["stages"].as_array();
   const toml::node* value = nullptr;
   for (size_t i = 0; stages != nullptr && i < stages->size() && value == nullptr; ++i) {
@@ -308,28 +339,22 @@ Result<std::string> override_nas_lambda(std::string_view text, double lambda) {
     }
   }
   if (value == nullptr) return invalid_argument("--nas-lambda needs a recipe with a search stage (nas = true)");
-  // toml++ source regions: 1-based lines and columns (in bytes), `end` one past the value's last character.
-  const toml::source_region where = value->source();
-  if (where.begin.line != where.end.line) return invalid_argument("nas_lambda must be written on one line");
-  size_t line_start = 0;
-  for (toml::source_index line = 1; line < where.begin.line; ++line) {
-    line_start = text.find('\n', line_start);
-    if (line_start == std::string_view::npos) return internal_error("override_nas_lambda: bad source position");
-    ++line_start;
-  }
-  const size_t begin = line_start + where.begin.column - 1, end = line_start + where.end.column - 1;
-  if (end > text.size() || begin >= end) return internal_error("override_nas_lambda: bad source position");
   char buffer[64];
   const std::to_chars_result printed = std::to_chars(buffer, buffer + sizeof(buffer), lambda);  // shortest round trip
   std::string literal(buffer, printed.ptr);
   if (literal.find_first_of(".eE") == std::string::npos) literal += ".0";  // a TOML float, not an integer
-  std::string out(text.substr(0, begin));
-  out += literal;
-  out += text.substr(end);
-  if (!out.empty() && out.back() != '\n') out += '\n';
-  out += "# nas_lambda = " + literal + " set by `litesr train --nas-lambda` (the recipe file says " +
-         std::string(text.substr(begin, end - begin)) + ")\n";
-  return out;
+  return splice_value(text, *value, literal, "nas_lambda", "--nas-lambda");
+}
+
+Result<std::string> override_seed(std::string_view text, int64_t seed) {
+  if (seed < 0 || seed > (int64_t{1} << 62)) return invalid_argument("--seed must lie in [0, 2^62]");
+  LITESR_ASSIGN_OR_RETURN(const toml::table root, parse_toml_text(text));
+  const std::string literal = std::to_string(seed);
+  const toml::node* value = root.get("seed");
+  if (value == nullptr) {  // top-level keys precede every table: the key goes first
+    return "seed = " + literal + "  # set by `litesr train --seed` (the recipe file has no seed)\n" + std::string(text);
+  }
+  return splice_value(text, *value, literal, "seed", "--seed");
 }
 
 Result<Recipe> parse_recipe(std::string_view text, const fs::path& file_dir, const fs::path& file) {
@@ -457,6 +482,11 @@ Result<Recipe> load_recipe(const fs::path& path, const RecipeOverrides& override
   std::string text = ss.str();
   if (overrides.nas_lambda) {
     Result<std::string> changed = override_nas_lambda(text, *overrides.nas_lambda);
+    if (!changed.ok()) return changed.status().with_context(path.string());
+    text = std::move(*changed);
+  }
+  if (overrides.seed) {
+    Result<std::string> changed = override_seed(text, *overrides.seed);
     if (!changed.ok()) return changed.status().with_context(path.string());
     text = std::move(*changed);
   }

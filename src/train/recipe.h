@@ -132,11 +132,17 @@ struct RecipeOverrides {
   // `litesr train --nas-lambda X`: replaces the search stage's nas_lambda value (the λ sweep of EVSRNet's
   // Table 3). An error when the recipe has no search stage.
   std::optional<double> nas_lambda;
+  // `litesr train --seed N`: replaces the top-level seed (runs of one recipe with several seeds).
+  std::optional<int64_t> seed;
 };
 
 // `text` with the search stage's `nas_lambda = ...` value replaced by `lambda` (the rest of the text, comments
 // included, unchanged; a closing comment line records the override). Errors: TOML syntax, no search stage.
 Result<std::string> override_nas_lambda(std::string_view text, double lambda);
+
+// `text` with the top-level `seed = ...` replaced by `seed` (added first when absent), recorded the same way.
+// Errors: TOML syntax, a seed outside [0, 2^62].
+Result<std::string> override_seed(std::string_view text, int64_t seed);
 
 // Parses TOML text. Relative paths resolve against `base_dir` (the recipe's `base_dir` key, itself relative
 // to `file_dir`). Errors are invalid_argument with the key and, for syntax errors, the line.

@@ -702,6 +702,7 @@ Result<TrainSummary> run_loaded(const Recipe& recipe, const TrainOptions& option
 Result<Recipe> load_checked_recipe(const TrainOptions& options, int world) {
   RecipeOverrides overrides;
   overrides.nas_lambda = options.nas_lambda;
+  overrides.seed = options.seed;
   LITESR_ASSIGN_OR_RETURN(Recipe recipe, load_recipe(options.recipe, overrides));
   LITESR_RETURN_IF_ERROR(check_recipe_inputs(recipe));
   LITESR_RETURN_IF_ERROR(check_world_size(recipe, world));

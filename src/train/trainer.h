@@ -46,6 +46,8 @@ struct TrainOptions {
   // Replaces the search stage's nas_lambda (the λ sweep of FGNAS; recipe.h RecipeOverrides): the stored
   // recipe text carries the value that ran, so --resume needs the same option.
   std::optional<double> nas_lambda;
+  // Replaces the recipe's seed (`litesr train --seed`), stored like nas_lambda.
+  std::optional<int64_t> seed;
   // world_size > 1: this process is one rank of a data-parallel run (distributed_env.h reads it from the
   // launcher's environment). Every rank must be given the same recipe and options.
   DistributedOptions distributed;

@@ -152,6 +152,34 @@ TEST(Recipes, InitResolvesAgainstBaseDir) {
   EXPECT_TRUE(check_recipe_inputs(*r).ok());  // the trainer reads init, only when a run starts (not on --resume)
 }
 
+// `litesr train --seed N`: the seed replaced in the recipe text (comments and layout kept, the override recorded),
+// or added first when the recipe has none; out-of-range seeds refused.
+TEST(Recipes, SeedOverrideRewritesTheStoredRecipe) {
+  TempDir dir;
+  const std::string body =
+      "[model]\narch = \"elsr\"\n[data]\nhr_dirs = [\"hr\"]\n[[stages]]\npatch = 32\nbatch = 2\niterations = 5\nlr = 1e-3\n";
+  const std::string text = "name = \"r\"\nseed = 1   # the first\n" + body;
+  Result<std::string> changed = override_seed(text, 2);
+  ASSERT_TRUE(changed.ok()) << changed.status().to_string();
+  EXPECT_NE(changed->find("seed = 2   # the first\n"), std::string::npos) << *changed;
+  EXPECT_NE(changed->find("--seed` (the recipe file says 1)"), std::string::npos) << *changed;
+  Result<Recipe> r = parse_recipe(*changed, dir.path());
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  EXPECT_EQ(r->seed, 2u);
+  Result<std::string> added = override_seed(body, 7);
+  ASSERT_TRUE(added.ok()) << added.status().to_string();
+  EXPECT_EQ(parse_recipe(*added, dir.path())->seed, 7u);
+  const fs::path file = write_text(dir / "r.toml", text);
+  RecipeOverrides o;
+  o.seed = 3;
+  Result<Recipe> loaded = load_recipe(file, o);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().to_string();
+  EXPECT_EQ(loaded->seed, 3u);
+  EXPECT_NE(loaded->text.find("seed = 3"), std::string::npos);
+  EXPECT_FALSE(override_seed(text, -1).ok());
+  EXPECT_FALSE(override_seed("seed = [", 1).ok());  // TOML syntax
+}
+
 TEST(Losses, LumaWeightMixesTheRgbAndLumaLosses) {
   torch::manual_seed(3);
   const torch::Tensor x = torch::rand({2, 6, 5, 4}), y = torch::rand({2, 6, 5, 4});
