@@ -933,8 +933,7 @@ Result<std::unique_ptr<GraphPeer>> create_dnnl_peer(const Graph& graph, const Te
 Result<std::unique_ptr<GraphPeer>> create_dnnl_int8_peer(const Graph& graph, const TensorMap& tensors,
                                                          const ModelQuantization& quantization,
                                                          const PeerInput& input, int threads) {
-  LITESR_ASSIGN_OR_RETURN(const Program program, compile_program(graph, tensors));
-  LITESR_ASSIGN_OR_RETURN(const Int8Program int8, compile_int8_program(program, quantization));
+  LITESR_ASSIGN_OR_RETURN(const Int8Program int8, peer_int8_program(graph, tensors, quantization));
   auto peer = std::make_unique<DnnlPeer>();
   LITESR_RETURN_IF_ERROR(peer->build_int8(graph, tensors, int8, input, threads));
   return std::unique_ptr<GraphPeer>(std::move(peer));

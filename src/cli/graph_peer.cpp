@@ -62,6 +62,12 @@ Result<PeerGraphPlan> plan_peer_graph(const Graph& graph, const TensorMap& tenso
   return plan;
 }
 
+Result<Int8Program> peer_int8_program(const Graph& graph, const TensorMap& tensors,
+                                      const ModelQuantization& quantization) {
+  LITESR_ASSIGN_OR_RETURN(const Program program, compile_program(graph, tensors));
+  return compile_int8_program(program, quantization);
+}
+
 Status peer_unsupported_op(const char* engine, const Node& node, const std::string& why) {
   return unsupported(std::string(engine) + " does not support op " + std::string(op_kind_name(node.op)) + " (node '" +
                      node.name + "'): " + why);

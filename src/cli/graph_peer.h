@@ -23,6 +23,8 @@
 
 #include "base/status.h"
 #include "runtime/graph.h"
+#include "runtime/int8_program.h"
+#include "runtime/model_quantization.h"
 
 namespace litesr::cli {
 
@@ -63,6 +65,10 @@ struct PeerGraphPlan {
 // input matching the state output after it in channels and size). Every shape must be a factor of the input
 // size (strided convs and pools: kUnsupported). kInvalidArgument for an empty input or a malformed graph.
 Result<PeerGraphPlan> plan_peer_graph(const Graph& graph, const TensorMap& tensors, const PeerInput& input);
+
+// An INT8 model's integer form for an INT8 peer: compile_program, then compile_int8_program.
+Result<Int8Program> peer_int8_program(const Graph& graph, const TensorMap& tensors,
+                                      const ModelQuantization& quantization);
 
 // "<engine> does not support op <op> (node '<name>'): <why>" as kUnsupported.
 Status peer_unsupported_op(const char* engine, const Node& node, const std::string& why);

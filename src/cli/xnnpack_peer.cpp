@@ -883,8 +883,7 @@ Result<std::unique_ptr<GraphPeer>> create_xnnpack_peer(const Graph& graph, const
 Result<std::unique_ptr<GraphPeer>> create_xnnpack_int8_peer(const Graph& graph, const TensorMap& tensors,
                                                             const ModelQuantization& quantization,
                                                             const PeerInput& input, int threads) {
-  LITESR_ASSIGN_OR_RETURN(const Program program, compile_program(graph, tensors));
-  LITESR_ASSIGN_OR_RETURN(const Int8Program int8, compile_int8_program(program, quantization));
+  LITESR_ASSIGN_OR_RETURN(const Int8Program int8, peer_int8_program(graph, tensors, quantization));
   auto peer = std::make_unique<XnnpackPeer>();
   LITESR_RETURN_IF_ERROR(peer->build(graph, tensors, input, threads, &int8));
   return std::unique_ptr<GraphPeer>(std::move(peer));

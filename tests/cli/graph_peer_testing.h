@@ -214,6 +214,18 @@ inline Int8PeerComparison compare_int8_elsr(Int8PeerFactory factory) {
   return r;
 }
 
+// The INT8 peer ran (its description naming `format`) and stays within the bounds measured for XNNPACK and oneDNN:
+// at most 10 steps anywhere, at most 2 % of samples more than one step apart.
+inline void expect_int8_match(const Int8PeerComparison& c, const char* engine, const char* format) {
+  ASSERT_TRUE(c.status.ok()) << c.status.to_string();
+  EXPECT_NE(c.description.find(format), std::string::npos) << c.description;
+  EXPECT_EQ(c.samples, 3 * 41 * 4 * 29 * 4);
+  EXPECT_LE(c.worst_steps, 10.0);
+  EXPECT_LT(c.off_by_more, c.samples / 50);
+  std::printf("%s INT8 vs LiteSR INT8: max %.1f steps, %.2f %% of samples off by more than one\n", engine,
+              c.worst_steps, 100.0 * c.off_by_more / c.samples);
+}
+
 // Every frame of both runs came back within kPeerTolerance.
 inline void expect_match(const PeerComparison& c, int frames) {
   ASSERT_TRUE(c.status.ok()) << c.status.to_string();
