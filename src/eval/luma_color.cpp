@@ -56,7 +56,8 @@ Result<Image> luma_of_rgb(const Image& rgb) {
 namespace {
 
 // One output row of RGB of T = ycbcr2rgb(255·y, 255·chroma), clamped to [0, 1] and stored as T (u8 / u16 rounded
-// half up). Single-precision coefficients: the rounding of the stored value dominates (|error| < 1e-6).
+// half up). Single-precision coefficients: the rounding of the stored value dominates (|error| < 1e-6). Per channel
+// a contiguous loop over the planar rows (vectorisable), then the interleaved store.
 struct RgbRowStore {
   float m[3][3], off[3];
   explicit RgbRowStore(const ColorTransform& to_rgb) {
@@ -65,18 +66,17 @@ struct RgbRowStore {
       off[r] = static_cast<float>(to_rgb.offset[r]);
     }
   }
+  // `value` is scratch of `width` floats.
   template <typename T>
-  void operator()(const float* yr, const float* chroma, int width, T* o) const {
+  void operator()(const float* yr, const float* cb, const float* cr, int width, float* value, T* o) const {
     constexpr float kMax = std::is_same_v<T, float> ? 1.0f : static_cast<float>(std::numeric_limits<T>::max());
-    for (int x = 0; x < width; ++x) {
-      const float l = yr[x], cb = chroma[2 * x], ce = chroma[2 * x + 1];
-      for (int c = 0; c < 3; ++c) {
-        const float v = std::clamp(off[c] + m[c][0] * l + m[c][1] * cb + m[c][2] * ce, 0.0f, 1.0f);
-        if constexpr (std::is_same_v<T, float>) {
-          o[3 * x + c] = v;
-        } else {
-          o[3 * x + c] = static_cast<T>(v * kMax + 0.5f);
-        }
+    for (int c = 0; c < 3; ++c) {
+      const float o0 = off[c], m0 = m[c][0], m1 = m[c][1], m2 = m[c][2];
+      for (int x = 0; x < width; ++x) value[x] = std::clamp(o0 + m0 * yr[x] + m1 * cb[x] + m2 * cr[x], 0.0f, 1.0f);
+      if constexpr (std::is_same_v<T, float>) {
+        for (int x = 0; x < width; ++x) o[3 * x + c] = value[x];
+      } else {
+        for (int x = 0; x < width; ++x) o[3 * x + c] = static_cast<T>(value[x] * kMax + 0.5f);
       }
     }
   }
@@ -125,6 +125,7 @@ Result<Image> merge_upscaled_luma(const Image& y_sr, const Image& lr_rgb, int sc
                           compute_resample_weights(lr_rgb.width(), y_sr.width(), scale, matlab));
   LITESR_ASSIGN_OR_RETURN(Image out, Image::create(y_sr.width(), y_sr.height(), 3, lr_rgb.type()));
   const RgbRowStore store(ycbcr_to_rgb_transform(kSrFormat));
+  const matlab_resize_detail::PhasedColumns phased = matlab_resize_detail::phase_columns(columns, scale);
   const ImageView<const float> cv = std::as_const(chroma).view<float>();
   const ImageView<const float> yv = y_sr.view<float>();
   constexpr int kRowsPerTask = 16;
@@ -133,7 +134,9 @@ Result<Image> merge_upscaled_luma(const Image& y_sr, const Image& lr_rgb, int sc
   run_workers(threads, static_cast<std::size_t>(tasks), [&] {
     const int n = cv.width * 2;
     std::vector<double> acc(static_cast<std::size_t>(n));
-    std::vector<float> mid(static_cast<std::size_t>(n)), up(static_cast<std::size_t>(out.width()) * 2);
+    std::vector<float> mid(static_cast<std::size_t>(n)), up(static_cast<std::size_t>(out.width()) * 3);
+    float* planes[2] = {up.data(), up.data() + out.width()};
+    float* value = up.data() + 2 * static_cast<std::ptrdiff_t>(out.width());
     std::vector<const float*> tap_rows(static_cast<std::size_t>(rows.taps));
     for (int task = next++; task < tasks; task = next++) {
       for (int o = task * kRowsPerTask; o < std::min(out.height(), (task + 1) * kRowsPerTask); ++o) {
@@ -141,11 +144,17 @@ Result<Image> merge_upscaled_luma(const Image& y_sr, const Image& lr_rgb, int sc
         for (int t = 0; t < rows.taps; ++t) tap_rows[t] = cv.row(idx[t]);
         matlab_resize_detail::resample_one_row<float>(tap_rows.data(), rows.weights(o), rows.taps, n, acc.data(),
                                                       mid.data());
-        matlab_resize_detail::resample_row_columns<float>(mid.data(), up.data(), 2, columns);
+        matlab_resize_detail::resample_row_columns_planar(mid.data(), planes, 2, columns, phased, acc.data());
         switch (out.type()) {
-          case PixelType::kU8: store(yv.row(o), up.data(), out.width(), out.view<uint8_t>().row(o)); break;
-          case PixelType::kU16: store(yv.row(o), up.data(), out.width(), out.view<uint16_t>().row(o)); break;
-          case PixelType::kF32: store(yv.row(o), up.data(), out.width(), out.view<float>().row(o)); break;
+          case PixelType::kU8:
+            store(yv.row(o), planes[0], planes[1], out.width(), value, out.view<uint8_t>().row(o));
+            break;
+          case PixelType::kU16:
+            store(yv.row(o), planes[0], planes[1], out.width(), value, out.view<uint16_t>().row(o));
+            break;
+          case PixelType::kF32:
+            store(yv.row(o), planes[0], planes[1], out.width(), value, out.view<float>().row(o));
+            break;
         }
       }
     }
