@@ -63,7 +63,8 @@ foreach(entry IN LISTS LITESR_ARM64_CPUS)
   set(first_cpu FALSE)
 endforeach()
 
-# The CLI on the first CPU, as a user runs it: `litesr upscale` under QEMU writes into arm64-cli/ (ctest fixtures:
+# The CLI on the first CPU, as a user runs it (with sam-sr-xlite-x4, the RGB SAM-SR the references were made with):
+# `litesr upscale` under QEMU writes into arm64-cli/ (ctest fixtures:
 # clean, then upscale), then litesr_arm64_tests compares the outputs with the x86-64 ones (arm64/cli_output_test.cpp).
 list(GET LITESR_ARM64_CPUS 0 entry)
 string(REPLACE "|" ";" fields "${entry}")
@@ -74,12 +75,12 @@ add_test(NAME ${cpu}/Cli.CleanOutputs COMMAND ${CMAKE_COMMAND} -E rm -rf "${cli_
 set_tests_properties(${cpu}/Cli.CleanOutputs PROPERTIES LABELS arm64 FIXTURES_SETUP arm64_cli_clean)
 add_test(NAME ${cpu}/Cli.UpscaleSample
          COMMAND litesr upscale -i "${PROJECT_SOURCE_DIR}/samples/sample.png" -o "${cli_dir}/sample_x4.png"
-                 --progress none)
+                 -n sam-sr-xlite-x4 --progress none)
 set(cli_tests ${cpu}/Cli.UpscaleSample)
 set(set5_baby "${LITESR_DATA_DIR}/sr_benchmark/Set5/LR_bicubic/X4/babyx4.png")
 if(EXISTS "${set5_baby}")  # the shared data (the check skips its case without it)
   add_test(NAME ${cpu}/Cli.UpscaleSet5Baby
-           COMMAND litesr upscale -i "${set5_baby}" -o "${cli_dir}/baby_x4.png" --progress none)
+           COMMAND litesr upscale -i "${set5_baby}" -o "${cli_dir}/baby_x4.png" -n sam-sr-xlite-x4 --progress none)
   list(APPEND cli_tests ${cpu}/Cli.UpscaleSet5Baby)
 endif()
 set_tests_properties(${cli_tests} PROPERTIES LABELS arm64 ENVIRONMENT "QEMU_CPU=${qemu_cpu}"

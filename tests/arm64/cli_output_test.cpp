@@ -1,13 +1,14 @@
 // The aarch64 `litesr upscale` outputs against the x86-64 ones (docs/arm.md "What is bit-exact"). The CLI runs
 // in the ctest fixtures of tests/arm64.cmake (under QEMU: an emulated process cannot start another aarch64
 // program here), which write into LITESR_ARM64_CLI_DIR; this test reads what they wrote:
-//   sample_x4.png  samples/sample.png (320x240) with the default model, 1280x960:
+//   sample_x4.png  samples/sample.png (320x240) with sam-sr-xlite-x4 (RGB SAM-SR; the default for images until
+//                  2026-12-04), 1280x960:
 //                  - a 128x128 crop equals the x86-64 output's crop (tests/arm64/sample_x4_crop_x86.png) within
 //                    1 grey level per sample (the x86 FMA targets avx3 and avx2 give the same bytes);
 //                  - the whole image's PSNR against the MATLAB-bicubic x4 of the input equals the x86-64 value
 //                    within 0.002 dB (24 samples off by 1 moved it by 1e-6 dB: pixels off by more, or a
 //                    broken region anywhere, moves it by far more).
-//   baby_x4.png    Set5 baby's x4 LR (../shared/data) with the default model: PSNR-Y / SSIM-Y against the HR as on
+//   baby_x4.png    Set5 baby's x4 LR (../shared/data) with sam-sr-xlite-x4: PSNR-Y / SSIM-Y against the HR as on
 //                  x86-64 (skipped without the data).
 // To renew the reference: x86-64 outputs in LITESR_ARM64_CLI_DIR, then LITESR_ARM64_WRITE_REFERENCE=1 rewrites the
 // crop from them and the test prints the numbers to paste below (docs/arm.md).
@@ -34,7 +35,7 @@ const fs::path kCliDir = LITESR_ARM64_CLI_DIR;
 const fs::path kReferenceCrop = fs::path(LITESR_SOURCE_DIR) / "tests/arm64/sample_x4_crop_x86.png";
 constexpr int kCropX = 704, kCropY = 480, kCropSize = 128;  // output pixels (x, y, side)
 
-// x86-64 (avx3 and avx2 alike) with the default model sam-sr-xlite-x4.
+// x86-64 (avx3 and avx2 alike) with sam-sr-xlite-x4.
 constexpr double kSamplePsnrRgbVsBicubic = 27.906479;  // dB, sample_x4 against matlab_imresize(sample, 4)
 constexpr double kBabyPsnrY = 33.274804;               // dB, Set5 baby x4 against its HR, shave 4
 constexpr double kBabySsimY = 0.885438;
