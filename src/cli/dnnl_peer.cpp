@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <string>
@@ -54,26 +55,28 @@ const char* isa_name(dnnl::cpu_isa isa) {
 }
 
 // Post-op chains: each conv / deconv absorbs the ops after it while each value has one reader and is not a graph
-// output: the ops `fusable` accepts, and a 2-input add whose other input is computed before the conv runs.
+// output: the ops `fusable` accepts, and up to `max_adds` 2-input adds whose other input is computed before the conv
+// runs (INT8: one, its single sum post-op).
 struct PostOpChains {
   std::vector<int> head;                // node -> the conv whose primitive computes it (fused), or -1
   std::vector<std::vector<int>> chain;  // conv -> fused nodes, in order
 };
 
 template <typename Fusable>
-PostOpChains post_op_chains(const std::vector<Node>& nodes, const PeerGraphPlan& plan, Fusable fusable) {
+PostOpChains post_op_chains(const std::vector<Node>& nodes, const PeerGraphPlan& plan, Fusable fusable,
+                            int max_adds = std::numeric_limits<int>::max()) {
   PostOpChains c{std::vector<int>(nodes.size(), -1), std::vector<std::vector<int>>(nodes.size())};
   for (std::size_t idx = 0; idx < nodes.size(); ++idx) {
     const int i = static_cast<int>(idx);
     if (nodes[i].op != OpKind::kConv2d && nodes[i].op != OpKind::kConvTranspose2d) continue;
-    int cur = i;
+    int cur = i, adds = 0;
     while (!plan.is_output[cur] && plan.consumers[cur].size() == 1) {
       const int next = plan.consumers[cur][0];
       const Node& n = nodes[next];
       bool fuse = fusable(n.op);
       if (n.op == OpKind::kAdd && n.inputs.size() == 2) {
         const int other = n.inputs[0] == cur ? n.inputs[1] : n.inputs[0];
-        fuse = other != cur && other < i;  // computed before the conv runs
+        fuse = other != cur && other < i && adds++ < max_adds;  // computed before the conv runs
       }
       if (!fuse) break;
       c.chain[i].push_back(next);
@@ -703,19 +706,8 @@ Status DnnlPeer::build_int8(const Graph& graph, const TensorMap& tensors, const 
   };
   const auto params = [&](int id) { return step_of.at(nodes[id].name)->output; };
   const int out0 = graph.outputs[0];
-  auto [head, chain] = post_op_chains(nodes, plan, [](OpKind op) {
-    return op == OpKind::kRelu || op == OpKind::kLeakyRelu;
-  });
-  for (std::vector<int>& ch : chain) {  // one sum post-op per primitive: a second add ends the chain
-    int adds = 0;
-    for (std::size_t k = 0; k < ch.size(); ++k) {
-      if (nodes[ch[k]].op == OpKind::kAdd && ++adds == 2) {
-        for (std::size_t j = k; j < ch.size(); ++j) head[ch[j]] = -1;
-        ch.resize(k);
-        break;
-      }
-    }
-  }
+  auto [head, chain] = post_op_chains(
+      nodes, plan, [](OpKind op) { return op == OpKind::kRelu || op == OpKind::kLeakyRelu; }, /*max_adds=*/1);
   const auto s8_md = [&](int id) { return memory::desc(dims_of(id), memory::data_type::s8, Tag::nhwc); };
   const auto exec_id = [&](int id) { return head[id] >= 0 ? head[id] : id; };
 
