@@ -19,4 +19,6 @@ Result<ImageSize> parse_image_size(std::string_view text) {
   return size;
 }
 
+std::string size_text(int width, int height) { return std::to_string(width) + "x" + std::to_string(height); }
+
 }  // namespace litesr

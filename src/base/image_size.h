@@ -1,6 +1,7 @@
 // Image sizes given on the command line as "WIDTHxHEIGHT" (profile / bench / export --input, resize --size).
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "base/status.h"
@@ -16,5 +17,8 @@ struct ImageSize {
 // Parses "WIDTHxHEIGHT" (e.g. "1280x720"; 'X' also accepted; both 1..65536, nothing else around them).
 // kInvalidArgument otherwise.
 Result<ImageSize> parse_image_size(std::string_view text);
+
+// "WIDTHxHEIGHT" (e.g. "1280x720"), as messages print a size.
+std::string size_text(int width, int height);
 
 }  // namespace litesr

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "base/image.h"
+#include "base/image_size.h"
 #include "base/status.h"
 #include "upscaler/batch_upscale.h"
 #include "upscaler/model_upscaler.h"
@@ -30,6 +31,7 @@ using litesr::kMaxImageSide;
 using litesr::OutputSize;
 using litesr::PixelType;
 using litesr::Result;
+using litesr::size_text;
 using litesr::Status;
 using litesr::StatusCode;
 
@@ -111,8 +113,6 @@ ImageView<T> view_of(const litesr_image& image) {
   return {static_cast<T*>(image.data), image.width, image.height, image.channels,
           static_cast<std::ptrdiff_t>(image.stride / sizeof(T))};
 }
-
-std::string size_text(int width, int height) { return std::to_string(width) + "x" + std::to_string(height); }
 
 // The output size of the options (litesr_upscaler_options::output_scale, output_width, output_height): every
 // field checked here, so a bad one is named in the message; {} = none. `scale` must then be 0.

@@ -8,16 +8,11 @@
 #include <string>
 
 #include "base/image_ops.h"
+#include "base/image_size.h"
 #include "base/worker_threads.h"
 #include "io/image_file.h"
 
 namespace litesr {
-
-namespace {
-
-std::string size_text(int w, int h) { return std::to_string(w) + "x" + std::to_string(h); }
-
-}  // namespace
 
 ImageUpscaler make_bicubic_upscaler(int scale, const MatlabResizeOptions& options) {
   return [scale, options](const Image& lr) -> Result<Image> {

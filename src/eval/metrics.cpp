@@ -6,12 +6,11 @@
 #include <string>
 
 #include "base/color.h"
+#include "base/image_size.h"
 
 namespace litesr {
 
 namespace {
-
-std::string size_text(int w, int h) { return std::to_string(w) + "x" + std::to_string(h); }
 
 Status check_shave(const Image& image, int shave) {
   if (image.empty()) return invalid_argument("empty image");

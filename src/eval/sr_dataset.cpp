@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "base/image_ops.h"
+#include "base/image_size.h"
 #include "eval/matlab_resize.h"
 #include "io/image_file.h"
 #include "io/image_folder.h"
@@ -15,8 +16,6 @@ namespace litesr {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string size_text(int w, int h) { return std::to_string(w) + "x" + std::to_string(h); }
 
 }  // namespace
 

@@ -6,21 +6,19 @@
 namespace litesr::models {
 namespace {
 
-constexpr const char* kArch = ElsrConfig::kArch;
-
 Status validate(const ElsrConfig& c) {
-  LITESR_RETURN_IF_ERROR(config_value_in_range(kArch, "scale", c.scale, 2, 4));
-  return config_value_in_range(kArch, "channels", c.channels, 1, 256);
+  LITESR_RETURN_IF_ERROR(config_value_in_range(ElsrConfig::kArch, "scale", c.scale, 2, 4));
+  return config_value_in_range(ElsrConfig::kArch, "channels", c.channels, 1, 256);
 }
 
 }  // namespace
 
 Result<ElsrConfig> parse_elsr_config(const nlohmann::json& config) {
-  LITESR_RETURN_IF_ERROR(config_check_keys(config, kArch, {"scale", "channels", "color"}));
+  LITESR_RETURN_IF_ERROR(config_check_keys(config, ElsrConfig::kArch, {"scale", "channels", "color"}));
   ElsrConfig c;
-  LITESR_ASSIGN_OR_RETURN(c.scale, config_int(config, kArch, "scale"));
-  LITESR_ASSIGN_OR_RETURN(c.channels, config_int(config, kArch, "channels"));
-  LITESR_ASSIGN_OR_RETURN(c.color_channels, config_color_channels(config, kArch));
+  LITESR_ASSIGN_OR_RETURN(c.scale, config_int(config, ElsrConfig::kArch, "scale"));
+  LITESR_ASSIGN_OR_RETURN(c.channels, config_int(config, ElsrConfig::kArch, "channels"));
+  LITESR_ASSIGN_OR_RETURN(c.color_channels, config_color_channels(config, ElsrConfig::kArch));
   LITESR_RETURN_IF_ERROR(validate(c));
   return c;
 }
@@ -34,7 +32,7 @@ nlohmann::json elsr_config_json(const ElsrConfig& c) {
 Result<Graph> build_elsr_graph(const ElsrConfig& c) {
   LITESR_RETURN_IF_ERROR(validate(c));
   const int s = c.scale;
-  GraphBuilder b(kArch, s);
+  GraphBuilder b(ElsrConfig::kArch, s);
   const int k = c.color_channels;
   const int x = b.input("x", k);                                              // [K, H, W]
   const int f1 = b.conv(x, "conv1", c.channels, 3);                           // [C, H, W]

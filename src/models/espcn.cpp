@@ -8,12 +8,11 @@
 namespace litesr::models {
 namespace {
 
-constexpr const char* kArch = EspcnConfig::kArch;
 constexpr int kFeatures1 = 64;  // conv1 output channels (the paper's n1)
 constexpr int kFeatures2 = 32;  // conv2 output channels (n2)
 
 Status validate(const EspcnConfig& c) {
-  LITESR_RETURN_IF_ERROR(config_value_in_range(kArch, "scale", c.scale, 2, 8));
+  LITESR_RETURN_IF_ERROR(config_value_in_range(EspcnConfig::kArch, "scale", c.scale, 2, 8));
   if (c.channels != 1 && c.channels != 3) {
     return invalid_argument("espcn: config 'channels' = " + std::to_string(c.channels) + " must be 1 (Y) or 3 (RGB)");
   }
@@ -23,10 +22,10 @@ Status validate(const EspcnConfig& c) {
 }  // namespace
 
 Result<EspcnConfig> parse_espcn_config(const nlohmann::json& config) {
-  LITESR_RETURN_IF_ERROR(config_check_keys(config, kArch, {"scale", "channels"}));
+  LITESR_RETURN_IF_ERROR(config_check_keys(config, EspcnConfig::kArch, {"scale", "channels"}));
   EspcnConfig c;
-  LITESR_ASSIGN_OR_RETURN(c.scale, config_int(config, kArch, "scale"));
-  LITESR_ASSIGN_OR_RETURN(c.channels, config_int(config, kArch, "channels"));
+  LITESR_ASSIGN_OR_RETURN(c.scale, config_int(config, EspcnConfig::kArch, "scale"));
+  LITESR_ASSIGN_OR_RETURN(c.channels, config_int(config, EspcnConfig::kArch, "channels"));
   LITESR_RETURN_IF_ERROR(validate(c));
   return c;
 }
@@ -38,7 +37,7 @@ nlohmann::json espcn_config_json(const EspcnConfig& c) {
 Result<Graph> build_espcn_graph(const EspcnConfig& c) {
   LITESR_RETURN_IF_ERROR(validate(c));
   const int s = c.scale;
-  GraphBuilder b(kArch, s);
+  GraphBuilder b(EspcnConfig::kArch, s);
   const int x = b.input("x", c.channels);                          // [C, H, W]
   int t = b.tanh(b.conv(x, "conv1", kFeatures1, 5), "conv1_act");  // [64, H, W]
   t = b.tanh(b.conv(t, "conv2", kFeatures2, 3), "conv2_act");      // [32, H, W]

@@ -8,13 +8,11 @@
 namespace litesr::models {
 namespace {
 
-constexpr const char* kArch = EvsrnetConfig::kArch;
-
 Status validate(const EvsrnetConfig& c) {
-  LITESR_RETURN_IF_ERROR(config_value_in_range(kArch, "scale", c.scale, 2, 4));
-  LITESR_RETURN_IF_ERROR(config_value_in_range(kArch, "nc", c.nc, 1, 256));
-  LITESR_RETURN_IF_ERROR(config_value_in_range(kArch, "nb", c.nb, 0, 64));
-  return config_value_in_range(kArch, "frames", c.frames, 1, 64);
+  LITESR_RETURN_IF_ERROR(config_value_in_range(EvsrnetConfig::kArch, "scale", c.scale, 2, 4));
+  LITESR_RETURN_IF_ERROR(config_value_in_range(EvsrnetConfig::kArch, "nc", c.nc, 1, 256));
+  LITESR_RETURN_IF_ERROR(config_value_in_range(EvsrnetConfig::kArch, "nb", c.nb, 0, 64));
+  return config_value_in_range(EvsrnetConfig::kArch, "frames", c.frames, 1, 64);
 }
 
 // head + ReLU + nb residual blocks: [cin, H, W] -> [nc, H, W].
@@ -31,13 +29,13 @@ int add_trunk(GraphBuilder& b, const EvsrnetConfig& c, int in) {
 }  // namespace
 
 Result<EvsrnetConfig> parse_evsrnet_config(const nlohmann::json& config) {
-  LITESR_RETURN_IF_ERROR(config_check_keys(config, kArch, {"scale", "nc", "nb", "frames", "mode"}));
+  LITESR_RETURN_IF_ERROR(config_check_keys(config, EvsrnetConfig::kArch, {"scale", "nc", "nb", "frames", "mode"}));
   EvsrnetConfig c;
-  LITESR_ASSIGN_OR_RETURN(c.scale, config_int(config, kArch, "scale"));
-  LITESR_ASSIGN_OR_RETURN(c.nc, config_int(config, kArch, "nc"));
-  LITESR_ASSIGN_OR_RETURN(c.nb, config_int(config, kArch, "nb"));
-  LITESR_ASSIGN_OR_RETURN(c.frames, config_int(config, kArch, "frames"));
-  LITESR_ASSIGN_OR_RETURN(const std::string mode, config_string(config, kArch, "mode"));
+  LITESR_ASSIGN_OR_RETURN(c.scale, config_int(config, EvsrnetConfig::kArch, "scale"));
+  LITESR_ASSIGN_OR_RETURN(c.nc, config_int(config, EvsrnetConfig::kArch, "nc"));
+  LITESR_ASSIGN_OR_RETURN(c.nb, config_int(config, EvsrnetConfig::kArch, "nb"));
+  LITESR_ASSIGN_OR_RETURN(c.frames, config_int(config, EvsrnetConfig::kArch, "frames"));
+  LITESR_ASSIGN_OR_RETURN(const std::string mode, config_string(config, EvsrnetConfig::kArch, "mode"));
   if (mode == evsrnet_mode_name(EvsrnetMode::kRecurrent)) {
     c.mode = EvsrnetMode::kRecurrent;
   } else if (mode == evsrnet_mode_name(EvsrnetMode::kFrameParallel)) {
@@ -62,7 +60,8 @@ Result<Graph> build_evsrnet_graph(const EvsrnetConfig& c) {
   LITESR_RETURN_IF_ERROR(validate(c));
   const int s = c.scale;
   const int out_ch = 3 * s * s;
-  GraphBuilder b(kArch, s, c.frames);  // input_frames = T: the graph is one frame/step of a T-frame window
+  GraphBuilder b(EvsrnetConfig::kArch, s,
+                 c.frames);  // input_frames = T: the graph is one frame/step of a T-frame window
   if (c.mode == EvsrnetMode::kFrameParallel) {
     const int x = b.input("x", 3);                                        // [3, H, W]
     const int f = add_trunk(b, c, x);                                     // [nc, H, W]

@@ -8,15 +8,14 @@
 namespace litesr::models {
 namespace {
 
-constexpr const char* kArch = FsrcnnConfig::kArch;
 constexpr int kDeconvKernel = 9;
 constexpr int kDeconvPadding = 4;
 
 Status validate(const FsrcnnConfig& c) {
-  LITESR_RETURN_IF_ERROR(config_value_in_range(kArch, "scale", c.scale, 2, 8));
-  LITESR_RETURN_IF_ERROR(config_value_in_range(kArch, "d", c.d, 1, 1024));
-  LITESR_RETURN_IF_ERROR(config_value_in_range(kArch, "s", c.s, 1, 1024));
-  LITESR_RETURN_IF_ERROR(config_value_in_range(kArch, "m", c.m, 0, 64));
+  LITESR_RETURN_IF_ERROR(config_value_in_range(FsrcnnConfig::kArch, "scale", c.scale, 2, 8));
+  LITESR_RETURN_IF_ERROR(config_value_in_range(FsrcnnConfig::kArch, "d", c.d, 1, 1024));
+  LITESR_RETURN_IF_ERROR(config_value_in_range(FsrcnnConfig::kArch, "s", c.s, 1, 1024));
+  LITESR_RETURN_IF_ERROR(config_value_in_range(FsrcnnConfig::kArch, "m", c.m, 0, 64));
   if (c.channels != 1 && c.channels != 3) {
     return invalid_argument("fsrcnn: config 'channels' = " + std::to_string(c.channels) + " must be 1 (Y) or 3 (RGB)");
   }
@@ -26,13 +25,13 @@ Status validate(const FsrcnnConfig& c) {
 }  // namespace
 
 Result<FsrcnnConfig> parse_fsrcnn_config(const nlohmann::json& config) {
-  LITESR_RETURN_IF_ERROR(config_check_keys(config, kArch, {"scale", "d", "s", "m", "channels"}));
+  LITESR_RETURN_IF_ERROR(config_check_keys(config, FsrcnnConfig::kArch, {"scale", "d", "s", "m", "channels"}));
   FsrcnnConfig c;
-  LITESR_ASSIGN_OR_RETURN(c.scale, config_int(config, kArch, "scale"));
-  LITESR_ASSIGN_OR_RETURN(c.d, config_int(config, kArch, "d"));
-  LITESR_ASSIGN_OR_RETURN(c.s, config_int(config, kArch, "s"));
-  LITESR_ASSIGN_OR_RETURN(c.m, config_int(config, kArch, "m"));
-  LITESR_ASSIGN_OR_RETURN(c.channels, config_int(config, kArch, "channels"));
+  LITESR_ASSIGN_OR_RETURN(c.scale, config_int(config, FsrcnnConfig::kArch, "scale"));
+  LITESR_ASSIGN_OR_RETURN(c.d, config_int(config, FsrcnnConfig::kArch, "d"));
+  LITESR_ASSIGN_OR_RETURN(c.s, config_int(config, FsrcnnConfig::kArch, "s"));
+  LITESR_ASSIGN_OR_RETURN(c.m, config_int(config, FsrcnnConfig::kArch, "m"));
+  LITESR_ASSIGN_OR_RETURN(c.channels, config_int(config, FsrcnnConfig::kArch, "channels"));
   LITESR_RETURN_IF_ERROR(validate(c));
   return c;
 }
@@ -43,7 +42,7 @@ nlohmann::json fsrcnn_config_json(const FsrcnnConfig& c) {
 
 Result<Graph> build_fsrcnn_graph(const FsrcnnConfig& c) {
   LITESR_RETURN_IF_ERROR(validate(c));
-  GraphBuilder b(kArch, c.scale);
+  GraphBuilder b(FsrcnnConfig::kArch, c.scale);
   const int x = b.input("x", c.channels);                              // [C, H, W]
   int t = b.prelu(b.conv(x, "first_part.0", c.d, 5), "first_part.1");  // [d, H, W] feature extraction
   t = b.prelu(b.conv(t, "mid_part.0", c.s, 1), "mid_part.1");          // [s, H, W] shrinking

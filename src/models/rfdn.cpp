@@ -10,13 +10,12 @@
 namespace litesr::models {
 namespace {
 
-constexpr const char* kArch = RfdnConfig::kArch;
-constexpr float kSlope = 0.05f;  // block.py activation('lrelu', neg_slope=0.05)
+constexpr float kRfdnSlope = 0.05f;  // block.py activation('lrelu', neg_slope=0.05)
 
 Status validate(const RfdnConfig& c) {
-  LITESR_RETURN_IF_ERROR(config_value_in_range(kArch, "scale", c.scale, 2, 4));
-  LITESR_RETURN_IF_ERROR(config_value_in_range(kArch, "nf", c.nf, 4, 256));  // ESA f = nf/4 >= 1
-  return config_value_in_range(kArch, "num_modules", c.num_modules, 1, 16);
+  LITESR_RETURN_IF_ERROR(config_value_in_range(RfdnConfig::kArch, "scale", c.scale, 2, 4));
+  LITESR_RETURN_IF_ERROR(config_value_in_range(RfdnConfig::kArch, "nf", c.nf, 4, 256));  // ESA f = nf/4 >= 1
+  return config_value_in_range(RfdnConfig::kArch, "num_modules", c.num_modules, 1, 16);
 }
 
 // Enhanced spatial attention (block.py ESA): u [nf, H, W] -> [nf, H, W].
@@ -41,10 +40,10 @@ int add_rfdb(GraphBuilder& b, const std::string& p, int in, int nf) {
   int r = in;
   for (int i = 1; i <= 3; ++i) {
     const std::string c = p + ".c" + std::to_string(i);
-    distilled.push_back(b.leaky_relu(b.conv(r, c + "_d", dc, 1), kSlope, c + "_d_act"));
-    r = b.leaky_relu(b.add({b.conv(r, c + "_r", nf, 3), r}, c + "_r_sum"), kSlope, c + "_r_act");
+    distilled.push_back(b.leaky_relu(b.conv(r, c + "_d", dc, 1), kRfdnSlope, c + "_d_act"));
+    r = b.leaky_relu(b.add({b.conv(r, c + "_r", nf, 3), r}, c + "_r_sum"), kRfdnSlope, c + "_r_act");
   }
-  distilled.push_back(b.leaky_relu(b.conv(r, p + ".c4", dc, 3), kSlope, p + ".c4_act"));
+  distilled.push_back(b.leaky_relu(b.conv(r, p + ".c4", dc, 3), kRfdnSlope, p + ".c4_act"));
   const int u = b.conv(b.concat(distilled, p + ".distilled"), p + ".c5", nf, 1);  // [nf, H, W]
   return add_esa(b, p + ".esa", u, nf);
 }
@@ -52,11 +51,11 @@ int add_rfdb(GraphBuilder& b, const std::string& p, int in, int nf) {
 }  // namespace
 
 Result<RfdnConfig> parse_rfdn_config(const nlohmann::json& config) {
-  LITESR_RETURN_IF_ERROR(config_check_keys(config, kArch, {"scale", "nf", "num_modules"}));
+  LITESR_RETURN_IF_ERROR(config_check_keys(config, RfdnConfig::kArch, {"scale", "nf", "num_modules"}));
   RfdnConfig c;
-  LITESR_ASSIGN_OR_RETURN(c.scale, config_int(config, kArch, "scale"));
-  LITESR_ASSIGN_OR_RETURN(c.nf, config_int(config, kArch, "nf"));
-  LITESR_ASSIGN_OR_RETURN(c.num_modules, config_int(config, kArch, "num_modules"));
+  LITESR_ASSIGN_OR_RETURN(c.scale, config_int(config, RfdnConfig::kArch, "scale"));
+  LITESR_ASSIGN_OR_RETURN(c.nf, config_int(config, RfdnConfig::kArch, "nf"));
+  LITESR_ASSIGN_OR_RETURN(c.num_modules, config_int(config, RfdnConfig::kArch, "num_modules"));
   LITESR_RETURN_IF_ERROR(validate(c));
   return c;
 }
@@ -67,8 +66,13 @@ nlohmann::json rfdn_config_json(const RfdnConfig& c) {
 
 Result<Graph> build_rfdn_graph(const RfdnConfig& c) {
   LITESR_RETURN_IF_ERROR(validate(c));
-  return build_distillation_network({.arch = kArch, .scale = c.scale, .nf = c.nf, .num_modules = c.num_modules,
-                                     .block_prefix = "B", .slope = kSlope, .add_block = add_rfdb});
+  return build_distillation_network({.arch = RfdnConfig::kArch,
+                                     .scale = c.scale,
+                                     .nf = c.nf,
+                                     .num_modules = c.num_modules,
+                                     .block_prefix = "B",
+                                     .slope = kRfdnSlope,
+                                     .add_block = add_rfdb});
 }
 
 }  // namespace litesr::models

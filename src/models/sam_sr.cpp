@@ -6,7 +6,6 @@
 namespace litesr::models {
 namespace {
 
-constexpr const char* kArch = SamSrConfig::kArch;
 constexpr float kLeakySlope = 0.2f;  // the paper's LeakyReLU(0.2), in blocks and upsampler
 constexpr float kBnEps = 1e-5f;      // PyTorch BatchNorm2d default
 
@@ -37,7 +36,7 @@ Status validate(const SamSrConfig& c) {
   if (c.nf < 2 || c.nf > 1024 || c.nf % 2 != 0) {
     return invalid_argument("sam_sr: config 'nf' = " + std::to_string(c.nf) + " must be even and in [2, 1024]");
   }
-  LITESR_RETURN_IF_ERROR(config_value_in_range(kArch, "n", c.n, 0, 256));
+  LITESR_RETURN_IF_ERROR(config_value_in_range(SamSrConfig::kArch, "n", c.n, 0, 256));
   return sam_sr_upsampler_layers(c.upsampler, c.nf).status();
 }
 
@@ -73,15 +72,15 @@ Result<std::vector<SamSrUpStep>> sam_sr_upsampler_layers(const std::string& name
 }
 
 Result<SamSrConfig> parse_sam_sr_config(const nlohmann::json& config) {
-  LITESR_RETURN_IF_ERROR(
-      config_check_keys(config, kArch, {"scale", "nf", "n", "se", "bn", "bicubic_a", "se_gate", "upsampler", "color"}));
+  LITESR_RETURN_IF_ERROR(config_check_keys(
+      config, SamSrConfig::kArch, {"scale", "nf", "n", "se", "bn", "bicubic_a", "se_gate", "upsampler", "color"}));
   SamSrConfig c;
-  LITESR_ASSIGN_OR_RETURN(c.scale, config_int(config, kArch, "scale"));
-  LITESR_ASSIGN_OR_RETURN(c.nf, config_int(config, kArch, "nf"));
-  LITESR_ASSIGN_OR_RETURN(c.n, config_int(config, kArch, "n"));
-  LITESR_ASSIGN_OR_RETURN(c.se, config_bool(config, kArch, "se"));
-  LITESR_ASSIGN_OR_RETURN(c.bn, config_bool(config, kArch, "bn"));
-  LITESR_ASSIGN_OR_RETURN(const double a, config_number(config, kArch, "bicubic_a"));
+  LITESR_ASSIGN_OR_RETURN(c.scale, config_int(config, SamSrConfig::kArch, "scale"));
+  LITESR_ASSIGN_OR_RETURN(c.nf, config_int(config, SamSrConfig::kArch, "nf"));
+  LITESR_ASSIGN_OR_RETURN(c.n, config_int(config, SamSrConfig::kArch, "n"));
+  LITESR_ASSIGN_OR_RETURN(c.se, config_bool(config, SamSrConfig::kArch, "se"));
+  LITESR_ASSIGN_OR_RETURN(c.bn, config_bool(config, SamSrConfig::kArch, "bn"));
+  LITESR_ASSIGN_OR_RETURN(const double a, config_number(config, SamSrConfig::kArch, "bicubic_a"));
   if (a == sam_sr_bicubic_a(BicubicKind::kMatlab)) {
     c.bicubic = BicubicKind::kMatlab;
   } else if (a == sam_sr_bicubic_a(BicubicKind::kPytorch)) {
@@ -90,7 +89,7 @@ Result<SamSrConfig> parse_sam_sr_config(const nlohmann::json& config) {
     return invalid_argument("sam_sr: config 'bicubic_a' = " + nlohmann::json(a).dump() +
                             " must be -0.5 (MATLAB imresize) or -0.75 (PyTorch F.interpolate)");
   }
-  LITESR_ASSIGN_OR_RETURN(const std::string gate, config_string(config, kArch, "se_gate"));
+  LITESR_ASSIGN_OR_RETURN(const std::string gate, config_string(config, SamSrConfig::kArch, "se_gate"));
   if (gate == "hard_sigmoid") {
     c.se_gate = SeGate::kHardSigmoid;
   } else if (gate == "sigmoid") {
@@ -98,8 +97,8 @@ Result<SamSrConfig> parse_sam_sr_config(const nlohmann::json& config) {
   } else {
     return invalid_argument("sam_sr: config 'se_gate' = \"" + gate + "\" must be \"hard_sigmoid\" or \"sigmoid\"");
   }
-  LITESR_ASSIGN_OR_RETURN(c.upsampler, config_string(config, kArch, "upsampler"));
-  LITESR_ASSIGN_OR_RETURN(c.color_channels, config_color_channels(config, kArch));
+  LITESR_ASSIGN_OR_RETURN(c.upsampler, config_string(config, SamSrConfig::kArch, "upsampler"));
+  LITESR_ASSIGN_OR_RETURN(c.color_channels, config_color_channels(config, SamSrConfig::kArch));
   LITESR_RETURN_IF_ERROR(validate(c));
   return c;
 }
@@ -123,7 +122,7 @@ Result<Graph> build_sam_sr_graph(const SamSrConfig& c) {
   LITESR_RETURN_IF_ERROR(validate(c));
   LITESR_ASSIGN_OR_RETURN(const std::vector<SamSrUpStep> up,
                           sam_sr_upsampler_layers(c.upsampler, c.nf, c.color_channels));
-  GraphBuilder b(kArch, c.scale);
+  GraphBuilder b(SamSrConfig::kArch, c.scale);
   const int x = b.input("x", c.color_channels);  // [K, H, W]
   const int f = add_block(b, c, x, 0);  // [nf, H, W]
   int y = f;

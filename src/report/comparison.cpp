@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "base/image_ops.h"
+#include "base/image_size.h"
 #include "base/worker_threads.h"
 #include "io/image_file.h"
 #include "io/image_folder.h"
@@ -18,8 +19,6 @@ namespace litesr {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string size_text(int w, int h) { return std::to_string(w) + "x" + std::to_string(h); }
 
 // One image's results: each method's scores (with HR) and its panel.
 struct ImageOutcome {

@@ -16,13 +16,8 @@ namespace {
 // The largest cin·k² of a k x k (k > 3) conv run as a 1x1 conv over its shifted rows (compute_row); larger ones
 // take the scalar loop.
 constexpr int kMaxUnfoldedTaps = 512;
-constexpr int kLead = 16;        // zero floats before x = 0 of every row: 64-byte aligned rows, halo >= pad
+constexpr int kLeadFloats = 16;        // zero floats before x = 0 of every row: 64-byte aligned rows, halo >= pad
 constexpr int kAlignFloats = 16;  // 64 bytes
-
-int floor_mod(int a, int m) {
-  const int r = a % m;
-  return r < 0 ? r + m : r;
-}
 
 std::size_t align_floats(std::size_t v) { return (v + kAlignFloats - 1) / kAlignFloats * kAlignFloats; }
 
@@ -263,7 +258,7 @@ Status BandExecutor::prepare(const Program& p, int width, int height, int band_r
   for (int k = 0; k < n; ++k) {
     if (p.steps[k].node.op == OpKind::kConv2d) pad_ = std::max(pad_, (p.steps[k].node.kernel - 1) / 2);
   }
-  lead_ = std::max(kLead, (pad_ + kAlignFloats - 1) / kAlignFloats * kAlignFloats);
+  lead_ = std::max(kLeadFloats, (pad_ + kAlignFloats - 1) / kAlignFloats * kAlignFloats);
 
   // Epilogue fusion: conv -> activation, then -> add (residual). A squeeze_excite read only by a dense conv
   // folds its gates into that conv's weights: the step has no rows, its reader reads the ungated map.

@@ -9,13 +9,8 @@
 namespace litesr {
 namespace {
 
-constexpr int kLead = 64;  // bytes before x = 0 of every row: 64-byte aligned rows, >= the widest conv radius
+constexpr int kLeadBytes = 64;  // bytes before x = 0 of every row: 64-byte aligned rows, >= the widest conv radius
 constexpr int kMaxRadius = 32;
-
-int floor_mod(int a, int m) {
-  const int r = a % m;
-  return r < 0 ? r + m : r;
-}
 
 std::size_t align64(std::size_t v) { return (v + 63) / 64 * 64; }
 
@@ -155,7 +150,7 @@ Status Int8BandExecutor::prepare(const Int8Program& p, int width, int height, in
     pl.width = width * factor_[k];
     pl.halo = halo[k];
     pl.ring = ring[k];
-    pl.stride = static_cast<int>(align64(kLead + pl.width + pad_));
+    pl.stride = static_cast<int>(align64(kLeadBytes + pl.width + pad_));
     pl.offset = offset;
     offset += static_cast<std::size_t>(p.steps[k].channels) * pl.ring * pl.stride;
     order_.push_back(k);
@@ -308,7 +303,7 @@ Status Int8BandExecutor::prepare_ops() {
 
 inline int8_t* Int8BandExecutor::row_ptr(const Workspace& ws, int step, int c, int y) const {
   const StepPlan& pl = plans_[step];
-  return ws.arena + pl.offset + (static_cast<std::size_t>(c) * pl.ring + floor_mod(y, pl.ring)) * pl.stride + kLead;
+  return ws.arena + pl.offset + (static_cast<std::size_t>(c) * pl.ring + floor_mod(y, pl.ring)) * pl.stride + kLeadBytes;
 }
 
 void Int8BandExecutor::band_task(void* self, int band, int thread) {

@@ -25,6 +25,12 @@ struct RowRead {
 
 inline int ceil_div(int a, int b) { return (a + b - 1) / b; }  // a >= 0, b > 0
 
+// a mod m in [0, m) for any sign of a (m > 0): the slot of row a in a ring of m rows.
+inline int floor_mod(int a, int m) {
+  const int r = a % m;
+  return r < 0 ? r + m : r;
+}
+
 // Leads and ring sizes (see above) of the computed steps: backwards over the steps (in topological order) for the
 // leads, then forwards for the rings. reads[k]: the row inputs of step k (used only where computed[k]).
 void plan_row_leads(const std::vector<std::vector<RowRead>>& reads, const std::vector<bool>& computed,

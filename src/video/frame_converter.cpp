@@ -9,6 +9,8 @@ extern "C" {
 #include <libavutil/pixdesc.h>
 }
 
+#include "video/av_plane_row.h"
+
 namespace litesr::video_detail {
 
 bool planar_yuv(AVPixelFormat fmt, PlanarYuv* out) {
@@ -70,11 +72,6 @@ template <typename T>
 inline T quantize(float v, float max_code) {
   v = std::clamp(v, 0.0f, max_code);
   return static_cast<T>(static_cast<int32_t>(v + 0.5f));
-}
-
-template <typename T>
-T* plane_row(const AVFrame& f, int plane, int y) {
-  return reinterpret_cast<T*>(f.data[plane] + static_cast<std::ptrdiff_t>(y) * f.linesize[plane]);
 }
 
 // ---- planar Y'CbCr -> R'G'B' ---------------------------------------------------------------------

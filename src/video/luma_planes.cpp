@@ -3,20 +3,13 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "video/av_plane_row.h"
+
 namespace litesr::video_detail {
 namespace {
 
 // f32 value per code of a depth (see the header).
 float value_per_code(int depth) { return 1.0f / (255.0f * static_cast<float>(1 << (depth - 8))); }
-
-template <typename T>
-const T* plane_row(const AVFrame& f, int plane, int y) {
-  return reinterpret_cast<const T*>(f.data[plane] + static_cast<std::ptrdiff_t>(y) * f.linesize[plane]);
-}
-template <typename T>
-T* plane_row(AVFrame& f, int plane, int y) {
-  return reinterpret_cast<T*>(f.data[plane] + static_cast<std::ptrdiff_t>(y) * f.linesize[plane]);
-}
 
 template <typename T>
 void read_plane(const AVFrame& f, int plane, int height, float per_code, ImageView<float> out, int out_row0) {

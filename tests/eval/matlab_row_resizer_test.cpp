@@ -60,14 +60,14 @@ Image stream_resize(const Image& src, const MatlabResizePlan& plan, int band, in
   return out;
 }
 
-struct Case {
+struct ResizerCase {
   int w, h;
   double scale;       // > 0: plan_matlab_resize
   int out_w, out_h;   // else plan_matlab_resize_to
 };
 
 TEST(MatlabRowResizer, EqualsTheWholeImageResizeBitForBit) {
-  const Case cases[] = {
+  const ResizerCase cases[] = {
       {37, 29, 0.75, 0, 0},   // x2 model output shrunk to x1.5 (height first, antialiased)
       {40, 33, 0.5, 0, 0},    // x4 -> x2
       {31, 26, 1.0 / 3, 0, 0},
@@ -78,7 +78,7 @@ TEST(MatlabRowResizer, EqualsTheWholeImageResizeBitForBit) {
       {9, 1, 0.75, 0, 0},
       {2, 2, 0, 1, 1},
   };
-  for (const Case& c : cases) {
+  for (const ResizerCase& c : cases) {
     const MatlabResizePlan plan = c.scale > 0 ? *plan_matlab_resize(c.w, c.h, c.scale)
                                               : *plan_matlab_resize_to(c.w, c.h, c.out_w, c.out_h);
     for (PixelType type : {PixelType::kU8, PixelType::kU16, PixelType::kF32}) {

@@ -15,13 +15,13 @@ namespace {
 
 using nlohmann::json;
 
-json config(const char* mode, int frames) {
+json multi_frame_config(const char* mode, int frames) {
   return json{{"scale", 4}, {"nc", 8}, {"nb", 2}, {"frames", frames}, {"mode", mode}};
 }
 
 TEST(EvsrnetMultiFrame, CreateSessionPointsAtMultiFrameSession) {
   for (const char* mode : {"recurrent", "frame_parallel"}) {
-    const auto m = testing::random_model("evsrnet", config(mode, 10));
+    const auto m = testing::random_model("evsrnet", multi_frame_config(mode, 10));
     auto s = models::create_session(m.file);
     ASSERT_FALSE(s.ok());
     EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument);
@@ -40,7 +40,7 @@ TEST(EvsrnetMultiFrame, CreateSessionPointsAtMultiFrameSession) {
 // Streaming over 2 windows + 1 frame (T = 3) equals the documented step loop over run_reference.
 TEST(EvsrnetMultiFrame, RecurrentStreamingMatchesStepLoop) {
   const int T = 3, w = 6, h = 5, s = 4;
-  const auto m = testing::random_model("evsrnet", config("recurrent", T), 3);
+  const auto m = testing::random_model("evsrnet", multi_frame_config("recurrent", T), 3);
   auto mfs = models::create_multi_frame_session(m.file).value();
   FeatureMap prev, hid, o;
   for (int t = 0; t < 2 * T + 1; ++t) {

@@ -16,24 +16,24 @@ using testing::random_map;
 using testing::random_model;
 using testing::run_ref;
 
-json config(const char* mode, int scale = 4, int nc = 8, int nb = 5, int frames = 10) {
+json evsrnet_config(const char* mode, int scale = 4, int nc = 8, int nb = 5, int frames = 10) {
   return json{{"scale", scale}, {"nc", nc}, {"nb", nb}, {"frames", frames}, {"mode", mode}};
 }
 
 TEST(Evsrnet, ParameterCountsOfBothReadings) {
-  EXPECT_EQ(testing::parameter_count("evsrnet", config("recurrent")), 14400);
-  EXPECT_EQ(testing::parameter_count("evsrnet", config("frame_parallel")), 9568);
+  EXPECT_EQ(testing::parameter_count("evsrnet", evsrnet_config("recurrent")), 14400);
+  EXPECT_EQ(testing::parameter_count("evsrnet", evsrnet_config("frame_parallel")), 9568);
   // Closed forms for other sizes: head 9·cin·nc + nc, 2·nb·(9nc² + nc), [hidden 9nc² + nc], tail 9·nc·3s² + 3s².
   auto expected = [](bool recurrent, int s, int nc, int nb) {
     const int64_t o = 3 * s * s, cin = recurrent ? 6 + nc + o : 3;
     return 9 * cin * nc + nc + 2 * nb * (9 * nc * nc + nc) + (recurrent ? 9 * nc * nc + nc : 0) + 9 * nc * o + o;
   };
-  EXPECT_EQ(testing::parameter_count("evsrnet", config("recurrent", 2, 16, 3)), expected(true, 2, 16, 3));
-  EXPECT_EQ(testing::parameter_count("evsrnet", config("frame_parallel", 3, 4, 0)), expected(false, 3, 4, 0));
+  EXPECT_EQ(testing::parameter_count("evsrnet", evsrnet_config("recurrent", 2, 16, 3)), expected(true, 2, 16, 3));
+  EXPECT_EQ(testing::parameter_count("evsrnet", evsrnet_config("frame_parallel", 3, 4, 0)), expected(false, 3, 4, 0));
 }
 
 TEST(Evsrnet, RecurrentStepGraphContract) {
-  const auto m = random_model("evsrnet", config("recurrent"));
+  const auto m = random_model("evsrnet", evsrnet_config("recurrent"));
   const Graph& g = m.graph;
   EXPECT_EQ(g.input_frames, 10);  // litesr.frames: the window the step graph is driven over
   EXPECT_EQ(g.scale, 4);
@@ -58,7 +58,7 @@ TEST(Evsrnet, RecurrentStepGraphContract) {
 // Runs T = 3 steps with the documented initial state and feedback; checks shapes, finiteness, the
 // frame = PixelShuffle(o) relation, h >= 0, and that the state actually feeds back.
 TEST(Evsrnet, RecurrentStepsOverAWindow) {
-  const auto m = random_model("evsrnet", config("recurrent", 4, 8, 2, 3), 5);
+  const auto m = random_model("evsrnet", evsrnet_config("recurrent", 4, 8, 2, 3), 5);
   const int h = 5, w = 6, s = 4;
   std::vector<FeatureMap> frames;
   for (int t = 0; t < 3; ++t) frames.push_back(random_map(3, h, w, 100 + t));
@@ -97,8 +97,8 @@ TEST(Evsrnet, RecurrentStepsOverAWindow) {
 // the x_t slot (channels 3..5) with a frame-parallel model's head weights, sharing body and tail, outputs
 // exactly the frame-parallel frame whatever the other inputs hold; moved to slot 0..2 it follows x_prev.
 TEST(Evsrnet, HeadChannelOrderMatchesFrameParallel) {
-  const auto fp = random_model("evsrnet", config("frame_parallel", 2, 4, 1), 8);
-  auto rec = random_model("evsrnet", config("recurrent", 2, 4, 1), 9);
+  const auto fp = random_model("evsrnet", evsrnet_config("frame_parallel", 2, 4, 1), 8);
+  auto rec = random_model("evsrnet", evsrnet_config("recurrent", 2, 4, 1), 9);
   const int nc = 4, cin = 6 + nc + 12;
   const Tensor& fp_head = fp.file.tensors.at("head.weight");  // [nc, 3, 3, 3]
   for (const int slot : {3, 0}) {
@@ -123,7 +123,7 @@ TEST(Evsrnet, HeadChannelOrderMatchesFrameParallel) {
 }
 
 TEST(Evsrnet, FrameParallelGraph) {
-  const auto m = random_model("evsrnet", config("frame_parallel"));
+  const auto m = random_model("evsrnet", evsrnet_config("frame_parallel"));
   ASSERT_EQ(m.graph.inputs.size(), 1u);
   ASSERT_EQ(m.graph.outputs.size(), 1u);
   EXPECT_EQ(m.graph.input_frames, 10);
@@ -142,26 +142,26 @@ TEST(Evsrnet, RejectsBadConfigs) {
     ASSERT_FALSE(g.ok()) << j.dump();
     EXPECT_EQ(g.status().code(), StatusCode::kInvalidArgument) << g.status().to_string();
   };
-  expect_invalid(config("bidirectional"));
-  expect_invalid(config("recurrent", 5));
-  expect_invalid(config("recurrent", 4, 0));
-  expect_invalid(config("recurrent", 4, 8, 5, 0));
-  expect_invalid(config("recurrent"), 2);  // litesr.scale disagrees
-  json j = config("recurrent");
+  expect_invalid(evsrnet_config("bidirectional"));
+  expect_invalid(evsrnet_config("recurrent", 5));
+  expect_invalid(evsrnet_config("recurrent", 4, 0));
+  expect_invalid(evsrnet_config("recurrent", 4, 8, 5, 0));
+  expect_invalid(evsrnet_config("recurrent"), 2);  // litesr.scale disagrees
+  json j = evsrnet_config("recurrent");
   j.erase("frames");
   expect_invalid(j);
-  j = config("recurrent");
+  j = evsrnet_config("recurrent");
   j["skip"] = true;
   expect_invalid(j);
   // A model file whose litesr.frames disagrees with the config is refused by build_graph.
-  auto file = models::make_random_model("evsrnet", 4, config("frame_parallel").dump(), 1);
+  auto file = models::make_random_model("evsrnet", 4, evsrnet_config("frame_parallel").dump(), 1);
   ASSERT_TRUE(file.ok());
   file->metadata["litesr.frames"] = "1";
   EXPECT_FALSE(models::build_graph(*file).ok());
   // Round trip.
-  const auto c = models::parse_evsrnet_config(config("frame_parallel", 3, 6, 2, 4));
+  const auto c = models::parse_evsrnet_config(evsrnet_config("frame_parallel", 3, 6, 2, 4));
   ASSERT_TRUE(c.ok());
-  EXPECT_EQ(models::evsrnet_config_json(*c), config("frame_parallel", 3, 6, 2, 4));
+  EXPECT_EQ(models::evsrnet_config_json(*c), evsrnet_config("frame_parallel", 3, 6, 2, 4));
 }
 
 }  // namespace

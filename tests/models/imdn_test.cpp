@@ -13,13 +13,13 @@ namespace {
 
 using nlohmann::json;
 
-json config(int scale, int nf = 64, int modules = 6) {
+json imdn_config(int scale, int nf = 64, int modules = 6) {
   return json{{"scale", scale}, {"nf", nf}, {"num_modules", modules}};
 }
 
 TEST(Imdn, ParameterCount) {
-  EXPECT_EQ(testing::parameter_count("imdn", config(4)), 715176);
-  const auto m = testing::random_model("imdn", config(4));
+  EXPECT_EQ(testing::parameter_count("imdn", imdn_config(4)), 715176);
+  const auto m = testing::random_model("imdn", imdn_config(4));
   EXPECT_EQ(m.file.tensors.at("IMDB3.cca.conv_du.0.weight").shape, (std::vector<int64_t>{4, 64, 1, 1}));
   EXPECT_EQ(m.file.tensors.at("IMDB3.cca.conv_du.2.weight").shape, (std::vector<int64_t>{64, 4, 1, 1}));
   EXPECT_EQ(m.file.tensors.at("IMDB6.c2.weight").shape, (std::vector<int64_t>{64, 48, 3, 3}));
@@ -34,13 +34,13 @@ TEST(Imdn, ParameterCount) {
                           2 * 4 * dc * h + h + 4 * dc;
     return 27 * nf + nf + n * block + n * nf * nf + nf + 9 * nf * nf + nf + 9 * nf * 3 * s * s + 3 * s * s;
   };
-  EXPECT_EQ(testing::parameter_count("imdn", config(4)), expected(4, 64, 6));
-  EXPECT_EQ(testing::parameter_count("imdn", config(2, 32, 2)), expected(2, 32, 2));
+  EXPECT_EQ(testing::parameter_count("imdn", imdn_config(4)), expected(4, 64, 6));
+  EXPECT_EQ(testing::parameter_count("imdn", imdn_config(2, 32, 2)), expected(2, 32, 2));
 }
 
 TEST(Imdn, ReferenceShapesAndFinite) {
   for (int s : {2, 3, 4}) {
-    const auto m = testing::random_model("imdn", config(s, 16, 2), 3);
+    const auto m = testing::random_model("imdn", imdn_config(s, 16, 2), 3);
     const auto out = testing::run_ref(m.graph, m.file.tensors, {testing::random_map(3, 6, 5, 2)});
     ASSERT_EQ(out.size(), 1u);
     EXPECT_EQ(out[0].channels, 3);
@@ -80,7 +80,7 @@ TEST(Imdn, ContrastChannelAttentionMatchesHandComputation) {
 }
 
 TEST(Imdn, SessionMatchesReference) {
-  const auto m = testing::random_model("imdn", config(4, 16, 2), 5);
+  const auto m = testing::random_model("imdn", imdn_config(4, 16, 2), 5);
   EXPECT_LE(testing::session_vs_reference(m.file, 7, 6, 9), 1e-5f);
 }
 

@@ -11,24 +11,24 @@ namespace {
 
 using nlohmann::json;
 
-json config(int scale, int nc = 64, int nb = 16) { return json{{"scale", scale}, {"nc", nc}, {"nb", nb}}; }
+json msrresnet_config(int scale, int nc = 64, int nb = 16) { return json{{"scale", scale}, {"nc", nc}, {"nb", nb}}; }
 
 TEST(Msrresnet, ParameterCount) {
-  EXPECT_EQ(testing::parameter_count("msrresnet", config(4)), 1517571);
+  EXPECT_EQ(testing::parameter_count("msrresnet", msrresnet_config(4)), 1517571);
   // Closed form: conv_first 27nc + nc, trunk 2nb(9nc² + nc), up (x4: 2 × (36nc² + 4nc); x2/x3: 9s²nc² + s²nc),
   // HRconv 9nc² + nc, conv_last 27nc + 3.
   auto expected = [](int s, int64_t nc, int64_t nb) {
     const int64_t up = s == 4 ? 2 * (36 * nc * nc + 4 * nc) : 9 * s * s * nc * nc + s * s * nc;
     return 28 * nc + 2 * nb * (9 * nc * nc + nc) + up + 9 * nc * nc + nc + 27 * nc + 3;
   };
-  EXPECT_EQ(testing::parameter_count("msrresnet", config(4)), expected(4, 64, 16));
-  EXPECT_EQ(testing::parameter_count("msrresnet", config(2, 16, 3)), expected(2, 16, 3));
-  EXPECT_EQ(testing::parameter_count("msrresnet", config(3, 8, 0)), expected(3, 8, 0));
+  EXPECT_EQ(testing::parameter_count("msrresnet", msrresnet_config(4)), expected(4, 64, 16));
+  EXPECT_EQ(testing::parameter_count("msrresnet", msrresnet_config(2, 16, 3)), expected(2, 16, 3));
+  EXPECT_EQ(testing::parameter_count("msrresnet", msrresnet_config(3, 8, 0)), expected(3, 8, 0));
 }
 
 TEST(Msrresnet, ReferenceShapesAndFinite) {
   for (int s : {2, 3, 4}) {
-    const auto m = testing::random_model("msrresnet", config(s, 8, 2), 3);
+    const auto m = testing::random_model("msrresnet", msrresnet_config(s, 8, 2), 3);
     const auto out = testing::run_ref(m.graph, m.file.tensors, {testing::random_map(3, 5, 7, 1)});
     ASSERT_EQ(out.size(), 1u);
     EXPECT_EQ(out[0].channels, 3);
@@ -41,7 +41,7 @@ TEST(Msrresnet, ReferenceShapesAndFinite) {
 // With conv_last zeroed the network outputs exactly its bilinear skip: F.interpolate of [[1, 2], [3, 4]]
 // by 2 (align_corners = False) is [[1, 1.25, 1.75, 2], [1.5, 1.75, 2.25, 2.5], [2.5, 2.75, 3.25, 3.5], [3, 3.25, 3.75, 4]].
 TEST(Msrresnet, BilinearGlobalSkip) {
-  auto m = testing::random_model("msrresnet", config(2, 4, 1), 4);
+  auto m = testing::random_model("msrresnet", msrresnet_config(2, 4, 1), 4);
   for (const char* name : {"conv_last.weight", "conv_last.bias"}) {
     for (float& v : m.file.tensors.at(name).data) v = 0.0f;
   }
@@ -63,7 +63,7 @@ TEST(Msrresnet, BilinearGlobalSkip) {
 }
 
 TEST(Msrresnet, SessionMatchesReference) {
-  const auto m = testing::random_model("msrresnet", config(4, 8, 1), 5);
+  const auto m = testing::random_model("msrresnet", msrresnet_config(4, 8, 1), 5);
   EXPECT_LE(testing::session_vs_reference(m.file, 6, 5, 9), 1e-5f);
 }
 

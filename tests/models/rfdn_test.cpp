@@ -11,13 +11,13 @@ namespace {
 
 using nlohmann::json;
 
-json config(int scale, int nf = 50, int modules = 4) {
+json rfdn_config(int scale, int nf = 50, int modules = 4) {
   return json{{"scale", scale}, {"nf", nf}, {"num_modules", modules}};
 }
 
 TEST(Rfdn, ParameterCount) {
-  EXPECT_EQ(testing::parameter_count("rfdn", config(4)), 433448);
-  const auto m = testing::random_model("rfdn", config(4));
+  EXPECT_EQ(testing::parameter_count("rfdn", rfdn_config(4)), 433448);
+  const auto m = testing::random_model("rfdn", rfdn_config(4));
   EXPECT_EQ(m.file.tensors.at("B2.esa.conv2.weight").shape, (std::vector<int64_t>{12, 12, 3, 3}));
   EXPECT_EQ(m.file.tensors.at("B2.esa.conv4.weight").shape, (std::vector<int64_t>{50, 12, 1, 1}));
   EXPECT_EQ(m.file.tensors.at("B4.c5.weight").shape, (std::vector<int64_t>{50, 100, 1, 1}));
@@ -25,7 +25,7 @@ TEST(Rfdn, ParameterCount) {
 }
 
 TEST(Rfdn, EsaBranchSizes) {
-  const auto m = testing::random_model("rfdn", config(4, 8, 1));
+  const auto m = testing::random_model("rfdn", rfdn_config(4, 8, 1));
   const auto shapes = infer_shapes(m.graph);
   ASSERT_TRUE(shapes.ok()) << shapes.status().to_string();
   auto shape_of = [&](const std::string& name) {
@@ -50,7 +50,7 @@ TEST(Rfdn, EsaBranchSizes) {
 
 TEST(Rfdn, ReferenceShapesAndFinite) {
   for (int s : {2, 3, 4}) {
-    const auto m = testing::random_model("rfdn", config(s, 8, 2), 3);
+    const auto m = testing::random_model("rfdn", rfdn_config(s, 8, 2), 3);
     const auto out = testing::run_ref(m.graph, m.file.tensors, {testing::random_map(3, 15, 17, 2)});
     ASSERT_EQ(out.size(), 1u);
     EXPECT_EQ(out[0].channels, 3);
@@ -58,13 +58,13 @@ TEST(Rfdn, ReferenceShapesAndFinite) {
     EXPECT_EQ(out[0].width, 17 * s);
     EXPECT_TRUE(testing::all_finite(out[0]));
   }
-  const auto m = testing::random_model("rfdn", config(4, 8, 1), 3);
+  const auto m = testing::random_model("rfdn", rfdn_config(4, 8, 1), 3);
   const auto small = run_reference(m.graph, m.file.tensors, {testing::random_map(3, 14, 20, 2)});
   EXPECT_EQ(small.status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST(Rfdn, SessionMatchesReference) {
-  const auto m = testing::random_model("rfdn", config(2, 8, 2), 5);
+  const auto m = testing::random_model("rfdn", rfdn_config(2, 8, 2), 5);
   EXPECT_LE(testing::session_vs_reference(m.file, 16, 15, 9), 1e-5f);
 }
 

@@ -17,7 +17,7 @@ using testing::random_map;
 using testing::random_model;
 using testing::run_ref;
 
-json config(int nf, int n, bool se = true, bool bn = true, double a = -0.5, const char* gate = "hard_sigmoid") {
+json sam_sr_config(int nf, int n, bool se = true, bool bn = true, double a = -0.5, const char* gate = "hard_sigmoid") {
   return json{{"scale", 4}, {"nf", nf},       {"n", n},          {"se", se},
               {"bn", bn},   {"bicubic_a", a}, {"se_gate", gate}, {"upsampler", "candidate_a"}};
 }
@@ -37,7 +37,7 @@ TEST(SamSr, ParametersMatchTable2ClosedForm) {
   for (const Row& r : kTable2) {
     SCOPED_TRACE("nf=" + std::to_string(r.nf) + " N=" + std::to_string(r.n));
     EXPECT_EQ(closed_form(r.nf, r.n), r.params);
-    EXPECT_EQ(testing::parameter_count("sam_sr", config(r.nf, r.n)), r.params);
+    EXPECT_EQ(testing::parameter_count("sam_sr", sam_sr_config(r.nf, r.n)), r.params);
   }
 }
 
@@ -57,15 +57,15 @@ TEST(SamSr, Table4Ablations) {
   for (const Row& r : {kTable2[0], kTable2[6]}) {  // LITE (72, 16), XLITE (16, 8)
     SCOPED_TRACE("nf=" + std::to_string(r.nf));
     const int64_t nf = r.nf, n = r.n;
-    const auto full = random_model("sam_sr", config(r.nf, r.n));
+    const auto full = random_model("sam_sr", sam_sr_config(r.nf, r.n));
     // w/o BN: 10nf per block, N + 1 blocks (546,303 and 16,539: the table's 546K and 16.54K).
     EXPECT_EQ(bn_parameters(full.graph), 10 * nf * (n + 1));
     EXPECT_EQ(count_parameters(full.graph, full.file.tensors) - bn_parameters(full.graph),
               r.params - 10 * nf * (n + 1));
     // w/o SE: 2nf² per block, N blocks (392,655 and 13,883: 393K and 13.88K).
-    EXPECT_EQ(testing::parameter_count("sam_sr", config(r.nf, r.n, /*se=*/false)), r.params - 2 * nf * nf * n);
+    EXPECT_EQ(testing::parameter_count("sam_sr", sam_sr_config(r.nf, r.n, /*se=*/false)), r.params - 2 * nf * nf * n);
     // Folded (bn = false): the BN parameters are gone, 5nf conv biases per block take their place.
-    EXPECT_EQ(testing::parameter_count("sam_sr", config(r.nf, r.n, true, /*bn=*/false)),
+    EXPECT_EQ(testing::parameter_count("sam_sr", sam_sr_config(r.nf, r.n, true, /*bn=*/false)),
               r.params - 10 * nf * (n + 1) + 5 * nf * (n + 1));
   }
   EXPECT_EQ(558543 - 10 * 72 * 17, 546303);
@@ -99,7 +99,7 @@ TEST(SamSr, PresetsAndConfigRoundTrip) {
   EXPECT_EQ(models::sam_sr_xlite_config().n, 8);
   EXPECT_EQ(models::sam_sr_lite_config().nf, 72);
   EXPECT_EQ(models::sam_sr_lite_config().n, 16);
-  for (const json& j : {config(16, 8), config(72, 16, false, false, -0.75, "sigmoid")}) {
+  for (const json& j : {sam_sr_config(16, 8), sam_sr_config(72, 16, false, false, -0.75, "sigmoid")}) {
     auto c = models::parse_sam_sr_config(j);
     ASSERT_TRUE(c.ok()) << c.status().to_string();
     EXPECT_EQ(models::sam_sr_config_json(*c), j);
@@ -117,31 +117,31 @@ TEST(SamSr, RejectsBadConfigs) {
     EXPECT_EQ(g.status().code(), StatusCode::kInvalidArgument);
     EXPECT_NE(g.status().message().find(needle), std::string::npos) << g.status().message();
   };
-  json j = config(16, 8);
+  json j = sam_sr_config(16, 8);
   j.erase("se");
   expect_invalid(j, "'se'");
-  j = config(16, 8);
+  j = sam_sr_config(16, 8);
   j["extra"] = 1;
   expect_invalid(j, "unknown config key 'extra'");
-  expect_invalid(config(16, 8, true, true, -0.6), "bicubic_a");
-  expect_invalid(config(15, 8), "nf");
-  expect_invalid(config(16, 8, true, true, -0.5, "hard_swish"), "se_gate");
-  j = config(16, 8);
+  expect_invalid(sam_sr_config(16, 8, true, true, -0.6), "bicubic_a");
+  expect_invalid(sam_sr_config(15, 8), "nf");
+  expect_invalid(sam_sr_config(16, 8, true, true, -0.5, "hard_swish"), "se_gate");
+  j = sam_sr_config(16, 8);
   j["upsampler"] = "espcn";
   expect_invalid(j, "upsampler");
-  j = config(16, 8);
+  j = sam_sr_config(16, 8);
   j["scale"] = 2;
   expect_invalid(j, "scale");
-  j = config(16, 8);
+  j = sam_sr_config(16, 8);
   j["bn"] = 1;  // booleans are not integers
   expect_invalid(j, "'bn'");
   // litesr.scale must agree with the config.
-  auto g = models::build_graph("sam_sr", 2, config(16, 8).dump());
+  auto g = models::build_graph("sam_sr", 2, sam_sr_config(16, 8).dump());
   EXPECT_FALSE(g.ok());
 }
 
 TEST(SamSr, ReferenceRunShapeAndFinite) {
-  for (const json& j : {config(16, 8), config(8, 2, false, false, -0.75, "sigmoid")}) {
+  for (const json& j : {sam_sr_config(16, 8), sam_sr_config(8, 2, false, false, -0.75, "sigmoid")}) {
     const auto m = random_model("sam_sr", j, 7);
     ASSERT_TRUE(validate_graph(m.graph, m.file.tensors).ok());
     const auto out = run_ref(m.graph, m.file.tensors, {random_map(3, 5, 7, 3)});
@@ -156,7 +156,7 @@ TEST(SamSr, ReferenceRunShapeAndFinite) {
 TEST(SamSr, ZeroUpsamplerOutputsExactlyTheBicubicUpscale) {
   for (const double a : {-0.5, -0.75}) {
     SCOPED_TRACE(a);
-    auto m = random_model("sam_sr", config(16, 2, true, true, a), 11);
+    auto m = random_model("sam_sr", sam_sr_config(16, 2, true, true, a), 11);
     int zeroed = 0;
     for (auto& [name, t] : m.file.tensors) {
       if (name.rfind("up.", 0) == 0) {
@@ -174,14 +174,14 @@ TEST(SamSr, ZeroUpsamplerOutputsExactlyTheBicubicUpscale) {
     ASSERT_EQ(bic.size(), 1u);
     EXPECT_EQ(out[0].data, bic[0].data);  // bitwise: up(y) is exactly 0
     // With the random upsampler the network does change the output.
-    const auto m2 = random_model("sam_sr", config(16, 2, true, true, a), 11);
+    const auto m2 = random_model("sam_sr", sam_sr_config(16, 2, true, true, a), 11);
     EXPECT_GT(testing::max_abs_diff(run_ref(m2.graph, m2.file.tensors, {x})[0], bic[0]), 1e-4f);
   }
 }
 
 TEST(SamSr, BicubicKindSwitchChangesTheSkip) {
-  const auto a = random_model("sam_sr", config(8, 1, true, true, -0.5), 3);
-  const auto b = random_model("sam_sr", config(8, 1, true, true, -0.75), 3);
+  const auto a = random_model("sam_sr", sam_sr_config(8, 1, true, true, -0.5), 3);
+  const auto b = random_model("sam_sr", sam_sr_config(8, 1, true, true, -0.75), 3);
   EXPECT_EQ(a.file.tensors.size(), b.file.tensors.size());
   const FeatureMap x = random_map(3, 4, 4, 9);
   EXPECT_GT(testing::max_abs_diff(run_ref(a.graph, a.file.tensors, {x})[0], run_ref(b.graph, b.file.tensors, {x})[0]),
@@ -191,8 +191,8 @@ TEST(SamSr, BicubicKindSwitchChangesTheSkip) {
 // A bn = true model and its folded copy (conv W' = W·γ/√(σ²+ε), b' = β − μ·γ/√(σ²+ε), config bn = false:
 // what train's fold_sam_sr_batch_norm writes) agree.
 TEST(SamSr, FoldedFileMatchesBatchNormFile) {
-  const auto full = random_model("sam_sr", config(8, 2), 21);
-  auto folded = random_model("sam_sr", config(8, 2, true, /*bn=*/false), 22);
+  const auto full = random_model("sam_sr", sam_sr_config(8, 2), 21);
+  auto folded = random_model("sam_sr", sam_sr_config(8, 2, true, /*bn=*/false), 22);
   for (auto& [name, t] : folded.file.tensors) {
     const auto dot = name.rfind('.');
     const std::string module = name.substr(0, dot), field = name.substr(dot + 1);
@@ -225,7 +225,7 @@ TEST(SamSr, FoldedFileMatchesBatchNormFile) {
 }
 
 TEST(SamSr, SessionMatchesReference) {
-  for (const json& j : {config(16, 8), config(8, 2, false, false, -0.75, "sigmoid")}) {
+  for (const json& j : {sam_sr_config(16, 8), sam_sr_config(8, 2, false, false, -0.75, "sigmoid")}) {
     const auto m = random_model("sam_sr", j, 31);
     EXPECT_LT(testing::session_vs_reference(m.file, 9, 7, 2), 1e-4f) << j.dump();
   }

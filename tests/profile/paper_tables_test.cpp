@@ -31,7 +31,7 @@ Graph build(const std::string& arch, int scale, const std::string& config) {
   return g.ok() ? *g : Graph{};
 }
 
-ComplexityReport profile(const Graph& g, CountingConvention c, int w, int h) {
+ComplexityReport paper_profile(const Graph& g, CountingConvention c, int w, int h) {
   ComplexityOptions o;
   o.input_width = w;
   o.input_height = h;
@@ -99,7 +99,7 @@ TEST(PaperTables, SamSrTable2ParamsAndActivationsExact) {
   REQUIRE_ARCH("sam_sr");
   for (const SamRow& row : kTable2) {
     SCOPED_TRACE("nf=" + std::to_string(row.nf) + " N=" + std::to_string(row.n));
-    const ComplexityReport r = profile(build("sam_sr", 4, sam_config(row.nf, row.n)), CountingConvention::kPtflops,
+    const ComplexityReport r = paper_profile(build("sam_sr", 4, sam_config(row.nf, row.n)), CountingConvention::kPtflops,
                                        256, 256);
     const int64_t nf = row.nf, n = row.n;
     // Closed form (seeds_facts §3.3): N·(6nf² + 28nf) + 4.75nf² + 55.5nf + 3 and 256²·(5nf·N + 41.5nf + 48).
@@ -117,8 +117,8 @@ TEST(PaperTables, SamSrTable2FlopsWithinTolerance) {
   for (const SamRow& row : kTable2) {
     SCOPED_TRACE("nf=" + std::to_string(row.nf) + " N=" + std::to_string(row.n));
     const Graph g = build("sam_sr", 4, sam_config(row.nf, row.n));
-    const double pt = static_cast<double>(profile(g, CountingConvention::kPtflops, 256, 256).flops) / 1e9;
-    const double kair = static_cast<double>(profile(g, CountingConvention::kKair, 256, 256).flops) / 1e9;
+    const double pt = static_cast<double>(paper_profile(g, CountingConvention::kPtflops, 256, 256).flops) / 1e9;
+    const double kair = static_cast<double>(paper_profile(g, CountingConvention::kKair, 256, 256).flops) / 1e9;
     EXPECT_NEAR(pt / row.flops_g, 1.0, 0.025) << pt;
     EXPECT_NEAR(kair / row.flops_g, 1.0, 0.04) << kair;
   }
@@ -132,8 +132,8 @@ TEST(PaperTables, SamSrBlockCostMatchesTable2Slope) {
   REQUIRE_ARCH("sam_sr");
   for (int nf : {64, 32, 16}) {
     const double hw = 65536.0;
-    const auto r16 = profile(build("sam_sr", 4, sam_config(nf, 16)), CountingConvention::kPtflops, 256, 256);
-    const auto r8 = profile(build("sam_sr", 4, sam_config(nf, 8)), CountingConvention::kPtflops, 256, 256);
+    const auto r16 = paper_profile(build("sam_sr", 4, sam_config(nf, 16)), CountingConvention::kPtflops, 256, 256);
+    const auto r8 = paper_profile(build("sam_sr", 4, sam_config(nf, 8)), CountingConvention::kPtflops, 256, 256);
     const double per_block = static_cast<double>(r16.macs - r8.macs) / 8.0 / hw;
     const double se_fc = nf * nf * 2.0 / hw;  // fc layers: not per pixel
     EXPECT_NEAR(per_block - se_fc, 4.0 * nf * nf + 34.0 * nf + 0.5 / hw, 0.01);  // what we count
@@ -158,8 +158,8 @@ TEST(PaperTables, SamSrTable3FlopsAt720pOutput) {
     const Graph g = build("sam_sr", 4, sam_config(row.nf, row.n));
     auto in = input_size_for_output({1280, 720}, 4);
     ASSERT_TRUE(in.ok());
-    const auto r720 = profile(g, CountingConvention::kPtflops, in->width, in->height);
-    const auto r256 = profile(g, CountingConvention::kPtflops, 256, 256);
+    const auto r720 = paper_profile(g, CountingConvention::kPtflops, in->width, in->height);
+    const auto r256 = paper_profile(g, CountingConvention::kPtflops, 256, 256);
     EXPECT_EQ(r720.output_width, 1280);
     EXPECT_EQ(r720.output_height, 720);
     EXPECT_EQ(r720.activations * 65536, r256.activations * 57600);
@@ -180,10 +180,10 @@ TEST(PaperTables, SamSrTable4AblationParams) {
   for (const Row& row : {Row{72, 16, 558, 546, 393, 0, 1e3}, Row{16, 8, 17.98, 16.54, 13.88, 2, 1e3}}) {
     SCOPED_TRACE("nf=" + std::to_string(row.nf));
     const Graph full = build("sam_sr", 4, sam_config(row.nf, row.n));
-    const auto p_full = profile(full, CountingConvention::kPtflops, 256, 256);
-    const auto p_no_bn = profile(without_batch_norm(full), CountingConvention::kPtflops, 256, 256);
+    const auto p_full = paper_profile(full, CountingConvention::kPtflops, 256, 256);
+    const auto p_no_bn = paper_profile(without_batch_norm(full), CountingConvention::kPtflops, 256, 256);
     const auto p_no_se =
-        profile(build("sam_sr", 4, sam_config(row.nf, row.n, /*se=*/false)), CountingConvention::kPtflops, 256, 256);
+        paper_profile(build("sam_sr", 4, sam_config(row.nf, row.n, /*se=*/false)), CountingConvention::kPtflops, 256, 256);
     // Table 4 prints LITE's 558,543 as "558K" (truncated) but 392,655 as "393K" (rounded): accept either.
     EXPECT_TRUE(printed_as(static_cast<double>(p_full.params), row.unit, row.digits, row.full)) << p_full.params;
     EXPECT_TRUE(printed_as(static_cast<double>(p_no_bn.params), row.unit, row.digits, row.no_bn)) << p_no_bn.params;
@@ -201,10 +201,10 @@ TEST(PaperTables, SamSrTable4AblationParams) {
   }
   // SAM_SR_LITE_FUSED "546K": the w/o-BN count. A real folded model (bn = false) keeps one bias per
   // block-conv output channel, 5nf·(N+1) = 6,120 more (552,423); the paper did not count them.
-  const auto fused = profile(build("sam_sr", 4, sam_config(72, 16, true, /*bn=*/false)), CountingConvention::kMacs,
+  const auto fused = paper_profile(build("sam_sr", 4, sam_config(72, 16, true, /*bn=*/false)), CountingConvention::kMacs,
                              256, 256);
   const auto no_bn =
-      profile(without_batch_norm(build("sam_sr", 4, sam_config(72, 16))), CountingConvention::kMacs, 256, 256);
+      paper_profile(without_batch_norm(build("sam_sr", 4, sam_config(72, 16))), CountingConvention::kMacs, 256, 256);
   EXPECT_EQ(fused.params, 552423);
   EXPECT_EQ(fused.params - no_bn.params, 5 * 72 * 17);
   EXPECT_DOUBLE_EQ(printed(static_cast<double>(no_bn.params), 1e3, 0), 546);
@@ -213,20 +213,20 @@ TEST(PaperTables, SamSrTable4AblationParams) {
 // ---------------------------------------------------------------------------------------------------
 TEST(PaperTables, ElsrParamsAndMacsPerPixel) {
   REQUIRE_ARCH("elsr");
-  const auto r = profile(build("elsr", 4, "{\"scale\":4,\"channels\":6}"), CountingConvention::kMacs, 320, 180);
+  const auto r = paper_profile(build("elsr", 4, "{\"scale\":4,\"channels\":6}"), CountingConvention::kMacs, 320, 180);
   EXPECT_EQ(r.params, 3474);
   EXPECT_EQ(r.macs, 3402LL * 320 * 180);  // 195.96 M MAC per 180x320 frame
   EXPECT_EQ(r.output_width, 1280);
   EXPECT_EQ(r.conv_layers, 4);
-  const auto r2 = profile(build("elsr", 2, "{\"scale\":2,\"channels\":6}"), CountingConvention::kMacs, 1, 1);
+  const auto r2 = paper_profile(build("elsr", 2, "{\"scale\":2,\"channels\":6}"), CountingConvention::kMacs, 1, 1);
   EXPECT_EQ(r2.params, 3474 - 36 * 54 - 36);  // last conv 6 -> 12 instead of 6 -> 48
 }
 
 TEST(PaperTables, EvsrnetBothReadings) {
   REQUIRE_ARCH("evsrnet");
-  const auto rec = profile(build("evsrnet", 4, R"({"scale":4,"nc":8,"nb":5,"frames":10,"mode":"recurrent"})"),
+  const auto rec = paper_profile(build("evsrnet", 4, R"({"scale":4,"nc":8,"nb":5,"frames":10,"mode":"recurrent"})"),
                            CountingConvention::kMacs, 320, 180);
-  const auto par = profile(build("evsrnet", 4, R"({"scale":4,"nc":8,"nb":5,"frames":10,"mode":"frame_parallel"})"),
+  const auto par = paper_profile(build("evsrnet", 4, R"({"scale":4,"nc":8,"nb":5,"frames":10,"mode":"frame_parallel"})"),
                            CountingConvention::kMacs, 320, 180);
   EXPECT_EQ(rec.params, 14400);
   EXPECT_EQ(par.params, 9568);
@@ -237,14 +237,14 @@ TEST(PaperTables, EvsrnetBothReadings) {
 
 TEST(PaperTables, EspcnYOnly) {
   REQUIRE_ARCH("espcn");
-  const auto r = profile(build("espcn", 4, R"({"scale":4,"channels":1})"), CountingConvention::kMacs, 1, 1);
+  const auto r = paper_profile(build("espcn", 4, R"({"scale":4,"channels":1})"), CountingConvention::kMacs, 1, 1);
   EXPECT_EQ(r.params, 24752);  // 5x5-64, 3x3-32, 3x3-16 + PS4 (seeds_facts §5)
 }
 
 TEST(PaperTables, FsrcnnWeightsAndSamTable3) {
   REQUIRE_ARCH("fsrcnn");
   const Graph g = build("fsrcnn", 4, R"({"scale":4,"d":56,"s":12,"m":4,"channels":1})");
-  const auto r = profile(g, CountingConvention::kKair, 320, 180);
+  const auto r = paper_profile(g, CountingConvention::kKair, 320, 180);
   int64_t weights = 0, biases = 0, prelu = 0;
   for (const LayerComplexity& l : r.layers) {
     if (l.op == OpKind::kConv2d || l.op == OpKind::kConvTranspose2d) {
@@ -265,21 +265,21 @@ TEST(PaperTables, FsrcnnWeightsAndSamTable3) {
 TEST(PaperTables, MsrResNet) {
   REQUIRE_ARCH("msrresnet");
   const Graph g = build("msrresnet", 4, models::msrresnet_config_json(models::MsrresnetConfig{}).dump());
-  const auto pt = profile(g, CountingConvention::kPtflops, 256, 256);
+  const auto pt = paper_profile(g, CountingConvention::kPtflops, 256, 256);
   EXPECT_EQ(pt.params, 1517571);
   EXPECT_DOUBLE_EQ(printed(static_cast<double>(pt.activations), 1e6, 2), 292.55);  // SAM Table 1
   // SAM Table 1: 333.32 G = 2 × ptflops. Our count also charges the 16 residual-block ReLUs, which the
   // reference calls functionally (F.relu, invisible to hook counters): 16 · 64 · 256² elements.
   const int64_t block_relu = 16LL * 64 * 65536;
   EXPECT_DOUBLE_EQ(printed(static_cast<double>(pt.flops - 2 * block_relu), 1e9, 2), 333.32);
-  const auto kair = profile(g, CountingConvention::kKair, 256, 256);
+  const auto kair = paper_profile(g, CountingConvention::kKair, 256, 256);
   EXPECT_DOUBLE_EQ(printed(static_cast<double>(kair.macs - block_relu), 1e9, 2), 166.36);  // AIM 2020 (KAIR)
 }
 
 TEST(PaperTables, Rfdn) {
   REQUIRE_ARCH("rfdn");
   const Graph g = build("rfdn", 4, models::rfdn_config_json(models::RfdnConfig{}).dump());
-  const auto r = profile(g, CountingConvention::kKair, 256, 256);
+  const auto r = paper_profile(g, CountingConvention::kKair, 256, 256);
   EXPECT_EQ(r.params, 433448);
   EXPECT_DOUBLE_EQ(printed(static_cast<double>(r.activations), 1e6, 2), 112.03);
   EXPECT_DOUBLE_EQ(printed(static_cast<double>(r.macs), 1e9, 2), 27.10);  // AIM 2020 "FLOPs" (KAIR GMac)
@@ -288,7 +288,7 @@ TEST(PaperTables, Rfdn) {
 TEST(PaperTables, Imdn) {
   REQUIRE_ARCH("imdn");
   const Graph g = build("imdn", 4, models::imdn_config_json(models::ImdnConfig{}).dump());
-  EXPECT_EQ(profile(g, CountingConvention::kKair, 256, 256).params, 715176);
+  EXPECT_EQ(paper_profile(g, CountingConvention::kKair, 256, 256).params, 715176);
   // SAM Table 3's "88.9G" at 720p is not reproduced (kair 81.9 G, ptflops 82.2 G): docs/complexity.md.
 }
 

@@ -26,13 +26,13 @@
 namespace litesr {
 namespace {
 
-struct Model {
+struct FloatModel {
   Graph graph;
   TensorMap tensors;
 };
 
-Model with_random_tensors(Graph graph, uint32_t seed) {
-  Model m{std::move(graph), {}};
+FloatModel with_random_float_tensors(Graph graph, uint32_t seed) {
+  FloatModel m{std::move(graph), {}};
   std::mt19937 rng(seed);
   std::uniform_real_distribution<float> u(-0.5f, 0.5f);
   auto specs = expected_tensors(m.graph);
@@ -56,20 +56,20 @@ Model with_random_tensors(Graph graph, uint32_t seed) {
 }
 
 // ELSR-shaped: conv → PReLU → conv → + skip → conv(3s²) → pixel_shuffle.
-Model elsr_like(int s) {
+FloatModel elsr_shaped(int s) {
   GraphBuilder b("elsr", s);
   const int x = b.input("x", 3);
   const int f1 = b.conv(x, "conv1", 6, 3);
   const int t = b.prelu(b.conv(f1, "conv2", 6, 3), "prelu");
   const int r = b.add({b.conv(t, "conv3", 6, 3), f1});
   b.output(b.pixel_shuffle(b.conv(r, "conv4", 3 * s * s, 3), s));
-  return with_random_tensors(std::move(b).finish(), 10 + s);
+  return with_random_float_tensors(std::move(b).finish(), 10 + s);
 }
 
 // Every kernel and epilogue: 1x1 + leaky, depthwise + relu, 5x5 unfolded into the 1x1 kernel + tanh, 5x5 with too
 // many taps for that (scalar), BN folded, residual
 // blocks, concat/slice, and output = pixel_shuffle(conv) + bicubic(x) (the generic HR path).
-Model mixed(int s) {
+FloatModel mixed(int s) {
   GraphBuilder b("mixed", s);
   const int x = b.input("x", 3);
   const int h = b.relu(b.conv(x, "head", 8, 3));
@@ -82,11 +82,11 @@ Model mixed(int s) {
   const int body = b.add({b.conv(b.relu(b.conv(c, "r1", 8, 3)), "r2", 8, 3), c});
   const int up = b.pixel_shuffle(b.conv(body, "tail", 3 * s * s, 3), s);
   b.output(b.add({up, b.bicubic_upsample(x, s, BicubicKind::kMatlab)}));
-  return with_random_tensors(std::move(b).finish(), 20 + s);
+  return with_random_float_tensors(std::move(b).finish(), 20 + s);
 }
 
 // SAM-SR-shaped: squeeze-excite (two passes) and a ×2 ×2 upsampler with convs at each resolution.
-Model sam_like() {
+FloatModel sam_like() {
   GraphBuilder b("sam_like", 4);
   const int x = b.input("x", 3);
   const int e = b.leaky_relu(b.batch_norm(b.conv(x, "e", 8, 1, false), "bn"), 0.2f);
@@ -97,12 +97,12 @@ Model sam_like() {
   u = b.leaky_relu(b.pixel_shuffle(b.conv(u, "u3", 16, 1), 2), 0.2f);
   u = b.conv(b.relu(b.conv(u, "u4", 4, 3)), "u5", 3, 1);
   b.output(b.add({u, b.bicubic_upsample(x, 4, BicubicKind::kMatlab)}));
-  return with_random_tensors(std::move(b).finish(), 7);
+  return with_random_float_tensors(std::move(b).finish(), 7);
 }
 
 // Two chained SAM-SR blocks (expand 1x1, depthwise 3x3, squeeze-excite folded into the project 1x1, residual)
 // and a global skip: three passes, the residual stream checkpointed, each block's expand + depthwise rerun.
-Model sam_two_blocks() {
+FloatModel sam_two_blocks() {
   GraphBuilder b("sam_two_blocks", 2);
   const int x = b.input("x", 3);
   const int x0 = b.conv(x, "head", 8, 3);
@@ -117,12 +117,12 @@ Model sam_two_blocks() {
   const int skip = b.add({xj, x0});
   const int up = b.conv(b.pixel_shuffle(b.conv(skip, "up", 32, 1), 2), "tail", 3, 3);
   b.output(b.add({up, b.bicubic_upsample(x, 2, BicubicKind::kMatlab)}));
-  return with_random_tensors(std::move(b).finish(), 9);
+  return with_random_float_tensors(std::move(b).finish(), 9);
 }
 
 // Activations after a pixel shuffle at intermediate resolutions: relu and leaky fold
 // into the conv before the shuffle; prelu (per-channel slopes) stays a separate step.
-Model shuffle_activations() {
+FloatModel shuffle_activations() {
   GraphBuilder b("shuffle_acts", 8);
   const int x = b.input("x", 3);
   // Read by an add, not a conv: the squeeze-excite's scaling pass runs (sam_like covers the folded case).
@@ -131,7 +131,7 @@ Model shuffle_activations() {
   u = b.prelu(b.pixel_shuffle(b.conv(u, "u2", 16, 3), 2), "p");
   u = b.leaky_relu(b.pixel_shuffle(b.conv(u, "u3", 12, 3), 2), 0.1f);
   b.output(u);
-  return with_random_tensors(std::move(b).finish(), 8);
+  return with_random_float_tensors(std::move(b).finish(), 8);
 }
 
 std::vector<float> random_pixels(int w, int h, uint32_t seed) {
@@ -142,7 +142,7 @@ std::vector<float> random_pixels(int w, int h, uint32_t seed) {
   return v;
 }
 
-std::vector<float> reference(const Model& m, const std::vector<float>& lr, int w, int h) {
+std::vector<float> reference(const FloatModel& m, const std::vector<float>& lr, int w, int h) {
   FeatureMap in = FeatureMap::zeros(3, h, w);
   for (int y = 0; y < h; ++y) {
     for (int x = 0; x < w; ++x) {
@@ -163,7 +163,7 @@ std::vector<float> reference(const Model& m, const std::vector<float>& lr, int w
   return sr;
 }
 
-std::vector<float> fused(const Model& m, std::vector<float> lr, int w, int h, int band_rows, int threads,
+std::vector<float> fused(const FloatModel& m, std::vector<float> lr, int w, int h, int band_rows, int threads,
                          ExecutionMode mode = ExecutionMode::kFusedBands) {
   SessionOptions o;
   o.band_rows = band_rows;
@@ -201,7 +201,7 @@ struct Size {
   int w, h;
 };
 
-void check_model(const Model& m, const std::string& what) {
+void check_model(const FloatModel& m, const std::string& what) {
   // 300 wide: the fused last conv + store runs in two column chunks.
   for (Size size : {Size{1, 1}, Size{5, 3}, Size{17, 11}, Size{40, 23}, Size{300, 6}}) {
     const std::vector<float> lr = random_pixels(size.w, size.h, size.w * 7 + size.h);
@@ -219,7 +219,7 @@ void check_model(const Model& m, const std::string& what) {
 }
 
 TEST_P(BandExecutorTest, ElsrMatchesReferenceAndIsBandInvariant) {
-  for (int s : {2, 3, 4}) check_model(elsr_like(s), "elsr x" + std::to_string(s));
+  for (int s : {2, 3, 4}) check_model(elsr_shaped(s), "elsr x" + std::to_string(s));
 }
 
 TEST_P(BandExecutorTest, MixedOpsMatchReferenceAndAreBandInvariant) {
@@ -227,7 +227,7 @@ TEST_P(BandExecutorTest, MixedOpsMatchReferenceAndAreBandInvariant) {
 }
 
 TEST_P(BandExecutorTest, U8RunEqualsQuantizedF32Run) {
-  const Model m = elsr_like(4);
+  const FloatModel m = elsr_shaped(4);
   const int w = 37, h = 9;
   std::vector<uint8_t> lr8(static_cast<std::size_t>(w) * h * 3);
   std::vector<float> lrf(lr8.size());
@@ -251,7 +251,7 @@ TEST_P(BandExecutorTest, U8RunEqualsQuantizedF32Run) {
 // Squeeze-excite runs fused in passes (band_executor.h): within 1e-5 of the reference, and the same bits for
 // every band height and thread count (the channel means are summed per row, rows in order).
 TEST_P(BandExecutorTest, SqueezeExciteGraphRunsFusedInPassesMatchesReferenceAndIsBandAndThreadInvariant) {
-  for (const Model& m : {sam_like(), sam_two_blocks()}) {
+  for (const FloatModel& m : {sam_like(), sam_two_blocks()}) {
   for (Size size : {Size{1, 1}, Size{6, 5}, Size{19, 13}, Size{33, 21}}) {
     const std::vector<float> lr = random_pixels(size.w, size.h, size.w + 3 * size.h);
     const std::vector<float> ref = reference(m, lr, size.w, size.h);
@@ -267,7 +267,7 @@ TEST_P(BandExecutorTest, SqueezeExciteGraphRunsFusedInPassesMatchesReferenceAndI
 }
 
 TEST_P(BandExecutorTest, ActivationsAfterPixelShuffleFoldIntoTheConvBeforeIt) {
-  const Model m = shuffle_activations();
+  const FloatModel m = shuffle_activations();
   const Program p = compile_program(m.graph, m.tensors).value();
   const std::vector<FusedEpilogue> plan = plan_epilogue_fusion(p);
   int folded = 0;
@@ -303,7 +303,7 @@ TEST_P(BandExecutorTest, ActivationsAfterPixelShuffleFoldIntoTheConvBeforeIt) {
 TEST(BandExecutor, ConvWiderThanThePaddingRunsLayerByLayer) {
   GraphBuilder b("wide_conv", 2);
   b.output(b.pixel_shuffle(b.conv(b.input("x", 3), "wide", 12, 35), 2));
-  const Model m = with_random_tensors(std::move(b).finish(), 10);
+  const FloatModel m = with_random_float_tensors(std::move(b).finish(), 10);
   EXPECT_EQ(BandExecutor::check_supported(compile_program(m.graph, m.tensors).value()).code(), StatusCode::kUnsupported);
   const std::vector<float> lr = random_pixels(6, 5, 4);
   const std::vector<float> out = fused(m, lr, 6, 5, 0, 2, ExecutionMode::kLayerByLayer);
@@ -315,7 +315,7 @@ TEST(BandExecutor, ConvWiderThanThePaddingRunsLayerByLayer) {
 // the test's thread.
 TEST(BandExecutor, IsaIsPerSessionNotProcessWide) {
   const std::vector<std::string> isas = available_isas();
-  const Model m = sam_like();
+  const FloatModel m = sam_like();
   const int w = 37, h = 21;
   const std::vector<float> lr = random_pixels(w, h, 5);
   const std::string best = active_isa();

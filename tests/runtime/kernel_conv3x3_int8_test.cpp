@@ -22,8 +22,8 @@
 namespace litesr {
 namespace {
 
-constexpr int kGuard = 64;  // bytes beyond the halo on each side of a row: canaries (inputs) / sentinels (outputs)
-constexpr int8_t kSentinel = 0x5A;
+constexpr int kGuardBytes = 64;  // bytes beyond the halo on each side of a row: canaries (inputs) / sentinels (outputs)
+constexpr int8_t kSentinelByte = 0x5A;
 constexpr Int8ConvPath kPaths[] = {Int8ConvPath::kScalar, Int8ConvPath::kAvx2, Int8ConvPath::kAvxVnni,
                                    Int8ConvPath::kAvx512Vnni};
 
@@ -83,7 +83,7 @@ bool make_problem(std::mt19937& rng, int c, int o, int h, int w, Problem& pr) {
 // at x = −1 and x = W and random canaries beyond.
 struct PaddedInput {
   PaddedInput(const QuantizedMap& map, std::mt19937& rng) : c(map.channels), h(map.height), w(map.width) {
-    stride = static_cast<size_t>(w) + 2 + 2 * kGuard;
+    stride = static_cast<size_t>(w) + 2 + 2 * kGuardBytes;
     data.resize(static_cast<size_t>(c) * (h + 2) * stride);
     std::uniform_int_distribution<int> q8(-128, 127);
     for (int8_t& v : data) v = static_cast<int8_t>(q8(rng));
@@ -97,7 +97,7 @@ struct PaddedInput {
       }
     }
   }
-  int8_t* row(int ci, int y) { return data.data() + (static_cast<size_t>(ci) * (h + 2) + (y + 1)) * stride + kGuard + 1; }
+  int8_t* row(int ci, int y) { return data.data() + (static_cast<size_t>(ci) * (h + 2) + (y + 1)) * stride + kGuardBytes + 1; }
   // in_rows for output row y: [c * 3 + ky] = row y − 1 + ky.
   std::vector<const int8_t*> rows_for(int y) {
     std::vector<const int8_t*> r;
@@ -116,19 +116,19 @@ struct PaddedInput {
 template <class Kernel>
 int compare_rows(PaddedInput& in, const QuantizedMap& expected, Kernel&& kernel) {
   const int o = expected.channels, h = expected.height, w = expected.width;
-  const size_t stride = static_cast<size_t>(w) + 2 * kGuard;
+  const size_t stride = static_cast<size_t>(w) + 2 * kGuardBytes;
   std::vector<int8_t> out(static_cast<size_t>(o) * stride);
   int mismatches = 0;
   for (int y = 0; y < h; ++y) {
-    std::fill(out.begin(), out.end(), kSentinel);
+    std::fill(out.begin(), out.end(), kSentinelByte);
     std::vector<int8_t*> out_rows;
-    for (int oc = 0; oc < o; ++oc) out_rows.push_back(out.data() + oc * stride + kGuard);
+    for (int oc = 0; oc < o; ++oc) out_rows.push_back(out.data() + oc * stride + kGuardBytes);
     const std::vector<const int8_t*> in_rows = in.rows_for(y);
     kernel(in_rows.data(), out_rows.data());
     for (int oc = 0; oc < o; ++oc) {
-      for (int x = -kGuard; x < w + kGuard; ++x) {
+      for (int x = -kGuardBytes; x < w + kGuardBytes; ++x) {
         const int8_t got = out_rows[oc][x];
-        const int8_t want = (x < 0 || x >= w) ? kSentinel : expected.at(oc, y, x);
+        const int8_t want = (x < 0 || x >= w) ? kSentinelByte : expected.at(oc, y, x);
         if (got != want && mismatches++ == 0) {
           ADD_FAILURE() << "first mismatch at o=" << oc << " y=" << y << " x=" << x << " (width " << w
                         << "): got " << int{got} << ", want " << int{want};

@@ -50,4 +50,9 @@ void write_file_bytes(const std::filesystem::path& path, const std::string& byte
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
+std::filesystem::path write_text_file(const std::filesystem::path& path, const std::string& text) {
+  write_file_bytes(path, text);
+  return path;
+}
+
 }  // namespace litesr::testing

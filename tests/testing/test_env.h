@@ -31,6 +31,8 @@ class TempDir {
 // Reads a whole file as bytes ("" when missing); writes bytes to a file.
 std::string read_file_bytes(const std::filesystem::path& path);
 void write_file_bytes(const std::filesystem::path& path, const std::string& bytes);
+// The same for text (recipes, configs), returning `path` so a test can write and pass a file in one expression.
+std::filesystem::path write_text_file(const std::filesystem::path& path, const std::string& text);
 
 }  // namespace litesr::testing
 

@@ -144,11 +144,6 @@ std::map<std::string, std::string> rank_env(int rank, int world, int port) {
           {"MASTER_ADDR", "127.0.0.1"}, {"MASTER_PORT", std::to_string(port)}};
 }
 
-fs::path write_text(const fs::path& p, const std::string& text) {
-  std::ofstream(p) << text;
-  return p;
-}
-
 // ELSR x2 -> x4 (the reducer is rebuilt at the scale change), batch 4 (2 + 2 samples on 2 ranks, 2 + 1 + 1 on 3).
 std::string elsr_recipe(const fs::path& root, int64_t first_stage_iterations = 5, int64_t checkpoint_every = 3) {
   return "name = \"dist\"\nseed = 7\ncheckpoint_every = " + std::to_string(checkpoint_every) +
@@ -266,7 +261,7 @@ TEST(Distributed, TwoRanksMatchOneRankAndResume) {
   REQUIRE_TRAINER();
   TempDir dir;
   make_data(dir.path());
-  const fs::path recipe = write_text(dir / "dist.toml", elsr_recipe(dir.path()));
+  const fs::path recipe = litesr::testing::write_text_file(dir / "dist.toml", elsr_recipe(dir.path()));
   TrainOptions one;
   one.recipe = recipe;
   one.out_dir = dir / "one";
@@ -313,7 +308,7 @@ TEST(Distributed, BatchNormIsSynchronised) {
   REQUIRE_TRAINER();
   TempDir dir;
   make_data(dir.path());
-  const fs::path recipe = write_text(dir / "sam.toml", sam_sr_recipe(dir.path(), 2));
+  const fs::path recipe = litesr::testing::write_text_file(dir / "sam.toml", sam_sr_recipe(dir.path(), 2));
   TrainOptions one;
   one.recipe = recipe;
   one.out_dir = dir / "one";
@@ -334,7 +329,7 @@ TEST(Distributed, KilledRankStopsTheOthersAndLeavesTheLastCheckpoint) {
   REQUIRE_TRAINER();
   TempDir dir;
   make_data(dir.path());
-  const fs::path recipe = write_text(dir / "long.toml", elsr_recipe(dir.path(), 100000, 20));
+  const fs::path recipe = litesr::testing::write_text_file(dir / "long.toml", elsr_recipe(dir.path(), 100000, 20));
   const int port = free_port();
   const std::vector<std::string> args = {"train", "--recipe", recipe.string(), "--out", (dir / "run").string(),
                                          "--progress", "none", "--dist-timeout", "5"};
@@ -371,7 +366,7 @@ TEST(Distributed, LauncherReportsAKilledRank) {
   REQUIRE_TRAINER();
   TempDir dir;
   make_data(dir.path());
-  const fs::path recipe = write_text(dir / "long.toml", elsr_recipe(dir.path(), 100000, 20));
+  const fs::path recipe = litesr::testing::write_text_file(dir / "long.toml", elsr_recipe(dir.path(), 100000, 20));
   auto launcher = spawn({"train", "--recipe", recipe.string(), "--out", (dir / "run").string(), "--progress", "none",
                          "--dist-timeout", "5", "--nproc", "2"},
                         dir / "launcher.log");
@@ -397,7 +392,7 @@ TEST(Distributed, StoppedRankIsFoundByItsHeartbeat) {
   REQUIRE_TRAINER();
   TempDir dir;
   make_data(dir.path());
-  const fs::path recipe = write_text(dir / "long.toml", elsr_recipe(dir.path(), 100000, 20));
+  const fs::path recipe = litesr::testing::write_text_file(dir / "long.toml", elsr_recipe(dir.path(), 100000, 20));
   const int port = free_port();
   const std::vector<std::string> args = {"train", "--recipe", recipe.string(), "--out", (dir / "run").string(),
                                          "--progress", "none", "--dist-timeout", "3"};
@@ -422,7 +417,7 @@ TEST(Distributed, CtrlCStopsEveryRankAtOneIteration) {
   REQUIRE_TRAINER();
   TempDir dir;
   make_data(dir.path());
-  const fs::path recipe = write_text(dir / "long.toml", elsr_recipe(dir.path(), 100000, 20));
+  const fs::path recipe = litesr::testing::write_text_file(dir / "long.toml", elsr_recipe(dir.path(), 100000, 20));
   const std::vector<std::string> args = {"train", "--recipe", recipe.string(), "--out", (dir / "run").string(),
                                          "--progress", "none", "--dist-timeout", "10", "--nproc", "2"};
   auto launcher = spawn(args, dir / "launcher.log");
@@ -449,10 +444,10 @@ TEST(Distributed, ConfigurationErrorsAreReportedBeforeTraining) {
   REQUIRE_TRAINER();
   TempDir dir;
   make_data(dir.path());
-  const fs::path recipe = write_text(dir / "dist.toml", elsr_recipe(dir.path()));
+  const fs::path recipe = litesr::testing::write_text_file(dir / "dist.toml", elsr_recipe(dir.path()));
   std::string other_text = elsr_recipe(dir.path());
   other_text.replace(other_text.find("lr = 1e-3"), 9, "lr = 2e-3");
-  const fs::path other = write_text(dir / "other.toml", other_text);
+  const fs::path other = litesr::testing::write_text_file(dir / "other.toml", other_text);
   auto args = [&](const fs::path& r, const std::string& out) {
     return std::vector<std::string>{"train", "--recipe", r.string(), "--out", (dir / out).string(), "--progress",
                                     "none", "--dist-timeout", "2"};

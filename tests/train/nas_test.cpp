@@ -193,11 +193,6 @@ std::string nas_recipe(const fs::path& root, int search_iterations, const std::s
          "[[stages]]\nname = \"train\"\niterations = 3\nlr = 5e-4\n";
 }
 
-fs::path write_text(const fs::path& p, const std::string& text) {
-  std::ofstream(p) << text;
-  return p;
-}
-
 std::vector<Json> read_log(const fs::path& p) {
   std::vector<Json> lines;
   std::ifstream in(p);
@@ -232,7 +227,7 @@ TEST(NasSearch, LargeLambdaClosesChannelsZeroLambdaKeepsThem) {
   std::map<std::string, Json> last;
   std::map<std::string, TrainSummary> summary;
   for (const std::string lambda : {"0.0", "100.0"}) {
-    const fs::path recipe = write_text(dir / ("l" + lambda + ".toml"),
+    const fs::path recipe = litesr::testing::write_text_file(dir / ("l" + lambda + ".toml"),
                                        nas_recipe(dir.path(), 10, "nas_lambda = " + lambda + "\n" + gates));
     Result<TrainSummary> s = run_training(options_for(recipe, dir / ("run" + lambda)));
     ASSERT_TRUE(s.ok()) << s.status().to_string();
@@ -261,7 +256,7 @@ TEST(NasSearch, LargeLambdaClosesChannelsZeroLambdaKeepsThem) {
 TEST(NasSearch, SearchThenTrainExportsAModelTheRuntimeRuns) {
   TempDir dir;
   make_data(dir.path());
-  const fs::path recipe = write_text(
+  const fs::path recipe = litesr::testing::write_text_file(
       dir / "nas.toml", nas_recipe(dir.path(), 6, "nas_lambda = 0.01\nnas_gate_lr = 0.1\nnas_gate_init = 0.3\n"));
   Result<TrainSummary> s = run_training(options_for(recipe, dir / "run"));
   ASSERT_TRUE(s.ok()) << s.status().to_string();
@@ -333,7 +328,7 @@ TEST(NasSearch, SearchThenTrainExportsAModelTheRuntimeRuns) {
 TEST(NasSearch, ResumeThroughTheSearchStageIsBitIdentical) {
   TempDir dir;
   make_data(dir.path());
-  const fs::path recipe = write_text(
+  const fs::path recipe = litesr::testing::write_text_file(
       dir / "nas.toml", nas_recipe(dir.path(), 4, "nas_lambda = 0.01\nnas_gate_lr = 0.1\nnas_gate_init = 0.3\n"));
   Result<TrainSummary> full = run_training(options_for(recipe, dir / "full"));
   ASSERT_TRUE(full.ok()) << full.status().to_string();
@@ -385,7 +380,7 @@ TEST(NasSearch, ResumeThroughTheSearchStageIsBitIdentical) {
 TEST(NasSearch, ResumedLogCutsAfterTheBoundaryCheckpoint) {
   TempDir dir;
   const fs::path jsonl = dir / "train_log.jsonl";
-  write_text(jsonl,
+  litesr::testing::write_text_file(jsonl,
              "{\"event\":\"train\",\"global_iteration\":4,\"loss\":0.5}\n"
              "{\"event\":\"checkpoint\",\"global_iteration\":4}\n"
              "{\"event\":\"nas\",\"global_iteration\":4}\n"
@@ -460,7 +455,7 @@ TEST(NasRecipe, NasLambdaOverrideRewritesTheStoredRecipe) {
   ASSERT_TRUE(integer.ok());
   EXPECT_EQ(parse_recipe(*integer, dir.path())->stages[0].nas.lambda, 2.0);
   // load_recipe applies it; a recipe without a search stage refuses it.
-  const fs::path file = write_text(dir / "r.toml", text);
+  const fs::path file = litesr::testing::write_text_file(dir / "r.toml", text);
   RecipeOverrides o;
   o.nas_lambda = 0.125;
   Result<Recipe> loaded = load_recipe(file, o);

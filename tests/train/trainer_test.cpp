@@ -38,11 +38,6 @@ std::string tiny_recipe(const fs::path& root, const std::string& model_extra = "
          "[[stages]]\nscale = 4\nloss = \"mse\"\npatch = 16\niterations = 6\nlr = 5e-4\nschedule = \"cosine\"\n";
 }
 
-fs::path write_text(const fs::path& p, const std::string& text) {
-  std::ofstream(p) << text;
-  return p;
-}
-
 TEST(Schedules, StepMultistepCosine) {
   ScheduleSpec s;
   s.kind = ScheduleKind::kMultiStep;
@@ -169,7 +164,7 @@ TEST(Recipes, SeedOverrideRewritesTheStoredRecipe) {
   Result<std::string> added = override_seed(body, 7);
   ASSERT_TRUE(added.ok()) << added.status().to_string();
   EXPECT_EQ(parse_recipe(*added, dir.path())->seed, 7u);
-  const fs::path file = write_text(dir / "r.toml", text);
+  const fs::path file = litesr::testing::write_text_file(dir / "r.toml", text);
   RecipeOverrides o;
   o.seed = 3;
   Result<Recipe> loaded = load_recipe(file, o);
@@ -265,7 +260,7 @@ std::map<std::string, Tensor> model_tensors(const fs::path& p) {
 void check_resume_is_bit_identical_and_export_is_complete(const std::string& model_extra) {
   TempDir dir;
   make_data(dir.path());
-  const fs::path recipe = write_text(dir / "tiny.toml", tiny_recipe(dir.path(), model_extra));
+  const fs::path recipe = litesr::testing::write_text_file(dir / "tiny.toml", tiny_recipe(dir.path(), model_extra));
   TrainOptions full;
   full.recipe = recipe;
   full.out_dir = dir / "full";
@@ -337,7 +332,7 @@ TEST(Trainer, InitStartsFromAModelFileOfTheSameNetwork) {
   TempDir dir;
   make_data(dir.path());
   TrainOptions first;
-  first.recipe = write_text(dir / "tiny.toml", tiny_recipe(dir.path()));
+  first.recipe = litesr::testing::write_text_file(dir / "tiny.toml", tiny_recipe(dir.path()));
   first.out_dir = dir / "first";
   first.progress = ProgressMode::kNone;
   ASSERT_TRUE(run_training(first).ok());
@@ -348,7 +343,7 @@ TEST(Trainer, InitStartsFromAModelFileOfTheSameNetwork) {
     TrainOptions o = first;
     o.stop_after_iterations = stop_after;
     o.resume = resume;
-    o.recipe = write_text(dir / (name + ".toml"),
+    o.recipe = litesr::testing::write_text_file(dir / (name + ".toml"),
                           "init = \"" + init.string() + "\"\nseed = 11\n[model]\narch = \"elsr\"\nscale = 4\n" +
                               model_extra + "[data]\nhr_dirs = [\"" + (dir / "hr").string() +
                               "\"]\n[[stages]]\nscale = " + std::to_string(first_scale) +
@@ -408,7 +403,7 @@ TEST(Trainer, ChannelsLastAndBf16TrainAndExportPlainTensors) {
   TempDir dir;
   make_data(dir.path());
   TrainOptions fast;
-  fast.recipe = write_text(dir / "tiny.toml", tiny_recipe(dir.path()));
+  fast.recipe = litesr::testing::write_text_file(dir / "tiny.toml", tiny_recipe(dir.path()));
   fast.out_dir = dir / "fast";
   fast.progress = ProgressMode::kNone;
   fast.channels_last = true;
@@ -442,7 +437,7 @@ TEST(Trainer, LumaNetworkTrainsValidatesOnHeldOutImagesAndRunsLikeTraining) {
   make_data(dir.path());
   const fs::path held_out = dir / "hr" / "img2.png";
   TrainOptions o;
-  o.recipe = write_text(dir / "luma.toml",
+  o.recipe = litesr::testing::write_text_file(dir / "luma.toml",
                         "seed = 3\n[model]\narch = \"fsrcnn\"\nscale = 4\nd = 8\ns = 4\nm = 1\nchannels = 1\n"
                         "[data]\nhr_dirs = [\"" + (dir / "hr").string() + "\"]\nloader_threads = 1\n"
                         "[validation]\nimages = [\"" + held_out.string() + "\"]\nevery = 100\n"
@@ -484,10 +479,10 @@ TEST(Trainer, ErrorsBeforeTraining) {
   o.progress = ProgressMode::kNone;
   o.recipe = dir / "missing.toml";
   EXPECT_EQ(run_training(o).status().code(), StatusCode::kNotFound);
-  o.recipe = write_text(dir / "bad.toml", "[model]\narch = \"elsr\"\n");
+  o.recipe = litesr::testing::write_text_file(dir / "bad.toml", "[model]\narch = \"elsr\"\n");
   EXPECT_EQ(run_training(o).status().code(), StatusCode::kInvalidArgument);
-  o.recipe = write_text(dir / "ok.toml", tiny_recipe(dir.path()));
-  write_text(dir / "file", "x");
+  o.recipe = litesr::testing::write_text_file(dir / "ok.toml", tiny_recipe(dir.path()));
+  litesr::testing::write_text_file(dir / "file", "x");
   o.out_dir = dir / "file" / "sub";  // a folder under a regular file cannot be created
   Status s = run_training(o).status();
   EXPECT_EQ(s.code(), StatusCode::kIoError);

@@ -156,13 +156,13 @@ TEST(LumaPlanes, PlanesGoThroughOnlyWithTheSameSubsamplingColourAndLimitedRange)
 }
 
 // All decoded frames of a file, as planes.
-struct Planes {
+struct DecodedPlanes {
   Image y, chroma;
 };
-std::vector<Planes> read_all_planes(const fs::path& file) {
+std::vector<DecodedPlanes> read_all_planes(const fs::path& file) {
   ReaderOptions o;
   auto reader = VideoReader::open(file.string(), o).value();
-  std::vector<Planes> out;
+  std::vector<DecodedPlanes> out;
   FramePtr frame = make_frame();
   PacketPtr pkt = make_packet();
   while (true) {
@@ -171,7 +171,7 @@ std::vector<Planes> read_all_planes(const fs::path& file) {
     if (item != VideoReader::Item::kFrame) continue;
     PlanarYuv p;
     EXPECT_TRUE(planar_yuv(static_cast<AVPixelFormat>(frame->format), &p));
-    Planes planes{plane_image(frame->width, frame->height),
+    DecodedPlanes planes{plane_image(frame->width, frame->height),
                   plane_image(chroma_length(frame->width, p.log2_cw), 2 * chroma_length(frame->height, p.log2_ch))};
     EXPECT_TRUE(read_planes(*frame, planes.y.view<float>(), planes.chroma.view<float>()).ok());
     out.push_back(std::move(planes));
@@ -215,7 +215,7 @@ TEST(LumaPlanes, JobRunsTheCallbackOnYAndUpscalesChromaWithoutRgb) {
   EXPECT_EQ(plane_calls, 4);
   EXPECT_EQ(rgb_calls, 0);
 
-  const std::vector<Planes> lr = read_all_planes(in), sr = read_all_planes(o.output);
+  const std::vector<DecodedPlanes> lr = read_all_planes(in), sr = read_all_planes(o.output);
   ASSERT_EQ(lr.size(), 4u);
   ASSERT_EQ(sr.size(), 4u);
   ChromaUpscaler chroma = ChromaUpscaler::create(AV_PIX_FMT_YUV420P, AVCHROMA_LOC_LEFT, 48, 32, kScale).value();

@@ -19,8 +19,6 @@ using testing::quote;
 using testing::run_command;
 using testing::TempDir;
 
-Upscaler nearest(int scale) { return testing::nearest_upscaler(scale); }
-
 // 2 s of 160x90 H.264 at 25 fps + AAC sine + an SRT track, container title "LiteSR test".
 fs::path make_av_clip(const TempDir& dir) {
   const fs::path srt = dir / "subs.srt";
@@ -48,7 +46,7 @@ TEST(VideoJob, CopiesAudioAndSubtitlesAndKeepsTimestamps) {
   o.input = clip.string();
   o.output = (dir / "out.mkv").string();
   o.encode.codec = "ffv1";
-  Result<VideoJobStats> s = run_video_job(o, nearest(2));
+  Result<VideoJobStats> s = run_video_job(o, testing::nearest_upscaler(2));
   ASSERT_TRUE(s.ok()) << s.status().to_string();
   EXPECT_EQ(s->frames, 50);
   EXPECT_TRUE(s->skipped_streams.empty());
@@ -81,7 +79,7 @@ TEST(VideoJob, DropFlagsAndContainerLimits) {
   o.encode.codec = "libx264";
   o.encode.preset = "ultrafast";
   o.encode.crf = 30;
-  Result<VideoJobStats> s = run_video_job(o, nearest(2));
+  Result<VideoJobStats> s = run_video_job(o, testing::nearest_upscaler(2));
   ASSERT_TRUE(s.ok()) << s.status().to_string();
   ASSERT_EQ(s->skipped_streams.size(), 1u);  // MP4 cannot hold SubRip
   EXPECT_NE(s->skipped_streams[0].find("subrip"), std::string::npos);
@@ -91,25 +89,25 @@ TEST(VideoJob, DropFlagsAndContainerLimits) {
   o.output = (dir / "noaudio.mkv").string();
   o.copy_audio = false;
   o.copy_subtitles = false;
-  s = run_video_job(o, nearest(2));
+  s = run_video_job(o, testing::nearest_upscaler(2));
   ASSERT_TRUE(s.ok()) << s.status().to_string();
   EXPECT_EQ(testing::probe_value(dir / "noaudio.mkv", "stream=codec_type"), "video");
 
   // An existing output is kept unless overwrite is asked for.
-  s = run_video_job(o, nearest(2));
+  s = run_video_job(o, testing::nearest_upscaler(2));
   EXPECT_EQ(s.status().code(), StatusCode::kAlreadyExists);
   o.overwrite = true;
-  EXPECT_TRUE(run_video_job(o, nearest(2)).ok());
+  EXPECT_TRUE(run_video_job(o, testing::nearest_upscaler(2)).ok());
 
   // Bad encoder settings are clear errors, and leave nothing behind.
   o.output = (dir / "bad.mkv").string();
   o.encode.codec_options = {{"no-such-option", "1"}};
-  s = run_video_job(o, nearest(2));
+  s = run_video_job(o, testing::nearest_upscaler(2));
   EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(s.status().message().find("no-such-option"), std::string::npos);
   o.encode.codec_options.clear();
   o.encode.codec = "no-such-codec";
-  EXPECT_EQ(run_video_job(o, nearest(2)).status().code(), StatusCode::kUnsupported);
+  EXPECT_EQ(run_video_job(o, testing::nearest_upscaler(2)).status().code(), StatusCode::kUnsupported);
   EXPECT_FALSE(fs::exists(dir / "bad.mkv"));
 }
 
@@ -125,7 +123,7 @@ TEST(VideoJob, RealClipsKeepFrameCountAndTimestamps) {
     o.output = out.string();
     o.encode.codec = "libx264";
     o.encode.preset = "ultrafast";
-    Result<VideoJobStats> s = run_video_job(o, nearest(1));
+    Result<VideoJobStats> s = run_video_job(o, testing::nearest_upscaler(1));
     ASSERT_TRUE(s.ok()) << s.status().to_string();
     expect_same_times(in, out, 1e-3);
     EXPECT_EQ(s->frames, static_cast<int64_t>(testing::frame_times(in).size()));
@@ -148,7 +146,7 @@ TEST(VideoJob, TruncatedOrCorruptInputIsAClearErrorWithNoOutput) {
     o.input = (dir / name).string();
     o.output = (dir / (std::string("out_") + name)).string();
     o.encode.codec = "ffv1";
-    Result<VideoJobStats> s = run_video_job(o, nearest(2));
+    Result<VideoJobStats> s = run_video_job(o, testing::nearest_upscaler(2));
     ASSERT_FALSE(s.ok()) << name;
     EXPECT_NE(s.status().message().find(name), std::string::npos) << s.status().to_string();
     EXPECT_FALSE(fs::exists(o.output)) << name;
@@ -168,7 +166,7 @@ TEST(VideoJob, TruncatedAviIsReported) {
   o.output = (dir / "out.mkv").string();
   o.encode.codec = "libx264";
   o.encode.preset = "ultrafast";
-  Result<VideoJobStats> s = run_video_job(o, nearest(1));
+  Result<VideoJobStats> s = run_video_job(o, testing::nearest_upscaler(1));
   ASSERT_EQ(s.status().code(), StatusCode::kCorruptData) << s.status().to_string();
   EXPECT_NE(s.status().message().find("cut.avi"), std::string::npos) << s.status().to_string();
   EXPECT_FALSE(fs::exists(dir / "out.mkv"));
@@ -188,7 +186,7 @@ TEST(VideoJob, ImageSequenceInAndOut) {
   VideoJobOptions o;
   o.input = in;
   o.output = (dir / "same" / "%08d.png").string();
-  Result<VideoJobStats> s = run_video_job(o, nearest(1));
+  Result<VideoJobStats> s = run_video_job(o, testing::nearest_upscaler(1));
   ASSERT_TRUE(s.ok()) << s.status().to_string();
   EXPECT_EQ(s->frames, 20);
   EXPECT_TRUE(fs::exists(dir / "same" / "00000000.png"));
@@ -196,7 +194,7 @@ TEST(VideoJob, ImageSequenceInAndOut) {
   EXPECT_EQ(testing::frame_md5s(in), testing::frame_md5s(o.output));
 
   o.output = (dir / "x4" / "%08d.png").string();
-  s = run_video_job(o, nearest(4));
+  s = run_video_job(o, testing::nearest_upscaler(4));
   ASSERT_TRUE(s.ok()) << s.status().to_string();
   EXPECT_EQ(testing::probe_value(dir / "x4" / "00000007.png", "stream=width,height"), "720\n576");
   int n = 0;

@@ -24,8 +24,6 @@ using testing::quote;
 using testing::run_command;
 using testing::TempDir;
 
-Upscaler nearest(int scale) { return testing::nearest_upscaler(scale); }
-
 std::string y4m_header(const fs::path& file) {
   const std::string bytes = testing::read_file_bytes(file);
   return bytes.substr(0, bytes.find('\n'));
@@ -63,7 +61,7 @@ TEST(Y4m, CarriesPixelFormatRateAspectRangeAndSiting) {
     VideoJobOptions o;
     o.input = in.string();
     o.output = (dir / (c.name + ".out.y4m")).string();
-    Result<VideoJobStats> s = run_video_job(o, nearest(2));
+    Result<VideoJobStats> s = run_video_job(o, testing::nearest_upscaler(2));
     ASSERT_TRUE(s.ok()) << s.status().to_string();
     EXPECT_EQ(s->frames, 5);
     const std::string header = y4m_header(o.output);
@@ -108,7 +106,7 @@ TEST(Y4m, UntaggedInputIsWrittenInTheMatrixReadersAssumeForTheOutputSize) {
   VideoJobOptions o;
   o.input = in.string();
   o.output = (dir / "red_x4.y4m").string();
-  Result<VideoJobStats> s = run_video_job(o, nearest(4));
+  Result<VideoJobStats> s = run_video_job(o, testing::nearest_upscaler(4));
   ASSERT_TRUE(s.ok()) << s.status().to_string();
   EXPECT_TRUE(s->warnings.empty()) << s->warnings.front();
   const std::vector<double> want = first_frame_rgb(in), got = first_frame_rgb(o.output);
@@ -146,7 +144,7 @@ TEST(Y4m, TagsY4mCannotCarryAreWarnedAbout) {
     VideoJobOptions o;
     o.input = in.string();
     o.output = (dir / (c.name + ".y4m")).string();
-    Result<VideoJobStats> s = run_video_job(o, nearest(4));
+    Result<VideoJobStats> s = run_video_job(o, testing::nearest_upscaler(4));
     ASSERT_TRUE(s.ok()) << s.status().to_string();
     if (c.warned.empty()) {
       EXPECT_TRUE(s->warnings.empty()) << s->warnings.front();
@@ -171,7 +169,7 @@ TEST(Y4m, VariableRateInputKeepsItsTimingOnAConstantRateGrid) {
   VideoJobOptions o;
   o.input = in.string();
   o.output = (dir / "vfr.y4m").string();
-  Result<VideoJobStats> s = run_video_job(o, nearest(2));
+  Result<VideoJobStats> s = run_video_job(o, testing::nearest_upscaler(2));
   ASSERT_TRUE(s.ok()) << s.status().to_string();
   EXPECT_EQ(s->frames, 15);  // upscaled
   const std::vector<std::string> md5 = testing::frame_md5s(o.output);
@@ -191,7 +189,7 @@ TEST(Y4m, VariableRateInputKeepsItsTimingOnAConstantRateGrid) {
       quote(close));
   o.input = close.string();
   o.output = (dir / "close.y4m").string();
-  s = run_video_job(o, nearest(2));
+  s = run_video_job(o, testing::nearest_upscaler(2));
   ASSERT_TRUE(s.ok()) << s.status().to_string();
   EXPECT_EQ(s->frames, 10);
   EXPECT_EQ(decoded_frames(o.output), 10);
@@ -203,7 +201,7 @@ TEST(Y4m, VariableRateInputKeepsItsTimingOnAConstantRateGrid) {
   ffmpeg("-f lavfi -i testsrc2=size=64x48:rate=25 -frames:v 20 -c:v ffv1 " + quote(cfr));
   o.input = cfr.string();
   o.output = (dir / "cfr.y4m").string();
-  s = run_video_job(o, nearest(2));
+  s = run_video_job(o, testing::nearest_upscaler(2));
   ASSERT_TRUE(s.ok()) << s.status().to_string();
   EXPECT_TRUE(s->warnings.empty()) << s->warnings.front();
   EXPECT_EQ(decoded_frames(o.output), 20);
@@ -217,7 +215,7 @@ TEST(Y4m, RealVariableRateClipKeepsItsDuration) {
   VideoJobOptions o;
   o.input = (data / "video" / "clips" / "tree.avi").string();
   o.output = (dir / "tree.y4m").string();
-  Result<VideoJobStats> s = run_video_job(o, nearest(1));
+  Result<VideoJobStats> s = run_video_job(o, testing::nearest_upscaler(1));
   ASSERT_TRUE(s.ok()) << s.status().to_string();
   EXPECT_EQ(s->frames, 68);
   EXPECT_EQ(decoded_frames(o.output), 444);
@@ -247,7 +245,7 @@ TEST(Y4m, InputCutInsideAFrameIsTruncated) {
     o.input = (dir / c.name).string();
     o.output = (dir / (c.name + ".out.mkv")).string();
     o.encode.codec = "ffv1";
-    Result<VideoJobStats> s = run_video_job(o, nearest(1));
+    Result<VideoJobStats> s = run_video_job(o, testing::nearest_upscaler(1));
     if (c.ok) {
       ASSERT_TRUE(s.ok()) << s.status().to_string();
       EXPECT_EQ(s->frames, c.frames);
