@@ -13,6 +13,14 @@ constexpr int64_t kCheckpointFormat = 1;
 
 using ArchiveLoader = std::function<void(torch::serialize::InputArchive&)>;
 
+// The archive key of the i-th network state tensor ("m0", "m1", ...). Built by append: GCC 12 warns falsely
+// (-Wstringop-overflow, GCC bug 105651) on "m" + std::to_string(i).
+std::string state_key(size_t i) {
+  std::string key = "m";
+  key += std::to_string(i);
+  return key;
+}
+
 Result<CheckpointState> read_state(const ArchiveLoader& load, const std::string& name) {
   try {
     torch::serialize::InputArchive archive;
@@ -52,7 +60,7 @@ Status restore(const ArchiveLoader& load, const std::string& name, SrNetwork& ne
     torch::NoGradGuard no_grad;
     for (size_t i = 0; i < state.size(); ++i) {
       torch::Tensor t;
-      archive.read("m" + std::to_string(i), t);
+      archive.read(state_key(i), t);
       if (!t.sizes().equals(state[i].second.sizes())) {
         return corrupt_data(name + ": tensor '" + state[i].first + "' has the wrong shape");
       }
@@ -96,10 +104,10 @@ Status save_checkpoint(const std::filesystem::path& path, const CheckpointState&
     archive.write("model_config", c10::IValue(model_config_json(net.config())));
     archive.write("world_size", c10::IValue(static_cast<int64_t>(state.world_size)));
     std::string names;
-    int64_t i = 0;
+    size_t i = 0;
     for (const auto& [name, t] : network_state(net)) {
       names += name + "\n";
-      archive.write("m" + std::to_string(i++), t.detach().clone());
+      archive.write(state_key(i++), t.detach().clone());
     }
     archive.write("model_names", c10::IValue(names));
     torch::serialize::OutputArchive opt;

@@ -8,8 +8,6 @@ namespace {
 using torch::autograd::AutogradContext;
 using torch::autograd::tensor_list;
 
-torch::Tensor per_channel(const torch::Tensor& v) { return v.view({1, -1, 1, 1}); }
-
 class SyncBatchNormFunction : public torch::autograd::Function<SyncBatchNormFunction> {
  public:
   // x [B, C, H, W]; weight, bias [C]; running stats [C] (updated in place). `sync` is passed as an address

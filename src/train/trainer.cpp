@@ -72,7 +72,10 @@ Json nas_architecture_json(const NasArchitecture& a) {
 
 std::string join_ints(const std::vector<int>& v) {
   std::string out;
-  for (int x : v) out += (out.empty() ? "" : " ") + std::to_string(x);
+  for (int x : v) {
+    if (!out.empty()) out += ' ';
+    out += std::to_string(x);
+  }
   return out.empty() ? "-" : out;
 }
 
