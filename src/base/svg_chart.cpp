@@ -327,6 +327,43 @@ Svg xy_chart_svg(const XyChart& chart) {
   text(out, 14, yc, axis_text(chart.y), kFont, "middle", "#222",
        (" transform='rotate(-90 14 " + num(yc) + ")'").c_str());
 
+  // Labels already written (boxes in pixels), so a label goes where it covers none of them: right of its marker,
+  // then below-right, left, below-left, then further above and below; the first place that fits inside the plot.
+  struct Box {
+    double x0, y0, x1, y1;
+  };
+  std::vector<Box> placed_labels;
+  auto place_label = [&](double x, double y, const std::string& label) {
+    const double w = text_width(label, kSmallFont), h = kSmallFont;
+    struct Place {
+      double dx, dy;
+      bool left;
+    };
+    const Place places[] = {{7, -6, false}, {7, 14, false},  {-7, -6, true},  {-7, 14, true},
+                            {7, -18, false}, {7, 26, false}, {-7, -18, true}, {-7, 26, true}};
+    auto box_of = [&](const Place& p) {
+      const double tx = x + p.dx, ty = y + p.dy;
+      return p.left ? Box{tx - w, ty - h, tx, ty + 2} : Box{tx, ty - h, tx + w, ty + 2};
+    };
+    auto fits = [&](const Box& b) {
+      if (b.x0 < left || b.x1 > left + plot_w || b.y0 < top - 4 || b.y1 > top + plot_h) return false;
+      for (const Box& o : placed_labels) {
+        if (b.x0 < o.x1 && o.x0 < b.x1 && b.y0 < o.y1 && o.y0 < b.y1) return false;
+      }
+      return true;
+    };
+    // Default when nothing fits: right of the marker, or left of it near the right edge.
+    Place chosen = x + 8 + w > left + plot_w ? places[2] : places[0];
+    for (const Place& p : places) {
+      if (fits(box_of(p))) {
+        chosen = p;
+        break;
+      }
+    }
+    placed_labels.push_back(box_of(chosen));
+    text(out, x + chosen.dx, y + chosen.dy, label, kSmallFont, chosen.left ? "end" : "start");
+  };
+
   for (std::size_t s = 0; s < chart.series.size(); ++s) {
     const XySeries& series = chart.series[s];
     if (series.lines) {
@@ -347,11 +384,7 @@ Svg xy_chart_svg(const XyChart& chart) {
                xml_escape(p.label.empty() ? series.name : p.label) + ": (" + tick_label(p.x) + ", " + tick_label(p.y) +
                ")</title></circle>\n";
       }
-      if (!p.label.empty()) {
-        // Right of the marker, or left of it near the right edge.
-        const bool flip = x + 8 + text_width(p.label, kSmallFont) > left + plot_w;
-        text(out, flip ? x - 7 : x + 7, y - 6, p.label, kSmallFont, flip ? "end" : "start");
-      }
+      if (!p.label.empty()) place_label(x, y, p.label);
     }
   }
   out += "</svg>\n";

@@ -173,21 +173,41 @@ Result<std::vector<DifferenceRegion>> find_difference_regions(std::span<const Im
   if (!inner.empty()) corners = std::move(inner);
   if (corners.empty()) corners.push_back({0, 0, 0, 0});
 
+  // Whether `extra` more windows still fit (first fit over the corners) beside the chosen ones and `pick`.
+  auto room_for = [&](const Corner& pick, int extra) {
+    std::vector<DifferenceRegion> taken = chosen;
+    taken.push_back({.x = pick.x, .y = pick.y, .size = size});
+    for (const Corner& c : corners) {
+      if (extra == 0) break;
+      bool free = true;
+      for (const DifferenceRegion& d : taken) free = free && !overlaps(d, c.x, c.y, size);
+      if (!free) continue;
+      taken.push_back({.x = c.x, .y = c.y, .size = size});
+      --extra;
+    }
+    return extra == 0;
+  };
   for (int r = 0; r < options.count; ++r) {
     const std::size_t k = static_cast<std::size_t>(r) % kinds.size();
-    const Corner* best = nullptr;
-    double best_score = -1;
+    std::vector<std::pair<double, const Corner*>> free_corners;  // (score, corner), best first
     for (const Corner& c : corners) {
       bool free = true;
       for (const DifferenceRegion& d : chosen) free = free && !overlaps(d, c.x, c.y, size);
-      if (!free) continue;
-      const double score = gw > 0 && gh > 0 ? maps[k].window(c.cx, c.cy, n) : 0.0;
-      if (score > best_score) {
-        best_score = score;
-        best = &c;
+      if (free) free_corners.emplace_back(gw > 0 && gh > 0 ? maps[k].window(c.cx, c.cy, n) : 0.0, &c);
+    }
+    if (free_corners.empty()) break;  // no room left for a region that overlaps none
+    std::stable_sort(free_corners.begin(), free_corners.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    // The best pick that leaves room for all the regions still wanted, else for as many of them as possible.
+    const Corner* best = nullptr;
+    for (int extra = options.count - r - 1; best == nullptr; --extra) {
+      for (const auto& [score, c] : free_corners) {
+        if (extra == 0 || room_for(*c, extra)) {
+          best = c;
+          break;
+        }
       }
     }
-    if (best == nullptr) break;  // no room left for a region that overlaps none
     DifferenceRegion region;
     region.x = best->x;
     region.y = best->y;

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <regex>
 #include <string>
+#include <vector>
 
 namespace litesr {
 namespace {
@@ -88,6 +90,40 @@ TEST(SvgChart, LabelledScatter) {
   EXPECT_EQ(count(svg.text, "<circle"), 3);
   for (const char* name : {"bicubic", "elsr-x4", "sam-sr-xlite-x4", "PSNR-Y (dB)"}) {
     EXPECT_NE(svg.text.find(name), std::string::npos) << name;
+  }
+}
+
+TEST(SvgChart, LabelsOfNearbyPointsDoNotOverlap) {
+  // The trade-off chart's cluster: three models within a few pixels of each other.
+  XyChart c;
+  c.series = {{"",
+               {{0.0, 28.43, "bicubic"},
+                {0.09, 29.745, "elsr-x4-y"},
+                {0.196, 29.730, "elsr-x4"},
+                {0.196, 29.664, "elsr-x4-int8"},
+                {2.134, 29.83, "espcn-x4"}},
+               true,
+               false,
+               ""}};
+  const std::string svg = xy_chart_svg(c).text;
+  // Label boxes as the chart lays them out: 0.6 em per character, the font's height above the baseline.
+  struct Box {
+    double x0, y0, x1, y1;
+  };
+  std::vector<Box> boxes;
+  const std::regex label("<text x='([-0-9.]+)' y='([-0-9.]+)' font-size='11' text-anchor='(start|end)'[^>]*>([^<]+)</text>");
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), label); it != std::sregex_iterator(); ++it) {
+    const std::string name = (*it)[4];
+    if (name.find("elsr") == std::string::npos && name != "bicubic" && name != "espcn-x4") continue;
+    const double x = std::stod((*it)[1]), y = std::stod((*it)[2]), w = 0.6 * 11 * static_cast<double>(name.size());
+    boxes.push_back((*it)[3] == "end" ? Box{x - w, y - 11, x, y} : Box{x, y - 11, x + w, y});
+  }
+  ASSERT_EQ(boxes.size(), 5u) << svg;
+  for (std::size_t i = 0; i < boxes.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      const Box &a = boxes[i], &b = boxes[j];
+      EXPECT_FALSE(a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1) << "labels " << i << " and " << j;
+    }
   }
 }
 

@@ -45,7 +45,7 @@ TEST(ShippedInt8Model, ScoresItsReadmeRowOnSet5) {
     return evaluate_dataset(set5, {}, upscale, name).value().mean.psnr_y;
   };
   const double int8 = psnr_y("elsr-x4-int8"), fp32 = psnr_y("elsr-x4");
-  EXPECT_NEAR(int8, 29.6747, 5e-4);  // README: 29.67 (PSNR-Y, 4 pixels shaved)
+  EXPECT_NEAR(int8, 29.6636, 5e-4);  // README: 29.66 (PSNR-Y, 4 pixels shaved)
   EXPECT_GT(int8, fp32 - 0.10);      // the PTQ goal: at most 0.10 dB below the float model
 }
 

@@ -320,7 +320,7 @@ TEST(CompareCli, Set5MatchesEval) {
   EXPECT_EQ(run["images"], ev["images"]);
   EXPECT_EQ(run["mean"], ev["mean"]);
   EXPECT_NEAR(c["sets"][0]["runs"][0]["mean"]["psnr_y"].get<double>(), 28.43, 0.01);  // bicubic, README
-  EXPECT_NEAR(run["mean"]["psnr_y"].get<double>(), 29.76, 0.01);                      // elsr-x4, README
+  EXPECT_NEAR(run["mean"]["psnr_y"].get<double>(), 29.73, 0.01);                      // elsr-x4, README
 }
 
 }  // namespace

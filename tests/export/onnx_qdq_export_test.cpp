@@ -153,7 +153,8 @@ StepAgreement ort_agreement(const std::string& bytes, const ModelFile& model, co
 //   random fsrcnn-s x4         1 step,  99.1 % exact,      100 % within 1
 //   mixed graph (every op)     1 step,  90.7 % exact,      100 % within 1 (more requantizing ops: fixed-point
 //                              add / leaky_relu / prelu rescaling, a quantized partial sum, 256-entry tables)
-//   trained elsr-x4            4 steps, 84.2 % exact,      98.8 % within 1
+//   trained elsr-x4            3 steps, 71.0-71.4 % exact, 98.3 % within 1 (the held-out-chosen weights shipped
+//                              2026-12-04; the Set5-chosen ones before them: 4 steps, 84.2 % exact, 98.8 %)
 struct AgreementBound {
   double within_one;  // minimum fraction within 1 step
   double exact;       // minimum fraction equal
@@ -161,10 +162,11 @@ struct AgreementBound {
 };
 constexpr AgreementBound kRandomWeights{0.999, 0.97, 2.0};
 constexpr AgreementBound kMixed{0.999, 0.85, 2.0};
-// Trained weights: the test's measurement above; `litesr quantize elsr-x4 --calib T91 --max-images 16` on the whole
-// 320x240 samples/sample.png gave 5 steps, 82.1 % exact, 98.3 % within 1. A wrong scale, zero point or layout is
-// tens of steps off on most pixels.
-constexpr AgreementBound kTrainedElsr{0.97, 0.75, 6.0};
+// Trained weights: the test's measurement above (how many outputs a double-rounding difference reaches depends on
+// the weights: 71-84 % exact over two trainings of the same recipe); `litesr quantize elsr-x4 --calib T91
+// --max-images 16` on the whole 320x240 samples/sample.png gave 5 steps, 82.1 % exact, 98.3 % within 1 (the earlier
+// weights). A wrong scale, zero point or layout is tens of steps off on most pixels.
+constexpr AgreementBound kTrainedElsr{0.97, 0.65, 6.0};
 
 void expect_agreement(const StepAgreement& a, const AgreementBound& bound, const std::string& label) {
   EXPECT_GE(a.within_one, bound.within_one) << label;

@@ -76,6 +76,33 @@ TEST(DifferenceRegions, FindsDisagreementAndErrorAlternately) {
   }
 }
 
+TEST(DifferenceRegions, LeavesRoomForEveryRegionWanted) {
+  // 192 x 64 holds three 64 x 64 windows only side by side at x = 0, 64, 128. The outputs disagree most in a block
+  // centred at x = 72, whose best window (x = 40) would leave room for two regions at most; the chosen first
+  // region is the best one that leaves room for the other two.
+  const Image base = testing::natural_image(192, 64, 3);
+  const Image a = with_patch(base, 48, 0, 48, 64, 60);
+  const std::vector<const Image*> outputs{&base, &a};
+  const std::vector<int> disagreement{0, 1};
+  RegionOptions o;
+  o.count = 3;
+  o.size = 64;
+  auto regions = find_difference_regions(outputs, disagreement, {}, nullptr, o);
+  ASSERT_TRUE(regions.ok()) << regions.status().to_string();
+  ASSERT_EQ(regions->size(), 3u);
+  EXPECT_EQ((*regions)[0].x, 64);
+  for (std::size_t i = 0; i < regions->size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) EXPECT_TRUE(apart((*regions)[i], (*regions)[j])) << i << " overlaps " << j;
+  }
+  // Where three cannot fit at all (128 x 64), the best two.
+  const Image narrow = testing::natural_image(128, 64, 4);
+  const Image narrow_a = with_patch(narrow, 40, 0, 48, 64, 60);
+  const std::vector<const Image*> narrow_outputs{&narrow, &narrow_a};
+  auto two = find_difference_regions(narrow_outputs, disagreement, {}, nullptr, o);
+  ASSERT_TRUE(two.ok());
+  EXPECT_EQ(two->size(), 2u);
+}
+
 TEST(DifferenceRegions, BorderSmallImagesAndDetail) {
   const Image img = testing::natural_image(64, 40, 2);
   const Image other = with_patch(img, 0, 0, 8, 8, 90);  // a difference inside the border only
