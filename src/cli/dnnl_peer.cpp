@@ -116,6 +116,8 @@ class DnnlPeer final : public GraphPeer {
   Result<memory> bicubic(const memory& src, const Node& node, int64_t c, int64_t ih, int64_t iw);
   // Output 0 (f32) and its NCHW copy for on_frame: `channels` x `plane` pixels per frame, dims [N, C, H, W].
   void set_output0(const memory& out, int channels, int64_t plane, const Dims& dims);
+  // The input frames in NHWC (input_, frame_floats_ per frame), converted once when the peer is built.
+  void convert_input(const PeerInput& input);
   void execute_all();
 
   dnnl::engine engine_{dnnl::engine::kind::cpu, 0};
@@ -332,9 +334,7 @@ Status DnnlPeer::build(const Graph& graph, const TensorMap& tensors, const PeerI
   std::vector<memory> value(count);
   try {
     // Inputs, converted to NHWC once.
-    frame_floats_ = static_cast<std::size_t>(input.channels) * h * w;
-    input_.resize(frame_floats_ * input.frames);
-    nchw_to_nhwc(input.nchw, input_.data(), input.frames, input.channels, input.height, input.width);
+    convert_input(input);
     const memory::desc frame_md({batch_, input.channels, h, w}, kF32, Tag::nhwc);
     if (!recurrent_) {
       value[graph.inputs[0]] = memory(frame_md, engine_, input_.data());
@@ -686,14 +686,8 @@ Status DnnlPeer::build_int8(const Graph& graph, const TensorMap& tensors, const 
   if (plan.recurrent || graph.outputs.size() != 1) {
     return unsupported("oneDNN INT8 peer: single-input, single-output graphs only");
   }
-  std::map<std::string, const Int8Step*> step_of;  // node name -> its integer step
-  for (const Int8Step& st : program.steps) step_of[st.name] = &st;
+  LITESR_ASSIGN_OR_RETURN(const auto step_of, int8_steps_by_node(kEngine, graph, program));  // node name -> step
   const std::vector<Node>& nodes = graph.nodes;
-  for (const Node& n : nodes) {
-    if (step_of.count(n.name) == 0) {
-      return peer_unsupported_op(kEngine, n, "no integer step of that name (not mapped in INT8)");
-    }
-  }
   const std::size_t count = nodes.size();
   const auto& shapes = plan.shapes;
   int8_ = true;
@@ -724,9 +718,7 @@ Status DnnlPeer::build_int8(const Graph& graph, const TensorMap& tensors, const 
       const QuantParams q = params(i);
       switch (n.op) {
         case OpKind::kInput: {  // f32 NHWC (converted once) quantized at the input's parameters, in the run
-          frame_floats_ = static_cast<std::size_t>(input.channels) * h * w;
-          input_.resize(frame_floats_ * input.frames);
-          nchw_to_nhwc(input.nchw, input_.data(), input.frames, input.channels, input.height, input.width);
+          convert_input(input);
           const memory src(memory::desc(dims_of(i), kF32, Tag::nhwc), engine_, input_.data());
           value[i] = memory(s8_md(i), engine_);
           dnnl::primitive_attr attr;
@@ -872,6 +864,12 @@ void DnnlPeer::set_output0(const memory& out, int channels, int64_t plane, const
   out0_plane_ = static_cast<std::size_t>(plane);
   out0_nchw_ = memory(memory::desc(dims, kF32, Tag::nchw), engine_);
   out0_reorder_ = dnnl::reorder(out0_, out0_nchw_);
+}
+
+void DnnlPeer::convert_input(const PeerInput& input) {
+  frame_floats_ = static_cast<std::size_t>(input.channels) * input.height * input.width;
+  input_.resize(frame_floats_ * input.frames);
+  nchw_to_nhwc(input.nchw, input_.data(), input.frames, input.channels, input.height, input.width);
 }
 
 void DnnlPeer::execute_all() {

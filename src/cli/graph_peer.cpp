@@ -73,6 +73,19 @@ Status peer_unsupported_op(const char* engine, const Node& node, const std::stri
                      node.name + "'): " + why);
 }
 
+Result<std::map<std::string, const Int8Step*>> int8_steps_by_node(const char* engine, const Graph& graph,
+                                                                  const Int8Program& program) {
+  std::map<std::string, const Int8Step*> step_of;
+  for (const Int8Step& st : program.steps) step_of[st.name] = &st;
+  for (const Node& n : graph.nodes) {
+    if (step_of.count(n.name) == 0) {
+      return peer_unsupported_op(engine, n, "no integer step of that name (batch norms and transposed convs are "
+                                            "rewritten in the INT8 program; not mapped in INT8)");
+    }
+  }
+  return step_of;
+}
+
 void nchw_to_nhwc(const float* nchw, float* nhwc, int n, int c, int h, int w) {
   const std::size_t plane = static_cast<std::size_t>(h) * w;
   for (std::size_t b = 0; b < static_cast<std::size_t>(n); ++b) {

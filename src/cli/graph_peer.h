@@ -17,6 +17,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -72,6 +73,11 @@ Result<Int8Program> peer_int8_program(const Graph& graph, const TensorMap& tenso
 
 // "<engine> does not support op <op> (node '<name>'): <why>" as kUnsupported.
 Status peer_unsupported_op(const char* engine, const Node& node, const std::string& why);
+
+// An INT8 peer's lookup from a node of `graph` to its integer step in `program` (by name). kUnsupported
+// (peer_unsupported_op) for the first node without one.
+Result<std::map<std::string, const Int8Step*>> int8_steps_by_node(const char* engine, const Graph& graph,
+                                                                  const Int8Program& program);
 
 // Copies float32 NHWC [n, h, w, c] into NCHW (and back): the peers' untimed input / output conversions.
 void nchw_to_nhwc(const float* nchw, float* nhwc, int n, int c, int h, int w);

@@ -153,13 +153,7 @@ Status XnnpackPeer::build(const Graph& graph, const TensorMap& tensors, const Pe
     if (plan.recurrent || graph.outputs.size() != 1) {
       return unsupported("XNNPACK INT8 peer: single-input, single-output graphs only");
     }
-    for (const Int8Step& st : int8->steps) int8_step[st.name] = &st;
-    for (const Node& n : graph.nodes) {
-      if (int8_step.count(n.name) == 0) {
-        return peer_unsupported_op(kEngine, n, "no integer step of that name (batch norms and transposed convs "
-                                               "are rewritten in the INT8 program; not mapped in INT8)");
-      }
-    }
+    LITESR_ASSIGN_OR_RETURN(int8_step, int8_steps_by_node(kEngine, graph, *int8));
   }
   const std::vector<Node>& nodes = graph.nodes;
   const std::size_t count = nodes.size();
