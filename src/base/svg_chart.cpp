@@ -339,7 +339,7 @@ Svg xy_chart_svg(const XyChart& chart) {
       double dx, dy;
       bool left;
     };
-    const Place places[] = {{7, -6, false}, {7, 14, false},  {-7, -6, true},  {-7, 14, true},
+    const Place places[] = {{7, -6, false},  {7, 14, false}, {-7, -6, true},  {-7, 14, true},
                             {7, -18, false}, {7, 26, false}, {-7, -18, true}, {-7, 26, true}};
     auto box_of = [&](const Place& p) {
       const double tx = x + p.dx, ty = y + p.dy;

@@ -79,8 +79,9 @@ Result<std::map<std::string, const Int8Step*>> int8_steps_by_node(const char* en
   for (const Int8Step& st : program.steps) step_of[st.name] = &st;
   for (const Node& n : graph.nodes) {
     if (step_of.count(n.name) == 0) {
-      return peer_unsupported_op(engine, n, "no integer step of that name (batch norms and transposed convs are "
-                                            "rewritten in the INT8 program; not mapped in INT8)");
+      return peer_unsupported_op(engine, n,
+                                 "no integer step of that name (batch norms and transposed convs are "
+                                 "rewritten in the INT8 program; not mapped in INT8)");
     }
   }
   return step_of;

@@ -60,8 +60,8 @@ Result<Graph> build_evsrnet_graph(const EvsrnetConfig& c) {
   LITESR_RETURN_IF_ERROR(validate(c));
   const int s = c.scale;
   const int out_ch = 3 * s * s;
-  GraphBuilder b(EvsrnetConfig::kArch, s,
-                 c.frames);  // input_frames = T: the graph is one frame/step of a T-frame window
+  // input_frames = T: the graph is one frame/step of a T-frame window
+  GraphBuilder b(EvsrnetConfig::kArch, s, c.frames);
   if (c.mode == EvsrnetMode::kFrameParallel) {
     const int x = b.input("x", 3);                                        // [3, H, W]
     const int f = add_trunk(b, c, x);                                     // [nc, H, W]

@@ -15,8 +15,8 @@ constexpr int kCcaReduction = 16;
 
 Status validate(const ImdnConfig& c) {
   LITESR_RETURN_IF_ERROR(config_value_in_range(ImdnConfig::kArch, "scale", c.scale, 2, 4));
-  LITESR_RETURN_IF_ERROR(
-      config_value_in_range(ImdnConfig::kArch, "nf", c.nf, 16, 256));  // CCA hidden = 4·(nf/4)/16 >= 1
+  // nf >= 16: the CCA hidden width 4·(nf/4)/16 is >= 1
+  LITESR_RETURN_IF_ERROR(config_value_in_range(ImdnConfig::kArch, "nf", c.nf, 16, 256));
   return config_value_in_range(ImdnConfig::kArch, "num_modules", c.num_modules, 1, 16);
 }
 

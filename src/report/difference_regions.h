@@ -11,8 +11,8 @@
 // so an LR crop of an x`align` image starts on a whole LR pixel); its score is the window's mean of the map.
 // Regions are chosen greedily, the best window first, alternating disagreement and error when both exist;
 // a chosen window never overlaps an earlier one and is the best that still leaves room for the regions wanted
-// after it (or for as many of them as the image can hold), and windows stay `border` pixels away from the edges (the pixels the metrics shave)
-// when the image is large enough.
+// after it (or for as many of them as the image can hold), and windows stay `border` pixels away from the edges
+// (the pixels the metrics shave) when the image is large enough.
 #pragma once
 
 #include <span>

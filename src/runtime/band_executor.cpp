@@ -16,7 +16,7 @@ namespace {
 // The largest cin·k² of a k x k (k > 3) conv run as a 1x1 conv over its shifted rows (compute_row); larger ones
 // take the scalar loop.
 constexpr int kMaxUnfoldedTaps = 512;
-constexpr int kLeadFloats = 16;        // zero floats before x = 0 of every row: 64-byte aligned rows, halo >= pad
+constexpr int kLeadFloats = 16;   // zero floats before x = 0 of every row: 64-byte aligned rows, halo >= pad
 constexpr int kAlignFloats = 16;  // 64 bytes
 
 std::size_t align_floats(std::size_t v) { return (v + kAlignFloats - 1) / kAlignFloats * kAlignFloats; }

@@ -303,7 +303,8 @@ Status Int8BandExecutor::prepare_ops() {
 
 inline int8_t* Int8BandExecutor::row_ptr(const Workspace& ws, int step, int c, int y) const {
   const StepPlan& pl = plans_[step];
-  return ws.arena + pl.offset + (static_cast<std::size_t>(c) * pl.ring + floor_mod(y, pl.ring)) * pl.stride + kLeadBytes;
+  return ws.arena + pl.offset + (static_cast<std::size_t>(c) * pl.ring + floor_mod(y, pl.ring)) * pl.stride +
+         kLeadBytes;
 }
 
 void Int8BandExecutor::band_task(void* self, int band, int thread) {

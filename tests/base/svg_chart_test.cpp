@@ -111,7 +111,8 @@ TEST(SvgChart, LabelsOfNearbyPointsDoNotOverlap) {
     double x0, y0, x1, y1;
   };
   std::vector<Box> boxes;
-  const std::regex label("<text x='([-0-9.]+)' y='([-0-9.]+)' font-size='11' text-anchor='(start|end)'[^>]*>([^<]+)</text>");
+  const std::regex label(
+      "<text x='([-0-9.]+)' y='([-0-9.]+)' font-size='11' text-anchor='(start|end)'[^>]*>([^<]+)</text>");
   for (auto it = std::sregex_iterator(svg.begin(), svg.end(), label); it != std::sregex_iterator(); ++it) {
     const std::string name = (*it)[4];
     if (name.find("elsr") == std::string::npos && name != "bicubic" && name != "espcn-x4") continue;

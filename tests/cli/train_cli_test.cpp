@@ -34,7 +34,8 @@ Image training_texture(int w, int h, int seed) {
 fs::path make_run_inputs(const fs::path& root) {
   fs::create_directories(root / "hr");
   fs::create_directories(root / "val" / "HR");
-  for (int i = 0; i < 3; ++i) EXPECT_TRUE(write_image(root / "hr" / ("i" + std::to_string(i) + ".png"), training_texture(48, 40, i)).ok());
+  for (int i = 0; i < 3; ++i)
+    EXPECT_TRUE(write_image(root / "hr" / ("i" + std::to_string(i) + ".png"), training_texture(48, 40, i)).ok());
   EXPECT_TRUE(write_image(root / "val" / "HR" / "v.png", training_texture(32, 24, 5)).ok());
   const fs::path recipe = root / "tiny.toml";
   std::ofstream(recipe) << "name = \"tiny\"\nseed = 3\ncheckpoint_every = 2\nlog_every = 1\n"

@@ -99,8 +99,8 @@ TEST(PaperTables, SamSrTable2ParamsAndActivationsExact) {
   REQUIRE_ARCH("sam_sr");
   for (const SamRow& row : kTable2) {
     SCOPED_TRACE("nf=" + std::to_string(row.nf) + " N=" + std::to_string(row.n));
-    const ComplexityReport r = paper_profile(build("sam_sr", 4, sam_config(row.nf, row.n)), CountingConvention::kPtflops,
-                                       256, 256);
+    const ComplexityReport r =
+        paper_profile(build("sam_sr", 4, sam_config(row.nf, row.n)), CountingConvention::kPtflops, 256, 256);
     const int64_t nf = row.nf, n = row.n;
     // Closed form (seeds_facts §3.3): N·(6nf² + 28nf) + 4.75nf² + 55.5nf + 3 and 256²·(5nf·N + 41.5nf + 48).
     EXPECT_EQ(4 * r.params, 4 * n * (6 * nf * nf + 28 * nf) + 19 * nf * nf + 222 * nf + 12);
@@ -182,8 +182,8 @@ TEST(PaperTables, SamSrTable4AblationParams) {
     const Graph full = build("sam_sr", 4, sam_config(row.nf, row.n));
     const auto p_full = paper_profile(full, CountingConvention::kPtflops, 256, 256);
     const auto p_no_bn = paper_profile(without_batch_norm(full), CountingConvention::kPtflops, 256, 256);
-    const auto p_no_se =
-        paper_profile(build("sam_sr", 4, sam_config(row.nf, row.n, /*se=*/false)), CountingConvention::kPtflops, 256, 256);
+    const auto p_no_se = paper_profile(build("sam_sr", 4, sam_config(row.nf, row.n, /*se=*/false)),
+                                       CountingConvention::kPtflops, 256, 256);
     // Table 4 prints LITE's 558,543 as "558K" (truncated) but 392,655 as "393K" (rounded): accept either.
     EXPECT_TRUE(printed_as(static_cast<double>(p_full.params), row.unit, row.digits, row.full)) << p_full.params;
     EXPECT_TRUE(printed_as(static_cast<double>(p_no_bn.params), row.unit, row.digits, row.no_bn)) << p_no_bn.params;
@@ -201,8 +201,8 @@ TEST(PaperTables, SamSrTable4AblationParams) {
   }
   // SAM_SR_LITE_FUSED "546K": the w/o-BN count. A real folded model (bn = false) keeps one bias per
   // block-conv output channel, 5nf·(N+1) = 6,120 more (552,423); the paper did not count them.
-  const auto fused = paper_profile(build("sam_sr", 4, sam_config(72, 16, true, /*bn=*/false)), CountingConvention::kMacs,
-                             256, 256);
+  const auto fused =
+      paper_profile(build("sam_sr", 4, sam_config(72, 16, true, /*bn=*/false)), CountingConvention::kMacs, 256, 256);
   const auto no_bn =
       paper_profile(without_batch_norm(build("sam_sr", 4, sam_config(72, 16))), CountingConvention::kMacs, 256, 256);
   EXPECT_EQ(fused.params, 552423);
@@ -225,9 +225,10 @@ TEST(PaperTables, ElsrParamsAndMacsPerPixel) {
 TEST(PaperTables, EvsrnetBothReadings) {
   REQUIRE_ARCH("evsrnet");
   const auto rec = paper_profile(build("evsrnet", 4, R"({"scale":4,"nc":8,"nb":5,"frames":10,"mode":"recurrent"})"),
-                           CountingConvention::kMacs, 320, 180);
-  const auto par = paper_profile(build("evsrnet", 4, R"({"scale":4,"nc":8,"nb":5,"frames":10,"mode":"frame_parallel"})"),
-                           CountingConvention::kMacs, 320, 180);
+                                 CountingConvention::kMacs, 320, 180);
+  const auto par =
+      paper_profile(build("evsrnet", 4, R"({"scale":4,"nc":8,"nb":5,"frames":10,"mode":"frame_parallel"})"),
+                    CountingConvention::kMacs, 320, 180);
   EXPECT_EQ(rec.params, 14400);
   EXPECT_EQ(par.params, 9568);
   // MAC per frame (one step): 821.1 M and 543.3 M at 180x320 (sr_accounting.py).

@@ -97,7 +97,9 @@ struct PaddedInput {
       }
     }
   }
-  int8_t* row(int ci, int y) { return data.data() + (static_cast<size_t>(ci) * (h + 2) + (y + 1)) * stride + kGuardBytes + 1; }
+  int8_t* row(int ci, int y) {
+    return data.data() + (static_cast<size_t>(ci) * (h + 2) + (y + 1)) * stride + kGuardBytes + 1;
+  }
   // in_rows for output row y: [c * 3 + ky] = row y − 1 + ky.
   std::vector<const int8_t*> rows_for(int y) {
     std::vector<const int8_t*> r;

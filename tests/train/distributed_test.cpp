@@ -33,6 +33,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
+using litesr::testing::write_text_file;
 using litesr::testing::TempDir;
 using testing::make_data;
 
@@ -261,7 +262,7 @@ TEST(Distributed, TwoRanksMatchOneRankAndResume) {
   REQUIRE_TRAINER();
   TempDir dir;
   make_data(dir.path());
-  const fs::path recipe = litesr::testing::write_text_file(dir / "dist.toml", elsr_recipe(dir.path()));
+  const fs::path recipe = write_text_file(dir / "dist.toml", elsr_recipe(dir.path()));
   TrainOptions one;
   one.recipe = recipe;
   one.out_dir = dir / "one";
@@ -308,7 +309,7 @@ TEST(Distributed, BatchNormIsSynchronised) {
   REQUIRE_TRAINER();
   TempDir dir;
   make_data(dir.path());
-  const fs::path recipe = litesr::testing::write_text_file(dir / "sam.toml", sam_sr_recipe(dir.path(), 2));
+  const fs::path recipe = write_text_file(dir / "sam.toml", sam_sr_recipe(dir.path(), 2));
   TrainOptions one;
   one.recipe = recipe;
   one.out_dir = dir / "one";
@@ -329,7 +330,7 @@ TEST(Distributed, KilledRankStopsTheOthersAndLeavesTheLastCheckpoint) {
   REQUIRE_TRAINER();
   TempDir dir;
   make_data(dir.path());
-  const fs::path recipe = litesr::testing::write_text_file(dir / "long.toml", elsr_recipe(dir.path(), 100000, 20));
+  const fs::path recipe = write_text_file(dir / "long.toml", elsr_recipe(dir.path(), 100000, 20));
   const int port = free_port();
   const std::vector<std::string> args = {"train", "--recipe", recipe.string(), "--out", (dir / "run").string(),
                                          "--progress", "none", "--dist-timeout", "5"};
@@ -366,7 +367,7 @@ TEST(Distributed, LauncherReportsAKilledRank) {
   REQUIRE_TRAINER();
   TempDir dir;
   make_data(dir.path());
-  const fs::path recipe = litesr::testing::write_text_file(dir / "long.toml", elsr_recipe(dir.path(), 100000, 20));
+  const fs::path recipe = write_text_file(dir / "long.toml", elsr_recipe(dir.path(), 100000, 20));
   auto launcher = spawn({"train", "--recipe", recipe.string(), "--out", (dir / "run").string(), "--progress", "none",
                          "--dist-timeout", "5", "--nproc", "2"},
                         dir / "launcher.log");
@@ -392,7 +393,7 @@ TEST(Distributed, StoppedRankIsFoundByItsHeartbeat) {
   REQUIRE_TRAINER();
   TempDir dir;
   make_data(dir.path());
-  const fs::path recipe = litesr::testing::write_text_file(dir / "long.toml", elsr_recipe(dir.path(), 100000, 20));
+  const fs::path recipe = write_text_file(dir / "long.toml", elsr_recipe(dir.path(), 100000, 20));
   const int port = free_port();
   const std::vector<std::string> args = {"train", "--recipe", recipe.string(), "--out", (dir / "run").string(),
                                          "--progress", "none", "--dist-timeout", "3"};
@@ -417,7 +418,7 @@ TEST(Distributed, CtrlCStopsEveryRankAtOneIteration) {
   REQUIRE_TRAINER();
   TempDir dir;
   make_data(dir.path());
-  const fs::path recipe = litesr::testing::write_text_file(dir / "long.toml", elsr_recipe(dir.path(), 100000, 20));
+  const fs::path recipe = write_text_file(dir / "long.toml", elsr_recipe(dir.path(), 100000, 20));
   const std::vector<std::string> args = {"train", "--recipe", recipe.string(), "--out", (dir / "run").string(),
                                          "--progress", "none", "--dist-timeout", "10", "--nproc", "2"};
   auto launcher = spawn(args, dir / "launcher.log");
@@ -444,10 +445,10 @@ TEST(Distributed, ConfigurationErrorsAreReportedBeforeTraining) {
   REQUIRE_TRAINER();
   TempDir dir;
   make_data(dir.path());
-  const fs::path recipe = litesr::testing::write_text_file(dir / "dist.toml", elsr_recipe(dir.path()));
+  const fs::path recipe = write_text_file(dir / "dist.toml", elsr_recipe(dir.path()));
   std::string other_text = elsr_recipe(dir.path());
   other_text.replace(other_text.find("lr = 1e-3"), 9, "lr = 2e-3");
-  const fs::path other = litesr::testing::write_text_file(dir / "other.toml", other_text);
+  const fs::path other = write_text_file(dir / "other.toml", other_text);
   auto args = [&](const fs::path& r, const std::string& out) {
     return std::vector<std::string>{"train", "--recipe", r.string(), "--out", (dir / out).string(), "--progress",
                                     "none", "--dist-timeout", "2"};

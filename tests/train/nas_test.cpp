@@ -29,6 +29,7 @@ namespace litesr::train {
 namespace {
 
 namespace fs = std::filesystem;
+using litesr::testing::write_text_file;
 using litesr::testing::TempDir;
 using Json = nlohmann::json;
 
@@ -227,8 +228,8 @@ TEST(NasSearch, LargeLambdaClosesChannelsZeroLambdaKeepsThem) {
   std::map<std::string, Json> last;
   std::map<std::string, TrainSummary> summary;
   for (const std::string lambda : {"0.0", "100.0"}) {
-    const fs::path recipe = litesr::testing::write_text_file(dir / ("l" + lambda + ".toml"),
-                                       nas_recipe(dir.path(), 10, "nas_lambda = " + lambda + "\n" + gates));
+    const fs::path recipe = write_text_file(dir / ("l" + lambda + ".toml"),
+                                            nas_recipe(dir.path(), 10, "nas_lambda = " + lambda + "\n" + gates));
     Result<TrainSummary> s = run_training(options_for(recipe, dir / ("run" + lambda)));
     ASSERT_TRUE(s.ok()) << s.status().to_string();
     summary[lambda] = *s;
@@ -256,7 +257,7 @@ TEST(NasSearch, LargeLambdaClosesChannelsZeroLambdaKeepsThem) {
 TEST(NasSearch, SearchThenTrainExportsAModelTheRuntimeRuns) {
   TempDir dir;
   make_data(dir.path());
-  const fs::path recipe = litesr::testing::write_text_file(
+  const fs::path recipe = write_text_file(
       dir / "nas.toml", nas_recipe(dir.path(), 6, "nas_lambda = 0.01\nnas_gate_lr = 0.1\nnas_gate_init = 0.3\n"));
   Result<TrainSummary> s = run_training(options_for(recipe, dir / "run"));
   ASSERT_TRUE(s.ok()) << s.status().to_string();
@@ -328,7 +329,7 @@ TEST(NasSearch, SearchThenTrainExportsAModelTheRuntimeRuns) {
 TEST(NasSearch, ResumeThroughTheSearchStageIsBitIdentical) {
   TempDir dir;
   make_data(dir.path());
-  const fs::path recipe = litesr::testing::write_text_file(
+  const fs::path recipe = write_text_file(
       dir / "nas.toml", nas_recipe(dir.path(), 4, "nas_lambda = 0.01\nnas_gate_lr = 0.1\nnas_gate_init = 0.3\n"));
   Result<TrainSummary> full = run_training(options_for(recipe, dir / "full"));
   ASSERT_TRUE(full.ok()) << full.status().to_string();
@@ -380,12 +381,12 @@ TEST(NasSearch, ResumeThroughTheSearchStageIsBitIdentical) {
 TEST(NasSearch, ResumedLogCutsAfterTheBoundaryCheckpoint) {
   TempDir dir;
   const fs::path jsonl = dir / "train_log.jsonl";
-  litesr::testing::write_text_file(jsonl,
-             "{\"event\":\"train\",\"global_iteration\":4,\"loss\":0.5}\n"
-             "{\"event\":\"checkpoint\",\"global_iteration\":4}\n"
-             "{\"event\":\"nas\",\"global_iteration\":4}\n"
-             "{\"event\":\"stage\",\"global_iteration\":4}\n"
-             "{\"event\":\"train\",\"global_iteration\":5,\"loss\":0.4}\n");
+  write_text_file(jsonl,
+                  "{\"event\":\"train\",\"global_iteration\":4,\"loss\":0.5}\n"
+                  "{\"event\":\"checkpoint\",\"global_iteration\":4}\n"
+                  "{\"event\":\"nas\",\"global_iteration\":4}\n"
+                  "{\"event\":\"stage\",\"global_iteration\":4}\n"
+                  "{\"event\":\"train\",\"global_iteration\":5,\"loss\":0.4}\n");
   Result<TrainingLog> log = TrainingLog::open(jsonl, dir / "curves.svg", 4);
   ASSERT_TRUE(log.ok()) << log.status().to_string();
   const std::vector<Json> kept = read_log(jsonl);
@@ -455,7 +456,7 @@ TEST(NasRecipe, NasLambdaOverrideRewritesTheStoredRecipe) {
   ASSERT_TRUE(integer.ok());
   EXPECT_EQ(parse_recipe(*integer, dir.path())->stages[0].nas.lambda, 2.0);
   // load_recipe applies it; a recipe without a search stage refuses it.
-  const fs::path file = litesr::testing::write_text_file(dir / "r.toml", text);
+  const fs::path file = write_text_file(dir / "r.toml", text);
   RecipeOverrides o;
   o.nas_lambda = 0.125;
   Result<Recipe> loaded = load_recipe(file, o);

@@ -102,7 +102,9 @@ void check_matches_whole_batch(const std::vector<int64_t>& shards, bool channels
   EXPECT_LE(max_abs(db - reference->bias.grad()), 1e-6 * max_abs(reference->bias.grad()));
   EXPECT_LE(max_abs(bn[0]->running_mean - reference->running_mean), 1e-6);
   EXPECT_LE(max_abs(bn[0]->running_var - reference->running_var), 1e-6);
-  if (channels_last) EXPECT_TRUE(y[0].is_contiguous(torch::MemoryFormat::ChannelsLast));
+  if (channels_last) {
+    EXPECT_TRUE(y[0].is_contiguous(torch::MemoryFormat::ChannelsLast));
+  }
 }
 
 TEST(SyncBatchNorm, TwoRanksEqualOneBatch) { check_matches_whole_batch({4, 3}, false); }

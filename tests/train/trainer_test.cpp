@@ -22,6 +22,7 @@ namespace litesr::train {
 namespace {
 
 namespace fs = std::filesystem;
+using litesr::testing::write_text_file;
 using litesr::testing::TempDir;
 
 using testing::make_data;
@@ -164,7 +165,7 @@ TEST(Recipes, SeedOverrideRewritesTheStoredRecipe) {
   Result<std::string> added = override_seed(body, 7);
   ASSERT_TRUE(added.ok()) << added.status().to_string();
   EXPECT_EQ(parse_recipe(*added, dir.path())->seed, 7u);
-  const fs::path file = litesr::testing::write_text_file(dir / "r.toml", text);
+  const fs::path file = write_text_file(dir / "r.toml", text);
   RecipeOverrides o;
   o.seed = 3;
   Result<Recipe> loaded = load_recipe(file, o);
@@ -260,7 +261,7 @@ std::map<std::string, Tensor> model_tensors(const fs::path& p) {
 void check_resume_is_bit_identical_and_export_is_complete(const std::string& model_extra) {
   TempDir dir;
   make_data(dir.path());
-  const fs::path recipe = litesr::testing::write_text_file(dir / "tiny.toml", tiny_recipe(dir.path(), model_extra));
+  const fs::path recipe = write_text_file(dir / "tiny.toml", tiny_recipe(dir.path(), model_extra));
   TrainOptions full;
   full.recipe = recipe;
   full.out_dir = dir / "full";
@@ -332,7 +333,7 @@ TEST(Trainer, InitStartsFromAModelFileOfTheSameNetwork) {
   TempDir dir;
   make_data(dir.path());
   TrainOptions first;
-  first.recipe = litesr::testing::write_text_file(dir / "tiny.toml", tiny_recipe(dir.path()));
+  first.recipe = write_text_file(dir / "tiny.toml", tiny_recipe(dir.path()));
   first.out_dir = dir / "first";
   first.progress = ProgressMode::kNone;
   ASSERT_TRUE(run_training(first).ok());
@@ -343,12 +344,13 @@ TEST(Trainer, InitStartsFromAModelFileOfTheSameNetwork) {
     TrainOptions o = first;
     o.stop_after_iterations = stop_after;
     o.resume = resume;
-    o.recipe = litesr::testing::write_text_file(dir / (name + ".toml"),
-                          "init = \"" + init.string() + "\"\nseed = 11\n[model]\narch = \"elsr\"\nscale = 4\n" +
-                              model_extra + "[data]\nhr_dirs = [\"" + (dir / "hr").string() +
-                              "\"]\n[[stages]]\nscale = " + std::to_string(first_scale) +
-                              "\nloss = \"mse\"\nluma_weight = 0.8\npatch = 16\nbatch = 2\niterations = 3\nlr = 1e-12\n" +
-                              (first_scale == 2 ? "[[stages]]\nscale = 4\n" : ""));
+    o.recipe = write_text_file(dir / (name + ".toml"),
+                               "init = \"" + init.string() + "\"\nseed = 11\n[model]\narch = \"elsr\"\nscale = 4\n" +
+                                   model_extra + "[data]\nhr_dirs = [\"" + (dir / "hr").string() +
+                                   "\"]\n[[stages]]\nscale = " + std::to_string(first_scale) +
+                                   "\nloss = \"mse\"\nluma_weight = 0.8\npatch = 16\nbatch = 2\n"
+                                   "iterations = 3\nlr = 1e-12\n" +
+                                   (first_scale == 2 ? "[[stages]]\nscale = 4\n" : ""));
     o.out_dir = dir / name;
     return run_training(o);
   };
@@ -403,7 +405,7 @@ TEST(Trainer, ChannelsLastAndBf16TrainAndExportPlainTensors) {
   TempDir dir;
   make_data(dir.path());
   TrainOptions fast;
-  fast.recipe = litesr::testing::write_text_file(dir / "tiny.toml", tiny_recipe(dir.path()));
+  fast.recipe = write_text_file(dir / "tiny.toml", tiny_recipe(dir.path()));
   fast.out_dir = dir / "fast";
   fast.progress = ProgressMode::kNone;
   fast.channels_last = true;
@@ -437,11 +439,11 @@ TEST(Trainer, LumaNetworkTrainsValidatesOnHeldOutImagesAndRunsLikeTraining) {
   make_data(dir.path());
   const fs::path held_out = dir / "hr" / "img2.png";
   TrainOptions o;
-  o.recipe = litesr::testing::write_text_file(dir / "luma.toml",
-                        "seed = 3\n[model]\narch = \"fsrcnn\"\nscale = 4\nd = 8\ns = 4\nm = 1\nchannels = 1\n"
-                        "[data]\nhr_dirs = [\"" + (dir / "hr").string() + "\"]\nloader_threads = 1\n"
-                        "[validation]\nimages = [\"" + held_out.string() + "\"]\nevery = 100\n"
-                        "[[stages]]\nloss = \"mse\"\npatch = 16\nbatch = 4\niterations = 150\nlr = 5e-3\n");
+  o.recipe = write_text_file(dir / "luma.toml",
+                             "seed = 3\n[model]\narch = \"fsrcnn\"\nscale = 4\nd = 8\ns = 4\nm = 1\nchannels = 1\n"
+                             "[data]\nhr_dirs = [\"" + (dir / "hr").string() + "\"]\nloader_threads = 1\n"
+                             "[validation]\nimages = [\"" + held_out.string() + "\"]\nevery = 100\n"
+                             "[[stages]]\nloss = \"mse\"\npatch = 16\nbatch = 4\niterations = 150\nlr = 5e-3\n");
   o.out_dir = dir / "run";
   o.progress = ProgressMode::kNone;
   Result<Recipe> recipe = load_recipe(o.recipe);
@@ -479,10 +481,10 @@ TEST(Trainer, ErrorsBeforeTraining) {
   o.progress = ProgressMode::kNone;
   o.recipe = dir / "missing.toml";
   EXPECT_EQ(run_training(o).status().code(), StatusCode::kNotFound);
-  o.recipe = litesr::testing::write_text_file(dir / "bad.toml", "[model]\narch = \"elsr\"\n");
+  o.recipe = write_text_file(dir / "bad.toml", "[model]\narch = \"elsr\"\n");
   EXPECT_EQ(run_training(o).status().code(), StatusCode::kInvalidArgument);
-  o.recipe = litesr::testing::write_text_file(dir / "ok.toml", tiny_recipe(dir.path()));
-  litesr::testing::write_text_file(dir / "file", "x");
+  o.recipe = write_text_file(dir / "ok.toml", tiny_recipe(dir.path()));
+  write_text_file(dir / "file", "x");
   o.out_dir = dir / "file" / "sub";  // a folder under a regular file cannot be created
   Status s = run_training(o).status();
   EXPECT_EQ(s.code(), StatusCode::kIoError);

@@ -171,8 +171,9 @@ std::vector<DecodedPlanes> read_all_planes(const fs::path& file) {
     if (item != VideoReader::Item::kFrame) continue;
     PlanarYuv p;
     EXPECT_TRUE(planar_yuv(static_cast<AVPixelFormat>(frame->format), &p));
-    DecodedPlanes planes{plane_image(frame->width, frame->height),
-                  plane_image(chroma_length(frame->width, p.log2_cw), 2 * chroma_length(frame->height, p.log2_ch))};
+    DecodedPlanes planes{
+        plane_image(frame->width, frame->height),
+        plane_image(chroma_length(frame->width, p.log2_cw), 2 * chroma_length(frame->height, p.log2_ch))};
     EXPECT_TRUE(read_planes(*frame, planes.y.view<float>(), planes.chroma.view<float>()).ok());
     out.push_back(std::move(planes));
     av_frame_unref(frame.get());
