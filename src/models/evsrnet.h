@@ -1,9 +1,13 @@
 // EVSRNet (seed 001; docs/architectures.md "evsrnet"; reference/seeds_facts.md §2.3).
 //
 // Config (`litesr.config`, every key required, unknown keys rejected):
-//   {"scale": 4, "nc": 8, "nb": 5, "frames": 10, "mode": "recurrent" | "frame_parallel"}
+//   {"scale": 4, "nc": 8, "nb": 5, "frames": 10, "mode": "recurrent" | "frame_parallel"} [+ "color": "y"]
 //   scale 2..4 (= litesr.scale); nc feature channels 1..256; nb residual blocks 0..64;
-//   frames T 1..64, the frames of one input window (= litesr.frames = Graph::input_frames).
+//   frames T 1..64, the frames of one input window (= litesr.frames = Graph::input_frames);
+//   color optional: "rgb" (K = 3, default) or "y" (K = 1: a luma network on Y frames; config_values.h).
+//
+// Below, frames have K channels: "3" in the shapes is K for a luma network (its head takes 2 + nc + s² maps,
+// its tail gives s²; 9,472 params for nc 8, nb 5, x4 recurrent).
 //
 // THE GRAPH IS ONE FRAME (ONE STEP), NOT THE WHOLE T-FRAME WINDOW. Graph::input_frames is T (so
 // build_graph checks litesr.frames), but the graph's inputs hold a single frame: whoever runs the model
@@ -46,6 +50,7 @@ struct EvsrnetConfig {
   int nb = 5;
   int frames = 10;
   EvsrnetMode mode = EvsrnetMode::kRecurrent;
+  int color_channels = 3;  // K: 3 = RGB, 1 = luma ("color": "y")
   bool operator==(const EvsrnetConfig&) const = default;
 };
 

@@ -19,6 +19,7 @@ namespace litesr {
 
 struct MultiFrameSession::Impl {
   Graph graph;
+  int channels = 3;  // K, channels of a frame: 3 (RGB) or 1 (luma: graph.h frame_color)
   int scale = 1;
   int window = 1;
   bool recurrent = false;
@@ -36,7 +37,7 @@ struct MultiFrameSession::Impl {
   BandExecutor bands;
   // Planar maps in the band executor's in-place layout: rows of `row_stride` floats, x = 0 at kBandPlanarPad,
   // zero padding columns either side (never written: the executor writes [0, W) only).
-  std::vector<float> frames[2];  // [3][H][row_stride]: x_t of the step that wrote it, x_prev of the next
+  std::vector<float> frames[2];  // [K][H][row_stride]: x_t of the step that wrote it, x_prev of the next
   std::vector<float> states[2];  // the state maps one after another ([c_1][H][row_stride] … [c_k][H][row_stride])
   std::vector<std::size_t> state_offsets;  // per state: float offset into states[*]
   int row_stride = 0;
@@ -44,7 +45,7 @@ struct MultiFrameSession::Impl {
   std::vector<BandInput> band_inputs;
   std::vector<BandOutput> band_outputs;
   LayerExecutor layers;
-  // Frame-parallel: the single-frame graph on a Session; 3-channel gather/scatter buffers for run_stacked.
+  // Frame-parallel: the single-frame graph on a Session; K-channel gather/scatter buffers for run_stacked.
   std::optional<Session> session;
   std::vector<float> lr_frame, sr_frame;
 };
@@ -62,16 +63,17 @@ std::string shape_text(const NodeShape& s) {
 
 Status contract_error(const Graph& g, const std::string& why) {
   return invalid_argument(g.arch + ": not a multi-frame graph (" + why +
-                          "); expected frame-parallel (x [3] -> frame [3] at xscale) or a recurrent step "
-                          "(x_prev [3], x_t [3], states... -> frame [3] at xscale, states'...)");
+                          "); expected frame-parallel (x [K] -> frame [K] at xscale) or a recurrent step "
+                          "(x_prev [K], x_t [K], states... -> frame [K] at xscale, states'...), K = 3 or 1");
 }
 
+// Channels [channel, +K) of src into the K-channel map dst (K = dst.channels).
 template <typename In>
 void load_frame(ImageView<const In> src, int channel, FeatureMap& dst) {
   for (int y = 0; y < src.height; ++y) {
     const In* row = src.row(y);
     for (int x = 0; x < src.width; ++x) {
-      for (int c = 0; c < 3; ++c) {
+      for (int c = 0; c < dst.channels; ++c) {
         const In v = row[static_cast<std::ptrdiff_t>(x) * src.channels + channel + c];
         dst.at(c, y, x) = std::is_same_v<In, float> ? static_cast<float>(v) : static_cast<float>(v) / 255.0f;
       }
@@ -79,22 +81,23 @@ void load_frame(ImageView<const In> src, int channel, FeatureMap& dst) {
   }
 }
 
-// Channels [src_channel, +3) of src into channels [dst_channel, +3) of dst (same size): the gathers and scatters
-// between a stacked window and one 3-channel frame.
-void copy_rgb(ImageView<const float> src, int src_channel, ImageView<float> dst, int dst_channel) {
+// Channels [src_channel, +k) of src into channels [dst_channel, +k) of dst (same size): the gathers and scatters
+// between a stacked window and one k-channel frame.
+void copy_channels(ImageView<const float> src, int src_channel, ImageView<float> dst, int dst_channel, int k) {
   for (int y = 0; y < dst.height; ++y) {
     for (int x = 0; x < dst.width; ++x) {
-      for (int c = 0; c < 3; ++c) dst.at(x, y, dst_channel + c) = src.at(x, y, src_channel + c);
+      for (int c = 0; c < k; ++c) dst.at(x, y, dst_channel + c) = src.at(x, y, src_channel + c);
     }
   }
 }
 
+// The K-channel map src (K = src.channels) into channels [channel, +K) of dst, clamped / rounded.
 template <typename Out>
 void store_frame(const FeatureMap& src, ImageView<Out> dst, int channel) {
   for (int y = 0; y < dst.height; ++y) {
     Out* row = dst.row(y);
     for (int x = 0; x < dst.width; ++x) {
-      for (int c = 0; c < 3; ++c) {
+      for (int c = 0; c < src.channels; ++c) {
         const float v = src.at(c, y, x);
         Out& o = row[static_cast<std::ptrdiff_t>(x) * dst.channels + channel + c];
         if constexpr (std::is_same_v<Out, float>) {
@@ -120,8 +123,13 @@ Result<MultiFrameSession> MultiFrameSession::create(const Graph& graph, const Te
   impl->graph = graph;
   impl->scale = graph.scale;
   impl->window = graph.input_frames;
+  impl->channels = frame_channels(graph);
+  if (impl->channels != 3 && impl->channels != 1) {
+    return contract_error(graph, "its frames have " + std::to_string(impl->channels) + " channels");
+  }
+  const int k = impl->channels;
   const std::size_t ni = graph.inputs.size(), no = graph.outputs.size();
-  const NodeShape frame_in{3, 1}, frame_out{3, graph.scale};
+  const NodeShape frame_in{k, 1}, frame_out{k, graph.scale};
   auto same = [](const NodeShape& a, const NodeShape& b) { return a.channels == b.channels && a.factor == b.factor; };
   const NodeShape out0 = shapes[graph.outputs[0]];
   if (ni == 1 && no == 1) {
@@ -141,7 +149,8 @@ Result<MultiFrameSession> MultiFrameSession::create(const Graph& graph, const Te
   }
   if (!same(shapes[graph.inputs[0]], frame_in) || !same(shapes[graph.inputs[1]], frame_in) ||
       !same(out0, frame_out)) {
-    return contract_error(graph, "inputs 0, 1 must be [3] frames and output 0 a [3] frame at x" +
+    const std::string frame = "[" + std::to_string(k) + "]";
+    return contract_error(graph, "inputs 0, 1 must be " + frame + " frames and output 0 a " + frame + " frame at x" +
                                      std::to_string(graph.scale));
   }
   for (std::size_t i = 1; i < no; ++i) {
@@ -166,6 +175,7 @@ Result<MultiFrameSession> MultiFrameSession::create(const Graph& graph, const Te
 
 int MultiFrameSession::scale() const { return impl_->scale; }
 int MultiFrameSession::window() const { return impl_->window; }
+int MultiFrameSession::channels() const { return impl_->channels; }
 bool MultiFrameSession::recurrent() const { return impl_->recurrent; }
 int MultiFrameSession::position() const { return impl_->position; }
 ExecutionMode MultiFrameSession::mode() const {
@@ -177,7 +187,7 @@ int MultiFrameSession::threads() const { return impl_->recurrent ? impl_->pool->
 const Graph& MultiFrameSession::graph() const { return impl_->graph; }
 void MultiFrameSession::reset() { impl_->position = 0; }
 
-// Runs frame (lr channels [lr_channel, +3)) into sr channels [sr_channel, +3); views already checked.
+// Runs frame (lr channels [lr_channel, +K)) into sr channels [sr_channel, +K); views already checked.
 template <typename In, typename Out>
 Status MultiFrameSession::push_impl(ImageView<const In> lr, int lr_channel, ImageView<Out> sr, int sr_channel) {
   Impl& s = *impl_;
@@ -197,24 +207,25 @@ Status MultiFrameSession::push_impl(ImageView<const In> lr, int lr_channel, Imag
   }
   if (!s.recurrent) {
     Status st;
-    if (lr_channel == 0 && lr.channels == 3 && sr_channel == 0 && sr.channels == 3) {
+    const int k = s.channels;
+    if (lr_channel == 0 && lr.channels == k && sr_channel == 0 && sr.channels == k) {
       if constexpr (std::is_same_v<In, float> && std::is_same_v<Out, float>) {
         st = s.session->run(lr, sr);
       } else {
         st = s.session->run_u8(lr, sr);
       }
     } else if constexpr (std::is_same_v<In, float> && std::is_same_v<Out, float>) {
-      // Frame t of a stacked image (run_stacked): gather into 3-channel buffers, run, scatter.
-      const std::size_t lr_size = static_cast<std::size_t>(lr.width) * lr.height * 3;
+      // Frame t of a stacked image (run_stacked): gather into K-channel buffers, run, scatter.
+      const std::size_t lr_size = static_cast<std::size_t>(lr.width) * lr.height * k;
       if (s.lr_frame.size() != lr_size) {  // first stacked window at this size
         s.lr_frame.assign(lr_size, 0.0f);
         s.sr_frame.assign(lr_size * s.scale * s.scale, 0.0f);
       }
-      ImageView<float> lf{s.lr_frame.data(), lr.width, lr.height, 3, static_cast<std::ptrdiff_t>(lr.width) * 3};
-      ImageView<float> sf{s.sr_frame.data(), sr.width, sr.height, 3, static_cast<std::ptrdiff_t>(sr.width) * 3};
-      copy_rgb(lr, lr_channel, lf, 0);
+      ImageView<float> lf{s.lr_frame.data(), lr.width, lr.height, k, static_cast<std::ptrdiff_t>(lr.width) * k};
+      ImageView<float> sf{s.sr_frame.data(), sr.width, sr.height, k, static_cast<std::ptrdiff_t>(sr.width) * k};
+      copy_channels(lr, lr_channel, lf, 0, k);
       st = s.session->run(lf, sf);
-      if (st.ok()) copy_rgb(sf, 0, sr, sr_channel);
+      if (st.ok()) copy_channels(sf, 0, sr, sr_channel, k);
     } else {
       return internal_error("stacked frames are f32 only");
     }
@@ -263,7 +274,7 @@ Status MultiFrameSession::prepare_fused(int width, int height) {
     state_floats += static_cast<std::size_t>(s.program.steps[s.program.inputs[2 + i]].shape.channels) * plane;
   }
   for (int b = 0; b < 2; ++b) {
-    s.frames[b].assign(3 * plane, 0.0f);
+    s.frames[b].assign(static_cast<std::size_t>(s.channels) * plane, 0.0f);
     s.states[b].assign(state_floats, 0.0f);
   }
   s.band_inputs.assign(s.program.inputs.size(), BandInput{});
@@ -277,14 +288,14 @@ Status MultiFrameSession::prepare_fused(int width, int height) {
 template <typename In, typename Out>
 Status MultiFrameSession::push_fused(ImageView<const In> lr, int lr_channel, ImageView<Out> sr, int sr_channel) {
   Impl& s = *impl_;
-  const int w = lr.width, h = lr.height, stride = s.row_stride;
+  const int w = lr.width, h = lr.height, stride = s.row_stride, k = s.channels;
   const std::ptrdiff_t plane = static_cast<std::ptrdiff_t>(stride) * h;
   const int cur = s.current, next = 1 - cur;
   float* frame = s.frames[cur].data() + kBandPlanarPad;  // x = 0 of row 0, channel 0
   for (int y = 0; y < h; ++y) {  // x_t, planar, as the band executor's interleaved input would read it
     const In* src = lr.row(y);
-    float* planes[3] = {frame + y * stride, frame + plane + y * stride, frame + 2 * plane + y * stride};
-    if (lr_channel == 0 && lr.channels == 3) {
+    float* planes[3] = {frame + y * stride, frame + plane + y * stride, frame + 2 * plane + y * stride};  // [K]
+    if (k == 3 && lr_channel == 0 && lr.channels == 3) {
       if constexpr (std::is_same_v<In, float>) {
         deinterleave_rgb_f32_to_planar_f32(src, w, planes);
       } else {
@@ -293,7 +304,7 @@ Status MultiFrameSession::push_fused(ImageView<const In> lr, int lr_channel, Ima
       continue;
     }
     for (int x = 0; x < w; ++x) {
-      for (int c = 0; c < 3; ++c) {
+      for (int c = 0; c < k; ++c) {
         const In v = src[static_cast<std::ptrdiff_t>(x) * lr.channels + lr_channel + c];
         planes[c][x] = std::is_same_v<In, float> ? static_cast<float>(v) : static_cast<float>(v) / 255.0f;
       }
@@ -319,16 +330,16 @@ Status MultiFrameSession::push_fused(ImageView<const In> lr, int lr_channel, Ima
     o.plane_stride = plane;
   }
   BandOutput& out = s.band_outputs[0];
-  const bool direct = sr_channel == 0 && sr.channels == 3;
+  const bool direct = sr_channel == 0 && sr.channels == k;
   if constexpr (!std::is_same_v<Out, float>) {
     if (!direct) return internal_error("stacked frames are f32 only");
   }
-  const std::size_t sr_floats = static_cast<std::size_t>(sr.width) * sr.height * 3;
+  const std::size_t sr_floats = static_cast<std::size_t>(sr.width) * sr.height * k;
   if (!direct && s.sr_frame.size() != sr_floats) s.sr_frame.assign(sr_floats, 0.0f);
   out = BandOutput{};
   if (!direct) {
     out.f32 = s.sr_frame.data();
-    out.stride = static_cast<std::ptrdiff_t>(sr.width) * 3;
+    out.stride = static_cast<std::ptrdiff_t>(sr.width) * k;
   } else if constexpr (std::is_same_v<Out, float>) {
     out.f32 = sr.data;
     out.stride = sr.stride;
@@ -339,9 +350,9 @@ Status MultiFrameSession::push_fused(ImageView<const In> lr, int lr_channel, Ima
   s.bands.run(*s.pool, s.band_inputs, s.band_outputs);
   if constexpr (std::is_same_v<Out, float>) {
     if (!direct) {  // frame t of a stacked window (run_stacked): scatter
-      const ImageView<const float> frame_sr{s.sr_frame.data(), sr.width, sr.height, 3,
-                                            static_cast<std::ptrdiff_t>(sr.width) * 3};
-      copy_rgb(frame_sr, 0, sr, sr_channel);
+      const ImageView<const float> frame_sr{s.sr_frame.data(), sr.width, sr.height, k,
+                                            static_cast<std::ptrdiff_t>(sr.width) * k};
+      copy_channels(frame_sr, 0, sr, sr_channel, k);
     }
   }
   s.current = next;
@@ -350,22 +361,22 @@ Status MultiFrameSession::push_fused(ImageView<const In> lr, int lr_channel, Ima
 }
 
 Status MultiFrameSession::push_frame(ImageView<const float> lr, ImageView<float> sr) {
-  LITESR_RETURN_IF_ERROR(check_sr_views(lr, sr, 3, impl_->scale, "frame", "multi-frame session"));
+  LITESR_RETURN_IF_ERROR(check_sr_views(lr, sr, impl_->channels, impl_->scale, "frame", "multi-frame session"));
   return push_impl(lr, 0, sr, 0);
 }
 
 Status MultiFrameSession::push_frame_u8(ImageView<const uint8_t> lr, ImageView<uint8_t> sr) {
-  LITESR_RETURN_IF_ERROR(check_sr_views(lr, sr, 3, impl_->scale, "frame", "multi-frame session"));
+  LITESR_RETURN_IF_ERROR(check_sr_views(lr, sr, impl_->channels, impl_->scale, "frame", "multi-frame session"));
   return push_impl(lr, 0, sr, 0);
 }
 
 Status MultiFrameSession::run_stacked(ImageView<const float> lr_stacked, ImageView<float> sr_stacked) {
-  const int t_count = impl_->window;
-  LITESR_RETURN_IF_ERROR(check_sr_views(lr_stacked, sr_stacked, 3 * t_count, impl_->scale, "frame",
+  const int t_count = impl_->window, k = impl_->channels;
+  LITESR_RETURN_IF_ERROR(check_sr_views(lr_stacked, sr_stacked, k * t_count, impl_->scale, "frame",
                                         "multi-frame session"));
   reset();
   for (int t = 0; t < t_count; ++t) {
-    const Status st = push_impl(lr_stacked, 3 * t, sr_stacked, 3 * t);
+    const Status st = push_impl(lr_stacked, k * t, sr_stacked, k * t);
     if (!st.ok()) {
       reset();
       return st;

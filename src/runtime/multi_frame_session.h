@@ -7,7 +7,8 @@
 //   on a scene cut:         mfs->reset();                     // the next frame starts a new window
 //   challenge layout:       mfs->run_stacked(lr30, sr30);     // [H, W, 3·T] -> [sH, sW, 3·T], one window
 //
-// Two graph contracts are accepted (anything else: kInvalidArgument at create):
+// Frames have K = 3 (RGB) or 1 (luma: the graph's frame_color "y", frames are Y/255 planes) channels; below,
+// [3] stands for [K]. Two graph contracts are accepted (anything else: kInvalidArgument at create):
 //  * frame-parallel: 1 input [3, H, W] -> 1 output [3, sH, sW]. Every frame alone (shared weights); runs on
 //    a fused Session (the graph with input_frames = 1), so it is multi-threaded and bitwise equal to it.
 //  * recurrent step: inputs  (x_prev [3, H, W], x_t [3, H, W], state_1 [c_1, H, W] … state_k [c_k, H, W]),
@@ -25,7 +26,7 @@
 // since create/reset, on reset(), and when the frame size changes (which re-prepares). run_stacked()
 // processes exactly one window: it resets first, and leaves the session at a window start.
 //
-// Images: HWC, f32 in [0, 1] (or u8 read as v/255). push_frame: 3 channels in and out, sr exactly
+// Images: HWC, f32 in [0, 1] (or u8 read as v/255). push_frame: K channels in and out, sr exactly
 // scale() × the lr size. Outputs are clamped to [0, 1] (NaN -> 0); u8 outputs round half up, like Session.
 // No allocation per frame after the first frame of a given size.
 #pragma once
@@ -64,13 +65,14 @@ class MultiFrameSession {
   int threads() const;
   const Graph& graph() const;
 
-  // One LR frame in (w x h x 3), one SR frame out ((s·w) x (s·h) x 3).
+  int channels() const;      // K: 3 (RGB) or 1 (luma) channels per frame
+  // One LR frame in (w x h x K), one SR frame out ((s·w) x (s·h) x K).
   Status push_frame(ImageView<const float> lr, ImageView<float> sr);
   Status push_frame_u8(ImageView<const uint8_t> lr, ImageView<uint8_t> sr);
   // Starts a new window at the next push (scene cut).
   void reset();
 
-  // One whole window in the challenge layout: lr [H, W, 3·T] (channel = 3·t + colour), sr [sH, sW, 3·T].
+  // One whole window in the challenge layout: lr [H, W, K·T] (channel = K·t + colour), sr [sH, sW, K·T].
   Status run_stacked(ImageView<const float> lr_stacked, ImageView<float> sr_stacked);
 
  private:

@@ -1,5 +1,5 @@
-// EVSRNet (seed 001, docs/architectures.md "evsrnet"). Input [B, 3·T, h, w] (channel = 3·t + colour),
-// output [B, 3·T, s·h, s·w].
+// EVSRNet (seed 001, docs/architectures.md "evsrnet"). Input [B, K·T, h, w] (channel = K·t + colour; K = 3 RGB,
+// 1 luma), output [B, K·T, s·h, s·w]. Below, 3 stands for K.
 //   frame_parallel: per frame, ReLU(head(x_t)) -> nb × (x + conv2(ReLU(conv1(x)))) -> tail -> PixelShuffle(s).
 //   recurrent (RRN): in_t = concat(x_{t-1}, x_t, h_{t-1}, o_{t-1}) (6 + nc + 3s² channels), x_{-1} = x_0,
 //     h_{-1} = o_{-1} = 0; f = body(ReLU(head(in_t))); h_t = ReLU(hidden(f)); o_t = tail(f);

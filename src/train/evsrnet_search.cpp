@@ -38,10 +38,10 @@ torch::Tensor index_tensor(const std::vector<int64_t>& indices) {
 }  // namespace
 
 int64_t evsrnet_macs_per_pixel(const EvsrnetConfig& config) {
-  const int64_t nc = config.nc, s2 = static_cast<int64_t>(config.scale) * config.scale;
+  const int64_t nc = config.nc, s2 = static_cast<int64_t>(config.scale) * config.scale, k = config.color_channels;
   const bool recurrent = config.mode == EvsrnetMode::kRecurrent;
-  const int64_t head_in = recurrent ? 6 + nc + 3 * s2 : 3;
-  int64_t macs = 9 * head_in * nc + 18 * nc * nc * config.nb + 9 * nc * 3 * s2;
+  const int64_t head_in = recurrent ? 2 * k + nc + k * s2 : k;
+  int64_t macs = 9 * head_in * nc + 18 * nc * nc * config.nb + 9 * nc * k * s2;
   if (recurrent) macs += 9 * nc * nc;
   return macs;
 }
@@ -79,19 +79,21 @@ EvsrnetSearchNetwork::EvsrnetSearchNetwork(const EvsrnetConfig& base, const NasS
   shape.nc = nas.max_channels;
   shape.nb = nas.max_blocks;
   model_config_ = shape;
-  const int64_t c = nas.max_channels, s2 = static_cast<int64_t>(base.scale) * base.scale;
+  const int64_t c = nas.max_channels, s2 = static_cast<int64_t>(base.scale) * base.scale, k = base.color_channels;
   const bool recurrent = base.mode == EvsrnetMode::kRecurrent;
-  head = register_module("head", same_conv(recurrent ? 6 + c + 3 * s2 : 3, c, 3));
+  head = register_module("head", same_conv(recurrent ? 2 * k + c + k * s2 : k, c, 3));
   body = register_module("body", torch::nn::ModuleList());
   for (int i = 0; i < nas.max_blocks; ++i) body->push_back(std::make_shared<EvsrnetSearchBlock>(c, nas.gate_init));
   if (recurrent) hidden = register_module("hidden", same_conv(c, c, 3));
-  tail = register_module("tail", same_conv(c, 3 * s2, 3));
+  tail = register_module("tail", same_conv(c, k * s2, 3));
   trunk_gate = register_parameter("trunk_gate", torch::full({c}, nas.gate_init));
 }
 
 torch::Tensor EvsrnetSearchNetwork::forward(const torch::Tensor& x) {
-  TORCH_CHECK(x.dim() == 4 && x.size(1) % 3 == 0, "evsrnet search: input must be [B, 3·T, h, w], got ", x.sizes());
-  const int64_t b = x.size(0), t_count = x.size(1) / 3, h = x.size(2), w = x.size(3);
+  const int64_t k = base_.color_channels;  // 3 = RGB, 1 = luma
+  TORCH_CHECK(x.dim() == 4 && x.size(1) % k == 0, "evsrnet search: input must be [B, K·T, h, w] with K = ", k,
+              ", got ", x.sizes());
+  const int64_t b = x.size(0), t_count = x.size(1) / k, h = x.size(2), w = x.size(3);
   const int64_t s = base_.scale, c = nas_.max_channels;
   const torch::Tensor g_trunk = straight_through_gate(trunk_gate).view({1, c, 1, 1});
   auto run_trunk = [&](const torch::Tensor& in) {
@@ -100,19 +102,19 @@ torch::Tensor EvsrnetSearchNetwork::forward(const torch::Tensor& x) {
     return f;
   };
   if (base_.mode == EvsrnetMode::kFrameParallel) {
-    const torch::Tensor f = run_trunk(x.reshape({b * t_count, 3, h, w}));  // [B·T, C, h, w]
-    return torch::pixel_shuffle(tail->forward(f), s).reshape({b, 3 * t_count, s * h, s * w});
+    const torch::Tensor f = run_trunk(x.reshape({b * t_count, k, h, w}));  // [B·T, C, h, w]
+    return torch::pixel_shuffle(tail->forward(f), s).reshape({b, k * t_count, s * h, s * w});
   }
   torch::Tensor hid = torch::zeros({b, c, h, w}, x.options());                // h_{-1}
-  torch::Tensor prev_out = torch::zeros({b, 3 * s * s, h, w}, x.options());  // o_{-1}
+  torch::Tensor prev_out = torch::zeros({b, k * s * s, h, w}, x.options());  // o_{-1}
   std::vector<torch::Tensor> outputs;
   outputs.reserve(static_cast<size_t>(t_count));
   for (int64_t t = 0; t < t_count; ++t) {
-    const torch::Tensor cur = x.narrow(1, 3 * t, 3);
-    const torch::Tensor prev = t == 0 ? cur : x.narrow(1, 3 * (t - 1), 3);
+    const torch::Tensor cur = x.narrow(1, k * t, k);
+    const torch::Tensor prev = t == 0 ? cur : x.narrow(1, k * (t - 1), k);
     const torch::Tensor f = run_trunk(torch::cat({prev, cur, hid, prev_out}, 1));
     hid = torch::relu(hidden->forward(f)) * g_trunk;
-    prev_out = tail->forward(f);  // [B, 3s², h, w]
+    prev_out = tail->forward(f);  // [B, Ks², h, w]
     outputs.push_back(torch::pixel_shuffle(prev_out, s));
   }
   return torch::cat(outputs, 1);
@@ -199,14 +201,16 @@ std::shared_ptr<EvsrnetNetwork> EvsrnetSearchNetwork::derive() const {
   const torch::Tensor trunk =
       index_tensor(arch.trunk_channels.empty() ? strongest_gates(trunk_gate, 1) : arch.trunk_channels);
   const int64_t c = nas_.max_channels, s2 = static_cast<int64_t>(base_.scale) * base_.scale;
+  const int64_t k = base_.color_channels, frames_in = 2 * k;  // x_prev, x_t: K channels each
   const bool recurrent = base_.mode == EvsrnetMode::kRecurrent;
 
-  // head [C, c_in, 3, 3]: output rows = kept trunk; recurrent input columns = x_prev, x_t (6), the hidden
-  // state's kept trunk channels (6 + trunk), o_prev (3s², after the C hidden columns).
+  // head [C, c_in, 3, 3]: output rows = kept trunk; recurrent input columns = x_prev, x_t (2K), the hidden
+  // state's kept trunk channels (2K + trunk), o_prev (Ks², after the C hidden columns).
   torch::Tensor head_w = head->weight.index_select(0, trunk);
   if (recurrent) {
-    const torch::Tensor columns = torch::cat({torch::arange(6, torch::kLong), trunk + 6,
-                                              torch::arange(6 + c, 6 + c + 3 * s2, torch::kLong)});
+    const torch::Tensor columns =
+        torch::cat({torch::arange(frames_in, torch::kLong), trunk + frames_in,
+                    torch::arange(frames_in + c, frames_in + c + k * s2, torch::kLong)});
     head_w = head_w.index_select(1, columns);
   }
   net->head->weight.copy_(head_w);

@@ -17,7 +17,7 @@
 //   * only 3x3 kernels are searched (the paper reports only uniform (n_c, n_b) models, Table 3).
 //
 // Supernet (C = max_channels, B = max_blocks, s = scale), per frame step exactly EvsrnetNetwork's dataflow
-// (evsrnet_network.h) with gates; shapes per step [N, ·, h, w]:
+// (evsrnet_network.h) with gates; shapes per step [N, ·, h, w] (3 = K, the frame channels: 1 for a luma network):
 //   recurrent:      in = concat(x_{t−1}, x_t, h_{t−1}, o_{t−1})   6 + C + 3s² channels
 //   frame_parallel: in = x_t                                      3 channels
 //   f = ReLU(head(in)) · g_T                                      [N, C]

@@ -158,13 +158,13 @@ void ModelUpscaler::reset_window() {
 
 Status ModelUpscaler::push_frame_u8(ImageView<const uint8_t> lr, ImageView<uint8_t> sr) {
   if (resizes()) return unsupported("frame streams run at the model's scale (no -s/--size resize)");
-  if (luma_) return run_luma(lr, sr);
+  if (luma_) return run_luma(lr, sr, /*stream=*/true);
   return frames_session_ ? frames_session_->push_frame_u8(lr, sr) : session_->run_u8(lr, sr);
 }
 
 Status ModelUpscaler::push_frame(ImageView<const float> lr, ImageView<float> sr) {
   if (resizes()) return unsupported("frame streams run at the model's scale (no -s/--size resize)");
-  if (luma_) return run_luma(lr, sr);
+  if (luma_) return run_luma(lr, sr, /*stream=*/true);
   return frames_session_ ? frames_session_->push_frame(lr, sr) : session_->run(lr, sr);
 }
 
@@ -175,24 +175,30 @@ Status ModelUpscaler::push_luma_plane(ImageView<const float> lr_y, ImageView<flo
       sr_y.height != lr_y.height * scale_) {
     return invalid_argument("luma planes must have one channel, the output scale x the input");
   }
-  return session_->run(lr_y, sr_y);
+  return run_luma_plane(lr_y, sr_y, /*stream=*/true);
 }
 
-Result<Image> ModelUpscaler::upscale_luma(const Image& rgb) {
+Status ModelUpscaler::run_luma_plane(ImageView<const float> lr_y, ImageView<float> sr_y, bool stream) {
+  if (session_) return session_->run(lr_y, sr_y);
+  if (stream) return frames_session_->push_frame(lr_y, sr_y);
+  return run_static_window<float>(lr_y, sr_y);
+}
+
+Result<Image> ModelUpscaler::upscale_luma(const Image& rgb, bool stream) {
   LITESR_ASSIGN_OR_RETURN(const Image y, luma_of_rgb(rgb));
   LITESR_ASSIGN_OR_RETURN(Image y_sr, Image::create(rgb.width() * scale_, rgb.height() * scale_, 1, PixelType::kF32));
-  LITESR_RETURN_IF_ERROR(session_->run(y.view<float>(), y_sr.view<float>()));
+  LITESR_RETURN_IF_ERROR(run_luma_plane(y.view<float>(), y_sr.view<float>(), stream));
   return merge_upscaled_luma(y_sr, rgb, scale_, threads());
 }
 
 template <typename T>
-Status ModelUpscaler::run_luma(ImageView<const T> lr, ImageView<T> sr) {
+Status ModelUpscaler::run_luma(ImageView<const T> lr, ImageView<T> sr, bool stream) {
   if (lr.channels != 3 || sr.channels != 3 || sr.width != lr.width * scale_ || sr.height != lr.height * scale_) {
     return invalid_argument("frames must be RGB, the output scale x the input");
   }
   LITESR_ASSIGN_OR_RETURN(Image src, Image::create(lr.width, lr.height, 3, pixel_type_of<T>()));
   copy_pixels(lr, src.view<T>());
-  LITESR_ASSIGN_OR_RETURN(const Image out, upscale_luma(src));
+  LITESR_ASSIGN_OR_RETURN(const Image out, upscale_luma(src, stream));
   copy_pixels(out.view<T>(), sr);
   return Status();
 }
@@ -229,7 +235,7 @@ Status ModelUpscaler::upscale_rgb8_into(ImageView<const uint8_t> lr, ImageView<u
 }
 
 Status ModelUpscaler::run_rgb8(ImageView<const uint8_t> lr, ImageView<uint8_t> sr) {
-  if (luma_) return run_luma(lr, sr);
+  if (luma_) return run_luma(lr, sr, /*stream=*/false);
   if (frames_session_) return run_static_window<uint8_t>(lr, sr);
   return session_->run_u8(lr, sr);
 }

@@ -82,7 +82,8 @@ class ModelUpscaler {
   // The same with 8-bit RGB frames (the sessions' fused u8 paths).
   Status push_frame_u8(ImageView<const uint8_t> lr, ImageView<uint8_t> sr);
   // Luma models (luma()): the network alone on a Y plane, f32 Y/255 [H, W, 1] in, [sH, sW, 1] out (video's Y'CbCr
-  // planes, video/luma_planes.h); no colour conversion.
+  // planes, video/luma_planes.h); no colour conversion. A multi-frame luma model takes it as the next frame of
+  // its window, like push_frame.
   bool luma() const { return luma_; }
   Status push_luma_plane(ImageView<const float> lr_y, ImageView<float> sr_y);
 
@@ -95,10 +96,13 @@ class ModelUpscaler {
   // A still image through a multi-frame model as a static window (see above).
   template <typename T>
   Status run_static_window(ImageView<const T> lr, ImageView<T> sr);
-  // A luma model on an RGB image (u8, u16 or f32) or RGB frame views (u8 or f32).
-  Result<Image> upscale_luma(const Image& rgb);
+  // The network on a Y plane: a still image (a multi-frame model: as a static window) or, with `stream`, the
+  // next frame of a multi-frame model's window.
+  Status run_luma_plane(ImageView<const float> lr_y, ImageView<float> sr_y, bool stream);
+  // A luma model on an RGB image (u8, u16 or f32) or RGB frame views (u8 or f32); `stream` as above.
+  Result<Image> upscale_luma(const Image& rgb, bool stream = false);
   template <typename T>
-  Status run_luma(ImageView<const T> lr, ImageView<T> sr);
+  Status run_luma(ImageView<const T> lr, ImageView<T> sr, bool stream);
 
   std::unique_ptr<Session> session_;                    // single-frame models
   std::unique_ptr<MultiFrameSession> frames_session_;  // multi-frame models

@@ -231,12 +231,17 @@ struct DecodeStage {
 
 // ---- stage 2: the SR callback -------------------------------------------------------------------
 // A luma thumbnail (every 8th pixel) for scene-cut detection (windows only: R'G'B' frames).
+// Every 8th luma sample of every 8th row, 0..1: BT.601 luma of an R'G'B' frame, or a Y' plane (limited range,
+// stretched to 0..1 so that cut thresholds mean the same on both paths).
 std::vector<float> luma_thumbnail(const Image& img) {
   std::vector<float> t;
   const ImageView<const float> v = img.view<float>();
   for (int y = 0; y < v.height; y += 8) {
     const float* row = v.row(y);
-    for (int x = 0; x < v.width; x += 8) t.push_back(0.299f * row[3 * x] + 0.587f * row[3 * x + 1] + 0.114f * row[3 * x + 2]);
+    for (int x = 0; x < v.width; x += 8) {
+      t.push_back(v.channels == 1 ? (row[x] - 16.0f / 255.0f) * (255.0f / 219.0f)
+                                  : 0.299f * row[3 * x] + 0.587f * row[3 * x + 1] + 0.114f * row[3 * x + 2]);
+    }
   }
   return t;
 }
@@ -248,7 +253,7 @@ struct SrStage {
   JobState& state;
   const Upscaler& upscaler;
   int segment_frames;  // windows restart (with reset) at segment starts; 0 = no segments
-  bool planes = false;  // the luma plane path: Upscaler::luma_plane on the Y' planes
+  bool planes = false;  // the luma plane path: Upscaler::luma_plane / luma_window on the Y' planes
   double sr_s = 0;
 
   void run() {
@@ -294,7 +299,8 @@ struct SrStage {
           sr.push_back(it.sr.view<float>());
         }
         const double t0 = thread_cpu_now();
-        const Status st = upscaler.window(lr, sr, reset || upscaler.reset_each_window);
+        const WindowUpscaler& run_window = planes ? upscaler.luma_window : upscaler.window;
+        const Status st = run_window(lr, sr, reset || upscaler.reset_each_window);
         sr_s += (thread_cpu_now() - t0);
         if (!st.ok()) {
           state.fail(st.with_context("upscaling a window of " + std::to_string(frames_held) + " frames"));
@@ -683,7 +689,7 @@ Result<VideoJobStats> run_video_job(const VideoJobOptions& options, const Upscal
   // The luma plane path, where the input's planes can go through to what the writer encodes (luma_planes.h).
   std::optional<PlaneReader> plane_reader;
   std::unique_ptr<ImagePool> chroma_pool;
-  if (upscaler.luma_plane && upscaler.frame && options.luma_planes) {
+  if (((upscaler.luma_plane && upscaler.frame) || (upscaler.luma_window && upscaler.window)) && options.luma_planes) {
     OutputPlan out;  // what the writer encodes (--resume: its segments' writers, not open yet)
     if (writer != nullptr) {
       out.pix_fmt = writer->pixel_format();

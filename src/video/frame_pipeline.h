@@ -41,6 +41,8 @@ struct Upscaler {
   // chroma subsampling, matrix and siting, limited range (luma_planes_apply), frames go through on their planes:
   // this runs on Y', Cb and Cr are upscaled by bicubic, no R'G'B' round trip. Elsewhere `frame` runs on R'G'B'.
   LumaPlaneUpscaler luma_plane;
+  // The same beside `window`, for multi-frame luma networks: windows of Y' planes ([H, W, 1] as luma_plane's).
+  WindowUpscaler luma_window;
   int window_frames = 10;             // T, frames per window (window mode)
   bool reset_each_window = true;      // every window starts without temporal state
   // A window ends early when the mean absolute luma difference (0..1) between consecutive frames

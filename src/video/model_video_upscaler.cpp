@@ -25,6 +25,16 @@ Result<ModelVideoUpscaler> open_model_video_upscaler(UpscalerOptions options) {
       for (std::size_t i = 0; i < lr.size(); ++i) LITESR_RETURN_IF_ERROR(shared->push_frame(lr[i], sr[i]));
       return {};
     };
+    if (shared->luma()) {
+      u.luma_window = [shared](std::span<const ImageView<const float>> lr_y, std::span<const ImageView<float>> sr_y,
+                               bool reset) -> Status {
+        if (reset) shared->reset_window();
+        for (std::size_t i = 0; i < lr_y.size(); ++i) {
+          LITESR_RETURN_IF_ERROR(shared->push_luma_plane(lr_y[i], sr_y[i]));
+        }
+        return {};
+      };
+    }
   } else {
     u.frame = [shared](ImageView<const float> lr, ImageView<float> sr) { return shared->push_frame(lr, sr); };
     if (shared->luma()) {

@@ -136,6 +136,35 @@ TEST(Evsrnet, FrameParallelGraph) {
   EXPECT_TRUE(testing::all_finite(out[0]));
 }
 
+// "color": "y": the same networks on 1-channel (luma) frames; the key is written only for luma.
+TEST(Evsrnet, LumaNetworkOnYFrames) {
+  json y = evsrnet_config("recurrent");
+  y["color"] = "y";
+  EXPECT_EQ(testing::parameter_count("evsrnet", y), 9472);  // head 9·(2 + 8 + 16)·8 + 8, ..., tail 9·8·16 + 16
+  json y_fp = evsrnet_config("frame_parallel");
+  y_fp["color"] = "y";
+  EXPECT_EQ(testing::parameter_count("evsrnet", y_fp), 9568 - (9 * 2 * 8) - (9 * 8 * 32 + 32));
+  const auto m = random_model("evsrnet", y);
+  const auto shapes = infer_shapes(m.graph);
+  ASSERT_TRUE(shapes.ok());
+  auto shape_of = [&](int node) { return std::pair((*shapes)[node].channels, (*shapes)[node].factor); };
+  EXPECT_EQ(shape_of(m.graph.inputs[models::kEvsrnetInputPrevFrame]), std::pair(1, 1));
+  EXPECT_EQ(shape_of(m.graph.inputs[models::kEvsrnetInputFrame]), std::pair(1, 1));
+  EXPECT_EQ(shape_of(m.graph.inputs[models::kEvsrnetInputPrevOutput]), std::pair(16, 1));
+  EXPECT_EQ(shape_of(m.graph.outputs[models::kEvsrnetOutputFrame]), std::pair(1, 4));
+  EXPECT_EQ(frame_color(m.graph), "y");
+  const auto c = models::parse_evsrnet_config(y);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->color_channels, 1);
+  EXPECT_EQ(models::evsrnet_config_json(*c), y);
+  json rgb = evsrnet_config("recurrent");
+  rgb["color"] = "rgb";
+  EXPECT_EQ(models::evsrnet_config_json(models::parse_evsrnet_config(rgb).value()), evsrnet_config("recurrent"));
+  json bad = evsrnet_config("recurrent");
+  bad["color"] = "ycbcr";
+  EXPECT_EQ(models::parse_evsrnet_config(bad).status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST(Evsrnet, RejectsBadConfigs) {
   auto expect_invalid = [](const json& j, int scale = 4) {
     auto g = models::build_graph("evsrnet", scale, j.dump());

@@ -1,7 +1,7 @@
 // MultiFrameSession on hand-built graphs of both contracts (an EVSRNet-shaped recurrent step and a
 // frame-parallel single-frame graph): streaming == a hand-rolled loop over run_reference, window and
 // reset() semantics, run_stacked == streaming, frame-parallel == per-frame Session, errors, u8, and no
-// allocation per frame after the first.
+// allocation per frame after the first; with RGB (K = 3) and luma (K = 1) frames.
 #include "runtime/multi_frame_session.h"
 
 #include <gtest/gtest.h>
@@ -40,25 +40,25 @@ TensorMap random_tensors(const Graph& g, uint32_t seed) {
   return map;
 }
 
-// The EVSRNet recurrent step (models/evsrnet.h) with one conv in the trunk: (x_prev, x_t, h [nc], o [3s²])
-// -> (frame [3] at s×, h', o').
-Graph recurrent_graph() {
+// The EVSRNet recurrent step (models/evsrnet.h) with one conv in the trunk: (x_prev [K], x_t [K], h [nc],
+// o [Ks²]) -> (frame [K] at s×, h', o').
+Graph recurrent_graph(int k = 3) {
   GraphBuilder b("evsr_like", kScale, kWindow);
-  const int x_prev = b.input("x_prev", 3), x_t = b.input("x_t", 3);
-  const int h_prev = b.input("h_prev", kNc), o_prev = b.input("o_prev", 3 * kScale * kScale);
+  const int x_prev = b.input("x_prev", k), x_t = b.input("x_t", k);
+  const int h_prev = b.input("h_prev", kNc), o_prev = b.input("o_prev", k * kScale * kScale);
   const int f = b.relu(b.conv(b.concat({x_prev, x_t, h_prev, o_prev}, "step_input"), "head", kNc, 3), "head_act");
   const int h = b.relu(b.conv(f, "hidden", kNc, 3), "h");
-  const int o = b.conv(f, "tail", 3 * kScale * kScale, 3);
+  const int o = b.conv(f, "tail", k * kScale * kScale, 3);
   b.output(b.pixel_shuffle(o, kScale, "frame"));
   b.output(h);
   b.output(o);
   return std::move(b).finish();
 }
 
-Graph frame_parallel_graph(int frames = kWindow) {
+Graph frame_parallel_graph(int frames = kWindow, int k = 3) {
   GraphBuilder b("fp_like", kScale, frames);
-  const int f = b.relu(b.conv(b.input("x", 3), "head", kNc, 3), "head_act");
-  b.output(b.pixel_shuffle(b.conv(f, "tail", 3 * kScale * kScale, 3), kScale, "frame"));
+  const int f = b.relu(b.conv(b.input("x", k), "head", kNc, 3), "head_act");
+  b.output(b.pixel_shuffle(b.conv(f, "tail", k * kScale * kScale, 3), kScale, "frame"));
   return std::move(b).finish();
 }
 
@@ -71,8 +71,8 @@ struct Buffer {
   ImageView<const float> cview() const { return {data.data(), w, h, c, static_cast<std::ptrdiff_t>(w) * c}; }
 };
 
-FeatureMap random_frame(int w, int h, uint32_t seed) {
-  FeatureMap m = FeatureMap::zeros(3, h, w);
+FeatureMap random_frame(int w, int h, uint32_t seed, int k = 3) {
+  FeatureMap m = FeatureMap::zeros(k, h, w);
   std::mt19937 rng(seed);
   std::uniform_real_distribution<float> u(0.0f, 1.0f);
   for (float& v : m.data) v = u(rng);
@@ -89,12 +89,12 @@ Buffer to_hwc(const FeatureMap& m) {
   return b;
 }
 
-// max |clamp(ref) − sr| over the 3 channels of sr starting at `channel`.
+// max |clamp(ref) − sr| over the ref.channels channels of sr starting at `channel`.
 float diff_to(const FeatureMap& ref, const Buffer& sr, int channel = 0) {
   float d = 0.0f;
   for (int y = 0; y < ref.height; ++y) {
     for (int x = 0; x < ref.width; ++x) {
-      for (int c = 0; c < 3; ++c) {
+      for (int c = 0; c < ref.channels; ++c) {
         d = std::max(d, std::abs(std::clamp(ref.at(c, y, x), 0.0f, 1.0f) - sr.cview().at(x, y, channel + c)));
       }
     }
@@ -103,29 +103,35 @@ float diff_to(const FeatureMap& ref, const Buffer& sr, int channel = 0) {
 }
 
 Buffer push(MultiFrameSession& s, const FeatureMap& frame) {
-  Buffer sr(frame.width * kScale, frame.height * kScale, 3);
+  Buffer sr(frame.width * kScale, frame.height * kScale, frame.channels);
   const Status st = s.push_frame(to_hwc(frame).cview(), sr.view());
   EXPECT_TRUE(st.ok()) << st.to_string();
   return sr;
 }
 
-TEST(MultiFrameSession, RecurrentStreamingMatchesHandRolledReference) {
-  const Graph g = recurrent_graph();
+class MultiFrameSessionK : public ::testing::TestWithParam<int> {};  // K: 3 (RGB) or 1 (luma)
+INSTANTIATE_TEST_SUITE_P(Channels, MultiFrameSessionK, ::testing::Values(3, 1),
+                         [](const ::testing::TestParamInfo<int>& info) { return info.param == 3 ? "rgb" : "luma"; });
+
+TEST_P(MultiFrameSessionK, RecurrentStreamingMatchesHandRolledReference) {
+  const int k = GetParam();
+  const Graph g = recurrent_graph(k);
   const TensorMap weights = random_tensors(g, 7);
   auto session = MultiFrameSession::create(g, weights);
   ASSERT_TRUE(session.ok()) << session.status().to_string();
   EXPECT_TRUE(session->recurrent());
   EXPECT_EQ(session->window(), kWindow);
   EXPECT_EQ(session->scale(), kScale);
+  EXPECT_EQ(session->channels(), k);
   const int w = 5, h = 4, frames = 2 * kWindow + 1;  // two full windows and the start of a third
   FeatureMap prev, hid, o;
   int clamped = 0, total = 0;
   for (int t = 0; t < frames; ++t) {
-    const FeatureMap x = random_frame(w, h, 100 + t);
+    const FeatureMap x = random_frame(w, h, 100 + t, k);
     if (t % kWindow == 0) {  // window start: x_{-1} = x_0, h = 0, o = 0
       prev = x;
       hid = FeatureMap::zeros(kNc, h, w);
-      o = FeatureMap::zeros(3 * kScale * kScale, h, w);
+      o = FeatureMap::zeros(k * kScale * kScale, h, w);
     }
     EXPECT_EQ(session->position(), t % kWindow);
     auto ref = run_reference(g, weights, {prev, x, hid, o});
@@ -145,12 +151,13 @@ TEST(MultiFrameSession, RecurrentStreamingMatchesHandRolledReference) {
 
 // The recurrent step runs on the fused band executor: the same bits for every band height and thread count
 // (frames and carried state alike, over more than one window), within 1e-5 of the layer-by-layer reference.
-TEST(MultiFrameSession, RecurrentStepIsFusedAndBitwiseAcrossBandsAndThreads) {
-  const Graph g = recurrent_graph();
+TEST_P(MultiFrameSessionK, RecurrentStepIsFusedAndBitwiseAcrossBandsAndThreads) {
+  const int k = GetParam();
+  const Graph g = recurrent_graph(k);
   const TensorMap weights = random_tensors(g, 11);
   const int w = 37, h = 29, frames = kWindow + 2;
   std::vector<FeatureMap> inputs;
-  for (int t = 0; t < frames; ++t) inputs.push_back(random_frame(w, h, 300 + t));
+  for (int t = 0; t < frames; ++t) inputs.push_back(random_frame(w, h, 300 + t, k));
   auto run_all = [&](const SessionOptions& options, ExecutionMode expected_mode) {
     auto s = MultiFrameSession::create(g, weights, options);
     EXPECT_TRUE(s.ok()) << s.status().to_string();
@@ -209,13 +216,14 @@ TEST(MultiFrameSession, StateMattersAndResetStartsANewWindow) {
   EXPECT_EQ(push(d, f2).data, alone.data);
 }
 
-// [H, W, 3·T] with frame t in channels [3t, 3t + 3).
+// [H, W, K·T] with frame t in channels [Kt, Kt + K).
 Buffer stack(const std::vector<FeatureMap>& frames) {
-  Buffer b(frames[0].width, frames[0].height, 3 * static_cast<int>(frames.size()));
+  const int k = frames[0].channels;
+  Buffer b(frames[0].width, frames[0].height, k * static_cast<int>(frames.size()));
   for (std::size_t t = 0; t < frames.size(); ++t) {
     for (int y = 0; y < b.h; ++y) {
       for (int x = 0; x < b.w; ++x) {
-        for (int c = 0; c < 3; ++c) b.view().at(x, y, 3 * static_cast<int>(t) + c) = frames[t].at(c, y, x);
+        for (int c = 0; c < k; ++c) b.view().at(x, y, k * static_cast<int>(t) + c) = frames[t].at(c, y, x);
       }
     }
   }
@@ -223,14 +231,14 @@ Buffer stack(const std::vector<FeatureMap>& frames) {
 }
 
 void expect_stacked_equals_streaming(const Graph& g, const TensorMap& weights) {
-  const int w = 7, h = 3;
+  const int w = 7, h = 3, k = frame_channels(g);
   std::vector<FeatureMap> frames;
-  for (int t = 0; t < kWindow; ++t) frames.push_back(random_frame(w, h, 40 + t));
+  for (int t = 0; t < kWindow; ++t) frames.push_back(random_frame(w, h, 40 + t, k));
   auto streaming = MultiFrameSession::create(g, weights).value();
   auto stacked = MultiFrameSession::create(g, weights).value();
-  push(stacked, random_frame(w, h, 99));  // mid-window: run_stacked must still start a fresh window
+  push(stacked, random_frame(w, h, 99, k));  // mid-window: run_stacked must still start a fresh window
   const Buffer lr = stack(frames);
-  Buffer sr(w * kScale, h * kScale, 3 * kWindow);
+  Buffer sr(w * kScale, h * kScale, k * kWindow);
   const Status st = stacked.run_stacked(lr.cview(), sr.view());
   ASSERT_TRUE(st.ok()) << st.to_string();
   EXPECT_EQ(stacked.position(), 0);
@@ -238,23 +246,23 @@ void expect_stacked_equals_streaming(const Graph& g, const TensorMap& weights) {
     const Buffer one = push(streaming, frames[t]);
     for (int y = 0; y < sr.h; ++y) {
       for (int x = 0; x < sr.w; ++x) {
-        for (int c = 0; c < 3; ++c) ASSERT_EQ(sr.cview().at(x, y, 3 * t + c), one.cview().at(x, y, c)) << t;
+        for (int c = 0; c < k; ++c) ASSERT_EQ(sr.cview().at(x, y, k * t + c), one.cview().at(x, y, c)) << t;
       }
     }
   }
   // A second stacked window at the same size gives the same result (no state leaks between windows).
-  Buffer again(w * kScale, h * kScale, 3 * kWindow);
+  Buffer again(w * kScale, h * kScale, k * kWindow);
   ASSERT_TRUE(stacked.run_stacked(lr.cview(), again.view()).ok());
   EXPECT_EQ(again.data, sr.data);
 }
 
-TEST(MultiFrameSession, StackedEqualsStreamingRecurrent) {
-  const Graph g = recurrent_graph();
+TEST_P(MultiFrameSessionK, StackedEqualsStreamingRecurrent) {
+  const Graph g = recurrent_graph(GetParam());
   expect_stacked_equals_streaming(g, random_tensors(g, 11));
 }
 
-TEST(MultiFrameSession, StackedEqualsStreamingFrameParallel) {
-  const Graph g = frame_parallel_graph();
+TEST_P(MultiFrameSessionK, StackedEqualsStreamingFrameParallel) {
+  const Graph g = frame_parallel_graph(kWindow, GetParam());
   expect_stacked_equals_streaming(g, random_tensors(g, 12));
 }
 
@@ -279,19 +287,20 @@ TEST(MultiFrameSession, FrameParallelEqualsPerFrameSession) {
   }
 }
 
-TEST(MultiFrameSession, U8FramesMatchF32OfTheSameValues) {
-  for (const Graph& g : {recurrent_graph(), frame_parallel_graph()}) {
+TEST_P(MultiFrameSessionK, U8FramesMatchF32OfTheSameValues) {
+  const int k = GetParam();
+  for (const Graph& g : {recurrent_graph(k), frame_parallel_graph(kWindow, k)}) {
     const TensorMap weights = random_tensors(g, 14);
     auto a = MultiFrameSession::create(g, weights).value();
     auto b = MultiFrameSession::create(g, weights).value();
     const int w = 4, h = 5;
     for (int t = 0; t < 4; ++t) {
-      std::vector<uint8_t> lr8(w * h * 3), sr8(w * h * 3 * kScale * kScale);
+      std::vector<uint8_t> lr8(w * h * k), sr8(w * h * k * kScale * kScale);
       std::mt19937 rng(t);
       for (uint8_t& v : lr8) v = static_cast<uint8_t>(rng() & 255);
-      Buffer lrf(w, h, 3), srf(w * kScale, h * kScale, 3);
+      Buffer lrf(w, h, k), srf(w * kScale, h * kScale, k);
       for (std::size_t i = 0; i < lr8.size(); ++i) lrf.data[i] = static_cast<float>(lr8[i]) / 255.0f;
-      ASSERT_TRUE(a.push_frame_u8({lr8.data(), w, h, 3, w * 3}, {sr8.data(), w * kScale, h * kScale, 3, w * kScale * 3}).ok());
+      ASSERT_TRUE(a.push_frame_u8({lr8.data(), w, h, k, w * k}, {sr8.data(), w * kScale, h * kScale, k, w * kScale * k}).ok());
       ASSERT_TRUE(b.push_frame(lrf.cview(), srf.view()).ok());
       for (std::size_t i = 0; i < sr8.size(); ++i) ASSERT_EQ(sr8[i], quantize_unit(srf.data[i], 255)) << g.arch << " " << i;
     }
@@ -321,10 +330,17 @@ TEST(MultiFrameSession, RejectsWrongImagesAndGraphs) {
   Graph swapped = g;
   std::swap(swapped.outputs[1], swapped.outputs[2]);  // h' fed to o_prev: channel mismatch
   EXPECT_EQ(MultiFrameSession::create(swapped, weights).status().code(), StatusCode::kInvalidArgument);
-  GraphBuilder b("grey", kScale, 2);  // 1-channel frames
-  b.output(b.pixel_shuffle(b.conv(b.input("x", 1), "tail", kScale * kScale, 3), kScale));
-  const Graph grey = std::move(b).finish();
-  EXPECT_EQ(MultiFrameSession::create(grey, random_tensors(grey, 1)).status().code(), StatusCode::kInvalidArgument);
+  GraphBuilder b("two_channel", kScale, 2);  // 2-channel frames: neither RGB nor luma
+  b.output(b.pixel_shuffle(b.conv(b.input("x", 2), "tail", 2 * kScale * kScale, 3), kScale));
+  const Graph two_channel = std::move(b).finish();
+  EXPECT_EQ(MultiFrameSession::create(two_channel, random_tensors(two_channel, 1)).status().code(),
+            StatusCode::kInvalidArgument);
+  // A luma session takes 1-channel frames only.
+  const Graph luma = recurrent_graph(1);
+  auto ls = MultiFrameSession::create(luma, random_tensors(luma, 2)).value();
+  Buffer lr1(5, 4, 1), sr1(10, 8, 1);
+  EXPECT_EQ(ls.push_frame(lr3.cview(), sr3.view()).code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(ls.push_frame(lr1.cview(), sr1.view()).ok());
   EXPECT_FALSE(MultiFrameSession::create(g, {}).ok());  // missing tensors
 }
 

@@ -116,6 +116,63 @@ TEST(ModelUpscaler, LumaModelsUpscaleYAndTakeBicubicChroma) {
   EXPECT_EQ(up.context_rows().status().code(), StatusCode::kUnsupported);
 }
 
+// A multi-frame luma model (EVSRNet "color": "y"): a still image is Y through one static window + bicubic chroma;
+// frame streams carry the recurrent state from frame to frame, on RGB frames (Y out, chroma merged) and on Y
+// planes alike, equal to a MultiFrameSession pushed the same Y planes.
+TEST(ModelUpscaler, MultiFrameLumaModelsRunWindowsOnY) {
+  const char* config = R"({"scale": 4, "nc": 4, "nb": 1, "frames": 3, "mode": "recurrent", "color": "y"})";
+  const ModelFile model = models::make_random_model("evsrnet", 4, config, 7).value();
+  EXPECT_EQ(model.metadata.at("litesr.color"), "y");
+  ModelUpscaler up = ModelUpscaler::open_model(model, "evsrnet-y", {.threads = 2}).value();
+  EXPECT_TRUE(up.luma());
+  EXPECT_TRUE(up.multi_frame());
+  EXPECT_EQ(up.mode(), ExecutionMode::kFusedBands);
+  MultiFrameSession frames = models::create_multi_frame_session(model, {.threads = 1}).value();
+  EXPECT_EQ(frames.channels(), 1);
+  const int w = 13, h = 9;
+  auto y_through = [&](const Image& y_lr) {  // the next frame of `frames`
+    Image y_sr = Image::create(4 * w, 4 * h, 1, PixelType::kF32).value();
+    EXPECT_TRUE(frames.push_frame(y_lr.view<float>(), y_sr.view<float>()).ok());
+    return y_sr;
+  };
+  auto same_u8 = [](const Image& a, const Image& b) {
+    ASSERT_EQ(a.width(), b.width());
+    ASSERT_EQ(a.channels(), b.channels());
+    for (int yy = 0; yy < a.height(); ++yy) {
+      for (int x = 0; x < a.width() * a.channels(); ++x) {
+        ASSERT_EQ(a.view<uint8_t>().row(yy)[x], b.view<uint8_t>().row(yy)[x]) << x << "," << yy;
+      }
+    }
+  };
+  const Image still = ramp_rgb(w, h);
+  const Image still_y = luma_of_rgb(still).value();
+  Image window_y;
+  for (int t = 0; t < 3; ++t) window_y = y_through(still_y);  // the static window's last frame
+  same_u8(up.upscale(still).value(), merge_upscaled_luma(window_y, still, 4).value());
+
+  // A stream of three different frames: state carries over (frame 2 differs from the frame alone).
+  frames.reset();
+  up.reset_window();
+  for (int t = 0; t < 3; ++t) {
+    Image lr = ramp_rgb(w, h);
+    for (int yy = 0; yy < h; ++yy) lr.view<uint8_t>().row(yy)[3 * t] = static_cast<uint8_t>(40 * t);
+    Image sr = Image::create(4 * w, 4 * h, 3, PixelType::kU8).value();
+    ASSERT_TRUE(up.push_frame_u8(lr.view<uint8_t>(), sr.view<uint8_t>()).ok());
+    same_u8(sr, merge_upscaled_luma(y_through(luma_of_rgb(lr).value()), lr, 4).value());
+  }
+  // Y planes in, Y planes out: the next window, plane by plane.
+  frames.reset();
+  up.reset_window();
+  for (int t = 0; t < 2; ++t) {
+    const Image expected = y_through(still_y);
+    Image got = Image::create(4 * w, 4 * h, 1, PixelType::kF32).value();
+    ASSERT_TRUE(up.push_luma_plane(still_y.view<float>(), got.view<float>()).ok());
+    for (int yy = 0; yy < 4 * h; ++yy) {
+      for (int x = 0; x < 4 * w; ++x) ASSERT_EQ(got.view<float>().at(x, yy, 0), expected.view<float>().at(x, yy, 0));
+    }
+  }
+}
+
 // litesr.color must name what the network takes.
 TEST(ModelUpscaler, AColorThatDisagreesWithTheNetworkIsRefused) {
   ModelFile model =

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <filesystem>
 #include <string>
+#include <span>
 #include <vector>
 
 extern "C" {
@@ -254,6 +255,60 @@ TEST(LumaPlanes, JobRunsTheCallbackOnYAndUpscalesChromaWithoutRgb) {
   ASSERT_TRUE(stats.ok()) << stats.status().to_string();
   EXPECT_FALSE(stats->luma_planes);
   EXPECT_EQ(plane_calls, 0);
+}
+
+// Multi-frame luma networks (Upscaler::luma_window): windows of Y' planes, chroma by the job's bicubic.
+TEST(LumaPlanes, WindowedJobRunsLumaWindowsOnYPlanes) {
+  TempDir dir;
+  const fs::path in = dir.path() / "in.mkv";
+  ASSERT_EQ(run_command("ffmpeg -v error -y -f lavfi -i testsrc2=size=48x32:rate=25 -frames:v 5 -pix_fmt yuv420p "
+                        "-color_range tv -colorspace bt470bg -c:v ffv1 " + quote(in) + " 2>&1").exit_code, 0);
+  constexpr int kScale = 2;
+  Upscaler u;
+  u.scale = kScale;
+  u.window_frames = 2;
+  u.scene_cut_threshold = 0.9;  // testsrc2 moves a little each frame: no cut
+  int rgb_windows = 0, plane_windows = 0, plane_frames = 0, resets = 0;
+  u.window = [&](std::span<const ImageView<const float>>, std::span<const ImageView<float>>, bool) {
+    ++rgb_windows;
+    return Status();
+  };
+  u.luma_window = [&](std::span<const ImageView<const float>> lr, std::span<const ImageView<float>> sr, bool reset) {
+    ++plane_windows;
+    resets += reset;
+    for (std::size_t i = 0; i < lr.size(); ++i) {
+      ++plane_frames;
+      LITESR_RETURN_IF_ERROR(nearest_plane(lr[i], sr[i], kScale));
+    }
+    return Status();
+  };
+  VideoJobOptions o;
+  o.input = in.string();
+  o.output = (dir.path() / "out.mkv").string();
+  o.encode.codec = "ffv1";
+  Result<VideoJobStats> stats = run_video_job(o, u);
+  ASSERT_TRUE(stats.ok()) << stats.status().to_string();
+  EXPECT_TRUE(stats->luma_planes);
+  EXPECT_EQ(rgb_windows, 0);
+  EXPECT_EQ(plane_windows, 3);  // 2 + 2 + 1 frames
+  EXPECT_EQ(plane_frames, 5);
+  EXPECT_EQ(resets, 3);  // reset_each_window
+  const std::vector<DecodedPlanes> lr = read_all_planes(in), sr = read_all_planes(o.output);
+  ASSERT_EQ(sr.size(), 5u);
+  for (std::size_t i = 0; i < lr.size(); ++i) {
+    Image want_y = plane_image(96, 64);
+    ASSERT_TRUE(nearest_plane(lr[i].y.view<float>(), want_y.view<float>(), kScale).ok());
+    for (int y = 0; y < 64; ++y)
+      for (int x = 0; x < 96; ++x) ASSERT_NEAR(sr[i].y.view<float>().row(y)[x], want_y.view<float>().row(y)[x], 1e-3);
+  }
+  // Without luma_window the windows run on R'G'B' frames.
+  u.luma_window = nullptr;
+  o.overwrite = true;
+  plane_windows = 0;
+  stats = run_video_job(o, u);
+  ASSERT_TRUE(stats.ok()) << stats.status().to_string();
+  EXPECT_FALSE(stats->luma_planes);
+  EXPECT_EQ(rgb_windows, 3);
 }
 
 TEST(LumaPlanes, LumaModelsTakePlanesAndRgbModelsDoNot) {
