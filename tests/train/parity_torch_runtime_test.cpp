@@ -231,12 +231,13 @@ torch::Tensor stack_frames(const std::vector<torch::Tensor>& frames) { return to
 // frame of another size (a new window). Each run of frames from a window start is compared with one torch
 // forward over the same frames (torch restarts its state per input), and the reference executor's step loop
 // (unclamped, the documented state feedback) with the same torch outputs.
-// `isa` names the ISA the caller forced (for the messages).
-void check_evsrnet_streaming(EvsrnetMode mode, const std::string& isa) {
+// `isa` names the ISA the caller forced (for the messages); k = 3 (RGB) or 1 (luma frames, "color": "y").
+void check_evsrnet_streaming(EvsrnetMode mode, const std::string& isa, int k = 3) {
   const bool recurrent = mode == EvsrnetMode::kRecurrent;
   const int T = 3, s = 4, nc = 8;
-  const EvsrnetConfig config{s, nc, 5, T, mode};
-  const std::string tag = std::string(recurrent ? "evsrnet recurrent" : "evsrnet frame_parallel") + " " + isa;
+  const EvsrnetConfig config{s, nc, 5, T, mode, k};
+  const std::string tag = std::string(recurrent ? "evsrnet recurrent" : "evsrnet frame_parallel") +
+                          (k == 1 ? " luma " : " ") + isa;
   SrNetworkPtr net = seeded_network(config, recurrent ? 500 : 510);
   ASSERT_NE(net, nullptr);
   TempDir dir;
@@ -251,8 +252,8 @@ void check_evsrnet_streaming(EvsrnetMode mode, const std::string& isa) {
   // One LR frame in, its SR frame out (clamped by the session).
   auto push = [&](const torch::Tensor& frame, int w, int h) {
     const std::vector<float> lr = to_hwc(frame);
-    std::vector<float> sr(static_cast<size_t>(s * w) * s * h * 3, -1.0f);
-    const Status st = mfs->push_frame({lr.data(), w, h, 3, w * 3}, {sr.data(), s * w, s * h, 3, s * w * 3});
+    std::vector<float> sr(static_cast<size_t>(s * w) * s * h * k, -1.0f);
+    const Status st = mfs->push_frame({lr.data(), w, h, k, w * k}, {sr.data(), s * w, s * h, k, s * w * k});
     EXPECT_TRUE(st.ok()) << st.to_string();
     return sr;
   };
@@ -266,11 +267,11 @@ void check_evsrnet_streaming(EvsrnetMode mode, const std::string& isa) {
     torch::Tensor y;
     {
       torch::NoGradGuard no_grad;
-      y = net->forward(stack_frames(frames));  // [1, 3·n, sH, sW]
+      y = net->forward(stack_frames(frames));  // [1, K·n, sH, sW]
     }
-    FeatureMap hid = FeatureMap::zeros(nc, h, w), o = FeatureMap::zeros(3 * s * s, h, w);
+    FeatureMap hid = FeatureMap::zeros(nc, h, w), o = FeatureMap::zeros(k * s * s, h, w);
     for (size_t t = 0; t < frames.size(); ++t) {
-      const torch::Tensor expected = y.narrow(1, static_cast<int64_t>(3 * t), 3);
+      const torch::Tensor expected = y.narrow(1, static_cast<int64_t>(k * t), k);
       err_session = std::max(err_session, max_abs_diff_hwc(expected.clamp(0.0, 1.0), push(frames[t], w, h)));
       // Reference step: graph inputs per models/evsrnet.h (recurrent: x_prev, x_t, h_prev, o_prev).
       std::vector<FeatureMap> ins;
@@ -291,7 +292,7 @@ void check_evsrnet_streaming(EvsrnetMode mode, const std::string& isa) {
   };
 
   std::vector<torch::Tensor> frames;
-  for (int t = 0; t < 2 * T + 3; ++t) frames.push_back(random_lr(3, 600 + t));
+  for (int t = 0; t < 2 * T + 3; ++t) frames.push_back(random_lr(k, 600 + t));
   // Two full windows, then two frames of the third: the session restarts its state after every T frames.
   run_window(frame_range(frames, 0, T), "window 0");
   run_window(frame_range(frames, T, T), "window 1");
@@ -302,7 +303,7 @@ void check_evsrnet_streaming(EvsrnetMode mode, const std::string& isa) {
   run_window(frame_range(frames, 2 * T + 1, 2), "after reset");
   // A frame size change restarts the window even mid-window (position is 2 here).
   ASSERT_EQ(mfs->position(), 2);
-  const torch::Tensor small = random_lr(3, 700).narrow(2, 0, 7).narrow(3, 0, 9).contiguous();  // 9 x 7
+  const torch::Tensor small = random_lr(k, 700).narrow(2, 0, 7).narrow(3, 0, 9).contiguous();  // 9 x 7
   {
     SCOPED_TRACE("size change");
     torch::Tensor y;
@@ -317,7 +318,7 @@ void check_evsrnet_streaming(EvsrnetMode mode, const std::string& isa) {
   // of a window than as the first (after reset), so a missed or extra state reset would fail above.
   {
     torch::NoGradGuard no_grad;
-    const torch::Tensor second = net->forward(stack_frames(frame_range(frames, 2 * T, 2))).narrow(1, 3, 3);
+    const torch::Tensor second = net->forward(stack_frames(frame_range(frames, 2 * T, 2))).narrow(1, k, k);
     const torch::Tensor first = net->forward(frames[2 * T + 1]);
     const float state_effect = (second - first).abs().max().item<float>();
     if (recurrent) {
@@ -329,7 +330,7 @@ void check_evsrnet_streaming(EvsrnetMode mode, const std::string& isa) {
   expect_parity(tag + " MultiFrameSession (clamped)", err_session);
   expect_parity(tag + " reference step loop (f32)", err_reference);
 
-  // run_stacked: one window in the challenge layout [H, W, 3·T] equals torch's forward on [1, 3·T, H, W].
+  // run_stacked: one window in the challenge layout [H, W, K·T] equals torch's forward on [1, K·T, H, W].
   const torch::Tensor stacked = stack_frames(frame_range(frames, 0, T));
   torch::Tensor y;
   {
@@ -337,9 +338,9 @@ void check_evsrnet_streaming(EvsrnetMode mode, const std::string& isa) {
     y = net->forward(stacked);
   }
   const std::vector<float> lr = to_hwc(stacked);
-  std::vector<float> sr(static_cast<size_t>(s * kWidth) * s * kHeight * 3 * T, -1.0f);
-  const Status st = mfs->run_stacked({lr.data(), kWidth, kHeight, 3 * T, kWidth * 3 * T},
-                                     {sr.data(), s * kWidth, s * kHeight, 3 * T, s * kWidth * 3 * T});
+  std::vector<float> sr(static_cast<size_t>(s * kWidth) * s * kHeight * k * T, -1.0f);
+  const Status st = mfs->run_stacked({lr.data(), kWidth, kHeight, k * T, kWidth * k * T},
+                                     {sr.data(), s * kWidth, s * kHeight, k * T, s * kWidth * k * T});
   ASSERT_TRUE(st.ok()) << st.to_string();
   expect_parity(tag + " run_stacked (clamped)", max_abs_diff_hwc(y.clamp(0.0, 1.0), sr));
   EXPECT_EQ(mfs->position(), 0);
@@ -350,6 +351,12 @@ class EvsrnetParity : public ::testing::TestWithParam<EvsrnetMode> {};
 TEST_P(EvsrnetParity, StreamingMatchesTorchWindows) {
   IsaLoop isas;
   isas.run([&](const std::string& isa) { check_evsrnet_streaming(GetParam(), isa); });
+}
+
+// The luma network ("color": "y": 1-channel frames, 2 + nc + s² head inputs) through the same checks.
+TEST(EvsrnetLumaParity, RecurrentStreamingMatchesTorchWindows) {
+  IsaLoop isas;
+  isas.run([&](const std::string& isa) { check_evsrnet_streaming(EvsrnetMode::kRecurrent, isa, 1); });
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, EvsrnetParity, ::testing::Values(EvsrnetMode::kRecurrent, EvsrnetMode::kFrameParallel),
