@@ -58,7 +58,9 @@ TEST(QuantizeModel, ElsrCalibratesHoldsOutAndOpensAsInt8) {
   double best = -1;
   for (const MethodScore& m : r->scores) best = std::max(best, m.psnr_y);
   for (const MethodScore& m : r->scores) {
-    if (m.method == r->method) EXPECT_EQ(m.psnr_y, best);
+    if (m.method == r->method) {
+      EXPECT_EQ(m.psnr_y, best);
+    }
     EXPECT_GT(m.psnr_y, r->float_psnr_y - 1.0);  // INT8 stays near the float model
   }
   const ModelQuantization q = read_model_quantization(r->model).value();

@@ -134,13 +134,16 @@ TEST(OnnxExport, ModelStructure) {
     ++ops[n.op_type()];
     if (n.op_type() == "DepthToSpace") {
       for (const auto& a : n.attribute()) {
-        if (a.name() == "mode") EXPECT_EQ(a.s(), "CRD");
+        if (a.name() == "mode") {
+          EXPECT_EQ(a.s(), "CRD");
+        }
       }
     }
     if (n.op_type() == "PRelu") {
       for (const auto& init : proto.graph().initializer()) {
-        if (init.name() == n.input(1))
+        if (init.name() == n.input(1)) {
           EXPECT_EQ(std::vector<int64_t>(init.dims().begin(), init.dims().end()), (std::vector<int64_t>{6, 1, 1}));
+        }
       }
     }
   }

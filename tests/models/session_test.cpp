@@ -206,7 +206,9 @@ TEST(Models, ContextRowsMakeBandsEqualTheWholeImage) {
     ASSERT_TRUE(session.ok());
     Result<int> context = session->context_rows();
     ASSERT_TRUE(context.ok()) << c.arch << ": " << context.status().to_string();
-    if (c.expected_context >= 0) EXPECT_EQ(*context, c.expected_context) << c.arch;
+    if (c.expected_context >= 0) {
+      EXPECT_EQ(*context, c.expected_context) << c.arch;
+    }
     const Image lr = random_image(9, 23, 3, 5);
     SessionOptions one;
     one.threads = 1;
