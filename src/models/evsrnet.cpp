@@ -29,7 +29,8 @@ int add_trunk(GraphBuilder& b, const EvsrnetConfig& c, int in) {
 }  // namespace
 
 Result<EvsrnetConfig> parse_evsrnet_config(const nlohmann::json& config) {
-  LITESR_RETURN_IF_ERROR(config_check_keys(config, EvsrnetConfig::kArch, {"scale", "nc", "nb", "frames", "mode", "color"}));
+  LITESR_RETURN_IF_ERROR(
+      config_check_keys(config, EvsrnetConfig::kArch, {"scale", "nc", "nb", "frames", "mode", "color"}));
   EvsrnetConfig c;
   LITESR_ASSIGN_OR_RETURN(c.scale, config_int(config, EvsrnetConfig::kArch, "scale"));
   LITESR_ASSIGN_OR_RETURN(c.nc, config_int(config, EvsrnetConfig::kArch, "nc"));

@@ -372,8 +372,8 @@ Status MultiFrameSession::push_frame_u8(ImageView<const uint8_t> lr, ImageView<u
 
 Status MultiFrameSession::run_stacked(ImageView<const float> lr_stacked, ImageView<float> sr_stacked) {
   const int t_count = impl_->window, k = impl_->channels;
-  LITESR_RETURN_IF_ERROR(check_sr_views(lr_stacked, sr_stacked, k * t_count, impl_->scale, "frame",
-                                        "multi-frame session"));
+  LITESR_RETURN_IF_ERROR(
+      check_sr_views(lr_stacked, sr_stacked, k * t_count, impl_->scale, "frame", "multi-frame session"));
   reset();
   for (int t = 0; t < t_count; ++t) {
     const Status st = push_impl(lr_stacked, k * t, sr_stacked, k * t);

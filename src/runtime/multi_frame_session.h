@@ -65,7 +65,7 @@ class MultiFrameSession {
   int threads() const;
   const Graph& graph() const;
 
-  int channels() const;      // K: 3 (RGB) or 1 (luma) channels per frame
+  int channels() const;  // K: 3 (RGB) or 1 (luma) channels per frame
   // One LR frame in (w x h x K), one SR frame out ((s·w) x (s·h) x K).
   Status push_frame(ImageView<const float> lr, ImageView<float> sr);
   Status push_frame_u8(ImageView<const uint8_t> lr, ImageView<uint8_t> sr);

@@ -35,9 +35,9 @@ torch::Tensor EvsrnetNetwork::forward(const torch::Tensor& x) {
   const int64_t b = x.size(0), t_count = x.size(1) / k, h = x.size(2), w = x.size(3);
   const int64_t s = cfg_.scale;
   if (cfg_.mode == EvsrnetMode::kFrameParallel) {
-    torch::Tensor frames = x.reshape({b * t_count, k, h, w});           // [B·T, K, h, w]
+    torch::Tensor frames = x.reshape({b * t_count, k, h, w});  // [B·T, K, h, w]
     torch::Tensor f = run_body(torch::relu(head->forward(frames)));
-    torch::Tensor y = torch::pixel_shuffle(tail->forward(f), s);        // [B·T, K, s·h, s·w]
+    torch::Tensor y = torch::pixel_shuffle(tail->forward(f), s);  // [B·T, K, s·h, s·w]
     return y.reshape({b, k * t_count, s * h, s * w});
   }
   torch::Tensor hid = torch::zeros({b, cfg_.nc, h, w}, x.options());       // h_{-1}
@@ -49,7 +49,7 @@ torch::Tensor EvsrnetNetwork::forward(const torch::Tensor& x) {
     torch::Tensor prev = t == 0 ? cur : x.narrow(1, k * (t - 1), k);
     torch::Tensor f = run_body(torch::relu(head->forward(torch::cat({prev, cur, hid, prev_out}, 1))));
     hid = torch::relu(hidden->forward(f));
-    prev_out = tail->forward(f);                                       // [B, Ks², h, w]
+    prev_out = tail->forward(f);  // [B, Ks², h, w]
     outputs.push_back(torch::pixel_shuffle(prev_out, s));
   }
   return torch::cat(outputs, 1);

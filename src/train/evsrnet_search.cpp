@@ -91,8 +91,8 @@ EvsrnetSearchNetwork::EvsrnetSearchNetwork(const EvsrnetConfig& base, const NasS
 
 torch::Tensor EvsrnetSearchNetwork::forward(const torch::Tensor& x) {
   const int64_t k = base_.color_channels;  // 3 = RGB, 1 = luma
-  TORCH_CHECK(x.dim() == 4 && x.size(1) % k == 0, "evsrnet search: input must be [B, K·T, h, w] with K = ", k,
-              ", got ", x.sizes());
+  TORCH_CHECK(x.dim() == 4 && x.size(1) % k == 0, "evsrnet search: input must be [B, K·T, h, w] with K = ", k, ", got ",
+              x.sizes());
   const int64_t b = x.size(0), t_count = x.size(1) / k, h = x.size(2), w = x.size(3);
   const int64_t s = base_.scale, c = nas_.max_channels;
   const torch::Tensor g_trunk = straight_through_gate(trunk_gate).view({1, c, 1, 1});
@@ -106,7 +106,7 @@ torch::Tensor EvsrnetSearchNetwork::forward(const torch::Tensor& x) {
     return torch::pixel_shuffle(tail->forward(f), s).reshape({b, k * t_count, s * h, s * w});
   }
   torch::Tensor hid = torch::zeros({b, c, h, w}, x.options());                // h_{-1}
-  torch::Tensor prev_out = torch::zeros({b, k * s * s, h, w}, x.options());  // o_{-1}
+  torch::Tensor prev_out = torch::zeros({b, k * s * s, h, w}, x.options());   // o_{-1}
   std::vector<torch::Tensor> outputs;
   outputs.reserve(static_cast<size_t>(t_count));
   for (int64_t t = 0; t < t_count; ++t) {
@@ -208,9 +208,8 @@ std::shared_ptr<EvsrnetNetwork> EvsrnetSearchNetwork::derive() const {
   // state's kept trunk channels (2K + trunk), o_prev (Ks², after the C hidden columns).
   torch::Tensor head_w = head->weight.index_select(0, trunk);
   if (recurrent) {
-    const torch::Tensor columns =
-        torch::cat({torch::arange(frames_in, torch::kLong), trunk + frames_in,
-                    torch::arange(frames_in + c, frames_in + c + k * s2, torch::kLong)});
+    const torch::Tensor columns = torch::cat({torch::arange(frames_in, torch::kLong), trunk + frames_in,
+                                              torch::arange(frames_in + c, frames_in + c + k * s2, torch::kLong)});
     head_w = head_w.index_select(1, columns);
   }
   net->head->weight.copy_(head_w);

@@ -300,7 +300,8 @@ TEST_P(MultiFrameSessionK, U8FramesMatchF32OfTheSameValues) {
       for (uint8_t& v : lr8) v = static_cast<uint8_t>(rng() & 255);
       Buffer lrf(w, h, k), srf(w * kScale, h * kScale, k);
       for (std::size_t i = 0; i < lr8.size(); ++i) lrf.data[i] = static_cast<float>(lr8[i]) / 255.0f;
-      ASSERT_TRUE(a.push_frame_u8({lr8.data(), w, h, k, w * k}, {sr8.data(), w * kScale, h * kScale, k, w * kScale * k}).ok());
+      ASSERT_TRUE(
+          a.push_frame_u8({lr8.data(), w, h, k, w * k}, {sr8.data(), w * kScale, h * kScale, k, w * kScale * k}).ok());
       ASSERT_TRUE(b.push_frame(lrf.cview(), srf.view()).ok());
       for (std::size_t i = 0; i < sr8.size(); ++i) ASSERT_EQ(sr8[i], quantize_unit(srf.data[i], 255)) << g.arch << " " << i;
     }

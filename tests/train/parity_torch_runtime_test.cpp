@@ -236,8 +236,8 @@ void check_evsrnet_streaming(EvsrnetMode mode, const std::string& isa, int k = 3
   const bool recurrent = mode == EvsrnetMode::kRecurrent;
   const int T = 3, s = 4, nc = 8;
   const EvsrnetConfig config{s, nc, 5, T, mode, k};
-  const std::string tag = std::string(recurrent ? "evsrnet recurrent" : "evsrnet frame_parallel") +
-                          (k == 1 ? " luma " : " ") + isa;
+  const std::string tag =
+      std::string(recurrent ? "evsrnet recurrent" : "evsrnet frame_parallel") + (k == 1 ? " luma " : " ") + isa;
   SrNetworkPtr net = seeded_network(config, recurrent ? 500 : 510);
   ASSERT_NE(net, nullptr);
   TempDir dir;

@@ -8,8 +8,8 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <string>
 #include <span>
+#include <string>
 #include <vector>
 
 extern "C" {
@@ -262,7 +262,10 @@ TEST(LumaPlanes, WindowedJobRunsLumaWindowsOnYPlanes) {
   TempDir dir;
   const fs::path in = dir.path() / "in.mkv";
   ASSERT_EQ(run_command("ffmpeg -v error -y -f lavfi -i testsrc2=size=48x32:rate=25 -frames:v 5 -pix_fmt yuv420p "
-                        "-color_range tv -colorspace bt470bg -c:v ffv1 " + quote(in) + " 2>&1").exit_code, 0);
+                        "-color_range tv -colorspace bt470bg -c:v ffv1 " +
+                        quote(in) + " 2>&1")
+                .exit_code,
+            0);
   constexpr int kScale = 2;
   Upscaler u;
   u.scale = kScale;
