@@ -195,6 +195,8 @@ CLI_CASES = [
     ("elsr-x2", (23, 31, 3), np.uint8),
     ("", (23, 31, 3), np.uint8),  # the default model (SAM-SR: squeeze-excite over the whole image)
     ("evsrnet-nas-x4", (23, 31, 3), np.uint8),  # multi-frame, as a static window
+    ("evsrnet-x4-y", (23, 31, 3), np.uint8),  # multi-frame luma: a static window of Y, bicubic chroma
+    ("evsrnet-x4-y", (23, 31, 4), np.uint16),
     ("bicubic", (23, 31, 3), np.uint8),
     ("elsr-x4-int8", (23, 31, 3), np.uint8),  # INT8 (the integer band executor)
     ("elsr-x4-int8", (19, 21, 4), np.uint16),
