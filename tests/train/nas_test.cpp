@@ -135,12 +135,14 @@ TEST(NasMacs, HardGatesEqualTheRuntimeProfileOfTheDerivedModel) {
 }
 
 // The derived EVSRNet inherits the kept channels and computes the hard-gated supernet's function exactly
-// when every surviving block has at most nc open inner channels; derivation leaves torch's RNG alone.
+// when every surviving block has at most nc open inner channels; derivation leaves torch's RNG alone. RGB and
+// luma ("color": "y": 1-channel frames, the head's input columns shift) alike.
 TEST(NasDerive, DerivedNetworkComputesTheHardGatedSupernet) {
-  for (const EvsrnetMode mode : {EvsrnetMode::kRecurrent, EvsrnetMode::kFrameParallel}) {
-    SCOPED_TRACE(mode == EvsrnetMode::kRecurrent ? "recurrent" : "frame_parallel");
+  for (const auto& [mode, k] : {std::pair(EvsrnetMode::kRecurrent, 3), std::pair(EvsrnetMode::kFrameParallel, 3),
+                                std::pair(EvsrnetMode::kRecurrent, 1)}) {
+    SCOPED_TRACE((mode == EvsrnetMode::kRecurrent ? "recurrent, K " : "frame_parallel, K ") + std::to_string(k));
     torch::manual_seed(11);
-    EvsrnetSearchNetwork net(EvsrnetConfig{2, 8, 5, 3, mode}, space(6, 4));
+    EvsrnetSearchNetwork net(EvsrnetConfig{2, 8, 5, 3, mode, k}, space(6, 4));
     set_gates(net.trunk_gate, {0, 2, 3, 5});         // nc = 4
     set_gates(block(net, 0).gate, {1, 4});           // 2 open: 2 closed ones reopen with zero conv2 inputs
     set_gates(block(net, 1).gate, {});               // removed (its conv2 bias must not leak into the trunk)
@@ -156,7 +158,8 @@ TEST(NasDerive, DerivedNetworkComputesTheHardGatedSupernet) {
     EXPECT_EQ(c.nc, 4);
     EXPECT_EQ(c.nb, 3);
     EXPECT_EQ(c.mode, mode);
-    const torch::Tensor x = torch::rand({2, 9, 7, 5});
+    EXPECT_EQ(c.color_channels, k);
+    const torch::Tensor x = torch::rand({2, 3 * k, 7, 5});  // 3 frames
     torch::NoGradGuard no_grad;
     const torch::Tensor expected = net.forward(x), got = derived->forward(x);
     EXPECT_LT((expected - got).abs().max().item<float>(), 1e-5f);
