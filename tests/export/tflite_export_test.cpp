@@ -88,12 +88,13 @@ TEST(TfliteExport, BuiltinModelsMatchInArmNn) {
       EXPECT_LE(max_abs_diff((*out)[0], reference(*model, input)), 1e-4f);
       continue;
     }
-    // A recurrent step (evsrnet-x4): two frames and non-zero states in, every output compared.
+    // A recurrent step (evsrnet-x4, evsrnet-x4-y): two frames (RGB or luma) and non-zero states in, every output
+    // compared.
     std::vector<FeatureMap> step_inputs;
     for (int id : graph->inputs) {
       const int c = graph->nodes[id].channels;
-      if (c == 3) {
-        step_inputs.push_back(sample_crop(40 + 5 * static_cast<int>(step_inputs.size()), 60, w, h));
+      if (step_inputs.size() < 2) {  // x_prev, x_t
+        step_inputs.push_back(sample_crop(c, 40 + 5 * static_cast<int>(step_inputs.size()), 60, w, h));
       } else {
         FeatureMap state = FeatureMap::zeros(c, h, w);
         for (std::size_t i = 0; i < state.data.size(); ++i) state.data[i] = 0.01f * static_cast<float>(i % 37);
