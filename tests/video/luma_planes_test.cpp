@@ -190,11 +190,26 @@ Status nearest_plane(ImageView<const float> lr, ImageView<float> sr, int scale) 
   return {};
 }
 
+// A 48x32 limited-range BT.601 yuv420p FFV1 clip of `frames` frames (testsrc2).
+bool make_yuv420_clip(const fs::path& file, int frames) {
+  return run_command("ffmpeg -v error -y -f lavfi -i testsrc2=size=48x32:rate=25 -frames:v " + std::to_string(frames) +
+                     " -pix_fmt yuv420p -color_range tv -colorspace bt470bg -c:v ffv1 " + quote(file) + " 2>&1")
+             .exit_code == 0;
+}
+
+// A job from `in` to the FFV1 file `out` (yuv420p in and out: the luma plane path applies).
+VideoJobOptions ffv1_job(const fs::path& in, const fs::path& out) {
+  VideoJobOptions o;
+  o.input = in.string();
+  o.output = out.string();
+  o.encode.codec = "ffv1";
+  return o;
+}
+
 TEST(LumaPlanes, JobRunsTheCallbackOnYAndUpscalesChromaWithoutRgb) {
   TempDir dir;
   const fs::path in = dir.path() / "in.mkv";
-  ASSERT_EQ(run_command("ffmpeg -v error -y -f lavfi -i testsrc2=size=48x32:rate=25 -frames:v 4 -pix_fmt yuv420p "
-                        "-color_range tv -colorspace bt470bg -c:v ffv1 " + quote(in) + " 2>&1").exit_code, 0);
+  ASSERT_TRUE(make_yuv420_clip(in, 4));
   constexpr int kScale = 2;
   Upscaler u;
   u.scale = kScale;
@@ -207,10 +222,7 @@ TEST(LumaPlanes, JobRunsTheCallbackOnYAndUpscalesChromaWithoutRgb) {
     ++plane_calls;
     return nearest_plane(lr, sr, kScale);
   };
-  VideoJobOptions o;
-  o.input = in.string();
-  o.output = (dir.path() / "out.mkv").string();
-  o.encode.codec = "ffv1";
+  VideoJobOptions o = ffv1_job(in, dir.path() / "out.mkv");
   Result<VideoJobStats> stats = run_video_job(o, u);
   ASSERT_TRUE(stats.ok()) << stats.status().to_string();
   EXPECT_TRUE(stats->luma_planes);
@@ -261,11 +273,7 @@ TEST(LumaPlanes, JobRunsTheCallbackOnYAndUpscalesChromaWithoutRgb) {
 TEST(LumaPlanes, WindowedJobRunsLumaWindowsOnYPlanes) {
   TempDir dir;
   const fs::path in = dir.path() / "in.mkv";
-  ASSERT_EQ(run_command("ffmpeg -v error -y -f lavfi -i testsrc2=size=48x32:rate=25 -frames:v 5 -pix_fmt yuv420p "
-                        "-color_range tv -colorspace bt470bg -c:v ffv1 " +
-                        quote(in) + " 2>&1")
-                .exit_code,
-            0);
+  ASSERT_TRUE(make_yuv420_clip(in, 5));
   constexpr int kScale = 2;
   Upscaler u;
   u.scale = kScale;
@@ -285,10 +293,7 @@ TEST(LumaPlanes, WindowedJobRunsLumaWindowsOnYPlanes) {
     }
     return Status();
   };
-  VideoJobOptions o;
-  o.input = in.string();
-  o.output = (dir.path() / "out.mkv").string();
-  o.encode.codec = "ffv1";
+  VideoJobOptions o = ffv1_job(in, dir.path() / "out.mkv");
   Result<VideoJobStats> stats = run_video_job(o, u);
   ASSERT_TRUE(stats.ok()) << stats.status().to_string();
   EXPECT_TRUE(stats->luma_planes);
