@@ -60,6 +60,11 @@ const char* evsrnet_mode_name(EvsrnetMode mode) {
   return mode == EvsrnetMode::kRecurrent ? "recurrent" : "frame_parallel";
 }
 
+int evsrnet_head_input_channels(const EvsrnetConfig& c) {
+  const int k = c.color_channels;
+  return c.mode == EvsrnetMode::kRecurrent ? 2 * k + c.nc + k * c.scale * c.scale : k;
+}
+
 Result<Graph> build_evsrnet_graph(const EvsrnetConfig& c) {
   LITESR_RETURN_IF_ERROR(validate(c));
   const int s = c.scale;

@@ -67,6 +67,9 @@ Result<EvsrnetConfig> parse_evsrnet_config(const nlohmann::json& config);
 nlohmann::json evsrnet_config_json(const EvsrnetConfig& config);
 // The config's "mode" value: "recurrent" or "frame_parallel".
 const char* evsrnet_mode_name(EvsrnetMode mode);
+// Input channels of the head conv: 2K + nc + Ks² for the recurrent step (x_prev, x_t, h_prev, o_prev), K for
+// frame-parallel. The one formula the runtime graph, the torch network and the FGNAS supernet share.
+int evsrnet_head_input_channels(const EvsrnetConfig& config);
 
 Result<Graph> build_evsrnet_graph(const EvsrnetConfig& config);
 

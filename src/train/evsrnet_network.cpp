@@ -15,8 +15,7 @@ EvsrnetNetwork::EvsrnetNetwork(const EvsrnetConfig& config) : cfg_(config), mode
   const int64_t s2 = static_cast<int64_t>(config.scale) * config.scale;
   const int64_t k = config.color_channels;  // 3 = RGB, 1 = luma
   const bool recurrent = config.mode == EvsrnetMode::kRecurrent;
-  const int64_t cin = recurrent ? 2 * k + config.nc + k * s2 : k;
-  head = register_module("head", same_conv(cin, config.nc, 3));
+  head = register_module("head", same_conv(models::evsrnet_head_input_channels(config), config.nc, 3));
   body = register_module("body", torch::nn::ModuleList());
   for (int i = 0; i < config.nb; ++i) body->push_back(std::make_shared<EvsrnetBlock>(config.nc));
   if (recurrent) hidden = register_module("hidden", same_conv(config.nc, config.nc, 3));

@@ -40,7 +40,7 @@ torch::Tensor index_tensor(const std::vector<int64_t>& indices) {
 int64_t evsrnet_macs_per_pixel(const EvsrnetConfig& config) {
   const int64_t nc = config.nc, s2 = static_cast<int64_t>(config.scale) * config.scale, k = config.color_channels;
   const bool recurrent = config.mode == EvsrnetMode::kRecurrent;
-  const int64_t head_in = recurrent ? 2 * k + nc + k * s2 : k;
+  const int64_t head_in = models::evsrnet_head_input_channels(config);
   int64_t macs = 9 * head_in * nc + 18 * nc * nc * config.nb + 9 * nc * k * s2;
   if (recurrent) macs += 9 * nc * nc;
   return macs;
@@ -81,7 +81,7 @@ EvsrnetSearchNetwork::EvsrnetSearchNetwork(const EvsrnetConfig& base, const NasS
   model_config_ = shape;
   const int64_t c = nas.max_channels, s2 = static_cast<int64_t>(base.scale) * base.scale, k = base.color_channels;
   const bool recurrent = base.mode == EvsrnetMode::kRecurrent;
-  head = register_module("head", same_conv(recurrent ? 2 * k + c + k * s2 : k, c, 3));
+  head = register_module("head", same_conv(models::evsrnet_head_input_channels(shape), c, 3));
   body = register_module("body", torch::nn::ModuleList());
   for (int i = 0; i < nas.max_blocks; ++i) body->push_back(std::make_shared<EvsrnetSearchBlock>(c, nas.gate_init));
   if (recurrent) hidden = register_module("hidden", same_conv(c, c, 3));
