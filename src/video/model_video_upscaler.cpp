@@ -19,22 +19,18 @@ Result<ModelVideoUpscaler> open_model_video_upscaler(UpscalerOptions options) {
   u.scale = shared->scale();
   if (shared->multi_frame()) {
     u.window_frames = shared->window();
-    u.window = [shared](std::span<const ImageView<const float>> lr, std::span<const ImageView<float>> sr,
-                        bool reset) -> Status {
-      if (reset) shared->reset_window();
-      for (std::size_t i = 0; i < lr.size(); ++i) LITESR_RETURN_IF_ERROR(shared->push_frame(lr[i], sr[i]));
-      return {};
-    };
-    if (shared->luma()) {
-      u.luma_window = [shared](std::span<const ImageView<const float>> lr_y, std::span<const ImageView<float>> sr_y,
-                               bool reset) -> Status {
+    // One window through `push` (R'G'B' frames or Y' planes), the model's state reset first when asked.
+    using Push = Status (ModelUpscaler::*)(ImageView<const float>, ImageView<float>);
+    auto window_of = [shared](Push push) -> WindowUpscaler {
+      return [shared, push](std::span<const ImageView<const float>> lr, std::span<const ImageView<float>> sr,
+                            bool reset) -> Status {
         if (reset) shared->reset_window();
-        for (std::size_t i = 0; i < lr_y.size(); ++i) {
-          LITESR_RETURN_IF_ERROR(shared->push_luma_plane(lr_y[i], sr_y[i]));
-        }
+        for (std::size_t i = 0; i < lr.size(); ++i) LITESR_RETURN_IF_ERROR(((*shared).*push)(lr[i], sr[i]));
         return {};
       };
-    }
+    };
+    u.window = window_of(&ModelUpscaler::push_frame);
+    if (shared->luma()) u.luma_window = window_of(&ModelUpscaler::push_luma_plane);
   } else {
     u.frame = [shared](ImageView<const float> lr, ImageView<float> sr) { return shared->push_frame(lr, sr); };
     if (shared->luma()) {
