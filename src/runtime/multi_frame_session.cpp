@@ -294,7 +294,8 @@ Status MultiFrameSession::push_fused(ImageView<const In> lr, int lr_channel, Ima
   float* frame = s.frames[cur].data() + kBandPlanarPad;  // x = 0 of row 0, channel 0
   for (int y = 0; y < h; ++y) {  // x_t, planar, as the band executor's interleaved input would read it
     const In* src = lr.row(y);
-    float* planes[3] = {frame + y * stride, frame + plane + y * stride, frame + 2 * plane + y * stride};  // [K]
+    float* planes[3] = {};  // the K planes' row y
+    for (int c = 0; c < k; ++c) planes[c] = frame + c * plane + y * stride;
     if (k == 3 && lr_channel == 0 && lr.channels == 3) {
       if constexpr (std::is_same_v<In, float>) {
         deinterleave_rgb_f32_to_planar_f32(src, w, planes);

@@ -230,9 +230,9 @@ struct DecodeStage {
 };
 
 // ---- stage 2: the SR callback -------------------------------------------------------------------
-// A luma thumbnail (every 8th pixel) for scene-cut detection (windows only: R'G'B' frames).
-// Every 8th luma sample of every 8th row, 0..1: BT.601 luma of an R'G'B' frame, or a Y' plane (limited range,
-// stretched to 0..1 so that cut thresholds mean the same on both paths).
+// A luma thumbnail for scene-cut detection (windows only): every 8th sample of every 8th row, 0..1 — BT.601 luma
+// of an R'G'B' frame, or a Y' plane (limited range, stretched to 0..1 so that cut thresholds mean the same on both
+// paths).
 std::vector<float> luma_thumbnail(const Image& img) {
   std::vector<float> t;
   const ImageView<const float> v = img.view<float>();
