@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "io/atomic_file.h"
+#include "train/qat_network.h"
 
 namespace litesr::train {
 namespace {
@@ -41,6 +42,7 @@ Result<CheckpointState> read_state(const ArchiveLoader& load, const std::string&
     s.recipe_hash = static_cast<uint64_t>(v.toInt());
     if (archive.try_read("model_config", v)) s.model_config = v.toStringRef();
     if (archive.try_read("world_size", v)) s.world_size = static_cast<int>(v.toInt());
+    if (archive.try_read("quantization", v)) s.quantization = v.toStringRef();
     return s;
   } catch (const c10::Error& e) {
     return corrupt_data(name + ": unreadable checkpoint: " + e.what_without_backtrace());
@@ -103,6 +105,9 @@ Status save_checkpoint(const std::filesystem::path& path, const CheckpointState&
     archive.write("recipe_hash", c10::IValue(static_cast<int64_t>(state.recipe_hash)));
     archive.write("model_config", c10::IValue(model_config_json(net.config())));
     archive.write("world_size", c10::IValue(static_cast<int64_t>(state.world_size)));
+    if (const auto* qat = dynamic_cast<const QatNetwork*>(&net)) {
+      archive.write("quantization", c10::IValue(model_quantization_json(qat->quantization())));
+    }
     std::string names;
     size_t i = 0;
     for (const auto& [name, t] : network_state(net)) {

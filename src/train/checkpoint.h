@@ -7,6 +7,8 @@
 //   optimizer  Adam's moments and step counts (torch::optim::Optimizer::save)
 //   rng      torch's default CPU generator state
 //   world_size  the number of data-parallel ranks that wrote it (informational: a run may resume with another)
+//   quantization  the fixed activation ranges of a quantization-aware training stage (its network is rebuilt
+//            from them on resume)
 // The data sampler needs no state of its own: batches are functions of (seed, stage, iteration).
 #pragma once
 
@@ -28,6 +30,8 @@ struct CheckpointState {
   uint64_t recipe_hash = 0;
   std::string model_config;  // model_config_json(net.config()) when saved; "" in checkpoints written before it
   int world_size = 1;        // data-parallel ranks of the run that saved it (1 in checkpoints written before it)
+  // A quantization-aware training stage (qat_network.h): the network's litesr.quantization JSON; "" otherwise.
+  std::string quantization;
 };
 
 Status save_checkpoint(const std::filesystem::path& path, const CheckpointState& state, const SrNetwork& net,

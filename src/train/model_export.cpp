@@ -1,6 +1,7 @@
 #include "train/model_export.h"
 
 #include "train/elsr_network.h"
+#include "train/qat_network.h"
 #include "train/sam_sr_network.h"
 
 namespace litesr::train {
@@ -32,6 +33,9 @@ Result<ModelFile> network_to_model_file(SrNetwork& net, const ExportInfo& info) 
     if (!info.recipe.empty()) file.metadata["litesr.recipe"] = info.recipe;
     if (!info.trained_on.empty()) file.metadata["litesr.trained_on"] = info.trained_on;
     if (!info.description.empty()) file.metadata["litesr.description"] = info.description;
+    if (const auto* qat = dynamic_cast<const QatNetwork*>(source)) {
+      file.metadata[std::string(kMetaQuantization)] = model_quantization_json(qat->quantization());
+    }
     for (const auto& [name, t] : network_state(*source)) {
       const torch::Tensor c = t.detach().to(torch::kFloat).contiguous();
       Tensor out;

@@ -1,9 +1,10 @@
 // Export of a trained network to the LiteSR model file (safetensors via runtime/model_file.h, DESIGN §3):
 // tensors = named_parameters() + named_buffers() (no num_batches_tracked) as float32; metadata
-// litesr.arch, litesr.scale, litesr.config (every parameter), litesr.color = rgb or y (frame_color), litesr.range = 0..1,
-// litesr.frames, litesr.format_version = 1, plus litesr.recipe / litesr.trained_on / litesr.description
-// when given. SAM-SR with BN is exported BN-folded (config "bn": false), as inference runs it; an
-// over-parameterised ELSR (config "expand" > 0) is exported collapsed (train/elsr_network.h collapse_elsr).
+// litesr.arch, litesr.scale, litesr.config (every parameter), litesr.color = rgb or y (frame_color), litesr.range =
+// 0..1, litesr.frames, litesr.format_version = 1, plus litesr.recipe / litesr.trained_on / litesr.description when
+// given. SAM-SR with BN is exported BN-folded (config "bn": false), as inference runs it; an over-parameterised ELSR
+// (config "expand" > 0) is exported collapsed (train/elsr_network.h collapse_elsr). A quantization-aware training
+// network (qat_network.h) adds litesr.quantization: the file is an INT8 model.
 #pragma once
 
 #include <filesystem>

@@ -1,13 +1,14 @@
 #include "train/recipe.h"
 
+#include <toml++/toml.h>
+
 #include <charconv>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
-#include <nlohmann/json.hpp>
-#include <toml++/toml.h>
-
+#include "calibration/calibrate.h"
 #include "io/image_folder.h"
 
 namespace litesr::train {
@@ -181,7 +182,8 @@ Status parse_data(const toml::table& t, const fs::path& base, DataSpec& d) {
   return {};
 }
 
-Status parse_stage(const toml::table& t, int index, const StageSpec* prev, int model_scale, StageSpec& s) {
+Status parse_stage(const toml::table& t, int index, const StageSpec* prev, int model_scale, const fs::path& base,
+                   StageSpec& s) {
   if (prev != nullptr) {
     s = *prev;
     s.schedule.milestones.clear();  // schedules are per stage: not inherited
@@ -212,6 +214,24 @@ Status parse_stage(const toml::table& t, int index, const StageSpec* prev, int m
   LITESR_RETURN_IF_ERROR(r.get_double("weight_decay", s.weight_decay, 0.0, 1.0));
   LITESR_RETURN_IF_ERROR(r.get_bool("reset_optimizer", s.reset_optimizer));
   LITESR_RETURN_IF_ERROR(r.get_bool("nas", s.nas.enabled));
+  std::string qat_calib;
+  LITESR_RETURN_IF_ERROR(r.get_bool("qat", s.qat));
+  LITESR_RETURN_IF_ERROR(r.get_string("qat_calib", qat_calib));
+  LITESR_RETURN_IF_ERROR(r.get_string("qat_method", s.qat_method));
+  if (!qat_calib.empty()) s.qat_calib = (base / qat_calib).lexically_normal();
+  if (prev != nullptr && prev->qat && !s.qat) {
+    return r.err("qat", "must stay true after a quantization-aware stage (the network is an INT8 model from there on)");
+  }
+  for (const char* key : {"qat_calib", "qat_method"}) {
+    if (r.has(key) && !s.qat) return r.err(key, "is only valid in a quantization-aware stage (qat = true)");
+  }
+  if (s.qat && s.qat_calib.empty()) {
+    return r.err("qat_calib", "is required in a quantization-aware stage (qat = true): a folder of calibration images");
+  }
+  if (s.qat && s.nas.enabled) return r.err("qat", "a search stage (nas = true) cannot also be quantization-aware");
+  if (s.qat && s.qat_method != "auto" && !parse_range_method(s.qat_method).ok()) {
+    return r.err("qat_method", "must be auto, minmax, percentile or mse");
+  }
   const char* const nas_keys[] = {"nas_lambda", "nas_max_channels", "nas_max_blocks", "nas_gate_lr", "nas_gate_init"};
   for (const char* key : nas_keys) {
     if (r.has(key) && !s.nas.enabled) return r.err(key, "is only valid in a search stage (nas = true)");
@@ -417,8 +437,8 @@ Result<Recipe> parse_recipe(std::string_view text, const fs::path& file_dir, con
     const toml::table* st = (*stages)[i].as_table();
     if (st == nullptr) return invalid_argument("[[stages]] #" + std::to_string(i + 1) + " must be a table");
     StageSpec s;
-    LITESR_RETURN_IF_ERROR(parse_stage(*st, static_cast<int>(i), i == 0 ? nullptr : &recipe.stages.back(),
-                                       model_scale, s));
+    LITESR_RETURN_IF_ERROR(
+        parse_stage(*st, static_cast<int>(i), i == 0 ? nullptr : &recipe.stages.back(), model_scale, base, s));
     if (i > 0 && s.scale != recipe.stages.back().scale) {
       const bool elsr_2_to_4 = std::holds_alternative<ElsrConfig>(recipe.model) && recipe.stages.back().scale == 2 &&
                                s.scale == 4;
@@ -426,6 +446,10 @@ Result<Recipe> parse_recipe(std::string_view text, const fs::path& file_dir, con
         return invalid_argument("[[stages]] #" + std::to_string(i + 1) + ": a stage may change the scale only " +
                                 "for ELSR x2 -> x4 (the last-layer repeat)");
       }
+    }
+    if (s.qat && (s.scale != model_scale || config_frames(recipe.model) != 1)) {
+      return invalid_argument("[[stages]] #" + std::to_string(i + 1) + ": qat = true needs a one-frame network at " +
+                              "the model's scale (INT8 models are one-frame networks at their final scale)");
     }
     if (s.luma_weight > 0.0 && config_frame_channels(recipe.model) == 1) {
       return invalid_argument("[[stages]] #" + std::to_string(i + 1) + ": luma_weight mixes RGB and luma losses; " +

@@ -14,7 +14,9 @@
 //   [[stages]]    name, scale, loss = "l1"|"mse"|"charbonnier", charbonnier_eps, luma_weight, patch (HR side), batch,
 //                 iterations, lr, schedule, step_size, milestones, gamma, min_lr, warmup, betas,
 //                 weight_decay, reset_optimizer;  FGNAS search stage (evsrnet, first stage only): nas = true,
-//                 nas_lambda (required), nas_max_channels, nas_max_blocks, nas_gate_lr, nas_gate_init
+//                 nas_lambda (required), nas_max_channels, nas_max_blocks, nas_gate_lr, nas_gate_init;
+//                 quantization-aware training (the last stages only): qat = true, qat_calib (calibration images,
+//                 required), qat_method = "auto"|"minmax"|"percentile"|"mse"
 // A stage key that is absent is inherited from the previous stage (stage 1 needs patch, batch, iterations
 // and lr). Each stage initialises from the previous stage's weights; ELSR stages may go ×2 → ×4 (the
 // last-layer repeat of elsr_network.h). The nas_* keys are never inherited; the stage after a search stage
@@ -75,6 +77,12 @@ struct StageSpec {
   double weight_decay = 0.0;
   bool reset_optimizer = true;  // fresh Adam moments at the start of the stage
   NasSpec nas;                  // nas.enabled: an FGNAS search stage
+  // qat: quantization-aware training (train/qat_network.h). The first QAT stage quantizes the network it starts
+  // from (calibration/quantize_model.h on qat_calib's images, range method qat_method) and trains the INT8 model
+  // at those fixed ranges; every later stage is QAT too (inherited; the model file written is an INT8 model).
+  bool qat = false;
+  std::filesystem::path qat_calib;
+  std::string qat_method = "auto";
 };
 
 struct DataSpec {

@@ -10,162 +10,23 @@
 #include <utility>
 #include <vector>
 
-#include "runtime/bicubic_table.h"
+#include "train/graph_forward.h"
 
 namespace litesr::train {
 
-namespace F = torch::nn::functional;
-
 struct TorchGraphRunner::Impl {
-  Graph graph;
+  explicit Impl(const Graph& g) : ops(g) {}
+  GraphForward ops;
+  const Graph& graph = ops.graph();
   std::vector<NodeShape> shapes;  // infer_shapes(graph)
-  std::vector<int> input_index;   // node id -> position in graph.inputs (−1: not an input)
   std::map<std::string, torch::Tensor> params;
   std::vector<torch::Tensor> outputs;  // of the last run, Graph::outputs order
-  // MATLAB bicubic taps per (input length, scale): index [out_len, taps] int64, weight [out_len, taps].
-  std::map<std::pair<int, int>, std::pair<torch::Tensor, torch::Tensor>> matlab_taps;
-
-  const torch::Tensor& p(const std::string& name) const { return params.at(name); }
-  torch::Tensor optional(const std::string& name) const { return name.empty() ? torch::Tensor() : p(name); }
-
-  // Squeeze-excite fc weights as [out, in] matrices (1x1-conv tensors are viewed as such).
-  torch::Tensor fc(const std::string& name) const {
-    const torch::Tensor& t = p(name);
-    return t.dim() == 4 ? t.flatten(1) : t;
-  }
-
-  const std::pair<torch::Tensor, torch::Tensor>& taps(int in_len, int scale) {
-    auto it = matlab_taps.find({in_len, scale});
-    if (it != matlab_taps.end()) return it->second;
-    Result<BicubicTable> t = make_bicubic_table(in_len, scale, BicubicKind::kMatlab);
-    if (!t.ok()) throw std::runtime_error(t.status().to_string());
-    const torch::Tensor index =
-        torch::from_blob(t->index.data(), {t->out_len, t->taps}, torch::kInt32).to(torch::kInt64);
-    const torch::Tensor weight = torch::from_blob(t->weight.data(), {t->out_len, t->taps}, torch::kFloat32).clone();
-    return matlab_taps.emplace(std::make_pair(in_len, scale), std::make_pair(index, weight)).first->second;
-  }
-
-  // MATLAB bicubic (a = −0.5, symmetric borders) along `dim` (2: rows, 3: columns): out[o] = Σ_t w[o, t] ·
-  // in[index[o, t]], summed in t order like the runtime.
-  torch::Tensor matlab_bicubic_axis(const torch::Tensor& x, int dim, int scale) {
-    const auto& [index, weight] = taps(static_cast<int>(x.size(dim)), scale);
-    std::vector<int64_t> wshape = {1, 1, 1, 1};
-    wshape[dim] = index.size(0);
-    torch::Tensor acc;
-    for (int64_t t = 0; t < index.size(1); ++t) {
-      const torch::Tensor term =
-          x.index_select(dim, index.select(1, t).contiguous()) * weight.select(1, t).contiguous().view(wshape);
-      acc = t == 0 ? term : acc + term;
-    }
-    return acc;
-  }
 
   // Runs the graph on one tensor per graph input; returns the outputs (output 0 clamped to [0, 1]).
   std::vector<torch::Tensor> forward(const std::vector<torch::Tensor>& xs) {
-    std::vector<torch::Tensor> v(graph.nodes.size());
-    for (std::size_t i = 0; i < graph.nodes.size(); ++i) {
-      const Node& n = graph.nodes[i];
-      const torch::Tensor in = n.inputs.empty() ? torch::Tensor() : v[n.inputs[0]];
-      switch (n.op) {
-        case OpKind::kInput:
-          v[i] = xs[input_index[i]];
-          break;
-        case OpKind::kConv2d: {
-          auto o = F::Conv2dFuncOptions().stride(n.stride).padding(n.padding).groups(n.groups);
-          if (!n.bias.empty()) o = o.bias(p(n.bias));
-          v[i] = F::conv2d(in, p(n.weight), o);
-          break;
-        }
-        case OpKind::kConvTranspose2d: {
-          auto o = F::ConvTranspose2dFuncOptions().stride(n.stride).padding(n.padding).output_padding(n.output_padding);
-          if (!n.bias.empty()) o = o.bias(p(n.bias));
-          v[i] = F::conv_transpose2d(in, p(n.weight), o);
-          break;
-        }
-        case OpKind::kRelu:
-          v[i] = torch::relu(in);
-          break;
-        case OpKind::kLeakyRelu:
-          v[i] = F::leaky_relu(in, F::LeakyReLUFuncOptions().negative_slope(n.alpha));
-          break;
-        case OpKind::kPrelu:
-          v[i] = torch::prelu(in, p(n.weight));
-          break;
-        case OpKind::kTanh:
-          v[i] = torch::tanh(in);
-          break;
-        case OpKind::kSigmoid:
-          v[i] = torch::sigmoid(in);
-          break;
-        case OpKind::kBatchNorm:
-          v[i] =
-              F::batch_norm(in, p(n.running_mean), p(n.running_var),
-                            F::BatchNormFuncOptions().weight(p(n.weight)).bias(p(n.bias)).eps(n.eps).training(false));
-          break;
-        case OpKind::kSqueezeExcite: {
-          torch::Tensor s = in.mean({2, 3});
-          if (n.se_pool == SePool::kMeanStd) {
-            const torch::Tensor centred = in - s.unsqueeze(2).unsqueeze(3);
-            s = s + (centred * centred).mean({2, 3}).sqrt();
-          }
-          s = torch::relu(F::linear(s, fc(n.weight), optional(n.bias)));
-          s = F::linear(s, fc(n.weight2), optional(n.bias2));
-          s = n.se_gate == SeGate::kHardSigmoid ? torch::hardsigmoid(s) : torch::sigmoid(s);
-          v[i] = in * s.unsqueeze(2).unsqueeze(3);
-          break;
-        }
-        case OpKind::kAdd: {
-          torch::Tensor sum = in;
-          for (std::size_t j = 1; j < n.inputs.size(); ++j) sum = sum + v[n.inputs[j]];
-          v[i] = sum;
-          break;
-        }
-        case OpKind::kMul:
-          v[i] = in * v[n.inputs[1]];
-          break;  // [N,1,H,W] broadcasts over channels
-        case OpKind::kMaxPool2d:
-          v[i] = F::max_pool2d(in, F::MaxPool2dFuncOptions(n.kernel).stride(n.stride).padding(n.padding));
-          break;
-        case OpKind::kConcat: {
-          std::vector<torch::Tensor> parts;
-          for (int j : n.inputs) parts.push_back(v[j]);
-          v[i] = torch::cat(parts, 1);
-          break;
-        }
-        case OpKind::kSlice:
-          v[i] = in.slice(1, n.begin, n.end);
-          break;
-        case OpKind::kPixelShuffle:
-          v[i] = F::pixel_shuffle(in, n.scale);
-          break;
-        case OpKind::kBicubicUpsample:
-          if (n.bicubic == BicubicKind::kMatlab) {  // rows, then columns (the runtime's order)
-            v[i] = matlab_bicubic_axis(matlab_bicubic_axis(in, 2, n.scale), 3, n.scale);
-          } else {  // PyTorch's own bicubic: a = −0.75, replicate borders
-            v[i] = F::interpolate(in, F::InterpolateFuncOptions()
-                                          .scale_factor(std::vector<double>{double(n.scale), double(n.scale)})
-                                          .mode(torch::kBicubic)
-                                          .align_corners(false));
-          }
-          break;
-        case OpKind::kBilinearUpsample:
-          v[i] = F::interpolate(in, F::InterpolateFuncOptions()
-                                        .scale_factor(std::vector<double>{double(n.scale), double(n.scale)})
-                                        .mode(torch::kBilinear)
-                                        .align_corners(false));
-          break;
-        case OpKind::kBilinearResize: {
-          const torch::Tensor& ref = v[n.inputs[1]];
-          v[i] = F::interpolate(in, F::InterpolateFuncOptions()
-                                        .size(std::vector<int64_t>{ref.size(2), ref.size(3)})
-                                        .mode(torch::kBilinear)
-                                        .align_corners(false));
-          break;
-        }
-      }
-    }
-    std::vector<torch::Tensor> out;
-    for (int id : graph.outputs) out.push_back(out.empty() ? v[id].clamp(0.0, 1.0) : v[id]);
+    std::vector<torch::Tensor> out =
+        ops.forward(xs, [this](const Node&, const std::string& name) -> torch::Tensor { return params.at(name); });
+    out[0] = out[0].clamp(0.0, 1.0);
     return out;
   }
 
@@ -202,11 +63,8 @@ Result<std::unique_ptr<TorchGraphRunner>> TorchGraphRunner::create(const Graph& 
   if (graph.inputs.empty() || graph.outputs.empty()) {
     return unsupported("the LibTorch runner needs a graph with inputs and outputs (" + graph.arch + ")");
   }
-  auto impl = std::make_unique<Impl>();
-  impl->graph = graph;
+  auto impl = std::make_unique<Impl>(graph);
   LITESR_ASSIGN_OR_RETURN(impl->shapes, infer_shapes(graph));
-  impl->input_index.assign(graph.nodes.size(), -1);
-  for (std::size_t k = 0; k < graph.inputs.size(); ++k) impl->input_index[graph.inputs[k]] = static_cast<int>(k);
   try {
     for (const auto& [name, t] : tensors) {
       impl->params[name] = torch::from_blob(const_cast<float*>(t.data.data()), t.shape, torch::kFloat32).clone();

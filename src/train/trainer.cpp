@@ -4,9 +4,9 @@
 #include <cstdio>
 #include <memory>
 #include <mutex>
-
 #include <nlohmann/json.hpp>
 
+#include "calibration/quantize_model.h"
 #include "io/atomic_file.h"
 #include "train/batch_loader.h"
 #include "train/checkpoint.h"
@@ -16,6 +16,7 @@
 #include "train/evsrnet_search.h"
 #include "train/loss.h"
 #include "train/model_export.h"
+#include "train/qat_network.h"
 #include "train/recipe.h"
 #include "train/sr_network.h"
 #include "train/training_data.h"
@@ -100,6 +101,11 @@ std::pair<int, int> shard_of(int batch, int world, int rank) {
 // Each rank needs at least one sample of every batch.
 Status check_world_size(const Recipe& recipe, int world) {
   for (const StageSpec& s : recipe.stages) {
+    if (s.qat && world > 1) {
+      return unsupported("stage " + s.name +
+                         " is quantization-aware (qat = true), which runs in one process: "
+                         "train it without --nproc / a launcher");
+    }
     if (s.batch < world) {
       return invalid_argument("a run of " + std::to_string(world) + " ranks needs batches of at least " +
                               std::to_string(world) + " samples, and stage " + s.name + " has batch " +
@@ -248,6 +254,9 @@ struct Run {
       LITESR_ASSIGN_OR_RETURN(std::shared_ptr<ElsrNetwork> x4, elsr_x2_to_x4(*elsr));
       net = x4;
       optimizer = make_optimizer(*net, s);
+    } else if (s.qat && dynamic_cast<QatNetwork*>(net.get()) == nullptr) {
+      LITESR_RETURN_IF_ERROR(start_qat(s));
+      optimizer = make_optimizer(*net, s);
     } else if (s.reset_optimizer || optimizer == nullptr) {
       optimizer = make_optimizer(*net, s);
     }
@@ -263,6 +272,51 @@ struct Run {
                   {"max_blocks", s.nas.max_blocks}, {"gate_lr", s.nas.gate_lr}, {"gate_init", s.nas.gate_init}};
     }
     return append(j);
+  }
+
+  // The first quantization-aware stage: quantizes the network trained so far (post-training quantization on the
+  // stage's calibration images, calibration/quantize_model.h) and continues with its INT8 form (qat_network.h)
+  // at those ranges. Logs {"event":"qat", ...}.
+  Status start_qat(const StageSpec& s) {
+    LITESR_ASSIGN_OR_RETURN(const ModelFile float_model, network_to_model_file(*exportable(), export_info()));
+    QuantizeOptions q;
+    q.calib_dir = s.qat_calib;
+    q.method = s.qat_method;
+    if (primary()) {
+      q.on_progress = [&](const std::string& line) {
+        std::printf("[%s] %s\n", recipe->name.c_str(), line.c_str());
+        std::fflush(stdout);
+      };
+    }
+    Result<QuantizeResult> ptq = quantize_model(float_model, q);
+    if (!ptq.ok()) return ptq.status().with_context("stage " + s.name + " (qat_calib " + s.qat_calib.string() + ")");
+    LITESR_ASSIGN_OR_RETURN(ModelQuantization quantization, read_model_quantization(ptq->model));
+    quantization.calibration += "; then quantization-aware training at these ranges (recipe " + recipe->name + ")";
+    const std::string& arch = ptq->model.metadata.at(std::string(kMetaArch));
+    LITESR_ASSIGN_OR_RETURN(const ModelConfig deployed,
+                            parse_model_config(arch, ptq->model.metadata.at(std::string(kMetaConfig))));
+    LITESR_ASSIGN_OR_RETURN(net, QatNetwork::create(deployed, quantization, ptq->model.tensors));
+    double ptq_psnr = 0.0;  // the chosen method's held-out PSNR-Y
+    for (const MethodScore& m : ptq->scores) {
+      if (m.method == ptq->method) ptq_psnr = m.psnr_y;
+    }
+    Json j = {{"event", "qat"},
+              {"stage", s.name},
+              {"stage_index", state.stage},
+              {"global_iteration", state.global_iteration},
+              {"method", std::string(range_method_name(ptq->method))},
+              {"calibration_images", ptq->calibration_images},
+              {"held_out_images", ptq->held_out_images},
+              {"ptq_psnr_y", ptq_psnr},
+              {"float_psnr_y", ptq->float_psnr_y}};
+    if (!primary()) return {};
+    std::printf(
+        "[%s] quantization-aware training from %s ranges (calibration held-out PSNR-Y: INT8 %.3f dB, float "
+        "%.3f dB); %lld parameters\n",
+        recipe->name.c_str(), std::string(range_method_name(ptq->method)).c_str(), ptq_psnr, ptq->float_psnr_y,
+        static_cast<long long>(parameter_count(*net)));
+    std::fflush(stdout);
+    return log->append(j.dump());
   }
 
   // End of the search: replaces the supernet by the uniform EVSRNet it found (weights of the kept channels,
@@ -587,6 +641,15 @@ Result<TrainSummary> run_loaded(const Recipe& recipe, const TrainOptions& option
     const StageSpec& stage = recipe.stages[resumed.stage];
     if (stage.nas.enabled) {
       r.net = make_search_network(recipe, stage);
+    } else if (stage.qat) {
+      // The INT8 network at the checkpoint's ranges; its tensors come from the checkpoint below.
+      if (resumed.quantization.empty()) return corrupt_data(ckpt.string() + ": a qat stage without its quantization");
+      LITESR_ASSIGN_OR_RETURN(const ModelConfig config,
+                              parse_model_config(arch_name(recipe.model), resumed.model_config));
+      LITESR_ASSIGN_OR_RETURN(const ModelQuantization quantization, parse_model_quantization(resumed.quantization));
+      LITESR_ASSIGN_OR_RETURN(SrNetworkPtr shape_source, make_network(config));
+      LITESR_ASSIGN_OR_RETURN(const ModelFile shapes, network_to_model_file(*shape_source));
+      LITESR_ASSIGN_OR_RETURN(r.net, QatNetwork::create(config, quantization, shapes.tensors));
     } else {
       // The checkpoint's own config: after a search stage that is the found architecture, not [model].
       ModelConfig config = recipe.model;

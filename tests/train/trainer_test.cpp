@@ -96,11 +96,24 @@ TEST(Recipes, BadRecipesGiveClearErrors) {
       {"[model]\narch = \"elsr\"\nscale = 5\n[data]\nhr_dirs = [\"x\"]\n", "scale"},
       {"[model]\narch = \"nope\"\n[data]\nhr_dirs = [\"x\"]\n", "unknown architecture"},
       {"[model\narch = 1", "line 1"},
-      {base + "[validation]\ndir = \"v\"\nimages = [\"a.png\"]\n[[stages]]\npatch = 64\nbatch = 2\niterations = 5\nlr = 1e-3\n",
+      {base + "[validation]\ndir = \"v\"\nimages = [\"a.png\"]\n[[stages]]\npatch = 64\nbatch = 2\niterations = 5\nlr "
+              "= 1e-3\n",
        "not both"},
       {"[model]\narch = \"fsrcnn\"\nchannels = 1\n[data]\nhr_dirs = [\"x\"]\n[[stages]]\npatch = 64\nbatch = 2\n"
        "iterations = 5\nlr = 1e-3\nluma_weight = 0.5\n",
        "luma-only"},
+      {base + "[[stages]]\npatch = 64\nbatch = 2\niterations = 5\nlr = 1e-3\nqat = true\n", "'qat_calib' is required"},
+      {base + "[[stages]]\npatch = 64\nbatch = 2\niterations = 5\nlr = 1e-3\nqat_calib = \"c\"\n",
+       "only valid in a quantization-aware stage"},
+      {base + "[[stages]]\npatch = 64\nbatch = 2\niterations = 5\nlr = 1e-3\nqat = true\nqat_calib = \"c\"\n"
+              "qat_method = \"best\"\n",
+       "'qat_method'"},
+      {base + "[[stages]]\npatch = 64\nbatch = 2\niterations = 5\nlr = 1e-3\nqat = true\nqat_calib = \"c\"\n"
+              "[[stages]]\nqat = false\n",
+       "must stay true"},
+      {base + "[[stages]]\nscale = 2\npatch = 64\nbatch = 2\niterations = 5\nlr = 1e-3\nqat = true\n"
+              "qat_calib = \"c\"\n[[stages]]\nscale = 4\n",
+       "qat = true needs a one-frame network at the model's scale"},
   };
   for (const auto& c : cases) {
     Result<Recipe> r = parse_recipe(c.text, dir.path());

@@ -1,0 +1,55 @@
+// QatNetwork: quantization-aware training (issue #17, docs/quantization.md "Quantization-aware training").
+// The deployed network of an INT8 model (its graph, config_graph, with the model file's tensors as trainable
+// parameters named exactly as in the file: conv1.weight, ...) run through GraphForward with TFLite's integer
+// rounding simulated by fake quantization. Gradients use the straight-through estimator: they pass unchanged
+// where a value lies inside the representable range and are zero outside it.
+//   conv2d weights   per output channel, symmetric: scale = max|w| / 127 (1 for an all-zero channel), q in
+//                    [−127, 127] (quant/quant_params.h quantize_weights_per_channel)
+//   prelu slopes     per tensor over their own range (activation_params_from_range(min, max), int8_program.cpp)
+//   every output     of every node at its (scale, zero point) from `quantization`, q in [−128, 127]; the ranges are
+//                    the calibrated ones and stay fixed while the weights adapt to them
+//   biases           float: the int32 bias (scale = input scale × weight scale) is finer than any output step
+// Exporting it (model_export.h) writes the trained tensors with the same litesr.quantization, so the INT8 runtime
+// runs the fine-tuned weights at exactly the ranges they were trained for. Graphs take the ops of the INT8
+// runtime (conv2d, relu, leaky_relu, prelu, tanh, sigmoid, add, concat, slice, pixel_shuffle) and one frame.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/model_quantization.h"
+#include "runtime/tensor.h"
+#include "train/graph_forward.h"
+#include "train/sr_network.h"
+
+namespace litesr::train {
+
+class QatNetwork : public SrNetwork {
+ public:
+  // `config` is the deployed network (ELSR collapsed, no batch norm), `tensors` its model-file tensors (copied
+  // into parameters). kUnsupported naming the node for an op without an INT8 form or a node without parameters in
+  // `quantization` (a graph whose compiled program renames steps: batch norm, conv_transpose2d); kInvalidArgument
+  // for tensors that do not fit the graph.
+  static Result<std::shared_ptr<QatNetwork>> create(const ModelConfig& config, const ModelQuantization& quantization,
+                                                    const TensorMap& tensors);
+
+  // x: [B, C, h, w] in [0, 1] -> [B, C, s·h, s·w], fake-quantized at the output's parameters.
+  torch::Tensor forward(const torch::Tensor& x) override;
+  const ModelConfig& config() const override { return config_; }
+  const ModelQuantization& quantization() const { return quantization_; }
+
+ private:
+  QatNetwork(const ModelConfig& config, const Graph& graph, const ModelQuantization& quantization);
+  torch::Tensor parameter(const Node& node, const std::string& name) const;
+
+  ModelConfig config_;
+  ModelQuantization quantization_;
+  GraphForward ops_;
+  std::vector<QuantParams> output_params_;                             // per graph node
+  std::map<std::string, torch::Tensor> params_;                        // model-file name -> registered parameter
+  std::map<std::string, std::shared_ptr<torch::nn::Module>> holders_;  // "a.b" -> the module holding a.b.*
+};
+
+}  // namespace litesr::train

@@ -1,0 +1,166 @@
+// Quantization-aware training (train/qat_network.h, a recipe stage with qat = true): the trainer quantizes the
+// network it has, trains it with fake quantization, resumes bit-identically, and writes an INT8 model file whose
+// integer runtime output is what the fake-quantized LibTorch network computed.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <cstdlib>
+
+#include "runtime/model_file.h"
+#include "runtime/model_quantization.h"
+#include "runtime/session.h"
+#include "testing/test_env.h"
+#include "train/model_config.h"
+#include "train/qat_network.h"
+#include "train/trainer.h"
+#include "train_test_data.h"
+
+namespace litesr::train {
+namespace {
+
+namespace fs = std::filesystem;
+using litesr::testing::TempDir;
+using litesr::testing::write_text_file;
+using testing::make_data;
+using testing::make_image;
+
+// ELSR x4: 5 float iterations, then 6 quantization-aware ones calibrated on the training images.
+std::string qat_recipe(const fs::path& root) {
+  return "name = \"tiny_qat\"\nseed = 3\ncheckpoint_every = 3\nlog_every = 2\n"
+         "[model]\narch = \"elsr\"\nscale = 4\n"
+         "[data]\nhr_dirs = [\"" +
+         (root / "hr").string() +
+         "\"]\nloader_threads = 1\n"
+         "[validation]\ndir = \"" +
+         (root / "val").string() +
+         "\"\nevery = 4\n"
+         "[[stages]]\nname = \"float\"\nloss = \"l1\"\npatch = 16\nbatch = 2\niterations = 5\nlr = 1e-2\n"
+         "[[stages]]\nname = \"qat\"\nqat = true\nqat_calib = \"" +
+         (root / "hr").string() +
+         "\"\n"
+         "qat_method = \"minmax\"\nloss = \"mse\"\niterations = 6\nlr = 1e-3\n";
+}
+
+Result<std::shared_ptr<QatNetwork>> qat_network_of(const ModelFile& file) {
+  LITESR_ASSIGN_OR_RETURN(const ModelQuantization q, read_model_quantization(file));
+  LITESR_ASSIGN_OR_RETURN(const ModelConfig config,
+                          parse_model_config(file.metadata.at("litesr.arch"), file.metadata.at("litesr.config")));
+  return QatNetwork::create(config, q, file.tensors);
+}
+
+TEST(Qat, TrainsResumesAndWritesAnInt8ModelThatRunsAsTrained) {
+  TempDir dir;
+  make_data(dir.path());
+  TrainOptions full;
+  full.recipe = write_text_file(dir / "qat.toml", qat_recipe(dir.path()));
+  full.out_dir = dir / "full";
+  full.progress = ProgressMode::kNone;
+  Result<TrainSummary> a = run_training(full);
+  ASSERT_TRUE(a.ok()) << a.status().to_string();
+  EXPECT_TRUE(a->finished);
+  EXPECT_EQ(a->iterations, 11);
+
+  // Stopped at the end of the float stage, then resumed (entering the QAT stage, stopped inside it, resumed):
+  // the same INT8 model, bit for bit.
+  TrainOptions part = full;
+  part.out_dir = dir / "part";
+  part.stop_after_iterations = 5;
+  ASSERT_TRUE(run_training(part).ok());
+  Result<ModelFile> float_end = read_model_file(dir / "part" / "model_latest.safetensors");
+  ASSERT_TRUE(float_end.ok()) << float_end.status().to_string();
+  EXPECT_FALSE(is_quantized_model(*float_end));
+  part.resume = true;
+  part.stop_after_iterations = 8;
+  ASSERT_TRUE(run_training(part).ok());
+  part.stop_after_iterations = 0;
+  Result<TrainSummary> c = run_training(part);
+  ASSERT_TRUE(c.ok()) << c.status().to_string();
+  EXPECT_TRUE(c->finished);
+
+  Result<ModelFile> fa = read_model_file(dir / "full" / "model.safetensors");
+  Result<ModelFile> fc = read_model_file(dir / "part" / "model.safetensors");
+  ASSERT_TRUE(fa.ok() && fc.ok());
+  ASSERT_TRUE(is_quantized_model(*fa));
+  EXPECT_EQ(fa->metadata.at("litesr.quantization"), fc->metadata.at("litesr.quantization"));
+  EXPECT_NE(fa->metadata.at("litesr.quantization").find("quantization-aware training"), std::string::npos);
+  EXPECT_EQ(fa->metadata.at("litesr.config"), "{\"channels\":6,\"scale\":4}");
+  ASSERT_EQ(fa->tensors.size(), 9u);
+  bool trained = false;  // the QAT stage moved the weights
+  for (const auto& [name, t] : fa->tensors) {
+    EXPECT_EQ(t.data, fc->tensors.at(name).data) << name;
+    trained = trained || t.data != float_end->tensors.at(name).data;
+  }
+  EXPECT_TRUE(trained);
+
+  // The INT8 runtime runs the file on its integer band executor and gives what the fake-quantized network gave:
+  // the same 8-bit output up to the rounding the fake quantization does not model (float biases, TFLite's
+  // double-rounding requantization).
+  Result<Session> session = Session::create(*fa);
+  ASSERT_TRUE(session.ok()) << session.status().to_string();
+  EXPECT_EQ(session->mode(), ExecutionMode::kInt8Bands);
+  const Image lr = make_image(20, 16, 5);
+  Image sr = Image::create(80, 64, 3, PixelType::kU8).value();
+  ASSERT_TRUE(session->run_u8(lr.view<uint8_t>(), sr.view<uint8_t>()).ok());
+  Result<std::shared_ptr<QatNetwork>> net = qat_network_of(*fa);
+  ASSERT_TRUE(net.ok()) << net.status().to_string();
+  torch::NoGradGuard no_grad;
+  torch::Tensor x = torch::empty({1, 3, 16, 20});
+  for (int y = 0; y < 16; ++y) {
+    for (int xx = 0; xx < 20; ++xx) {
+      for (int ch = 0; ch < 3; ++ch) x[0][ch][y][xx] = lr.view<uint8_t>().at(xx, y, ch) / 255.0f;
+    }
+  }
+  const torch::Tensor y = (*net)->forward(x);
+  int max_diff = 0, equal = 0;
+  const int total = 80 * 64 * 3;
+  for (int yy = 0; yy < 64; ++yy) {
+    for (int xx = 0; xx < 80; ++xx) {
+      for (int ch = 0; ch < 3; ++ch) {
+        const int fake = static_cast<int>(std::lround(y[0][ch][yy][xx].item<float>() * 255.0f));
+        const int d = std::abs(fake - sr.view<uint8_t>().at(xx, yy, ch));
+        max_diff = std::max(max_diff, d);
+        equal += d == 0;
+      }
+    }
+  }
+  EXPECT_LE(max_diff, 1);
+  EXPECT_GE(equal, total * 19 / 20);
+}
+
+TEST(Qat, NetworksWithoutAnInt8FormAreRefusedNamingTheNode) {
+  const ModelConfig config = ElsrConfig{};
+  Result<std::shared_ptr<QatNetwork>> none = QatNetwork::create(config, ModelQuantization{}, TensorMap{});
+  EXPECT_FALSE(none.ok());  // no tensors
+  Result<Graph> g = config_graph(config);
+  ASSERT_TRUE(g.ok());
+  TensorMap tensors;
+  Result<SrNetworkPtr> plain = make_network(config);
+  ASSERT_TRUE(plain.ok());
+  for (const auto& [name, t] : network_state(**plain)) {
+    Tensor out;
+    out.shape.assign(t.sizes().begin(), t.sizes().end());
+    out.data.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
+    tensors[name] = out;
+  }
+  ModelQuantization q;
+  q.activations["x"] = QuantParams{1.0f / 255, -128};
+  Result<std::shared_ptr<QatNetwork>> missing = QatNetwork::create(config, q, tensors);
+  ASSERT_EQ(missing.status().code(), StatusCode::kUnsupported);
+  EXPECT_NE(missing.status().message().find("'conv1'"), std::string::npos) << missing.status().message();
+}
+
+TEST(Qat, DataParallelRunsRefuseQatStages) {
+  TempDir dir;
+  make_data(dir.path());
+  TrainOptions o;
+  o.recipe = write_text_file(dir / "qat.toml", qat_recipe(dir.path()));
+  o.out_dir = dir / "out";
+  EXPECT_TRUE(check_training_can_start(o, 1, true).ok());
+  Result<fs::path> r = check_training_can_start(o, 2, true);
+  ASSERT_EQ(r.status().code(), StatusCode::kUnsupported);
+  EXPECT_NE(r.status().message().find("qat = true"), std::string::npos) << r.status().message();
+}
+
+}  // namespace
+}  // namespace litesr::train
