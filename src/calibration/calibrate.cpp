@@ -28,17 +28,22 @@ Result<ActivationStats> observe_activations(const Program& program, std::span<co
   if (program.inputs.size() != 1) return unsupported("calibration takes single-input models");
   ActivationStats stats;
   stats.steps.resize(program.steps.size());
+  const int channels = program.steps[program.inputs[0]].node.channels;
   LayerExecutor executor;
   for (const Image& image : lr_images) {
-    if (image.type() != PixelType::kU8 || image.channels() != 3) {
-      return invalid_argument("calibration images must be 8-bit RGB");
+    if ((image.type() != PixelType::kU8 && image.type() != PixelType::kF32) || image.channels() != channels) {
+      return invalid_argument("calibration images must be 8-bit or float with the model's " + std::to_string(channels) +
+                              " input channels");
     }
     LITESR_RETURN_IF_ERROR(executor.prepare(program, image.width(), image.height()));
     FeatureMap& x = executor.input(0);
-    const ImageView<const uint8_t> v = image.view<uint8_t>();
-    for (int c = 0; c < 3; ++c) {
+    for (int c = 0; c < channels; ++c) {
       for (int y = 0; y < image.height(); ++y) {
-        for (int xx = 0; xx < image.width(); ++xx) x.at(c, y, xx) = static_cast<float>(v.at(xx, y, c)) / 255.0f;
+        for (int xx = 0; xx < image.width(); ++xx) {
+          x.at(c, y, xx) = image.type() == PixelType::kU8
+                               ? static_cast<float>(image.view<uint8_t>().at(xx, y, c)) / 255.0f
+                               : image.view<float>().at(xx, y, c);
+        }
       }
     }
     executor.run();

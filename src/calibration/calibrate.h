@@ -33,8 +33,9 @@ struct ActivationStats {
   int images = 0;
 };
 
-// Runs the float program (the reference layer executor) on each u8 RGB image and records every step's outputs.
-// kInvalidArgument for no images or an image that is not u8 RGB.
+// Runs the float program (the reference layer executor) on each image and records every step's outputs. Images
+// have the input's channels (3: RGB, 1: a luma model's Y/255), u8 (read as v / 255) or f32 samples.
+// kInvalidArgument for no images or an image of other channels or type.
 Result<ActivationStats> observe_activations(const Program& program, std::span<const Image> lr_images);
 
 // The parameters of every step by `method` (percentile: `percentile` in (50, 100], e.g. 99.99) and the rules above.

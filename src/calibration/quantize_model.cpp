@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "base/image_ops.h"
+#include "eval/luma_color.h"
 #include "eval/matlab_resize.h"
 #include "eval/metrics.h"
 #include "eval/sr_dataset.h"
@@ -55,12 +56,23 @@ Result<SrPairU8> load_pair(const std::filesystem::path& path, int scale, int cro
   return SrPairU8{std::move(hr), std::move(lr)};
 }
 
-// Mean PSNR-Y of `session` over the pairs (u8 in and out, `scale` pixels shaved).
-Result<double> mean_psnr_y(Session& session, const std::vector<SrPairU8>& pairs, int scale) {
+// What the model takes for the LR image `lr` (u8 RGB): the image itself, or a luma model's Y/255 plane.
+Result<Image> model_input(const Image& lr, bool luma) { return luma ? luma_of_rgb(lr) : lr.clone(); }
+
+// Mean PSNR-Y of `session` over the pairs (u8 RGB in and out, `scale` pixels shaved). A luma model upscales Y and
+// gets the chroma by MATLAB bicubic, as `litesr upscale` / `eval` run it (eval/luma_color.h).
+Result<double> mean_psnr_y(Session& session, const std::vector<SrPairU8>& pairs, int scale, bool luma) {
   double sum = 0;
   for (const SrPairU8& p : pairs) {
     LITESR_ASSIGN_OR_RETURN(Image sr, Image::create(p.hr.width(), p.hr.height(), 3, PixelType::kU8));
-    LITESR_RETURN_IF_ERROR(session.run_u8(p.lr.view<uint8_t>(), sr.view<uint8_t>()));
+    if (luma) {
+      LITESR_ASSIGN_OR_RETURN(const Image y, luma_of_rgb(p.lr));
+      LITESR_ASSIGN_OR_RETURN(Image y_sr, Image::create(p.hr.width(), p.hr.height(), 1, PixelType::kF32));
+      LITESR_RETURN_IF_ERROR(session.run(y.view<float>(), y_sr.view<float>()));
+      LITESR_ASSIGN_OR_RETURN(sr, merge_upscaled_luma(y_sr, p.lr, scale));
+    } else {
+      LITESR_RETURN_IF_ERROR(session.run_u8(p.lr.view<uint8_t>(), sr.view<uint8_t>()));
+    }
     LITESR_ASSIGN_OR_RETURN(const SrScores scores, compute_sr_scores(sr, p.hr, scale));
     sum += scores.psnr_y;
   }
@@ -97,6 +109,7 @@ Result<QuantizeResult> quantize_model(const ModelFile& float_model, const Quanti
   if (graph.input_frames != 1) return invalid_argument("multi-frame (video) models cannot be quantized yet");
   LITESR_ASSIGN_OR_RETURN(const Program program, compile_program(graph, float_model.tensors));
   const int scale = program.scale;
+  const bool luma = frame_color(graph) == "y";
 
   LITESR_ASSIGN_OR_RETURN(std::vector<std::filesystem::path> files, list_images(options.calib_dir));
   if (files.size() > static_cast<std::size_t>(options.max_images)) files.resize(options.max_images);
@@ -111,7 +124,8 @@ Result<QuantizeResult> quantize_model(const ModelFile& float_model, const Quanti
     if (i % 4 == 3) {
       held_out.push_back(std::move(pair));
     } else {
-      calibration_lr.push_back(std::move(pair.lr));
+      LITESR_ASSIGN_OR_RETURN(Image input, model_input(pair.lr, luma));
+      calibration_lr.push_back(std::move(input));
     }
   }
   if (held_out.empty()) {  // 2 or 3 images: hold out the last
@@ -129,14 +143,14 @@ Result<QuantizeResult> quantize_model(const ModelFile& float_model, const Quanti
   SessionOptions one_thread;
   one_thread.threads = 1;
   LITESR_ASSIGN_OR_RETURN(Session float_session, Session::create(graph, float_model.tensors, one_thread));
-  LITESR_ASSIGN_OR_RETURN(result.float_psnr_y, mean_psnr_y(float_session, held_out, scale));
+  LITESR_ASSIGN_OR_RETURN(result.float_psnr_y, mean_psnr_y(float_session, held_out, scale, luma));
 
   ModelQuantization best;
   double best_psnr = -1;
   for (RangeMethod method : methods) {
     LITESR_ASSIGN_OR_RETURN(ModelQuantization q, quantization_from_stats(program, stats, method, options.percentile));
     LITESR_ASSIGN_OR_RETURN(Session int8_session, Session::create(graph, float_model.tensors, one_thread, q));
-    LITESR_ASSIGN_OR_RETURN(const double psnr, mean_psnr_y(int8_session, held_out, scale));
+    LITESR_ASSIGN_OR_RETURN(const double psnr, mean_psnr_y(int8_session, held_out, scale, luma));
     result.scores.push_back({method, psnr});
     char line[128];
     std::snprintf(line, sizeof line, "%-10s held-out PSNR-Y %.3f dB (float %.3f)", std::string(range_method_name(method)).c_str(),

@@ -9,6 +9,9 @@
 // on a set LiteSR reports (Set5/Set14/BSD100 stay untouched). The float model's PSNR-Y on the same held-out
 // images is reported beside it.
 //
+// A luma model (litesr.color "y") calibrates on the LR images' Y/255 planes and is scored as `litesr eval` runs it:
+// Y through the network, chroma by MATLAB bicubic (eval/luma_color.h).
+//
 // The result is the float model file plus `litesr.quantization` (runtime/model_quantization.h): the tensors
 // are unchanged.
 #pragma once

@@ -83,6 +83,27 @@ TEST(QuantizeModel, ElsrCalibratesHoldsOutAndOpensAsInt8) {
   EXPECT_EQ(mse->method, RangeMethod::kMse);
 }
 
+// A luma model calibrates on Y planes (its input has one channel) and is scored through Y + bicubic chroma.
+TEST(QuantizeModel, LumaModelsCalibrateOnLumaAndOpenAsInt8) {
+  TempDir dir;
+  write_pictures(dir.path() / "calib", 4, 96, 80);
+  QuantizeOptions options;
+  options.calib_dir = dir.path() / "calib";
+  const Result<QuantizeResult> r = quantize_model(std::string("elsr-x4-y"), options);
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  EXPECT_EQ(r->held_out_images, 1);
+  for (const MethodScore& m : r->scores) EXPECT_GT(m.psnr_y, r->float_psnr_y - 1.0);
+  EXPECT_GT(r->float_psnr_y, 20.0);
+  Session session = Session::create(r->model).value();
+  EXPECT_EQ(session.mode(), ExecutionMode::kInt8Bands);
+  Image y = Image::create(24, 20, 1, PixelType::kF32).value();
+  for (int yy = 0; yy < 20; ++yy) {
+    for (int x = 0; x < 24; ++x) y.view<float>().at(x, yy, 0) = (16.0f + 8.0f * ((x + yy) % 25)) / 255.0f;
+  }
+  Image y_sr = Image::create(96, 80, 1, PixelType::kF32).value();
+  EXPECT_TRUE(session.run(std::as_const(y).view<float>(), y_sr.view<float>()).ok());
+}
+
 TEST(QuantizeModel, BadFoldersImagesAndModelsAreClearErrors) {
   TempDir dir;
   QuantizeOptions options;
