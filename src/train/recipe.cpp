@@ -229,6 +229,16 @@ Status parse_stage(const toml::table& t, int index, const StageSpec* prev, int m
     return r.err("qat_calib", "is required in a quantization-aware stage (qat = true): a folder of calibration images");
   }
   if (s.qat && s.nas.enabled) return r.err("qat", "a search stage (nas = true) cannot also be quantization-aware");
+  std::string teacher = s.teacher;
+  LITESR_RETURN_IF_ERROR(r.get_string("teacher", teacher));
+  LITESR_RETURN_IF_ERROR(r.get_double("distill_weight", s.distill_weight, 0.0, 1.0));
+  if (r.has("teacher")) {  // a file (it ends in .safetensors) resolves against base_dir; anything else is a name
+    const bool file = teacher.size() > 12 && teacher.compare(teacher.size() - 12, 12, ".safetensors") == 0;
+    s.teacher = file ? (base / teacher).lexically_normal().string() : teacher;
+  }
+  if (r.has("distill_weight") && s.teacher.empty()) {
+    return r.err("distill_weight", "is only valid with a teacher (knowledge distillation)");
+  }
   if (s.qat && s.qat_method != "auto" && !parse_range_method(s.qat_method).ok()) {
     return r.err("qat_method", "must be auto, minmax, percentile or mse");
   }

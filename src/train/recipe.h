@@ -16,7 +16,8 @@
 //                 weight_decay, reset_optimizer;  FGNAS search stage (evsrnet, first stage only): nas = true,
 //                 nas_lambda (required), nas_max_channels, nas_max_blocks, nas_gate_lr, nas_gate_init;
 //                 quantization-aware training (the last stages only): qat = true, qat_calib (calibration images,
-//                 required), qat_method = "auto"|"minmax"|"percentile"|"mse"
+//                 required), qat_method = "auto"|"minmax"|"percentile"|"mse";
+//                 knowledge distillation: teacher (a built-in model name or a .safetensors path), distill_weight
 // A stage key that is absent is inherited from the previous stage (stage 1 needs patch, batch, iterations
 // and lr). Each stage initialises from the previous stage's weights; ELSR stages may go ×2 → ×4 (the
 // last-layer repeat of elsr_network.h). The nas_* keys are never inherited; the stage after a search stage
@@ -83,6 +84,10 @@ struct StageSpec {
   bool qat = false;
   std::filesystem::path qat_calib;
   std::string qat_method = "auto";
+  // Knowledge distillation (train/teacher.h): teacher = a built-in model name or a .safetensors path (resolved
+  // against base_dir), "" = none; the objective is (1 − distill_weight)·loss(HR) + distill_weight·loss(teacher).
+  std::string teacher;
+  double distill_weight = 0.5;
 };
 
 struct DataSpec {

@@ -19,6 +19,7 @@
 #include "train/qat_network.h"
 #include "train/recipe.h"
 #include "train/sr_network.h"
+#include "train/teacher.h"
 #include "train/training_data.h"
 #include "train/training_log.h"
 #include "train/validation.h"
@@ -152,6 +153,8 @@ struct Run {
   bool luma_network = false;         // the network's frames are luma (config_frame_channels 1)
   int loader_threads = 1;
   Distributed* dist = nullptr;       // a data-parallel run, else null
+  std::unique_ptr<Teacher> teacher;  // the current stage's (knowledge distillation), else null
+  double last_teacher_loss = 0.0;    // loss(student, teacher) of the last step (this rank's shard)
 
   bool primary() const { return dist == nullptr || dist->primary(); }
   int world() const { return dist == nullptr ? 1 : dist->world_size(); }
@@ -274,6 +277,29 @@ struct Run {
     return append(j);
   }
 
+  // The stage's teacher (knowledge distillation, teacher.h): loaded when the stage names another one than the
+  // last stage did (a fresh start, a new stage or a resume), dropped when it names none.
+  Status use_teacher(const StageSpec& s) {
+    if (s.teacher.empty()) {
+      teacher.reset();
+      return {};
+    }
+    if (teacher && teacher->name() == s.teacher) return {};
+    Result<std::unique_ptr<Teacher>> loaded = Teacher::load(s.teacher, s.scale, luma_network);
+    if (!loaded.ok()) return loaded.status().with_context("stage " + s.name);
+    teacher = std::move(*loaded);
+    if (!primary()) return {};
+    std::printf("[%s] stage %s distils from %s (%lld parameters), weight %g\n", recipe->name.c_str(), s.name.c_str(),
+                s.teacher.c_str(), static_cast<long long>(teacher->parameters()), s.distill_weight);
+    std::fflush(stdout);
+    return append({{"event", "teacher"},
+                   {"stage", s.name},
+                   {"stage_index", state.stage},
+                   {"teacher", s.teacher},
+                   {"distill_weight", s.distill_weight},
+                   {"teacher_parameters", teacher->parameters()}});
+  }
+
   // The first quantization-aware stage: quantizes the network trained so far (post-training quantization on the
   // stage's calibration images, calibration/quantize_model.h) and continues with its INT8 form (qat_network.h)
   // at those ranges. Logs {"event":"qat", ...}.
@@ -358,6 +384,7 @@ struct Run {
     const int hr_size = b.lr_size * b.scale;
     torch::Tensor x = torch::from_blob(b.lr.data(), {b.batch, c, b.lr_size, b.lr_size}, torch::kFloat);
     torch::Tensor y = torch::from_blob(b.hr.data(), {b.batch, c, hr_size, hr_size}, torch::kFloat);
+    const torch::Tensor taught = teacher ? teacher->targets(x) : torch::Tensor();  // from the RGB batch
     if (luma_network) {  // the batches are RGB; a luma network learns Y of the LR -> Y of the HR
       x = sr_luma(x);
       y = sr_luma(y);
@@ -375,6 +402,12 @@ struct Run {
     }
     torch::Tensor loss = pixel_loss(s.loss, prediction.to(torch::kFloat), y, s.charbonnier_eps, s.luma_weight);
     torch::Tensor objective = loss;
+    if (taught.defined()) {
+      const torch::Tensor from_teacher =
+          pixel_loss(s.loss, prediction.to(torch::kFloat), taught, s.charbonnier_eps, s.luma_weight);
+      objective = (1.0 - s.distill_weight) * loss + s.distill_weight * from_teacher;
+      last_teacher_loss = from_teacher.item<double>();
+    }
     if (EvsrnetSearchNetwork* searching = search()) {
       // FGNAS: L_task + λ · MACs(gate probabilities) / MACs(all open).
       const torch::Tensor penalty = searching->macs_penalty();
@@ -435,6 +468,7 @@ struct Run {
   // Trains the rest of the current stage; returns false in `stopped` when interrupted or stopped early.
   Status train_stage(bool& stopped) {
     const StageSpec& s = recipe->stages[state.stage];
+    LITESR_RETURN_IF_ERROR(use_teacher(s));
     LITESR_RETURN_IF_ERROR(data->prepare_scale(s.scale, loader_threads));
     BatchRequest q;
     q.seed = recipe->seed;
@@ -498,6 +532,7 @@ struct Run {
                   {"loss", loss_sum / loss_count}, {"lr", lr}, {"it_per_s", rate},
                   {"eta_s", rate > 0 ? (s.iterations - state.iteration) / rate : 0.0},
                   {"stage_elapsed_s", total_secs}};
+        if (teacher) j["teacher_loss"] = last_teacher_loss;
         if (const EvsrnetSearchNetwork* searching = search()) {
           // After this iteration's update: the gates as they are now. "loss" stays the task loss alone.
           const NasArchitecture a = searching->architecture();
@@ -772,6 +807,11 @@ Result<Recipe> load_checked_recipe(const TrainOptions& options, int world) {
   LITESR_ASSIGN_OR_RETURN(Recipe recipe, load_recipe(options.recipe, overrides));
   LITESR_RETURN_IF_ERROR(check_recipe_inputs(recipe));
   LITESR_RETURN_IF_ERROR(check_world_size(recipe, world));
+  for (const StageSpec& s : recipe.stages) {  // every teacher loads and fits its stage before anything trains
+    if (s.teacher.empty()) continue;
+    Result<std::unique_ptr<Teacher>> t = Teacher::load(s.teacher, s.scale, config_frame_channels(recipe.model) == 1);
+    if (!t.ok()) return t.status().with_context("stage " + s.name);
+  }
   return recipe;
 }
 

@@ -24,14 +24,14 @@ namespace {
 using litesr::testing::IsaLoop;
 
 // DESIGN's parity bound (max abs error); measured: <= 6e-7 on every architecture and ISA.
-constexpr double kTolerance = 1e-5;
-constexpr int kWidth = 17;
-constexpr int kHeight = 13;
+constexpr double kRunnerTolerance = 1e-5;
+constexpr int kRunnerWidth = 17;
+constexpr int kRunnerHeight = 13;
 
 // Runs `frames` random frames through a one-frame Session and through the runner as one batch; returns the
 // largest absolute difference.
-double max_difference(const std::string& arch, const std::string& config, int frames, int w = kWidth,
-                      int h = kHeight) {
+double max_difference(const std::string& arch, const std::string& config, int frames, int w = kRunnerWidth,
+                      int h = kRunnerHeight) {
   Result<ModelFile> model = models::make_random_model(arch, 4, config, 7);
   EXPECT_TRUE(model.ok()) << model.status().to_string();
   Result<Graph> graph = models::build_graph(*model);
@@ -79,9 +79,9 @@ double max_difference(const std::string& arch, const std::string& config, int fr
 }
 
 TEST(TorchGraphRunner, ElsrMatchesTheRuntime) {
-  EXPECT_LT(max_difference("elsr", R"({"scale": 4, "channels": 6})", 1), kTolerance);
+  EXPECT_LT(max_difference("elsr", R"({"scale": 4, "channels": 6})", 1), kRunnerTolerance);
   // 133 pixels wide: conv4 (6 -> 48) takes the Winograd F(4,3) path (rows of >= 4 vectors), tail chunk included.
-  EXPECT_LT(max_difference("elsr", R"({"scale": 4, "channels": 6})", 1, 133, 9), kTolerance);
+  EXPECT_LT(max_difference("elsr", R"({"scale": 4, "channels": 6})", 1, 133, 9), kRunnerTolerance);
 }
 
 TEST(TorchGraphRunner, MatlabBicubicMatchesTheRuntime) {
@@ -90,12 +90,12 @@ TEST(TorchGraphRunner, MatlabBicubicMatchesTheRuntime) {
                            R"({"scale": 4, "nf": 16, "n": 2, "se": true, "bn": false, "bicubic_a": -0.5,
                                "se_gate": "hard_sigmoid", "upsampler": "candidate_a"})",
                            1),
-            kTolerance);
+            kRunnerTolerance);
   EXPECT_LT(max_difference("sam_sr",
                            R"({"scale": 4, "nf": 16, "n": 1, "se": true, "bn": false, "bicubic_a": -0.5,
                                "se_gate": "hard_sigmoid", "upsampler": "candidate_a"})",
                            1, 5, 3),
-            kTolerance);  // a 5 x 3 input: the mirrored taps reach across the whole image
+            kRunnerTolerance);  // a 5 x 3 input: the mirrored taps reach across the whole image
 }
 
 TEST(TorchGraphRunner, SamSrWithBatchNormAndSqueezeExciteMatchesTheRuntime) {
@@ -104,7 +104,7 @@ TEST(TorchGraphRunner, SamSrWithBatchNormAndSqueezeExciteMatchesTheRuntime) {
                            R"({"scale": 4, "nf": 16, "n": 2, "se": true, "bn": true, "bicubic_a": -0.75,
                                "se_gate": "hard_sigmoid", "upsampler": "candidate_a"})",
                            1),
-            kTolerance);
+            kRunnerTolerance);
 }
 
 // The baselines (DESIGN §4) through LibTorch's own conv / conv_transpose / PReLU / LeakyReLU / max_pool /
@@ -119,15 +119,15 @@ TEST(TorchGraphRunner, BaselinesMatchTheRuntime) {
       {"msrresnet", R"({"scale": 4, "nc": 8, "nb": 1})"},
   };
   // 33 x 29: large enough for RFDN's ESA branch (stride-2 conv, then a 7x7 stride-3 max pool).
-  for (const auto& [arch, config] : cases) EXPECT_LT(max_difference(arch, config, 1, 33, 29), kTolerance) << arch;
+  for (const auto& [arch, config] : cases) EXPECT_LT(max_difference(arch, config, 1, 33, 29), kRunnerTolerance) << arch;
 }
 
 TEST(TorchGraphRunner, FrameParallelBatchMatchesPerFrameRuns) {
   EXPECT_LT(max_difference("evsrnet", R"({"scale": 4, "nc": 8, "nb": 2, "frames": 3, "mode": "frame_parallel"})", 3),
-            kTolerance);
-  EXPECT_LT(max_difference("evsrnet", R"({"scale": 4, "nc": 8, "nb": 2, "frames": 3, "mode": "frame_parallel"})", 3,
-                           133, 9),
-            kTolerance);  // the 8 -> 48 tail on the Winograd path
+            kRunnerTolerance);
+  EXPECT_LT(
+      max_difference("evsrnet", R"({"scale": 4, "nc": 8, "nb": 2, "frames": 3, "mode": "frame_parallel"})", 3, 133, 9),
+      kRunnerTolerance);  // the 8 -> 48 tail on the Winograd path
 }
 
 // A recurrent EVSRNet window (x_prev, x_t, h, o -> frame, h', o'): run_window against a MultiFrameSession
@@ -179,7 +179,7 @@ TEST(TorchGraphRunner, RecurrentWindowMatchesTheMultiFrameSession) {
         }
       std::printf("[ parity   ] evsrnet recurrent %s frame %d max |torch - runtime| = %.3g\n",
                   reference ? "reference" : "fused", t, worst);
-      EXPECT_LT(worst, kTolerance) << "frame " << t << (reference ? " (reference)" : " (fused)");
+      EXPECT_LT(worst, kRunnerTolerance) << "frame " << t << (reference ? " (reference)" : " (fused)");
     }
   }
 
