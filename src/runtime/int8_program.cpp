@@ -47,6 +47,11 @@ Result<Int8Step> compile_step(const Program& program, int id, const std::vector<
   s.output = found->second;
   LITESR_RETURN_IF_ERROR(check_int8_params(s.output, node.name));
   const QuantParams in = node.inputs.empty() ? s.output : done[node.inputs[0]].output;
+  if (!has_int8_form(node.op)) {
+    return unsupported("step '" + node.name + "': op " + std::string(op_kind_name(node.op)) +
+                       " has no INT8 kernel (INT8 models take conv2d, relu, leaky_relu, prelu, tanh, sigmoid, add, "
+                       "concat, slice, pixel_shuffle)");
+  }
   switch (node.op) {
     case OpKind::kInput:
     case OpKind::kRelu:
@@ -88,9 +93,7 @@ Result<Int8Step> compile_step(const Program& program, int id, const std::vector<
       s.end = node.end;
       break;
     default:
-      return unsupported("step '" + node.name + "': op " + std::string(op_kind_name(node.op)) +
-                         " has no INT8 kernel (INT8 models take conv2d, relu, leaky_relu, prelu, tanh, sigmoid, add, "
-                         "concat, slice, pixel_shuffle)");
+      return internal_error("step '" + node.name + "': has_int8_form and compile_step disagree");
   }
   return s;
 }
@@ -130,6 +133,25 @@ Result<QuantizedMap> run_step(const Int8Step& s, const std::vector<QuantizedMap>
 }  // namespace
 
 QuantParams image_quant_params() { return activation_params_from_range(0.0f, 1.0f).value(); }
+
+bool has_int8_form(OpKind op) {
+  switch (op) {
+    case OpKind::kInput:
+    case OpKind::kConv2d:
+    case OpKind::kRelu:
+    case OpKind::kLeakyRelu:
+    case OpKind::kPrelu:
+    case OpKind::kTanh:
+    case OpKind::kSigmoid:
+    case OpKind::kAdd:
+    case OpKind::kConcat:
+    case OpKind::kSlice:
+    case OpKind::kPixelShuffle:
+      return true;
+    default:
+      return false;
+  }
+}
 
 Result<Int8Program> compile_int8_program(const Program& program, const ModelQuantization& quantization) {
   if (program.inputs.size() != 1 || program.outputs.size() != 1 || program.input_frames != 1) {

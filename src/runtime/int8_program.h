@@ -45,6 +45,9 @@ struct Int8Program {
   int output = 0;  // step id
 };
 
+// Whether `op` has an integer form (the list above): what an INT8 model, and quantization-aware training, can hold.
+bool has_int8_form(OpKind op);
+
 // kUnsupported for an op without an integer form or a graph with several inputs or outputs; kCorruptData when
 // `quantization` lacks a step or names a step the program does not have; kInvalidArgument for parameters the
 // integer ops cannot take (e.g. an add whose output multiplier is >= 1).

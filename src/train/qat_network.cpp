@@ -2,28 +2,11 @@
 
 #include <algorithm>
 
+#include "runtime/int8_program.h"
+
 namespace litesr::train {
 
 namespace {
-
-bool has_int8_form(OpKind op) {
-  switch (op) {
-    case OpKind::kInput:
-    case OpKind::kConv2d:
-    case OpKind::kRelu:
-    case OpKind::kLeakyRelu:
-    case OpKind::kPrelu:
-    case OpKind::kTanh:
-    case OpKind::kSigmoid:
-    case OpKind::kAdd:
-    case OpKind::kConcat:
-    case OpKind::kSlice:
-    case OpKind::kPixelShuffle:
-      return true;
-    default:
-      return false;
-  }
-}
 
 torch::Tensor fake_quantize(const torch::Tensor& x, QuantParams p) {
   return torch::fake_quantize_per_tensor_affine(x, p.scale, p.zero_point, -128, 127);
