@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
+#include <iterator>
 
 #include "models/builtin_models.h"
 #include "runtime/model_file.h"
@@ -80,9 +82,19 @@ TEST(Distillation, StudentsLearnTheTeacherAndResumeBitIdentically) {
   const ModelFile b = read_model_file(dir / "part" / "model.safetensors").value();
   for (const auto& [name, t] : a.tensors) EXPECT_EQ(t.data, b.tensors.at(name).data) << name;
 
-  // An RGB teacher teaches a luma student (its output's Y).
+  // An RGB teacher teaches a luma student (its output's Y), and a video student frame by frame.
   Result<TrainSummary> luma = train(dir.path(), "luma", recipe(dir.path(), 3, taught, "color = \"y\"\n"));
   EXPECT_TRUE(luma.ok()) << luma.status().to_string();
+  const std::string video =
+      "name = \"tiny_kd_video\"\nseed = 5\n[model]\narch = \"evsrnet\"\nscale = 4\nnc = 4\nnb = 1\nframes = 3\n"
+      "mode = \"recurrent\"\n[data]\nkind = \"video_synthetic\"\nhr_dirs = [\"" +
+      (dir / "hr").string() +
+      "\"]\nframes = 3\nloader_threads = 1\n[[stages]]\npatch = 16\nbatch = 2\niterations = 3\nlr = 1e-3\n" + taught;
+  Result<TrainSummary> v = train(dir.path(), "video", video);
+  EXPECT_TRUE(v.ok()) << v.status().to_string();
+  std::ifstream log(dir / "video" / "train_log.jsonl");
+  const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("\"teacher_loss\""), std::string::npos) << text;
 }
 
 TEST(Distillation, TeachersThatCannotTeachAreRefusedBeforeTraining) {
