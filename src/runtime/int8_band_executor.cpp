@@ -75,25 +75,10 @@ Status Int8BandExecutor::check_supported(const Int8Program& p) {
     for (int in : s.inputs) {
       if (factor[in] != factor[s.inputs[0]]) return unsupported(what + ": inputs of different sizes");
     }
-    switch (s.op) {
-      case OpKind::kInput:
-        if (static_cast<int>(k) != p.input) return unsupported(what + ": a second input");
-        break;
-      case OpKind::kConv2d:
-        if ((s.conv.kernel - 1) / 2 > kMaxRadius) return unsupported(what + ": kernel too wide for band rows");
-        break;
-      case OpKind::kRelu:
-      case OpKind::kLeakyRelu:
-      case OpKind::kPrelu:
-      case OpKind::kTanh:
-      case OpKind::kSigmoid:
-      case OpKind::kAdd:
-      case OpKind::kConcat:
-      case OpKind::kSlice:
-      case OpKind::kPixelShuffle:
-        break;
-      default:
-        return unsupported(what + " has no INT8 band kernel");
+    if (!has_int8_form(s.op)) return unsupported(what + " has no INT8 band kernel");
+    if (s.op == OpKind::kInput && static_cast<int>(k) != p.input) return unsupported(what + ": a second input");
+    if (s.op == OpKind::kConv2d && (s.conv.kernel - 1) / 2 > kMaxRadius) {
+      return unsupported(what + ": kernel too wide for band rows");
     }
   }
   return {};
