@@ -15,6 +15,10 @@ torch::Tensor fc(const torch::Tensor& t) { return t.dim() == 4 ? t.flatten(1) : 
 
 }  // namespace
 
+torch::Tensor torch_tensor_copy(const Tensor& t) {
+  return torch::from_blob(const_cast<float*>(t.data.data()), t.shape, torch::kFloat32).clone();
+}
+
 GraphForward::GraphForward(Graph graph) : graph_(std::move(graph)) {
   input_index_.assign(graph_.nodes.size(), -1);
   for (std::size_t k = 0; k < graph_.inputs.size(); ++k) input_index_[graph_.inputs[k]] = static_cast<int>(k);

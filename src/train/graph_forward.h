@@ -16,8 +16,12 @@
 #include <vector>
 
 #include "runtime/graph.h"
+#include "runtime/tensor.h"
 
 namespace litesr::train {
+
+// A model-file tensor as a float32 LibTorch tensor of its shape (a copy: `t` may go away).
+torch::Tensor torch_tensor_copy(const Tensor& t);
 
 class GraphForward {
  public:

@@ -53,9 +53,7 @@ Result<std::shared_ptr<QatNetwork>> QatNetwork::create(const ModelConfig& config
           if (holder == nullptr) holder = owner->register_module(part, std::make_shared<torch::nn::Module>());
           owner = holder.get();
         }
-        const torch::Tensor value =
-            torch::from_blob(const_cast<float*>(t.data.data()), t.shape, torch::kFloat32).clone();
-        net->params_[*name] = owner->register_parameter(name->substr(begin), value);
+        net->params_[*name] = owner->register_parameter(name->substr(begin), torch_tensor_copy(t));
       }
     }
   } catch (const c10::Error& e) {

@@ -31,8 +31,7 @@ Result<std::unique_ptr<Teacher>> Teacher::load(const std::string& model, int sca
   std::unique_ptr<Teacher> t(new Teacher(model, graph, luma, student_luma));
   try {
     for (const auto& [name, tensor] : file->tensors) {
-      t->params_[name] =
-          torch::from_blob(const_cast<float*>(tensor.data.data()), tensor.shape, torch::kFloat32).clone();
+      t->params_[name] = torch_tensor_copy(tensor);
       t->parameters_ += static_cast<int64_t>(tensor.data.size());
     }
   } catch (const c10::Error& e) {

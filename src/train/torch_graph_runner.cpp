@@ -67,7 +67,7 @@ Result<std::unique_ptr<TorchGraphRunner>> TorchGraphRunner::create(const Graph& 
   LITESR_ASSIGN_OR_RETURN(impl->shapes, infer_shapes(graph));
   try {
     for (const auto& [name, t] : tensors) {
-      impl->params[name] = torch::from_blob(const_cast<float*>(t.data.data()), t.shape, torch::kFloat32).clone();
+      impl->params[name] = torch_tensor_copy(t);
     }
   } catch (const std::exception& e) {
     return internal_error(std::string("LibTorch: ") + e.what());

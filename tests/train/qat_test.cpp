@@ -12,6 +12,7 @@
 #include "runtime/session.h"
 #include "testing/test_env.h"
 #include "train/model_config.h"
+#include "train/model_export.h"
 #include "train/qat_network.h"
 #include "train/trainer.h"
 #include "train_test_data.h"
@@ -132,17 +133,9 @@ TEST(Qat, NetworksWithoutAnInt8FormAreRefusedNamingTheNode) {
   const ModelConfig config = ElsrConfig{};
   Result<std::shared_ptr<QatNetwork>> none = QatNetwork::create(config, ModelQuantization{}, TensorMap{});
   EXPECT_FALSE(none.ok());  // no tensors
-  Result<Graph> g = config_graph(config);
-  ASSERT_TRUE(g.ok());
-  TensorMap tensors;
   Result<SrNetworkPtr> plain = make_network(config);
   ASSERT_TRUE(plain.ok());
-  for (const auto& [name, t] : network_state(**plain)) {
-    Tensor out;
-    out.shape.assign(t.sizes().begin(), t.sizes().end());
-    out.data.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
-    tensors[name] = out;
-  }
+  const TensorMap tensors = network_to_model_file(**plain).value().tensors;
   ModelQuantization q;
   q.activations["x"] = QuantParams{1.0f / 255, -128};
   Result<std::shared_ptr<QatNetwork>> missing = QatNetwork::create(config, q, tensors);
