@@ -120,10 +120,13 @@ Result<ModelFile> load_builtin_model(std::string_view name, int scale) {
   return not_found("no built-in model '" + std::string(name) + "' (built-in: " + join_names() + ")");
 }
 
+bool is_model_path(std::string_view name_or_path) {
+  return name_or_path.find('/') != std::string_view::npos ||
+         (name_or_path.size() > 12 && name_or_path.ends_with(".safetensors"));
+}
+
 Result<ModelFile> resolve_model(std::string_view name_or_path, int scale) {
-  const bool is_path = name_or_path.find('/') != std::string_view::npos ||
-                       (name_or_path.size() > 12 && name_or_path.ends_with(".safetensors"));
-  if (!is_path) return load_builtin_model(name_or_path, scale);
+  if (!is_model_path(name_or_path)) return load_builtin_model(name_or_path, scale);
   LITESR_ASSIGN_OR_RETURN(ModelFile model, read_model_file(std::filesystem::path(name_or_path)));
   LITESR_ASSIGN_OR_RETURN(int model_s, model_scale(model));
   if (scale != 0 && scale != model_s) {

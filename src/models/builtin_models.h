@@ -44,8 +44,12 @@ Result<ModelFile> load_builtin_model(std::string_view name, int scale = 0);
 // A model metadata-only file for the MATLAB-exact bicubic baseline at `scale`.
 ModelFile make_bicubic_model(int scale);
 
-// `name_or_path`: a built-in name, or a path to a .safetensors file (anything containing '/' or ending in
-// ".safetensors"). kNotFound lists the built-in names. A non-zero `scale` must match the model's.
+// Whether resolve_model reads `name_or_path` as a file path (it contains '/' or ends in ".safetensors") rather than
+// a built-in name.
+bool is_model_path(std::string_view name_or_path);
+
+// `name_or_path`: a built-in name, or a path to a .safetensors file (is_model_path). kNotFound lists the built-in
+// names. A non-zero `scale` must match the model's.
 Result<ModelFile> resolve_model(std::string_view name_or_path, int scale = 0);
 
 // litesr.scale of a model file, validated (1..16).

@@ -10,6 +10,7 @@
 
 #include "calibration/calibrate.h"
 #include "io/image_folder.h"
+#include "models/builtin_models.h"
 
 namespace litesr::train {
 namespace {
@@ -232,9 +233,8 @@ Status parse_stage(const toml::table& t, int index, const StageSpec* prev, int m
   std::string teacher = s.teacher;
   LITESR_RETURN_IF_ERROR(r.get_string("teacher", teacher));
   LITESR_RETURN_IF_ERROR(r.get_double("distill_weight", s.distill_weight, 0.0, 1.0));
-  if (r.has("teacher")) {  // a file (it ends in .safetensors) resolves against base_dir; anything else is a name
-    const bool file = teacher.size() > 12 && teacher.compare(teacher.size() - 12, 12, ".safetensors") == 0;
-    s.teacher = file ? (base / teacher).lexically_normal().string() : teacher;
+  if (r.has("teacher")) {  // a path (models::is_model_path) resolves against base_dir; anything else is a name
+    s.teacher = models::is_model_path(teacher) ? (base / teacher).lexically_normal().string() : teacher;
   }
   if (r.has("distill_weight") && s.teacher.empty()) {
     return r.err("distill_weight", "is only valid with a teacher (knowledge distillation)");

@@ -84,8 +84,9 @@ struct StageSpec {
   bool qat = false;
   std::filesystem::path qat_calib;
   std::string qat_method = "auto";
-  // Knowledge distillation (train/teacher.h): teacher = a built-in model name or a .safetensors path (resolved
-  // against base_dir), "" = none; the objective is (1 − distill_weight)·loss(HR) + distill_weight·loss(teacher).
+  // Knowledge distillation (train/teacher.h): teacher = a built-in model name or a model file path
+  // (models::is_model_path; resolved against base_dir), "" = none; the objective is (1 − distill_weight)·loss(HR) +
+  // distill_weight·loss(teacher).
   std::string teacher;
   double distill_weight = 0.5;
 };

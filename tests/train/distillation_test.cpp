@@ -10,6 +10,7 @@
 #include "runtime/model_file.h"
 #include "runtime/session.h"
 #include "testing/test_env.h"
+#include "train/recipe.h"
 #include "train/trainer.h"
 #include "train_test_data.h"
 
@@ -95,6 +96,21 @@ TEST(Distillation, StudentsLearnTheTeacherAndResumeBitIdentically) {
   std::ifstream log(dir / "video" / "train_log.jsonl");
   const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
   EXPECT_NE(text.find("\"teacher_loss\""), std::string::npos) << text;
+}
+
+// A teacher path resolves against base_dir like every recipe path (the -n rule tells paths from names).
+TEST(Distillation, TeacherPathsResolveAgainstTheRecipeFolder) {
+  TempDir dir;
+  const std::string stage = "[[stages]]\npatch = 16\nbatch = 2\niterations = 1\nlr = 1e-3\nteacher = ";
+  const std::string head = "[model]\narch = \"elsr\"\nscale = 4\n[data]\nhr_dirs = [\"x\"]\n";
+  for (const std::string path : {"runs/t/model", "t.safetensors"}) {
+    Result<Recipe> r = parse_recipe(head + stage + "\"" + path + "\"\n", dir.path());
+    ASSERT_TRUE(r.ok()) << r.status().to_string();
+    EXPECT_EQ(r->stages[0].teacher, (dir.path() / path).lexically_normal().string());
+  }
+  Result<Recipe> named = parse_recipe(head + stage + "\"sam-sr-xlite-x4\"\n", dir.path());
+  ASSERT_TRUE(named.ok()) << named.status().to_string();
+  EXPECT_EQ(named->stages[0].teacher, "sam-sr-xlite-x4");
 }
 
 TEST(Distillation, TeachersThatCannotTeachAreRefusedBeforeTraining) {
