@@ -541,6 +541,9 @@ Status check_recipe_inputs(const Recipe& recipe) {
   const bool sequences = recipe.data.kind == DataKind::kReds;
   for (const auto& d : recipe.data.hr_dirs) LITESR_RETURN_IF_ERROR(check_folder(d, "training HR", sequences));
   for (const auto& d : recipe.data.lr_dirs) LITESR_RETURN_IF_ERROR(check_folder(d, "training LR", sequences));
+  for (const StageSpec& s : recipe.stages) {
+    if (s.qat) LITESR_RETURN_IF_ERROR(check_folder(s.qat_calib, "calibration (qat_calib)", false));
+  }
   if (!recipe.validation.dir.empty()) {
     LITESR_RETURN_IF_ERROR(check_folder(recipe.validation.dir / "HR", "validation HR", false));
   }

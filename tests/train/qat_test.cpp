@@ -26,8 +26,8 @@ using litesr::testing::write_text_file;
 using testing::make_data;
 using testing::make_image;
 
-// ELSR x4: 5 float iterations, then 6 quantization-aware ones calibrated on the training images.
-std::string qat_recipe(const fs::path& root) {
+// ELSR x4: 5 float iterations, then 6 quantization-aware ones calibrated on `calib` (default: the training images).
+std::string qat_recipe(const fs::path& root, const fs::path& calib = {}) {
   return "name = \"tiny_qat\"\nseed = 3\ncheckpoint_every = 3\nlog_every = 2\n"
          "[model]\narch = \"elsr\"\nscale = 4\n"
          "[data]\nhr_dirs = [\"" +
@@ -38,7 +38,7 @@ std::string qat_recipe(const fs::path& root) {
          "\"\nevery = 4\n"
          "[[stages]]\nname = \"float\"\nloss = \"l1\"\npatch = 16\nbatch = 2\niterations = 5\nlr = 1e-2\n"
          "[[stages]]\nname = \"qat\"\nqat = true\nqat_calib = \"" +
-         (root / "hr").string() +
+         (calib.empty() ? root / "hr" : calib).string() +
          "\"\n"
          "qat_method = \"minmax\"\nloss = \"mse\"\niterations = 6\nlr = 1e-3\n";
 }
@@ -143,13 +143,20 @@ TEST(Qat, NetworksWithoutAnInt8FormAreRefusedNamingTheNode) {
   EXPECT_NE(missing.status().message().find("'conv1'"), std::string::npos) << missing.status().message();
 }
 
-TEST(Qat, DataParallelRunsRefuseQatStages) {
+TEST(Qat, MissingCalibrationAndDataParallelRunsAreRefusedBeforeTraining) {
   TempDir dir;
   make_data(dir.path());
   TrainOptions o;
   o.recipe = write_text_file(dir / "qat.toml", qat_recipe(dir.path()));
   o.out_dir = dir / "out";
   EXPECT_TRUE(check_training_can_start(o, 1, true).ok());
+  // A missing calibration folder is found before anything trains, not when the QAT stage starts.
+  TrainOptions missing = o;
+  missing.recipe = write_text_file(dir / "missing.toml", qat_recipe(dir.path(), dir / "no-such-folder"));
+  Result<fs::path> m = check_training_can_start(missing, 1, true);
+  ASSERT_EQ(m.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(m.status().message().find("calibration (qat_calib) folder not found"), std::string::npos)
+      << m.status().message();
   Result<fs::path> r = check_training_can_start(o, 2, true);
   ASSERT_EQ(r.status().code(), StatusCode::kUnsupported);
   EXPECT_NE(r.status().message().find("qat = true"), std::string::npos) << r.status().message();
