@@ -522,8 +522,11 @@ TEST(TfliteInt8Export, BuiltinModels) {
     const Agreement a = compare(*got, want);
     std::cout << "[ Arm NN ] " << name << ": " << a.differing << " of " << want.size() << " samples differ, max "
               << a.max_lsb << " LSB, mean " << a.mean_lsb << " LSB\n";
-    EXPECT_LE(a.max_lsb, 3);
-    EXPECT_LE(a.mean_lsb, 0.25);
+    // Wider than the random graph's bound: ESPCN's tanh inputs are coarser than its 1/128 outputs (conv2's scale is
+    // 0.021 = 2.6 output LSBs), so one LSB of CpuRef's float rounding before a tanh becomes up to 3 after it, and
+    // the last conv sums 32 of those. Measured: max 5, mean 0.25 (docs/export.md).
+    EXPECT_LE(a.max_lsb, 5);
+    EXPECT_LE(a.mean_lsb, 0.3);
   }
 }
 
