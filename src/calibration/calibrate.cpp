@@ -1,5 +1,6 @@
 #include "calibration/calibrate.h"
 
+#include <algorithm>
 #include <string>
 
 #include "runtime/int8_program.h"
@@ -25,10 +26,16 @@ Result<RangeMethod> parse_range_method(std::string_view name) {
 
 Result<ActivationStats> observe_activations(const Program& program, std::span<const Image> lr_images) {
   if (lr_images.empty()) return invalid_argument("calibration needs at least one image");
-  if (program.inputs.size() != 1) return unsupported("calibration takes single-input models");
+  const std::size_t states = program.inputs.size() >= 2 ? program.inputs.size() - 2 : 0;
+  const bool recurrent = program.inputs.size() >= 2;
+  if (recurrent && program.outputs.size() != states + 1) {
+    return unsupported(
+        "calibration takes one-frame graphs and recurrent steps (x_prev, x_t, states -> frame, states')");
+  }
   ActivationStats stats;
   stats.steps.resize(program.steps.size());
-  const int channels = program.steps[program.inputs[0]].node.channels;
+  const int channels = program.steps[program.inputs[recurrent ? 1 : 0]].node.channels;
+  const int steps_per_image = recurrent ? std::max(program.input_frames, 1) : 1;
   LayerExecutor executor;
   for (const Image& image : lr_images) {
     if ((image.type() != PixelType::kU8 && image.type() != PixelType::kF32) || image.channels() != channels) {
@@ -36,7 +43,7 @@ Result<ActivationStats> observe_activations(const Program& program, std::span<co
                               " input channels");
     }
     LITESR_RETURN_IF_ERROR(executor.prepare(program, image.width(), image.height()));
-    FeatureMap& x = executor.input(0);
+    FeatureMap& x = executor.input(recurrent ? 1 : 0);
     for (int c = 0; c < channels; ++c) {
       for (int y = 0; y < image.height(); ++y) {
         for (int xx = 0; xx < image.width(); ++xx) {
@@ -46,10 +53,25 @@ Result<ActivationStats> observe_activations(const Program& program, std::span<co
         }
       }
     }
-    executor.run();
-    for (std::size_t i = 0; i < program.steps.size(); ++i) {
-      const Status s = stats.steps[i].observe(executor.step_output(static_cast<int>(i)).data);
-      if (!s.ok()) return s.with_context("step '" + program.steps[i].node.name + "'");
+    if (recurrent) {  // a static window: x_prev = x_t = the image, zero states at t = 0
+      FeatureMap& x_prev = executor.input(0);
+      std::copy(x.data.begin(), x.data.end(), x_prev.data.begin());
+      for (std::size_t i = 0; i < states; ++i) {
+        FeatureMap& state = executor.input(static_cast<int>(2 + i));
+        std::fill(state.data.begin(), state.data.end(), 0.0f);
+      }
+    }
+    for (int t = 0; t < steps_per_image; ++t) {
+      executor.run();
+      for (std::size_t i = 0; i < program.steps.size(); ++i) {
+        const Status s = stats.steps[i].observe(executor.step_output(static_cast<int>(i)).data);
+        if (!s.ok()) return s.with_context("step '" + program.steps[i].node.name + "'");
+      }
+      for (std::size_t i = 0; i < states; ++i) {  // the next step's state inputs
+        const FeatureMap& out = executor.output(static_cast<int>(1 + i));
+        FeatureMap& in = executor.input(static_cast<int>(2 + i));
+        std::copy(out.data.begin(), out.data.end(), in.data.begin());
+      }
     }
     ++stats.images;
   }
@@ -73,7 +95,7 @@ Result<ModelQuantization> quantization_from_stats(const Program& program, const 
   std::vector<QuantParams> params(n);
   for (int i = n - 1; i >= 0; --i) {  // readers first, so a step can take its only reader's parameters
     const Node& node = program.steps[i].node;
-    if (node.op == OpKind::kInput || is_output[i]) {
+    if (node.op == OpKind::kInput || i == program.outputs[0]) {  // state inputs: below
       params[i] = image_quant_params();
       continue;
     }
@@ -85,7 +107,7 @@ Result<ModelQuantization> quantization_from_stats(const Program& program, const 
       params[i] = QuantParams{1.0f / 128.0f, 0};
       continue;
     }
-    if (readers[i].size() == 1) {
+    if (readers[i].size() == 1 && !is_output[i]) {
       const OpKind reader = program.steps[readers[i][0]].node.op;
       if (reader == OpKind::kRelu || reader == OpKind::kPixelShuffle || reader == OpKind::kSlice) {
         params[i] = params[readers[i][0]];
@@ -98,6 +120,10 @@ Result<ModelQuantization> quantization_from_stats(const Program& program, const 
                                                                           : h.mse_range();
     if (!range.ok()) return range.status().with_context("step '" + node.name + "'");
     LITESR_ASSIGN_OR_RETURN(params[i], activation_params_from_range(range->min, range->max));
+  }
+  // A recurrent step's state input i + 1 takes the parameters of state output i, which is fed back into it.
+  for (std::size_t i = 1; i < program.outputs.size() && i + 1 < program.inputs.size(); ++i) {
+    params[program.inputs[i + 1]] = params[program.outputs[i]];
   }
   ModelQuantization q;
   for (int i = 0; i < n; ++i) q.activations[program.steps[i].node.name] = params[i];

@@ -6,7 +6,10 @@
 //
 // Ranges per step come from a histogram of its outputs (quant/calibration.h) by the chosen method, then:
 //   - the input and the output are the image's range [0, 1] (u8 pixels in and out with no conversion: scale
-//     1/255, zero point −128; the float model's output is clamped to [0, 1] anyway);
+//     1/255, zero point −128; the float model's output is clamped to [0, 1] anyway); for a recurrent step
+//     (runtime/multi_frame_session.h) the frame inputs x_prev, x_t and output 0, the frame;
+//   - a recurrent step's state outputs are calibrated like any step (never shared with a reader: the graph
+//     output is a reader too), and each state input takes the parameters of the state output fed back into it;
 //   - sigmoid outputs take TFLite's fixed (1/256, −128), tanh outputs (1/128, 0);
 //   - a step read only by one relu, pixel_shuffle or slice takes that step's parameters, so the consumer
 //     requantizes nothing (TFLite fuses the relu into the conv; depth-to-space and slices keep parameters).
@@ -34,7 +37,9 @@ struct ActivationStats {
 };
 
 // Runs the float program (the reference layer executor) on each image and records every step's outputs. Images
-// have the input's channels (3: RGB, 1: a luma model's Y/255), u8 (read as v / 255) or f32 samples.
+// have the input's channels (3: RGB, 1: a luma model's Y/255), u8 (read as v / 255) or f32 samples. A recurrent
+// step runs each image as a static window (Program::input_frames steps, x_prev = x_t = the image, states zero at
+// the first step and fed back after each, as a video model upscales a still image) and records every step of it.
 // kInvalidArgument for no images or an image of other channels or type.
 Result<ActivationStats> observe_activations(const Program& program, std::span<const Image> lr_images);
 

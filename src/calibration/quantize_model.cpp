@@ -14,7 +14,7 @@
 #include "models/builtin_models.h"
 #include "models/registry.h"
 #include "runtime/int8_program.h"
-#include "runtime/session.h"
+#include "upscaler/model_upscaler.h"
 
 namespace litesr {
 
@@ -59,24 +59,27 @@ Result<SrPairU8> load_pair(const std::filesystem::path& path, int scale, int cro
 // What the model takes for the LR image `lr` (u8 RGB): the image itself, or a luma model's Y/255 plane.
 Result<Image> model_input(const Image& lr, bool luma) { return luma ? luma_of_rgb(lr) : lr.clone(); }
 
-// Mean PSNR-Y of `session` over the pairs (u8 RGB in and out, `scale` pixels shaved). A luma model upscales Y and
-// gets the chroma by MATLAB bicubic, as `litesr upscale` / `eval` run it (eval/luma_color.h).
-Result<double> mean_psnr_y(Session& session, const std::vector<SrPairU8>& pairs, int scale, bool luma) {
+// Mean PSNR-Y of `model` over the pairs (u8 RGB in and out, `scale` pixels shaved), run as `litesr upscale` /
+// `eval` run it (upscaler/model_upscaler.h, one thread): a luma model upscales Y and gets the chroma by MATLAB
+// bicubic, a video model takes each image as a static window.
+Result<double> mean_psnr_y(const ModelFile& model, const std::vector<SrPairU8>& pairs, int scale) {
+  UpscalerOptions one_thread;
+  one_thread.threads = 1;
+  LITESR_ASSIGN_OR_RETURN(ModelUpscaler upscaler, ModelUpscaler::open_model(model, "model", one_thread));
   double sum = 0;
   for (const SrPairU8& p : pairs) {
-    LITESR_ASSIGN_OR_RETURN(Image sr, Image::create(p.hr.width(), p.hr.height(), 3, PixelType::kU8));
-    if (luma) {
-      LITESR_ASSIGN_OR_RETURN(const Image y, luma_of_rgb(p.lr));
-      LITESR_ASSIGN_OR_RETURN(Image y_sr, Image::create(p.hr.width(), p.hr.height(), 1, PixelType::kF32));
-      LITESR_RETURN_IF_ERROR(session.run(y.view<float>(), y_sr.view<float>()));
-      LITESR_ASSIGN_OR_RETURN(sr, merge_upscaled_luma(y_sr, p.lr, scale));
-    } else {
-      LITESR_RETURN_IF_ERROR(session.run_u8(p.lr.view<uint8_t>(), sr.view<uint8_t>()));
-    }
+    LITESR_ASSIGN_OR_RETURN(const Image sr, upscaler.upscale(p.lr));
     LITESR_ASSIGN_OR_RETURN(const SrScores scores, compute_sr_scores(sr, p.hr, scale));
     sum += scores.psnr_y;
   }
   return sum / static_cast<double>(pairs.size());
+}
+
+// The float model with `q` as its litesr.quantization.
+ModelFile with_quantization(const ModelFile& float_model, const ModelQuantization& q) {
+  ModelFile out = float_model;
+  out.metadata[std::string(kMetaQuantization)] = model_quantization_json(q);
+  return out;
 }
 
 // "T91" for "data/T91" and "data/T91/".
@@ -106,7 +109,6 @@ Result<QuantizeResult> quantize_model(const ModelFile& float_model, const Quanti
     methods = {m};
   }
   LITESR_ASSIGN_OR_RETURN(const Graph graph, models::build_graph(float_model));
-  if (graph.input_frames != 1) return invalid_argument("multi-frame (video) models cannot be quantized yet");
   LITESR_ASSIGN_OR_RETURN(const Program program, compile_program(graph, float_model.tensors));
   const int scale = program.scale;
   const bool luma = frame_color(graph) == "y";
@@ -140,17 +142,13 @@ Result<QuantizeResult> quantize_model(const ModelFile& float_model, const Quanti
   QuantizeResult result;
   result.calibration_images = static_cast<int>(calibration_lr.size());
   result.held_out_images = static_cast<int>(held_out.size());
-  SessionOptions one_thread;
-  one_thread.threads = 1;
-  LITESR_ASSIGN_OR_RETURN(Session float_session, Session::create(graph, float_model.tensors, one_thread));
-  LITESR_ASSIGN_OR_RETURN(result.float_psnr_y, mean_psnr_y(float_session, held_out, scale, luma));
+  LITESR_ASSIGN_OR_RETURN(result.float_psnr_y, mean_psnr_y(float_model, held_out, scale));
 
   ModelQuantization best;
   double best_psnr = -1;
   for (RangeMethod method : methods) {
     LITESR_ASSIGN_OR_RETURN(ModelQuantization q, quantization_from_stats(program, stats, method, options.percentile));
-    LITESR_ASSIGN_OR_RETURN(Session int8_session, Session::create(graph, float_model.tensors, one_thread, q));
-    LITESR_ASSIGN_OR_RETURN(const double psnr, mean_psnr_y(int8_session, held_out, scale, luma));
+    LITESR_ASSIGN_OR_RETURN(const double psnr, mean_psnr_y(with_quantization(float_model, q), held_out, scale));
     result.scores.push_back({method, psnr});
     char line[128];
     std::snprintf(line, sizeof line, "%-10s held-out PSNR-Y %.3f dB (float %.3f)", std::string(range_method_name(method)).c_str(),
@@ -170,9 +168,7 @@ Result<QuantizeResult> quantize_model(const ModelFile& float_model, const Quanti
                 result.calibration_images, folder_name(options.calib_dir).c_str(), result.held_out_images,
                 best_psnr, result.float_psnr_y);
   best.calibration = provenance;
-  result.model.metadata = float_model.metadata;
-  result.model.tensors = float_model.tensors;
-  result.model.metadata[std::string(kMetaQuantization)] = model_quantization_json(best);
+  result.model = with_quantization(float_model, best);
   return result;
 }
 

@@ -10,7 +10,8 @@
 // images is reported beside it.
 //
 // A luma model (litesr.color "y") calibrates on the LR images' Y/255 planes and is scored as `litesr eval` runs it:
-// Y through the network, chroma by MATLAB bicubic (eval/luma_color.h).
+// Y through the network, chroma by MATLAB bicubic (eval/luma_color.h). A video model's recurrent step calibrates
+// and is scored on each image as a static window (calibration/calibrate.h), as `litesr eval` runs still images.
 //
 // The result is the float model file plus `litesr.quantization` (runtime/model_quantization.h): the tensors
 // are unchanged.
@@ -51,7 +52,7 @@ struct QuantizeResult {
 };
 
 // kInvalidArgument for bad options, fewer than 2 images, an image too small for the crop rules (< 8·s per side),
-// an already quantized model or a multi-frame one; kNotFound / kIoError / kCorruptData naming a folder or file
+// an already quantized model; kNotFound / kIoError / kCorruptData naming a folder or file
 // that cannot be read; kUnsupported for an op without an INT8 kernel. Nothing is written here.
 Result<QuantizeResult> quantize_model(const ModelFile& float_model, const QuantizeOptions& options);
 // The same for a built-in model name or a .safetensors path (models::resolve_model; kNotFound naming it).

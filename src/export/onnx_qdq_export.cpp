@@ -146,6 +146,11 @@ Result<onnx::ModelProto> build_qdq_model(const Graph& graph, const TensorMap& te
   // The program an INT8 session runs (Session::create: batch norm folded, conv_transpose2d lowered).
   LITESR_ASSIGN_OR_RETURN(const Program program, compile_program(graph, tensors));
   LITESR_ASSIGN_OR_RETURN(const Int8Program int8, compile_int8_program(program, quantization));
+  if (int8.inputs.size() != 1 || int8.outputs.size() != 1) {
+    return unsupported(
+        "onnx export: INT8 files of multi-frame (recurrent) models are not written yet; export the "
+        "float model instead");
+  }
 
   onnx::ModelProto model;
   init_onnx_model(model, graph, options.doc);
@@ -156,8 +161,8 @@ Result<onnx::ModelProto> build_qdq_model(const Graph& graph, const TensorMap& te
   QdqStepEmitter emitter(w);
 
   const std::string input_name(kOnnxInputName), output_name(kOnnxOutputName);
-  const Int8Step& in = int8.steps[int8.input];
-  const Int8Step& out = int8.steps[int8.output];
+  const Int8Step& in = int8.steps[int8.inputs[0]];
+  const Int8Step& out = int8.steps[int8.outputs[0]];
   OnnxGraphWriter::declare(g->add_input(), input_name, {1, in.channels, -1, -1}, {"", "", "H", "W"});
   // The output step's DequantizeLinear writes "sr" itself unless a Clip follows.
   const std::string output_dq = options.clamp_output ? "" : output_name;
@@ -165,7 +170,7 @@ Result<onnx::ModelProto> build_qdq_model(const Graph& graph, const TensorMap& te
   for (std::size_t i = 0; i < int8.steps.size(); ++i) {
     const Int8Step& s = int8.steps[i];
     emitter.declare_params(s.name, s.output);
-    const std::string dq_name = static_cast<int>(i) == int8.output ? output_dq : "";
+    const std::string dq_name = static_cast<int>(i) == int8.outputs[0] ? output_dq : "";
     if (s.op == OpKind::kInput) {
       value[i] = emitter.quantize_dequantize(s.name, input_name, s.name, dq_name);
       continue;
@@ -178,7 +183,7 @@ Result<onnx::ModelProto> build_qdq_model(const Graph& graph, const TensorMap& te
   if (options.clamp_output) {
     const float lo = 0.0f, hi = 1.0f;
     w.node("Clip", output_name + "/clip",
-           {value[int8.output], w.floats32(output_name + ".clip_min", {}, std::span(&lo, 1)),
+           {value[int8.outputs[0]], w.floats32(output_name + ".clip_min", {}, std::span(&lo, 1)),
             w.floats32(output_name + ".clip_max", {}, std::span(&hi, 1))},
            output_name);
   }

@@ -195,8 +195,13 @@ Result<std::string> export_tflite_int8(const Graph& graph, const TensorMap& tens
   // so the step names are the ones litesr.quantization gives parameters for.
   LITESR_ASSIGN_OR_RETURN(const Program program, compile_program(graph, tensors));
   LITESR_ASSIGN_OR_RETURN(const Int8Program int8, compile_int8_program(program, quantization));
-  const Int8Step& input_step = int8.steps[int8.input];
-  const Int8Step& output_step = int8.steps[int8.output];
+  if (int8.inputs.size() != 1 || int8.outputs.size() != 1) {
+    return unsupported(
+        "tflite export: INT8 files of multi-frame (recurrent) models are not written yet; export the "
+        "float model instead");
+  }
+  const Int8Step& input_step = int8.steps[int8.inputs[0]];
+  const Int8Step& output_step = int8.steps[int8.outputs[0]];
   if (options.clamp_output && !(output_step.output == image_quant_params())) {
     return unsupported(
         "tflite export: clamping an INT8 output needs the image's output parameters (scale 1/255, zero "
@@ -210,15 +215,15 @@ Result<std::string> export_tflite_int8(const Graph& graph, const TensorMap& tens
   std::vector<int> value(program.steps.size(), -1);
   const int input = b.tensor(std::string(kTfliteInputName), {1, h, w, input_step.channels}, tf::TensorType::kInt8,
                              per_tensor(input_step.output));
-  value[int8.input] = input;
+  value[int8.inputs[0]] = input;
   for (std::size_t i = 0; i < program.steps.size(); ++i) {
-    if (static_cast<int>(i) == int8.input) continue;
+    if (static_cast<int>(i) == int8.inputs[0]) continue;
     std::vector<int> ins;
     for (int in : int8.steps[i].inputs) ins.push_back(value[in]);
     LITESR_ASSIGN_OR_RETURN(const Shape shape, tflite_ops::nhwc_shape(program.steps[i], 1, h, w));
     LITESR_ASSIGN_OR_RETURN(value[i], emitter.emit(i, ins, shape));
   }
-  const int output = value[int8.output];
+  const int output = value[int8.outputs[0]];
   b.set_name(output, std::string(kTfliteOutputName));  // TFLite finds outputs by index; the name is for people
 
   const QuantParams in_p = input_step.output, out_p = output_step.output;

@@ -157,7 +157,10 @@ Result<Session> create_session(const ModelFile& model, const SessionOptions& opt
 
 Result<MultiFrameSession> create_multi_frame_session(const ModelFile& model, const SessionOptions& options) {
   LITESR_ASSIGN_OR_RETURN(const Graph graph, build_graph(model));
-  if (is_quantized_model(model)) return unsupported("INT8 multi-frame (video) models are not supported yet");
+  if (is_quantized_model(model)) {
+    LITESR_ASSIGN_OR_RETURN(const ModelQuantization quantization, read_model_quantization(model));
+    return MultiFrameSession::create(graph, model.tensors, options, quantization);
+  }
   return MultiFrameSession::create(graph, model.tensors, options);
 }
 

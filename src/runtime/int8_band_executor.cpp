@@ -67,8 +67,11 @@ Result<Int8Table> requantize_table(QuantParams in, QuantParams out) {
 
 Status Int8BandExecutor::check_supported(const Int8Program& p) {
   if (p.scale < 2) return unsupported("band fusion needs scale >= 2");
+  if (p.inputs.size() != 1 || p.outputs.size() != 1) {
+    return unsupported("INT8 band fusion takes one input and one output (a recurrent step runs on the INT8 reference)");
+  }
   const std::vector<int> factor = step_factors(p);
-  if (factor[p.output] != p.scale) return unsupported("output is not at the output resolution");
+  if (factor[p.outputs[0]] != p.scale) return unsupported("output is not at the output resolution");
   for (std::size_t k = 0; k < p.steps.size(); ++k) {
     const Int8Step& s = p.steps[k];
     const std::string what = "op " + std::string(op_kind_name(s.op)) + " (" + s.name + ")";
@@ -76,7 +79,7 @@ Status Int8BandExecutor::check_supported(const Int8Program& p) {
       if (factor[in] != factor[s.inputs[0]]) return unsupported(what + ": inputs of different sizes");
     }
     if (!has_int8_form(s.op)) return unsupported(what + " has no INT8 band kernel");
-    if (s.op == OpKind::kInput && static_cast<int>(k) != p.input) return unsupported(what + ": a second input");
+    if (s.op == OpKind::kInput && static_cast<int>(k) != p.inputs[0]) return unsupported(what + ": a second input");
     if (s.op == OpKind::kConv2d && (s.conv.kernel - 1) / 2 > kMaxRadius) {
       return unsupported(what + ": kernel too wide for band rows");
     }
@@ -90,8 +93,8 @@ Result<int> Int8BandExecutor::context_rows(const Int8Program& p) {
   std::vector<std::vector<RowRead>> reads(n);
   for (std::size_t k = 0; k < n; ++k) reads[k] = step_reads(p.steps[k]);
   std::vector<int> halo, ring;
-  plan_row_leads(reads, needed_steps(p, p.output), step_factors(p), halo, ring);
-  return halo[p.input];
+  plan_row_leads(reads, needed_steps(p, p.outputs[0]), step_factors(p), halo, ring);
+  return halo[p.inputs[0]];
 }
 
 Status Int8BandExecutor::prepare(const Int8Program& p, int width, int height, int band_rows, int threads) {
@@ -111,13 +114,13 @@ Status Int8BandExecutor::prepare(const Int8Program& p, int width, int height, in
 
   // The output pixel shuffle of 3 colours at the model's scale, without new parameters, is stored from its
   // source's rows by one kernel; otherwise the output step's rows are stored as they are computed.
-  const Int8Step& out = p.steps[p.output];
+  const Int8Step& out = p.steps[p.outputs[0]];
   shuffle_source_ = -1;
   if (out.op == OpKind::kPixelShuffle && out.channels == 3 && out.scale == p.scale && factor_[out.inputs[0]] == 1 &&
-      !ops_[p.output].requantize) {
+      !ops_[p.outputs[0]].requantize) {
     shuffle_source_ = out.inputs[0];
   }
-  const std::vector<bool> computed = needed_steps(p, shuffle_source_ >= 0 ? shuffle_source_ : p.output);
+  const std::vector<bool> computed = needed_steps(p, shuffle_source_ >= 0 ? shuffle_source_ : p.outputs[0]);
   std::vector<std::vector<RowRead>> reads(n);
   for (int k = 0; k < n; ++k) reads[k] = step_reads(p.steps[k]);
   std::vector<int> halo, ring;
@@ -271,7 +274,7 @@ Status Int8BandExecutor::prepare_ops() {
   }
   // Image boundaries (int8_map_from_image / int8_map_to_image).
   const QuantParams image = image_quant_params();
-  const QuantParams in = p.steps[p.input].output, out = p.steps[p.output].output;
+  const QuantParams in = p.steps[p.inputs[0]].output, out = p.steps[p.outputs[0]].output;
   input_u8_.exact = in == image;
   for (int v = 0; v < 256; ++v) {
     input_u8_.v[v] = input_u8_.exact ? static_cast<int8_t>(v - 128) : quantize_value(static_cast<float>(v) / 255.0f, in);
@@ -305,7 +308,7 @@ void Int8BandExecutor::run(ThreadPool& pool, const BandInput& in, const BandOutp
 void Int8BandExecutor::run_band(int band, int thread) {
   Workspace& ws = workspaces_[thread];
   const int y0 = band * band_rows_, y1 = std::min(height_, y0 + band_rows_);
-  const int output_root = shuffle_source_ >= 0 ? shuffle_source_ : program_->output;
+  const int output_root = shuffle_source_ >= 0 ? shuffle_source_ : program_->outputs[0];
   run_row_pipeline(
       order_, y0, y1, lead_ticks_, ws.next_row, [&](int k) -> const StepPlan& { return plans_[k]; },
       [&](int k, int y) {
@@ -451,7 +454,7 @@ void Int8BandExecutor::store_rows(int y, Workspace& ws) {
 
 // Output row yy of the output step's own rows (any channel count), converted and interleaved.
 void Int8BandExecutor::store_output_row(int yy, Workspace& ws) {
-  const int k = program_->output, channels = program_->steps[k].channels, w = plans_[k].width;
+  const int k = program_->outputs[0], channels = program_->steps[k].channels, w = plans_[k].width;
   const std::ptrdiff_t base = yy * out_.stride;
   for (int c = 0; c < channels; ++c) {
     const int8_t* src = row_ptr(ws, k, c, yy);

@@ -130,9 +130,33 @@ Result<QuantizedMap> run_step(const Int8Step& s, const std::vector<QuantizedMap>
   }
 }
 
+// A recurrent step (several inputs: x_prev, x_t, states; outputs frame, states') feeds state output i (i >= 1)
+// back into input i + 1 as it is, so both must have the same parameters (calibration/calibrate.h ties them).
+Status check_recurrent_state_params(const Int8Program& p) {
+  if (p.inputs.size() < 2) return {};
+  if (p.outputs.size() + 1 != p.inputs.size()) {
+    return unsupported(
+        "an INT8 recurrent step has one more input than outputs (x_prev, x_t, states -> frame, "
+        "states'); this graph has " +
+        std::to_string(p.inputs.size()) + " and " + std::to_string(p.outputs.size()));
+  }
+  for (std::size_t i = 1; i < p.outputs.size(); ++i) {
+    const Int8Step& in = p.steps[p.inputs[i + 1]];
+    const Int8Step& out = p.steps[p.outputs[i]];
+    if (!(in.output == out.output)) {
+      return corrupt_data(std::string(kMetaQuantization) + ": state input '" + in.name +
+                          "' must have the parameters of the state output '" + out.name + "' fed back into it");
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
-QuantParams image_quant_params() { return activation_params_from_range(0.0f, 1.0f).value(); }
+QuantParams image_quant_params() {
+  static const QuantParams params = activation_params_from_range(0.0f, 1.0f).value();
+  return params;
+}
 
 bool has_int8_form(OpKind op) {
   switch (op) {
@@ -154,11 +178,6 @@ bool has_int8_form(OpKind op) {
 }
 
 Result<Int8Program> compile_int8_program(const Program& program, const ModelQuantization& quantization) {
-  if (program.inputs.size() != 1 || program.outputs.size() != 1 || program.input_frames != 1) {
-    return unsupported("INT8 models have one input frame and one output (this graph has " +
-                       std::to_string(program.inputs.size()) + " inputs, " + std::to_string(program.outputs.size()) +
-                       " outputs, " + std::to_string(program.input_frames) + " frames)");
-  }
   std::set<std::string> names;
   for (const Step& step : program.steps) names.insert(step.node.name);
   for (const auto& [name, params] : quantization.activations) {
@@ -169,12 +188,13 @@ Result<Int8Program> compile_int8_program(const Program& program, const ModelQuan
   Int8Program out;
   out.arch = program.arch;
   out.scale = program.scale;
-  out.input = program.inputs[0];
-  out.output = program.outputs[0];
+  out.inputs = program.inputs;
+  out.outputs = program.outputs;
   for (int id = 0; id < static_cast<int>(program.steps.size()); ++id) {
     LITESR_ASSIGN_OR_RETURN(Int8Step s, compile_step(program, id, out.steps, quantization));
     out.steps.push_back(std::move(s));
   }
+  if (const Status tied = check_recurrent_state_params(out); !tied.ok()) return tied;
   // Parameters every run needs are made once here, so a bad one fails at load, not per image.
   for (const Int8Step& s : out.steps) {
     const QuantParams in = s.inputs.empty() ? s.output : out.steps[s.inputs[0]].output;
@@ -210,40 +230,67 @@ Result<Int8Program> compile_int8_program(const Program& program, const ModelQuan
   return out;
 }
 
-Result<QuantizedMap> run_int8_reference(const Int8Program& program, const QuantizedMap& input) {
-  const Int8Step& in = program.steps[program.input];
-  if (input.channels != in.channels || !(input.params == in.output)) {
-    return invalid_argument("INT8 input must have " + std::to_string(in.channels) + " channels at the input step's parameters");
+Result<std::vector<QuantizedMap>> run_int8_reference(const Int8Program& program, std::span<const QuantizedMap> inputs) {
+  if (inputs.size() != program.inputs.size()) {
+    return invalid_argument("INT8 program takes " + std::to_string(program.inputs.size()) + " inputs, got " +
+                            std::to_string(inputs.size()));
   }
   std::vector<QuantizedMap> maps(program.steps.size());
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const Int8Step& in = program.steps[program.inputs[i]];
+    if (inputs[i].channels != in.channels || !(inputs[i].params == in.output) || inputs[i].width != inputs[0].width ||
+        inputs[i].height != inputs[0].height) {
+      return invalid_argument("INT8 input '" + in.name + "' must have " + std::to_string(in.channels) +
+                              " channels at its step's parameters, the size of the first input");
+    }
+    maps[program.inputs[i]] = inputs[i];
+  }
   for (std::size_t id = 0; id < program.steps.size(); ++id) {
     const Int8Step& s = program.steps[id];
-    if (s.op == OpKind::kInput) {
-      maps[id] = input;
-      continue;
-    }
+    if (s.op == OpKind::kInput) continue;
     Result<QuantizedMap> out = run_step(s, maps);
     if (!out.ok()) return out.status().with_context(s.name);
     maps[id] = std::move(out).value();
   }
-  return std::move(maps[program.output]);
+  std::vector<QuantizedMap> outputs;
+  for (int o : program.outputs) outputs.push_back(maps[o]);
+  return outputs;
+}
+
+Result<QuantizedMap> run_int8_reference(const Int8Program& program, const QuantizedMap& input) {
+  if (program.inputs.size() != 1 || program.outputs.size() != 1) {
+    return invalid_argument("this INT8 program has several inputs or outputs");
+  }
+  LITESR_ASSIGN_OR_RETURN(std::vector<QuantizedMap> outputs, run_int8_reference(program, std::span(&input, 1)));
+  return std::move(outputs[0]);
+}
+
+template <typename T>
+int8_t int8_from_sample(T v, QuantParams params) {
+  if constexpr (std::is_same_v<T, uint8_t>) {
+    return params == image_quant_params() ? static_cast<int8_t>(static_cast<int>(v) - 128)
+                                          : quantize_value(static_cast<float>(v) / 255.0f, params);
+  } else {
+    return quantize_value(v, params);
+  }
+}
+
+template <typename T>
+T sample_from_int8(int8_t q, QuantParams params) {
+  if constexpr (std::is_same_v<T, uint8_t>) {
+    return params == image_quant_params() ? static_cast<uint8_t>(q + 128)
+                                          : static_cast<uint8_t>(quantize_unit(dequantize_value(q, params), 255));
+  } else {
+    return std::clamp(dequantize_value(q, params), 0.0f, 1.0f);
+  }
 }
 
 template <typename T>
 QuantizedMap int8_map_from_image(ImageView<const T> image, QuantParams params) {
   QuantizedMap map = QuantizedMap::zeros(image.channels, image.height, image.width, params);
-  const bool exact_u8 = std::is_same_v<T, uint8_t> && params == image_quant_params();
   for (int c = 0; c < image.channels; ++c) {
     for (int y = 0; y < image.height; ++y) {
-      for (int x = 0; x < image.width; ++x) {
-        const T v = image.at(x, y, c);
-        if constexpr (std::is_same_v<T, uint8_t>) {
-          map.at(c, y, x) = exact_u8 ? static_cast<int8_t>(static_cast<int>(v) - 128)
-                                     : quantize_value(static_cast<float>(v) / 255.0f, params);
-        } else {
-          map.at(c, y, x) = quantize_value(v, params);
-        }
-      }
+      for (int x = 0; x < image.width; ++x) map.at(c, y, x) = int8_from_sample(image.at(x, y, c), params);
     }
   }
   return map;
@@ -251,22 +298,17 @@ QuantizedMap int8_map_from_image(ImageView<const T> image, QuantParams params) {
 
 template <typename T>
 void int8_map_to_image(const QuantizedMap& map, ImageView<T> image) {
-  const bool exact_u8 = std::is_same_v<T, uint8_t> && map.params == image_quant_params();
   for (int c = 0; c < map.channels; ++c) {
     for (int y = 0; y < map.height; ++y) {
-      for (int x = 0; x < map.width; ++x) {
-        const int8_t q = map.at(c, y, x);
-        if constexpr (std::is_same_v<T, uint8_t>) {
-          image.at(x, y, c) = exact_u8 ? static_cast<uint8_t>(q + 128)
-                                       : static_cast<uint8_t>(quantize_unit(dequantize_value(q, map.params), 255));
-        } else {
-          image.at(x, y, c) = std::clamp(dequantize_value(q, map.params), 0.0f, 1.0f);
-        }
-      }
+      for (int x = 0; x < map.width; ++x) image.at(x, y, c) = sample_from_int8<T>(map.at(c, y, x), map.params);
     }
   }
 }
 
+template int8_t int8_from_sample<uint8_t>(uint8_t, QuantParams);
+template int8_t int8_from_sample<float>(float, QuantParams);
+template uint8_t sample_from_int8<uint8_t>(int8_t, QuantParams);
+template float sample_from_int8<float>(int8_t, QuantParams);
 template QuantizedMap int8_map_from_image<uint8_t>(ImageView<const uint8_t>, QuantParams);
 template QuantizedMap int8_map_from_image<float>(ImageView<const float>, QuantParams);
 template void int8_map_to_image<uint8_t>(const QuantizedMap&, ImageView<uint8_t>);

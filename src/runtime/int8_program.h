@@ -7,9 +7,12 @@
 //
 // Ops with an integer form: input, conv2d (stride 1, "same" padding, any groups), relu, leaky_relu, prelu, tanh
 // and sigmoid (256-entry tables), add, concat, slice, pixel_shuffle (conv_transpose2d after lowering). Any other
-// op is kUnsupported naming the op and the step. Single-input, single-output graphs (one frame).
+// op is kUnsupported naming the op and the step. Any number of inputs and outputs: one frame's graph, or a
+// recurrent step (runtime/multi_frame_session.h: x_prev, x_t, states -> frame, states'), whose state inputs must
+// have the parameters of the state outputs fed back into them, so the int8 state maps go round unconverted.
 #pragma once
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -41,20 +44,24 @@ struct Int8Program {
   std::string arch;
   int scale = 1;
   std::vector<Int8Step> steps;
-  int input = 0;   // step id
-  int output = 0;  // step id
+  std::vector<int> inputs;   // step ids, Program::inputs' order
+  std::vector<int> outputs;  // step ids, Program::outputs' order
 };
 
 // Whether `op` has an integer form (the list above): what an INT8 model, and quantization-aware training, can hold.
 bool has_int8_form(OpKind op);
 
-// kUnsupported for an op without an integer form or a graph with several inputs or outputs; kCorruptData when
-// `quantization` lacks a step or names a step the program does not have; kInvalidArgument for parameters the
-// integer ops cannot take (e.g. an add whose output multiplier is >= 1).
+// kUnsupported for an op without an integer form; kCorruptData when `quantization` lacks a step, names a step the
+// program does not have, or gives a recurrent step's state input other parameters than its state output;
+// kInvalidArgument for parameters the integer ops cannot take (e.g. an add whose output multiplier is >= 1).
 Result<Int8Program> compile_int8_program(const Program& program, const ModelQuantization& quantization);
 
 // Runs every step on whole maps. `input` carries the input step's parameters and the graph's input channels.
+// Single-input, single-output programs.
 Result<QuantizedMap> run_int8_reference(const Int8Program& program, const QuantizedMap& input);
+// The same for any program: inputs[i] for Int8Program::inputs[i] (its channels and parameters), the maps of
+// Int8Program::outputs in order; all maps one size.
+Result<std::vector<QuantizedMap>> run_int8_reference(const Int8Program& program, std::span<const QuantizedMap> inputs);
 
 // Image <-> int8 map at the input / output parameters: u8 samples v mean v / 255 (exactly q = v − 128 when the
 // parameters are the image's, 1/255 and −128); f32 samples are quantized (quantize_value). Outputs are
@@ -66,5 +73,11 @@ void int8_map_to_image(const QuantizedMap& map, ImageView<T> image);
 
 // The parameters of 8-bit images: range [0, 1] (activation_params_from_range(0, 1)).
 QuantParams image_quant_params();
+
+// One sample of the conversions above (the same rules): an image sample at `params`, and back.
+template <typename T>
+int8_t int8_from_sample(T v, QuantParams params);
+template <typename T>
+T sample_from_int8(int8_t q, QuantParams params);
 
 }  // namespace litesr

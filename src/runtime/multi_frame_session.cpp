@@ -1,5 +1,4 @@
 #include "runtime/multi_frame_session.h"
-#include "runtime/view_checks.h"
 
 #include <algorithm>
 #include <optional>
@@ -9,11 +8,13 @@
 
 #include "base/image_ops.h"
 #include "runtime/band_executor.h"
+#include "runtime/int8_program.h"
 #include "runtime/kernel_dispatch.h"
 #include "runtime/kernel_pixel_shuffle.h"
 #include "runtime/program.h"
 #include "runtime/reference_executor.h"
 #include "runtime/thread_pool.h"
+#include "runtime/view_checks.h"
 
 namespace litesr {
 
@@ -45,6 +46,10 @@ struct MultiFrameSession::Impl {
   std::vector<BandInput> band_inputs;
   std::vector<BandOutput> band_outputs;
   LayerExecutor layers;
+  // Recurrent INT8 models: the step's integer form, run on the INT8 reference executor with these maps as its
+  // inputs (x_prev, x_t, states at their steps' parameters).
+  std::unique_ptr<Int8Program> int8;
+  std::vector<QuantizedMap> int8_inputs;
   // Frame-parallel: the single-frame graph on a Session; K-channel gather/scatter buffers for run_stacked.
   std::optional<Session> session;
   std::vector<float> lr_frame, sr_frame;
@@ -115,6 +120,18 @@ void store_frame(const FeatureMap& src, ImageView<Out> dst, int channel) {
 
 Result<MultiFrameSession> MultiFrameSession::create(const Graph& graph, const TensorMap& tensors,
                                                     const SessionOptions& options) {
+  return create_impl(graph, tensors, options, nullptr);
+}
+
+Result<MultiFrameSession> MultiFrameSession::create(const Graph& graph, const TensorMap& tensors,
+                                                    const SessionOptions& options,
+                                                    const ModelQuantization& quantization) {
+  return create_impl(graph, tensors, options, &quantization);
+}
+
+Result<MultiFrameSession> MultiFrameSession::create_impl(const Graph& graph, const TensorMap& tensors,
+                                                         const SessionOptions& options,
+                                                         const ModelQuantization* quantization) {
   if (options.threads < 0 || options.band_rows < 0) return invalid_argument("threads and band_rows must be >= 0");
   if (graph.input_frames < 1) return invalid_argument(graph.arch + ": input_frames must be >= 1");
   LITESR_ASSIGN_OR_RETURN(const std::vector<NodeShape> shapes, infer_shapes(graph));
@@ -140,7 +157,8 @@ Result<MultiFrameSession> MultiFrameSession::create(const Graph& graph, const Te
     }
     Graph single = graph;
     single.input_frames = 1;
-    LITESR_ASSIGN_OR_RETURN(Session session, Session::create(single, tensors, options));
+    LITESR_ASSIGN_OR_RETURN(Session session, quantization ? Session::create(single, tensors, options, *quantization)
+                                                          : Session::create(single, tensors, options));
     impl->session.emplace(std::move(session));
     return MultiFrameSession(std::move(impl));
   }
@@ -161,11 +179,18 @@ Result<MultiFrameSession> MultiFrameSession::create(const Graph& graph, const Te
                                        shape_text(in));
     }
   }
-  CompileOptions compile;
-  compile.fold_batch_norm = !options.reference;
-  compile.lower_conv_transpose = !options.reference;
+  CompileOptions compile;  // an INT8 program starts from the folded, lowered one (as Session's)
+  compile.fold_batch_norm = !options.reference || quantization;
+  compile.lower_conv_transpose = !options.reference || quantization;
   LITESR_ASSIGN_OR_RETURN(impl->program, compile_program(graph, tensors, compile));
   impl->recurrent = true;
+  if (quantization) {
+    LITESR_ASSIGN_OR_RETURN(Int8Program int8, compile_int8_program(impl->program, *quantization));
+    impl->int8 = std::make_unique<Int8Program>(std::move(int8));
+    impl->reference = options.reference;
+    impl->pool = std::make_unique<ThreadPool>(1);
+    return MultiFrameSession(std::move(impl));
+  }
   impl->reference = options.reference;
   impl->fused = !options.reference && BandExecutor::check_supported(impl->program).ok();
   impl->pool = std::make_unique<ThreadPool>(impl->fused ? resolve_threads(options.threads) : 1);
@@ -180,6 +205,7 @@ bool MultiFrameSession::recurrent() const { return impl_->recurrent; }
 int MultiFrameSession::position() const { return impl_->position; }
 ExecutionMode MultiFrameSession::mode() const {
   if (!impl_->recurrent) return impl_->session->mode();
+  if (impl_->int8) return ExecutionMode::kInt8Reference;
   if (impl_->fused) return ExecutionMode::kFusedBands;
   return impl_->reference ? ExecutionMode::kReference : ExecutionMode::kLayerByLayer;
 }
@@ -195,7 +221,13 @@ Status MultiFrameSession::push_impl(ImageView<const In> lr, int lr_channel, Imag
   if (lr.width != s.width || lr.height != s.height) {
     s.width = s.height = 0;
     s.position = 0;  // a new size starts a new window
-    if (s.recurrent && s.fused) {
+    if (s.int8) {
+      s.int8_inputs.clear();
+      for (int id : s.int8->inputs) {
+        const Int8Step& in = s.int8->steps[id];
+        s.int8_inputs.push_back(QuantizedMap::zeros(in.channels, lr.height, lr.width, in.output));
+      }
+    } else if (s.recurrent && s.fused) {
       LITESR_RETURN_IF_ERROR(prepare_fused(lr.width, lr.height));
     } else if (s.recurrent) {
       LITESR_RETURN_IF_ERROR(s.layers.prepare(s.program, lr.width, lr.height));
@@ -232,6 +264,7 @@ Status MultiFrameSession::push_impl(ImageView<const In> lr, int lr_channel, Imag
     if (st.ok()) s.position = (s.position + 1) % s.window;
     return st;
   }
+  if (s.int8) return push_int8(lr, lr_channel, sr, sr_channel);
   if (s.fused) return push_fused(lr, lr_channel, sr, sr_channel);
   // Recurrent step: inputs (x_prev, x_t, states...), outputs (frame, states'...).
   LayerExecutor& ex = s.layers;
@@ -256,6 +289,39 @@ Status MultiFrameSession::push_impl(ImageView<const In> lr, int lr_channel, Imag
     FeatureMap& in = ex.input(2 + i);
     if (&out != &in) std::copy(out.data.begin(), out.data.end(), in.data.begin());
   }
+  s.position = (s.position + 1) % s.window;
+  return {};
+}
+
+// The INT8 recurrent step: x_t quantized at its input's parameters (u8 exactly: q = v − 128), x_prev = x_t and the
+// states the quantized 0 at a window start; the frame dequantized into sr; x_t and the state outputs fed back.
+template <typename In, typename Out>
+Status MultiFrameSession::push_int8(ImageView<const In> lr, int lr_channel, ImageView<Out> sr, int sr_channel) {
+  Impl& s = *impl_;
+  std::vector<QuantizedMap>& in = s.int8_inputs;
+  QuantizedMap& x_t = in[1];
+  for (int c = 0; c < x_t.channels; ++c) {
+    for (int y = 0; y < x_t.height; ++y) {
+      for (int x = 0; x < x_t.width; ++x) x_t.at(c, y, x) = int8_from_sample(lr.at(x, y, lr_channel + c), x_t.params);
+    }
+  }
+  if (s.position == 0) {
+    in[0].data = x_t.data;
+    for (std::size_t i = 2; i < in.size(); ++i) {
+      std::fill(in[i].data.begin(), in[i].data.end(), quantize_value(0.0f, in[i].params));
+    }
+  }
+  LITESR_ASSIGN_OR_RETURN(std::vector<QuantizedMap> out, run_int8_reference(*s.int8, in));
+  const QuantizedMap& frame = out[0];
+  for (int c = 0; c < frame.channels; ++c) {
+    for (int y = 0; y < frame.height; ++y) {
+      for (int x = 0; x < frame.width; ++x) {
+        sr.at(x, y, sr_channel + c) = sample_from_int8<Out>(frame.at(c, y, x), frame.params);
+      }
+    }
+  }
+  std::swap(in[0].data, x_t.data);
+  for (std::size_t i = 1; i < out.size(); ++i) in[i + 1].data = std::move(out[i].data);
   s.position = (s.position + 1) % s.window;
   return {};
 }

@@ -22,6 +22,12 @@
 //    thread count; options.reference (or a step the band executor cannot fuse) runs it layer by layer
 //    (LayerExecutor, one thread) instead. Every map is preallocated.
 //
+// INT8 models (runtime/model_quantization.h, the create overload with a ModelQuantization): a frame-parallel
+// graph runs on an INT8 Session; a recurrent step on the INT8 reference executor (runtime/int8_program.h: one
+// thread, whole maps; ExecutionMode::kInt8Reference), with x_prev, x_t and the state maps kept as int8 maps at
+// their steps' parameters (a state input has its state output's parameters, so the state goes round unchanged;
+// a zero state is the quantized 0).
+//
 // Windows: the state resets at the start of every window — after every input_frames() frames pushed
 // since create/reset, on reset(), and when the frame size changes (which re-prepares). run_stacked()
 // processes exactly one window: it resets first, and leaves the session at a window start.
@@ -38,6 +44,7 @@
 #include "base/status.h"
 #include "runtime/graph.h"
 #include "runtime/model_file.h"
+#include "runtime/model_quantization.h"
 #include "runtime/session.h"
 #include "runtime/tensor.h"
 
@@ -53,6 +60,9 @@ class MultiFrameSession {
   // band_rows / isa apply to the frame-parallel Session; options.reference runs the unfused oracle.
   static Result<MultiFrameSession> create(const Graph& graph, const TensorMap& tensors,
                                           const SessionOptions& options = {});
+  // An INT8 model: the graph's integer form (above). kUnsupported / kCorruptData as compile_int8_program.
+  static Result<MultiFrameSession> create(const Graph& graph, const TensorMap& tensors, const SessionOptions& options,
+                                          const ModelQuantization& quantization);
   // Builds the graph from the model's metadata. Defined in src/models (link litesr_models), like
   // Session::create(const ModelFile&); models::create_multi_frame_session is the same function.
   static Result<MultiFrameSession> create(const ModelFile& model, const SessionOptions& options = {});
@@ -80,8 +90,12 @@ class MultiFrameSession {
   template <typename In, typename Out>
   Status push_impl(ImageView<const In> lr, int lr_channel, ImageView<Out> sr, int sr_channel);
   template <typename In, typename Out>
+  Status push_int8(ImageView<const In> lr, int lr_channel, ImageView<Out> sr, int sr_channel);
+  template <typename In, typename Out>
   Status push_fused(ImageView<const In> lr, int lr_channel, ImageView<Out> sr, int sr_channel);
   Status prepare_fused(int width, int height);
+  static Result<MultiFrameSession> create_impl(const Graph& graph, const TensorMap& tensors,
+                                               const SessionOptions& options, const ModelQuantization* quantization);
   explicit MultiFrameSession(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

@@ -162,7 +162,7 @@ Status Session::run_impl(ImageView<const In> lr, ImageView<Out> sr) {
     return {};
   }
   if (s.mode == ExecutionMode::kInt8Reference) {
-    const QuantizedMap in = int8_map_from_image<In>(lr, s.int8->steps[s.int8->input].output);
+    const QuantizedMap in = int8_map_from_image<In>(lr, s.int8->steps[s.int8->inputs[0]].output);
     LITESR_ASSIGN_OR_RETURN(const QuantizedMap out, run_int8_reference(*s.int8, in));
     int8_map_to_image<Out>(out, sr);
     return {};

@@ -138,7 +138,6 @@ TEST(QuantizeModel, BadFoldersImagesAndModelsAreClearErrors) {
   r = quantize_model(std::string("sam-sr-xlite-x4"), options);  // squeeze-excite: no INT8 kernel yet
   EXPECT_EQ(r.status().code(), StatusCode::kUnsupported);
   EXPECT_NE(r.status().message().find("squeeze_excite"), std::string::npos) << r.status().message();
-  EXPECT_FALSE(quantize_model(std::string("evsrnet-x4"), options).ok());  // multi-frame
   EXPECT_EQ(quantize_model(std::string("no-such-model"), options).status().code(), StatusCode::kNotFound);
   options.method = "kl";
   EXPECT_EQ(quantize_model(std::string("elsr-x4"), options).status().code(), StatusCode::kInvalidArgument);

@@ -77,7 +77,7 @@ Result<FeatureMap> int8_reference(const Graph& graph, const TensorMap& tensors, 
   LITESR_ASSIGN_OR_RETURN(const Program program, compile_program(graph, tensors));
   LITESR_ASSIGN_OR_RETURN(const Int8Program int8, compile_int8_program(program, q));
   const QuantizedMap in =
-      quantize_map(input.channels, input.height, input.width, input.data, int8.steps[int8.input].output);
+      quantize_map(input.channels, input.height, input.width, input.data, int8.steps[int8.inputs[0]].output);
   LITESR_ASSIGN_OR_RETURN(const QuantizedMap out, run_int8_reference(int8, in));
   output = out.params;
   FeatureMap m = FeatureMap::zeros(out.channels, out.height, out.width);
