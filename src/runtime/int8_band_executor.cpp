@@ -42,10 +42,10 @@ std::vector<RowRead> step_reads(const Int8Step& s) {
   return reads;
 }
 
-// The steps the output needs, walking back from `from`.
-std::vector<bool> needed_steps(const Int8Program& p, int from) {
+// The steps the outputs need, walking back from `roots`.
+std::vector<bool> needed_steps(const Int8Program& p, std::vector<int> roots) {
   std::vector<bool> need(p.steps.size(), false);
-  std::vector<int> todo{from};
+  std::vector<int> todo = std::move(roots);
   while (!todo.empty()) {
     const int k = todo.back();
     todo.pop_back();
@@ -67,11 +67,12 @@ Result<Int8Table> requantize_table(QuantParams in, QuantParams out) {
 
 Status Int8BandExecutor::check_supported(const Int8Program& p) {
   if (p.scale < 2) return unsupported("band fusion needs scale >= 2");
-  if (p.inputs.size() != 1 || p.outputs.size() != 1) {
-    return unsupported("INT8 band fusion takes one input and one output (a recurrent step runs on the INT8 reference)");
-  }
   const std::vector<int> factor = step_factors(p);
   if (factor[p.outputs[0]] != p.scale) return unsupported("output is not at the output resolution");
+  for (std::size_t i = 1; i < p.outputs.size(); ++i) {
+    if (factor[p.outputs[i]] != 1) return unsupported("outputs after the first must be at the input resolution");
+    if (p.outputs[i] == p.outputs[0]) return unsupported("an output is listed twice");
+  }
   for (std::size_t k = 0; k < p.steps.size(); ++k) {
     const Int8Step& s = p.steps[k];
     const std::string what = "op " + std::string(op_kind_name(s.op)) + " (" + s.name + ")";
@@ -79,7 +80,6 @@ Status Int8BandExecutor::check_supported(const Int8Program& p) {
       if (factor[in] != factor[s.inputs[0]]) return unsupported(what + ": inputs of different sizes");
     }
     if (!has_int8_form(s.op)) return unsupported(what + " has no INT8 band kernel");
-    if (s.op == OpKind::kInput && static_cast<int>(k) != p.inputs[0]) return unsupported(what + ": a second input");
     if (s.op == OpKind::kConv2d && (s.conv.kernel - 1) / 2 > kMaxRadius) {
       return unsupported(what + ": kernel too wide for band rows");
     }
@@ -93,8 +93,10 @@ Result<int> Int8BandExecutor::context_rows(const Int8Program& p) {
   std::vector<std::vector<RowRead>> reads(n);
   for (std::size_t k = 0; k < n; ++k) reads[k] = step_reads(p.steps[k]);
   std::vector<int> halo, ring;
-  plan_row_leads(reads, needed_steps(p, p.outputs[0]), step_factors(p), halo, ring);
-  return halo[p.inputs[0]];
+  plan_row_leads(reads, needed_steps(p, p.outputs), step_factors(p), halo, ring);
+  int rows = 0;
+  for (int in : p.inputs) rows = std::max(rows, halo[in]);
+  return rows;
 }
 
 Status Int8BandExecutor::prepare(const Int8Program& p, int width, int height, int band_rows, int threads) {
@@ -114,13 +116,19 @@ Status Int8BandExecutor::prepare(const Int8Program& p, int width, int height, in
 
   // The output pixel shuffle of 3 colours at the model's scale, without new parameters, is stored from its
   // source's rows by one kernel; otherwise the output step's rows are stored as they are computed.
+  // (A requantizing shuffle is folded into the store's tables.)
   const Int8Step& out = p.steps[p.outputs[0]];
   shuffle_source_ = -1;
-  if (out.op == OpKind::kPixelShuffle && out.channels == 3 && out.scale == p.scale && factor_[out.inputs[0]] == 1 &&
-      !ops_[p.outputs[0]].requantize) {
+  if (out.op == OpKind::kPixelShuffle && out.channels == 3 && out.scale == p.scale && factor_[out.inputs[0]] == 1) {
     shuffle_source_ = out.inputs[0];
   }
-  const std::vector<bool> computed = needed_steps(p, shuffle_source_ >= 0 ? shuffle_source_ : p.outputs[0]);
+  std::vector<int> roots = p.outputs;
+  if (shuffle_source_ >= 0) roots[0] = shuffle_source_;
+  const std::vector<bool> computed = needed_steps(p, roots);
+  input_index_.assign(n, -1);
+  output_index_.assign(n, -1);
+  for (std::size_t i = 0; i < p.inputs.size(); ++i) input_index_[p.inputs[i]] = static_cast<int>(i);
+  for (std::size_t i = 1; i < p.outputs.size(); ++i) output_index_[p.outputs[i]] = static_cast<int>(i);
   std::vector<std::vector<RowRead>> reads(n);
   for (int k = 0; k < n; ++k) reads[k] = step_reads(p.steps[k]);
   std::vector<int> halo, ring;
@@ -286,6 +294,15 @@ Status Int8BandExecutor::prepare_ops() {
                                        : static_cast<uint8_t>(quantize_unit(dequantize_value(q, out), 255));
     output_f32_.v[b] = std::clamp(dequantize_value(q, out), 0.0f, 1.0f);
   }
+  const StepOps& out_op = ops_[p.outputs[0]];
+  for (int b = 0; b < 256; ++b) {
+    const uint8_t shuffled = p.steps[p.outputs[0]].op == OpKind::kPixelShuffle && out_op.requantize
+                                 ? static_cast<uint8_t>(out_op.tables[0].v[b])
+                                 : static_cast<uint8_t>(b);
+    shuffle_u8_.v[b] = output_u8_.v[shuffled];
+    shuffle_f32_.v[b] = output_f32_.v[shuffled];
+  }
+  shuffle_u8_.exact = output_u8_.exact && !out_op.requantize;
   return {};
 }
 
@@ -302,6 +319,17 @@ void Int8BandExecutor::band_task(void* self, int band, int thread) {
 void Int8BandExecutor::run(ThreadPool& pool, const BandInput& in, const BandOutput& out) {
   in_ = in;
   out_ = out;
+  planar_inputs_ = {};
+  state_outputs_ = {};
+  pool.run((height_ + band_rows_ - 1) / band_rows_, &Int8BandExecutor::band_task, this);
+}
+
+void Int8BandExecutor::run(ThreadPool& pool, std::span<const Int8PlanarMap> inputs, const BandOutput& out,
+                           std::span<const Int8PlanarMap> states) {
+  in_ = BandInput{};
+  out_ = out;
+  planar_inputs_ = inputs;
+  state_outputs_ = states;
   pool.run((height_ + band_rows_ - 1) / band_rows_, &Int8BandExecutor::band_task, this);
 }
 
@@ -313,9 +341,15 @@ void Int8BandExecutor::run_band(int band, int thread) {
       order_, y0, y1, lead_ticks_, ws.next_row, [&](int k) -> const StepPlan& { return plans_[k]; },
       [&](int k, int y) {
         compute_row(k, y, ws);
-        if (k != output_root) return;
         const int f = plans_[k].factor;
         if (y < f * y0 || y >= f * y1) return;  // a lead row: another band stores it
+        if (output_index_[k] > 0) {             // a state output: its row into the caller's planar map
+          const Int8PlanarMap& dst = state_outputs_[output_index_[k] - 1];
+          for (int c = 0; c < program_->steps[k].channels; ++c) {
+            std::memcpy(dst.data + c * dst.plane_stride + y * dst.stride, row_ptr(ws, k, c, y), plans_[k].width);
+          }
+        }
+        if (k != output_root) return;
         if (shuffle_source_ >= 0) {
           store_rows(y, ws);
         } else {
@@ -337,7 +371,16 @@ void Int8BandExecutor::compute_row(int k, int y, Workspace& ws) {
   }
   switch (s.op) {
     case OpKind::kInput:
-      if (in_.u8 && channels == 3) {
+      if (!planar_inputs_.empty()) {
+        const Int8PlanarMap& src = planar_inputs_[input_index_[k]];
+        for (int c = 0; c < channels; ++c) {
+          if (src.data == nullptr) {
+            std::memset(row(k, c, y), s.output.zero_point, w);
+          } else {
+            std::memcpy(row(k, c, y), src.data + c * src.plane_stride + y * src.stride, w);
+          }
+        }
+      } else if (in_.u8 && channels == 3) {
         int8_t* planes[3] = {row(k, 0, y), row(k, 1, y), row(k, 2, y)};
         deinterleave_rgb_u8_to_int8(in_.u8 + y * in_.stride, w, input_u8_, planes);
       } else {
@@ -445,11 +488,11 @@ void Int8BandExecutor::store_rows(int y, Workspace& ws) {
   for (int c = 0; c < 3 * s * s; ++c) ws.in_ptrs[c] = row_ptr(ws, shuffle_source_, c, y);
   if (out_.u8) {
     for (int i = 0; i < s; ++i) ws.u8_rows[i] = out_.u8 + (static_cast<std::ptrdiff_t>(y) * s + i) * out_.stride;
-    pixel_shuffle_store_int8_u8_rows(ws.in_ptrs.data(), width_, s, output_u8_, ws.u8_rows.data());
+    pixel_shuffle_store_int8_u8_rows(ws.in_ptrs.data(), width_, s, shuffle_u8_, ws.u8_rows.data());
     return;
   }
   for (int i = 0; i < s; ++i) ws.f32_rows[i] = out_.f32 + (static_cast<std::ptrdiff_t>(y) * s + i) * out_.stride;
-  pixel_shuffle_store_int8_f32_rows(ws.in_ptrs.data(), width_, s, output_f32_, ws.f32_rows.data());
+  pixel_shuffle_store_int8_f32_rows(ws.in_ptrs.data(), width_, s, shuffle_f32_, ws.f32_rows.data());
 }
 
 // Output row yy of the output step's own rows (any channel count), converted and interleaved.

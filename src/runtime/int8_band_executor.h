@@ -16,9 +16,14 @@
 // Input: interleaved u8 (a 256-entry table: q = v − 128 at the image parameters) or f32 (quantize_value);
 // output: u8 (q + 128 at the image parameters, else dequantize + round) or f32 (dequantize, clamped to [0, 1]) —
 // int8_map_from_image / int8_map_to_image exactly.
+//
+// A recurrent step (several inputs: x_prev, x_t, states -> frame, states'; runtime/multi_frame_session.h) runs
+// with every input a planar int8 map at its step's parameters (Int8PlanarMap; null = all zero point, the zero
+// state) and its outputs after the first, at the input resolution, written into planar int8 maps row by row.
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "base/status.h"
@@ -30,10 +35,17 @@
 
 namespace litesr {
 
+// A planar int8 map [C][H][W]: sample (c, y, x) at data[c·plane_stride + y·stride + x].
+struct Int8PlanarMap {
+  int8_t* data = nullptr;  // inputs: read only; null = every sample the step's zero point
+  std::ptrdiff_t stride = 0;
+  std::ptrdiff_t plane_stride = 0;
+};
+
 class Int8BandExecutor {
  public:
-  // OK when `program` can run in bands: scale >= 2, the output at scale × the input size, every op of
-  // int8_program.h with "same" stride-1 convs; otherwise kUnsupported with the reason.
+  // OK when `program` can run in bands: scale >= 2, the output at scale × the input size (outputs after the
+  // first at the input size), every op of int8_program.h with "same" stride-1 convs; otherwise kUnsupported.
   static Status check_supported(const Int8Program& program);
   // LR rows of context each side of a band that make its output equal the whole image's (as BandExecutor's).
   static Result<int> context_rows(const Int8Program& program);
@@ -42,7 +54,12 @@ class Int8BandExecutor {
   Status prepare(const Int8Program& program, int width, int height, int band_rows, int threads);
   int band_rows() const { return band_rows_; }
   // in: interleaved u8 or f32 (3 channels or the input step's); out: interleaved u8 or f32. No allocation.
+  // One-input programs.
   void run(ThreadPool& pool, const BandInput& in, const BandOutput& out);
+  // Any program: inputs[i] for Int8Program::inputs[i]; the first output into `out` (as above), output i >= 1 into
+  // states[i − 1]. Inputs and outputs must not overlap.
+  void run(ThreadPool& pool, std::span<const Int8PlanarMap> inputs, const BandOutput& out,
+           std::span<const Int8PlanarMap> states);
 
  private:
   struct StepPlan {
@@ -90,12 +107,18 @@ class Int8BandExecutor {
   std::vector<int> order_;
   int lead_ticks_ = 0;
   int shuffle_source_ = -1;  // >= 0: the output is a 3-colour pixel_shuffle of this step's rows, stored directly
+  std::vector<int> input_index_;   // per step: its index in Int8Program::inputs, or -1
+  std::vector<int> output_index_;  // per step: its index >= 1 in Int8Program::outputs (a state), or -1
+  std::span<const Int8PlanarMap> planar_inputs_, state_outputs_;  // the current run's (planar run only)
   std::vector<StepOps> ops_;
   std::vector<PackedConv3x3Int8> conv3x3_;
   std::vector<GenericConv> generic_;
   ByteToInt8Table input_u8_;
-  Int8ToByteTable output_u8_;
-  Int8ToFloatTable output_f32_;
+  Int8ToByteTable output_u8_;    // the output step's int8 -> u8
+  Int8ToFloatTable output_f32_;  // and -> f32
+  // The shuffle source's int8 -> u8 / f32: the tables above after the output shuffle's requantization (if any).
+  Int8ToByteTable shuffle_u8_;
+  Int8ToFloatTable shuffle_f32_;
   std::size_t arena_bytes_ = 0;
   std::vector<Workspace> workspaces_;
   BandInput in_;

@@ -8,6 +8,7 @@
 
 #include "base/image_ops.h"
 #include "runtime/band_executor.h"
+#include "runtime/int8_band_executor.h"
 #include "runtime/int8_program.h"
 #include "runtime/kernel_dispatch.h"
 #include "runtime/kernel_pixel_shuffle.h"
@@ -46,9 +47,13 @@ struct MultiFrameSession::Impl {
   std::vector<BandInput> band_inputs;
   std::vector<BandOutput> band_outputs;
   LayerExecutor layers;
-  // Recurrent INT8 models: the step's integer form, run on the INT8 reference executor with these maps as its
-  // inputs (x_prev, x_t, states at their steps' parameters).
+  // Recurrent INT8 models: the step's integer form. Fused (the default): the INT8 band executor over `pool`, with
+  // frames and states in planar int8 ping-pong buffers as the f32 ones above ([K][H][W] and the states one after
+  // another, stride W). Reference: run_int8_reference with int8_inputs (x_prev, x_t, states) as its inputs.
   std::unique_ptr<Int8Program> int8;
+  Int8BandExecutor int8_bands;
+  std::vector<int8_t> int8_frames[2], int8_states[2];
+  std::vector<Int8PlanarMap> int8_band_inputs, int8_band_states;
   std::vector<QuantizedMap> int8_inputs;
   // Frame-parallel: the single-frame graph on a Session; K-channel gather/scatter buffers for run_stacked.
   std::optional<Session> session;
@@ -188,7 +193,9 @@ Result<MultiFrameSession> MultiFrameSession::create_impl(const Graph& graph, con
     LITESR_ASSIGN_OR_RETURN(Int8Program int8, compile_int8_program(impl->program, *quantization));
     impl->int8 = std::make_unique<Int8Program>(std::move(int8));
     impl->reference = options.reference;
-    impl->pool = std::make_unique<ThreadPool>(1);
+    impl->fused = !options.reference && Int8BandExecutor::check_supported(*impl->int8).ok();
+    impl->pool = std::make_unique<ThreadPool>(impl->fused ? resolve_threads(options.threads) : 1);
+    impl->band_rows = options.band_rows;
     return MultiFrameSession(std::move(impl));
   }
   impl->reference = options.reference;
@@ -205,7 +212,7 @@ bool MultiFrameSession::recurrent() const { return impl_->recurrent; }
 int MultiFrameSession::position() const { return impl_->position; }
 ExecutionMode MultiFrameSession::mode() const {
   if (!impl_->recurrent) return impl_->session->mode();
-  if (impl_->int8) return ExecutionMode::kInt8Reference;
+  if (impl_->int8) return impl_->fused ? ExecutionMode::kInt8Bands : ExecutionMode::kInt8Reference;
   if (impl_->fused) return ExecutionMode::kFusedBands;
   return impl_->reference ? ExecutionMode::kReference : ExecutionMode::kLayerByLayer;
 }
@@ -221,7 +228,9 @@ Status MultiFrameSession::push_impl(ImageView<const In> lr, int lr_channel, Imag
   if (lr.width != s.width || lr.height != s.height) {
     s.width = s.height = 0;
     s.position = 0;  // a new size starts a new window
-    if (s.int8) {
+    if (s.int8 && s.fused) {
+      LITESR_RETURN_IF_ERROR(prepare_int8_fused(lr.width, lr.height));
+    } else if (s.int8) {
       s.int8_inputs.clear();
       for (int id : s.int8->inputs) {
         const Int8Step& in = s.int8->steps[id];
@@ -264,6 +273,7 @@ Status MultiFrameSession::push_impl(ImageView<const In> lr, int lr_channel, Imag
     if (st.ok()) s.position = (s.position + 1) % s.window;
     return st;
   }
+  if (s.int8 && s.fused) return push_int8_fused(lr, lr_channel, sr, sr_channel);
   if (s.int8) return push_int8(lr, lr_channel, sr, sr_channel);
   if (s.fused) return push_fused(lr, lr_channel, sr, sr_channel);
   // Recurrent step: inputs (x_prev, x_t, states...), outputs (frame, states'...).
@@ -326,6 +336,59 @@ Status MultiFrameSession::push_int8(ImageView<const In> lr, int lr_channel, Imag
   return {};
 }
 
+Status MultiFrameSession::prepare_int8_fused(int width, int height) {
+  Impl& s = *impl_;
+  const Int8Program& p = *s.int8;
+  LITESR_RETURN_IF_ERROR(s.int8_bands.prepare(p, width, height, s.band_rows, s.pool->size()));
+  const std::ptrdiff_t plane = static_cast<std::ptrdiff_t>(width) * height;
+  std::size_t state_bytes = 0;
+  s.state_offsets.clear();
+  for (std::size_t i = 2; i < p.inputs.size(); ++i) {
+    s.state_offsets.push_back(state_bytes);
+    state_bytes += static_cast<std::size_t>(p.steps[p.inputs[i]].channels) * plane;
+  }
+  for (int b = 0; b < 2; ++b) {
+    s.int8_frames[b].assign(static_cast<std::size_t>(s.channels) * plane, 0);
+    s.int8_states[b].assign(state_bytes, 0);
+  }
+  s.int8_band_inputs.assign(p.inputs.size(), Int8PlanarMap{});
+  s.int8_band_states.assign(p.outputs.size() - 1, Int8PlanarMap{});
+  s.current = 0;
+  return {};
+}
+
+// The fused INT8 step: frame -> planar int8 frames[current] (int8_from_sample), run with states[current] (null =
+// the zero state at a window start) as inputs and states[1 − current] as outputs, then swap.
+template <typename In, typename Out>
+Status MultiFrameSession::push_int8_fused(ImageView<const In> lr, int lr_channel, ImageView<Out> sr, int sr_channel) {
+  Impl& s = *impl_;
+  const Int8Program& p = *s.int8;
+  const int w = lr.width, h = lr.height, k = s.channels, cur = s.current, next = 1 - cur;
+  const std::ptrdiff_t plane = static_cast<std::ptrdiff_t>(w) * h;
+  const QuantParams frame_params = p.steps[p.inputs[1]].output;
+  int8_t* frame = s.int8_frames[cur].data();
+  for (int c = 0; c < k; ++c) {
+    for (int y = 0; y < h; ++y) {
+      int8_t* dst = frame + c * plane + static_cast<std::ptrdiff_t>(y) * w;
+      for (int x = 0; x < w; ++x) dst[x] = int8_from_sample(lr.at(x, y, lr_channel + c), frame_params);
+    }
+  }
+  const bool window_start = s.position == 0;
+  auto planar = [&](int8_t* data) { return Int8PlanarMap{data, w, plane}; };
+  s.int8_band_inputs[0] = planar(window_start ? frame : s.int8_frames[next].data());  // x_{-1} = x_0
+  s.int8_band_inputs[1] = planar(frame);
+  for (std::size_t i = 0; i < s.state_offsets.size(); ++i) {
+    s.int8_band_inputs[2 + i] = window_start ? Int8PlanarMap{} : planar(s.int8_states[cur].data() + s.state_offsets[i]);
+    s.int8_band_states[i] = planar(s.int8_states[next].data() + s.state_offsets[i]);
+  }
+  LITESR_RETURN_IF_ERROR(fused_frame_output(sr, sr_channel));
+  s.int8_bands.run(*s.pool, s.int8_band_inputs, s.band_outputs[0], s.int8_band_states);
+  finish_fused_frame(sr, sr_channel);
+  s.current = next;
+  s.position = (s.position + 1) % s.window;
+  return {};
+}
+
 Status MultiFrameSession::prepare_fused(int width, int height) {
   Impl& s = *impl_;
   const std::vector<InputLayout> layouts(s.program.inputs.size(), InputLayout::kPlanarInPlace);
@@ -347,6 +410,47 @@ Status MultiFrameSession::prepare_fused(int width, int height) {
   s.band_outputs.assign(s.program.outputs.size(), BandOutput{});
   s.current = 0;
   return {};
+}
+
+// band_outputs[0] for the SR frame: `sr` itself, or (frame t of a stacked window) a K-channel f32 buffer.
+template <typename Out>
+Status MultiFrameSession::fused_frame_output(ImageView<Out> sr, int sr_channel) {
+  Impl& s = *impl_;
+  const int k = s.channels;
+  s.band_outputs.resize(std::max<std::size_t>(s.band_outputs.size(), 1));
+  BandOutput& out = s.band_outputs[0];
+  const bool direct = sr_channel == 0 && sr.channels == k;
+  if constexpr (!std::is_same_v<Out, float>) {
+    if (!direct) return internal_error("stacked frames are f32 only");
+  }
+  const std::size_t sr_floats = static_cast<std::size_t>(sr.width) * sr.height * k;
+  if (!direct && s.sr_frame.size() != sr_floats) s.sr_frame.assign(sr_floats, 0.0f);
+  out = BandOutput{};
+  if (!direct) {
+    out.f32 = s.sr_frame.data();
+    out.stride = static_cast<std::ptrdiff_t>(sr.width) * k;
+  } else if constexpr (std::is_same_v<Out, float>) {
+    out.f32 = sr.data;
+    out.stride = sr.stride;
+  } else {
+    out.u8 = sr.data;
+    out.stride = sr.stride;
+  }
+  return {};
+}
+
+// After a fused step: frame t of a stacked window (run_stacked) scattered from the buffer into its channels.
+template <typename Out>
+void MultiFrameSession::finish_fused_frame(ImageView<Out> sr, int sr_channel) {
+  Impl& s = *impl_;
+  const int k = s.channels;
+  if constexpr (std::is_same_v<Out, float>) {
+    if (sr_channel != 0 || sr.channels != k) {
+      const ImageView<const float> frame_sr{s.sr_frame.data(), sr.width, sr.height, k,
+                                            static_cast<std::ptrdiff_t>(sr.width) * k};
+      copy_channels(frame_sr, 0, sr, sr_channel, k);
+    }
+  }
 }
 
 // The fused recurrent step: frame -> planar frames[current], run with states[current] (or zeros at a window
@@ -396,32 +500,9 @@ Status MultiFrameSession::push_fused(ImageView<const In> lr, int lr_channel, Ima
     o.stride = stride;
     o.plane_stride = plane;
   }
-  BandOutput& out = s.band_outputs[0];
-  const bool direct = sr_channel == 0 && sr.channels == k;
-  if constexpr (!std::is_same_v<Out, float>) {
-    if (!direct) return internal_error("stacked frames are f32 only");
-  }
-  const std::size_t sr_floats = static_cast<std::size_t>(sr.width) * sr.height * k;
-  if (!direct && s.sr_frame.size() != sr_floats) s.sr_frame.assign(sr_floats, 0.0f);
-  out = BandOutput{};
-  if (!direct) {
-    out.f32 = s.sr_frame.data();
-    out.stride = static_cast<std::ptrdiff_t>(sr.width) * k;
-  } else if constexpr (std::is_same_v<Out, float>) {
-    out.f32 = sr.data;
-    out.stride = sr.stride;
-  } else {
-    out.u8 = sr.data;
-    out.stride = sr.stride;
-  }
+  LITESR_RETURN_IF_ERROR(fused_frame_output(sr, sr_channel));
   s.bands.run(*s.pool, s.band_inputs, s.band_outputs);
-  if constexpr (std::is_same_v<Out, float>) {
-    if (!direct) {  // frame t of a stacked window (run_stacked): scatter
-      const ImageView<const float> frame_sr{s.sr_frame.data(), sr.width, sr.height, k,
-                                            static_cast<std::ptrdiff_t>(sr.width) * k};
-      copy_channels(frame_sr, 0, sr, sr_channel, k);
-    }
-  }
+  finish_fused_frame(sr, sr_channel);
   s.current = next;
   s.position = (s.position + 1) % s.window;
   return {};

@@ -23,8 +23,9 @@
 //    (LayerExecutor, one thread) instead. Every map is preallocated.
 //
 // INT8 models (runtime/model_quantization.h, the create overload with a ModelQuantization): a frame-parallel
-// graph runs on an INT8 Session; a recurrent step on the INT8 reference executor (runtime/int8_program.h: one
-// thread, whole maps; ExecutionMode::kInt8Reference), with x_prev, x_t and the state maps kept as int8 maps at
+// graph runs on an INT8 Session; a recurrent step on the INT8 band executor (int8_band_executor.h: fused,
+// multi-threaded, ExecutionMode::kInt8Bands; options.reference: the INT8 reference executor, one thread,
+// kInt8Reference), bit-identical to each other, with x_prev, x_t and the state maps kept as planar int8 maps at
 // their steps' parameters (a state input has its state output's parameters, so the state goes round unchanged;
 // a zero state is the quantized 0).
 //
@@ -91,6 +92,13 @@ class MultiFrameSession {
   Status push_impl(ImageView<const In> lr, int lr_channel, ImageView<Out> sr, int sr_channel);
   template <typename In, typename Out>
   Status push_int8(ImageView<const In> lr, int lr_channel, ImageView<Out> sr, int sr_channel);
+  template <typename In, typename Out>
+  Status push_int8_fused(ImageView<const In> lr, int lr_channel, ImageView<Out> sr, int sr_channel);
+  Status prepare_int8_fused(int width, int height);
+  template <typename Out>
+  Status fused_frame_output(ImageView<Out> sr, int sr_channel);
+  template <typename Out>
+  void finish_fused_frame(ImageView<Out> sr, int sr_channel);
   template <typename In, typename Out>
   Status push_fused(ImageView<const In> lr, int lr_channel, ImageView<Out> sr, int sr_channel);
   Status prepare_fused(int width, int height);
