@@ -21,10 +21,20 @@ Result<std::shared_ptr<QatNetwork>> QatNetwork::create(const ModelConfig& config
                                                        const TensorMap& tensors) {
   LITESR_ASSIGN_OR_RETURN(const Graph graph, config_graph(config));
   LITESR_RETURN_IF_ERROR(validate_graph(graph, tensors));
-  if (graph.inputs.size() != 1 || graph.outputs.size() != 1) {
-    return unsupported("quantization-aware training: " + graph.arch + " is not a one-frame network");
+  const bool recurrent = graph.inputs.size() >= 2;
+  if (recurrent ? graph.outputs.size() + 1 != graph.inputs.size() : graph.outputs.size() != 1) {
+    return unsupported("quantization-aware training: " + graph.arch +
+                       " is neither a one-input network nor a recurrent step (x_prev, x_t, states -> frame, states')");
   }
   std::shared_ptr<QatNetwork> net(new QatNetwork(config, graph, quantization));
+  net->frames_ = std::max(graph.input_frames, 1);
+  net->frame_channels_ = frame_channels(graph);
+  if (recurrent) {
+    LITESR_ASSIGN_OR_RETURN(const std::vector<NodeShape> shapes, infer_shapes(graph));
+    net->state_inputs_ = static_cast<int>(graph.inputs.size()) - 2;
+    for (std::size_t i = 2; i < graph.inputs.size(); ++i)
+      net->state_channels_.push_back(shapes[graph.inputs[i]].channels);
+  }
   for (const Node& n : graph.nodes) {
     if (!has_int8_form(n.op)) {
       return unsupported("quantization-aware training: node '" + n.name + "' (" + std::string(op_kind_name(n.op)) +
@@ -79,10 +89,35 @@ torch::Tensor QatNetwork::parameter(const Node& node, const std::string& name) c
   return w;  // biases stay float
 }
 
-torch::Tensor QatNetwork::forward(const torch::Tensor& x) {
+std::vector<torch::Tensor> QatNetwork::step(const std::vector<torch::Tensor>& inputs) {
   return ops_.forward(
-      {x}, [this](const Node& n, const std::string& name) { return parameter(n, name); },
-      [this](int id, const torch::Tensor& v) { return fake_quantize(v, output_params_[id]); })[0];
+      inputs, [this](const Node& n, const std::string& name) { return parameter(n, name); },
+      [this](int id, const torch::Tensor& v) { return fake_quantize(v, output_params_[id]); });
+}
+
+torch::Tensor QatNetwork::forward(const torch::Tensor& x) {
+  const int64_t k = frame_channels_;
+  TORCH_CHECK(x.dim() == 4 && x.size(1) % k == 0, "qat: input must be [B, K·T, h, w] with K = ", k, ", got ",
+              x.sizes());
+  if (frames_ == 1) return step({x})[0];
+  const int64_t t_count = x.size(1) / k;  // training sequences may be shorter than the model's window
+  const int64_t b = x.size(0), h = x.size(2), w = x.size(3);
+  if (state_inputs_ == 0) {  // frame-parallel: every frame alone
+    const torch::Tensor y = step({x.reshape({b * t_count, k, h, w})})[0];
+    return y.reshape({b, k * t_count, y.size(2), y.size(3)});
+  }
+  std::vector<torch::Tensor> states;
+  for (int64_t c : state_channels_) states.push_back(torch::zeros({b, c, h, w}, x.options()));
+  std::vector<torch::Tensor> frames;
+  for (int64_t t = 0; t < t_count; ++t) {
+    const torch::Tensor cur = x.narrow(1, k * t, k);
+    std::vector<torch::Tensor> inputs{t == 0 ? cur : x.narrow(1, k * (t - 1), k), cur};
+    inputs.insert(inputs.end(), states.begin(), states.end());
+    std::vector<torch::Tensor> out = step(inputs);
+    frames.push_back(out[0]);
+    states.assign(out.begin() + 1, out.end());
+  }
+  return torch::cat(frames, 1);
 }
 
 }  // namespace litesr::train

@@ -11,7 +11,10 @@
 //   biases           float: the int32 bias (scale = input scale × weight scale) is finer than any output step
 // Exporting it (model_export.h) writes the trained tensors with the same litesr.quantization, so the INT8 runtime
 // runs the fine-tuned weights at exactly the ranges they were trained for. Graphs take the ops of the INT8
-// runtime (conv2d, relu, leaky_relu, prelu, tanh, sigmoid, add, concat, slice, pixel_shuffle) and one frame.
+// runtime (conv2d, relu, leaky_relu, prelu, tanh, sigmoid, add, concat, slice, pixel_shuffle). Video networks
+// (Graph::input_frames T > 1) run as the runtime runs them (runtime/multi_frame_session.h): a frame-parallel graph
+// on each frame alone; a recurrent step frame by frame, x_prev = x_t and zero states at t = 0, each step's
+// (fake-quantized) state outputs fed back as the next step's state inputs.
 #pragma once
 
 #include <map>
@@ -35,7 +38,8 @@ class QatNetwork : public SrNetwork {
   static Result<std::shared_ptr<QatNetwork>> create(const ModelConfig& config, const ModelQuantization& quantization,
                                                     const TensorMap& tensors);
 
-  // x: [B, C, h, w] in [0, 1] -> [B, C, s·h, s·w], fake-quantized at the output's parameters.
+  // x: [B, K·T, h, w] in [0, 1] -> [B, K·T, s·h, s·w] (T = 1 but for video networks, any T there: training
+  // sequences), fake-quantized at the output's parameters.
   torch::Tensor forward(const torch::Tensor& x) override;
   const ModelConfig& config() const override { return config_; }
   const ModelQuantization& quantization() const { return quantization_; }
@@ -44,7 +48,14 @@ class QatNetwork : public SrNetwork {
   QatNetwork(const ModelConfig& config, const Graph& graph, const ModelQuantization& quantization);
   torch::Tensor parameter(const Node& node, const std::string& name) const;
 
+  // One step of the graph on its inputs (fake-quantized at every node's output).
+  std::vector<torch::Tensor> step(const std::vector<torch::Tensor>& inputs);
+
   ModelConfig config_;
+  int frames_ = 1;          // Graph::input_frames (1: a one-frame network)
+  int frame_channels_ = 3;  // K
+  int state_inputs_ = 0;    // recurrent: inputs after x_prev, x_t
+  std::vector<int64_t> state_channels_;
   ModelQuantization quantization_;
   GraphForward ops_;
   std::vector<QuantParams> output_params_;                             // per graph node

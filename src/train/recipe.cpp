@@ -457,9 +457,9 @@ Result<Recipe> parse_recipe(std::string_view text, const fs::path& file_dir, con
                                 "for ELSR x2 -> x4 (the last-layer repeat)");
       }
     }
-    if (s.qat && (s.scale != model_scale || config_frames(recipe.model) != 1)) {
-      return invalid_argument("[[stages]] #" + std::to_string(i + 1) + ": qat = true needs a one-frame network at " +
-                              "the model's scale (INT8 models are one-frame networks at their final scale)");
+    if (s.qat && s.scale != model_scale) {
+      return invalid_argument("[[stages]] #" + std::to_string(i + 1) + ": qat = true needs the network at the " +
+                              "model's scale (INT8 models are networks at their final scale)");
     }
     if (s.luma_weight > 0.0 && config_frame_channels(recipe.model) == 1) {
       return invalid_argument("[[stages]] #" + std::to_string(i + 1) + ": luma_weight mixes RGB and luma losses; " +

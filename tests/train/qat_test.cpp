@@ -4,11 +4,14 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <iostream>
 
 #include "runtime/model_file.h"
 #include "runtime/model_quantization.h"
+#include "runtime/multi_frame_session.h"
 #include "runtime/session.h"
 #include "testing/test_env.h"
 #include "train/model_config.h"
@@ -127,6 +130,76 @@ TEST(Qat, TrainsResumesAndWritesAnInt8ModelThatRunsAsTrained) {
   }
   EXPECT_LE(max_diff, 1);
   EXPECT_GE(equal, total * 19 / 20);
+}
+
+// A recurrent video network (EVSRNet): QAT trains on its sequences as the runtime runs them (state fed back
+// fake-quantized), and the INT8 MultiFrameSession's frames are what the fake-quantized network computed.
+TEST(Qat, RecurrentVideoNetworkRunsAsTrained) {
+  TempDir dir;
+  make_data(dir.path());
+  const std::string recipe =
+      "name = \"tiny_qat_video\"\nseed = 4\n[model]\narch = \"evsrnet\"\nscale = 4\nnc = 4\nnb = 1\nframes = 4\n"
+      "mode = \"recurrent\"\n[data]\nkind = \"video_synthetic\"\nhr_dirs = [\"" +
+      (dir / "hr").string() +
+      "\"]\nframes = 3\nloader_threads = 1\n"
+      "[[stages]]\nname = \"float\"\npatch = 16\nbatch = 2\niterations = 4\nlr = 1e-2\n"
+      "[[stages]]\nname = \"qat\"\nqat = true\nqat_calib = \"" +
+      (dir / "hr").string() + "\"\nqat_method = \"minmax\"\nloss = \"mse\"\niterations = 4\nlr = 1e-3\n";
+  TrainOptions options;
+  options.recipe = write_text_file(dir / "qat_video.toml", recipe);
+  options.out_dir = dir / "video";
+  options.progress = ProgressMode::kNone;
+  Result<TrainSummary> r = run_training(options);
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  Result<ModelFile> file = read_model_file(dir / "video" / "model.safetensors");
+  ASSERT_TRUE(file.ok()) << file.status().to_string();
+  ASSERT_TRUE(is_quantized_model(*file));
+
+  Result<MultiFrameSession> session = MultiFrameSession::create(*file);
+  ASSERT_TRUE(session.ok()) << session.status().to_string();
+  EXPECT_EQ(session->mode(), ExecutionMode::kInt8Bands);
+  Result<std::shared_ptr<QatNetwork>> net = qat_network_of(*file);
+  ASSERT_TRUE(net.ok()) << net.status().to_string();
+  torch::NoGradGuard no_grad;
+  const int w = 20, h = 16, frames = 4;
+  torch::Tensor x = torch::empty({1, 3 * frames, h, w});
+  std::vector<Image> sr;
+  for (int t = 0; t < frames; ++t) {
+    const Image lr = make_image(w, h, 7 + t);
+    for (int y = 0; y < h; ++y) {
+      for (int xx = 0; xx < w; ++xx) {
+        for (int ch = 0; ch < 3; ++ch) x[0][3 * t + ch][y][xx] = lr.view<uint8_t>().at(xx, y, ch) / 255.0f;
+      }
+    }
+    sr.push_back(Image::create(4 * w, 4 * h, 3, PixelType::kU8).value());
+    ASSERT_TRUE(session->push_frame_u8(lr.view<uint8_t>(), sr.back().view<uint8_t>()).ok());
+  }
+  const torch::Tensor y = (*net)->forward(x);
+  int max_diff = 0, equal = 0;
+  const int total = 16 * w * h * 3 * frames;
+  for (int t = 0; t < frames; ++t) {
+    const int equal_before = equal;
+    for (int yy = 0; yy < 4 * h; ++yy) {
+      for (int xx = 0; xx < 4 * w; ++xx) {
+        for (int ch = 0; ch < 3; ++ch) {
+          const int fake = static_cast<int>(std::lround(y[0][3 * t + ch][yy][xx].item<float>() * 255.0f));
+          const int d = std::abs(std::clamp(fake, 0, 255) - sr[t].view<uint8_t>().at(xx, yy, ch));
+          max_diff = std::max(max_diff, d);
+          equal += d == 0;
+        }
+      }
+    }
+    std::cout << "QAT video frame " << t << ": " << equal - equal_before << " equal, max so far " << max_diff << "\n";
+    if (t == 0) {  // as the one-frame test: only rounding the fake quantization does not model
+      EXPECT_LE(max_diff, 2);
+      EXPECT_GE((equal - equal_before) * 100, total / frames * 99);
+    }
+  }
+  // Later frames: those 1-LSB differences in the states are carried and grow a little through the recurrence
+  // (measured: 93 % / 83 % equal at frames 1 / 3, max 4); a state fed back wrongly would differ everywhere.
+  std::cout << "QAT video: " << equal << " of " << total << " equal, max " << max_diff << "\n";
+  EXPECT_LE(max_diff, 6);
+  EXPECT_GE(equal * 100, total * 85);
 }
 
 TEST(Qat, NetworksWithoutAnInt8FormAreRefusedNamingTheNode) {

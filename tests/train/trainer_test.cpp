@@ -113,7 +113,7 @@ TEST(Recipes, BadRecipesGiveClearErrors) {
        "must stay true"},
       {base + "[[stages]]\nscale = 2\npatch = 64\nbatch = 2\niterations = 5\nlr = 1e-3\nqat = true\n"
               "qat_calib = \"c\"\n[[stages]]\nscale = 4\n",
-       "qat = true needs a one-frame network at the model's scale"},
+       "qat = true needs the network at the model's scale"},
   };
   for (const auto& c : cases) {
     Result<Recipe> r = parse_recipe(c.text, dir.path());
