@@ -200,6 +200,7 @@ CLI_CASES = [
     ("bicubic", (23, 31, 3), np.uint8),
     ("elsr-x4-int8", (23, 31, 3), np.uint8),  # INT8 (the integer band executor)
     ("elsr-x4-int8", (19, 21, 4), np.uint16),
+    ("evsrnet-x4-int8", (23, 31, 3), np.uint8),  # INT8 recurrent step, a static window of int8 states
 ]
 
 
