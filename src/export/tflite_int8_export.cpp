@@ -195,12 +195,8 @@ Result<std::string> export_tflite_int8(const Graph& graph, const TensorMap& tens
   // so the step names are the ones litesr.quantization gives parameters for.
   LITESR_ASSIGN_OR_RETURN(const Program program, compile_program(graph, tensors));
   LITESR_ASSIGN_OR_RETURN(const Int8Program int8, compile_int8_program(program, quantization));
-  if (int8.inputs.size() != 1 || int8.outputs.size() != 1) {
-    return unsupported(
-        "tflite export: INT8 files of multi-frame (recurrent) models are not written yet; export the "
-        "float model instead");
-  }
-  const Int8Step& input_step = int8.steps[int8.inputs[0]];
+  const bool single = int8.inputs.size() == 1 && int8.outputs.size() == 1;
+  const Int8Step& input_step = int8.steps[int8.inputs[single ? 0 : 1]];  // the frame (x_t of a recurrent step)
   const Int8Step& output_step = int8.steps[int8.outputs[0]];
   if (options.clamp_output && !(output_step.output == image_quant_params())) {
     return unsupported(
@@ -213,27 +209,41 @@ Result<std::string> export_tflite_int8(const Graph& graph, const TensorMap& tens
   TfliteBuilder b(/*fp16_constants=*/false);
   Int8StepEmitter emitter(b, program, int8);
   std::vector<int> value(program.steps.size(), -1);
-  const int input = b.tensor(std::string(kTfliteInputName), {1, h, w, input_step.channels}, tf::TensorType::kInt8,
-                             per_tensor(input_step.output));
-  value[int8.inputs[0]] = input;
+  // Inputs "lr" (one-input models) or the steps' names (a recurrent step: x_prev, x_t, then its states), each int8
+  // [1, H, W, C] at its step's parameters; outputs "sr", then "<state step>_out" (as the float export names them).
+  std::vector<int> inputs, outputs;
+  for (int id : int8.inputs) {
+    const Int8Step& s = int8.steps[id];
+    value[id] = b.tensor(single ? std::string(kTfliteInputName) : s.name, {1, h, w, s.channels}, tf::TensorType::kInt8,
+                         per_tensor(s.output));
+    inputs.push_back(value[id]);
+  }
   for (std::size_t i = 0; i < program.steps.size(); ++i) {
-    if (static_cast<int>(i) == int8.inputs[0]) continue;
+    if (int8.steps[i].op == OpKind::kInput) continue;
     std::vector<int> ins;
     for (int in : int8.steps[i].inputs) ins.push_back(value[in]);
     LITESR_ASSIGN_OR_RETURN(const Shape shape, tflite_ops::nhwc_shape(program.steps[i], 1, h, w));
     LITESR_ASSIGN_OR_RETURN(value[i], emitter.emit(i, ins, shape));
   }
-  const int output = value[int8.outputs[0]];
-  b.set_name(output, std::string(kTfliteOutputName));  // TFLite finds outputs by index; the name is for people
+  for (std::size_t k = 0; k < int8.outputs.size(); ++k) {
+    const int id = int8.outputs[k];
+    outputs.push_back(value[id]);
+    // TFLite finds outputs by index; the names are for people and tools
+    b.set_name(value[id], k == 0 ? std::string(kTfliteOutputName) : int8.steps[id].name + "_out");
+  }
 
   const QuantParams in_p = input_step.output, out_p = output_step.output;
-  const std::string description = options.description.empty()
-                                      ? "LiteSR " + graph.arch + " x" + std::to_string(graph.scale) +
-                                            " INT8 (input lr: NHWC int8 RGB, " + params_text(in_p) + ", " +
-                                            std::to_string(w) + "x" + std::to_string(h) + "; output sr: int8, " +
-                                            params_text(out_p) + ")"
-                                      : options.description;
-  return b.finish({input}, {output}, graph.arch.empty() ? "litesr" : graph.arch, description);
+  const std::string description =
+      !options.description.empty() ? options.description
+      : single ? "LiteSR " + graph.arch + " x" + std::to_string(graph.scale) + " INT8 (input lr: NHWC int8 RGB, " +
+                     params_text(in_p) + ", " + std::to_string(w) + "x" + std::to_string(h) + "; output sr: int8, " +
+                     params_text(out_p) + ")"
+               : "LiteSR " + graph.arch + " x" + std::to_string(graph.scale) +
+                     " INT8 recurrent step (inputs x_prev, x_t: NHWC int8 frames, " + params_text(in_p) + ", " +
+                     std::to_string(w) + "x" + std::to_string(h) +
+                     ", then the state maps at their parameters; outputs sr: int8, " + params_text(out_p) +
+                     ", then the states to feed back)";
+  return b.finish(inputs, outputs, graph.arch.empty() ? "litesr" : graph.arch, description);
 }
 
 Result<std::string> export_tflite_int8(const ModelFile& model, const TfliteExportOptions& options) {

@@ -358,26 +358,33 @@ TfliteFile read_tflite_file(const std::string& bytes) {
   return file;
 }
 
-Result<QuantizedMap> interpret_tflite_int8(const std::string& bytes, const QuantizedMap& input) {
+Result<std::vector<QuantizedMap>> interpret_tflite_int8(const std::string& bytes,
+                                                        const std::vector<QuantizedMap>& inputs) {
   const TfliteFile f = read_tflite_file(bytes);
-  if (f.inputs.size() != 1 || f.outputs.size() != 1) return invalid_argument("one input and one output expected");
-  const TfliteFileTensor& it = f.tensors[f.inputs[0]];
-  LITESR_ASSIGN_OR_RETURN(const QuantParams in_p, per_tensor(it));
-  if (it.shape != std::vector<int32_t>{1, input.height, input.width, input.channels} || !(in_p == input.params)) {
-    return invalid_argument("the input map does not match the file's input tensor");
+  if (f.inputs.size() != inputs.size()) {
+    return invalid_argument("the file has " + std::to_string(f.inputs.size()) + " inputs, given " +
+                            std::to_string(inputs.size()));
   }
   std::vector<Value> values(f.tensors.size());
   std::vector<bool> have(f.tensors.size(), false);
-  Value& in = values[f.inputs[0]];
-  in = {it.shape, std::vector<int8_t>(input.size()), in_p};
-  for (int c = 0; c < input.channels; ++c) {
-    for (int y = 0; y < input.height; ++y) {
-      for (int x = 0; x < input.width; ++x) {
-        in.data[(static_cast<std::size_t>(y) * input.width + x) * input.channels + c] = input.at(c, y, x);
+  for (std::size_t k = 0; k < inputs.size(); ++k) {
+    const QuantizedMap& input = inputs[k];
+    const TfliteFileTensor& it = f.tensors[f.inputs[k]];
+    LITESR_ASSIGN_OR_RETURN(const QuantParams in_p, per_tensor(it));
+    if (it.shape != std::vector<int32_t>{1, input.height, input.width, input.channels} || !(in_p == input.params)) {
+      return invalid_argument("input map " + std::to_string(k) + " does not match the file's input tensor " + it.name);
+    }
+    Value& in = values[f.inputs[k]];
+    in = {it.shape, std::vector<int8_t>(input.size()), in_p};
+    for (int c = 0; c < input.channels; ++c) {
+      for (int y = 0; y < input.height; ++y) {
+        for (int x = 0; x < input.width; ++x) {
+          in.data[(static_cast<std::size_t>(y) * input.width + x) * input.channels + c] = input.at(c, y, x);
+        }
       }
     }
+    have[f.inputs[k]] = true;
   }
-  have[f.inputs[0]] = true;
   for (std::size_t i = 0; i < f.ops.size(); ++i) {
     const TfliteFileOp& op = f.ops[i];
     Result<Value> out = run_op(f, op, values, have);
@@ -388,19 +395,28 @@ Result<QuantizedMap> interpret_tflite_int8(const std::string& bytes, const Quant
     values[op.outputs[0]] = std::move(out).value();
     have[op.outputs[0]] = true;
   }
-  const int32_t out_id = f.outputs[0];
-  if (!have[out_id]) return invalid_argument("the output is never computed");
-  const Value& o = values[out_id];
-  if (o.shape.size() != 4 || o.shape[0] != 1) return invalid_argument("the output is not [1, H, W, C]");
-  QuantizedMap out = QuantizedMap::zeros(o.shape[3], o.shape[1], o.shape[2], o.params);
-  for (int c = 0; c < out.channels; ++c) {
-    for (int y = 0; y < out.height; ++y) {
-      for (int x = 0; x < out.width; ++x) {
-        out.at(c, y, x) = o.data[(static_cast<std::size_t>(y) * out.width + x) * out.channels + c];
+  std::vector<QuantizedMap> outputs;
+  for (const int32_t out_id : f.outputs) {
+    if (!have[out_id]) return invalid_argument("output " + f.tensors[out_id].name + " is never computed");
+    const Value& o = values[out_id];
+    if (o.shape.size() != 4 || o.shape[0] != 1) return invalid_argument("an output is not [1, H, W, C]");
+    QuantizedMap out = QuantizedMap::zeros(o.shape[3], o.shape[1], o.shape[2], o.params);
+    for (int c = 0; c < out.channels; ++c) {
+      for (int y = 0; y < out.height; ++y) {
+        for (int x = 0; x < out.width; ++x) {
+          out.at(c, y, x) = o.data[(static_cast<std::size_t>(y) * out.width + x) * out.channels + c];
+        }
       }
     }
+    outputs.push_back(std::move(out));
   }
-  return out;
+  return outputs;
+}
+
+Result<QuantizedMap> interpret_tflite_int8(const std::string& bytes, const QuantizedMap& input) {
+  LITESR_ASSIGN_OR_RETURN(std::vector<QuantizedMap> outputs, interpret_tflite_int8(bytes, std::vector{input}));
+  if (outputs.size() != 1) return invalid_argument("one output expected");
+  return std::move(outputs[0]);
 }
 
 }  // namespace litesr::testing

@@ -61,5 +61,8 @@ TfliteFile read_tflite_file(const std::string& bytes);
 // input parameters). kInvalidArgument for parameters TFLite's kernels would reject, kUnsupported for an op
 // outside the list above.
 Result<QuantizedMap> interpret_tflite_int8(const std::string& bytes, const QuantizedMap& input);
+// The same for any number of inputs (the file's order, each at its tensor's parameters): every output, in order.
+Result<std::vector<QuantizedMap>> interpret_tflite_int8(const std::string& bytes,
+                                                        const std::vector<QuantizedMap>& inputs);
 
 }  // namespace litesr::testing

@@ -26,6 +26,10 @@ Result<QuantizedMap> run_tflite_int8(const std::string&, const QuantizedMap&) {
   return unsupported(tflite_unavailable_reason());
 }
 
+Result<std::vector<QuantizedMap>> run_tflite_int8(const std::string&, const std::vector<QuantizedMap>&) {
+  return unsupported(tflite_unavailable_reason());
+}
+
 Result<std::vector<ArmnnLayer>> armnn_parse_layers(const std::string&) {
   return unsupported(tflite_unavailable_reason());
 }
@@ -220,52 +224,76 @@ class LayerLister : public armnn::LayerVisitorBase<armnn::VisitorNoThrowPolicy> 
 
 }  // namespace
 
-Result<QuantizedMap> run_tflite_int8(const std::string& tflite, const QuantizedMap& input) {
+Result<std::vector<QuantizedMap>> run_tflite_int8(const std::string& tflite, const std::vector<QuantizedMap>& inputs) {
   try {
     LITESR_ASSIGN_OR_RETURN(LoadedNetwork n, load_on_cpuref(tflite));
     const std::vector<std::string> input_names = n.parser->GetSubgraphInputTensorNames(0);
     const std::vector<std::string> output_names = n.parser->GetSubgraphOutputTensorNames(0);
-    if (input_names.size() != 1 || output_names.size() != 1) {
-      return invalid_argument("run_tflite_int8 takes files with one input and one output");
+    if (input_names.size() != inputs.size()) {
+      return invalid_argument("the file has " + std::to_string(input_names.size()) + " inputs, given " +
+                              std::to_string(inputs.size()));
     }
-    const armnn::BindingPointInfo in_info = n.parser->GetNetworkInputBindingInfo(0, input_names[0]);
-    const armnn::TensorShape& shape = in_info.second.GetShape();
-    if (in_info.second.GetDataType() != armnn::DataType::QAsymmS8 || shape.GetNumDimensions() != 4 || shape[0] != 1 ||
-        static_cast<int>(shape[1]) != input.height || static_cast<int>(shape[2]) != input.width ||
-        static_cast<int>(shape[3]) != input.channels) {
-      return invalid_argument("input " + input_names[0] + " is not an int8 [1, H, W, C] tensor of the given map's size");
-    }
-    std::vector<int8_t> nhwc(input.size());
-    for (int c = 0; c < input.channels; ++c) {
-      for (int y = 0; y < input.height; ++y) {
-        for (int x = 0; x < input.width; ++x) {
-          nhwc[(static_cast<std::size_t>(y) * input.width + x) * input.channels + c] = input.at(c, y, x);
+    std::vector<std::vector<int8_t>> in_nhwc(inputs.size());
+    armnn::InputTensors in_tensors;
+    for (std::size_t k = 0; k < inputs.size(); ++k) {
+      const QuantizedMap& input = inputs[k];
+      const armnn::BindingPointInfo in_info = n.parser->GetNetworkInputBindingInfo(0, input_names[k]);
+      const armnn::TensorShape& shape = in_info.second.GetShape();
+      if (in_info.second.GetDataType() != armnn::DataType::QAsymmS8 || shape.GetNumDimensions() != 4 || shape[0] != 1 ||
+          static_cast<int>(shape[1]) != input.height || static_cast<int>(shape[2]) != input.width ||
+          static_cast<int>(shape[3]) != input.channels) {
+        return invalid_argument("input " + input_names[k] +
+                                " is not an int8 [1, H, W, C] tensor of the given map's size");
+      }
+      in_nhwc[k].resize(input.size());
+      for (int c = 0; c < input.channels; ++c) {
+        for (int y = 0; y < input.height; ++y) {
+          for (int x = 0; x < input.width; ++x) {
+            in_nhwc[k][(static_cast<std::size_t>(y) * input.width + x) * input.channels + c] = input.at(c, y, x);
+          }
         }
       }
+      in_tensors.push_back({in_info.first, armnn::ConstTensor(in_info.second, in_nhwc[k].data())});
     }
-    const armnn::BindingPointInfo out_info = n.parser->GetNetworkOutputBindingInfo(0, output_names[0]);
-    const armnn::TensorShape& os = out_info.second.GetShape();
-    if (out_info.second.GetDataType() != armnn::DataType::QAsymmS8 || os.GetNumDimensions() != 4 || os[0] != 1) {
-      return invalid_argument("output " + output_names[0] + " is not an int8 [1, H, W, C] tensor");
+    std::vector<std::vector<int8_t>> out_nhwc(output_names.size());
+    std::vector<armnn::TensorInfo> out_infos;
+    armnn::OutputTensors out_tensors;
+    for (std::size_t k = 0; k < output_names.size(); ++k) {
+      const armnn::BindingPointInfo out_info = n.parser->GetNetworkOutputBindingInfo(0, output_names[k]);
+      const armnn::TensorShape& os = out_info.second.GetShape();
+      if (out_info.second.GetDataType() != armnn::DataType::QAsymmS8 || os.GetNumDimensions() != 4 || os[0] != 1) {
+        return invalid_argument("output " + output_names[k] + " is not an int8 [1, H, W, C] tensor");
+      }
+      out_nhwc[k].resize(out_info.second.GetNumElements());
+      out_infos.push_back(out_info.second);
+      out_tensors.push_back({out_info.first, armnn::Tensor(out_info.second, out_nhwc[k].data())});
     }
-    std::vector<int8_t> out_nhwc(out_info.second.GetNumElements());
-    armnn::InputTensors inputs{{in_info.first, armnn::ConstTensor(in_info.second, nhwc.data())}};
-    armnn::OutputTensors outputs{{out_info.first, armnn::Tensor(out_info.second, out_nhwc.data())}};
-    if (n.runtime->EnqueueWorkload(n.id, inputs, outputs) != armnn::Status::Success) {
+    if (n.runtime->EnqueueWorkload(n.id, in_tensors, out_tensors) != armnn::Status::Success) {
       return internal_error("Arm NN EnqueueWorkload failed");
     }
-    const int h = static_cast<int>(os[1]), w = static_cast<int>(os[2]), c = static_cast<int>(os[3]);
-    QuantizedMap out = QuantizedMap::zeros(
-        c, h, w, {out_info.second.GetQuantizationScale(), out_info.second.GetQuantizationOffset()});
-    for (int ch = 0; ch < c; ++ch) {
-      for (int y = 0; y < h; ++y) {
-        for (int x = 0; x < w; ++x) out.at(ch, y, x) = out_nhwc[(static_cast<std::size_t>(y) * w + x) * c + ch];
+    std::vector<QuantizedMap> outputs;
+    for (std::size_t k = 0; k < out_infos.size(); ++k) {
+      const armnn::TensorShape& os = out_infos[k].GetShape();
+      const int h = static_cast<int>(os[1]), w = static_cast<int>(os[2]), c = static_cast<int>(os[3]);
+      QuantizedMap out =
+          QuantizedMap::zeros(c, h, w, {out_infos[k].GetQuantizationScale(), out_infos[k].GetQuantizationOffset()});
+      for (int ch = 0; ch < c; ++ch) {
+        for (int y = 0; y < h; ++y) {
+          for (int x = 0; x < w; ++x) out.at(ch, y, x) = out_nhwc[k][(static_cast<std::size_t>(y) * w + x) * c + ch];
+        }
       }
+      outputs.push_back(std::move(out));
     }
-    return out;
+    return outputs;
   } catch (const std::exception& e) {
     return unsupported(std::string("Arm NN: ") + e.what());
   }
+}
+
+Result<QuantizedMap> run_tflite_int8(const std::string& tflite, const QuantizedMap& input) {
+  LITESR_ASSIGN_OR_RETURN(std::vector<QuantizedMap> outputs, run_tflite_int8(tflite, std::vector{input}));
+  if (outputs.size() != 1) return invalid_argument("run_tflite_int8 takes files with one output here");
+  return std::move(outputs[0]);
 }
 
 Result<std::vector<ArmnnLayer>> armnn_parse_layers(const std::string& tflite) {

@@ -26,6 +26,8 @@ Result<std::vector<FeatureMap>> run_tflite(const std::string& tflite, const std:
 // `input` [C, H, W] goes in as NHWC [1, H, W, C] int8; the output comes back with the quantization parameters
 // Arm NN read for it. kUnsupported with Arm NN's message for an operator or data type it cannot run.
 Result<QuantizedMap> run_tflite_int8(const std::string& tflite, const QuantizedMap& input);
+// The same for any number of inputs (the file's order): every output, in order.
+Result<std::vector<QuantizedMap>> run_tflite_int8(const std::string& tflite, const std::vector<QuantizedMap>& inputs);
 
 // A tensor as Arm NN's TfLite parser reads it.
 struct ArmnnTensor {
