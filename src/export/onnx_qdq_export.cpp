@@ -146,11 +146,9 @@ Result<onnx::ModelProto> build_qdq_model(const Graph& graph, const TensorMap& te
   // The program an INT8 session runs (Session::create: batch norm folded, conv_transpose2d lowered).
   LITESR_ASSIGN_OR_RETURN(const Program program, compile_program(graph, tensors));
   LITESR_ASSIGN_OR_RETURN(const Int8Program int8, compile_int8_program(program, quantization));
-  if (int8.inputs.size() != 1 || int8.outputs.size() != 1) {
-    return unsupported(
-        "onnx export: INT8 files of multi-frame (recurrent) models are not written yet; export the "
-        "float model instead");
-  }
+  // Inputs "lr" (one-input models) or the steps' names (a recurrent step: x_prev, x_t, then its states); outputs
+  // "sr", then "<state step>_out" (the float export's names). All float32, quantized / dequantized inside.
+  const bool single = int8.inputs.size() == 1 && int8.outputs.size() == 1;
 
   onnx::ModelProto model;
   init_onnx_model(model, graph, options.doc);
@@ -160,21 +158,28 @@ Result<onnx::ModelProto> build_qdq_model(const Graph& graph, const TensorMap& te
   OnnxGraphWriter w(g, /*fp16=*/false);
   QdqStepEmitter emitter(w);
 
-  const std::string input_name(kOnnxInputName), output_name(kOnnxOutputName);
-  const Int8Step& in = int8.steps[int8.inputs[0]];
+  const std::string output_name(kOnnxOutputName);
   const Int8Step& out = int8.steps[int8.outputs[0]];
-  OnnxGraphWriter::declare(g->add_input(), input_name, {1, in.channels, -1, -1}, {"", "", "H", "W"});
-  // The output step's DequantizeLinear writes "sr" itself unless a Clip follows.
-  const std::string output_dq = options.clamp_output ? "" : output_name;
+  std::vector<std::string> graph_name(int8.steps.size());  // graph inputs and outputs by step
+  for (int id : int8.inputs) {
+    graph_name[id] = single ? std::string(kOnnxInputName) : int8.steps[id].name;
+    OnnxGraphWriter::declare(g->add_input(), graph_name[id], {1, int8.steps[id].channels, -1, -1}, {"", "", "H", "W"});
+  }
+  // The output steps' DequantizeLinear write "sr" (unless a Clip follows) and the states' names themselves.
+  for (std::size_t k = 0; k < int8.outputs.size(); ++k) {
+    graph_name[int8.outputs[k]] = k > 0                  ? int8.steps[int8.outputs[k]].name + "_out"
+                                  : options.clamp_output ? ""
+                                                         : output_name;
+  }
   std::vector<std::string> value(int8.steps.size());  // per step: its dequantized (float) value
   for (std::size_t i = 0; i < int8.steps.size(); ++i) {
     const Int8Step& s = int8.steps[i];
     emitter.declare_params(s.name, s.output);
-    const std::string dq_name = static_cast<int>(i) == int8.outputs[0] ? output_dq : "";
-    if (s.op == OpKind::kInput) {
-      value[i] = emitter.quantize_dequantize(s.name, input_name, s.name, dq_name);
+    if (s.op == OpKind::kInput) {  // its quantized tensor takes another name than the graph input it reads
+      value[i] = emitter.quantize_dequantize(s.name, graph_name[i], single ? s.name : s.name + "/q");
       continue;
     }
+    const std::string& dq_name = graph_name[i];  // "" = the emitter names it
     std::vector<std::string> ins;
     for (int id : s.inputs) ins.push_back(value[id]);
     LITESR_ASSIGN_OR_RETURN(const std::string result, emitter.emit(s, ins));
@@ -188,6 +193,10 @@ Result<onnx::ModelProto> build_qdq_model(const Graph& graph, const TensorMap& te
            output_name);
   }
   OnnxGraphWriter::declare(g->add_output(), output_name, {1, out.channels, -1, -1}, {"", "", "H_out", "W_out"});
+  for (std::size_t k = 1; k < int8.outputs.size(); ++k) {
+    const int id = int8.outputs[k];
+    OnnxGraphWriter::declare(g->add_output(), graph_name[id], {1, int8.steps[id].channels, -1, -1}, {"", "", "H", "W"});
+  }
   return model;
 }
 

@@ -167,6 +167,11 @@ constexpr AgreementBound kMixed{0.999, 0.85, 2.0};
 // --max-images 16` on the whole 320x240 samples/sample.png gave 5 steps, 82.1 % exact, 98.3 % within 1 (the earlier
 // weights). A wrong scale, zero point or layout is tens of steps off on most pixels.
 constexpr AgreementBound kTrainedElsr{0.97, 0.65, 6.0};
+// The recurrent evsrnet-x4-int8 step: twelve convs and five residual adds, each rounded in float by ORT, and an
+// 8-channel trunk whose one step is 8 steps of h. Measured (2026-12-05): sr 26 % exact, 60 % within 1, max 9 steps;
+// h_out 47 % / 57 % / 16; tail_out 26 % / 67 % / 9 (Arm NN's CpuRef is as far: mean 1.2-2.1 steps). A wrong scale,
+// zero point or layout is tens of steps off on most samples.
+constexpr AgreementBound kTrainedRecurrent{0.50, 0.20, 20.0};
 
 void expect_agreement(const StepAgreement& a, const AgreementBound& bound, const std::string& label) {
   EXPECT_GE(a.within_one, bound.within_one) << label;
@@ -223,6 +228,59 @@ TEST(OnnxQdqExport, TrainedElsrThroughExportModel) {
   EXPECT_EQ(quantize, static_cast<int>(read_model_quantization(*model).value().activations.size()));
   LITESR_REQUIRE_ORT();
   expect_agreement(ort_agreement(*bytes, *model, "elsr-x4 (trained)"), kTrainedElsr, "elsr-x4 (trained)");
+}
+
+// The shipped video model's recurrent step (evsrnet-x4-int8): inputs x_prev, x_t, h_prev, o_prev and outputs sr,
+// h_out, tail_out (float32, quantized / dequantized inside); on a second step (the first one's states fed back) every
+// output in ONNX Runtime is the INT8 oracle's up to ORT's float requantization.
+TEST(OnnxQdqExport, RecurrentStepMatchesInt8ReferenceInOnnxRuntime) {
+  const ModelFile model = models::resolve_model("evsrnet-x4-int8").value();
+  const Result<std::string> bytes = export_onnx_qdq(model);
+  ASSERT_TRUE(bytes.ok()) << bytes.status().to_string();
+  ASSERT_TRUE(check_onnx(*bytes).ok()) << check_onnx(*bytes).to_string();
+  onnx::ModelProto proto;
+  ASSERT_TRUE(proto.ParseFromString(*bytes));
+  std::vector<std::string> names;
+  for (const auto& v : proto.graph().input()) names.push_back(v.name());
+  for (const auto& v : proto.graph().output()) names.push_back(v.name());
+  EXPECT_EQ(names, (std::vector<std::string>{"x_prev", "x_t", "h_prev", "o_prev", "sr", "h_out", "tail_out"}));
+
+  const Int8Program p = compile_int8_program(compile_program(models::build_graph(model).value(), model.tensors).value(),
+                                             read_model_quantization(model).value())
+                            .value();
+  const int w = 23, h = 17;
+  auto frame = [&](int x0) {
+    const FeatureMap crop = sample_crop(x0, 60, w, h);
+    return quantize_map(3, h, w, crop.data, p.steps[p.inputs[1]].output);
+  };
+  std::vector<QuantizedMap> in{frame(40), frame(40)};
+  for (std::size_t i = 2; i < p.inputs.size(); ++i) {  // zero states
+    const Int8Step& s = p.steps[p.inputs[i]];
+    in.push_back(QuantizedMap::zeros(s.channels, h, w, s.output));
+    std::fill(in.back().data.begin(), in.back().data.end(), static_cast<int8_t>(s.output.zero_point));
+  }
+  const std::vector<QuantizedMap> first = run_int8_reference(p, in).value();
+  in = {in[1], frame(41), first[1], first[2]};
+  const std::vector<QuantizedMap> want = run_int8_reference(p, in).value();
+  LITESR_REQUIRE_ORT();
+  std::vector<FeatureMap> ort_in;
+  for (const QuantizedMap& m : in) {  // on the integer grid: the file's QuantizeLinear gives the same integers
+    FeatureMap f = FeatureMap::zeros(m.channels, m.height, m.width);
+    f.data = dequantize_map(m);
+    ort_in.push_back(std::move(f));
+  }
+  TempDir dir;
+  const Result<std::vector<FeatureMap>> ort = run_onnx_runtime(*bytes, ort_in, dir.path());
+  ASSERT_TRUE(ort.ok()) << ort.status().to_string();
+  ASSERT_EQ(ort->size(), want.size());
+  for (std::size_t k = 0; k < want.size(); ++k) {
+    FeatureMap ref = FeatureMap::zeros(want[k].channels, want[k].height, want[k].width);
+    ref.data = dequantize_map(want[k]);
+    const StepAgreement a = compare_steps((*ort)[k], ref, want[k].params.scale);
+    std::printf("[ qdq ] evsrnet-x4-int8 %s: max %.3f steps, exact %.5f, within 1 step %.6f\n", names[4 + k].c_str(),
+                a.max_steps, a.exact_fraction, a.within_one);
+    expect_agreement(a, kTrainedRecurrent, names[4 + k]);
+  }
 }
 
 // Every op with an integer form in one graph: relu, leaky_relu, depthwise and 1x1 convs, a 3-input add, tanh,

@@ -16,6 +16,9 @@ std::string ort_unavailable_reason();
 
 // Writes `onnx` and `input` ([1, C, H, W]) to `dir`, runs ORT, reads output 0 back as [C', H', W'].
 Result<FeatureMap> run_onnx_runtime(const std::string& onnx, const FeatureMap& input, const std::filesystem::path& dir);
+// Several inputs ([C, H, W] each, fed in the model's input order): every output, in order.
+Result<std::vector<FeatureMap>> run_onnx_runtime(const std::string& onnx, const std::vector<FeatureMap>& inputs,
+                                                 const std::filesystem::path& dir);
 
 }  // namespace litesr::testing
 
