@@ -1,7 +1,7 @@
 // MultiFrameSession on hand-built graphs of both contracts (an EVSRNet-shaped recurrent step and a
 // frame-parallel single-frame graph): streaming == a hand-rolled loop over run_reference, window and
 // reset() semantics, run_stacked == streaming, frame-parallel == per-frame Session, errors, u8, and no
-// allocation per frame after the first; with RGB (K = 3) and luma (K = 1) frames.
+// allocation per frame after the first; with RGB (K = 3) and luma (K = 1) frames; INT8 recurrent steps fused.
 #include "runtime/multi_frame_session.h"
 
 #include <gtest/gtest.h>
@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "base/image_ops.h"
+#include "runtime/int8_program.h"
 #include "runtime/reference_executor.h"
 #include "testing/allocation_counter.h"
 
@@ -183,6 +184,56 @@ TEST_P(MultiFrameSessionK, RecurrentStepIsFusedAndBitwiseAcrossBandsAndThreads) 
       EXPECT_LE(d, 1e-5f) << "frame " << t;
     }
   }
+}
+
+// Hand-made INT8 parameters for recurrent_graph (every step but the frames at one range; the state inputs tied to
+// their state outputs, as calibration ties them).
+ModelQuantization recurrent_quantization() {
+  ModelQuantization q;
+  const QuantParams image = image_quant_params(), features{0.02f, -20}, state{0.01f, -60};
+  for (const char* name : {"x_prev", "x_t", "frame"}) q.activations[name] = image;
+  for (const char* name : {"step_input", "head", "head_act", "tail", "o_prev"}) q.activations[name] = features;
+  for (const char* name : {"hidden", "h", "h_prev"}) q.activations[name] = state;
+  return q;
+}
+
+// An INT8 recurrent step runs on the INT8 band executor, bit-identical for every band height and thread count to
+// the INT8 reference session (the ThreadSanitizer stage runs this: the state outputs are written by every band).
+TEST_P(MultiFrameSessionK, Int8RecurrentStepIsFusedAndThreadInvariant) {
+  const int k = GetParam();
+  const Graph g = recurrent_graph(k);
+  const TensorMap weights = random_tensors(g, 13);
+  const ModelQuantization q = recurrent_quantization();
+  const int w = 33, h = 23, frames = kWindow + 2;
+  std::vector<FeatureMap> inputs;
+  for (int t = 0; t < frames; ++t) inputs.push_back(random_frame(w, h, 500 + t, k));
+  auto run_all = [&](const SessionOptions& options, ExecutionMode expected_mode) {
+    auto s = MultiFrameSession::create(g, weights, options, q);
+    EXPECT_TRUE(s.ok()) << s.status().to_string();
+    EXPECT_EQ(s->mode(), expected_mode);
+    std::vector<Buffer> out;
+    for (const FeatureMap& x : inputs) out.push_back(push(*s, x));
+    return out;
+  };
+  SessionOptions reference;
+  reference.reference = true;
+  const std::vector<Buffer> expected = run_all(reference, ExecutionMode::kInt8Reference);
+  for (const auto& [threads, band_rows] : std::vector<std::pair<int, int>>{{1, 0}, {2, 0}, {2, 1}, {3, 4}}) {
+    SessionOptions options;
+    options.threads = threads;
+    options.band_rows = band_rows;
+    const std::vector<Buffer> got = run_all(options, ExecutionMode::kInt8Bands);
+    for (int t = 0; t < frames; ++t) {
+      EXPECT_EQ(got[t].data, expected[t].data)
+          << "frame " << t << ", threads " << threads << ", band rows " << band_rows;
+    }
+  }
+  // The state inputs must carry their state outputs' parameters.
+  ModelQuantization untied = q;
+  untied.activations["o_prev"] = QuantParams{0.03f, 0};
+  const auto bad = MultiFrameSession::create(g, weights, {}, untied);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kCorruptData) << bad.status().to_string();
 }
 
 TEST(MultiFrameSession, StateMattersAndResetStartsANewWindow) {
