@@ -89,36 +89,15 @@ async function main() {
   if (args[0] === '--multi') return mainMulti(args.slice(1));
   if (args.length !== 7) fail('usage: ort_run.js MODEL.onnx INPUT.f32 N C H W OUTPUT.f32');
   const [modelPath, inputPath, n, c, h, w, outputPath] = args;
-  const dims = [n, c, h, w].map((v) => Number.parseInt(v, 10));
-  if (dims.some((v) => !Number.isInteger(v) || v <= 0)) fail(`bad dimensions ${[n, c, h, w].join(' ')}`);
-  let ort;
-  try {
-    ort = require(path.join(__dirname, 'node_modules', 'onnxruntime-node'));
-  } catch (e) {
-    fail(`onnxruntime-node is not installed (cd tools && ONNXRUNTIME_NODE_INSTALL=skip npm ci): ${e.message}`);
-  }
-  const bytes = fs.readFileSync(inputPath);
-  const count = dims.reduce((a, b) => a * b, 1);
-  if (bytes.length !== count * 4) fail(`${inputPath}: ${bytes.length} bytes, expected ${count * 4}`);
-  const data = new Float32Array(count);
-  for (let i = 0; i < count; ++i) data[i] = bytes.readFloatLE(i * 4);
-
+  const { data, dims } = readInput(inputPath, [n, c, h, w]);
+  const ort = loadOrt();
   const options = { executionProviders: ['cpu'], graphOptimizationLevel: 'all', intraOpNumThreads: 1 };
   const session = await ort.InferenceSession.create(modelPath, options);
   const inputName = session.inputNames[0];
   const outputName = session.outputNames[0];
   const results = await session.run({ [inputName]: new ort.Tensor('float32', data, dims) });
-  const out = results[outputName];
-  let values = out.data;
-  if (out.type === 'float16') {
-    values = Float32Array.from(values, (v) => (typeof v === 'number' && Number.isInteger(v) ? halfToFloat(v) : v));
-  } else if (out.type !== 'float32') {
-    fail(`output ${outputName} has type ${out.type}`);
-  }
-  const buffer = Buffer.alloc(values.length * 4);
-  for (let i = 0; i < values.length; ++i) buffer.writeFloatLE(values[i], i * 4);
-  fs.writeFileSync(outputPath, buffer);
-  process.stdout.write(JSON.stringify({ input: inputName, output: outputName, dims: out.dims }) + '\n');
+  writeOutput(results[outputName], outputName, outputPath);
+  process.stdout.write(JSON.stringify({ input: inputName, output: outputName, dims: results[outputName].dims }) + '\n');
 }
 
 main().catch((e) => fail(e && e.message ? e.message : String(e)));

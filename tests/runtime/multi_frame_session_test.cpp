@@ -110,6 +110,17 @@ Buffer push(MultiFrameSession& s, const FeatureMap& frame) {
   return sr;
 }
 
+// Every frame of `inputs` through a new session that should run on `expected_mode`.
+std::vector<Buffer> push_all(Result<MultiFrameSession> session, const std::vector<FeatureMap>& inputs,
+                             ExecutionMode expected_mode) {
+  EXPECT_TRUE(session.ok()) << session.status().to_string();
+  if (!session.ok()) return std::vector<Buffer>(inputs.size(), Buffer(0, 0, 0));  // compared, not indexed past
+  EXPECT_EQ(session->mode(), expected_mode);
+  std::vector<Buffer> out;
+  for (const FeatureMap& x : inputs) out.push_back(push(*session, x));
+  return out;
+}
+
 class MultiFrameSessionK : public ::testing::TestWithParam<int> {};  // K: 3 (RGB) or 1 (luma)
 INSTANTIATE_TEST_SUITE_P(Channels, MultiFrameSessionK, ::testing::Values(3, 1),
                          [](const ::testing::TestParamInfo<int>& info) { return info.param == 3 ? "rgb" : "luma"; });
@@ -160,12 +171,7 @@ TEST_P(MultiFrameSessionK, RecurrentStepIsFusedAndBitwiseAcrossBandsAndThreads) 
   std::vector<FeatureMap> inputs;
   for (int t = 0; t < frames; ++t) inputs.push_back(random_frame(w, h, 300 + t, k));
   auto run_all = [&](const SessionOptions& options, ExecutionMode expected_mode) {
-    auto s = MultiFrameSession::create(g, weights, options);
-    EXPECT_TRUE(s.ok()) << s.status().to_string();
-    EXPECT_EQ(s->mode(), expected_mode);
-    std::vector<Buffer> out;
-    for (const FeatureMap& x : inputs) out.push_back(push(*s, x));
-    return out;
+    return push_all(MultiFrameSession::create(g, weights, options), inputs, expected_mode);
   };
   SessionOptions reference;
   reference.reference = true;
@@ -208,12 +214,7 @@ TEST_P(MultiFrameSessionK, Int8RecurrentStepIsFusedAndThreadInvariant) {
   std::vector<FeatureMap> inputs;
   for (int t = 0; t < frames; ++t) inputs.push_back(random_frame(w, h, 500 + t, k));
   auto run_all = [&](const SessionOptions& options, ExecutionMode expected_mode) {
-    auto s = MultiFrameSession::create(g, weights, options, q);
-    EXPECT_TRUE(s.ok()) << s.status().to_string();
-    EXPECT_EQ(s->mode(), expected_mode);
-    std::vector<Buffer> out;
-    for (const FeatureMap& x : inputs) out.push_back(push(*s, x));
-    return out;
+    return push_all(MultiFrameSession::create(g, weights, options, q), inputs, expected_mode);
   };
   SessionOptions reference;
   reference.reference = true;
