@@ -31,7 +31,6 @@ Result<std::shared_ptr<QatNetwork>> QatNetwork::create(const ModelConfig& config
   net->frame_channels_ = frame_channels(graph);
   if (recurrent) {
     LITESR_ASSIGN_OR_RETURN(const std::vector<NodeShape> shapes, infer_shapes(graph));
-    net->state_inputs_ = static_cast<int>(graph.inputs.size()) - 2;
     for (std::size_t i = 2; i < graph.inputs.size(); ++i)
       net->state_channels_.push_back(shapes[graph.inputs[i]].channels);
   }
@@ -102,7 +101,7 @@ torch::Tensor QatNetwork::forward(const torch::Tensor& x) {
   if (frames_ == 1) return step({x})[0];
   const int64_t t_count = x.size(1) / k;  // training sequences may be shorter than the model's window
   const int64_t b = x.size(0), h = x.size(2), w = x.size(3);
-  if (state_inputs_ == 0) {  // frame-parallel: every frame alone
+  if (state_channels_.empty()) {  // frame-parallel: every frame alone
     const torch::Tensor y = step({x.reshape({b * t_count, k, h, w})})[0];
     return y.reshape({b, k * t_count, y.size(2), y.size(3)});
   }

@@ -54,8 +54,7 @@ class QatNetwork : public SrNetwork {
   ModelConfig config_;
   int frames_ = 1;          // Graph::input_frames (1: a one-frame network)
   int frame_channels_ = 3;  // K
-  int state_inputs_ = 0;    // recurrent: inputs after x_prev, x_t
-  std::vector<int64_t> state_channels_;
+  std::vector<int64_t> state_channels_;  // recurrent: the channels of the inputs after x_prev, x_t (else empty)
   ModelQuantization quantization_;
   GraphForward ops_;
   std::vector<QuantParams> output_params_;                             // per graph node
