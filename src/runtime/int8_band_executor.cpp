@@ -281,19 +281,10 @@ Status Int8BandExecutor::prepare_ops() {
     }
   }
   // Image boundaries (int8_map_from_image / int8_map_to_image).
-  const QuantParams image = image_quant_params();
   const QuantParams in = p.steps[p.inputs[0]].output, out = p.steps[p.outputs[0]].output;
-  input_u8_.exact = in == image;
-  for (int v = 0; v < 256; ++v) {
-    input_u8_.v[v] = input_u8_.exact ? static_cast<int8_t>(v - 128) : quantize_value(static_cast<float>(v) / 255.0f, in);
-  }
-  output_u8_.exact = out == image;
-  for (int b = 0; b < 256; ++b) {
-    const int8_t q = static_cast<int8_t>(b);
-    output_u8_.v[b] = output_u8_.exact ? static_cast<uint8_t>(q + 128)
-                                       : static_cast<uint8_t>(quantize_unit(dequantize_value(q, out), 255));
-    output_f32_.v[b] = std::clamp(dequantize_value(q, out), 0.0f, 1.0f);
-  }
+  input_u8_ = byte_to_int8_table(in);
+  output_u8_ = int8_to_byte_table(out);
+  output_f32_ = int8_to_float_table(out);
   const StepOps& out_op = ops_[p.outputs[0]];
   for (int b = 0; b < 256; ++b) {
     const uint8_t shuffled = p.steps[p.outputs[0]].op == OpKind::kPixelShuffle && out_op.requantize

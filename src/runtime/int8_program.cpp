@@ -285,6 +285,26 @@ T sample_from_int8(int8_t q, QuantParams params) {
   }
 }
 
+ByteToInt8Table byte_to_int8_table(QuantParams params) {
+  ByteToInt8Table t;
+  t.exact = params == image_quant_params();
+  for (int v = 0; v < 256; ++v) t.v[v] = int8_from_sample(static_cast<uint8_t>(v), params);
+  return t;
+}
+
+Int8ToByteTable int8_to_byte_table(QuantParams params) {
+  Int8ToByteTable t;
+  t.exact = params == image_quant_params();
+  for (int b = 0; b < 256; ++b) t.v[b] = sample_from_int8<uint8_t>(static_cast<int8_t>(b), params);
+  return t;
+}
+
+Int8ToFloatTable int8_to_float_table(QuantParams params) {
+  Int8ToFloatTable t;
+  for (int b = 0; b < 256; ++b) t.v[b] = sample_from_int8<float>(static_cast<int8_t>(b), params);
+  return t;
+}
+
 template <typename T>
 QuantizedMap int8_map_from_image(ImageView<const T> image, QuantParams params) {
   QuantizedMap map = QuantizedMap::zeros(image.channels, image.height, image.width, params);

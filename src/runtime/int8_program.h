@@ -20,6 +20,7 @@
 #include "base/status.h"
 #include "quant/quantized_map.h"
 #include "quant/reference_ops.h"
+#include "runtime/kernel_int8_rows.h"
 #include "runtime/model_quantization.h"
 #include "runtime/program.h"
 
@@ -79,5 +80,10 @@ template <typename T>
 int8_t int8_from_sample(T v, QuantParams params);
 template <typename T>
 T sample_from_int8(int8_t q, QuantParams params);
+// The same rules as 256-entry tables (kernel_int8_rows.h): u8 samples -> int8 at `params`, and int8 at `params` ->
+// u8 and f32.
+ByteToInt8Table byte_to_int8_table(QuantParams params);
+Int8ToByteTable int8_to_byte_table(QuantParams params);
+Int8ToFloatTable int8_to_float_table(QuantParams params);
 
 }  // namespace litesr

@@ -54,6 +54,7 @@ struct MultiFrameSession::Impl {
   Int8BandExecutor int8_bands;
   std::vector<int8_t> int8_frames[2], int8_states[2];
   std::vector<Int8PlanarMap> int8_band_inputs, int8_band_states;
+  ByteToInt8Table int8_frame_u8;  // u8 frame samples -> x_t's int8 (int8_from_sample as a table)
   std::vector<QuantizedMap> int8_inputs;
   // Frame-parallel: the single-frame graph on a Session; K-channel gather/scatter buffers for run_stacked.
   std::optional<Session> session;
@@ -353,12 +354,15 @@ Status MultiFrameSession::prepare_int8_fused(int width, int height) {
   }
   s.int8_band_inputs.assign(p.inputs.size(), Int8PlanarMap{});
   s.int8_band_states.assign(p.outputs.size() - 1, Int8PlanarMap{});
+  s.band_outputs.assign(1, BandOutput{});  // the frame (fused_frame_output)
+  s.int8_frame_u8 = byte_to_int8_table(p.steps[p.inputs[1]].output);
   s.current = 0;
   return {};
 }
 
-// The fused INT8 step: frame -> planar int8 frames[current] (int8_from_sample), run with states[current] (null =
-// the zero state at a window start) as inputs and states[1 − current] as outputs, then swap.
+// The fused INT8 step: frame -> planar int8 frames[current] (int8_from_sample; 8-bit RGB through its table and the
+// SIMD deinterleave), run with states[current] (null = the zero state at a window start) as inputs and
+// states[1 − current] as outputs, then swap.
 template <typename In, typename Out>
 Status MultiFrameSession::push_int8_fused(ImageView<const In> lr, int lr_channel, ImageView<Out> sr, int sr_channel) {
   Impl& s = *impl_;
@@ -367,10 +371,17 @@ Status MultiFrameSession::push_int8_fused(ImageView<const In> lr, int lr_channel
   const std::ptrdiff_t plane = static_cast<std::ptrdiff_t>(w) * h;
   const QuantParams frame_params = p.steps[p.inputs[1]].output;
   int8_t* frame = s.int8_frames[cur].data();
-  for (int c = 0; c < k; ++c) {
-    for (int y = 0; y < h; ++y) {
-      int8_t* dst = frame + c * plane + static_cast<std::ptrdiff_t>(y) * w;
-      for (int x = 0; x < w; ++x) dst[x] = int8_from_sample(lr.at(x, y, lr_channel + c), frame_params);
+  for (int y = 0; y < h; ++y) {  // x_t, planar
+    int8_t* planes[3] = {};      // the K planes' row y
+    for (int c = 0; c < k; ++c) planes[c] = frame + c * plane + static_cast<std::ptrdiff_t>(y) * w;
+    if constexpr (std::is_same_v<In, uint8_t>) {
+      if (k == 3 && lr_channel == 0 && lr.channels == 3) {
+        deinterleave_rgb_u8_to_int8(lr.row(y), w, s.int8_frame_u8, planes);
+        continue;
+      }
+    }
+    for (int x = 0; x < w; ++x) {
+      for (int c = 0; c < k; ++c) planes[c][x] = int8_from_sample(lr.at(x, y, lr_channel + c), frame_params);
     }
   }
   const bool window_start = s.position == 0;
@@ -417,8 +428,7 @@ template <typename Out>
 Status MultiFrameSession::fused_frame_output(ImageView<Out> sr, int sr_channel) {
   Impl& s = *impl_;
   const int k = s.channels;
-  s.band_outputs.resize(std::max<std::size_t>(s.band_outputs.size(), 1));
-  BandOutput& out = s.band_outputs[0];
+  BandOutput& out = s.band_outputs[0];  // sized by prepare_fused / prepare_int8_fused
   const bool direct = sr_channel == 0 && sr.channels == k;
   if constexpr (!std::is_same_v<Out, float>) {
     if (!direct) return internal_error("stacked frames are f32 only");
