@@ -5,6 +5,7 @@
 
 #include "runtime/int8_program.h"
 #include "runtime/reference_executor.h"
+#include "runtime/squeeze_excite.h"
 
 namespace litesr {
 
@@ -23,6 +24,27 @@ Result<RangeMethod> parse_range_method(std::string_view name) {
   }
   return invalid_argument("range method must be minmax, percentile or mse, got '" + std::string(name) + "'");
 }
+
+namespace {
+
+// A squeeze-excite's internal activations on one image: its input's channel means ("/pooled") and fc1 + ReLU of
+// them ("/hidden"), the float values its INT8 form quantizes.
+Status observe_squeeze_excite(const Step& se, const FeatureMap& input, ActivationStats& stats) {
+  const int c = se.shape.channels;
+  std::vector<float> pooled(c), hidden(se.node.se_hidden), gates(c);
+  const double count = static_cast<double>(input.height) * input.width;
+  for (int ch = 0; ch < c; ++ch) {
+    double sum = 0.0;
+    for (int y = 0; y < input.height; ++y) sum += row_sum_f64(input.plane(ch) + y * input.width, input.width);
+    pooled[ch] = static_cast<float>(sum / count);
+  }
+  squeeze_excite_gates_from_pooled(se, pooled.data(), hidden.data(), gates.data());
+  const std::vector<std::string> keys = int8_internal_activations(se);
+  LITESR_RETURN_IF_ERROR(stats.internal[keys[0]].observe(pooled));
+  return stats.internal[keys[1]].observe(hidden);
+}
+
+}  // namespace
 
 Result<ActivationStats> observe_activations(const Program& program, std::span<const Image> lr_images) {
   if (lr_images.empty()) return invalid_argument("calibration needs at least one image");
@@ -66,6 +88,11 @@ Result<ActivationStats> observe_activations(const Program& program, std::span<co
       for (std::size_t i = 0; i < program.steps.size(); ++i) {
         const Status s = stats.steps[i].observe(executor.step_output(static_cast<int>(i)).data);
         if (!s.ok()) return s.with_context("step '" + program.steps[i].node.name + "'");
+        const Step& step = program.steps[i];
+        if (step.node.op == OpKind::kSqueezeExcite && step.node.se_pool == SePool::kMean) {
+          const Status se = observe_squeeze_excite(step, executor.step_output(step.node.inputs[0]), stats);
+          if (!se.ok()) return se.with_context("step '" + step.node.name + "'");
+        }
       }
       for (std::size_t i = 0; i < states; ++i) {  // the next step's state inputs
         const FeatureMap& out = executor.output(static_cast<int>(1 + i));
@@ -92,6 +119,13 @@ Result<ModelQuantization> quantization_from_stats(const Program& program, const 
   std::vector<bool> is_output(n, false);
   for (int o : program.outputs) is_output[o] = true;
 
+  auto calibrated = [&](const HistogramObserver& h, const std::string& what) -> Result<QuantParams> {
+    Result<CalibrationRange> range = method == RangeMethod::kMinMax       ? h.min_max_range()
+                                     : method == RangeMethod::kPercentile ? h.percentile_range(percentile)
+                                                                          : h.mse_range();
+    if (!range.ok()) return range.status().with_context(what);
+    return activation_params_from_range(range->min, range->max);
+  };
   std::vector<QuantParams> params(n);
   for (int i = n - 1; i >= 0; --i) {  // readers first, so a step can take its only reader's parameters
     const Node& node = program.steps[i].node;
@@ -114,12 +148,7 @@ Result<ModelQuantization> quantization_from_stats(const Program& program, const 
         continue;
       }
     }
-    const HistogramObserver& h = stats.steps[i];
-    Result<CalibrationRange> range = method == RangeMethod::kMinMax       ? h.min_max_range()
-                                     : method == RangeMethod::kPercentile ? h.percentile_range(percentile)
-                                                                          : h.mse_range();
-    if (!range.ok()) return range.status().with_context("step '" + node.name + "'");
-    LITESR_ASSIGN_OR_RETURN(params[i], activation_params_from_range(range->min, range->max));
+    LITESR_ASSIGN_OR_RETURN(params[i], calibrated(stats.steps[i], "step '" + node.name + "'"));
   }
   // A recurrent step's state input i + 1 takes the parameters of state output i, which is fed back into it.
   for (std::size_t i = 1; i < program.outputs.size() && i + 1 < program.inputs.size(); ++i) {
@@ -127,6 +156,9 @@ Result<ModelQuantization> quantization_from_stats(const Program& program, const 
   }
   ModelQuantization q;
   for (int i = 0; i < n; ++i) q.activations[program.steps[i].node.name] = params[i];
+  for (const auto& [key, h] : stats.internal) {
+    LITESR_ASSIGN_OR_RETURN(q.activations[key], calibrated(h, "'" + key + "'"));
+  }
   return q;
 }
 

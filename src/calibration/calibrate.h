@@ -11,11 +11,15 @@
 //   - a recurrent step's state outputs are calibrated like any step (never shared with a reader: the graph
 //     output is a reader too), and each state input takes the parameters of the state output fed back into it;
 //   - sigmoid outputs take TFLite's fixed (1/256, −128), tanh outputs (1/128, 0);
+//   - a squeeze-excite's internal activations (runtime/int8_program.h: "<name>/pooled", "<name>/hidden") are
+//     calibrated like steps, from the channel means of its input and its fc1 + ReLU of them;
 //   - a step read only by one relu, pixel_shuffle or slice takes that step's parameters, so the consumer
 //     requantizes nothing (TFLite fuses the relu into the conv; depth-to-space and slices keep parameters).
 #pragma once
 
+#include <map>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -33,6 +37,7 @@ Result<RangeMethod> parse_range_method(std::string_view name);
 
 struct ActivationStats {
   std::vector<HistogramObserver> steps;  // [program.steps.size()]: every value each step's output took
+  std::map<std::string, HistogramObserver> internal;  // int8_internal_activations' keys: the values they took
   int images = 0;
 };
 

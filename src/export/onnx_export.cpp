@@ -14,10 +14,10 @@
 
 #include "export/onnx_graph_writer.h"
 #include "export/onnx_qdq_export.h"
-#include "export/phase_filter.h"
 #include "io/atomic_file.h"
 #include "models/registry.h"
 #include "runtime/model_quantization.h"
+#include "runtime/phase_filter.h"
 #include "runtime/program.h"
 
 namespace litesr {

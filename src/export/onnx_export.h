@@ -14,7 +14,7 @@
 //   slice -> Slice(axis 1)         max_pool2d -> MaxPool              pixel_shuffle -> DepthToSpace(CRD)
 //   bicubic_upsample kPytorch -> Resize(cubic, cubic_coeff_a −0.75, half_pixel, exclude_outside 0)
 //   bicubic_upsample kMatlab  -> symmetric mirror padding (Slice + Concat), depthwise Conv with the exact
-//                                per-phase weights (export/phase_filter.h), DepthToSpace(CRD); needs H, W >= 2
+//                                per-phase weights (runtime/phase_filter.h), DepthToSpace(CRD); needs H, W >= 2
 //   bilinear_upsample -> Resize(linear, half_pixel)   bilinear_resize -> Resize(linear, half_pixel, sizes)
 // Multi-frame models whose graph runs one frame (EVSRNet frame_parallel: T > 1, a 3-channel input) are
 // wrapped: Reshape [1, 3T, H, W] -> [T, 3, H, W], the network on a batch of T, Reshape back. Graphs with

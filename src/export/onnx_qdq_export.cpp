@@ -121,7 +121,7 @@ class QdqStepEmitter {
         break;
     }
     return unsupported("onnx qdq export: step '" + id + "': op " + std::string(op_kind_name(s.op)) +
-                       " has no INT8 form");
+                       " has no INT8 export yet");
   }
 
  private:

@@ -9,7 +9,6 @@
 #include <string>
 #include <vector>
 
-#include "export/phase_filter.h"
 #include "export/tflite_builder.h"
 #include "export/tflite_format.h"
 #include "export/tflite_int8_export.h"
@@ -17,6 +16,7 @@
 #include "io/atomic_file.h"
 #include "models/registry.h"
 #include "runtime/model_quantization.h"
+#include "runtime/phase_filter.h"
 #include "runtime/program.h"
 
 namespace litesr {

@@ -21,7 +21,7 @@
 //             (0 2 1 3), RESHAPE [N, rH, rW, C]: PyTorch's channel order c·r² + i·r + j, which differs from
 //             TFLite's DEPTH_TO_SPACE ((i·r + j)·C + c)
 //   bicubic_upsample -> border padding (SLICE + CONCATENATION: symmetric mirror for MATLAB's kind, edge
-//             replication for PyTorch's), DEPTHWISE_CONV_2D with the per-phase weights (export/phase_filter.h),
+//             replication for PyTorch's), DEPTHWISE_CONV_2D with the per-phase weights (runtime/phase_filter.h),
 //             pixel shuffle as above (TFLite has no bicubic resize)
 //   bilinear_upsample -> edge replication + DEPTHWISE_CONV_2D phase filters + pixel shuffle (exact)
 //   bilinear_resize -> RESIZE_BILINEAR (half_pixel_centers; the size of its reference input)

@@ -67,6 +67,11 @@ Result<Int8Table> requantize_table(QuantParams in, QuantParams out) {
 
 Status Int8BandExecutor::check_supported(const Int8Program& p) {
   if (p.scale < 2) return unsupported("band fusion needs scale >= 2");
+  for (const Int8Step& s : p.steps) {
+    if (s.op == OpKind::kSqueezeExcite || s.op == OpKind::kBicubicUpsample) {
+      return unsupported("op " + std::string(op_kind_name(s.op)) + " (" + s.name + ") has no INT8 band kernel yet");
+    }
+  }
   const std::vector<int> factor = step_factors(p);
   if (factor[p.outputs[0]] != p.scale) return unsupported("output is not at the output resolution");
   for (std::size_t i = 1; i < p.outputs.size(); ++i) {

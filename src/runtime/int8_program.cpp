@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include "base/image_ops.h"
+#include "runtime/phase_filter.h"
 
 namespace litesr {
 
@@ -31,6 +32,49 @@ Result<QuantizedMap> slice_int8(const QuantizedMap& in, int begin, int end, Quan
   return requantize_int8(part, output);
 }
 
+// The input padded by `r` samples on every side: mirror x[−k] = x[k − 1] (MATLAB's symmetric border), else x[−k] =
+// x[0] (replicated). r < height and width.
+QuantizedMap pad_borders(const QuantizedMap& in, int r, bool mirror) {
+  auto source = [&](int i, int n) {
+    if (i < 0) return mirror ? -i - 1 : 0;
+    if (i >= n) return mirror ? 2 * n - 1 - i : n - 1;
+    return i;
+  };
+  QuantizedMap out = QuantizedMap::zeros(in.channels, in.height + 2 * r, in.width + 2 * r, in.params);
+  for (int c = 0; c < in.channels; ++c) {
+    for (int y = 0; y < out.height; ++y) {
+      for (int x = 0; x < out.width; ++x) out.at(c, y, x) = in.at(c, source(y - r, in.height), source(x - r, in.width));
+    }
+  }
+  return out;
+}
+
+// bicubic_upsample (int8_program.h): mirror / replicate padding, the phase filters' depthwise conv without padding
+// (the interior of a "same" conv of the padded map), pixel shuffle.
+Result<QuantizedMap> bicubic_upsample_int8(const QuantizedMap& in, const Int8Step& s) {
+  const int r = s.radius;
+  if (in.height <= r || in.width <= r) {
+    return invalid_argument("bicubic_upsample: the input is smaller than the filter radius " + std::to_string(r));
+  }
+  LITESR_ASSIGN_OR_RETURN(const QuantizedMap phases, conv2d_int8(pad_borders(in, r, s.mirror), s.conv, s.output));
+  QuantizedMap interior = QuantizedMap::zeros(phases.channels, in.height, in.width, s.output);
+  for (int c = 0; c < phases.channels; ++c) {
+    for (int y = 0; y < in.height; ++y) {
+      std::copy_n(phases.plane(c) + static_cast<std::size_t>(y + r) * phases.width + r, in.width,
+                  &interior.at(c, y, 0));
+    }
+  }
+  return pixel_shuffle_int8(interior, s.scale);
+}
+
+// squeeze_excite (int8_program.h): MEAN, 1x1 conv + ReLU, 1x1 conv into the [0, 1] gate, MUL.
+Result<QuantizedMap> squeeze_excite_int8(const QuantizedMap& in, const Int8Step& s) {
+  LITESR_ASSIGN_OR_RETURN(const QuantizedMap pooled, global_mean_int8(in, s.pooled));
+  LITESR_ASSIGN_OR_RETURN(const QuantizedMap hidden, conv2d_int8(pooled, s.conv, s.hidden, FusedActivation::kRelu));
+  LITESR_ASSIGN_OR_RETURN(const QuantizedMap gate, conv2d_int8(hidden, s.conv2, image_quant_params()));
+  return mul_int8(in, gate, s.output);
+}
+
 Result<Int8Step> compile_step(const Program& program, int id, const std::vector<Int8Step>& done,
                               const ModelQuantization& quantization) {
   const Step& step = program.steps[id];
@@ -46,11 +90,19 @@ Result<Int8Step> compile_step(const Program& program, int id, const std::vector<
   }
   s.output = found->second;
   LITESR_RETURN_IF_ERROR(check_int8_params(s.output, node.name));
+  auto internal = [&](const std::string& key) -> Result<QuantParams> {
+    const auto it = quantization.activations.find(key);
+    if (it == quantization.activations.end()) {
+      return corrupt_data(std::string(kMetaQuantization) + " has no parameters for '" + key + "'");
+    }
+    LITESR_RETURN_IF_ERROR(check_int8_params(it->second, key));
+    return it->second;
+  };
   const QuantParams in = node.inputs.empty() ? s.output : done[node.inputs[0]].output;
   if (!has_int8_form(node.op)) {
     return unsupported("step '" + node.name + "': op " + std::string(op_kind_name(node.op)) +
                        " has no INT8 kernel (INT8 models take conv2d, relu, leaky_relu, prelu, tanh, sigmoid, add, "
-                       "concat, slice, pixel_shuffle)");
+                       "concat, slice, pixel_shuffle, squeeze_excite, bicubic_upsample)");
   }
   switch (node.op) {
     case OpKind::kInput:
@@ -88,6 +140,33 @@ Result<Int8Step> compile_step(const Program& program, int id, const std::vector<
     case OpKind::kPixelShuffle:
       s.scale = node.scale;
       break;
+    case OpKind::kSqueezeExcite: {
+      if (node.se_pool != SePool::kMean || node.se_gate != SeGate::kHardSigmoid) {
+        return unsupported("step '" + node.name + "': INT8 squeeze-excite takes mean pooling and a hard-sigmoid gate");
+      }
+      const std::vector<std::string> keys = int8_internal_activations(step);
+      LITESR_ASSIGN_OR_RETURN(s.pooled, internal(keys[0]));
+      LITESR_ASSIGN_OR_RETURN(s.hidden, internal(keys[1]));
+      const int c = step.shape.channels, h = node.se_hidden;
+      LITESR_ASSIGN_OR_RETURN(s.conv, quantize_conv2d(step.weight, step.bias, c, h, 1, 1, s.pooled.scale));
+      // hard_sigmoid(fc2(v)) = clamp(fc2'(v), 0, 1) with fc2' = (W2 / 6, (b2 + 3) / 6).
+      std::vector<float> w2(step.weight2), b2(step.bias2);
+      for (float& w : w2) w /= 6.0f;
+      for (float& b : b2) b = (b + 3.0f) / 6.0f;
+      LITESR_ASSIGN_OR_RETURN(s.conv2, quantize_conv2d(w2, b2, h, c, 1, 1, s.hidden.scale));
+      break;
+    }
+    case OpKind::kBicubicUpsample: {
+      if (program.steps[node.inputs[0]].node.op != OpKind::kInput) {
+        return unsupported("step '" + node.name + "': INT8 bicubic upsampling takes a graph input");
+      }
+      LITESR_ASSIGN_OR_RETURN(const PhaseFilter filter, make_bicubic_phase_filter(node.scale, node.bicubic));
+      s.scale = node.scale;
+      s.radius = filter.radius;
+      s.mirror = node.bicubic == BicubicKind::kMatlab;
+      s.conv = quantize_phase_filter(filter, step.in_channels, in.scale);
+      break;
+    }
     case OpKind::kSlice:
       s.begin = node.begin;
       s.end = node.end;
@@ -121,6 +200,10 @@ Result<QuantizedMap> run_step(const Int8Step& s, const std::vector<QuantizedMap>
       return concat_int8(parts, s.output);
     }
     case OpKind::kSlice: return slice_int8(x, s.begin, s.end, s.output);
+    case OpKind::kSqueezeExcite:
+      return squeeze_excite_int8(x, s);
+    case OpKind::kBicubicUpsample:
+      return bicubic_upsample_int8(x, s);
     case OpKind::kPixelShuffle: {
       LITESR_ASSIGN_OR_RETURN(QuantizedMap shuffled, pixel_shuffle_int8(x, s.scale));
       if (shuffled.params == s.output) return shuffled;
@@ -171,15 +254,25 @@ bool has_int8_form(OpKind op) {
     case OpKind::kConcat:
     case OpKind::kSlice:
     case OpKind::kPixelShuffle:
+    case OpKind::kSqueezeExcite:
+    case OpKind::kBicubicUpsample:
       return true;
     default:
       return false;
   }
 }
 
+std::vector<std::string> int8_internal_activations(const Step& step) {
+  if (step.node.op == OpKind::kSqueezeExcite) return {step.node.name + "/pooled", step.node.name + "/hidden"};
+  return {};
+}
+
 Result<Int8Program> compile_int8_program(const Program& program, const ModelQuantization& quantization) {
   std::set<std::string> names;
-  for (const Step& step : program.steps) names.insert(step.node.name);
+  for (const Step& step : program.steps) {
+    names.insert(step.node.name);
+    for (std::string& key : int8_internal_activations(step)) names.insert(std::move(key));
+  }
   for (const auto& [name, params] : quantization.activations) {
     if (names.count(name) == 0) {
       return corrupt_data(std::string(kMetaQuantization) + " names step '" + name + "', which the model does not have");
@@ -222,6 +315,21 @@ Result<Int8Program> compile_int8_program(const Program& program, const ModelQuan
       case OpKind::kPixelShuffle:
       case OpKind::kSlice:
         LITESR_RETURN_IF_ERROR(make_requantize_params(in, s.output).status().with_context(s.name));
+        break;
+      case OpKind::kBicubicUpsample:
+        LITESR_RETURN_IF_ERROR(
+            conv2d_output_multipliers(in.scale, s.conv.weight_scales, s.output.scale).status().with_context(s.name));
+        break;
+      case OpKind::kSqueezeExcite:
+        LITESR_RETURN_IF_ERROR(make_mean_params(in, s.pooled).status().with_context(s.name + "/pooled"));
+        LITESR_RETURN_IF_ERROR(conv2d_output_multipliers(s.pooled.scale, s.conv.weight_scales, s.hidden.scale)
+                                   .status()
+                                   .with_context(s.name + "/hidden"));
+        LITESR_RETURN_IF_ERROR(
+            conv2d_output_multipliers(s.hidden.scale, s.conv2.weight_scales, image_quant_params().scale)
+                .status()
+                .with_context(s.name + "/gate"));
+        LITESR_RETURN_IF_ERROR(make_mul_params(in, image_quant_params(), s.output).status().with_context(s.name));
         break;
       default:
         break;

@@ -6,10 +6,21 @@
 // computes (docs/quantization.md). Later INT8 kernels are tested against it bit for bit.
 //
 // Ops with an integer form: input, conv2d (stride 1, "same" padding, any groups), relu, leaky_relu, prelu, tanh
-// and sigmoid (256-entry tables), add, concat, slice, pixel_shuffle (conv_transpose2d after lowering). Any other
-// op is kUnsupported naming the op and the step. Any number of inputs and outputs: one frame's graph, or a
-// recurrent step (runtime/multi_frame_session.h: x_prev, x_t, states -> frame, states'), whose state inputs must
-// have the parameters of the state outputs fed back into them, so the int8 state maps go round unconverted.
+// and sigmoid (256-entry tables), add, concat, slice, pixel_shuffle (conv_transpose2d after lowering),
+// squeeze_excite (mean pooling, hard-sigmoid gate) and bicubic_upsample, each spelled with TFLite's int8 ops:
+//   squeeze_excite x -> y:  pooled = MEAN(x)                          at "<name>/pooled"
+//                           hidden = CONV 1x1(pooled; fc1) + ReLU     at "<name>/hidden"
+//                           gate   = CONV 1x1(hidden; fc2 / 6, (b2 + 3) / 6) at the image parameters (1/255, −128),
+//                                    whose int8 range is exactly [0, 1]: its clamp is the hard-sigmoid's
+//                                    (hard_sigmoid(v) = clamp((v + 3) / 6, 0, 1))
+//                           y      = MUL(x, gate[c])                  at the step's parameters
+//   bicubic_upsample x:     the input mirror-padded by the phase filters' radius (runtime/phase_filter.h; MATLAB:
+//                           symmetric, PyTorch: replicated), a depthwise conv of the int8 phase filters
+//                           (quantize_phase_filter: taps summing exactly to 1) without padding, pixel shuffle.
+// Any other op (or squeeze-excite with another pooling or gate) is kUnsupported naming the op and the step. Any number
+// of inputs and outputs: one frame's graph, or a recurrent step (runtime/multi_frame_session.h: x_prev, x_t, states ->
+// frame, states'), whose state inputs must have the parameters of the state outputs fed back into them, so the int8
+// state maps go round unconverted.
 #pragma once
 
 #include <span>
@@ -32,12 +43,16 @@ struct Int8Step {
   std::vector<int> inputs;  // step ids
   int channels = 0;         // output channels
   QuantParams output;       // the step's output parameters
-  QuantizedConv2d conv;     // conv2d
+  QuantizedConv2d conv;     // conv2d; squeeze_excite: fc1; bicubic_upsample: the phase filters
+  QuantizedConv2d conv2;    // squeeze_excite: fc2 with the hard-sigmoid folded in (above)
+  QuantParams pooled, hidden;  // squeeze_excite: the internal activations' parameters
+  int radius = 0;              // bicubic_upsample: padding
+  bool mirror = false;         // bicubic_upsample: symmetric (MATLAB) padding, else replicated
   std::vector<int8_t> alpha;  // prelu: slopes [C] or [1], quantized per tensor with alpha_params
   QuantParams alpha_params;
   float leaky_alpha = 0.0f;   // leaky_relu
   LookupTable table{};        // tanh, sigmoid: indexed by the input's bit pattern
-  int scale = 1;              // pixel_shuffle
+  int scale = 1;              // pixel_shuffle, bicubic_upsample
   int begin = 0, end = 0;     // slice
 };
 
@@ -49,8 +64,12 @@ struct Int8Program {
   std::vector<int> outputs;  // step ids, Program::outputs' order
 };
 
-// Whether `op` has an integer form (the list above): what an INT8 model, and quantization-aware training, can hold.
+// Whether `op` has an integer form (the list above): what an INT8 model can hold.
 bool has_int8_form(OpKind op);
+
+// The internal activations of `step` whose parameters an INT8 model stores besides the step's output (keys of
+// ModelQuantization::activations): squeeze_excite "<name>/pooled" and "<name>/hidden"; none for other ops.
+std::vector<std::string> int8_internal_activations(const Step& step);
 
 // kUnsupported for an op without an integer form; kCorruptData when `quantization` lacks a step, names a step the
 // program does not have, or gives a recurrent step's state input other parameters than its state output;

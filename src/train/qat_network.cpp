@@ -35,9 +35,9 @@ Result<std::shared_ptr<QatNetwork>> QatNetwork::create(const ModelConfig& config
       net->state_channels_.push_back(shapes[graph.inputs[i]].channels);
   }
   for (const Node& n : graph.nodes) {
-    if (!has_int8_form(n.op)) {
+    if (!has_int8_form(n.op) || n.op == OpKind::kSqueezeExcite || n.op == OpKind::kBicubicUpsample) {
       return unsupported("quantization-aware training: node '" + n.name + "' (" + std::string(op_kind_name(n.op)) +
-                         ") has no INT8 form");
+                         ") has no fake-quantized form");
     }
     const auto it = quantization.activations.find(n.name);
     if (it == quantization.activations.end()) {

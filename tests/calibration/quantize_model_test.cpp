@@ -9,6 +9,7 @@
 
 #include "io/image_file.h"
 #include "models/builtin_models.h"
+#include "models/registry.h"
 #include "runtime/int8_program.h"
 #include "runtime/model_quantization.h"
 #include "runtime/session.h"
@@ -135,9 +136,11 @@ TEST(QuantizeModel, BadFoldersImagesAndModelsAreClearErrors) {
 
   write_pictures(dir.path() / "ok", 3, 64, 64);
   options.calib_dir = dir.path() / "ok";
-  r = quantize_model(std::string("sam-sr-xlite-x4"), options);  // squeeze-excite: no INT8 kernel yet
+  // IMDN's contrast-aware channel attention (mean + std pooling, sigmoid gate) has no integer form.
+  r = quantize_model(models::make_random_model("imdn", 4, R"({"scale": 4, "nf": 16, "num_modules": 1})", 1).value(),
+                     options);
   EXPECT_EQ(r.status().code(), StatusCode::kUnsupported);
-  EXPECT_NE(r.status().message().find("squeeze_excite"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("squeeze-excite"), std::string::npos) << r.status().message();
   EXPECT_EQ(quantize_model(std::string("no-such-model"), options).status().code(), StatusCode::kNotFound);
   options.method = "kl";
   EXPECT_EQ(quantize_model(std::string("elsr-x4"), options).status().code(), StatusCode::kInvalidArgument);

@@ -10,14 +10,14 @@
 #include <cstdio>
 #include <string>
 
-#include "export/float16.h"
 #include "export/export_test_support.h"
+#include "export/float16.h"
 #include "export/ort_runner.h"
-#include "export/phase_filter.h"
 #include "io/image_file.h"
 #include "models/builtin_models.h"
-#include "runtime/model_quantization.h"
 #include "models/registry.h"
+#include "runtime/model_quantization.h"
+#include "runtime/phase_filter.h"
 #include "runtime/reference_executor.h"
 #include "testing/test_env.h"
 

@@ -132,18 +132,6 @@ TEST(Int8Program, RejectsWhatItCannotRun) {
   EXPECT_FALSE(compile_int8_program(program, bad).ok());
   bad.activations["conv2"] = QuantParams{-1.0f, 0};
   EXPECT_FALSE(compile_int8_program(program, bad).ok());
-
-  GraphBuilder b("se", 2);
-  const int x = b.input("x", 3);
-  const int s = b.squeeze_excite(b.conv(x, "conv", 4, 3), "se", 2, SeGate::kHardSigmoid);
-  b.output(b.pixel_shuffle(b.conv(s, "tail", 12, 3), 2));
-  const Model se = with_random_tensors(std::move(b).finish(), 2);
-  const Program se_program = compile_program(se.graph, se.tensors).value();
-  ModelQuantization se_q;
-  for (const Step& st : se_program.steps) se_q.activations[st.node.name] = QuantParams{0.05f, 0};
-  r = compile_int8_program(se_program, se_q);
-  EXPECT_EQ(r.status().code(), StatusCode::kUnsupported);
-  EXPECT_NE(r.status().message().find("squeeze_excite"), std::string::npos) << r.status().message();
 }
 
 TEST(ModelQuantization, RoundTripsAndRejectsCorruption) {

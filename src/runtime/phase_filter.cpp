@@ -1,5 +1,7 @@
-#include "export/phase_filter.h"
+#include "runtime/phase_filter.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <string>
 
@@ -72,6 +74,50 @@ std::vector<float> phase_filter_depthwise_weight(const PhaseFilter& filter, int 
     }
   }
   return w;
+}
+
+QuantizedConv2d quantize_phase_filter(const PhaseFilter& filter, int channels, float input_scale) {
+  const int k = 2 * filter.radius + 1, taps = k * k, phases = filter.scale * filter.scale;
+  const std::vector<float> weight = phase_filter_depthwise_weight(filter, channels);
+  QuantizedConv2d conv;
+  conv.in_channels = channels;
+  conv.out_channels = channels * phases;
+  conv.kernel = k;
+  conv.groups = channels;
+  conv.weight.resize(weight.size());
+  conv.weight_scales.resize(conv.out_channels);
+  conv.bias_input_scale = input_scale;
+  std::vector<double> residual(taps);
+  for (int o = 0; o < conv.out_channels; ++o) {
+    const float* t = weight.data() + static_cast<std::size_t>(o) * taps;
+    int8_t* q = conv.weight.data() + static_cast<std::size_t>(o) * taps;
+    float max_abs = 0.0f;
+    for (int i = 0; i < taps; ++i) max_abs = std::max(max_abs, std::abs(t[i]));
+    const int gain = static_cast<int>(std::floor(127.0f / max_abs));  // K: max|t| > 0 (the taps sum to 1)
+    int sum = 0;
+    for (int i = 0; i < taps; ++i) {
+      const double exact = static_cast<double>(t[i]) * gain;
+      const int r = static_cast<int>(std::lround(exact));
+      q[i] = static_cast<int8_t>(r);
+      residual[i] = exact - r;
+      sum += r;
+    }
+    // Move the taps rounded furthest from their exact value by one step each until the sum is K (the first
+    // such tap on ties; taps stay in [−127, 127]).
+    while (sum != gain) {
+      const int dir = sum < gain ? 1 : -1;
+      int best = -1;
+      for (int i = 0; i < taps; ++i) {
+        if (std::abs(q[i] + dir) > 127) continue;
+        if (best < 0 || residual[i] * dir > residual[best] * dir) best = i;
+      }
+      q[best] = static_cast<int8_t>(q[best] + dir);
+      residual[best] -= dir;
+      sum += dir;
+    }
+    conv.weight_scales[o] = 1.0f / static_cast<float>(gain);
+  }
+  return conv;
 }
 
 }  // namespace litesr

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "quant/reference_ops.h"
 #include "runtime/graph.h"
 
 namespace litesr {
@@ -33,5 +34,12 @@ Result<PhaseFilter> make_bilinear_phase_filter(int scale);
 // Depthwise conv weight [channels·r², 1, k, k], k = 2·radius + 1: output channel c·r² + i·r + j is the
 // phase-(i, j) filter of input channel c (the PixelShuffle / DepthToSpace "CRD" channel order).
 std::vector<float> phase_filter_depthwise_weight(const PhaseFilter& filter, int channels);
+
+// The same depthwise conv in int8 (an INT8 model's bicubic skip; docs/quantization.md): output channel o's 2-D
+// taps t (summing to 1) become q = round(t · K) with scale 1/K, K = ⌊127 / max|t|⌋, and the rounding is corrected
+// on the taps with the largest residuals until Σ q = K exactly, so a flat input maps to itself (plain per-channel
+// rounding leaves every phase's gain off by up to ~1 %, a fixed pattern of up to ±1 LSB per 128 on flat areas). No
+// bias. `input_scale` is recorded as the conv's bias input scale (the input map's).
+QuantizedConv2d quantize_phase_filter(const PhaseFilter& filter, int channels, float input_scale);
 
 }  // namespace litesr
