@@ -265,26 +265,7 @@ class StepEmitter {
     const Node& n = s.node;
     const std::string& id = n.name;
     const int r = filter.radius;
-    int cur = x;
-    for (int axis : {1, 2}) {
-      const Shape xs = b_.shape(cur);
-      if (xs[axis] < r) return invalid_argument("tflite export: " + id + ": input smaller than the filter radius");
-      const std::string tag = id + (axis == 1 ? "/pad_h" : "/pad_w");
-      auto line = [&](int32_t at, const std::string& name) {
-        std::array<int32_t, 4> begin{0, 0, 0, 0};
-        std::array<int32_t, 4> size{xs[0], xs[1], xs[2], xs[3]};
-        begin[axis] = at;
-        size[axis] = 1;
-        return tflite_ops::slice(b_, name, cur, begin, size);
-      };
-      std::vector<int> parts;
-      for (int k = r; k >= 1; --k) parts.push_back(line(mirror ? k - 1 : 0, tag + "/before" + std::to_string(k)));
-      parts.push_back(cur);
-      for (int k = 1; k <= r; ++k) {
-        parts.push_back(line(mirror ? xs[axis] - k : xs[axis] - 1, tag + "/after" + std::to_string(k)));
-      }
-      cur = tflite_ops::concatenate(b_, tag, parts, axis);
-    }
+    LITESR_ASSIGN_OR_RETURN(const int cur, tflite_ops::pad_borders(b_, id, x, r, mirror));
     const int32_t c = s.in_channels, rr = n.scale * n.scale, k = 2 * r + 1, o = c * rr;
     const std::vector<float> weight = phase_filter_depthwise_weight(filter, c);  // [O, 1, k, k]
     const std::vector<float> filter_hwo = tflite_ops::depthwise_filter(std::span<const float>(weight), o, k);

@@ -1,6 +1,7 @@
 // INT8 TFLite export (see tflite_int8_export.h for the tensors and the op mapping).
 #include "export/tflite_int8_export.h"
 
+#include <array>
 #include <cstdint>
 #include <set>
 #include <span>
@@ -108,6 +109,10 @@ class Int8StepEmitter {
         const int shuffled = tflite_ops::pixel_shuffle(b_, same ? id : id + "/shuffled", in[0], s.scale);
         return requantized(id, shuffled, s.output);
       }
+      case OpKind::kSqueezeExcite:
+        return squeeze_excite(index, in[0], out_shape);
+      case OpKind::kBicubicUpsample:
+        return bicubic_upsample(index, in[0]);
       default:
         break;
     }
@@ -137,31 +142,35 @@ class Int8StepEmitter {
 
   Result<int> conv2d(std::size_t index, int x, const Shape& out_shape) {
     const Int8Step& s = int8_.steps[index];
-    const QuantizedConv2d& conv = s.conv;
-    const int32_t o = conv.out_channels, c = conv.in_channels, k = conv.kernel;
-    const bool depthwise = conv.groups > 1 && conv.groups == c && o % c == 0;
-    if (conv.groups != 1 && !depthwise) {
-      return unsupported("tflite int8 export: " + s.name + ": grouped (non-depthwise) conv2d");
-    }
     // A relu reading only this conv, at the conv's own output parameters, is the conv's fused activation: the
     // clamp at the output zero point gives the same integers as RELU's identity requantization after it.
     const int reader = tflite_ops::sole_reader(program_, index);
     const bool fuse = reader >= 0 && int8_.steps[reader].op == OpKind::kRelu && int8_.steps[reader].output == s.output;
     if (fuse) fused_relu_.insert(static_cast<int>(index));
-    const tf::Activation act = fuse ? tf::Activation::kRelu : tf::Activation::kNone;
+    return conv_op(s.name, s.name, x, s.conv, s.output, out_shape, tf::Padding::kSame,
+                   fuse ? tf::Activation::kRelu : tf::Activation::kNone);
+  }
 
+  // CONV_2D or DEPTHWISE_CONV_2D of `conv` (weights "<weights>.weight", "<weights>.bias") into a tensor `name`.
+  Result<int> conv_op(const std::string& name, const std::string& weights, int x, const QuantizedConv2d& conv,
+                      QuantParams output, const Shape& out_shape, tf::Padding padding, tf::Activation act) {
+    const int32_t o = conv.out_channels, c = conv.in_channels, k = conv.kernel;
+    const bool depthwise = conv.groups > 1 && conv.groups == c && o % c == 0;
+    if (conv.groups != 1 && !depthwise) {
+      return unsupported("tflite int8 export: " + name + ": grouped (non-depthwise) conv2d");
+    }
     const std::span<const int8_t> weight(conv.weight);
     const std::vector<int64_t> zeros(static_cast<std::size_t>(o), 0);
     int filter;
     TfliteBuilder::Options options;
     if (depthwise) {  // [1, k, k, O]: the per-channel scales run along axis 3
-      filter = b_.int8_constant(s.name + ".weight", {1, k, k, o}, tflite_ops::depthwise_filter(weight, o, k),
+      filter = b_.int8_constant(weights + ".weight", {1, k, k, o}, tflite_ops::depthwise_filter(weight, o, k),
                                 {conv.weight_scales, zeros, 3});
-      options = b_.depthwise_options(tf::Padding::kSame, 1, o / c, act);
+      options = b_.depthwise_options(padding, 1, o / c, act);
     } else {  // OHWI: axis 0
-      filter = b_.int8_constant(s.name + ".weight", {o, k, k, c}, tflite_ops::ohwi_filter(weight, o, c, k),
+      filter = b_.int8_constant(weights + ".weight", {o, k, k, c}, tflite_ops::ohwi_filter(weight, o, c, k),
                                 {conv.weight_scales, zeros, 0});
-      options = b_.conv2d_options(tf::Padding::kSame, 1, act);
+      options = b_.conv2d_options(padding, 1, act);
     }
     // Bias scale[o] = input scale · filter scale[o], the float product quantize_bias used.
     const float input_scale = params_of(x).scale;
@@ -169,10 +178,42 @@ class Int8StepEmitter {
     for (int32_t oc = 0; oc < o; ++oc) bias_scales[oc] = input_scale * conv.weight_scales[oc];
     const std::vector<int32_t> bias =
         conv.bias.empty() ? std::vector<int32_t>(static_cast<std::size_t>(o), 0) : conv.bias;
-    const int bias_tensor = b_.int32_constant(s.name + ".bias", {o}, bias, {bias_scales, zeros, 0});
-    const int out = activation(s.name, out_shape, s.output);
+    const int bias_tensor = b_.int32_constant(weights + ".bias", {o}, bias, {bias_scales, zeros, 0});
+    const int out = activation(name, out_shape, output);
     b_.op(depthwise ? Op::kDepthwiseConv2d : Op::kConv2d, {x, filter, bias_tensor}, {out}, options, 3);
     return out;
+  }
+
+  // runtime/int8_program.h's squeeze-excite: MEAN, CONV_2D + RELU, CONV_2D into the gate at the image parameters
+  // (its int8 range is [0, 1]: the hard-sigmoid's clamp), MUL broadcasting the gate over H x W.
+  Result<int> squeeze_excite(std::size_t index, int x, const Shape& out_shape) {
+    const Int8Step& s = int8_.steps[index];
+    const std::string& id = s.name;
+    const Shape pooled_shape{out_shape[0], 1, 1, s.channels};
+    const std::array<int32_t, 2> axes{1, 2};
+    const int pooled = activation(id + "/pooled", pooled_shape, s.pooled);
+    b_.op(Op::kMean, {x, b_.int32_constant(id + ".axes", {2}, axes)}, {pooled}, b_.reducer_options(true), 2);
+    LITESR_ASSIGN_OR_RETURN(const int hidden, conv_op(id + "/hidden", id + ".fc1", pooled, s.conv, s.hidden,
+                                                      {out_shape[0], 1, 1, s.conv.out_channels}, tf::Padding::kValid,
+                                                      tf::Activation::kRelu));
+    LITESR_ASSIGN_OR_RETURN(const int gate, conv_op(id + "/gate", id + ".fc2", hidden, s.conv2, image_quant_params(),
+                                                    pooled_shape, tf::Padding::kValid, tf::Activation::kNone));
+    const int out = activation(id, out_shape, s.output);
+    b_.op(Op::kMul, {x, gate}, {out}, b_.empty_options(tf::BuiltinOptions::kMulOptions), 2);
+    return out;
+  }
+
+  // runtime/int8_program.h's bicubic upsample: border padding, the int8 phase filters (DEPTHWISE_CONV_2D, VALID),
+  // pixel shuffle (which keeps the parameters).
+  Result<int> bicubic_upsample(std::size_t index, int x) {
+    const Int8Step& s = int8_.steps[index];
+    LITESR_ASSIGN_OR_RETURN(const int padded, tflite_ops::pad_borders(b_, s.name, x, s.radius, s.mirror));
+    const Shape ps = b_.shape(padded);
+    LITESR_ASSIGN_OR_RETURN(const int phases,
+                            conv_op(s.name + "/phases", s.name + ".phase", padded, s.conv, s.output,
+                                    {ps[0], ps[1] - 2 * s.radius, ps[2] - 2 * s.radius, s.conv.out_channels},
+                                    tf::Padding::kValid, tf::Activation::kNone));
+    return tflite_ops::pixel_shuffle(b_, s.name, phases, s.scale);
   }
 
   TfliteBuilder& b_;

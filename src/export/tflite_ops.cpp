@@ -41,6 +41,30 @@ int concatenate(TfliteBuilder& b, const std::string& name, const std::vector<int
   return out;
 }
 
+Result<int> pad_borders(TfliteBuilder& b, const std::string& id, int x, int r, bool mirror) {
+  int cur = x;
+  for (int axis : {1, 2}) {
+    const Shape xs = b.shape(cur);
+    if (xs[axis] < r) return invalid_argument("tflite export: " + id + ": input smaller than the filter radius");
+    const std::string tag = id + (axis == 1 ? "/pad_h" : "/pad_w");
+    auto line = [&](int32_t at, const std::string& name) {
+      std::array<int32_t, 4> begin{0, 0, 0, 0};
+      std::array<int32_t, 4> size{xs[0], xs[1], xs[2], xs[3]};
+      begin[axis] = at;
+      size[axis] = 1;
+      return slice(b, name, cur, begin, size);
+    };
+    std::vector<int> parts;
+    for (int k = r; k >= 1; --k) parts.push_back(line(mirror ? k - 1 : 0, tag + "/before" + std::to_string(k)));
+    parts.push_back(cur);
+    for (int k = 1; k <= r; ++k) {
+      parts.push_back(line(mirror ? xs[axis] - k : xs[axis] - 1, tag + "/after" + std::to_string(k)));
+    }
+    cur = concatenate(b, tag, parts, axis);
+  }
+  return cur;
+}
+
 Result<Shape> nhwc_shape(const Step& step, int32_t batch, int32_t height, int32_t width) {
   const int64_t oh = step.shape.extent(height), ow = step.shape.extent(width);
   if (oh < 1 || ow < 1) {

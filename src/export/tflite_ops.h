@@ -58,6 +58,11 @@ int slice(TfliteBuilder& b, const std::string& name, int x, const std::array<int
 // copies bytes).
 int concatenate(TfliteBuilder& b, const std::string& name, const std::vector<int>& parts, int axis);
 
+// `x` [N, H, W, C] padded by `r` rows and columns on each side with SLICEs and CONCATENATIONs (so int8 keeps its
+// quantization): symmetric mirror (MATLAB: x[−k] = x[k − 1]) or edge replication (PyTorch's clamping: x[−k] = x[0]).
+// kInvalidArgument when H or W is smaller than r.
+Result<int> pad_borders(TfliteBuilder& b, const std::string& id, int x, int r, bool mirror);
+
 // The step's output as an NHWC shape [batch, H', W', C'] for an H x W input; kInvalidArgument when the input
 // is too small for it.
 Result<Shape> nhwc_shape(const Step& step, int32_t batch, int32_t height, int32_t width);

@@ -62,13 +62,15 @@ Status same_params(const Value& in, QuantParams out, const std::string& op) {
 }
 
 // TFLite CONV_2D / DEPTHWISE_CONV_2D int8 per channel (reference_integer_ops::ConvPerChannel /
-// DepthwiseConvPerChannel) for SAME padding and stride 1, straight from the file's OHWI / [1, k, k, O] filter.
+// DepthwiseConvPerChannel) for SAME or VALID padding and stride 1, straight from the file's OHWI / [1, k, k, O]
+// filter.
 Result<Value> conv(const TfliteFile& f, const TfliteFileOp& op, const Value& x, bool depthwise) {
   const TfliteFileTensor& ft = f.tensors[op.inputs[1]];
   const TfliteFileTensor& bt = f.tensors[op.inputs[2]];
   const TfliteFileTensor& ot = f.tensors[op.outputs[0]];
-  if (op.padding != static_cast<int8_t>(tf::Padding::kSame) || op.stride_w != 1 || op.stride_h != 1) {
-    return unsupported("conv: only SAME padding with stride 1 is interpreted");
+  const bool same = op.padding == static_cast<int8_t>(tf::Padding::kSame);
+  if ((!same && op.padding != static_cast<int8_t>(tf::Padding::kValid)) || op.stride_w != 1 || op.stride_h != 1) {
+    return unsupported("conv: only SAME or VALID padding with stride 1 is interpreted");
   }
   if (ft.type != tf::TensorType::kInt8 || bt.type != tf::TensorType::kInt32) {
     return invalid_argument("conv: filter must be int8 and bias int32");
@@ -101,10 +103,12 @@ Result<Value> conv(const TfliteFile& f, const TfliteFileOp& op, const Value& x, 
   LITESR_ASSIGN_OR_RETURN(const ActivationRange range, activation_range(act, out_p));
   const std::vector<int8_t> filter = constant<int8_t>(ft);
   const std::vector<int32_t> bias = constant<int32_t>(bt);
-  const int32_t pad = (k - 1) / 2;
-  Value out{{1, h, w, o}, std::vector<int8_t>(static_cast<std::size_t>(h) * w * o), out_p};
-  for (int32_t y = 0; y < h; ++y) {
-    for (int32_t xx = 0; xx < w; ++xx) {
+  const int32_t pad = same ? (k - 1) / 2 : 0;
+  const int32_t oh = same ? h : h - k + 1, ow = same ? w : w - k + 1;
+  if (oh < 1 || ow < 1) return invalid_argument("conv: VALID filter larger than the input");
+  Value out{{1, oh, ow, o}, std::vector<int8_t>(static_cast<std::size_t>(oh) * ow * o), out_p};
+  for (int32_t y = 0; y < oh; ++y) {
+    for (int32_t xx = 0; xx < ow; ++xx) {
       for (int32_t oc = 0; oc < o; ++oc) {
         int32_t acc = bias[oc];
         for (int32_t ky = 0; ky < k; ++ky) {
@@ -120,7 +124,7 @@ Result<Value> conv(const TfliteFile& f, const TfliteFileOp& op, const Value& x, 
             }
           }
         }
-        out.data[(static_cast<std::size_t>(y) * w + xx) * o + oc] =
+        out.data[(static_cast<std::size_t>(y) * ow + xx) * o + oc] =
             requantize_accumulator(acc, multipliers[oc], out_p.zero_point, range);
       }
     }
@@ -258,20 +262,50 @@ Result<Value> run_op(const TfliteFile& f, const TfliteFileOp& op, const std::vec
       }
       return out;
     }
-    case Op::kConcatenation: {
-      if (op.axis != 3) return unsupported("CONCATENATION: only the channel axis is interpreted");
-      const std::size_t pixels = numel(ot.shape) / static_cast<std::size_t>(ot.shape[3]);
-      int32_t at = 0;
+    case Op::kConcatenation: {  // along H, W or C of NHWC: per outer index, each part's slab in turn
+      if (op.axis < 1 || op.axis > 3 || ot.shape.size() != 4) {
+        return unsupported("CONCATENATION: only axes 1-3 of 4-D tensors are interpreted");
+      }
+      std::size_t outer = 1, inner = 1;
+      for (int d = 0; d < op.axis; ++d) outer *= static_cast<std::size_t>(ot.shape[d]);
+      for (int d = op.axis + 1; d < 4; ++d) inner *= static_cast<std::size_t>(ot.shape[d]);
+      const std::size_t out_slab = static_cast<std::size_t>(ot.shape[op.axis]) * inner;
+      std::size_t at = 0;
       for (std::size_t k = 0; k < op.inputs.size(); ++k) {
         LITESR_ASSIGN_OR_RETURN(const Value* part, input(k));
         LITESR_RETURN_IF_ERROR(same_params(*part, out_p, "CONCATENATION"));
-        const int32_t c = part->shape[3];
-        for (std::size_t p = 0; p < pixels; ++p) {
-          std::copy_n(part->data.begin() + p * c, c, out.data.begin() + p * ot.shape[3] + at);
+        const std::size_t slab = static_cast<std::size_t>(part->shape[op.axis]) * inner;
+        if (part->data.size() != outer * slab) return invalid_argument("CONCATENATION: a part's shape does not fit");
+        for (std::size_t q = 0; q < outer; ++q) {
+          std::copy_n(part->data.begin() + q * slab, slab, out.data.begin() + q * out_slab + at);
         }
-        at += c;
+        at += slab;
       }
-      if (at != ot.shape[3]) return invalid_argument("CONCATENATION: channels do not add up");
+      if (at != out_slab) return invalid_argument("CONCATENATION: the parts do not add up");
+      return out;
+    }
+    case Op::kMean: {  // MEAN int8 over axes {1, 2} with keep_dims (reference_integer_ops::Mean)
+      const std::vector<int32_t> axes = constant<int32_t>(f.tensors[op.inputs[1]]);
+      const std::vector<int32_t>& s = x->shape;
+      if (axes != std::vector<int32_t>{1, 2} || ot.shape != std::vector<int32_t>{s[0], 1, 1, s[3]} || s[0] != 1) {
+        return unsupported("MEAN: only axes {1, 2} with keep_dims are interpreted");
+      }
+      QuantizedMap planar = QuantizedMap::zeros(s[3], s[1], s[2], x->params);
+      for (std::size_t i = 0; i < x->data.size(); ++i) {
+        planar.data[(i % s[3]) * planar.plane_size() + i / s[3]] = x->data[i];
+      }
+      LITESR_ASSIGN_OR_RETURN(const QuantizedMap mean, global_mean_int8(planar, out_p));
+      out.data = mean.data;
+      return out;
+    }
+    case Op::kMul: {  // MUL int8, the second input [1, 1, 1, C] broadcast over H x W (or the same shape)
+      LITESR_ASSIGN_OR_RETURN(const Value* y, input(1));
+      const int32_t c = x->shape[3];
+      const bool broadcast = y->shape == std::vector<int32_t>{1, 1, 1, c};
+      if (!broadcast && y->shape != x->shape) return unsupported("MUL: only a [1, 1, 1, C] broadcast is interpreted");
+      LITESR_ASSIGN_OR_RETURN(const MulParams p, make_mul_params(x->params, y->params, out_p));
+      LITESR_RETURN_IF_ERROR(
+          elementwise([&](std::size_t i, int8_t q) { return mul_int8_element(q, y->data[broadcast ? i % c : i], p); }));
       return out;
     }
     default:

@@ -10,7 +10,7 @@
 // must share parameters; LOGISTIC's output is 1/256, −128; a bias scale is input scale · filter scale). It is the
 // bit-exact check of the *file*: Arm NN's CpuRef computes int8 ops in float and agrees only within an LSB.
 // Handles the operators the INT8 exporter writes (CONV_2D, DEPTHWISE_CONV_2D, RELU, LEAKY_RELU, PRELU, TANH,
-// LOGISTIC, ADD, CONCATENATION on channels, SLICE, RESHAPE, TRANSPOSE, QUANTIZE); anything else is kUnsupported.
+// LOGISTIC, ADD, MUL, MEAN, CONCATENATION, SLICE, RESHAPE, TRANSPOSE, QUANTIZE); anything else is kUnsupported.
 #pragma once
 
 #include <cstdint>

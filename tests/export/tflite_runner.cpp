@@ -189,6 +189,10 @@ class LayerLister : public armnn::LayerVisitorBase<armnn::VisitorNoThrowPolicy> 
     add("concat", l);
   }
   void VisitQuantizeLayer(const armnn::IConnectableLayer* l, const char*) override { add("quantize", l); }
+  void VisitMeanLayer(const armnn::IConnectableLayer* l, const armnn::MeanDescriptor&, const char*) override {
+    add("mean", l);
+  }
+  void VisitMultiplicationLayer(const armnn::IConnectableLayer* l, const char*) override { add("multiplication", l); }
   void VisitReshapeLayer(const armnn::IConnectableLayer* l, const armnn::ReshapeDescriptor&, const char*) override {
     add("reshape", l);
   }

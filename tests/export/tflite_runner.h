@@ -41,7 +41,7 @@ struct ArmnnTensor {
 // ("Conv2D:0:3" is subgraph 0, operator 3).
 struct ArmnnLayer {
   std::string kind;  // "input", "output", "convolution2d", "depthwise_convolution2d", "activation", "addition",
-                     // "concat", "quantize", "reshape", "transpose", "slice", "stand_in"
+                     // "multiplication", "mean", "concat", "quantize", "reshape", "transpose", "slice", "stand_in"
   std::string name;
   std::vector<ArmnnTensor> outputs;      // output slots
   std::optional<ArmnnTensor> weights;    // convolutions
