@@ -187,28 +187,7 @@ class StepEmitter {
     const std::string& id = n.name;
     LITESR_ASSIGN_OR_RETURN(const PhaseFilter filter, make_bicubic_phase_filter(n.scale, n.bicubic));
     const int r = filter.radius;
-    std::string cur = x;
-    for (int64_t axis : {int64_t{2}, int64_t{3}}) {
-      const std::string tag = id + (axis == 2 ? "/pad_h" : "/pad_w");
-      const std::string axes = w_.ints64(tag + ".axes", {1}, std::span(&axis, 1));
-      std::vector<std::string> parts;
-      auto slice = [&](int64_t b, int64_t e, const std::string& name) {
-        w_.node("Slice", name,
-                {cur, w_.ints64(name + ".starts", {1}, std::span(&b, 1)),
-                 w_.ints64(name + ".ends", {1}, std::span(&e, 1)), axes},
-                name);
-        parts.push_back(name);
-      };
-      // x[-k] (k = 1..r) mirrors to x[k−1]: rows r−1, ..., 0 before the image.
-      for (int k = r; k >= 1; --k) slice(k - 1, k, tag + "/before" + std::to_string(k));
-      parts.push_back(cur);
-      // x[len−1+k] mirrors to x[len−k]: rows len−1, ..., len−r after the image.
-      for (int k = 1; k <= r; ++k) {
-        slice(-k, k == 1 ? std::numeric_limits<int64_t>::max() : -k + 1, tag + "/after" + std::to_string(k));
-      }
-      OnnxGraphWriter::attr(w_.node("Concat", tag, parts, tag), "axis", axis);
-      cur = tag;
-    }
+    const std::string cur = w_.pad_borders(id, x, r, /*mirror=*/true);
     const int64_t c = s.in_channels, rr = int64_t{n.scale} * n.scale, k = 2 * r + 1;
     const std::vector<float> weight = phase_filter_depthwise_weight(filter, static_cast<int>(c));
     const std::vector<float> bias(static_cast<std::size_t>(c * rr), 0.0f);

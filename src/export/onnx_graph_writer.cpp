@@ -1,6 +1,7 @@
 #include "export/onnx_graph_writer.h"
 
 #include <cstring>
+#include <limits>
 #include <type_traits>
 
 #include "export/float16.h"
@@ -63,6 +64,35 @@ void OnnxGraphWriter::pixel_shuffle(const std::string& id, const std::string& in
   onnx::NodeProto* p = node("DepthToSpace", id, {input}, output);
   attr(p, "blocksize", scale);
   attr(p, "mode", std::string("CRD"));
+}
+
+std::string OnnxGraphWriter::pad_borders(const std::string& id, const std::string& input, int r, bool mirror) {
+  std::string cur = input;
+  for (int64_t axis : {int64_t{2}, int64_t{3}}) {
+    const std::string tag = id + (axis == 2 ? "/pad_h" : "/pad_w");
+    const std::string axes = ints64(tag + ".axes", {1}, std::span(&axis, 1));
+    std::vector<std::string> parts;
+    auto slice = [&](int64_t b, int64_t e, const std::string& name) {
+      node("Slice", name,
+           {cur, ints64(name + ".starts", {1}, std::span(&b, 1)), ints64(name + ".ends", {1}, std::span(&e, 1)), axes},
+           name);
+      parts.push_back(name);
+    };
+    constexpr int64_t kEnd = std::numeric_limits<int64_t>::max();
+    // Before the image: x[−k] (k = r..1) is row k − 1 (mirror) or row 0.
+    for (int k = r; k >= 1; --k) {
+      slice(mirror ? k - 1 : 0, mirror ? k : 1, tag + "/before" + std::to_string(k));
+    }
+    parts.push_back(cur);
+    // After it: x[len − 1 + k] is row len − k (mirror) or row len − 1.
+    for (int k = 1; k <= r; ++k) {
+      const int64_t begin = mirror ? -k : -1;
+      slice(begin, begin == -1 ? kEnd : begin + 1, tag + "/after" + std::to_string(k));
+    }
+    attr(node("Concat", tag, parts, tag), "axis", axis);
+    cur = tag;
+  }
+  return cur;
 }
 
 std::string OnnxGraphWriter::ints64(const std::string& name, std::vector<int64_t> dims,

@@ -41,6 +41,9 @@ class OnnxGraphWriter {
   void channel_slice(const std::string& id, const std::string& input, int64_t begin, int64_t end,
                      const std::string& output);
   void pixel_shuffle(const std::string& id, const std::string& input, int64_t scale, const std::string& output);
+  // `input` [N, C, H, W] padded by `r` rows and columns on each side (Slice + Concat on axes 2 and 3): symmetric
+  // mirror (MATLAB: x[−k] = x[k − 1]) or edge replication (x[−k] = x[0]). Returns the padded value's name.
+  std::string pad_borders(const std::string& id, const std::string& input, int r, bool mirror);
 
   static void attr(onnx::NodeProto* n, const std::string& name, int64_t v);
   static void attr(onnx::NodeProto* n, const std::string& name, float v);

@@ -3,6 +3,7 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <span>
@@ -48,31 +49,8 @@ class QdqStepEmitter {
     const std::string& id = s.name;
     const std::string out = id + "/f";
     switch (s.op) {
-      case OpKind::kConv2d: {
-        const QuantizedConv2d& c = s.conv;
-        const int64_t o = c.out_channels, k = c.kernel, pad = (c.kernel - 1) / 2;
-        // weight int8 [O, C/G, k, k], real = weight_scales[o] · q.
-        const std::vector<int8_t> zeros8(c.out_channels, 0);
-        const std::string weight = dequantize_per_channel(
-            id + "/weight", w_.ints8(id + ".weight", {o, c.in_channels / c.groups, k, k}, c.weight),
-            w_.floats32(id + ".weight_scale", {o}, c.weight_scales), w_.ints8(id + ".weight_zero_point", {o}, zeros8));
-        std::vector<std::string> inputs = {in[0], weight};
-        if (!c.bias.empty()) {
-          // bias int32 [O], real = (s_in · s_w[o]) · q: the scale quantize_bias used (float product).
-          std::vector<float> bias_scales(c.weight_scales.size());
-          for (std::size_t i = 0; i < bias_scales.size(); ++i) bias_scales[i] = c.bias_input_scale * c.weight_scales[i];
-          const std::vector<int32_t> zeros32(c.out_channels, 0);
-          inputs.push_back(dequantize_per_channel(id + "/bias", w_.ints32(id + ".bias", {o}, c.bias),
-                                                  w_.floats32(id + ".bias_scale", {o}, bias_scales),
-                                                  w_.ints32(id + ".bias_zero_point", {o}, zeros32)));
-        }
-        onnx::NodeProto* p = w_.node("Conv", id, inputs, out);
-        OnnxGraphWriter::attr(p, "kernel_shape", std::vector<int64_t>{k, k});
-        OnnxGraphWriter::attr(p, "pads", std::vector<int64_t>{pad, pad, pad, pad});
-        OnnxGraphWriter::attr(p, "strides", std::vector<int64_t>{1, 1});
-        OnnxGraphWriter::attr(p, "group", static_cast<int64_t>(c.groups));
-        return out;
-      }
+      case OpKind::kConv2d:
+        return conv(id, s.conv, in[0], (s.conv.kernel - 1) / 2, out);
       case OpKind::kRelu:
         w_.node("Relu", id, {in[0]}, out);
         return out;
@@ -117,6 +95,29 @@ class QdqStepEmitter {
       case OpKind::kPixelShuffle:  // CRD: PyTorch's order (OnnxGraphWriter::pixel_shuffle)
         w_.pixel_shuffle(id, in[0], s.scale, out);
         return out;
+      case OpKind::kSqueezeExcite: {  // runtime/int8_program.h: ReduceMean, Conv + Relu, Conv into the gate, Mul
+        const std::array<int64_t, 2> axes{2, 3};
+        onnx::NodeProto* mean = w_.node("ReduceMean", id + "/mean", {in[0]}, id + "/mean/f");
+        OnnxGraphWriter::attr(mean, "axes", std::vector<int64_t>(axes.begin(), axes.end()));
+        OnnxGraphWriter::attr(mean, "keepdims", int64_t{1});
+        declare_params(id + "/pooled", s.pooled);
+        const std::string pooled = quantize_dequantize(id + "/pooled", id + "/mean/f", id + "/pooled");
+        conv(id + "/fc1", s.conv, pooled, 0, id + "/fc1/f");
+        w_.node("Relu", id + "/relu", {id + "/fc1/f"}, id + "/relu/f");
+        declare_params(id + "/hidden", s.hidden);
+        const std::string hidden = quantize_dequantize(id + "/hidden", id + "/relu/f", id + "/hidden");
+        conv(id + "/fc2", s.conv2, hidden, 0, id + "/fc2/f");
+        declare_params(id + "/gate", image_quant_params());  // int8 saturation = the hard-sigmoid's clamp to [0, 1]
+        const std::string gate = quantize_dequantize(id + "/gate", id + "/fc2/f", id + "/gate");
+        w_.node("Mul", id, {in[0], gate}, out);
+        return out;
+      }
+      case OpKind::kBicubicUpsample: {  // border padding, the int8 phase filters (no padding), DepthToSpace
+        const std::string padded = w_.pad_borders(id, in[0], s.radius, s.mirror);
+        conv(id + "/phases", s.conv, padded, 0, id + "/phases/f");
+        w_.pixel_shuffle(id + "/shuffle", id + "/phases/f", s.scale, out);
+        return out;
+      }
       default:
         break;
     }
@@ -125,6 +126,34 @@ class QdqStepEmitter {
   }
 
  private:
+  // Conv of `c`'s int8 weights and int32 bias (each DequantizeLinear per output channel) with `pad` on every side,
+  // stride 1, into float `out`.
+  std::string conv(const std::string& id, const QuantizedConv2d& c, const std::string& x, int64_t pad,
+                   const std::string& out) {
+    const int64_t o = c.out_channels, k = c.kernel;
+    // weight int8 [O, C/G, k, k], real = weight_scales[o] · q.
+    const std::vector<int8_t> zeros8(c.out_channels, 0);
+    const std::string weight = dequantize_per_channel(
+        id + "/weight", w_.ints8(id + ".weight", {o, c.in_channels / c.groups, k, k}, c.weight),
+        w_.floats32(id + ".weight_scale", {o}, c.weight_scales), w_.ints8(id + ".weight_zero_point", {o}, zeros8));
+    std::vector<std::string> inputs = {x, weight};
+    if (!c.bias.empty()) {
+      // bias int32 [O], real = (s_in · s_w[o]) · q: the scale quantize_bias used (float product).
+      std::vector<float> bias_scales(c.weight_scales.size());
+      for (std::size_t i = 0; i < bias_scales.size(); ++i) bias_scales[i] = c.bias_input_scale * c.weight_scales[i];
+      const std::vector<int32_t> zeros32(c.out_channels, 0);
+      inputs.push_back(dequantize_per_channel(id + "/bias", w_.ints32(id + ".bias", {o}, c.bias),
+                                              w_.floats32(id + ".bias_scale", {o}, bias_scales),
+                                              w_.ints32(id + ".bias_zero_point", {o}, zeros32)));
+    }
+    onnx::NodeProto* p = w_.node("Conv", id, inputs, out);
+    OnnxGraphWriter::attr(p, "kernel_shape", std::vector<int64_t>{k, k});
+    OnnxGraphWriter::attr(p, "pads", std::vector<int64_t>{pad, pad, pad, pad});
+    OnnxGraphWriter::attr(p, "strides", std::vector<int64_t>{1, 1});
+    OnnxGraphWriter::attr(p, "group", static_cast<int64_t>(c.groups));
+    return out;
+  }
+
   // DequantizeLinear(q, scale, zero_point) along axis 0 -> `name`.
   std::string dequantize_per_channel(const std::string& name, const std::string& q, const std::string& scale,
                                      const std::string& zero_point) {
