@@ -405,7 +405,7 @@ Result<QuantizedMap> hard_swish_int8(const QuantizedMap& input, QuantParams outp
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// lookup tables: sigmoid, hard-sigmoid
+// lookup tables: sigmoid, tanh, any element function
 // ---------------------------------------------------------------------------------------------------------------
 
 Result<LookupTable> make_lookup_table(QuantParams input, QuantParams output, float (*function)(float)) {
@@ -435,19 +435,11 @@ QuantizedMap apply_lookup_table(const QuantizedMap& input, const LookupTable& ta
 
 float sigmoid_float(float v) { return 1.0f / (1.0f + std::exp(-v)); }
 
-float hard_sigmoid_float(float v) { return std::clamp(v + 3.0f, 0.0f, 6.0f) / 6.0f; }
-
 Result<QuantizedMap> sigmoid_int8(const QuantizedMap& input) {
   LITESR_RETURN_IF_ERROR(check_map(input, "int8 sigmoid input"));
   LITESR_ASSIGN_OR_RETURN(const LookupTable table,
                           make_lookup_table(input.params, kSigmoidOutputParams, sigmoid_float));
   return apply_lookup_table(input, table, kSigmoidOutputParams);
-}
-
-Result<QuantizedMap> hard_sigmoid_int8(const QuantizedMap& input, QuantParams output) {
-  LITESR_RETURN_IF_ERROR(check_map(input, "int8 hard_sigmoid input"));
-  LITESR_ASSIGN_OR_RETURN(const LookupTable table, make_lookup_table(input.params, output, hard_sigmoid_float));
-  return apply_lookup_table(input, table, output);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -189,17 +189,13 @@ inline int8_t lookup(const LookupTable& table, int8_t q) { return table[static_c
 // Applies `table` element-wise; the result carries `output` (the params the table was built for).
 QuantizedMap apply_lookup_table(const QuantizedMap& input, const LookupTable& table, QuantParams output);
 
-// The float functions, as TFLite's LUT builders evaluate them: sigmoid 1 / (1 + exp(−v)) (float exp);
-// hard-sigmoid clamp(v + 3, 0, 6) / 6 (PyTorch Hardsigmoid; the runtime's squeeze-excite gate).
+// The float function, as TFLite's LUT builder evaluates it: sigmoid 1 / (1 + exp(−v)) (float exp). (The
+// squeeze-excite's hard-sigmoid gate needs no table: its INT8 form folds it into the fc2 conv, int8_program.h.)
 float sigmoid_float(float v);
-float hard_sigmoid_float(float v);
 // TFLite requires LOGISTIC's int8 output to be quantized with scale 1/256, zero point −128 ([0, 255/256]).
 inline constexpr QuantParams kSigmoidOutputParams{1.0f / 256.0f, -128};
-// sigmoid_int8: output params kSigmoidOutputParams. hard_sigmoid_int8: any output params. TFLite has no
-// HARD_SIGMOID op: the exporter will have to spell it with other ops (e.g. ADD, RELU6, MUL), whose integers may
-// differ from this table by an LSB — to be settled with the INT8 export (docs/quantization.md).
+// Output params kSigmoidOutputParams.
 Result<QuantizedMap> sigmoid_int8(const QuantizedMap& input);
-Result<QuantizedMap> hard_sigmoid_int8(const QuantizedMap& input, QuantParams output = kSigmoidOutputParams);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Global mean over H x W per channel (TFLite MEAN int8, axes {1, 2}, keep_dims: reference_integer_ops::Mean;
