@@ -457,26 +457,36 @@ Result<MeanParams> make_mean_params(QuantParams input, QuantParams output) {
   return p;
 }
 
+Status check_mean_count(int64_t count, const MeanParams& p) {
+  const int left_shift = std::max(p.multiplier.shift, 0);
+  const int64_t sum_bound = max_abs_offset(p.input_zero_point) * count;
+  if (count < 1 || left_shift > 30 || sum_bound > (kInt32Max >> left_shift)) {
+    return unsupported("int8 mean: a plane of " + std::to_string(count) +
+                       " samples could overflow TFLite MEAN's int32 sum (scaled by 2^" + std::to_string(left_shift) +
+                       ")");
+  }
+  return {};
+}
+
+int8_t mean_int8_from_sum(int32_t sum, int64_t count, const MeanParams& p) {
+  // In int64: t ± n/2 can pass 2^31 where TFLite's int32 arithmetic would be undefined; equal otherwise.
+  const int64_t scaled = multiply_by_quantized_multiplier(sum, p.multiplier);
+  const int64_t mean = scaled > 0 ? (scaled + count / 2) / count : (scaled - count / 2) / count;
+  return static_cast<int8_t>(std::clamp<int64_t>(mean + p.output_zero_point, kInt8Min, kInt8Max));
+}
+
 Result<QuantizedMap> global_mean_int8(const QuantizedMap& input, QuantParams output) {
   LITESR_RETURN_IF_ERROR(check_map(input, "int8 mean input"));
   LITESR_ASSIGN_OR_RETURN(const MeanParams p, make_mean_params(input.params, output));
   const int64_t count = static_cast<int64_t>(input.plane_size());
-  const int left_shift = std::max(p.multiplier.shift, 0);
-  const int64_t sum_bound = max_abs_offset(p.input_zero_point) * count;
-  if (left_shift > 30 || sum_bound > (kInt32Max >> left_shift)) {
-    return unsupported("int8 mean: a " + std::to_string(input.height) + "x" + std::to_string(input.width) +
-                       " plane could overflow TFLite MEAN's int32 sum (scaled by 2^" + std::to_string(left_shift) +
-                       ")");
-  }
+  LITESR_RETURN_IF_ERROR(
+      check_mean_count(count, p).with_context(std::to_string(input.height) + "x" + std::to_string(input.width)));
   QuantizedMap out = QuantizedMap::zeros(input.channels, 1, 1, output);
   for (int c = 0; c < input.channels; ++c) {
     const int8_t* src = input.plane(c);
     int32_t sum = 0;
     for (std::size_t i = 0; i < input.plane_size(); ++i) sum += src[i] - p.input_zero_point;
-    // In int64: t ± n/2 can pass 2^31 where TFLite's int32 arithmetic would be undefined; equal otherwise.
-    const int64_t scaled = multiply_by_quantized_multiplier(sum, p.multiplier);
-    const int64_t mean = scaled > 0 ? (scaled + count / 2) / count : (scaled - count / 2) / count;
-    out.at(c, 0, 0) = static_cast<int8_t>(std::clamp<int64_t>(mean + p.output_zero_point, kInt8Min, kInt8Max));
+    out.at(c, 0, 0) = mean_int8_from_sum(sum, count, p);
   }
   return out;
 }

@@ -214,6 +214,11 @@ struct MeanParams {
   QuantizedMultiplier multiplier;
 };
 Result<MeanParams> make_mean_params(QuantParams input, QuantParams output);
+// The overflow guard above for planes of `count` samples (kUnsupported).
+Status check_mean_count(int64_t count, const MeanParams& p);
+// q_out of one plane from its sum Σ(q − zp_in) over `count` samples (a band executor adds row sums in any order:
+// integer sums are exact). Precondition: check_mean_count(count, p).ok().
+int8_t mean_int8_from_sum(int32_t sum, int64_t count, const MeanParams& p);
 // C x 1 x 1 output quantized with `output`.
 Result<QuantizedMap> global_mean_int8(const QuantizedMap& input, QuantParams output);
 

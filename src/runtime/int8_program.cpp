@@ -69,9 +69,15 @@ Result<QuantizedMap> bicubic_upsample_int8(const QuantizedMap& in, const Int8Ste
 
 // squeeze_excite (int8_program.h): MEAN, 1x1 conv + ReLU, 1x1 conv into the [0, 1] gate, MUL.
 Result<QuantizedMap> squeeze_excite_int8(const QuantizedMap& in, const Int8Step& s) {
-  LITESR_ASSIGN_OR_RETURN(const QuantizedMap pooled, global_mean_int8(in, s.pooled));
-  LITESR_ASSIGN_OR_RETURN(const QuantizedMap hidden, conv2d_int8(pooled, s.conv, s.hidden, FusedActivation::kRelu));
-  LITESR_ASSIGN_OR_RETURN(const QuantizedMap gate, conv2d_int8(hidden, s.conv2, image_quant_params()));
+  std::vector<int32_t> sums(in.channels, 0);
+  for (int c = 0; c < in.channels; ++c) {
+    const int8_t* src = in.plane(c);
+    for (std::size_t i = 0; i < in.plane_size(); ++i) sums[c] += src[i] - in.params.zero_point;
+  }
+  LITESR_ASSIGN_OR_RETURN(const std::vector<int8_t> gates,
+                          squeeze_excite_gates_int8(s, in.params, sums, static_cast<int64_t>(in.plane_size())));
+  QuantizedMap gate = QuantizedMap::zeros(in.channels, 1, 1, image_quant_params());
+  gate.data = gates;
   return mul_int8(in, gate, s.output);
 }
 
@@ -260,6 +266,17 @@ bool has_int8_form(OpKind op) {
     default:
       return false;
   }
+}
+
+Result<std::vector<int8_t>> squeeze_excite_gates_int8(const Int8Step& se, QuantParams input,
+                                                      std::span<const int32_t> sums, int64_t count) {
+  LITESR_ASSIGN_OR_RETURN(const MeanParams mean, make_mean_params(input, se.pooled));
+  LITESR_RETURN_IF_ERROR(check_mean_count(count, mean).with_context(se.name));
+  QuantizedMap pooled = QuantizedMap::zeros(static_cast<int>(sums.size()), 1, 1, se.pooled);
+  for (std::size_t c = 0; c < sums.size(); ++c) pooled.data[c] = mean_int8_from_sum(sums[c], count, mean);
+  LITESR_ASSIGN_OR_RETURN(const QuantizedMap hidden, conv2d_int8(pooled, se.conv, se.hidden, FusedActivation::kRelu));
+  LITESR_ASSIGN_OR_RETURN(QuantizedMap gate, conv2d_int8(hidden, se.conv2, image_quant_params()));
+  return std::move(gate.data);
 }
 
 std::vector<std::string> int8_internal_activations(const Step& step) {

@@ -76,6 +76,12 @@ std::vector<std::string> int8_internal_activations(const Step& step);
 // kInvalidArgument for parameters the integer ops cannot take (e.g. an add whose output multiplier is >= 1).
 Result<Int8Program> compile_int8_program(const Program& program, const ModelQuantization& quantization);
 
+// A squeeze_excite step's gates (above) from its input's per-channel sums Σ(q − zp_in) over `count` samples per
+// plane (input: the input's parameters): [C] int8 at the image parameters. kUnsupported when a plane of `count`
+// samples could overflow the MEAN's int32 sum. The reference run and the band executor both use it.
+Result<std::vector<int8_t>> squeeze_excite_gates_int8(const Int8Step& se, QuantParams input,
+                                                      std::span<const int32_t> sums, int64_t count);
+
 // Runs every step on whole maps. `input` carries the input step's parameters and the graph's input channels.
 // Single-input, single-output programs.
 Result<QuantizedMap> run_int8_reference(const Int8Program& program, const QuantizedMap& input);
