@@ -20,7 +20,7 @@ std::vector<int> step_factors(const Int8Program& p) {
   for (std::size_t k = 0; k < p.steps.size(); ++k) {
     const Int8Step& s = p.steps[k];
     if (s.inputs.empty()) continue;
-    f[k] = f[s.inputs[0]] * (s.op == OpKind::kPixelShuffle ? s.scale : 1);
+    f[k] = f[s.inputs[0]] * (s.op == OpKind::kPixelShuffle || s.op == OpKind::kBicubicUpsample ? s.scale : 1);
   }
   return f;
 }
@@ -36,6 +36,10 @@ std::vector<RowRead> step_reads(const Int8Step& s) {
     } else if (s.op == OpKind::kPixelShuffle) {
       r.kind = RowReadKind::kShuffle;
       r.reach = s.scale;
+    } else if (s.op == OpKind::kBicubicUpsample) {
+      r.kind = RowReadKind::kUpsample;
+      r.reach = s.radius;
+      r.scale = s.scale;
     }
     reads.push_back(r);
   }
@@ -67,11 +71,6 @@ Result<Int8Table> requantize_table(QuantParams in, QuantParams out) {
 
 Status Int8BandExecutor::check_supported(const Int8Program& p) {
   if (p.scale < 2) return unsupported("band fusion needs scale >= 2");
-  for (const Int8Step& s : p.steps) {
-    if (s.op == OpKind::kSqueezeExcite || s.op == OpKind::kBicubicUpsample) {
-      return unsupported("op " + std::string(op_kind_name(s.op)) + " (" + s.name + ") has no INT8 band kernel yet");
-    }
-  }
   const std::vector<int> factor = step_factors(p);
   if (factor[p.outputs[0]] != p.scale) return unsupported("output is not at the output resolution");
   for (std::size_t i = 1; i < p.outputs.size(); ++i) {
@@ -94,6 +93,11 @@ Status Int8BandExecutor::check_supported(const Int8Program& p) {
 
 Result<int> Int8BandExecutor::context_rows(const Int8Program& p) {
   LITESR_RETURN_IF_ERROR(check_supported(p));
+  for (const Int8Step& s : p.steps) {
+    if (s.op == OpKind::kSqueezeExcite) {
+      return unsupported("squeeze-excite needs whole-image means: an output row depends on every input row");
+    }
+  }
   const std::size_t n = p.steps.size();
   std::vector<std::vector<RowRead>> reads(n);
   for (std::size_t k = 0; k < n; ++k) reads[k] = step_reads(p.steps[k]);
@@ -127,40 +131,18 @@ Status Int8BandExecutor::prepare(const Int8Program& p, int width, int height, in
   if (out.op == OpKind::kPixelShuffle && out.channels == 3 && out.scale == p.scale && factor_[out.inputs[0]] == 1) {
     shuffle_source_ = out.inputs[0];
   }
-  std::vector<int> roots = p.outputs;
-  if (shuffle_source_ >= 0) roots[0] = shuffle_source_;
-  const std::vector<bool> computed = needed_steps(p, roots);
   input_index_.assign(n, -1);
   output_index_.assign(n, -1);
   for (std::size_t i = 0; i < p.inputs.size(); ++i) input_index_[p.inputs[i]] = static_cast<int>(i);
   for (std::size_t i = 1; i < p.outputs.size(); ++i) output_index_[p.outputs[i]] = static_cast<int>(i);
-  std::vector<std::vector<RowRead>> reads(n);
-  for (int k = 0; k < n; ++k) reads[k] = step_reads(p.steps[k]);
-  std::vector<int> halo, ring;
-  plan_row_leads(reads, computed, factor_, halo, ring);
-
-  plans_.assign(n, StepPlan{});
-  order_.clear();
-  lead_ticks_ = 0;
-  std::size_t offset = 0;
-  for (int k = 0; k < n; ++k) {
-    if (!computed[k]) continue;
-    StepPlan& pl = plans_[k];
-    pl.computed = true;
-    pl.factor = factor_[k];
-    pl.width = width * factor_[k];
-    pl.halo = halo[k];
-    pl.ring = ring[k];
-    pl.stride = static_cast<int>(align64(kLeadBytes + pl.width + pad_));
-    pl.offset = offset;
-    offset += static_cast<std::size_t>(p.steps[k].channels) * pl.ring * pl.stride;
-    order_.push_back(k);
-    lead_ticks_ = std::max(lead_ticks_, lead_ticks_of(pl.halo, pl.factor));
-  }
-  arena_bytes_ = offset;
+  LITESR_RETURN_IF_ERROR(plan_passes(width, height));
   band_rows_ = std::clamp(band_rows > 0 ? band_rows : auto_band_rows(height, threads), 1, height);
 
   int max_ptrs = 3 * p.scale * p.scale, max_cout = 3, max_width = width * p.scale;
+  std::size_t mirrored = 0;
+  for (const BicubicFilter& b : bicubic_) {
+    mirrored = std::max(mirrored, static_cast<std::size_t>(2 * b.radius + 1) * (width + 2 * b.radius));
+  }
   for (const Int8Step& s : p.steps) {
     if (s.op == OpKind::kConv2d) {
       max_ptrs = std::max(max_ptrs, s.conv.in_channels * s.conv.kernel);
@@ -173,11 +155,18 @@ Status Int8BandExecutor::prepare(const Int8Program& p, int width, int height, in
     ws.storage.assign(arena_bytes_ + 64, 0);
     const std::size_t misalign = reinterpret_cast<std::uintptr_t>(ws.storage.data()) % 64;
     ws.arena = ws.storage.data() + (misalign == 0 ? 0 : 64 - misalign);
-    for (int k : order_) {  // every byte of a step's ring starts as its zero point: the padding columns stay so
-      const StepPlan& pl = plans_[k];
-      std::fill_n(ws.arena + pl.offset, static_cast<std::size_t>(p.steps[k].channels) * pl.ring * pl.stride,
-                  static_cast<int8_t>(p.steps[k].output.zero_point));
+    for (const Pass& pass : passes_) {  // every byte of a step's ring starts as its zero point: padding stays so
+      for (int k : pass.order) {
+        const StepPlan& pl = pass.plans[k];
+        std::fill_n(ws.arena + pl.offset, static_cast<std::size_t>(p.steps[k].channels) * pl.ring * pl.stride,
+                    static_cast<int8_t>(p.steps[k].output.zero_point));
+      }
     }
+    ws.sums.assign(checkpoints_.size(), {});
+    for (std::size_t i = 0; i < checkpoints_.size(); ++i) {
+      if (checkpoints_[i].summed) ws.sums[i].assign(checkpoints_[i].channels, 0);
+    }
+    ws.mirrored.assign(mirrored, 0);
     ws.next_row.assign(n, 0);
     ws.in_ptrs.assign(max_ptrs, nullptr);
     ws.out_ptrs.assign(max_cout, nullptr);
@@ -188,12 +177,168 @@ Status Int8BandExecutor::prepare(const Int8Program& p, int width, int height, in
   return {};
 }
 
+// Stages, checkpoints and passes (int8_band_executor.h), squeeze-excite gate parameters, checkpoint memory.
+Status Int8BandExecutor::plan_passes(int width, int height) {
+  const Int8Program& p = *program_;
+  const int n = static_cast<int>(p.steps.size());
+  stage_.assign(n, 0);
+  for (int k = 0; k < n; ++k) {
+    for (int in : p.steps[k].inputs) stage_[k] = std::max(stage_[k], stage_[in]);
+    if (p.steps[k].op == OpKind::kSqueezeExcite) ++stage_[k];
+  }
+  std::vector<int> roots = p.outputs;
+  if (shuffle_source_ >= 0) roots[0] = shuffle_source_;
+  const std::vector<bool> needed = needed_steps(p, roots);
+  int last_stage = 0;
+  for (int r : roots) last_stage = std::max(last_stage, stage_[r]);
+
+  // Checkpoints: steps (not inputs) that a step of a later stage reads.
+  std::vector<int> checkpoint_of(n, -1);
+  checkpoints_.clear();
+  for (int c = 0; c < n; ++c) {
+    if (!needed[c]) continue;
+    for (int u : p.steps[c].inputs) {
+      if (stage_[c] <= stage_[u] || p.steps[u].op == OpKind::kInput || checkpoint_of[u] >= 0) continue;
+      checkpoint_of[u] = static_cast<int>(checkpoints_.size());
+      Checkpoint cp;
+      cp.step = u;
+      cp.channels = p.steps[u].channels;
+      cp.rows = height * factor_[u];
+      cp.width = width * factor_[u];
+      cp.stride = static_cast<int>(align64(kLeadBytes + cp.width + pad_));
+      checkpoints_.push_back(cp);
+    }
+  }
+  for (int k = 0; k < n; ++k) {
+    const Int8Step& s = p.steps[k];
+    if (needed[k] && s.op == OpKind::kBicubicUpsample && (height <= s.radius || width <= s.radius)) {
+      return invalid_argument("bicubic_upsample: the input is smaller than the filter radius " +
+                              std::to_string(s.radius));
+    }
+  }
+  se_.clear();
+  for (int k = 0; k < n; ++k) {
+    const Int8Step& s = p.steps[k];
+    if (!needed[k] || s.op != OpKind::kSqueezeExcite) continue;
+    const Int8Step& in = p.steps[s.inputs[0]];
+    SqueezeExcite se;
+    se.step = k;
+    se.checkpoint = checkpoint_of[s.inputs[0]];
+    checkpoints_[se.checkpoint].summed = true;
+    Result<MulParams> mul = make_mul_params(in.output, image_quant_params(), s.output);
+    if (!mul.ok()) return mul.status().with_context(s.name);
+    se.mul = *mul;
+    // The gates of an all-zero-point input: checks every parameter (and the MEAN's int32 bound) before any run.
+    const int64_t count = static_cast<int64_t>(width) * factor_[k] * height * factor_[k];
+    const std::vector<int32_t> zeros(s.channels, 0);
+    LITESR_RETURN_IF_ERROR(squeeze_excite_gates_int8(s, in.output, zeros, count).status());
+    ops_[k].se = static_cast<int>(se_.size());
+    ops_[k].tables.assign(s.channels, Int8Table{});
+    se_.push_back(std::move(se));
+  }
+
+  std::vector<std::vector<RowRead>> reads(n);
+  for (int k = 0; k < n; ++k) reads[k] = step_reads(p.steps[k]);
+  std::vector<int> last_read(checkpoints_.size(), -1);
+  passes_.assign(last_stage + 1, Pass{});
+  std::size_t offset = 0;
+  for (int q = 0; q <= last_stage; ++q) {
+    Pass& pass = passes_[q];
+    pass.final = q == last_stage;
+    pass.plans.assign(n, StepPlan{});
+    std::vector<int> todo;
+    for (const Checkpoint& cp : checkpoints_) {
+      if (stage_[cp.step] == q) todo.push_back(cp.step);
+    }
+    if (pass.final) todo.insert(todo.end(), roots.begin(), roots.end());
+    std::vector<bool> visited(n, false);
+    while (!todo.empty()) {  // walk back: checkpoints of earlier passes are read in place, the rest computed
+      const int u = todo.back();
+      todo.pop_back();
+      if (visited[u]) continue;
+      visited[u] = true;
+      StepPlan& pl = pass.plans[u];
+      if (checkpoint_of[u] >= 0 && stage_[u] < q) {
+        pl.checkpoint = checkpoint_of[u];
+        last_read[pl.checkpoint] = std::max(last_read[pl.checkpoint], q);
+        continue;
+      }
+      pl.computed = true;
+      for (int in : p.steps[u].inputs) todo.push_back(in);
+    }
+    for (std::size_t i = 0; i < checkpoints_.size(); ++i) {
+      if (stage_[checkpoints_[i].step] == q) pass.plans[checkpoints_[i].step].save = static_cast<int>(i);
+    }
+    for (std::size_t i = 0; i < se_.size(); ++i) {
+      if (stage_[checkpoints_[se_[i].checkpoint].step] == q) pass.gates_after.push_back(static_cast<int>(i));
+    }
+    std::vector<bool> computed(n);
+    for (int k = 0; k < n; ++k) computed[k] = pass.plans[k].computed;
+    std::vector<int> halo, ring;
+    plan_row_leads(reads, computed, factor_, halo, ring);
+    for (int k = 0; k < n; ++k) {
+      if (!computed[k]) continue;
+      StepPlan& pl = pass.plans[k];
+      pl.factor = factor_[k];
+      pl.width = width * factor_[k];
+      pl.halo = halo[k];
+      pl.ring = ring[k];
+      pl.stride = static_cast<int>(align64(kLeadBytes + pl.width + pad_));
+      pl.offset = offset;  // each pass its own region: the padding columns keep their zero points
+      offset += static_cast<std::size_t>(p.steps[k].channels) * pl.ring * pl.stride;
+      pass.order.push_back(k);
+      pass.lead_ticks = std::max(pass.lead_ticks, lead_ticks_of(pl.halo, pl.factor));
+    }
+  }
+  arena_bytes_ = offset;
+
+  // Checkpoint memory: maps whose lifetimes (the pass that writes them .. the last that reads them) do not overlap
+  // share a slot; then one row of zero points per checkpoint (its rows outside the image).
+  struct Slot {
+    std::size_t offset = 0, bytes = 0;
+    int last_pass = -1;
+  };
+  std::vector<Slot> slots;
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < checkpoints_.size(); ++i) {
+    Checkpoint& cp = checkpoints_[i];
+    const std::size_t need = static_cast<std::size_t>(cp.channels) * cp.rows * cp.stride;
+    const int written = stage_[cp.step];
+    Slot* free_slot = nullptr;
+    for (Slot& slot : slots) {
+      if (slot.last_pass < written && slot.bytes >= need) {
+        free_slot = &slot;
+        break;
+      }
+    }
+    if (free_slot == nullptr) {
+      slots.push_back(Slot{total, need, -1});
+      total += need;
+      free_slot = &slots.back();
+    }
+    cp.offset = free_slot->offset;
+    free_slot->last_pass = std::max(written, last_read[i]);
+  }
+  for (Checkpoint& cp : checkpoints_) {
+    cp.zero_row = total;
+    total += static_cast<std::size_t>(cp.stride);
+  }
+  checkpoint_storage_.assign(total + 64, 0);
+  const std::size_t misalign = reinterpret_cast<std::uintptr_t>(checkpoint_storage_.data()) % 64;
+  checkpoint_arena_ = checkpoint_storage_.data() + (misalign == 0 ? 0 : 64 - misalign);
+  for (const Checkpoint& cp : checkpoints_) {
+    std::fill_n(checkpoint_arena_ + cp.zero_row, cp.stride, static_cast<int8_t>(p.steps[cp.step].output.zero_point));
+  }
+  return {};
+}
+
 // Packed convs and the tables of every step (built from the reference element functions, so exact).
 Status Int8BandExecutor::prepare_ops() {
   const Int8Program& p = *program_;
   ops_.assign(p.steps.size(), StepOps{});
   conv3x3_.clear();
   generic_.clear();
+  bicubic_.clear();
   for (std::size_t k = 0; k < p.steps.size(); ++k) {
     const Int8Step& s = p.steps[k];
     StepOps& op = ops_[k];
@@ -281,6 +426,24 @@ Status Int8BandExecutor::prepare_ops() {
         op.tables.push_back(t);
         break;
       }
+      case OpKind::kBicubicUpsample: {  // the phase filters' nonzero taps (depthwise: [C·s²][1][k][k])
+        BicubicFilter b;
+        b.radius = s.radius;
+        b.mirror = s.mirror;
+        const int kk = s.conv.kernel;
+        b.taps.resize(s.conv.out_channels);
+        for (int o = 0; o < s.conv.out_channels; ++o) {
+          for (int t = 0; t < kk * kk; ++t) {
+            const int8_t w = s.conv.weight[static_cast<std::size_t>(o) * kk * kk + t];
+            if (w != 0) b.taps[o].push_back({t / kk - s.radius, t % kk - s.radius, w});
+          }
+        }
+        LITESR_ASSIGN_OR_RETURN(b.multipliers,
+                                conv2d_output_multipliers(in.scale, s.conv.weight_scales, s.output.scale));
+        op.bicubic = static_cast<int>(bicubic_.size());
+        bicubic_.push_back(std::move(b));
+        break;
+      }
       default:
         break;
     }
@@ -303,7 +466,12 @@ Status Int8BandExecutor::prepare_ops() {
 }
 
 inline int8_t* Int8BandExecutor::row_ptr(const Workspace& ws, int step, int c, int y) const {
-  const StepPlan& pl = plans_[step];
+  const StepPlan& pl = pass_->plans[step];
+  if (pl.checkpoint >= 0) {  // written whole by an earlier pass; rows outside the image are zero points
+    const Checkpoint& cp = checkpoints_[pl.checkpoint];
+    if (y < 0 || y >= cp.rows) return checkpoint_arena_ + cp.zero_row + kLeadBytes;
+    return checkpoint_arena_ + cp.offset + (static_cast<std::size_t>(c) * cp.rows + y) * cp.stride + kLeadBytes;
+  }
   return ws.arena + pl.offset + (static_cast<std::size_t>(c) * pl.ring + floor_mod(y, pl.ring)) * pl.stride +
          kLeadBytes;
 }
@@ -317,7 +485,7 @@ void Int8BandExecutor::run(ThreadPool& pool, const BandInput& in, const BandOutp
   out_ = out;
   planar_inputs_ = {};
   state_outputs_ = {};
-  pool.run((height_ + band_rows_ - 1) / band_rows_, &Int8BandExecutor::band_task, this);
+  run_passes(pool);
 }
 
 void Int8BandExecutor::run(ThreadPool& pool, std::span<const Int8PlanarMap> inputs, const BandOutput& out,
@@ -326,23 +494,84 @@ void Int8BandExecutor::run(ThreadPool& pool, std::span<const Int8PlanarMap> inpu
   out_ = out;
   planar_inputs_ = inputs;
   state_outputs_ = states;
-  pool.run((height_ + band_rows_ - 1) / band_rows_, &Int8BandExecutor::band_task, this);
+  run_passes(pool);
+}
+
+void Int8BandExecutor::run_passes(ThreadPool& pool) {
+  const Int8Program& p = *program_;
+  for (const Pass& pass : passes_) {
+    pass_ = &pass;
+    for (Workspace& ws : workspaces_) {
+      for (std::vector<int64_t>& sums : ws.sums) std::fill(sums.begin(), sums.end(), 0);
+    }
+    for (const Checkpoint& cp : checkpoints_) {  // the padding columns of the maps this pass writes: zero points
+      if (stage_[cp.step] != static_cast<int>(&pass - passes_.data())) continue;
+      const int8_t zp = static_cast<int8_t>(p.steps[cp.step].output.zero_point);
+      for (int r = 0; r < cp.channels * cp.rows; ++r) {
+        int8_t* row = checkpoint_arena_ + cp.offset + static_cast<std::size_t>(r) * cp.stride;
+        std::fill_n(row, kLeadBytes, zp);
+        std::fill_n(row + kLeadBytes + cp.width, cp.stride - kLeadBytes - cp.width, zp);
+      }
+    }
+    pool.run((height_ + band_rows_ - 1) / band_rows_, &Int8BandExecutor::band_task, this);
+    finish_gates(pass);
+  }
+  pass_ = nullptr;
+}
+
+// The gates of the squeeze-excites whose input this pass wrote, from the sums of every thread, and each channel's
+// MUL table (x · gate at the step's parameters).
+void Int8BandExecutor::finish_gates(const Pass& pass) {
+  const Int8Program& p = *program_;
+  for (int i : pass.gates_after) {
+    const SqueezeExcite& se = se_[i];
+    const Int8Step& s = p.steps[se.step];
+    const Checkpoint& cp = checkpoints_[se.checkpoint];
+    std::vector<int32_t> sums(cp.channels, 0);
+    for (const Workspace& ws : workspaces_) {
+      for (int c = 0; c < cp.channels; ++c) sums[c] += static_cast<int32_t>(ws.sums[se.checkpoint][c]);
+    }
+    // Checked by plan_passes for this size (the MEAN's int32 bound), so it cannot fail here.
+    const std::vector<int8_t> gates =
+        squeeze_excite_gates_int8(s, p.steps[cp.step].output, sums, static_cast<int64_t>(cp.rows) * cp.width).value();
+    for (int c = 0; c < cp.channels; ++c) {
+      Int8Table& t = ops_[se.step].tables[c];
+      for (int b = 0; b < 256; ++b) t.v[b] = mul_int8_element(static_cast<int8_t>(b), gates[c], se.mul);
+    }
+  }
 }
 
 void Int8BandExecutor::run_band(int band, int thread) {
   Workspace& ws = workspaces_[thread];
   const int y0 = band * band_rows_, y1 = std::min(height_, y0 + band_rows_);
   const int output_root = shuffle_source_ >= 0 ? shuffle_source_ : program_->outputs[0];
+  const Pass& pass = *pass_;
   run_row_pipeline(
-      order_, y0, y1, lead_ticks_, ws.next_row, [&](int k) -> const StepPlan& { return plans_[k]; },
+      pass.order, y0, y1, pass.lead_ticks, ws.next_row, [&](int k) -> const StepPlan& { return pass.plans[k]; },
       [&](int k, int y) {
         compute_row(k, y, ws);
-        const int f = plans_[k].factor;
-        if (y < f * y0 || y >= f * y1) return;  // a lead row: another band stores it
-        if (output_index_[k] > 0) {             // a state output: its row into the caller's planar map
+        const StepPlan& pl = pass.plans[k];
+        if (y < pl.factor * y0 || y >= pl.factor * y1) return;  // a lead row: another band stores it
+        if (pl.save >= 0) {                                     // a checkpoint: the row into its map (and its sums)
+          const Checkpoint& cp = checkpoints_[pl.save];
+          const int32_t zp = program_->steps[k].output.zero_point;
+          for (int c = 0; c < cp.channels; ++c) {
+            const int8_t* src = row_ptr(ws, k, c, y);
+            std::memcpy(
+                checkpoint_arena_ + cp.offset + (static_cast<std::size_t>(c) * cp.rows + y) * cp.stride + kLeadBytes,
+                src, cp.width);
+            if (cp.summed) {
+              int64_t sum = 0;
+              for (int x = 0; x < cp.width; ++x) sum += src[x] - zp;
+              ws.sums[pl.save][c] += sum;
+            }
+          }
+        }
+        if (!pass.final) return;
+        if (output_index_[k] > 0) {  // a state output: its row into the caller's planar map
           const Int8PlanarMap& dst = state_outputs_[output_index_[k] - 1];
           for (int c = 0; c < program_->steps[k].channels; ++c) {
-            std::memcpy(dst.data + c * dst.plane_stride + y * dst.stride, row_ptr(ws, k, c, y), plans_[k].width);
+            std::memcpy(dst.data + c * dst.plane_stride + y * dst.stride, row_ptr(ws, k, c, y), pl.width);
           }
         }
         if (k != output_root) return;
@@ -357,7 +586,7 @@ void Int8BandExecutor::run_band(int band, int thread) {
 void Int8BandExecutor::compute_row(int k, int y, Workspace& ws) {
   const Int8Program& p = *program_;
   const Int8Step& s = p.steps[k];
-  const StepPlan& pl = plans_[k];
+  const StepPlan& pl = pass_->plans[k];
   const StepOps& op = ops_[k];
   const int w = pl.width, channels = s.channels;
   auto row = [&](int step, int c, int yy) { return row_ptr(ws, step, c, yy); };
@@ -427,6 +656,7 @@ void Int8BandExecutor::compute_row(int k, int y, Workspace& ws) {
     case OpKind::kPrelu:
     case OpKind::kTanh:
     case OpKind::kSigmoid:
+    case OpKind::kSqueezeExcite:  // x · gate[c]: this run's per-channel tables
       for (int c = 0; c < channels; ++c) {
         lookup_row_int8(op.tables[op.tables.size() == 1 ? 0 : c], row(s.inputs[0], c, y), w, row(k, c, y));
       }
@@ -473,8 +703,50 @@ void Int8BandExecutor::compute_row(int k, int y, Workspace& ws) {
       }
       break;
     }
+    case OpKind::kBicubicUpsample:
+      bicubic_row(k, y, ws);
+      break;
     default:
       break;  // excluded by check_supported
+  }
+}
+
+// Row y of a bicubic_upsample (factor s): phase i = y mod s of LR row h = y / s. Per channel, the 2R + 1 input rows
+// around h (mirrored or replicated at the image's top and bottom: those rows lie within h ± R, so the ring has
+// them) are copied with R mirrored / replicated columns each side; then each phase j's nonzero int8 taps sum
+// w · (q − zp_in) per pixel, requantized into out[x·s + j] (conv2d_int8 of the padded map, int8_program.h).
+void Int8BandExecutor::bicubic_row(int k, int y, Workspace& ws) {
+  const Int8Step& s = program_->steps[k];
+  const BicubicFilter& b = bicubic_[ops_[k].bicubic];
+  const int in = s.inputs[0], r = b.radius, sc = s.scale, h = y / sc, i = y % sc;
+  const int w = width_, rows = height_ * factor_[in], padded = w + 2 * r;
+  const int32_t zp_in = program_->steps[in].output.zero_point, zp_out = s.output.zero_point;
+  auto source = [&](int v, int n) {
+    if (v < 0) return b.mirror ? -v - 1 : 0;
+    if (v >= n) return b.mirror ? 2 * n - 1 - v : n - 1;
+    return v;
+  };
+  int32_t* acc = ws.acc.data();
+  for (int c = 0; c < s.channels; ++c) {
+    for (int d = -r; d <= r; ++d) {
+      const int8_t* src = row_ptr(ws, in, c, source(h + d, rows));
+      int8_t* dst = ws.mirrored.data() + static_cast<std::size_t>(d + r) * padded;
+      std::memcpy(dst + r, src, w);
+      for (int x = 1; x <= r; ++x) {
+        dst[r - x] = src[source(-x, w)];
+        dst[r + w - 1 + x] = src[source(w - 1 + x, w)];
+      }
+    }
+    int8_t* out = row_ptr(ws, k, c, y);
+    for (int j = 0; j < sc; ++j) {
+      const int o = (c * sc + i) * sc + j;
+      std::fill_n(acc, w, 0);
+      for (const BicubicFilter::Tap& t : b.taps[o]) {
+        const int8_t* src = ws.mirrored.data() + static_cast<std::size_t>(t.dy + r) * padded + r + t.dx;
+        for (int x = 0; x < w; ++x) acc[x] += t.w * (src[x] - zp_in);
+      }
+      for (int x = 0; x < w; ++x) out[x * sc + j] = requantize_accumulator(acc[x], b.multipliers[o], zp_out, {});
+    }
   }
 }
 
@@ -493,7 +765,7 @@ void Int8BandExecutor::store_rows(int y, Workspace& ws) {
 
 // Output row yy of the output step's own rows (any channel count), converted and interleaved.
 void Int8BandExecutor::store_output_row(int yy, Workspace& ws) {
-  const int k = program_->outputs[0], channels = program_->steps[k].channels, w = plans_[k].width;
+  const int k = program_->outputs[0], channels = program_->steps[k].channels, w = pass_->plans[k].width;
   const std::ptrdiff_t base = yy * out_.stride;
   for (int c = 0; c < channels; ++c) {
     const int8_t* src = row_ptr(ws, k, c, yy);

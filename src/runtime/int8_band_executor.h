@@ -17,9 +17,20 @@
 // output: u8 (q + 128 at the image parameters, else dequantize + round) or f32 (dequantize, clamped to [0, 1]) —
 // int8_map_from_image / int8_map_to_image exactly.
 //
+//   squeeze_excite     a per-channel 256-entry MUL table of this run's gates (below)
+//   bicubic_upsample   the int8 phase filters over the input's rows, mirrored at the borders (int8_program.h)
 // A recurrent step (several inputs: x_prev, x_t, states -> frame, states'; runtime/multi_frame_session.h) runs
 // with every input a planar int8 map at its step's parameters (Int8PlanarMap; null = all zero point, the zero
 // state) and its outputs after the first, at the input resolution, written into planar int8 maps row by row.
+//
+// Squeeze-excite (a whole-image mean) splits a run into passes over all bands, as in BandExecutor: a step's stage
+// is the number of squeeze-excites on its longest input path, and pass q computes the stage-q steps its targets
+// need. Targets: every CHECKPOINT of stage q — a map a later stage reads (a squeeze-excite's input among them),
+// written whole as planar int8 rows (1 byte a sample, so kept rather than recomputed) and read in place by the
+// later passes — and, in the last pass, the outputs. A squeeze-excite input's integer row sums Σ(q − zp) are added
+// per thread while its band rows are written (exact in any order); after the pass squeeze_excite_gates_int8 turns
+// them into the gates and each channel's MUL table. Checkpoints whose lifetimes (written .. last read) do not
+// overlap share memory. Equal to run_int8_reference bit for bit for any band height and thread count.
 #pragma once
 
 #include <cstdint>
@@ -63,9 +74,39 @@ class Int8BandExecutor {
 
  private:
   struct StepPlan {
-    bool computed = false;
+    bool computed = false;  // rows computed in this pass (into the ring)
+    int checkpoint = -1;    // >= 0: rows read from this checkpoint (written by an earlier pass)
+    int save = -1;          // >= 0: the band's rows written to this checkpoint (and summed if it feeds an SE)
     int factor = 1, width = 0, halo = 0, ring = 1, stride = 0;
     std::size_t offset = 0;  // bytes into a workspace
+  };
+  struct Pass {
+    std::vector<StepPlan> plans;
+    std::vector<int> order;  // computed steps, topological
+    int lead_ticks = 0;
+    bool final = false;            // computes the outputs
+    std::vector<int> gates_after;  // indices into se_: gates computed after this pass
+  };
+  struct Checkpoint {
+    int step = -1, channels = 0, rows = 0, width = 0, stride = 0;
+    bool summed = false;       // a squeeze-excite reads it: its rows' sums go into Workspace::sums
+    std::size_t offset = 0;    // into checkpoint_arena_: [channels][rows] rows of `stride` bytes
+    std::size_t zero_row = 0;  // into checkpoint_arena_: one row of zero points (rows outside the image)
+  };
+  struct SqueezeExcite {
+    int step = -1;
+    int checkpoint = -1;  // its input's
+    MulParams mul;        // x · gate at the step's parameters
+  };
+  struct BicubicFilter {  // nonzero int8 taps per phase channel (c·s² + i·s + j) of a bicubic_upsample step
+    struct Tap {
+      int dy = 0, dx = 0;  // in [−R, R]
+      int32_t w = 0;
+    };
+    std::vector<std::vector<Tap>> taps;
+    std::vector<QuantizedMultiplier> multipliers;
+    int radius = 0;
+    bool mirror = false;
   };
   struct GenericConv {  // convs the 3x3 kernel does not take: PyTorch layout weights, scalar loop
     int kernel = 1, groups = 1, cin = 0, cout = 0;
@@ -81,6 +122,8 @@ class Int8BandExecutor {
     std::vector<bool> identity;        // concat: per input, no requantize
     std::vector<Int8PairTable> adds;   // add: [inputs − 1]
     bool requantize = false;           // slice / pixel_shuffle: apply tables[0]
+    int se = -1;                       // squeeze_excite: index into se_ (tables: [C], this run's gates)
+    int bicubic = -1;                  // bicubic_upsample: index into bicubic_
   };
   struct Workspace {
     std::vector<int8_t> storage;
@@ -91,10 +134,16 @@ class Int8BandExecutor {
     std::vector<uint8_t*> u8_rows;
     std::vector<float*> f32_rows;
     std::vector<int32_t> acc;  // generic conv sums of one output row
+    std::vector<int8_t> mirrored;            // bicubic: [2R + 1] input rows with R mirrored columns each side
+    std::vector<std::vector<int64_t>> sums;  // per checkpoint (summed ones): [C] Σ(q − zp) of the rows written
   };
   Status prepare_ops();
+  Status plan_passes(int width, int height);
   int8_t* row_ptr(const Workspace& ws, int step, int c, int y) const;
+  void run_passes(ThreadPool& pool);
+  void finish_gates(const Pass& pass);
   void run_band(int band, int thread);
+  void bicubic_row(int k, int y, Workspace& ws);
   void compute_row(int k, int y, Workspace& ws);
   void store_rows(int y, Workspace& ws);
   void store_output_row(int y, Workspace& ws);
@@ -103,9 +152,14 @@ class Int8BandExecutor {
   const Int8Program* program_ = nullptr;
   int width_ = 0, height_ = 0, band_rows_ = 0, pad_ = 1;
   std::vector<int> factor_;
-  std::vector<StepPlan> plans_;
-  std::vector<int> order_;
-  int lead_ticks_ = 0;
+  std::vector<int> stage_;
+  std::vector<Pass> passes_;
+  const Pass* pass_ = nullptr;  // the pass running
+  std::vector<Checkpoint> checkpoints_;
+  std::vector<int8_t> checkpoint_storage_;
+  int8_t* checkpoint_arena_ = nullptr;  // 64-byte aligned
+  std::vector<SqueezeExcite> se_;
+  std::vector<BicubicFilter> bicubic_;
   int shuffle_source_ = -1;  // >= 0: the output is a 3-colour pixel_shuffle of this step's rows, stored directly
   std::vector<int> input_index_;   // per step: its index in Int8Program::inputs, or -1
   std::vector<int> output_index_;  // per step: its index >= 1 in Int8Program::outputs (a state), or -1

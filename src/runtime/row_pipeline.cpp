@@ -12,9 +12,10 @@ void plan_row_leads(const std::vector<std::vector<RowRead>>& reads, const std::v
   for (int c = n - 1; c >= 0; --c) {
     if (!computed[c]) continue;
     for (const RowRead& r : reads[c]) {
-      const int need = r.kind == RowReadKind::kConv      ? halo[c] + r.reach
-                       : r.kind == RowReadKind::kShuffle ? ceil_div(halo[c], r.reach)
-                                                         : halo[c];
+      const int need = r.kind == RowReadKind::kConv       ? halo[c] + r.reach
+                       : r.kind == RowReadKind::kShuffle  ? ceil_div(halo[c], r.reach)
+                       : r.kind == RowReadKind::kUpsample ? ceil_div(halo[c], r.scale) + r.reach
+                                                          : halo[c];
       halo[r.root] = std::max(halo[r.root], need);
     }
   }
@@ -22,9 +23,10 @@ void plan_row_leads(const std::vector<std::vector<RowRead>>& reads, const std::v
     if (!computed[c]) continue;
     for (const RowRead& r : reads[c]) {
       const int u = r.root, f = factor[u];
-      const int span = r.kind == RowReadKind::kConv      ? f + halo[u] - halo[c] + r.reach
-                       : r.kind == RowReadKind::kShuffle ? f + halo[u] - halo[c] / r.reach
-                                                         : f + halo[u] - halo[c];
+      const int span = r.kind == RowReadKind::kConv       ? f + halo[u] - halo[c] + r.reach
+                       : r.kind == RowReadKind::kShuffle  ? f + halo[u] - halo[c] / r.reach
+                       : r.kind == RowReadKind::kUpsample ? f + halo[u] - halo[c] / r.scale + r.reach
+                                                          : f + halo[u] - halo[c];
       ring[u] = std::max({ring[u], span, f});
     }
   }

@@ -5,8 +5,9 @@
 // A step at resolution factor f (its size is f × the LR size) has produced, by the end of tick t (an LR row), its
 // rows up to f·(t+1) − 1 + h, where its lead h (in its own rows) is how far its readers reach beyond the rows they
 // produce: a KxK conv reader at lead h_c needs h_c + (K−1)/2, a pixel_shuffle(r) reader ⌈h_c / r⌉, an elementwise
-// reader h_c. A step keeps a ring of its newest rows: every row from the oldest a reader still reads at a tick to
-// the newest it has produced then.
+// reader h_c, an upsample(r) reader with taps reaching R rows (a bicubic phase filter) ⌈h_c / r⌉ + R. A step keeps a
+// ring of its newest rows: every row from the oldest a reader still reads at a tick to the newest it has produced
+// then.
 #pragma once
 
 #include <span>
@@ -15,11 +16,12 @@
 namespace litesr {
 
 // How a step reads one of its row inputs.
-enum class RowReadKind { kSameRow, kConv, kShuffle };
+enum class RowReadKind { kSameRow, kConv, kShuffle, kUpsample };
 struct RowRead {
   int root = -1;        // the step whose rows are read
   RowReadKind kind = RowReadKind::kSameRow;
-  int reach = 0;        // kConv: (K−1)/2; kShuffle: the shuffle's r
+  int reach = 0;        // kConv: (K−1)/2; kShuffle: the shuffle's r; kUpsample: the taps' reach R in input rows
+  int scale = 1;        // kUpsample: output row Y reads input rows ⌊Y / scale⌋ − R .. ⌊Y / scale⌋ + R
   bool via_se = false;  // through a squeeze_excite (its gates are applied by the reader; float programs only)
 };
 

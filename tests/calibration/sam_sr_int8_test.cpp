@@ -22,20 +22,6 @@ namespace {
 
 using namespace int8_testing;
 
-// A SAM-SR-shaped x2 network: inverted residual block with squeeze-excite, upsampler, bicubic global skip.
-Model sam_sr_like() {
-  GraphBuilder b("sam_sr", 2);
-  const int x = b.input("x", 3);
-  const int head = b.conv(x, "head", 4, 3);
-  const int e = b.leaky_relu(b.conv(head, "expand", 8, 1), 0.2f);
-  const int d = b.leaky_relu(b.conv(e, "dw", 8, 3, true, 8), 0.2f);
-  const int se = b.squeeze_excite(d, "se", 2, SeGate::kHardSigmoid, true);
-  const int body = b.add({b.conv(se, "project", 4, 1), head});
-  const int up = b.pixel_shuffle(b.conv(body, "up", 12, 3), 2);
-  b.output(b.add({up, b.bicubic_upsample(x, 2, BicubicKind::kMatlab, "bicubic")}, "skip"));
-  return with_random_tensors(std::move(b).finish(), 11);
-}
-
 ModelQuantization min_max(const Program& program, const Image& lr) {
   const ActivationStats stats = observe_activations(program, std::span(&lr, 1)).value();
   return quantization_from_stats(program, stats, RangeMethod::kMinMax).value();
@@ -79,15 +65,15 @@ TEST(SamSrInt8, SqueezeExciteIsTheReferenceOpsComposed) {
   const Program program = compile_program(m.graph, m.tensors).value();
   const Image lr = random_rgb(13, 9, 4);
   const ModelQuantization q = min_max(program, lr);
-  ASSERT_EQ(q.activations.count("se/pooled"), 1u);
-  ASSERT_EQ(q.activations.count("se/hidden"), 1u);
-  EXPECT_EQ(q.activations.at("se/hidden").zero_point, -128);  // a ReLU output: [0, max]
+  ASSERT_EQ(q.activations.count("b0.se/pooled"), 1u);
+  ASSERT_EQ(q.activations.count("b0.se/hidden"), 1u);
+  EXPECT_EQ(q.activations.at("b0.se/hidden").zero_point, -128);  // a ReLU output: [0, max]
   const Int8Program int8 = compile_int8_program(program, q).value();
 
   // The squeeze-excite step on the int8 map its input took, against TFLite's ops one by one.
   int se_id = -1, dw_act = -1;
   for (std::size_t i = 0; i < int8.steps.size(); ++i) {
-    if (int8.steps[i].op == OpKind::kSqueezeExcite) se_id = static_cast<int>(i);
+    if (int8.steps[i].name == "b0.se") se_id = static_cast<int>(i);
   }
   ASSERT_GE(se_id, 0);
   dw_act = int8.steps[se_id].inputs[0];
@@ -98,16 +84,17 @@ TEST(SamSrInt8, SqueezeExciteIsTheReferenceOpsComposed) {
   const std::vector<QuantizedMap> got = run_int8_reference(upto, std::span(&in, 1)).value();
   const QuantizedMap& x = got[0];
 
-  const Step& se = step_named(program, "se");
-  const QuantizedMap pooled = global_mean_int8(x, q.activations.at("se/pooled")).value();
+  const Step& se = step_named(program, "b0.se");
+  const QuantizedMap pooled = global_mean_int8(x, q.activations.at("b0.se/pooled")).value();
   const QuantizedConv2d fc1 = quantize_conv2d(se.weight, se.bias, 8, 2, 1, 1, pooled.params.scale).value();
-  const QuantizedMap hidden = conv2d_int8(pooled, fc1, q.activations.at("se/hidden"), FusedActivation::kRelu).value();
+  const QuantizedMap hidden =
+      conv2d_int8(pooled, fc1, q.activations.at("b0.se/hidden"), FusedActivation::kRelu).value();
   std::vector<float> w2 = se.weight2, b2 = se.bias2;
   for (float& w : w2) w /= 6.0f;
   for (float& b : b2) b = (b + 3.0f) / 6.0f;
   const QuantizedConv2d fc2 = quantize_conv2d(w2, b2, 2, 8, 1, 1, hidden.params.scale).value();
   const QuantizedMap gate = conv2d_int8(hidden, fc2, image_quant_params()).value();
-  const QuantizedMap want = mul_int8(x, gate, q.activations.at("se")).value();
+  const QuantizedMap want = mul_int8(x, gate, q.activations.at("b0.se")).value();
   EXPECT_EQ(got[1].data, want.data);
 
   // The gates are the float hard-sigmoid gates to within about one step of 1/255 (int8 pooled / hidden values).
@@ -170,7 +157,7 @@ TEST(SamSrInt8, BicubicSkipMatchesTheFloatUpsampleAndKeepsFlatImages) {
   }
 }
 
-TEST(SamSrInt8, WholeNetworkRunsOnTheReferenceCloseToFloat) {
+TEST(SamSrInt8, WholeNetworkRunsFusedCloseToFloat) {
   const Model m = sam_sr_like();
   const Program program = compile_program(m.graph, m.tensors).value();
   const Image lr = random_rgb(16, 12, 6);
@@ -180,16 +167,15 @@ TEST(SamSrInt8, WholeNetworkRunsOnTheReferenceCloseToFloat) {
   Session fp = Session::create(m.graph, m.tensors, one).value();
   Result<Session> i8 = Session::create(m.graph, m.tensors, one, q);
   ASSERT_TRUE(i8.ok()) << i8.status().to_string();
-  // No fused INT8 band kernels for squeeze-excite and the bicubic skip yet: the reference executor runs it.
-  EXPECT_EQ(i8->mode(), ExecutionMode::kInt8Reference);
-  Image a = Image::create(32, 24, 3, PixelType::kU8).value(), b = Image::create(32, 24, 3, PixelType::kU8).value();
+  EXPECT_EQ(i8->mode(), ExecutionMode::kInt8Bands);
+  Image a = Image::create(64, 48, 3, PixelType::kU8).value(), b = Image::create(64, 48, 3, PixelType::kU8).value();
   ASSERT_TRUE(fp.run_u8(lr.view<uint8_t>(), a.view<uint8_t>()).ok());
   ASSERT_TRUE(i8->run_u8(lr.view<uint8_t>(), b.view<uint8_t>()).ok());
   double abs_sum = 0;
-  for (int y = 0; y < 24; ++y) {
-    for (int i = 0; i < 32 * 3; ++i) abs_sum += std::abs(a.view<uint8_t>().row(y)[i] - b.view<uint8_t>().row(y)[i]);
+  for (int y = 0; y < 48; ++y) {
+    for (int i = 0; i < 64 * 3; ++i) abs_sum += std::abs(a.view<uint8_t>().row(y)[i] - b.view<uint8_t>().row(y)[i]);
   }
-  EXPECT_LT(abs_sum / (32 * 24 * 3), 3.0);
+  EXPECT_LT(abs_sum / (64 * 48 * 3), 3.0);
 }
 
 TEST(SamSrInt8, RejectsWhatItCannotRun) {
@@ -197,12 +183,12 @@ TEST(SamSrInt8, RejectsWhatItCannotRun) {
   const Program program = compile_program(m.graph, m.tensors).value();
   const ModelQuantization good = min_max(program, random_rgb(8, 8, 7));
   ModelQuantization missing = good;
-  missing.activations.erase("se/hidden");
+  missing.activations.erase("b0.se/hidden");
   Result<Int8Program> r = compile_int8_program(program, missing);
   EXPECT_EQ(r.status().code(), StatusCode::kCorruptData);
-  EXPECT_NE(r.status().message().find("se/hidden"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("b0.se/hidden"), std::string::npos) << r.status().message();
   ModelQuantization bad = good;
-  bad.activations["se/pooled"] = QuantParams{0.0f, 0};
+  bad.activations["b0.se/pooled"] = QuantParams{0.0f, 0};
   EXPECT_FALSE(compile_int8_program(program, bad).ok());
   ModelQuantization stray = good;
   stray.activations["head/pooled"] = QuantParams{0.1f, 0};  // only squeeze-excites have internal activations

@@ -37,8 +37,12 @@ Model two_step_upsampler() {
 }
 
 std::vector<Case> cases() {
-  return {{"elsr_x2", elsr_like(2)}, {"elsr_x4", elsr_like(4)}, {"mixed", mixed_int8_ops()},
-          {"two_step", two_step_upsampler()}};
+  return {{"elsr_x2", elsr_like(2)},
+          {"elsr_x4", elsr_like(4)},
+          {"mixed", mixed_int8_ops()},
+          {"two_step", two_step_upsampler()},
+          {"sam_sr_matlab", sam_sr_like(BicubicKind::kMatlab)},  // squeeze-excite passes, checkpoints, bicubic skip
+          {"sam_sr_pytorch", sam_sr_like(BicubicKind::kPytorch)}};
 }
 
 Image run_session(Session& s, const Image& lr, PixelType type) {
@@ -97,6 +101,16 @@ TEST(Int8BandExecutor, EqualsTheReferenceForEveryBandHeightThreadCountAndIsa) {
       }
     }
   }
+}
+
+// Squeeze-excite's whole-image means: no context makes a band equal the whole image.
+TEST(Int8BandExecutor, SqueezeExciteHasNoContextRows) {
+  const Model m = sam_sr_like();
+  const Program program = compile_program(m.graph, m.tensors).value();
+  const ModelQuantization q = min_max_quantization(program, random_rgb(12, 12, 1));
+  Session s = Session::create(m.graph, m.tensors, SessionOptions{}, q).value();
+  ASSERT_EQ(s.mode(), ExecutionMode::kInt8Bands);
+  EXPECT_EQ(s.context_rows().status().code(), StatusCode::kUnsupported);
 }
 
 TEST(Int8BandExecutor, ContextRowsMakeBandsOfTheImageEqualTheWholeImage) {

@@ -15,6 +15,7 @@
 #include "runtime/model_quantization.h"
 #include "runtime/program.h"
 #include "runtime/reference_executor.h"
+#include "runtime/squeeze_excite.h"
 
 namespace litesr::int8_testing {
 
@@ -73,16 +74,53 @@ inline ModelQuantization min_max_quantization(const Program& program, const Imag
   }
   ex.run();
   ModelQuantization q;
-  for (std::size_t i = 0; i < program.steps.size(); ++i) {
-    const std::vector<float>& v = ex.step_output(static_cast<int>(i)).data;
+  auto min_max = [](const std::vector<float>& v) {
     const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
-    const bool image_range = program.steps[i].node.op == OpKind::kInput ||
-                             std::find(program.outputs.begin(), program.outputs.end(), static_cast<int>(i)) !=
-                                 program.outputs.end();
-    q.activations[program.steps[i].node.name] =
-        image_range ? image_quant_params() : activation_params_from_range(*lo, *hi).value();
+    return activation_params_from_range(*lo, *hi).value();
+  };
+  for (std::size_t i = 0; i < program.steps.size(); ++i) {
+    const Step& step = program.steps[i];
+    const bool image_range = step.node.op == OpKind::kInput || std::find(program.outputs.begin(), program.outputs.end(),
+                                                                         static_cast<int>(i)) != program.outputs.end();
+    q.activations[step.node.name] =
+        image_range ? image_quant_params() : min_max(ex.step_output(static_cast<int>(i)).data);
+    if (step.node.op == OpKind::kSqueezeExcite) {  // its channel means and fc1 + ReLU of them
+      const FeatureMap& x = ex.step_output(step.node.inputs[0]);
+      std::vector<float> pooled(x.channels), hidden(step.node.se_hidden), gates(x.channels);
+      for (int c = 0; c < x.channels; ++c) {
+        double sum = 0;
+        for (std::size_t j = 0; j < x.plane_size(); ++j) sum += x.plane(c)[j];
+        pooled[c] = static_cast<float>(sum / static_cast<double>(x.plane_size()));
+      }
+      squeeze_excite_gates_from_pooled(step, pooled.data(), hidden.data(), gates.data());
+      const std::vector<std::string> keys = int8_internal_activations(step);
+      q.activations[keys[0]] = min_max(pooled);
+      q.activations[keys[1]] = min_max(hidden);
+    }
   }
   return q;
+}
+
+// SAM-SR-shaped (x4, RGB): a head conv, two inverted residual blocks (1x1 expand, depthwise 3x3, LeakyReLU,
+// squeeze-excite with a hard-sigmoid gate, 1x1 project, residual add), a global skip, a two-step x2·x2 upsampler,
+// and the bicubic global skip of the input (`kind`).
+inline Model sam_sr_like(BicubicKind kind = BicubicKind::kMatlab) {
+  GraphBuilder b("sam_sr", 4);
+  const int x = b.input("x", 3);
+  const int head = b.conv(x, "head", 4, 3);
+  int body = head;
+  for (int i = 0; i < 2; ++i) {
+    const std::string p = "b" + std::to_string(i);
+    const int e = b.leaky_relu(b.conv(body, p + ".expand", 8, 1), 0.2f);
+    const int d = b.leaky_relu(b.conv(e, p + ".dw", 8, 3, true, 8), 0.2f);
+    const int se = b.squeeze_excite(d, p + ".se", 2, SeGate::kHardSigmoid, true);
+    body = b.add({b.conv(se, p + ".project", 4, 1), body});
+  }
+  body = b.add({body, head});
+  const int u1 = b.leaky_relu(b.pixel_shuffle(b.conv(body, "up1", 16, 3), 2), 0.2f);
+  const int u2 = b.pixel_shuffle(b.conv(u1, "up2", 12, 3), 2);
+  b.output(b.add({u2, b.bicubic_upsample(x, 4, kind, "bicubic")}, "skip"));
+  return with_random_tensors(std::move(b).finish(), 11);
 }
 
 // Every op with an integer form: 1x1, depthwise and 5x5 convs, relu, leaky_relu, tanh, sigmoid, slices, a
