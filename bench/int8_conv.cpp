@@ -58,7 +58,7 @@ void run_shape(const char* name, int cin, int cout, int width) {
   for (int32_t& b : bias) b = w8(rng) * 50;
   std::vector<QuantizedMultiplier> m(cout, quantize_multiplier(0.0021));
   const int32_t zp_in = 11;
-  const PackedConv3x3Int8 p8 = pack_conv3x3_int8(weight, bias, cin, cout, zp_in, m, -128, ActivationRange{}).value();
+  const PackedConvInt8 p8 = pack_conv3x3_int8(weight, bias, cin, cout, zp_in, m, -128, ActivationRange{}).value();
   Rows<int8_t> in8(cin * 3, width, static_cast<int8_t>(zp_in)), out8(cout, width, 0);
   for (int8_t* r : in8.ptrs) {
     for (int x = 0; x < width; ++x) r[x] = static_cast<int8_t>(q8(rng));

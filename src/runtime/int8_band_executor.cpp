@@ -337,6 +337,7 @@ Status Int8BandExecutor::prepare_ops() {
   const Int8Program& p = *program_;
   ops_.assign(p.steps.size(), StepOps{});
   conv3x3_.clear();
+  depthwise_.clear();
   generic_.clear();
   bicubic_.clear();
   for (std::size_t k = 0; k < p.steps.size(); ++k) {
@@ -348,12 +349,28 @@ Status Int8BandExecutor::prepare_ops() {
         const QuantizedConv2d& c = s.conv;
         LITESR_ASSIGN_OR_RETURN(std::vector<QuantizedMultiplier> m,
                                 conv2d_output_multipliers(in.scale, c.weight_scales, s.output.scale));
-        if (c.kernel == 3 && c.groups == 1) {
-          Result<PackedConv3x3Int8> packed = pack_conv3x3_int8(c.weight, c.bias, c.in_channels, c.out_channels,
-                                                               in.zero_point, m, s.output.zero_point, ActivationRange{});
+        if ((c.kernel == 3 || c.kernel == 1) && c.groups == 1) {
+          Result<PackedConvInt8> packed =
+              c.kernel == 3 ? pack_conv3x3_int8(c.weight, c.bias, c.in_channels, c.out_channels, in.zero_point, m,
+                                                s.output.zero_point, ActivationRange{})
+                            : pack_conv1x1_int8(c.weight, c.bias, c.in_channels, c.out_channels, in.zero_point, m,
+                                                s.output.zero_point, ActivationRange{});
           if (!packed.ok()) return packed.status().with_context(s.name);
           op.conv3x3 = static_cast<int>(conv3x3_.size());
           conv3x3_.push_back(std::move(*packed));
+        } else if (c.kernel == 3 && c.groups == c.in_channels && c.out_channels == c.in_channels) {
+          std::vector<PackedConvInt8> channels;
+          for (int ch = 0; ch < c.out_channels; ++ch) {
+            const std::span<const int8_t> w(c.weight.data() + static_cast<std::size_t>(ch) * 9, 9);
+            const std::span<const int32_t> b =
+                c.bias.empty() ? std::span<const int32_t>() : std::span<const int32_t>(&c.bias[ch], 1);
+            Result<PackedConvInt8> packed = pack_conv3x3_int8(w, b, 1, 1, in.zero_point, std::span(&m[ch], 1),
+                                                              s.output.zero_point, ActivationRange{});
+            if (!packed.ok()) return packed.status().with_context(s.name);
+            channels.push_back(std::move(*packed));
+          }
+          op.depthwise = static_cast<int>(depthwise_.size());
+          depthwise_.push_back(std::move(channels));
         } else {
           GenericConv g;
           g.kernel = c.kernel;
@@ -622,11 +639,24 @@ void Int8BandExecutor::compute_row(int k, int y, Workspace& ws) {
       const int src = s.inputs[0];
       for (int co = 0; co < channels; ++co) ws.out_ptrs[co] = row(k, co, y);
       if (op.conv3x3 >= 0) {
-        const PackedConv3x3Int8& c = conv3x3_[op.conv3x3];
+        const PackedConvInt8& c = conv3x3_[op.conv3x3];
+        if (c.kernel == 1) {
+          for (int ci = 0; ci < c.cin; ++ci) ws.in_ptrs[ci] = row(src, ci, y);
+          conv1x1_int8_rows(c, ws.in_ptrs.data(), w, ws.out_ptrs.data());
+          break;
+        }
         for (int ci = 0; ci < c.cin; ++ci) {
           for (int ky = 0; ky < 3; ++ky) ws.in_ptrs[ci * 3 + ky] = row(src, ci, y - 1 + ky);
         }
         conv3x3_int8_rows(c, ws.in_ptrs.data(), w, ws.out_ptrs.data());
+        break;
+      }
+      if (op.depthwise >= 0) {
+        const std::vector<PackedConvInt8>& per_channel = depthwise_[op.depthwise];
+        for (int ch = 0; ch < channels; ++ch) {
+          for (int ky = 0; ky < 3; ++ky) ws.in_ptrs[ky] = row(src, ch, y - 1 + ky);
+          conv3x3_int8_rows(per_channel[ch], ws.in_ptrs.data(), w, &ws.out_ptrs[ch]);
+        }
         break;
       }
       // Generic: conv2d_int8's sums, row by row (padded samples are the input zero point: term 0).

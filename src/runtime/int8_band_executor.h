@@ -8,6 +8,8 @@
 // each side hold the step's output zero point (TFLite pads a conv input with its zero point); rows outside the
 // image are all zero point. Ops, each with TFLite's integer semantics (quant/reference_ops.h):
 //   conv2d 3x3 dense   kernel_conv3x3_int8.h (VNNI / AVX2 / scalar by the thread's ISA)
+//   conv2d 1x1 dense   the same file's 1x1 kernel (AVX-512 VNNI / scalar)
+//   depthwise 3x3      a one-channel 3x3 conv per channel (the 3x3 kernel with C = O = 1)
 //   other conv2d       a scalar row loop (any odd kernel, any groups)
 //   relu, leaky_relu, prelu, tanh, sigmoid, requantize (slice / concat / pixel_shuffle with new parameters):
 //                      per-channel 256-entry tables made from the reference element functions
@@ -116,7 +118,8 @@ class Int8BandExecutor {
     std::vector<QuantizedMultiplier> multipliers;
   };
   struct StepOps {  // what compute_row needs for one step
-    int conv3x3 = -1;                  // index into conv3x3_
+    int conv3x3 = -1;                  // index into conv3x3_ (dense 3x3 and 1x1 convs)
+    int depthwise = -1;                // index into depthwise_
     int generic = -1;                  // index into generic_
     std::vector<Int8Table> tables;     // unary: [C] or [1]; concat: [inputs] (requantize); slice / shuffle: [1]
     std::vector<bool> identity;        // concat: per input, no requantize
@@ -165,7 +168,8 @@ class Int8BandExecutor {
   std::vector<int> output_index_;  // per step: its index >= 1 in Int8Program::outputs (a state), or -1
   std::span<const Int8PlanarMap> planar_inputs_, state_outputs_;  // the current run's (planar run only)
   std::vector<StepOps> ops_;
-  std::vector<PackedConv3x3Int8> conv3x3_;
+  std::vector<PackedConvInt8> conv3x3_;                 // dense 3x3 and 1x1 convs (PackedConvInt8::kernel)
+  std::vector<std::vector<PackedConvInt8>> depthwise_;  // per depthwise 3x3 conv: one 1 -> 1 conv per channel
   std::vector<GenericConv> generic_;
   ByteToInt8Table input_u8_;
   Int8ToByteTable output_u8_;    // the output step's int8 -> u8

@@ -38,7 +38,7 @@ constexpr int kCoBlock = 8;  // output channels per register block (8 accumulato
 // ---------------------------------------------------------------------------------------------------------------
 // Scalar path: the reference arithmetic with the folded bias (int32 sums wrap: computed in uint32).
 // ---------------------------------------------------------------------------------------------------------------
-void rows_scalar(const PackedConv3x3Int8& p, const int8_t* const* in, int width, int8_t* const* out) {
+void rows_scalar(const PackedConvInt8& p, const int8_t* const* in, int width, int8_t* const* out) {
   constexpr int kChunk = 64;  // pixels per pass: the int32 sums of one output channel stay on the stack
   for (int o = 0; o < p.cout; ++o) {
     const int8_t* w = p.weight.data() + static_cast<size_t>(o) * p.cin * 9;  // [C][3][3]
@@ -52,6 +52,28 @@ void rows_scalar(const PackedConv3x3Int8& p, const int8_t* const* in, int width,
           const int32_t wt = w[r * 3 + kx];
           for (int i = 0; i < n; ++i) acc[i] += static_cast<uint32_t>(wt * row[i + kx]);
         }
+      }
+      for (int i = 0; i < n; ++i) {
+        out[o][x0 + i] =
+            requantize_accumulator(static_cast<int32_t>(acc[i]), p.multipliers[o], p.output_zero_point, p.range);
+      }
+    }
+  }
+}
+
+// A 1x1 conv: the same with one tap per input channel (weight [O][C]).
+void rows_scalar_1x1(const PackedConvInt8& p, const int8_t* const* in, int width, int8_t* const* out) {
+  constexpr int kChunk = 64;
+  for (int o = 0; o < p.cout; ++o) {
+    const int8_t* w = p.weight.data() + static_cast<size_t>(o) * p.cin;
+    for (int x0 = 0; x0 < width; x0 += kChunk) {
+      const int n = std::min(kChunk, width - x0);
+      uint32_t acc[kChunk];
+      std::fill(acc, acc + n, static_cast<uint32_t>(p.bias_signed[o]));
+      for (int c = 0; c < p.cin; ++c) {
+        const int8_t* row = in[c] + x0;
+        const int32_t wt = w[c];
+        for (int i = 0; i < n; ++i) acc[i] += static_cast<uint32_t>(wt * row[i]);
       }
       for (int i = 0; i < n; ++i) {
         out[o][x0 + i] =
@@ -134,7 +156,7 @@ inline void strip_masks(int x, int width, __mmask64* load_mask, __mmask16* store
 // Requantizes and stores the accumulators of output channels [o0, o0 + NB) (fully unrolled like the reduction
 // loops, so that acc[][] stays in registers: GCC keeps an array that any loop indexes at run time in memory).
 template <int NB, int XB>
-LITESR_TARGET_AVX512 inline void store_block_avx512(const PackedConv3x3Int8& p, const __m512i (&acc)[NB][XB], int x,
+LITESR_TARGET_AVX512 inline void store_block_avx512(const PackedConvInt8& p, const __m512i (&acc)[NB][XB], int x,
                                                     const __mmask16* store_mask, int o0, int8_t* const* out) {
   const __m512i zp = _mm512_set1_epi32(p.output_zero_point);
   const __m512i lo = _mm512_set1_epi32(p.range.min), hi = _mm512_set1_epi32(p.range.max);
@@ -153,13 +175,13 @@ LITESR_TARGET_AVX512 inline void store_block_avx512(const PackedConv3x3Int8& p, 
 // Output channels [o0, o0 + NB), XB vectors of 16 pixels from x, clipped to [0, width) (vectors entirely past
 // the row are computed from zeros and not stored).
 template <int NB, int XB>
-LITESR_TARGET_AVX512 void block_avx512(const PackedConv3x3Int8& p, const int8_t* const* in, int x, int width,
-                                       int o0, int8_t* const* out) {
+LITESR_TARGET_AVX512 void block_avx512(const PackedConvInt8& p, const int8_t* const* in, int x, int width, int o0,
+                                       int8_t* const* out) {
   __mmask64 load_mask[XB];
   __mmask16 store_mask[XB];
   strip_masks<XB>(x, width, load_mask, store_mask);
   // The taps of an output channel, flattened t = (c·3 + ky)·3 + kx = row·3 + kx, are taken 4 at a time (group g:
-  // taps 4g .. 4g + 3, PackedConv3x3Int8::taps_g4). A group spans two input rows ra = ⌊4g / 3⌋ and ra + 1 and
+  // taps 4g .. 4g + 3, PackedConvInt8::taps_g4). A group spans two input rows ra = ⌊4g / 3⌋ and ra + 1 and
   // starts at kx = φ = 4g mod 3; vpermt2b gathers, for pixel j, byte i = row (φ + i < 3 ? ra : ra + 1) at
   // x − 1 + j + (φ + i) mod 3 from the two rows' loads at x − 1 (index bit 6 selects the second table).
   alignas(64) static constexpr std::array<std::array<uint8_t, 64>, 3> kPairIndex = [] {
@@ -242,7 +264,7 @@ constexpr int kMaxStripGroups = 9 * 64 / 4;  // C <= 64; wider convs take block_
 
 // u[g][k] for every group g (see block_avx512), vectors k < XB at x + 16k.
 template <int XB>
-LITESR_TARGET_AVX512 void gather_groups_avx512(const PackedConv3x3Int8& p, const int8_t* const* in, int x,
+LITESR_TARGET_AVX512 void gather_groups_avx512(const PackedConvInt8& p, const int8_t* const* in, int x,
                                                const __mmask64* load_mask, __m512i* u) {
   alignas(64) static constexpr std::array<std::array<uint8_t, 64>, 3> kPairIndex = [] {
     std::array<std::array<uint8_t, 64>, 3> a{};
@@ -273,11 +295,42 @@ LITESR_TARGET_AVX512 void gather_groups_avx512(const PackedConv3x3Int8& p, const
   }
 }
 
+// A 1x1 conv's u[g][k]: group g = input channels 4g .. 4g + 3 (past the last one: the last channel, which meets zero
+// weights), vectors k < XB at x + 16k. Four masked 16-byte loads fill the four 128-bit lanes, one vpermb puts pixel
+// j's four bytes into dword j (index 4j + i -> byte 16i + j).
+template <int XB>
+LITESR_TARGET_AVX512 void gather_channels_avx512(const PackedConvInt8& p, const int8_t* const* in, int x,
+                                                 const __mmask16* store_mask, __m512i* u) {
+  alignas(64) static constexpr std::array<uint8_t, 64> kIndex = [] {
+    std::array<uint8_t, 64> a{};
+    for (int j = 0; j < 16; ++j) {
+      for (int i = 0; i < 4; ++i) a[j * 4 + i] = static_cast<uint8_t>(16 * i + j);
+    }
+    return a;
+  }();
+  const __m512i index = _mm512_load_si512(kIndex.data());
+  const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
+  const int groups = (p.cin + 3) / 4;
+  for (int g = 0; g < groups; ++g) {
+    const int8_t* rows[4];
+    for (int i = 0; i < 4; ++i) rows[i] = in[std::min(4 * g + i, p.cin - 1)];
+#pragma GCC unroll 4
+    for (int k = 0; k < XB; ++k) {
+      const int offset = x + 16 * k;
+      __m512i v = _mm512_castsi128_si512(_mm_maskz_loadu_epi8(store_mask[k], rows[0] + offset));
+      v = _mm512_inserti32x4(v, _mm_maskz_loadu_epi8(store_mask[k], rows[1] + offset), 1);
+      v = _mm512_inserti32x4(v, _mm_maskz_loadu_epi8(store_mask[k], rows[2] + offset), 2);
+      v = _mm512_inserti32x4(v, _mm_maskz_loadu_epi8(store_mask[k], rows[3] + offset), 3);
+      _mm512_store_si512(u + g * XB + k, _mm512_xor_si512(_mm512_permutexvar_epi8(index, v), flip));
+    }
+  }
+}
+
 // Output channels [o0, o0 + NB) of the strip at x from the gathered groups. The group loop is unrolled by 2: with no
 // unrolling GCC 12 copies every accumulator out of and back into a register around each vpdpbusd, and a full unroll
 // spills (bench/int8_conv.cpp: unroll 2 is ~10-25 % faster than either at C = 6..32).
 template <int NB, int XB>
-LITESR_TARGET_AVX512 void block_from_groups_avx512(const PackedConv3x3Int8& p, const __m512i* u, int x,
+LITESR_TARGET_AVX512 void block_from_groups_avx512(const PackedConvInt8& p, const __m512i* u, int x,
                                                    const __mmask16* store_mask, int o0, int8_t* const* out) {
   __m512i acc[NB][XB];
 #pragma GCC unroll 8
@@ -285,7 +338,7 @@ LITESR_TARGET_AVX512 void block_from_groups_avx512(const PackedConv3x3Int8& p, c
 #pragma GCC unroll 4
     for (int k = 0; k < XB; ++k) acc[j][k] = _mm512_set1_epi32(p.bias_unsigned[o0 + j]);
   }
-  const int groups = (9 * p.cin + 3) / 4;
+  const int groups = (p.kernel * p.kernel * p.cin + 3) / 4;
   const int32_t* taps = p.taps_g4.data() + o0;
 #pragma GCC unroll 2
   for (int g = 0; g < groups; ++g, taps += p.cout, u += XB) {
@@ -348,8 +401,9 @@ LITESR_TARGET_AVX2 inline __m256i load_row16(const int8_t* row, int x, int width
 
 // Requantizes NB accumulators of output channels [o0, o0 + NB) and stores pixels [x, min(x + 8, width)).
 template <int NB>
-LITESR_TARGET_AVX2 __attribute__((always_inline)) inline void store_block8(const PackedConv3x3Int8& p, const __m256i* acc, int x, int width, int o0,
-                                            int8_t* const* out) {
+LITESR_TARGET_AVX2 __attribute__((always_inline)) inline void store_block8(const PackedConvInt8& p, const __m256i* acc,
+                                                                           int x, int width, int o0,
+                                                                           int8_t* const* out) {
   const __m256i zp = _mm256_set1_epi32(p.output_zero_point);
   const __m256i lo = _mm256_set1_epi32(p.range.min), hi = _mm256_set1_epi32(p.range.max);
   // The low byte of every dword to bytes 0..3 of its 128-bit lane; unpacklo_epi32 then joins the two lanes.
@@ -374,8 +428,8 @@ LITESR_TARGET_AVX2 __attribute__((always_inline)) inline void store_block8(const
 
 // AVX-VNNI: output channels [o0, o0 + NB), pixels [x, x + 8) ∩ [0, width).
 template <int NB>
-LITESR_TARGET_AVXVNNI void block_avxvnni(const PackedConv3x3Int8& p, const int8_t* const* in, int x, int width,
-                                         int o0, int8_t* const* out) {
+LITESR_TARGET_AVXVNNI void block_avxvnni(const PackedConvInt8& p, const int8_t* const* in, int x, int width, int o0,
+                                         int8_t* const* out) {
   __m256i acc[NB];
 #pragma GCC unroll 8
   for (int j = 0; j < NB; ++j) acc[j] = _mm256_set1_epi32(p.bias_unsigned[o0 + j]);
@@ -394,7 +448,7 @@ LITESR_TARGET_AVXVNNI void block_avxvnni(const PackedConv3x3Int8& p, const int8_
 
 // AVX2 without VNNI: output channels [o0, o0 + NB), pixels [x, x + 8) ∩ [0, width).
 template <int NB>
-LITESR_TARGET_AVX2 void block_avx2(const PackedConv3x3Int8& p, const int8_t* const* in, int x, int width, int o0,
+LITESR_TARGET_AVX2 void block_avx2(const PackedConvInt8& p, const int8_t* const* in, int x, int width, int o0,
                                    int8_t* const* out) {
   __m256i acc[NB];
 #pragma GCC unroll 8
@@ -423,7 +477,7 @@ LITESR_TARGET_AVX2 void block_avx2(const PackedConv3x3Int8& p, const int8_t* con
 // Runs Block<NB>::run (one whole row of NB output channels) for every output channel block: NB = kCoBlock, then
 // the remainder.
 template <template <int> class Block>
-void for_each_block(const PackedConv3x3Int8& p, const int8_t* const* in, int width, int8_t* const* out) {
+void for_each_block(const PackedConvInt8& p, const int8_t* const* in, int width, int8_t* const* out) {
   for (int o0 = 0; o0 < p.cout; o0 += kCoBlock) {
     switch (std::min(kCoBlock, p.cout - o0)) {
       case 1: Block<1>::run(p, in, width, o0, out); break;
@@ -444,14 +498,14 @@ static_assert(kCoBlock == 8, "for_each_block's switch covers 1..8 channels");
 template <int NB>
 struct Avx512Block {
   static constexpr int kXb = NB <= 4 ? 4 : 2;
-  static void run(const PackedConv3x3Int8& p, const int8_t* const* in, int width, int o0, int8_t* const* out) {
+  static void run(const PackedConvInt8& p, const int8_t* const* in, int width, int o0, int8_t* const* out) {
     int x = 0;
     for (; x + 16 * kXb <= width; x += 16 * kXb) block_avx512<NB, kXb>(p, in, x, width, o0, out);
     for (; x < width; x += 16) block_avx512<NB, 1>(p, in, x, width, o0, out);
   }
 };
 template <int XB>
-LITESR_TARGET_AVX512 void blocks_of(int nb, const PackedConv3x3Int8& p, const __m512i* u, int x,
+LITESR_TARGET_AVX512 void blocks_of(int nb, const PackedConvInt8& p, const __m512i* u, int x,
                                     const __mmask16* store_mask, int o0, int8_t* const* out) {
   switch (nb) {
     case 1: block_from_groups_avx512<1, XB>(p, u, x, store_mask, o0, out); break;
@@ -466,8 +520,7 @@ LITESR_TARGET_AVX512 void blocks_of(int nb, const PackedConv3x3Int8& p, const __
 }
 
 // The AVX-512 path: strips of kStripVectors vectors, each gathered once and reduced by every channel block.
-LITESR_TARGET_AVX512 void rows_avx512(const PackedConv3x3Int8& p, const int8_t* const* in, int width,
-                                      int8_t* const* out) {
+LITESR_TARGET_AVX512 void rows_avx512(const PackedConvInt8& p, const int8_t* const* in, int width, int8_t* const* out) {
   constexpr int XB = kStripVectors;
   alignas(64) __m512i u[kMaxStripGroups * XB];
   for (int x = 0; x < width; x += 16 * XB) {
@@ -482,15 +535,32 @@ LITESR_TARGET_AVX512 void rows_avx512(const PackedConv3x3Int8& p, const int8_t* 
   }
 }
 
+// The same for a 1x1 conv (C <= 4·kMaxStripGroups).
+LITESR_TARGET_AVX512 void rows_1x1_avx512(const PackedConvInt8& p, const int8_t* const* in, int width,
+                                          int8_t* const* out) {
+  constexpr int XB = kStripVectors;
+  alignas(64) __m512i u[kMaxStripGroups * XB];
+  for (int x = 0; x < width; x += 16 * XB) {
+    __mmask64 load_mask[XB];
+    __mmask16 store_mask[XB];
+    strip_masks<XB>(x, width, load_mask, store_mask);
+    gather_channels_avx512<XB>(p, in, x, store_mask, u);
+    for (int o0 = 0; o0 < p.cout; o0 += kCoBlock) {
+      const int nb = std::min(kCoBlock, p.cout - o0);
+      blocks_of<XB>(nb, p, u, x, store_mask, o0, out);
+    }
+  }
+}
+
 template <int NB>
 struct AvxVnniBlock {
-  static void run(const PackedConv3x3Int8& p, const int8_t* const* in, int width, int o0, int8_t* const* out) {
+  static void run(const PackedConvInt8& p, const int8_t* const* in, int width, int o0, int8_t* const* out) {
     for (int x = 0; x < width; x += 8) block_avxvnni<NB>(p, in, x, width, o0, out);
   }
 };
 template <int NB>
 struct Avx2Block {
-  static void run(const PackedConv3x3Int8& p, const int8_t* const* in, int width, int o0, int8_t* const* out) {
+  static void run(const PackedConvInt8& p, const int8_t* const* in, int width, int o0, int8_t* const* out) {
     for (int x = 0; x < width; x += 8) block_avx2<NB>(p, in, x, width, o0, out);
   }
 };
@@ -568,10 +638,10 @@ Int8ConvPath int8_path_for(const KernelIsa& isa) {
   return Int8ConvPath::kScalar;
 }
 
-Result<PackedConv3x3Int8> pack_conv3x3_int8(std::span<const int8_t> weight, std::span<const int32_t> bias,
-                                            int cin, int cout, int32_t input_zero_point,
-                                            std::span<const QuantizedMultiplier> multipliers,
-                                            int32_t output_zero_point, ActivationRange range) {
+Result<PackedConvInt8> pack_conv3x3_int8(std::span<const int8_t> weight, std::span<const int32_t> bias, int cin,
+                                         int cout, int32_t input_zero_point,
+                                         std::span<const QuantizedMultiplier> multipliers, int32_t output_zero_point,
+                                         ActivationRange range) {
   if (cin <= 0 || cout <= 0) return invalid_argument("int8 conv3x3: channel counts must be positive");
   const size_t o_count = static_cast<size_t>(cout), c_count = static_cast<size_t>(cin);
   if (weight.size() != o_count * c_count * 9) {
@@ -594,7 +664,7 @@ Result<PackedConv3x3Int8> pack_conv3x3_int8(std::span<const int8_t> weight, std:
   if (!int8_ok(range.min) || !int8_ok(range.max) || range.min > range.max) {
     return invalid_argument("int8 conv3x3: activation range must be int8 with min <= max");
   }
-  PackedConv3x3Int8 p;
+  PackedConvInt8 p;
   p.cin = cin;
   p.cout = cout;
   p.input_zero_point = input_zero_point;
@@ -641,8 +711,64 @@ Result<PackedConv3x3Int8> pack_conv3x3_int8(std::span<const int8_t> weight, std:
   return p;
 }
 
-Int8ConvPath conv3x3_int8_rows_on(Int8ConvPath path, const PackedConv3x3Int8& w, const int8_t* const* in_rows,
-                                  int width, int8_t* const* out_rows) {
+Result<PackedConvInt8> pack_conv1x1_int8(std::span<const int8_t> weight, std::span<const int32_t> bias, int cin,
+                                         int cout, int32_t input_zero_point,
+                                         std::span<const QuantizedMultiplier> multipliers, int32_t output_zero_point,
+                                         ActivationRange range) {
+  if (cin <= 0 || cout <= 0) return invalid_argument("int8 conv1x1: channel counts must be positive");
+  const size_t o_count = static_cast<size_t>(cout), c_count = static_cast<size_t>(cin);
+  if (weight.size() != o_count * c_count) {
+    return invalid_argument("int8 conv1x1: weight has " + std::to_string(weight.size()) + " values, expected " +
+                            std::to_string(o_count * c_count));
+  }
+  // The 3x3 packing of the same weights as centre taps validates everything else (bias, multipliers, zero points,
+  // range) and gives the folded biases (Σw is the same); then the 1x1 layout.
+  std::vector<int8_t> centre(o_count * c_count * 9, 0);
+  for (size_t i = 0; i < weight.size(); ++i) centre[i * 9 + 4] = weight[i];
+  LITESR_ASSIGN_OR_RETURN(PackedConvInt8 p, pack_conv3x3_int8(centre, bias, cin, cout, input_zero_point, multipliers,
+                                                              output_zero_point, range));
+  p.kernel = 1;
+  p.weight.assign(weight.begin(), weight.end());
+  p.taps_u8.clear();
+  p.taps_i16.clear();
+  const size_t groups = (c_count + 3) / 4;
+  p.taps_g4.assign(groups * o_count, 0);
+  for (size_t o = 0; o < o_count; ++o) {
+    for (size_t g = 0; g < groups; ++g) {
+      uint32_t bytes = 0;
+      for (size_t i = 0; i < 4 && 4 * g + i < c_count; ++i) {
+        bytes |= uint32_t{static_cast<uint8_t>(weight[o * c_count + 4 * g + i])} << (8 * i);
+      }
+      p.taps_g4[g * o_count + o] = static_cast<int32_t>(bytes);
+    }
+  }
+  return p;
+}
+
+Int8ConvPath conv1x1_int8_rows_on(Int8ConvPath path, const PackedConvInt8& w, const int8_t* const* in_rows, int width,
+                                  int8_t* const* out_rows) {
+  if (!int8_path_supported(path)) path = Int8ConvPath::kScalar;
+  if (width <= 0) return path;
+#if LITESR_INT8_X86
+  if (path == Int8ConvPath::kAvx512Vnni && (w.cin + 3) / 4 <= kMaxStripGroups) {
+    rows_1x1_avx512(w, in_rows, width, out_rows);
+    return path;
+  }
+#endif
+  rows_scalar_1x1(w, in_rows, width, out_rows);
+  return Int8ConvPath::kScalar;
+}
+
+Int8ConvPath conv1x1_int8_rows(const PackedConvInt8& w, const int8_t* const* in_rows, int width,
+                               int8_t* const* out_rows) {
+  const int index = thread_dispatch_index();
+  const Int8ConvPath path =
+      index >= 0 && index < kMaxDispatchIndex ? path_table()[static_cast<size_t>(index)] : Int8ConvPath::kScalar;
+  return conv1x1_int8_rows_on(path, w, in_rows, width, out_rows);
+}
+
+Int8ConvPath conv3x3_int8_rows_on(Int8ConvPath path, const PackedConvInt8& w, const int8_t* const* in_rows, int width,
+                                  int8_t* const* out_rows) {
   if (!int8_path_supported(path)) path = Int8ConvPath::kScalar;
   if (width <= 0) return path;
   switch (path) {
@@ -662,7 +788,7 @@ Int8ConvPath conv3x3_int8_rows_on(Int8ConvPath path, const PackedConv3x3Int8& w,
   return path;
 }
 
-Int8ConvPath conv3x3_int8_rows(const PackedConv3x3Int8& w, const int8_t* const* in_rows, int width,
+Int8ConvPath conv3x3_int8_rows(const PackedConvInt8& w, const int8_t* const* in_rows, int width,
                                int8_t* const* out_rows) {
   const int index = thread_dispatch_index();
   const Int8ConvPath path = index >= 0 && index < kMaxDispatchIndex ? path_table()[static_cast<size_t>(index)]

@@ -1,5 +1,6 @@
 // INT8 dense 3x3 conv (stride 1, "same" padding) on planar int8 rows, bit-exact with quant/reference_ops.h
-// conv2d_int8 (TFLite CONV_2D int8, per-channel weights): one output row, all output channels, per call.
+// conv2d_int8 (TFLite CONV_2D int8, per-channel weights): one output row, all output channels, per call; and the
+// dense 1x1 conv (below, pack_conv1x1_int8), which shares its packing, AVX-512 reduction and requantization.
 //
 // ROW LAYOUT (as kernel_conv.h, with int8 samples)
 //   A row pointer `p` addresses x = 0: p[0 .. width-1] hold the int8 values q; p[-1] and p[width] are readable
@@ -63,10 +64,12 @@ namespace litesr {
 enum class Int8ConvPath : uint8_t { kScalar, kAvx2, kAvxVnni, kAvx512Vnni };
 std::string_view int8_path_name(Int8ConvPath path);  // "scalar", "avx2", "avxvnni", "avx512vnni"
 
-// Weights and requantization constants of one int8 3x3 conv, prepared once (pack_conv3x3_int8).
-struct PackedConv3x3Int8 {
-  int cin = 0;   // C
-  int cout = 0;  // O
+// Weights and requantization constants of one int8 3x3 conv (pack_conv3x3_int8) or 1x1 conv (pack_conv1x1_int8),
+// prepared once.
+struct PackedConvInt8 {
+  int kernel = 3;  // 3 or 1
+  int cin = 0;     // C
+  int cout = 0;    // O
   int32_t input_zero_point = 0;
   int32_t output_zero_point = 0;
   ActivationRange range;
@@ -75,7 +78,8 @@ struct PackedConv3x3Int8 {
   std::vector<int32_t> bias_unsigned;         // [O] bias − (zp_in + 128)·Σw    (VNNI paths)
   std::vector<int32_t> taps_u8;               // [C][3][O] dwords, bytes (w[ky][0], w[ky][1], w[ky][2], 0) (kAvxVnni)
   std::vector<int32_t> taps_g4;               // [⌈9C / 4⌉][O] dwords: 4 consecutive taps of w[o] flattened over
-                                              // (c, ky, kx), zero past 9C (kAvx512Vnni)
+                                              // (c, ky, kx), zero past 9C (kAvx512Vnni); a 1x1 conv: [⌈C / 4⌉][O]
+                                              // over c
   std::vector<int32_t> taps_i16;              // [C][3][O][2] dwords: int16 pairs (w[ky][0], w[ky][1]), (w[ky][2], 0)
   std::vector<QuantizedMultiplier> multipliers;  // [O] M[o]
 };
@@ -83,10 +87,20 @@ struct PackedConv3x3Int8 {
 // weight [O][C][3][3] (symmetric int8), bias [O] (int32; empty = no bias), multipliers [O] (each with mantissa
 // 0 or in [2^30, 2^31) and −31 <= shift <= 30, as quantize_multiplier / checked_multiplier make them), zero
 // points in [−128, 127], range within [−128, 127] with min <= max. kInvalidArgument otherwise.
-Result<PackedConv3x3Int8> pack_conv3x3_int8(std::span<const int8_t> weight, std::span<const int32_t> bias,
-                                            int cin, int cout, int32_t input_zero_point,
-                                            std::span<const QuantizedMultiplier> multipliers,
-                                            int32_t output_zero_point, ActivationRange range);
+Result<PackedConvInt8> pack_conv3x3_int8(std::span<const int8_t> weight, std::span<const int32_t> bias, int cin,
+                                         int cout, int32_t input_zero_point,
+                                         std::span<const QuantizedMultiplier> multipliers, int32_t output_zero_point,
+                                         ActivationRange range);
+
+// A 1x1 conv (weight [O][C]), the same arguments otherwise. Its rows (conv1x1_int8_rows) read no padding:
+//   in_rows[c] = row y of input channel c, out_rows[o] = row y of output channel o.
+// Paths: kAvx512Vnni gathers 4 channels' bytes per pixel (16 pixels: four masked 16-byte loads, one vpermb) for
+// vpdpbusd, 4 input channels per instruction; every other path runs the scalar loop. (A depthwise 3x3 conv is C
+// one-channel 3x3 convs: pack_conv3x3_int8 with cin = cout = 1 per channel.)
+Result<PackedConvInt8> pack_conv1x1_int8(std::span<const int8_t> weight, std::span<const int32_t> bias, int cin,
+                                         int cout, int32_t input_zero_point,
+                                         std::span<const QuantizedMultiplier> multipliers, int32_t output_zero_point,
+                                         ActivationRange range);
 
 // Whether this CPU runs `path` (kScalar: always).
 bool int8_path_supported(Int8ConvPath path);
@@ -94,11 +108,16 @@ bool int8_path_supported(Int8ConvPath path);
 Int8ConvPath int8_path_for(const KernelIsa& isa);
 
 // One output row (see the layout above), on the calling thread's path; returns the path that ran.
-Int8ConvPath conv3x3_int8_rows(const PackedConv3x3Int8& w, const int8_t* const* in_rows, int width,
+Int8ConvPath conv3x3_int8_rows(const PackedConvInt8& w, const int8_t* const* in_rows, int width,
                                int8_t* const* out_rows);
 // The same on an explicit path (must be int8_path_supported; an unsupported one runs kScalar instead, and the
 // return value says so).
-Int8ConvPath conv3x3_int8_rows_on(Int8ConvPath path, const PackedConv3x3Int8& w, const int8_t* const* in_rows,
-                                  int width, int8_t* const* out_rows);
+Int8ConvPath conv3x3_int8_rows_on(Int8ConvPath path, const PackedConvInt8& w, const int8_t* const* in_rows, int width,
+                                  int8_t* const* out_rows);
+// A 1x1 conv's output row, on the calling thread's path / an explicit one (as above).
+Int8ConvPath conv1x1_int8_rows(const PackedConvInt8& w, const int8_t* const* in_rows, int width,
+                               int8_t* const* out_rows);
+Int8ConvPath conv1x1_int8_rows_on(Int8ConvPath path, const PackedConvInt8& w, const int8_t* const* in_rows, int width,
+                                  int8_t* const* out_rows);
 
 }  // namespace litesr

@@ -34,7 +34,7 @@ struct Problem {
   QuantizedConv2d conv;
   QuantParams output;
   FusedActivation activation = FusedActivation::kNone;
-  PackedConv3x3Int8 packed;
+  PackedConvInt8 packed;
 };
 
 // Returns false when conv2d_int8 rejects the drawn parameters (overflow guard), so the caller redraws.
@@ -71,8 +71,8 @@ bool make_problem(std::mt19937& rng, int c, int o, int h, int w, Problem& pr) {
       conv2d_output_multipliers(in_scale, pr.conv.weight_scales, pr.output.scale);
   const Result<ActivationRange> range = activation_range(pr.activation, pr.output);
   if (!m.ok() || !range.ok()) return false;
-  Result<PackedConv3x3Int8> packed = pack_conv3x3_int8(pr.conv.weight, pr.conv.bias, c, o, pr.input.params.zero_point,
-                                                       m.value(), pr.output.zero_point, range.value());
+  Result<PackedConvInt8> packed = pack_conv3x3_int8(pr.conv.weight, pr.conv.bias, c, o, pr.input.params.zero_point,
+                                                    m.value(), pr.output.zero_point, range.value());
   EXPECT_TRUE(packed.ok()) << packed.status().message();
   if (!packed.ok()) return false;
   pr.packed = std::move(packed).value();
@@ -191,6 +191,48 @@ TEST(KernelConv3x3Int8, PathsMatchConv2dInt8BitForBit) {
   // The draws must reach both ends of the multiplier range, or the shift logic went untested.
   EXPECT_GT(saturated_high, 1000);
   EXPECT_GT(at_zero_point, 1000);
+}
+
+// The 1x1 kernel (pack_conv1x1_int8, conv1x1_int8_rows_on): the same draws with a 1x1 kernel, on every path (the
+// 256-bit paths run its scalar loop, and say so), channel counts around the 4-channel groups and past the
+// strip buffer, widths around the 16-pixel vectors.
+TEST(KernelConv1x1Int8, PathsMatchConv2dInt8BitForBit) {
+  std::mt19937 rng(20261205);
+  const std::vector<Int8ConvPath> paths = runnable_paths();
+  for (int c : {1, 3, 4, 5, 8, 16, 32, 577}) {  // 577: more 4-channel groups than the strip buffer holds
+    for (int o : {1, 3, 8, 9, 32}) {
+      for (int w : {1, 2, 15, 16, 17, 31, 32, 33, 64, 70}) {
+        Problem pr;
+        int tries = 0;
+        while (!make_problem(rng, c, o, 2, w, pr)) ASSERT_LT(++tries, 20) << "conv2d_int8 kept rejecting parameters";
+        // The same integers as a 1x1 conv: the drawn 3x3 weights' centre taps.
+        QuantizedConv2d one = pr.conv;
+        one.kernel = 1;
+        one.weight.resize(static_cast<size_t>(o) * c);
+        for (size_t i = 0; i < one.weight.size(); ++i) one.weight[i] = pr.conv.weight[i * 9 + 4];
+        const Result<QuantizedMap> ref = conv2d_int8(pr.input, one, pr.output, pr.activation);
+        if (!ref.ok()) continue;  // the overflow guard (C = 577 with extreme weights)
+        const PackedConvInt8 packed =
+            pack_conv1x1_int8(
+                one.weight, one.bias, c, o, pr.input.params.zero_point,
+                conv2d_output_multipliers(pr.input.params.scale, one.weight_scales, pr.output.scale).value(),
+                pr.output.zero_point, pr.packed.range)
+                .value();
+        PaddedInput in(pr.input, rng);
+        for (Int8ConvPath path : paths) {
+          SCOPED_TRACE("path " + std::string(int8_path_name(path)) + " C=" + std::to_string(c) +
+                       " O=" + std::to_string(o) + " W=" + std::to_string(w));
+          const int bad = compare_rows(in, ref.value(), [&](const int8_t* const* rows, int8_t* const* out) {
+            std::vector<const int8_t*> centre(c);
+            for (int ci = 0; ci < c; ++ci) centre[ci] = rows[ci * 3 + 1];  // row y of each channel
+            const Int8ConvPath ran = conv1x1_int8_rows_on(path, packed, centre.data(), w, out);
+            EXPECT_EQ(ran, path == Int8ConvPath::kAvx512Vnni && c <= 576 ? path : Int8ConvPath::kScalar);
+          });
+          ASSERT_EQ(bad, 0);
+        }
+      }
+    }
+  }
 }
 
 // Without bias, with zero points at the int8 extremes and inputs at the extremes: the folded constants' edges.
