@@ -167,6 +167,8 @@ Status Int8BandExecutor::prepare(const Int8Program& p, int width, int height, in
       if (checkpoints_[i].summed) ws.sums[i].assign(checkpoints_[i].channels, 0);
     }
     ws.mirrored.assign(mirrored, 0);
+    ws.mirrored_rows.assign(2 * kMaxRadius + 1, nullptr);
+    ws.phase_rows.assign(static_cast<std::size_t>(p.scale) * width, 0);
     ws.next_row.assign(n, 0);
     ws.in_ptrs.assign(max_ptrs, nullptr);
     ws.out_ptrs.assign(max_cout, nullptr);
@@ -452,7 +454,7 @@ Status Int8BandExecutor::prepare_ops() {
         for (int o = 0; o < s.conv.out_channels; ++o) {
           for (int t = 0; t < kk * kk; ++t) {
             const int8_t w = s.conv.weight[static_cast<std::size_t>(o) * kk * kk + t];
-            if (w != 0) b.taps[o].push_back({t / kk - s.radius, t % kk - s.radius, w});
+            if (w != 0) b.taps[o].push_back({t / kk, t % kk - s.radius, w});
           }
         }
         LITESR_ASSIGN_OR_RETURN(b.multipliers,
@@ -743,8 +745,8 @@ void Int8BandExecutor::compute_row(int k, int y, Workspace& ws) {
 
 // Row y of a bicubic_upsample (factor s): phase i = y mod s of LR row h = y / s. Per channel, the 2R + 1 input rows
 // around h (mirrored or replicated at the image's top and bottom: those rows lie within h ± R, so the ring has
-// them) are copied with R mirrored / replicated columns each side; then each phase j's nonzero int8 taps sum
-// w · (q − zp_in) per pixel, requantized into out[x·s + j] (conv2d_int8 of the padded map, int8_program.h).
+// them) are copied with R mirrored / replicated columns each side; each phase j's taps run over them
+// (tap_filter_int8_row: conv2d_int8 of the padded map, int8_program.h), and the s phases are interleaved.
 void Int8BandExecutor::bicubic_row(int k, int y, Workspace& ws) {
   const Int8Step& s = program_->steps[k];
   const BicubicFilter& b = bicubic_[ops_[k].bicubic];
@@ -756,7 +758,8 @@ void Int8BandExecutor::bicubic_row(int k, int y, Workspace& ws) {
     if (v >= n) return b.mirror ? 2 * n - 1 - v : n - 1;
     return v;
   };
-  int32_t* acc = ws.acc.data();
+  for (int d = 0; d <= 2 * r; ++d) ws.mirrored_rows[d] = ws.mirrored.data() + static_cast<std::size_t>(d) * padded + r;
+  for (int j = 0; j < sc; ++j) ws.in_ptrs[j] = ws.phase_rows.data() + static_cast<std::size_t>(j) * w;
   for (int c = 0; c < s.channels; ++c) {
     for (int d = -r; d <= r; ++d) {
       const int8_t* src = row_ptr(ws, in, c, source(h + d, rows));
@@ -767,16 +770,12 @@ void Int8BandExecutor::bicubic_row(int k, int y, Workspace& ws) {
         dst[r + w - 1 + x] = src[source(w - 1 + x, w)];
       }
     }
-    int8_t* out = row_ptr(ws, k, c, y);
     for (int j = 0; j < sc; ++j) {
       const int o = (c * sc + i) * sc + j;
-      std::fill_n(acc, w, 0);
-      for (const BicubicFilter::Tap& t : b.taps[o]) {
-        const int8_t* src = ws.mirrored.data() + static_cast<std::size_t>(t.dy + r) * padded + r + t.dx;
-        for (int x = 0; x < w; ++x) acc[x] += t.w * (src[x] - zp_in);
-      }
-      for (int x = 0; x < w; ++x) out[x * sc + j] = requantize_accumulator(acc[x], b.multipliers[o], zp_out, {});
+      tap_filter_int8_row(b.taps[o], ws.mirrored_rows.data(), w, zp_in, b.multipliers[o], zp_out,
+                          ws.phase_rows.data() + static_cast<std::size_t>(j) * w);
     }
+    interleave_rows_int8(ws.in_ptrs.data(), w, sc, row_ptr(ws, k, c, y));
   }
 }
 

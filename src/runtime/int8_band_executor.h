@@ -101,11 +101,7 @@ class Int8BandExecutor {
     MulParams mul;        // x · gate at the step's parameters
   };
   struct BicubicFilter {  // nonzero int8 taps per phase channel (c·s² + i·s + j) of a bicubic_upsample step
-    struct Tap {
-      int dy = 0, dx = 0;  // in [−R, R]
-      int32_t w = 0;
-    };
-    std::vector<std::vector<Tap>> taps;
+    std::vector<std::vector<Int8Tap>> taps;  // row: dy + R (of the 2R + 1 mirrored rows), dx in [−R, R]
     std::vector<QuantizedMultiplier> multipliers;
     int radius = 0;
     bool mirror = false;
@@ -138,6 +134,8 @@ class Int8BandExecutor {
     std::vector<float*> f32_rows;
     std::vector<int32_t> acc;  // generic conv sums of one output row
     std::vector<int8_t> mirrored;            // bicubic: [2R + 1] input rows with R mirrored columns each side
+    std::vector<const int8_t*> mirrored_rows;  // bicubic: x = 0 of each of them
+    std::vector<int8_t> phase_rows;            // bicubic: [s][width] one output row's phases before interleaving
     std::vector<std::vector<int64_t>> sums;  // per checkpoint (summed ones): [C] Σ(q − zp) of the rows written
   };
   Status prepare_ops();

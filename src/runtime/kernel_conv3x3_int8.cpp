@@ -535,6 +535,24 @@ LITESR_TARGET_AVX512 void rows_avx512(const PackedConvInt8& p, const int8_t* con
   }
 }
 
+// tap_filter_int8_row on 16 pixels per vector; `folded` = −zp_in · Σw.
+LITESR_TARGET_AVX512 void tap_filter_avx512(std::span<const Int8Tap> taps, const int8_t* const* rows, int width,
+                                            int32_t folded, QuantizedMultiplier multiplier, int32_t zp_out,
+                                            int8_t* out) {
+  const Requant q = requant_of(multiplier);
+  const __m512i zp = _mm512_set1_epi32(zp_out);
+  const __m512i lo = _mm512_set1_epi32(kInt8Min), hi = _mm512_set1_epi32(kInt8Max);
+  for (int x = 0; x < width; x += 16) {
+    const __mmask16 mask = static_cast<__mmask16>((1u << std::min(16, width - x)) - 1);
+    __m512i acc = _mm512_set1_epi32(folded);
+    for (const Int8Tap& t : taps) {
+      const __m512i v = _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(mask, rows[t.row] + x + t.dx));
+      acc = _mm512_add_epi32(acc, _mm512_mullo_epi32(v, _mm512_set1_epi32(t.w)));
+    }
+    _mm_mask_storeu_epi8(out + x, mask, _mm512_cvtepi32_epi8(requantize16(acc, q, zp, lo, hi)));
+  }
+}
+
 // The same for a 1x1 conv (C <= 4·kMaxStripGroups).
 LITESR_TARGET_AVX512 void rows_1x1_avx512(const PackedConvInt8& p, const int8_t* const* in, int width,
                                           int8_t* const* out) {
@@ -607,6 +625,12 @@ const std::array<Int8ConvPath, kMaxDispatchIndex>& path_table() {
     return table;
   }();
   return kTable;
+}
+
+// The calling thread's path (its KernelIsa's dispatch index).
+Int8ConvPath thread_int8_path() {
+  const int index = thread_dispatch_index();
+  return index >= 0 && index < kMaxDispatchIndex ? path_table()[static_cast<size_t>(index)] : Int8ConvPath::kScalar;
 }
 
 }  // namespace
@@ -745,6 +769,42 @@ Result<PackedConvInt8> pack_conv1x1_int8(std::span<const int8_t> weight, std::sp
   return p;
 }
 
+Int8ConvPath tap_filter_int8_row_on(Int8ConvPath path, std::span<const Int8Tap> taps, const int8_t* const* rows,
+                                    int width, int32_t input_zero_point, QuantizedMultiplier multiplier,
+                                    int32_t output_zero_point, int8_t* out) {
+  if (!int8_path_supported(path)) path = Int8ConvPath::kScalar;
+  int64_t sum = 0;  // Σw: the zero point folds into the accumulator's start (int32 sums wrap: uint32 below)
+  for (const Int8Tap& t : taps) sum += t.w;
+  const int32_t folded = static_cast<int32_t>(static_cast<uint32_t>(-int64_t{input_zero_point} * sum));
+#if LITESR_INT8_X86
+  if (path == Int8ConvPath::kAvx512Vnni) {
+    tap_filter_avx512(taps, rows, width, folded, multiplier, output_zero_point, out);
+    return path;
+  }
+#endif
+  constexpr int kChunk = 64;
+  for (int x0 = 0; x0 < width; x0 += kChunk) {
+    const int n = std::min(kChunk, width - x0);
+    uint32_t acc[kChunk];
+    std::fill(acc, acc + n, static_cast<uint32_t>(folded));
+    for (const Int8Tap& t : taps) {
+      const int8_t* row = rows[t.row] + x0 + t.dx;
+      for (int i = 0; i < n; ++i) acc[i] += static_cast<uint32_t>(t.w * row[i]);
+    }
+    for (int i = 0; i < n; ++i) {
+      out[x0 + i] = requantize_accumulator(static_cast<int32_t>(acc[i]), multiplier, output_zero_point, {});
+    }
+  }
+  return Int8ConvPath::kScalar;
+}
+
+Int8ConvPath tap_filter_int8_row(std::span<const Int8Tap> taps, const int8_t* const* rows, int width,
+                                 int32_t input_zero_point, QuantizedMultiplier multiplier, int32_t output_zero_point,
+                                 int8_t* out) {
+  const Int8ConvPath path = thread_int8_path();
+  return tap_filter_int8_row_on(path, taps, rows, width, input_zero_point, multiplier, output_zero_point, out);
+}
+
 Int8ConvPath conv1x1_int8_rows_on(Int8ConvPath path, const PackedConvInt8& w, const int8_t* const* in_rows, int width,
                                   int8_t* const* out_rows) {
   if (!int8_path_supported(path)) path = Int8ConvPath::kScalar;
@@ -761,9 +821,7 @@ Int8ConvPath conv1x1_int8_rows_on(Int8ConvPath path, const PackedConvInt8& w, co
 
 Int8ConvPath conv1x1_int8_rows(const PackedConvInt8& w, const int8_t* const* in_rows, int width,
                                int8_t* const* out_rows) {
-  const int index = thread_dispatch_index();
-  const Int8ConvPath path =
-      index >= 0 && index < kMaxDispatchIndex ? path_table()[static_cast<size_t>(index)] : Int8ConvPath::kScalar;
+  const Int8ConvPath path = thread_int8_path();
   return conv1x1_int8_rows_on(path, w, in_rows, width, out_rows);
 }
 
@@ -790,9 +848,7 @@ Int8ConvPath conv3x3_int8_rows_on(Int8ConvPath path, const PackedConvInt8& w, co
 
 Int8ConvPath conv3x3_int8_rows(const PackedConvInt8& w, const int8_t* const* in_rows, int width,
                                int8_t* const* out_rows) {
-  const int index = thread_dispatch_index();
-  const Int8ConvPath path = index >= 0 && index < kMaxDispatchIndex ? path_table()[static_cast<size_t>(index)]
-                                                                    : Int8ConvPath::kScalar;
+  const Int8ConvPath path = thread_int8_path();
   return conv3x3_int8_rows_on(path, w, in_rows, width, out_rows);
 }
 

@@ -102,6 +102,22 @@ Result<PackedConvInt8> pack_conv1x1_int8(std::span<const int8_t> weight, std::sp
                                          std::span<const QuantizedMultiplier> multipliers, int32_t output_zero_point,
                                          ActivationRange range);
 
+// One output row of a filter given as a list of taps over int8 rows (the INT8 bicubic skip's phase filters,
+// int8_band_executor.h), conv2d_int8's integers:
+//   out[x] = clamp8(zp_out + MBQM(Σ_t w_t · (rows[t.row][x + t.dx] − zp_in), M))      for x in [0, width)
+// rows[t.row] must be readable on [t.dx, width + t.dx). kAvx512Vnni: 16 pixels per vector (sign-extending loads,
+// vpmulld, the 3x3 kernel's requantization); every other path a scalar loop.
+struct Int8Tap {
+  int row = 0, dx = 0;
+  int32_t w = 0;
+};
+Int8ConvPath tap_filter_int8_row(std::span<const Int8Tap> taps, const int8_t* const* rows, int width,
+                                 int32_t input_zero_point, QuantizedMultiplier multiplier, int32_t output_zero_point,
+                                 int8_t* out);
+Int8ConvPath tap_filter_int8_row_on(Int8ConvPath path, std::span<const Int8Tap> taps, const int8_t* const* rows,
+                                    int width, int32_t input_zero_point, QuantizedMultiplier multiplier,
+                                    int32_t output_zero_point, int8_t* out);
+
 // Whether this CPU runs `path` (kScalar: always).
 bool int8_path_supported(Int8ConvPath path);
 // The path the kernels use under `isa` (see DISPATCH above).

@@ -235,6 +235,39 @@ TEST(KernelConv1x1Int8, PathsMatchConv2dInt8BitForBit) {
   }
 }
 
+// The tap-list filter row (the INT8 bicubic skip's phase filters) on every path against the formula.
+TEST(TapFilterInt8Row, PathsMatchTheFormula) {
+  std::mt19937 rng(5);
+  std::uniform_int_distribution<int> q8(-128, 127), w8(-127, 127), shift(-12, 2);
+  for (int w : {1, 7, 16, 17, 40, 100}) {
+    for (int trial = 0; trial < 20; ++trial) {
+      constexpr int kRows = 5, kReach = 2;
+      std::vector<std::vector<int8_t>> data(kRows, std::vector<int8_t>(w + 2 * kReach));
+      for (auto& row : data) {
+        for (int8_t& v : row) v = static_cast<int8_t>(q8(rng));
+      }
+      std::vector<const int8_t*> rows;
+      for (auto& row : data) rows.push_back(row.data() + kReach);
+      std::vector<Int8Tap> taps;
+      for (int t = 0; t < 1 + trial % 16; ++t) taps.push_back({t % kRows, t % 5 - kReach, w8(rng)});
+      const QuantizedMultiplier m{static_cast<int32_t>((1u << 30) + rng() % (1u << 30)), shift(rng)};
+      const int32_t zp_in = q8(rng), zp_out = q8(rng);
+      std::vector<int8_t> want(w);
+      for (int x = 0; x < w; ++x) {
+        int32_t acc = 0;
+        for (const Int8Tap& t : taps) acc += t.w * (rows[t.row][x + t.dx] - zp_in);
+        want[x] = requantize_accumulator(acc, m, zp_out, {});
+      }
+      for (Int8ConvPath path : runnable_paths()) {
+        std::vector<int8_t> got(w + 16, kSentinelByte);
+        tap_filter_int8_row_on(path, taps, rows.data(), w, zp_in, m, zp_out, got.data());
+        EXPECT_EQ(std::vector<int8_t>(got.begin(), got.begin() + w), want) << int8_path_name(path) << " w " << w;
+        EXPECT_EQ(got[w], kSentinelByte);  // nothing written past the row
+      }
+    }
+  }
+}
+
 // Without bias, with zero points at the int8 extremes and inputs at the extremes: the folded constants' edges.
 TEST(KernelConv3x3Int8, ExtremeZeroPointsAndInputs) {
   std::mt19937 rng(7);
