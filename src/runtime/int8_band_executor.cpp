@@ -427,7 +427,7 @@ Status Int8BandExecutor::prepare_ops() {
           const QuantParams a = i == 1 ? p.steps[s.inputs[0]].output : s.output;  // partial sums at the output's
           Result<AddParams> ap = make_add_params(a, p.steps[s.inputs[i]].output, s.output);
           if (!ap.ok()) return ap.status().with_context(s.name);
-          op.adds.push_back(make_add_table(*ap));
+          op.adds.push_back(*ap);
         }
         break;
       case OpKind::kConcat:
@@ -696,9 +696,9 @@ void Int8BandExecutor::compute_row(int k, int y, Workspace& ws) {
     case OpKind::kAdd:
       for (int c = 0; c < channels; ++c) {
         int8_t* out = row(k, c, y);
-        pair_lookup_row_int8(op.adds[0], row(s.inputs[0], c, y), row(s.inputs[1], c, y), w, out);
+        add_int8_row(op.adds[0], row(s.inputs[0], c, y), row(s.inputs[1], c, y), w, out);
         for (std::size_t i = 2; i < s.inputs.size(); ++i) {
-          pair_lookup_row_int8(op.adds[i - 1], out, row(s.inputs[i], c, y), w, out);
+          add_int8_row(op.adds[i - 1], out, row(s.inputs[i], c, y), w, out);
         }
       }
       break;

@@ -13,7 +13,7 @@
 //   other conv2d       a scalar row loop (any odd kernel, any groups)
 //   relu, leaky_relu, prelu, tanh, sigmoid, requantize (slice / concat / pixel_shuffle with new parameters):
 //                      per-channel 256-entry tables made from the reference element functions
-//   add                a 64 KiB table of all input pairs per addend (make_add_table)
+//   add                add_int8_row (kernel_conv3x3_int8.h: AVX-512 / scalar), left to right per addend
 //   pixel_shuffle      a byte interleave; the output pixel_shuffle of 3 colours is stored straight into the image
 // Input: interleaved u8 (a 256-entry table: q = v − 128 at the image parameters) or f32 (quantize_value);
 // output: u8 (q + 128 at the image parameters, else dequantize + round) or f32 (dequantize, clamped to [0, 1]) —
@@ -119,7 +119,7 @@ class Int8BandExecutor {
     int generic = -1;                  // index into generic_
     std::vector<Int8Table> tables;     // unary: [C] or [1]; concat: [inputs] (requantize); slice / shuffle: [1]
     std::vector<bool> identity;        // concat: per input, no requantize
-    std::vector<Int8PairTable> adds;   // add: [inputs − 1]
+    std::vector<AddParams> adds;       // add: [inputs − 1]
     bool requantize = false;           // slice / pixel_shuffle: apply tables[0]
     int se = -1;                       // squeeze_excite: index into se_ (tables: [C], this run's gates)
     int bicubic = -1;                  // bicubic_upsample: index into bicubic_

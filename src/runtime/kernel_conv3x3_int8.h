@@ -56,6 +56,7 @@
 
 #include "base/status.h"
 #include "quant/fixed_point.h"
+#include "quant/reference_ops.h"
 #include "quant/requantization.h"
 #include "runtime/kernel_dispatch.h"
 
@@ -117,6 +118,14 @@ Int8ConvPath tap_filter_int8_row(std::span<const Int8Tap> taps, const int8_t* co
 Int8ConvPath tap_filter_int8_row_on(Int8ConvPath path, std::span<const Int8Tap> taps, const int8_t* const* rows,
                                     int width, int32_t input_zero_point, QuantizedMultiplier multiplier,
                                     int32_t output_zero_point, int8_t* out);
+
+// The residual add of two int8 rows (TFLite ADD int8, quant/reference_ops.h add_int8_element's integers):
+// out[x] = add(a[x], b[x]), x < n; out may alias a or b. kAvx512Vnni: 16 samples per vector, each rescaling
+// (inputs · 2^20 by M_a and M_b, their sum by M_out) the conv kernels' SIMD MultiplyByQuantizedMultiplier; every
+// other path the scalar element function.
+Int8ConvPath add_int8_row(const AddParams& params, const int8_t* a, const int8_t* b, int n, int8_t* out);
+Int8ConvPath add_int8_row_on(Int8ConvPath path, const AddParams& params, const int8_t* a, const int8_t* b, int n,
+                             int8_t* out);
 
 // Whether this CPU runs `path` (kScalar: always).
 bool int8_path_supported(Int8ConvPath path);

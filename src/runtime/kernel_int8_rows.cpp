@@ -154,25 +154,6 @@ void lookup_row_int8(const Int8Table& table, const int8_t* in, int n, int8_t* ou
   lookup_row_int8_ref(table, in, n, out);
 }
 
-Int8PairTable make_add_table(const AddParams& params) {
-  Int8PairTable t;
-  t.v.resize(256 * 256);
-  for (int a = 0; a < 256; ++a) {
-    for (int b = 0; b < 256; ++b) {
-      t.v[static_cast<std::size_t>(a) * 256 + b] =
-          add_int8_element(static_cast<int8_t>(a), static_cast<int8_t>(b), params);  // bit patterns: a, b as uint8
-    }
-  }
-  return t;
-}
-
-void pair_lookup_row_int8(const Int8PairTable& table, const int8_t* a, const int8_t* b, int n, int8_t* out) {
-  const int8_t* v = table.v.data();
-  for (int x = 0; x < n; ++x) {
-    out[x] = v[static_cast<std::size_t>(static_cast<uint8_t>(a[x])) << 8 | static_cast<uint8_t>(b[x])];
-  }
-}
-
 void interleave_rows_int8(const int8_t* const* in_rows, int width, int r, int8_t* out) {
   if (LITESR_DISPATCH(interleave_int8)(in_rows, width, r, out)) return;
   for (int j = 0; j < r; ++j) {

@@ -22,15 +22,6 @@ struct Int8Table {
 void lookup_row_int8(const Int8Table& table, const int8_t* in, int n, int8_t* out);
 void lookup_row_int8_ref(const Int8Table& table, const int8_t* in, int n, int8_t* out);
 
-// A binary op of two int8 inputs (the residual add) as a table of all 65,536 input pairs (64 KiB, L2-resident):
-// out = v[(uint8_t)a · 256 + (uint8_t)b]. make_add_table fills it with add_int8_element (TFLite ADD int8).
-struct Int8PairTable {
-  std::vector<int8_t> v;  // [256][256]
-};
-Int8PairTable make_add_table(const AddParams& params);
-// out[x] = table(a[x], b[x]), x < n. out may alias a or b.
-void pair_lookup_row_int8(const Int8PairTable& table, const int8_t* a, const int8_t* b, int n, int8_t* out);
-
 // One planar row of an r-way interleave (a pixel shuffle's row): out[x·r + j] = in_rows[j][x], x < width.
 void interleave_rows_int8(const int8_t* const* in_rows, int width, int r, int8_t* out);
 

@@ -268,6 +268,44 @@ TEST(TapFilterInt8Row, PathsMatchTheFormula) {
   }
 }
 
+// The residual add row on every path against add_int8_element: random parameters (input scales from equal to far
+// apart, output scales that make M_out tiny or near 1), a ReLU clamp, every input pair, lengths around 16, and an
+// output aliasing an input (the executor adds a third addend in place).
+TEST(AddInt8Row, PathsMatchTheElementFunction) {
+  std::mt19937 rng(9);
+  std::uniform_real_distribution<double> u01(0.0, 1.0);
+  std::uniform_int_distribution<int> q8(-128, 127);
+  const auto pow2 = [&](double lo, double hi) { return static_cast<float>(std::exp2(lo + (hi - lo) * u01(rng))); };
+  std::vector<int8_t> a(256 * 256), b(256 * 256);
+  for (int i = 0; i < 256 * 256; ++i) {  // every pair of bit patterns
+    a[i] = static_cast<int8_t>(i >> 8);
+    b[i] = static_cast<int8_t>(i & 0xFF);
+  }
+  int checked = 0;
+  for (int trial = 0; trial < 60; ++trial) {
+    const QuantParams pa{pow2(-9, -2), q8(rng)}, pb{pow2(-9, -2), q8(rng)};
+    const QuantParams po{std::max(pa.scale, pb.scale) * pow2(-1, 4), q8(rng)};
+    const Result<AddParams> params =
+        make_add_params(pa, pb, po, trial % 3 == 0 ? FusedActivation::kRelu : FusedActivation::kNone);
+    if (!params.ok()) continue;  // M_out >= 1: TFLite rejects it too
+    std::vector<int8_t> want(a.size());
+    for (std::size_t i = 0; i < a.size(); ++i) want[i] = add_int8_element(a[i], b[i], *params);
+    for (Int8ConvPath path : runnable_paths()) {
+      for (int n : {1, 15, 16, 17, 65536}) {
+        std::vector<int8_t> got(n + 1, kSentinelByte);
+        add_int8_row_on(path, *params, a.data(), b.data(), n, got.data());
+        ASSERT_TRUE(std::equal(got.begin(), got.begin() + n, want.begin())) << int8_path_name(path) << " n " << n;
+        EXPECT_EQ(got[n], kSentinelByte);
+      }
+      std::vector<int8_t> in_place(a.begin(), a.begin() + 100);
+      add_int8_row_on(path, *params, in_place.data(), b.data(), 100, in_place.data());
+      EXPECT_TRUE(std::equal(in_place.begin(), in_place.end(), want.begin())) << int8_path_name(path);
+    }
+    ++checked;
+  }
+  EXPECT_GT(checked, 30);
+}
+
 // Without bias, with zero points at the int8 extremes and inputs at the extremes: the folded constants' edges.
 TEST(KernelConv3x3Int8, ExtremeZeroPointsAndInputs) {
   std::mt19937 rng(7);

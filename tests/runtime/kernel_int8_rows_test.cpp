@@ -94,11 +94,6 @@ TEST(KernelInt8Rows, InterleaveAndDeinterleaveEqualTheirLoops) {
 TEST(KernelInt8Rows, TablesComputeTheReferenceElementOps) {
   std::mt19937 rng(3);
   const std::vector<int8_t> a = random_bytes(300, rng), b = random_bytes(300, rng);
-  const AddParams params = make_add_params({0.02f, -5}, {0.013f, 40}, {0.03f, 3}).value();
-  const Int8PairTable add = make_add_table(params);
-  std::vector<int8_t> out(300);
-  pair_lookup_row_int8(add, a.data(), b.data(), 300, out.data());
-  for (int x = 0; x < 300; ++x) ASSERT_EQ(out[x], add_int8_element(a[x], b[x], params));
   Int8Table t;
   for (int v = 0; v < 256; ++v) t.v[v] = static_cast<int8_t>((v * 37 + 11) & 0xFF);  // every half, every entry
   testing::IsaLoop isas;
