@@ -50,7 +50,7 @@ torch::Tensor GraphForward::matlab_bicubic_axis(const torch::Tensor& x, int dim,
 }
 
 std::vector<torch::Tensor> GraphForward::forward(const std::vector<torch::Tensor>& xs, const ParamFn& p,
-                                                 const AfterFn& after) {
+                                                 const AfterFn& after, const InsideFn& inside) {
   std::vector<torch::Tensor> v(graph_.nodes.size());
   for (std::size_t i = 0; i < graph_.nodes.size(); ++i) {
     const Node& n = graph_.nodes[i];
@@ -92,14 +92,18 @@ std::vector<torch::Tensor> GraphForward::forward(const std::vector<torch::Tensor
             F::BatchNormFuncOptions().weight(p(n, n.weight)).bias(p(n, n.bias)).eps(n.eps).training(false));
         break;
       case OpKind::kSqueezeExcite: {
+        const int id = static_cast<int>(i);
+        auto seen = [&](SeValue which, const torch::Tensor& t) { return inside ? inside(id, which, t) : t; };
         torch::Tensor s = in.mean({2, 3});
         if (n.se_pool == SePool::kMeanStd) {
           const torch::Tensor centred = in - s.unsqueeze(2).unsqueeze(3);
           s = s + (centred * centred).mean({2, 3}).sqrt();
         }
+        s = seen(SeValue::kPooled, s);
         s = torch::relu(F::linear(s, fc(p(n, n.weight)), n.bias.empty() ? torch::Tensor() : p(n, n.bias)));
+        s = seen(SeValue::kHidden, s);
         s = F::linear(s, fc(p(n, n.weight2)), n.bias2.empty() ? torch::Tensor() : p(n, n.bias2));
-        s = n.se_gate == SeGate::kHardSigmoid ? torch::hardsigmoid(s) : torch::sigmoid(s);
+        s = seen(SeValue::kGate, n.se_gate == SeGate::kHardSigmoid ? torch::hardsigmoid(s) : torch::sigmoid(s));
         v[i] = in * s.unsqueeze(2).unsqueeze(3);
         break;
       }

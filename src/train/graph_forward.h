@@ -29,13 +29,18 @@ class GraphForward {
   using ParamFn = std::function<torch::Tensor(const Node& node, const std::string& name)>;
   // Node `id`'s output -> the value later nodes and the outputs see.
   using AfterFn = std::function<torch::Tensor(int id, const torch::Tensor& value)>;
+  // A squeeze-excite's internal values ([B, C] / [B, H]) -> the values it goes on with (QAT fake-quantizes them as
+  // the INT8 form rounds them, runtime/int8_program.h).
+  enum class SeValue { kPooled, kHidden, kGate };
+  using InsideFn = std::function<torch::Tensor(int id, SeValue which, const torch::Tensor& value)>;
 
   explicit GraphForward(Graph graph);  // the graph must already be validated (validate_graph)
   const Graph& graph() const { return graph_; }
 
   // Runs the graph on one float32 NCHW tensor per graph input (Graph::inputs order); returns the tensors of
   // Graph::outputs, as computed (not clamped). Throws LibTorch's exceptions.
-  std::vector<torch::Tensor> forward(const std::vector<torch::Tensor>& xs, const ParamFn& p, const AfterFn& after = {});
+  std::vector<torch::Tensor> forward(const std::vector<torch::Tensor>& xs, const ParamFn& p, const AfterFn& after = {},
+                                     const InsideFn& inside = {});
 
  private:
   const std::pair<torch::Tensor, torch::Tensor>& taps(int in_len, int scale);

@@ -35,9 +35,10 @@ Result<std::shared_ptr<QatNetwork>> QatNetwork::create(const ModelConfig& config
       net->state_channels_.push_back(shapes[graph.inputs[i]].channels);
   }
   for (const Node& n : graph.nodes) {
-    if (!has_int8_form(n.op) || n.op == OpKind::kSqueezeExcite || n.op == OpKind::kBicubicUpsample) {
+    const bool se = n.op == OpKind::kSqueezeExcite;
+    if (!has_int8_form(n.op) || (se && (n.se_pool != SePool::kMean || n.se_gate != SeGate::kHardSigmoid))) {
       return unsupported("quantization-aware training: node '" + n.name + "' (" + std::string(op_kind_name(n.op)) +
-                         ") has no fake-quantized form");
+                         ") has no INT8 form");
     }
     const auto it = quantization.activations.find(n.name);
     if (it == quantization.activations.end()) {
@@ -45,10 +46,22 @@ Result<std::shared_ptr<QatNetwork>> QatNetwork::create(const ModelConfig& config
                          "' has no INT8 parameters (the model's compiled program renames it)");
     }
     net->output_params_.push_back(it->second);
+    std::vector<QuantParams> internal;  // a squeeze-excite's pooled and hidden values, then its gate
+    Step step;
+    step.node = n;
+    for (const std::string& key : int8_internal_activations(step)) {
+      const auto found = quantization.activations.find(key);
+      if (found == quantization.activations.end()) {
+        return unsupported("quantization-aware training: '" + key + "' has no INT8 parameters");
+      }
+      internal.push_back(found->second);
+    }
+    if (se) internal.push_back(image_quant_params());  // the gate: the [0, 1] range of the INT8 form
+    net->internal_params_.push_back(std::move(internal));
   }
   try {
     for (const Node& n : graph.nodes) {
-      for (const std::string* name : {&n.weight, &n.bias}) {
+      for (const std::string* name : {&n.weight, &n.bias, &n.weight2, &n.bias2}) {
         if (name->empty() || net->params_.count(*name) != 0) continue;
         const Tensor& t = tensors.at(*name);
         // "a.b.c": parameter c of module b inside module a, so named_parameters() gives the model-file name.
@@ -73,7 +86,8 @@ Result<std::shared_ptr<QatNetwork>> QatNetwork::create(const ModelConfig& config
 
 torch::Tensor QatNetwork::parameter(const Node& node, const std::string& name) const {
   const torch::Tensor& w = params_.at(name);
-  if (node.op == OpKind::kConv2d && name == node.weight) {
+  const bool se_weight = node.op == OpKind::kSqueezeExcite && (name == node.weight || name == node.weight2);
+  if ((node.op == OpKind::kConv2d && name == node.weight) || se_weight) {  // per output channel (rows of an fc)
     const torch::Tensor amax = w.detach().abs().flatten(1).amax(1);
     const torch::Tensor scale = torch::where(amax > 0, amax / 127.0, torch::ones_like(amax));
     const torch::Tensor zero = torch::zeros({w.size(0)}, torch::kInt32);
@@ -91,7 +105,10 @@ torch::Tensor QatNetwork::parameter(const Node& node, const std::string& name) c
 std::vector<torch::Tensor> QatNetwork::step(const std::vector<torch::Tensor>& inputs) {
   return ops_.forward(
       inputs, [this](const Node& n, const std::string& name) { return parameter(n, name); },
-      [this](int id, const torch::Tensor& v) { return fake_quantize(v, output_params_[id]); });
+      [this](int id, const torch::Tensor& v) { return fake_quantize(v, output_params_[id]); },
+      [this](int id, GraphForward::SeValue which, const torch::Tensor& v) {
+        return fake_quantize(v, internal_params_[id][static_cast<int>(which)]);
+      });
 }
 
 torch::Tensor QatNetwork::forward(const torch::Tensor& x) {

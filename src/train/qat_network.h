@@ -9,9 +9,14 @@
 //   every output     of every node at its (scale, zero point) from `quantization`, q in [−128, 127]; the ranges are
 //                    the calibrated ones and stay fixed while the weights adapt to them
 //   biases           float: the int32 bias (scale = input scale × weight scale) is finer than any output step
+//   squeeze-excite   its fc weights per output channel like conv weights (fc2 / 6 quantizes to the same grid / 6),
+//                    its pooled and hidden values at "<name>/pooled" and "<name>/hidden", its hard-sigmoid gate at
+//                    the image parameters (1/255, −128) — the INT8 form's roundings (runtime/int8_program.h)
+//   bicubic skip     its output at its parameters (the float taps: the int8 phase filters differ by < 1/K a tap)
 // Exporting it (model_export.h) writes the trained tensors with the same litesr.quantization, so the INT8 runtime
 // runs the fine-tuned weights at exactly the ranges they were trained for. Graphs take the ops of the INT8
-// runtime (conv2d, relu, leaky_relu, prelu, tanh, sigmoid, add, concat, slice, pixel_shuffle). Video networks
+// runtime (conv2d, relu, leaky_relu, prelu, tanh, sigmoid, add, concat, slice, pixel_shuffle, squeeze_excite,
+// bicubic_upsample). Video networks
 // (Graph::input_frames T > 1) run as the runtime runs them (runtime/multi_frame_session.h): a frame-parallel graph
 // on each frame alone; a recurrent step frame by frame, x_prev = x_t and zero states at t = 0, each step's
 // (fake-quantized) state outputs fed back as the next step's state inputs.
@@ -58,6 +63,7 @@ class QatNetwork : public SrNetwork {
   ModelQuantization quantization_;
   GraphForward ops_;
   std::vector<QuantParams> output_params_;                             // per graph node
+  std::vector<std::vector<QuantParams>> internal_params_;  // per graph node: a squeeze-excite's pooled, hidden, gate
   std::map<std::string, torch::Tensor> params_;                        // model-file name -> registered parameter
   std::map<std::string, std::shared_ptr<torch::nn::Module>> holders_;  // "a.b" -> the module holding a.b.*
 };
