@@ -103,6 +103,25 @@ TEST(Int8BandExecutor, EqualsTheReferenceForEveryBandHeightThreadCountAndIsa) {
   }
 }
 
+// The squeeze-excite passes on several threads (checkpoint rows written by every band, the per-thread sums added
+// after each pass): the reference's integers on 3 threads with small bands (in the TSan stage's filter).
+TEST(Int8BandExecutor, SqueezeExcitePassesAreThreadInvariant) {
+  const Model m = sam_sr_like();
+  const Program program = compile_program(m.graph, m.tensors).value();
+  const ModelQuantization q = min_max_quantization(program, random_rgb(15, 11, 4));
+  const Image lr = random_rgb(29, 21, 8);
+  SessionOptions ref_options;
+  ref_options.reference = true;
+  Session ref = Session::create(m.graph, m.tensors, ref_options, q).value();
+  const Image want = run_session(ref, lr, PixelType::kU8);
+  SessionOptions o;
+  o.threads = 3;
+  o.band_rows = 2;
+  Session s = Session::create(m.graph, m.tensors, o, q).value();
+  ASSERT_EQ(s.mode(), ExecutionMode::kInt8Bands);
+  for (int run = 0; run < 3; ++run) EXPECT_TRUE(same_pixels(run_session(s, lr, PixelType::kU8), want)) << run;
+}
+
 // Squeeze-excite's whole-image means: no context makes a band equal the whole image.
 TEST(Int8BandExecutor, SqueezeExciteHasNoContextRows) {
   const Model m = sam_sr_like();
