@@ -519,7 +519,8 @@ LITESR_TARGET_AVX512 void blocks_of(int nb, const PackedConvInt8& p, const __m51
   }
 }
 
-// The AVX-512 path: strips of kStripVectors vectors, each gathered once and reduced by every channel block.
+// The AVX-512 path: strips of kStripVectors vectors, each gathered once (3x3: tap groups over two rows; 1x1: four
+// channels) and reduced by every channel block.
 LITESR_TARGET_AVX512 void rows_avx512(const PackedConvInt8& p, const int8_t* const* in, int width, int8_t* const* out) {
   constexpr int XB = kStripVectors;
   alignas(64) __m512i u[kMaxStripGroups * XB];
@@ -527,7 +528,11 @@ LITESR_TARGET_AVX512 void rows_avx512(const PackedConvInt8& p, const int8_t* con
     __mmask64 load_mask[XB];
     __mmask16 store_mask[XB];
     strip_masks<XB>(x, width, load_mask, store_mask);
-    gather_groups_avx512<XB>(p, in, x, load_mask, u);
+    if (p.kernel == 1) {
+      gather_channels_avx512<XB>(p, in, x, store_mask, u);
+    } else {
+      gather_groups_avx512<XB>(p, in, x, load_mask, u);
+    }
     for (int o0 = 0; o0 < p.cout; o0 += kCoBlock) {
       const int nb = std::min(kCoBlock, p.cout - o0);
       blocks_of<XB>(nb, p, u, x, store_mask, o0, out);
@@ -572,23 +577,6 @@ LITESR_TARGET_AVX512 void add_row_avx512(const AddParams& p, const int8_t* a, co
         requantize16(_mm512_sll_epi32(_mm512_add_epi32(vb, offset_b), shift), qb, zero, int_min, int_max);
     const __m512i v = requantize16(_mm512_add_epi32(sa, sb), qo, zp, lo, hi);
     _mm_mask_storeu_epi8(out + x, mask, _mm512_cvtepi32_epi8(v));
-  }
-}
-
-// The same for a 1x1 conv (C <= 4·kMaxStripGroups).
-LITESR_TARGET_AVX512 void rows_1x1_avx512(const PackedConvInt8& p, const int8_t* const* in, int width,
-                                          int8_t* const* out) {
-  constexpr int XB = kStripVectors;
-  alignas(64) __m512i u[kMaxStripGroups * XB];
-  for (int x = 0; x < width; x += 16 * XB) {
-    __mmask64 load_mask[XB];
-    __mmask16 store_mask[XB];
-    strip_masks<XB>(x, width, load_mask, store_mask);
-    gather_channels_avx512<XB>(p, in, x, store_mask, u);
-    for (int o0 = 0; o0 < p.cout; o0 += kCoBlock) {
-      const int nb = std::min(kCoBlock, p.cout - o0);
-      blocks_of<XB>(nb, p, u, x, store_mask, o0, out);
-    }
   }
 }
 
@@ -850,7 +838,7 @@ Int8ConvPath conv1x1_int8_rows_on(Int8ConvPath path, const PackedConvInt8& w, co
   if (width <= 0) return path;
 #if LITESR_INT8_X86
   if (path == Int8ConvPath::kAvx512Vnni && (w.cin + 3) / 4 <= kMaxStripGroups) {
-    rows_1x1_avx512(w, in_rows, width, out_rows);
+    rows_avx512(w, in_rows, width, out_rows);
     return path;
   }
 #endif
