@@ -1,7 +1,8 @@
 // The shipped INT8 models are what their README rows say: the float model quantized by `litesr quantize MODEL
 // --calib ../shared/data/train/T91`, then fine-tuned by quantization-aware training at those ranges (`litesr train
 // --recipe recipes/<model>_int8_qat.toml`), scoring the README's Set5 numbers: elsr-x4-int8 (within the QAT goal of
-// its float model) and the video model evsrnet-x4-int8 (recurrent; its Set5 loss is above that goal, README).
+// its float model), sam-sr-xlite-x4-int8 and the video model evsrnet-x4-int8 (their Set5 losses are above that
+// goal, README).
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -50,6 +51,11 @@ TEST(ShippedInt8Model, ElsrX4IsAtItsQuantizeRangesFineTunedByItsQatRecipe) {
   expect_quantized_then_fine_tuned(data, "elsr-x4-int8", "elsr-x4", "elsr_x4_int8_qat.toml");
 }
 
+TEST(ShippedInt8Model, SamSrXliteX4IsAtItsQuantizeRangesFineTunedByItsQatRecipe) {
+  LITESR_REQUIRE_SHARED_DATA(data);
+  expect_quantized_then_fine_tuned(data, "sam-sr-xlite-x4-int8", "sam-sr-xlite-x4", "sam_sr_xlite_x4_int8_qat.toml");
+}
+
 TEST(ShippedInt8Model, EvsrnetX4IsAtItsQuantizeRangesFineTunedByItsQatRecipe) {
   LITESR_REQUIRE_SHARED_DATA(data);
   expect_quantized_then_fine_tuned(data, "evsrnet-x4-int8", "evsrnet-x4", "evsrnet_x4_int8_qat.toml");
@@ -70,6 +76,7 @@ TEST(ShippedInt8Model, ScoresTheirReadmeRowsOnSet5) {
   EXPECT_NEAR(elsr, 29.6874, 5e-4);                      // README: 29.69 (PSNR-Y, 4 pixels shaved)
   EXPECT_GT(elsr, set5_psnr_y(data, "elsr-x4") - 0.05);  // the QAT goal: at most 0.05 dB below the float model
   EXPECT_NEAR(set5_psnr_y(data, "evsrnet-x4-int8"), 29.9644, 5e-4);  // README: 29.96 (float 30.11)
+  EXPECT_NEAR(set5_psnr_y(data, "sam-sr-xlite-x4-int8"), 31.0700, 5e-4);  // README: 31.07 (float 31.14)
 }
 
 }  // namespace
