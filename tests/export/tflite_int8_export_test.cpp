@@ -576,9 +576,10 @@ TEST(TfliteInt8Export, BuiltinModels) {
       const Agreement a = compare(*got, oracle(m, input));
       std::cout << "[ Arm NN ] " << name << ": " << a.differing << " of " << input.size() * 16
                 << " samples differ, max " << a.max_lsb << " LSB, mean " << a.mean_lsb << " LSB\n";
-      // Measured: max 4, mean 0.54 (the most of any file: 35 convs, 7 means and muls, each rounded in float).
+      // Measured: max 4, mean 0.54 (the Set5-validated weights) and 0.72 (the held-out-protocol weights of
+      // 2026-12-05): the most of any file — 35 convs, 7 means and muls, each rounded in float by CpuRef.
       EXPECT_LE(a.max_lsb, 6);
-      EXPECT_LE(a.mean_lsb, 0.7);
+      EXPECT_LE(a.mean_lsb, 1.0);
       continue;
     }
     ASSERT_TRUE(got.ok()) << got.status().to_string();
