@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "base/image_ops.h"
+#include "base/resample_weights.h"
 #include "runtime/row_pipeline.h"
 
 namespace litesr {
@@ -13,6 +14,13 @@ constexpr int kLeadBytes = 64;  // bytes before x = 0 of every row: 64-byte alig
 constexpr int kMaxRadius = 32;
 
 std::size_t align64(std::size_t v) { return (v + 63) / 64 * 64; }
+
+// `bytes` zeroed bytes from a 64-byte aligned start inside `storage` (resized to fit).
+int8_t* aligned_bytes(std::vector<int8_t>& storage, std::size_t bytes) {
+  storage.assign(bytes + 64, 0);
+  const std::size_t misalign = reinterpret_cast<std::uintptr_t>(storage.data()) % 64;
+  return storage.data() + (misalign == 0 ? 0 : 64 - misalign);
+}
 
 // Resolution factor of every step (the input is 1; a pixel shuffle multiplies its input's by r).
 std::vector<int> step_factors(const Int8Program& p) {
@@ -152,9 +160,7 @@ Status Int8BandExecutor::prepare(const Int8Program& p, int width, int height, in
   }
   workspaces_.resize(threads);
   for (Workspace& ws : workspaces_) {
-    ws.storage.assign(arena_bytes_ + 64, 0);
-    const std::size_t misalign = reinterpret_cast<std::uintptr_t>(ws.storage.data()) % 64;
-    ws.arena = ws.storage.data() + (misalign == 0 ? 0 : 64 - misalign);
+    ws.arena = aligned_bytes(ws.storage, arena_bytes_);
     for (const Pass& pass : passes_) {  // every byte of a step's ring starts as its zero point: padding stays so
       for (int k : pass.order) {
         const StepPlan& pl = pass.plans[k];
@@ -325,9 +331,7 @@ Status Int8BandExecutor::plan_passes(int width, int height) {
     cp.zero_row = total;
     total += static_cast<std::size_t>(cp.stride);
   }
-  checkpoint_storage_.assign(total + 64, 0);
-  const std::size_t misalign = reinterpret_cast<std::uintptr_t>(checkpoint_storage_.data()) % 64;
-  checkpoint_arena_ = checkpoint_storage_.data() + (misalign == 0 ? 0 : 64 - misalign);
+  checkpoint_arena_ = aligned_bytes(checkpoint_storage_, total);
   for (const Checkpoint& cp : checkpoints_) {
     std::fill_n(checkpoint_arena_ + cp.zero_row, cp.stride, static_cast<int8_t>(p.steps[cp.step].output.zero_point));
   }
@@ -338,7 +342,7 @@ Status Int8BandExecutor::plan_passes(int width, int height) {
 Status Int8BandExecutor::prepare_ops() {
   const Int8Program& p = *program_;
   ops_.assign(p.steps.size(), StepOps{});
-  conv3x3_.clear();
+  dense_.clear();
   depthwise_.clear();
   generic_.clear();
   bicubic_.clear();
@@ -358,8 +362,8 @@ Status Int8BandExecutor::prepare_ops() {
                             : pack_conv1x1_int8(c.weight, c.bias, c.in_channels, c.out_channels, in.zero_point, m,
                                                 s.output.zero_point, ActivationRange{});
           if (!packed.ok()) return packed.status().with_context(s.name);
-          op.conv3x3 = static_cast<int>(conv3x3_.size());
-          conv3x3_.push_back(std::move(*packed));
+          op.dense = static_cast<int>(dense_.size());
+          dense_.push_back(std::move(*packed));
         } else if (c.kernel == 3 && c.groups == c.in_channels && c.out_channels == c.in_channels) {
           std::vector<PackedConvInt8> channels;
           for (int ch = 0; ch < c.out_channels; ++ch) {
@@ -640,8 +644,8 @@ void Int8BandExecutor::compute_row(int k, int y, Workspace& ws) {
     case OpKind::kConv2d: {
       const int src = s.inputs[0];
       for (int co = 0; co < channels; ++co) ws.out_ptrs[co] = row(k, co, y);
-      if (op.conv3x3 >= 0) {
-        const PackedConvInt8& c = conv3x3_[op.conv3x3];
+      if (op.dense >= 0) {
+        const PackedConvInt8& c = dense_[op.dense];
         if (c.kernel == 1) {
           for (int ci = 0; ci < c.cin; ++ci) ws.in_ptrs[ci] = row(src, ci, y);
           conv1x1_int8_rows(c, ws.in_ptrs.data(), w, ws.out_ptrs.data());
@@ -753,11 +757,8 @@ void Int8BandExecutor::bicubic_row(int k, int y, Workspace& ws) {
   const int in = s.inputs[0], r = b.radius, sc = s.scale, h = y / sc, i = y % sc;
   const int w = width_, rows = height_ * factor_[in], padded = w + 2 * r;
   const int32_t zp_in = program_->steps[in].output.zero_point, zp_out = s.output.zero_point;
-  auto source = [&](int v, int n) {
-    if (v < 0) return b.mirror ? -v - 1 : 0;
-    if (v >= n) return b.mirror ? 2 * n - 1 - v : n - 1;
-    return v;
-  };
+  const BorderMode border = b.mirror ? BorderMode::kSymmetric : BorderMode::kReplicate;
+  auto source = [&](int v, int n) { return map_border_index(v, n, border); };
   for (int d = 0; d <= 2 * r; ++d) ws.mirrored_rows[d] = ws.mirrored.data() + static_cast<std::size_t>(d) * padded + r;
   for (int j = 0; j < sc; ++j) ws.in_ptrs[j] = ws.phase_rows.data() + static_cast<std::size_t>(j) * w;
   for (int c = 0; c < s.channels; ++c) {

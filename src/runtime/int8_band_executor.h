@@ -114,7 +114,7 @@ class Int8BandExecutor {
     std::vector<QuantizedMultiplier> multipliers;
   };
   struct StepOps {  // what compute_row needs for one step
-    int conv3x3 = -1;                  // index into conv3x3_ (dense 3x3 and 1x1 convs)
+    int dense = -1;                    // index into dense_ (dense 3x3 and 1x1 convs)
     int depthwise = -1;                // index into depthwise_
     int generic = -1;                  // index into generic_
     std::vector<Int8Table> tables;     // unary: [C] or [1]; concat: [inputs] (requantize); slice / shuffle: [1]
@@ -166,7 +166,7 @@ class Int8BandExecutor {
   std::vector<int> output_index_;  // per step: its index >= 1 in Int8Program::outputs (a state), or -1
   std::span<const Int8PlanarMap> planar_inputs_, state_outputs_;  // the current run's (planar run only)
   std::vector<StepOps> ops_;
-  std::vector<PackedConvInt8> conv3x3_;                 // dense 3x3 and 1x1 convs (PackedConvInt8::kernel)
+  std::vector<PackedConvInt8> dense_;                   // dense 3x3 and 1x1 convs (PackedConvInt8::kernel)
   std::vector<std::vector<PackedConvInt8>> depthwise_;  // per depthwise 3x3 conv: one 1 -> 1 conv per channel
   std::vector<GenericConv> generic_;
   ByteToInt8Table input_u8_;

@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include "base/image_ops.h"
+#include "base/resample_weights.h"
 #include "runtime/phase_filter.h"
 
 namespace litesr {
@@ -35,11 +36,8 @@ Result<QuantizedMap> slice_int8(const QuantizedMap& in, int begin, int end, Quan
 // The input padded by `r` samples on every side: mirror x[−k] = x[k − 1] (MATLAB's symmetric border), else x[−k] =
 // x[0] (replicated). r < height and width.
 QuantizedMap pad_borders(const QuantizedMap& in, int r, bool mirror) {
-  auto source = [&](int i, int n) {
-    if (i < 0) return mirror ? -i - 1 : 0;
-    if (i >= n) return mirror ? 2 * n - 1 - i : n - 1;
-    return i;
-  };
+  const BorderMode border = mirror ? BorderMode::kSymmetric : BorderMode::kReplicate;
+  auto source = [&](int i, int n) { return map_border_index(i, n, border); };
   QuantizedMap out = QuantizedMap::zeros(in.channels, in.height + 2 * r, in.width + 2 * r, in.params);
   for (int c = 0; c < in.channels; ++c) {
     for (int y = 0; y < out.height; ++y) {

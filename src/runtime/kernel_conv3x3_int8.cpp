@@ -637,6 +637,23 @@ const std::array<Int8ConvPath, kMaxDispatchIndex>& path_table() {
   return kTable;
 }
 
+// PackedConvInt8::taps_g4 of `weight` ([outputs][taps], flattened): [⌈taps / 4⌉][outputs] dwords, group g of output
+// o holding taps 4g .. 4g + 3 of o as bytes (zero past the last tap).
+std::vector<int32_t> taps_in_groups_of_4(std::span<const int8_t> weight, size_t outputs, size_t taps) {
+  const size_t groups = (taps + 3) / 4;
+  std::vector<int32_t> packed(groups * outputs, 0);
+  for (size_t o = 0; o < outputs; ++o) {
+    const int8_t* w = weight.data() + o * taps;
+    for (size_t g = 0; g < groups; ++g) {
+      uint32_t bytes = 0;
+      for (size_t i = 0; i < 4 && 4 * g + i < taps; ++i)
+        bytes |= uint32_t{static_cast<uint8_t>(w[4 * g + i])} << (8 * i);
+      packed[g * outputs + o] = static_cast<int32_t>(bytes);
+    }
+  }
+  return packed;
+}
+
 // The calling thread's path (its KernelIsa's dispatch index).
 Int8ConvPath thread_int8_path() {
   const int index = thread_dispatch_index();
@@ -710,18 +727,7 @@ Result<PackedConvInt8> pack_conv3x3_int8(std::span<const int8_t> weight, std::sp
   p.bias_unsigned.resize(o_count);
   p.taps_u8.assign(c_count * 3 * o_count, 0);
   p.taps_i16.assign(c_count * 3 * o_count * 2, 0);
-  const size_t tap_count = c_count * 9, groups = (tap_count + 3) / 4;
-  p.taps_g4.assign(groups * o_count, 0);
-  for (size_t o = 0; o < o_count; ++o) {
-    const int8_t* w = weight.data() + o * tap_count;  // flattened t = (c·3 + ky)·3 + kx
-    for (size_t g = 0; g < groups; ++g) {
-      uint32_t bytes = 0;
-      for (size_t i = 0; i < 4 && 4 * g + i < tap_count; ++i) {
-        bytes |= uint32_t{static_cast<uint8_t>(w[4 * g + i])} << (8 * i);
-      }
-      p.taps_g4[g * o_count + o] = static_cast<int32_t>(bytes);
-    }
-  }
+  p.taps_g4 = taps_in_groups_of_4(weight, o_count, c_count * 9);  // flattened t = (c·3 + ky)·3 + kx
   for (size_t o = 0; o < o_count; ++o) {
     int64_t sum = 0;  // Σw over C·9 taps: |sum| <= 128·9·C
     for (size_t c = 0; c < c_count; ++c) {
@@ -765,17 +771,7 @@ Result<PackedConvInt8> pack_conv1x1_int8(std::span<const int8_t> weight, std::sp
   p.weight.assign(weight.begin(), weight.end());
   p.taps_u8.clear();
   p.taps_i16.clear();
-  const size_t groups = (c_count + 3) / 4;
-  p.taps_g4.assign(groups * o_count, 0);
-  for (size_t o = 0; o < o_count; ++o) {
-    for (size_t g = 0; g < groups; ++g) {
-      uint32_t bytes = 0;
-      for (size_t i = 0; i < 4 && 4 * g + i < c_count; ++i) {
-        bytes |= uint32_t{static_cast<uint8_t>(weight[o * c_count + 4 * g + i])} << (8 * i);
-      }
-      p.taps_g4[g * o_count + o] = static_cast<int32_t>(bytes);
-    }
-  }
+  p.taps_g4 = taps_in_groups_of_4(weight, o_count, c_count);  // t = c
   return p;
 }
 
