@@ -190,6 +190,18 @@ TEST(SamSrInt8, RejectsWhatItCannotRun) {
   ModelQuantization bad = good;
   bad.activations["b0.se/pooled"] = QuantParams{0.0f, 0};
   EXPECT_FALSE(compile_int8_program(program, bad).ok());
+  // An input no larger than the bicubic filters' radius (2 at x4) cannot be mirror-padded as the INT8 form (and its
+  // TFLite file's SLICE padding) does: a clear error from both executors, nothing written.
+  for (const bool reference : {false, true}) {
+    SessionOptions o;
+    o.reference = reference;
+    Session s = Session::create(m.graph, m.tensors, o, good).value();
+    const Image tiny = random_rgb(2, 2, 9);
+    Image out = Image::create(8, 8, 3, PixelType::kU8).value();
+    const Status st = s.run_u8(tiny.view<uint8_t>(), out.view<uint8_t>());
+    EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << reference;
+    EXPECT_NE(st.message().find("filter radius"), std::string::npos) << st.message();
+  }
   ModelQuantization stray = good;
   stray.activations["head/pooled"] = QuantParams{0.1f, 0};  // only squeeze-excites have internal activations
   EXPECT_EQ(compile_int8_program(program, stray).status().code(), StatusCode::kCorruptData);
