@@ -399,6 +399,23 @@ LITESR_TARGET_AVX2 inline __m256i load_row16(const int8_t* row, int x, int width
   return _mm256_broadcastsi128_si256(_mm_load_si128(reinterpret_cast<const __m128i*>(staged)));
 }
 
+// The low bytes of 8 int32 lanes (values already in int8 range) to dst[0 .. valid), valid <= 8.
+LITESR_TARGET_AVX2 __attribute__((always_inline)) inline void store_bytes8(__m256i v, int8_t* dst, int valid) {
+  // The low byte of every dword to bytes 0..3 of its 128-bit lane; unpacklo_epi32 then joins the two lanes.
+  constexpr char Z = static_cast<char>(0x80);
+  const __m256i pick = _mm256_setr_epi8(0, 4, 8, 12, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z,  //
+                                        0, 4, 8, 12, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z);
+  v = _mm256_shuffle_epi8(v, pick);
+  const __m128i packed = _mm_unpacklo_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+  if (valid == 8) {
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(dst), packed);
+  } else {
+    alignas(16) int8_t staged[16];
+    _mm_store_si128(reinterpret_cast<__m128i*>(staged), packed);
+    std::memcpy(dst, staged, static_cast<size_t>(valid));
+  }
+}
+
 // Requantizes NB accumulators of output channels [o0, o0 + NB) and stores pixels [x, min(x + 8, width)).
 template <int NB>
 LITESR_TARGET_AVX2 __attribute__((always_inline)) inline void store_block8(const PackedConvInt8& p, const __m256i* acc,
@@ -406,24 +423,20 @@ LITESR_TARGET_AVX2 __attribute__((always_inline)) inline void store_block8(const
                                                                            int8_t* const* out) {
   const __m256i zp = _mm256_set1_epi32(p.output_zero_point);
   const __m256i lo = _mm256_set1_epi32(p.range.min), hi = _mm256_set1_epi32(p.range.max);
-  // The low byte of every dword to bytes 0..3 of its 128-bit lane; unpacklo_epi32 then joins the two lanes.
-  constexpr char Z = static_cast<char>(0x80);
-  const __m256i pick = _mm256_setr_epi8(0, 4, 8, 12, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z,  //
-                                        0, 4, 8, 12, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z);
   const int valid = std::min(8, width - x);
 #pragma GCC unroll 8
   for (int j = 0; j < NB; ++j) {
-    const __m256i v = _mm256_shuffle_epi8(requantize8(acc[j], requant_of(p.multipliers[o0 + j]), zp, lo, hi), pick);
-    const __m128i packed = _mm_unpacklo_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-    int8_t* dst = out[o0 + j] + x;
-    if (valid == 8) {
-      _mm_storel_epi64(reinterpret_cast<__m128i*>(dst), packed);
-    } else {
-      alignas(16) int8_t staged[16];
-      _mm_store_si128(reinterpret_cast<__m128i*>(staged), packed);
-      std::memcpy(dst, staged, static_cast<size_t>(valid));
-    }
+    store_bytes8(requantize8(acc[j], requant_of(p.multipliers[o0 + j]), zp, lo, hi), out[o0 + j] + x, valid);
   }
+}
+
+// The 8 samples row[x .. x + 7] as the low 64 bits, or the `count` < 8 samples row[x .. x + count) and zeros: nothing
+// past them is read.
+LITESR_TARGET_AVX2 inline __m128i load_bytes8(const int8_t* row, int x, int count) {
+  if (count >= 8) return _mm_loadl_epi64(reinterpret_cast<const __m128i*>(row + x));
+  alignas(16) int8_t staged[16] = {};
+  std::memcpy(staged, row + x, static_cast<size_t>(count));
+  return _mm_load_si128(reinterpret_cast<const __m128i*>(staged));
 }
 
 // AVX-VNNI: output channels [o0, o0 + NB), pixels [x, x + 8) ∩ [0, width).
@@ -472,6 +485,88 @@ LITESR_TARGET_AVX2 void block_avx2(const PackedConvInt8& p, const int8_t* const*
     }
   }
   store_block8<NB>(p, acc, x, width, o0, out);
+}
+
+// A 1x1 conv on AVX-VNNI: output channels [o0, o0 + NB), pixels [x, x + 8) ∩ [0, width). Group g = input channels
+// 4g .. 4g + 3 (past the last one: the last channel, which meets zero weights): two byte and one word interleave put
+// pixel i's four channel bytes into dword i for vpdpbusd.
+template <int NB>
+LITESR_TARGET_AVXVNNI void block1x1_avxvnni(const PackedConvInt8& p, const int8_t* const* in, int x, int width, int o0,
+                                            int8_t* const* out) {
+  __m256i acc[NB];
+#pragma GCC unroll 8
+  for (int j = 0; j < NB; ++j) acc[j] = _mm256_set1_epi32(p.bias_unsigned[o0 + j]);
+  const __m256i flip = _mm256_set1_epi8(static_cast<char>(0x80));
+  const int count = width - x, groups = (p.cin + 3) / 4;
+  const int32_t* taps = p.taps_g4.data() + o0;
+  for (int g = 0; g < groups; ++g, taps += p.cout) {
+    __m128i c[4];
+    for (int i = 0; i < 4; ++i) c[i] = load_bytes8(in[std::min(4 * g + i, p.cin - 1)], x, count);
+    const __m128i c01 = _mm_unpacklo_epi8(c[0], c[1]), c23 = _mm_unpacklo_epi8(c[2], c[3]);
+    const __m256i u = _mm256_xor_si256(
+        _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_unpacklo_epi16(c01, c23)), _mm_unpackhi_epi16(c01, c23), 1),
+        flip);
+#pragma GCC unroll 8
+    for (int j = 0; j < NB; ++j) acc[j] = _mm256_dpbusd_avx_epi32(acc[j], u, _mm256_set1_epi32(taps[j]));
+  }
+  store_block8<NB>(p, acc, x, width, o0, out);
+}
+
+// A 1x1 conv on AVX2 without VNNI: pairs of input channels as int16 (q(c), q(c + 1)) per pixel, multiplied by the
+// int16 weight pair (PackedConvInt8::taps_i16 of a 1x1 conv) with vpmaddwd.
+template <int NB>
+LITESR_TARGET_AVX2 void block1x1_avx2(const PackedConvInt8& p, const int8_t* const* in, int x, int width, int o0,
+                                      int8_t* const* out) {
+  __m256i acc[NB];
+#pragma GCC unroll 8
+  for (int j = 0; j < NB; ++j) acc[j] = _mm256_set1_epi32(p.bias_signed[o0 + j]);
+  const int count = width - x, pairs = (p.cin + 1) / 2;
+  const int32_t* taps = p.taps_i16.data() + o0;
+  for (int g = 0; g < pairs; ++g, taps += p.cout) {
+    const __m128i a = _mm_cvtepi8_epi16(load_bytes8(in[2 * g], x, count));
+    const __m128i b = _mm_cvtepi8_epi16(load_bytes8(in[std::min(2 * g + 1, p.cin - 1)], x, count));
+    const __m256i u =
+        _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_unpacklo_epi16(a, b)), _mm_unpackhi_epi16(a, b), 1);
+#pragma GCC unroll 8
+    for (int j = 0; j < NB; ++j) acc[j] = _mm256_add_epi32(acc[j], _mm256_madd_epi16(u, _mm256_set1_epi32(taps[j])));
+  }
+  store_block8<NB>(p, acc, x, width, o0, out);
+}
+
+// tap_filter_int8_row on 8 pixels per vector (AVX2: sign-extending loads, vpmulld); `folded` = −zp_in · Σw.
+LITESR_TARGET_AVX2 void tap_filter_avx2(std::span<const Int8Tap> taps, const int8_t* const* rows, int width,
+                                        int32_t folded, QuantizedMultiplier multiplier, int32_t zp_out, int8_t* out) {
+  const Requant q = requant_of(multiplier);
+  const __m256i zp = _mm256_set1_epi32(zp_out);
+  const __m256i lo = _mm256_set1_epi32(kInt8Min), hi = _mm256_set1_epi32(kInt8Max);
+  for (int x = 0; x < width; x += 8) {
+    const int count = std::min(8, width - x);
+    __m256i acc = _mm256_set1_epi32(folded);
+    for (const Int8Tap& t : taps) {
+      const __m256i v = _mm256_cvtepi8_epi32(load_bytes8(rows[t.row] + t.dx, x, count));
+      acc = _mm256_add_epi32(acc, _mm256_mullo_epi32(v, _mm256_set1_epi32(t.w)));
+    }
+    store_bytes8(requantize8(acc, q, zp, lo, hi), out + x, count);
+  }
+}
+
+// add_int8_row on 8 samples per vector (AVX2), add_row_avx512's steps.
+LITESR_TARGET_AVX2 void add_row_avx2(const AddParams& p, const int8_t* a, const int8_t* b, int n, int8_t* out) {
+  const Requant qa = requant_of(p.input1_multiplier), qb = requant_of(p.input2_multiplier);
+  const Requant qo = requant_of(p.output_multiplier);
+  const __m256i offset_a = _mm256_set1_epi32(p.input1_offset), offset_b = _mm256_set1_epi32(p.input2_offset);
+  const __m256i zero = _mm256_setzero_si256(), zp = _mm256_set1_epi32(p.output_offset);
+  const __m256i int_min = _mm256_set1_epi32(INT32_MIN), int_max = _mm256_set1_epi32(INT32_MAX);
+  const __m256i lo = _mm256_set1_epi32(p.range.min), hi = _mm256_set1_epi32(p.range.max);
+  const __m128i shift = _mm_cvtsi32_si128(p.left_shift);
+  for (int x = 0; x < n; x += 8) {
+    const int count = std::min(8, n - x);
+    const __m256i va = _mm256_cvtepi8_epi32(load_bytes8(a, x, count));
+    const __m256i vb = _mm256_cvtepi8_epi32(load_bytes8(b, x, count));
+    const __m256i sa = requantize8(_mm256_sll_epi32(_mm256_add_epi32(va, offset_a), shift), qa, zero, int_min, int_max);
+    const __m256i sb = requantize8(_mm256_sll_epi32(_mm256_add_epi32(vb, offset_b), shift), qb, zero, int_min, int_max);
+    store_bytes8(requantize8(_mm256_add_epi32(sa, sb), qo, zp, lo, hi), out + x, count);
+  }
 }
 
 // Runs Block<NB>::run (one whole row of NB output channels) for every output channel block: NB = kCoBlock, then
@@ -590,6 +685,18 @@ template <int NB>
 struct Avx2Block {
   static void run(const PackedConvInt8& p, const int8_t* const* in, int width, int o0, int8_t* const* out) {
     for (int x = 0; x < width; x += 8) block_avx2<NB>(p, in, x, width, o0, out);
+  }
+};
+template <int NB>
+struct AvxVnni1x1Block {
+  static void run(const PackedConvInt8& p, const int8_t* const* in, int width, int o0, int8_t* const* out) {
+    for (int x = 0; x < width; x += 8) block1x1_avxvnni<NB>(p, in, x, width, o0, out);
+  }
+};
+template <int NB>
+struct Avx2_1x1Block {
+  static void run(const PackedConvInt8& p, const int8_t* const* in, int width, int o0, int8_t* const* out) {
+    for (int x = 0; x < width; x += 8) block1x1_avx2<NB>(p, in, x, width, o0, out);
   }
 };
 
@@ -770,8 +877,14 @@ Result<PackedConvInt8> pack_conv1x1_int8(std::span<const int8_t> weight, std::sp
   p.kernel = 1;
   p.weight.assign(weight.begin(), weight.end());
   p.taps_u8.clear();
-  p.taps_i16.clear();
   p.taps_g4 = taps_in_groups_of_4(weight, o_count, c_count);  // t = c
+  p.taps_i16.assign((c_count + 1) / 2 * o_count, 0);          // [⌈C / 2⌉][O]: int16 pairs (w[o][2g], w[o][2g + 1])
+  for (size_t o = 0; o < o_count; ++o) {
+    for (size_t c = 0; c < c_count; ++c) {
+      const uint32_t half = static_cast<uint16_t>(int16_t{weight[o * c_count + c]});
+      p.taps_i16[c / 2 * o_count + o] |= static_cast<int32_t>(half << (16 * (c % 2)));
+    }
+  }
   return p;
 }
 
@@ -785,6 +898,10 @@ Int8ConvPath tap_filter_int8_row_on(Int8ConvPath path, std::span<const Int8Tap> 
 #if LITESR_INT8_X86
   if (path == Int8ConvPath::kAvx512Vnni) {
     tap_filter_avx512(taps, rows, width, folded, multiplier, output_zero_point, out);
+    return path;
+  }
+  if (path == Int8ConvPath::kAvxVnni || path == Int8ConvPath::kAvx2) {
+    tap_filter_avx2(taps, rows, width, folded, multiplier, output_zero_point, out);
     return path;
   }
 #endif
@@ -819,6 +936,10 @@ Int8ConvPath add_int8_row_on(Int8ConvPath path, const AddParams& params, const i
     add_row_avx512(params, a, b, n, out);
     return path;
   }
+  if (path == Int8ConvPath::kAvxVnni || path == Int8ConvPath::kAvx2) {
+    add_row_avx2(params, a, b, n, out);
+    return path;
+  }
 #endif
   for (int x = 0; x < n; ++x) out[x] = add_int8_element(a[x], b[x], params);
   return Int8ConvPath::kScalar;
@@ -835,6 +956,14 @@ Int8ConvPath conv1x1_int8_rows_on(Int8ConvPath path, const PackedConvInt8& w, co
 #if LITESR_INT8_X86
   if (path == Int8ConvPath::kAvx512Vnni && (w.cin + 3) / 4 <= kMaxStripGroups) {
     rows_avx512(w, in_rows, width, out_rows);
+    return path;
+  }
+  if (path == Int8ConvPath::kAvxVnni) {
+    for_each_block<AvxVnni1x1Block>(w, in_rows, width, out_rows);
+    return path;
+  }
+  if (path == Int8ConvPath::kAvx2) {
+    for_each_block<Avx2_1x1Block>(w, in_rows, width, out_rows);
     return path;
   }
 #endif

@@ -82,6 +82,7 @@ struct PackedConvInt8 {
                                               // (c, ky, kx), zero past 9C (kAvx512Vnni); a 1x1 conv: [⌈C / 4⌉][O]
                                               // over c
   std::vector<int32_t> taps_i16;              // [C][3][O][2] dwords: int16 pairs (w[ky][0], w[ky][1]), (w[ky][2], 0)
+                                              // (kAvx2); a 1x1 conv: [⌈C / 2⌉][O] pairs (w[o][2g], w[o][2g + 1])
   std::vector<QuantizedMultiplier> multipliers;  // [O] M[o]
 };
 
@@ -96,8 +97,9 @@ Result<PackedConvInt8> pack_conv3x3_int8(std::span<const int8_t> weight, std::sp
 // A 1x1 conv (weight [O][C]), the same arguments otherwise. Its rows (conv1x1_int8_rows) read no padding:
 //   in_rows[c] = row y of input channel c, out_rows[o] = row y of output channel o.
 // Paths: kAvx512Vnni gathers 4 channels' bytes per pixel (16 pixels: four masked 16-byte loads, one vpermb) for
-// vpdpbusd, 4 input channels per instruction; every other path runs the scalar loop. (A depthwise 3x3 conv is C
-// one-channel 3x3 convs: pack_conv3x3_int8 with cin = cout = 1 per channel.)
+// vpdpbusd, 4 input channels per instruction; kAvxVnni the same on 8 pixels (four 8-byte loads, punpcklbw and
+// punpck[lh]wd); kAvx2 pairs of channels as int16 (sign-extending loads, punpck[lh]wd) for vpmaddwd; kScalar a loop. (A
+// depthwise 3x3 conv is C one-channel 3x3 convs: pack_conv3x3_int8 with cin = cout = 1 per channel.)
 Result<PackedConvInt8> pack_conv1x1_int8(std::span<const int8_t> weight, std::span<const int32_t> bias, int cin,
                                          int cout, int32_t input_zero_point,
                                          std::span<const QuantizedMultiplier> multipliers, int32_t output_zero_point,
@@ -107,7 +109,7 @@ Result<PackedConvInt8> pack_conv1x1_int8(std::span<const int8_t> weight, std::sp
 // int8_band_executor.h), conv2d_int8's integers:
 //   out[x] = clamp8(zp_out + MBQM(Σ_t w_t · (rows[t.row][x + t.dx] − zp_in), M))      for x in [0, width)
 // rows[t.row] must be readable on [t.dx, width + t.dx). kAvx512Vnni: 16 pixels per vector (sign-extending loads,
-// vpmulld, the 3x3 kernel's requantization); every other path a scalar loop.
+// vpmulld, the 3x3 kernel's requantization); kAvxVnni and kAvx2: the same on 8 pixels with AVX2; kScalar a loop.
 struct Int8Tap {
   int row = 0, dx = 0;
   int32_t w = 0;
@@ -121,8 +123,8 @@ Int8ConvPath tap_filter_int8_row_on(Int8ConvPath path, std::span<const Int8Tap> 
 
 // The residual add of two int8 rows (TFLite ADD int8, quant/reference_ops.h add_int8_element's integers):
 // out[x] = add(a[x], b[x]), x < n; out may alias a or b. kAvx512Vnni: 16 samples per vector, each rescaling
-// (inputs · 2^20 by M_a and M_b, their sum by M_out) the conv kernels' SIMD MultiplyByQuantizedMultiplier; every
-// other path the scalar element function.
+// (inputs · 2^20 by M_a and M_b, their sum by M_out) the conv kernels' SIMD MultiplyByQuantizedMultiplier;
+// kAvxVnni and kAvx2: the same on 8 samples with AVX2; kScalar the element function.
 Int8ConvPath add_int8_row(const AddParams& params, const int8_t* a, const int8_t* b, int n, int8_t* out);
 Int8ConvPath add_int8_row_on(Int8ConvPath path, const AddParams& params, const int8_t* a, const int8_t* b, int n,
                              int8_t* out);
