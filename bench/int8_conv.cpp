@@ -1,10 +1,11 @@
-// litesr_bench_int8_conv: the INT8 3x3 conv row kernel (runtime/kernel_conv3x3_int8.h) against the FP32 row kernel
-// (runtime/kernel_conv.h, Winograd where it packs the shape as Winograd) on the same shapes, one thread, rows hot
-// in L1/L2 as in the band executors. Shapes: ELSR's four convs (3->6, 6->6, 6->48), a SAM-SR body width (16->16)
-// and EVSRNet's (32->32), at widths 320 and 960. Protocol: the two kernels alternate in 7 rounds of 400 rows each
-// (interleaved, so background load hits both); the median ns per row of each and their ratio are printed, then each
-// int8 path this CPU runs (avx512vnni, avxvnni, avx2, scalar) once, against the float kernel at the same width.
-// MAC rates count direct-convolution MACs (C·O·9 per pixel) for both kernels.
+// litesr_bench_int8_conv: the INT8 3x3 and 1x1 conv row kernels (runtime/kernel_conv3x3_int8.h) against the FP32 row
+// kernels (runtime/kernel_conv.h, Winograd where it packs the shape as Winograd) on the same shapes, one thread, rows
+// hot in L1/L2 as in the band executors. Shapes: ELSR's four convs (3->6, 6->6, 6->48), a SAM-SR body width (16->16)
+// and EVSRNet's (32->32), and SAM-SR XLITE's 1x1 expand (16->32) and project (32->16), at widths 320 and 960. Protocol:
+// the two kernels alternate in 7 rounds of 400 rows each (interleaved, so background load hits both); the median ns per
+// row of each and their ratio are printed, then each int8 path this CPU runs (avx512vnni, avxvnni, avx2, scalar) once,
+// against the float kernel at the same width. MAC rates count direct-convolution MACs (C·O·k² per pixel) for both
+// kernels.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -48,18 +49,21 @@ double ns_per_row(F&& body, int rows = kRowsPerRound) {
   return std::chrono::duration<double, std::nano>(Clock::now() - t0).count() / rows;
 }
 
-void run_shape(const char* name, int cin, int cout, int width) {
+void run_shape(const char* name, int kernel, int cin, int cout, int width) {
+  const int taps = kernel * kernel;  // 9 or 1
   std::mt19937 rng(7);
   std::uniform_int_distribution<int> w8(-40, 40), q8(-128, 127);
   std::uniform_real_distribution<float> uf(-1.0f, 1.0f);
-  std::vector<int8_t> weight(static_cast<std::size_t>(cout) * cin * 9);
+  std::vector<int8_t> weight(static_cast<std::size_t>(cout) * cin * taps);
   for (int8_t& v : weight) v = static_cast<int8_t>(w8(rng));
   std::vector<int32_t> bias(cout);
   for (int32_t& b : bias) b = w8(rng) * 50;
   std::vector<QuantizedMultiplier> m(cout, quantize_multiplier(0.0021));
   const int32_t zp_in = 11;
-  const PackedConvInt8 p8 = pack_conv3x3_int8(weight, bias, cin, cout, zp_in, m, -128, ActivationRange{}).value();
-  Rows<int8_t> in8(cin * 3, width, static_cast<int8_t>(zp_in)), out8(cout, width, 0);
+  const auto pack8 = kernel == 3 ? pack_conv3x3_int8 : pack_conv1x1_int8;
+  const PackedConvInt8 p8 = pack8(weight, bias, cin, cout, zp_in, m, -128, ActivationRange{}).value();
+  const int in_rows = kernel == 3 ? cin * 3 : cin;  // kernel_conv3x3_int8.h: C·3 rows (3x3) or C rows (1x1)
+  Rows<int8_t> in8(in_rows, width, static_cast<int8_t>(zp_in)), out8(cout, width, 0);
   for (int8_t* r : in8.ptrs) {
     for (int x = 0; x < width; ++x) r[x] = static_cast<int8_t>(q8(rng));
   }
@@ -68,8 +72,8 @@ void run_shape(const char* name, int cin, int cout, int width) {
   std::vector<float> wf(weight.size()), bf(cout);
   for (float& v : wf) v = uf(rng) * 0.2f;
   for (float& v : bf) v = uf(rng);
-  const PackedConv pf = pack_conv3x3_f32(wf, cin, cout).value();
-  Rows<float> inf(cin * 3, width, 0.0f), outf(cout, width, 0.0f);
+  const PackedConv pf = (kernel == 3 ? pack_conv3x3_f32 : pack_conv1x1_f32)(wf, cin, cout).value();
+  Rows<float> inf(in_rows, width, 0.0f), outf(cout, width, 0.0f);
   for (float* r : inf.ptrs) {
     for (int x = 0; x < width; ++x) r[x] = uf(rng);
   }
@@ -78,9 +82,12 @@ void run_shape(const char* name, int cin, int cout, int width) {
   ep.bias = bf.data();
   ep.activation = Activation::kRelu;
 
-  auto float_row = [&] { conv3x3_f32_rows(pf, rowsf.data(), width, ep, outf.ptrs.data()); };
+  const auto int8_rows_on = kernel == 3 ? conv3x3_int8_rows_on : conv1x1_int8_rows_on;
+  auto float_row = [&] { conv_f32_rows(pf, rowsf.data(), width, ep, outf.ptrs.data()); };
   Int8ConvPath path = Int8ConvPath::kScalar;
-  auto int8_row = [&] { path = conv3x3_int8_rows(p8, rows8.data(), width, out8.ptrs.data()); };
+  auto int8_row = [&] {
+    path = (kernel == 3 ? conv3x3_int8_rows : conv1x1_int8_rows)(p8, rows8.data(), width, out8.ptrs.data());
+  };
   float_row();
   int8_row();
   std::vector<double> tf, t8;
@@ -89,7 +96,7 @@ void run_shape(const char* name, int cin, int cout, int width) {
     t8.push_back(ns_per_row(int8_row));
   }
   const double nf = median(tf), n8 = median(t8);
-  const double macs = static_cast<double>(cin) * cout * 9 * width;
+  const double macs = static_cast<double>(cin) * cout * taps * width;
   std::printf("%-12s C=%-2d O=%-2d W=%-4d  fp32 [%s, %s] %8.0f ns %6.1f GMAC/s | int8 [%s] %8.0f ns %6.1f GMAC/s | "
               "int8 speedup %.2fx\n",
               name, cin, cout, width, active_isa().c_str(), pf.winograd.empty() ? "direct" : "winograd", nf, macs / nf,
@@ -98,7 +105,7 @@ void run_shape(const char* name, int cin, int cout, int width) {
                              Int8ConvPath::kScalar}) {
     if (other == path || !int8_path_supported(other)) continue;
     const int rows = other == Int8ConvPath::kScalar ? kRowsPerRound / 20 : kRowsPerRound;
-    const double n = ns_per_row([&] { conv3x3_int8_rows_on(other, p8, rows8.data(), width, out8.ptrs.data()); }, rows);
+    const double n = ns_per_row([&] { int8_rows_on(other, p8, rows8.data(), width, out8.ptrs.data()); }, rows);
     std::printf("%-12s %25s int8 [%s] %8.0f ns %6.1f GMAC/s (fp32 %.2fx of it)\n", "", "",
                 std::string(int8_path_name(other)).c_str(), n, macs / n, nf / n);
   }
@@ -110,11 +117,13 @@ int main() {
   std::printf("litesr_bench_int8_conv: one thread, median of %d interleaved rounds of %d rows\n", kRounds,
               kRowsPerRound);
   for (int width : {320, 960}) {
-    run_shape("elsr conv1", 3, 6, width);
-    run_shape("elsr conv2", 6, 6, width);
-    run_shape("elsr conv4", 6, 48, width);
-    run_shape("sam-sr body", 16, 16, width);
-    run_shape("evsrnet", 32, 32, width);
+    run_shape("elsr conv1", 3, 3, 6, width);
+    run_shape("elsr conv2", 3, 6, 6, width);
+    run_shape("elsr conv4", 3, 6, 48, width);
+    run_shape("sam-sr body", 3, 16, 16, width);
+    run_shape("evsrnet", 3, 32, 32, width);
+    run_shape("sam-sr 1x1 e", 1, 16, 32, width);  // expand
+    run_shape("sam-sr 1x1 p", 1, 32, 16, width);  // project
   }
   return 0;
 }
