@@ -353,12 +353,14 @@ Status BandExecutor::prepare(const Program& p, int width, int height, int band_r
   }
 
   int max_cin_taps = 3 * p.scale * p.scale, max_cout = 3;  // in_ptrs also hold the 3·s² rows of the shuffle store
+  int max_se_channels = 0;
   for (const Step& st : p.steps) {
     if (st.node.op == OpKind::kConv2d) {
       max_cin_taps = std::max(max_cin_taps, st.in_channels * st.node.kernel * st.node.kernel);
       max_cout = std::max(max_cout, st.shape.channels);
     }
   }
+  for (const SqueezeExcite& se : se_) max_se_channels = std::max(max_se_channels, se.channels);
   const std::size_t arena = arena_floats_;
   workspaces_.resize(threads);
   for (Workspace& w : workspaces_) {
@@ -368,6 +370,7 @@ Status BandExecutor::prepare(const Program& p, int width, int height, int band_r
     w.out_ptrs.assign(max_cout, nullptr);
     w.res_ptrs.assign(max_cout, nullptr);
     w.plane_ptrs.assign(3, nullptr);
+    w.sum_rows.assign(max_se_channels, nullptr);
     w.u8_rows.assign(p.scale, nullptr);
     w.f32_rows.assign(p.scale, nullptr);
     w.scratch.assign(scratch_floats, 0.0f);
@@ -696,7 +699,8 @@ void BandExecutor::after_row(int k, int y, int band_first, int band_end, Workspa
   if (pl.se_sum >= 0) {
     SqueezeExcite& se = se_[pl.se_sum];
     double* sums = se.row_sums.data() + static_cast<std::size_t>(y) * se.channels;
-    for (int c = 0; c < se.channels; ++c) sums[c] = row_sum_f64(row_ptr(ws, k, c, y), pl.width);
+    for (int c = 0; c < se.channels; ++c) ws.sum_rows[c] = row_ptr(ws, k, c, y);
+    row_sums_f64(ws.sum_rows.data(), se.channels, pl.width, sums);
   }
   if (!pass_->final) return;
   for (const LrOutput& o : lr_outputs_) {

@@ -158,6 +158,7 @@ class BandExecutor {
     std::vector<float*> out_ptrs;           // conv output row pointers
     std::vector<const float*> res_ptrs;     // residual row pointers
     std::vector<float*> plane_ptrs;         // deinterleave destinations
+    std::vector<const float*> sum_rows;     // squeeze-excite row sums: one row per channel
     std::vector<uint8_t*> u8_rows;          // pixel-shuffle store destinations (scale rows)
     std::vector<float*> f32_rows;
     std::vector<float> scratch;             // bicubic: the vertical pass [channels][LR width]

@@ -26,6 +26,10 @@ inline double row_sum_f64(const float* x, int width) {
   return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
 }
 
+// out[r] = row_sum_f64(rows[r], width) for r < count, bit for bit, with SIMD (kernel_row_sums.cpp: several rows at
+// once, the same additions in the same order).
+void row_sums_f64(const float* const* rows, int count, int width, double* out);
+
 // Gates of squeeze_excite step `se` (Step::weight fc1 [H, C], bias [H], weight2 fc2 [C, H], bias2 [C]) from the
 // pooled per-channel values (mean, or mean + std): gate(fc2(relu(fc1(pooled)))). hidden: [H] scratch; gates: [C]
 // out (may be `pooled` itself). The reference executor and the band executor both use this.
