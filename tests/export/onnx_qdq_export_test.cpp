@@ -171,9 +171,10 @@ constexpr AgreementBound kMixed{0.999, 0.85, 2.0};
 constexpr AgreementBound kTrainedElsr{0.97, 0.65, 6.0};
 // The recurrent evsrnet-x4-int8 step: twelve convs and five residual adds, each rounded in float by ORT, and an
 // 8-channel trunk whose one step is 8 steps of h. Measured (2026-12-05): sr 26 % exact, 60 % within 1, max 9 steps;
-// h_out 47 % / 57 % / 16; tail_out 26 % / 67 % / 9 (Arm NN's CpuRef is as far: mean 1.2-2.1 steps). A wrong scale,
-// zero point or layout is tens of steps off on most samples.
-constexpr AgreementBound kTrainedRecurrent{0.50, 0.20, 20.0};
+// h_out 47 % / 57 % / 16; tail_out 26 % / 67 % / 9 (Arm NN's CpuRef is as far: mean 1.2-2.1 steps); the weights of
+// the longer QAT shipped later that day: sr 28 % / 65 % / 9, h_out 47 % / 58 % / 22, tail_out 28 % / 72 % / 8. A
+// wrong scale, zero point or layout is tens of steps off on most samples.
+constexpr AgreementBound kTrainedRecurrent{0.50, 0.20, 26.0};
 
 void expect_agreement(const StepAgreement& a, const AgreementBound& bound, const std::string& label) {
   EXPECT_GE(a.within_one, bound.within_one) << label;
