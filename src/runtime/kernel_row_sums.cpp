@@ -42,8 +42,7 @@ HWY_INLINE void sum_rows(DD dd, const float* const* rows, size_t width, double* 
   for (int r = 0; r < R; ++r) {
     HWY_ALIGN double s[8];
     for (size_t j = 0; j < kVectors; ++j) hn::Store(acc[r][j], dd, s + j * kLanes);
-    for (size_t t = i; t < width; ++t) s[0] += rows[r][t];
-    out[r] = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+    out[r] = finish_row_sum_f64(s, rows[r], static_cast<int>(i), static_cast<int>(width));
   }
 }
 

@@ -14,6 +14,13 @@
 
 namespace litesr {
 
+// The end of row_sum_f64 once its eight lanes hold x[0 .. from) (from = width rounded down to a multiple of 8): the
+// remaining samples into lane 0, then the lanes added pairwise. Shared with row_sums_f64's SIMD lanes.
+inline double finish_row_sum_f64(double (&s)[8], const float* x, int from, int width) {
+  for (int i = from; i < width; ++i) s[0] += x[i];
+  return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+}
+
 // Σ x[0..width) in double: eight interleaved accumulators (lane l sums x[l], x[l + 8], ...; a layout the
 // compiler vectorises without reordering), then added pairwise.
 inline double row_sum_f64(const float* x, int width) {
@@ -22,8 +29,7 @@ inline double row_sum_f64(const float* x, int width) {
   for (; i + 8 <= width; i += 8) {
     for (int l = 0; l < 8; ++l) s[l] += x[i + l];
   }
-  for (; i < width; ++i) s[0] += x[i];
-  return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+  return finish_row_sum_f64(s, x, i, width);
 }
 
 // out[r] = row_sum_f64(rows[r], width) for r < count, bit for bit, with SIMD (kernel_row_sums.cpp: several rows at
