@@ -456,7 +456,7 @@ Status BandExecutor::plan_passes() {
         pl.load = true;
         continue;
       }
-      if (checkpoint_of[u] >= 0 && stage_[u] < q) {  // read in place (row_ptr): no rows to compute
+      if (checkpoint_of[u] >= 0 && stage_[u] < q) {  // read in place (rows_of): no rows to compute
         pl.load = true;
         pl.checkpoint = checkpoint_of[u];
         last_read_pass[checkpoint_of[u]] = std::max(last_read_pass[checkpoint_of[u]], q);
@@ -608,31 +608,38 @@ Status BandExecutor::plan_passes() {
   return {};
 }
 
-inline float* BandExecutor::row_ptr(const Workspace& ws, int step, int c, int y) const {
+BandExecutor::StepRows BandExecutor::rows_of(const Workspace& ws, int step, int y) const {
   const StepPlan& q = pass_->plans[fusion_[step].alias];
+  float* const zero_row = const_cast<float*>(zero_row_.data()) + lead_;  // read only
   switch (q.rows) {
     case RowStorage::kRing:
-      return ws.arena + q.offset + (static_cast<std::size_t>(c) * q.ring + floor_mod(y, q.ring)) * q.stride + lead_;
+      return {ws.arena + q.offset + static_cast<std::size_t>(floor_mod(y, q.ring)) * q.stride + lead_,
+              static_cast<std::ptrdiff_t>(q.ring) * q.stride};
     case RowStorage::kOutput: {
       const BandOutput& o = outputs_[q.direct_output];
-      return o.planar + c * o.plane_stride + y * o.stride;
+      return {o.planar + y * o.stride, o.plane_stride};
     }
     case RowStorage::kCheckpoint: {
       const Checkpoint& cp = checkpoints_[q.checkpoint];
-      if (y < 0 || y >= cp.rows) return const_cast<float*>(zero_row_.data()) + lead_;  // read only
-      return checkpoint_arena_ + cp.offset + (static_cast<std::size_t>(c) * cp.rows + y) * cp.stride + lead_;
+      if (y < 0 || y >= cp.rows) return {zero_row, 0};
+      return {checkpoint_arena_ + cp.offset + static_cast<std::size_t>(y) * cp.stride + lead_,
+              static_cast<std::ptrdiff_t>(cp.rows) * cp.stride};
     }
     case RowStorage::kInput: {
       const BandInput& in = inputs_[q.input];
-      if (in.planar == nullptr || y < 0 || y >= height_) return const_cast<float*>(zero_row_.data()) + lead_;
-      return const_cast<float*>(in.planar) + c * in.plane_stride + y * in.stride;  // read only
+      if (in.planar == nullptr || y < 0 || y >= height_) return {zero_row, 0};
+      return {const_cast<float*>(in.planar) + y * in.stride, in.plane_stride};  // read only
     }
-    case RowStorage::kGather: {
-      const std::pair<int, int>& source = pass_->gathers[q.gather][c];
-      return row_ptr(ws, source.first, source.second, y);
-    }
+    case RowStorage::kGather:
+      return {nullptr, 0, &pass_->gathers[q.gather], this, &ws, y};
   }
-  return nullptr;
+  return {};
+}
+
+inline float* BandExecutor::StepRows::operator[](int c) const {
+  if (gather == nullptr) return base + c * channel_stride;
+  const std::pair<int, int>& source = (*gather)[c];
+  return executor->rows_of(*ws, source.first, y)[source.second];
 }
 
 void BandExecutor::band_task(void* self, int band, int thread) {
@@ -694,20 +701,23 @@ void BandExecutor::after_row(int k, int y, int band_first, int band_end, Workspa
     const Checkpoint& cp = checkpoints_[pl.save];
     float* dst = checkpoint_arena_ + cp.offset + static_cast<std::size_t>(y) * cp.stride + lead_;
     const std::size_t plane = static_cast<std::size_t>(cp.rows) * cp.stride;
-    for (int c = 0; c < channels; ++c) std::copy_n(row_ptr(ws, k, c, y), cp.width, dst + c * plane);
+    const StepRows rows = rows_of(ws, k, y);
+    for (int c = 0; c < channels; ++c) std::copy_n(rows[c], cp.width, dst + c * plane);
   }
   if (pl.se_sum >= 0) {
     SqueezeExcite& se = se_[pl.se_sum];
     double* sums = se.row_sums.data() + static_cast<std::size_t>(y) * se.channels;
-    for (int c = 0; c < se.channels; ++c) ws.sum_rows[c] = row_ptr(ws, k, c, y);
+    const StepRows rows = rows_of(ws, k, y);
+    for (int c = 0; c < se.channels; ++c) ws.sum_rows[c] = rows[c];
     row_sums_f64(ws.sum_rows.data(), se.channels, pl.width, sums);
   }
   if (!pass_->final) return;
   for (const LrOutput& o : lr_outputs_) {
     if (o.root != k || pl.rows == RowStorage::kOutput) continue;
     const BandOutput& dst = outputs_[o.output];
+    const StepRows rows = rows_of(ws, k, y);
     for (int c = 0; c < o.channels; ++c) {
-      std::copy_n(row_ptr(ws, k, c, y), width_, dst.planar + c * dst.plane_stride + y * dst.stride);
+      std::copy_n(rows[c], width_, dst.planar + c * dst.plane_stride + y * dst.stride);
     }
   }
   if (k == shuffle_source_) store_shuffled_rows(y, ws);
@@ -720,22 +730,22 @@ void BandExecutor::compute_row(int k, int y, Workspace& ws) {
   const Step& st = p.steps[k];
   const Node& nd = st.node;
   const int channels = st.shape.channels, w = pl.width;
-  auto row = [&](int step, int c, int yy) { return row_ptr(ws, step, c, yy); };
-  auto input_row = [&](int step, int c) -> const float* { return row(step, c, y); };
+  auto input_row = [&](int step, int c) -> const float* { return rows_of(ws, step, y)[c]; };
   if (pl.rows == RowStorage::kGather) return;  // its channels are its inputs' rows
+  const StepRows out = rows_of(ws, k, y);
   if (y < 0 || y >= height_ * pl.factor) {  // the conv padding
-    for (int c = 0; c < channels; ++c) std::fill_n(row(k, c, y), w, 0.0f);
+    for (int c = 0; c < channels; ++c) std::fill_n(out[c], w, 0.0f);
     return;
   }
   switch (nd.op) {
     case OpKind::kInput: {
       const BandInput& in = inputs_[pl.input];
       if (in.planar) {
-        for (int c = 0; c < channels; ++c) std::copy_n(in.planar + c * in.plane_stride + y * in.stride, w, row(k, c, y));
+        for (int c = 0; c < channels; ++c) std::copy_n(in.planar + c * in.plane_stride + y * in.stride, w, out[c]);
       } else if (!in.u8 && !in.f32) {
-        for (int c = 0; c < channels; ++c) std::fill_n(row(k, c, y), w, 0.0f);
+        for (int c = 0; c < channels; ++c) std::fill_n(out[c], w, 0.0f);
       } else if (channels == 3) {
-        for (int c = 0; c < 3; ++c) ws.plane_ptrs[c] = row(k, c, y);
+        for (int c = 0; c < 3; ++c) ws.plane_ptrs[c] = out[c];
         if (in.u8) {
           deinterleave_rgb_u8_to_planar_f32(in.u8 + y * in.stride, w, ws.plane_ptrs.data());
         } else {
@@ -743,7 +753,7 @@ void BandExecutor::compute_row(int k, int y, Workspace& ws) {
         }
       } else {
         for (int c = 0; c < channels; ++c) {
-          float* dst = row(k, c, y);
+          float* dst = out[c];
           for (int x = 0; x < w; ++x) dst[x] = input_sample(in, channels, c, y, x);
         }
       }
@@ -756,19 +766,22 @@ void BandExecutor::compute_row(int k, int y, Workspace& ws) {
       const PackedConv* packed = packed_of_[k] >= 0 ? &packed_[packed_of_[k]] : nullptr;
       if (packed != nullptr && packed->kind == ConvKind::kConv1x1) {
         // 1x1, or k x k unfolded: row y - r + ky of channel ci, shifted by kx - r (within the zero padding).
-        for (int ci = 0; ci < st.in_channels; ++ci) {
-          for (int ky = 0; ky < kk; ++ky) {
-            for (int kx = 0; kx < kk; ++kx) ws.in_ptrs[(ci * kk + ky) * kk + kx] = row(src, ci, y - r + ky) + (kx - r);
+        for (int ky = 0; ky < kk; ++ky) {
+          const StepRows in = rows_of(ws, src, y - r + ky);
+          for (int ci = 0; ci < st.in_channels; ++ci) {
+            for (int kx = 0; kx < kk; ++kx) ws.in_ptrs[(ci * kk + ky) * kk + kx] = in[ci] + (kx - r);
           }
         }
       } else {
-        for (int ci = 0; ci < st.in_channels; ++ci) {
-          for (int ky = 0; ky < kk; ++ky) ws.in_ptrs[ci * kk + ky] = row(src, ci, y - r + ky);
+        for (int ky = 0; ky < kk; ++ky) {
+          const StepRows in = rows_of(ws, src, y - r + ky);
+          for (int ci = 0; ci < st.in_channels; ++ci) ws.in_ptrs[ci * kk + ky] = in[ci];
         }
       }
-      for (int co = 0; co < channels; ++co) ws.out_ptrs[co] = row(k, co, y);
+      for (int co = 0; co < channels; ++co) ws.out_ptrs[co] = out[co];
       if (fused.residual >= 0) {
-        for (int co = 0; co < channels; ++co) ws.res_ptrs[co] = row(fused.residual, co, y);
+        const StepRows residual = rows_of(ws, fused.residual, y);
+        for (int co = 0; co < channels; ++co) ws.res_ptrs[co] = residual[co];
         ep.residual = ws.res_ptrs.data();
       }
       if (packed == nullptr) {
@@ -783,32 +796,34 @@ void BandExecutor::compute_row(int k, int y, Workspace& ws) {
     case OpKind::kPrelu:
     case OpKind::kTanh:
     case OpKind::kBatchNorm:
-      for (int c = 0; c < channels; ++c) pointwise_row(st, c, row(nd.inputs[0], c, y), w, row(k, c, y));
+      for (int c = 0; c < channels; ++c) pointwise_row(st, c, input_row(nd.inputs[0], c), w, out[c]);
       break;
     case OpKind::kSqueezeExcite: {  // not folded: scale the rows by the gates
       const float* gates = se_[se_of_[k]].gates.data();
       for (int c = 0; c < channels; ++c) {
-        const float* src = row(nd.inputs[0], c, y);
-        float* dst = row(k, c, y);
+        const float* src = input_row(nd.inputs[0], c);
+        float* dst = out[c];
         for (int x = 0; x < w; ++x) dst[x] = src[x] * gates[c];
       }
       break;
     }
     case OpKind::kAdd:
       if (pl.stored_by_output) break;  // store_output_row adds while storing
-      for (int c = 0; c < channels; ++c) add_row(nd, c, input_row, w, row(k, c, y));
+      for (int c = 0; c < channels; ++c) add_row(nd, c, input_row, w, out[c]);
       break;
     case OpKind::kConcat:
       if (pl.rows == RowStorage::kGather) break;  // its channels are its inputs' rows
       [[fallthrough]];
     case OpKind::kSlice:
-      concat_or_slice_rows(p, nd, input_row, [&](int c) { return row(k, c, y); }, w);
+      concat_or_slice_rows(
+          p, nd, input_row, [&](int c) { return out[c]; }, w);
       break;
     case OpKind::kPixelShuffle: {  // out[c][y][x·r + j] = in[c·r² + i·r + j][y / r][x], i = y mod r
       const int r = nd.scale, src = nd.inputs[0], i = y % r;
+      const StepRows in = rows_of(ws, src, y / r);
       for (int c = 0; c < channels; ++c) {
-        for (int j = 0; j < r; ++j) ws.in_ptrs[j] = row(src, c * r * r + i * r + j, y / r);
-        interleave_rows_f32(ws.in_ptrs.data(), w / r, r, row(k, c, y));
+        for (int j = 0; j < r; ++j) ws.in_ptrs[j] = in[c * r * r + i * r + j];
+        interleave_rows_f32(ws.in_ptrs.data(), w / r, r, out[c]);
       }
       break;
     }
@@ -836,7 +851,7 @@ void BandExecutor::compute_row(int k, int y, Workspace& ws) {
             for (int x = 0; x < in_w; ++x) tc[x] += wt * src[x];
           }
         }
-        float* dst = row(k, c, y);
+        float* dst = out[c];
         auto generic = [&](int from, int to) {  // output columns [from, to) through the table
           for (int xx = from; xx < to; ++xx) {
             const int32_t* idx = th.index.data() + static_cast<std::size_t>(xx) * htaps;
@@ -882,7 +897,8 @@ void BandExecutor::store_shuffled_rows(int y, Workspace& ws) {
   const int w = width_, s = program_->scale, sw = w * s;
   const BandOutput& out = outputs_[0];
   const int conv_channels = 3 * s * s;
-  for (int c = 0; c < conv_channels; ++c) ws.in_ptrs[c] = row_ptr(ws, shuffle_source_, c, y);
+  const StepRows source = rows_of(ws, shuffle_source_, y);
+  for (int c = 0; c < conv_channels; ++c) ws.in_ptrs[c] = source[c];
   if (out.u8) {
     for (int i = 0; i < s; ++i) ws.u8_rows[i] = out.u8 + (static_cast<std::ptrdiff_t>(y) * s + i) * out.stride;
     pixel_shuffle_store_u8_rows(ws.in_ptrs.data(), w, s, nullptr, ws.u8_rows.data());
@@ -910,13 +926,15 @@ void BandExecutor::store_output_row(int k, int yy, Workspace& ws) {
     const float** skip = nullptr;
     if (store_adds_) {  // rows = input 0, skip = input 1: v = a + b, as add_row computes it
       const Node& add = program_->steps[k].node;
+      const StepRows a = rows_of(ws, add.inputs[0], yy), b = rows_of(ws, add.inputs[1], yy);
       for (int c = 0; c < 3; ++c) {
-        ws.in_ptrs[c] = row_ptr(ws, add.inputs[0], c, yy);
-        ws.in_ptrs[3 + c] = row_ptr(ws, add.inputs[1], c, yy);
+        ws.in_ptrs[c] = a[c];
+        ws.in_ptrs[3 + c] = b[c];
       }
       skip = ws.in_ptrs.data() + 3;
     } else {
-      for (int c = 0; c < 3; ++c) ws.in_ptrs[c] = row_ptr(ws, k, c, yy);
+      const StepRows rows = rows_of(ws, k, yy);
+      for (int c = 0; c < 3; ++c) ws.in_ptrs[c] = rows[c];
     }
     if (out.u8) {
       uint8_t* dst = out.u8 + base;
@@ -932,7 +950,7 @@ void BandExecutor::store_output_row(int k, int yy, Workspace& ws) {
     return;
   }
   for (int c = 0; c < out_channels; ++c) {
-    const float* src = row_ptr(ws, k, c, yy);
+    const float* src = rows_of(ws, k, yy)[c];
     if (out.f32) {
       float* dst = out.f32 + base + c;
       for (int xx = 0; xx < sw; ++xx) {

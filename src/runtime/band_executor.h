@@ -96,7 +96,7 @@ class BandExecutor {
   void run(ThreadPool& pool, std::span<const BandInput> inputs, std::span<const BandOutput> outputs);
 
  private:
-  // Where a step's rows live (row_ptr).
+  // Where a step's rows live (rows_of).
   enum class RowStorage : uint8_t {
     kRing,        // its own ring in the thread's workspace
     kOutput,      // the caller's planar LR output map (computed straight into it)
@@ -169,10 +169,22 @@ class BandExecutor {
     std::vector<int> phase_base;           // [r]: output x·r + j reads input x + phase_base[j] + t
     std::vector<float> phase_weight;       // [r][taps]
   };
+  // Row y of every channel of one step, its location resolved once (the ring slot, the map row): channel c is
+  // at base + c·channel_stride (0 for the shared zero row outside a map), or, for a gathering concat, the row of
+  // its source input.
+  struct StepRows {
+    float* base = nullptr;
+    std::ptrdiff_t channel_stride = 0;
+    const std::vector<std::pair<int, int>>* gather = nullptr;  // kGather: channel -> (input step, its channel)
+    const BandExecutor* executor = nullptr;                    // kGather: resolves the sources' rows
+    const Workspace* ws = nullptr;
+    int y = 0;
+    float* operator[](int c) const;
+  };
   static BicubicRows plan_bicubic_rows(BicubicTable vertical, BicubicTable horizontal, int r);
   Status plan_passes();
   void run_band(int band, int thread);
-  float* row_ptr(const Workspace& ws, int step, int c, int y) const;  // row y of channel c of a step
+  StepRows rows_of(const Workspace& ws, int step, int y) const;  // row y of a step's channels
   void compute_row(int k, int y, Workspace& ws);
   void after_row(int k, int y, int band_first, int band_end, Workspace& ws);
   void store_output_row(int k, int y, Workspace& ws);
