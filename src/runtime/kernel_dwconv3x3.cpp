@@ -50,7 +50,7 @@ HWY_INLINE void dwconv3x3_wide(D d, const PackedConv& w, const float* const* in,
     unroll<9>([&](auto t) LITESR_INLINE_LAMBDA { wv[t] = hn::Set(d, k9[t]); });
     const V b = ep.bias != nullptr ? hn::Set(d, ep.bias[c]) : hn::Zero(d);
     const float* const* rows = in + static_cast<size_t>(c) * 3;
-    for_each_x_block<kDwXb>(n, 0, width, width, [&](size_t x, auto xb_const) {
+    for_each_x_block<kDwXb>(n, 0, width, width, [&](size_t x, auto xb_const) LITESR_INLINE_LAMBDA {
       constexpr int Xb = decltype(xb_const)::value;
       V acc[1][Xb];
       unroll<Xb>([&](auto k) LITESR_INLINE_LAMBDA { acc[0][k] = b; });
