@@ -143,6 +143,11 @@ const Case kCases[] = {
     {"samsr_1x1_144to72_res", Op::k1x1, 144, 72, Activation::kNone, true},
     {"samsr_dw3x3_32_lrelu", Op::kDw, 32, 32, Activation::kLeakyRelu, false},
     {"samsr_dw3x3_144_lrelu", Op::kDw, 144, 144, Activation::kLeakyRelu, false},
+    {"samsr_up_1x1_16to8", Op::k1x1, 16, 8, Activation::kNone, false},
+    {"samsr_up_dw3x3_8", Op::kDw, 8, 8, Activation::kNone, false},
+    {"samsr_up_1x1_8to32_lrelu", Op::k1x1, 8, 32, Activation::kLeakyRelu, false},
+    {"samsr_up_1x1_8to8", Op::k1x1, 8, 8, Activation::kNone, false},
+    {"samsr_up_1x1_8to3", Op::k1x1, 8, 3, Activation::kNone, false},
     {"pixel_shuffle_u8_x4", Op::kShuffleU8, 48, 48, Activation::kNone, false},
 };
 

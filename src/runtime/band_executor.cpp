@@ -613,6 +613,9 @@ BandExecutor::StepRows BandExecutor::rows_of(const Workspace& ws, int step, int 
   float* const zero_row = const_cast<float*>(zero_row_.data()) + lead_;  // read only
   switch (q.rows) {
     case RowStorage::kRing:
+      if (q.save >= 0 && y >= q.factor * ws.band_first && y < q.factor * ws.band_end) {
+        return checkpoint_rows(checkpoints_[q.save], y);  // the band's own rows are computed into its checkpoint
+      }
       return {ws.arena + q.offset + static_cast<std::size_t>(floor_mod(y, q.ring)) * q.stride + lead_,
               static_cast<std::ptrdiff_t>(q.ring) * q.stride};
     case RowStorage::kOutput: {
@@ -622,8 +625,7 @@ BandExecutor::StepRows BandExecutor::rows_of(const Workspace& ws, int step, int 
     case RowStorage::kCheckpoint: {
       const Checkpoint& cp = checkpoints_[q.checkpoint];
       if (y < 0 || y >= cp.rows) return {zero_row, 0};
-      return {checkpoint_arena_ + cp.offset + static_cast<std::size_t>(y) * cp.stride + lead_,
-              static_cast<std::ptrdiff_t>(cp.rows) * cp.stride};
+      return checkpoint_rows(cp, y);
     }
     case RowStorage::kInput: {
       const BandInput& in = inputs_[q.input];
@@ -634,6 +636,11 @@ BandExecutor::StepRows BandExecutor::rows_of(const Workspace& ws, int step, int 
       return {nullptr, 0, &pass_->gathers[q.gather], this, &ws, y};
   }
   return {};
+}
+
+BandExecutor::StepRows BandExecutor::checkpoint_rows(const Checkpoint& cp, int y) const {
+  return {checkpoint_arena_ + cp.offset + static_cast<std::size_t>(y) * cp.stride + lead_,
+          static_cast<std::ptrdiff_t>(cp.rows) * cp.stride};
 }
 
 inline float* BandExecutor::StepRows::operator[](int c) const {
@@ -681,6 +688,8 @@ void BandExecutor::run_band(int band, int thread) {
   Workspace& ws = workspaces_[thread];
   const Pass& pass = *pass_;
   const int y0 = band * band_rows_, y1 = std::min(height_, y0 + band_rows_);
+  ws.band_first = y0;
+  ws.band_end = y1;
   run_row_pipeline(
       pass.order, y0, y1, pass.lead_ticks, ws.next_row, [&](int k) -> const StepPlan& { return pass.plans[k]; },
       [&](int k, int y) {
@@ -697,13 +706,6 @@ void BandExecutor::after_row(int k, int y, int band_first, int band_end, Workspa
   const Program& p = *program_;
   const StepPlan& pl = pass_->plans[k];
   const int channels = p.steps[k].shape.channels;
-  if (pl.save >= 0) {
-    const Checkpoint& cp = checkpoints_[pl.save];
-    float* dst = checkpoint_arena_ + cp.offset + static_cast<std::size_t>(y) * cp.stride + lead_;
-    const std::size_t plane = static_cast<std::size_t>(cp.rows) * cp.stride;
-    const StepRows rows = rows_of(ws, k, y);
-    for (int c = 0; c < channels; ++c) std::copy_n(rows[c], cp.width, dst + c * plane);
-  }
   if (pl.se_sum >= 0) {
     SqueezeExcite& se = se_[pl.se_sum];
     double* sums = se.row_sums.data() + static_cast<std::size_t>(y) * se.channels;

@@ -21,7 +21,8 @@
 // of every squeeze-excite input of stage q (squeeze_excite.h: per row in double, rows added in y order),
 // then the gates, which fold into the weights of the conv that reads the gated map (scale_conv_inputs) or
 // scale its rows. A stage-q map that a later stage reads (other than through a squeeze-excite) is a
-// checkpoint: written whole (planar f32) in pass q and read back in the later pass; a squeeze-excite's input
+// checkpoint: written whole (planar f32) in pass q — each band computes its own rows straight into it, its lead
+// rows (another band's) into its ring — and read back in the later pass; a squeeze-excite's input
 // is recomputed from the checkpoints instead (SAM-SR: the residual stream x_j, nf channels, is stored; the
 // block's expand and depthwise convs, 2nf channels, run twice). The last pass computes the outputs.
 //
@@ -116,7 +117,7 @@ class BandExecutor {
     std::size_t offset = 0;   // float offset of this step's ring in a workspace
     int input = -1;           // kInput: index into Program::inputs
     int checkpoint = -1;      // load: rows from checkpoints_[checkpoint]
-    int save = -1;            // computed: its band rows are stored into checkpoints_[save]
+    int save = -1;            // computed: its band rows are computed straight into checkpoints_[save]
     int se_sum = -1;          // computed: its band rows are summed into se_[se_sum]
     RowStorage rows = RowStorage::kRing;
     int gather = -1;              // kGather: index into Pass::gathers
@@ -154,6 +155,7 @@ class BandExecutor {
     std::vector<float> storage;             // all buffers of one thread (+ alignment slack)
     float* arena = nullptr;                 // 64-byte aligned start inside storage
     std::vector<int> next_row;              // per step: the next row to compute in the current band
+    int band_first = 0, band_end = 0;       // LR rows [first, end) of the current band
     std::vector<const float*> in_ptrs;      // conv input row pointers
     std::vector<float*> out_ptrs;           // conv output row pointers
     std::vector<const float*> res_ptrs;     // residual row pointers
@@ -185,6 +187,7 @@ class BandExecutor {
   Status plan_passes();
   void run_band(int band, int thread);
   StepRows rows_of(const Workspace& ws, int step, int y) const;  // row y of a step's channels
+  StepRows checkpoint_rows(const Checkpoint& cp, int y) const;   // row y (in the map) of a checkpoint
   void compute_row(int k, int y, Workspace& ws);
   void after_row(int k, int y, int band_first, int band_end, Workspace& ws);
   void store_output_row(int k, int y, Workspace& ws);
