@@ -643,8 +643,7 @@ BandExecutor::StepRows BandExecutor::checkpoint_rows(const Checkpoint& cp, int y
           static_cast<std::ptrdiff_t>(cp.rows) * cp.stride};
 }
 
-inline float* BandExecutor::StepRows::operator[](int c) const {
-  if (gather == nullptr) return base + c * channel_stride;
+float* BandExecutor::StepRows::gathered(int c) const {
   const std::pair<int, int>& source = (*gather)[c];
   return executor->rows_of(*ws, source.first, y)[source.second];
 }

@@ -181,7 +181,8 @@ class BandExecutor {
     const BandExecutor* executor = nullptr;                    // kGather: resolves the sources' rows
     const Workspace* ws = nullptr;
     int y = 0;
-    float* operator[](int c) const;
+    float* operator[](int c) const { return gather == nullptr ? base + c * channel_stride : gathered(c); }
+    float* gathered(int c) const;
   };
   static BicubicRows plan_bicubic_rows(BicubicTable vertical, BicubicTable horizontal, int r);
   Status plan_passes();
