@@ -7,6 +7,7 @@
 #include "base/image_ops.h"
 #include "runtime/elementwise_rows.h"
 #include "runtime/kernel_pixel_shuffle.h"
+#include "runtime/kernel_weighted_rows.h"
 #include "runtime/row_pipeline.h"
 #include "runtime/squeeze_excite.h"
 
@@ -337,7 +338,8 @@ Status BandExecutor::prepare(const Program& p, int width, int height, int band_r
   LITESR_RETURN_IF_ERROR(plan_passes());
 
   bicubic_.clear();
-  std::size_t scratch_floats = 1;
+  std::size_t work_floats = 1;
+  int input_row_slots = 0, max_taps = 0, input_channels = 0;
   for (Pass& pass : passes_) {
     for (int k = 0; k < n; ++k) {
       const Step& st = p.steps[k];
@@ -346,13 +348,17 @@ Status BandExecutor::prepare(const Program& p, int width, int height, int band_r
       LITESR_ASSIGN_OR_RETURN(BicubicTable v, make_bicubic_table(height, st.node.scale, st.node.bicubic));
       LITESR_ASSIGN_OR_RETURN(BicubicTable h, make_bicubic_table(width, st.node.scale, st.node.bicubic));
       pl.bicubic = static_cast<int>(bicubic_.size());
+      input_row_slots = std::max(input_row_slots, v.taps + 1);  // an output row's taps span <= taps input rows
+      max_taps = std::max({max_taps, st.node.scale + v.taps, st.node.scale + h.taps});
+      input_channels = std::max(input_channels, st.shape.channels);
       bicubic_.push_back(plan_bicubic_rows(std::move(v), std::move(h), st.node.scale));
       // [channels][width] vertical pass + [r][width] horizontal phases
-      scratch_floats = std::max(scratch_floats, static_cast<std::size_t>(st.shape.channels + st.node.scale) * width);
+      work_floats = std::max(work_floats, static_cast<std::size_t>(st.shape.channels + st.node.scale) * width);
     }
   }
 
-  int max_cin_taps = 3 * p.scale * p.scale, max_cout = 3;  // in_ptrs also hold the 3·s² rows of the shuffle store
+  // in_ptrs also hold the 3·s² rows of the shuffle store and a bicubic's phases + taps
+  int max_cin_taps = std::max(3 * p.scale * p.scale, max_taps), max_cout = 3;
   int max_se_channels = 0;
   for (const Step& st : p.steps) {
     if (st.node.op == OpKind::kConv2d) {
@@ -369,11 +375,14 @@ Status BandExecutor::prepare(const Program& p, int width, int height, int band_r
     w.in_ptrs.assign(max_cin_taps, nullptr);
     w.out_ptrs.assign(max_cout, nullptr);
     w.res_ptrs.assign(max_cout, nullptr);
-    w.plane_ptrs.assign(3, nullptr);
+    w.plane_ptrs.assign(std::max(3, input_channels), nullptr);
     w.sum_rows.assign(max_se_channels, nullptr);
     w.u8_rows.assign(p.scale, nullptr);
     w.f32_rows.assign(p.scale, nullptr);
-    w.scratch.assign(scratch_floats, 0.0f);
+    // bicubic: the vertical and horizontal passes, then [slots][channels][width] converted input rows
+    w.input_rows_offset = work_floats;
+    w.scratch.assign(work_floats + static_cast<std::size_t>(input_row_slots) * input_channels * width, 0.0f);
+    w.input_row_of_slot.assign(input_row_slots, {-1, -1});
   }
   return {};
 }
@@ -638,6 +647,30 @@ BandExecutor::StepRows BandExecutor::rows_of(const Workspace& ws, int step, int 
   return {};
 }
 
+// Row y of channel c of program input `input` as a planar f32 row: a planar input's own row, else the row
+// converted (all channels at once, as the input step converts them) into the workspace's cache of input rows.
+const float* BandExecutor::input_plane_row(int input, int channels, int c, int y, Workspace& ws) const {
+  const BandInput& in = inputs_[input];
+  if (in.planar) return in.planar + c * in.plane_stride + y * in.stride;
+  const int slots = static_cast<int>(ws.input_row_of_slot.size());
+  const int slot = y % slots;
+  float* rows = ws.scratch.data() + ws.input_rows_offset + static_cast<std::size_t>(slot) * channels * width_;
+  if (ws.input_row_of_slot[slot] != std::pair<int, int>(input, y)) {
+    for (int ch = 0; ch < channels; ++ch) ws.plane_ptrs[ch] = rows + static_cast<std::size_t>(ch) * width_;
+    if (channels == 3 && in.u8) {
+      deinterleave_rgb_u8_to_planar_f32(in.u8 + y * in.stride, width_, ws.plane_ptrs.data());
+    } else if (channels == 3 && in.f32) {
+      deinterleave_rgb_f32_to_planar_f32(in.f32 + y * in.stride, width_, ws.plane_ptrs.data());
+    } else {
+      for (int ch = 0; ch < channels; ++ch) {
+        for (int x = 0; x < width_; ++x) ws.plane_ptrs[ch][x] = input_sample(in, channels, ch, y, x);
+      }
+    }
+    ws.input_row_of_slot[slot] = {input, y};
+  }
+  return rows + static_cast<std::size_t>(c) * width_;
+}
+
 BandExecutor::StepRows BandExecutor::checkpoint_rows(const Checkpoint& cp, int y) const {
   return {checkpoint_arena_ + cp.offset + static_cast<std::size_t>(y) * cp.stride + lead_,
           static_cast<std::ptrdiff_t>(cp.rows) * cp.stride};
@@ -689,6 +722,7 @@ void BandExecutor::run_band(int band, int thread) {
   const int y0 = band * band_rows_, y1 = std::min(height_, y0 + band_rows_);
   ws.band_first = y0;
   ws.band_end = y1;
+  std::fill(ws.input_row_of_slot.begin(), ws.input_row_of_slot.end(), std::pair<int, int>(-1, -1));  // new inputs
   run_row_pipeline(
       pass.order, y0, y1, pass.lead_ticks, ws.next_row, [&](int k) -> const StepPlan& { return pass.plans[k]; },
       [&](int k, int y) {
@@ -832,25 +866,18 @@ void BandExecutor::compute_row(int k, int y, Workspace& ws) {
       const BicubicRows& bic = bicubic_[pl.bicubic];
       const BicubicTable& tv = bic.vertical;
       const BicubicTable& th = bic.horizontal;
-      const BandInput& in = inputs_[pass_->plans[nd.inputs[0]].input];
-      const int in_w = width_, taps = tv.taps, htaps = th.taps;
+      const int input = pass_->plans[nd.inputs[0]].input;
+      const BandInput& in = inputs_[input];
+      const int in_w = width_, taps = tv.taps, htaps = th.taps, r = nd.scale;
       float* tmp = ws.scratch.data();  // [channels][in_w]
+      const float** tap_rows = ws.in_ptrs.data() + r;  // in_ptrs[0, r) hold the phases below
       for (int c = 0; c < channels; ++c) {
         float* tc = tmp + static_cast<std::size_t>(c) * in_w;
-        std::fill_n(tc, in_w, 0.0f);
-        for (int t = 0; t < taps; ++t) {  // acc = ((0 + w0·v0) + w1·v1) + ..., per x, as the reference
-          const int src_y = tv.index[y * taps + t];
-          const float wt = tv.weight[y * taps + t];
-          if (in.u8) {
-            const uint8_t* src = in.u8 + src_y * in.stride + c;
-            for (int x = 0; x < in_w; ++x) tc[x] += wt * kUnitOfByte[src[static_cast<std::ptrdiff_t>(x) * channels]];
-          } else if (in.f32) {
-            const float* src = in.f32 + src_y * in.stride + c;
-            for (int x = 0; x < in_w; ++x) tc[x] += wt * src[static_cast<std::ptrdiff_t>(x) * channels];
-          } else if (in.planar) {
-            const float* src = in.planar + c * in.plane_stride + src_y * in.stride;
-            for (int x = 0; x < in_w; ++x) tc[x] += wt * src[x];
-          }
+        if (in.u8 == nullptr && in.f32 == nullptr && in.planar == nullptr) {
+          std::fill_n(tc, in_w, 0.0f);
+        } else {  // tc[x] = ((0 + w0·v0) + w1·v1) + ..., per x, as the reference
+          for (int t = 0; t < taps; ++t) tap_rows[t] = input_plane_row(input, channels, c, tv.index[y * taps + t], ws);
+          weighted_rows_f32(tap_rows, tv.weight.data() + static_cast<std::size_t>(y) * taps, taps, in_w, tc);
         }
         float* dst = out[c];
         auto generic = [&](int from, int to) {  // output columns [from, to) through the table
@@ -862,23 +889,19 @@ void BandExecutor::compute_row(int k, int y, Workspace& ws) {
             dst[xx] = acc;
           }
         };
-        const int r = nd.scale, lo = bic.interior_lo, hi = bic.interior_hi;
+        const int lo = bic.interior_lo, hi = bic.interior_hi;
         if (hi <= lo) {
           generic(0, w);
           continue;
         }
         // Interior input columns: output x·r + j reads tc[x + base_j + t] with the same weights for every x
-        // (checked at prepare), so each phase is a contiguous row loop, then the phases are interleaved.
+        // (checked at prepare), so each phase is a weighted sum of shifted rows, then the phases are interleaved.
         float* phases = tmp + static_cast<std::size_t>(channels) * in_w;
         for (int j = 0; j < r; ++j) {
           float* ph = phases + static_cast<std::size_t>(j) * in_w;
-          const float* wj = bic.phase_weight.data() + static_cast<std::size_t>(j) * htaps;
-          const float* src = tc + bic.phase_base[j];
-          std::fill(ph + lo, ph + hi, 0.0f);
-          for (int t = 0; t < htaps; ++t) {
-            const float wt = wj[t];
-            for (int x = lo; x < hi; ++x) ph[x] += wt * src[x + t];
-          }
+          for (int t = 0; t < htaps; ++t) tap_rows[t] = tc + bic.phase_base[j] + t + lo;
+          weighted_rows_f32(tap_rows, bic.phase_weight.data() + static_cast<std::size_t>(j) * htaps, htaps, hi - lo,
+                            ph + lo);
           ws.in_ptrs[j] = ph + lo;
         }
         interleave_rows_f32(ws.in_ptrs.data(), hi - lo, r, dst + static_cast<std::ptrdiff_t>(lo) * r);

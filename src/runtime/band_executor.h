@@ -39,6 +39,7 @@
 
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
@@ -163,7 +164,9 @@ class BandExecutor {
     std::vector<const float*> sum_rows;     // squeeze-excite row sums: one row per channel
     std::vector<uint8_t*> u8_rows;          // pixel-shuffle store destinations (scale rows)
     std::vector<float*> f32_rows;
-    std::vector<float> scratch;             // bicubic: the vertical pass [channels][LR width]
+    std::vector<float> scratch;         // bicubic: the vertical pass [channels][LR width], the phases, and
+    std::size_t input_rows_offset = 0;  //   from this offset input rows as planar f32 [slot][channels][LR width]
+    std::vector<std::pair<int, int>> input_row_of_slot;  // (input, row) each slot holds; (-1, -1) none
   };
   struct BicubicRows {  // one bicubic_upsample: its tables and the horizontal pass's periodic interior
     BicubicTable vertical, horizontal;
@@ -189,6 +192,7 @@ class BandExecutor {
   void run_band(int band, int thread);
   StepRows rows_of(const Workspace& ws, int step, int y) const;  // row y of a step's channels
   StepRows checkpoint_rows(const Checkpoint& cp, int y) const;   // row y (in the map) of a checkpoint
+  const float* input_plane_row(int input, int channels, int c, int y, Workspace& ws) const;  // bicubic input
   void compute_row(int k, int y, Workspace& ws);
   void after_row(int k, int y, int band_first, int band_end, Workspace& ws);
   void store_output_row(int k, int y, Workspace& ws);
