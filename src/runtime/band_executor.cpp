@@ -240,7 +240,8 @@ Result<int> BandExecutor::context_rows(const Program& p) {
 }
 
 Status BandExecutor::prepare(const Program& p, int width, int height, int band_rows, int threads,
-                             std::span<const InputLayout> input_layouts) {
+                             std::span<const InputLayout> input_layouts, std::size_t max_stored_squeeze_input_bytes) {
+  max_stored_squeeze_input_bytes_ = max_stored_squeeze_input_bytes;
   LITESR_RETURN_IF_ERROR(check_supported(p));
   if (width < 1 || height < 1) return invalid_argument("input size must be at least 1x1");
   if (threads < 1) return invalid_argument("threads must be >= 1");
@@ -411,13 +412,19 @@ Status BandExecutor::plan_passes() {
   for (int k = 0; k < n; ++k) {
     if (root(k) == k) reads[k] = row_reads(p, fusion_, k);
   }
-  // Checkpoints: roots read by a later stage other than through a squeeze-excite.
+  // Checkpoints: roots read by a later stage — through a squeeze-excite only where the map is small enough to
+  // read back rather than recompute (kDefaultMaxStoredSqueezeInputBytes).
+  auto map_bytes = [&](int u) {
+    const NodeShape& sh = p.steps[u].shape;
+    return sizeof(float) * sh.channels * (static_cast<std::size_t>(height_) * sh.factor) * (width_ * sh.factor);
+  };
   std::vector<int> checkpoint_of(n, -1), last_read_pass(n, -1);
   checkpoints_.clear();
   for (int c = 0; c < n; ++c) {
     for (const RowRead& r : reads[c]) {
       const int u = r.root;
-      if (r.via_se || stage_[c] <= stage_[u] || p.steps[u].node.op == OpKind::kInput) continue;
+      if (stage_[c] <= stage_[u] || p.steps[u].node.op == OpKind::kInput) continue;
+      if (r.via_se && map_bytes(u) > max_stored_squeeze_input_bytes_) continue;
       if (checkpoint_of[u] < 0) {
         checkpoint_of[u] = static_cast<int>(checkpoints_.size());
         Checkpoint cp;
@@ -733,12 +740,10 @@ void BandExecutor::run_band(int band, int thread) {
 }
 
 // What happens to row y of root k once computed: rows of the band (not lead rows, which another band
-// owns) go to the outputs, checkpoints and squeeze-excite sums that read them.
+// owns) go to the outputs and squeeze-excite sums that read them (checkpoint rows are computed in place).
 void BandExecutor::after_row(int k, int y, int band_first, int band_end, Workspace& ws) {
   if (y < band_first || y >= band_end) return;
-  const Program& p = *program_;
   const StepPlan& pl = pass_->plans[k];
-  const int channels = p.steps[k].shape.channels;
   if (pl.se_sum >= 0) {
     SqueezeExcite& se = se_[pl.se_sum];
     double* sums = se.row_sums.data() + static_cast<std::size_t>(y) * se.channels;

@@ -37,6 +37,7 @@
 // else (conv_transpose2d, strided convs, pooling, bilinear resizes, mean+std pooling) runs layer by layer.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <utility>
@@ -76,6 +77,15 @@ struct BandOutput {
 enum class InputLayout : uint8_t { kCopied, kPlanarInPlace };
 inline constexpr int kBandPlanarPad = 16;
 
+// A squeeze-excite's input map is stored as a checkpoint (written in the pass that sums it, read back by the next)
+// when it has at most this many bytes, and recomputed from the earlier checkpoints otherwise: reading a map back
+// is cheaper while it stays in cache, recomputing (SAM-SR: the block's expand and depthwise convs, 800 MACs per
+// pixel) once it must come from memory. Measured with sam-sr-xlite-x4 (32-channel maps; `litesr bench`, 2 threads)
+// on the Intel Xeon of 2026-12-06, stored against recomputed: 320x180 (7 MiB) and 256x256 (8 MiB) 8-17 % faster,
+// 480x270 (16 MiB) 15-20 % faster, 640x480 (38 MiB) equal, 960x540 (63 MiB) 20 % slower, 1000x750 (92 MiB) 8 %
+// slower with 184 MB more memory.
+inline constexpr std::size_t kDefaultMaxStoredSqueezeInputBytes = std::size_t{20} << 20;
+
 class BandExecutor {
  public:
   // OK when `program` can run fused; otherwise kUnsupported with the reason.
@@ -88,8 +98,11 @@ class BandExecutor {
 
   // band_rows 0 = auto (about two bands per thread). Packs the conv weights and allocates per-thread
   // workspaces for `threads` threads. input_layouts (empty = all kCopied) says how run() passes each input.
+  // A squeeze-excite input map of at most max_stored_squeeze_input_bytes is stored as a checkpoint, a larger one
+  // recomputed (kDefaultMaxStoredSqueezeInputBytes; the same values either way).
   Status prepare(const Program& program, int width, int height, int band_rows, int threads,
-                 std::span<const InputLayout> input_layouts = {});
+                 std::span<const InputLayout> input_layouts = {},
+                 std::size_t max_stored_squeeze_input_bytes = kDefaultMaxStoredSqueezeInputBytes);
   int band_rows() const { return band_rows_; }
   // Runs all bands over the pool (pool.size() <= the threads given to prepare). No allocation.
   void run(ThreadPool& pool, const BandInput& in, const BandOutput& out);
@@ -202,6 +215,7 @@ class BandExecutor {
 
   const Program* program_ = nullptr;
   int width_ = 0, height_ = 0, band_rows_ = 0, pad_ = 1, lead_ = 16;
+  std::size_t max_stored_squeeze_input_bytes_ = kDefaultMaxStoredSqueezeInputBytes;
   int shuffle_source_ = -1;  // >= 0: the output is pixel_shuffle(shuffle_source_) with 3 channels (fast store)
   int output_root_ = -1;     // otherwise: the step whose rows are the output
   bool store_adds_ = false;  // output_root_ is an add of two RGB maps, summed by the store kernel

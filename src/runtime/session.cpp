@@ -127,7 +127,10 @@ Status Session::prepare(int lr_width, int lr_height) {
   }
   s.width = s.height = 0;
   if (s.mode == ExecutionMode::kFusedBands) {
-    LITESR_RETURN_IF_ERROR(s.bands.prepare(s.program, lr_width, lr_height, s.options.band_rows, s.pool->size()));
+    LITESR_RETURN_IF_ERROR(s.bands.prepare(s.program, lr_width, lr_height, s.options.band_rows, s.pool->size(), {},
+                                           s.options.max_stored_squeeze_input_bytes < 0
+                                               ? kDefaultMaxStoredSqueezeInputBytes
+                                               : static_cast<std::size_t>(s.options.max_stored_squeeze_input_bytes)));
   } else if (s.mode == ExecutionMode::kInt8Bands) {
     LITESR_RETURN_IF_ERROR(s.int8_bands.prepare(*s.int8, lr_width, lr_height, s.options.band_rows, s.pool->size()));
   } else if (s.mode == ExecutionMode::kInt8Reference) {

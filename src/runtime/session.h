@@ -19,6 +19,7 @@
 // band executor (int8_band_executor.h) the same way.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -37,6 +38,9 @@ struct SessionOptions {
   std::string isa;        // kernel ISA of this session only, e.g. "avx2", "sse4", "emu128"; "" = the creating
                           // thread's (the best available unless a ThreadIsaScope is active; kernel_dispatch.h)
   bool reference = false; // run the unfused reference executor (the test oracle; slow)
+  // Squeeze-excite input maps up to this many bytes are stored, larger ones recomputed (band_executor.h; the same
+  // values either way: a speed / memory trade-off); -1 = kDefaultMaxStoredSqueezeInputBytes.
+  int64_t max_stored_squeeze_input_bytes = -1;
 };
 
 // Which engine a session uses.

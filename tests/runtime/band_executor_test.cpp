@@ -164,10 +164,11 @@ std::vector<float> reference(const FloatModel& m, const std::vector<float>& lr, 
 }
 
 std::vector<float> fused(const FloatModel& m, std::vector<float> lr, int w, int h, int band_rows, int threads,
-                         ExecutionMode mode = ExecutionMode::kFusedBands) {
+                         ExecutionMode mode = ExecutionMode::kFusedBands, int64_t max_stored_squeeze_input_bytes = -1) {
   SessionOptions o;
   o.band_rows = band_rows;
   o.threads = threads;
+  o.max_stored_squeeze_input_bytes = max_stored_squeeze_input_bytes;
   auto session = Session::create(m.graph, m.tensors, o);
   EXPECT_TRUE(session.ok()) << session.status().to_string();
   EXPECT_EQ(session->mode(), mode);
@@ -249,7 +250,8 @@ TEST_P(BandExecutorTest, U8RunEqualsQuantizedF32Run) {
 }
 
 // Squeeze-excite runs fused in passes (band_executor.h): within 1e-5 of the reference, and the same bits for
-// every band height and thread count (the channel means are summed per row, rows in order).
+// every band height and thread count (the channel means are summed per row, rows in order) and whether the
+// squeeze-excite inputs are stored (small maps, the default here) or recomputed (max_stored_squeeze_input_bytes 0).
 TEST_P(BandExecutorTest, SqueezeExciteGraphRunsFusedInPassesMatchesReferenceAndIsBandAndThreadInvariant) {
   for (const FloatModel& m : {sam_like(), sam_two_blocks()}) {
   for (Size size : {Size{1, 1}, Size{6, 5}, Size{19, 13}, Size{33, 21}}) {
@@ -258,9 +260,13 @@ TEST_P(BandExecutorTest, SqueezeExciteGraphRunsFusedInPassesMatchesReferenceAndI
     const std::vector<float> one = fused(m, lr, size.w, size.h, 0, 1);
     EXPECT_LE(max_abs_diff(one, ref), 1e-5f) << size.w << "x" << size.h;
     for (const auto& [threads, band_rows] : std::vector<std::pair<int, int>>{{2, 0}, {3, 0}, {2, 1}, {3, 4}}) {
-      const std::vector<float> out = fused(m, lr, size.w, size.h, band_rows, threads);
-      EXPECT_EQ(std::memcmp(out.data(), one.data(), out.size() * sizeof(float)), 0)
-          << threads << " threads, " << band_rows << " band rows, " << size.w << "x" << size.h;
+      for (int64_t stored_bytes : {int64_t{-1}, int64_t{0}}) {
+        const std::vector<float> out =
+            fused(m, lr, size.w, size.h, band_rows, threads, ExecutionMode::kFusedBands, stored_bytes);
+        EXPECT_EQ(std::memcmp(out.data(), one.data(), out.size() * sizeof(float)), 0)
+            << threads << " threads, " << band_rows << " band rows, " << size.w << "x" << size.h
+            << (stored_bytes == 0 ? ", squeeze-excite inputs recomputed" : "");
+      }
     }
   }
   }
