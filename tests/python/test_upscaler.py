@@ -384,8 +384,10 @@ def test_upscale_releases_the_gil(random_image):
     # While one thread upscales, Python code in another thread keeps running: the longest pause the main
     # thread sees must be far shorter than the call itself. A loaded machine can deschedule the main thread once
     # in a while, so the best of three attempts counts (with the GIL held, every attempt pauses a whole call).
-    up = litesr.Upscaler(threads=1)  # the default model, SAM-SR: ~0.1-0.3 s for this image on one core
-    lr = random_image((256, 256, 3), np.uint8, seed=40)
+    # The default model, SAM-SR: ~0.1-0.3 s for this image on one core — long enough that the bound below is not
+    # within reach of an ordinary descheduling of the main thread on a loaded machine.
+    up = litesr.Upscaler(threads=1)
+    lr = random_image((512, 512, 3), np.uint8, seed=40)
     up.upscale(lr)  # the first call sizes the session's buffers
     start = time.perf_counter()
     up.upscale(lr)
