@@ -20,11 +20,12 @@
 // the number of squeeze-excites on its longest input path; pass q computes what stage q needs: the row sums
 // of every squeeze-excite input of stage q (squeeze_excite.h: per row in double, rows added in y order),
 // then the gates, which fold into the weights of the conv that reads the gated map (scale_conv_inputs) or
-// scale its rows. A stage-q map that a later stage reads (other than through a squeeze-excite) is a
-// checkpoint: written whole (planar f32) in pass q — each band computes its own rows straight into it, its lead
-// rows (another band's) into its ring — and read back in the later pass; a squeeze-excite's input
-// is recomputed from the checkpoints instead (SAM-SR: the residual stream x_j, nf channels, is stored; the
-// block's expand and depthwise convs, 2nf channels, run twice). The last pass computes the outputs.
+// scale its rows. A stage-q map that a later stage reads is a checkpoint: written whole (planar f32) in pass q —
+// each band computes its own rows straight into it, its lead rows (another band's) into its ring — and read back
+// in the later pass. A map read later only through a squeeze-excite (its input) is a checkpoint only up to
+// max_stored_squeeze_input_bytes, and otherwise recomputed from the checkpoints (SAM-SR: the residual stream x_j,
+// nf channels, is always stored; the block's depthwise output, 2nf channels, stored at small sizes, else its
+// expand and depthwise convs run twice). The last pass computes the outputs.
 //
 // No full-size intermediate exists other than checkpoints, and run() allocates nothing. Each value's
 // arithmetic does not depend on the band boundaries, so any band height and thread count give
