@@ -761,13 +761,12 @@ std::vector<int32_t> taps_in_groups_of_4(std::span<const int8_t> weight, size_t 
   return packed;
 }
 
-// The calling thread's path (its KernelIsa's dispatch index).
+}  // namespace
+
 Int8ConvPath thread_int8_path() {
   const int index = thread_dispatch_index();
   return index >= 0 && index < kMaxDispatchIndex ? path_table()[static_cast<size_t>(index)] : Int8ConvPath::kScalar;
 }
-
-}  // namespace
 
 std::string_view int8_path_name(Int8ConvPath path) {
   switch (path) {

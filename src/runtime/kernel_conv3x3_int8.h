@@ -133,6 +133,8 @@ Int8ConvPath add_int8_row_on(Int8ConvPath path, const AddParams& params, const i
 bool int8_path_supported(Int8ConvPath path);
 // The path the kernels use under `isa` (see DISPATCH above).
 Int8ConvPath int8_path_for(const KernelIsa& isa);
+// int8_path_for the calling thread's KernelIsa, from a table made once (cheap enough to ask per row).
+Int8ConvPath thread_int8_path();
 
 // One output row (see the layout above), on the calling thread's path; returns the path that ran.
 Int8ConvPath conv3x3_int8_rows(const PackedConvInt8& w, const int8_t* const* in_rows, int width,

@@ -146,7 +146,7 @@ __attribute__((target("avx512f,avx512bw,avx512vbmi"))) void lookup_row_vbmi(cons
 
 void lookup_row_int8(const Int8Table& table, const int8_t* in, int n, int8_t* out) {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-  if (int8_path_for(KernelIsa::current()) == Int8ConvPath::kAvx512Vnni) {
+  if (thread_int8_path() == Int8ConvPath::kAvx512Vnni) {
     lookup_row_vbmi(table, in, n, out);
     return;
   }
