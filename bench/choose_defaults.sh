@@ -4,7 +4,7 @@
 #           a 1000x750 image to 12 MP (4000x3000) takes <= 0.5 s on 2 threads (`litesr bench -n M`, median);
 #   video  (`litesr video` without -n): the best validation PSNR-Y on a frame sequence (temporal state carried,
 #           `litesr eval --lr-frames`) among the shipped x4 models that run 320x180 -> 1280x720 end to end
-#           (decode, upscale, encode; `litesr video --benchmark`) at >= 60 fps, twice real time at 30 fps.
+#           (decode, upscale, encode; `litesr video --benchmark`, the median of 3 runs) at >= 60 fps, twice real time at 30 fps.
 # Validation images are frames of ../shared/data/video/clips/vtest.avi (768x576; no model trained on them and no
 # table reports them), as HR, with LR made by MATLAB-exact bicubic x4 (`litesr resize`). Photos: 20 frames 40
 # apart, each alone; video: 20 consecutive frames. Prints every number and the two choices; changes nothing.
@@ -37,7 +37,9 @@ for m in $MODELS; do
   secs=$(json "$DIR/b.json" "round(d['cases'][0]['ms_per_frame']['litesr'] * d['cases'][0]['frames'] / 1000, 3)")
   "$LITESR" eval -n "$m" --lr-frames "$DIR/seq/LR" --gt-frames "$DIR/seq/GT" --json "$DIR/v.json" --progress none >/dev/null
   video=$(json "$DIR/v.json" "round(d['mean']['psnr_y'], 3)")
-  fps=$("$LITESR" video -i "$DIR/clip.mp4" -n "$m" --benchmark 2>&1 | awk '/end-to-end/ {print $2}')
+  # The median of three runs: one run can land either side of the 60 fps bound on this noisy machine.
+  fps=$(for run in 1 2 3; do "$LITESR" video -i "$DIR/clip.mp4" -n "$m" --benchmark 2>&1 | awk '/end-to-end/ {print $2}'; done |
+    sort -g | sed -n 2p)
   printf "%-18s %12s %12s %14s %12s\n" "$m" "$photo" "$secs" "$video" "$fps"
   if awk -v s="$secs" -v p="$photo" -v b="$best_photo_psnr" 'BEGIN {exit !(s <= 0.5 && p > b)}'; then
     best_photo=$m best_photo_psnr=$photo

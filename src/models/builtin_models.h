@@ -18,11 +18,11 @@ namespace litesr::models {
 // The defaults, chosen by measurement (bench/choose_defaults.sh; docs/benchmarks.md "Default models"), each
 // the first of its preference list that is shipped (otherwise bicubic):
 //   photos (`litesr upscale`, `eval`, the C API without a model): sam-sr-xlite-x4 — the best held-out PSNR-Y
-//     of the shipped x4 models among those that upscale to 12 MP in <= 0.5 s on 2 cores (0.33 s), then
-//     sam-sr-xlite-x4-y (0.41 s), then elsr-x4;
-//   video (`litesr video` without -n): fsrcnn-x4-y — the best held-out frame-sequence PSNR-Y among the shipped
-//     x4 models that run 320x180 -> 720p end to end at >= 60 fps on 2 cores (122 fps on the Y' plane), then
-//     evsrnet-nas-x4 (102 fps), then elsr-x4.
+//     of the shipped x4 models among those that upscale to 12 MP in <= 0.5 s on 2 cores (0.24 s), then
+//     sam-sr-xlite-x4-y (0.32 s), then elsr-x4;
+//   video (`litesr video` without -n): sam-sr-xlite-x4-y — the best held-out frame-sequence PSNR-Y among the
+//     shipped x4 models that run 320x180 -> 720p end to end at >= 60 fps on 2 cores (67 fps on the Y' plane,
+//     2026-12-06), then fsrcnn-x4-y (129 fps), evsrnet-nas-x4 (99 fps), elsr-x4.
 std::string default_model_name();
 std::string default_video_model_name();
 
