@@ -75,7 +75,7 @@ TEST(ShippedInt8Model, ScoresTheirReadmeRowsOnSet5) {
   const double elsr = set5_psnr_y(data, "elsr-x4-int8");
   EXPECT_NEAR(elsr, 29.6874, 5e-4);                      // README: 29.69 (PSNR-Y, 4 pixels shaved)
   EXPECT_GT(elsr, set5_psnr_y(data, "elsr-x4") - 0.05);  // the QAT goal: at most 0.05 dB below the float model
-  EXPECT_NEAR(set5_psnr_y(data, "evsrnet-x4-int8"), 29.9958, 5e-4);       // README: 30.00 (float 30.11)
+  EXPECT_NEAR(set5_psnr_y(data, "evsrnet-x4-int8"), 30.0488, 5e-4);       // README: 30.05 (float 30.11)
   EXPECT_NEAR(set5_psnr_y(data, "sam-sr-xlite-x4-int8"), 31.0700, 5e-4);  // README: 31.07 (float 31.14)
 }
 
