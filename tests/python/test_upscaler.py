@@ -384,14 +384,20 @@ def test_upscale_releases_the_gil(random_image):
     # While one thread upscales, Python code in another thread keeps running: the longest pause the main
     # thread sees must be far shorter than the call itself. A loaded machine can deschedule the main thread once
     # in a while, so the best of three attempts counts (with the GIL held, every attempt pauses a whole call).
-    # The default model, SAM-SR: ~0.1-0.3 s for this image on one core — long enough that the bound below is not
-    # within reach of an ordinary descheduling of the main thread on a loaded machine.
+    # The default model, SAM-SR, on an image large enough that one call takes >= 0.1 s (256x256 under the
+    # sanitizers, 512x512 in a release build): the bound below is then out of reach of an ordinary descheduling of
+    # the main thread on a loaded machine, and a call that held the GIL would still exceed it.
     up = litesr.Upscaler(threads=1)
-    lr = random_image((512, 512, 3), np.uint8, seed=40)
-    up.upscale(lr)  # the first call sizes the session's buffers
-    start = time.perf_counter()
-    up.upscale(lr)
-    call = time.perf_counter() - start
+    size = 256
+    while True:
+        lr = random_image((size, size, 3), np.uint8, seed=40)
+        up.upscale(lr)  # the first call at a size sizes the session's buffers
+        start = time.perf_counter()
+        up.upscale(lr)
+        call = time.perf_counter() - start
+        if call >= 0.1 or size >= 1024:
+            break
+        size *= 2
     repeats = max(1, int(0.6 / call))
 
     def longest_pause():
