@@ -130,6 +130,25 @@ float input_sample(const BandInput& in, int channels, int c, int y, int x) {
   return 0.0f;
 }
 
+// Row y of an input, every channel, as planar f32 rows planes[c][0, width): a planar map's rows copied, no input (a
+// zero state) as zeros, interleaved RGB through the SIMD deinterleave (u8: v / 255, as input_sample), any other
+// channel count sample by sample.
+void input_row_to_planes(const BandInput& in, int channels, int y, int width, float* const* planes) {
+  if (in.planar) {
+    for (int c = 0; c < channels; ++c) std::copy_n(in.planar + c * in.plane_stride + y * in.stride, width, planes[c]);
+  } else if (!in.u8 && !in.f32) {
+    for (int c = 0; c < channels; ++c) std::fill_n(planes[c], width, 0.0f);
+  } else if (channels == 3 && in.u8) {
+    deinterleave_rgb_u8_to_planar_f32(in.u8 + y * in.stride, width, planes);
+  } else if (channels == 3) {
+    deinterleave_rgb_f32_to_planar_f32(in.f32 + y * in.stride, width, planes);
+  } else {
+    for (int c = 0; c < channels; ++c) {
+      for (int x = 0; x < width; ++x) planes[c][x] = input_sample(in, channels, c, y, x);
+    }
+  }
+}
+
 // The row inputs of root step k (its own inputs and its fused epilogue's residual), as roots.
 std::vector<RowRead> row_reads(const Program& p, const std::vector<FusedEpilogue>& fusion, int k) {
   std::vector<RowRead> reads;
@@ -351,7 +370,6 @@ Status BandExecutor::prepare(const Program& p, int width, int height, int band_r
       pl.bicubic = static_cast<int>(bicubic_.size());
       input_row_slots = std::max(input_row_slots, v.taps + 1);  // an output row's taps span <= taps input rows
       max_taps = std::max({max_taps, st.node.scale + v.taps, st.node.scale + h.taps});
-      input_channels = std::max(input_channels, st.shape.channels);
       bicubic_.push_back(plan_bicubic_rows(std::move(v), std::move(h), st.node.scale));
       // [channels][width] vertical pass + [r][width] horizontal phases
       work_floats = std::max(work_floats, static_cast<std::size_t>(st.shape.channels + st.node.scale) * width);
@@ -362,6 +380,7 @@ Status BandExecutor::prepare(const Program& p, int width, int height, int band_r
   int max_cin_taps = std::max(3 * p.scale * p.scale, max_taps), max_cout = 3;
   int max_se_channels = 0;
   for (const Step& st : p.steps) {
+    if (st.node.op == OpKind::kInput) input_channels = std::max(input_channels, st.shape.channels);
     if (st.node.op == OpKind::kConv2d) {
       max_cin_taps = std::max(max_cin_taps, st.in_channels * st.node.kernel * st.node.kernel);
       max_cout = std::max(max_cout, st.shape.channels);
@@ -664,15 +683,7 @@ const float* BandExecutor::input_plane_row(int input, int channels, int c, int y
   float* rows = ws.scratch.data() + ws.input_rows_offset + static_cast<std::size_t>(slot) * channels * width_;
   if (ws.input_row_of_slot[slot] != std::pair<int, int>(input, y)) {
     for (int ch = 0; ch < channels; ++ch) ws.plane_ptrs[ch] = rows + static_cast<std::size_t>(ch) * width_;
-    if (channels == 3 && in.u8) {
-      deinterleave_rgb_u8_to_planar_f32(in.u8 + y * in.stride, width_, ws.plane_ptrs.data());
-    } else if (channels == 3 && in.f32) {
-      deinterleave_rgb_f32_to_planar_f32(in.f32 + y * in.stride, width_, ws.plane_ptrs.data());
-    } else {
-      for (int ch = 0; ch < channels; ++ch) {
-        for (int x = 0; x < width_; ++x) ws.plane_ptrs[ch][x] = input_sample(in, channels, ch, y, x);
-      }
-    }
+    input_row_to_planes(in, channels, y, width_, ws.plane_ptrs.data());
     ws.input_row_of_slot[slot] = {input, y};
   }
   return rows + static_cast<std::size_t>(c) * width_;
@@ -778,27 +789,10 @@ void BandExecutor::compute_row(int k, int y, Workspace& ws) {
     return;
   }
   switch (nd.op) {
-    case OpKind::kInput: {
-      const BandInput& in = inputs_[pl.input];
-      if (in.planar) {
-        for (int c = 0; c < channels; ++c) std::copy_n(in.planar + c * in.plane_stride + y * in.stride, w, out[c]);
-      } else if (!in.u8 && !in.f32) {
-        for (int c = 0; c < channels; ++c) std::fill_n(out[c], w, 0.0f);
-      } else if (channels == 3) {
-        for (int c = 0; c < 3; ++c) ws.plane_ptrs[c] = out[c];
-        if (in.u8) {
-          deinterleave_rgb_u8_to_planar_f32(in.u8 + y * in.stride, w, ws.plane_ptrs.data());
-        } else {
-          deinterleave_rgb_f32_to_planar_f32(in.f32 + y * in.stride, w, ws.plane_ptrs.data());
-        }
-      } else {
-        for (int c = 0; c < channels; ++c) {
-          float* dst = out[c];
-          for (int x = 0; x < w; ++x) dst[x] = input_sample(in, channels, c, y, x);
-        }
-      }
+    case OpKind::kInput:
+      for (int c = 0; c < channels; ++c) ws.plane_ptrs[c] = out[c];
+      input_row_to_planes(inputs_[pl.input], channels, y, w, ws.plane_ptrs.data());
       break;
-    }
     case OpKind::kConv2d: {
       const int kk = nd.kernel, r = (kk - 1) / 2, src = nd.inputs[0];
       const FusedEpilogue& fused = fusion_[k];

@@ -2,7 +2,6 @@
 // the squeeze-excite means of the band executor must not depend on the kernel ISA, band height or thread count.
 #include <gtest/gtest.h>
 
-#include <cmath>
 #include <cstring>
 #include <random>
 #include <string>
@@ -10,22 +9,16 @@
 
 #include "runtime/kernel_dispatch.h"
 #include "runtime/squeeze_excite.h"
+#include "testing/binade_rows.h"
 
 namespace litesr {
 namespace {
 
 TEST(RowSumsF64, EqualRowSumF64BitForBitOnEveryIsa) {
   std::mt19937 rng(17);
-  // Values spanning many binades, so that any change in the order of the additions changes the rounding.
-  std::uniform_real_distribution<float> mantissa(-1.0f, 1.0f);
-  std::uniform_int_distribution<int> exponent(-30, 30);
   constexpr int kMaxRows = 11, kMaxWidth = 75;
-  std::vector<std::vector<float>> data(kMaxRows, std::vector<float>(kMaxWidth));
-  for (auto& row : data) {
-    for (float& v : row) v = std::ldexp(mantissa(rng), exponent(rng));
-  }
-  std::vector<const float*> rows;
-  for (const auto& row : data) rows.push_back(row.data());
+  const testing::BinadeRows binade(kMaxRows, kMaxWidth, 30, rng);
+  const std::vector<const float*>& rows = binade.ptrs;
   int checked = 0;
   for (const std::string& isa : available_isas()) {
     const ThreadIsaScope scope(KernelIsa::named(isa).value());

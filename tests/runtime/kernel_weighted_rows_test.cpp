@@ -4,31 +4,25 @@
 
 #include <gtest/gtest.h>
 
-#include <cmath>
 #include <cstring>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "runtime/kernel_dispatch.h"
+#include "testing/binade_rows.h"
 
 namespace litesr {
 namespace {
 
 TEST(WeightedRowsF32, EqualThePlainLoopBitForBitOnEveryIsa) {
   std::mt19937 rng(5);
-  // Values spanning many binades, so that a fused multiply-add or another order of the sums changes the rounding.
-  std::uniform_real_distribution<float> mantissa(-1.0f, 1.0f);
-  std::uniform_int_distribution<int> exponent(-20, 20);
   constexpr int kMaxTaps = 6, kMaxWidth = 70;
-  std::vector<std::vector<float>> data(kMaxTaps, std::vector<float>(kMaxWidth));
-  for (auto& row : data) {
-    for (float& v : row) v = std::ldexp(mantissa(rng), exponent(rng));
-  }
+  const testing::BinadeRows binade(kMaxTaps, kMaxWidth, 20, rng);
+  const std::vector<const float*>& rows = binade.ptrs;
+  std::uniform_real_distribution<float> unit(-1.0f, 1.0f);
   std::vector<float> weights(kMaxTaps);
-  for (float& w : weights) w = mantissa(rng);
-  std::vector<const float*> rows;
-  for (const auto& row : data) rows.push_back(row.data());
+  for (float& w : weights) w = unit(rng);
   int checked = 0;
   for (const std::string& isa : available_isas()) {
     const ThreadIsaScope scope(KernelIsa::named(isa).value());
