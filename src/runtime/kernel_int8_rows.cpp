@@ -19,6 +19,8 @@
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
 #include <hwy/highway.h>
 
+#include "runtime/kernel_row_loops-inl.h"
+
 HWY_BEFORE_NAMESPACE();
 namespace litesr {
 namespace HWY_NAMESPACE {
@@ -36,16 +38,6 @@ HWY_INLINE void interleave_block(D d, const int8_t* const* rows, size_t x, hn::V
     hn::StoreInterleaved3(load(0), load(1), load(2), d, hr);
   } else {
     hn::StoreInterleaved4(load(0), load(1), load(2), load(3), d, hr);
-  }
-}
-
-template <class F>
-HWY_INLINE void with_scale(int s, F&& f) {
-  switch (s) {
-    case 1: f(std::integral_constant<int, 1>{}); break;
-    case 2: f(std::integral_constant<int, 2>{}); break;
-    case 3: f(std::integral_constant<int, 3>{}); break;
-    default: f(std::integral_constant<int, 4>{}); break;
   }
 }
 
@@ -67,9 +59,7 @@ bool store_exact_u8(const int8_t* const* rows, int width_i, int scale, uint8_t* 
         }
       }
     };
-    size_t x = 0;
-    for (; x + n <= width; x += n) one(x);
-    if (x < width) one(width - n);
+    for_each_vector(n, width, one);
   });
   return true;
 }
@@ -82,9 +72,7 @@ bool interleave_int8(const int8_t* const* in_rows, int width_i, int r, int8_t* o
   with_scale(r, [&](auto s_const) {
     constexpr int S = decltype(s_const)::value;
     uint8_t* o = reinterpret_cast<uint8_t*>(out);
-    size_t x = 0;
-    for (; x + n <= width; x += n) interleave_block<S>(d, in_rows, x, zero, o + x * S);
-    if (x < width) interleave_block<S>(d, in_rows, width - n, zero, o + (width - n) * S);
+    for_each_vector(n, width, [&](size_t x) { interleave_block<S>(d, in_rows, x, zero, o + x * S); });
   });
   return true;
 }
@@ -102,9 +90,7 @@ bool deinterleave_exact(const uint8_t* rgb, int width_i, int8_t* const* planes) 
     hn::StoreU(hn::Xor(g, flip), d, reinterpret_cast<uint8_t*>(planes[1]) + x);
     hn::StoreU(hn::Xor(b, flip), d, reinterpret_cast<uint8_t*>(planes[2]) + x);
   };
-  size_t x = 0;
-  for (; x + n <= width; x += n) one(x);
-  if (x < width) one(width - n);
+  for_each_vector(n, width, one);
   return true;
 }
 

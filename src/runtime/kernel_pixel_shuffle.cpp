@@ -20,6 +20,8 @@
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
 #include <hwy/highway.h>
 
+#include "runtime/kernel_row_loops-inl.h"
+
 HWY_BEFORE_NAMESPACE();
 namespace litesr {
 namespace HWY_NAMESPACE {
@@ -94,17 +96,6 @@ HWY_INLINE void gather_hr(D d, const float* const* rows, int c, int i, size_t x,
   }
 }
 
-// f(integral_constant<int, S>) for S = s in 1..4 (the vectorised scales; callers check the range).
-template <class F>
-HWY_INLINE void with_scale(int s, F&& f) {
-  switch (s) {
-    case 1: f(std::integral_constant<int, 1>{}); break;
-    case 2: f(std::integral_constant<int, 2>{}); break;
-    case 3: f(std::integral_constant<int, 3>{}); break;
-    default: f(std::integral_constant<int, 4>{}); break;
-  }
-}
-
 template <int S, bool kU8, class D, typename Out>
 HWY_INLINE void shuffle_vector(D d, const float* const* rows, size_t x, const float* const* skip,
                                Out* const* out_rows) {
@@ -151,9 +142,7 @@ HWY_INLINE bool shuffle_rows(const float* const* rows, int width_i, int scale, c
         shuffle_vector<S, kU8>(d, rows, x, skip, out_rows);
       }
     };
-    size_t x = 0;
-    for (; x + n <= width; x += n) one(x);
-    if (x < width) one(width - n);
+    for_each_vector(n, width, one);
   };
   with_scale(scale, run);
   return true;
@@ -172,9 +161,7 @@ bool interleave_rows(const float* const* in_rows, int width_i, int r, float* out
   if (width < n || r < 1 || r > 4) return false;
   auto run = [&](auto s_const) {
     constexpr int S = decltype(s_const)::value;
-    size_t x = 0;
-    for (; x + n <= width; x += n) gather_hr<S>(d, in_rows, 0, 0, x, out + x * S);
-    if (x < width) gather_hr<S>(d, in_rows, 0, 0, width - n, out + (width - n) * S);
+    for_each_vector(n, width, [&](size_t x) { gather_hr<S>(d, in_rows, 0, 0, x, out + x * S); });
   };
   with_scale(r, run);
   return true;
@@ -194,9 +181,7 @@ bool deinterleave_u8(const uint8_t* rgb, int width_i, float* const* planes) {
     hn::StoreU(hn::Div(hn::ConvertTo(d, hn::PromoteTo(di, g)), k255), d, planes[1] + x);
     hn::StoreU(hn::Div(hn::ConvertTo(d, hn::PromoteTo(di, b)), k255), d, planes[2] + x);
   };
-  size_t x = 0;
-  for (; x + n <= width; x += n) one(x);
-  if (x < width) one(width - n);
+  for_each_vector(n, width, one);
   return true;
 }
 
@@ -211,9 +196,7 @@ bool deinterleave_f32(const float* rgb, int width_i, float* const* planes) {
     hn::StoreU(g, d, planes[1] + x);
     hn::StoreU(b, d, planes[2] + x);
   };
-  size_t x = 0;
-  for (; x + n <= width; x += n) one(x);
-  if (x < width) one(width - n);
+  for_each_vector(n, width, one);
   return true;
 }
 

@@ -8,23 +8,14 @@
 #define LITESR_RUNTIME_KERNEL_SIMD_INL_H_
 #endif
 
-#include <hwy/highway.h>
 #include <hwy/contrib/math/math-inl.h>
+#include <hwy/highway.h>
 
 #include <cstddef>
 #include <utility>
 
 #include "runtime/kernel_conv.h"
-
-// Forces inlining of the small lambdas that unroll() instantiates: GCC otherwise outlines some of them and
-// the accumulators go through memory.
-#ifndef LITESR_INLINE_LAMBDA
-#if defined(__GNUC__) || defined(__clang__)
-#define LITESR_INLINE_LAMBDA __attribute__((always_inline))
-#else
-#define LITESR_INLINE_LAMBDA
-#endif
-#endif
+#include "runtime/kernel_row_loops-inl.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace litesr {
@@ -126,19 +117,6 @@ HWY_INLINE void for_each_co_block(int cout, F&& f) {
     }
     c0 += c;
   }
-}
-
-// Runs `body(x, integral_constant<Xb>)` over the pixel range [x_begin, x_end) in steps of Xb vectors,
-// then single vectors; when x_end == width and a partial vector remains, once more at width - N
-// (overlapping the previous vector: requires width >= N and outputs that do not alias inputs).
-template <int Xb, class F>
-HWY_INLINE void for_each_x_block(size_t n, size_t x_begin, size_t x_end, size_t width, F&& body) {
-  size_t x = x_begin;
-  if constexpr (Xb > 1) {
-    for (; x + Xb * n <= x_end; x += Xb * n) body(x, std::integral_constant<int, Xb>{});
-  }
-  for (; x + n <= x_end; x += n) body(x, std::integral_constant<int, 1>{});
-  if (x < x_end && x_end == width) body(width - n, std::integral_constant<int, 1>{});
 }
 
 }  // namespace HWY_NAMESPACE

@@ -12,6 +12,8 @@
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
 #include <hwy/highway.h>
 
+#include "runtime/kernel_row_loops-inl.h"
+
 HWY_BEFORE_NAMESPACE();
 namespace litesr {
 namespace HWY_NAMESPACE {
@@ -27,9 +29,7 @@ bool weighted_rows(const float* const* rows, const float* weights, int taps, int
     for (int t = 0; t < taps; ++t) acc = hn::Add(acc, hn::Mul(hn::Set(d, weights[t]), hn::LoadU(d, rows[t] + x)));
     hn::StoreU(acc, d, out + x);
   };
-  size_t x = 0;
-  for (; x + n <= width; x += n) block(x);
-  if (x < width) block(width - n);  // the last vector again, overlapping (the same values)
+  for_each_vector(n, width, block);
   return true;
 }
 
