@@ -352,10 +352,8 @@ Status BandExecutor::prepare(const Program& p, int width, int height, int band_r
     se_.push_back(std::move(se));
   }
 
-  if (band_rows <= 0) band_rows = auto_band_rows(height, threads);
-  band_rows_ = std::clamp(band_rows, 1, height);
-
   LITESR_RETURN_IF_ERROR(plan_passes());
+  band_rows_ = std::clamp(band_rows > 0 ? band_rows : auto_band_rows(height, threads, boundary_share()), 1, height);
 
   bicubic_.clear();
   std::size_t work_floats = 1;
@@ -408,6 +406,21 @@ Status BandExecutor::prepare(const Program& p, int width, int height, int band_r
 }
 
 // Stages, checkpoints, and per pass: the active roots, their leads, rings and workspace offsets.
+double BandExecutor::boundary_share() const {
+  BoundaryWork work;
+  for (const Pass& pass : passes_) {
+    for (int k : pass.order) {
+      const StepPlan& pl = pass.plans[k];
+      const Node& node = program_->steps[k].node;
+      if (pl.load || node.op != OpKind::kConv2d) continue;
+      const double macs_per_row = static_cast<double>(pl.width) * node.out_channels *
+                                  (program_->steps[k].in_channels / node.groups) * node.kernel * node.kernel;
+      work.add(pl.halo, pl.factor * height_, macs_per_row);
+    }
+  }
+  return work.share();
+}
+
 Status BandExecutor::plan_passes() {
   const Program& p = *program_;
   const int n = static_cast<int>(p.steps.size());

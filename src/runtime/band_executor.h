@@ -203,6 +203,7 @@ class BandExecutor {
   };
   static BicubicRows plan_bicubic_rows(BicubicTable vertical, BicubicTable horizontal, int r);
   Status plan_passes();
+  double boundary_share() const;  // BoundaryWork::share() of the passes (conv MACs)
   void run_band(int band, int thread);
   StepRows rows_of(const Workspace& ws, int step, int y) const;  // row y of a step's channels
   StepRows checkpoint_rows(const Checkpoint& cp, int y) const;   // row y (in the map) of a checkpoint

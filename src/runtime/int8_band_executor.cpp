@@ -144,7 +144,7 @@ Status Int8BandExecutor::prepare(const Int8Program& p, int width, int height, in
   for (std::size_t i = 0; i < p.inputs.size(); ++i) input_index_[p.inputs[i]] = static_cast<int>(i);
   for (std::size_t i = 1; i < p.outputs.size(); ++i) output_index_[p.outputs[i]] = static_cast<int>(i);
   LITESR_RETURN_IF_ERROR(plan_passes(width, height));
-  band_rows_ = std::clamp(band_rows > 0 ? band_rows : auto_band_rows(height, threads), 1, height);
+  band_rows_ = std::clamp(band_rows > 0 ? band_rows : auto_band_rows(height, threads, boundary_share()), 1, height);
 
   int max_ptrs = 3 * p.scale * p.scale, max_cout = 3, max_width = width * p.scale;
   std::size_t mirrored = 0;
@@ -186,6 +186,22 @@ Status Int8BandExecutor::prepare(const Int8Program& p, int width, int height, in
 }
 
 // Stages, checkpoints and passes (int8_band_executor.h), squeeze-excite gate parameters, checkpoint memory.
+double Int8BandExecutor::boundary_share() const {
+  BoundaryWork work;
+  for (const Pass& pass : passes_) {
+    for (int k : pass.order) {
+      const StepPlan& pl = pass.plans[k];
+      const Int8Step& s = program_->steps[k];
+      if (s.op != OpKind::kConv2d) continue;
+      const QuantizedConv2d& c = s.conv;
+      const double macs_per_row =
+          static_cast<double>(pl.width) * s.channels * (c.in_channels / c.groups) * c.kernel * c.kernel;
+      work.add(pl.halo, pl.factor * height_, macs_per_row);
+    }
+  }
+  return work.share();
+}
+
 Status Int8BandExecutor::plan_passes(int width, int height) {
   const Int8Program& p = *program_;
   const int n = static_cast<int>(p.steps.size());

@@ -140,6 +140,7 @@ class Int8BandExecutor {
   };
   Status prepare_ops();
   Status plan_passes(int width, int height);
+  double boundary_share() const;  // BoundaryWork::share() of the passes (conv MACs)
   int8_t* row_ptr(const Workspace& ws, int step, int c, int y) const;
   void run_passes(ThreadPool& pool);
   void finish_gates(const Pass& pass);

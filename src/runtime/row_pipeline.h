@@ -38,11 +38,34 @@ inline int floor_mod(int a, int m) {
 void plan_row_leads(const std::vector<std::vector<RowRead>>& reads, const std::vector<bool>& computed,
                     const std::vector<int>& factor, std::vector<int>& halo, std::vector<int>& ring);
 
-// Auto band height: the working set does not depend on it (rings), so about two bands per thread for load balance,
-// with at least 16 rows so that the lead recomputation at band boundaries stays small; one band on one thread.
-inline int auto_band_rows(int height, int threads) {
+// The work that band boundaries repeat. A band computes step k's rows from h_k (its halo, own rows) before the
+// band's first row to h_k past its last (run_row_pipeline), so two neighbouring bands both compute 2·h_k rows of
+// every computed step: add() each computed step of each pass with its rows per run and a cost per row (the
+// executors count conv MACs, which dominate); share() = one boundary's repeated work / a whole run's work.
+struct BoundaryWork {
+  double repeated = 0, total = 0;
+  void add(int halo, int rows, double cost_per_row) {
+    repeated += 2.0 * halo * cost_per_row;
+    total += rows * cost_per_row;
+  }
+  double share() const { return total > 0 ? repeated / total : 0.0; }
+};
+
+// Two bands per thread were meant to balance the load when a thread is slowed (another process, the video
+// encoder's thread); one band per thread instead where the `threads` boundaries they add would repeat more than
+// this share of a run. Measured (docs/runtime.md "Band height", 2 threads, 320x180 LR, interleaved): share per
+// boundary evsrnet-x4 6.3 %, evsrnet-nas-x4 9.7 %, fsrcnn-x4-y 1.7 %, espcn-x4 0.8 %, sam-sr-xlite-x4 0.7 %,
+// elsr-x4 0.5 %; one band per thread made evsrnet-x4's step 10-12 % faster and `litesr video` 4-5 % (evsrnet-x4)
+// and 3-8 % (fsrcnn-x4-y) faster, and was equal for ELSR and SAM-SR, even beside the encoder's thread.
+inline constexpr double kMaxExtraBoundaryShare = 0.02;
+
+// Auto band height: the working set does not depend on it (rings); two bands per thread (one where their extra
+// boundaries cost more than kMaxExtraBoundaryShare), at least 16 rows; one band on one thread.
+// boundary_share: BoundaryWork::share() of the run.
+inline int auto_band_rows(int height, int threads, double boundary_share) {
   if (threads <= 1) return height;
-  const int rows = ceil_div(height, 2 * threads);
+  const int bands = threads * boundary_share > kMaxExtraBoundaryShare ? threads : 2 * threads;
+  const int rows = ceil_div(height, bands);
   return rows < 16 ? 16 : rows;
 }
 

@@ -162,7 +162,8 @@ TEST(Int8BandExecutor, PreparesOnceAndRunsWithoutAllocating) {
   EXPECT_FALSE(ex.prepare(int8, 0, 5, 0, 1).ok());
   EXPECT_FALSE(ex.prepare(int8, 5, 5, 0, 0).ok());
   ASSERT_TRUE(ex.prepare(int8, 64, 40, 0, 2).ok());
-  EXPECT_EQ(ex.band_rows(), 16);  // two bands per thread, at least 16 rows
+  // One band per thread: at 40 rows each boundary repeats more than 1 % of the four-conv chain's work.
+  EXPECT_EQ(ex.band_rows(), 20);
   const Image lr = random_rgb(64, 40, 3);
   Image sr = Image::create(256, 160, 3, PixelType::kU8).value();
   BandInput in;
