@@ -930,7 +930,7 @@ void BandExecutor::compute_row(int k, int y, Workspace& ws) {
 // Output rows Y = y·s + i (i < s) of LR row y of the shuffle source: pixel shuffle + clamp/quantise +
 // interleave, one kernel call, straight into the output image.
 void BandExecutor::store_shuffled_rows(int y, Workspace& ws) {
-  const int w = width_, s = program_->scale, sw = w * s;
+  const int w = width_, s = program_->scale;
   const BandOutput& out = outputs_[0];
   const int conv_channels = 3 * s * s;
   const StepRows source = rows_of(ws, shuffle_source_, y);
@@ -942,13 +942,6 @@ void BandExecutor::store_shuffled_rows(int y, Workspace& ws) {
   }
   for (int i = 0; i < s; ++i) ws.f32_rows[i] = out.f32 + (static_cast<std::ptrdiff_t>(y) * s + i) * out.stride;
   pixel_shuffle_store_f32_rows(ws.in_ptrs.data(), w, s, nullptr, ws.f32_rows.data());
-  for (int i = 0; i < s; ++i) {
-    float* dst = ws.f32_rows[i];
-    for (int q = 0; q < 3 * sw; ++q) {
-      const float v = dst[q];
-      dst[q] = v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f;
-    }
-  }
 }
 
 // Output row yy of the output root: clamp / quantise + interleave (3 colours: the pixel-shuffle store kernel
@@ -979,10 +972,6 @@ void BandExecutor::store_output_row(int k, int yy, Workspace& ws) {
     }
     float* dst = out.f32 + base;
     pixel_shuffle_store_f32_rows(ws.in_ptrs.data(), sw, 1, skip, &dst);
-    for (int q = 0; q < 3 * sw; ++q) {
-      const float v = dst[q];
-      dst[q] = v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f;
-    }
     return;
   }
   for (int c = 0; c < out_channels; ++c) {

@@ -37,6 +37,12 @@ HWY_INLINE hn::Vec<hn::Rebind<int32_t, D>> quantize_i32(D d, V v) {
   return hn::ConvertTo(di, hn::Add(s, hn::Set(d, 0.5f)));  // truncation = floor here
 }
 
+// v clamped to [0, 1], NaN -> 0: v > 0 ? min(v, 1) : 0 (the f32 store).
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE V clamp_unit(D d, V v) {
+  return hn::IfThenElseZero(hn::Gt(v, hn::Zero(d)), hn::Min(v, hn::Set(d, 1.0f)));
+}
+
 // quantize_unit(v, 255) on a vector, result as u8 lanes.
 template <class D, class V = hn::Vec<D>>
 HWY_INLINE hn::Vec<hn::Rebind<uint8_t, D>> quantize_u8(D d, V v) {
@@ -119,7 +125,7 @@ HWY_INLINE void shuffle_vector(D d, const float* const* rows, size_t x, const fl
         const hn::Rebind<uint8_t, D> d8;
         hn::StoreInterleaved3(quantize_u8(d, r), quantize_u8(d, g), quantize_u8(d, b), d8, o);
       } else {
-        hn::StoreInterleaved3(r, g, b, d, o);
+        hn::StoreInterleaved3(clamp_unit(d, r), clamp_unit(d, g), clamp_unit(d, b), d, o);
       }
     }
   }
@@ -278,7 +284,8 @@ void pixel_shuffle_store_u8_rows_ref(const float* const* rows, int width, int sc
 
 void pixel_shuffle_store_f32_rows_ref(const float* const* rows, int width, int scale,
                                       const float* const* skip_rgb, float* const* out_rows) {
-  shuffle_ref(rows, width, scale, skip_rgb, out_rows, [](float& o, float v) { o = v; });
+  shuffle_ref(rows, width, scale, skip_rgb, out_rows,
+              [](float& o, float v) { o = v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f; });
 }
 
 void deinterleave_rgb_u8_to_planar_f32_ref(const uint8_t* rgb, int width, float* const* planes) {

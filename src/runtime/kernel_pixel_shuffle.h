@@ -7,7 +7,7 @@
 //                                 e.g. a bicubic upscale of the input (SAM-SR); null = no skip
 //   out_rows[i][(X)*3 + c]        interleaved RGB HR row i, X = x*s + j                 (s rows)
 // u8 store: v = rows[..][x] (+ skip) then exactly quantize_unit(v, 255) of base/image_ops.h: clamp to
-// [0, 1]*255 (NaN -> 0) and round half up ((int)(v*255 + 0.5)). The f32 store writes v unclamped.
+// [0, 1]*255 (NaN -> 0) and round half up ((int)(v*255 + 0.5)). f32 store: v clamped to [0, 1] (NaN -> 0).
 // Scales 1..4 are vectorised; other scales take the reference path. Row pointers need no halo here.
 #pragma once
 
