@@ -726,7 +726,7 @@ void BandExecutor::run(ThreadPool& pool, std::span<const BandInput> inputs, std:
   const int bands = (height_ + band_rows_ - 1) / band_rows_;
   for (const Pass& pass : passes_) {
     pass_ = &pass;
-    pool.run(bands, &BandExecutor::band_task, this);
+    pool.run(bands, &BandExecutor::band_task, this, /*another_run_follows=*/!pass.final);
     finish_gates(pass);
   }
   pass_ = nullptr;

@@ -552,7 +552,8 @@ void Int8BandExecutor::run_passes(ThreadPool& pool) {
         std::fill_n(row + kLeadBytes + cp.width, cp.stride - kLeadBytes - cp.width, zp);
       }
     }
-    pool.run((height_ + band_rows_ - 1) / band_rows_, &Int8BandExecutor::band_task, this);
+    pool.run((height_ + band_rows_ - 1) / band_rows_, &Int8BandExecutor::band_task, this,
+             /*another_run_follows=*/&pass != &passes_.back());
     finish_gates(pass);
   }
   pass_ = nullptr;

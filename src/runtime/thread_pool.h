@@ -2,9 +2,14 @@
 // through an atomic counter to the workers and the calling thread (thread index 0), and returns when all
 // are done. No allocation per run(); tasks are a plain function pointer + context. The workers run each
 // task under the kernel ISA of the thread that called run() (runtime/kernel_dispatch.h).
+// Waiting: threads block on condition variables, so an idle pool uses no CPU. A run() that says another run
+// follows at once (a multi-pass executor: a SAM-SR frame is nine run()s microseconds apart, and a sleeping
+// thread takes tens of microseconds to wake) is the exception: its caller waiting for the workers, and the
+// workers waiting for the next run, poll for up to kSpinWait first.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -19,6 +24,8 @@ int resolve_threads(int requested);
 
 class ThreadPool {
  public:
+  static constexpr std::chrono::microseconds kSpinWait{50};
+
   using TaskFn = void (*)(void* context, int task, int thread);
 
   explicit ThreadPool(int threads);  // total threads including the caller; >= 1
@@ -27,7 +34,8 @@ class ThreadPool {
   ThreadPool& operator=(const ThreadPool&) = delete;
 
   int size() const { return static_cast<int>(workers_.size()) + 1; }
-  void run(int tasks, TaskFn fn, void* context);
+  // another_run_follows: the caller calls run() again right after this one returns (see above).
+  void run(int tasks, TaskFn fn, void* context, bool another_run_follows = false);
 
  private:
   void worker_loop(int thread);
@@ -36,8 +44,9 @@ class ThreadPool {
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable start_cv_, done_cv_;
-  uint64_t generation_ = 0;
-  int busy_ = 0;  // workers still draining the current generation
+  std::atomic<uint64_t> generation_{0};  // written under mutex_; polled by waiting workers
+  std::atomic<int> busy_{0};             // workers still draining the current generation
+  bool spin_after_ = false;              // this generation's another_run_follows
   bool stop_ = false;
   TaskFn fn_ = nullptr;
   void* context_ = nullptr;

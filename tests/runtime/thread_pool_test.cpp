@@ -1,5 +1,6 @@
 // ThreadPool (runtime/thread_pool.h): every task runs exactly once per run(), on a valid thread index, across
-// many consecutive runs and pool sizes; results written by workers are visible to the caller after run().
+// many consecutive runs and pool sizes, with and without polling between runs; results written by workers are
+// visible to the caller after run().
 // The tsan preset runs these under ThreadSanitizer.
 #include <gtest/gtest.h>
 
@@ -54,6 +55,25 @@ TEST(ThreadPool, ManyShortRunsInARow) {
   c.threads = 2;
   for (int run = 0; run < 2000; ++run) pool.run(4, count_task, &c);
   for (const std::atomic<int>& h : hits) EXPECT_EQ(h.load(), 2000);
+}
+
+TEST(ThreadPool, RunsThatSayAnotherFollowsMixedWithOnesThatDoNot) {
+  // Polling workers and caller (another_run_follows) and blocking ones alternate; the pool is destroyed right
+  // after a run that said another follows (its workers are still polling then).
+  for (int threads : {2, 3}) {
+    std::vector<std::atomic<int>> hits(5);
+    Counts c;
+    c.per_task.assign(5, 0);
+    c.hits = &hits;
+    c.threads = threads;
+    {
+      ThreadPool pool(threads);
+      for (int run = 0; run < 3000; ++run) pool.run(5, count_task, &c, /*another_run_follows=*/run % 3 != 2);
+      pool.run(5, count_task, &c, /*another_run_follows=*/true);
+    }
+    for (const std::atomic<int>& h : hits) EXPECT_EQ(h.load(), 3001) << threads << " threads";
+    EXPECT_EQ(c.bad_thread.load(), 0);
+  }
 }
 
 TEST(ThreadPool, PoolsOnSeveralThreadsAtOnce) {
