@@ -603,10 +603,10 @@ Status BandExecutor::plan_passes() {
       last.order.erase(std::find(last.order.begin(), last.order.end(), p.outputs[0]));
     }
   }
-  {  // output = add(a, b) of two RGB maps (SAM-SR's bicubic skip): the store kernel adds b as its skip rows
+  {  // output = add(a, b) of two RGB or luma maps (SAM-SR's bicubic skip): the store adds b while storing
     const Step& out = p.steps[output_root_];
     if (shuffle_source_ < 0 && out.node.op == OpKind::kAdd && out.node.inputs.size() == 2 &&
-        out.shape.channels == 3 && !last.plans[output_root_].load) {
+        (out.shape.channels == 3 || out.shape.channels == 1) && !last.plans[output_root_].load) {
       store_adds_ = true;
       last.plans[output_root_].stored_by_output = true;
     }
@@ -972,6 +972,34 @@ void BandExecutor::store_output_row(int k, int yy, Workspace& ws) {
     }
     float* dst = out.f32 + base;
     pixel_shuffle_store_f32_rows(ws.in_ptrs.data(), sw, 1, skip, &dst);
+    return;
+  }
+  if (out_channels == 1) {  // a luma model: contiguous samples, v = a (+ b, as add_row sums them)
+    const float* a = nullptr;
+    const float* b = nullptr;
+    if (store_adds_) {
+      const Node& add = program_->steps[k].node;
+      a = rows_of(ws, add.inputs[0], yy)[0];
+      b = rows_of(ws, add.inputs[1], yy)[0];
+    } else {
+      a = rows_of(ws, k, yy)[0];
+    }
+    if (out.f32) {
+      float* dst = out.f32 + base;
+      auto clamp = [](float v) { return v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f; };
+      if (b != nullptr) {
+        for (int xx = 0; xx < sw; ++xx) dst[xx] = clamp(a[xx] + b[xx]);
+      } else {
+        for (int xx = 0; xx < sw; ++xx) dst[xx] = clamp(a[xx]);
+      }
+    } else {
+      uint8_t* dst = out.u8 + base;
+      if (b != nullptr) {
+        for (int xx = 0; xx < sw; ++xx) dst[xx] = static_cast<uint8_t>(quantize_unit(a[xx] + b[xx], 255));
+      } else {
+        for (int xx = 0; xx < sw; ++xx) dst[xx] = static_cast<uint8_t>(quantize_unit(a[xx], 255));
+      }
+    }
     return;
   }
   for (int c = 0; c < out_channels; ++c) {

@@ -220,7 +220,7 @@ class BandExecutor {
   std::size_t max_stored_squeeze_input_bytes_ = kDefaultMaxStoredSqueezeInputBytes;
   int shuffle_source_ = -1;  // >= 0: the output is pixel_shuffle(shuffle_source_) with 3 channels (fast store)
   int output_root_ = -1;     // otherwise: the step whose rows are the output
-  bool store_adds_ = false;  // output_root_ is an add of two RGB maps, summed by the store kernel
+  bool store_adds_ = false;  // output_root_ is an add of two RGB or luma maps, summed while storing
   std::vector<int> stage_;
   std::vector<FusedEpilogue> fusion_;  // per step: skipped steps read their alias's rows
   std::vector<int> packed_of_;         // per step: index into packed_, -1 = scalar loop / not a conv

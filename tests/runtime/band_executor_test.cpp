@@ -85,17 +85,18 @@ FloatModel mixed(int s) {
   return with_random_float_tensors(std::move(b).finish(), 20 + s);
 }
 
-// SAM-SR-shaped: squeeze-excite (two passes) and a ×2 ×2 upsampler with convs at each resolution.
-FloatModel sam_like() {
+// SAM-SR-shaped: squeeze-excite (two passes) and a ×2 ×2 upsampler with convs at each resolution; RGB, or luma
+// (`channels` 1: one channel in and out, like sam-sr-xlite-x4-y).
+FloatModel sam_like(int channels = 3) {
   GraphBuilder b("sam_like", 4);
-  const int x = b.input("x", 3);
+  const int x = b.input("x", channels);
   const int e = b.leaky_relu(b.batch_norm(b.conv(x, "e", 8, 1, false), "bn"), 0.2f);
   const int d = b.squeeze_excite(b.leaky_relu(b.conv(e, "dw", 8, 3, true, 8), 0.2f), "se", 2, SeGate::kHardSigmoid);
   const int pj = b.add({b.conv(d, "pj", 8, 1), e});
   int u = b.leaky_relu(b.pixel_shuffle(b.conv(pj, "u1", 16, 1), 2), 0.2f);
   u = b.conv(u, "u2", 4, 3, true, 4);
   u = b.leaky_relu(b.pixel_shuffle(b.conv(u, "u3", 16, 1), 2), 0.2f);
-  u = b.conv(b.relu(b.conv(u, "u4", 4, 3)), "u5", 3, 1);
+  u = b.conv(b.relu(b.conv(u, "u4", 4, 3)), "u5", channels, 1);
   b.output(b.add({u, b.bicubic_upsample(x, 4, BicubicKind::kMatlab)}));
   return with_random_float_tensors(std::move(b).finish(), 7);
 }
@@ -134,29 +135,33 @@ FloatModel shuffle_activations() {
   return with_random_float_tensors(std::move(b).finish(), 8);
 }
 
-std::vector<float> random_pixels(int w, int h, uint32_t seed) {
-  std::vector<float> v(static_cast<std::size_t>(w) * h * 3);
+std::vector<float> random_pixels(int w, int h, uint32_t seed, int channels = 3) {
+  std::vector<float> v(static_cast<std::size_t>(w) * h * channels);
   std::mt19937 rng(seed);
   std::uniform_real_distribution<float> u(0.0f, 1.0f);
   for (float& p : v) p = u(rng);
   return v;
 }
 
+// The model's image channels (3 RGB, 1 luma), in and out.
+int channels_of(const FloatModel& m) { return frame_channels(m.graph); }
+
 std::vector<float> reference(const FloatModel& m, const std::vector<float>& lr, int w, int h) {
-  FeatureMap in = FeatureMap::zeros(3, h, w);
+  const int ch = channels_of(m);
+  FeatureMap in = FeatureMap::zeros(ch, h, w);
   for (int y = 0; y < h; ++y) {
     for (int x = 0; x < w; ++x) {
-      for (int c = 0; c < 3; ++c) in.at(c, y, x) = lr[(static_cast<std::size_t>(y) * w + x) * 3 + c];
+      for (int c = 0; c < ch; ++c) in.at(c, y, x) = lr[(static_cast<std::size_t>(y) * w + x) * ch + c];
     }
   }
   auto out = run_reference(m.graph, m.tensors, {in});
   EXPECT_TRUE(out.ok()) << out.status().to_string();
   const FeatureMap& o = (*out)[0];
-  std::vector<float> sr(static_cast<std::size_t>(o.width) * o.height * 3);
+  std::vector<float> sr(static_cast<std::size_t>(o.width) * o.height * ch);
   for (int y = 0; y < o.height; ++y) {
     for (int x = 0; x < o.width; ++x) {
-      for (int c = 0; c < 3; ++c) {
-        sr[(static_cast<std::size_t>(y) * o.width + x) * 3 + c] = std::clamp(o.at(c, y, x), 0.0f, 1.0f);
+      for (int c = 0; c < ch; ++c) {
+        sr[(static_cast<std::size_t>(y) * o.width + x) * ch + c] = std::clamp(o.at(c, y, x), 0.0f, 1.0f);
       }
     }
   }
@@ -172,10 +177,10 @@ std::vector<float> fused(const FloatModel& m, std::vector<float> lr, int w, int 
   auto session = Session::create(m.graph, m.tensors, o);
   EXPECT_TRUE(session.ok()) << session.status().to_string();
   EXPECT_EQ(session->mode(), mode);
-  const int s = session->scale();
-  std::vector<float> sr(static_cast<std::size_t>(w) * s * h * s * 3, -1.0f);
-  ImageView<const float> in{lr.data(), w, h, 3, static_cast<std::ptrdiff_t>(w) * 3};
-  ImageView<float> out{sr.data(), w * s, h * s, 3, static_cast<std::ptrdiff_t>(w) * s * 3};
+  const int s = session->scale(), ch = channels_of(m);
+  std::vector<float> sr(static_cast<std::size_t>(w) * s * h * s * ch, -1.0f);
+  ImageView<const float> in{lr.data(), w, h, ch, static_cast<std::ptrdiff_t>(w) * ch};
+  ImageView<float> out{sr.data(), w * s, h * s, ch, static_cast<std::ptrdiff_t>(w) * s * ch};
   const Status st = session->run(in, out);
   EXPECT_TRUE(st.ok()) << st.to_string();
   return sr;
@@ -228,47 +233,49 @@ TEST_P(BandExecutorTest, MixedOpsMatchReferenceAndAreBandInvariant) {
 }
 
 TEST_P(BandExecutorTest, U8RunEqualsQuantizedF32Run) {
-  const FloatModel m = elsr_shaped(4);
-  const int w = 37, h = 9;
-  std::vector<uint8_t> lr8(static_cast<std::size_t>(w) * h * 3);
-  std::vector<float> lrf(lr8.size());
-  std::mt19937 rng(3);
-  for (std::size_t i = 0; i < lr8.size(); ++i) {
-    lr8[i] = static_cast<uint8_t>(rng() & 0xFF);
-    lrf[i] = static_cast<float>(lr8[i]) / 255.0f;
+  // ELSR: the pixel-shuffle store; luma SAM-like: one channel, the bicubic skip added while storing.
+  for (const FloatModel& m : {elsr_shaped(4), sam_like(1)}) {
+    const int w = 37, h = 9, ch = channels_of(m);
+    std::vector<uint8_t> lr8(static_cast<std::size_t>(w) * h * ch);
+    std::vector<float> lrf(lr8.size());
+    std::mt19937 rng(3);
+    for (std::size_t i = 0; i < lr8.size(); ++i) {
+      lr8[i] = static_cast<uint8_t>(rng() & 0xFF);
+      lrf[i] = static_cast<float>(lr8[i]) / 255.0f;
+    }
+    const std::vector<float> srf = fused(m, lrf, w, h, 0, 2);
+    SessionOptions o;
+    o.threads = 2;
+    auto session = Session::create(m.graph, m.tensors, o);
+    ASSERT_TRUE(session.ok());
+    std::vector<uint8_t> sr8(srf.size());
+    ImageView<const uint8_t> in{lr8.data(), w, h, ch, static_cast<std::ptrdiff_t>(w) * ch};
+    ImageView<uint8_t> out{sr8.data(), w * 4, h * 4, ch, static_cast<std::ptrdiff_t>(w) * 4 * ch};
+    ASSERT_TRUE(session->run_u8(in, out).ok());
+    for (std::size_t i = 0; i < sr8.size(); ++i) ASSERT_EQ(sr8[i], quantize_unit(srf[i], 255)) << i;
   }
-  const std::vector<float> srf = fused(m, lrf, w, h, 0, 2);
-  SessionOptions o;
-  o.threads = 2;
-  auto session = Session::create(m.graph, m.tensors, o);
-  ASSERT_TRUE(session.ok());
-  std::vector<uint8_t> sr8(srf.size());
-  ImageView<const uint8_t> in{lr8.data(), w, h, 3, static_cast<std::ptrdiff_t>(w) * 3};
-  ImageView<uint8_t> out{sr8.data(), w * 4, h * 4, 3, static_cast<std::ptrdiff_t>(w) * 12};
-  ASSERT_TRUE(session->run_u8(in, out).ok());
-  for (std::size_t i = 0; i < sr8.size(); ++i) ASSERT_EQ(sr8[i], quantize_unit(srf[i], 255)) << i;
 }
 
 // Squeeze-excite runs fused in passes (band_executor.h): within 1e-5 of the reference, and the same bits for
 // every band height and thread count (the channel means are summed per row, rows in order) and whether the
 // squeeze-excite inputs are stored (small maps, the default here) or recomputed (max_stored_squeeze_input_bytes 0).
 TEST_P(BandExecutorTest, SqueezeExciteGraphRunsFusedInPassesMatchesReferenceAndIsBandAndThreadInvariant) {
-  for (const FloatModel& m : {sam_like(), sam_two_blocks()}) {
-  for (Size size : {Size{1, 1}, Size{6, 5}, Size{19, 13}, Size{33, 21}}) {
-    const std::vector<float> lr = random_pixels(size.w, size.h, size.w + 3 * size.h);
-    const std::vector<float> ref = reference(m, lr, size.w, size.h);
-    const std::vector<float> one = fused(m, lr, size.w, size.h, 0, 1);
-    EXPECT_LE(max_abs_diff(one, ref), 1e-5f) << size.w << "x" << size.h;
-    for (const auto& [threads, band_rows] : std::vector<std::pair<int, int>>{{2, 0}, {3, 0}, {2, 1}, {3, 4}}) {
-      for (int64_t stored_bytes : {int64_t{-1}, int64_t{0}}) {
-        const std::vector<float> out =
-            fused(m, lr, size.w, size.h, band_rows, threads, ExecutionMode::kFusedBands, stored_bytes);
-        EXPECT_EQ(std::memcmp(out.data(), one.data(), out.size() * sizeof(float)), 0)
-            << threads << " threads, " << band_rows << " band rows, " << size.w << "x" << size.h
-            << (stored_bytes == 0 ? ", squeeze-excite inputs recomputed" : "");
+  for (const FloatModel& m : {sam_like(), sam_like(1), sam_two_blocks()}) {
+    for (Size size : {Size{1, 1}, Size{6, 5}, Size{19, 13}, Size{33, 21}}) {
+      const std::vector<float> lr = random_pixels(size.w, size.h, size.w + 3 * size.h, channels_of(m));
+      const std::vector<float> ref = reference(m, lr, size.w, size.h);
+      const std::vector<float> one = fused(m, lr, size.w, size.h, 0, 1);
+      EXPECT_LE(max_abs_diff(one, ref), 1e-5f) << size.w << "x" << size.h;
+      for (const auto& [threads, band_rows] : std::vector<std::pair<int, int>>{{2, 0}, {3, 0}, {2, 1}, {3, 4}}) {
+        for (int64_t stored_bytes : {int64_t{-1}, int64_t{0}}) {
+          const std::vector<float> out =
+              fused(m, lr, size.w, size.h, band_rows, threads, ExecutionMode::kFusedBands, stored_bytes);
+          EXPECT_EQ(std::memcmp(out.data(), one.data(), out.size() * sizeof(float)), 0)
+              << threads << " threads, " << band_rows << " band rows, " << size.w << "x" << size.h
+              << (stored_bytes == 0 ? ", squeeze-excite inputs recomputed" : "");
+        }
       }
     }
-  }
   }
 }
 
