@@ -55,8 +55,8 @@ struct BoundaryWork {
 // encoder's thread); one band per thread instead where the `threads` boundaries they add would repeat more than
 // this share of a run. Measured (docs/runtime.md "Band height", 2 threads, 320x180 LR, interleaved): share per
 // boundary evsrnet-x4 6.3 %, evsrnet-nas-x4 9.7 %, fsrcnn-x4-y 1.7 %, espcn-x4 0.8 %, sam-sr-xlite-x4 0.7 %,
-// elsr-x4 0.5 %; one band per thread made evsrnet-x4's step 10-12 % faster and `litesr video` 4-5 % (evsrnet-x4)
-// and 3-8 % (fsrcnn-x4-y) faster, and was equal for ELSR and SAM-SR, even beside the encoder's thread.
+// elsr-x4 0.5 %; one band per thread made evsrnet-x4's step 10-12 % faster and its `litesr video` 4-10 % faster
+// (fsrcnn-x4-y within noise), and was equal for ELSR and SAM-SR, even beside the encoder's thread.
 inline constexpr double kMaxExtraBoundaryShare = 0.02;
 
 // Auto band height: the working set does not depend on it (rings); two bands per thread (one where their extra
