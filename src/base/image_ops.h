@@ -24,6 +24,9 @@ Result<Image> copy_window(const Image& src, int x, int y, int w, int h);
 // Grey (1 channel) or grey+alpha to RGB(+A) by repeating the grey channel; other images are cloned.
 Result<Image> grey_to_rgb(const Image& src);
 
+// A float sample clamped to [0, 1], NaN to 0 (the f32 image outputs of every executor).
+inline float clamp_unit(float v) { return v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f; }
+
 // Rounds a [0,1] float to an integer code in [0, max_code] as described above.
 inline int quantize_unit(float v, int max_code) {
   float s = v * static_cast<float>(max_code);

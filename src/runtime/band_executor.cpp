@@ -405,7 +405,6 @@ Status BandExecutor::prepare(const Program& p, int width, int height, int band_r
   return {};
 }
 
-// Stages, checkpoints, and per pass: the active roots, their leads, rings and workspace offsets.
 double BandExecutor::boundary_share() const {
   BoundaryWork work;
   for (const Pass& pass : passes_) {
@@ -421,6 +420,7 @@ double BandExecutor::boundary_share() const {
   return work.share();
 }
 
+// Stages, checkpoints, and per pass: the active roots, their leads, rings and workspace offsets.
 Status BandExecutor::plan_passes() {
   const Program& p = *program_;
   const int n = static_cast<int>(p.steps.size());
@@ -986,11 +986,10 @@ void BandExecutor::store_output_row(int k, int yy, Workspace& ws) {
     }
     if (out.f32) {
       float* dst = out.f32 + base;
-      auto clamp = [](float v) { return v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f; };
       if (b != nullptr) {
-        for (int xx = 0; xx < sw; ++xx) dst[xx] = clamp(a[xx] + b[xx]);
+        for (int xx = 0; xx < sw; ++xx) dst[xx] = clamp_unit(a[xx] + b[xx]);
       } else {
-        for (int xx = 0; xx < sw; ++xx) dst[xx] = clamp(a[xx]);
+        for (int xx = 0; xx < sw; ++xx) dst[xx] = clamp_unit(a[xx]);
       }
     } else {
       uint8_t* dst = out.u8 + base;
@@ -1007,8 +1006,7 @@ void BandExecutor::store_output_row(int k, int yy, Workspace& ws) {
     if (out.f32) {
       float* dst = out.f32 + base + c;
       for (int xx = 0; xx < sw; ++xx) {
-        const float v = src[xx];
-        dst[static_cast<std::ptrdiff_t>(xx) * out_channels] = v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f;
+        dst[static_cast<std::ptrdiff_t>(xx) * out_channels] = clamp_unit(src[xx]);
       }
     } else {
       uint8_t* dst = out.u8 + base + c;

@@ -185,7 +185,6 @@ Status Int8BandExecutor::prepare(const Int8Program& p, int width, int height, in
   return {};
 }
 
-// Stages, checkpoints and passes (int8_band_executor.h), squeeze-excite gate parameters, checkpoint memory.
 double Int8BandExecutor::boundary_share() const {
   BoundaryWork work;
   for (const Pass& pass : passes_) {
@@ -202,6 +201,7 @@ double Int8BandExecutor::boundary_share() const {
   return work.share();
 }
 
+// Stages, checkpoints and passes (int8_band_executor.h), squeeze-excite gate parameters, checkpoint memory.
 Status Int8BandExecutor::plan_passes(int width, int height) {
   const Int8Program& p = *program_;
   const int n = static_cast<int>(p.steps.size());
@@ -553,7 +553,7 @@ void Int8BandExecutor::run_passes(ThreadPool& pool) {
       }
     }
     pool.run((height_ + band_rows_ - 1) / band_rows_, &Int8BandExecutor::band_task, this,
-             /*another_run_follows=*/&pass != &passes_.back());
+             /*another_run_follows=*/!pass.final);
     finish_gates(pass);
   }
   pass_ = nullptr;

@@ -284,8 +284,7 @@ void pixel_shuffle_store_u8_rows_ref(const float* const* rows, int width, int sc
 
 void pixel_shuffle_store_f32_rows_ref(const float* const* rows, int width, int scale,
                                       const float* const* skip_rgb, float* const* out_rows) {
-  shuffle_ref(rows, width, scale, skip_rgb, out_rows,
-              [](float& o, float v) { o = v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f; });
+  shuffle_ref(rows, width, scale, skip_rgb, out_rows, [](float& o, float v) { o = clamp_unit(v); });
 }
 
 void deinterleave_rgb_u8_to_planar_f32_ref(const uint8_t* rgb, int width, float* const* planes) {

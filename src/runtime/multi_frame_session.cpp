@@ -112,7 +112,7 @@ void store_frame(const FeatureMap& src, ImageView<Out> dst, int channel) {
         const float v = src.at(c, y, x);
         Out& o = row[static_cast<std::ptrdiff_t>(x) * dst.channels + channel + c];
         if constexpr (std::is_same_v<Out, float>) {
-          o = v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f;  // NaN -> 0
+          o = clamp_unit(v);
         } else {
           o = static_cast<Out>(quantize_unit(v, 255));
         }

@@ -186,7 +186,7 @@ Status Session::run_impl(ImageView<const In> lr, ImageView<Out> sr) {
       for (int c = 0; c < channels; ++c) {
         const float v = o.at(c, y, xx);
         if constexpr (std::is_same_v<Out, float>) {
-          sr.at(xx, y, c) = v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f;
+          sr.at(xx, y, c) = clamp_unit(v);
         } else {
           sr.at(xx, y, c) = static_cast<uint8_t>(quantize_unit(v, 255));
         }
