@@ -105,20 +105,53 @@ Result<ActivationStats> observe_activations(const Program& program, std::span<co
   return stats;
 }
 
+std::vector<ActivationSource> activation_sources(std::span<const Node> nodes, std::span<const int> inputs,
+                                                 std::span<const int> outputs) {
+  const int n = static_cast<int>(nodes.size());
+  // Readers of each step (graph outputs count as a reader the step cannot share parameters with).
+  std::vector<std::vector<int>> readers(n);
+  for (int i = 0; i < n; ++i) {
+    for (int in : nodes[i].inputs) readers[in].push_back(i);
+  }
+  std::vector<bool> is_output(n, false);
+  for (int o : outputs) is_output[o] = true;
+  using Kind = ActivationSource::Kind;
+  std::vector<ActivationSource> sources(n);
+  for (int i = 0; i < n; ++i) {
+    const Node& node = nodes[i];
+    if (node.op == OpKind::kInput || i == outputs[0]) {  // state inputs: below
+      sources[i] = {Kind::kFixed, -1, image_quant_params()};
+    } else if (node.op == OpKind::kSigmoid) {
+      sources[i] = {Kind::kFixed, -1, kSigmoidOutputParams};
+    } else if (node.op == OpKind::kTanh) {
+      sources[i] = {Kind::kFixed, -1, QuantParams{1.0f / 128.0f, 0}};
+    } else if (readers[i].size() == 1 && !is_output[i] &&
+               (nodes[readers[i][0]].op == OpKind::kRelu || nodes[readers[i][0]].op == OpKind::kPixelShuffle ||
+                nodes[readers[i][0]].op == OpKind::kSlice)) {
+      sources[i] = {Kind::kReader, readers[i][0], {}};
+    }
+  }
+  // A recurrent step's state input i + 1 takes the parameters of state output i, which is fed back into it.
+  for (std::size_t i = 1; i < outputs.size() && i + 1 < inputs.size(); ++i) {
+    sources[inputs[i + 1]] = {Kind::kStateOutput, outputs[i], {}};
+  }
+  return sources;
+}
+
+int activation_root(std::span<const ActivationSource> sources, int i) {
+  while (sources[i].kind == ActivationSource::Kind::kReader ||
+         sources[i].kind == ActivationSource::Kind::kStateOutput) {
+    i = sources[i].step;
+  }
+  return i;
+}
+
 Result<ModelQuantization> quantization_from_stats(const Program& program, const ActivationStats& stats,
                                                   RangeMethod method, double percentile) {
   const int n = static_cast<int>(program.steps.size());
   if (static_cast<int>(stats.steps.size()) != n || stats.images == 0) {
     return invalid_argument("activation statistics do not belong to this program");
   }
-  // Readers of each step (graph outputs count as a reader the step cannot share parameters with).
-  std::vector<std::vector<int>> readers(n);
-  for (int i = 0; i < n; ++i) {
-    for (int in : program.steps[i].node.inputs) readers[in].push_back(i);
-  }
-  std::vector<bool> is_output(n, false);
-  for (int o : program.outputs) is_output[o] = true;
-
   auto calibrated = [&](const HistogramObserver& h, const std::string& what) -> Result<QuantParams> {
     Result<CalibrationRange> range = method == RangeMethod::kMinMax       ? h.min_max_range()
                                      : method == RangeMethod::kPercentile ? h.percentile_range(percentile)
@@ -126,34 +159,17 @@ Result<ModelQuantization> quantization_from_stats(const Program& program, const 
     if (!range.ok()) return range.status().with_context(what);
     return activation_params_from_range(range->min, range->max);
   };
+  std::vector<Node> nodes;
+  for (const Step& st : program.steps) nodes.push_back(st.node);
+  const std::vector<ActivationSource> sources = activation_sources(nodes, program.inputs, program.outputs);
   std::vector<QuantParams> params(n);
-  for (int i = n - 1; i >= 0; --i) {  // readers first, so a step can take its only reader's parameters
-    const Node& node = program.steps[i].node;
-    if (node.op == OpKind::kInput || i == program.outputs[0]) {  // state inputs: below
-      params[i] = image_quant_params();
-      continue;
+  for (int i = 0; i < n; ++i) {
+    if (sources[i].kind == ActivationSource::Kind::kFixed) params[i] = sources[i].params;
+    if (sources[i].kind == ActivationSource::Kind::kCalibrated) {
+      LITESR_ASSIGN_OR_RETURN(params[i], calibrated(stats.steps[i], "step '" + nodes[i].name + "'"));
     }
-    if (node.op == OpKind::kSigmoid) {
-      params[i] = kSigmoidOutputParams;
-      continue;
-    }
-    if (node.op == OpKind::kTanh) {
-      params[i] = QuantParams{1.0f / 128.0f, 0};
-      continue;
-    }
-    if (readers[i].size() == 1 && !is_output[i]) {
-      const OpKind reader = program.steps[readers[i][0]].node.op;
-      if (reader == OpKind::kRelu || reader == OpKind::kPixelShuffle || reader == OpKind::kSlice) {
-        params[i] = params[readers[i][0]];
-        continue;
-      }
-    }
-    LITESR_ASSIGN_OR_RETURN(params[i], calibrated(stats.steps[i], "step '" + node.name + "'"));
   }
-  // A recurrent step's state input i + 1 takes the parameters of state output i, which is fed back into it.
-  for (std::size_t i = 1; i < program.outputs.size() && i + 1 < program.inputs.size(); ++i) {
-    params[program.inputs[i + 1]] = params[program.outputs[i]];
-  }
+  for (int i = 0; i < n; ++i) params[i] = params[activation_root(sources, i)];
   ModelQuantization q;
   for (int i = 0; i < n; ++i) q.activations[program.steps[i].node.name] = params[i];
   for (const auto& [key, h] : stats.internal) {

@@ -48,6 +48,26 @@ struct ActivationStats {
 // kInvalidArgument for no images or an image of other channels or type.
 Result<ActivationStats> observe_activations(const Program& program, std::span<const Image> lr_images);
 
+// Where a step's int8 parameters come from, by the rules above: one definition for calibration and for
+// quantization-aware training's learned ranges (train/qat_network.h), which must keep the same ties.
+struct ActivationSource {
+  enum class Kind {
+    kFixed,        // `params`: the image's (the input; a recurrent step's frames), sigmoid's, tanh's
+    kCalibrated,   // its own range
+    kReader,       // the parameters of its only reader `step` (a relu, pixel_shuffle or slice)
+    kStateOutput,  // a recurrent state input: those of the state output `step` fed back into it
+  };
+  Kind kind = Kind::kCalibrated;
+  int step = -1;            // kReader, kStateOutput
+  QuantParams params = {};  // kFixed
+};
+// Per node of a graph or program (`nodes[i].inputs` index `nodes`; `inputs`, `outputs` as Graph's).
+std::vector<ActivationSource> activation_sources(std::span<const Node> nodes, std::span<const int> inputs,
+                                                 std::span<const int> outputs);
+// The step whose own range (kCalibrated) or fixed parameters step `i` ends up with, following kReader and
+// kStateOutput links.
+int activation_root(std::span<const ActivationSource> sources, int i);
+
 // The parameters of every step by `method` (percentile: `percentile` in (50, 100], e.g. 99.99) and the rules above.
 Result<ModelQuantization> quantization_from_stats(const Program& program, const ActivationStats& stats,
                                                   RangeMethod method, double percentile = 99.99);

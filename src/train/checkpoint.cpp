@@ -106,7 +106,7 @@ Status save_checkpoint(const std::filesystem::path& path, const CheckpointState&
     archive.write("model_config", c10::IValue(model_config_json(net.config())));
     archive.write("world_size", c10::IValue(static_cast<int64_t>(state.world_size)));
     if (const auto* qat = dynamic_cast<const QatNetwork*>(&net)) {
-      archive.write("quantization", c10::IValue(model_quantization_json(qat->quantization())));
+      archive.write("quantization", c10::IValue(model_quantization_json(qat->calibrated_quantization())));
     }
     std::string names;
     size_t i = 0;

@@ -33,10 +33,10 @@ Result<ModelFile> network_to_model_file(SrNetwork& net, const ExportInfo& info) 
     if (!info.recipe.empty()) file.metadata["litesr.recipe"] = info.recipe;
     if (!info.trained_on.empty()) file.metadata["litesr.trained_on"] = info.trained_on;
     if (!info.description.empty()) file.metadata["litesr.description"] = info.description;
-    if (const auto* qat = dynamic_cast<const QatNetwork*>(source)) {
-      file.metadata[std::string(kMetaQuantization)] = model_quantization_json(qat->quantization());
-    }
+    const auto* qat = dynamic_cast<const QatNetwork*>(source);
+    if (qat != nullptr) file.metadata[std::string(kMetaQuantization)] = model_quantization_json(qat->quantization());
     for (const auto& [name, t] : network_state(*source)) {
+      if (qat != nullptr && QatNetwork::is_range_parameter(name)) continue;  // in the quantization above
       const torch::Tensor c = t.detach().to(torch::kFloat).contiguous();
       Tensor out;
       out.shape.assign(c.sizes().begin(), c.sizes().end());

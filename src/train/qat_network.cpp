@@ -1,24 +1,72 @@
 #include "train/qat_network.h"
 
 #include <algorithm>
+#include <cmath>
 
+#include "calibration/calibrate.h"
 #include "runtime/int8_program.h"
 
 namespace litesr::train {
 
 namespace {
 
-torch::Tensor fake_quantize(const torch::Tensor& x, QuantParams p) {
-  return torch::fake_quantize_per_tensor_affine(x, p.scale, p.zero_point, -128, 127);
-}
+constexpr char kRangeModule[] = "qat_ranges";
 
 }  // namespace
+
+bool QatNetwork::is_range_parameter(const std::string& name) {
+  return name.rfind(std::string(kRangeModule) + ".", 0) == 0;
+}
+
+QatNetwork::Quantizer QatNetwork::quantizer(const QuantParams& calibrated, const std::string& key, bool learnable) {
+  if (!learnable) return {calibrated, -1};
+  LearnedRange r;
+  r.key = key;
+  r.lo0 = (-128.0 - calibrated.zero_point) * static_cast<double>(calibrated.scale);
+  r.hi0 = (127.0 - calibrated.zero_point) * static_cast<double>(calibrated.scale);
+  r.t = range_holder_->register_parameter("r" + std::to_string(ranges_.size()), torch::zeros({2}));
+  ranges_.push_back(std::move(r));
+  return {calibrated, static_cast<int>(ranges_.size()) - 1};
+}
+
+std::pair<torch::Tensor, torch::Tensor> QatNetwork::range_scale_and_zero_point(const LearnedRange& r) const {
+  const double width = r.hi0 - r.lo0;
+  const torch::Tensor lo = r.lo0 + width * r.t[0];
+  const torch::Tensor hi = r.hi0 + width * r.t[1];
+  // A range may not collapse: at least 1/1000 of the calibrated width.
+  const torch::Tensor scale = ((hi - lo) / 255.0).clamp_min(width / 255.0 / 1000.0);
+  return {scale.reshape({1}), (-128.0 - lo / scale).reshape({1})};
+}
+
+torch::Tensor QatNetwork::fake_quantize(const torch::Tensor& x, const Quantizer& q) const {
+  if (q.range < 0) return torch::fake_quantize_per_tensor_affine(x, q.fixed.scale, q.fixed.zero_point, -128, 127);
+  const auto [scale, zero_point] = range_scale_and_zero_point(ranges_[q.range]);
+  return at::_fake_quantize_learnable_per_tensor_affine(x, scale, zero_point, -128, 127, 1.0);
+}
+
+ModelQuantization QatNetwork::quantization() const {
+  ModelQuantization q = quantization_;
+  if (ranges_.empty()) return q;
+  torch::NoGradGuard no_grad;
+  std::vector<QuantParams> learned;
+  for (const LearnedRange& r : ranges_) {
+    const auto [scale, zero_point] = range_scale_and_zero_point(r);
+    // As the fake quantization rounds it (to nearest, ties to even) and clamps it.
+    const float zp = std::clamp(std::nearbyint(zero_point.item<float>()), -128.0f, 127.0f);
+    learned.push_back(QuantParams{scale.item<float>(), static_cast<int32_t>(zp)});
+    q.activations[r.key] = learned.back();
+  }
+  for (std::size_t i = 0; i < output_params_.size(); ++i) {
+    if (output_params_[i].range >= 0) q.activations[output_keys_[i]] = learned[output_params_[i].range];
+  }
+  return q;
+}
 
 QatNetwork::QatNetwork(const ModelConfig& config, const Graph& graph, const ModelQuantization& quantization)
     : config_(config), quantization_(quantization), ops_(graph) {}
 
 Result<std::shared_ptr<QatNetwork>> QatNetwork::create(const ModelConfig& config, const ModelQuantization& quantization,
-                                                       const TensorMap& tensors) {
+                                                       const TensorMap& tensors, bool learn_ranges) {
   LITESR_ASSIGN_OR_RETURN(const Graph graph, config_graph(config));
   LITESR_RETURN_IF_ERROR(validate_graph(graph, tensors));
   const bool recurrent = graph.inputs.size() >= 2;
@@ -34,6 +82,10 @@ Result<std::shared_ptr<QatNetwork>> QatNetwork::create(const ModelConfig& config
     for (std::size_t i = 2; i < graph.inputs.size(); ++i)
       net->state_channels_.push_back(shapes[graph.inputs[i]].channels);
   }
+  // Learned ranges: the calibrated ones (their roots), each one trainable pair shared by the steps tied to it.
+  const std::vector<ActivationSource> sources = activation_sources(graph.nodes, graph.inputs, graph.outputs);
+  std::vector<int> range_of_root(graph.nodes.size(), -1);
+  if (learn_ranges) net->range_holder_ = net->register_module(kRangeModule, std::make_shared<torch::nn::Module>());
   for (const Node& n : graph.nodes) {
     const bool se = n.op == OpKind::kSqueezeExcite;
     if (!has_int8_form(n.op) || (se && (n.se_pool != SePool::kMean || n.se_gate != SeGate::kHardSigmoid))) {
@@ -45,8 +97,19 @@ Result<std::shared_ptr<QatNetwork>> QatNetwork::create(const ModelConfig& config
       return unsupported("quantization-aware training: node '" + n.name +
                          "' has no INT8 parameters (the model's compiled program renames it)");
     }
-    net->output_params_.push_back(it->second);
-    std::vector<QuantParams> internal;  // a squeeze-excite's pooled and hidden values, then its gate
+    const int id = static_cast<int>(net->output_params_.size());
+    const int root = activation_root(sources, id);
+    const bool learnable = learn_ranges && sources[root].kind == ActivationSource::Kind::kCalibrated;
+    if (learnable && range_of_root[root] < 0) {
+      const auto root_params = quantization.activations.find(graph.nodes[root].name);
+      if (root_params == quantization.activations.end()) {
+        return unsupported("quantization-aware training: node '" + graph.nodes[root].name + "' has no INT8 parameters");
+      }
+      range_of_root[root] = net->quantizer(root_params->second, graph.nodes[root].name, true).range;
+    }
+    net->output_params_.push_back({it->second, learnable ? range_of_root[root] : -1});
+    net->output_keys_.push_back(n.name);
+    std::vector<Quantizer> internal;  // a squeeze-excite's pooled and hidden values, then its gate
     Step step;
     step.node = n;
     for (const std::string& key : int8_internal_activations(step)) {
@@ -54,9 +117,9 @@ Result<std::shared_ptr<QatNetwork>> QatNetwork::create(const ModelConfig& config
       if (found == quantization.activations.end()) {
         return unsupported("quantization-aware training: '" + key + "' has no INT8 parameters");
       }
-      internal.push_back(found->second);
+      internal.push_back(net->quantizer(found->second, key, learn_ranges));
     }
-    if (se) internal.push_back(image_quant_params());  // the gate: the [0, 1] range of the INT8 form
+    if (se) internal.push_back({image_quant_params(), -1});  // the gate: the [0, 1] range of the INT8 form
     net->internal_params_.push_back(std::move(internal));
   }
   try {
@@ -97,7 +160,7 @@ torch::Tensor QatNetwork::parameter(const Node& node, const std::string& name) c
     const torch::Tensor lo = w.detach().min(), hi = w.detach().max();
     Result<QuantParams> p = activation_params_from_range(lo.item<float>(), hi.item<float>());
     if (!p.ok()) throw std::runtime_error("prelu '" + name + "': " + p.status().to_string());
-    return fake_quantize(w, *p);
+    return fake_quantize(w, Quantizer{*p, -1});
   }
   return w;  // biases stay float
 }

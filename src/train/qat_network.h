@@ -7,12 +7,20 @@
 //                    [−127, 127] (quant/quant_params.h quantize_weights_per_channel)
 //   prelu slopes     per tensor over their own range (activation_params_from_range(min, max), int8_program.cpp)
 //   every output     of every node at its (scale, zero point) from `quantization`, q in [−128, 127]; the ranges are
-//                    the calibrated ones and stay fixed while the weights adapt to them
+//                    the calibrated ones and stay fixed while the weights adapt to them — or, with `learn_ranges`,
+//                    trained with them (below)
 //   biases           float: the int32 bias (scale = input scale × weight scale) is finer than any output step
 //   squeeze-excite   its fc weights per output channel like conv weights (fc2 / 6 quantizes to the same grid / 6),
 //                    its pooled and hidden values at "<name>/pooled" and "<name>/hidden", its hard-sigmoid gate at
 //                    the image parameters (1/255, −128) — the INT8 form's roundings (runtime/int8_program.h)
 //   bicubic skip     its output at its parameters (the float taps: the int8 phase filters differ by < 1/K a tap)
+// Learned ranges (`learn_ranges`, LSQ+: Bhalgat et al. 2020): every range calibration chose from data (kCalibrated
+// in calibration/calibrate.h, a squeeze-excite's pooled and hidden values too) becomes [lo, hi] = the calibrated
+// [lo0, hi0] + (hi0 − lo0)·t with t a trainable pair (parameter "qat_ranges.r<k>", starting at 0); scale =
+// (hi − lo) / 255, zero point = −128 − lo / scale, rounded and clamped to [−128, 127] inside the fake quantization,
+// whose gradient reaches scale and zero point (at::_fake_quantize_learnable_per_tensor_affine). Fixed parameters
+// (the image's, sigmoid's, tanh's, the gate's) stay fixed, and a step that shares another's parameters (its only
+// reader's, a state input's state output's) shares the learned ones, so the INT8 program's ties hold.
 // Exporting it (model_export.h) writes the trained tensors with the same litesr.quantization, so the INT8 runtime
 // runs the fine-tuned weights at exactly the ranges they were trained for. Graphs take the ops of the INT8
 // runtime (conv2d, relu, leaky_relu, prelu, tanh, sigmoid, add, concat, slice, pixel_shuffle, squeeze_excite,
@@ -41,13 +49,20 @@ class QatNetwork : public SrNetwork {
   // `quantization` (a graph whose compiled program renames steps: batch norm, conv_transpose2d); kInvalidArgument
   // for tensors that do not fit the graph.
   static Result<std::shared_ptr<QatNetwork>> create(const ModelConfig& config, const ModelQuantization& quantization,
-                                                    const TensorMap& tensors);
+                                                    const TensorMap& tensors, bool learn_ranges = false);
 
   // x: [B, K·T, h, w] in [0, 1] -> [B, K·T, s·h, s·w] (T = 1 but for video networks, any T there: training
   // sequences), fake-quantized at the output's parameters.
   torch::Tensor forward(const torch::Tensor& x) override;
   const ModelConfig& config() const override { return config_; }
-  const ModelQuantization& quantization() const { return quantization_; }
+  // The parameters the network runs at now (the learned ones; with fixed ranges the calibrated ones): what the
+  // exported model file holds.
+  ModelQuantization quantization() const;
+  // The calibrated parameters it started from (a checkpoint's: its range parameters hold what was learned since).
+  const ModelQuantization& calibrated_quantization() const { return quantization_; }
+  bool learns_ranges() const { return !ranges_.empty(); }
+  // Whether a network_state() name is a learned range (not a model-file tensor).
+  static bool is_range_parameter(const std::string& name);
 
  private:
   QatNetwork(const ModelConfig& config, const Graph& graph, const ModelQuantization& quantization);
@@ -56,14 +71,32 @@ class QatNetwork : public SrNetwork {
   // One step of the graph on its inputs (fake-quantized at every node's output).
   std::vector<torch::Tensor> step(const std::vector<torch::Tensor>& inputs);
 
+  // A fake quantization: fixed parameters, or learned range `range` (≥ 0, an index into ranges_).
+  struct Quantizer {
+    QuantParams fixed;
+    int range = -1;
+  };
+  struct LearnedRange {
+    std::string key;          // its quantization.activations key
+    double lo0 = 0, hi0 = 0;  // the calibrated range
+    torch::Tensor t;          // [2], trainable: lo = lo0 + (hi0 − lo0)·t[0], hi = hi0 + (hi0 − lo0)·t[1]
+  };
+  torch::Tensor fake_quantize(const torch::Tensor& x, const Quantizer& q) const;
+  // The learned range's scale and (unrounded) zero point, [1] each.
+  std::pair<torch::Tensor, torch::Tensor> range_scale_and_zero_point(const LearnedRange& r) const;
+  Quantizer quantizer(const QuantParams& calibrated, const std::string& key, bool learnable);
+
   ModelConfig config_;
   int frames_ = 1;          // Graph::input_frames (1: a one-frame network)
   int frame_channels_ = 3;  // K
   std::vector<int64_t> state_channels_;  // recurrent: the channels of the inputs after x_prev, x_t (else empty)
   ModelQuantization quantization_;
   GraphForward ops_;
-  std::vector<QuantParams> output_params_;                             // per graph node
-  std::vector<std::vector<QuantParams>> internal_params_;  // per graph node: a squeeze-excite's pooled, hidden, gate
+  std::vector<Quantizer> output_params_;                 // per graph node
+  std::vector<std::vector<Quantizer>> internal_params_;  // per graph node: a squeeze-excite's pooled, hidden, gate
+  std::vector<std::string> output_keys_;                 // per graph node: its quantization.activations key
+  std::vector<LearnedRange> ranges_;                     // learn_ranges only
+  std::shared_ptr<torch::nn::Module> range_holder_;      // "qat_ranges": the ranges' parameters
   std::map<std::string, torch::Tensor> params_;                        // model-file name -> registered parameter
   std::map<std::string, std::shared_ptr<torch::nn::Module>> holders_;  // "a.b" -> the module holding a.b.*
 };

@@ -219,12 +219,16 @@ Status parse_stage(const toml::table& t, int index, const StageSpec* prev, int m
   LITESR_RETURN_IF_ERROR(r.get_bool("qat", s.qat));
   LITESR_RETURN_IF_ERROR(r.get_string("qat_calib", qat_calib));
   LITESR_RETURN_IF_ERROR(r.get_string("qat_method", s.qat_method));
+  LITESR_RETURN_IF_ERROR(r.get_bool("qat_learn_ranges", s.qat_learn_ranges));
   if (!qat_calib.empty()) s.qat_calib = (base / qat_calib).lexically_normal();
   if (prev != nullptr && prev->qat && !s.qat) {
     return r.err("qat", "must stay true after a quantization-aware stage (the network is an INT8 model from there on)");
   }
-  for (const char* key : {"qat_calib", "qat_method"}) {
+  for (const char* key : {"qat_calib", "qat_method", "qat_learn_ranges"}) {
     if (r.has(key) && !s.qat) return r.err(key, "is only valid in a quantization-aware stage (qat = true)");
+  }
+  if (prev != nullptr && prev->qat && s.qat_learn_ranges != prev->qat_learn_ranges) {
+    return r.err("qat_learn_ranges", "must be the same in every quantization-aware stage (the network is built once)");
   }
   if (s.qat && s.qat_calib.empty()) {
     return r.err("qat_calib", "is required in a quantization-aware stage (qat = true): a folder of calibration images");

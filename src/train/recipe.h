@@ -16,7 +16,7 @@
 //                 weight_decay, reset_optimizer;  FGNAS search stage (evsrnet, first stage only): nas = true,
 //                 nas_lambda (required), nas_max_channels, nas_max_blocks, nas_gate_lr, nas_gate_init;
 //                 quantization-aware training (the last stages only): qat = true, qat_calib (calibration images,
-//                 required), qat_method = "auto"|"minmax"|"percentile"|"mse";
+//                 required), qat_method = "auto"|"minmax"|"percentile"|"mse", qat_learn_ranges;
 //                 knowledge distillation: teacher (a built-in model name or a .safetensors path), distill_weight
 // A stage key that is absent is inherited from the previous stage (stage 1 needs patch, batch, iterations
 // and lr). Each stage initialises from the previous stage's weights; ELSR stages may go ×2 → ×4 (the
@@ -84,6 +84,9 @@ struct StageSpec {
   bool qat = false;
   std::filesystem::path qat_calib;
   std::string qat_method = "auto";
+  // qat_learn_ranges: the activation ranges train with the weights (QatNetwork's learned ranges) instead of
+  // staying the calibrated ones; the same in every QAT stage of a recipe (the network is built once).
+  bool qat_learn_ranges = false;
   // Knowledge distillation (train/teacher.h): teacher = a built-in model name or a model file path
   // (models::is_model_path; resolved against base_dir), "" = none; the objective is (1 − distill_weight)·loss(HR) +
   // distill_weight·loss(teacher).

@@ -317,11 +317,13 @@ struct Run {
     Result<QuantizeResult> ptq = quantize_model(float_model, q);
     if (!ptq.ok()) return ptq.status().with_context("stage " + s.name + " (qat_calib " + s.qat_calib.string() + ")");
     LITESR_ASSIGN_OR_RETURN(ModelQuantization quantization, read_model_quantization(ptq->model));
-    quantization.calibration += "; then quantization-aware training at these ranges (recipe " + recipe->name + ")";
+    quantization.calibration += std::string("; then quantization-aware training ") +
+                                (s.qat_learn_ranges ? "with learned ranges" : "at these ranges") + " (recipe " +
+                                recipe->name + ")";
     const std::string& arch = ptq->model.metadata.at(std::string(kMetaArch));
     LITESR_ASSIGN_OR_RETURN(const ModelConfig deployed,
                             parse_model_config(arch, ptq->model.metadata.at(std::string(kMetaConfig))));
-    LITESR_ASSIGN_OR_RETURN(net, QatNetwork::create(deployed, quantization, ptq->model.tensors));
+    LITESR_ASSIGN_OR_RETURN(net, QatNetwork::create(deployed, quantization, ptq->model.tensors, s.qat_learn_ranges));
     double ptq_psnr = 0.0;  // the chosen method's held-out PSNR-Y
     for (const MethodScore& m : ptq->scores) {
       if (m.method == ptq->method) ptq_psnr = m.psnr_y;
@@ -331,6 +333,7 @@ struct Run {
               {"stage_index", state.stage},
               {"global_iteration", state.global_iteration},
               {"method", std::string(range_method_name(ptq->method))},
+              {"learn_ranges", s.qat_learn_ranges},
               {"calibration_images", ptq->calibration_images},
               {"held_out_images", ptq->held_out_images},
               {"ptq_psnr_y", ptq_psnr},
@@ -684,7 +687,7 @@ Result<TrainSummary> run_loaded(const Recipe& recipe, const TrainOptions& option
       LITESR_ASSIGN_OR_RETURN(const ModelQuantization quantization, parse_model_quantization(resumed.quantization));
       LITESR_ASSIGN_OR_RETURN(SrNetworkPtr shape_source, make_network(config));
       LITESR_ASSIGN_OR_RETURN(const ModelFile shapes, network_to_model_file(*shape_source));
-      LITESR_ASSIGN_OR_RETURN(r.net, QatNetwork::create(config, quantization, shapes.tensors));
+      LITESR_ASSIGN_OR_RETURN(r.net, QatNetwork::create(config, quantization, shapes.tensors, stage.qat_learn_ranges));
     } else {
       // The checkpoint's own config: after a search stage that is the found architecture, not [model].
       ModelConfig config = recipe.model;

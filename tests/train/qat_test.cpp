@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "calibration/calibrate.h"
 #include "runtime/model_file.h"
 #include "runtime/model_quantization.h"
 #include "runtime/multi_frame_session.h"
@@ -146,9 +147,14 @@ TEST(Qat, TrainsResumesAndWritesAnInt8ModelThatRunsAsTrained) {
 
 // A recurrent video network (EVSRNet): QAT trains on its sequences as the runtime runs them (state fed back
 // fake-quantized), and the INT8 MultiFrameSession's frames are what the fake-quantized network computed.
-TEST(Qat, RecurrentVideoNetworkRunsAsTrained) {
+// With learned ranges too: a state input keeps sharing the learned parameters of the state output fed back into it
+// (MultiFrameSession refuses a file where they differ).
+class QatVideo : public ::testing::TestWithParam<bool> {};
+
+TEST_P(QatVideo, RecurrentVideoNetworkRunsAsTrained) {
   TempDir dir;
   make_data(dir.path());
+  const std::string learn = GetParam() ? "qat_learn_ranges = true\n" : "";
   const std::string recipe =
       "name = \"tiny_qat_video\"\nseed = 4\n[model]\narch = \"evsrnet\"\nscale = 4\nnc = 4\nnb = 1\nframes = 4\n"
       "mode = \"recurrent\"\n[data]\nkind = \"video_synthetic\"\nhr_dirs = [\"" +
@@ -156,7 +162,7 @@ TEST(Qat, RecurrentVideoNetworkRunsAsTrained) {
       "\"]\nframes = 3\nloader_threads = 1\n"
       "[[stages]]\nname = \"float\"\npatch = 16\nbatch = 2\niterations = 4\nlr = 1e-2\n"
       "[[stages]]\nname = \"qat\"\nqat = true\nqat_calib = \"" +
-      (dir / "hr").string() + "\"\nqat_method = \"minmax\"\nloss = \"mse\"\niterations = 4\nlr = 1e-3\n";
+      (dir / "hr").string() + "\"\nqat_method = \"minmax\"\n" + learn + "loss = \"mse\"\niterations = 4\nlr = 1e-3\n";
   TrainOptions options;
   options.recipe = write_text_file(dir / "qat_video.toml", recipe);
   options.out_dir = dir / "video";
@@ -213,6 +219,9 @@ TEST(Qat, RecurrentVideoNetworkRunsAsTrained) {
   EXPECT_LE(max_diff, 6);
   EXPECT_GE(equal * 100, total * 85);
 }
+INSTANTIATE_TEST_SUITE_P(Qat, QatVideo, ::testing::Bool(), [](const ::testing::TestParamInfo<bool>& info) {
+  return info.param ? "LearnedRanges" : "FixedRanges";
+});
 
 // SAM-SR (squeeze-excite, the bicubic skip, both bicubic kinds): QAT fake-quantizes the squeeze-excite's pooled,
 // hidden and gate values as the INT8 form rounds them, and the fused INT8 session's output is what the
@@ -249,6 +258,111 @@ TEST(Qat, SqueezeExciteNetworkRunsAsTrained) {
     EXPECT_LE(max_diff, 3);
     EXPECT_GE(equal * 100, total * 65);
   }
+}
+
+// Learned ranges (qat_learn_ranges, LSQ+): the ranges train with the weights, the ties of the INT8 program hold
+// (fixed parameters stay, a step sharing its reader's or a state output's parameters shares the learned ones),
+// resume is bit-identical, and the model file holds exactly the parameters the network trained at.
+TEST(Qat, LearnedRangesTrainKeepTheTiesResumeAndExportWhatWasTrained) {
+  TempDir dir;
+  make_data(dir.path());
+  auto recipe = [&](bool learn) {
+    return "name = \"tiny_qat_ranges\"\nseed = 5\ncheckpoint_every = 2\n[model]\narch = \"sam_sr\"\nscale = 4\nnf = 8\n"
+           "n = 2\nse = true\nbn = false\nse_gate = \"hard_sigmoid\"\n[data]\nhr_dirs = [\"" +
+           (dir / "hr").string() +
+           "\"]\nloader_threads = 1\n"
+           "[[stages]]\nname = \"float\"\npatch = 16\nbatch = 2\niterations = 4\nlr = 1e-2\n"
+           "[[stages]]\nname = \"qat\"\nqat = true\nqat_calib = \"" +
+           (dir / "hr").string() + "\"\nqat_method = \"minmax\"\n" + (learn ? "qat_learn_ranges = true\n" : "") +
+           "loss = \"mse\"\niterations = 6\nlr = 1e-2\n";
+  };
+  TrainOptions learned;
+  learned.recipe = write_text_file(dir / "learned.toml", recipe(true));
+  learned.out_dir = dir / "learned";
+  learned.progress = ProgressMode::kNone;
+  ASSERT_TRUE(run_training(learned).ok());
+  TrainOptions fixed = learned;
+  fixed.recipe = write_text_file(dir / "fixed.toml", recipe(false));
+  fixed.out_dir = dir / "fixed";
+  ASSERT_TRUE(run_training(fixed).ok());
+  TrainOptions part = learned;  // stopped inside the QAT stage, then resumed
+  part.out_dir = dir / "part";
+  part.stop_after_iterations = 7;
+  ASSERT_TRUE(run_training(part).ok());
+  part.resume = true;
+  part.stop_after_iterations = 0;
+  ASSERT_TRUE(run_training(part).ok());
+
+  Result<ModelFile> fl = read_model_file(dir / "learned" / "model.safetensors");
+  Result<ModelFile> ff = read_model_file(dir / "fixed" / "model.safetensors");
+  Result<ModelFile> fp = read_model_file(dir / "part" / "model.safetensors");
+  ASSERT_TRUE(fl.ok() && ff.ok() && fp.ok());
+  EXPECT_EQ(fl->metadata.at("litesr.quantization"), fp->metadata.at("litesr.quantization"));
+  ASSERT_EQ(fl->tensors.size(), ff->tensors.size());  // no range parameter among the model's tensors
+  for (const auto& [name, t] : fl->tensors) EXPECT_EQ(t.data, fp->tensors.at(name).data) << name;
+  const ModelQuantization ql = read_model_quantization(*fl).value(), qf = read_model_quantization(*ff).value();
+  EXPECT_NE(ql.calibration.find("with learned ranges"), std::string::npos) << ql.calibration;
+
+  // Both started from the same calibrated ranges: the learned ones moved, the fixed parameters did not, and every
+  // tie holds at the learned values.
+  const ModelConfig config = parse_model_config("sam_sr", fl->metadata.at("litesr.config")).value();
+  const Graph graph = config_graph(config).value();
+  const std::vector<ActivationSource> sources = activation_sources(graph.nodes, graph.inputs, graph.outputs);
+  int moved = 0;
+  for (std::size_t i = 0; i < graph.nodes.size(); ++i) {
+    const std::string& name = graph.nodes[i].name;
+    const QuantParams p = ql.activations.at(name),
+                      root = ql.activations.at(graph.nodes[activation_root(sources, i)].name);
+    EXPECT_EQ(p.scale, root.scale) << name;
+    EXPECT_EQ(p.zero_point, root.zero_point) << name;
+    if (sources[activation_root(sources, i)].kind == ActivationSource::Kind::kFixed) {
+      EXPECT_EQ(p.scale, qf.activations.at(name).scale) << name;
+      EXPECT_EQ(p.zero_point, qf.activations.at(name).zero_point) << name;
+    }
+    moved += p.scale != qf.activations.at(name).scale;
+  }
+  for (const auto& [key, p] : ql.activations)
+    moved += key.find("/pooled") != std::string::npos && p.scale != qf.activations.at(key).scale;
+  EXPECT_GT(moved, 0);
+
+  // The file holds what the network computes: a learned-range network at moved ranges equals the fixed-range network
+  // built from its exported quantization, and the ranges get gradients.
+  Result<std::shared_ptr<QatNetwork>> net = QatNetwork::create(config, qf, ff->tensors, true);
+  ASSERT_TRUE(net.ok()) << net.status().to_string();
+  ASSERT_TRUE((*net)->learns_ranges());
+  int ranges = 0;
+  {
+    torch::NoGradGuard no_grad;
+    for (auto& item : (*net)->named_parameters()) {
+      if (!QatNetwork::is_range_parameter(item.key())) continue;
+      item.value().copy_(torch::tensor({0.01f * (ranges % 5) - 0.02f, -0.015f + 0.01f * (ranges % 3)}));
+      ++ranges;
+    }
+  }
+  EXPECT_GT(ranges, 0);
+  torch::manual_seed(1);
+  const torch::Tensor x = torch::rand({1, 3, 12, 14});
+  const torch::Tensor y = (*net)->forward(x);
+  Result<std::shared_ptr<QatNetwork>> exported = QatNetwork::create(config, (*net)->quantization(), ff->tensors);
+  ASSERT_TRUE(exported.ok()) << exported.status().to_string();
+  {
+    torch::NoGradGuard no_grad;
+    EXPECT_TRUE(torch::equal(y.detach(), (*exported)->forward(x)));
+  }
+  y.sum().backward();
+  double range_grad = 0;
+  for (auto& item : (*net)->named_parameters()) {
+    if (QatNetwork::is_range_parameter(item.key()) && item.value().grad().defined()) {
+      range_grad += item.value().grad().abs().sum().item<double>();
+    }
+  }
+  EXPECT_GT(range_grad, 0.0);
+
+  // And the INT8 runtime runs the learned file as the fake quantization computed it (as the fixed-range test).
+  const Agreement a = int8_session_vs_fake_quantization(*fl, 6);
+  std::cout << "QAT learned ranges: " << a.equal << " of " << a.total << " equal, max " << a.max_diff << "\n";
+  EXPECT_LE(a.max_diff, 3);
+  EXPECT_GE(a.equal * 100, a.total * 65);
 }
 
 TEST(Qat, NetworksWithoutAnInt8FormAreRefusedNamingTheNode) {

@@ -111,6 +111,11 @@ TEST(Recipes, BadRecipesGiveClearErrors) {
       {base + "[[stages]]\npatch = 64\nbatch = 2\niterations = 5\nlr = 1e-3\nqat = true\nqat_calib = \"c\"\n"
               "[[stages]]\nqat = false\n",
        "must stay true"},
+      {base + "[[stages]]\npatch = 64\nbatch = 2\niterations = 5\nlr = 1e-3\nqat_learn_ranges = true\n",
+       "only valid in a quantization-aware stage"},
+      {base + "[[stages]]\npatch = 64\nbatch = 2\niterations = 5\nlr = 1e-3\nqat = true\nqat_calib = \"c\"\n"
+              "[[stages]]\nqat_learn_ranges = true\n",
+       "must be the same in every quantization-aware stage"},
       {base + "[[stages]]\nscale = 2\npatch = 64\nbatch = 2\niterations = 5\nlr = 1e-3\nqat = true\n"
               "qat_calib = \"c\"\n[[stages]]\nscale = 4\n",
        "qat = true needs the network at the model's scale"},
