@@ -60,7 +60,7 @@ class QatNetwork : public SrNetwork {
   ModelQuantization quantization() const;
   // The calibrated parameters it started from (a checkpoint's: its range parameters hold what was learned since).
   const ModelQuantization& calibrated_quantization() const { return quantization_; }
-  bool learns_ranges() const { return !ranges_.empty(); }
+  int learned_ranges() const { return static_cast<int>(ranges_.size()); }  // 0 with fixed ranges; 2 parameters each
   // Whether a network_state() name is a learned range (not a model-file tensor).
   static bool is_range_parameter(const std::string& name);
 

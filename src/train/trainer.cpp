@@ -35,6 +35,12 @@ constexpr int kPrefetchBatches = 4;
 
 // Adam over the network's parameters. An FGNAS supernet gets two parameter groups: 0 = the conv weights
 // (lr, weight decay), 1 = the gate logits (nas_gate_lr, no weight decay).
+// The model's parameters: a QAT network's learned activation ranges (2 trainable values each) are not the model's.
+int64_t model_parameters(const SrNetwork& net) {
+  const auto* qat = dynamic_cast<const QatNetwork*>(&net);
+  return parameter_count(net) - (qat != nullptr ? 2 * qat->learned_ranges() : 0);
+}
+
 std::unique_ptr<torch::optim::Adam> make_optimizer(SrNetwork& net, const StageSpec& s) {
   const auto options = torch::optim::AdamOptions(s.lr).betas({s.beta1, s.beta2}).weight_decay(s.weight_decay);
   if (auto* search = dynamic_cast<EvsrnetSearchNetwork*>(&net)) {
@@ -323,7 +329,9 @@ struct Run {
     const std::string& arch = ptq->model.metadata.at(std::string(kMetaArch));
     LITESR_ASSIGN_OR_RETURN(const ModelConfig deployed,
                             parse_model_config(arch, ptq->model.metadata.at(std::string(kMetaConfig))));
-    LITESR_ASSIGN_OR_RETURN(net, QatNetwork::create(deployed, quantization, ptq->model.tensors, s.qat_learn_ranges));
+    LITESR_ASSIGN_OR_RETURN(std::shared_ptr<QatNetwork> qat,
+                            QatNetwork::create(deployed, quantization, ptq->model.tensors, s.qat_learn_ranges));
+    net = qat;
     double ptq_psnr = 0.0;  // the chosen method's held-out PSNR-Y
     for (const MethodScore& m : ptq->scores) {
       if (m.method == ptq->method) ptq_psnr = m.psnr_y;
@@ -339,11 +347,13 @@ struct Run {
               {"ptq_psnr_y", ptq_psnr},
               {"float_psnr_y", ptq->float_psnr_y}};
     if (!primary()) return {};
+    const std::string ranges =
+        qat->learned_ranges() > 0 ? " + " + std::to_string(qat->learned_ranges()) + " learned activation ranges" : "";
     std::printf(
         "[%s] quantization-aware training from %s ranges (calibration held-out PSNR-Y: INT8 %.3f dB, float "
-        "%.3f dB); %lld parameters\n",
+        "%.3f dB); %lld parameters%s\n",
         recipe->name.c_str(), std::string(range_method_name(ptq->method)).c_str(), ptq_psnr, ptq->float_psnr_y,
-        static_cast<long long>(parameter_count(*net)));
+        static_cast<long long>(model_parameters(*net)), ranges.c_str());
     std::fflush(stdout);
     return log->append(j.dump());
   }
@@ -733,7 +743,7 @@ Result<TrainSummary> run_loaded(const Recipe& recipe, const TrainOptions& option
   if (primary) {
     std::printf("[%s] %s, %lld parameters, %zu training items, %lld iterations in %zu stages -> %s\n",
                 recipe.name.c_str(), std::string(arch_name(recipe.model)).c_str(),
-                static_cast<long long>(parameter_count(*r.net)), r.data->size(),
+                static_cast<long long>(model_parameters(*r.net)), r.data->size(),
                 static_cast<long long>(recipe.total_iterations()), recipe.stages.size(), r.out.c_str());
     if (dist != nullptr) {
       const DistributedOptions& d = dist->options();
