@@ -30,11 +30,10 @@ QatNetwork::Quantizer QatNetwork::quantizer(const QuantParams& calibrated, const
 }
 
 std::pair<torch::Tensor, torch::Tensor> QatNetwork::range_scale_and_zero_point(const LearnedRange& r) const {
-  const double width = r.hi0 - r.lo0;
-  const torch::Tensor lo = r.lo0 + width * r.t[0];
-  const torch::Tensor hi = r.hi0 + width * r.t[1];
-  // A range may not collapse: at least 1/1000 of the calibrated width.
-  const torch::Tensor scale = ((hi - lo) / 255.0).clamp_min(width / 255.0 / 1000.0);
+  const double shift = kMaxRangeShift * (r.hi0 - r.lo0);
+  const torch::Tensor lo = r.lo0 + shift * torch::tanh(r.t[0]);
+  const torch::Tensor hi = r.hi0 + shift * torch::tanh(r.t[1]);
+  const torch::Tensor scale = (hi - lo) / 255.0;  // at least (1 − 2·kMaxRangeShift) of the calibrated scale
   return {scale.reshape({1}), (-128.0 - lo / scale).reshape({1})};
 }
 

@@ -16,7 +16,9 @@
 //   bicubic skip     its output at its parameters (the float taps: the int8 phase filters differ by < 1/K a tap)
 // Learned ranges (`learn_ranges`, LSQ+: Bhalgat et al. 2020): every range calibration chose from data (kCalibrated
 // in calibration/calibrate.h, a squeeze-excite's pooled and hidden values too) becomes [lo, hi] = the calibrated
-// [lo0, hi0] + (hi0 − lo0)·t with t a trainable pair (parameter "qat_ranges.r<k>", starting at 0); scale =
+// [lo0, hi0] + kMaxRangeShift·(hi0 − lo0)·tanh(t) with t a trainable pair (parameter "qat_ranges.r<k>", starting at
+// 0) — each end moves by at most a quarter of the calibrated width, so no range collapses (unbounded, a recurrent
+// EVSRNet diverged within 6 k iterations at its recipe's lr 1e-4); scale =
 // (hi − lo) / 255, zero point = −128 − lo / scale, rounded and clamped to [−128, 127] inside the fake quantization,
 // whose gradient reaches scale and zero point (at::_fake_quantize_learnable_per_tensor_affine). Fixed parameters
 // (the image's, sigmoid's, tanh's, the gate's) stay fixed, and a step that shares another's parameters (its only
@@ -60,6 +62,7 @@ class QatNetwork : public SrNetwork {
   ModelQuantization quantization() const;
   // The calibrated parameters it started from (a checkpoint's: its range parameters hold what was learned since).
   const ModelQuantization& calibrated_quantization() const { return quantization_; }
+  static constexpr double kMaxRangeShift = 0.25;  // of the calibrated width, per end of a learned range
   int learned_ranges() const { return static_cast<int>(ranges_.size()); }  // 0 with fixed ranges; 2 parameters each
   // Whether a network_state() name is a learned range (not a model-file tensor).
   static bool is_range_parameter(const std::string& name);
@@ -79,7 +82,7 @@ class QatNetwork : public SrNetwork {
   struct LearnedRange {
     std::string key;          // its quantization.activations key
     double lo0 = 0, hi0 = 0;  // the calibrated range
-    torch::Tensor t;          // [2], trainable: lo = lo0 + (hi0 − lo0)·t[0], hi = hi0 + (hi0 − lo0)·t[1]
+    torch::Tensor t;          // [2], trainable: lo = lo0 + shift·tanh(t[0]), hi = hi0 + shift·tanh(t[1])
   };
   torch::Tensor fake_quantize(const torch::Tensor& x, const Quantizer& q) const;
   // The learned range's scale and (unrounded) zero point, [1] each.
