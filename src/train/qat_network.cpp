@@ -56,7 +56,7 @@ ModelQuantization QatNetwork::quantization() const {
     q.activations[r.key] = learned.back();
   }
   for (std::size_t i = 0; i < output_params_.size(); ++i) {
-    if (output_params_[i].range >= 0) q.activations[output_keys_[i]] = learned[output_params_[i].range];
+    if (output_params_[i].range >= 0) q.activations[ops_.graph().nodes[i].name] = learned[output_params_[i].range];
   }
   return q;
 }
@@ -107,7 +107,6 @@ Result<std::shared_ptr<QatNetwork>> QatNetwork::create(const ModelConfig& config
       range_of_root[root] = net->quantizer(root_params->second, graph.nodes[root].name, true).range;
     }
     net->output_params_.push_back({it->second, learnable ? range_of_root[root] : -1});
-    net->output_keys_.push_back(n.name);
     std::vector<Quantizer> internal;  // a squeeze-excite's pooled and hidden values, then its gate
     Step step;
     step.node = n;

@@ -97,7 +97,6 @@ class QatNetwork : public SrNetwork {
   GraphForward ops_;
   std::vector<Quantizer> output_params_;                 // per graph node
   std::vector<std::vector<Quantizer>> internal_params_;  // per graph node: a squeeze-excite's pooled, hidden, gate
-  std::vector<std::string> output_keys_;                 // per graph node: its quantization.activations key
   std::vector<LearnedRange> ranges_;                     // learn_ranges only
   std::shared_ptr<torch::nn::Module> range_holder_;      // "qat_ranges": the ranges' parameters
   std::map<std::string, torch::Tensor> params_;                        // model-file name -> registered parameter
