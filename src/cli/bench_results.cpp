@@ -72,6 +72,7 @@ nlohmann::json case_json(const CaseResult& r, const BenchArgs& args, const Machi
       {"threads", args.threads},
       {"reps", args.reps},
       {"warmup", args.warmup},
+      {"warm_each", args.warm_each},
       {"ms_per_frame", ms},
       {"ms_per_frame_min", ms_min},
       {"cpu_ms_per_frame", cpu},

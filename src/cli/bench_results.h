@@ -36,6 +36,7 @@ struct BenchArgs {
   int threads = 2;
   int reps = 15;
   int warmup = 2;
+  bool warm_each = false;  // an untimed run of the same engine right before each timed run
   std::string input;
   std::string json;
   std::string chart;

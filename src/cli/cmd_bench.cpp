@@ -1,8 +1,8 @@
 // `litesr bench`: whole-model inference time of LiteSR, optionally against LibTorch, ONNX Runtime, XNNPACK and
 // oneDNN on the same weights, input, and thread count (docs/benchmarks.md).
 //
-//   litesr bench [--case NAME]... [-n MODEL]... [--peers] [-j THREADS] [--reps N] [--warmup N] [--input WxH]
-//                [--json FILE] [--chart FILE.svg] [--tradeoff FILE.svg --data DIR] [--progress MODE]
+//   litesr bench [--case NAME]... [-n MODEL]... [--peers] [-j THREADS] [--reps N] [--warmup N] [--warm-each]
+//                [--input WxH] [--json FILE] [--chart FILE.svg] [--tradeoff FILE.svg --data DIR] [--progress MODE]
 //
 // Cases (default: all eight) time shipped models in the mode they ship: elsr-x4-720p (elsr-x4, 320x180 ->
 // 1280x720), elsr-x4-4k (960x540 -> 3840x2160), elsr-x4-int8-720p / -4k (the INT8 model, peers: ONNX Runtime's
@@ -32,7 +32,10 @@
 // never an error.
 // Every engine gets the same thread count (-j). Protocol: --warmup untimed runs of each engine, then --reps
 // interleaved repetitions (LiteSR, LibTorch, ONNX Runtime, XNNPACK, oneDNN, LiteSR, ...) so background load hits
-// all alike; a run is one frame, or one window of a multi-frame model (time / frames); medians are reported. With the
+// all alike; a run is one frame, or one window of a multi-frame model (time / frames); medians are reported.
+// --warm-each runs every engine twice in each repetition and times only the second run: the steady state of an
+// engine that runs back to back (a folder, a video), without the cold start each engine otherwise pays after the
+// others' runs (docs/benchmarks.md "What the work between two runs costs"). With the
 // LibTorch or oneDNN peer the process re-executes itself once with OMP_WAIT_POLICY=PASSIVE (unless set), so idle
 // libgomp workers sleep instead of spinning through the other engines' repetitions; ONNX Runtime runs with intra-op
 // spinning off and XNNPACK's workers yield for the same reason.
@@ -547,10 +550,13 @@ Result<CaseResult> run_case(const BenchCase& c, const BenchArgs& args, const fs:
       std::fprintf(stderr, "litesr bench: %s: %s skipped: %s\n", c.name.c_str(), engine.c_str(), why.c_str());
   }
 
-  // Warm-up, then interleaved repetitions; a run is all `frames` frames (one window), times are per frame.
+  // Warm-up, then interleaved repetitions; a run is all `frames` frames (one window), times are per frame. With
+  // --warm-each every engine runs twice in each repetition and only its second run is timed (steady state).
   for (int rep = -args.warmup; rep < args.reps; ++rep) {
     if (cancel != nullptr && cancel->cancelled()) return cancelled("interrupted");
     const bool timed = rep >= 0;
+    const bool warm_first = timed && args.warm_each;
+    if (warm_first) LITESR_RETURN_IF_ERROR(litesr.run(lr, sr, w, h, s, frames));
     double t0 = now_s(), c0 = cpu_s();
     LITESR_RETURN_IF_ERROR(litesr.run(lr, sr, w, h, s, frames));
     double t1 = now_s(), c1 = cpu_s();
@@ -560,9 +566,10 @@ Result<CaseResult> run_case(const BenchCase& c, const BenchArgs& args, const fs:
     }
 #ifdef LITESR_HAVE_TRAIN
     if (torch) {
+      Status st = warm_first ? run_torch({}) : Status();
       t0 = now_s();
       c0 = cpu_s();
-      const Status st = run_torch({});
+      if (st.ok()) st = run_torch({});
       t1 = now_s();
       c1 = cpu_s();
       if (!st.ok()) {
@@ -579,7 +586,7 @@ Result<CaseResult> run_case(const BenchCase& c, const BenchArgs& args, const fs:
 #endif
 #ifdef LITESR_HAVE_EXPORT
     if (ort) {
-      Result<OrtTimes> t = ort->run(1);
+      Result<OrtTimes> t = ort->run(warm_first ? 2 : 1);  // times of each run: the last one is timed
       if (!t.ok()) {
         r.skipped[kOnnxruntime] = t.status().message();
         r.times.erase(kOnnxruntime);
@@ -587,17 +594,18 @@ Result<CaseResult> run_case(const BenchCase& c, const BenchArgs& args, const fs:
                      t.status().message().c_str());
         ort.reset();
       } else if (timed) {
-        r.times[kOnnxruntime].ms.push_back(t->ms[0] / frames);
-        if (!t->cpu_ms.empty()) r.times[kOnnxruntime].cpu_ms.push_back(t->cpu_ms[0] / frames);
+        r.times[kOnnxruntime].ms.push_back(t->ms.back() / frames);
+        if (!t->cpu_ms.empty()) r.times[kOnnxruntime].cpu_ms.push_back(t->cpu_ms.back() / frames);
       }
     }
 #endif
 #ifdef LITESR_HAVE_GRAPH_PEERS
     for (GraphPeerEntry& gp : graph_peers) {
       if (!gp.peer) continue;
+      Status st = warm_first ? gp.peer->run() : Status();
       t0 = now_s();
       c0 = cpu_s();
-      const Status st = gp.peer->run();
+      if (st.ok()) st = gp.peer->run();
       t1 = now_s();
       c1 = cpu_s();
       if (!st.ok()) {
@@ -677,11 +685,12 @@ int run_bench(BenchArgs args, CommandContext& ctx) {
   std::fprintf(stderr, "litesr bench: measuring the FP32 FMA peak (-j %d)...\n", args.threads);
   m.peak = measure_fma_peak(args.threads, 0.25);
   std::printf(
-      "litesr bench: %d thread%s, %d interleaved repetitions after %d warm-up%s, medians; %s, isa %s; FP32 FMA peak "
-      "%.1f GFLOP/s on %d dedicated core%s (%.1f measured in wall time now); load average %.2f\n",
-      args.threads, args.threads == 1 ? "" : "s", args.reps, args.warmup, args.warmup == 1 ? "" : "s",
-      m.cpu_model.c_str(), m.isa.c_str(), m.peak.gflops_cpu, args.threads, args.threads == 1 ? "" : "s", m.peak.gflops,
-      m.load_start);
+      "litesr bench: %d thread%s, %d interleaved repetitions%s after %d warm-up%s, medians; %s, isa %s; FP32 FMA "
+      "peak %.1f GFLOP/s on %d dedicated core%s (%.1f measured in wall time now); load average %.2f\n",
+      args.threads, args.threads == 1 ? "" : "s", args.reps,
+      args.warm_each ? " (each timed run right after an untimed one of the same engine)" : "", args.warmup,
+      args.warmup == 1 ? "" : "s", m.cpu_model.c_str(), m.isa.c_str(), m.peak.gflops_cpu, args.threads,
+      args.threads == 1 ? "" : "s", m.peak.gflops, m.load_start);
   std::fflush(stdout);
 
   TempDir tmp;
@@ -777,6 +786,7 @@ int run_bench(BenchArgs args, CommandContext& ctx) {
                         {"threads", args.threads},
                         {"reps", args.reps},
                         {"warmup", args.warmup},
+                        {"warm_each", args.warm_each},
                         {"peers", args.peers},
                         {"check_tolerance", kCheckTolerance},
                         {"int8_check_tolerance", kInt8CheckTolerance},
@@ -806,6 +816,9 @@ void register_bench_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("-j,--threads", args->threads, "Threads of every engine (0 = one per core)")->capture_default_str();
   cmd->add_option("--reps", args->reps, "Timed interleaved repetitions per case")->capture_default_str();
   cmd->add_option("--warmup", args->warmup, "Untimed runs of each engine first")->capture_default_str();
+  cmd->add_flag("--warm-each", args->warm_each,
+                "Run each engine twice per repetition and time the second run (steady state, as in a folder or a "
+                "video; without it each engine starts after the others' runs)");
   cmd->add_option("--input", args->input, "Override every case's LR input size, WIDTHxHEIGHT (quick checks)");
   cmd->add_option("--json", args->json, "Write the results as JSON to FILE");
   cmd->add_option("--chart", args->chart, "Write an SVG bar chart of ms per frame per engine and case");

@@ -26,10 +26,9 @@ bool well_formed_svg(const std::string& svg) {
 TEST(BenchCli, Help) {
   auto r = run_litesr({"bench", "--help"});
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* opt : {"--case", "--peers", "--threads", "--reps", "--warmup", "--json", "--chart", "--tradeoff",
-                          "--data", "elsr-x4-720p", "elsr-x4-4k", "elsr-x4-int8-720p", "elsr-x4-int8-4k",
-                          "sam-sr-xlite-x4-256", "sam-sr-xlite-x4-720p",
-                          "evsrnet-x4-720p", "evsrnet-nas-x4-720p"}) {
+  for (const char* opt : {"--case", "--peers", "--threads", "--reps", "--warmup", "--warm-each", "--json", "--chart",
+                          "--tradeoff", "--data", "elsr-x4-720p", "elsr-x4-4k", "elsr-x4-int8-720p", "elsr-x4-int8-4k",
+                          "sam-sr-xlite-x4-256", "sam-sr-xlite-x4-720p", "evsrnet-x4-720p", "evsrnet-nas-x4-720p"}) {
     EXPECT_NE(r.out.find(opt), std::string::npos) << opt;
   }
 }
@@ -108,6 +107,35 @@ TEST(BenchCli, PeersRunOrExplainWhyNot) {
       }
     }
   }
+}
+
+// --warm-each (an untimed run of each engine right before its timed one): every engine still runs or says why not,
+// the protocol line and the JSON say so.
+TEST(BenchCli, WarmEachTimesEveryEngineRightAfterAnUntimedRun) {
+  testing::TempDir tmp;
+  const fs::path json = tmp / "bench.json";
+  auto r = run_litesr({"bench", "--peers", "--warm-each", "--case", "evsrnet-x4-720p", "--reps", "2", "--warmup", "0",
+                       "-j1", "--input", "40x24", "--json", json.string(), "--progress", "none"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("each timed run right after an untimed one of the same engine"), std::string::npos) << r.out;
+  const auto j = nlohmann::json::parse(testing::read_file_bytes(json));
+  EXPECT_EQ(j["warm_each"], true);
+  ASSERT_EQ(j["cases"].size(), 1u);
+  const auto& c = j["cases"][0];
+  EXPECT_EQ(c["warm_each"], true);
+  EXPECT_GT(c["ms_per_frame"]["litesr"].get<double>(), 0.0);
+  for (const char* peer : {"libtorch", "onnxruntime", "xnnpack", "onednn"}) {
+    if (c["ms_per_frame"][peer].is_null()) {
+      EXPECT_FALSE(c["skipped"][peer].get<std::string>().empty()) << peer;
+    } else {
+      EXPECT_GT(c["speedup_vs_" + std::string(peer)].get<double>(), 0.0) << peer;
+    }
+  }
+  auto plain = run_litesr({"bench", "--case", "elsr-x4-720p", "--reps", "1", "-j1", "--input", "40x24", "--json",
+                           json.string(), "--progress", "none"});
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_EQ(plain.out.find("right after an untimed one"), std::string::npos) << plain.out;
+  EXPECT_EQ(nlohmann::json::parse(testing::read_file_bytes(json))["warm_each"], false);
 }
 
 // The in-process peers (XNNPACK's subgraph API, oneDNN primitives), when built: ELSR and the recurrent EVSRNet-NAS
