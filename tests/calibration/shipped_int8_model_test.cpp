@@ -16,6 +16,8 @@
 #include "eval/evaluation.h"
 #include "eval/sr_dataset.h"
 #include "models/builtin_models.h"
+#include "quant/quant_params.h"
+#include "runtime/int8_program.h"
 #include "runtime/model_quantization.h"
 #include "testing/test_env.h"
 #include "upscaler/model_upscaler.h"
@@ -25,7 +27,7 @@ namespace {
 
 // The real range [lo, hi] that int8 parameters represent.
 std::pair<double, double> represented_range(QuantParams p) {
-  return {p.scale * (-128.0 - p.zero_point), p.scale * (127.0 - p.zero_point)};
+  return {dequantize_value(-128, p), dequantize_value(127, p)};
 }
 
 // A learned range (qat_learn_ranges) starts at the calibrated one and each end moves by at most a quarter of the
@@ -62,7 +64,7 @@ void expect_quantized_then_fine_tuned(const std::filesystem::path& data, const s
     for (const auto& [name, calibrated] : want.activations) {
       ASSERT_TRUE(got.activations.contains(name)) << name;
       const QuantParams learned = got.activations.at(name);
-      if (calibrated.scale == 1.0f / 255.0f && calibrated.zero_point == -128) {
+      if (calibrated == image_quant_params()) {
         EXPECT_EQ(learned, calibrated) << name << ": the image's parameters are fixed";
       }
       expect_within_learned_bound(name, learned, calibrated);
