@@ -30,12 +30,12 @@
 // export, XNNPACK's integer operators (create_xnnpack_int8_peer) and oneDNN's int8 primitives
 // (create_dnnl_int8_peer). A peer that cannot run is skipped with its reason (table footnote, JSON "skipped"),
 // never an error.
-// Every engine gets the same thread count (-j). Protocol: --warmup untimed runs of each engine, then --reps
-// interleaved repetitions (LiteSR, LibTorch, ONNX Runtime, XNNPACK, oneDNN, LiteSR, ...) so background load hits
-// all alike; a run is one frame, or one window of a multi-frame model (time / frames); medians are reported.
-// --warm-each runs every engine twice in each repetition and times only the second run: the steady state of an
-// engine that runs back to back (a folder, a video), without the cold start each engine otherwise pays after the
-// others' runs (docs/benchmarks.md "What the work between two runs costs"). With the
+// Every engine gets the same thread count (-j). Protocol (profile/interleaved_timing.h): --warmup untimed runs of
+// each engine, then --reps interleaved repetitions (LiteSR, LibTorch, ONNX Runtime, XNNPACK, oneDNN, LiteSR, ...)
+// so background load hits all alike; a run is one frame, or one window of a multi-frame model (time / frames);
+// medians are reported. --warm-each runs every engine twice in each repetition and times only the second run: the
+// steady state of an engine that runs back to back (a folder, a video), without the cold start each engine
+// otherwise pays after the others' runs (docs/benchmarks.md "What the work between two runs costs"). With the
 // LibTorch or oneDNN peer the process re-executes itself once with OMP_WAIT_POLICY=PASSIVE (unless set), so idle
 // libgomp workers sleep instead of spinning through the other engines' repetitions; ONNX Runtime runs with intra-op
 // spinning off and XNNPACK's workers yield for the same reason.
@@ -49,11 +49,9 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -76,6 +74,7 @@
 #include "io/atomic_file.h"
 #include "models/builtin_models.h"
 #include "profile/complexity.h"
+#include "profile/interleaved_timing.h"
 #include "profile/profiled_model.h"
 #include "profile/timing.h"
 #include "runtime/kernel_dispatch.h"
@@ -133,15 +132,6 @@ std::string case_names() {
   std::string s;
   for (const BenchCase& c : default_cases()) s += (s.empty() ? "" : ", ") + c.name;
   return s;
-}
-
-
-double now_s() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
-
-double cpu_s() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
 
 double load_average() {
@@ -550,77 +540,44 @@ Result<CaseResult> run_case(const BenchCase& c, const BenchArgs& args, const fs:
       std::fprintf(stderr, "litesr bench: %s: %s skipped: %s\n", c.name.c_str(), engine.c_str(), why.c_str());
   }
 
-  // Warm-up, then interleaved repetitions; a run is all `frames` frames (one window), times are per frame. With
-  // --warm-each every engine runs twice in each repetition and only its second run is timed (steady state).
-  for (int rep = -args.warmup; rep < args.reps; ++rep) {
-    if (cancel != nullptr && cancel->cancelled()) return cancelled("interrupted");
-    const bool timed = rep >= 0;
-    const bool warm_first = timed && args.warm_each;
-    if (warm_first) LITESR_RETURN_IF_ERROR(litesr.run(lr, sr, w, h, s, frames));
-    double t0 = now_s(), c0 = cpu_s();
-    LITESR_RETURN_IF_ERROR(litesr.run(lr, sr, w, h, s, frames));
-    double t1 = now_s(), c1 = cpu_s();
-    if (timed) {
-      r.times[kLitesr].ms.push_back(1e3 * (t1 - t0) / frames);
-      r.times[kLitesr].cpu_ms.push_back(1e3 * (c1 - c0) / frames);
-    }
+  // Warm-up, then interleaved repetitions (profile/interleaved_timing.h): LiteSR, then the peers that passed the
+  // check. A run is all `frames` frames (one window); times are per frame.
+  std::vector<InterleavedEngine> engines;
+  engines.push_back(
+      {kLitesr, /*required=*/true, in_process_runner([&] { return litesr.run(lr, sr, w, h, s, frames); })});
 #ifdef LITESR_HAVE_TRAIN
-    if (torch) {
-      Status st = warm_first ? run_torch({}) : Status();
-      t0 = now_s();
-      c0 = cpu_s();
-      if (st.ok()) st = run_torch({});
-      t1 = now_s();
-      c1 = cpu_s();
-      if (!st.ok()) {
-        r.skipped[kLibtorch] = st.to_string();
-        r.times.erase(kLibtorch);
-        std::fprintf(stderr, "litesr bench: %s: libtorch failed, skipped: %s\n", c.name.c_str(),
-                     st.to_string().c_str());
-        torch.reset();
-      } else if (timed) {
-        r.times[kLibtorch].ms.push_back(1e3 * (t1 - t0) / frames);
-        r.times[kLibtorch].cpu_ms.push_back(1e3 * (c1 - c0) / frames);
-      }
-    }
+  if (torch) engines.push_back({kLibtorch, false, in_process_runner([&] { return run_torch({}); })});
 #endif
 #ifdef LITESR_HAVE_EXPORT
-    if (ort) {
-      Result<OrtTimes> t = ort->run(warm_first ? 2 : 1);  // times of each run: the last one is timed
-      if (!t.ok()) {
-        r.skipped[kOnnxruntime] = t.status().message();
-        r.times.erase(kOnnxruntime);
-        std::fprintf(stderr, "litesr bench: %s: onnxruntime failed, skipped: %s\n", c.name.c_str(),
-                     t.status().message().c_str());
-        ort.reset();
-      } else if (timed) {
-        r.times[kOnnxruntime].ms.push_back(t->ms.back() / frames);
-        if (!t->cpu_ms.empty()) r.times[kOnnxruntime].cpu_ms.push_back(t->cpu_ms.back() / frames);
-      }
-    }
+  if (ort) {
+    engines.push_back({kOnnxruntime, false, [&](int runs) -> Result<RunTime> {
+                         // ort_bench.js times each of its `runs` runs itself: the last one is the timed one.
+                         LITESR_ASSIGN_OR_RETURN(OrtTimes t, ort->run(runs));
+                         if (t.ms.empty()) return internal_error("ort_bench.js reported no times");
+                         return RunTime{t.ms.back(), t.cpu_ms.empty() ? -1.0 : t.cpu_ms.back()};
+                       }});
+  }
 #endif
 #ifdef LITESR_HAVE_GRAPH_PEERS
-    for (GraphPeerEntry& gp : graph_peers) {
-      if (!gp.peer) continue;
-      Status st = warm_first ? gp.peer->run() : Status();
-      t0 = now_s();
-      c0 = cpu_s();
-      if (st.ok()) st = gp.peer->run();
-      t1 = now_s();
-      c1 = cpu_s();
-      if (!st.ok()) {
-        r.skipped[gp.engine] = st.to_string();
-        r.times.erase(gp.engine);
-        std::fprintf(stderr, "litesr bench: %s: %s failed, skipped: %s\n", c.name.c_str(), gp.engine,
-                     st.to_string().c_str());
-        gp.peer.reset();
-      } else if (timed) {
-        r.times[gp.engine].ms.push_back(1e3 * (t1 - t0) / frames);
-        r.times[gp.engine].cpu_ms.push_back(1e3 * (c1 - c0) / frames);
-      }
-    }
+  for (GraphPeerEntry& gp : graph_peers) {
+    engines.push_back({gp.engine, false, in_process_runner([&gp] { return gp.peer->run(); })});
+  }
 #endif
-    progress.advance(1, c.name);
+  InterleavedOptions timing;
+  timing.warmup = args.warmup;
+  timing.reps = args.reps;
+  timing.warm_each = args.warm_each;
+  timing.cancel = cancel;
+  timing.after_repetition = [&] { progress.advance(1, c.name); };
+  LITESR_ASSIGN_OR_RETURN(InterleavedResult timed, time_interleaved(engines, timing));
+  for (const auto& [engine, why] : timed.dropped) {
+    r.skipped[engine] = why;
+    std::fprintf(stderr, "litesr bench: %s: %s failed, skipped: %s\n", c.name.c_str(), engine.c_str(), why.c_str());
+  }
+  for (const auto& [engine, samples] : timed.samples) {
+    EngineTimes& t = r.times[engine];
+    for (double ms : samples.wall_ms) t.ms.push_back(ms / frames);
+    for (double ms : samples.cpu_ms) t.cpu_ms.push_back(ms / frames);
   }
   return r;
 }
