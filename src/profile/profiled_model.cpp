@@ -1,13 +1,15 @@
 #include "profile/profiled_model.h"
 
+#include <memory>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "models/architectures.h"
 #include "models/builtin_models.h"
 #include "models/registry.h"
+#include "runtime/kernel_dispatch.h"
+#include "runtime/multi_frame_session.h"
 #include "runtime/session.h"
 
 namespace litesr {
@@ -55,9 +57,21 @@ Result<ForwardTiming> time_forward(const ProfiledModel& model, int input_width, 
                                    TimingOptions options, uint64_t seed) {
   SessionOptions so;
   so.threads = threads;
-  LITESR_ASSIGN_OR_RETURN(Session session, Session::create(model.graph, model.file.tensors, so));
-  const int channels = session.image_channels();  // the network alone (a luma model: its Y channel)
-  const int s = session.scale();
+  // The session users get (as ModelUpscaler opens a model): a multi-frame model on a MultiFrameSession, anything
+  // else on a Session; an INT8 model file on the integer engine (models/registry.h).
+  const bool multi_frame = model.graph.input_frames > 1;
+  std::unique_ptr<Session> session;
+  std::unique_ptr<MultiFrameSession> frames;
+  if (multi_frame) {
+    LITESR_ASSIGN_OR_RETURN(MultiFrameSession created, models::create_multi_frame_session(model.file, so));
+    frames = std::make_unique<MultiFrameSession>(std::move(created));
+  } else {
+    LITESR_ASSIGN_OR_RETURN(Session created, models::create_session(model.file, so));
+    session = std::make_unique<Session>(std::move(created));
+  }
+  // The network alone (a luma model: its Y channel); a multi-frame model: one frame of the window.
+  const int channels = multi_frame ? frames->channels() : session->image_channels();
+  const int s = multi_frame ? frames->scale() : session->scale();
   std::vector<float> lr(static_cast<std::size_t>(input_width) * input_height * channels);
   std::vector<float> sr(static_cast<std::size_t>(input_width) * s * input_height * s * channels);
   std::mt19937 rng(static_cast<uint32_t>(seed));
@@ -67,11 +81,17 @@ Result<ForwardTiming> time_forward(const ProfiledModel& model, int input_width, 
                                        static_cast<std::ptrdiff_t>(input_width) * channels};
   const ImageView<float> sr_view{sr.data(), input_width * s, input_height * s, channels,
                                  static_cast<std::ptrdiff_t>(input_width) * s * channels};
-  LITESR_RETURN_IF_ERROR(session.prepare(input_width, input_height));
   ForwardTiming result;
-  result.engine = std::string(execution_mode_name(session.mode())) + ", " + session.isa();
-  options.threads = session.threads();
-  LITESR_ASSIGN_OR_RETURN(result.timing, time_runs(options, [&] { return session.run(lr_view, sr_view); }));
+  if (multi_frame) {
+    result.engine = std::string(execution_mode_name(frames->mode())) + ", " + active_isa() + ", one frame per run";
+    options.threads = frames->threads();
+    LITESR_ASSIGN_OR_RETURN(result.timing, time_runs(options, [&] { return frames->push_frame(lr_view, sr_view); }));
+    return result;
+  }
+  LITESR_RETURN_IF_ERROR(session->prepare(input_width, input_height));
+  result.engine = std::string(execution_mode_name(session->mode())) + ", " + session->isa();
+  options.threads = session->threads();
+  LITESR_ASSIGN_OR_RETURN(result.timing, time_runs(options, [&] { return session->run(lr_view, sr_view); }));
   return result;
 }
 

@@ -36,11 +36,13 @@ std::string profiled_architecture_names();
 
 struct ForwardTiming {
   TimingResult timing;
-  std::string engine;  // "fused_bands, avx3": the session's execution mode and kernel ISA
+  std::string engine;  // "fused_bands, avx3", "int8_bands, avx3": the execution mode and kernel ISA
 };
 
-// Times whole forward passes of `model` on a runtime Session with `threads` threads on a `input_width` x
-// `input_height` LR input of uniform random values in [0, 1] (`seed`), per `options` (DESIGN §5 protocol).
+// Times whole forward passes of `model` with `threads` threads on a `input_width` x `input_height` LR input of
+// uniform random values in [0, 1] (`seed`), per `options` (DESIGN §5 protocol), on the engine users get: a
+// Session (an INT8 model file: the integer engine), or for a multi-frame model a MultiFrameSession, where one
+// run is one frame pushed (a recurrent step; the window restarts every input_frames frames, as in a video).
 Result<ForwardTiming> time_forward(const ProfiledModel& model, int input_width, int input_height, int threads,
                                    TimingOptions options, uint64_t seed);
 

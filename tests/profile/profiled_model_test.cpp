@@ -6,6 +6,9 @@
 
 #include <string>
 
+#include "models/builtin_models.h"
+#include "runtime/model_quantization.h"
+
 namespace litesr {
 namespace {
 
@@ -64,6 +67,29 @@ TEST(ProfiledModel, TimesAShippedModelOnTheFusedEngine) {
   EXPECT_EQ(t->timing.threads, 2);
   EXPECT_GT(t->timing.median_ms, 0.0);
   EXPECT_EQ(t->engine.rfind("fused_bands, ", 0), 0u) << t->engine;
+}
+
+// Every shipped model is timed on the engine users get (issues #17 and #22): INT8 files on the integer engine,
+// the video models one frame (recurrent step) per run on a MultiFrameSession — never the float graph of an INT8
+// model, never an error.
+TEST(ProfiledModel, TimesEveryShippedModelOnTheEngineUsersGet) {
+  for (const std::string& name : models::builtin_model_names()) {
+    SCOPED_TRACE(name);
+    ProfiledModelSpec spec;
+    spec.model = name;
+    spec.weights = true;
+    Result<ProfiledModel> m = load_profiled_model(spec);
+    ASSERT_TRUE(m.ok()) << m.status().to_string();
+    TimingOptions options;
+    options.warmup_runs = 1;
+    options.timed_runs = 1;
+    Result<ForwardTiming> t = time_forward(*m, 20, 12, 2, options, 7);
+    ASSERT_TRUE(t.ok()) << t.status().to_string();
+    const char* engine = is_quantized_model(m->file) ? "int8_bands, " : "fused_bands, ";
+    EXPECT_EQ(t->engine.rfind(engine, 0), 0u) << t->engine;
+    const bool video = m->graph.input_frames > 1;
+    EXPECT_EQ(t->engine.find("one frame per run") != std::string::npos, video) << t->engine;
+  }
 }
 
 }  // namespace
