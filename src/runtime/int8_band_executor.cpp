@@ -501,6 +501,7 @@ Status Int8BandExecutor::prepare_ops() {
     shuffle_f32_.v[b] = output_f32_.v[shuffled];
   }
   shuffle_u8_.exact = output_u8_.exact && !out_op.requantize;
+  if (!out_op.requantize) shuffle_f32_ = output_f32_;  // the same table, so the SIMD store may compute it
   return {};
 }
 
@@ -648,6 +649,9 @@ void Int8BandExecutor::compute_row(int k, int y, Workspace& ws) {
       } else if (in_.u8 && channels == 3) {
         int8_t* planes[3] = {row(k, 0, y), row(k, 1, y), row(k, 2, y)};
         deinterleave_rgb_u8_to_int8(in_.u8 + y * in_.stride, w, input_u8_, planes);
+      } else if (in_.f32 && (channels == 1 || channels == 3)) {
+        int8_t* planes[3] = {row(k, 0, y), row(k, channels > 1 ? 1 : 0, y), row(k, channels > 1 ? 2 : 0, y)};
+        quantize_interleaved_f32_to_int8(in_.f32 + y * in_.stride, w, channels, s.output, planes);
       } else {
         for (int c = 0; c < channels; ++c) {
           int8_t* dst = row(k, c, y);

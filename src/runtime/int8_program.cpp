@@ -1,6 +1,7 @@
 #include "runtime/int8_program.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <set>
@@ -424,7 +425,17 @@ Int8ToByteTable int8_to_byte_table(QuantParams params) {
 
 Int8ToFloatTable int8_to_float_table(QuantParams params) {
   Int8ToFloatTable t;
-  for (int b = 0; b < 256; ++b) t.v[b] = sample_from_int8<float>(static_cast<int8_t>(b), params);
+  t.scale = params.scale;
+  t.zero_point = params.zero_point;
+  t.affine = true;
+  for (int b = 0; b < 256; ++b) {
+    const auto q = static_cast<int8_t>(b);
+    t.v[b] = sample_from_int8<float>(q, params);
+    // What the SIMD store computes in float (kernel_int8_rows.h): equal bit for bit, or the table is looked up.
+    const float computed =
+        std::clamp((static_cast<float>(q) - static_cast<float>(params.zero_point)) * params.scale, 0.0f, 1.0f);
+    if (std::bit_cast<uint32_t>(computed) != std::bit_cast<uint32_t>(t.v[b])) t.affine = false;
+  }
   return t;
 }
 

@@ -94,6 +94,88 @@ bool deinterleave_exact(const uint8_t* rgb, int width_i, int8_t* const* planes) 
   return true;
 }
 
+// f32 store with an affine table (Int8ToFloatTable::affine): clamp((float(q) − zp) · scale, 0, 1), the table's
+// own values (checked when the table was made). Per colour the s source rows are converted and interleaved into
+// s·N HR floats in a stack buffer, then StoreInterleaved3 writes s·N RGB pixels, as store_exact_u8.
+bool store_affine_f32(const int8_t* const* rows, int width_i, int scale, const Int8ToFloatTable& table,
+                      float* const* out_rows) {
+  const hn::ScalableTag<float> df;
+  const hn::Rebind<int32_t, decltype(df)> di;
+  const hn::Rebind<int8_t, decltype(df)> d8;
+  const size_t n = hn::Lanes(df), width = static_cast<size_t>(width_i);
+  if (!table.affine || width < n || scale < 1 || scale > 4) return false;
+  const auto zero_point = hn::Set(df, static_cast<float>(table.zero_point)), step = hn::Set(df, table.scale);
+  const auto zero = hn::Zero(df), one = hn::Set(df, 1.0f);
+  auto value = [&](const int8_t* p) {
+    const auto q = hn::ConvertTo(df, hn::PromoteTo(di, hn::LoadU(d8, p)));
+    return hn::Min(hn::Max(hn::Mul(hn::Sub(q, zero_point), step), zero), one);
+  };
+  with_scale(scale, [&](auto s_const) {
+    constexpr int S = decltype(s_const)::value;
+    HWY_ALIGN float hr[3][HWY_MAX_BYTES / sizeof(float) * S];
+    auto one_block = [&](size_t x) {
+      for (int i = 0; i < S; ++i) {
+        for (int c = 0; c < 3; ++c) {
+          const int8_t* const* src = rows + c * S * S + i * S;
+          if constexpr (S == 1) {
+            hn::Store(value(src[0] + x), df, hr[c]);
+          } else if constexpr (S == 2) {
+            hn::StoreInterleaved2(value(src[0] + x), value(src[1] + x), df, hr[c]);
+          } else if constexpr (S == 3) {
+            hn::StoreInterleaved3(value(src[0] + x), value(src[1] + x), value(src[2] + x), df, hr[c]);
+          } else {
+            hn::StoreInterleaved4(value(src[0] + x), value(src[1] + x), value(src[2] + x), value(src[3] + x), df,
+                                  hr[c]);
+          }
+        }
+        for (int p = 0; p < S; ++p) {
+          hn::StoreInterleaved3(hn::Load(df, hr[0] + p * n), hn::Load(df, hr[1] + p * n), hn::Load(df, hr[2] + p * n),
+                                df, out_rows[i] + (x * S + p * n) * 3);
+        }
+      }
+    };
+    for_each_vector(n, width, one_block);
+  });
+  return true;
+}
+
+// quantize_value on N samples: round(v / scale) half away from zero (trunc, then +1 in magnitude where the exact
+// fraction is >= 1/2), NaN -> the zero point, the step count clamped to ±512, + zero point, saturated to int8.
+template <class DF, class DI, class D8>
+HWY_INLINE hn::Vec<D8> quantize_block(DF df, DI di, D8 d8, hn::Vec<DF> v, hn::Vec<DF> scale, hn::Vec<DI> zero_point) {
+  const auto t = hn::Div(v, scale);
+  const auto a = hn::Abs(t), whole = hn::Trunc(a);
+  const auto up = hn::Ge(hn::Sub(a, whole), hn::Set(df, 0.5f));
+  auto steps = hn::CopySign(hn::IfThenElse(up, hn::Add(whole, hn::Set(df, 1.0f)), whole), t);
+  steps = hn::Min(hn::Max(steps, hn::Set(df, -512.0f)), hn::Set(df, 512.0f));
+  auto q = hn::Add(hn::ConvertTo(di, steps), zero_point);
+  q = hn::IfThenElse(hn::RebindMask(di, hn::IsNaN(t)), zero_point, q);
+  return hn::DemoteTo(d8, q);  // saturating: the clamp to [−128, 127]
+}
+
+bool quantize_interleaved(const float* in, int width_i, int channels, QuantParams params, int8_t* const* planes) {
+  const hn::ScalableTag<float> df;
+  const hn::Rebind<int32_t, decltype(df)> di;
+  const hn::Rebind<int8_t, decltype(df)> d8;
+  const size_t n = hn::Lanes(df), width = static_cast<size_t>(width_i);
+  if (width < n || (channels != 1 && channels != 3)) return false;
+  const auto scale = hn::Set(df, params.scale);
+  const auto zero_point = hn::Set(di, params.zero_point);
+  auto one = [&](size_t x) {
+    if (channels == 1) {
+      hn::StoreU(quantize_block(df, di, d8, hn::LoadU(df, in + x), scale, zero_point), d8, planes[0] + x);
+      return;
+    }
+    hn::Vec<decltype(df)> r, g, b;
+    hn::LoadInterleaved3(df, in + x * 3, r, g, b);
+    hn::StoreU(quantize_block(df, di, d8, r, scale, zero_point), d8, planes[0] + x);
+    hn::StoreU(quantize_block(df, di, d8, g, scale, zero_point), d8, planes[1] + x);
+    hn::StoreU(quantize_block(df, di, d8, b, scale, zero_point), d8, planes[2] + x);
+  };
+  for_each_vector(n, width, one);
+  return true;
+}
+
 // NOLINTNEXTLINE(google-readability-namespace-comments)
 }  // namespace HWY_NAMESPACE
 }  // namespace litesr
@@ -108,6 +190,8 @@ namespace litesr {
 HWY_EXPORT(store_exact_u8);
 HWY_EXPORT(interleave_int8);
 HWY_EXPORT(deinterleave_exact);
+HWY_EXPORT(store_affine_f32);
+HWY_EXPORT(quantize_interleaved);
 
 void lookup_row_int8_ref(const Int8Table& table, const int8_t* in, int n, int8_t* out) {
   for (int x = 0; x < n; ++x) out[x] = table(in[x]);
@@ -176,6 +260,12 @@ void pixel_shuffle_store_int8_u8_rows(const int8_t* const* rows, int width, int 
 
 void pixel_shuffle_store_int8_f32_rows(const int8_t* const* rows, int width, int scale, const Int8ToFloatTable& table,
                                        float* const* out_rows) {
+  if (LITESR_DISPATCH(store_affine_f32)(rows, width, scale, table, out_rows)) return;
+  pixel_shuffle_store_int8_f32_rows_ref(rows, width, scale, table, out_rows);
+}
+
+void pixel_shuffle_store_int8_f32_rows_ref(const int8_t* const* rows, int width, int scale,
+                                           const Int8ToFloatTable& table, float* const* out_rows) {
   const int s = scale;
   for (int i = 0; i < s; ++i) {
     float* out = out_rows[i];
@@ -184,6 +274,20 @@ void pixel_shuffle_store_int8_f32_rows(const int8_t* const* rows, int width, int
         for (int c = 0; c < 3; ++c) out[(x * s + j) * 3 + c] = table.v[static_cast<uint8_t>(rows[c * s * s + i * s + j][x])];
       }
     }
+  }
+}
+
+void quantize_interleaved_f32_to_int8(const float* in, int width, int channels, QuantParams params,
+                                      int8_t* const* planes) {
+  if (LITESR_DISPATCH(quantize_interleaved)(in, width, channels, params, planes)) return;
+  quantize_interleaved_f32_to_int8_ref(in, width, channels, params, planes);
+}
+
+void quantize_interleaved_f32_to_int8_ref(const float* in, int width, int channels, QuantParams params,
+                                          int8_t* const* planes) {
+  for (int c = 0; c < channels; ++c) {
+    for (int x = 0; x < width; ++x)
+      planes[c][x] = quantize_value(in[static_cast<std::ptrdiff_t>(x) * channels + c], params);
   }
 }
 

@@ -42,6 +42,11 @@ struct Int8ToByteTable {
 };
 struct Int8ToFloatTable {
   float v[256];
+  // affine: v[b] == clamp((float(b as int8) − zero_point) · scale, 0, 1) in float for every b (a dequantization,
+  // int8_program.h int8_to_float_table), which the SIMD path computes instead of looking up.
+  bool affine = false;
+  float scale = 0;
+  int32_t zero_point = 0;
 };
 void pixel_shuffle_store_int8_u8_rows(const int8_t* const* rows, int width, int scale, const Int8ToByteTable& table,
                                       uint8_t* const* out_rows);
@@ -49,5 +54,14 @@ void pixel_shuffle_store_int8_u8_rows_ref(const int8_t* const* rows, int width, 
                                           const Int8ToByteTable& table, uint8_t* const* out_rows);
 void pixel_shuffle_store_int8_f32_rows(const int8_t* const* rows, int width, int scale, const Int8ToFloatTable& table,
                                        float* const* out_rows);
+void pixel_shuffle_store_int8_f32_rows_ref(const int8_t* const* rows, int width, int scale,
+                                           const Int8ToFloatTable& table, float* const* out_rows);
+
+// Input side, f32: interleaved samples (width·channels floats) -> planes[c][x] = quantize_value(in[x·channels + c],
+// params) (quant/quant_params.h), c < channels.
+void quantize_interleaved_f32_to_int8(const float* in, int width, int channels, QuantParams params,
+                                      int8_t* const* planes);
+void quantize_interleaved_f32_to_int8_ref(const float* in, int width, int channels, QuantParams params,
+                                          int8_t* const* planes);
 
 }  // namespace litesr

@@ -361,8 +361,8 @@ Status MultiFrameSession::prepare_int8_fused(int width, int height) {
 }
 
 // The fused INT8 step: frame -> planar int8 frames[current] (int8_from_sample; 8-bit RGB through its table and the
-// SIMD deinterleave), run with states[current] (null = the zero state at a window start) as inputs and
-// states[1 − current] as outputs, then swap.
+// SIMD deinterleave, f32 frames through the SIMD quantization), run with states[current] (null = the zero state at a
+// window start) as inputs and states[1 − current] as outputs, then swap.
 template <typename In, typename Out>
 Status MultiFrameSession::push_int8_fused(ImageView<const In> lr, int lr_channel, ImageView<Out> sr, int sr_channel) {
   Impl& s = *impl_;
@@ -377,6 +377,11 @@ Status MultiFrameSession::push_int8_fused(ImageView<const In> lr, int lr_channel
     if constexpr (std::is_same_v<In, uint8_t>) {
       if (k == 3 && lr_channel == 0 && lr.channels == 3) {
         deinterleave_rgb_u8_to_int8(lr.row(y), w, s.int8_frame_u8, planes);
+        continue;
+      }
+    } else {
+      if (lr_channel == 0 && lr.channels == k) {  // int8_from_sample of a float is quantize_value
+        quantize_interleaved_f32_to_int8(lr.row(y), w, k, frame_params, planes);
         continue;
       }
     }

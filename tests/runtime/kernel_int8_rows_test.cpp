@@ -4,9 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstring>
 #include <random>
 #include <vector>
 
+#include "runtime/int8_program.h"
 #include "testing/isa_loop.h"
 
 namespace litesr {
@@ -106,6 +109,79 @@ TEST(KernelInt8Rows, TablesComputeTheReferenceElementOps) {
       std::vector<int8_t> in_place(a.begin(), a.begin() + n);
       lookup_row_int8(t, in_place.data(), n, in_place.data());
       EXPECT_TRUE(std::equal(in_place.begin(), in_place.end(), want.begin())) << n;
+    }
+  });
+}
+
+// The f32 output store: the dequantization computed in SIMD where the table is affine (the tables int8_program.h
+// makes), looked up otherwise — equal to the scalar table loop bit for bit either way.
+TEST(KernelInt8Rows, PixelShuffleStoreF32EqualsReference) {
+  std::vector<Int8ToFloatTable> tables = {int8_to_float_table(image_quant_params()),
+                                          int8_to_float_table(QuantParams{0.0123f, 17}),
+                                          int8_to_float_table(QuantParams{0.5f / 255.0f, -128})};
+  for (const Int8ToFloatTable& t : tables) EXPECT_TRUE(t.affine);
+  Int8ToFloatTable arbitrary;  // not a dequantization: looked up
+  for (int b = 0; b < 256; ++b) arbitrary.v[b] = static_cast<float>((b * 7 + 3) & 0xFF) / 300.0f;
+  tables.push_back(arbitrary);
+  testing::IsaLoop isas;
+  isas.run([&] {
+    std::mt19937 rng(4);
+    for (const Int8ToFloatTable& table : tables) {
+      for (int s = 1; s <= 5; ++s) {
+        for (int width : {1, 7, 15, 16, 17, 31, 63, 64, 65, 100}) {
+          std::vector<std::vector<int8_t>> rows;
+          std::vector<const int8_t*> ptrs;
+          for (int r = 0; r < 3 * s * s; ++r) rows.push_back(random_bytes(width, rng));
+          for (const auto& r : rows) ptrs.push_back(r.data());
+          std::vector<std::vector<float>> got(s, std::vector<float>(width * s * 3 + 1, -7.0f)), want = got;
+          std::vector<float*> got_ptrs, want_ptrs;
+          for (int i = 0; i < s; ++i) {
+            got_ptrs.push_back(got[i].data());
+            want_ptrs.push_back(want[i].data());
+          }
+          pixel_shuffle_store_int8_f32_rows(ptrs.data(), width, s, table, got_ptrs.data());
+          pixel_shuffle_store_int8_f32_rows_ref(ptrs.data(), width, s, table, want_ptrs.data());
+          for (int i = 0; i < s; ++i) {
+            ASSERT_EQ(0, std::memcmp(got[i].data(), want[i].data(), got[i].size() * sizeof(float)))
+                << "scale " << s << " width " << width << " affine " << table.affine;
+          }
+          EXPECT_EQ(got[0].back(), -7.0f);  // nothing written past the row
+        }
+      }
+    }
+  });
+}
+
+// The f32 input: quantize_value per sample, bit for bit, on the values where rounding and saturation decide:
+// exact halves of a step on both sides of zero, just below and above them, ±0, NaN, ±infinity, huge values.
+TEST(KernelInt8Rows, QuantizeInterleavedF32EqualsQuantizeValue) {
+  const std::vector<QuantParams> params = {image_quant_params(), QuantParams{0.0123f, 17}, QuantParams{0.7f, -3}};
+  testing::IsaLoop isas;
+  isas.run([&] {
+    std::mt19937 rng(5);
+    for (const QuantParams& p : params) {
+      std::vector<float> special = {0.0f, -0.0f, NAN, -NAN, INFINITY, -INFINITY, 1e30f, -1e30f, 1.0f, -1.0f};
+      for (int k = -300; k <= 300; k += 7) {
+        const float half = (static_cast<float>(k) + 0.5f) * p.scale;
+        special.insert(special.end(), {half, std::nextafter(half, INFINITY), std::nextafter(half, -INFINITY)});
+      }
+      std::uniform_real_distribution<float> u(-3.0f, 3.0f);
+      for (int channels : {1, 3}) {
+        for (int width : {1, 15, 16, 17, 40, 333}) {
+          std::vector<float> in(static_cast<std::size_t>(width) * channels);
+          for (std::size_t i = 0; i < in.size(); ++i) in[i] = i % 3 == 0 ? special[rng() % special.size()] : u(rng);
+          std::vector<std::vector<int8_t>> got(channels, std::vector<int8_t>(width + 1, 99)), want = got;
+          std::vector<int8_t*> gp, wp;
+          for (int c = 0; c < channels; ++c) {
+            gp.push_back(got[c].data());
+            wp.push_back(want[c].data());
+          }
+          quantize_interleaved_f32_to_int8(in.data(), width, channels, p, gp.data());
+          quantize_interleaved_f32_to_int8_ref(in.data(), width, channels, p, wp.data());
+          ASSERT_EQ(got, want) << "channels " << channels << " width " << width << " scale " << p.scale;
+          for (int c = 0; c < channels; ++c) EXPECT_EQ(got[c].back(), 99);  // nothing written past the row
+        }
+      }
     }
   });
 }
