@@ -818,6 +818,17 @@ void Int8BandExecutor::store_rows(int y, Workspace& ws) {
 void Int8BandExecutor::store_output_row(int yy, Workspace& ws) {
   const int k = program_->outputs[0], channels = program_->steps[k].channels, w = pass_->plans[k].width;
   const std::ptrdiff_t base = yy * out_.stride;
+  if (channels == 3) {  // RGB: the pixel-shuffle store at scale 1 (SIMD for the exact / affine tables)
+    for (int c = 0; c < 3; ++c) ws.in_ptrs[c] = row_ptr(ws, k, c, yy);
+    if (out_.u8) {
+      uint8_t* dst = out_.u8 + base;
+      pixel_shuffle_store_int8_u8_rows(ws.in_ptrs.data(), w, 1, output_u8_, &dst);
+    } else {
+      float* dst = out_.f32 + base;
+      pixel_shuffle_store_int8_f32_rows(ws.in_ptrs.data(), w, 1, output_f32_, &dst);
+    }
+    return;
+  }
   for (int c = 0; c < channels; ++c) {
     const int8_t* src = row_ptr(ws, k, c, yy);
     for (int x = 0; x < w; ++x) {
