@@ -16,8 +16,8 @@ namespace litesr::cli {
 constexpr const char* kLitesr = "litesr";
 constexpr const char* kLibtorch = "libtorch";
 constexpr const char* kOnnxruntime = "onnxruntime";
-constexpr const char* kXnnpack = "xnnpack";  // XNNPACK's subgraph API in process (cli/xnnpack_peer.h)
-constexpr const char* kOnednn = "onednn";    // oneDNN primitives in process (cli/dnnl_peer.h)
+constexpr const char* kXnnpack = "xnnpack";  // XNNPACK's subgraph API in process (peers/xnnpack_peer.h)
+constexpr const char* kOnednn = "onednn";    // oneDNN primitives in process (peers/dnnl_peer.h)
 constexpr const char* kEngines[] = {kLitesr, kLibtorch, kOnnxruntime, kXnnpack, kOnednn};
 constexpr const char* kPeers[] = {kLibtorch, kOnnxruntime, kXnnpack, kOnednn};
 // Peer equality check: max |LiteSR u8 / 255 − clamp(peer f32, 0, 1)|. LiteSR rounds to u8 (<= 0.5/255) and

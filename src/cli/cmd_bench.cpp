@@ -22,7 +22,7 @@
 // LITESR_WITH_TORCH) and ONNX Runtime (the model exported by export_onnx, run by onnxruntime-node in a child
 // process, f32 NCHW, a recurrent step in ort_bench.js's recurrent mode; only when built with LITESR_WITH_EXPORT
 // and node + onnxruntime-node are installed), XNNPACK and oneDNN (the graph rebuilt in process with XNNPACK's
-// subgraph API and with oneDNN primitives, NHWC f32: cli/graph_peer.h; only when their libraries were found at
+// subgraph API and with oneDNN primitives, NHWC f32: peers/graph_peer.h; only when their libraries were found at
 // configure time; a graph with an op the library cannot express is skipped naming the op). Before timing, each
 // peer's output 0 (clamped to [0, 1]) of the first and last frame of a run is compared with LiteSR's u8 output on
 // the same input: a difference above kCheckTolerance (INT8 models: kInt8CheckTolerance) means the peer runs something
@@ -85,17 +85,17 @@
 #include "train/torch_graph_runner.h"
 #endif
 #ifdef LITESR_HAVE_EXPORT
-#include "cli/ort_peer.h"
 #include "export/onnx_export.h"
+#include "peers/ort_peer.h"
 #endif
 #ifdef LITESR_HAVE_XNNPACK
-#include "cli/xnnpack_peer.h"
+#include "peers/xnnpack_peer.h"
 #endif
 #ifdef LITESR_HAVE_DNNL
-#include "cli/dnnl_peer.h"
+#include "peers/dnnl_peer.h"
 #endif
 #if defined(LITESR_HAVE_XNNPACK) || defined(LITESR_HAVE_DNNL)
-#include "cli/graph_peer.h"
+#include "peers/graph_peer.h"
 #define LITESR_HAVE_GRAPH_PEERS 1
 #endif
 #if defined(LITESR_HAVE_TRAIN) || defined(LITESR_HAVE_DNNL)
@@ -106,6 +106,15 @@ namespace litesr::cli {
 namespace {
 
 namespace fs = std::filesystem;
+#ifdef LITESR_HAVE_EXPORT
+using peers::OrtPeer;
+using peers::OrtPeerOptions;
+using peers::OrtTimes;
+#endif
+#ifdef LITESR_HAVE_GRAPH_PEERS
+using peers::GraphPeer;
+using peers::PeerInput;
+#endif
 
 // The shipped models in the mode they ship. `arch` / `config`: the random-weight fallback when `model` is not
 // built in (the shipped files' configurations).
@@ -474,7 +483,7 @@ Result<CaseResult> run_case(const BenchCase& c, const BenchArgs& args, const fs:
   if (run_peers) r.skipped[kOnednn] = "not compiled in (install libdnnl-dev, then reconfigure)";
 #endif
 #ifdef LITESR_HAVE_GRAPH_PEERS
-  // XNNPACK and oneDNN: the same graph and weights rebuilt in this process (cli/graph_peer.h) on the same f32
+  // XNNPACK and oneDNN: the same graph and weights rebuilt in this process (peers/graph_peer.h) on the same f32
   // frames (converted to the library's layout once, untimed); a run is a batch of the frames, or one recurrent
   // window, like LiteSR's.
   struct GraphPeerEntry {
@@ -493,10 +502,10 @@ Result<CaseResult> run_case(const BenchCase& c, const BenchArgs& args, const fs:
     };
     const std::vector<PeerFactories> factories = {
 #ifdef LITESR_HAVE_XNNPACK
-        {kXnnpack, &create_xnnpack_peer, &create_xnnpack_int8_peer},
+        {kXnnpack, &peers::create_xnnpack_peer, &peers::create_xnnpack_int8_peer},
 #endif
 #ifdef LITESR_HAVE_DNNL
-        {kOnednn, &create_dnnl_peer, &create_dnnl_int8_peer},
+        {kOnednn, &peers::create_dnnl_peer, &peers::create_dnnl_int8_peer},
 #endif
     };
     const PeerInput input{nchw.data(), frames, 3, h, w};
@@ -724,12 +733,12 @@ int run_bench(BenchArgs args, CommandContext& ctx) {
     };
 #endif
 #ifdef LITESR_HAVE_XNNPACK
-    engines[kXnnpack] = graph_peer_json(kXnnpack, xnnpack_version());
+    engines[kXnnpack] = graph_peer_json(kXnnpack, peers::xnnpack_version());
 #else
     engines[kXnnpack] = {{"compiled_in", false}};
 #endif
 #ifdef LITESR_HAVE_DNNL
-    engines[kOnednn] = graph_peer_json(kOnednn, dnnl_version());
+    engines[kOnednn] = graph_peer_json(kOnednn, peers::dnnl_version());
 #else
     engines[kOnednn] = {{"compiled_in", false}};
 #endif

@@ -1,4 +1,4 @@
-#include "cli/dnnl_peer.h"
+#include "peers/dnnl_peer.h"
 
 #include <omp.h>
 
@@ -16,7 +16,7 @@
 #include "runtime/bicubic_table.h"
 #include "runtime/int8_program.h"
 
-namespace litesr::cli {
+namespace litesr::peers {
 namespace {
 
 constexpr const char* kEngine = "oneDNN";
@@ -773,15 +773,14 @@ Status DnnlPeer::build_int8(const Graph& graph, const TensorMap& tensors, const 
           const memory::desc dmd = prelu_next ? memory::desc(dims_of(i), kF32, Tag::nhwc) : s8_md(end);
           const memory::desc bmd({o}, memory::data_type::s32, Tag::a);
           const Dims stride{1, 1}, pad{n.padding, n.padding};
-          const auto d = qc.bias.empty()
-                             ? dnnl::convolution_forward::desc(
-                                   dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-                                   value[in].get_desc(), memory::desc(wdims, memory::data_type::s8, Tag::any), dmd,
-                                   stride, pad, pad)
-                             : dnnl::convolution_forward::desc(
-                                   dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-                                   value[in].get_desc(), memory::desc(wdims, memory::data_type::s8, Tag::any), bmd,
-                                   dmd, stride, pad, pad);
+          const auto d =
+              qc.bias.empty()
+                  ? dnnl::convolution_forward::desc(
+                        dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, value[in].get_desc(),
+                        memory::desc(wdims, memory::data_type::s8, Tag::any), dmd, stride, pad, pad)
+                  : dnnl::convolution_forward::desc(
+                        dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, value[in].get_desc(),
+                        memory::desc(wdims, memory::data_type::s8, Tag::any), bmd, dmd, stride, pad, pad);
           const dnnl::convolution_forward::primitive_desc pd(d, attr, engine_);
           memory dst;
           if (residual >= 0) {  // in place over the other input when the add is its last reader, else a copy
@@ -791,16 +790,18 @@ Status DnnlPeer::build_int8(const Graph& graph, const TensorMap& tensors, const 
               dst = value[residual];
             } else {
               dst = memory(s8_md(end), engine_);
-              ops_.push_back({dnnl::reorder(value[residual], dst), {{DNNL_ARG_FROM, value[residual]}, {DNNL_ARG_TO, dst}}});
+              ops_.push_back(
+                  {dnnl::reorder(value[residual], dst), {{DNNL_ARG_FROM, value[residual]}, {DNNL_ARG_TO, dst}}});
             }
           } else {
             dst = memory(dmd, engine_);
           }
-          Op op{dnnl::convolution_forward(pd),
-                {{DNNL_ARG_SRC, value[in]},
-                 {DNNL_ARG_WEIGHTS, constant(memory::desc(wdims, memory::data_type::s8, g == 1 ? Tag::oihw : Tag::goihw),
-                                             qc.weight.data(), pd.weights_desc())},
-                 {DNNL_ARG_DST, dst}}};
+          Op op{
+              dnnl::convolution_forward(pd),
+              {{DNNL_ARG_SRC, value[in]},
+               {DNNL_ARG_WEIGHTS, constant(memory::desc(wdims, memory::data_type::s8, g == 1 ? Tag::oihw : Tag::goihw),
+                                           qc.weight.data(), pd.weights_desc())},
+               {DNNL_ARG_DST, dst}}};
           if (!qc.bias.empty()) op.args[DNNL_ARG_BIAS] = constant(bmd, qc.bias.data(), bmd);
           ops_.push_back(std::move(op));
           value[i] = dst;
@@ -814,8 +815,9 @@ Status DnnlPeer::build_int8(const Graph& graph, const TensorMap& tensors, const 
             }
             const memory::desc smd({1, o, 1, 1}, kF32, Tag::abcd);
             const dnnl::prelu_forward::primitive_desc ppd({dnnl::prop_kind::forward_inference, dmd, smd}, engine_);
-            ops_.push_back({dnnl::prelu_forward(ppd),
-                            {{DNNL_ARG_SRC, dst}, {DNNL_ARG_WEIGHTS, constant(smd, slopes.data(), smd)}, {DNNL_ARG_DST, dst}}});
+            ops_.push_back(
+                {dnnl::prelu_forward(ppd),
+                 {{DNNL_ARG_SRC, dst}, {DNNL_ARG_WEIGHTS, constant(smd, slopes.data(), smd)}, {DNNL_ARG_DST, dst}}});
             value[p] = memory(s8_md(p), engine_);
             dnnl::primitive_attr qattr;
             qattr.set_zero_points(DNNL_ARG_DST, 0, {qout.zero_point});
@@ -833,8 +835,9 @@ Status DnnlPeer::build_int8(const Graph& graph, const TensorMap& tensors, const 
                                    shapes[n.inputs[0]].extent(w));
           break;
         default:
-          return peer_unsupported_op(kEngine, n, "not mapped in INT8 by this peer (a PReLU only after a conv it is "
-                                                 "the only reader of; relu, leaky_relu and adds fused into convs)");
+          return peer_unsupported_op(kEngine, n,
+                                     "not mapped in INT8 by this peer (a PReLU only after a conv it is "
+                                     "the only reader of; relu, leaky_relu and adds fused into convs)");
       }
     }
     // Output 0: dequantized to f32 NHWC, clamped to [0, 1] where its parameters reach outside.
@@ -845,7 +848,8 @@ Status DnnlPeer::build_int8(const Graph& graph, const TensorMap& tensors, const 
     attr.set_zero_points(DNNL_ARG_SRC, 0, {q.zero_point});
     const dnnl::reorder::primitive_desc pd(engine_, value[out0].get_desc(), engine_, real.get_desc(), attr);
     ops_.push_back({dnnl::reorder(pd), {{DNNL_ARG_FROM, value[out0]}, {DNNL_ARG_TO, real}}});
-    if (q.scale * static_cast<float>(-128 - q.zero_point) < 0.0f || q.scale * static_cast<float>(127 - q.zero_point) > 1.0f + 1e-6f) {
+    if (q.scale * static_cast<float>(-128 - q.zero_point) < 0.0f ||
+        q.scale * static_cast<float>(127 - q.zero_point) > 1.0f + 1e-6f) {
       const dnnl::eltwise_forward::primitive_desc cpd(
           {dnnl::prop_kind::forward_inference, dnnl::algorithm::eltwise_clip, real.get_desc(), 0.0f, 1.0f}, engine_);
       ops_.push_back({dnnl::eltwise_forward(cpd), {{DNNL_ARG_SRC, real}, {DNNL_ARG_DST, real}}});
@@ -921,12 +925,12 @@ Result<std::unique_ptr<GraphPeer>> create_dnnl_peer(const Graph& graph, const Te
 }
 
 Result<std::unique_ptr<GraphPeer>> create_dnnl_int8_peer(const Graph& graph, const TensorMap& tensors,
-                                                         const ModelQuantization& quantization,
-                                                         const PeerInput& input, int threads) {
+                                                         const ModelQuantization& quantization, const PeerInput& input,
+                                                         int threads) {
   LITESR_ASSIGN_OR_RETURN(const Int8Program int8, peer_int8_program(graph, tensors, quantization));
   auto peer = std::make_unique<DnnlPeer>();
   LITESR_RETURN_IF_ERROR(peer->build_int8(graph, tensors, int8, input, threads));
   return std::unique_ptr<GraphPeer>(std::move(peer));
 }
 
-}  // namespace litesr::cli
+}  // namespace litesr::peers

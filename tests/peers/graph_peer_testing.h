@@ -16,10 +16,10 @@
 
 #include "base/image.h"
 #include "base/status.h"
-#include "cli/graph_peer.h"
 #include "io/image_file.h"
 #include "models/builtin_models.h"
 #include "models/registry.h"
+#include "peers/graph_peer.h"
 #include "runtime/graph.h"
 #include "runtime/model_quantization.h"
 #include "runtime/multi_frame_session.h"
@@ -29,8 +29,8 @@
 
 namespace litesr::testing {
 
-using PeerFactory = Result<std::unique_ptr<cli::GraphPeer>> (*)(const Graph&, const TensorMap&, const cli::PeerInput&,
-                                                                int);
+using PeerFactory = Result<std::unique_ptr<peers::GraphPeer>> (*)(const Graph&, const TensorMap&,
+                                                                  const peers::PeerInput&, int);
 
 // Engines' f32 sums differ by ~1e-6 on these sizes; a wrong weight layout or channel order is off by ~0.1.
 constexpr double kPeerTolerance = 1e-4;
@@ -77,7 +77,7 @@ inline PeerComparison compare_with_litesr(PeerFactory factory, const Graph& grap
     }
   }
 
-  Result<std::unique_ptr<cli::GraphPeer>> peer = factory(graph, tensors, {nchw.data(), frames, 3, h, w}, threads);
+  Result<std::unique_ptr<peers::GraphPeer>> peer = factory(graph, tensors, {nchw.data(), frames, 3, h, w}, threads);
   if (!peer.ok()) {
     result.status = peer.status();
     return result;
@@ -157,9 +157,9 @@ inline PeerComparison compare_builtin_model(PeerFactory factory, const std::stri
   return compare_with_litesr(factory, *graph, model->tensors, frames, w, h, threads);
 }
 
-using Int8PeerFactory = Result<std::unique_ptr<cli::GraphPeer>> (*)(const Graph&, const TensorMap&,
-                                                                    const ModelQuantization&, const cli::PeerInput&,
-                                                                    int);
+using Int8PeerFactory = Result<std::unique_ptr<peers::GraphPeer>> (*)(const Graph&, const TensorMap&,
+                                                                      const ModelQuantization&, const peers::PeerInput&,
+                                                                      int);
 
 // INT8: the shipped elsr-x4-int8 through an INT8 peer and LiteSR's INT8 session on a 41x29 crop of the bundled
 // photo, 2 threads: the largest difference of output 0 in 8-bit steps and how many samples are more than one step

@@ -1,6 +1,6 @@
-// XNNPACK as a `litesr bench` peer (cli/graph_peer.h), FP32 and (create_xnnpack_int8_peer, below) INT8: the graph rebuilt with XNNPACK's subgraph API (Debian
-// libxnnpack-dev 0.0~git20220216, the snapshot PyTorch 1.12 and TFLite of that year ship), run by an
-// xnn_runtime on a pthreadpool of the bench's thread count, float32 NHWC.
+// XNNPACK as a `litesr bench` peer (peers/graph_peer.h), FP32 and (create_xnnpack_int8_peer, below) INT8: the graph
+// rebuilt with XNNPACK's subgraph API (Debian libxnnpack-dev 0.0~git20220216, the snapshot PyTorch 1.12 and TFLite of
+// that year ship), run by an xnn_runtime on a pthreadpool of the bench's thread count, float32 NHWC.
 //
 // Op mapping (N = frames of a batch, or 1 for a recurrent step; every value is [N, H, W, C]):
 //   conv2d (groups 1)        xnn_define_convolution_2d, filter [O, kh, kw, C] from PyTorch's [O, C, kh, kw];
@@ -38,12 +38,12 @@
 #include <string>
 
 #include "base/status.h"
-#include "cli/graph_peer.h"
+#include "peers/graph_peer.h"
 #include "runtime/graph.h"
 #include "runtime/model_quantization.h"
 #include "runtime/tensor.h"
 
-namespace litesr::cli {
+namespace litesr::peers {
 
 // Builds the graph for `input` (copied into NHWC) on `threads` >= 1 threads. kUnsupported for an op XNNPACK
 // cannot express (see above) or a CPU XNNPACK does not run on; kInvalidArgument for a malformed graph or input;
@@ -66,4 +66,4 @@ Result<std::unique_ptr<GraphPeer>> create_xnnpack_int8_peer(const Graph& graph, 
 // API).
 std::string xnnpack_version();
 
-}  // namespace litesr::cli
+}  // namespace litesr::peers

@@ -1,9 +1,9 @@
-#include "cli/graph_peer.h"
+#include "peers/graph_peer.h"
 
 #include <cstddef>
 #include <string>
 
-namespace litesr::cli {
+namespace litesr::peers {
 
 Result<PeerGraphPlan> plan_peer_graph(const Graph& graph, const TensorMap& tensors, const PeerInput& input) {
   if (input.nchw == nullptr || input.frames < 1 || input.channels < 1 || input.height < 1 || input.width < 1) {
@@ -107,4 +107,4 @@ void nhwc_to_nchw(const float* nhwc, float* nchw, int n, int c, int h, int w) {
   }
 }
 
-}  // namespace litesr::cli
+}  // namespace litesr::peers

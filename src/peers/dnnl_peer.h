@@ -1,4 +1,4 @@
-// oneDNN as a `litesr bench` peer (cli/graph_peer.h): the graph rebuilt from oneDNN primitives (Debian
+// oneDNN as a `litesr bench` peer (peers/graph_peer.h): the graph rebuilt from oneDNN primitives (Debian
 // libdnnl-dev 2.6, the CPU engine, OpenMP runtime), float32, executed in node order on one stream.
 //
 // Layouts: activations NHWC (the input converted once at creation; output 0 NHWC too), weights in the layout
@@ -46,12 +46,12 @@
 #include <string>
 
 #include "base/status.h"
-#include "cli/graph_peer.h"
+#include "peers/graph_peer.h"
 #include "runtime/graph.h"
 #include "runtime/model_quantization.h"
 #include "runtime/tensor.h"
 
-namespace litesr::cli {
+namespace litesr::peers {
 
 // Builds the graph for `input` (copied) on `threads` >= 1 OpenMP threads. kUnsupported for an op oneDNN
 // cannot express (see above); kInvalidArgument for a malformed graph or input; kInternal when oneDNN rejects a
@@ -69,10 +69,10 @@ Result<std::unique_ptr<GraphPeer>> create_dnnl_peer(const Graph& graph, const Te
 // run. Fused chains skip the conv's own rounding, so its integers can differ from TFLite's by a step (the bench
 // checks them with its INT8 bound). Single-input, single-output graphs; other ops are kUnsupported.
 Result<std::unique_ptr<GraphPeer>> create_dnnl_int8_peer(const Graph& graph, const TensorMap& tensors,
-                                                         const ModelQuantization& quantization,
-                                                         const PeerInput& input, int threads);
+                                                         const ModelQuantization& quantization, const PeerInput& input,
+                                                         int threads);
 
 // "2.6.3" (dnnl_version()).
 std::string dnnl_version();
 
-}  // namespace litesr::cli
+}  // namespace litesr::peers

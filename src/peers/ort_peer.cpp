@@ -1,4 +1,4 @@
-#include "cli/ort_peer.h"
+#include "peers/ort_peer.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -20,7 +20,7 @@
 
 extern char** environ;
 
-namespace litesr::cli {
+namespace litesr::peers {
 namespace {
 
 namespace fs = std::filesystem;
@@ -239,4 +239,4 @@ Result<std::array<int64_t, 4>> OrtPeer::dump(const fs::path& file, const std::ve
   return dims;
 }
 
-}  // namespace litesr::cli
+}  // namespace litesr::peers

@@ -1,4 +1,4 @@
-#include "cli/xnnpack_peer.h"
+#include "peers/xnnpack_peer.h"
 
 #include <pthreadpool.h>
 #include <xnnpack.h>
@@ -15,7 +15,7 @@
 #include "runtime/int8_program.h"
 #include "runtime/program.h"
 
-namespace litesr::cli {
+namespace litesr::peers {
 namespace {
 
 constexpr const char* kEngine = "XNNPACK";
@@ -341,7 +341,8 @@ Status XnnpackPeer::build(const Graph& graph, const TensorMap& tensors, const Pe
     if (is_f32[id] == f32) return value[id];
     if (other[id] == XNN_INVALID_VALUE_ID) {
       other[id] = f32 ? define(dims_of(id), XNN_INVALID_VALUE_ID, 0) : define_q8(id);
-      if (status.ok()) status = check(xnn_define_convert(sg, value[id], other[id], 0), "convert '" + nodes[id].name + "'");
+      if (status.ok())
+        status = check(xnn_define_convert(sg, value[id], other[id], 0), "convert '" + nodes[id].name + "'");
     }
     return other[id];
   };
@@ -403,13 +404,13 @@ Status XnnpackPeer::build(const Graph& graph, const TensorMap& tensors, const Pe
         uint32_t fid = XNN_INVALID_VALUE_ID, bid = XNN_INVALID_VALUE_ID;
         const std::size_t bdims[1] = {static_cast<std::size_t>(o)};
         LITESR_RETURN_IF_ERROR(check(xnn_define_channelwise_quantized_tensor_value(
-                                         sg, xnn_datatype_qcint8, wscale, fdims.size(), depthwise ? 3 : 0,
-                                         fdims.data(), statics8_.back().data(), XNN_INVALID_VALUE_ID, 0, &fid),
+                                         sg, xnn_datatype_qcint8, wscale, fdims.size(), depthwise ? 3 : 0, fdims.data(),
+                                         statics8_.back().data(), XNN_INVALID_VALUE_ID, 0, &fid),
                                      "int8 filter '" + n.name + "'"));
-        LITESR_RETURN_IF_ERROR(check(xnn_define_channelwise_quantized_tensor_value(
-                                         sg, xnn_datatype_qcint32, bscale, 1, 0, bdims, statics32_.back().data(),
-                                         XNN_INVALID_VALUE_ID, 0, &bid),
-                                     "int32 bias '" + n.name + "'"));
+        LITESR_RETURN_IF_ERROR(check(
+            xnn_define_channelwise_quantized_tensor_value(sg, xnn_datatype_qcint32, bscale, 1, 0, bdims,
+                                                          statics32_.back().data(), XNN_INVALID_VALUE_ID, 0, &bid),
+            "int32 bias '" + n.name + "'"));
         const uint32_t x = as_type(in, false);
         value[i] = define_q8(i);
         const uint32_t p = static_cast<uint32_t>(n.padding), kk = static_cast<uint32_t>(k);
@@ -883,4 +884,4 @@ Result<std::unique_ptr<GraphPeer>> create_xnnpack_int8_peer(const Graph& graph, 
   return std::unique_ptr<GraphPeer>(std::move(peer));
 }
 
-}  // namespace litesr::cli
+}  // namespace litesr::peers

@@ -1,4 +1,4 @@
-// oneDNN as a `litesr bench` peer (cli/dnnl_peer.h): the same random-weight graphs through the peer and through
+// oneDNN as a `litesr bench` peer (peers/dnnl_peer.h): the same random-weight graphs through the peer and through
 // LiteSR's Session / MultiFrameSession agree within 1e-4 (f32, clamped output 0) — ELSR x4 (the shipped shape), EVSRNet
 // frame-parallel (a batch of frames) and recurrent (a window, state fed back), a graph with depthwise convs,
 // squeeze-excite, batch norm and PReLU, FSRCNN's deconvolution, ESPCN's tanh, SAM-SR's bicubic skip — and graphs
@@ -10,9 +10,9 @@
 #include <vector>
 
 #ifdef LITESR_HAVE_DNNL
-#include "cli/dnnl_peer.h"
 #include "graph_peer_testing.h"
 #include "models/registry.h"
+#include "peers/dnnl_peer.h"
 #endif
 
 namespace litesr {
@@ -29,42 +29,42 @@ using testing::kPeerTolerance;
 using testing::expect_match;
 
 // A built-in architecture with random weights, through this peer and LiteSR.
-testing::PeerComparison compare_model(const std::string& arch, const std::string& config, int frames, int w, int h,
-                                      int threads) {
-  return testing::compare_builtin_model(&cli::create_dnnl_peer, arch, config, frames, w, h, threads);
+testing::PeerComparison compare_dnnl(const std::string& arch, const std::string& config, int frames, int w, int h,
+                                     int threads) {
+  return testing::compare_builtin_model(&peers::create_dnnl_peer, arch, config, frames, w, h, threads);
 }
 
 TEST(DnnlPeer, ElsrMatchesTheSession) {
   const std::string elsr = R"({"scale": 4, "channels": 6})";
-  expect_match(compare_model("elsr", elsr, 1, 17, 13, 1), 1);
-  expect_match(compare_model("elsr", elsr, 1, 133, 9, 2), 1);  // two threads, a wide odd row
+  expect_match(compare_dnnl("elsr", elsr, 1, 17, 13, 1), 1);
+  expect_match(compare_dnnl("elsr", elsr, 1, 133, 9, 2), 1);  // two threads, a wide odd row
 }
 
 TEST(DnnlPeer, FrameParallelBatchMatchesTheSession) {
-  expect_match(compare_model("evsrnet", R"({"scale": 4, "nc": 8, "nb": 2, "frames": 3, "mode": "frame_parallel"})", 3,
-                             19, 11, 2),
-               3);
+  expect_match(
+      compare_dnnl("evsrnet", R"({"scale": 4, "nc": 8, "nb": 2, "frames": 3, "mode": "frame_parallel"})", 3, 19, 11, 2),
+      3);
 }
 
 TEST(DnnlPeer, RecurrentWindowMatchesTheMultiFrameSession) {
   expect_match(
-      compare_model("evsrnet", R"({"scale": 4, "nc": 8, "nb": 2, "frames": 4, "mode": "recurrent"})", 4, 19, 11, 2), 4);
+      compare_dnnl("evsrnet", R"({"scale": 4, "nc": 8, "nb": 2, "frames": 4, "mode": "recurrent"})", 4, 19, 11, 2), 4);
 }
 
 TEST(DnnlPeer, DepthwiseSqueezeExciteAndShuffleMatchTheSession) {
   for (SeGate gate : {SeGate::kHardSigmoid, SeGate::kSigmoid}) {
     const Graph g = testing::mixed_ops_graph(gate);
     const TensorMap tensors = testing::random_tensors(g, 11);
-    expect_match(compare_with_litesr(&cli::create_dnnl_peer, g, tensors, 2, 23, 17, 2), 2);
+    expect_match(compare_with_litesr(&peers::create_dnnl_peer, g, tensors, 2, 23, 17, 2), 2);
   }
 }
 
 TEST(DnnlPeer, DeconvolutionMatchesTheSession) {  // FSRCNN: conv_transpose2d (x4) and PReLU
-  expect_match(compare_model("fsrcnn", R"({"scale": 4, "d": 32, "s": 5, "m": 1, "channels": 3})", 1, 15, 12, 2), 1);
+  expect_match(compare_dnnl("fsrcnn", R"({"scale": 4, "d": 32, "s": 5, "m": 1, "channels": 3})", 1, 15, 12, 2), 1);
 }
 
 TEST(DnnlPeer, EspcnTanhMatchesTheSession) {  // tanh fused as an eltwise post-op; 5x5 first conv
-  expect_match(compare_model("espcn", R"({"scale": 4, "channels": 3})", 1, 13, 9, 2), 1);
+  expect_match(compare_dnnl("espcn", R"({"scale": 4, "channels": 3})", 1, 13, 9, 2), 1);
 }
 
 // SAM-SR XLITE-shaped (depthwise convs, squeeze-excite, x2 x2 upsampler) with its global bicubic skip, both
@@ -75,14 +75,14 @@ TEST(DnnlPeer, SamSrWithItsBicubicSkipMatchesTheSession) {
     const std::string config = std::string(R"({"scale": 4, "nf": 16, "n": 2, "se": true, "bn": false, "bicubic_a": )") +
                                a + R"(, "se_gate": "hard_sigmoid", "upsampler": "candidate_a"})";
     SCOPED_TRACE(config);
-    expect_match(compare_model("sam_sr", config, 1, 23, 17, 2), 1);
-    expect_match(compare_model("sam_sr", config, 1, 5, 3, 1), 1);
+    expect_match(compare_dnnl("sam_sr", config, 1, 23, 17, 2), 1);
+    expect_match(compare_dnnl("sam_sr", config, 1, 5, 3, 1), 1);
   }
 }
 
 // Named kUnsupported, never a wrong result: a slice (IMDN's channel split), which this peer does not map.
 TEST(DnnlPeer, UnmappedOpsAreSkippedByName) {
-  const testing::PeerComparison imdn = compare_model("imdn", R"({"scale": 4, "nf": 16, "num_modules": 1})", 1, 9, 7, 1);
+  const testing::PeerComparison imdn = compare_dnnl("imdn", R"({"scale": 4, "nf": 16, "num_modules": 1})", 1, 9, 7, 1);
   EXPECT_EQ(imdn.status.code(), StatusCode::kUnsupported);
   EXPECT_NE(imdn.status.message().find("slice"), std::string::npos) << imdn.status.message();
 }
@@ -93,7 +93,7 @@ TEST(DnnlPeer, UnmappedOpsAreSkippedByName) {
 // XNNPACK). A wrong weight layout, zero point or scale is off by tens of steps almost everywhere; leaving out the
 // intermediate rounding and saturation of a fused chain gave 18 % of samples off by more than one.
 TEST(DnnlPeer, Int8ElsrMatchesTheInt8Session) {
-  testing::expect_int8_match(testing::compare_int8_elsr(&cli::create_dnnl_int8_peer), "oneDNN", "s8");
+  testing::expect_int8_match(testing::compare_int8_elsr(&peers::create_dnnl_int8_peer), "oneDNN", "s8");
 }
 
 TEST(DnnlPeer, RejectsBadInput) {
@@ -101,15 +101,15 @@ TEST(DnnlPeer, RejectsBadInput) {
   ASSERT_TRUE(model.ok());
   const Graph graph = *models::build_graph(*model);
   std::vector<float> x(3 * 4 * 4, 0.5f);
-  EXPECT_EQ(cli::create_dnnl_peer(graph, model->tensors, {nullptr, 1, 3, 4, 4}, 1).status().code(),
+  EXPECT_EQ(peers::create_dnnl_peer(graph, model->tensors, {nullptr, 1, 3, 4, 4}, 1).status().code(),
             StatusCode::kInvalidArgument);
-  EXPECT_EQ(cli::create_dnnl_peer(graph, model->tensors, {x.data(), 1, 3, 0, 4}, 1).status().code(),
+  EXPECT_EQ(peers::create_dnnl_peer(graph, model->tensors, {x.data(), 1, 3, 0, 4}, 1).status().code(),
             StatusCode::kInvalidArgument);
-  EXPECT_EQ(cli::create_dnnl_peer(graph, model->tensors, {x.data(), 1, 1, 4, 4}, 1).status().code(),
+  EXPECT_EQ(peers::create_dnnl_peer(graph, model->tensors, {x.data(), 1, 1, 4, 4}, 1).status().code(),
             StatusCode::kInvalidArgument);  // a 1-channel input for a 3-channel graph
   TensorMap missing = model->tensors;
   missing.erase(missing.begin());
-  EXPECT_EQ(cli::create_dnnl_peer(graph, missing, {x.data(), 1, 3, 4, 4}, 1).status().code(),
+  EXPECT_EQ(peers::create_dnnl_peer(graph, missing, {x.data(), 1, 3, 4, 4}, 1).status().code(),
             StatusCode::kInvalidArgument);
 }
 #endif

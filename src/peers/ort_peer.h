@@ -28,7 +28,7 @@
 
 #include "base/status.h"
 
-namespace litesr::cli {
+namespace litesr::peers {
 
 // One named model input: float32 NCHW dims and values (little-endian float32 file; "" = uniform [0, 1) from
 // the seed, or zeros / `frames` in recurrent mode).
@@ -98,4 +98,4 @@ class OrtPeer {
   double timeout_s_ = 600;
 };
 
-}  // namespace litesr::cli
+}  // namespace litesr::peers

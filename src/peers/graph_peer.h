@@ -1,5 +1,5 @@
 // GraphPeer: a `litesr bench` peer that runs a runtime Graph inside this process through another inference
-// library (XNNPACK: cli/xnnpack_peer.h, oneDNN: cli/dnnl_peer.h), on one fixed input given at creation.
+// library (XNNPACK: peers/xnnpack_peer.h, oneDNN: peers/dnnl_peer.h), on one fixed input given at creation.
 //
 // A peer is built from the same Graph and TensorMap LiteSR runs (models::build_graph + the model file's
 // tensors), op by op in the library's own API; an op the library cannot express makes creation fail with
@@ -27,7 +27,7 @@
 #include "runtime/int8_program.h"
 #include "runtime/model_quantization.h"
 
-namespace litesr::cli {
+namespace litesr::peers {
 
 // The bench's LR input: float32 NCHW [frames, channels, height, width] in [0, 1] (not copied by the caller's
 // peer creation beyond what the peer needs; must stay valid during create()).
@@ -83,4 +83,4 @@ Result<std::map<std::string, const Int8Step*>> int8_steps_by_node(const char* en
 void nchw_to_nhwc(const float* nchw, float* nhwc, int n, int c, int h, int w);
 void nhwc_to_nchw(const float* nhwc, float* nchw, int n, int c, int h, int w);
 
-}  // namespace litesr::cli
+}  // namespace litesr::peers
