@@ -84,7 +84,7 @@ std::string first_shipped(std::initializer_list<std::string_view> preference) {
 std::string default_model_name() { return first_shipped({"sam-sr-xlite-x4", "sam-sr-xlite-x4-y", "elsr-x4"}); }
 
 std::string default_video_model_name() {
-  return first_shipped({"sam-sr-xlite-x4-y", "fsrcnn-x4-y", "evsrnet-nas-x4", "elsr-x4"});
+  return first_shipped({"fsrcnn-x4-y", "sam-sr-xlite-x4-y", "evsrnet-nas-x4", "elsr-x4"});
 }
 
 Result<int> model_scale(const ModelFile& model) {

@@ -20,10 +20,11 @@ namespace litesr::models {
 //   photos (`litesr upscale`, `eval`, the C API without a model): sam-sr-xlite-x4 — the best held-out PSNR-Y
 //     of the shipped x4 models among those that upscale to 12 MP in <= 0.5 s on 2 cores (0.24 s), then
 //     sam-sr-xlite-x4-y (0.32 s), then elsr-x4;
-//   video (`litesr video` without -n): sam-sr-xlite-x4-y — the best held-out frame-sequence PSNR-Y among the
-//     shipped x4 models that run 320x180 -> 720p end to end at >= 60 fps on 2 cores (66 fps on the Y' plane,
-//     2026-12-06; the RGB sam-sr-xlite-x4, 0.013 dB higher at 60.6 fps, counts as equal: within 0.02 dB the
-//     fastest), then fsrcnn-x4-y (128 fps), evsrnet-nas-x4 (125 fps), elsr-x4.
+//   video (`litesr video` without -n): fsrcnn-x4-y — the best held-out frame-sequence PSNR-Y among the shipped
+//     x4 models that run 320x180 -> 720p end to end at >= 60 fps on 2 cores (114 fps on the Y' plane, 2026-12-06,
+//     session 25; sam-sr-xlite-x4-y, 0.24 dB higher, ran at 56.5 fps there and 58.5-60.4 in session 24, against
+//     66-75 fps in sessions 22-23 on a faster hour: no margin on this host), then sam-sr-xlite-x4-y,
+//     evsrnet-nas-x4, elsr-x4.
 std::string default_model_name();
 std::string default_video_model_name();
 

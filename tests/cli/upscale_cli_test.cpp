@@ -295,7 +295,7 @@ TEST(ModelsCli, ListsBuiltinModels) {
   const std::size_t images = r.out.find("(default for images)");
   EXPECT_EQ(r.out.rfind("\n", images) + 1, r.out.find("sam-sr-xlite-x4 ")) << r.out;
   const std::size_t video = r.out.find("(default for video)");
-  EXPECT_EQ(r.out.rfind("\n", video) + 1, r.out.find("sam-sr-xlite-x4-y")) << r.out;
+  EXPECT_EQ(r.out.rfind("\n", video) + 1, r.out.find("fsrcnn-x4-y")) << r.out;
 }
 
 TEST(VersionCli, PrintsVersionAndIsas) {

@@ -13,7 +13,7 @@ TEST(ModelVideoUpscaler, DefaultIsTheVideoDefaultAndMultiFrameModelsGetWindows) 
   Result<ModelVideoUpscaler> opened = open_model_video_upscaler({});
   ASSERT_TRUE(opened.ok()) << opened.status().to_string();
   EXPECT_EQ(opened->model_name, models::default_video_model_name());
-  EXPECT_EQ(opened->model_name, "sam-sr-xlite-x4-y");  // the measured choice (bench/choose_defaults.sh)
+  EXPECT_EQ(opened->model_name, "fsrcnn-x4-y");  // the measured choice (bench/choose_defaults.sh)
   EXPECT_TRUE(opened->upscaler.frame);           // a luma model: R'G'B' frames or the Y' plane
   EXPECT_TRUE(opened->upscaler.luma_plane);
   UpscalerOptions options;
