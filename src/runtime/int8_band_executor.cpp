@@ -157,6 +157,7 @@ Status Int8BandExecutor::prepare(const Int8Program& p, int width, int height, in
       max_cout = std::max(max_cout, s.channels);
     }
     if (s.op == OpKind::kPixelShuffle) max_ptrs = std::max(max_ptrs, s.scale);
+    if (s.op == OpKind::kInput) max_cout = std::max(max_cout, s.channels);  // out_ptrs also hold input planes
   }
   workspaces_.resize(threads);
   for (Workspace& ws : workspaces_) {
@@ -649,16 +650,14 @@ void Int8BandExecutor::compute_row(int k, int y, Workspace& ws) {
       } else if (in_.u8 && channels == 3) {
         int8_t* planes[3] = {row(k, 0, y), row(k, 1, y), row(k, 2, y)};
         deinterleave_rgb_u8_to_int8(in_.u8 + y * in_.stride, w, input_u8_, planes);
-      } else if (in_.f32 && (channels == 1 || channels == 3)) {
-        int8_t* planes[3] = {row(k, 0, y), row(k, channels > 1 ? 1 : 0, y), row(k, channels > 1 ? 2 : 0, y)};
-        quantize_interleaved_f32_to_int8(in_.f32 + y * in_.stride, w, channels, s.output, planes);
+      } else if (in_.f32) {
+        for (int c = 0; c < channels; ++c) ws.out_ptrs[c] = row(k, c, y);
+        quantize_interleaved_f32_to_int8(in_.f32 + y * in_.stride, w, channels, s.output, ws.out_ptrs.data());
       } else {
         for (int c = 0; c < channels; ++c) {
           int8_t* dst = row(k, c, y);
-          for (int x = 0; x < w; ++x) {
-            const std::ptrdiff_t i = y * in_.stride + static_cast<std::ptrdiff_t>(x) * channels + c;
-            dst[x] = in_.u8 ? input_u8_.v[in_.u8[i]] : quantize_value(in_.f32[i], s.output);
-          }
+          for (int x = 0; x < w; ++x)
+            dst[x] = input_u8_.v[in_.u8[y * in_.stride + static_cast<std::ptrdiff_t>(x) * channels + c]];
         }
       }
       break;

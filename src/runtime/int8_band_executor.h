@@ -129,7 +129,7 @@ class Int8BandExecutor {
     int8_t* arena = nullptr;  // 64-byte aligned
     std::vector<int> next_row;
     std::vector<const int8_t*> in_ptrs;
-    std::vector<int8_t*> out_ptrs;
+    std::vector<int8_t*> out_ptrs;  // conv output rows; the input step's planes
     std::vector<uint8_t*> u8_rows;
     std::vector<float*> f32_rows;
     std::vector<int32_t> acc;  // generic conv sums of one output row
