@@ -21,8 +21,9 @@
 // Requantization runs per lane in SIMD with TFLite's double rounding (quant/fixed_point.h): the saturating
 // left shift, SaturatingRoundingDoublingHighMul as (a·m + 2^30) >> 31 in 64-bit lanes (equal to gemmlowp's
 // nudge-and-truncate for every a and every mantissa m in [0, 2^31)), RoundingDivideByPOT with its rounding of
-// negatives (on AVX-512 folded into the same 64-bit shift), + zp_out, the activation clamp. One difference from
-// the scalar code: zp_out + MBQM(acc) wraps in int32 where the reference's int32 addition would overflow (only for
+// negatives (on AVX-512 folded into the same 64-bit shift, with zp_out folded into its rounding addend), + zp_out,
+// the activation clamp (on AVX-512 the saturating narrowing, plus max / min only for a narrower range). One difference
+// from the scalar code: zp_out + MBQM(acc) wraps in int32 where the reference's int32 addition would overflow (only for
 // |MBQM(acc)| > 2^31 − 129: results at the int32 limit, e.g. a saturated left shift with a mantissa near 2^31).
 //
 // WHY INTRINSICS, NOT HIGHWAY: the Highway targets compiled in (kernel_targets.h: avx3, avx2, ...) do not imply

@@ -235,6 +235,56 @@ TEST(KernelConv1x1Int8, PathsMatchConv2dInt8BitForBit) {
   }
 }
 
+// Every right shift TFLite allows and left shifts up to 8, the mantissa's ends, zero points at the int8 ends and a
+// ReLU-like clamp: the SIMD requantization (its rounding constants, the output zero point folded into them, or added
+// after right shifts past 22) equals requantize_accumulator on accumulators spread over ±2^21 (a 1x1 conv of two
+// channels whose output channels' biases carry the spread; inputs and weights at their extremes add ±2^16).
+TEST(KernelConv1x1Int8, EveryShiftAndZeroPointMatchesRequantizeAccumulator) {
+  std::mt19937 rng(20261206);
+  std::uniform_int_distribution<int> q8(-128, 127);
+  constexpr int kC = 2, kO = 8, kW = 37;
+  const std::vector<int8_t> weight = {127, -128, -128, 127, 127, 127, -128, -128,
+                                      1,   -1,   0,    127, -7,  3,   64,   -64};  // [O][C]
+  int checked = 0;
+  for (int shift = -31; shift <= 8; ++shift) {
+    for (int32_t mantissa : {int32_t{1} << 30, (int32_t{1} << 30) + 1, 1518500250, INT32_MAX}) {
+      for (int32_t zp_out : {-128, 0, 127}) {
+        for (const ActivationRange range : {ActivationRange{}, ActivationRange{zp_out, 127}}) {
+          const int32_t zp_in = q8(rng);
+          std::vector<int32_t> bias(kO);
+          for (int32_t& b : bias) b = std::uniform_int_distribution<int32_t>(-(1 << 21), 1 << 21)(rng);
+          const std::vector<QuantizedMultiplier> m(kO, QuantizedMultiplier{mantissa, shift});
+          const PackedConvInt8 packed = pack_conv1x1_int8(weight, bias, kC, kO, zp_in, m, zp_out, range).value();
+          std::vector<int8_t> rows(kC * kW);
+          for (int8_t& v : rows)
+            v = static_cast<int8_t>(std::uniform_int_distribution<int>(0, 2)(rng) == 0 ? q8(rng)
+                                    : std::uniform_int_distribution<int>(0, 1)(rng)    ? 127
+                                                                                       : -128);
+          const int8_t* in[kC] = {rows.data(), rows.data() + kW};
+          std::vector<int8_t> want(kO * kW);
+          for (int o = 0; o < kO; ++o) {
+            for (int x = 0; x < kW; ++x) {
+              int32_t acc = bias[o];
+              for (int c = 0; c < kC; ++c) acc += weight[o * kC + c] * (in[c][x] - zp_in);
+              want[o * kW + x] = requantize_accumulator(acc, m[o], zp_out, range);
+            }
+          }
+          for (Int8ConvPath path : runnable_paths()) {
+            std::vector<int8_t> got(kO * kW, kSentinelByte);
+            int8_t* out[kO];
+            for (int o = 0; o < kO; ++o) out[o] = got.data() + o * kW;
+            conv1x1_int8_rows_on(path, packed, in, kW, out);
+            ASSERT_EQ(got, want) << int8_path_name(path) << " shift " << shift << " mantissa " << mantissa << " zp_out "
+                                 << zp_out << " range min " << range.min;
+          }
+          ++checked;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(checked, 40 * 4 * 3 * 2);
+}
+
 // The tap-list filter row (the INT8 bicubic skip's phase filters) on every path against the formula.
 TEST(TapFilterInt8Row, PathsMatchTheFormula) {
   std::mt19937 rng(5);
