@@ -448,7 +448,7 @@ Status Int8BandExecutor::prepare_ops() {
           const QuantParams a = i == 1 ? p.steps[s.inputs[0]].output : s.output;  // partial sums at the output's
           Result<AddParams> ap = make_add_params(a, p.steps[s.inputs[i]].output, s.output);
           if (!ap.ok()) return ap.status().with_context(s.name);
-          op.adds.push_back(*ap);
+          op.adds.push_back(pack_add_int8(*ap));
         }
         break;
       case OpKind::kConcat:

@@ -119,7 +119,7 @@ class Int8BandExecutor {
     int generic = -1;                  // index into generic_
     std::vector<Int8Table> tables;     // unary: [C] or [1]; concat: [inputs] (requantize); slice / shuffle: [1]
     std::vector<bool> identity;        // concat: per input, no requantize
-    std::vector<AddParams> adds;       // add: [inputs − 1]
+    std::vector<PackedAddInt8> adds;   // add: [inputs − 1]
     bool requantize = false;           // slice / pixel_shuffle: apply tables[0]
     int se = -1;                       // squeeze_excite: index into se_ (tables: [C], this run's gates)
     int bicubic = -1;                  // bicubic_upsample: index into bicubic_

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstring>
 #include <string>
 
@@ -691,8 +692,10 @@ LITESR_TARGET_AVX512 void tap_filter_avx512(std::span<const Int8Tap> taps, const
   }
 }
 
-// add_int8_row on 16 samples per vector (add_int8_element's steps: |(q − zp) · 2^20| < 2^28, so no lane overflows).
-LITESR_TARGET_AVX512 void add_row_avx512(const AddParams& p, const int8_t* a, const int8_t* b, int n, int8_t* out) {
+// add_int8_row on 16 samples per vector without the linear form (add_int8_element's steps: |(q − zp) · 2^20| < 2^28, so
+// no lane overflows).
+LITESR_TARGET_AVX512 void add_row_requant_avx512(const AddParams& p, const int8_t* a, const int8_t* b, int n,
+                                                 int8_t* out) {
   const Requant16 qa = requant16_of(p.input1_multiplier, 0), qb = requant16_of(p.input2_multiplier, 0);
   const Requant16 qo = requant16_of(p.output_multiplier, p.output_offset);
   const __m512i offset_a = _mm512_set1_epi32(p.input1_offset), offset_b = _mm512_set1_epi32(p.input2_offset);
@@ -705,6 +708,64 @@ LITESR_TARGET_AVX512 void add_row_avx512(const AddParams& p, const int8_t* a, co
     const __m512i sa = requantize16(_mm512_sll_epi32(_mm512_add_epi32(va, offset_a), shift), qa);
     const __m512i sb = requantize16(_mm512_sll_epi32(_mm512_add_epi32(vb, offset_b), shift), qb);
     _mm_mask_storeu_epi8(out + x, mask, narrow16(requantize16(_mm512_add_epi32(sa, sb), qo), clamp));
+  }
+}
+
+// s_1(q_a) + s_2(q_b) of the 16 samples at byte offset 16·K of a 64-sample step: the linear parts from the inputs,
+// the fixes already summed as bytes (fix_sum).
+template <int K>
+LITESR_TARGET_AVX512 inline __m512i linear_sum16(const PackedAddInt8& p, __m512i qa, __m512i qb, __m512i fix_sum) {
+  const PackedAddInt8::Linear& la = p.input[0];
+  const PackedAddInt8::Linear& lb = p.input[1];
+  const __m512i a = _mm512_cvtepi8_epi32(_mm512_extracti32x4_epi32(qa, K));
+  const __m512i b = _mm512_cvtepi8_epi32(_mm512_extracti32x4_epi32(qb, K));
+  const __m512i sa = _mm512_sra_epi32(
+      _mm512_add_epi32(_mm512_mullo_epi32(a, _mm512_set1_epi32(la.slope)), _mm512_set1_epi32(la.offset)),
+      _mm_cvtsi32_si128(la.shift));
+  const __m512i sb = _mm512_sra_epi32(
+      _mm512_add_epi32(_mm512_mullo_epi32(b, _mm512_set1_epi32(lb.slope)), _mm512_set1_epi32(lb.offset)),
+      _mm_cvtsi32_si128(lb.shift));
+  return _mm512_add_epi32(_mm512_add_epi32(sa, sb), _mm512_cvtepi8_epi32(_mm512_extracti32x4_epi32(fix_sum, K)));
+}
+
+// table[idx] for 64 int8 indices (bit patterns 0..255) from a 256-byte table in four registers, as lookup_row_vbmi.
+LITESR_TARGET_AVX512 inline __m512i lookup256(const __m512i (&table)[4], __m512i idx) {
+  const __m512i low = _mm512_permutex2var_epi8(table[0], idx, table[1]);
+  const __m512i high = _mm512_permutex2var_epi8(table[2], idx, table[3]);
+  return _mm512_mask_blend_epi8(_mm512_movepi8_mask(idx), low, high);
+}
+
+// add_int8_row with the linear form (kernel_conv3x3_int8.h), 64 samples per step: the fixes of both inputs by
+// vpermi2b lookups (as lookup_row_vbmi) summed as bytes (|fix| <= 63 each), then per 16 samples the two linear
+// parts, the sum's requantization and the clamp.
+LITESR_TARGET_AVX512 void add_row_linear_avx512(const PackedAddInt8& p, const int8_t* a, const int8_t* b, int n,
+                                                int8_t* out) {
+  const Requant16 qo = requant16_of(p.params.output_multiplier, p.params.output_offset);
+  const Clamp16 clamp = clamp16_of(p.params.range);
+  __m512i fix[2][4];
+  for (int i = 0; i < 2; ++i) {
+    for (int t = 0; t < 4; ++t) fix[i][t] = _mm512_loadu_si512(p.fix[i] + 64 * t);
+  }
+  for (int x = 0; x < n; x += 64) {
+    const int count = std::min(64, n - x);
+    const __mmask64 m = count == 64 ? ~__mmask64{0} : (__mmask64{1} << count) - 1;
+    const __m512i qa = _mm512_maskz_loadu_epi8(m, a + x), qb = _mm512_maskz_loadu_epi8(m, b + x);
+    const __m512i fix_sum = _mm512_add_epi8(lookup256(fix[0], qa), lookup256(fix[1], qb));
+    int8_t* dst = out + x;
+    _mm_mask_storeu_epi8(dst, static_cast<__mmask16>(m),
+                         narrow16(requantize16(linear_sum16<0>(p, qa, qb, fix_sum), qo), clamp));
+    if (count > 16) {
+      _mm_mask_storeu_epi8(dst + 16, static_cast<__mmask16>(m >> 16),
+                           narrow16(requantize16(linear_sum16<1>(p, qa, qb, fix_sum), qo), clamp));
+    }
+    if (count > 32) {
+      _mm_mask_storeu_epi8(dst + 32, static_cast<__mmask16>(m >> 32),
+                           narrow16(requantize16(linear_sum16<2>(p, qa, qb, fix_sum), qo), clamp));
+    }
+    if (count > 48) {
+      _mm_mask_storeu_epi8(dst + 48, static_cast<__mmask16>(m >> 48),
+                           narrow16(requantize16(linear_sum16<3>(p, qa, qb, fix_sum), qo), clamp));
+    }
   }
 }
 
@@ -960,12 +1021,56 @@ Int8ConvPath tap_filter_int8_row(std::span<const Int8Tap> taps, const int8_t* co
   return tap_filter_int8_row_on(path, taps, rows, width, input_zero_point, multiplier, output_zero_point, out);
 }
 
-Int8ConvPath add_int8_row_on(Int8ConvPath path, const AddParams& params, const int8_t* a, const int8_t* b, int n,
+namespace {
+
+// The linear form of one input's rescaling s(q) = MBQM((q + input_offset) · 2^left_shift, M) (kernel_conv3x3_int8.h),
+// with the largest shift whose int32 arithmetic cannot overflow, if its fixes fit [−63, 63] at that shift.
+bool linear_rescale(int32_t input_offset, int left_shift, QuantizedMultiplier m, PackedAddInt8::Linear& linear,
+                    int8_t* fix) {
+  int32_t s[256];
+  for (int q = -128; q <= 127; ++q) {
+    s[q + 128] = multiply_by_quantized_multiplier((input_offset + q) * (1 << left_shift), m);
+  }
+  const double slope_real = static_cast<double>(s[255] - s[0]) / 255.0;  // s per unit of q
+  for (int shift = 30; shift >= 0; --shift) {
+    const double unit = std::ldexp(1.0, shift);
+    const double slope = std::round(slope_real * unit);
+    const double offset = std::round((static_cast<double>(s[128]) + 0.5) * unit);  // s(0), rounded to nearest
+    if (std::abs(slope) * 128.0 + std::abs(offset) >= 2147483648.0) continue;      // q · slope + offset may overflow
+    linear = {static_cast<int32_t>(slope), static_cast<int32_t>(offset), shift};
+    bool fits = true;
+    for (int q = -128; q <= 127 && fits; ++q) {
+      const int32_t base = (q * linear.slope + linear.offset) >> shift;  // arithmetic shift: floor
+      const int32_t f = s[q + 128] - base;
+      fits = f >= -63 && f <= 63;
+      fix[static_cast<uint8_t>(q)] = static_cast<int8_t>(f);
+    }
+    return fits;  // a smaller shift only coarsens the slope: the largest is the best
+  }
+  return false;
+}
+
+}  // namespace
+
+PackedAddInt8 pack_add_int8(const AddParams& params) {
+  PackedAddInt8 p;
+  p.params = params;
+  p.linear = linear_rescale(params.input1_offset, params.left_shift, params.input1_multiplier, p.input[0], p.fix[0]) &&
+             linear_rescale(params.input2_offset, params.left_shift, params.input2_multiplier, p.input[1], p.fix[1]);
+  return p;
+}
+
+Int8ConvPath add_int8_row_on(Int8ConvPath path, const PackedAddInt8& add, const int8_t* a, const int8_t* b, int n,
                              int8_t* out) {
   if (!int8_path_supported(path)) path = Int8ConvPath::kScalar;
+  const AddParams& params = add.params;
 #if LITESR_INT8_X86
   if (path == Int8ConvPath::kAvx512Vnni) {
-    add_row_avx512(params, a, b, n, out);
+    if (add.linear) {
+      add_row_linear_avx512(add, a, b, n, out);
+    } else {
+      add_row_requant_avx512(params, a, b, n, out);
+    }
     return path;
   }
   if (path == Int8ConvPath::kAvxVnni || path == Int8ConvPath::kAvx2) {
@@ -977,8 +1082,8 @@ Int8ConvPath add_int8_row_on(Int8ConvPath path, const AddParams& params, const i
   return Int8ConvPath::kScalar;
 }
 
-Int8ConvPath add_int8_row(const AddParams& params, const int8_t* a, const int8_t* b, int n, int8_t* out) {
-  return add_int8_row_on(thread_int8_path(), params, a, b, n, out);
+Int8ConvPath add_int8_row(const PackedAddInt8& add, const int8_t* a, const int8_t* b, int n, int8_t* out) {
+  return add_int8_row_on(thread_int8_path(), add, a, b, n, out);
 }
 
 Int8ConvPath conv1x1_int8_rows_on(Int8ConvPath path, const PackedConvInt8& w, const int8_t* const* in_rows, int width,

@@ -122,12 +122,30 @@ Int8ConvPath tap_filter_int8_row_on(Int8ConvPath path, std::span<const Int8Tap> 
                                     int width, int32_t input_zero_point, QuantizedMultiplier multiplier,
                                     int32_t output_zero_point, int8_t* out);
 
-// The residual add of two int8 rows (TFLite ADD int8, quant/reference_ops.h add_int8_element's integers):
-// out[x] = add(a[x], b[x]), x < n; out may alias a or b. kAvx512Vnni: 16 samples per vector, each rescaling
-// (inputs · 2^20 by M_a and M_b, their sum by M_out) the conv kernels' SIMD MultiplyByQuantizedMultiplier;
-// kAvxVnni and kAvx2: the same on 8 samples with AVX2; kScalar the element function.
-Int8ConvPath add_int8_row(const AddParams& params, const int8_t* a, const int8_t* b, int n, int8_t* out);
-Int8ConvPath add_int8_row_on(Int8ConvPath path, const AddParams& params, const int8_t* a, const int8_t* b, int n,
+// The residual add of two int8 rows (TFLite ADD int8, quant/reference_ops.h add_int8_element's integers), prepared
+// once by pack_add_int8. Each input's rescaling s_i(q) = MBQM((q − zp_i) · 2^20, M_i) takes only 256 values; where
+// they have the form
+//   s_i(q) = ((q · slope_i + offset_i) >> shift_i) + fix_i[q]      (int32 arithmetic, fix_i[q] in [−63, 63])
+// — checked on all 256 q when packed, with the largest shift that cannot overflow (in practice every add has it) —
+// the AVX-512 path computes it with one vpmulld and a 256-entry byte lookup (vpermi2b) instead of a 64-bit
+// MultiplyByQuantizedMultiplier per input; the sum's requantization is the conv kernels'. Same integers either way.
+struct PackedAddInt8 {
+  AddParams params;
+  struct Linear {
+    int32_t slope = 0, offset = 0;
+    int shift = 0;
+  };
+  bool linear = false;      // both inputs have the form above
+  Linear input[2];          // input 1, input 2
+  int8_t fix[2][256] = {};  // fix_i indexed by q's bit pattern (q & 0xFF)
+};
+PackedAddInt8 pack_add_int8(const AddParams& params);
+
+// out[x] = add(a[x], b[x]), x < n; out may alias a or b. kAvx512Vnni: 64 samples per step (the linear form above,
+// else the conv kernels' SIMD MultiplyByQuantizedMultiplier for every rescaling); kAvxVnni and kAvx2: the
+// MultiplyByQuantizedMultiplier form on 8 samples with AVX2; kScalar the element function.
+Int8ConvPath add_int8_row(const PackedAddInt8& add, const int8_t* a, const int8_t* b, int n, int8_t* out);
+Int8ConvPath add_int8_row_on(Int8ConvPath path, const PackedAddInt8& add, const int8_t* a, const int8_t* b, int n,
                              int8_t* out);
 
 // Whether this CPU runs `path` (kScalar: always).

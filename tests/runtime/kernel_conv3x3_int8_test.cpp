@@ -331,7 +331,7 @@ TEST(AddInt8Row, PathsMatchTheElementFunction) {
     a[i] = static_cast<int8_t>(i >> 8);
     b[i] = static_cast<int8_t>(i & 0xFF);
   }
-  int checked = 0;
+  int checked = 0, linear = 0;
   for (int trial = 0; trial < 60; ++trial) {
     const QuantParams pa{pow2(-9, -2), q8(rng)}, pb{pow2(-9, -2), q8(rng)};
     const QuantParams po{std::max(pa.scale, pb.scale) * pow2(-1, 4), q8(rng)};
@@ -340,20 +340,74 @@ TEST(AddInt8Row, PathsMatchTheElementFunction) {
     if (!params.ok()) continue;  // M_out >= 1: TFLite rejects it too
     std::vector<int8_t> want(a.size());
     for (std::size_t i = 0; i < a.size(); ++i) want[i] = add_int8_element(a[i], b[i], *params);
+    const PackedAddInt8 packed = pack_add_int8(*params);
+    linear += packed.linear;
     for (Int8ConvPath path : runnable_paths()) {
       for (int n : {1, 15, 16, 17, 65536}) {
         std::vector<int8_t> got(n + 1, kSentinelByte);
-        EXPECT_EQ(add_int8_row_on(path, *params, a.data(), b.data(), n, got.data()), path);
+        EXPECT_EQ(add_int8_row_on(path, packed, a.data(), b.data(), n, got.data()), path);
         ASSERT_TRUE(std::equal(got.begin(), got.begin() + n, want.begin())) << int8_path_name(path) << " n " << n;
         EXPECT_EQ(got[n], kSentinelByte);
       }
       std::vector<int8_t> in_place(a.begin(), a.begin() + 100);
-      add_int8_row_on(path, *params, in_place.data(), b.data(), 100, in_place.data());
+      add_int8_row_on(path, packed, in_place.data(), b.data(), 100, in_place.data());
       EXPECT_TRUE(std::equal(in_place.begin(), in_place.end(), want.begin())) << int8_path_name(path);
     }
     ++checked;
   }
   EXPECT_GT(checked, 30);
+  EXPECT_EQ(linear, checked);  // every drawn add has the linear form (its AVX-512 path ran)
+}
+
+// pack_add_int8's linear form of each input's rescaling equals MBQM((q − zp) · 2^20, M) on every q, for input
+// multipliers from 2^-30 to nearly 1; and the AVX-512 add computes with it exactly where a unit of the rescaled sum
+// shows in the output: hand-made parameters whose rescalings are a few hundred units and whose output multiplier is
+// a quarter (make_add_params' are ~2^20 units per output step, where an error in the fixes would rarely show).
+TEST(AddInt8Row, LinearFormIsExactWhereEveryUnitShows) {
+  std::mt19937 rng(20261206);
+  std::uniform_int_distribution<int> q8(-128, 127);
+  std::uniform_int_distribution<int32_t> mantissa((int32_t{1} << 30), INT32_MAX);
+  int with_fixes = 0;
+  for (int trial = 0; trial < 200; ++trial) {
+    AddParams p;
+    p.input1_offset = -q8(rng);
+    p.input2_offset = -q8(rng);
+    p.output_offset = q8(rng);
+    const bool rows = trial % 10 == 0;  // every pair of inputs through the rows on a tenth of the trials, whose
+                                        // rescalings are within ±400 units (right shifts of 20 and 21)
+    p.input1_multiplier = {mantissa(rng), rows ? -20 : -std::uniform_int_distribution<int>(0, 30)(rng)};
+    p.input2_multiplier = {mantissa(rng), rows ? -21 : -std::uniform_int_distribution<int>(0, 30)(rng)};
+    p.output_multiplier = {int32_t{1} << 30, -1};
+    const PackedAddInt8 packed = pack_add_int8(p);
+    ASSERT_TRUE(packed.linear) << "trial " << trial;
+    for (int i = 0; i < 2; ++i) {
+      const int32_t offset = i == 0 ? p.input1_offset : p.input2_offset;
+      const QuantizedMultiplier m = i == 0 ? p.input1_multiplier : p.input2_multiplier;
+      bool nonzero = false;
+      for (int q = -128; q <= 127; ++q) {
+        const PackedAddInt8::Linear& l = packed.input[i];
+        const int8_t fix = packed.fix[i][static_cast<uint8_t>(q)];
+        nonzero |= fix != 0;
+        ASSERT_EQ(((q * l.slope + l.offset) >> l.shift) + fix,
+                  multiply_by_quantized_multiplier((offset + q) * (1 << p.left_shift), m))
+            << "trial " << trial << " input " << i << " q " << q;
+      }
+      with_fixes += nonzero;
+    }
+    if (!rows) continue;
+    std::vector<int8_t> a(256 * 256), b(256 * 256), want(256 * 256);
+    for (int i = 0; i < 256 * 256; ++i) {
+      a[i] = static_cast<int8_t>(i >> 8);
+      b[i] = static_cast<int8_t>(i & 0xFF);
+      want[i] = add_int8_element(a[i], b[i], p);
+    }
+    for (Int8ConvPath path : runnable_paths()) {
+      std::vector<int8_t> got(a.size());
+      add_int8_row_on(path, packed, a.data(), b.data(), static_cast<int>(a.size()), got.data());
+      ASSERT_EQ(got, want) << int8_path_name(path) << " trial " << trial;
+    }
+  }
+  EXPECT_GT(with_fixes, 100);  // the fixes are exercised, not all zero
 }
 
 // Without bias, with zero points at the int8 extremes and inputs at the extremes: the folded constants' edges.
