@@ -602,11 +602,7 @@ void Int8BandExecutor::run_band(int band, int thread) {
             std::memcpy(
                 checkpoint_arena_ + cp.offset + (static_cast<std::size_t>(c) * cp.rows + y) * cp.stride + kLeadBytes,
                 src, cp.width);
-            if (cp.summed) {
-              int64_t sum = 0;
-              for (int x = 0; x < cp.width; ++x) sum += src[x] - zp;
-              ws.sums[pl.save][c] += sum;
-            }
+            if (cp.summed) ws.sums[pl.save][c] += sum_row_int8(src, cp.width) - int64_t{zp} * cp.width;
           }
         }
         if (!pass.final) return;

@@ -176,6 +176,21 @@ bool quantize_interleaved(const float* in, int width_i, int channels, QuantParam
   return true;
 }
 
+// Σ in[x] over whole vectors from the start; returns how many samples it summed (a multiple of the vector length;
+// the caller adds the rest). Bytes as u8 = q + 128 (XOR 0x80), summed by SumsOf8 (psadbw) into u64 lanes.
+size_t sum_int8_vectors(const int8_t* in, int n_i, int64_t* sum) {
+  const hn::ScalableTag<uint8_t> d;
+  const hn::Repartition<uint64_t, decltype(d)> d64;
+  const size_t n = hn::Lanes(d), count = static_cast<size_t>(n_i) / n * n;
+  const auto flip = hn::Set(d, uint8_t{0x80});
+  auto acc = hn::Zero(d64);
+  for (size_t x = 0; x < count; x += n) {
+    acc = hn::Add(acc, hn::SumsOf8(hn::Xor(hn::LoadU(d, reinterpret_cast<const uint8_t*>(in) + x), flip)));
+  }
+  *sum = static_cast<int64_t>(hn::GetLane(hn::SumOfLanes(d64, acc))) - 128 * static_cast<int64_t>(count);
+  return count;
+}
+
 // NOLINTNEXTLINE(google-readability-namespace-comments)
 }  // namespace HWY_NAMESPACE
 }  // namespace litesr
@@ -192,6 +207,20 @@ HWY_EXPORT(interleave_int8);
 HWY_EXPORT(deinterleave_exact);
 HWY_EXPORT(store_affine_f32);
 HWY_EXPORT(quantize_interleaved);
+HWY_EXPORT(sum_int8_vectors);
+
+int64_t sum_row_int8(const int8_t* in, int n) {
+  int64_t sum = 0;
+  const int done = static_cast<int>(LITESR_DISPATCH(sum_int8_vectors)(in, n, &sum));
+  for (int x = done; x < n; ++x) sum += in[x];
+  return sum;
+}
+
+int64_t sum_row_int8_ref(const int8_t* in, int n) {
+  int64_t sum = 0;
+  for (int x = 0; x < n; ++x) sum += in[x];
+  return sum;
+}
 
 void lookup_row_int8_ref(const Int8Table& table, const int8_t* in, int n, int8_t* out) {
   for (int x = 0; x < n; ++x) out[x] = table(in[x]);

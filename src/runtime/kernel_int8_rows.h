@@ -22,6 +22,10 @@ struct Int8Table {
 void lookup_row_int8(const Int8Table& table, const int8_t* in, int n, int8_t* out);
 void lookup_row_int8_ref(const Int8Table& table, const int8_t* in, int n, int8_t* out);
 
+// Σ in[x], x < n (a squeeze-excite input's channel sums, row by row).
+int64_t sum_row_int8(const int8_t* in, int n);
+int64_t sum_row_int8_ref(const int8_t* in, int n);
+
 // One planar row of an r-way interleave (a pixel shuffle's row): out[x·r + j] = in_rows[j][x], x < width.
 void interleave_rows_int8(const int8_t* const* in_rows, int width, int r, int8_t* out);
 

@@ -152,6 +152,26 @@ TEST(KernelInt8Rows, PixelShuffleStoreF32EqualsReference) {
   });
 }
 
+// The squeeze-excite row sums: every length around the vector sizes, all −128 and all 127 (the u8 offset's ends),
+// random rows, on every ISA.
+TEST(KernelInt8Rows, RowSumEqualsTheLoop) {
+  std::mt19937 rng(5);
+  std::vector<int8_t> row(5000);
+  testing::IsaLoop isas;
+  isas.run([&] {
+    for (int fill : {-128, 127, 0}) {
+      for (int n : {0, 1, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 1000, 5000}) {
+        if (fill == 0) {
+          for (int8_t& v : row) v = static_cast<int8_t>(std::uniform_int_distribution<int>(-128, 127)(rng));
+        } else {
+          std::fill(row.begin(), row.end(), static_cast<int8_t>(fill));
+        }
+        EXPECT_EQ(sum_row_int8(row.data(), n), sum_row_int8_ref(row.data(), n)) << "n " << n << " fill " << fill;
+      }
+    }
+  });
+}
+
 // The f32 input: quantize_value per sample, bit for bit, on the values where rounding and saturation decide:
 // exact halves of a step on both sides of zero, just below and above them, ±0, NaN, ±infinity, huge values.
 TEST(KernelInt8Rows, QuantizeInterleavedF32EqualsQuantizeValue) {
