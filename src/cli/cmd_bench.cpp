@@ -73,6 +73,7 @@
 #include "cli/exit_codes.h"
 #include "io/atomic_file.h"
 #include "models/builtin_models.h"
+#include "models/registry.h"
 #include "profile/complexity.h"
 #include "profile/interleaved_timing.h"
 #include "profile/profiled_model.h"
@@ -232,7 +233,7 @@ Result<LoadedCase> load_case(const BenchCase& c) {
   lc.model = std::move(loaded->file);
   lc.graph = std::move(loaded->graph);
   lc.recurrent = lc.graph.inputs.size() > 1;
-  lc.multi_frame = lc.recurrent || lc.graph.input_frames > 1;
+  lc.multi_frame = models::runs_on_multi_frame_session(lc.graph);
   lc.frames = lc.multi_frame ? std::max(1, lc.graph.input_frames) : 1;
   return lc;
 }

@@ -155,6 +155,8 @@ Result<Session> create_session(const ModelFile& model, const SessionOptions& opt
   return Session::create(graph, model.tensors, options);
 }
 
+bool runs_on_multi_frame_session(const Graph& graph) { return graph.input_frames > 1 || graph.inputs.size() > 1; }
+
 Result<MultiFrameSession> create_multi_frame_session(const ModelFile& model, const SessionOptions& options) {
   LITESR_ASSIGN_OR_RETURN(const Graph graph, build_graph(model));
   if (is_quantized_model(model)) {

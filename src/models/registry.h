@@ -41,4 +41,8 @@ Result<Session> create_session(const ModelFile& model, const SessionOptions& opt
 // build_graph(model) + MultiFrameSession::create(graph, model.tensors, options): video models (evsrnet).
 Result<MultiFrameSession> create_multi_frame_session(const ModelFile& model, const SessionOptions& options = {});
 
+// The one rule for which of the two a model runs on: a MultiFrameSession for a multi-frame model (a window of
+// frames, Graph::input_frames > 1, or a recurrent step with several inputs), a Session otherwise.
+bool runs_on_multi_frame_session(const Graph& graph);
+
 }  // namespace litesr::models

@@ -59,7 +59,7 @@ Result<ForwardTiming> time_forward(const ProfiledModel& model, int input_width, 
   so.threads = threads;
   // The session users get (as ModelUpscaler opens a model): a multi-frame model on a MultiFrameSession, anything
   // else on a Session; an INT8 model file on the integer engine (models/registry.h).
-  const bool multi_frame = model.graph.input_frames > 1;
+  const bool multi_frame = models::runs_on_multi_frame_session(model.graph);
   std::unique_ptr<Session> session;
   std::unique_ptr<MultiFrameSession> frames;
   if (multi_frame) {

@@ -85,7 +85,7 @@ Result<ModelUpscaler> ModelUpscaler::open_model(const ModelFile& model, const st
   session_options.band_rows = options.band_rows;
   ModelUpscaler up;
   LITESR_ASSIGN_OR_RETURN(const Graph graph, models::build_graph(model));
-  if (graph.input_frames > 1) {
+  if (models::runs_on_multi_frame_session(graph)) {
     LITESR_ASSIGN_OR_RETURN(MultiFrameSession frames, models::create_multi_frame_session(model, session_options));
     up.frames_session_ = std::make_unique<MultiFrameSession>(std::move(frames));
   } else {
