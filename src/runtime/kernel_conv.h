@@ -57,7 +57,22 @@ struct PackedConv {
   // conv3x3 with cin <= kWinogradMaxCin and cout >= kWinogradMinCout only: Winograd F(4,3) weights along x,
   // U = G g per (ci, ky) and output channel, [cin * 3][6][cout] (kernel_conv3x3_winograd-inl.h); empty otherwise.
   std::vector<float> winograd;
+  // conv3x3 without Winograd, when its output channels read different subsets of the 9 taps — a lowered
+  // conv_transpose2d (FSRCNN's 9x9 stride-4 deconv: each output phase reads 4, 6 or 9 of them, the weights of the
+  // others are exactly 0 for every input channel) — and skipping the zero taps saves >= 20 % of the FMAs: `order`
+  // lists the output channels grouped by tap set, fewest taps first (the order the kernel blocks them in; `packed`
+  // holds them in this order), and `taps[i]` is the tap set of channel order[i] (bit ky·3 + kx). Empty otherwise.
+  // Skipping a w = 0 term changes a sum only where an input is inf or NaN (0·inf) or by the sign of a zero.
+  std::vector<int> order;
+  std::vector<uint16_t> taps;
+  // With `order`: the kernel's blocks of output channels, in order, sizes 1..8 (kMaxCoBlock of a 32-register ISA;
+  // the kernel splits a larger one for smaller ISAs): consecutive channels while their tap sets are subsets of the
+  // last one's, so a block's taps are its last channel's.
+  std::vector<uint8_t> blocks;
 };
+
+// The most output channels a conv3x3 gets `order` for (the kernel permutes its epilogue on the stack).
+inline constexpr int kMaxOrderedCout = 256;
 
 // Which conv3x3 layers run as Winograd F(4,3) along x: few input channels (the transformed input of one row
 // chunk stays in L1, and fewer sums of transformed values keep the rounding small: <= 4.5e-7 against LibTorch

@@ -27,11 +27,12 @@ HWY_BEFORE_NAMESPACE();
 namespace litesr {
 namespace HWY_NAMESPACE {
 
-// One block: output channels [c0, c0 + C), pixels [x, x + Xb*N).
-template <int C, int Xb, class D>
-HWY_INLINE void conv3x3_block(D d, const float* const* HWY_RESTRICT in, size_t cin,
-                              const float* HWY_RESTRICT packed, size_t cout, int c0, size_t x,
-                              const Epilogue& ep, float* const* HWY_RESTRICT out) {
+// One block: output channels [c0, c0 + C), pixels [x, x + Xb*N). kMasked: only the taps in `taps` (bit ky·3 + kx;
+// the block's other weights are 0, PackedConv::order).
+template <int C, int Xb, bool kMasked = false, class D>
+HWY_INLINE void conv3x3_block(D d, const float* const* HWY_RESTRICT in, size_t cin, const float* HWY_RESTRICT packed,
+                              size_t cout, int c0, size_t x, const Epilogue& ep, float* const* HWY_RESTRICT out,
+                              unsigned taps = 0x1FF) {
   using V = hn::Vec<D>;
   const size_t n = hn::Lanes(d);
   V acc[C][Xb];
@@ -43,11 +44,17 @@ HWY_INLINE void conv3x3_block(D d, const float* const* HWY_RESTRICT in, size_t c
   const float* HWY_RESTRICT w = packed + c0;
   for (size_t ci = 0; ci < cin; ++ci, w += 9 * tap_stride) {
     unroll<3>([&](auto ky) LITESR_INLINE_LAMBDA {
+      if constexpr (kMasked) {
+        if ((taps & (7u << (3 * ky))) == 0) return;
+      }
       const float* HWY_RESTRICT row = in[ci * 3 + ky] + x - 1;
       // The next block's pixels of this row: with many input channels (EVSRNet's 62-channel head) the rows
       // are too many streams for the hardware prefetcher, and every block would wait on L2.
       unroll<Xb>([&](auto k) LITESR_INLINE_LAMBDA { hwy::Prefetch(row + (Xb + k) * n + 1); });
       unroll<3>([&](auto kx) LITESR_INLINE_LAMBDA {
+        if constexpr (kMasked) {
+          if ((taps >> (3 * ky + kx) & 1u) == 0) return;
+        }
         V v[Xb];
         unroll<Xb>([&](auto k) LITESR_INLINE_LAMBDA { v[k] = hn::LoadU(d, row + kx + k * n); });
         const float* HWY_RESTRICT wt = w + (ky * 3 + kx) * tap_stride;
@@ -61,10 +68,68 @@ HWY_INLINE void conv3x3_block(D d, const float* const* HWY_RESTRICT in, size_t c
   store_block<C, Xb>(d, ep, c0, x, acc, out);
 }
 
+// The main path for a conv with PackedConv::order: the epilogue and the output rows in the packed order (on the
+// stack), each block with its channels' taps only.
+template <class D>
+HWY_NOINLINE void conv3x3_wide_ordered(D d, const PackedConv& w, const float* const* in, size_t width,
+                                       const Epilogue& ep, float* const* out) {
+  const size_t n = hn::Lanes(d);
+  const size_t cin = static_cast<size_t>(w.cin), cout = static_cast<size_t>(w.cout);
+  float bias[kMaxOrderedCout], slopes[kMaxOrderedCout];
+  const float* residual[kMaxOrderedCout];
+  float* rows[kMaxOrderedCout];
+  Epilogue e = ep;
+  for (size_t i = 0; i < cout; ++i) {
+    const int co = w.order[i];
+    rows[i] = out[co];
+    if (ep.bias != nullptr) bias[i] = ep.bias[co];
+    if (ep.slopes != nullptr) slopes[i] = ep.slopes[co];
+    if (ep.residual != nullptr) residual[i] = ep.residual[co];
+  }
+  if (ep.bias != nullptr) e.bias = bias;
+  if (ep.slopes != nullptr) e.slopes = slopes;
+  if (ep.residual != nullptr) e.residual = residual;
+  const size_t step = 4 * n;
+  size_t chunk = std::max(step, (6144 / (cin * 3 + 1)) / step * step);  // as conv3x3_wide
+  if (cout <= static_cast<size_t>(kMaxCoBlock)) chunk = width;
+  const auto block = [&](size_t xs, size_t xe, int c0, int c) {
+    for_co_block(c0, c, [&](int, auto c_const) {
+      constexpr int C = decltype(c_const)::value;
+      unsigned taps = 0;
+      for (int j = 0; j < C; ++j) taps |= w.taps[static_cast<size_t>(c0 + j)];
+      for_each_x_block<x_vectors_for(C)>(n, xs, xe, width, [&](size_t x, auto xb_const) {
+        constexpr int Xb = decltype(xb_const)::value;
+        if (taps == 0x1FF) {
+          conv3x3_block<C, Xb>(d, in, cin, w.packed.data(), cout, c0, x, e, rows);
+        } else {
+          conv3x3_block<C, Xb, true>(d, in, cin, w.packed.data(), cout, c0, x, e, rows, taps);
+        }
+      });
+    });
+  };
+  for (size_t xs = 0; xs < width; xs += chunk) {
+    const size_t xe = std::min(width, xs + chunk);
+    int c0 = 0;
+    for (const uint8_t size : w.blocks) {  // a block larger than this ISA's kMaxCoBlock: in halves
+      if (size <= kMaxCoBlock) {
+        block(xs, xe, c0, size);
+      } else {
+        block(xs, xe, c0, size / 2);
+        block(xs, xe, c0 + size / 2, size - size / 2);
+      }
+      c0 += size;
+    }
+  }
+}
+
 // Main path, width >= N.
 template <class D>
 HWY_INLINE void conv3x3_wide(D d, const PackedConv& w, const float* const* in, size_t width,
                              const Epilogue& ep, float* const* out) {
+  if (!w.order.empty()) {
+    conv3x3_wide_ordered(d, w, in, width, ep, out);
+    return;
+  }
   const size_t n = hn::Lanes(d);
   const size_t cin = static_cast<size_t>(w.cin), cout = static_cast<size_t>(w.cout);
   // Pixel chunks whose input rows (cin*3 of them) fit in ~24 KiB of L1 while every co block reads them.

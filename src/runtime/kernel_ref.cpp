@@ -1,5 +1,8 @@
 // Weight packing and the reference (plain-loop) conv kernels: the ground truth for the Highway kernels.
+#include <algorithm>
+#include <bit>
 #include <cmath>
+#include <numeric>
 #include <string>
 
 #include "runtime/kernel_conv.h"
@@ -35,6 +38,47 @@ Result<PackedConv> pack_conv3x3_f32(std::span<const float> weight, int cin, int 
     for (int ci = 0; ci < cin; ++ci) {
       for (int t = 0; t < 9; ++t) {
         p.packed[(static_cast<size_t>(ci) * 9 + t) * cout + co] = weight[(static_cast<size_t>(co) * cin + ci) * 9 + t];
+      }
+    }
+  }
+  if (!(cin <= kWinogradMaxCin && cout >= kWinogradMinCout) && cout <= kMaxOrderedCout) {
+    // Each output channel's tap set (PackedConv::order): the taps with a nonzero weight for some input channel.
+    std::vector<uint16_t> taps(static_cast<size_t>(cout), 0);
+    int total = 0;
+    for (int co = 0; co < cout; ++co) {
+      for (int ci = 0; ci < cin; ++ci) {
+        for (int t = 0; t < 9; ++t) {
+          if (weight[(static_cast<size_t>(co) * cin + ci) * 9 + t] != 0.0f) taps[co] |= static_cast<uint16_t>(1u << t);
+        }
+      }
+      total += std::popcount(static_cast<unsigned>(taps[co]));
+    }
+    if (5 * total <= 4 * 9 * cout) {  // at least a fifth of the FMAs are by zero
+      p.order.resize(static_cast<size_t>(cout));
+      std::iota(p.order.begin(), p.order.end(), 0);
+      std::stable_sort(p.order.begin(), p.order.end(), [&](int a, int b) {
+        const int na = std::popcount(static_cast<unsigned>(taps[a])),
+                  nb = std::popcount(static_cast<unsigned>(taps[b]));
+        return na != nb ? na < nb : taps[a] < taps[b];
+      });
+      unsigned block_taps = 0;
+      for (int i = 0; i < cout; ++i) {
+        const int co = p.order[i];
+        p.taps.push_back(taps[co]);
+        // A block grows while its taps stay within the new channel's (fewest taps first: a subset or a new block).
+        const bool grows = !p.blocks.empty() && p.blocks.back() < 8 && (block_taps | taps[co]) == taps[co];
+        if (grows) {
+          ++p.blocks.back();
+        } else {
+          p.blocks.push_back(1);
+        }
+        block_taps = grows ? block_taps | taps[co] : taps[co];
+        for (int ci = 0; ci < cin; ++ci) {
+          for (int t = 0; t < 9; ++t) {
+            p.packed[(static_cast<size_t>(ci) * 9 + t) * cout + i] =
+                weight[(static_cast<size_t>(co) * cin + ci) * 9 + t];
+          }
+        }
       }
     }
   }

@@ -97,25 +97,46 @@ HWY_INLINE void store_block(D d, const Epilogue& ep, int c0, size_t x, V (&acc)[
 // Splits `cout` output channels into ceil(cout / kMaxCoBlock) nearly equal blocks; calls
 // f(c0, std::integral_constant<int, C>) for each, with C in 1..kMaxCoBlock known at compile time.
 template <class F>
+HWY_INLINE void for_co_block(int c0, int c, F&& f);
+
+template <class F>
 HWY_INLINE void for_each_co_block(int cout, F&& f) {
   const int blocks = (cout + kMaxCoBlock - 1) / kMaxCoBlock;
   int c0 = 0;
   for (int b = 0; b < blocks; ++b) {
     const int c = (cout - c0) / (blocks - b);  // remaining channels spread evenly (larger blocks last)
-    switch (c) {
-      case 1: f(c0, std::integral_constant<int, 1>{}); break;
-      case 2: f(c0, std::integral_constant<int, 2>{}); break;
-      case 3: f(c0, std::integral_constant<int, 3>{}); break;
-      case 4: f(c0, std::integral_constant<int, 4>{}); break;
-      case 5: f(c0, std::integral_constant<int, 5>{}); break;
-      case 6: f(c0, std::integral_constant<int, 6>{}); break;
+    for_co_block(c0, c, f);
+    c0 += c;
+  }
+}
+
+// f(c0, std::integral_constant<int, C>) for a block of c channels, 1 <= c <= kMaxCoBlock.
+template <class F>
+HWY_INLINE void for_co_block(int c0, int c, F&& f) {
+  switch (c) {
+    case 1:
+      f(c0, std::integral_constant<int, 1>{});
+      break;
+    case 2:
+      f(c0, std::integral_constant<int, 2>{});
+      break;
+    case 3:
+      f(c0, std::integral_constant<int, 3>{});
+      break;
+    case 4:
+      f(c0, std::integral_constant<int, 4>{});
+      break;
+    case 5:
+      f(c0, std::integral_constant<int, 5>{});
+      break;
+    case 6:
+      f(c0, std::integral_constant<int, 6>{});
+      break;
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3 || HWY_ARCH_ARM_A64
       case 7: f(c0, std::integral_constant<int, 7>{}); break;
       case 8: f(c0, std::integral_constant<int, 8>{}); break;
 #endif
       default: break;  // unreachable: c <= kMaxCoBlock
-    }
-    c0 += c;
   }
 }
 

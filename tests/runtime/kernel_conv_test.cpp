@@ -85,7 +85,7 @@ Kernel ref_kernel(ConvKind k) {
 // Also checks that nothing outside [0, width) of the outputs was written and that the kernel read no
 // input beyond the halo (NaN canaries there would poison the output).
 void check_conv(ConvKind kind, int cin, int cout, int width, Activation act, bool bias_on, bool residual_on,
-                uint32_t seed) {
+                uint32_t seed, const std::vector<uint16_t>* tap_sets = nullptr) {
   SCOPED_TRACE("cin " + std::to_string(cin) + " cout " + std::to_string(cout) + " width " +
                std::to_string(width) + " act " + std::to_string(static_cast<int>(act)) + " bias " +
                std::to_string(bias_on) + " residual " + std::to_string(residual_on));
@@ -93,10 +93,19 @@ void check_conv(ConvKind kind, int cin, int cout, int width, Activation act, boo
   const int taps = kind == ConvKind::kConv1x1 ? 1 : 9;
   const int wcin = kind == ConvKind::kDwConv3x3 ? 1 : cin;
   std::vector<float> w = random_vector(static_cast<size_t>(cout) * wcin * taps, rng, -0.5f, 0.5f);
+  if (tap_sets != nullptr) {  // output channel co reads only the taps in (*tap_sets)[co % size]
+    for (int co = 0; co < cout; ++co) {
+      const unsigned set = (*tap_sets)[static_cast<size_t>(co) % tap_sets->size()];
+      for (int i = 0; i < wcin * taps; ++i) {
+        if ((set >> (i % taps) & 1u) == 0) w[static_cast<size_t>(co) * wcin * taps + i] = 0.0f;
+      }
+    }
+  }
   std::vector<float> bias = random_vector(cout, rng, -0.5f, 0.5f);
   std::vector<float> slopes = random_vector(cout, rng, 0.0f, 0.5f);
   Result<PackedConv> packed = pack(kind, w, cin, cout);
   ASSERT_TRUE(packed.ok()) << packed.status().to_string();
+  if (tap_sets != nullptr) ASSERT_FALSE(packed->order.empty()) << "the zero taps were not found";
 
   const float nan = std::numeric_limits<float>::quiet_NaN();
   Rows in(cin * in_rows_per_channel(kind), width, nan), res(cout, width, nan);
@@ -191,6 +200,42 @@ TEST(KernelConv3x3, EpilogueVariants) {
             }
           }
         }
+      }
+    }
+  });
+}
+
+// Output channels that read different subsets of the taps (PackedConv::order): the phases of a conv_transpose2d
+// 9x9 / stride 4 lowered to a 3x3 conv (phase 0 of a dimension reads offsets −1, 0, +1, phases 1-3 read 0, +1), random
+// subsets and an all-zero channel. The reordered kernel, which skips each block's zero taps, equals the reference
+// on every ISA and width, with every epilogue (bias, PReLU slopes and residual rows follow the channels).
+TEST(KernelConv3x3, ZeroTapsAreSkippedAndMatchTheReference) {
+  std::vector<uint16_t> deconv;  // channel i·4 + j: phase (i, j)
+  for (int i = 0; i < 4; ++i) {
+    for (int j = 0; j < 4; ++j) {
+      const unsigned rows = i == 0 ? 7u : 6u, cols = j == 0 ? 7u : 6u;  // bit k: offset k − 1
+      uint16_t set = 0;
+      for (int ky = 0; ky < 3; ++ky) {
+        for (int kx = 0; kx < 3; ++kx) {
+          if ((rows >> ky & 1u) != 0 && (cols >> kx & 1u) != 0) set |= static_cast<uint16_t>(1u << (ky * 3 + kx));
+        }
+      }
+      deconv.push_back(set);
+    }
+  }
+  const std::vector<uint16_t> mixed = {0x1FF, 0x010, 0x000, 0x0DB, 0x1B0, 0x010, 0x049, 0x124, 0x038};
+  IsaLoop isas;
+  isas.run([&](const std::string&) {
+    uint32_t seed = 300;
+    for (const std::vector<uint16_t>* sets : std::vector<const std::vector<uint16_t>*>{&deconv, &mixed}) {
+      for (auto [cin, cout] : std::vector<std::pair<int, int>>{{56, 16}, {56, 48}, {12, 9}, {12, 23}, {3, 9}}) {
+        for (int width : {1, 7, 17, 33, 320}) {
+          check_conv(ConvKind::kConv3x3, cin, cout, width, Activation::kNone, true, false, seed++, sets);
+        }
+      }
+      for (Activation act : {Activation::kPrelu, Activation::kLeakyRelu}) {
+        check_conv(ConvKind::kConv3x3, 56, 16, 45, act, true, true, seed++, sets);
+        check_conv(ConvKind::kConv3x3, 12, 9, 45, act, false, true, seed++, sets);
       }
     }
   });
