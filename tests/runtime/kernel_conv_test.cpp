@@ -105,7 +105,9 @@ void check_conv(ConvKind kind, int cin, int cout, int width, Activation act, boo
   std::vector<float> slopes = random_vector(cout, rng, 0.0f, 0.5f);
   Result<PackedConv> packed = pack(kind, w, cin, cout);
   ASSERT_TRUE(packed.ok()) << packed.status().to_string();
-  if (tap_sets != nullptr) ASSERT_FALSE(packed->order.empty()) << "the zero taps were not found";
+  if (tap_sets != nullptr) {
+    ASSERT_FALSE(packed->order.empty()) << "the zero taps were not found";
+  }
 
   const float nan = std::numeric_limits<float>::quiet_NaN();
   Rows in(cin * in_rows_per_channel(kind), width, nan), res(cout, width, nan);
