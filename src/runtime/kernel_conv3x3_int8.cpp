@@ -16,6 +16,7 @@
 #include <array>
 #include <cmath>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -166,6 +167,23 @@ LITESR_TARGET_AVX512 inline __m512i requantize16(__m512i acc, const Requant16& q
   return x;
 }
 
+// requantize16's result by the float form (quant/float_requantization.h, float_requantize lane by lane, its rounding
+// modes fixed rather than MXCSR's): floor(fma(float(acc), scale, offset)); the lanes whose fraction is below the
+// margin are added to `unsure` (their results must be recomputed by requantize16).
+LITESR_TARGET_AVX512 inline __m512i requantize16_float(__m512i acc, const FloatRequant& f, __mmask16& unsure) {
+  constexpr int kNearest = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
+  constexpr int kDown = _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC;
+  __m512 offset = _mm512_set1_ps(f.offset);
+  if (f.piecewise) {
+    const __mmask16 negative = _mm512_cmplt_epi32_mask(acc, _mm512_set1_epi32(f.negative_below));
+    offset = _mm512_mask_blend_ps(negative, offset, _mm512_set1_ps(f.negative_offset));
+  }
+  const __m512 y =
+      _mm512_fmadd_round_ps(_mm512_cvt_roundepi32_ps(acc, kNearest), _mm512_set1_ps(f.scale), offset, kNearest);
+  unsure |= _mm512_cmp_ps_mask(_mm512_reduce_ps(y, kDown), _mm512_set1_ps(kFloatRequantMargin), _CMP_LT_OQ);
+  return _mm512_cvt_roundps_epi32(y, kDown);
+}
+
 // An activation range as requantize16's epilogue: the saturating narrowing (vpmovsdb) is the clamp to [−128, 127],
 // so only a narrower bound costs an instruction.
 struct Clamp16 {
@@ -201,13 +219,22 @@ template <int NB, int XB>
 LITESR_TARGET_AVX512 inline void store_block_avx512(const PackedConvInt8& p, const __m512i (&acc)[NB][XB], int x,
                                                     const __mmask16* store_mask, int o0, int8_t* const* out) {
   const Clamp16 clamp = clamp16_of(p.range);
+  const bool float_form = !p.float_requant.empty();
 #pragma GCC unroll 8
   for (int j = 0; j < NB; ++j) {
-    const Requant16 q = requant16_of(p.multipliers[o0 + j], p.output_zero_point);
 #pragma GCC unroll 4
     for (int k = 0; k < XB; ++k) {
       if (store_mask[k] == 0) continue;
-      _mm_mask_storeu_epi8(out[o0 + j] + x + 16 * k, store_mask[k], narrow16(requantize16(acc[j][k], q), clamp));
+      __m512i q;
+      __mmask16 unsure = 0xFFFF;
+      if (float_form) {
+        unsure = 0;
+        q = requantize16_float(acc[j][k], p.float_requant[o0 + j], unsure);
+      }
+      if (unsure != 0) [[unlikely]] {
+        q = requantize16(acc[j][k], requant16_of(p.multipliers[o0 + j], p.output_zero_point));
+      }
+      _mm_mask_storeu_epi8(out[o0 + j] + x + 16 * k, store_mask[k], narrow16(q, clamp));
     }
   }
 }
@@ -923,6 +950,14 @@ Result<PackedConvInt8> pack_conv3x3_int8(std::span<const int8_t> weight, std::sp
   p.range = range;
   p.weight.assign(weight.begin(), weight.end());
   p.multipliers.assign(multipliers.begin(), multipliers.end());
+  for (const QuantizedMultiplier& m : multipliers) {
+    const std::optional<FloatRequant> f = float_requant_of(m, output_zero_point, range);
+    if (!f) {
+      p.float_requant.clear();
+      break;
+    }
+    p.float_requant.push_back(*f);
+  }
   p.bias_signed.resize(o_count);
   p.bias_unsigned.resize(o_count);
   p.taps_u8.assign(c_count * 3 * o_count, 0);

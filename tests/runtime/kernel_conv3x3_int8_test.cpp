@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -283,6 +284,64 @@ TEST(KernelConv1x1Int8, EveryShiftAndZeroPointMatchesRequantizeAccumulator) {
     }
   }
   EXPECT_EQ(checked, 40 * 4 * 3 * 2);
+}
+
+// Every output level's threshold (the accumulators where rounding decides, where the AVX-512 epilogue's float form
+// is unsure and falls back to the integer arithmetic) through a 1x1 conv with one input channel and weight 1, so that
+// output channel o at pixel x accumulates bias[o] + q[x] for q = −128 .. 127: channel o's bias is threshold o, and
+// three more channels cover 0 (the negative branch's start) and the int32 ends.
+TEST(KernelConv1x1Int8, EveryThresholdOfEveryLevelMatchesRequantizeAccumulator) {
+  constexpr int32_t kAccMin = std::numeric_limits<int32_t>::min(), kAccMax = std::numeric_limits<int32_t>::max();
+  constexpr int kW = 256;
+  std::vector<int8_t> row(kW);
+  for (int x = 0; x < kW; ++x) row[x] = static_cast<int8_t>(x - 128);
+  const int8_t* in[1] = {row.data()};
+  int configs = 0;
+  for (int shift : {-31, -24, -20, -15, -12, -9, -7, -5, -3, -2, -1}) {
+    for (int32_t mantissa : {int32_t{1} << 30, (int32_t{1} << 30) + 1, 1518500250, kAccMax}) {
+      for (int32_t zp_out : {-128, -37, 0, 127}) {
+        for (const ActivationRange range :
+             {ActivationRange{}, ActivationRange{zp_out, 127}, ActivationRange{-50, 60}}) {
+          const QuantizedMultiplier m{mantissa, shift};
+          const auto value = [&](int64_t a) {
+            return requantize_accumulator(static_cast<int32_t>(a), m, zp_out, range);
+          };
+          std::vector<int32_t> bias = {0, kAccMin + 128, kAccMax - 127};
+          for (int32_t level = range.min + 1; level <= range.max; ++level) {
+            if (value(kAccMax) < level) break;
+            int64_t lo = kAccMin, hi = kAccMax;  // the smallest accumulator reaching `level`
+            while (lo < hi) {
+              const int64_t mid = lo + (hi - lo) / 2;
+              if (value(mid) >= level) {
+                hi = mid;
+              } else {
+                lo = mid + 1;
+              }
+            }
+            bias.push_back(static_cast<int32_t>(std::clamp<int64_t>(lo, kAccMin + 128, kAccMax - 127)));
+          }
+          const int cout = static_cast<int>(bias.size());
+          const std::vector<int8_t> weight(cout, 1);
+          const std::vector<QuantizedMultiplier> multipliers(cout, m);
+          const PackedConvInt8 packed = pack_conv1x1_int8(weight, bias, 1, cout, 0, multipliers, zp_out, range).value();
+          std::vector<int8_t> want(static_cast<size_t>(cout) * kW);
+          for (int o = 0; o < cout; ++o) {
+            for (int x = 0; x < kW; ++x) want[o * kW + x] = value(int64_t{bias[o]} + row[x]);
+          }
+          for (Int8ConvPath path : runnable_paths()) {
+            std::vector<int8_t> got(want.size(), kSentinelByte);
+            std::vector<int8_t*> out(cout);
+            for (int o = 0; o < cout; ++o) out[o] = got.data() + o * kW;
+            conv1x1_int8_rows_on(path, packed, in, kW, out.data());
+            ASSERT_EQ(got, want) << int8_path_name(path) << " shift " << shift << " mantissa " << mantissa << " zp_out "
+                                 << zp_out << " range [" << range.min << ", " << range.max << "]";
+          }
+          ++configs;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(configs, 11 * 4 * 4 * 3);
 }
 
 // The tap-list filter row (the INT8 bicubic skip's phase filters) on every path against the formula.
