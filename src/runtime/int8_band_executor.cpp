@@ -674,11 +674,10 @@ void Int8BandExecutor::compute_row(int k, int y, Workspace& ws) {
         break;
       }
       if (op.depthwise >= 0) {
-        const std::vector<PackedConvInt8>& per_channel = depthwise_[op.depthwise];
         for (int ch = 0; ch < channels; ++ch) {
-          for (int ky = 0; ky < 3; ++ky) ws.in_ptrs[ky] = row(src, ch, y - 1 + ky);
-          conv3x3_int8_rows(per_channel[ch], ws.in_ptrs.data(), w, &ws.out_ptrs[ch]);
+          for (int ky = 0; ky < 3; ++ky) ws.in_ptrs[ch * 3 + ky] = row(src, ch, y - 1 + ky);
         }
+        depthwise3x3_int8_rows(depthwise_[op.depthwise], ws.in_ptrs.data(), w, ws.out_ptrs.data());
         break;
       }
       // Generic: conv2d_int8's sums, row by row (padded samples are the input zero point: term 0).

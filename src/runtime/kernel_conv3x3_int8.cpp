@@ -170,7 +170,9 @@ LITESR_TARGET_AVX512 inline __m512i requantize16(__m512i acc, const Requant16& q
 // requantize16's result by the float form (quant/float_requantization.h, float_requantize lane by lane, its rounding
 // modes fixed rather than MXCSR's): floor(fma(float(acc), scale, offset)); the lanes whose fraction is below the
 // margin are added to `unsure` (their results must be recomputed by requantize16).
-LITESR_TARGET_AVX512 inline __m512i requantize16_float(__m512i acc, const FloatRequant& f, __mmask16& unsure) {
+LITESR_TARGET_AVX512 __attribute__((always_inline)) inline __m512i requantize16_float(__m512i acc,
+                                                                                      const FloatRequant& f,
+                                                                                      __mmask16& unsure) {
   constexpr int kNearest = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
   constexpr int kDown = _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC;
   __m512 offset = _mm512_set1_ps(f.offset);
@@ -182,6 +184,21 @@ LITESR_TARGET_AVX512 inline __m512i requantize16_float(__m512i acc, const FloatR
       _mm512_fmadd_round_ps(_mm512_cvt_roundepi32_ps(acc, kNearest), _mm512_set1_ps(f.scale), offset, kNearest);
   unsure |= _mm512_cmp_ps_mask(_mm512_reduce_ps(y, kDown), _mm512_set1_ps(kFloatRequantMargin), _CMP_LT_OQ);
   return _mm512_cvt_roundps_epi32(y, kDown);
+}
+
+// requantize16 by the float form where there is one (f != nullptr) and it is sure of every lane, else by the integer
+// arithmetic.
+LITESR_TARGET_AVX512 __attribute__((always_inline)) inline __m512i requantize16_by_float(__m512i acc,
+                                                                                         const FloatRequant* f,
+                                                                                         QuantizedMultiplier m,
+                                                                                         int32_t zero_point) {
+  if (f != nullptr) {
+    __mmask16 unsure = 0;
+    const __m512i q = requantize16_float(acc, *f, unsure);
+    if (unsure == 0) [[likely]]
+      return q;
+  }
+  return requantize16(acc, requant16_of(m, zero_point));
 }
 
 // An activation range as requantize16's epilogue: the saturating narrowing (vpmovsdb) is the clamp to [−128, 127],
@@ -225,15 +242,8 @@ LITESR_TARGET_AVX512 inline void store_block_avx512(const PackedConvInt8& p, con
 #pragma GCC unroll 4
     for (int k = 0; k < XB; ++k) {
       if (store_mask[k] == 0) continue;
-      __m512i q;
-      __mmask16 unsure = 0xFFFF;
-      if (float_form) {
-        unsure = 0;
-        q = requantize16_float(acc[j][k], p.float_requant[o0 + j], unsure);
-      }
-      if (unsure != 0) [[unlikely]] {
-        q = requantize16(acc[j][k], requant16_of(p.multipliers[o0 + j], p.output_zero_point));
-      }
+      const __m512i q = requantize16_by_float(acc[j][k], float_form ? &p.float_requant[o0 + j] : nullptr,
+                                              p.multipliers[o0 + j], p.output_zero_point);
       _mm_mask_storeu_epi8(out[o0 + j] + x + 16 * k, store_mask[k], narrow16(q, clamp));
     }
   }
@@ -702,6 +712,41 @@ LITESR_TARGET_AVX512 void rows_avx512(const PackedConvInt8& p, const int8_t* con
   }
 }
 
+// depthwise3x3_int8_rows on AVX-512: channel by channel (its taps, bias and epilogue constants in registers), 16
+// pixels per vector.
+LITESR_TARGET_AVX512 void depthwise_avx512(std::span<const PackedConvInt8> per_channel, const int8_t* const* in,
+                                           int width, int8_t* const* out) {
+  // Dword j = bytes j, j + 1, j + 2 of the load at x − 1 and a fourth (byte j) that meets the zero weight byte.
+  alignas(64) static constexpr std::array<uint8_t, 64> kRowIndex = [] {
+    std::array<uint8_t, 64> a{};
+    for (int j = 0; j < 16; ++j) {
+      for (int i = 0; i < 4; ++i) a[j * 4 + i] = static_cast<uint8_t>(i < 3 ? j + i : j);
+    }
+    return a;
+  }();
+  const __m512i index = _mm512_load_si512(kRowIndex.data());
+  const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
+  for (std::size_t c = 0; c < per_channel.size(); ++c) {
+    const PackedConvInt8& p = per_channel[c];
+    const __m512i taps[3] = {_mm512_set1_epi32(p.taps_u8[0]), _mm512_set1_epi32(p.taps_u8[1]),
+                             _mm512_set1_epi32(p.taps_u8[2])};
+    const int8_t* rows[3] = {in[c * 3] - 1, in[c * 3 + 1] - 1, in[c * 3 + 2] - 1};  // from x − 1
+    const __m512i bias = _mm512_set1_epi32(p.bias_unsigned[0]);
+    for (int x = 0; x < width; x += 16) {
+      __mmask64 load_mask[1];
+      __mmask16 store_mask[1];
+      strip_masks<1>(x, width, load_mask, store_mask);
+      __m512i acc[1][1] = {{bias}};
+#pragma GCC unroll 3
+      for (int ky = 0; ky < 3; ++ky) {
+        const __m512i u = _mm512_xor_si512(_mm512_maskz_loadu_epi8(load_mask[0], rows[ky] + x), flip);
+        acc[0][0] = _mm512_dpbusd_epi32(acc[0][0], _mm512_permutexvar_epi8(index, u), taps[ky]);
+      }
+      store_block_avx512<1, 1>(p, acc, x, store_mask, 0, out + c);
+    }
+  }
+}
+
 // tap_filter_int8_row on 16 pixels per vector; `folded` = −zp_in · Σw.
 LITESR_TARGET_AVX512 void tap_filter_avx512(std::span<const Int8Tap> taps, const int8_t* const* rows, int width,
                                             int32_t folded, QuantizedMultiplier multiplier, int32_t zp_out,
@@ -767,7 +812,9 @@ LITESR_TARGET_AVX512 inline __m512i lookup256(const __m512i (&table)[4], __m512i
 // parts, the sum's requantization and the clamp.
 LITESR_TARGET_AVX512 void add_row_linear_avx512(const PackedAddInt8& p, const int8_t* a, const int8_t* b, int n,
                                                 int8_t* out) {
-  const Requant16 qo = requant16_of(p.params.output_multiplier, p.params.output_offset);
+  const FloatRequant* fo = p.output_float ? &*p.output_float : nullptr;
+  const QuantizedMultiplier mo = p.params.output_multiplier;
+  const int32_t zo = p.params.output_offset;
   const Clamp16 clamp = clamp16_of(p.params.range);
   __m512i fix[2][4];
   for (int i = 0; i < 2; ++i) {
@@ -780,18 +827,18 @@ LITESR_TARGET_AVX512 void add_row_linear_avx512(const PackedAddInt8& p, const in
     const __m512i fix_sum = _mm512_add_epi8(lookup256(fix[0], qa), lookup256(fix[1], qb));
     int8_t* dst = out + x;
     _mm_mask_storeu_epi8(dst, static_cast<__mmask16>(m),
-                         narrow16(requantize16(linear_sum16<0>(p, qa, qb, fix_sum), qo), clamp));
+                         narrow16(requantize16_by_float(linear_sum16<0>(p, qa, qb, fix_sum), fo, mo, zo), clamp));
     if (count > 16) {
       _mm_mask_storeu_epi8(dst + 16, static_cast<__mmask16>(m >> 16),
-                           narrow16(requantize16(linear_sum16<1>(p, qa, qb, fix_sum), qo), clamp));
+                           narrow16(requantize16_by_float(linear_sum16<1>(p, qa, qb, fix_sum), fo, mo, zo), clamp));
     }
     if (count > 32) {
       _mm_mask_storeu_epi8(dst + 32, static_cast<__mmask16>(m >> 32),
-                           narrow16(requantize16(linear_sum16<2>(p, qa, qb, fix_sum), qo), clamp));
+                           narrow16(requantize16_by_float(linear_sum16<2>(p, qa, qb, fix_sum), fo, mo, zo), clamp));
     }
     if (count > 48) {
       _mm_mask_storeu_epi8(dst + 48, static_cast<__mmask16>(m >> 48),
-                           narrow16(requantize16(linear_sum16<3>(p, qa, qb, fix_sum), qo), clamp));
+                           narrow16(requantize16_by_float(linear_sum16<3>(p, qa, qb, fix_sum), fo, mo, zo), clamp));
     }
   }
 }
@@ -1090,6 +1137,7 @@ bool linear_rescale(int32_t input_offset, int left_shift, QuantizedMultiplier m,
 PackedAddInt8 pack_add_int8(const AddParams& params) {
   PackedAddInt8 p;
   p.params = params;
+  p.output_float = float_requant_of(params.output_multiplier, params.output_offset, params.range);
   p.linear = linear_rescale(params.input1_offset, params.left_shift, params.input1_multiplier, p.input[0], p.fix[0]) &&
              linear_rescale(params.input2_offset, params.left_shift, params.input2_multiplier, p.input[1], p.fix[1]);
   return p;
@@ -1147,6 +1195,27 @@ Int8ConvPath conv1x1_int8_rows(const PackedConvInt8& w, const int8_t* const* in_
                                int8_t* const* out_rows) {
   const Int8ConvPath path = thread_int8_path();
   return conv1x1_int8_rows_on(path, w, in_rows, width, out_rows);
+}
+
+Int8ConvPath depthwise3x3_int8_rows_on(Int8ConvPath path, std::span<const PackedConvInt8> per_channel,
+                                       const int8_t* const* in_rows, int width, int8_t* const* out_rows) {
+  if (!int8_path_supported(path)) path = Int8ConvPath::kScalar;
+  if (width <= 0) return path;
+#if LITESR_INT8_X86
+  if (path == Int8ConvPath::kAvx512Vnni) {
+    depthwise_avx512(per_channel, in_rows, width, out_rows);
+    return path;
+  }
+#endif
+  for (std::size_t c = 0; c < per_channel.size(); ++c) {
+    conv3x3_int8_rows_on(path, per_channel[c], in_rows + c * 3, width, out_rows + c);
+  }
+  return path;
+}
+
+Int8ConvPath depthwise3x3_int8_rows(std::span<const PackedConvInt8> per_channel, const int8_t* const* in_rows,
+                                    int width, int8_t* const* out_rows) {
+  return depthwise3x3_int8_rows_on(thread_int8_path(), per_channel, in_rows, width, out_rows);
 }
 
 Int8ConvPath conv3x3_int8_rows_on(Int8ConvPath path, const PackedConvInt8& w, const int8_t* const* in_rows, int width,

@@ -53,6 +53,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -143,6 +144,7 @@ struct PackedAddInt8 {
   bool linear = false;      // both inputs have the form above
   Linear input[2];          // input 1, input 2
   int8_t fix[2][256] = {};  // fix_i indexed by q's bit pattern (q & 0xFF)
+  std::optional<FloatRequant> output_float;  // the output requantization's float form (kAvx512Vnni), if any
 };
 PackedAddInt8 pack_add_int8(const AddParams& params);
 
@@ -172,5 +174,16 @@ Int8ConvPath conv1x1_int8_rows(const PackedConvInt8& w, const int8_t* const* in_
                                int8_t* const* out_rows);
 Int8ConvPath conv1x1_int8_rows_on(Int8ConvPath path, const PackedConvInt8& w, const int8_t* const* in_rows, int width,
                                   int8_t* const* out_rows);
+
+// A depthwise 3x3 conv's output row: channel c is the one-channel conv per_channel[c] (pack_conv3x3_int8 with
+// cin = cout = 1) of in_rows[c·3 + ky] (ky = 0, 1, 2: rows y − 1 .. y + 1, with the zero-point halo), written to
+// out_rows[c]. kAvx512Vnni: per input row one masked load, the u8 flip and one vpermb (AVX512-VBMI) build each
+// pixel's dword (u(x − 1), u(x), u(x + 1), ·) for one vpdpbusd with the dword (w[ky][0], w[ky][1], w[ky][2], 0), then
+// the conv's epilogue: ~3 · 4 + 8 ops per 16 outputs, in one call for every channel. The other paths run
+// conv3x3_int8_rows_on per channel. Returns the path that ran, as above.
+Int8ConvPath depthwise3x3_int8_rows(std::span<const PackedConvInt8> per_channel, const int8_t* const* in_rows,
+                                    int width, int8_t* const* out_rows);
+Int8ConvPath depthwise3x3_int8_rows_on(Int8ConvPath path, std::span<const PackedConvInt8> per_channel,
+                                       const int8_t* const* in_rows, int width, int8_t* const* out_rows);
 
 }  // namespace litesr

@@ -194,6 +194,58 @@ TEST(KernelConv3x3Int8, PathsMatchConv2dInt8BitForBit) {
   EXPECT_GT(at_zero_point, 1000);
 }
 
+// The depthwise kernel (depthwise3x3_int8_rows_on: one one-channel pack per channel) against conv2d_int8 with
+// groups = C, on every path: channel counts 1 .. 33, widths around the 16-pixel vectors, scales from outputs at the
+// zero point to saturated ones, and ReLU clamps (the draws of make_problem, per channel).
+TEST(DepthwiseConv3x3Int8, PathsMatchConv2dInt8BitForBit) {
+  std::mt19937 rng(20261207);
+  std::uniform_int_distribution<int> q8(-128, 127), w8(-127, 127);
+  std::uniform_real_distribution<double> u01(0.0, 1.0);
+  const auto pow2 = [&](double lo, double hi) { return static_cast<float>(std::exp2(lo + (hi - lo) * u01(rng))); };
+  int cases = 0;
+  for (int c : {1, 2, 5, 32, 33}) {
+    for (int w : {1, 2, 15, 16, 17, 31, 32, 33, 47, 64, 70}) {
+      const float in_scale = pow2(-8, 0);
+      QuantizedMap input = QuantizedMap::zeros(c, 4, w, QuantParams{in_scale, q8(rng)});
+      for (int8_t& v : input.data) v = static_cast<int8_t>(q8(rng));
+      QuantizedConv2d conv;
+      conv.in_channels = conv.out_channels = conv.groups = c;
+      conv.kernel = 3;
+      conv.weight.resize(static_cast<size_t>(c) * 9);
+      for (int8_t& v : conv.weight) v = static_cast<int8_t>(u01(rng) < 0.1 ? -128 : w8(rng));
+      conv.weight_scales.resize(static_cast<size_t>(c));
+      for (float& sc : conv.weight_scales) sc = pow2(-10, -2);
+      conv.bias_input_scale = in_scale;
+      conv.bias.resize(static_cast<size_t>(c));
+      for (int32_t& b : conv.bias) b = std::uniform_int_distribution<int32_t>(-30000, 30000)(rng);
+      const QuantParams output{pow2(-14, 2), q8(rng)};
+      const FusedActivation activation = u01(rng) < 0.5 ? FusedActivation::kNone : FusedActivation::kRelu;
+      const std::vector<QuantizedMultiplier> m =
+          conv2d_output_multipliers(in_scale, conv.weight_scales, output.scale).value();
+      const ActivationRange range = activation_range(activation, output).value();
+      std::vector<PackedConvInt8> per_channel;
+      for (int ch = 0; ch < c; ++ch) {
+        const std::span<const int8_t> wc(conv.weight.data() + ch * 9, 9);
+        per_channel.push_back(pack_conv3x3_int8(wc, std::span<const int32_t>(&conv.bias[ch], 1), 1, 1,
+                                                input.params.zero_point, std::span(&m[ch], 1), output.zero_point, range)
+                                  .value());
+      }
+      const QuantizedMap ref = conv2d_int8(input, conv, output, activation).value();
+      PaddedInput in(input, rng);
+      for (Int8ConvPath path : runnable_paths()) {
+        SCOPED_TRACE("path " + std::string(int8_path_name(path)) + " C=" + std::to_string(c) +
+                     " W=" + std::to_string(w));
+        const int bad = compare_rows(in, ref, [&](const int8_t* const* rows, int8_t* const* out) {
+          EXPECT_EQ(depthwise3x3_int8_rows_on(path, per_channel, rows, w, out), path);
+        });
+        ASSERT_EQ(bad, 0);
+        ++cases;
+      }
+    }
+  }
+  EXPECT_GE(cases, 5 * 11);
+}
+
 // The 1x1 kernel (pack_conv1x1_int8, conv1x1_int8_rows_on): the same draws with a 1x1 kernel, on every path (each
 // runs its own SIMD loop except AVX-512 past its strip buffer, which runs the scalar loop and says so), channel
 // counts around the 4-channel groups and past the strip buffer, widths around the 8- and 16-pixel vectors.
