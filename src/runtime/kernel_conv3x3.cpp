@@ -68,6 +68,15 @@ HWY_INLINE void conv3x3_block(D d, const float* const* HWY_RESTRICT in, size_t c
   store_block<C, Xb>(d, ep, c0, x, acc, out);
 }
 
+// The pixels of a row that every output channel block reads before the next ones (n lanes per vector): a chunk whose
+// input rows (cin·3 of them) fit in ~24 KiB of L1 while every block reads them, in whole groups of 4 vectors; the
+// whole row where the output channels fit one block (no reuse to protect).
+inline size_t pixel_chunk(size_t n, size_t cin, size_t cout, size_t width) {
+  if (cout <= static_cast<size_t>(kMaxCoBlock)) return width;
+  const size_t step = 4 * n;
+  return std::max(step, (6144 / (cin * 3 + 1)) / step * step);
+}
+
 // The main path for a conv with PackedConv::order: the epilogue and the output rows in the packed order (on the
 // stack), each block with its channels' taps only.
 template <class D>
@@ -89,9 +98,7 @@ HWY_NOINLINE void conv3x3_wide_ordered(D d, const PackedConv& w, const float* co
   if (ep.bias != nullptr) e.bias = bias;
   if (ep.slopes != nullptr) e.slopes = slopes;
   if (ep.residual != nullptr) e.residual = residual;
-  const size_t step = 4 * n;
-  size_t chunk = std::max(step, (6144 / (cin * 3 + 1)) / step * step);  // as conv3x3_wide
-  if (cout <= static_cast<size_t>(kMaxCoBlock)) chunk = width;
+  const size_t chunk = pixel_chunk(n, cin, cout, width);
   const auto block = [&](size_t xs, size_t xe, int c0, int c) {
     for_co_block(c0, c, [&](int, auto c_const) {
       constexpr int C = decltype(c_const)::value;
@@ -132,10 +139,7 @@ HWY_INLINE void conv3x3_wide(D d, const PackedConv& w, const float* const* in, s
   }
   const size_t n = hn::Lanes(d);
   const size_t cin = static_cast<size_t>(w.cin), cout = static_cast<size_t>(w.cout);
-  // Pixel chunks whose input rows (cin*3 of them) fit in ~24 KiB of L1 while every co block reads them.
-  const size_t step = 4 * n;
-  size_t chunk = std::max(step, (6144 / (cin * 3 + 1)) / step * step);
-  if (cout <= static_cast<size_t>(kMaxCoBlock)) chunk = width;  // one block: no reuse to protect
+  const size_t chunk = pixel_chunk(n, cin, cout, width);
   for (size_t xs = 0; xs < width; xs += chunk) {
     const size_t xe = std::min(width, xs + chunk);
     for_each_co_block(w.cout, [&](int c0, auto c_const) {

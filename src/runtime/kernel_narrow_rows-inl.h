@@ -38,7 +38,7 @@ HWY_INLINE bool run_on_padded_rows(size_t n, const float* const* in_rows, size_t
   if (need > kMaxFloats || in_count > kMaxRows || cout > kMaxRows) return false;
   float buf[kMaxFloats];
   const float* in_ptr[kMaxRows];
-  float* out_ptr[kMaxRows];
+  float* out_ptr[kMaxRows] = {};  // (GCC 12 cannot see that only the first cout are read)
   const float* res_ptr[kMaxRows];
   std::memset(buf, 0, need * sizeof(float));
   float* p = buf;
