@@ -506,15 +506,16 @@ Status Int8BandExecutor::prepare_ops() {
   return {};
 }
 
-inline int8_t* Int8BandExecutor::row_ptr(const Workspace& ws, int step, int c, int y) const {
+Int8BandExecutor::ChannelRows Int8BandExecutor::channel_rows(const Workspace& ws, int step, int y) const {
   const StepPlan& pl = pass_->plans[step];
   if (pl.checkpoint >= 0) {  // written whole by an earlier pass; rows outside the image are zero points
     const Checkpoint& cp = checkpoints_[pl.checkpoint];
-    if (y < 0 || y >= cp.rows) return checkpoint_arena_ + cp.zero_row + kLeadBytes;
-    return checkpoint_arena_ + cp.offset + (static_cast<std::size_t>(c) * cp.rows + y) * cp.stride + kLeadBytes;
+    if (y < 0 || y >= cp.rows) return {checkpoint_arena_ + cp.zero_row + kLeadBytes, 0};
+    return {checkpoint_arena_ + cp.offset + static_cast<std::size_t>(y) * cp.stride + kLeadBytes,
+            static_cast<std::ptrdiff_t>(cp.rows) * static_cast<std::ptrdiff_t>(cp.stride)};
   }
-  return ws.arena + pl.offset + (static_cast<std::size_t>(c) * pl.ring + floor_mod(y, pl.ring)) * pl.stride +
-         kLeadBytes;
+  return {ws.arena + pl.offset + static_cast<std::size_t>(floor_mod(y, pl.ring)) * pl.stride + kLeadBytes,
+          static_cast<std::ptrdiff_t>(pl.ring) * static_cast<std::ptrdiff_t>(pl.stride)};
 }
 
 void Int8BandExecutor::band_task(void* self, int band, int thread) {
@@ -628,8 +629,9 @@ void Int8BandExecutor::compute_row(int k, int y, Workspace& ws) {
   const StepOps& op = ops_[k];
   const int w = pl.width, channels = s.channels;
   auto row = [&](int step, int c, int yy) { return row_ptr(ws, step, c, yy); };
+  const ChannelRows out = channel_rows(ws, k, y);
   if (y < 0 || y >= height_ * pl.factor) {  // the conv padding: zero point
-    for (int c = 0; c < channels; ++c) std::memset(row(k, c, y), s.output.zero_point, w);
+    for (int c = 0; c < channels; ++c) std::memset(out[c], s.output.zero_point, w);
     return;
   }
   switch (s.op) {
@@ -638,20 +640,20 @@ void Int8BandExecutor::compute_row(int k, int y, Workspace& ws) {
         const Int8PlanarMap& src = planar_inputs_[input_index_[k]];
         for (int c = 0; c < channels; ++c) {
           if (src.data == nullptr) {
-            std::memset(row(k, c, y), s.output.zero_point, w);
+            std::memset(out[c], s.output.zero_point, w);
           } else {
-            std::memcpy(row(k, c, y), src.data + c * src.plane_stride + y * src.stride, w);
+            std::memcpy(out[c], src.data + c * src.plane_stride + y * src.stride, w);
           }
         }
       } else if (in_.u8 && channels == 3) {
-        int8_t* planes[3] = {row(k, 0, y), row(k, 1, y), row(k, 2, y)};
+        int8_t* planes[3] = {out[0], out[1], out[2]};
         deinterleave_rgb_u8_to_int8(in_.u8 + y * in_.stride, w, input_u8_, planes);
       } else if (in_.f32) {
-        for (int c = 0; c < channels; ++c) ws.out_ptrs[c] = row(k, c, y);
+        for (int c = 0; c < channels; ++c) ws.out_ptrs[c] = out[c];
         quantize_interleaved_f32_to_int8(in_.f32 + y * in_.stride, w, channels, s.output, ws.out_ptrs.data());
       } else {
         for (int c = 0; c < channels; ++c) {
-          int8_t* dst = row(k, c, y);
+          int8_t* dst = out[c];
           for (int x = 0; x < w; ++x)
             dst[x] = input_u8_.v[in_.u8[y * in_.stride + static_cast<std::ptrdiff_t>(x) * channels + c]];
         }
@@ -659,23 +661,28 @@ void Int8BandExecutor::compute_row(int k, int y, Workspace& ws) {
       break;
     case OpKind::kConv2d: {
       const int src = s.inputs[0];
-      for (int co = 0; co < channels; ++co) ws.out_ptrs[co] = row(k, co, y);
+      for (int co = 0; co < channels; ++co) ws.out_ptrs[co] = out[co];
       if (op.dense >= 0) {
         const PackedConvInt8& c = dense_[op.dense];
         if (c.kernel == 1) {
-          for (int ci = 0; ci < c.cin; ++ci) ws.in_ptrs[ci] = row(src, ci, y);
+          const ChannelRows in = channel_rows(ws, src, y);
+          for (int ci = 0; ci < c.cin; ++ci) ws.in_ptrs[ci] = in[ci];
           conv1x1_int8_rows(c, ws.in_ptrs.data(), w, ws.out_ptrs.data());
           break;
         }
+        const ChannelRows in[3] = {channel_rows(ws, src, y - 1), channel_rows(ws, src, y),
+                                   channel_rows(ws, src, y + 1)};
         for (int ci = 0; ci < c.cin; ++ci) {
-          for (int ky = 0; ky < 3; ++ky) ws.in_ptrs[ci * 3 + ky] = row(src, ci, y - 1 + ky);
+          for (int ky = 0; ky < 3; ++ky) ws.in_ptrs[ci * 3 + ky] = in[ky][ci];
         }
         conv3x3_int8_rows(c, ws.in_ptrs.data(), w, ws.out_ptrs.data());
         break;
       }
       if (op.depthwise >= 0) {
+        const ChannelRows in[3] = {channel_rows(ws, src, y - 1), channel_rows(ws, src, y),
+                                   channel_rows(ws, src, y + 1)};
         for (int ch = 0; ch < channels; ++ch) {
-          for (int ky = 0; ky < 3; ++ky) ws.in_ptrs[ch * 3 + ky] = row(src, ch, y - 1 + ky);
+          for (int ky = 0; ky < 3; ++ky) ws.in_ptrs[ch * 3 + ky] = in[ky][ch];
         }
         depthwise3x3_int8_rows(depthwise_[op.depthwise], ws.in_ptrs.data(), w, ws.out_ptrs.data());
         break;
@@ -697,8 +704,8 @@ void Int8BandExecutor::compute_row(int k, int y, Workspace& ws) {
             }
           }
         }
-        int8_t* out = ws.out_ptrs[co];
-        for (int x = 0; x < w; ++x) out[x] = requantize_accumulator(acc[x], g.multipliers[co], g.output_zero_point, {});
+        int8_t* dst = ws.out_ptrs[co];
+        for (int x = 0; x < w; ++x) dst[x] = requantize_accumulator(acc[x], g.multipliers[co], g.output_zero_point, {});
       }
       break;
     }
@@ -707,29 +714,30 @@ void Int8BandExecutor::compute_row(int k, int y, Workspace& ws) {
     case OpKind::kPrelu:
     case OpKind::kTanh:
     case OpKind::kSigmoid:
-    case OpKind::kSqueezeExcite:  // x · gate[c]: this run's per-channel tables
-      for (int c = 0; c < channels; ++c) {
-        lookup_row_int8(op.tables[op.tables.size() == 1 ? 0 : c], row(s.inputs[0], c, y), w, row(k, c, y));
-      }
+    case OpKind::kSqueezeExcite: {  // x · gate[c]: this run's per-channel tables
+      const ChannelRows in = channel_rows(ws, s.inputs[0], y);
+      for (int c = 0; c < channels; ++c) lookup_row_int8(op.tables[op.tables.size() == 1 ? 0 : c], in[c], w, out[c]);
       break;
-    case OpKind::kAdd:
+    }
+    case OpKind::kAdd: {
+      const ChannelRows a = channel_rows(ws, s.inputs[0], y), b = channel_rows(ws, s.inputs[1], y);
       for (int c = 0; c < channels; ++c) {
-        int8_t* out = row(k, c, y);
-        add_int8_row(op.adds[0], row(s.inputs[0], c, y), row(s.inputs[1], c, y), w, out);
+        add_int8_row(op.adds[0], a[c], b[c], w, out[c]);
         for (std::size_t i = 2; i < s.inputs.size(); ++i) {
-          add_int8_row(op.adds[i - 1], out, row(s.inputs[i], c, y), w, out);
+          add_int8_row(op.adds[i - 1], out[c], row(s.inputs[i], c, y), w, out[c]);
         }
       }
       break;
+    }
     case OpKind::kConcat: {
       int c = 0;
       for (std::size_t i = 0; i < s.inputs.size(); ++i) {
         const int in = s.inputs[i];
         for (int ci = 0; ci < p.steps[in].channels; ++ci, ++c) {
           if (op.identity[i]) {
-            std::memcpy(row(k, c, y), row(in, ci, y), w);
+            std::memcpy(out[c], row(in, ci, y), w);
           } else {
-            lookup_row_int8(op.tables[i], row(in, ci, y), w, row(k, c, y));
+            lookup_row_int8(op.tables[i], row(in, ci, y), w, out[c]);
           }
         }
       }
@@ -738,9 +746,9 @@ void Int8BandExecutor::compute_row(int k, int y, Workspace& ws) {
     case OpKind::kSlice:
       for (int c = 0; c < channels; ++c) {
         if (op.requantize) {
-          lookup_row_int8(op.tables[0], row(s.inputs[0], s.begin + c, y), w, row(k, c, y));
+          lookup_row_int8(op.tables[0], row(s.inputs[0], s.begin + c, y), w, out[c]);
         } else {
-          std::memcpy(row(k, c, y), row(s.inputs[0], s.begin + c, y), w);
+          std::memcpy(out[c], row(s.inputs[0], s.begin + c, y), w);
         }
       }
       break;
@@ -748,9 +756,8 @@ void Int8BandExecutor::compute_row(int k, int y, Workspace& ws) {
       const int r = s.scale, i = y % r;
       for (int c = 0; c < channels; ++c) {
         for (int j = 0; j < r; ++j) ws.in_ptrs[j] = row(s.inputs[0], c * r * r + i * r + j, y / r);
-        int8_t* out = row(k, c, y);
-        interleave_rows_int8(ws.in_ptrs.data(), w / r, r, out);
-        if (op.requantize) lookup_row_int8(op.tables[0], out, w, out);
+        interleave_rows_int8(ws.in_ptrs.data(), w / r, r, out[c]);
+        if (op.requantize) lookup_row_int8(op.tables[0], out[c], w, out[c]);
       }
       break;
     }

@@ -141,7 +141,14 @@ class Int8BandExecutor {
   Status prepare_ops();
   Status plan_passes(int width, int height);
   double boundary_share() const;  // BoundaryWork::share() of the passes (conv MACs)
-  int8_t* row_ptr(const Workspace& ws, int step, int c, int y) const;
+  // Row y of every channel of a step: channel c at base + c · channel_stride (the ring slot found once per row).
+  struct ChannelRows {
+    int8_t* base = nullptr;
+    std::ptrdiff_t channel_stride = 0;
+    int8_t* operator[](int c) const { return base + c * channel_stride; }
+  };
+  ChannelRows channel_rows(const Workspace& ws, int step, int y) const;
+  int8_t* row_ptr(const Workspace& ws, int step, int c, int y) const { return channel_rows(ws, step, y)[c]; }
   void run_passes(ThreadPool& pool);
   void finish_gates(const Pass& pass);
   void run_band(int band, int thread);
