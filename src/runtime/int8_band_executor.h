@@ -9,7 +9,7 @@
 // image are all zero point. Ops, each with TFLite's integer semantics (quant/reference_ops.h):
 //   conv2d 3x3 dense   kernel_conv3x3_int8.h (VNNI / AVX2 / scalar by the thread's ISA)
 //   conv2d 1x1 dense   the same file's 1x1 kernel (AVX-512 VNNI / scalar)
-//   depthwise 3x3      a one-channel 3x3 conv per channel (the 3x3 kernel with C = O = 1)
+//   depthwise 3x3      depthwise3x3_int8_rows: a one-channel 3x3 conv per channel (AVX-512: one kernel for all)
 //   other conv2d       a scalar row loop (any odd kernel, any groups)
 //   relu, leaky_relu, prelu, tanh, sigmoid, requantize (slice / concat / pixel_shuffle with new parameters):
 //                      per-channel 256-entry tables made from the reference element functions
