@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "quant/fixed_point.h"
@@ -49,6 +50,19 @@ double ns_per_row(F&& body, int rows = kRowsPerRound) {
   const auto t0 = Clock::now();
   for (int i = 0; i < rows; ++i) body();
   return std::chrono::duration<double, std::nano>(Clock::now() - t0).count() / rows;
+}
+
+// Median ns per row of `a` and of `b`, run once each first, then alternated in kRounds rounds.
+template <class A, class B>
+std::pair<double, double> interleaved_medians(A&& a, B&& b) {
+  a();
+  b();
+  std::vector<double> ta, tb;
+  for (int round = 0; round < kRounds; ++round) {
+    ta.push_back(ns_per_row(a));
+    tb.push_back(ns_per_row(b));
+  }
+  return {median(ta), median(tb)};
 }
 
 void run_shape(const char* name, int kernel, int cin, int cout, int width) {
@@ -90,14 +104,7 @@ void run_shape(const char* name, int kernel, int cin, int cout, int width) {
   auto int8_row = [&] {
     path = (kernel == 3 ? conv3x3_int8_rows : conv1x1_int8_rows)(p8, rows8.data(), width, out8.ptrs.data());
   };
-  float_row();
-  int8_row();
-  std::vector<double> tf, t8;
-  for (int round = 0; round < kRounds; ++round) {
-    tf.push_back(ns_per_row(float_row));
-    t8.push_back(ns_per_row(int8_row));
-  }
-  const double nf = median(tf), n8 = median(t8);
+  const auto [nf, n8] = interleaved_medians(float_row, int8_row);
   const double macs = static_cast<double>(cin) * cout * taps * width;
   std::printf("%-12s C=%-2d O=%-2d W=%-4d  fp32 [%s, %s] %8.0f ns %6.1f GMAC/s | int8 [%s] %8.0f ns %6.1f GMAC/s | "
               "int8 speedup %.2fx\n",
@@ -107,17 +114,13 @@ void run_shape(const char* name, int kernel, int cin, int cout, int width) {
     // The AVX-512 epilogue with and without the float form of the requantization (the same kernel otherwise).
     PackedConvInt8 pi = p8;
     pi.float_requant.clear();
-    std::vector<double> ti, tn;
-    for (int round = 0; round < kRounds; ++round) {
-      ti.push_back(
-          ns_per_row([&] { int8_rows_on(Int8ConvPath::kAvx512Vnni, pi, rows8.data(), width, out8.ptrs.data()); }));
-      tn.push_back(
-          ns_per_row([&] { int8_rows_on(Int8ConvPath::kAvx512Vnni, p8, rows8.data(), width, out8.ptrs.data()); }));
-    }
+    const auto [ni, nt] = interleaved_medians(
+        [&] { int8_rows_on(Int8ConvPath::kAvx512Vnni, pi, rows8.data(), width, out8.ptrs.data()); },
+        [&] { int8_rows_on(Int8ConvPath::kAvx512Vnni, p8, rows8.data(), width, out8.ptrs.data()); });
     std::printf(
         "%-12s %25s int8 [avx512vnni] %8.0f ns with the integer requantization, %.0f ns with its float form: "
         "%.2fx\n",
-        "", "", median(ti), median(tn), median(ti) / median(tn));
+        "", "", ni, nt, ni / nt);
   }
   for (Int8ConvPath other : {Int8ConvPath::kAvx512Vnni, Int8ConvPath::kAvxVnni, Int8ConvPath::kAvx2,
                              Int8ConvPath::kScalar}) {
@@ -160,14 +163,8 @@ void run_depthwise(const char* name, int channels, int width) {
   auto float_row = [&] { conv_f32_rows(pf, rowsf.data(), width, ep, outf.ptrs.data()); };
   std::vector<const int8_t*> rows8(in8.ptrs.begin(), in8.ptrs.end());
   auto int8_row = [&] { depthwise3x3_int8_rows(per_channel, rows8.data(), width, out8.ptrs.data()); };
-  float_row();
-  int8_row();
-  std::vector<double> tf, t8;
-  for (int round = 0; round < kRounds; ++round) {
-    tf.push_back(ns_per_row(float_row));
-    t8.push_back(ns_per_row(int8_row));
-  }
-  const double nf = median(tf), n8 = median(t8), macs = 9.0 * channels * width;
+  const auto [nf, n8] = interleaved_medians(float_row, int8_row);
+  const double macs = 9.0 * channels * width;
   std::printf(
       "%-12s C=%-2d dw  W=%-4d  fp32 [%s]            %8.0f ns %6.1f GMAC/s | int8 [%s] %8.0f ns %6.1f GMAC/s | "
       "int8 speedup %.2fx\n",
