@@ -712,8 +712,7 @@ LITESR_TARGET_AVX512 void rows_avx512(const PackedConvInt8& p, const int8_t* con
   }
 }
 
-// depthwise3x3_int8_rows on AVX-512: channel by channel (its taps, bias and epilogue constants in registers), 16
-// pixels per vector.
+// depthwise3x3_int8_rows on AVX-512: channel by channel (its taps and bias in registers), 16 pixels per vector.
 LITESR_TARGET_AVX512 void depthwise_avx512(std::span<const PackedConvInt8> per_channel, const int8_t* const* in,
                                            int width, int8_t* const* out) {
   // Dword j = bytes j, j + 1, j + 2 of the load at x − 1 and a fourth (byte j) that meets the zero weight byte.

@@ -20,8 +20,8 @@
 // true acc fits int32 (conv2d_int8 rejects weights for which it might not), so the wrapped sum equals it.
 // Requantization runs per lane in SIMD with TFLite's double rounding (quant/fixed_point.h). On AVX-512 it is first
 // computed in its float form (quant/float_requantization.h: convert, one FMA, floor), exact wherever it says so;
-// a vector with a lane it cannot vouch for (~1 in 60) is recomputed with the integer arithmetic: the saturating
-// left shift, SaturatingRoundingDoublingHighMul as (a·m + 2^30) >> 31 in 64-bit lanes (equal to gemmlowp's
+// a vector with a lane it cannot vouch for (~1 in 125 measured) is recomputed with the integer arithmetic: the
+// saturating left shift, SaturatingRoundingDoublingHighMul as (a·m + 2^30) >> 31 in 64-bit lanes (equal to gemmlowp's
 // nudge-and-truncate for every a and every mantissa m in [0, 2^31)), RoundingDivideByPOT with its rounding of
 // negatives (on AVX-512 folded into the same 64-bit shift, with zp_out folded into its rounding addend), + zp_out,
 // the activation clamp (on AVX-512 the saturating narrowing, plus max / min only for a narrower range). One difference
