@@ -4,8 +4,8 @@
 // and EVSRNet's (32->32), SAM-SR XLITE's 1x1 expand (16->32) and project (32->16) and its depthwise 3x3 (32 channels),
 // at widths 320 and 960; outputs at zero point 3 (mid-range, as most layers: the requantization's negative branch is
 // live). Protocol: the two kernels alternate in 7 rounds of 400 rows each (interleaved, so background load hits both);
-// the median ns per row of each and their ratio are printed; on AVX-512 the same for the int8 kernel with the integer
-// requantization against its float form (quant/float_requantization.h); then each int8 path this CPU runs
+// the median ns per row of each and their ratio are printed; on AVX-512 and AVX2 the same for the int8 kernel with the
+// integer requantization against its float form (quant/float_requantization.h); then each int8 path this CPU runs
 // (avx512vnni, avxvnni, avx2, scalar) once, against the float kernel at the same width. MAC rates count
 // direct-convolution MACs (C·O·k² per pixel) for both kernels.
 #include <algorithm>
@@ -110,17 +110,15 @@ void run_shape(const char* name, int kernel, int cin, int cout, int width) {
               "int8 speedup %.2fx\n",
               name, cin, cout, width, active_isa().c_str(), pf.winograd.empty() ? "direct" : "winograd", nf, macs / nf,
               std::string(int8_path_name(path)).c_str(), n8, macs / n8, nf / n8);
-  if (int8_path_supported(Int8ConvPath::kAvx512Vnni) && !p8.float_requant.empty()) {
-    // The AVX-512 epilogue with and without the float form of the requantization (the same kernel otherwise).
+  for (Int8ConvPath simd : {Int8ConvPath::kAvx512Vnni, Int8ConvPath::kAvx2}) {
+    if (!int8_path_supported(simd) || p8.float_requant.empty()) continue;
+    // The SIMD epilogue with and without the float form of the requantization (the same kernel otherwise).
     PackedConvInt8 pi = p8;
     pi.float_requant.clear();
-    const auto [ni, nt] = interleaved_medians(
-        [&] { int8_rows_on(Int8ConvPath::kAvx512Vnni, pi, rows8.data(), width, out8.ptrs.data()); },
-        [&] { int8_rows_on(Int8ConvPath::kAvx512Vnni, p8, rows8.data(), width, out8.ptrs.data()); });
-    std::printf(
-        "%-12s %25s int8 [avx512vnni] %8.0f ns with the integer requantization, %.0f ns with its float form: "
-        "%.2fx\n",
-        "", "", ni, nt, ni / nt);
+    const auto [ni, nt] = interleaved_medians([&] { int8_rows_on(simd, pi, rows8.data(), width, out8.ptrs.data()); },
+                                              [&] { int8_rows_on(simd, p8, rows8.data(), width, out8.ptrs.data()); });
+    std::printf("%-12s %25s int8 [%s] %8.0f ns with the integer requantization, %.0f ns with its float form: %.2fx\n",
+                "", "", std::string(int8_path_name(simd)).c_str(), ni, nt, ni / nt);
   }
   for (Int8ConvPath other : {Int8ConvPath::kAvx512Vnni, Int8ConvPath::kAvxVnni, Int8ConvPath::kAvx2,
                              Int8ConvPath::kScalar}) {

@@ -40,7 +40,9 @@ struct FloatRequant {
 };
 
 // The float form of requantize_accumulator(·, multiplier, output_zero_point, range), or nullopt where there is none
-// (shift >= 0). Preconditions as MultiplyByQuantizedMultiplier's (mantissa 0 or in [2^30, 2^31), −31 <= shift).
+// (shift >= 0). Its floats are rounded to nearest whatever the calling thread's rounding mode; the kernels must
+// compute with round-to-nearest too (AVX-512: in the instructions; AVX2: only where MXCSR says so). Preconditions as
+// MultiplyByQuantizedMultiplier's (mantissa 0 or in [2^30, 2^31), −31 <= shift).
 std::optional<FloatRequant> float_requant_of(QuantizedMultiplier multiplier, int32_t output_zero_point,
                                              ActivationRange range);
 

@@ -493,6 +493,24 @@ LITESR_TARGET_AVX2 __attribute__((always_inline)) inline void store_bytes8(__m25
   }
 }
 
+// Whether MXCSR rounds to nearest (AVX2 has no rounding control in the instruction: requantize8_float relies on it).
+inline bool mxcsr_rounds_to_nearest() { return (_mm_getcsr() & 0x6000u) == 0; }
+
+// zp_out + MBQM(acc) on 8 lanes by the float form (quant/float_requantization.h; requantize16_float's steps with
+// AVX2: MXCSR must round to nearest), unclamped; `unsure` gets the movemask of the lanes it cannot vouch for.
+LITESR_TARGET_AVX2 __attribute__((always_inline)) inline __m256i requantize8_float(__m256i acc, const FloatRequant& f,
+                                                                                   int& unsure) {
+  __m256 offset = _mm256_set1_ps(f.offset);
+  if (f.piecewise) {
+    const __m256i negative = _mm256_cmpgt_epi32(_mm256_set1_epi32(f.negative_below), acc);
+    offset = _mm256_blendv_ps(offset, _mm256_set1_ps(f.negative_offset), _mm256_castsi256_ps(negative));
+  }
+  const __m256 y = _mm256_fmadd_ps(_mm256_cvtepi32_ps(acc), _mm256_set1_ps(f.scale), offset);
+  const __m256 down = _mm256_floor_ps(y);
+  unsure = _mm256_movemask_ps(_mm256_cmp_ps(_mm256_sub_ps(y, down), _mm256_set1_ps(kFloatRequantMargin), _CMP_LT_OQ));
+  return _mm256_cvtps_epi32(down);  // an integer already: exact in any rounding mode
+}
+
 // Requantizes NB accumulators of output channels [o0, o0 + NB) and stores pixels [x, min(x + 8, width)).
 template <int NB>
 LITESR_TARGET_AVX2 __attribute__((always_inline)) inline void store_block8(const PackedConvInt8& p, const __m256i* acc,
@@ -501,9 +519,18 @@ LITESR_TARGET_AVX2 __attribute__((always_inline)) inline void store_block8(const
   const __m256i zp = _mm256_set1_epi32(p.output_zero_point);
   const __m256i lo = _mm256_set1_epi32(p.range.min), hi = _mm256_set1_epi32(p.range.max);
   const int valid = std::min(8, width - x);
+  const bool float_form = !p.float_requant.empty() && mxcsr_rounds_to_nearest();
 #pragma GCC unroll 8
   for (int j = 0; j < NB; ++j) {
-    store_bytes8(requantize8(acc[j], requant_of(p.multipliers[o0 + j]), zp, lo, hi), out[o0 + j] + x, valid);
+    __m256i q;
+    int unsure = 1;
+    if (float_form) {
+      q = _mm256_min_epi32(_mm256_max_epi32(requantize8_float(acc[j], p.float_requant[o0 + j], unsure), lo), hi);
+    }
+    if (unsure != 0) [[unlikely]] {
+      q = requantize8(acc[j], requant_of(p.multipliers[o0 + j]), zp, lo, hi);
+    }
+    store_bytes8(q, out[o0 + j] + x, valid);
   }
 }
 

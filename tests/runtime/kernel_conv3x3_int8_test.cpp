@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cfenv>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -394,6 +395,46 @@ TEST(KernelConv1x1Int8, EveryThresholdOfEveryLevelMatchesRequantizeAccumulator) 
     }
   }
   EXPECT_EQ(configs, 11 * 4 * 4 * 3);
+}
+
+// The float form of the requantization is exact whatever rounding mode the calling program set: its constants are
+// rounded to nearest at pack time, AVX-512 fixes the rounding in each instruction, and AVX2 falls back to the integer
+// arithmetic unless MXCSR rounds to nearest.
+TEST(KernelConv1x1Int8, ExactUnderEveryRoundingMode) {
+  constexpr int kC = 3, kO = 8, kW = 67;
+  std::mt19937 rng(17);
+  std::uniform_int_distribution<int> q8(-128, 127), w8(-127, 127);
+  std::vector<int8_t> weight(kO * kC), rows(kC * kW);
+  for (int8_t& v : weight) v = static_cast<int8_t>(w8(rng));
+  for (int8_t& v : rows) v = static_cast<int8_t>(q8(rng));
+  std::vector<int32_t> bias(kO);
+  for (int32_t& b : bias) b = std::uniform_int_distribution<int32_t>(-20000, 20000)(rng);
+  const std::vector<QuantizedMultiplier> m(kO, quantize_multiplier(0.00731));
+  const int32_t zp_in = 9, zp_out = -17;
+  const int8_t* in[kC] = {rows.data(), rows.data() + kW, rows.data() + 2 * kW};
+  std::vector<int8_t> want(kO * kW);
+  for (int o = 0; o < kO; ++o) {
+    for (int x = 0; x < kW; ++x) {
+      int32_t acc = bias[o];
+      for (int c = 0; c < kC; ++c) acc += weight[o * kC + c] * (in[c][x] - zp_in);
+      want[o * kW + x] = requantize_accumulator(acc, m[o], zp_out, ActivationRange{});
+    }
+  }
+  const int saved = std::fegetround();
+  for (int mode : {FE_TONEAREST, FE_UPWARD, FE_DOWNWARD, FE_TOWARDZERO}) {
+    ASSERT_EQ(std::fesetround(mode), 0);
+    // Packed under the mode too (the float form's constants are rounded to nearest regardless).
+    const PackedConvInt8 packed = pack_conv1x1_int8(weight, bias, kC, kO, zp_in, m, zp_out, ActivationRange{}).value();
+    ASSERT_FALSE(packed.float_requant.empty());
+    for (Int8ConvPath path : runnable_paths()) {
+      std::vector<int8_t> got(want.size(), kSentinelByte);
+      int8_t* out[kO];
+      for (int o = 0; o < kO; ++o) out[o] = got.data() + o * kW;
+      conv1x1_int8_rows_on(path, packed, in, kW, out);
+      EXPECT_EQ(got, want) << int8_path_name(path) << " rounding mode " << mode;
+    }
+  }
+  std::fesetround(saved);
 }
 
 // The tap-list filter row (the INT8 bicubic skip's phase filters) on every path against the formula.
