@@ -18,15 +18,16 @@
 // unsigned bytes (vpdpbusd: u8 × s8) and feed u = q + 128 (q XOR 0x80), so their bias also absorbs −128·Σw:
 // acc = (bias − (zp_in + 128)·Σw) + Σ w·u. All int32 sums wrap (vpdpbusd, not the saturating vpdpbusds); the
 // true acc fits int32 (conv2d_int8 rejects weights for which it might not), so the wrapped sum equals it.
-// Requantization runs per lane in SIMD with TFLite's double rounding (quant/fixed_point.h). On AVX-512 it is first
-// computed in its float form (quant/float_requantization.h: convert, one FMA, floor), exact wherever it says so;
-// a vector with a lane it cannot vouch for (~1 in 125 measured) is recomputed with the integer arithmetic: the
-// saturating left shift, SaturatingRoundingDoublingHighMul as (a·m + 2^30) >> 31 in 64-bit lanes (equal to gemmlowp's
-// nudge-and-truncate for every a and every mantissa m in [0, 2^31)), RoundingDivideByPOT with its rounding of
-// negatives (on AVX-512 folded into the same 64-bit shift, with zp_out folded into its rounding addend), + zp_out,
-// the activation clamp (on AVX-512 the saturating narrowing, plus max / min only for a narrower range). One difference
-// from the scalar code: zp_out + MBQM(acc) wraps in int32 where the reference's int32 addition would overflow (only for
-// |MBQM(acc)| > 2^31 − 129: results at the int32 limit, e.g. a saturated left shift with a mantissa near 2^31).
+// Requantization runs per lane in SIMD with TFLite's double rounding (quant/fixed_point.h). On AVX-512 (and on AVX2 /
+// AVX-VNNI where MXCSR rounds to nearest) it is first computed in its float form (quant/float_requantization.h:
+// convert, one FMA, floor), exact wherever it says so; a vector with a lane it cannot vouch for (~1 in 125 measured) is
+// recomputed with the integer arithmetic: the saturating left shift, SaturatingRoundingDoublingHighMul as (a·m + 2^30)
+// >> 31 in 64-bit lanes (equal to gemmlowp's nudge-and-truncate for every a and every mantissa m in [0, 2^31)),
+// RoundingDivideByPOT with its rounding of negatives (on AVX-512 folded into the same 64-bit shift, with zp_out folded
+// into its rounding addend), + zp_out, the activation clamp (on AVX-512 the saturating narrowing, plus max / min only
+// for a narrower range). One difference from the scalar code: zp_out + MBQM(acc) wraps in int32 where the reference's
+// int32 addition would overflow (only for |MBQM(acc)| > 2^31 − 129: results at the int32 limit, e.g. a saturated left
+// shift with a mantissa near 2^31).
 //
 // WHY INTRINSICS, NOT HIGHWAY: the Highway targets compiled in (kernel_targets.h: avx3, avx2, ...) do not imply
 // VNNI or VBMI, so the int8 paths are per-ISA intrinsics in functions with __attribute__((target(...))), entered
@@ -89,7 +90,7 @@ struct PackedConvInt8 {
   std::vector<int32_t> taps_i16;              // [C][3][O][2] dwords: int16 pairs (w[ky][0], w[ky][1]), (w[ky][2], 0)
                                               // (kAvx2); a 1x1 conv: [⌈C / 2⌉][O] pairs (w[o][2g], w[o][2g + 1])
   std::vector<QuantizedMultiplier> multipliers;  // [O] M[o]
-  std::vector<FloatRequant> float_requant;       // [O] the float form of M[o]'s requantization (kAvx512Vnni), or
+  std::vector<FloatRequant> float_requant;       // [O] the float form of M[o]'s requantization (SIMD paths), or
                                                  // empty where some channel has none (a multiplier >= 1/2)
 };
 
