@@ -4,12 +4,12 @@
 // entered only after a run-time CPU check.
 //
 // Blocking: a block of up to kCoBlock output channels × XB vectors of pixels (AVX-512: XB = 2 vectors of 16; AVX2:
-// one vector of 8), whose accumulators stay in registers over the whole C × 3-row reduction. On AVX-512 the input
-// vectors of every tap group of a strip are built once (rows_avx512) and read by every output channel block. The
-// epilogue (requantization) costs ~14 vector ops per 16 outputs whatever C is (17 before the zero point and the clamp
-// were folded into the rounding addend and the saturating narrowing, 2026-12-06), so the gain over the float kernel
-// grows with C: bench/int8_conv.cpp (one thread) measured 1.0x at ELSR's C = O = 6, 1.2x at its 6 -> 48 layer
-// (against the Winograd float kernel), 1.9x at C = O = 16 and 2.7x at C = O = 32.
+// one vector of 8), whose accumulators stay in registers over the whole C × 3-row reduction. On AVX-512 a 3x3 conv
+// of more than two blocks of output channels builds the input vectors of every tap group of a strip once
+// (rows_avx512) for every block to read; narrower ones build them in registers per block (block_avx512). The
+// epilogue (requantization) costs ~6–8 vector ops per 16 outputs in its float form whatever C is, so the gain over
+// the float kernel grows with C: bench/int8_conv.cpp (one thread, 2026-12-07) measured 1.5x at ELSR's 3 -> 6, 2.0x at
+// its 6 -> 6, 1.6x at its 6 -> 48 layer (against the Winograd float kernel), 2.9x at C = O = 16 and 3.1x at 32.
 #include "runtime/kernel_conv3x3_int8.h"
 
 #include <algorithm>
@@ -329,6 +329,10 @@ LITESR_TARGET_AVX512 void block_avx512(const PackedConvInt8& p, const int8_t* co
 // block, instead of being rebuilt per block of kCoBlock channels.
 constexpr int kStripVectors = 2;
 constexpr int kMaxStripGroups = 9 * 64 / 4;  // C <= 64; wider convs take block_avx512 directly
+// A 3x3 conv takes the strip path from this many output channels (three blocks; bench/int8_conv.cpp, one thread,
+// against the float kernel: 6 -> 6 2.05x direct, 1.55x strip; 16 -> 16 2.9x / 2.6x; 32 -> 32 equal; 6 -> 48 1.41x /
+// 1.63x): below it the u vectors' store and reload cost more than building them again in registers per block.
+constexpr int kStripMinChannels = 2 * kCoBlock + 1;
 
 // u[g][k] for every group g (see block_avx512), vectors k < XB at x + 16k.
 template <int XB>
@@ -1242,7 +1246,7 @@ Int8ConvPath conv3x3_int8_rows_on(Int8ConvPath path, const PackedConvInt8& w, co
   switch (path) {
 #if LITESR_INT8_X86
     case Int8ConvPath::kAvx512Vnni:
-      if ((9 * w.cin + 3) / 4 <= kMaxStripGroups) {
+      if (w.cout >= kStripMinChannels && (9 * w.cin + 3) / 4 <= kMaxStripGroups) {
         rows_avx512(w, in_rows, width, out_rows);
       } else {
         for_each_block<Avx512Block>(w, in_rows, width, out_rows);
