@@ -281,9 +281,40 @@ void pixel_shuffle_store_int8_u8_rows_ref(const int8_t* const* rows, int width, 
   }
 }
 
+// Any other table: a chunk of every source row through table[q] ^ 0x80 (lookup_row_int8: `vpermi2b` where the
+// thread's INT8 path has it), which the exact store then turns into table[q]. Chunks overlap at the row's end
+// (the same bytes again) so that each is at least one vector wide.
+void store_table_u8(const int8_t* const* rows, int width, int scale, const Int8ToByteTable& table,
+                    uint8_t* const* out_rows) {
+  constexpr int kChunk = 256, kMaxRows = 3 * 4 * 4;
+  Int8Table flipped;
+  for (int b = 0; b < 256; ++b) flipped.v[b] = static_cast<int8_t>(table.v[b] ^ 0x80u);
+  const int rows_in = 3 * scale * scale, chunk = std::min(kChunk, width);
+  alignas(64) int8_t looked_up[kMaxRows][kChunk];
+  const int8_t* chunk_rows[kMaxRows];
+  uint8_t* chunk_out[4];
+  for (int c = 0; c < rows_in; ++c) chunk_rows[c] = looked_up[c];
+  for (int x = 0; x < width; x += chunk) {
+    const int x0 = std::min(x, width - chunk);
+    for (int c = 0; c < rows_in; ++c) lookup_row_int8(flipped, rows[c] + x0, chunk, looked_up[c]);
+    for (int i = 0; i < scale; ++i) chunk_out[i] = out_rows[i] + static_cast<std::ptrdiff_t>(x0) * scale * 3;
+    if (!LITESR_DISPATCH(store_exact_u8)(chunk_rows, chunk, scale, chunk_out)) {  // a chunk narrower than a vector
+      const int8_t* source[kMaxRows];
+      for (int c = 0; c < rows_in; ++c) source[c] = rows[c] + x0;
+      pixel_shuffle_store_int8_u8_rows_ref(source, chunk, scale, table, chunk_out);
+    }
+  }
+}
+
 void pixel_shuffle_store_int8_u8_rows(const int8_t* const* rows, int width, int scale, const Int8ToByteTable& table,
                                       uint8_t* const* out_rows) {
-  if (table.exact && LITESR_DISPATCH(store_exact_u8)(rows, width, scale, out_rows)) return;
+  if (scale >= 1 && scale <= 4) {  // store_exact_u8's scales
+    if (table.exact && LITESR_DISPATCH(store_exact_u8)(rows, width, scale, out_rows)) return;
+    if (!table.exact) {
+      store_table_u8(rows, width, scale, table, out_rows);
+      return;
+    }
+  }
   pixel_shuffle_store_int8_u8_rows_ref(rows, width, scale, table, out_rows);
 }
 
