@@ -192,6 +192,38 @@ LITESR_TARGET_AVX512 __attribute__((always_inline)) inline __m512i requantize16_
   return requantize16(acc, requant16_of(m, zero_point));
 }
 
+// requantize16_by_float on the XB accumulator vectors of one output channel, with one test and one branch for all of
+// their lanes: where any lane of any vector is unsure, all XB take the integer arithmetic.
+template <int XB>
+LITESR_TARGET_AVX512 __attribute__((always_inline)) inline void requantize_channel_by_float(
+    const __m512i (&acc)[XB], const FloatRequant* f, QuantizedMultiplier m, int32_t zero_point, __m512i (&q)[XB]) {
+  if (f != nullptr) {
+    constexpr int kNearest = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
+    constexpr int kDown = _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC;
+    const __m512 scale = _mm512_set1_ps(f->scale), margin = _mm512_set1_ps(kFloatRequantMargin);
+    __m512 y[XB];
+    __mmask16 unsure = 0;
+#pragma GCC unroll 4
+    for (int k = 0; k < XB; ++k) {
+      __m512 offset = _mm512_set1_ps(f->offset);
+      if (f->piecewise) {
+        const __mmask16 negative = _mm512_cmplt_epi32_mask(acc[k], _mm512_set1_epi32(f->negative_below));
+        offset = _mm512_mask_blend_ps(negative, offset, _mm512_set1_ps(f->negative_offset));
+      }
+      y[k] = _mm512_fmadd_round_ps(_mm512_cvt_roundepi32_ps(acc[k], kNearest), scale, offset, kNearest);
+      unsure |= _mm512_cmp_ps_mask(_mm512_reduce_ps(y[k], kDown), margin, _CMP_LT_OQ);
+    }
+    if (unsure == 0) [[likely]] {
+#pragma GCC unroll 4
+      for (int k = 0; k < XB; ++k) q[k] = _mm512_cvt_roundps_epi32(y[k], kDown);
+      return;
+    }
+  }
+  const Requant16 r = requant16_of(m, zero_point);
+#pragma GCC unroll 4
+  for (int k = 0; k < XB; ++k) q[k] = requantize16(acc[k], r);
+}
+
 // An activation range as requantize16's epilogue: the saturating narrowing (vpmovsdb) is the clamp to [−128, 127],
 // so only a narrower bound costs an instruction.
 struct Clamp16 {
@@ -230,12 +262,12 @@ LITESR_TARGET_AVX512 inline void store_block_avx512(const PackedConvInt8& p, con
   const bool float_form = !p.float_requant.empty();
 #pragma GCC unroll 8
   for (int j = 0; j < NB; ++j) {
+    __m512i q[XB];
+    requantize_channel_by_float<XB>(acc[j], float_form ? &p.float_requant[o0 + j] : nullptr, p.multipliers[o0 + j],
+                                    p.output_zero_point, q);
 #pragma GCC unroll 4
     for (int k = 0; k < XB; ++k) {
-      if (store_mask[k] == 0) continue;
-      const __m512i q = requantize16_by_float(acc[j][k], float_form ? &p.float_requant[o0 + j] : nullptr,
-                                              p.multipliers[o0 + j], p.output_zero_point);
-      _mm_mask_storeu_epi8(out[o0 + j] + x + 16 * k, store_mask[k], narrow16(q, clamp));
+      if (store_mask[k] != 0) _mm_mask_storeu_epi8(out[o0 + j] + x + 16 * k, store_mask[k], narrow16(q[k], clamp));
     }
   }
 }
