@@ -785,17 +785,21 @@ LITESR_TARGET_AVX512 void depthwise_avx512(std::span<const PackedConvInt8> per_c
                              _mm512_set1_epi32(p.taps_u8[2])};
     const int8_t* rows[3] = {in[c * 3] - 1, in[c * 3 + 1] - 1, in[c * 3 + 2] - 1};  // from x − 1
     const __m512i bias = _mm512_set1_epi32(p.bias_unsigned[0]);
-    for (int x = 0; x < width; x += 16) {
-      __mmask64 load_mask[1];
-      __mmask16 store_mask[1];
-      strip_masks<1>(x, width, load_mask, store_mask);
-      __m512i acc[1][1] = {{bias}};
+    constexpr int XB = 2;  // vectors per step: one requantization test for both (requantize_channel_by_float)
+    for (int x = 0; x < width; x += 16 * XB) {
+      __mmask64 load_mask[XB];
+      __mmask16 store_mask[XB];
+      strip_masks<XB>(x, width, load_mask, store_mask);
+      __m512i acc[1][XB] = {{bias, bias}};
 #pragma GCC unroll 3
       for (int ky = 0; ky < 3; ++ky) {
-        const __m512i u = _mm512_xor_si512(_mm512_maskz_loadu_epi8(load_mask[0], rows[ky] + x), flip);
-        acc[0][0] = _mm512_dpbusd_epi32(acc[0][0], _mm512_permutexvar_epi8(index, u), taps[ky]);
+#pragma GCC unroll 2
+        for (int k = 0; k < XB; ++k) {
+          const __m512i u = _mm512_xor_si512(_mm512_maskz_loadu_epi8(load_mask[k], rows[ky] + x + 16 * k), flip);
+          acc[0][k] = _mm512_dpbusd_epi32(acc[0][k], _mm512_permutexvar_epi8(index, u), taps[ky]);
+        }
       }
-      store_block_avx512<1, 1>(p, acc, x, store_mask, 0, out + c);
+      store_block_avx512<1, XB>(p, acc, x, store_mask, 0, out + c);
     }
   }
 }
@@ -878,20 +882,14 @@ LITESR_TARGET_AVX512 void add_row_linear_avx512(const PackedAddInt8& p, const in
     const __mmask64 m = count == 64 ? ~__mmask64{0} : (__mmask64{1} << count) - 1;
     const __m512i qa = _mm512_maskz_loadu_epi8(m, a + x), qb = _mm512_maskz_loadu_epi8(m, b + x);
     const __m512i fix_sum = _mm512_add_epi8(lookup256(fix[0], qa), lookup256(fix[1], qb));
-    int8_t* dst = out + x;
-    _mm_mask_storeu_epi8(dst, static_cast<__mmask16>(m),
-                         narrow16(requantize16_by_float(linear_sum16<0>(p, qa, qb, fix_sum), fo, mo, zo), clamp));
-    if (count > 16) {
-      _mm_mask_storeu_epi8(dst + 16, static_cast<__mmask16>(m >> 16),
-                           narrow16(requantize16_by_float(linear_sum16<1>(p, qa, qb, fix_sum), fo, mo, zo), clamp));
-    }
-    if (count > 32) {
-      _mm_mask_storeu_epi8(dst + 32, static_cast<__mmask16>(m >> 32),
-                           narrow16(requantize16_by_float(linear_sum16<2>(p, qa, qb, fix_sum), fo, mo, zo), clamp));
-    }
-    if (count > 48) {
-      _mm_mask_storeu_epi8(dst + 48, static_cast<__mmask16>(m >> 48),
-                           narrow16(requantize16_by_float(linear_sum16<3>(p, qa, qb, fix_sum), fo, mo, zo), clamp));
+    const __m512i sums[4] = {linear_sum16<0>(p, qa, qb, fix_sum), linear_sum16<1>(p, qa, qb, fix_sum),
+                             linear_sum16<2>(p, qa, qb, fix_sum), linear_sum16<3>(p, qa, qb, fix_sum)};
+    __m512i q[4];
+    requantize_channel_by_float<4>(sums, fo, mo, zo, q);  // past `count`: computed from zeros, not stored
+#pragma GCC unroll 4
+    for (int k = 0; k < 4; ++k) {
+      if (count > 16 * k)
+        _mm_mask_storeu_epi8(out + x + 16 * k, static_cast<__mmask16>(m >> (16 * k)), narrow16(q[k], clamp));
     }
   }
 }
