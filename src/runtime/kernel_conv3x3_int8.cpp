@@ -167,33 +167,10 @@ LITESR_TARGET_AVX512 inline __m512i requantize16(__m512i acc, const Requant16& q
   return x;
 }
 
-// zp_out + MBQM(acc) on 16 lanes by the float form where there is one (f != nullptr; quant/float_requantization.h,
-// float_requantize lane by lane with its rounding modes fixed rather than MXCSR's: floor(fma(float(acc), scale,
-// offset))) and no lane's fraction is below the margin, else by requantize16.
-LITESR_TARGET_AVX512 __attribute__((always_inline)) inline __m512i requantize16_by_float(__m512i acc,
-                                                                                         const FloatRequant* f,
-                                                                                         QuantizedMultiplier m,
-                                                                                         int32_t zero_point) {
-  if (f != nullptr) {
-    constexpr int kNearest = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
-    constexpr int kDown = _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC;
-    __m512 offset = _mm512_set1_ps(f->offset);
-    if (f->piecewise) {
-      const __mmask16 negative = _mm512_cmplt_epi32_mask(acc, _mm512_set1_epi32(f->negative_below));
-      offset = _mm512_mask_blend_ps(negative, offset, _mm512_set1_ps(f->negative_offset));
-    }
-    const __m512 y =
-        _mm512_fmadd_round_ps(_mm512_cvt_roundepi32_ps(acc, kNearest), _mm512_set1_ps(f->scale), offset, kNearest);
-    const __mmask16 unsure =
-        _mm512_cmp_ps_mask(_mm512_reduce_ps(y, kDown), _mm512_set1_ps(kFloatRequantMargin), _CMP_LT_OQ);
-    if (unsure == 0) [[likely]]
-      return _mm512_cvt_roundps_epi32(y, kDown);
-  }
-  return requantize16(acc, requant16_of(m, zero_point));
-}
-
-// requantize16_by_float on the XB accumulator vectors of one output channel, with one test and one branch for all of
-// their lanes: where any lane of any vector is unsure, all XB take the integer arithmetic.
+// zp_out + MBQM(acc) on the XB accumulator vectors (16 lanes each) of one output channel by the float form where there
+// is one (f != nullptr; quant/float_requantization.h, float_requantize lane by lane with its rounding modes fixed
+// rather than MXCSR's: floor(fma(float(acc), scale, offset))), with one test and one branch for all their lanes;
+// where any lane of any of them is unsure (or there is no float form), all XB take requantize16.
 template <int XB>
 LITESR_TARGET_AVX512 __attribute__((always_inline)) inline void requantize_channel_by_float(
     const __m512i (&acc)[XB], const FloatRequant* f, QuantizedMultiplier m, int32_t zero_point, __m512i (&q)[XB]) {
@@ -523,8 +500,8 @@ LITESR_TARGET_AVX2 __attribute__((always_inline)) inline void store_bytes8(__m25
 // Whether MXCSR rounds to nearest (AVX2 has no rounding control in the instruction: requantize8_float relies on it).
 inline bool mxcsr_rounds_to_nearest() { return (_mm_getcsr() & 0x6000u) == 0; }
 
-// zp_out + MBQM(acc) on 8 lanes by the float form (quant/float_requantization.h; requantize16_by_float's steps with
-// AVX2: MXCSR must round to nearest), unclamped; `unsure` gets the movemask of the lanes it cannot vouch for.
+// zp_out + MBQM(acc) on 8 lanes by the float form (quant/float_requantization.h; requantize_channel_by_float's steps
+// with AVX2: MXCSR must round to nearest), unclamped; `unsure` gets the movemask of the lanes it cannot vouch for.
 LITESR_TARGET_AVX2 __attribute__((always_inline)) inline __m256i requantize8_float(__m256i acc, const FloatRequant& f,
                                                                                    int& unsure) {
   __m256 offset = _mm256_set1_ps(f.offset);
