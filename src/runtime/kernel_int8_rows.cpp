@@ -281,6 +281,8 @@ void pixel_shuffle_store_int8_u8_rows_ref(const int8_t* const* rows, int width, 
   }
 }
 
+namespace {
+
 // Any other table: a chunk of every source row through table[q] ^ 0x80 (lookup_row_int8: `vpermi2b` where the
 // thread's INT8 path has it), which the exact store then turns into table[q]. Chunks overlap at the row's end
 // (the same bytes again) so that each is at least one vector wide.
@@ -305,6 +307,8 @@ void store_table_u8(const int8_t* const* rows, int width, int scale, const Int8T
     }
   }
 }
+
+}  // namespace
 
 void pixel_shuffle_store_int8_u8_rows(const int8_t* const* rows, int width, int scale, const Int8ToByteTable& table,
                                       uint8_t* const* out_rows) {
