@@ -1,9 +1,8 @@
 // The shipped INT8 models are what their README rows say: the float model quantized by `litesr quantize MODEL
 // --calib ../shared/data/train/T91`, then fine-tuned by quantization-aware training at those ranges or, for
 // evsrnet-x4-int8, with ranges learned from them (`litesr train --recipe recipes/<model>_int8_qat.toml`), scoring
-// the README's Set5 numbers: elsr-x4-int8 (within the QAT goal of
-// its float model), sam-sr-xlite-x4-int8 and the video model evsrnet-x4-int8 (their Set5 losses are above that
-// goal, README).
+// the README's Set5 numbers: elsr-x4-int8 and the video model evsrnet-x4-int8 (within the QAT goal of their float
+// models), sam-sr-xlite-x4-int8 (its Set5 loss is above that goal, README).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -116,7 +115,9 @@ TEST(ShippedInt8Model, ScoresTheirReadmeRowsOnSet5) {
   const double elsr = set5_psnr_y(data, "elsr-x4-int8");
   EXPECT_NEAR(elsr, 29.6874, 5e-4);                      // README: 29.69 (PSNR-Y, 4 pixels shaved)
   EXPECT_GT(elsr, set5_psnr_y(data, "elsr-x4") - 0.05);  // the QAT goal: at most 0.05 dB below the float model
-  EXPECT_NEAR(set5_psnr_y(data, "evsrnet-x4-int8"), 30.0493, 5e-4);       // README: 30.05 (float 30.11)
+  const double evsrnet = set5_psnr_y(data, "evsrnet-x4-int8");
+  EXPECT_NEAR(evsrnet, 30.0904, 5e-4);                                    // README: 30.09 (float 30.11)
+  EXPECT_GT(evsrnet, set5_psnr_y(data, "evsrnet-x4") - 0.05);             // the QAT goal
   EXPECT_NEAR(set5_psnr_y(data, "sam-sr-xlite-x4-int8"), 31.0700, 5e-4);  // README: 31.07 (float 31.14)
 }
 
