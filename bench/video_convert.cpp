@@ -45,12 +45,13 @@ void per_pixel(benchmark::State& state, int w, int h) {
       static_cast<double>(w) * h, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
 
-void from_rgb(benchmark::State& state, AVPixelFormat fmt, int w, int h, RowKernels kernels) {
+void from_rgb(benchmark::State& state, AVPixelFormat fmt, int w, int h, RowKernels kernels, int threads) {
   Case c = make_case(fmt, w, h);
   const FrameColor color;
   RgbToFrame convert(kernels);
   for (auto _ : state) {
-    if (!convert.convert(std::as_const(c.rgb).view<float>(), color, *c.frame).ok()) state.SkipWithError("convert");
+    if (!convert.convert(std::as_const(c.rgb).view<float>(), color, *c.frame, threads).ok())
+      state.SkipWithError("convert");
     benchmark::DoNotOptimize(c.frame->data[0][0]);
   }
   per_pixel(state, w, h);
@@ -75,7 +76,10 @@ const bool kRegistered = [] {
       for (RowKernels k : {RowKernels::kBest, RowKernels::kBaseline}) {
         const std::string suffix = std::string(av_get_pix_fmt_name(fmt)) + "/" + std::to_string(w) + "x" +
                                    std::to_string(h) + (k == RowKernels::kBest ? "/best" : "/baseline");
-        benchmark::RegisterBenchmark(("from_rgb/" + suffix).c_str(), from_rgb, fmt, w, h, k);
+        benchmark::RegisterBenchmark(("from_rgb/" + suffix).c_str(), from_rgb, fmt, w, h, k, 1);
+        if (k == RowKernels::kBest)  // the video pipeline's: every core (real time, the helper threads' work)
+          benchmark::RegisterBenchmark(("from_rgb/" + suffix + "/2_threads").c_str(), from_rgb, fmt, w, h, k, 2)
+              ->UseRealTime();
         benchmark::RegisterBenchmark(("to_rgb/" + suffix).c_str(), to_rgb, fmt, w, h, k);
       }
   return true;

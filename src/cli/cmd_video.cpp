@@ -81,6 +81,7 @@ int run_video(const VideoArgs& a, CommandContext& ctx) {
   o.resume = a.resume;
   o.segment_frames = a.segment_frames;
   o.decode_threads = a.threads;
+  o.convert_threads = a.threads;
   o.max_frames = a.max_frames;
   o.luma_planes = !a.rgb_frames;
   o.cancel = ctx.cancel;

@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <thread>
 
 extern "C" {
 #include <libavutil/pixdesc.h>
@@ -286,9 +287,12 @@ void decimate_row(const float* in, int n, const Decimator& d, float offset, floa
   for (int i = 0; i < n; ++i) out[i] = quantize<T>(in[i] + offset, max_code);  // factor 1: weight 1
 }
 
-// `rows`: scratch for the ring of planar rows (3·w·taps floats); `chroma`: the padded Cb and Cr row sums.
+// Chroma rows [j0, j1) of the frame and the luma rows from factor·j0 (0 for j0 = 0) to factor·j1 (the last luma row
+// for j1 = the chroma height), so that disjoint chroma ranges write disjoint rows (a chunk also reads, but never
+// writes, the rows its first window reaches above factor·j0). `rows`: scratch for the ring of planar rows
+// (3·w·taps floats); `chroma`: the padded Cb and Cr row sums.
 template <typename T>
-void rgb_to_planar(ImageView<const float> rgb, const PlanarYuv& p, const FrameColor& color, AVFrame& f,
+void rgb_to_planar(ImageView<const float> rgb, const PlanarYuv& p, const FrameColor& color, AVFrame& f, int j0, int j1,
                    std::vector<float>& rows, std::vector<float>& chroma) {
   const int w = f.width, h = f.height;
   const int cw = AV_CEIL_RSHIFT(w, p.log2_cw), ch = AV_CEIL_RSHIFT(h, p.log2_ch);
@@ -308,18 +312,20 @@ void rgb_to_planar(ImageView<const float> rgb, const PlanarYuv& p, const FrameCo
   float* cb = chroma.data() + pad_l;
   float* cr = cb + padded;
 
-  // Rows [0, next) are split, their luma written; row y is in ring slot y % taps. A chroma window reads
-  // `taps` consecutive rows (clamped) and the next window starts no earlier, so no row is split twice.
-  int next = 0;
+  // Rows [first, next) are split, the luma of those from luma_begin written; row y is in ring slot y % taps. A
+  // chroma window reads `taps` consecutive rows (clamped) and the next window starts no earlier, so no row is split
+  // twice.
+  const int luma_begin = j0 == 0 ? 0 : dy.factor * j0;
+  int next = std::clamp(dy.factor * j0 + dy.origin, 0, h - 1);
   auto planar_row = [&](int y) {
     for (; next <= y; ++next) {
       float* s = rows.data() + (next % dy.taps) * row_floats;
       split_rgb_row(rgb.row(next), w, s, s + w, s + 2 * w);
-      luma_row(s, s + w, s + 2 * w, w, a, max_code, plane_row<T>(f, 0, next));
+      if (next >= luma_begin) luma_row(s, s + w, s + 2 * w, w, a, max_code, plane_row<T>(f, 0, next));
     }
     return static_cast<const float*>(rows.data() + (y % dy.taps) * row_floats);
   };
-  for (int j = 0; j < ch; ++j) {
+  for (int j = j0; j < j1; ++j) {
     for (int k = 0; k < dy.taps; ++k) {  // vertical filter: weighted chroma of the rows around site j
       const float* s = planar_row(std::clamp(dy.factor * j + dy.origin + k, 0, h - 1));
       chroma_rows(s, s + w, s + 2 * w, w, a, dy.weight[k], k > 0, cb, cr);
@@ -331,7 +337,7 @@ void rgb_to_planar(ImageView<const float> rgb, const PlanarYuv& p, const FrameCo
     decimate_row(cb, cw, dx, a.o[1], max_code, plane_row<T>(f, 1, j));
     decimate_row(cr, cw, dx, a.o[2], max_code, plane_row<T>(f, 2, j));
   }
-  planar_row(h - 1);  // luma of rows below the last chroma window (none for these filters)
+  if (j1 == ch) planar_row(h - 1);  // luma of rows below the last chroma window (none for these filters)
 }
 
 // ---- instruction sets ----------------------------------------------------------------------------
@@ -349,9 +355,9 @@ __attribute__((target("avx2"), flatten)) void planar_to_rgb_avx2(const AVFrame& 
 }
 template <typename T>
 __attribute__((target("avx2"), flatten)) void rgb_to_planar_avx2(ImageView<const float> rgb, const PlanarYuv& p,
-                                                                  const FrameColor& color, AVFrame& f,
-                                                                  std::vector<float>& rows, std::vector<float>& chroma) {
-  rgb_to_planar<T>(rgb, p, color, f, rows, chroma);
+                                                                 const FrameColor& color, AVFrame& f, int j0, int j1,
+                                                                 std::vector<float>& rows, std::vector<float>& chroma) {
+  rgb_to_planar<T>(rgb, p, color, f, j0, j1, rows, chroma);
 }
 bool use_avx2(RowKernels kernels) {
   static const bool has_avx2 = (__builtin_cpu_init(), __builtin_cpu_supports("avx2"));
@@ -368,12 +374,13 @@ void planar_to_rgb([[maybe_unused]] RowKernels kernels, const AVFrame& f, const 
   planar_to_rgb<T>(f, p, color, rgb, rows);
 }
 template <typename T>
-void rgb_to_planar([[maybe_unused]] RowKernels kernels, ImageView<const float> rgb, const PlanarYuv& p, const FrameColor& color,
-                   AVFrame& f, std::vector<float>& rows, std::vector<float>& chroma) {
+void rgb_to_planar([[maybe_unused]] RowKernels kernels, ImageView<const float> rgb, const PlanarYuv& p,
+                   const FrameColor& color, AVFrame& f, int j0, int j1, std::vector<float>& rows,
+                   std::vector<float>& chroma) {
 #ifdef LITESR_VIDEO_AVX2_COPY
-  if (use_avx2(kernels)) return rgb_to_planar_avx2<T>(rgb, p, color, f, rows, chroma);
+  if (use_avx2(kernels)) return rgb_to_planar_avx2<T>(rgb, p, color, f, j0, j1, rows, chroma);
 #endif
-  rgb_to_planar<T>(rgb, p, color, f, rows, chroma);
+  rgb_to_planar<T>(rgb, p, color, f, j0, j1, rows, chroma);
 }
 
 int sws_colorspace(ColorMatrix m) {
@@ -488,17 +495,32 @@ Status FrameToRgb::convert(const AVFrame& frame, const FrameColor& color, ImageV
   return {};
 }
 
-Status RgbToFrame::convert(ImageView<const float> rgb, const FrameColor& color, AVFrame& frame) {
+Status RgbToFrame::convert(ImageView<const float> rgb, const FrameColor& color, AVFrame& frame, int threads) {
   const auto fmt = static_cast<AVPixelFormat>(frame.format);
   const int w = frame.width, h = frame.height;
   if (rgb.width != w || rgb.height != h || rgb.channels != 3) return internal_error("RgbToFrame: size mismatch");
   PlanarYuv p;
   if (planar_yuv(fmt, &p)) {
-    if (p.depth > 8) {
-      rgb_to_planar<uint16_t>(kernels_, rgb, p, color, frame, rows_, chroma_);
-    } else {
-      rgb_to_planar<uint8_t>(kernels_, rgb, p, color, frame, rows_, chroma_);
-    }
+    // Chunks of at least kMinChunkRows chroma rows, chunk 0 on this thread, the others on helpers started here.
+    constexpr int kMinChunkRows = 16;
+    const int ch = AV_CEIL_RSHIFT(h, p.log2_ch);
+    const int chunks = std::clamp(std::min(threads, ch / kMinChunkRows), 1, 64);
+    if (static_cast<int>(scratch_.size()) < chunks) scratch_.resize(chunks);
+    auto run_chunk = [&](int c) {
+      const int j0 = static_cast<int>(static_cast<int64_t>(ch) * c / chunks);
+      const int j1 = static_cast<int>(static_cast<int64_t>(ch) * (c + 1) / chunks);
+      Scratch& s = scratch_[c];
+      if (p.depth > 8) {
+        rgb_to_planar<uint16_t>(kernels_, rgb, p, color, frame, j0, j1, s.rows, s.chroma);
+      } else {
+        rgb_to_planar<uint8_t>(kernels_, rgb, p, color, frame, j0, j1, s.rows, s.chroma);
+      }
+    };
+    std::vector<std::thread> helpers;
+    helpers.reserve(chunks - 1);
+    for (int c = 1; c < chunks; ++c) helpers.emplace_back(run_chunk, c);
+    run_chunk(0);
+    for (std::thread& t : helpers) t.join();
     return {};
   }
   if (fmt == AV_PIX_FMT_RGB24) {

@@ -91,14 +91,19 @@ class RgbToFrame {
  public:
   explicit RgbToFrame(RowKernels kernels = RowKernels::kBest) : kernels_(kernels) {}
   // `frame` has format/width/height set and buffers allocated (av_frame_get_buffer); `rgb` matches its size.
-  Status convert(ImageView<const float> rgb, const FrameColor& color, AVFrame& frame);
+  // threads > 1: the direct planar path converts chunks of rows on up to that many threads (this one and helpers
+  // started for the call), each writing its own rows: the same values as one thread.
+  Status convert(ImageView<const float> rgb, const FrameColor& color, AVFrame& frame, int threads = 1);
 
  private:
+  struct Scratch {
+    std::vector<float> rows;    // ring of planar R'G'B' rows (3·w floats each, one per vertical tap)
+    std::vector<float> chroma;  // Cb, Cr row sums before the horizontal filter (w + padding each)
+  };
   RowKernels kernels_;
   SwsPtr sws_;
   Image rgb48_;
-  std::vector<float> rows_;    // planar path: ring of planar R'G'B' rows (3·w floats each, one per vertical tap)
-  std::vector<float> chroma_;  // planar path: Cb, Cr row sums before the horizontal filter (w + padding each)
+  std::vector<Scratch> scratch_;  // planar path: one per chunk of rows
 };
 
 }  // namespace litesr::video_detail

@@ -1,5 +1,8 @@
 #include "video/frame_pipeline.h"
 
+#include <time.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -10,9 +13,7 @@
 #include <mutex>
 #include <sstream>
 #include <thread>
-
-#include <time.h>
-#include <unistd.h>
+#include <utility>
 
 extern "C" {
 #include <libavutil/log.h>
@@ -77,6 +78,43 @@ struct Item {
   int64_t pts = 0;    // in the input video stream's time base
   Image lr, sr;   // R'G'B' frames, or the Y' planes (luma plane path)
   Image chroma;   // luma plane path: the upscaled Cb and Cr planes, stacked (luma_planes.h)
+  FramePtr yuv;   // R'G'B' path: the upscaled frame in the writer's pixel format (sr converted; sr released)
+};
+
+// Frames in the writer's pixel format, reused once the encoder has let go of their buffers.
+class YuvFramePool {
+ public:
+  YuvFramePool(AVPixelFormat format, int width, int height) : format_(format), width_(width), height_(height) {}
+  Result<FramePtr> acquire() {
+    FramePtr f;
+    {
+      std::lock_guard lock(mu_);
+      if (!free_.empty()) {
+        f = std::move(free_.back());
+        free_.pop_back();
+      }
+    }
+    if (f && av_frame_is_writable(f.get())) return f;
+    f = make_frame();  // new, or the old one's buffer still held by the encoder (y4m keeps the last frame)
+    if (!f) return resource_exhausted("cannot allocate a frame");
+    f->format = format_;
+    f->width = width_;
+    f->height = height_;
+    const int err = av_frame_get_buffer(f.get(), 0);
+    if (err < 0) return av_error(err, "frame buffer");
+    return f;
+  }
+  void release(FramePtr f) {
+    if (!f) return;
+    std::lock_guard lock(mu_);
+    free_.push_back(std::move(f));
+  }
+
+ private:
+  AVPixelFormat format_;
+  int width_, height_;
+  std::mutex mu_;
+  std::vector<FramePtr> free_;
 };
 using Queue = BoundedQueue<Item>;
 
@@ -229,6 +267,12 @@ struct DecodeStage {
   }
 };
 
+// Threads of the R'G'B' -> Y'CbCr conversion: `requested` when > 0, else one per hardware thread.
+int resolve_convert_threads(int requested) {
+  if (requested > 0) return requested;
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
 // ---- stage 2: the SR callback -------------------------------------------------------------------
 // A luma thumbnail for scene-cut detection (windows only): every 8th sample of every 8th row, 0..1 — BT.601 luma
 // of an R'G'B' frame, or a Y' plane (limited range, stretched to 0..1 so that cut thresholds mean the same on both
@@ -246,6 +290,9 @@ std::vector<float> luma_thumbnail(const Image& img) {
   return t;
 }
 
+// Upscales frames and, on the R'G'B' path, converts each result to the writer's Y'CbCr right away on
+// `convert_threads` threads: while the SR workers are idle and the frame is still in cache, rather than on the
+// encode thread against the next frame's SR (docs/video.md "Threads").
 struct SrStage {
   Queue& in;
   Queue& out;
@@ -254,7 +301,23 @@ struct SrStage {
   const Upscaler& upscaler;
   int segment_frames;  // windows restart (with reset) at segment starts; 0 = no segments
   bool planes = false;  // the luma plane path: Upscaler::luma_plane / luma_window on the Y' planes
+  YuvFramePool* yuv_pool = nullptr;  // R'G'B' path: frames to convert into
+  FrameColor yuv_color{};            // ... and the writer's Y'CbCr
+  int convert_threads = 1;
+  RgbToFrame convert{};
   double sr_s = 0;
+  double from_rgb_s = 0;  // wall seconds of the conversions x convert_threads
+
+  // R'G'B' path: it.sr -> it.yuv, it.sr back to the pool.
+  Status to_yuv(Item& it) {
+    if (planes || it.packet) return {};
+    LITESR_ASSIGN_OR_RETURN(it.yuv, yuv_pool->acquire());
+    const auto t0 = Clock::now();
+    LITESR_RETURN_IF_ERROR(convert.convert(it.sr.view<float>(), yuv_color, *it.yuv, convert_threads));
+    from_rgb_s += std::chrono::duration<double>(Clock::now() - t0).count() * convert_threads;
+    pool.release(std::exchange(it.sr, Image()));  // a moved-from Image keeps its size
+    return {};
+  }
 
   void run() {
     if (upscaler.window) {
@@ -270,6 +333,7 @@ struct SrStage {
           sr_s += (thread_cpu_now() - t0);
           if (!st.ok()) return state.fail(st.with_context("upscaling frame " + std::to_string(it->index)));
           it->sr = std::move(*sr);
+          if (const Status cs = to_yuv(*it); !cs.ok()) return state.fail(cs);
         }
         if (!out.push(std::move(*it))) return;
       }
@@ -277,60 +341,92 @@ struct SrStage {
     if (!state.failed()) out.close();
   }
 
+  // Whether frame `it` must start a new window with reset: a scene cut against the previous frame (its luma
+  // thumbnail), or a --resume segment start. Updates the previous thumbnail.
+  bool cut_or_segment_start(const Item& it, std::vector<float>& prev_thumb) const {
+    std::vector<float> thumb = luma_thumbnail(it.lr);
+    bool cut = false;
+    if (upscaler.scene_cut_threshold > 0 && prev_thumb.size() == thumb.size() && !thumb.empty()) {
+      double diff = 0;
+      for (std::size_t i = 0; i < thumb.size(); ++i) diff += std::fabs(thumb[i] - prev_thumb[i]);
+      cut = diff / thumb.size() >= upscaler.scene_cut_threshold;
+    }
+    prev_thumb = std::move(thumb);
+    return cut || (segment_frames > 0 && it.index % segment_frames == 0);
+  }
+
+  // Runs `items`' frames (packets skipped) as one call of the window upscaler; false after a failure.
+  bool run_window(std::span<Item> items, bool reset) {
+    std::vector<ImageView<const float>> lr;
+    std::vector<ImageView<float>> sr;
+    for (Item& it : items) {
+      if (it.packet) continue;
+      Result<Image> img = pool.acquire();
+      if (!img.ok()) {
+        state.fail(img.status());
+        return false;
+      }
+      it.sr = std::move(*img);
+      lr.push_back(it.lr.view<float>());
+      sr.push_back(it.sr.view<float>());
+    }
+    if (lr.empty()) return true;
+    const double t0 = thread_cpu_now();
+    const WindowUpscaler& window = planes ? upscaler.luma_window : upscaler.window;
+    const Status st = window(lr, sr, reset);
+    sr_s += (thread_cpu_now() - t0);
+    if (!st.ok()) {
+      state.fail(st.with_context("upscaling a window of " + std::to_string(lr.size()) + " frames"));
+      return false;
+    }
+    for (Item& it : items) {
+      if (const Status cs = to_yuv(it); !cs.ok()) {
+        state.fail(cs);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // Windows of window_frames frames (shorter at cuts and segment starts). Whole-window upscalers get each window in
+  // one call once its last frame arrived; streaming ones (Upscaler::window_streams) get every frame as it arrives,
+  // so it goes on to encoding while the next one upscales.
   void run_windowed() {
     const int window = std::max(1, upscaler.window_frames);
-    std::vector<Item> held;  // frames and packets since the window started, in order
-    int frames_held = 0;
-    bool reset = true;
+    std::vector<Item> held;  // frames and packets not yet upscaled / passed on, in order
+    int held_frames = 0;
+    int in_window = 0;         // frames of the current window, upscaled or held
+    bool window_open = false;  // the current window's first frame was upscaled: later calls continue it
+    bool reset = true;         // the next window starts without temporal state
     std::vector<float> prev_thumb;
     auto flush = [&]() -> bool {
-      if (frames_held > 0) {
-        std::vector<ImageView<const float>> lr;
-        std::vector<ImageView<float>> sr;
-        for (Item& it : held) {
-          if (it.packet) continue;
-          Result<Image> img = pool.acquire();
-          if (!img.ok()) {
-            state.fail(img.status());
-            return false;
-          }
-          it.sr = std::move(*img);
-          lr.push_back(it.lr.view<float>());
-          sr.push_back(it.sr.view<float>());
-        }
-        const double t0 = thread_cpu_now();
-        const WindowUpscaler& run_window = planes ? upscaler.luma_window : upscaler.window;
-        const Status st = run_window(lr, sr, reset || upscaler.reset_each_window);
-        sr_s += (thread_cpu_now() - t0);
-        if (!st.ok()) {
-          state.fail(st.with_context("upscaling a window of " + std::to_string(frames_held) + " frames"));
-          return false;
-        }
+      if (held_frames > 0) {
+        if (!run_window(held, !window_open && (reset || upscaler.reset_each_window))) return false;
+        window_open = true;
         reset = false;
       }
       for (Item& it : held)
         if (!out.push(std::move(it))) return false;
       held.clear();
-      frames_held = 0;
+      held_frames = 0;
+      if (in_window == window) {
+        in_window = 0;
+        window_open = false;
+      }
       return true;
     };
     while (std::optional<Item> it = in.pop()) {
-      if (!it->packet) {
-        std::vector<float> thumb = luma_thumbnail(it->lr);
-        bool cut = false;
-        if (upscaler.scene_cut_threshold > 0 && prev_thumb.size() == thumb.size() && !thumb.empty()) {
-          double diff = 0;
-          for (std::size_t i = 0; i < thumb.size(); ++i) diff += std::fabs(thumb[i] - prev_thumb[i]);
-          cut = diff / thumb.size() >= upscaler.scene_cut_threshold;
-        }
-        const bool segment_start = segment_frames > 0 && it->index % segment_frames == 0;
-        if ((cut || segment_start) && frames_held > 0 && !flush()) return;
-        if (cut || segment_start) reset = true;
-        prev_thumb = std::move(thumb);
-        ++frames_held;
+      const bool frame = !it->packet;
+      if (frame && cut_or_segment_start(*it, prev_thumb)) {
+        if (!flush()) return;
+        in_window = 0;
+        window_open = false;
+        reset = true;
       }
       held.push_back(std::move(*it));
-      if (frames_held == window && !flush()) return;
+      held_frames += frame;
+      in_window += frame;
+      if ((upscaler.window_streams || in_window == window) && !flush()) return;
     }
     if (!state.failed()) flush();
   }
@@ -402,6 +498,7 @@ struct EncodeStage {
   ImagePool& lr_pool;
   ImagePool& sr_pool;
   ImagePool& chroma_pool;
+  YuvFramePool& yuv_pool;
   JobState& state;
   const VideoJobOptions& options;
   WriterConfig base;            // size, timing, colour, copy streams
@@ -435,8 +532,7 @@ struct EncodeStage {
   }
 
   Status run() {
-    RgbToFrame convert;
-    FramePtr frame;
+    FramePtr frame;  // the luma plane path's
     while (std::optional<Item> it = in.pop()) {
       if (options.cancel != nullptr && options.cancel->cancelled()) return cancelled_status();
       if (it->packet) {
@@ -460,26 +556,27 @@ struct EncodeStage {
         }
         w = segment.get();
       }
-      if (!frame) {
-        LITESR_ASSIGN_OR_RETURN(frame, w->make_frame());
-        encoder = std::string(w->codec_name()) + " " + av_get_pix_fmt_name(w->pixel_format());
-      }
+      if (encoder.empty()) encoder = std::string(w->codec_name()) + " " + av_get_pix_fmt_name(w->pixel_format());
       const double t0 = thread_cpu_now();
-      int err = av_frame_make_writable(frame.get());  // the encoder may still hold the last buffer
-      if (err < 0) return av_error(err, "frame buffer");
+      AVFrame* out = it->yuv.get();  // the R'G'B' path: converted by the SR stage
       if (planes) {
+        if (!frame) {
+          LITESR_ASSIGN_OR_RETURN(frame, w->make_frame());
+        }
+        int err = av_frame_make_writable(frame.get());  // the encoder may still hold the last buffer
+        if (err < 0) return av_error(err, "frame buffer");
         LITESR_RETURN_IF_ERROR(write_planes(it->sr.view<float>(), it->chroma.view<float>(), *frame));
-      } else {
-        LITESR_RETURN_IF_ERROR(convert.convert(it->sr.view<float>(), w->color(), *frame));
+        out = frame.get();
       }
       const double t1 = thread_cpu_now();
       from_rgb_s += t1 - t0;
-      frame->pts = it->pts;
-      LITESR_RETURN_IF_ERROR(w->write_frame(*frame));
+      out->pts = it->pts;
+      LITESR_RETURN_IF_ERROR(w->write_frame(*out));
       encode_s += (thread_cpu_now() - t1);
       lr_pool.release(std::move(it->lr));
       sr_pool.release(std::move(it->sr));
       chroma_pool.release(std::move(it->chroma));
+      yuv_pool.release(std::move(it->yuv));
       ++frames;
       if (options.on_progress) options.on_progress(done_before + frames, total);
     }
@@ -686,17 +783,17 @@ Result<VideoJobStats> run_video_job(const VideoJobOptions& options, const Upscal
     stats.skipped_streams = writer->skipped_streams();
   }
 
+  OutputPlan out;  // what the writer encodes (--resume: its segments' writers, not open yet)
+  if (writer != nullptr) {
+    out.pix_fmt = writer->pixel_format();
+    out.color = writer->color();
+  } else {
+    LITESR_ASSIGN_OR_RETURN(out, plan_output(segment_writer_config(wc, work_dir, first_segment)));
+  }
   // The luma plane path, where the input's planes can go through to what the writer encodes (luma_planes.h).
   std::optional<PlaneReader> plane_reader;
   std::unique_ptr<ImagePool> chroma_pool;
   if (((upscaler.luma_plane && upscaler.frame) || (upscaler.luma_window && upscaler.window)) && options.luma_planes) {
-    OutputPlan out;  // what the writer encodes (--resume: its segments' writers, not open yet)
-    if (writer != nullptr) {
-      out.pix_fmt = writer->pixel_format();
-      out.color = writer->color();
-    } else {
-      LITESR_ASSIGN_OR_RETURN(out, plan_output(segment_writer_config(wc, work_dir, first_segment)));
-    }
     if (luma_planes_apply(wc.source_pix_fmt, reader->color(), out.pix_fmt, out.color)) {
       LITESR_ASSIGN_OR_RETURN(ChromaUpscaler chroma, ChromaUpscaler::create(wc.source_pix_fmt, reader->color().chroma_location,
                                                                            info.width, info.height, upscaler.scale));
@@ -714,9 +811,13 @@ Result<VideoJobStats> run_video_job(const VideoJobOptions& options, const Upscal
   ImagePool lr_pool(info.width, info.height, channels), sr_pool(wc.width, wc.height, channels);
   DecodeStage decode{*reader, q1, lr_pool, state, options, skip, !options.resume && !options.benchmark};
   decode.planes = planes ? &*plane_reader : nullptr;
+  YuvFramePool yuv_pool(out.pix_fmt, wc.width, wc.height);
   SrStage sr{q1, q2, sr_pool, state, upscaler, segment_frames};
   sr.planes = planes;
-  EncodeStage encode{q2, lr_pool, sr_pool, *chroma_pool, state, options, wc, writer.get()};
+  sr.yuv_pool = &yuv_pool;
+  sr.yuv_color = out.color;
+  sr.convert_threads = resolve_convert_threads(options.convert_threads);
+  EncodeStage encode{q2, lr_pool, sr_pool, *chroma_pool, yuv_pool, state, options, wc, writer.get()};
   encode.planes = planes;
   encode.work_dir = work_dir;
   encode.segment_frames = segment_frames;
@@ -790,7 +891,7 @@ Result<VideoJobStats> run_video_job(const VideoJobOptions& options, const Upscal
   stats.decode_s = decode.decode_s;
   stats.to_rgb_s = decode.to_rgb_s;
   stats.sr_s = sr.sr_s;
-  stats.from_rgb_s = encode.from_rgb_s;
+  stats.from_rgb_s = planes ? encode.from_rgb_s : sr.from_rgb_s;
   stats.encode_s = encode.encode_s;
   stats.encoder = encode.encoder;
   stats.wall_s = seconds_since(start);

@@ -45,6 +45,10 @@ struct Upscaler {
   WindowUpscaler luma_window;
   int window_frames = 10;             // T, frames per window (window mode)
   bool reset_each_window = true;      // every window starts without temporal state
+  // The window upscaler takes a window's frames one call at a time as well (calls after a window's first, with
+  // reset = false, continue its state): each frame then goes on to encoding as soon as it is upscaled, instead of
+  // after the window's last (ModelVideoUpscaler: multi-frame sessions run one frame per step).
+  bool window_streams = false;
   // A window ends early when the mean absolute luma difference (0..1) between consecutive frames
   // reaches this value; the next window starts with reset. 0 disables cut detection.
   double scene_cut_threshold = 0.25;
@@ -70,6 +74,7 @@ struct VideoJobOptions {
   std::string job_signature;          // what else defines the job (model, scale): a changed one restarts
   int queue_frames = 4;               // capacity of each inter-stage queue, frames
   int decode_threads = 0;             // decoder threads, 0 = FFmpeg's choice
+  int convert_threads = 0;            // R'G'B' -> Y'CbCr conversion threads (between two SR frames), 0 = one per core
   int64_t max_frames = 0;             // stop after this many frames (0 = all); the output ends there
   bool luma_planes = true;            // false: Upscaler::luma_plane is not used (R'G'B' frames, the round trip)
   const CancelToken* cancel = nullptr;
@@ -86,7 +91,7 @@ struct VideoJobStats {
   double decode_s = 0;           // demux + decode
   double to_rgb_s = 0;           // Y'CbCr -> RGB f32 (luma planes: planes -> f32, chroma upscaled)
   double sr_s = 0;               // the callback
-  double from_rgb_s = 0;         // RGB f32 -> Y'CbCr (luma planes: f32 planes -> the frame)
+  double from_rgb_s = 0;         // RGB f32 -> Y'CbCr, wall seconds x its threads (luma planes: f32 planes -> the frame)
   bool luma_planes = false;      // the frames went through on their Y'CbCr planes (Upscaler::luma_plane)
   double encode_s = 0;           // encode + mux
   double wall_s = 0;             // whole job, end to end

@@ -19,6 +19,7 @@ Result<ModelVideoUpscaler> open_model_video_upscaler(UpscalerOptions options) {
   u.scale = shared->scale();
   if (shared->multi_frame()) {
     u.window_frames = shared->window();
+    u.window_streams = true;  // push_frame: one frame per step, the state carried between calls
     // One window through `push` (R'G'B' frames or Y' planes), the model's state reset first when asked.
     using Push = Status (ModelUpscaler::*)(ImageView<const float>, ImageView<float>);
     auto window_of = [shared](Push push) -> WindowUpscaler {

@@ -166,6 +166,21 @@ void set_sample(AVFrame& f, int plane, int x, int y, bool wide, int v) {
   }
 }
 
+// Code values of `frame` that differ from `want` (the first three reported).
+int mismatches(const AVFrame& frame, const Planes& want, Size s, const Layout& l) {
+  int n = 0;
+  for (int c = 0; c < 3; ++c) {
+    const int pw = c == 0 ? s.w : l.cw, ph = c == 0 ? s.h : l.ch;
+    for (int y = 0; y < ph; ++y)
+      for (int x = 0; x < pw; ++x) {
+        const int got = sample(frame, c, x, y, l.depth > 8), ref = want[c][static_cast<std::size_t>(y) * pw + x];
+        if (got != ref && ++n <= 3)
+          ADD_FAILURE() << "plane " << c << " (" << x << ", " << y << "): " << got << " != " << ref;
+      }
+  }
+  return n;
+}
+
 std::string describe(AVPixelFormat fmt, Size s, AVChromaLocation loc, ColorRange range, RowKernels k) {
   return std::string(av_get_pix_fmt_name(fmt)) + " " + std::to_string(s.w) + "x" + std::to_string(s.h) + " " +
          av_chroma_location_name(loc) + " " + std::string(color_range_name(range)) +
@@ -200,20 +215,32 @@ TEST(FrameConverter, RgbToFrameEqualsPerPixelReference) {
                   FramePtr frame = testing::allocated_frame(fmt, s.w, s.h);
                   RgbToFrame convert(kernels);
                   ASSERT_TRUE(convert.convert(std::as_const(rgb).view<float>(), color, *frame).ok());
-                  const Planes want = reference_encode(flat, s.w, s.h, l, color);
-                  int mismatches = 0;
-                  for (int c = 0; c < 3; ++c) {
-                    const int pw = c == 0 ? s.w : l.cw, ph = c == 0 ? s.h : l.ch;
-                    for (int y = 0; y < ph; ++y)
-                      for (int x = 0; x < pw; ++x) {
-                        const int got = sample(*frame, c, x, y, l.depth > 8),
-                                  ref = want[c][static_cast<std::size_t>(y) * pw + x];
-                        if (got != ref && ++mismatches <= 3)
-                          ADD_FAILURE() << "plane " << c << " (" << x << ", " << y << "): " << got << " != " << ref;
-                      }
-                  }
-                  EXPECT_EQ(mismatches, 0);
+                  EXPECT_EQ(mismatches(*frame, reference_encode(flat, s.w, s.h, l, color), s, l), 0);
                 });
+}
+
+// On threads (chunks of at least 16 chroma rows, each writing its own rows): the same codes as the reference, for
+// every subsampling and siting (the vertical triangle's first window of a chunk reads the row above it).
+TEST(FrameConverter, RgbToFrameOnThreadsEqualsPerPixelReference) {
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> value(-0.1f, 1.1f);
+  const Size s{23, 141};  // 4:1:0 / 4:4:0 / 4:2:0: 36 / 71 / 71 chroma rows; 4:4:4: 141
+  Image rgb = Image::create(s.w, s.h, 3, PixelType::kF32).value();
+  std::vector<float> flat;
+  for (int y = 0; y < s.h; ++y)
+    for (int x = 0; x < 3 * s.w; ++x) flat.push_back(rgb.view<float>().row(y)[x] = value(rng));
+  for (AVPixelFormat fmt : kFormats)
+    for (AVChromaLocation loc : kSitings)
+      for (int threads : {2, 3, 8}) {
+        SCOPED_TRACE(describe(fmt, s, loc, ColorRange::kLimited, RowKernels::kBest) + " " + std::to_string(threads) +
+                     " threads");
+        const FrameColor color{ColorMatrix::kBt709, ColorRange::kLimited, loc};
+        const Layout l = layout(fmt, loc, s.w, s.h);
+        FramePtr frame = testing::allocated_frame(fmt, s.w, s.h);
+        RgbToFrame convert;
+        ASSERT_TRUE(convert.convert(std::as_const(rgb).view<float>(), color, *frame, threads).ok());
+        EXPECT_EQ(mismatches(*frame, reference_encode(flat, s.w, s.h, l, color), s, l), 0);
+      }
 }
 
 TEST(FrameConverter, FrameToRgbEqualsPerPixelReference) {

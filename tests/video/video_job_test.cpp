@@ -231,6 +231,48 @@ TEST(VideoJob, WindowedUpscalerSeesWindowsResetsAndCuts) {
   EXPECT_EQ(calls, want);
 }
 
+// Upscaler::window_streams: every frame in its own call as it arrives, the reset only on a window's first frame (a
+// window start after a cut or, with reset_each_window, every window start).
+TEST(VideoJob, StreamingWindowUpscalerGetsFramesOneCallEachWithResetsAtWindowStarts) {
+  TempDir dir;
+  const fs::path clip = dir / "cut.mkv";
+  ASSERT_EQ(run_command("ffmpeg -v error -f lavfi -i testsrc=size=64x48:rate=10:duration=1.2 -f lavfi "
+                        "-i color=c=red:size=64x48:rate=10:duration=0.8 -filter_complex '[0:v][1:v]concat=n=2' "
+                        "-c:v ffv1 " +
+                        quote(clip))
+                .exit_code,
+            0);
+  for (bool reset_each_window : {false, true}) {
+    SCOPED_TRACE(reset_each_window ? "reset each window" : "state across windows");
+    std::vector<int> resets;  // frame numbers whose call said reset
+    int calls = 0;
+    Upscaler u;
+    u.scale = 2;
+    u.window_frames = 5;
+    u.window_streams = true;
+    u.reset_each_window = reset_each_window;
+    u.window = [&](std::span<const ImageView<const float>> lr, std::span<const ImageView<float>> sr, bool reset) {
+      EXPECT_EQ(lr.size(), 1u);
+      if (reset) resets.push_back(calls);
+      ++calls;
+      for (std::size_t i = 0; i < lr.size(); ++i) LITESR_RETURN_IF_ERROR(testing::nearest_upscale(lr[i], sr[i], 2));
+      return Status();
+    };
+    VideoJobOptions o;
+    o.input = clip.string();
+    o.output = (dir / "out.mkv").string();
+    o.overwrite = true;
+    o.encode.codec = "ffv1";
+    Result<VideoJobStats> s = run_video_job(o, u);
+    ASSERT_TRUE(s.ok()) << s.status().to_string();
+    EXPECT_EQ(s->frames, 20);
+    EXPECT_EQ(calls, 20);
+    // Windows 0-4, 5-9, 10-11 (cut), 12-16, 17-19.
+    const std::vector<int> want = reset_each_window ? std::vector<int>{0, 5, 10, 12, 17} : std::vector<int>{0, 12};
+    EXPECT_EQ(resets, want);
+  }
+}
+
 TEST(VideoJob, CallbackErrorStopsTheJobAndRemovesTheOutput) {
   TempDir dir;
   const fs::path clip = make_av_clip(dir);
