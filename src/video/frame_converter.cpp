@@ -11,6 +11,7 @@ extern "C" {
 }
 
 #include "video/av_plane_row.h"
+#include "video/rgb_rows.h"
 
 namespace litesr::video_detail {
 
@@ -197,11 +198,11 @@ void planar_to_rgb(const AVFrame& f, const PlanarYuv& p, const FrameColor& color
 }
 
 // ---- R'G'B' -> planar Y'CbCr ---------------------------------------------------------------------
-// Each input row is split once into planar R', G', B' rows (a ring of as many rows as the vertical chroma
-// filter has taps) and its luma written. Chroma row j then sums its filter's rows, each with the matrix rows
-// pre-multiplied by the tap weight, into one float row per plane (padded by replicating the edge samples),
-// and the horizontal filter decimates that row into the plane. The arithmetic per sample (operands and
-// order) is that of the per-pixel definition, so the code values do not depend on the loop structure.
+// Chroma row j sums its vertical filter's input rows, each with the matrix rows pre-multiplied by the tap weight,
+// into one float row per plane (padded by replicating the edge samples), the pass over an input row writing its
+// luma too on its first use (rgb_rows.h: one read of the interleaved row, vectorised); the horizontal filter then
+// decimates the sums into the plane. The arithmetic per sample (operands and order) is that of the per-pixel
+// definition, so the code values do not depend on the loop structure.
 
 // Chroma decimation along one axis: output i = Σ_k weight[k]·in[clamp(factor·i + origin + k)], k < taps.
 struct Decimator {
@@ -230,39 +231,6 @@ Decimator make_decimator(int factor, double offset) {
   return d;
 }
 
-void split_rgb_row(const float* __restrict in, int w, float* __restrict r, float* __restrict g, float* __restrict b) {
-  for (int x = 0; x < w; ++x) {
-    r[x] = in[3 * x];
-    g[x] = in[3 * x + 1];
-    b[x] = in[3 * x + 2];
-  }
-}
-
-template <typename T>
-void luma_row(const float* __restrict r, const float* __restrict g, const float* __restrict b, int w, const Affine& a,
-              float max_code, T* __restrict out) {
-  const float m0 = a.m[0][0], m1 = a.m[0][1], m2 = a.m[0][2], o = a.o[0];
-  for (int x = 0; x < w; ++x) out[x] = quantize<T>(m0 * r[x] + m1 * g[x] + m2 * b[x] + o, max_code);
-}
-
-// cb[x] = (or +=, when `accumulate`) wy·m[1]·(R', G', B')[x], and cr likewise with m[2].
-void chroma_rows(const float* __restrict r, const float* __restrict g, const float* __restrict b, int w,
-                 const Affine& a, float wy, bool accumulate, float* __restrict cb, float* __restrict cr) {
-  const float b0 = wy * a.m[1][0], b1 = wy * a.m[1][1], b2 = wy * a.m[1][2];
-  const float r0 = wy * a.m[2][0], r1 = wy * a.m[2][1], r2 = wy * a.m[2][2];
-  if (accumulate) {
-    for (int x = 0; x < w; ++x) {
-      cb[x] += b0 * r[x] + b1 * g[x] + b2 * b[x];
-      cr[x] += r0 * r[x] + r1 * g[x] + r2 * b[x];
-    }
-  } else {
-    for (int x = 0; x < w; ++x) {
-      cb[x] = b0 * r[x] + b1 * g[x] + b2 * b[x];
-      cr[x] = r0 * r[x] + r1 * g[x] + r2 * b[x];
-    }
-  }
-}
-
 // out[i] = quantize(Σ_k weight[k]·in[S·i + origin + k] + offset), i < n, summed in order of k; `in` is
 // readable at every such index (padded).
 template <int S, int kTaps, typename T>
@@ -289,11 +257,10 @@ void decimate_row(const float* in, int n, const Decimator& d, float offset, floa
 
 // Chroma rows [j0, j1) of the frame and the luma rows from factor·j0 (0 for j0 = 0) to factor·j1 (the last luma row
 // for j1 = the chroma height), so that disjoint chroma ranges write disjoint rows (a chunk also reads, but never
-// writes, the rows its first window reaches above factor·j0). `rows`: scratch for the ring of planar rows
-// (3·w·taps floats); `chroma`: the padded Cb and Cr row sums.
+// writes, the rows its first window reaches above factor·j0). `chroma`: scratch for the padded Cb and Cr row sums.
 template <typename T>
-void rgb_to_planar(ImageView<const float> rgb, const PlanarYuv& p, const FrameColor& color, AVFrame& f, int j0, int j1,
-                   std::vector<float>& rows, std::vector<float>& chroma) {
+void rgb_to_planar(RgbRowTarget target, ImageView<const float> rgb, const PlanarYuv& p, const FrameColor& color,
+                   AVFrame& f, int j0, int j1, std::vector<float>& chroma) {
   const int w = f.width, h = f.height;
   const int cw = AV_CEIL_RSHIFT(w, p.log2_cw), ch = AV_CEIL_RSHIFT(h, p.log2_ch);
   const Affine a = to_affine(rgb_to_ycbcr_transform({color.matrix, color.range, p.depth}));
@@ -306,29 +273,34 @@ void rgb_to_planar(ImageView<const float> rgb, const PlanarYuv& p, const FrameCo
   const int pad_l = std::max(0, -dx.origin);
   const int pad_r = std::max(0, dx.factor * (cw - 1) + dx.origin + dx.taps - w);
   const std::size_t padded = static_cast<std::size_t>(pad_l) + w + pad_r;
-  const std::size_t row_floats = 3 * static_cast<std::size_t>(w);
-  rows.resize(row_floats * dy.taps);
   chroma.resize(2 * padded);
   float* cb = chroma.data() + pad_l;
   float* cr = cb + padded;
-
-  // Rows [first, next) are split, the luma of those from luma_begin written; row y is in ring slot y % taps. A
-  // chroma window reads `taps` consecutive rows (clamped) and the next window starts no earlier, so no row is split
-  // twice.
-  const int luma_begin = j0 == 0 ? 0 : dy.factor * j0;
-  int next = std::clamp(dy.factor * j0 + dy.origin, 0, h - 1);
-  auto planar_row = [&](int y) {
-    for (; next <= y; ++next) {
-      float* s = rows.data() + (next % dy.taps) * row_floats;
-      split_rgb_row(rgb.row(next), w, s, s + w, s + 2 * w);
-      if (next >= luma_begin) luma_row(s, s + w, s + 2 * w, w, a, max_code, plane_row<T>(f, 0, next));
+  RgbRowCoefficients k{{a.m[0][0], a.m[0][1], a.m[0][2]}, a.o[0], {}, {}};
+  // This chunk's luma rows from factor·j0 up to `next` are written: a pass over row `next` writes its luma and
+  // advances it (windows never start above the last one's start, so rows come in order).
+  int next = j0 == 0 ? 0 : dy.factor * j0;
+  auto pass = [&](int y, bool chroma_sums, bool accumulate) {
+    T* luma = y == next ? plane_row<T>(f, 0, next++) : nullptr;
+    uint8_t* luma8 = nullptr;
+    uint16_t* luma16 = nullptr;
+    if constexpr (sizeof(T) == 1) {
+      luma8 = luma;
+    } else {
+      luma16 = luma;
     }
-    return static_cast<const float*>(rows.data() + (y % dy.taps) * row_floats);
+    rgb_row_to_ycbcr(rgb.row(y), w, k, max_code, luma8, luma16, chroma_sums ? cb : nullptr, chroma_sums ? cr : nullptr,
+                     accumulate, target);
   };
   for (int j = j0; j < j1; ++j) {
-    for (int k = 0; k < dy.taps; ++k) {  // vertical filter: weighted chroma of the rows around site j
-      const float* s = planar_row(std::clamp(dy.factor * j + dy.origin + k, 0, h - 1));
-      chroma_rows(s, s + w, s + 2 * w, w, a, dy.weight[k], k > 0, cb, cr);
+    for (int t = 0; t < dy.taps; ++t) {  // vertical filter: weighted chroma of the rows around site j
+      for (int c = 0; c < 3; ++c) {
+        k.cb[c] = dy.weight[t] * a.m[1][c];
+        k.cr[c] = dy.weight[t] * a.m[2][c];
+      }
+      const int y = std::clamp(dy.factor * j + dy.origin + t, 0, h - 1);
+      while (next < y) pass(next, false, false);  // a row no window reads (none for these filters)
+      pass(y, true, t > 0);
     }
     for (float* c : {cb, cr}) {  // replicate the edges for the horizontal filter
       std::fill(c - pad_l, c, c[0]);
@@ -337,7 +309,9 @@ void rgb_to_planar(ImageView<const float> rgb, const PlanarYuv& p, const FrameCo
     decimate_row(cb, cw, dx, a.o[1], max_code, plane_row<T>(f, 1, j));
     decimate_row(cr, cw, dx, a.o[2], max_code, plane_row<T>(f, 2, j));
   }
-  if (j1 == ch) planar_row(h - 1);  // luma of rows below the last chroma window (none for these filters)
+  if (j1 == ch) {
+    while (next < h) pass(next, false, false);  // luma of rows below the last chroma window (none for these filters)
+  }
 }
 
 // ---- instruction sets ----------------------------------------------------------------------------
@@ -356,8 +330,8 @@ __attribute__((target("avx2"), flatten)) void planar_to_rgb_avx2(const AVFrame& 
 template <typename T>
 __attribute__((target("avx2"), flatten)) void rgb_to_planar_avx2(ImageView<const float> rgb, const PlanarYuv& p,
                                                                  const FrameColor& color, AVFrame& f, int j0, int j1,
-                                                                 std::vector<float>& rows, std::vector<float>& chroma) {
-  rgb_to_planar<T>(rgb, p, color, f, j0, j1, rows, chroma);
+                                                                 std::vector<float>& chroma) {
+  rgb_to_planar<T>(RgbRowTarget::kBest, rgb, p, color, f, j0, j1, chroma);
 }
 bool use_avx2(RowKernels kernels) {
   static const bool has_avx2 = (__builtin_cpu_init(), __builtin_cpu_supports("avx2"));
@@ -374,13 +348,13 @@ void planar_to_rgb([[maybe_unused]] RowKernels kernels, const AVFrame& f, const 
   planar_to_rgb<T>(f, p, color, rgb, rows);
 }
 template <typename T>
-void rgb_to_planar([[maybe_unused]] RowKernels kernels, ImageView<const float> rgb, const PlanarYuv& p,
-                   const FrameColor& color, AVFrame& f, int j0, int j1, std::vector<float>& rows,
-                   std::vector<float>& chroma) {
+void rgb_to_planar(RowKernels kernels, ImageView<const float> rgb, const PlanarYuv& p, const FrameColor& color,
+                   AVFrame& f, int j0, int j1, std::vector<float>& chroma) {
 #ifdef LITESR_VIDEO_AVX2_COPY
-  if (use_avx2(kernels)) return rgb_to_planar_avx2<T>(rgb, p, color, f, j0, j1, rows, chroma);
+  if (use_avx2(kernels)) return rgb_to_planar_avx2<T>(rgb, p, color, f, j0, j1, chroma);
 #endif
-  rgb_to_planar<T>(rgb, p, color, f, j0, j1, rows, chroma);
+  const RgbRowTarget target = kernels == RowKernels::kBest ? RgbRowTarget::kBest : RgbRowTarget::kBaseline;
+  rgb_to_planar<T>(target, rgb, p, color, f, j0, j1, chroma);
 }
 
 int sws_colorspace(ColorMatrix m) {
@@ -511,9 +485,9 @@ Status RgbToFrame::convert(ImageView<const float> rgb, const FrameColor& color, 
       const int j1 = static_cast<int>(static_cast<int64_t>(ch) * (c + 1) / chunks);
       Scratch& s = scratch_[c];
       if (p.depth > 8) {
-        rgb_to_planar<uint16_t>(kernels_, rgb, p, color, frame, j0, j1, s.rows, s.chroma);
+        rgb_to_planar<uint16_t>(kernels_, rgb, p, color, frame, j0, j1, s.chroma);
       } else {
-        rgb_to_planar<uint8_t>(kernels_, rgb, p, color, frame, j0, j1, s.rows, s.chroma);
+        rgb_to_planar<uint8_t>(kernels_, rgb, p, color, frame, j0, j1, s.chroma);
       }
     };
     std::vector<std::thread> helpers;

@@ -20,10 +20,12 @@
 //     encode: Y = ((m[0][0]·R' + m[0][1]·G') + m[0][2]·B') + o[0]; Cb = Σ_kx wx·(Σ_ky ((wy·m[1][0])·R' +
 //             (wy·m[1][1])·G') + (wy·m[1][2])·B') + o[1] (vertical taps summed per column, then the
 //             horizontal taps, each in order), Cr likewise; then code = (int)(clamp(v, 0, 2^n − 1) + 0.5).
-//   They run as row loops (split R'G'B' rows into planes once, luma, vertical then horizontal chroma
-//   filter; scratch rows reused, no allocation per frame of the same size) that the compiler vectorises.
-//   On x86 (GCC, Clang) the loops are built twice, for the baseline ISA and for AVX2 (chosen at run time);
-//   without FMA both round every operation alike, so the two give identical values.
+//   They run as row loops (scratch rows reused, no allocation per frame of the same size). Decode: that the compiler
+//   vectorises; on x86 (GCC, Clang) built twice, for the baseline ISA and for AVX2 (chosen at run time), without
+//   FMA, so both round every operation alike and give identical values. Encode: one pass per input row and
+//   vertical tap reads the interleaved row for its luma (first pass) and chroma terms (video/rgb_rows.h, Highway on
+//   every target, no contraction), then the horizontal chroma filter (compiler-vectorised as above); in chunks
+//   of rows on several threads when asked.
 //   packed rgb24 / rgb48 (native endian) are read and written directly (value / (2^n − 1)).
 // Everything else (nv12, p010, pal8, rgba, big-endian...) goes through swscale to/from rgb48 with the
 // explicit matrix set by sws_setColorspaceDetails (16-bit intermediate, so 10-bit sources keep
@@ -97,7 +99,6 @@ class RgbToFrame {
 
  private:
   struct Scratch {
-    std::vector<float> rows;    // ring of planar R'G'B' rows (3·w floats each, one per vertical tap)
     std::vector<float> chroma;  // Cb, Cr row sums before the horizontal filter (w + padding each)
   };
   RowKernels kernels_;

@@ -3,7 +3,10 @@
 // floats (decode) must be equal exactly. Odd and tiny sizes, every planar subsampling (4:4:4, 4:2:2, 4:4:0,
 // 4:2:0, 4:1:1, 4:1:0), 8, 10 and 16 bits, limited and full range, left / center / top-left siting, and both
 // compiled copies of the row loops (RowKernels::kBest, kBaseline).
+#include "video/frame_converter.h"
+
 #include <gtest/gtest.h>
+#include <hwy/targets.h>
 
 #include <algorithm>
 #include <cmath>
@@ -14,7 +17,6 @@
 #include <vector>
 
 #include "base/color.h"
-#include "video/frame_converter.h"
 #include "video_test_util.h"
 
 extern "C" {
@@ -203,7 +205,19 @@ void for_each_case(ColorMatrix full_matrix, ColorMatrix limited_matrix, F&& f) {
           }
 }
 
+void expect_rgb_to_frame_equals_reference();
+
+// On every Highway target the CPU runs (the row kernel, rgb_rows.h; the kBaseline copy runs the static target).
 TEST(FrameConverter, RgbToFrameEqualsPerPixelReference) {
+  for (const int64_t target : hwy::SupportedAndGeneratedTargets()) {
+    SCOPED_TRACE(hwy::TargetName(target));
+    hwy::SetSupportedTargetsForTest(target);
+    expect_rgb_to_frame_equals_reference();
+  }
+  hwy::SetSupportedTargetsForTest(0);
+}
+
+void expect_rgb_to_frame_equals_reference() {
   std::mt19937 rng(7);
   std::uniform_real_distribution<float> value(-0.1f, 1.1f);  // beyond [0, 1]: the clamps take part
   for_each_case(ColorMatrix::kBt601, ColorMatrix::kBt709,
