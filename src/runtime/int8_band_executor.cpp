@@ -494,15 +494,23 @@ Status Int8BandExecutor::prepare_ops() {
   output_u8_ = int8_to_byte_table(out);
   output_f32_ = int8_to_float_table(out);
   const StepOps& out_op = ops_[p.outputs[0]];
+  const bool requantized = p.steps[p.outputs[0]].op == OpKind::kPixelShuffle && out_op.requantize;
   for (int b = 0; b < 256; ++b) {
-    const uint8_t shuffled = p.steps[p.outputs[0]].op == OpKind::kPixelShuffle && out_op.requantize
-                                 ? static_cast<uint8_t>(out_op.tables[0].v[b])
-                                 : static_cast<uint8_t>(b);
+    const uint8_t shuffled = requantized ? static_cast<uint8_t>(out_op.tables[0].v[b]) : static_cast<uint8_t>(b);
     shuffle_u8_.v[b] = output_u8_.v[shuffled];
     shuffle_f32_.v[b] = output_f32_.v[shuffled];
   }
   shuffle_u8_.exact = output_u8_.exact && !out_op.requantize;
-  if (!out_op.requantize) shuffle_f32_ = output_f32_;  // the same table, so the SIMD store may compute it
+  if (!out_op.requantize) {
+    shuffle_f32_ = output_f32_;  // the same table, so the SIMD store may compute it
+  } else if (requantized &&
+             output_f32_.affine) {  // the requantization, then the dequantization the SIMD store computes
+    shuffle_f32_.affine = true;
+    shuffle_f32_.scale = output_f32_.scale;
+    shuffle_f32_.zero_point = output_f32_.zero_point;
+    shuffle_f32_.has_pre = true;
+    shuffle_f32_.pre = out_op.tables[0];
+  }
   return {};
 }
 

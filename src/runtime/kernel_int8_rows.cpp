@@ -94,17 +94,18 @@ bool deinterleave_exact(const uint8_t* rgb, int width_i, int8_t* const* planes) 
   return true;
 }
 
-// f32 store with an affine table (Int8ToFloatTable::affine): clamp((float(q) − zp) · scale, 0, 1), the table's
-// own values (checked when the table was made). Per colour the s source rows are converted and interleaved into
-// s·N HR floats in a stack buffer, then StoreInterleaved3 writes s·N RGB pixels, as store_exact_u8.
-bool store_affine_f32(const int8_t* const* rows, int width_i, int scale, const Int8ToFloatTable& table,
+// f32 store of an affine table's values (Int8ToFloatTable::affine, the source rows already through its `pre`):
+// clamp((float(q) − zp) · scale, 0, 1), the table's own values (checked when the table was made). Per colour the s
+// source rows are converted and interleaved into s·N HR floats in a stack buffer, then StoreInterleaved3 writes s·N
+// RGB pixels, as store_exact_u8.
+bool store_affine_f32(const int8_t* const* rows, int width_i, int scale, float scale_f, int32_t zero_point_i,
                       float* const* out_rows) {
   const hn::ScalableTag<float> df;
   const hn::Rebind<int32_t, decltype(df)> di;
   const hn::Rebind<int8_t, decltype(df)> d8;
   const size_t n = hn::Lanes(df), width = static_cast<size_t>(width_i);
-  if (!table.affine || width < n || scale < 1 || scale > 4) return false;
-  const auto zero_point = hn::Set(df, static_cast<float>(table.zero_point)), step = hn::Set(df, table.scale);
+  if (width < n || scale < 1 || scale > 4) return false;
+  const auto zero_point = hn::Set(df, static_cast<float>(zero_point_i)), step = hn::Set(df, scale_f);
   const auto zero = hn::Zero(df), one = hn::Set(df, 1.0f);
   auto value = [&](const int8_t* p) {
     const auto q = hn::ConvertTo(df, hn::PromoteTo(di, hn::LoadU(d8, p)));
@@ -322,9 +323,38 @@ void pixel_shuffle_store_int8_u8_rows(const int8_t* const* rows, int width, int 
   pixel_shuffle_store_int8_u8_rows_ref(rows, width, scale, table, out_rows);
 }
 
+namespace {
+
+// An affine table after `pre` (Int8ToFloatTable::has_pre): a chunk of every source row through pre
+// (lookup_row_int8), then the affine store, as store_table_u8.
+void store_pre_affine_f32(const int8_t* const* rows, int width, int scale, const Int8ToFloatTable& table,
+                          float* const* out_rows) {
+  constexpr int kChunk = 256, kMaxRows = 3 * 4 * 4;
+  const int rows_in = 3 * scale * scale, chunk = std::min(kChunk, width);
+  alignas(64) int8_t looked_up[kMaxRows][kChunk];
+  const int8_t* chunk_rows[kMaxRows];
+  float* chunk_out[4];
+  for (int c = 0; c < rows_in; ++c) chunk_rows[c] = looked_up[c];
+  for (int x = 0; x < width; x += chunk) {
+    const int x0 = std::min(x, width - chunk);
+    for (int c = 0; c < rows_in; ++c) lookup_row_int8(table.pre, rows[c] + x0, chunk, looked_up[c]);
+    for (int i = 0; i < scale; ++i) chunk_out[i] = out_rows[i] + static_cast<std::ptrdiff_t>(x0) * scale * 3;
+    if (!LITESR_DISPATCH(store_affine_f32)(chunk_rows, chunk, scale, table.scale, table.zero_point, chunk_out)) {
+      const int8_t* source[kMaxRows];  // a chunk narrower than a vector
+      for (int c = 0; c < rows_in; ++c) source[c] = rows[c] + x0;
+      pixel_shuffle_store_int8_f32_rows_ref(source, chunk, scale, table, chunk_out);
+    }
+  }
+}
+
+}  // namespace
+
 void pixel_shuffle_store_int8_f32_rows(const int8_t* const* rows, int width, int scale, const Int8ToFloatTable& table,
                                        float* const* out_rows) {
-  if (LITESR_DISPATCH(store_affine_f32)(rows, width, scale, table, out_rows)) return;
+  if (table.affine && scale >= 1 && scale <= 4) {  // store_affine_f32's scales
+    if (table.has_pre) return store_pre_affine_f32(rows, width, scale, table, out_rows);
+    if (LITESR_DISPATCH(store_affine_f32)(rows, width, scale, table.scale, table.zero_point, out_rows)) return;
+  }
   pixel_shuffle_store_int8_f32_rows_ref(rows, width, scale, table, out_rows);
 }
 

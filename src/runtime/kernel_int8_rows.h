@@ -46,11 +46,14 @@ struct Int8ToByteTable {
 };
 struct Int8ToFloatTable {
   float v[256];
-  // affine: v[b] == clamp((float(b as int8) − zero_point) · scale, 0, 1) in float for every b (a dequantization,
-  // int8_program.h int8_to_float_table), which the SIMD path computes instead of looking up.
+  // affine: v[b] == clamp((float(p as int8) − zero_point) · scale, 0, 1) in float for every b, where p = b, or
+  // p = pre(b) when has_pre (a requantizing pixel shuffle before the dequantization, int8_program.h
+  // int8_to_float_table), which the SIMD path computes (after looking pre up) instead of looking v up.
   bool affine = false;
   float scale = 0;
   int32_t zero_point = 0;
+  bool has_pre = false;
+  Int8Table pre;
 };
 void pixel_shuffle_store_int8_u8_rows(const int8_t* const* rows, int width, int scale, const Int8ToByteTable& table,
                                       uint8_t* const* out_rows);

@@ -114,7 +114,8 @@ TEST(KernelInt8Rows, TablesComputeTheReferenceElementOps) {
 }
 
 // The f32 output store: the dequantization computed in SIMD where the table is affine (the tables int8_program.h
-// makes), looked up otherwise — equal to the scalar table loop bit for bit either way.
+// makes; after looking up a requantizing shuffle's table, `pre`), looked up otherwise — equal to the scalar table
+// loop bit for bit either way.
 TEST(KernelInt8Rows, PixelShuffleStoreF32EqualsReference) {
   std::vector<Int8ToFloatTable> tables = {int8_to_float_table(image_quant_params()),
                                           int8_to_float_table(QuantParams{0.0123f, 17}),
@@ -123,12 +124,19 @@ TEST(KernelInt8Rows, PixelShuffleStoreF32EqualsReference) {
   Int8ToFloatTable arbitrary;  // not a dequantization: looked up
   for (int b = 0; b < 256; ++b) arbitrary.v[b] = static_cast<float>((b * 7 + 3) & 0xFF) / 300.0f;
   tables.push_back(arbitrary);
+  Int8ToFloatTable composed = tables[1];  // a requantization, then a dequantization: pre looked up, then computed
+  composed.has_pre = true;
+  for (int b = 0; b < 256; ++b) {
+    composed.pre.v[b] = static_cast<int8_t>((b * 37 + 11) & 0xFF);
+    composed.v[b] = tables[1].v[static_cast<uint8_t>(composed.pre.v[b])];
+  }
+  tables.push_back(composed);
   testing::IsaLoop isas;
   isas.run([&] {
     std::mt19937 rng(4);
     for (const Int8ToFloatTable& table : tables) {
       for (int s = 1; s <= 5; ++s) {
-        for (int width : {1, 7, 15, 16, 17, 31, 63, 64, 65, 100}) {
+        for (int width : {1, 7, 15, 16, 17, 31, 63, 64, 65, 100, 300, 577}) {  // 256-pixel chunks of `pre` from 300
           std::vector<std::vector<int8_t>> rows;
           std::vector<const int8_t*> ptrs;
           for (int r = 0; r < 3 * s * s; ++r) rows.push_back(random_bytes(width, rng));
