@@ -284,29 +284,58 @@ void pixel_shuffle_store_int8_u8_rows_ref(const int8_t* const* rows, int width, 
 
 namespace {
 
-// Any other table: a chunk of every source row through table[q] ^ 0x80 (lookup_row_int8: `vpermi2b` where the
-// thread's INT8 path has it), which the exact store then turns into table[q]. Chunks overlap at the row's end
-// (the same bytes again) so that each is at least one vector wide.
-void store_table_u8(const int8_t* const* rows, int width, int scale, const Int8ToByteTable& table,
-                    uint8_t* const* out_rows) {
+// The stores of a table that is a lookup followed by what a SIMD store computes: for chunks of up to kChunk pixels
+// (they overlap at the row's end, the same bytes again, so that each is at least one vector wide when the row is),
+// every source row's chunk through `table` (lookup_row_int8: `vpermi2b` where the thread's INT8 path has it), then
+// store(looked-up rows, chunk, out rows at the chunk, source rows at the chunk): false falls back to the scalar
+// loop on the source rows (ref(source rows, chunk, out rows)).
+template <typename Out, class Store, class Ref>
+void store_looked_up(const int8_t* const* rows, int width, int scale, const Int8Table& table, Out* const* out_rows,
+                     Store store, Ref ref) {
   constexpr int kChunk = 256, kMaxRows = 3 * 4 * 4;
-  Int8Table flipped;
-  for (int b = 0; b < 256; ++b) flipped.v[b] = static_cast<int8_t>(table.v[b] ^ 0x80u);
   const int rows_in = 3 * scale * scale, chunk = std::min(kChunk, width);
   alignas(64) int8_t looked_up[kMaxRows][kChunk];
   const int8_t* chunk_rows[kMaxRows];
-  uint8_t* chunk_out[4];
+  Out* chunk_out[4];
   for (int c = 0; c < rows_in; ++c) chunk_rows[c] = looked_up[c];
   for (int x = 0; x < width; x += chunk) {
     const int x0 = std::min(x, width - chunk);
-    for (int c = 0; c < rows_in; ++c) lookup_row_int8(flipped, rows[c] + x0, chunk, looked_up[c]);
+    for (int c = 0; c < rows_in; ++c) lookup_row_int8(table, rows[c] + x0, chunk, looked_up[c]);
     for (int i = 0; i < scale; ++i) chunk_out[i] = out_rows[i] + static_cast<std::ptrdiff_t>(x0) * scale * 3;
-    if (!LITESR_DISPATCH(store_exact_u8)(chunk_rows, chunk, scale, chunk_out)) {  // a chunk narrower than a vector
+    if (!store(chunk_rows, chunk, chunk_out)) {  // a chunk narrower than a vector
       const int8_t* source[kMaxRows];
       for (int c = 0; c < rows_in; ++c) source[c] = rows[c] + x0;
-      pixel_shuffle_store_int8_u8_rows_ref(source, chunk, scale, table, chunk_out);
+      ref(source, chunk, chunk_out);
     }
   }
+}
+
+// Any other u8 table: chunks through table[q] ^ 0x80, which the exact store then turns into table[q].
+void store_table_u8(const int8_t* const* rows, int width, int scale, const Int8ToByteTable& table,
+                    uint8_t* const* out_rows) {
+  Int8Table flipped;
+  for (int b = 0; b < 256; ++b) flipped.v[b] = static_cast<int8_t>(table.v[b] ^ 0x80u);
+  store_looked_up(
+      rows, width, scale, flipped, out_rows,
+      [&](const int8_t* const* looked_up, int chunk, uint8_t* const* out) {
+        return LITESR_DISPATCH(store_exact_u8)(looked_up, chunk, scale, out);
+      },
+      [&](const int8_t* const* source, int chunk, uint8_t* const* out) {
+        pixel_shuffle_store_int8_u8_rows_ref(source, chunk, scale, table, out);
+      });
+}
+
+// An affine f32 table after `pre` (Int8ToFloatTable::has_pre): chunks through pre, then the affine store.
+void store_pre_affine_f32(const int8_t* const* rows, int width, int scale, const Int8ToFloatTable& table,
+                          float* const* out_rows) {
+  store_looked_up(
+      rows, width, scale, table.pre, out_rows,
+      [&](const int8_t* const* looked_up, int chunk, float* const* out) {
+        return LITESR_DISPATCH(store_affine_f32)(looked_up, chunk, scale, table.scale, table.zero_point, out);
+      },
+      [&](const int8_t* const* source, int chunk, float* const* out) {
+        pixel_shuffle_store_int8_f32_rows_ref(source, chunk, scale, table, out);
+      });
 }
 
 }  // namespace
@@ -322,32 +351,6 @@ void pixel_shuffle_store_int8_u8_rows(const int8_t* const* rows, int width, int 
   }
   pixel_shuffle_store_int8_u8_rows_ref(rows, width, scale, table, out_rows);
 }
-
-namespace {
-
-// An affine table after `pre` (Int8ToFloatTable::has_pre): a chunk of every source row through pre
-// (lookup_row_int8), then the affine store, as store_table_u8.
-void store_pre_affine_f32(const int8_t* const* rows, int width, int scale, const Int8ToFloatTable& table,
-                          float* const* out_rows) {
-  constexpr int kChunk = 256, kMaxRows = 3 * 4 * 4;
-  const int rows_in = 3 * scale * scale, chunk = std::min(kChunk, width);
-  alignas(64) int8_t looked_up[kMaxRows][kChunk];
-  const int8_t* chunk_rows[kMaxRows];
-  float* chunk_out[4];
-  for (int c = 0; c < rows_in; ++c) chunk_rows[c] = looked_up[c];
-  for (int x = 0; x < width; x += chunk) {
-    const int x0 = std::min(x, width - chunk);
-    for (int c = 0; c < rows_in; ++c) lookup_row_int8(table.pre, rows[c] + x0, chunk, looked_up[c]);
-    for (int i = 0; i < scale; ++i) chunk_out[i] = out_rows[i] + static_cast<std::ptrdiff_t>(x0) * scale * 3;
-    if (!LITESR_DISPATCH(store_affine_f32)(chunk_rows, chunk, scale, table.scale, table.zero_point, chunk_out)) {
-      const int8_t* source[kMaxRows];  // a chunk narrower than a vector
-      for (int c = 0; c < rows_in; ++c) source[c] = rows[c] + x0;
-      pixel_shuffle_store_int8_f32_rows_ref(source, chunk, scale, table, chunk_out);
-    }
-  }
-}
-
-}  // namespace
 
 void pixel_shuffle_store_int8_f32_rows(const int8_t* const* rows, int width, int scale, const Int8ToFloatTable& table,
                                        float* const* out_rows) {
