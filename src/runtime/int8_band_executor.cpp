@@ -501,10 +501,9 @@ Status Int8BandExecutor::prepare_ops() {
     shuffle_f32_.v[b] = output_f32_.v[shuffled];
   }
   shuffle_u8_.exact = output_u8_.exact && !out_op.requantize;
-  if (!out_op.requantize) {
+  if (!requantized) {
     shuffle_f32_ = output_f32_;  // the same table, so the SIMD store may compute it
-  } else if (requantized &&
-             output_f32_.affine) {  // the requantization, then the dequantization the SIMD store computes
+  } else if (output_f32_.affine) {  // the requantization, then the dequantization the SIMD store computes
     shuffle_f32_.affine = true;
     shuffle_f32_.scale = output_f32_.scale;
     shuffle_f32_.zero_point = output_f32_.zero_point;

@@ -73,4 +73,16 @@ inline Status av_error(int err, std::string_view what) {
   return io_error(std::move(message));
 }
 
+// A frame of `format`, width x height, with its buffers allocated (av_frame_get_buffer).
+inline Result<FramePtr> make_frame(AVPixelFormat format, int width, int height) {
+  FramePtr f = make_frame();
+  if (!f) return resource_exhausted("cannot allocate a frame");
+  f->format = format;
+  f->width = width;
+  f->height = height;
+  const int err = av_frame_get_buffer(f.get(), 0);
+  if (err < 0) return av_error(err, "frame buffer");
+  return f;
+}
+
 }  // namespace litesr::video_detail

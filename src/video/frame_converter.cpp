@@ -2,14 +2,15 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
-#include <thread>
 
 extern "C" {
 #include <libavutil/pixdesc.h>
 }
 
+#include "base/worker_threads.h"
 #include "video/av_plane_row.h"
 #include "video/rgb_rows.h"
 
@@ -475,26 +476,23 @@ Status RgbToFrame::convert(ImageView<const float> rgb, const FrameColor& color, 
   if (rgb.width != w || rgb.height != h || rgb.channels != 3) return internal_error("RgbToFrame: size mismatch");
   PlanarYuv p;
   if (planar_yuv(fmt, &p)) {
-    // Chunks of at least kMinChunkRows chroma rows, chunk 0 on this thread, the others on helpers started here.
+    // Chunks of at least kMinChunkRows chroma rows, one per thread, each with its own scratch.
     constexpr int kMinChunkRows = 16;
     const int ch = AV_CEIL_RSHIFT(h, p.log2_ch);
     const int chunks = std::clamp(std::min(threads, ch / kMinChunkRows), 1, 64);
-    if (static_cast<int>(scratch_.size()) < chunks) scratch_.resize(chunks);
-    auto run_chunk = [&](int c) {
-      const int j0 = static_cast<int>(static_cast<int64_t>(ch) * c / chunks);
-      const int j1 = static_cast<int>(static_cast<int64_t>(ch) * (c + 1) / chunks);
-      Scratch& s = scratch_[c];
-      if (p.depth > 8) {
-        rgb_to_planar<uint16_t>(kernels_, rgb, p, color, frame, j0, j1, s.chroma);
-      } else {
-        rgb_to_planar<uint8_t>(kernels_, rgb, p, color, frame, j0, j1, s.chroma);
+    if (static_cast<int>(chroma_.size()) < chunks) chroma_.resize(chunks);
+    std::atomic<int> next{0};
+    run_workers(chunks, static_cast<std::size_t>(chunks), [&] {
+      for (int c = next++; c < chunks; c = next++) {
+        const int j0 = static_cast<int>(static_cast<int64_t>(ch) * c / chunks);
+        const int j1 = static_cast<int>(static_cast<int64_t>(ch) * (c + 1) / chunks);
+        if (p.depth > 8) {
+          rgb_to_planar<uint16_t>(kernels_, rgb, p, color, frame, j0, j1, chroma_[c]);
+        } else {
+          rgb_to_planar<uint8_t>(kernels_, rgb, p, color, frame, j0, j1, chroma_[c]);
+        }
       }
-    };
-    std::vector<std::thread> helpers;
-    helpers.reserve(chunks - 1);
-    for (int c = 1; c < chunks; ++c) helpers.emplace_back(run_chunk, c);
-    run_chunk(0);
-    for (std::thread& t : helpers) t.join();
+    });
     return {};
   }
   if (fmt == AV_PIX_FMT_RGB24) {

@@ -94,17 +94,15 @@ class RgbToFrame {
   explicit RgbToFrame(RowKernels kernels = RowKernels::kBest) : kernels_(kernels) {}
   // `frame` has format/width/height set and buffers allocated (av_frame_get_buffer); `rgb` matches its size.
   // threads > 1: the direct planar path converts chunks of rows on up to that many threads (this one and helpers
-  // started for the call), each writing its own rows: the same values as one thread.
+  // started for the call, base/worker_threads.h), each writing its own rows: the same values as one thread.
   Status convert(ImageView<const float> rgb, const FrameColor& color, AVFrame& frame, int threads = 1);
 
  private:
-  struct Scratch {
-    std::vector<float> chroma;  // Cb, Cr row sums before the horizontal filter (w + padding each)
-  };
   RowKernels kernels_;
   SwsPtr sws_;
   Image rgb48_;
-  std::vector<Scratch> scratch_;  // planar path: one per chunk of rows
+  // Planar path, one per chunk of rows: the Cb, Cr row sums before the horizontal filter (w + padding each).
+  std::vector<std::vector<float>> chroma_;
 };
 
 }  // namespace litesr::video_detail

@@ -95,14 +95,7 @@ class YuvFramePool {
       }
     }
     if (f && av_frame_is_writable(f.get())) return f;
-    f = make_frame();  // new, or the old one's buffer still held by the encoder (y4m keeps the last frame)
-    if (!f) return resource_exhausted("cannot allocate a frame");
-    f->format = format_;
-    f->width = width_;
-    f->height = height_;
-    const int err = av_frame_get_buffer(f.get(), 0);
-    if (err < 0) return av_error(err, "frame buffer");
-    return f;
+    return make_frame(format_, width_, height_);  // new, or the old one's buffer is still the encoder's (y4m's last)
   }
   void release(FramePtr f) {
     if (!f) return;
@@ -179,12 +172,7 @@ struct PlaneReader {
     if (frame.format != format || frame_color != color) {
       if (rgb.empty()) {
         LITESR_ASSIGN_OR_RETURN(rgb, Image::create(frame.width, frame.height, 3, PixelType::kF32));
-        converted = make_frame();
-        converted->format = format;
-        converted->width = frame.width;
-        converted->height = frame.height;
-        const int err = av_frame_get_buffer(converted.get(), 0);
-        if (err < 0) return av_error(err, "frame buffer");
+        LITESR_ASSIGN_OR_RETURN(converted, make_frame(format, frame.width, frame.height));
       }
       LITESR_RETURN_IF_ERROR(to_rgb.convert(frame, frame_color, rgb.view<float>()));
       LITESR_RETURN_IF_ERROR(from_rgb.convert(rgb.view<float>(), color, *converted));

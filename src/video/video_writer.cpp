@@ -224,14 +224,7 @@ Result<std::unique_ptr<VideoWriter>> VideoWriter::open(const WriterConfig& confi
 VideoWriter::~VideoWriter() = default;
 
 Result<FramePtr> VideoWriter::make_frame() const {
-  FramePtr f = video_detail::make_frame();
-  if (!f) return resource_exhausted("cannot allocate a frame");
-  f->format = enc_->pix_fmt;
-  f->width = enc_->width;
-  f->height = enc_->height;
-  const int err = av_frame_get_buffer(f.get(), 0);
-  if (err < 0) return av_error(err, "frame buffer");
-  return f;
+  return video_detail::make_frame(enc_->pix_fmt, enc_->width, enc_->height);
 }
 
 Status VideoWriter::write_frame(AVFrame& frame) {
