@@ -784,8 +784,16 @@ void BandExecutor::after_row(int k, int y, int band_first, int band_end, Workspa
       std::copy_n(rows[c], width_, dst.planar + c * dst.plane_stride + y * dst.stride);
     }
   }
-  if (k == shuffle_source_) store_shuffled_rows(y, ws);
-  if (k == output_root_ && shuffle_source_ < 0) store_output_row(k, y, ws);
+  RowSink* const sink = outputs_[0].rows;
+  const int s = program_->scale;
+  if (k == shuffle_source_) {
+    store_shuffled_rows(y, ws);
+    if (sink != nullptr) sink->rows_ready(y * s, (y + 1) * s);
+  }
+  if (k == output_root_ && shuffle_source_ < 0) {
+    store_output_row(k, y, ws);
+    if (sink != nullptr && (y + 1) % s == 0) sink->rows_ready(y + 1 - s, y + 1);  // the band stores whole groups
+  }
 }
 
 void BandExecutor::compute_row(int k, int y, Workspace& ws) {

@@ -44,6 +44,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/row_sink.h"
 #include "base/status.h"
 #include "runtime/bicubic_table.h"
 #include "runtime/epilogue_fusion.h"
@@ -69,6 +70,9 @@ struct BandOutput {
   float* planar = nullptr;
   std::ptrdiff_t stride = 0;
   std::ptrdiff_t plane_stride = 0;
+  // Output 0 only, optional: told of each LR row's `scale` output rows once the band that owns them has stored
+  // them (base/row_sink.h), on that band's thread.
+  RowSink* rows = nullptr;
 };
 
 // How run() passes an input. kCopied: interleaved or planar rows, converted into the executor's own rows.

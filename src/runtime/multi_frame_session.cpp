@@ -28,6 +28,7 @@ struct MultiFrameSession::Impl {
   int position = 0;           // index within the window of the next frame
   int width = 0, height = 0;  // prepared LR size (recurrent executor / frame-parallel gather buffers)
   int band_rows = 0;          // SessionOptions::band_rows for the fused recurrent step
+  RowSink* rows = nullptr;    // push_frame's sink, for the push running (base/row_sink.h)
   // Recurrent: the step program. Fused (the default): the band executor over `pool`, with frames and states
   // in planar f32 ping-pong buffers (step t reads set `current`, writes set 1 − current). Reference: run
   // layer by layer, state outputs copied back into the state inputs.
@@ -252,7 +253,7 @@ Status MultiFrameSession::push_impl(ImageView<const In> lr, int lr_channel, Imag
     const int k = s.channels;
     if (lr_channel == 0 && lr.channels == k && sr_channel == 0 && sr.channels == k) {
       if constexpr (std::is_same_v<In, float> && std::is_same_v<Out, float>) {
-        st = s.session->run(lr, sr);
+        st = s.session->run(lr, sr, s.rows);
       } else {
         st = s.session->run_u8(lr, sr);
       }
@@ -292,6 +293,7 @@ Status MultiFrameSession::push_impl(ImageView<const In> lr, int lr_channel, Imag
   }
   ex.run();
   store_frame(ex.output(0), sr, sr_channel);
+  if (s.rows != nullptr) s.rows->rows_ready(0, sr.height);
   // Feed back for the next step: x_prev <- x_t, state inputs <- state outputs (same shapes, checked).
   FeatureMap& x_prev = ex.input(0);
   std::copy(x_t.data.begin(), x_t.data.end(), x_prev.data.begin());
@@ -331,6 +333,7 @@ Status MultiFrameSession::push_int8(ImageView<const In> lr, int lr_channel, Imag
       }
     }
   }
+  if (s.rows != nullptr) s.rows->rows_ready(0, sr.height);
   std::swap(in[0].data, x_t.data);
   for (std::size_t i = 1; i < out.size(); ++i) in[i + 1].data = std::move(out[i].data);
   s.position = (s.position + 1) % s.window;
@@ -447,6 +450,7 @@ Status MultiFrameSession::fused_frame_output(ImageView<Out> sr, int sr_channel) 
   } else if constexpr (std::is_same_v<Out, float>) {
     out.f32 = sr.data;
     out.stride = sr.stride;
+    out.rows = s.rows;  // push_frame's sink: only a whole frame is pushed with one
   } else {
     out.u8 = sr.data;
     out.stride = sr.stride;
@@ -523,9 +527,12 @@ Status MultiFrameSession::push_fused(ImageView<const In> lr, int lr_channel, Ima
   return {};
 }
 
-Status MultiFrameSession::push_frame(ImageView<const float> lr, ImageView<float> sr) {
+Status MultiFrameSession::push_frame(ImageView<const float> lr, ImageView<float> sr, RowSink* rows) {
   LITESR_RETURN_IF_ERROR(check_sr_views(lr, sr, impl_->channels, impl_->scale, "frame", "multi-frame session"));
-  return push_impl(lr, 0, sr, 0);
+  impl_->rows = rows;
+  const Status st = push_impl(lr, 0, sr, 0);
+  impl_->rows = nullptr;
+  return st;
 }
 
 Status MultiFrameSession::push_frame_u8(ImageView<const uint8_t> lr, ImageView<uint8_t> sr) {

@@ -42,6 +42,7 @@
 #include <memory>
 
 #include "base/image.h"
+#include "base/row_sink.h"
 #include "base/status.h"
 #include "runtime/graph.h"
 #include "runtime/model_file.h"
@@ -77,8 +78,9 @@ class MultiFrameSession {
   const Graph& graph() const;
 
   int channels() const;  // K: 3 (RGB) or 1 (luma) channels per frame
-  // One LR frame in (w x h x K), one SR frame out ((s·w) x (s·h) x K).
-  Status push_frame(ImageView<const float> lr, ImageView<float> sr);
+  // One LR frame in (w x h x K), one SR frame out ((s·w) x (s·h) x K). `rows` (optional) is told of sr's rows as
+  // they are stored, as Session::run's.
+  Status push_frame(ImageView<const float> lr, ImageView<float> sr, RowSink* rows = nullptr);
   Status push_frame_u8(ImageView<const uint8_t> lr, ImageView<uint8_t> sr);
   // Starts a new window at the next push (scene cut).
   void reset();

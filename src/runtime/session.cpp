@@ -144,7 +144,7 @@ Status Session::prepare(int lr_width, int lr_height) {
 }
 
 template <typename In, typename Out>
-Status Session::run_impl(ImageView<const In> lr, ImageView<Out> sr) {
+Status Session::run_impl(ImageView<const In> lr, ImageView<Out> sr, RowSink* rows) {
   Impl& s = *impl_;
   const ThreadIsaScope isa_scope(s.isa);  // this session's kernels, here and on its pool's threads
   const int channels = image_channels();
@@ -157,6 +157,7 @@ Status Session::run_impl(ImageView<const In> lr, ImageView<Out> sr) {
     if constexpr (std::is_same_v<Out, float>) out.f32 = sr.data; else out.u8 = sr.data;
     in.stride = lr.stride;
     out.stride = sr.stride;
+    out.rows = rows;
     if (s.mode == ExecutionMode::kInt8Bands) {
       s.int8_bands.run(*s.pool, in, out);
     } else {
@@ -168,6 +169,7 @@ Status Session::run_impl(ImageView<const In> lr, ImageView<Out> sr) {
     const QuantizedMap in = int8_map_from_image<In>(lr, s.int8->steps[s.int8->inputs[0]].output);
     LITESR_ASSIGN_OR_RETURN(const QuantizedMap out, run_int8_reference(*s.int8, in));
     int8_map_to_image<Out>(out, sr);
+    if (rows != nullptr) rows->rows_ready(0, sr.height);
     return {};
   }
   FeatureMap& x = s.layers.input(0);
@@ -193,10 +195,11 @@ Status Session::run_impl(ImageView<const In> lr, ImageView<Out> sr) {
       }
     }
   }
+  if (rows != nullptr) rows->rows_ready(0, sr.height);
   return {};
 }
 
-Status Session::run(ImageView<const float> lr, ImageView<float> sr) { return run_impl(lr, sr); }
-Status Session::run_u8(ImageView<const uint8_t> lr, ImageView<uint8_t> sr) { return run_impl(lr, sr); }
+Status Session::run(ImageView<const float> lr, ImageView<float> sr, RowSink* rows) { return run_impl(lr, sr, rows); }
+Status Session::run_u8(ImageView<const uint8_t> lr, ImageView<uint8_t> sr) { return run_impl(lr, sr, nullptr); }
 
 }  // namespace litesr

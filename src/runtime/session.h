@@ -24,6 +24,7 @@
 #include <string>
 
 #include "base/image.h"
+#include "base/row_sink.h"
 #include "base/status.h"
 #include "runtime/graph.h"
 #include "runtime/model_file.h"
@@ -83,13 +84,15 @@ class Session {
 
   // Allocates everything for lr_width x lr_height inputs. run() calls it itself when the size changes.
   Status prepare(int lr_width, int lr_height);
-  Status run(ImageView<const float> lr, ImageView<float> sr);
+  // `rows` (optional) is told of sr's rows as they are stored (base/row_sink.h; groups of scale() rows on the fused
+  // engines, one call for the whole image on the others), all before run returns; not on an error return.
+  Status run(ImageView<const float> lr, ImageView<float> sr, RowSink* rows = nullptr);
   Status run_u8(ImageView<const uint8_t> lr, ImageView<uint8_t> sr);
 
  private:
   struct Impl;
   template <typename In, typename Out>
-  Status run_impl(ImageView<const In> lr, ImageView<Out> sr);  // defined and instantiated in session.cpp
+  Status run_impl(ImageView<const In> lr, ImageView<Out> sr, RowSink* rows);  // defined in session.cpp
   explicit Session(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

@@ -162,10 +162,14 @@ Status ModelUpscaler::push_frame_u8(ImageView<const uint8_t> lr, ImageView<uint8
   return frames_session_ ? frames_session_->push_frame_u8(lr, sr) : session_->run_u8(lr, sr);
 }
 
-Status ModelUpscaler::push_frame(ImageView<const float> lr, ImageView<float> sr) {
+Status ModelUpscaler::push_frame(ImageView<const float> lr, ImageView<float> sr, RowSink* rows) {
   if (resizes()) return unsupported("frame streams run at the model's scale (no -s/--size resize)");
-  if (luma_) return run_luma(lr, sr, /*stream=*/true);
-  return frames_session_ ? frames_session_->push_frame(lr, sr) : session_->run(lr, sr);
+  if (luma_) {
+    LITESR_RETURN_IF_ERROR(run_luma(lr, sr, /*stream=*/true));
+    if (rows != nullptr) rows->rows_ready(0, sr.height);
+    return {};
+  }
+  return frames_session_ ? frames_session_->push_frame(lr, sr, rows) : session_->run(lr, sr, rows);
 }
 
 Status ModelUpscaler::push_luma_plane(ImageView<const float> lr_y, ImageView<float> sr_y) {

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "base/image.h"
+#include "base/row_sink.h"
 #include "base/status.h"
 #include "eval/evaluation.h"
 #include "eval/matlab_row_resizer.h"
@@ -78,7 +79,9 @@ class ModelUpscaler {
   bool multi_frame() const { return frames_session_ != nullptr; }
   int window() const;
   void reset_window();
-  Status push_frame(ImageView<const float> lr, ImageView<float> sr);
+  // `rows` (optional) is told of sr's rows as they are stored (base/row_sink.h; groups of scale() rows, or one call
+  // for the whole frame where the engine does not stream rows), all before push_frame returns.
+  Status push_frame(ImageView<const float> lr, ImageView<float> sr, RowSink* rows = nullptr);
   // The same with 8-bit RGB frames (the sessions' fused u8 paths).
   Status push_frame_u8(ImageView<const uint8_t> lr, ImageView<uint8_t> sr);
   // Luma models (luma()): the network alone on a Y plane, f32 Y/255 [H, W, 1] in, [sH, sW, 1] out (video's Y'CbCr

@@ -527,4 +527,27 @@ Status RgbToFrame::convert(ImageView<const float> rgb, const FrameColor& color, 
   return {};
 }
 
+bool RgbToFrame::converts_row_groups(AVPixelFormat format, const FrameColor& color, int group) {
+  PlanarYuv p;
+  if (group <= 0 || !planar_yuv(format, &p)) return false;
+  double ox = 0, oy = 0;
+  chroma_offsets(color.chroma_location, p, &ox, &oy);
+  const Decimator dy = make_decimator(1 << p.log2_ch, oy);
+  return group % dy.factor == 0 && dy.origin >= 0 && dy.origin + dy.taps <= dy.factor;
+}
+
+void RgbToFrame::convert_rows(ImageView<const float> rgb, const FrameColor& color, AVFrame& frame, int y0,
+                              int y1) const {
+  PlanarYuv p;
+  planar_yuv(static_cast<AVPixelFormat>(frame.format), &p);
+  const int factor = 1 << p.log2_ch;
+  const int j0 = y0 / factor, j1 = y1 == frame.height ? AV_CEIL_RSHIFT(frame.height, p.log2_ch) : y1 / factor;
+  thread_local std::vector<float> chroma;  // the Cb, Cr row sums; the SR workers are long-lived threads
+  if (p.depth > 8) {
+    rgb_to_planar<uint16_t>(kernels_, rgb, p, color, frame, j0, j1, chroma);
+  } else {
+    rgb_to_planar<uint8_t>(kernels_, rgb, p, color, frame, j0, j1, chroma);
+  }
+}
+
 }  // namespace litesr::video_detail

@@ -97,6 +97,17 @@ class RgbToFrame {
   // started for the call, base/worker_threads.h), each writing its own rows: the same values as one thread.
   Status convert(ImageView<const float> rgb, const FrameColor& color, AVFrame& frame, int threads = 1);
 
+  // Row groups, for converting rows as soon as they are upscaled (base/row_sink.h): whether frames of `format`
+  // with `color` can be converted in groups of `group` rows each (starting at multiples of `group`; the last one
+  // may end at the height) — the direct planar formats whose vertical chroma filter stays inside each chroma row's
+  // own 2^log2_ch luma rows, with `group` a multiple of that: 4:2:0 with left (MPEG-2, H.264's default) or centre
+  // siting, any 4:2:2 or 4:4:4; not 4:2:0 co-sited vertically (topleft: the [1 2 1] filter reaches the row above).
+  static bool converts_row_groups(AVPixelFormat format, const FrameColor& color, int group);
+  // Rows [y0, y1) of `rgb` into `frame` (only those rows are read; the same values as convert()). y0, y1 as above
+  // for a group size converts_row_groups() accepts; `rgb` the frame's size. Calls for disjoint groups may run at
+  // the same time on different threads (each thread keeps its own scratch).
+  void convert_rows(ImageView<const float> rgb, const FrameColor& color, AVFrame& frame, int y0, int y1) const;
+
  private:
   RowKernels kernels_;
   SwsPtr sws_;

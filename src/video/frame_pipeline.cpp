@@ -278,9 +278,35 @@ std::vector<float> luma_thumbnail(const Image& img) {
   return t;
 }
 
-// Upscales frames and, on the R'G'B' path, converts each result to the writer's Y'CbCr right away on
-// `convert_threads` threads: while the SR workers are idle and the frame is still in cache, rather than on the
-// encode thread against the next frame's SR (docs/video.md "Threads").
+// Streamed rows (Upscaler::rows): each group of upscaled rows converted into the frame's Y'CbCr by the thread that
+// stored it, while the rows are in cache. Busy time of the calls: all threads', and the SR thread's own share.
+class YuvRowSink final : public RowSink {
+ public:
+  YuvRowSink(const RgbToFrame& convert, ImageView<const float> rgb, const FrameColor& color, AVFrame& frame)
+      : convert_(convert), rgb_(rgb), color_(color), frame_(frame), owner_(std::this_thread::get_id()) {}
+  void rows_ready(int y0, int y1) override {
+    const auto t0 = Clock::now();
+    convert_.convert_rows(rgb_, color_, frame_, y0, y1);
+    const int64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count();
+    busy_ns_ += ns;
+    if (std::this_thread::get_id() == owner_) owner_ns_ += ns;
+  }
+  double busy_s() const { return static_cast<double>(busy_ns_.load()) * 1e-9; }
+  double owner_s() const { return static_cast<double>(owner_ns_.load()) * 1e-9; }
+
+ private:
+  const RgbToFrame& convert_;
+  ImageView<const float> rgb_;
+  const FrameColor& color_;
+  AVFrame& frame_;
+  std::thread::id owner_;
+  std::atomic<int64_t> busy_ns_{0}, owner_ns_{0};
+};
+
+// Upscales frames and, on the R'G'B' path, converts each result to the writer's Y'CbCr right away: group by group
+// as the SR workers store them where the upscaler streams rows (stream_rows), else after the frame on
+// `convert_threads` threads — either way while the frame is still in cache, rather than on the encode thread against
+// the next frame's SR (docs/video.md "Threads").
 struct SrStage {
   Queue& in;
   Queue& out;
@@ -292,9 +318,10 @@ struct SrStage {
   YuvFramePool* yuv_pool = nullptr;  // R'G'B' path: frames to convert into
   FrameColor yuv_color{};            // ... and the writer's Y'CbCr
   int convert_threads = 1;
+  bool stream_rows = false;  // R'G'B' path through Upscaler::rows (RgbToFrame::converts_row_groups)
   RgbToFrame convert{};
-  double sr_s = 0;
-  double from_rgb_s = 0;  // wall seconds of the conversions x convert_threads
+  double sr_s = 0;        // the SR thread's CPU seconds, less the conversions it ran
+  double from_rgb_s = 0;  // wall seconds of the conversions x convert_threads, or the streamed groups' busy time
 
   // R'G'B' path: it.sr -> it.yuv, it.sr back to the pool.
   Status to_yuv(Item& it) {
@@ -307,6 +334,20 @@ struct SrStage {
     return {};
   }
 
+  // Streamed rows: it.lr -> it.sr with every group of rows converted into it.yuv as it is stored; it.sr back to the
+  // pool.
+  Status upscale_streamed(Item& it, bool reset) {
+    LITESR_ASSIGN_OR_RETURN(it.yuv, yuv_pool->acquire());
+    YuvRowSink sink(convert, it.sr.view<float>(), yuv_color, *it.yuv);
+    const double t0 = thread_cpu_now();
+    const Status st = upscaler.rows(it.lr.view<float>(), it.sr.view<float>(), reset, sink);
+    sr_s += thread_cpu_now() - t0 - sink.owner_s();
+    from_rgb_s += sink.busy_s();
+    LITESR_RETURN_IF_ERROR(st);
+    pool.release(std::exchange(it.sr, Image()));
+    return {};
+  }
+
   void run() {
     if (upscaler.window) {
       run_windowed();
@@ -315,13 +356,20 @@ struct SrStage {
         if (!it->packet) {
           Result<Image> sr = pool.acquire();
           if (!sr.ok()) return state.fail(sr.status());
-          const double t0 = thread_cpu_now();
-          const Status st = planes ? upscaler.luma_plane(it->lr.view<float>(), sr->view<float>())
-                                   : upscaler.frame(it->lr.view<float>(), sr->view<float>());
-          sr_s += (thread_cpu_now() - t0);
-          if (!st.ok()) return state.fail(st.with_context("upscaling frame " + std::to_string(it->index)));
           it->sr = std::move(*sr);
-          if (const Status cs = to_yuv(*it); !cs.ok()) return state.fail(cs);
+          const std::string context = "upscaling frame " + std::to_string(it->index);
+          if (stream_rows) {
+            if (const Status st = upscale_streamed(*it, /*reset=*/false); !st.ok()) {
+              return state.fail(st.with_context(context));
+            }
+          } else {
+            const double t0 = thread_cpu_now();
+            const Status st = planes ? upscaler.luma_plane(it->lr.view<float>(), it->sr.view<float>())
+                                     : upscaler.frame(it->lr.view<float>(), it->sr.view<float>());
+            sr_s += (thread_cpu_now() - t0);
+            if (!st.ok()) return state.fail(st.with_context(context));
+            if (const Status cs = to_yuv(*it); !cs.ok()) return state.fail(cs);
+          }
         }
         if (!out.push(std::move(*it))) return;
       }
@@ -359,6 +407,18 @@ struct SrStage {
       sr.push_back(it.sr.view<float>());
     }
     if (lr.empty()) return true;
+    if (stream_rows) {  // the window's frames one call each, the first with `reset`
+      bool first = true;
+      for (Item& it : items) {
+        if (it.packet) continue;
+        if (const Status st = upscale_streamed(it, first && reset); !st.ok()) {
+          state.fail(st.with_context("upscaling frame " + std::to_string(it.index)));
+          return false;
+        }
+        first = false;
+      }
+      return true;
+    }
     const double t0 = thread_cpu_now();
     const WindowUpscaler& window = planes ? upscaler.luma_window : upscaler.window;
     const Status st = window(lr, sr, reset);
@@ -805,6 +865,7 @@ Result<VideoJobStats> run_video_job(const VideoJobOptions& options, const Upscal
   sr.yuv_pool = &yuv_pool;
   sr.yuv_color = out.color;
   sr.convert_threads = resolve_convert_threads(options.convert_threads);
+  sr.stream_rows = !planes && upscaler.rows && RgbToFrame::converts_row_groups(out.pix_fmt, out.color, upscaler.scale);
   EncodeStage encode{q2, lr_pool, sr_pool, *chroma_pool, yuv_pool, state, options, wc, writer.get()};
   encode.planes = planes;
   encode.work_dir = work_dir;

@@ -20,6 +20,7 @@
 
 #include "base/cancel.h"
 #include "base/image.h"
+#include "base/row_sink.h"
 #include "base/status.h"
 #include "video/encode_options.h"
 #include "video/video_info.h"
@@ -32,6 +33,12 @@ using WindowUpscaler = std::function<Status(std::span<const ImageView<const floa
 // A luma network on a frame's Y' plane: lr_y is [H, W, 1] f32, the decoded Y' code / (255 · 2^(depth − 8)) (8-bit
 // limited range: Y'/255 in [16/255, 235/255]; video/luma_planes.h), sr_y is [sH, sW, 1], to be filled.
 using LumaPlaneUpscaler = std::function<Status(ImageView<const float> lr_y, ImageView<float> sr_y)>;
+// lr -> sr as FrameUpscaler, telling `rows` of sr's rows as they are finished (base/row_sink.h: every row once, in
+// groups of `scale` rows or in one call for the whole frame, all before returning), so that the job converts each
+// group to Y'CbCr while it is still in cache. `reset`: this frame starts a window without temporal state (multi-frame
+// models, which continue the window in the calls after it with reset = false; single-frame models ignore it).
+using RowStreamUpscaler =
+    std::function<Status(ImageView<const float> lr_rgb, ImageView<float> sr_rgb, bool reset, RowSink& rows)>;
 
 struct Upscaler {
   int scale = 1;                      // output side = scale x input side
@@ -49,6 +56,11 @@ struct Upscaler {
   // reset = false, continue its state): each frame then goes on to encoding as soon as it is upscaled, instead of
   // after the window's last (ModelVideoUpscaler: multi-frame sessions run one frame per step).
   bool window_streams = false;
+  // Optional beside `frame`, or beside a streaming `window` (window_streams): the same step, handing its output rows
+  // on as they are finished. The R'G'B' path runs it where the writer's Y'CbCr format converts groups of `scale`
+  // rows on their own (RgbToFrame::converts_row_groups: 4:2:0 with left or centre chroma siting, 4:2:2, 4:4:4), and
+  // `frame` / `window` followed by a whole-frame conversion elsewhere; both give the same frames.
+  RowStreamUpscaler rows;
   // A window ends early when the mean absolute luma difference (0..1) between consecutive frames
   // reaches this value; the next window starts with reset. 0 disables cut detection.
   double scene_cut_threshold = 0.25;
@@ -91,7 +103,8 @@ struct VideoJobStats {
   double decode_s = 0;           // demux + decode
   double to_rgb_s = 0;           // Y'CbCr -> RGB f32 (luma planes: planes -> f32, chroma upscaled)
   double sr_s = 0;               // the callback
-  double from_rgb_s = 0;         // RGB f32 -> Y'CbCr, wall seconds x its threads (luma planes: f32 planes -> the frame)
+  double from_rgb_s = 0;         // RGB f32 -> Y'CbCr, wall seconds x its threads (streamed rows, Upscaler::rows: the
+                                 // groups' busy time on every thread; luma planes: f32 planes -> the frame)
   bool luma_planes = false;      // the frames went through on their Y'CbCr planes (Upscaler::luma_plane)
   double encode_s = 0;           // encode + mux
   double wall_s = 0;             // whole job, end to end

@@ -21,19 +21,31 @@ Result<ModelVideoUpscaler> open_model_video_upscaler(UpscalerOptions options) {
     u.window_frames = shared->window();
     u.window_streams = true;  // push_frame: one frame per step, the state carried between calls
     // One window through `push` (R'G'B' frames or Y' planes), the model's state reset first when asked.
-    using Push = Status (ModelUpscaler::*)(ImageView<const float>, ImageView<float>);
+    using Push = Status (*)(ModelUpscaler&, ImageView<const float>, ImageView<float>);
     auto window_of = [shared](Push push) -> WindowUpscaler {
       return [shared, push](std::span<const ImageView<const float>> lr, std::span<const ImageView<float>> sr,
                             bool reset) -> Status {
         if (reset) shared->reset_window();
-        for (std::size_t i = 0; i < lr.size(); ++i) LITESR_RETURN_IF_ERROR(((*shared).*push)(lr[i], sr[i]));
+        for (std::size_t i = 0; i < lr.size(); ++i) LITESR_RETURN_IF_ERROR(push(*shared, lr[i], sr[i]));
         return {};
       };
     };
-    u.window = window_of(&ModelUpscaler::push_frame);
-    if (shared->luma()) u.luma_window = window_of(&ModelUpscaler::push_luma_plane);
+    u.window = window_of(
+        [](ModelUpscaler& m, ImageView<const float> lr, ImageView<float> sr) { return m.push_frame(lr, sr); });
+    u.rows = [shared](ImageView<const float> lr, ImageView<float> sr, bool reset, RowSink& rows) -> Status {
+      if (reset) shared->reset_window();
+      return shared->push_frame(lr, sr, &rows);
+    };
+    if (shared->luma()) {
+      u.luma_window = window_of([](ModelUpscaler& m, ImageView<const float> lr_y, ImageView<float> sr_y) {
+        return m.push_luma_plane(lr_y, sr_y);
+      });
+    }
   } else {
     u.frame = [shared](ImageView<const float> lr, ImageView<float> sr) { return shared->push_frame(lr, sr); };
+    u.rows = [shared](ImageView<const float> lr, ImageView<float> sr, bool, RowSink& rows) {
+      return shared->push_frame(lr, sr, &rows);
+    };
     if (shared->luma()) {
       u.luma_plane = [shared](ImageView<const float> lr_y, ImageView<float> sr_y) {
         return shared->push_luma_plane(lr_y, sr_y);

@@ -257,6 +257,46 @@ TEST(FrameConverter, RgbToFrameOnThreadsEqualsPerPixelReference) {
       }
 }
 
+// Row groups (RgbToFrame::convert_rows, for rows handed on as they are upscaled): where converts_row_groups()
+// accepts a group size — vertical chroma filters inside each chroma row's own luma rows — the groups converted in
+// reverse order, each from an image whose every other row is poison, give the reference's codes; vertically
+// co-sited 4:2:0 (the [1 2 1] window reaches the row above) and groups that split a chroma row's rows are refused.
+TEST(FrameConverter, RgbToFrameRowGroupsEqualPerPixelReference) {
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<float> value(-0.1f, 1.1f);
+  const Size s{21, 37};  // odd height: the last group ends at the height
+  std::vector<float> flat;
+  for (int i = 0; i < 3 * s.w * s.h; ++i) flat.push_back(value(rng));
+  int accepted = 0;
+  for (AVPixelFormat fmt : kFormats)
+    for (AVChromaLocation loc : kSitings)
+      for (int group : {1, 2, 3, 4, 8}) {
+        SCOPED_TRACE(describe(fmt, s, loc, ColorRange::kLimited, RowKernels::kBest) + " groups of " +
+                     std::to_string(group));
+        const FrameColor color{ColorMatrix::kBt709, ColorRange::kLimited, loc};
+        const Layout l = layout(fmt, loc, s.w, s.h);
+        const bool within = l.sy == 1 || l.oy != 0.0;  // the vertical filter stays inside a chroma row's rows
+        const bool expected = within && group % l.sy == 0;
+        ASSERT_EQ(RgbToFrame::converts_row_groups(fmt, color, group), expected);
+        if (!expected) continue;
+        ++accepted;
+        FramePtr frame = testing::allocated_frame(fmt, s.w, s.h);
+        const RgbToFrame convert;
+        for (int y0 = (s.h - 1) / group * group; y0 >= 0; y0 -= group) {
+          const int y1 = std::min(s.h, y0 + group);
+          Image rgb = Image::create(s.w, s.h, 3, PixelType::kF32).value();
+          for (int y = 0; y < s.h; ++y)
+            for (int x = 0; x < 3 * s.w; ++x) {
+              rgb.view<float>().row(y)[x] =
+                  y >= y0 && y < y1 ? flat[(static_cast<std::size_t>(y) * s.w) * 3 + x] : 1e6f;
+            }
+          convert.convert_rows(std::as_const(rgb).view<float>(), color, *frame, y0, y1);
+        }
+        EXPECT_EQ(mismatches(*frame, reference_encode(flat, s.w, s.h, l, color), s, l), 0);
+      }
+  EXPECT_GT(accepted, 40);
+}
+
 TEST(FrameConverter, FrameToRgbEqualsPerPixelReference) {
   std::mt19937 rng(11);
   for_each_case(

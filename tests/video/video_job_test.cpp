@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "testing/test_env.h"
 #include "video/frame_pipeline.h"
@@ -270,6 +271,74 @@ TEST(VideoJob, StreamingWindowUpscalerGetsFramesOneCallEachWithResetsAtWindowSta
     // Windows 0-4, 5-9, 10-11 (cut), 12-16, 17-19.
     const std::vector<int> want = reset_each_window ? std::vector<int>{0, 5, 10, 12, 17} : std::vector<int>{0, 12};
     EXPECT_EQ(resets, want);
+  }
+}
+
+// Upscaler::rows: where the writer's Y'CbCr converts groups of rows on their own (4:2:0 with H.264's default left
+// siting, 4:4:4), the job runs the row-streaming step — here nearest neighbour reporting its groups in reverse
+// order from two threads — and writes the same frames as `frame` / `window` with whole-frame conversions; a
+// streaming window's frames get the same resets. Where it cannot (4:2:0 tagged vertically co-sited), `frame` runs.
+TEST(VideoJob, RowStreamingUpscalerWritesTheSameFrames) {
+  TempDir dir;
+  struct Case {
+    const char* name;
+    const char* options;  // of the input clip's encoding
+    bool streams;
+  };
+  for (const Case& c : {Case{"yuv420p", "-pix_fmt yuv420p", true}, Case{"yuv444p", "-pix_fmt yuv444p", true},
+                        Case{"yuv420p topleft", "-pix_fmt yuv420p -chroma_sample_location topleft", false}}) {
+    SCOPED_TRACE(c.name);
+    const fs::path clip = dir / "in.mkv";
+    ASSERT_EQ(run_command("ffmpeg -v error -y -f lavfi -i testsrc2=size=64x48:rate=10:duration=1.4 -c:v ffv1 " +
+                          std::string(c.options) + " " + quote(clip))
+                  .exit_code,
+              0);
+    for (bool windows : {false, true}) {
+      SCOPED_TRACE(windows ? "streaming windows" : "single frames");
+      int row_calls = 0, resets = 0;
+      auto upscale = [](ImageView<const float> lr, ImageView<float> sr) { return testing::nearest_upscale(lr, sr, 2); };
+      Upscaler whole;
+      whole.scale = 2;
+      if (windows) {
+        whole.window_frames = 5;
+        whole.window_streams = true;
+        whole.window = [&](std::span<const ImageView<const float>> lr, std::span<const ImageView<float>> sr, bool) {
+          for (std::size_t i = 0; i < lr.size(); ++i) LITESR_RETURN_IF_ERROR(upscale(lr[i], sr[i]));
+          return Status();
+        };
+      } else {
+        whole.frame = upscale;
+      }
+      Upscaler streamed = whole;
+      streamed.rows = [&](ImageView<const float> lr, ImageView<float> sr, bool reset, RowSink& rows) {
+        ++row_calls;
+        resets += reset;
+        LITESR_RETURN_IF_ERROR(upscale(lr, sr));
+        auto report = [&](int first) {  // groups first, first + 2, ... from the bottom up
+          for (int y0 = (sr.height / 2 - 1 - first) * 2; y0 >= 0; y0 -= 4) rows.rows_ready(y0, y0 + 2);
+        };
+        std::thread other(report, 1);
+        report(0);
+        other.join();
+        return Status();
+      };
+      std::vector<std::string> md5s[2];
+      for (int i = 0; i < 2; ++i) {
+        VideoJobOptions o;
+        o.input = clip.string();
+        o.output = (dir / "out.mkv").string();
+        o.overwrite = true;
+        o.encode.codec = "ffv1";
+        Result<VideoJobStats> st = run_video_job(o, i == 0 ? whole : streamed);
+        ASSERT_TRUE(st.ok()) << st.status().to_string();
+        EXPECT_EQ(st->frames, 14);
+        md5s[i] = testing::frame_md5s(o.output);
+      }
+      EXPECT_EQ(md5s[1], md5s[0]);
+      EXPECT_EQ(md5s[0].size(), 14u);
+      EXPECT_EQ(row_calls, c.streams ? 14 : 0);
+      EXPECT_EQ(resets, c.streams && windows ? 3 : 0);  // windows 0-4, 5-9, 10-13
+    }
   }
 }
 
