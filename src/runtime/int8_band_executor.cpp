@@ -521,6 +521,11 @@ Int8BandExecutor::ChannelRows Int8BandExecutor::channel_rows(const Workspace& ws
     return {checkpoint_arena_ + cp.offset + static_cast<std::size_t>(y) * cp.stride + kLeadBytes,
             static_cast<std::ptrdiff_t>(cp.rows) * static_cast<std::ptrdiff_t>(cp.stride)};
   }
+  if (pl.save >= 0 && y >= pl.factor * ws.band_first && y < pl.factor * ws.band_end) {  // the band's own rows
+    const Checkpoint& cp = checkpoints_[pl.save];
+    return {checkpoint_arena_ + cp.offset + static_cast<std::size_t>(y) * cp.stride + kLeadBytes,
+            static_cast<std::ptrdiff_t>(cp.rows) * static_cast<std::ptrdiff_t>(cp.stride)};
+  }
   return {ws.arena + pl.offset + static_cast<std::size_t>(floor_mod(y, pl.ring)) * pl.stride + kLeadBytes,
           static_cast<std::ptrdiff_t>(pl.ring) * static_cast<std::ptrdiff_t>(pl.stride)};
 }
@@ -594,6 +599,8 @@ void Int8BandExecutor::finish_gates(const Pass& pass) {
 void Int8BandExecutor::run_band(int band, int thread) {
   Workspace& ws = workspaces_[thread];
   const int y0 = band * band_rows_, y1 = std::min(height_, y0 + band_rows_);
+  ws.band_first = y0;
+  ws.band_end = y1;
   const int output_root = shuffle_source_ >= 0 ? shuffle_source_ : program_->outputs[0];
   const Pass& pass = *pass_;
   run_row_pipeline(
@@ -602,15 +609,12 @@ void Int8BandExecutor::run_band(int band, int thread) {
         compute_row(k, y, ws);
         const StepPlan& pl = pass.plans[k];
         if (y < pl.factor * y0 || y >= pl.factor * y1) return;  // a lead row: another band stores it
-        if (pl.save >= 0) {                                     // a checkpoint: the row into its map (and its sums)
+        if (pl.save >= 0 && checkpoints_[pl.save].summed) {     // a checkpoint (computed in place) feeding an SE
           const Checkpoint& cp = checkpoints_[pl.save];
           const int32_t zp = program_->steps[k].output.zero_point;
+          const ChannelRows rows = channel_rows(ws, k, y);
           for (int c = 0; c < cp.channels; ++c) {
-            const int8_t* src = row_ptr(ws, k, c, y);
-            std::memcpy(
-                checkpoint_arena_ + cp.offset + (static_cast<std::size_t>(c) * cp.rows + y) * cp.stride + kLeadBytes,
-                src, cp.width);
-            if (cp.summed) ws.sums[pl.save][c] += sum_row_int8(src, cp.width) - int64_t{zp} * cp.width;
+            ws.sums[pl.save][c] += sum_row_int8(rows[c], cp.width) - int64_t{zp} * cp.width;
           }
         }
         if (!pass.final) return;
@@ -726,7 +730,7 @@ void Int8BandExecutor::compute_row(int k, int y, Workspace& ws) {
     case OpKind::kSigmoid:
     case OpKind::kSqueezeExcite: {  // x · gate[c]: this run's per-channel tables
       const ChannelRows in = channel_rows(ws, s.inputs[0], y);
-      for (int c = 0; c < channels; ++c) lookup_row_int8(op.tables[op.tables.size() == 1 ? 0 : c], in[c], w, out[c]);
+      lookup_rows_int8(op.tables, in.base, in.channel_stride, out.base, out.channel_stride, channels, w);
       break;
     }
     case OpKind::kAdd: {

@@ -78,7 +78,8 @@ class Int8BandExecutor {
   struct StepPlan {
     bool computed = false;  // rows computed in this pass (into the ring)
     int checkpoint = -1;    // >= 0: rows read from this checkpoint (written by an earlier pass)
-    int save = -1;          // >= 0: the band's rows written to this checkpoint (and summed if it feeds an SE)
+    int save = -1;          // >= 0: the band's own rows computed straight into this checkpoint (and summed if it
+                            // feeds an SE); its lead rows (another band's) into the ring
     int factor = 1, width = 0, halo = 0, ring = 1, stride = 0;
     std::size_t offset = 0;  // bytes into a workspace
   };
@@ -128,6 +129,7 @@ class Int8BandExecutor {
     std::vector<int8_t> storage;
     int8_t* arena = nullptr;  // 64-byte aligned
     std::vector<int> next_row;
+    int band_first = 0, band_end = 0;  // LR rows [first, end) of the current band
     std::vector<const int8_t*> in_ptrs;
     std::vector<int8_t*> out_ptrs;  // conv output rows; the input step's planes
     std::vector<uint8_t*> u8_rows;

@@ -834,7 +834,8 @@ LITESR_TARGET_AVX512 inline __m512i linear_sum16(const PackedAddInt8& p, __m512i
   return _mm512_add_epi32(_mm512_add_epi32(sa, sb), _mm512_cvtepi8_epi32(_mm512_extracti32x4_epi32(fix_sum, K)));
 }
 
-// table[idx] for 64 int8 indices (bit patterns 0..255) from a 256-byte table in four registers, as lookup_row_vbmi.
+// table[idx] for 64 int8 indices (bit patterns 0..255) from a 256-byte table in four registers, as lookup_rows_vbmi
+// (kernel_int8_rows.cpp).
 LITESR_TARGET_AVX512 inline __m512i lookup256(const __m512i (&table)[4], __m512i idx) {
   const __m512i low = _mm512_permutex2var_epi8(table[0], idx, table[1]);
   const __m512i high = _mm512_permutex2var_epi8(table[2], idx, table[3]);
@@ -842,7 +843,7 @@ LITESR_TARGET_AVX512 inline __m512i lookup256(const __m512i (&table)[4], __m512i
 }
 
 // add_int8_row with the linear form (kernel_conv3x3_int8.h), 64 samples per step: the fixes of both inputs by
-// vpermi2b lookups (as lookup_row_vbmi) summed as bytes (|fix| <= 63 each), then per 16 samples the two linear
+// vpermi2b lookups (as lookup_rows_vbmi) summed as bytes (|fix| <= 63 each), then per 16 samples the two linear
 // parts, the sum's requantization and the clamp.
 LITESR_TARGET_AVX512 void add_row_linear_avx512(const PackedAddInt8& p, const int8_t* a, const int8_t* b, int n,
                                                 int8_t* out) {

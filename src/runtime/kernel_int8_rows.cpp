@@ -227,31 +227,56 @@ void lookup_row_int8_ref(const Int8Table& table, const int8_t* in, int n, int8_t
   for (int x = 0; x < n; ++x) out[x] = table(in[x]);
 }
 
+void lookup_rows_int8_ref(std::span<const Int8Table> tables, const int8_t* in, std::ptrdiff_t in_stride, int8_t* out,
+                          std::ptrdiff_t out_stride, int channels, int n) {
+  for (int c = 0; c < channels; ++c) {
+    lookup_row_int8_ref(tables[tables.size() == 1 ? 0 : c], in + c * in_stride, n, out + c * out_stride);
+  }
+}
+
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 // 64 lookups per step with AVX512-VBMI: vpermi2b covers 128 entries from two registers, so the low and the high
 // half of the table are looked up and the index's top bit picks between them. Masked loads and stores cover the
-// tail. Entered only on the int8 path that has VBMI (kernel_conv3x3_int8.h DISPATCH: kAvx512Vnni).
-__attribute__((target("avx512f,avx512bw,avx512vbmi"))) void lookup_row_vbmi(const Int8Table& table, const int8_t* in,
-                                                                              int n, int8_t* out) {
-  const __m512i t0 = _mm512_loadu_si512(table.v), t1 = _mm512_loadu_si512(table.v + 64);
-  const __m512i t2 = _mm512_loadu_si512(table.v + 128), t3 = _mm512_loadu_si512(table.v + 192);
-  for (int x = 0; x < n; x += 64) {
-    const __mmask64 m = n - x >= 64 ? ~__mmask64{0} : (__mmask64{1} << (n - x)) - 1;
-    const __m512i idx = _mm512_maskz_loadu_epi8(m, in + x);  // bit patterns 0..255
-    const __m512i low = _mm512_permutex2var_epi8(t0, idx, t1), high = _mm512_permutex2var_epi8(t2, idx, t3);
-    _mm512_mask_storeu_epi8(out + x, m, _mm512_mask_blend_epi8(_mm512_movepi8_mask(idx), low, high));
+// tail. Entered only on the int8 path that has VBMI (kernel_conv3x3_int8.h DISPATCH: kAvx512Vnni). A table is
+// loaded into its four registers once per run of channels that share it.
+__attribute__((target("avx512f,avx512bw,avx512vbmi"))) void lookup_rows_vbmi(std::span<const Int8Table> tables,
+                                                                             const int8_t* in, std::ptrdiff_t in_stride,
+                                                                             int8_t* out, std::ptrdiff_t out_stride,
+                                                                             int channels, int n) {
+  __m512i t0, t1, t2, t3;
+  for (int c = 0; c < channels; ++c) {
+    if (c == 0 || tables.size() > 1) {
+      const int8_t* t = tables[tables.size() == 1 ? 0 : c].v;
+      t0 = _mm512_loadu_si512(t);
+      t1 = _mm512_loadu_si512(t + 64);
+      t2 = _mm512_loadu_si512(t + 128);
+      t3 = _mm512_loadu_si512(t + 192);
+    }
+    const int8_t* src = in + c * in_stride;
+    int8_t* dst = out + c * out_stride;
+    for (int x = 0; x < n; x += 64) {
+      const __mmask64 m = n - x >= 64 ? ~__mmask64{0} : (__mmask64{1} << (n - x)) - 1;
+      const __m512i idx = _mm512_maskz_loadu_epi8(m, src + x);  // bit patterns 0..255
+      const __m512i low = _mm512_permutex2var_epi8(t0, idx, t1), high = _mm512_permutex2var_epi8(t2, idx, t3);
+      _mm512_mask_storeu_epi8(dst + x, m, _mm512_mask_blend_epi8(_mm512_movepi8_mask(idx), low, high));
+    }
   }
 }
 #endif
 
-void lookup_row_int8(const Int8Table& table, const int8_t* in, int n, int8_t* out) {
+void lookup_rows_int8(std::span<const Int8Table> tables, const int8_t* in, std::ptrdiff_t in_stride, int8_t* out,
+                      std::ptrdiff_t out_stride, int channels, int n) {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
   if (thread_int8_path() == Int8ConvPath::kAvx512Vnni) {
-    lookup_row_vbmi(table, in, n, out);
+    lookup_rows_vbmi(tables, in, in_stride, out, out_stride, channels, n);
     return;
   }
 #endif
-  lookup_row_int8_ref(table, in, n, out);
+  lookup_rows_int8_ref(tables, in, in_stride, out, out_stride, channels, n);
+}
+
+void lookup_row_int8(const Int8Table& table, const int8_t* in, int n, int8_t* out) {
+  lookup_rows_int8(std::span<const Int8Table>(&table, 1), in, 0, out, 0, 1, n);
 }
 
 void interleave_rows_int8(const int8_t* const* in_rows, int width, int r, int8_t* out) {

@@ -5,7 +5,9 @@
 // Each kernel computes exactly what its scalar reference (the *_ref twin, and quant/reference_ops.h) computes.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "quant/reference_ops.h"
@@ -21,6 +23,14 @@ struct Int8Table {
 // out[x] = table(in[x]), x < n. In place (out == in) is allowed.
 void lookup_row_int8(const Int8Table& table, const int8_t* in, int n, int8_t* out);
 void lookup_row_int8_ref(const Int8Table& table, const int8_t* in, int n, int8_t* out);
+
+// The same for `channels` rows at once (one step's channels of one row: channel c at in + c·in_stride and
+// out + c·out_stride): tables[c], or tables[0] for every channel when tables has one entry (then loaded once).
+// In place is allowed. One dispatch and, with one table, one table load per call instead of per channel.
+void lookup_rows_int8(std::span<const Int8Table> tables, const int8_t* in, std::ptrdiff_t in_stride, int8_t* out,
+                      std::ptrdiff_t out_stride, int channels, int n);
+void lookup_rows_int8_ref(std::span<const Int8Table> tables, const int8_t* in, std::ptrdiff_t in_stride, int8_t* out,
+                          std::ptrdiff_t out_stride, int channels, int n);
 
 // Σ in[x], x < n (a squeeze-excite input's channel sums, row by row).
 int64_t sum_row_int8(const int8_t* in, int n);

@@ -113,6 +113,37 @@ TEST(KernelInt8Rows, TablesComputeTheReferenceElementOps) {
   });
 }
 
+// Several channels per call: one shared table (loaded once) or one per channel, strided rows, in place.
+TEST(KernelInt8Rows, TablesOverChannelsEqualOneRowAtATime) {
+  std::mt19937 rng(4);
+  constexpr int kChannels = 5, kStride = 150;
+  const std::vector<int8_t> in = random_bytes(kChannels * kStride, rng);
+  std::vector<Int8Table> tables(kChannels);
+  for (int c = 0; c < kChannels; ++c)
+    for (int v = 0; v < 256; ++v) tables[c].v[v] = static_cast<int8_t>((v * (37 + 2 * c) + 11 * c) & 0xFF);
+  testing::IsaLoop isas;
+  isas.run([&] {
+    for (std::size_t count : {std::size_t{1}, std::size_t{kChannels}}) {
+      const std::span<const Int8Table> used(tables.data(), count);
+      for (int n : {0, 1, 64, 65, 130}) {
+        std::vector<int8_t> got(kChannels * kStride, 7), want(kChannels * kStride, 7);
+        lookup_rows_int8(used, in.data(), kStride, got.data(), kStride, kChannels, n);
+        for (int c = 0; c < kChannels; ++c) {
+          lookup_row_int8_ref(tables[count == 1 ? 0 : c], in.data() + c * kStride, n, want.data() + c * kStride);
+        }
+        EXPECT_EQ(got, want) << count << " tables, n " << n;  // and nothing written past n in any row
+        std::vector<int8_t> in_place = in;
+        lookup_rows_int8(used, in_place.data(), kStride, in_place.data(), kStride, kChannels, n);
+        for (int c = 0; c < kChannels; ++c) {
+          EXPECT_TRUE(std::equal(in_place.begin() + c * kStride, in_place.begin() + c * kStride + n,
+                                 want.begin() + c * kStride))
+              << count << " tables, in place, n " << n << " channel " << c;
+        }
+      }
+    }
+  });
+}
+
 // The f32 output store: the dequantization computed in SIMD where the table is affine (the tables int8_program.h
 // makes; after looking up a requantizing shuffle's table, `pre`), looked up otherwise — equal to the scalar table
 // loop bit for bit either way.
