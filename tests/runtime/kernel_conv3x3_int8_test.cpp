@@ -205,7 +205,7 @@ TEST(DepthwiseConv3x3Int8, PathsMatchConv2dInt8BitForBit) {
   const auto pow2 = [&](double lo, double hi) { return static_cast<float>(std::exp2(lo + (hi - lo) * u01(rng))); };
   int cases = 0;
   for (int c : {1, 2, 5, 32, 33}) {
-    for (int w : {1, 2, 15, 16, 17, 31, 32, 33, 47, 64, 70}) {
+    for (int w : {1, 2, 15, 16, 17, 31, 32, 33, 47, 62, 63, 64, 65, 70, 127, 128, 129}) {
       const float in_scale = pow2(-8, 0);
       QuantizedMap input = QuantizedMap::zeros(c, 4, w, QuantParams{in_scale, q8(rng)});
       for (int8_t& v : input.data) v = static_cast<int8_t>(q8(rng));
