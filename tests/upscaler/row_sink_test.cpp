@@ -109,32 +109,28 @@ TEST(RowSink, EveryEngineReportsEachRowOnceAlignedAndFinal) {
 // Engines that do not stream rows report the whole frame once, after it is complete.
 TEST(RowSink, ReferenceExecutorsReportTheWholeFrame) {
   constexpr int kW = 11, kH = 9;
+  // One x4 frame t through `run(lr, sr, sink)`, then the contract for one call of the whole frame.
+  auto expect_whole_frame = [&](int t, auto&& run) {
+    const std::vector<float> lr = frame_values(kW, kH, t);
+    std::vector<float> sr(static_cast<std::size_t>(kW) * kH * 48, -1.0f);
+    const ImageView<float> sr_view{sr.data(), kW * 4, kH * 4, 3, kW * 12};
+    RecordingSink sink(sr_view);
+    ASSERT_TRUE(run(ImageView<const float>{lr.data(), kW, kH, 3, kW * 3}, sr_view, &sink).ok());
+    EXPECT_EQ(sink.check(kH * 4), "");
+    EXPECT_EQ(sink.calls(), 1u);
+  };
   SessionOptions reference;
   reference.reference = true;
   for (const char* name : {"elsr-x4", "elsr-x4-int8"}) {
     SCOPED_TRACE(name);
-    const ModelFile model = models::load_builtin_model(name).value();
-    Session session = Session::create(model, reference).value();
-    const std::vector<float> lr = frame_values(kW, kH, 0);
-    std::vector<float> sr(static_cast<std::size_t>(kW) * kH * 48, -1.0f);
-    const ImageView<float> sr_view{sr.data(), kW * 4, kH * 4, 3, kW * 12};
-    RecordingSink sink(sr_view);
-    ASSERT_TRUE(session.run({lr.data(), kW, kH, 3, kW * 3}, sr_view, &sink).ok());
-    EXPECT_EQ(sink.check(kH * 4), "");
-    EXPECT_EQ(sink.calls(), 1u);
+    Session session = Session::create(models::load_builtin_model(name).value(), reference).value();
+    expect_whole_frame(0, [&](auto lr, auto sr, RowSink* rows) { return session.run(lr, sr, rows); });
   }
   for (const char* name : {"evsrnet-x4", "evsrnet-x4-int8"}) {
     SCOPED_TRACE(name);
-    const ModelFile model = models::load_builtin_model(name).value();
-    MultiFrameSession session = MultiFrameSession::create(model, reference).value();
+    MultiFrameSession session = MultiFrameSession::create(models::load_builtin_model(name).value(), reference).value();
     for (int t = 0; t < 2; ++t) {
-      const std::vector<float> lr = frame_values(kW, kH, t);
-      std::vector<float> sr(static_cast<std::size_t>(kW) * kH * 48, -1.0f);
-      const ImageView<float> sr_view{sr.data(), kW * 4, kH * 4, 3, kW * 12};
-      RecordingSink sink(sr_view);
-      ASSERT_TRUE(session.push_frame({lr.data(), kW, kH, 3, kW * 3}, sr_view, &sink).ok());
-      EXPECT_EQ(sink.check(kH * 4), "");
-      EXPECT_EQ(sink.calls(), 1u);
+      expect_whole_frame(t, [&](auto lr, auto sr, RowSink* rows) { return session.push_frame(lr, sr, rows); });
     }
   }
 }
