@@ -22,4 +22,11 @@ class RowSink {
   ~RowSink() = default;
 };
 
+// The producers' one rule: after storing the output rows before `end` (a whole group or the last row of one; the
+// band executors: an LR row's pixel-shuffled rows, or a full-resolution output's rows one by one), tells `sink` (if
+// any) of the group [end − group, end) once `end` completes it. A whole image: rows_stored(sink, h, h).
+inline void rows_stored(RowSink* sink, int end, int group) {
+  if (sink != nullptr && end % group == 0) sink->rows_ready(end - group, end);
+}
+
 }  // namespace litesr

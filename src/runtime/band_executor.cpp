@@ -784,15 +784,14 @@ void BandExecutor::after_row(int k, int y, int band_first, int band_end, Workspa
       std::copy_n(rows[c], width_, dst.planar + c * dst.plane_stride + y * dst.stride);
     }
   }
-  RowSink* const sink = outputs_[0].rows;
-  const int s = program_->scale;
+  const int s = program_->scale;  // a band stores whole groups of s output rows
   if (k == shuffle_source_) {
     store_shuffled_rows(y, ws);
-    if (sink != nullptr) sink->rows_ready(y * s, (y + 1) * s);
+    rows_stored(outputs_[0].rows, (y + 1) * s, s);
   }
   if (k == output_root_ && shuffle_source_ < 0) {
     store_output_row(k, y, ws);
-    if (sink != nullptr && (y + 1) % s == 0) sink->rows_ready(y + 1 - s, y + 1);  // the band stores whole groups
+    rows_stored(outputs_[0].rows, y + 1, s);
   }
 }
 

@@ -625,13 +625,13 @@ void Int8BandExecutor::run_band(int band, int thread) {
           }
         }
         if (k != output_root) return;
-        const int s = program_->scale;
+        const int s = program_->scale;  // a band stores whole groups of s output rows
         if (shuffle_source_ >= 0) {
           store_rows(y, ws);
-          if (out_.rows != nullptr) out_.rows->rows_ready(y * s, (y + 1) * s);
+          rows_stored(out_.rows, (y + 1) * s, s);
         } else {
           store_output_row(y, ws);
-          if (out_.rows != nullptr && (y + 1) % s == 0) out_.rows->rows_ready(y + 1 - s, y + 1);  // whole groups
+          rows_stored(out_.rows, y + 1, s);
         }
       });
 }

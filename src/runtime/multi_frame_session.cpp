@@ -293,7 +293,7 @@ Status MultiFrameSession::push_impl(ImageView<const In> lr, int lr_channel, Imag
   }
   ex.run();
   store_frame(ex.output(0), sr, sr_channel);
-  if (s.rows != nullptr) s.rows->rows_ready(0, sr.height);
+  rows_stored(s.rows, sr.height, sr.height);
   // Feed back for the next step: x_prev <- x_t, state inputs <- state outputs (same shapes, checked).
   FeatureMap& x_prev = ex.input(0);
   std::copy(x_t.data.begin(), x_t.data.end(), x_prev.data.begin());
@@ -333,7 +333,7 @@ Status MultiFrameSession::push_int8(ImageView<const In> lr, int lr_channel, Imag
       }
     }
   }
-  if (s.rows != nullptr) s.rows->rows_ready(0, sr.height);
+  rows_stored(s.rows, sr.height, sr.height);
   std::swap(in[0].data, x_t.data);
   for (std::size_t i = 1; i < out.size(); ++i) in[i + 1].data = std::move(out[i].data);
   s.position = (s.position + 1) % s.window;

@@ -169,7 +169,7 @@ Status Session::run_impl(ImageView<const In> lr, ImageView<Out> sr, RowSink* row
     const QuantizedMap in = int8_map_from_image<In>(lr, s.int8->steps[s.int8->inputs[0]].output);
     LITESR_ASSIGN_OR_RETURN(const QuantizedMap out, run_int8_reference(*s.int8, in));
     int8_map_to_image<Out>(out, sr);
-    if (rows != nullptr) rows->rows_ready(0, sr.height);
+    rows_stored(rows, sr.height, sr.height);
     return {};
   }
   FeatureMap& x = s.layers.input(0);
@@ -195,7 +195,7 @@ Status Session::run_impl(ImageView<const In> lr, ImageView<Out> sr, RowSink* row
       }
     }
   }
-  if (rows != nullptr) rows->rows_ready(0, sr.height);
+  rows_stored(rows, sr.height, sr.height);
   return {};
 }
 

@@ -166,7 +166,7 @@ Status ModelUpscaler::push_frame(ImageView<const float> lr, ImageView<float> sr,
   if (resizes()) return unsupported("frame streams run at the model's scale (no -s/--size resize)");
   if (luma_) {
     LITESR_RETURN_IF_ERROR(run_luma(lr, sr, /*stream=*/true));
-    if (rows != nullptr) rows->rows_ready(0, sr.height);
+    rows_stored(rows, sr.height, sr.height);
     return {};
   }
   return frames_session_ ? frames_session_->push_frame(lr, sr, rows) : session_->run(lr, sr, rows);

@@ -357,17 +357,17 @@ struct SrStage {
           Result<Image> sr = pool.acquire();
           if (!sr.ok()) return state.fail(sr.status());
           it->sr = std::move(*sr);
-          const std::string context = "upscaling frame " + std::to_string(it->index);
+          auto context = [&] { return "upscaling frame " + std::to_string(it->index); };  // on errors only
           if (stream_rows) {
             if (const Status st = upscale_streamed(*it, /*reset=*/false); !st.ok()) {
-              return state.fail(st.with_context(context));
+              return state.fail(st.with_context(context()));
             }
           } else {
             const double t0 = thread_cpu_now();
             const Status st = planes ? upscaler.luma_plane(it->lr.view<float>(), it->sr.view<float>())
                                      : upscaler.frame(it->lr.view<float>(), it->sr.view<float>());
             sr_s += (thread_cpu_now() - t0);
-            if (!st.ok()) return state.fail(st.with_context(context));
+            if (!st.ok()) return state.fail(st.with_context(context()));
             if (const Status cs = to_yuv(*it); !cs.ok()) return state.fail(cs);
           }
         }
