@@ -345,22 +345,35 @@ TEST(VideoJob, RowStreamingUpscalerWritesTheSameFrames) {
 TEST(VideoJob, CallbackErrorStopsTheJobAndRemovesTheOutput) {
   TempDir dir;
   const fs::path clip = make_av_clip(dir);
-  Upscaler u;
-  u.scale = 2;
-  int calls = 0;
-  u.frame = [&](ImageView<const float> lr, ImageView<float> sr) {
-    if (++calls == 10) return internal_error("model exploded");
-    return testing::nearest_upscale(lr, sr, 2);
-  };
-  VideoJobOptions o;
-  o.input = clip.string();
-  o.output = (dir / "out.mkv").string();
-  o.encode.codec = "ffv1";
-  Result<VideoJobStats> s = run_video_job(o, u);
-  ASSERT_EQ(s.status().code(), StatusCode::kInternal);
-  EXPECT_NE(s.status().message().find("model exploded"), std::string::npos);
-  EXPECT_FALSE(fs::exists(dir / "out.mkv"));
-  EXPECT_FALSE(fs::exists(dir / ".out.mkv.litesr-tmp"));
+  for (bool streamed : {false, true}) {  // Upscaler::frame, or Upscaler::rows (the conversion inside the SR step)
+    SCOPED_TRACE(streamed ? "row streaming" : "whole frames");
+    Upscaler u;
+    u.scale = 2;
+    int calls = 0, row_calls = 0;
+    u.frame = [&](ImageView<const float> lr, ImageView<float> sr) {
+      if (++calls == 10) return internal_error("model exploded");
+      return testing::nearest_upscale(lr, sr, 2);
+    };
+    if (streamed) {
+      u.rows = [&](ImageView<const float> lr, ImageView<float> sr, bool, RowSink& rows) {
+        ++row_calls;
+        LITESR_RETURN_IF_ERROR(u.frame(lr, sr));
+        rows.rows_ready(0, sr.height);
+        return Status();
+      };
+    }
+    VideoJobOptions o;
+    o.input = clip.string();
+    o.output = (dir / "out.mkv").string();
+    o.encode.codec = "ffv1";
+    Result<VideoJobStats> s = run_video_job(o, u);
+    ASSERT_EQ(s.status().code(), StatusCode::kInternal);
+    EXPECT_NE(s.status().message().find("model exploded"), std::string::npos);
+    EXPECT_NE(s.status().message().find("upscaling frame 9"), std::string::npos) << s.status().message();
+    EXPECT_FALSE(fs::exists(dir / "out.mkv"));
+    EXPECT_FALSE(fs::exists(dir / ".out.mkv.litesr-tmp"));
+    EXPECT_EQ(row_calls, streamed ? 10 : 0);
+  }
 }
 
 }  // namespace
