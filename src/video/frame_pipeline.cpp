@@ -10,10 +10,13 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <thread>
 #include <utility>
+#include <vector>
 
 extern "C" {
 #include <libavutil/log.h>
@@ -79,6 +82,10 @@ struct Item {
   Image lr, sr;   // R'G'B' frames, or the Y' planes (luma plane path)
   Image chroma;   // luma plane path: the upscaled Cb and Cr planes, stacked (luma_planes.h)
   FramePtr yuv;   // R'G'B' path: the upscaled frame in the writer's pixel format (sr converted; sr released)
+  // Window upscalers: this frame starts a window, `reset`: without temporal state (LaneRouter's decision).
+  bool window_start = false;
+  bool reset = false;
+  bool unit_end = false;  // no frame, no packet: the marker after each unit on a lane's queues (LaneRouter)
 };
 
 // Frames in the writer's pixel format, reused once the encoder has let go of their buffers.
@@ -111,11 +118,12 @@ class YuvFramePool {
 };
 using Queue = BoundedQueue<Item>;
 
-// First error wins; it aborts both queues so every stage stops, and sets `io_stop`, which a read of stdin or
+// First error wins; it aborts every queue so every stage stops, and sets `io_stop`, which a read of stdin or
 // a write to stdout waiting in poll() checks (StdioStream), so no stage waits on a pipe after a failure.
 class JobState {
  public:
-  JobState(Queue& a, Queue& b, std::atomic<bool>& io_stop) : a_(a), b_(b), io_stop_(io_stop) {}
+  explicit JobState(std::atomic<bool>& io_stop) : io_stop_(io_stop) {}
+  void abort_on_failure(Queue& q) { queues_.push_back(&q); }  // before any stage starts
   void fail(Status s) {
     {
       std::lock_guard lock(mu_);
@@ -123,8 +131,7 @@ class JobState {
       failed_ = true;
     }
     io_stop_.store(true);
-    a_.abort();
-    b_.abort();
+    for (Queue* q : queues_) q->abort();
   }
   bool failed() const {
     std::lock_guard lock(mu_);
@@ -136,8 +143,7 @@ class JobState {
   }
 
  private:
-  Queue& a_;
-  Queue& b_;
+  std::vector<Queue*> queues_;
   std::atomic<bool>& io_stop_;
   mutable std::mutex mu_;
   bool failed_ = false;
@@ -149,6 +155,116 @@ Status cancelled_status() { return cancelled("interrupted"); }
 Status plain_if_cancelled(Status s) { return s.code() == StatusCode::kCancelled ? cancelled_status() : s; }
 
 bool is_pattern(const std::string& path) { return path.find('%') != std::string::npos; }
+
+// ---- lanes: units of frames upscaled side by side ---------------------------------------------
+// The frames are cut into units — a window (window upscalers) or one frame — and unit k goes to lane k mod n, each
+// lane an upscaler with its own state on its own thread (Upscaler::lanes; one lane: the upscaler itself). The decode
+// thread routes the items into the lanes' queues (LaneRouter: packets go with the unit being filled, a marker closes
+// each unit), each lane upscales its units in order (SrLane), and the encode thread takes the lanes' outputs back
+// unit by unit, round robin (LaneMerge): frames and packets leave in the order they came.
+
+// A luma thumbnail for scene-cut detection (windows only): every 8th sample of every 8th row, 0..1 — BT.601 luma
+// of an R'G'B' frame, or a Y' plane (limited range, stretched to 0..1 so that cut thresholds mean the same on both
+// paths).
+std::vector<float> luma_thumbnail(const Image& img) {
+  std::vector<float> t;
+  const ImageView<const float> v = img.view<float>();
+  for (int y = 0; y < v.height; y += 8) {
+    const float* row = v.row(y);
+    for (int x = 0; x < v.width; x += 8) {
+      t.push_back(v.channels == 1 ? (row[x] - 16.0f / 255.0f) * (255.0f / 219.0f)
+                                  : 0.299f * row[3 * x] + 0.587f * row[3 * x + 1] + 0.114f * row[3 * x + 2]);
+    }
+  }
+  return t;
+}
+
+// Window boundaries and unit ends, on the decode thread. A window ends after window_frames frames, before a scene cut
+// (against the previous frame's luma thumbnail) and before a --resume segment start; the windows after a cut or a
+// segment start, the first, and with reset_each_window every window, start without temporal state.
+class LaneRouter {
+ public:
+  LaneRouter(std::vector<Queue*> lanes, const Upscaler& upscaler, int segment_frames)
+      : lanes_(std::move(lanes)), upscaler_(upscaler), segment_frames_(segment_frames) {}
+
+  // False when the job was aborted.
+  bool push(Item it) {
+    if (it.packet) {
+      ++unit_items_;
+      return lanes_[lane_]->push(std::move(it));
+    }
+    if (!upscaler_.window) {  // single frames: a unit each
+      ++unit_items_;
+      return lanes_[lane_]->push(std::move(it)) && end_unit();
+    }
+    if (cut_or_segment_start(it)) {
+      if (in_window_ > 0 && !end_unit()) return false;
+      reset_ = true;
+    }
+    if (in_window_ == 0) {
+      it.window_start = true;
+      it.reset = reset_ || upscaler_.reset_each_window;
+      reset_ = false;
+    }
+    ++in_window_;
+    ++unit_items_;
+    if (!lanes_[lane_]->push(std::move(it))) return false;
+    return in_window_ < std::max(1, upscaler_.window_frames) || end_unit();
+  }
+  // The end of the stream: the unit being filled ends, every lane's queue closes.
+  void close() {
+    if (unit_items_ > 0 && !end_unit()) return;
+    for (Queue* q : lanes_) q->close();
+  }
+
+ private:
+  bool end_unit() {
+    Item marker;
+    marker.unit_end = true;
+    if (!lanes_[lane_]->push(std::move(marker))) return false;
+    lane_ = (lane_ + 1) % lanes_.size();
+    in_window_ = 0;
+    unit_items_ = 0;
+    return true;
+  }
+  bool cut_or_segment_start(const Item& it) {
+    std::vector<float> thumb = luma_thumbnail(it.lr);
+    bool cut = false;
+    if (upscaler_.scene_cut_threshold > 0 && prev_thumb_.size() == thumb.size() && !thumb.empty()) {
+      double diff = 0;
+      for (std::size_t i = 0; i < thumb.size(); ++i) diff += std::fabs(thumb[i] - prev_thumb_[i]);
+      cut = diff / thumb.size() >= upscaler_.scene_cut_threshold;
+    }
+    prev_thumb_ = std::move(thumb);
+    return cut || (segment_frames_ > 0 && it.index % segment_frames_ == 0);
+  }
+
+  std::vector<Queue*> lanes_;
+  const Upscaler& upscaler_;
+  int segment_frames_;
+  std::size_t lane_ = 0;    // the lane of the unit being filled
+  int in_window_ = 0;       // its frames (windows)
+  int unit_items_ = 0;      // its frames and packets
+  bool reset_ = true;       // the next window starts without temporal state
+  std::vector<float> prev_thumb_;
+};
+
+// The lanes' outputs in unit order, on the encode thread: empty at the end of the stream or on an abort.
+class LaneMerge {
+ public:
+  explicit LaneMerge(std::vector<Queue*> lanes) : lanes_(std::move(lanes)) {}
+  std::optional<Item> pop() {
+    while (true) {
+      std::optional<Item> it = lanes_[lane_]->pop();
+      if (!it || !it->unit_end) return it;
+      lane_ = (lane_ + 1) % lanes_.size();
+    }
+  }
+
+ private:
+  std::vector<Queue*> lanes_;
+  std::size_t lane_ = 0;
+};
 
 // ---- stage 1: demux + decode + Y'CbCr -> RGB ----------------------------------------------------
 // The luma plane path's frame preparation: every frame's planes in the format and colour the job chose the path
@@ -186,7 +302,7 @@ struct PlaneReader {
 
 struct DecodeStage {
   VideoReader& reader;
-  Queue& out;
+  LaneRouter& out;
   ImagePool& pool;
   JobState& state;
   const VideoJobOptions& options;
@@ -261,23 +377,7 @@ int resolve_convert_threads(int requested) {
   return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
-// ---- stage 2: the SR callback -------------------------------------------------------------------
-// A luma thumbnail for scene-cut detection (windows only): every 8th sample of every 8th row, 0..1 — BT.601 luma
-// of an R'G'B' frame, or a Y' plane (limited range, stretched to 0..1 so that cut thresholds mean the same on both
-// paths).
-std::vector<float> luma_thumbnail(const Image& img) {
-  std::vector<float> t;
-  const ImageView<const float> v = img.view<float>();
-  for (int y = 0; y < v.height; y += 8) {
-    const float* row = v.row(y);
-    for (int x = 0; x < v.width; x += 8) {
-      t.push_back(v.channels == 1 ? (row[x] - 16.0f / 255.0f) * (255.0f / 219.0f)
-                                  : 0.299f * row[3 * x] + 0.587f * row[3 * x + 1] + 0.114f * row[3 * x + 2]);
-    }
-  }
-  return t;
-}
-
+// ---- stage 2: the SR callback, one thread per lane --------------------------------------------
 // Streamed rows (Upscaler::rows): each group of upscaled rows converted into the frame's Y'CbCr by the thread that
 // stored it, while the rows are in cache. Busy time of the calls: all threads', and the SR thread's own share.
 class YuvRowSink final : public RowSink {
@@ -303,26 +403,24 @@ class YuvRowSink final : public RowSink {
   std::atomic<int64_t> busy_ns_{0}, owner_ns_{0};
 };
 
-// Upscales frames and, on the R'G'B' path, converts each result to the writer's Y'CbCr right away: group by group
-// as the SR workers store them where the upscaler streams rows (stream_rows), else after the frame on
-// `convert_threads` threads — either way while the frame is still in cache, rather than on the encode thread against
-// the next frame's SR (docs/video.md "Threads").
-struct SrStage {
+// One lane: upscales its units in order and, on the R'G'B' path, converts each result to the writer's Y'CbCr right
+// away: group by group as the SR workers store them where the upscaler streams rows (stream_rows), else after the
+// frame on `convert_threads` threads — either way while the frame is still in cache, rather than on the encode
+// thread against the next frame's SR (docs/video.md "Threads").
+struct SrLane {
   Queue& in;
   Queue& out;
   ImagePool& pool;
   JobState& state;
-  const Upscaler& upscaler;
-  int segment_frames;  // windows restart (with reset) at segment starts; 0 = no segments
+  const Upscaler& upscaler;  // this lane's
   bool planes = false;  // the luma plane path: Upscaler::luma_plane / luma_window on the Y' planes
   YuvFramePool* yuv_pool = nullptr;  // R'G'B' path: frames to convert into
   FrameColor yuv_color{};            // ... and the writer's Y'CbCr
   int convert_threads = 1;
   bool stream_rows = false;  // R'G'B' path through Upscaler::rows (RgbToFrame::converts_row_groups)
   RgbToFrame convert{};
-  double sr_s = 0;        // the SR thread's CPU seconds, less the conversions it ran
+  double sr_s = 0;        // the lane thread's CPU seconds, less the conversions it ran
   double from_rgb_s = 0;  // wall seconds of the conversions x convert_threads, or the streamed groups' busy time
-
   // R'G'B' path: it.sr -> it.yuv, it.sr back to the pool.
   Status to_yuv(Item& it) {
     if (planes || it.packet) return {};
@@ -348,47 +446,73 @@ struct SrStage {
     return {};
   }
 
+  // Single frames: each upscaled (and converted) as it comes. Windows: a window's frames held until its end (its
+  // marker) and upscaled in one call, or one call each as they come for a streaming upscaler
+  // (Upscaler::window_streams), the reset on the window's first call only.
   void run() {
-    if (upscaler.window) {
-      run_windowed();
-    } else {
-      while (std::optional<Item> it = in.pop()) {
-        if (!it->packet) {
-          Result<Image> sr = pool.acquire();
-          if (!sr.ok()) return state.fail(sr.status());
-          it->sr = std::move(*sr);
-          auto context = [&] { return "upscaling frame " + std::to_string(it->index); };  // on errors only
-          if (stream_rows) {
-            if (const Status st = upscale_streamed(*it, /*reset=*/false); !st.ok()) {
-              return state.fail(st.with_context(context()));
-            }
-          } else {
-            const double t0 = thread_cpu_now();
-            const Status st = planes ? upscaler.luma_plane(it->lr.view<float>(), it->sr.view<float>())
-                                     : upscaler.frame(it->lr.view<float>(), it->sr.view<float>());
-            sr_s += (thread_cpu_now() - t0);
-            if (!st.ok()) return state.fail(st.with_context(context()));
-            if (const Status cs = to_yuv(*it); !cs.ok()) return state.fail(cs);
-          }
+    std::vector<Item> held;  // windows: frames and packets not yet upscaled / passed on, in order
+    bool window_open = false;  // the current window's first frame was upscaled: later calls continue it
+    bool window_reset = false;
+    auto flush = [&]() -> bool {
+      if (std::any_of(held.begin(), held.end(), [](const Item& it) { return !it.packet; })) {
+        if (!run_window(held, !window_open && window_reset)) return false;
+        window_open = true;
+      }
+      for (Item& it : held)
+        if (!out.push(std::move(it))) return false;
+      held.clear();
+      return true;
+    };
+    while (std::optional<Item> it = in.pop()) {
+      if (it->unit_end) {
+        if (!flush() || !out.push(std::move(*it))) return;
+        window_open = false;
+      } else if (upscaler.window) {
+        const bool frame = !it->packet;
+        if (frame && it->window_start) {
+          if (!flush()) return;
+          window_open = false;
+          window_reset = it->reset;
         }
+        held.push_back(std::move(*it));
+        if (frame && upscaler.window_streams && !flush()) return;
+      } else {
+        if (!it->packet && !upscale_frame(*it)) return;
         if (!out.push(std::move(*it))) return;
       }
     }
-    if (!state.failed()) out.close();
+    if (!state.failed() && flush()) out.close();
   }
 
-  // Whether frame `it` must start a new window with reset: a scene cut against the previous frame (its luma
-  // thumbnail), or a --resume segment start. Updates the previous thumbnail.
-  bool cut_or_segment_start(const Item& it, std::vector<float>& prev_thumb) const {
-    std::vector<float> thumb = luma_thumbnail(it.lr);
-    bool cut = false;
-    if (upscaler.scene_cut_threshold > 0 && prev_thumb.size() == thumb.size() && !thumb.empty()) {
-      double diff = 0;
-      for (std::size_t i = 0; i < thumb.size(); ++i) diff += std::fabs(thumb[i] - prev_thumb[i]);
-      cut = diff / thumb.size() >= upscaler.scene_cut_threshold;
+  // One frame of a single-frame upscaler; false after a failure.
+  bool upscale_frame(Item& it) {
+    Result<Image> sr = pool.acquire();
+    if (!sr.ok()) {
+      state.fail(sr.status());
+      return false;
     }
-    prev_thumb = std::move(thumb);
-    return cut || (segment_frames > 0 && it.index % segment_frames == 0);
+    it.sr = std::move(*sr);
+    auto context = [&] { return "upscaling frame " + std::to_string(it.index); };  // on errors only
+    if (stream_rows) {
+      if (const Status st = upscale_streamed(it, /*reset=*/false); !st.ok()) {
+        state.fail(st.with_context(context()));
+        return false;
+      }
+      return true;
+    }
+    const double t0 = thread_cpu_now();
+    const Status st = planes ? upscaler.luma_plane(it.lr.view<float>(), it.sr.view<float>())
+                             : upscaler.frame(it.lr.view<float>(), it.sr.view<float>());
+    sr_s += (thread_cpu_now() - t0);
+    if (!st.ok()) {
+      state.fail(st.with_context(context()));
+      return false;
+    }
+    if (const Status cs = to_yuv(it); !cs.ok()) {
+      state.fail(cs);
+      return false;
+    }
+    return true;
   }
 
   // Runs `items`' frames (packets skipped) as one call of the window upscaler; false after a failure.
@@ -434,49 +558,6 @@ struct SrStage {
       }
     }
     return true;
-  }
-
-  // Windows of window_frames frames (shorter at cuts and segment starts). Whole-window upscalers get each window in
-  // one call once its last frame arrived; streaming ones (Upscaler::window_streams) get every frame as it arrives,
-  // so it goes on to encoding while the next one upscales.
-  void run_windowed() {
-    const int window = std::max(1, upscaler.window_frames);
-    std::vector<Item> held;  // frames and packets not yet upscaled / passed on, in order
-    int held_frames = 0;
-    int in_window = 0;         // frames of the current window, upscaled or held
-    bool window_open = false;  // the current window's first frame was upscaled: later calls continue it
-    bool reset = true;         // the next window starts without temporal state
-    std::vector<float> prev_thumb;
-    auto flush = [&]() -> bool {
-      if (held_frames > 0) {
-        if (!run_window(held, !window_open && (reset || upscaler.reset_each_window))) return false;
-        window_open = true;
-        reset = false;
-      }
-      for (Item& it : held)
-        if (!out.push(std::move(it))) return false;
-      held.clear();
-      held_frames = 0;
-      if (in_window == window) {
-        in_window = 0;
-        window_open = false;
-      }
-      return true;
-    };
-    while (std::optional<Item> it = in.pop()) {
-      const bool frame = !it->packet;
-      if (frame && cut_or_segment_start(*it, prev_thumb)) {
-        if (!flush()) return;
-        in_window = 0;
-        window_open = false;
-        reset = true;
-      }
-      held.push_back(std::move(*it));
-      held_frames += frame;
-      in_window += frame;
-      if ((upscaler.window_streams || in_window == window) && !flush()) return;
-    }
-    if (!state.failed()) flush();
   }
 };
 
@@ -542,7 +623,7 @@ WriterConfig segment_writer_config(const WriterConfig& base, const fs::path& wor
 
 // ---- stage 3: RGB -> Y'CbCr, encode, mux (runs on the calling thread) ---------------------------
 struct EncodeStage {
-  Queue& in;
+  LaneMerge& in;
   ImagePool& lr_pool;
   ImagePool& sr_pool;
   ImagePool& chroma_pool;
@@ -853,20 +934,51 @@ Result<VideoJobStats> run_video_job(const VideoJobOptions& options, const Upscal
   const bool planes = plane_reader.has_value();
   const int channels = planes ? 1 : 3;
 
+  // The lanes (Upscaler::lanes) where units are independent and the input frames their queues hold fit the bound:
+  // each lane's queues take two windows beyond queue_frames, so that a unit can be routed whole while the lane
+  // before it works.
   const int qcap = std::max(1, options.queue_frames);
-  Queue q1(qcap), q2(qcap);
-  JobState state(q1, q2, io_stop);
+  const int window = upscaler.window ? std::max(1, upscaler.window_frames) : 1;
+  const int lane_cap = upscaler.lanes.size() >= 2 ? qcap + 2 * window : qcap;
+  const int64_t lr_bytes = int64_t{info.width} * info.height * channels * static_cast<int64_t>(sizeof(float));
+  const bool use_lanes = upscaler.lanes.size() >= 2 && (!upscaler.window || upscaler.reset_each_window) &&
+                         2 * static_cast<int64_t>(upscaler.lanes.size()) * lane_cap * lr_bytes <= options.max_lane_queue_bytes;
+  std::vector<const Upscaler*> lane_upscalers;
+  if (use_lanes) {
+    for (const Upscaler& lane : upscaler.lanes) lane_upscalers.push_back(&lane);
+  } else {
+    lane_upscalers.push_back(&upscaler);
+  }
+  const std::size_t lanes = lane_upscalers.size();
+  JobState state(io_stop);
+  std::vector<std::unique_ptr<Queue>> lane_in, lane_out;
+  std::vector<Queue*> lane_in_ptrs, lane_out_ptrs;
+  for (std::size_t i = 0; i < lanes; ++i) {
+    lane_in.push_back(std::make_unique<Queue>(use_lanes ? lane_cap : qcap));
+    lane_out.push_back(std::make_unique<Queue>(use_lanes ? lane_cap : qcap));
+    lane_in_ptrs.push_back(lane_in.back().get());
+    lane_out_ptrs.push_back(lane_out.back().get());
+    state.abort_on_failure(*lane_in.back());
+    state.abort_on_failure(*lane_out.back());
+  }
+  LaneRouter router(lane_in_ptrs, upscaler, segment_frames);
+  LaneMerge merge(lane_out_ptrs);
   ImagePool lr_pool(info.width, info.height, channels), sr_pool(wc.width, wc.height, channels);
-  DecodeStage decode{*reader, q1, lr_pool, state, options, skip, !options.resume && !options.benchmark};
+  DecodeStage decode{*reader, router, lr_pool, state, options, skip, !options.resume && !options.benchmark};
   decode.planes = planes ? &*plane_reader : nullptr;
   YuvFramePool yuv_pool(out.pix_fmt, wc.width, wc.height);
-  SrStage sr{q1, q2, sr_pool, state, upscaler, segment_frames};
-  sr.planes = planes;
-  sr.yuv_pool = &yuv_pool;
-  sr.yuv_color = out.color;
-  sr.convert_threads = resolve_convert_threads(options.convert_threads);
-  sr.stream_rows = !planes && upscaler.rows && RgbToFrame::converts_row_groups(out.pix_fmt, out.color, upscaler.scale);
-  EncodeStage encode{q2, lr_pool, sr_pool, *chroma_pool, yuv_pool, state, options, wc, writer.get()};
+  std::vector<std::unique_ptr<SrLane>> sr;
+  for (std::size_t i = 0; i < lanes; ++i) {
+    const Upscaler& u = *lane_upscalers[i];
+    sr.push_back(std::make_unique<SrLane>(SrLane{*lane_in[i], *lane_out[i], sr_pool, state, u}));
+    SrLane& lane = *sr.back();
+    lane.planes = planes;
+    lane.yuv_pool = &yuv_pool;
+    lane.yuv_color = out.color;
+    lane.convert_threads = use_lanes ? 1 : resolve_convert_threads(options.convert_threads);
+    lane.stream_rows = !planes && u.rows && RgbToFrame::converts_row_groups(out.pix_fmt, out.color, upscaler.scale);
+  }
+  EncodeStage encode{merge, lr_pool, sr_pool, *chroma_pool, yuv_pool, state, options, wc, writer.get()};
   encode.planes = planes;
   encode.work_dir = work_dir;
   encode.segment_frames = segment_frames;
@@ -876,11 +988,12 @@ Result<VideoJobStats> run_video_job(const VideoJobOptions& options, const Upscal
   if (encode.total <= 0) encode.total = options.max_frames;
 
   std::thread decode_thread([&] { decode.run(); });
-  std::thread sr_thread([&] { sr.run(); });
+  std::vector<std::thread> sr_threads;
+  for (auto& lane : sr) sr_threads.emplace_back([&lane] { lane->run(); });
   Status st = encode.run();
   if (!st.ok()) state.fail(plain_if_cancelled(st));
   decode_thread.join();
-  sr_thread.join();
+  for (std::thread& t : sr_threads) t.join();
   if (state.failed()) {
     st = state.status();
     if (writer != nullptr && writer->broken_pipe()) {
@@ -939,8 +1052,12 @@ Result<VideoJobStats> run_video_job(const VideoJobOptions& options, const Upscal
   stats.frames_resumed = skip;
   stats.decode_s = decode.decode_s;
   stats.to_rgb_s = decode.to_rgb_s;
-  stats.sr_s = sr.sr_s;
-  stats.from_rgb_s = planes ? encode.from_rgb_s : sr.from_rgb_s;
+  stats.sr_lanes = static_cast<int>(lanes);
+  for (const auto& lane : sr) {
+    stats.sr_s += lane->sr_s / static_cast<double>(lanes);
+    if (!planes) stats.from_rgb_s += lane->from_rgb_s;
+  }
+  if (planes) stats.from_rgb_s = encode.from_rgb_s;
   stats.encode_s = encode.encode_s;
   stats.encoder = encode.encoder;
   stats.wall_s = seconds_since(start);

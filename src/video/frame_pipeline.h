@@ -64,6 +64,14 @@ struct Upscaler {
   // A window ends early when the mean absolute luma difference (0..1) between consecutive frames
   // reaches this value; the next window starts with reset. 0 disables cut detection.
   double scene_cut_threshold = 0.25;
+  // Optional: two or more upscalers like this one (the same scale, window and callbacks), each with its own model
+  // state and one thread, that the job runs side by side instead of this one — "lanes" (docs/video.md "Threads"):
+  // units of frames, one window (or one frame for `frame`), go round robin to the lanes, unit k to lanes[k % n],
+  // each lane on its own thread, and come out in order. No band boundaries are recomputed and no threads meet per
+  // frame, which on 2 cores runs the recurrent EVSRNet ~10 % faster than one session on both. Used only where units
+  // are independent — single frames, or windows that all start without state (reset_each_window) — and the frames
+  // the lanes hold fit the job's memory bound; elsewhere this one runs.
+  std::vector<Upscaler> lanes;
 };
 
 // Pipes: input "-" reads a YUV4MPEG2 stream from standard input, output "-" writes one to standard output
@@ -84,7 +92,9 @@ struct VideoJobOptions {
   bool resume = false;
   int segment_frames = 0;             // frames per segment, 0 = about 2 s of video (at least 16)
   std::string job_signature;          // what else defines the job (model, scale): a changed one restarts
-  int queue_frames = 4;               // capacity of each inter-stage queue, frames
+  int queue_frames = 4;               // capacity of each inter-stage queue, frames (lanes: + 2 windows each)
+  // Upscaler::lanes are used only while the input frames their queues can hold stay within this many bytes.
+  int64_t max_lane_queue_bytes = int64_t{1} << 30;
   int decode_threads = 0;             // decoder threads, 0 = FFmpeg's choice
   int convert_threads = 0;            // R'G'B' -> Y'CbCr conversion threads (between two SR frames), 0 = one per core
   int64_t max_frames = 0;             // stop after this many frames (0 = all); the output ends there
@@ -102,7 +112,8 @@ struct VideoJobStats {
   // CPU seconds per stage, measured on the stage's own thread (fps = frames / seconds).
   double decode_s = 0;           // demux + decode
   double to_rgb_s = 0;           // Y'CbCr -> RGB f32 (luma planes: planes -> f32, chroma upscaled)
-  double sr_s = 0;               // the callback
+  double sr_s = 0;               // the callback (lanes: their CPU seconds summed / the lane count, as side by side)
+  int sr_lanes = 1;              // upscalers run side by side (Upscaler::lanes), or 1
   double from_rgb_s = 0;         // RGB f32 -> Y'CbCr, wall seconds x its threads (streamed rows, Upscaler::rows: the
                                  // groups' busy time on every thread; luma planes: f32 planes -> the frame)
   bool luma_planes = false;      // the frames went through on their Y'CbCr planes (Upscaler::luma_plane)
