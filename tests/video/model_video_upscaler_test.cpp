@@ -83,6 +83,46 @@ TEST(ModelVideoUpscaler, SingleFrameModelsRunEachFrameAsTheModelUpscalerDoes) {
   EXPECT_EQ(sr, want);
 }
 
+// Lanes (frame_pipeline.h): one single-threaded instance per thread, each with its own window state, each computing
+// what the multi-threaded instance computes; none with one thread.
+TEST(ModelVideoUpscaler, EveryThreadGetsALaneWithItsOwnState) {
+  UpscalerOptions options;
+  options.model = "evsrnet-x4";
+  options.threads = 1;
+  Result<ModelVideoUpscaler> opened = open_model_video_upscaler(options);
+  ASSERT_TRUE(opened.ok()) << opened.status().to_string();
+  EXPECT_TRUE(opened->upscaler.lanes.empty());
+  options.threads = 2;
+  opened = open_model_video_upscaler(options);
+  ASSERT_TRUE(opened.ok()) << opened.status().to_string();
+  const Upscaler& u = opened->upscaler;
+  ASSERT_EQ(u.lanes.size(), 2u);
+  constexpr int kW = 9, kH = 7;
+  std::vector<float> a(kW * kH * 3), b(kW * kH * 3);
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    a[i] = static_cast<float>((i * 37) % 101) / 100.0f;
+    b[i] = static_cast<float>((i * 53) % 97) / 96.0f;
+  }
+  const ImageView<const float> va{a.data(), kW, kH, 3, kW * 3}, vb{b.data(), kW, kH, 3, kW * 3};
+  // Frame 2 of the window (a, b) on the two-thread instance, and on each lane while the other runs another window.
+  auto second_frame = [&](const Upscaler& up, const Upscaler* other) {
+    std::vector<float> sr(a.size() * 16), scratch(a.size() * 16);
+    const ImageView<float> out{sr.data(), 4 * kW, 4 * kH, 3, 4 * kW * 3};
+    const ImageView<float> junk{scratch.data(), 4 * kW, 4 * kH, 3, 4 * kW * 3};
+    const ImageView<const float> first[] = {va}, second[] = {vb}, other_frames[] = {vb};
+    const ImageView<float> junk_out[] = {junk}, sr_out[] = {out};
+    EXPECT_TRUE(up.window(first, junk_out, /*reset=*/true).ok());
+    if (other != nullptr) {
+      EXPECT_TRUE(other->window(other_frames, junk_out, /*reset=*/true).ok());
+    }
+    EXPECT_TRUE(up.window(second, sr_out, /*reset=*/false).ok());
+    return sr;
+  };
+  const std::vector<float> want = second_frame(u, nullptr);
+  EXPECT_EQ(second_frame(u.lanes[0], &u.lanes[1]), want);
+  EXPECT_EQ(second_frame(u.lanes[1], &u.lanes[0]), want);
+}
+
 TEST(ModelVideoUpscaler, UnknownModelsAndOutputSizesAreErrors) {
   UpscalerOptions options;
   options.model = "no-such-model-x4";

@@ -5,6 +5,9 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <mutex>
+#include <set>
 #include <thread>
 
 #include "testing/test_env.h"
@@ -374,6 +377,181 @@ TEST(VideoJob, CallbackErrorStopsTheJobAndRemovesTheOutput) {
     EXPECT_FALSE(fs::exists(dir / ".out.mkv.litesr-tmp"));
     EXPECT_EQ(row_calls, streamed ? 10 : 0);
   }
+}
+
+// A lane's record of its calls (Upscaler::lanes run on their own threads).
+struct LaneLog {
+  std::mutex mu;
+  std::vector<std::pair<int, bool>> calls;  // (frames, reset) per call
+  std::set<std::thread::id> threads;
+  int since_reset = 0;  // the window state: frames upscaled since the last reset
+};
+
+// A window upscaler with state: nearest neighbour, brightened by 8/255 per frame upscaled since the window's reset,
+// so a frame upscaled with another window's state (or a missed reset) comes out different.
+Upscaler stateful_window_upscaler(std::shared_ptr<LaneLog> log, bool streams) {
+  Upscaler u;
+  u.scale = 2;
+  u.window_frames = 5;
+  u.window_streams = streams;
+  u.window = [log](std::span<const ImageView<const float>> lr, std::span<const ImageView<float>> sr, bool reset) {
+    std::lock_guard lock(log->mu);
+    log->calls.emplace_back(static_cast<int>(lr.size()), reset);
+    log->threads.insert(std::this_thread::get_id());
+    if (reset) log->since_reset = 0;
+    for (std::size_t i = 0; i < lr.size(); ++i) {
+      LITESR_RETURN_IF_ERROR(testing::nearest_upscale(lr[i], sr[i], 2));
+      const float lift = 8.0f * static_cast<float>(log->since_reset++) / 255.0f;
+      for (int y = 0; y < sr[i].height; ++y) {
+        float* row = sr[i].row(y);
+        for (int x = 0; x < sr[i].width * sr[i].channels; ++x) row[x] = std::min(1.0f, row[x] + lift);
+      }
+    }
+    return Status();
+  };
+  return u;
+}
+
+// Lanes (Upscaler::lanes): windows go round robin to two upscalers with their own state, each on its own thread, and
+// the job writes what one upscaler writes alone — every window with its reset, frames in order — whether windows
+// come whole or frame by frame. Where windows carry state (reset_each_window false) the lanes are not used.
+TEST(VideoJob, LanesUpscaleWindowsSideBySideAndWriteTheSameFrames) {
+  TempDir dir;
+  const fs::path clip = dir / "cut.mkv";
+  // 12 frames of a test pattern, then 8 of flat red: windows 0-4, 5-9, 10-11 (the cut), 12-16, 17-19.
+  ASSERT_EQ(run_command("ffmpeg -v error -f lavfi -i testsrc=size=64x48:rate=10:duration=1.2 -f lavfi "
+                        "-i color=c=red:size=64x48:rate=10:duration=0.8 -filter_complex '[0:v][1:v]concat=n=2' "
+                        "-c:v ffv1 " +
+                        quote(clip))
+                .exit_code,
+            0);
+  auto run = [&](const Upscaler& u, const std::string& name, int* lanes_used) {
+    VideoJobOptions o;
+    o.input = clip.string();
+    o.output = (dir / name).string();
+    o.overwrite = true;
+    o.encode.codec = "ffv1";
+    Result<VideoJobStats> s = run_video_job(o, u);
+    EXPECT_TRUE(s.ok()) << s.status().to_string();
+    if (!s.ok()) return std::vector<std::string>{};
+    EXPECT_EQ(s->frames, 20);
+    *lanes_used = s->sr_lanes;
+    return testing::frame_md5s(o.output);
+  };
+  for (bool streams : {false, true}) {
+    SCOPED_TRACE(streams ? "frame by frame" : "whole windows");
+    int lanes_used = 0;
+    const auto alone = std::make_shared<LaneLog>();
+    const std::vector<std::string> want = run(stateful_window_upscaler(alone, streams), "alone.mkv", &lanes_used);
+    EXPECT_EQ(lanes_used, 1);
+    const auto main = std::make_shared<LaneLog>(), lane0 = std::make_shared<LaneLog>(),
+               lane1 = std::make_shared<LaneLog>();
+    Upscaler u = stateful_window_upscaler(main, streams);
+    u.lanes = {stateful_window_upscaler(lane0, streams), stateful_window_upscaler(lane1, streams)};
+    EXPECT_EQ(run(u, "lanes.mkv", &lanes_used), want);
+    EXPECT_EQ(lanes_used, 2);
+    EXPECT_TRUE(main->calls.empty());
+    // Lane 0: windows 0-4, 10-11, 17-19; lane 1: 5-9, 12-16 — each starting with its reset, on one thread each.
+    auto windows = [&](const LaneLog& log) {
+      std::vector<std::pair<int, bool>> w;
+      for (const auto& [frames, reset] : log.calls) {
+        if (reset || w.empty()) {
+          w.emplace_back(frames, reset);
+        } else {
+          w.back().first += frames;
+        }
+      }
+      return w;
+    };
+    EXPECT_EQ(windows(*lane0), (std::vector<std::pair<int, bool>>{{5, true}, {2, true}, {3, true}}));
+    EXPECT_EQ(windows(*lane1), (std::vector<std::pair<int, bool>>{{5, true}, {5, true}}));
+    EXPECT_EQ(lane0->calls.size() + lane1->calls.size(), streams ? 20u : 5u);
+    ASSERT_EQ(lane0->threads.size(), 1u);
+    ASSERT_EQ(lane1->threads.size(), 1u);
+    EXPECT_NE(*lane0->threads.begin(), *lane1->threads.begin());
+    // The state matters: a plain nearest-neighbour job writes other frames.
+    EXPECT_NE(run(testing::nearest_upscaler(2), "nearest.mkv", &lanes_used), want);
+
+    // Windows that carry state run on the upscaler itself, with the same calls as alone.
+    const auto carry_alone = std::make_shared<LaneLog>(), carry_main = std::make_shared<LaneLog>(),
+               carry_lane = std::make_shared<LaneLog>();
+    Upscaler carrying = stateful_window_upscaler(carry_alone, streams);
+    carrying.reset_each_window = false;
+    const std::vector<std::string> carried = run(carrying, "carry_alone.mkv", &lanes_used);
+    Upscaler carrying_lanes = stateful_window_upscaler(carry_main, streams);
+    carrying_lanes.reset_each_window = false;
+    carrying_lanes.lanes = {stateful_window_upscaler(carry_lane, streams),
+                            stateful_window_upscaler(carry_lane, streams)};
+    EXPECT_EQ(run(carrying_lanes, "carry_lanes.mkv", &lanes_used), carried);
+    EXPECT_EQ(lanes_used, 1);
+    EXPECT_TRUE(carry_lane->calls.empty());
+    EXPECT_EQ(carry_main->calls, carry_alone->calls);
+  }
+}
+
+// Single frames on lanes: frame k on lane k mod 2 (row streaming where the format allows), audio and subtitle
+// packets in place; a failing lane stops the job naming its frame; above the memory bound the lanes are not used.
+TEST(VideoJob, LanesUpscaleFramesSideBySideKeepingPacketsInOrder) {
+  TempDir dir;
+  const fs::path clip = make_av_clip(dir);
+  auto lane = [](std::shared_ptr<LaneLog> log, int fail_at_call) {
+    Upscaler u = testing::nearest_upscaler(2);
+    u.rows = [log, fail_at_call](ImageView<const float> lr, ImageView<float> sr, bool, RowSink& rows) {
+      {
+        std::lock_guard lock(log->mu);
+        log->calls.emplace_back(1, false);
+        log->threads.insert(std::this_thread::get_id());
+        if (static_cast<int>(log->calls.size()) == fail_at_call) return internal_error("lane exploded");
+      }
+      LITESR_RETURN_IF_ERROR(testing::nearest_upscale(lr, sr, 2));
+      rows.rows_ready(0, sr.height);
+      return Status();
+    };
+    return u;
+  };
+  VideoJobOptions o;
+  o.input = clip.string();
+  o.output = (dir / "alone.mkv").string();
+  o.encode.codec = "ffv1";
+  Result<VideoJobStats> s = run_video_job(o, testing::nearest_upscaler(2));
+  ASSERT_TRUE(s.ok()) << s.status().to_string();
+  const std::vector<std::string> want = testing::frame_md5s(o.output);
+  ASSERT_EQ(want.size(), 50u);
+
+  const auto lane0 = std::make_shared<LaneLog>(), lane1 = std::make_shared<LaneLog>();
+  Upscaler u = testing::nearest_upscaler(2);
+  u.lanes = {lane(lane0, 0), lane(lane1, 0)};
+  o.output = (dir / "lanes.mkv").string();
+  s = run_video_job(o, u);
+  ASSERT_TRUE(s.ok()) << s.status().to_string();
+  EXPECT_EQ(s->sr_lanes, 2);
+  EXPECT_EQ(testing::frame_md5s(o.output), want);
+  EXPECT_EQ(lane0->calls.size(), 25u);
+  EXPECT_EQ(lane1->calls.size(), 25u);
+  EXPECT_EQ(testing::packet_md5s(clip, "0:a"), testing::packet_md5s(o.output, "0:a"));
+  EXPECT_EQ(testing::packet_md5s(clip, "0:s"), testing::packet_md5s(o.output, "0:s"));
+  expect_same_times(clip, o.output, 1e-3);
+
+  // Lane 1's third frame (frame 5) fails: the error names it, and no output is left.
+  u.lanes = {lane(std::make_shared<LaneLog>(), 0), lane(std::make_shared<LaneLog>(), 3)};
+  o.output = (dir / "failed.mkv").string();
+  s = run_video_job(o, u);
+  ASSERT_EQ(s.status().code(), StatusCode::kInternal);
+  EXPECT_NE(s.status().message().find("lane exploded"), std::string::npos);
+  EXPECT_NE(s.status().message().find("upscaling frame 5"), std::string::npos) << s.status().message();
+  EXPECT_FALSE(fs::exists(dir / "failed.mkv"));
+  EXPECT_FALSE(fs::exists(dir / ".failed.mkv.litesr-tmp"));
+
+  // Input frames the lanes' queues could hold beyond the bound: the upscaler itself runs.
+  const auto unused = std::make_shared<LaneLog>();
+  u.lanes = {lane(unused, 0), lane(unused, 0)};
+  o.output = (dir / "bounded.mkv").string();
+  o.max_lane_queue_bytes = 1 << 20;
+  s = run_video_job(o, u);
+  ASSERT_TRUE(s.ok()) << s.status().to_string();
+  EXPECT_EQ(s->sr_lanes, 1);
+  EXPECT_TRUE(unused->calls.empty());
+  EXPECT_EQ(testing::frame_md5s(o.output), want);
 }
 
 }  // namespace
