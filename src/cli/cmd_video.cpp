@@ -56,6 +56,11 @@ std::string fps_text(int64_t frames, double seconds) {
   return buf;
 }
 
+// ", 2 lanes side by side" where the SR step ran on lanes (VideoJobStats::sr_lanes).
+std::string lanes_text(int lanes) {
+  return lanes > 1 ? ", " + std::to_string(lanes) + " lanes side by side" : std::string();
+}
+
 int run_video(const VideoArgs& a, CommandContext& ctx) {
   if (!a.benchmark && a.output.empty()) return usage_error("video: -o/--output is required (or use --benchmark)");
   Result<ProgressMode> progress_mode = parse_progress_mode(a.progress);
@@ -128,11 +133,13 @@ int run_video(const VideoArgs& a, CommandContext& ctx) {
     if (s.luma_planes) {
       std::printf("  to_planes  %10s fps  (Y'CbCr planes -> f32, Cb and Cr upscaled by bicubic)\n",
                   fps_text(n, s.to_rgb_s).c_str());
-      std::printf("  sr         %10s fps  (%s on the Y' plane)\n", fps_text(n, s.sr_s).c_str(), model_name.c_str());
+      std::printf("  sr         %10s fps  (%s on the Y' plane%s)\n", fps_text(n, s.sr_s).c_str(), model_name.c_str(),
+                  lanes_text(s.sr_lanes).c_str());
       std::printf("  from_planes%10s fps  (f32 planes -> Y'CbCr)\n", fps_text(n, s.from_rgb_s).c_str());
     } else {
       std::printf("  to_rgb     %10s fps  (Y'CbCr -> RGB f32)\n", fps_text(n, s.to_rgb_s).c_str());
-      std::printf("  sr         %10s fps  (%s)\n", fps_text(n, s.sr_s).c_str(), model_name.c_str());
+      std::printf("  sr         %10s fps  (%s%s)\n", fps_text(n, s.sr_s).c_str(), model_name.c_str(),
+                  lanes_text(s.sr_lanes).c_str());
       std::printf("  from_rgb   %10s fps  (RGB f32 -> Y'CbCr)\n", fps_text(n, s.from_rgb_s).c_str());
     }
     std::printf("  encode     %10s fps  (encode + mux)\n", fps_text(n, s.encode_s).c_str());

@@ -1,10 +1,12 @@
 // The video upscaling job: demux + decode -> RGB f32 -> SR callback -> RGB f32 -> encode + mux, with
-// decode, SR and encode on their own threads joined by bounded queues (docs/video.md). A luma network can take
+// decode, SR and encode on their own threads joined by bounded queues (docs/video.md); the SR step on one thread, or
+// on one thread per lane where the upscaler has lanes (Upscaler::lanes). A luma network can take
 // the frames' Y'CbCr planes instead (Upscaler::luma_plane, video/luma_planes.h).
 //
 // Video knows nothing of networks: the caller supplies the SR step as a callback.
 //   FrameUpscaler(lr, sr): lr is H x W x 3 f32 R'G'B' in [0,1] (HWC, the stream's transfer function,
-//     not clamped); sr is (scale·H) x (scale·W) x 3, to be filled. Called from one thread, in order.
+//     not clamped); sr is (scale·H) x (scale·W) x 3, to be filled. Called from one thread, in order (each lane's
+//     from its own thread, in the order of its units).
 //   WindowUpscaler(lr[0..n), sr[0..n), reset): multi-frame models (EVSRNet: T = 10). Frames come in
 //     non-overlapping windows of n <= window_frames consecutive frames (shorter at the end, at scene
 //     cuts and at --resume segment starts); `reset` = true means "no temporal state carries over
