@@ -36,6 +36,15 @@ fs::path make_av_clip(const TempDir& dir) {
   return clip;
 }
 
+// 20 frames of 64x48 FFV1 at 10 fps: 12 of a test pattern, then 8 of flat red — a scene cut at frame 12.
+fs::path make_cut_clip(const TempDir& dir) {
+  const fs::path clip = dir / "cut.mkv";
+  EXPECT_EQ(run_command("ffmpeg -v error -y -f lavfi -i testsrc=size=64x48:rate=10:duration=1.2 -f lavfi "
+                        "-i color=c=red:size=64x48:rate=10:duration=0.8 -filter_complex '[0:v][1:v]concat=n=2' "
+                        "-c:v ffv1 " + quote(clip)).exit_code, 0);
+  return clip;
+}
+
 void expect_same_times(const fs::path& a, const fs::path& b, double tolerance_s) {
   const std::vector<double> ta = testing::frame_times(a), tb = testing::frame_times(b);
   ASSERT_EQ(ta.size(), tb.size()) << a << " vs " << b;
@@ -208,11 +217,7 @@ TEST(VideoJob, ImageSequenceInAndOut) {
 
 TEST(VideoJob, WindowedUpscalerSeesWindowsResetsAndCuts) {
   TempDir dir;
-  const fs::path clip = dir / "cut.mkv";
-  // 12 frames of a test pattern, then 8 frames of flat red: a scene cut at frame 12.
-  ASSERT_EQ(run_command("ffmpeg -v error -f lavfi -i testsrc=size=64x48:rate=10:duration=1.2 -f lavfi "
-                        "-i color=c=red:size=64x48:rate=10:duration=0.8 -filter_complex '[0:v][1:v]concat=n=2' "
-                        "-c:v ffv1 " + quote(clip)).exit_code, 0);
+  const fs::path clip = make_cut_clip(dir);  // a scene cut at frame 12
   std::vector<std::pair<int, bool>> calls;  // (frames, reset)
   Upscaler u;
   u.scale = 2;
@@ -239,13 +244,7 @@ TEST(VideoJob, WindowedUpscalerSeesWindowsResetsAndCuts) {
 // window start after a cut or, with reset_each_window, every window start).
 TEST(VideoJob, StreamingWindowUpscalerGetsFramesOneCallEachWithResetsAtWindowStarts) {
   TempDir dir;
-  const fs::path clip = dir / "cut.mkv";
-  ASSERT_EQ(run_command("ffmpeg -v error -f lavfi -i testsrc=size=64x48:rate=10:duration=1.2 -f lavfi "
-                        "-i color=c=red:size=64x48:rate=10:duration=0.8 -filter_complex '[0:v][1:v]concat=n=2' "
-                        "-c:v ffv1 " +
-                        quote(clip))
-                .exit_code,
-            0);
+  const fs::path clip = make_cut_clip(dir);
   for (bool reset_each_window : {false, true}) {
     SCOPED_TRACE(reset_each_window ? "reset each window" : "state across windows");
     std::vector<int> resets;  // frame numbers whose call said reset
@@ -417,14 +416,7 @@ Upscaler stateful_window_upscaler(std::shared_ptr<LaneLog> log, bool streams) {
 // come whole or frame by frame. Where windows carry state (reset_each_window false) the lanes are not used.
 TEST(VideoJob, LanesUpscaleWindowsSideBySideAndWriteTheSameFrames) {
   TempDir dir;
-  const fs::path clip = dir / "cut.mkv";
-  // 12 frames of a test pattern, then 8 of flat red: windows 0-4, 5-9, 10-11 (the cut), 12-16, 17-19.
-  ASSERT_EQ(run_command("ffmpeg -v error -f lavfi -i testsrc=size=64x48:rate=10:duration=1.2 -f lavfi "
-                        "-i color=c=red:size=64x48:rate=10:duration=0.8 -filter_complex '[0:v][1:v]concat=n=2' "
-                        "-c:v ffv1 " +
-                        quote(clip))
-                .exit_code,
-            0);
+  const fs::path clip = make_cut_clip(dir);  // windows 0-4, 5-9, 10-11 (the cut), 12-16, 17-19
   auto run = [&](const Upscaler& u, const std::string& name, int* lanes_used) {
     VideoJobOptions o;
     o.input = clip.string();
