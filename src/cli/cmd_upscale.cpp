@@ -172,6 +172,17 @@ int run_upscale(const UpscaleArgs& args, CommandContext& ctx) {
   batch.band_rows = args.tile;
   batch.encoders = args.encoders >= 0 ? args.encoders : default_batch_encoders();
   batch.cancel = ctx.cancel;
+  // A folder on several threads: one single-threaded instance of the model per thread as lanes (batch_upscale.h).
+  std::vector<ModelUpscaler> lane_models;
+  std::vector<ModelUpscaler*> lanes;
+  if (jobs->size() > 1 && batch.encoders > 0 && upscaler->threads() >= 2) {
+    for (int i = 0; i < upscaler->threads(); ++i) {
+      auto lane = ModelUpscaler::open({args.model, 0, 1, args.tile, output});
+      if (!lane.ok()) return report_error(lane.status());
+      lane_models.push_back(std::move(lane).value());
+    }
+    for (ModelUpscaler& m : lane_models) lanes.push_back(&m);
+  }
 
   Summary summary;
   const auto start = std::chrono::steady_clock::now();
@@ -197,7 +208,7 @@ int run_upscale(const UpscaleArgs& args, CommandContext& ctx) {
     callbacks.on_rows = [&progress](const Job&, int done, int total) {
       progress.set_fields({{"rows %", 100.0 * done / total}});
     };
-    result = upscale_batch(*upscaler, *jobs, batch, callbacks);
+    result = upscale_batch(*upscaler, *jobs, batch, callbacks, lanes);
   }
   if (!result.ok()) return report_error(result.status());
   const bool interrupted = result->interrupted;

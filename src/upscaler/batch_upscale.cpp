@@ -1,9 +1,10 @@
 #include "upscaler/batch_upscale.h"
 
 #include <algorithm>
+#include <condition_variable>
 #include <memory>
-#include <new>
 #include <mutex>
+#include <new>
 #include <optional>
 #include <set>
 #include <string>
@@ -61,6 +62,40 @@ class ItemLog {
   const BatchCallbacks& callbacks_;
 };
 
+// Lanes run images side by side (shared); an image on the upscaler's own threads runs alone (exclusive): it waits
+// for the lanes' images in progress, and lanes wait while it is pending or running.
+class LaneGate {
+ public:
+  void enter_shared() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return !exclusive_ && exclusive_waiting_ == 0; });
+    ++shared_;
+  }
+  void leave_shared() {
+    std::lock_guard lock(mu_);
+    --shared_;
+    cv_.notify_all();
+  }
+  void enter_exclusive() {
+    std::unique_lock lock(mu_);
+    ++exclusive_waiting_;
+    cv_.wait(lock, [&] { return !exclusive_ && shared_ == 0; });
+    --exclusive_waiting_;
+    exclusive_ = true;
+  }
+  void leave_exclusive() {
+    std::lock_guard lock(mu_);
+    exclusive_ = false;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int shared_ = 0, exclusive_waiting_ = 0;
+  bool exclusive_ = false;
+};
+
 Status create_parent_folder(const fs::path& output) {
   std::error_code ec;
   if (output.has_parent_path()) fs::create_directories(output.parent_path(), ec);
@@ -71,8 +106,13 @@ Status create_parent_folder(const fs::path& output) {
 class BatchRunner {
  public:
   BatchRunner(ModelUpscaler& upscaler, std::span<const BatchJob> jobs, const BatchOptions& options,
-              const BatchCallbacks& callbacks)
-      : upscaler_(upscaler), jobs_(jobs), options_(options), callbacks_(callbacks), log_(jobs.size(), callbacks) {
+              const BatchCallbacks& callbacks, std::span<ModelUpscaler* const> lanes)
+      : upscaler_(upscaler),
+        lanes_(lanes),
+        jobs_(jobs),
+        options_(options),
+        callbacks_(callbacks),
+        log_(jobs.size(), callbacks) {
     if (Result<int> context = upscaler.context_rows(); !context.ok()) {
       model_cannot_stream_ = std::string(context.status().message());
     }
@@ -134,8 +174,9 @@ class BatchRunner {
     return w;
   }
 
-  // Stage 2: upscale (or stream the file through in bands, which also writes it).
-  void upscale(Work& w) {
+  // Stage 2: upscale (or stream the file through in bands, which also writes it) on `upscaler`, lane `lane` (-1: the
+  // upscaler itself).
+  void upscale(Work& w, ModelUpscaler& upscaler, int lane) {
     const BatchJob& job = jobs_[w.item.index];
     if (w.rows) {
       if (Status s = create_parent_folder(job.output); !s.ok()) return fail(w, s);
@@ -144,7 +185,7 @@ class BatchRunner {
       stream.cancel = options_.cancel;
       if (callbacks_.on_rows) stream.on_rows = [&](int done, int total) { callbacks_.on_rows(job, done, total); };
       Result<StreamedUpscale> streamed =
-          upscale_streamed(upscaler_, *w.rows, job.input.string(), job.output, write_options(w, 1), stream);
+          upscale_streamed(upscaler, *w.rows, job.input.string(), job.output, write_options(w, 1), stream);
       w.rows.reset();
       if (!streamed.ok()) return fail(w, streamed.status());
       if (streamed->streamed) {
@@ -162,9 +203,10 @@ class BatchRunner {
     }
     w.bytes.clear();
     w.bytes.shrink_to_fit();
-    Result<Image> up = upscaler_.upscale(w.decoded.image);
+    Result<Image> up = upscaler.upscale(w.decoded.image);
     if (!up.ok()) return fail(w, up.status().with_context(job.input.string()));
     w.upscaled = std::move(up).value();
+    w.item.lane = lane;
     w.item.input_width = w.decoded.image.width();
     w.item.input_height = w.decoded.image.height();
     w.item.output_width = w.upscaled.width();
@@ -199,7 +241,7 @@ class BatchRunner {
     for (std::size_t i = 0; i < jobs_.size(); ++i) {
       if (cancelled()) return {};
       Work w = read_guarded(i);
-      if (!w.done) guarded(w, [&] { upscale(w); });
+      if (!w.done) guarded(w, [&] { upscale(w, upscaler_, -1); });
       if (is_cancellation(w)) return {};
       if (!w.done) guarded(w, [&] { write(w, threads); });
       report(w);
@@ -240,21 +282,46 @@ class BatchRunner {
       stop_all();
       return resource_exhausted(std::string("cannot start the batch pipeline's threads: ") + e.what());
     }
-    while (std::optional<Work> w = decoded.pop()) {
-      if (cancelled()) break;
-      guarded(*w, [&] { upscale(*w); });
-      if (is_cancellation(*w)) break;
-      if (w->done) {
-        report(*w);
-      } else {
-        upscaled.push(std::move(*w));
+    // The upscaler stage: the calling thread, or one thread per lane (the calling thread joins them).
+    auto upscale_stage = [&](int lane) {
+      LaneGate* gate = lane >= 0 ? &gate_ : nullptr;
+      while (std::optional<Work> w = decoded.pop()) {
+        if (cancelled()) break;
+        const bool alone = gate == nullptr || !fits_lane(*w);
+        if (gate != nullptr) alone ? gate->enter_exclusive() : gate->enter_shared();
+        guarded(*w, [&] { alone ? upscale(*w, upscaler_, -1) : upscale(*w, *lanes_[lane], lane); });
+        if (gate != nullptr) alone ? gate->leave_exclusive() : gate->leave_shared();
+        if (is_cancellation(*w)) break;
+        if (w->done) {
+          report(*w);
+        } else {
+          upscaled.push(std::move(*w));
+        }
       }
+    };
+    if (lanes_.size() >= 2) {
+      std::vector<std::thread> lane_threads;
+      try {
+        for (std::size_t i = 1; i < lanes_.size(); ++i) lane_threads.emplace_back(upscale_stage, static_cast<int>(i));
+      } catch (const std::system_error&) {  // fewer lanes then: the ones started and the calling thread
+      }
+      upscale_stage(0);
+      for (std::thread& t : lane_threads) t.join();
+    } else {
+      upscale_stage(-1);
     }
     stop_all();  // images already upscaled are still written: the encoders drain their closed queue
     return {};
   }
 
  private:
+  // Whether a file runs on a lane: upscaled whole, to fewer than lane_max_output_pixels pixels.
+  bool fits_lane(const Work& w) const {
+    if (w.rows) return false;
+    const Result<std::pair<int, int>> size = upscaler_.output_size(w.decoded.image.width(), w.decoded.image.height());
+    return size.ok() && int64_t{size->first} * size->second < options_.lane_max_output_pixels;
+  }
+
   // A streamed file stopped by the user: not a failure, and not reported (it was not completed).
   bool is_cancellation(const Work& w) const {
     return w.item.outcome == BatchOutcome::kFailed && w.item.status.code() == StatusCode::kCancelled;
@@ -279,6 +346,8 @@ class BatchRunner {
   }
 
   ModelUpscaler& upscaler_;
+  std::span<ModelUpscaler* const> lanes_;
+  LaneGate gate_;
   std::span<const BatchJob> jobs_;
   const BatchOptions& options_;
   const BatchCallbacks& callbacks_;
@@ -291,11 +360,11 @@ class BatchRunner {
 int default_batch_encoders() { return static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u)) + 1; }
 
 Result<BatchResult> upscale_batch(ModelUpscaler& upscaler, std::span<const BatchJob> jobs, const BatchOptions& options,
-                                  const BatchCallbacks& callbacks) {
+                                  const BatchCallbacks& callbacks, std::span<ModelUpscaler* const> lanes) {
   if (options.encoders < 0 || options.queue_depth < 1 || options.encode_threads < 0) {
     return invalid_argument("batch options: encoders >= 0, queue_depth >= 1 and encode_threads >= 0");
   }
-  BatchRunner runner(upscaler, jobs, options, callbacks);
+  BatchRunner runner(upscaler, jobs, options, callbacks, lanes);
   // One file gains nothing from the pipeline; its encoder then uses the session's threads instead.
   const bool pipelined = options.encoders > 0 && jobs.size() > 1;
   LITESR_RETURN_IF_ERROR(pipelined ? runner.run_pipelined() : runner.run_sequential());

@@ -3,7 +3,10 @@
 //
 // Stages (BatchOptions::encoders > 0):
 //   reader    one thread: reads each file once and decodes it (or opens it for streaming, below);
-//   upscaler  the calling thread: runs the model (the session's own threads);
+//   upscaler  the calling thread: runs the model (the session's own threads); or, given lanes (single-threaded
+//             instances of the model, at least two), one thread per lane, whole images below
+//             `lane_max_output_pixels` side by side — one image per lane, no band boundary or thread meeting
+//             within an image — and larger or streamed ones on the upscaler's threads while the lanes wait;
 //   encoders  `encoders` threads: encode and write atomically (io/atomic_file.h), one image each.
 // The queues between the stages hold at most `queue_depth` images each, so at most
 // 2·queue_depth + encoders + 2 images are in memory at once (one being decoded, one being upscaled).
@@ -38,6 +41,9 @@ struct BatchJob {
   std::filesystem::path output;
 };
 
+// Lanes: whole images with outputs below this many pixels (2 MP) run side by side, one per lane thread.
+inline constexpr int64_t kLaneMaxOutputPixels = int64_t{1} << 21;
+
 // --stream auto: outputs of at least this many pixels stream (32 MP: ~100 MB as 8-bit RGB).
 inline constexpr int64_t kStreamAutoMinOutputPixels = int64_t{1} << 25;
 inline constexpr int64_t kNeverStream = -1;
@@ -55,6 +61,7 @@ struct BatchOptions {
   int encoders = 2;             // encoder threads; 0 = sequential (no pipeline threads)
   int queue_depth = 1;          // images waiting between two stages
   int encode_threads = 0;       // threads inside one image's encoder when sequential; 0 = the session's
+  int64_t lane_max_output_pixels = kLaneMaxOutputPixels;  // lanes: larger outputs run on the upscaler's threads
   const CancelToken* cancel = nullptr;
 };
 
@@ -67,6 +74,7 @@ struct BatchItem {
   int input_width = 0, input_height = 0;
   int output_width = 0, output_height = 0;
   bool streamed = false;
+  int lane = -1;                    // the lane that upscaled it, or -1: the upscaler itself (or not upscaled)
   std::string not_streamed_reason;  // why a file that streaming was asked for went whole ("" if it streamed,
                                     // or was too small to ask)
 };
@@ -84,8 +92,9 @@ struct BatchResult {
 };
 
 // Creates the output folders as needed. Errors here are per file (in the items); the Result fails only
-// when the pipeline itself cannot run (threads cannot start).
+// when the pipeline itself cannot run (threads cannot start). `lanes`: optional single-threaded instances of the
+// upscaler's model (used when there are two or more and the batch is pipelined); each is used by one thread at a time.
 Result<BatchResult> upscale_batch(ModelUpscaler& upscaler, std::span<const BatchJob> jobs, const BatchOptions& options,
-                                  const BatchCallbacks& callbacks = {});
+                                  const BatchCallbacks& callbacks = {}, std::span<ModelUpscaler* const> lanes = {});
 
 }  // namespace litesr

@@ -115,6 +115,41 @@ TEST(BatchUpscale, PipelinedWritesTheSequentialBytes) {
   }
 }
 
+// Lanes: whole images below lane_max_output_pixels run on the single-threaded lanes, side by side; a larger one on
+// the upscaler's own threads; the bytes are those of the batch without lanes.
+TEST(BatchUpscale, LanesWriteTheSameBytes) {
+  TempDir dir;
+  fs::create_directories(dir / "in");
+  ModelUpscaler model = open_model();
+  UpscalerOptions one_thread;
+  one_thread.model = "elsr-x2";
+  one_thread.threads = 1;
+  ModelUpscaler lane0 = ModelUpscaler::open(one_thread).value(), lane1 = ModelUpscaler::open(one_thread).value();
+  ModelUpscaler* const lanes[] = {&lane0, &lane1};
+  const std::vector<BatchJob> jobs = make_jobs(dir / "in", dir / "lanes");
+  std::vector<BatchJob> plain_jobs = jobs;
+  for (BatchJob& j : plain_jobs) j.output = dir / "plain" / j.output.filename();
+  BatchOptions options;
+  options.stream_min_output_pixels = kNeverStream;
+  options.lane_max_output_pixels = 100 * 100;  // f.png (600x400 out) runs alone on the upscaler's threads
+  options.encoders = 2;
+  const BatchResult laned = upscale_batch(model, jobs, options, {}, lanes).value();
+  const BatchResult plain = upscale_batch(model, plain_jobs, options).value();
+  ASSERT_EQ(laned.items.size(), jobs.size());
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    ASSERT_EQ(laned.items[i].outcome, BatchOutcome::kDone) << jobs[i].input << laned.items[i].status.to_string();
+    EXPECT_EQ(testing::read_file_bytes(jobs[i].output), testing::read_file_bytes(plain_jobs[i].output))
+        << jobs[i].output;
+    EXPECT_EQ(plain.items[i].lane, -1);
+    if (i == 5) {
+      EXPECT_EQ(laned.items[i].lane, -1);
+    } else {
+      EXPECT_GE(laned.items[i].lane, 0) << jobs[i].input;
+      EXPECT_LE(laned.items[i].lane, 1) << jobs[i].input;
+    }
+  }
+}
+
 TEST(BatchUpscale, AnUnreadableFileFailsAloneAndWritesNothing) {
   TempDir dir;
   fs::create_directories(dir / "in");
