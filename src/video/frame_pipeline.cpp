@@ -19,6 +19,7 @@
 #include <vector>
 
 extern "C" {
+#include <libavutil/imgutils.h>
 #include <libavutil/log.h>
 #include <libavutil/pixdesc.h>
 }
@@ -940,9 +941,16 @@ Result<VideoJobStats> run_video_job(const VideoJobOptions& options, const Upscal
   const int qcap = std::max(1, options.queue_frames);
   const int window = upscaler.window ? std::max(1, upscaler.window_frames) : 1;
   const int lane_cap = upscaler.lanes.size() >= 2 ? qcap + 2 * window : qcap;
+  // What the queued items hold: an input frame each way, and on the way out the upscaled frame (the writer's Y'CbCr;
+  // luma planes: the f32 Y' plane and the upscaled chroma planes).
   const int64_t lr_bytes = int64_t{info.width} * info.height * channels * static_cast<int64_t>(sizeof(float));
+  const int64_t sr_bytes = planes ? (int64_t{wc.width} * wc.height + int64_t{plane_reader->chroma.out_width()} * 2 *
+                                                                         plane_reader->chroma.out_height()) *
+                                        static_cast<int64_t>(sizeof(float))
+                                  : std::max(0, av_image_get_buffer_size(out.pix_fmt, wc.width, wc.height, 1));
   const bool use_lanes = upscaler.lanes.size() >= 2 && (!upscaler.window || upscaler.reset_each_window) &&
-                         2 * static_cast<int64_t>(upscaler.lanes.size()) * lane_cap * lr_bytes <= options.max_lane_queue_bytes;
+                         static_cast<int64_t>(upscaler.lanes.size()) * lane_cap * (2 * lr_bytes + sr_bytes) <=
+                             options.max_lane_queue_bytes;
   std::vector<const Upscaler*> lane_upscalers;
   if (use_lanes) {
     for (const Upscaler& lane : upscaler.lanes) lane_upscalers.push_back(&lane);

@@ -95,7 +95,8 @@ struct VideoJobOptions {
   int segment_frames = 0;             // frames per segment, 0 = about 2 s of video (at least 16)
   std::string job_signature;          // what else defines the job (model, scale): a changed one restarts
   int queue_frames = 4;               // capacity of each inter-stage queue, frames (lanes: + 2 windows each)
-  // Upscaler::lanes are used only while the input frames their queues can hold stay within this many bytes.
+  // Upscaler::lanes are used only while the frames their queues can hold (input frames both ways, upscaled ones on
+  // the way out) stay within this many bytes.
   int64_t max_lane_queue_bytes = int64_t{1} << 30;
   int decode_threads = 0;             // decoder threads, 0 = FFmpeg's choice
   int convert_threads = 0;            // R'G'B' -> Y'CbCr conversion threads (between two SR frames), 0 = one per core
