@@ -220,9 +220,13 @@ class LaneRouter {
 
  private:
   bool end_unit() {
-    Item marker;
-    marker.unit_end = true;
-    if (!lanes_[lane_]->push(std::move(marker))) return false;
+    // The marker tells LaneMerge to move on and SrLane that a window is complete: single frames on one lane need
+    // neither.
+    if (lanes_.size() > 1 || upscaler_.window) {
+      Item marker;
+      marker.unit_end = true;
+      if (!lanes_[lane_]->push(std::move(marker))) return false;
+    }
     lane_ = (lane_ + 1) % lanes_.size();
     in_window_ = 0;
     unit_items_ = 0;
