@@ -9,11 +9,16 @@
 
 namespace litesr {
 
-// Runs `worker` on min(requested, items) threads (requested <= 0: one per hardware thread; at least one) and
-// returns when every one has returned. One of them is the calling thread (the others are started here).
+// The workers `requested` means: itself when > 0, else one per hardware thread (at least one).
+inline int worker_count(int requested) {
+  return requested > 0 ? requested : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+// Runs `worker` on min(worker_count(requested), items) threads and returns when every one has returned. One of them
+// is the calling thread (the others are started here).
 template <class Worker>
 void run_workers(int requested, std::size_t items, Worker&& worker) {
-  int threads = requested > 0 ? requested : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int threads = worker_count(requested);
   threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads), std::max<std::size_t>(items, 1)));
   std::vector<std::thread> helpers;
   helpers.reserve(threads - 1);

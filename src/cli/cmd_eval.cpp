@@ -8,27 +8,27 @@
 // runs bicubic beside the method (the baseline of the report's gains and slider) and writes an HTML page of the
 // same numbers (docs/report.md); the table, --json and --csv are unchanged.
 // Exit codes: 0 ok, 1 failure (missing folder, unreadable image, ...), 2 usage error, 130 interrupted.
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
-
 #include "base/progress.h"
 #include "base/resample_weights.h"
+#include "base/worker_threads.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/report_options.h"
+#include "eval/eval_report.h"
+#include "eval/evaluation.h"
+#include "eval/sr_dataset.h"
 #include "io/atomic_file.h"
 #include "report/comparison_report.h"
 #include "report/report_job.h"
 #include "upscaler/frame_sequence_eval.h"
 #include "upscaler/model_upscaler.h"
-#include "eval/eval_report.h"
-#include "eval/evaluation.h"
-#include "eval/sr_dataset.h"
 
 namespace litesr::cli {
 namespace {
@@ -54,11 +54,13 @@ struct EvalArgs {
 };
 
 // The CLI's method choice -> the upscaler evaluated at `scale`: `--method bicubic` (eval's own MATLAB
-// imresize) or `-n/--model NAME|FILE` (a runtime Session). A Session is not thread-safe, so its calls are
-// serialised; decoding and scoring still run on -j threads, and the session itself uses `threads`.
+// imresize) or `-n/--model NAME|FILE`: one single-threaded instance of the model per image worker (-j), the images
+// side by side (make_model_image_upscaler's lanes), or with -j 1 one session.
 // kNotFound for an unknown method/model; kInvalidArgument for a scale it does not support.
 Result<ImageUpscaler> make_eval_upscaler(const EvalArgs& args, int scale) {
-  if (!args.model.empty()) return make_model_image_upscaler({args.model, scale, args.threads, 0, {}});
+  if (!args.model.empty()) {
+    return make_model_image_upscaler({args.model, scale, args.threads, 0, {}}, worker_count(args.threads));
+  }
   if (args.method == "bicubic") {
     if (scale < 1) return invalid_argument("bicubic scale must be >= 1");
     return make_bicubic_upscaler(scale);  // MATLAB imresize(LR, s, 'bicubic'): a = -0.5, symmetric borders

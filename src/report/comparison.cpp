@@ -266,7 +266,7 @@ Result<ImageUpscaler> make_method_upscaler(const std::string& name, int scale, i
   uo.model = name;
   uo.scale = scale;
   uo.threads = threads;
-  return make_model_image_upscaler(uo);
+  return make_model_image_upscaler(uo, worker_count(threads));  // the comparison's image workers, side by side
 }
 
 }  // namespace litesr

@@ -79,7 +79,8 @@ Result<ComparedSet> run_comparison(const ComparisonInput& input, std::span<const
                                    const ComparisonOptions& options);
 
 // The comparison's upscaler for `name` at `scale`: eval's MATLAB-exact bicubic for "bicubic" (the baseline row of
-// every table), otherwise the model through upscaler/ModelUpscaler with `threads` session threads.
+// every table), otherwise the model through upscaler/ModelUpscaler: one single-threaded instance per image worker
+// (worker_count(threads), the comparison's `jobs`), the images side by side, or with one thread one session.
 Result<ImageUpscaler> make_method_upscaler(const std::string& name, int scale, int threads);
 
 }  // namespace litesr

@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <tuple>
 #include <type_traits>
+#include <vector>
 
 #include "base/image_ops.h"
 #include "eval/luma_color.h"
@@ -312,7 +315,49 @@ Result<Image> ModelUpscaler::upscale_at_model_scale(const Image& src) {
   return concat_channels(out, alpha_up);
 }
 
-Result<ImageUpscaler> make_model_image_upscaler(const UpscalerOptions& options) {
+namespace {
+
+// Single-threaded instances handed to one call at a time (make_model_image_upscaler's lanes).
+class ModelPool {
+ public:
+  explicit ModelPool(std::vector<std::unique_ptr<ModelUpscaler>> models) : free_(std::move(models)) {}
+  Result<Image> upscale(const Image& lr) {
+    std::unique_ptr<ModelUpscaler> model;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return !free_.empty(); });
+      model = std::move(free_.back());
+      free_.pop_back();
+    }
+    Result<Image> out = model->upscale(lr);
+    {
+      std::lock_guard lock(mu_);
+      free_.push_back(std::move(model));
+    }
+    cv_.notify_one();
+    return out;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<ModelUpscaler>> free_;
+};
+
+}  // namespace
+
+Result<ImageUpscaler> make_model_image_upscaler(const UpscalerOptions& options, int lanes) {
+  if (lanes >= 2) {
+    UpscalerOptions one_thread = options;
+    one_thread.threads = 1;
+    std::vector<std::unique_ptr<ModelUpscaler>> models;
+    for (int i = 0; i < lanes; ++i) {
+      LITESR_ASSIGN_OR_RETURN(ModelUpscaler model, ModelUpscaler::open(one_thread));
+      models.push_back(std::make_unique<ModelUpscaler>(std::move(model)));
+    }
+    auto pool = std::make_shared<ModelPool>(std::move(models));
+    return ImageUpscaler([pool](const Image& lr) { return pool->upscale(lr); });
+  }
   LITESR_ASSIGN_OR_RETURN(ModelUpscaler model, ModelUpscaler::open(options));
   auto shared = std::make_shared<ModelUpscaler>(std::move(model));
   auto mutex = std::make_shared<std::mutex>();

@@ -116,8 +116,10 @@ class ModelUpscaler {
   bool luma_ = false;    // the model's frames are luma (Y): see the file comment
 };
 
-// A ModelUpscaler as an eval ImageUpscaler (`litesr eval -n`, `litesr bench --tradeoff`). A Session is not
-// thread-safe, so calls are serialised; the session itself uses `options.threads`.
-Result<ImageUpscaler> make_model_image_upscaler(const UpscalerOptions& options);
+// A ModelUpscaler as an eval ImageUpscaler (`litesr eval -n`, `litesr compare`, `litesr bench --tradeoff`). With
+// `lanes` >= 2: that many single-threaded instances of the model, so that up to `lanes` calls (an evaluation's image
+// workers) run side by side, each on a free instance — no band boundary or thread meeting within an image. Else one
+// instance on `options.threads`, its calls serialised (a Session is not thread-safe). The same images either way.
+Result<ImageUpscaler> make_model_image_upscaler(const UpscalerOptions& options, int lanes = 0);
 
 }  // namespace litesr

@@ -1,14 +1,18 @@
 // ModelUpscaler (upscaler/model_upscaler.h): every built-in model — the ones `litesr upscale`, `eval -n`,
 // `video` and the C API open — runs on the fused band executor, never on the scalar layer-by-layer one, and
 // upscales a photo-sized odd image (video models as one static window).
+#include "upscaler/model_upscaler.h"
+
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "eval/luma_color.h"
 #include "models/builtin_models.h"
 #include "models/registry.h"
-#include "upscaler/model_upscaler.h"
 
 namespace litesr {
 namespace {
@@ -181,6 +185,48 @@ TEST(ModelUpscaler, AColorThatDisagreesWithTheNetworkIsRefused) {
   const Result<ModelUpscaler> up = ModelUpscaler::open_model(model, "bad", {});
   ASSERT_FALSE(up.ok());
   EXPECT_NE(up.status().message().find("litesr.color"), std::string::npos) << up.status().message();
+}
+
+// make_model_image_upscaler with lanes: calls from several threads at once (an evaluation's image workers) give the
+// images one serialised session gives, for a single-frame and a video model.
+TEST(ModelUpscaler, ImageUpscalerLanesGiveTheSessionsImagesFromManyThreads) {
+  for (const char* name : {"sam-sr-xlite-x4", "evsrnet-x4"}) {
+    SCOPED_TRACE(name);
+    std::vector<Image> inputs;
+    for (int i = 0; i < 6; ++i) {
+      Image img = Image::create(23 + 4 * i, 17 + 3 * i, 3, PixelType::kU8).value();
+      for (int y = 0; y < img.height(); ++y) {
+        for (int x = 0; x < img.width(); ++x) {
+          for (int c = 0; c < 3; ++c)
+            img.view<uint8_t>().at(x, y, c) = static_cast<uint8_t>((x * 31 + y * 17 + c * 80 + i * 7) % 256);
+        }
+      }
+      inputs.push_back(std::move(img));
+    }
+    UpscalerOptions options;
+    options.model = name;
+    options.threads = 2;
+    const ImageUpscaler session = make_model_image_upscaler(options).value();
+    const ImageUpscaler lanes = make_model_image_upscaler(options, 2).value();
+    std::vector<Result<Image>> got;
+    for (std::size_t i = 0; i < inputs.size(); ++i) got.emplace_back(internal_error("not run"));
+    std::vector<std::thread> workers;
+    for (int t = 0; t < 3; ++t) {
+      workers.emplace_back([&, t] {
+        for (std::size_t i = t; i < inputs.size(); i += 3) got[i] = lanes(inputs[i]);
+      });
+    }
+    for (std::thread& w : workers) w.join();
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      ASSERT_TRUE(got[i].ok()) << got[i].status().to_string();
+      const Image want = session(inputs[i]).value();
+      ASSERT_EQ(got[i]->width(), want.width());
+      ASSERT_EQ(got[i]->height(), want.height());
+      for (int y = 0; y < want.height(); ++y) {
+        ASSERT_EQ(0, std::memcmp(got[i]->row_bytes_ptr(y), want.row_bytes_ptr(y), want.row_bytes())) << "image " << i;
+      }
+    }
+  }
 }
 
 }  // namespace
