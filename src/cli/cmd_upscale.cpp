@@ -138,7 +138,8 @@ int run_upscale(const UpscaleArgs& args, CommandContext& ctx) {
   if (Status s = check_png_level(args.png_level); !s.ok()) return usage_error("--png-level: " + std::string(s.message()));
   if (args.encoders < -1) return usage_error("--encoders must be >= 0");
 
-  auto upscaler = ModelUpscaler::open({args.model, 0, args.threads, args.tile, output});
+  const UpscalerOptions model_options{args.model, 0, args.threads, args.tile, output};
+  auto upscaler = ModelUpscaler::open(model_options);
   if (!upscaler.ok()) {  // an unknown or mismatched model is a usage error
     const StatusCode code = upscaler.status().code();
     return code == StatusCode::kInvalidArgument || code == StatusCode::kNotFound
@@ -175,12 +176,10 @@ int run_upscale(const UpscaleArgs& args, CommandContext& ctx) {
   // A folder on several threads: one single-threaded instance of the model per thread as lanes (batch_upscale.h).
   std::vector<ModelUpscaler> lane_models;
   std::vector<ModelUpscaler*> lanes;
-  if (jobs->size() > 1 && batch.encoders > 0 && upscaler->threads() >= 2) {
-    for (int i = 0; i < upscaler->threads(); ++i) {
-      auto lane = ModelUpscaler::open({args.model, 0, 1, args.tile, output});
-      if (!lane.ok()) return report_error(lane.status());
-      lane_models.push_back(std::move(lane).value());
-    }
+  if (batch_pipelined(jobs->size(), batch) && upscaler->threads() >= 2) {
+    auto opened = open_lanes(model_options, upscaler->threads());
+    if (!opened.ok()) return report_error(opened.status());
+    lane_models = std::move(opened).value();
     for (ModelUpscaler& m : lane_models) lanes.push_back(&m);
   }
 

@@ -357,6 +357,8 @@ class BatchRunner {
 
 }  // namespace
 
+bool batch_pipelined(std::size_t jobs, const BatchOptions& options) { return options.encoders > 0 && jobs > 1; }
+
 int default_batch_encoders() { return static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u)) + 1; }
 
 Result<BatchResult> upscale_batch(ModelUpscaler& upscaler, std::span<const BatchJob> jobs, const BatchOptions& options,
@@ -365,9 +367,7 @@ Result<BatchResult> upscale_batch(ModelUpscaler& upscaler, std::span<const Batch
     return invalid_argument("batch options: encoders >= 0, queue_depth >= 1 and encode_threads >= 0");
   }
   BatchRunner runner(upscaler, jobs, options, callbacks, lanes);
-  // One file gains nothing from the pipeline; its encoder then uses the session's threads instead.
-  const bool pipelined = options.encoders > 0 && jobs.size() > 1;
-  LITESR_RETURN_IF_ERROR(pipelined ? runner.run_pipelined() : runner.run_sequential());
+  LITESR_RETURN_IF_ERROR(batch_pipelined(jobs.size(), options) ? runner.run_pipelined() : runner.run_sequential());
   BatchResult result;
   result.items = runner.items();
   std::set<fs::path> folders;  // one fsync per output folder makes every rename into it durable

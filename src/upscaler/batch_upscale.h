@@ -91,6 +91,10 @@ struct BatchResult {
   bool interrupted = false;
 };
 
+// Whether upscale_batch runs `jobs` files as the pipeline above (and can use lanes): encoders > 0 and more than one
+// file — one file gains nothing from it, its encoder then uses the session's threads instead.
+bool batch_pipelined(std::size_t jobs, const BatchOptions& options);
+
 // Creates the output folders as needed. Errors here are per file (in the items); the Result fails only
 // when the pipeline itself cannot run (threads cannot start). `lanes`: optional single-threaded instances of the
 // upscaler's model (used when there are two or more and the batch is pipelined); each is used by one thread at a time.

@@ -315,46 +315,54 @@ Result<Image> ModelUpscaler::upscale_at_model_scale(const Image& src) {
   return concat_channels(out, alpha_up);
 }
 
+Result<std::vector<ModelUpscaler>> open_lanes(const UpscalerOptions& options, int count) {
+  UpscalerOptions one_thread = options;
+  one_thread.threads = 1;
+  std::vector<ModelUpscaler> lanes;
+  for (int i = 0; i < count; ++i) {
+    LITESR_ASSIGN_OR_RETURN(ModelUpscaler lane, ModelUpscaler::open(one_thread));
+    lanes.push_back(std::move(lane));
+  }
+  return lanes;
+}
+
 namespace {
 
 // Single-threaded instances handed to one call at a time (make_model_image_upscaler's lanes).
 class ModelPool {
  public:
-  explicit ModelPool(std::vector<std::unique_ptr<ModelUpscaler>> models) : free_(std::move(models)) {}
+  explicit ModelPool(std::vector<ModelUpscaler> models) : models_(std::move(models)) {
+    for (std::size_t i = 0; i < models_.size(); ++i) free_.push_back(i);
+  }
   Result<Image> upscale(const Image& lr) {
-    std::unique_ptr<ModelUpscaler> model;
+    std::size_t i = 0;
     {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [&] { return !free_.empty(); });
-      model = std::move(free_.back());
+      i = free_.back();
       free_.pop_back();
     }
-    Result<Image> out = model->upscale(lr);
+    Result<Image> out = models_[i].upscale(lr);
     {
       std::lock_guard lock(mu_);
-      free_.push_back(std::move(model));
+      free_.push_back(i);
     }
     cv_.notify_one();
     return out;
   }
 
  private:
+  std::vector<ModelUpscaler> models_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::vector<std::unique_ptr<ModelUpscaler>> free_;
+  std::vector<std::size_t> free_;  // indices into models_ of the instances no call holds
 };
 
 }  // namespace
 
 Result<ImageUpscaler> make_model_image_upscaler(const UpscalerOptions& options, int lanes) {
   if (lanes >= 2) {
-    UpscalerOptions one_thread = options;
-    one_thread.threads = 1;
-    std::vector<std::unique_ptr<ModelUpscaler>> models;
-    for (int i = 0; i < lanes; ++i) {
-      LITESR_ASSIGN_OR_RETURN(ModelUpscaler model, ModelUpscaler::open(one_thread));
-      models.push_back(std::make_unique<ModelUpscaler>(std::move(model)));
-    }
+    LITESR_ASSIGN_OR_RETURN(std::vector<ModelUpscaler> models, open_lanes(options, lanes));
     auto pool = std::make_shared<ModelPool>(std::move(models));
     return ImageUpscaler([pool](const Image& lr) { return pool->upscale(lr); });
   }

@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "base/image.h"
 #include "base/row_sink.h"
@@ -115,6 +116,11 @@ class ModelUpscaler {
   bool bicubic_ = false; // the model is bicubic: resized outputs are one resize of the input
   bool luma_ = false;    // the model's frames are luma (Y): see the file comment
 };
+
+// `count` single-threaded instances of the model `options` opens (the same model, scale, band rows and output size):
+// the lanes that run frames, windows or images side by side, one per thread (video/frame_pipeline.h,
+// upscaler/batch_upscale.h, make_model_image_upscaler below).
+Result<std::vector<ModelUpscaler>> open_lanes(const UpscalerOptions& options, int count);
 
 // A ModelUpscaler as an eval ImageUpscaler (`litesr eval -n`, `litesr compare`, `litesr bench --tradeoff`). With
 // `lanes` >= 2: that many single-threaded instances of the model, so that up to `lanes` calls (an evaluation's image

@@ -3,6 +3,7 @@
 #include <memory>
 #include <span>
 #include <utility>
+#include <vector>
 
 #include "models/builtin_models.h"
 
@@ -52,30 +53,22 @@ Upscaler callbacks_of(std::shared_ptr<ModelUpscaler> shared) {
   return u;
 }
 
-Result<std::shared_ptr<ModelUpscaler>> open_shared(const UpscalerOptions& options) {
-  LITESR_ASSIGN_OR_RETURN(ModelUpscaler model, ModelUpscaler::open(options));
-  return std::make_shared<ModelUpscaler>(std::move(model));
-}
-
 }  // namespace
 
 Result<ModelVideoUpscaler> open_model_video_upscaler(UpscalerOptions options) {
   if (!options.output.empty()) return invalid_argument("video frames run at the model's scale (no output size)");
   if (options.model.empty()) options.model = models::default_video_model_name();
-  LITESR_ASSIGN_OR_RETURN(std::shared_ptr<ModelUpscaler> shared, open_shared(options));
+  LITESR_ASSIGN_OR_RETURN(ModelUpscaler model, ModelUpscaler::open(options));
+  auto shared = std::make_shared<ModelUpscaler>(std::move(model));
   ModelVideoUpscaler out;
   out.model_name = options.model;
   out.upscaler = callbacks_of(shared);
   // One single-threaded instance per thread as lanes (frame_pipeline.h: frames or windows side by side), for the
   // job to use where it can.
-  const int threads = shared->threads();
-  if (threads >= 2) {
-    UpscalerOptions one_thread = options;
-    one_thread.threads = 1;
-    for (int i = 0; i < threads; ++i) {
-      LITESR_ASSIGN_OR_RETURN(std::shared_ptr<ModelUpscaler> lane, open_shared(one_thread));
-      out.upscaler.lanes.push_back(callbacks_of(std::move(lane)));
-    }
+  if (shared->threads() >= 2) {
+    LITESR_ASSIGN_OR_RETURN(std::vector<ModelUpscaler> lanes, open_lanes(options, shared->threads()));
+    for (ModelUpscaler& lane : lanes)
+      out.upscaler.lanes.push_back(callbacks_of(std::make_shared<ModelUpscaler>(std::move(lane))));
   }
   return out;
 }
