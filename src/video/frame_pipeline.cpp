@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -83,9 +84,7 @@ struct Item {
   Image lr, sr;   // R'G'B' frames, or the Y' planes (luma plane path)
   Image chroma;   // luma plane path: the upscaled Cb and Cr planes, stacked (luma_planes.h)
   FramePtr yuv;   // R'G'B' path: the upscaled frame in the writer's pixel format (sr converted; sr released)
-  // Window upscalers: this frame starts a window, `reset`: without temporal state (LaneRouter's decision).
-  bool window_start = false;
-  bool reset = false;
+  bool reset = false;     // window upscalers: this frame starts a window without temporal state (LaneRouter)
   bool unit_end = false;  // no frame, no packet: the marker after each unit on a lane's queues (LaneRouter)
 };
 
@@ -202,8 +201,7 @@ class LaneRouter {
       if (in_window_ > 0 && !end_unit()) return false;
       reset_ = true;
     }
-    if (in_window_ == 0) {
-      it.window_start = true;
+    if (in_window_ == 0) {  // the window's first frame (a unit of its own: the last one ended before it)
       it.reset = reset_ || upscaler_.reset_each_window;
       reset_ = false;
     }
@@ -451,9 +449,9 @@ struct SrLane {
     return {};
   }
 
-  // Single frames: each upscaled (and converted) as it comes. Windows: a window's frames held until its end (its
-  // marker) and upscaled in one call, or one call each as they come for a streaming upscaler
-  // (Upscaler::window_streams), the reset on the window's first call only.
+  // Single frames: each upscaled (and converted) as it comes. Windows — a unit each, ended by its marker: the
+  // window's frames held until the marker and upscaled in one call, or one call each as they come for a streaming
+  // upscaler (Upscaler::window_streams), the reset (its first frame's) on the window's first call only.
   void run() {
     std::vector<Item> held;  // windows: frames and packets not yet upscaled / passed on, in order
     bool window_open = false;  // the current window's first frame was upscaled: later calls continue it
@@ -472,13 +470,10 @@ struct SrLane {
       if (it->unit_end) {
         if (!flush() || !out.push(std::move(*it))) return;
         window_open = false;
+        window_reset = false;
       } else if (upscaler.window) {
         const bool frame = !it->packet;
-        if (frame && it->window_start) {
-          if (!flush()) return;
-          window_open = false;
-          window_reset = it->reset;
-        }
+        window_reset = window_reset || it->reset;  // set on the window's first frame only
         held.push_back(std::move(*it));
         if (frame && upscaler.window_streams && !flush()) return;
       } else {
@@ -486,7 +481,7 @@ struct SrLane {
         if (!out.push(std::move(*it))) return;
       }
     }
-    if (!state.failed() && flush()) out.close();
+    if (!state.failed()) out.close();  // every unit ended with its marker: nothing is held
   }
 
   // One frame of a single-frame upscaler; false after a failure.
@@ -939,9 +934,9 @@ Result<VideoJobStats> run_video_job(const VideoJobOptions& options, const Upscal
   const bool planes = plane_reader.has_value();
   const int channels = planes ? 1 : 3;
 
-  // The lanes (Upscaler::lanes) where units are independent and the input frames their queues hold fit the bound:
-  // each lane's queues take two windows beyond queue_frames, so that a unit can be routed whole while the lane
-  // before it works.
+  // The lanes (Upscaler::lanes) where units are independent and the frames their queues hold fit the bound: each
+  // lane's queues take two windows beyond queue_frames, so that a unit can be routed whole while the lane before it
+  // works.
   const int qcap = std::max(1, options.queue_frames);
   const int window = upscaler.window ? std::max(1, upscaler.window_frames) : 1;
   const int lane_cap = upscaler.lanes.size() >= 2 ? qcap + 2 * window : qcap;
@@ -963,18 +958,16 @@ Result<VideoJobStats> run_video_job(const VideoJobOptions& options, const Upscal
   }
   const std::size_t lanes = lane_upscalers.size();
   JobState state(io_stop);
-  std::vector<std::unique_ptr<Queue>> lane_in, lane_out;
-  std::vector<Queue*> lane_in_ptrs, lane_out_ptrs;
+  std::deque<Queue> queues;  // lane i's input and output: 2i and 2i + 1 (a deque: stable addresses)
+  std::vector<Queue*> lane_in, lane_out;
   for (std::size_t i = 0; i < lanes; ++i) {
-    lane_in.push_back(std::make_unique<Queue>(use_lanes ? lane_cap : qcap));
-    lane_out.push_back(std::make_unique<Queue>(use_lanes ? lane_cap : qcap));
-    lane_in_ptrs.push_back(lane_in.back().get());
-    lane_out_ptrs.push_back(lane_out.back().get());
-    state.abort_on_failure(*lane_in.back());
-    state.abort_on_failure(*lane_out.back());
+    for (std::vector<Queue*>* side : {&lane_in, &lane_out}) {
+      side->push_back(&queues.emplace_back(use_lanes ? lane_cap : qcap));
+      state.abort_on_failure(*side->back());
+    }
   }
-  LaneRouter router(lane_in_ptrs, upscaler, segment_frames);
-  LaneMerge merge(lane_out_ptrs);
+  LaneRouter router(lane_in, upscaler, segment_frames);
+  LaneMerge merge(lane_out);
   ImagePool lr_pool(info.width, info.height, channels), sr_pool(wc.width, wc.height, channels);
   DecodeStage decode{*reader, router, lr_pool, state, options, skip, !options.resume && !options.benchmark};
   decode.planes = planes ? &*plane_reader : nullptr;
