@@ -206,10 +206,7 @@ TEST_P(ColourRoundTrip, BicubicMatchesDoublePrecisionReference) {
     for (int y = 0; y < sr.height; ++y) std::memcpy(sr.row(y), &out[static_cast<std::size_t>(y) * sr.width * 3], sr.width * 3 * sizeof(float));
     return Status();
   };
-  VideoJobOptions o;
-  o.input = src.string();
-  o.output = (dir / "out.mkv").string();
-  o.encode.codec = "ffv1";
+  VideoJobOptions o = testing::ffv1_job(src, dir / "out.mkv");
   Result<VideoJobStats> st = run_video_job(o, u);
   ASSERT_TRUE(st.ok()) << st.status().to_string();
   // Bit depth, matrix and range are kept and tagged.

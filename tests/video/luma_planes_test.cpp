@@ -197,15 +197,6 @@ bool make_yuv420_clip(const fs::path& file, int frames) {
              .exit_code == 0;
 }
 
-// A job from `in` to the FFV1 file `out` (yuv420p in and out: the luma plane path applies).
-VideoJobOptions ffv1_job(const fs::path& in, const fs::path& out) {
-  VideoJobOptions o;
-  o.input = in.string();
-  o.output = out.string();
-  o.encode.codec = "ffv1";
-  return o;
-}
-
 TEST(LumaPlanes, JobRunsTheCallbackOnYAndUpscalesChromaWithoutRgb) {
   TempDir dir;
   const fs::path in = dir.path() / "in.mkv";
@@ -222,7 +213,7 @@ TEST(LumaPlanes, JobRunsTheCallbackOnYAndUpscalesChromaWithoutRgb) {
     ++plane_calls;
     return nearest_plane(lr, sr, kScale);
   };
-  VideoJobOptions o = ffv1_job(in, dir.path() / "out.mkv");
+  VideoJobOptions o = testing::ffv1_job(in, dir.path() / "out.mkv");
   Result<VideoJobStats> stats = run_video_job(o, u);
   ASSERT_TRUE(stats.ok()) << stats.status().to_string();
   EXPECT_TRUE(stats->luma_planes);
@@ -293,7 +284,7 @@ TEST(LumaPlanes, WindowedJobRunsLumaWindowsOnYPlanes) {
     }
     return Status();
   };
-  VideoJobOptions o = ffv1_job(in, dir.path() / "out.mkv");
+  VideoJobOptions o = testing::ffv1_job(in, dir.path() / "out.mkv");
   Result<VideoJobStats> stats = run_video_job(o, u);
   ASSERT_TRUE(stats.ok()) << stats.status().to_string();
   EXPECT_TRUE(stats->luma_planes);

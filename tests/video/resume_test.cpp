@@ -106,10 +106,7 @@ TEST(VideoJob, CancelledJobLeavesNothing) {
   const fs::path clip = dir / "clip.mkv";
   ASSERT_EQ(run_command("ffmpeg -v error -f lavfi -i testsrc=size=96x64:rate=25 -t 2 -c:v ffv1 " + quote(clip)).exit_code, 0);
   CancelToken cancel;
-  VideoJobOptions o;
-  o.input = clip.string();
-  o.output = (dir / "out.mkv").string();
-  o.encode.codec = "ffv1";
+  VideoJobOptions o = testing::ffv1_job(clip, dir / "out.mkv");
   o.cancel = &cancel;
   o.on_progress = [&](int64_t done, int64_t) {
     if (done == 5) cancel.cancel();

@@ -55,10 +55,7 @@ void expect_same_times(const fs::path& a, const fs::path& b, double tolerance_s)
 TEST(VideoJob, CopiesAudioAndSubtitlesAndKeepsTimestamps) {
   TempDir dir;
   const fs::path clip = make_av_clip(dir);
-  VideoJobOptions o;
-  o.input = clip.string();
-  o.output = (dir / "out.mkv").string();
-  o.encode.codec = "ffv1";
+  VideoJobOptions o = testing::ffv1_job(clip, dir / "out.mkv");
   Result<VideoJobStats> s = run_video_job(o, testing::nearest_upscaler(2));
   ASSERT_TRUE(s.ok()) << s.status().to_string();
   EXPECT_EQ(s->frames, 50);
@@ -155,10 +152,7 @@ TEST(VideoJob, TruncatedOrCorruptInputIsAClearErrorWithNoOutput) {
   for (std::size_t i = 0; i < garbage.size(); ++i) garbage[i] = static_cast<char>((i * 2654435761u) >> 13);
   testing::write_file_bytes(dir / "garbage.mkv", garbage);
   for (const char* name : {"cut.mkv", "garbage.mkv", "missing.mkv"}) {
-    VideoJobOptions o;
-    o.input = (dir / name).string();
-    o.output = (dir / (std::string("out_") + name)).string();
-    o.encode.codec = "ffv1";
+    VideoJobOptions o = testing::ffv1_job(dir / name, dir / (std::string("out_") + name));
     Result<VideoJobStats> s = run_video_job(o, testing::nearest_upscaler(2));
     ASSERT_FALSE(s.ok()) << name;
     EXPECT_NE(s.status().message().find(name), std::string::npos) << s.status().to_string();
@@ -229,10 +223,7 @@ TEST(VideoJob, WindowedUpscalerSeesWindowsResetsAndCuts) {
     for (std::size_t i = 0; i < lr.size(); ++i) LITESR_RETURN_IF_ERROR(testing::nearest_upscale(lr[i], sr[i], 2));
     return Status();
   };
-  VideoJobOptions o;
-  o.input = clip.string();
-  o.output = (dir / "out.mkv").string();
-  o.encode.codec = "ffv1";
+  VideoJobOptions o = testing::ffv1_job(clip, dir / "out.mkv");
   Result<VideoJobStats> s = run_video_job(o, u);
   ASSERT_TRUE(s.ok()) << s.status().to_string();
   EXPECT_EQ(s->frames, 20);
@@ -261,11 +252,8 @@ TEST(VideoJob, StreamingWindowUpscalerGetsFramesOneCallEachWithResetsAtWindowSta
       for (std::size_t i = 0; i < lr.size(); ++i) LITESR_RETURN_IF_ERROR(testing::nearest_upscale(lr[i], sr[i], 2));
       return Status();
     };
-    VideoJobOptions o;
-    o.input = clip.string();
-    o.output = (dir / "out.mkv").string();
+    VideoJobOptions o = testing::ffv1_job(clip, dir / "out.mkv");
     o.overwrite = true;
-    o.encode.codec = "ffv1";
     Result<VideoJobStats> s = run_video_job(o, u);
     ASSERT_TRUE(s.ok()) << s.status().to_string();
     EXPECT_EQ(s->frames, 20);
@@ -326,11 +314,8 @@ TEST(VideoJob, RowStreamingUpscalerWritesTheSameFrames) {
       };
       std::vector<std::string> md5s[2];
       for (int i = 0; i < 2; ++i) {
-        VideoJobOptions o;
-        o.input = clip.string();
-        o.output = (dir / "out.mkv").string();
+        VideoJobOptions o = testing::ffv1_job(clip, dir / "out.mkv");
         o.overwrite = true;
-        o.encode.codec = "ffv1";
         Result<VideoJobStats> st = run_video_job(o, i == 0 ? whole : streamed);
         ASSERT_TRUE(st.ok()) << st.status().to_string();
         EXPECT_EQ(st->frames, 14);
@@ -364,10 +349,7 @@ TEST(VideoJob, CallbackErrorStopsTheJobAndRemovesTheOutput) {
         return Status();
       };
     }
-    VideoJobOptions o;
-    o.input = clip.string();
-    o.output = (dir / "out.mkv").string();
-    o.encode.codec = "ffv1";
+    VideoJobOptions o = testing::ffv1_job(clip, dir / "out.mkv");
     Result<VideoJobStats> s = run_video_job(o, u);
     ASSERT_EQ(s.status().code(), StatusCode::kInternal);
     EXPECT_NE(s.status().message().find("model exploded"), std::string::npos);
@@ -418,11 +400,8 @@ TEST(VideoJob, LanesUpscaleWindowsSideBySideAndWriteTheSameFrames) {
   TempDir dir;
   const fs::path clip = make_cut_clip(dir);  // windows 0-4, 5-9, 10-11 (the cut), 12-16, 17-19
   auto run = [&](const Upscaler& u, const std::string& name, int* lanes_used) {
-    VideoJobOptions o;
-    o.input = clip.string();
-    o.output = (dir / name).string();
+    VideoJobOptions o = testing::ffv1_job(clip, dir / name);
     o.overwrite = true;
-    o.encode.codec = "ffv1";
     Result<VideoJobStats> s = run_video_job(o, u);
     EXPECT_TRUE(s.ok()) << s.status().to_string();
     if (!s.ok()) return std::vector<std::string>{};
@@ -501,10 +480,7 @@ TEST(VideoJob, LanesUpscaleFramesSideBySideKeepingPacketsInOrder) {
     };
     return u;
   };
-  VideoJobOptions o;
-  o.input = clip.string();
-  o.output = (dir / "alone.mkv").string();
-  o.encode.codec = "ffv1";
+  VideoJobOptions o = testing::ffv1_job(clip, dir / "alone.mkv");
   Result<VideoJobStats> s = run_video_job(o, testing::nearest_upscaler(2));
   ASSERT_TRUE(s.ok()) << s.status().to_string();
   const std::vector<std::string> want = testing::frame_md5s(o.output);

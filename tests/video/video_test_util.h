@@ -117,6 +117,15 @@ inline Status nearest_upscale(ImageView<const float> lr, ImageView<float> sr, in
 }
 
 // The video pipeline's per-frame upscaler doing nearest_upscale.
+// A job from `in` to the lossless FFV1 file `out` (whose frames the tests compare).
+inline VideoJobOptions ffv1_job(const std::filesystem::path& in, const std::filesystem::path& out) {
+  VideoJobOptions o;
+  o.input = in.string();
+  o.output = out.string();
+  o.encode.codec = "ffv1";
+  return o;
+}
+
 inline Upscaler nearest_upscaler(int scale) {
   Upscaler u;
   u.scale = scale;

@@ -241,10 +241,7 @@ TEST(Y4m, InputCutInsideAFrameIsTruncated) {
                         Case{"cut_at_frame.y4m", frame_bytes, true, 11}}) {
     SCOPED_TRACE(c.name);
     testing::write_file_bytes(dir / c.name, bytes.substr(0, bytes.size() - c.cut));
-    VideoJobOptions o;
-    o.input = (dir / c.name).string();
-    o.output = (dir / (c.name + ".out.mkv")).string();
-    o.encode.codec = "ffv1";
+    VideoJobOptions o = testing::ffv1_job(dir / c.name, dir / (c.name + ".out.mkv"));
     Result<VideoJobStats> s = run_video_job(o, testing::nearest_upscaler(1));
     if (c.ok) {
       ASSERT_TRUE(s.ok()) << s.status().to_string();
