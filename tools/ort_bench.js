@@ -7,7 +7,8 @@
 //   node tools/ort_bench.js MODEL.onnx N C H W [--input FILE.f32] [options]                 one input
 //   node tools/ort_bench.js MODEL.onnx --input-spec NAME N C H W [FILE.f32] ... [options]   named inputs
 //   MODEL.onnx  loaded with graphOptimizationLevel 'all', intraOpNumThreads T (default 1), interOpNumThreads 1,
-//               sequential execution; intra-op spinning off unless --spin (idle ORT threads then sleep instead
+//               sequential execution, exact int8 products on x86 without VNNI (session.x64quantprecision);
+//               intra-op spinning off unless --spin (idle ORT threads then sleep instead
 //               of spinning on the cores the next engine runs on, like LibTorch under OMP_WAIT_POLICY=PASSIVE)
 //   N C H W     the model's first input's float32 NCHW shape; --input FILE: its N·C·H·W little-endian float32
 //               values, otherwise uniform [0, 1) values from --seed (default 1)
@@ -173,7 +174,9 @@ async function main() {
     intraOpNumThreads: args.threads,
     interOpNumThreads: 1,
     executionMode: 'sequential',
-    extra: { session: { intra_op: { allow_spinning: args.spin ? '1' : '0' } } },
+    // x64quantprecision: exact int8 products on x86 without VNNI (as tools/ort_run.js; the U8S8 kernels'
+    // vpmaddubsw int16 sums saturate there, and the bench's equality check would skip the peer).
+    extra: { session: { intra_op: { allow_spinning: args.spin ? '1' : '0' }, x64quantprecision: '1' } },
   };
   let session;
   try {

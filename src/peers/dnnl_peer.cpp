@@ -924,9 +924,28 @@ Result<std::unique_ptr<GraphPeer>> create_dnnl_peer(const Graph& graph, const Te
   return std::unique_ptr<GraphPeer>(std::move(peer));
 }
 
+bool dnnl_int8_keeps_weights() {
+  switch (dnnl::get_effective_cpu_isa()) {
+    case dnnl::cpu_isa::sse41:
+    case dnnl::cpu_isa::avx:
+    case dnnl::cpu_isa::avx2:
+    case dnnl::cpu_isa::avx512_mic:
+    case dnnl::cpu_isa::avx512_mic_4ops:
+    case dnnl::cpu_isa::avx512_core:
+      return false;
+    default:
+      return true;
+  }
+}
+
 Result<std::unique_ptr<GraphPeer>> create_dnnl_int8_peer(const Graph& graph, const TensorMap& tensors,
                                                          const ModelQuantization& quantization, const PeerInput& input,
                                                          int threads) {
+  if (!dnnl_int8_keeps_weights()) {
+    return unsupported(std::string(kEngine) +
+                       " INT8 peer: this CPU has no VNNI, so oneDNN's int8 convolutions halve the model's s8 weights "
+                       "(to keep vpmaddubsw's int16 sums from saturating) and compute another network");
+  }
   LITESR_ASSIGN_OR_RETURN(const Int8Program int8, peer_int8_program(graph, tensors, quantization));
   auto peer = std::make_unique<DnnlPeer>();
   LITESR_RETURN_IF_ERROR(peer->build_int8(graph, tensors, int8, input, threads));

@@ -67,10 +67,18 @@ Result<std::unique_ptr<GraphPeer>> create_dnnl_peer(const Graph& graph, const Te
 // (the conv writes f32, oneDNN 2.6 fuses PReLU only into its reference kernel) and quantized by a reorder;
 // pixel_shuffle as the s8 reorder. The f32 input is quantized and output 0 dequantized by reorders inside the
 // run. Fused chains skip the conv's own rounding, so its integers can differ from TFLite's by a step (the bench
-// checks them with its INT8 bound). Single-input, single-output graphs; other ops are kUnsupported.
+// checks them with its INT8 bound). Single-input, single-output graphs; other ops are kUnsupported, and so is
+// every graph where dnnl_int8_keeps_weights() is false.
 Result<std::unique_ptr<GraphPeer>> create_dnnl_int8_peer(const Graph& graph, const TensorMap& tensors,
                                                          const ModelQuantization& quantization, const PeerInput& input,
                                                          int threads);
+
+// Whether oneDNN's int8 convolutions use the model's s8 weights as they are on this CPU. Without VNNI (x86 up
+// to AVX2 and AVX-512 without VNNI) oneDNN multiplies u8 by s8 with vpmaddubsw, whose int16 pair sums saturate,
+// so its weight reorder halves every weight (ONEDNN_VERBOSE shows "sa0.5") and doubles the output scale: a
+// network with 7-bit weights, off the model's integers by up to ~12 steps on elsr-x4-int8 (measured on an AMD
+// EPYC with AVX2 only). True with VNNI and on CPUs oneDNN reports no x86 ISA for.
+bool dnnl_int8_keeps_weights();
 
 // "2.6.3" (dnnl_version()).
 std::string dnnl_version();
