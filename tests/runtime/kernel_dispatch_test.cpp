@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <thread>
 
@@ -95,11 +96,14 @@ TEST(KernelDispatch, RejectsUnknownAndUnavailable) {
   EXPECT_EQ(active_isa(), available.front());
 }
 
+// A measurement came back: positive and finite, below any CPU's peak. No lower bound on the speed (unit tests are
+// not timed): emulated SVE2 under QEMU on a loaded host measured 0.092 GFLOP/s (session 32, failing a 0.1 bound).
 TEST(KernelPeak, MeasuresSomethingPlausible) {
   const FmaPeak p = measure_fma_peak(1, 0.02);
   EXPECT_EQ(p.isa, active_isa());
   EXPECT_GT(p.lanes, 0);
-  EXPECT_GT(p.gflops, 0.1);
+  EXPECT_TRUE(std::isfinite(p.gflops)) << p.gflops;
+  EXPECT_GT(p.gflops, 0.0);
   EXPECT_LT(p.gflops, 1e5);
 }
 
