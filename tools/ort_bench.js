@@ -37,6 +37,8 @@ const fs = require('fs');
 const path = require('path');
 const readline = require('readline');
 
+const { cpuSessionOptions } = require('./ort_options');
+
 function reply(obj) {
   process.stdout.write(JSON.stringify(obj) + '\n');
 }
@@ -169,14 +171,10 @@ async function main() {
     fail(`onnxruntime-node is not installed (cd tools && npm ci): ${e.message}`);
   }
   const options = {
-    executionProviders: ['cpu'],
-    graphOptimizationLevel: 'all',
-    intraOpNumThreads: args.threads,
+    // exact int8 products on x86 without VNNI (tools/ort_options.js), as in the export tests
+    ...cpuSessionOptions(args.threads, { intra_op: { allow_spinning: args.spin ? '1' : '0' } }),
     interOpNumThreads: 1,
     executionMode: 'sequential',
-    // x64quantprecision: exact int8 products on x86 without VNNI (as tools/ort_run.js; the U8S8 kernels'
-    // vpmaddubsw int16 sums saturate there, and the bench's equality check would skip the peer).
-    extra: { session: { intra_op: { allow_spinning: args.spin ? '1' : '0' }, x64quantprecision: '1' } },
   };
   let session;
   try {

@@ -15,6 +15,8 @@
 const fs = require('fs');
 const path = require('path');
 
+const { cpuSessionOptions } = require('./ort_options');
+
 function fail(message) {
   process.stderr.write(`ort_run: ${message}\n`);
   process.exit(1);
@@ -61,25 +63,13 @@ function loadOrt() {
   return null;
 }
 
-// One thread, every graph optimisation, and ONNX Runtime's exact int8 products on x86 without VNNI
-// (session.x64quantprecision: U8U8 instead of U8S8 kernels, whose vpmaddubsw int16 sums saturate; without it an
-// INT8 QDQ model is off the model's integers by up to 54 steps on an AVX2-only CPU).
-function sessionOptions() {
-  return {
-    executionProviders: ['cpu'],
-    graphOptimizationLevel: 'all',
-    intraOpNumThreads: 1,
-    extra: { session: { x64quantprecision: '1' } },
-  };
-}
-
 async function mainMulti(args) {
   if (args.length < 7 || (args.length - 2) % 5 !== 0) {
     fail('usage: ort_run.js --multi MODEL.onnx OUT_DIR IN_1.f32 N C H W [IN_2.f32 N C H W ...]');
   }
   const [modelPath, outDir] = args;
   const ort = loadOrt();
-  const session = await ort.InferenceSession.create(modelPath, sessionOptions());
+  const session = await ort.InferenceSession.create(modelPath, cpuSessionOptions(1));
   const count = (args.length - 2) / 5;
   if (count !== session.inputNames.length) fail(`the model has ${session.inputNames.length} inputs, given ${count}`);
   const feeds = {};
@@ -102,7 +92,7 @@ async function main() {
   const [modelPath, inputPath, n, c, h, w, outputPath] = args;
   const { data, dims } = readInput(inputPath, [n, c, h, w]);
   const ort = loadOrt();
-  const session = await ort.InferenceSession.create(modelPath, sessionOptions());
+  const session = await ort.InferenceSession.create(modelPath, cpuSessionOptions(1));
   const inputName = session.inputNames[0];
   const outputName = session.outputNames[0];
   const results = await session.run({ [inputName]: new ort.Tensor('float32', data, dims) });
