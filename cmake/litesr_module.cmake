@@ -19,7 +19,7 @@ set(LITESR_TEST_OPTIONS ${LITESR_ASAN_LIGHT} $<$<CONFIG:Release>:-O1>)
 # CLI. Highway's per-target kernel files (foreach_target.h re-includes the file itself) stay on their own. One
 # consequence: names in a file's anonymous namespace are visible to the files after it in the same batch, so
 # file-local helpers need names of their own (two `config()` helpers in one batch are a compile error).
-# Under ASan those kernel files are compiled with LITESR_ASAN_LIGHT (below).
+# Under ASan those kernel files are compiled with LITESR_ASAN_LIGHT (above).
 function(litesr_unity_build target)
   set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 5)
   foreach(source IN LISTS ARGN)
