@@ -49,9 +49,10 @@ HWY_INLINE void conv1x1_block(D d, const float* const* HWY_RESTRICT in, size_t c
   store_block<C, Xb>(d, ep, c0, x, acc, out);
 }
 
+// Out of line: called by the wide and the narrow-row paths, and its unrolled blocks are this file's compile time.
 template <class D>
-HWY_INLINE void conv1x1_wide(D d, const PackedConv& w, const float* const* in, size_t width,
-                             const Epilogue& ep, float* const* out) {
+HWY_NOINLINE void conv1x1_wide(D d, const PackedConv& w, const float* const* in, size_t width, const Epilogue& ep,
+                               float* const* out) {
   const size_t n = hn::Lanes(d);
   const size_t cin = static_cast<size_t>(w.cin), cout = static_cast<size_t>(w.cout);
   const size_t step = 4 * n;

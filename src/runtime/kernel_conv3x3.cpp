@@ -68,6 +68,19 @@ HWY_INLINE void conv3x3_block(D d, const float* const* HWY_RESTRICT in, size_t c
   store_block<C, Xb>(d, ep, c0, x, acc, out);
 }
 
+// One block of C output channels over the pixels [xs, xe) of a row of `width`, in blocks of Xb vectors then single
+// ones. Out of line, so that each block shape is compiled once per ISA whichever path calls it (the ordered and
+// plain paths, the narrow-row path): the fully unrolled bodies are most of this file's compile time.
+template <int C, bool kMasked = false, class D>
+HWY_NOINLINE void conv3x3_columns(D d, const float* const* HWY_RESTRICT in, size_t cin,
+                                  const float* HWY_RESTRICT packed, size_t cout, int c0, size_t xs, size_t xe,
+                                  size_t width, const Epilogue& ep, float* const* HWY_RESTRICT out,
+                                  unsigned taps = 0x1FF) {
+  for_each_x_block<x_vectors_for(C)>(hn::Lanes(d), xs, xe, width, [&](size_t x, auto xb_const) {
+    conv3x3_block<C, decltype(xb_const)::value, kMasked>(d, in, cin, packed, cout, c0, x, ep, out, taps);
+  });
+}
+
 // The pixels of a row that every output channel block reads before the next ones (n lanes per vector): a chunk whose
 // input rows (cin·3 of them) fit in ~24 KiB of L1 while every block reads them, in whole groups of 4 vectors; the
 // whole row where the output channels fit one block (no reuse to protect).
@@ -104,14 +117,11 @@ HWY_NOINLINE void conv3x3_wide_ordered(D d, const PackedConv& w, const float* co
       constexpr int C = decltype(c_const)::value;
       unsigned taps = 0;
       for (int j = 0; j < C; ++j) taps |= w.taps[static_cast<size_t>(c0 + j)];
-      for_each_x_block<x_vectors_for(C)>(n, xs, xe, width, [&](size_t x, auto xb_const) {
-        constexpr int Xb = decltype(xb_const)::value;
-        if (taps == 0x1FF) {
-          conv3x3_block<C, Xb>(d, in, cin, w.packed.data(), cout, c0, x, e, rows);
-        } else {
-          conv3x3_block<C, Xb, true>(d, in, cin, w.packed.data(), cout, c0, x, e, rows, taps);
-        }
-      });
+      if (taps == 0x1FF) {
+        conv3x3_columns<C>(d, in, cin, w.packed.data(), cout, c0, xs, xe, width, e, rows);
+      } else {
+        conv3x3_columns<C, true>(d, in, cin, w.packed.data(), cout, c0, xs, xe, width, e, rows, taps);
+      }
     });
   };
   for (size_t xs = 0; xs < width; xs += chunk) {
@@ -143,10 +153,7 @@ HWY_INLINE void conv3x3_wide(D d, const PackedConv& w, const float* const* in, s
   for (size_t xs = 0; xs < width; xs += chunk) {
     const size_t xe = std::min(width, xs + chunk);
     for_each_co_block(w.cout, [&](int c0, auto c_const) {
-      constexpr int C = decltype(c_const)::value;
-      for_each_x_block<x_vectors_for(C)>(n, xs, xe, width, [&](size_t x, auto xb_const) {
-        conv3x3_block<C, decltype(xb_const)::value>(d, in, cin, w.packed.data(), cout, c0, x, ep, out);
-      });
+      conv3x3_columns<decltype(c_const)::value>(d, in, cin, w.packed.data(), cout, c0, xs, xe, width, ep, out);
     });
   }
 }

@@ -11,6 +11,7 @@
 
 #include <hwy/highway.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <type_traits>
 
@@ -30,15 +31,18 @@ namespace HWY_NAMESPACE {
 
 // Runs `body(x, integral_constant<Xb>)` over the pixel range [x_begin, x_end) in steps of Xb vectors of N
 // pixels, then single vectors; when x_end == width and a partial vector remains, once more at width - N
-// (overlapping the previous vector: requires width >= N and outputs that do not alias inputs).
+// (overlapping the previous vector: requires width >= N and outputs that do not alias inputs). Each block shape
+// has one call site, so `body` is inlined once per shape (compile time: the bodies are fully unrolled).
 template <int Xb, class F>
 HWY_INLINE void for_each_x_block(size_t n, size_t x_begin, size_t x_end, size_t width, F&& body) {
   size_t x = x_begin;
   if constexpr (Xb > 1) {
     for (; x + Xb * n <= x_end; x += Xb * n) body(x, std::integral_constant<int, Xb>{});
   }
-  for (; x + n <= x_end; x += n) body(x, std::integral_constant<int, 1>{});
-  if (x < x_end && x_end == width) body(width - n, std::integral_constant<int, 1>{});
+  // Whole vectors, then the partial last one at width - N (x + N > x_end = width there, so min() picks it).
+  for (; x < x_end && (x + n <= x_end || x_end == width); x += n) {
+    body(std::min(x, width - n), std::integral_constant<int, 1>{});
+  }
 }
 
 // `body(x)` for every vector of N pixels of a row of `width` >= N pixels: x = 0, N, 2N, ..., and width - N

@@ -42,7 +42,7 @@ Image textured(int w, int h, int seed) {
   return img;
 }
 
-void make_dataset(const fs::path& dir) {
+void make_report_dataset(const fs::path& dir) {
   fs::create_directories(dir / "HR");
   ASSERT_TRUE(write_image(dir / "HR" / "alpha.png", textured(128, 96, 1)).ok());
   ASSERT_TRUE(write_image(dir / "HR" / "beta.png", textured(100, 84, 2)).ok());
@@ -139,7 +139,7 @@ TEST(CompareCli, Help) {
 
 TEST(CompareCli, Errors) {
   testing::TempDir tmp;
-  make_dataset(tmp / "Mini");
+  make_report_dataset(tmp / "Mini");
   const std::string mini = (tmp / "Mini").string();
   struct Case {
     std::vector<std::string> args;
@@ -170,7 +170,7 @@ TEST(CompareCli, Errors) {
 
 TEST(CompareCli, ReportShowsTheJsonNumbersAndResponds) {
   testing::TempDir tmp;
-  make_dataset(tmp / "Mini");
+  make_report_dataset(tmp / "Mini");
   const fs::path html = tmp / "report with space.html", json_path = tmp / "r.json";
   auto r =
       run_litesr({"compare", "-n", "elsr-x4", "-n", "sam-sr-xlite-x4", "-i", (tmp / "Mini").string(), "--report",
@@ -251,7 +251,7 @@ TEST(CompareCli, ImagesWithoutGroundTruth) {
 
 TEST(EvalCli, ReportShowsTheJsonNumbers) {
   testing::TempDir tmp;
-  make_dataset(tmp / "Mini");
+  make_report_dataset(tmp / "Mini");
   const std::string mini = (tmp / "Mini").string();
   // The same evaluation without and with --report: identical scores.
   auto plain = run_litesr({"eval", "-n", "elsr-x4", "-d", mini, "-s", "4", "--json", (tmp / "plain.json").string()});

@@ -16,7 +16,7 @@ Image filled(int w, int h, int c, int value) {
   return img;
 }
 
-Image random_u8(int w, int h, int c, unsigned seed) {
+Image noise_u8(int w, int h, int c, unsigned seed) {
   Image img = Image::create(w, h, c, PixelType::kU8).value();
   std::mt19937 rng(seed);
   for (int y = 0; y < h; ++y)
@@ -67,7 +67,7 @@ TEST(Metrics, PsnrOfKnownError) {
 }
 
 TEST(Metrics, IdenticalImagesGiveInfinityAndOne) {
-  Image a = random_u8(30, 25, 3, 1);
+  Image a = noise_u8(30, 25, 3, 1);
   Image b = a.clone();
   auto s = compute_sr_scores(a, b, 3);
   ASSERT_TRUE(s.ok());
@@ -78,8 +78,8 @@ TEST(Metrics, IdenticalImagesGiveInfinityAndOne) {
 }
 
 TEST(Metrics, SsimMatchesBruteForceWindow) {
-  Image a = random_u8(23, 19, 1, 5);
-  Image b = random_u8(23, 19, 1, 6);
+  Image a = noise_u8(23, 19, 1, 5);
+  Image b = noise_u8(23, 19, 1, 6);
   // Correlate b with a so SSIM is far from 0.
   for (int y = 0; y < 19; ++y)
     for (int x = 0; x < 23; ++x) {
@@ -99,7 +99,7 @@ TEST(Metrics, SsimMatchesBruteForceWindow) {
 
 TEST(Metrics, ShaveRemovesBorder) {
   // Differences only in the outer 2 pixels vanish with shave 2.
-  Image a = random_u8(20, 20, 3, 9);
+  Image a = noise_u8(20, 20, 3, 9);
   Image b = a.clone();
   b.view<uint8_t>().at(0, 0, 0) ^= 0xff;
   b.view<uint8_t>().at(19, 18, 2) ^= 0xff;
@@ -126,8 +126,8 @@ TEST(Metrics, LumaFormula) {
 TEST(Metrics, GreyGroundTruthUsesItsValuesAsLuma) {
   // A grey HR against an RGB SR with R = G = B: Y metrics on the grey values themselves (0–255),
   // RGB metrics as if the grey image were RGB.
-  Image hr = random_u8(24, 24, 1, 3);
-  Image sr_grey = random_u8(24, 24, 1, 4);
+  Image hr = noise_u8(24, 24, 1, 3);
+  Image sr_grey = noise_u8(24, 24, 1, 4);
   Image sr = Image::create(24, 24, 3, PixelType::kU8).value();
   double se = 0;
   for (int y = 0; y < 24; ++y)
@@ -151,7 +151,7 @@ TEST(Metrics, GreyGroundTruthUsesItsValuesAsLuma) {
 }
 
 TEST(Metrics, AlphaIsIgnored) {
-  Image a = random_u8(16, 16, 4, 1);
+  Image a = noise_u8(16, 16, 4, 1);
   Image b = a.clone();
   for (int y = 0; y < 16; ++y)
     for (int x = 0; x < 16; ++x) b.view<uint8_t>().at(x, y, 3) = 7;
@@ -161,8 +161,8 @@ TEST(Metrics, AlphaIsIgnored) {
 }
 
 TEST(Metrics, ErrorsAreClear) {
-  Image a = random_u8(20, 20, 3, 1);
-  Image small = random_u8(20, 18, 3, 1);
+  Image a = noise_u8(20, 20, 3, 1);
+  Image small = noise_u8(20, 18, 3, 1);
   auto mismatch = compute_sr_scores(a, small, 2);
   ASSERT_FALSE(mismatch.ok());
   EXPECT_NE(mismatch.status().message().find("20x18"), std::string::npos);

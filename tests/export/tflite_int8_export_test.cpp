@@ -112,7 +112,7 @@ ModelFile with_quantization(ModelFile model, const ModelQuantization& q) {
 }
 
 // Random weights for every tensor a graph needs (deterministic).
-TensorMap random_tensors(const Graph& graph, uint32_t seed) {
+TensorMap random_int8_weights(const Graph& graph, uint32_t seed) {
   TensorMap tensors;
   uint64_t state = seed;
   auto uniform = [&] {  // SplitMix64 -> [-0.5, 0.5)
@@ -364,7 +364,7 @@ TEST(TfliteInt8Export, FileIsFullIntegerAndComputesTheOracle) {
   for (const bool share : {true, false}) {
     SCOPED_TRACE(share ? "readers share parameters" : "every step its own parameters");
     Graph graph = all_ops_graph();
-    TensorMap tensors = random_tensors(graph, 7);
+    TensorMap tensors = random_int8_weights(graph, 7);
     const Int8Model m = int8_model(std::move(graph), std::move(tensors), share);
     const int w = 23, h = 17;
     auto bytes = export_tflite_int8(m.graph, m.tensors, m.quantization, {.height = h, .width = w});
@@ -400,7 +400,7 @@ TEST(TfliteInt8Export, FileIsFullIntegerAndComputesTheOracle) {
 
 TEST(TfliteInt8Export, PreluIsPreluWithInt8Slopes) {
   Graph graph = elsr_like_graph();
-  TensorMap tensors = random_tensors(graph, 3);
+  TensorMap tensors = random_int8_weights(graph, 3);
   const Int8Model m = int8_model(std::move(graph), std::move(tensors));
   auto bytes = export_tflite_int8(m.graph, m.tensors, m.quantization, {.height = 12, .width = 16});
   ASSERT_TRUE(bytes.ok()) << bytes.status().to_string();
@@ -450,7 +450,7 @@ class TfliteInt8Op : public ::testing::TestWithParam<std::string> {};
 TEST_P(TfliteInt8Op, MatchesTheOracle) {
   const std::string& label = GetParam();
   Graph graph = one_op_graph(label);
-  TensorMap tensors = random_tensors(graph, 11);
+  TensorMap tensors = random_int8_weights(graph, 11);
   // conv_relu shares parameters (fused); relu, slice and pixel_shuffle keep their own (RELU op, QUANTIZE after).
   const Int8Model m = int8_model(std::move(graph), std::move(tensors), label == "conv_relu", /*image_output=*/false);
   const int w = 19, h = 13;
@@ -490,7 +490,7 @@ TEST(TfliteInt8Export, BicubicSkipComputesTheOracle) {
     const int x = b.input("x", 3);
     b.output(b.add({b.pixel_shuffle(b.conv(x, "up", 27, 3), 3), b.bicubic_upsample(x, 3, kind, "bicubic")}, "sum"));
     Graph graph = std::move(b).finish();
-    TensorMap tensors = random_tensors(graph, 4);
+    TensorMap tensors = random_int8_weights(graph, 4);
     const Int8Model m = int8_model(std::move(graph), std::move(tensors));
     const int w = 17, h = 11;
     auto bytes = export_tflite_int8(m.graph, m.tensors, m.quantization, {.height = h, .width = w});
@@ -515,7 +515,7 @@ TEST(TfliteInt8Export, BicubicSkipComputesTheOracle) {
 // every Arm NN-runnable op: the per-op LSB differences accumulate through the layers.
 TEST(TfliteInt8Export, AllOpsGraphInArmNn) {
   Graph graph = all_ops_graph();
-  TensorMap tensors = random_tensors(graph, 7);
+  TensorMap tensors = random_int8_weights(graph, 7);
   const Int8Model m = int8_model(std::move(graph), std::move(tensors));
   const int w = 23, h = 17;
   auto bytes = export_tflite_int8(m.graph, m.tensors, m.quantization, {.height = h, .width = w});
@@ -538,7 +538,7 @@ TEST(TfliteInt8Export, AllOpsGraphInArmNn) {
 // it, everything else the parser read matches the model.
 TEST(TfliteInt8Export, PreluFileAsArmNnReadsIt) {
   Graph graph = elsr_like_graph();
-  TensorMap tensors = random_tensors(graph, 3);
+  TensorMap tensors = random_int8_weights(graph, 3);
   const Int8Model m = int8_model(std::move(graph), std::move(tensors));
   auto bytes = export_tflite_int8(m.graph, m.tensors, m.quantization, {.height = 12, .width = 16});
   ASSERT_TRUE(bytes.ok()) << bytes.status().to_string();
@@ -678,7 +678,7 @@ TEST(TfliteInt8Export, LitesrExportWritesInt8Files) {
 
 TEST(TfliteInt8Export, RejectsWhatItCannotWrite) {
   Graph graph = elsr_like_graph();
-  TensorMap tensors = random_tensors(graph, 3);
+  TensorMap tensors = random_int8_weights(graph, 3);
   const Int8Model m = int8_model(std::move(graph), std::move(tensors));
   // fp16 is a float option.
   auto fp16 = export_tflite_int8(m.graph, m.tensors, m.quantization, {.height = 8, .width = 8, .fp16 = true});
@@ -695,7 +695,7 @@ TEST(TfliteInt8Export, RejectsWhatItCannotWrite) {
   EXPECT_TRUE(export_tflite_int8(m.graph, m.tensors, wide, {.height = 8, .width = 8}).ok());
   // LOGISTIC's int8 output parameters are fixed by TFLite.
   Graph sig = one_op_graph("sigmoid");
-  TensorMap sig_tensors = random_tensors(sig, 5);
+  TensorMap sig_tensors = random_int8_weights(sig, 5);
   Int8Model s = int8_model(std::move(sig), std::move(sig_tensors));
   s.quantization.activations["act"] = {0.01f, -128};
   auto bad_sigmoid = export_tflite_int8(s.graph, s.tensors, s.quantization, {.height = 8, .width = 8});
@@ -706,7 +706,7 @@ TEST(TfliteInt8Export, RejectsWhatItCannotWrite) {
   const int x = b.input("x", 3);
   b.output(b.conv(b.squeeze_excite(b.conv(x, "c1", 8, 3), "se", 2, SeGate::kSigmoid), "c2", 3, 3));
   Graph se = std::move(b).finish();
-  TensorMap se_tensors = random_tensors(se, 2);
+  TensorMap se_tensors = random_int8_weights(se, 2);
   ModelQuantization se_q;
   const Program se_program = compile_program(se, se_tensors).value();
   for (const Step& st : se_program.steps) se_q.activations[st.node.name] = {0.02f, 0};
@@ -740,7 +740,7 @@ TEST(TfliteInt8Export, CheckRejectsBadQuantization) {
   // Flip bytes through a real file: the check rejects it or finds everything in range; never crashes (the
   // quantization tables are read through the FlatBuffers verifier too).
   Graph graph = elsr_like_graph();
-  TensorMap tensors = random_tensors(graph, 3);
+  TensorMap tensors = random_int8_weights(graph, 3);
   const Int8Model m = int8_model(std::move(graph), std::move(tensors));
   auto bytes = export_tflite_int8(m.graph, m.tensors, m.quantization, {.height = 8, .width = 8});
   ASSERT_TRUE(bytes.ok());

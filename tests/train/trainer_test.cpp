@@ -269,7 +269,7 @@ TEST(TrainingData, SyntheticVideoWindowsMove) {
   EXPECT_EQ(b.lr.size(), 4u * 9 * 4 * 4);
 }
 
-std::map<std::string, Tensor> model_tensors(const fs::path& p) {
+std::map<std::string, Tensor> tensors_of(const fs::path& p) {
   Result<ModelFile> f = read_model_file(p);
   EXPECT_TRUE(f.ok()) << f.status().to_string();
   return f.ok() ? f->tensors : std::map<std::string, Tensor>{};
@@ -308,8 +308,8 @@ void check_resume_is_bit_identical_and_export_is_complete(const std::string& mod
   ASSERT_TRUE(c.ok()) << c.status().to_string();
   EXPECT_TRUE(c->finished);
 
-  auto ta = model_tensors(dir / "full" / "model.safetensors");
-  auto tc = model_tensors(dir / "part" / "model.safetensors");
+  auto ta = tensors_of(dir / "full" / "model.safetensors");
+  auto tc = tensors_of(dir / "part" / "model.safetensors");
   ASSERT_EQ(ta.size(), 9u);
   for (const auto& [name, t] : ta) {
     ASSERT_TRUE(tc.count(name)) << name;
@@ -374,7 +374,7 @@ TEST(Trainer, InitStartsFromAModelFileOfTheSameNetwork) {
   };
   Result<TrainSummary> same = fine_tune("same", x4, "", 4);
   ASSERT_TRUE(same.ok()) << same.status().to_string();
-  auto loaded = model_tensors(x4), kept = model_tensors(dir / "same" / "model.safetensors");
+  auto loaded = tensors_of(x4), kept = tensors_of(dir / "same" / "model.safetensors");
   ASSERT_EQ(loaded.size(), kept.size());
   for (const auto& [name, t] : loaded) {
     ASSERT_EQ(t.shape, kept.at(name).shape) << name;
@@ -438,8 +438,8 @@ TEST(Trainer, ChannelsLastAndBf16TrainAndExportPlainTensors) {
   plain.channels_last = false;
   plain.bf16 = false;
   ASSERT_TRUE(run_training(plain).ok());
-  auto tf = model_tensors(dir / "fast" / "model.safetensors");
-  auto tp = model_tensors(dir / "plain" / "model.safetensors");
+  auto tf = tensors_of(dir / "fast" / "model.safetensors");
+  auto tp = tensors_of(dir / "plain" / "model.safetensors");
   ASSERT_EQ(tf.size(), tp.size());
   for (const auto& [name, t] : tp) {
     ASSERT_EQ(tf.at(name).shape, t.shape) << name;
