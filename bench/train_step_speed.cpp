@@ -67,6 +67,10 @@ double step(litesr::train::SrNetwork& net, torch::optim::Adam& opt, const torch:
 int main(int argc, char** argv) {
   const int threads = argc > 1 ? std::atoi(argv[1]) : 1;
   const int steps = argc > 2 ? std::atoi(argv[2]) : 30;
+  if (argc > 3 || threads < 1 || steps < 1) {
+    std::fprintf(stderr, "usage: %s [THREADS >= 1, default 1] [STEPS >= 1, default 30]\n", argv[0]);
+    return 2;
+  }
   torch::set_num_threads(threads);
   const std::vector<Case> cases = {
       {"elsr-x4", "elsr", R"({"scale": 4, "channels": 6})", 32, 24},
