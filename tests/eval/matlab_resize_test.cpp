@@ -1,11 +1,12 @@
 #include "eval/matlab_resize.h"
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <cstdint>
-#include <random>
 #include <vector>
 
-#include <gtest/gtest.h>
+#include "testing/random_image.h"
 
 namespace litesr {
 namespace {
@@ -70,15 +71,6 @@ std::vector<std::vector<double>> ref_resize(const std::vector<std::vector<double
   return out;
 }
 
-Image random_u8(int w, int h, int c, unsigned seed) {
-  Image img = Image::create(w, h, c, PixelType::kU8).value();
-  std::mt19937 rng(seed);
-  auto v = img.view<uint8_t>();
-  for (int y = 0; y < h; ++y)
-    for (int x = 0; x < w * c; ++x) v.row(y)[x] = static_cast<uint8_t>(rng() % 256);
-  return img;
-}
-
 std::vector<std::vector<double>> channel_plane(const Image& img, int c) {
   std::vector<std::vector<double>> p(img.height(), std::vector<double>(img.width()));
   auto v = img.view<uint8_t>();
@@ -96,7 +88,7 @@ TEST(MatlabResize, U8MatchesDirectReferenceDownAndUp) {
   for (bool symmetric : {true, false}) {
     for (Case cs : {Case{24, 18, 0.5}, Case{27, 21, 1.0 / 3.0}, Case{32, 20, 0.25}, Case{9, 7, 2.0},
                     Case{8, 11, 3.0}, Case{6, 5, 4.0}, Case{13, 10, 0.7}, Case{5, 9, 2.5}}) {
-      const Image src = random_u8(cs.w, cs.h, 3, static_cast<unsigned>(cs.w * 31 + cs.h));
+      const Image src = testing::random_u8_image(cs.w, cs.h, 3, static_cast<unsigned>(cs.w * 31 + cs.h));
       MatlabResizeOptions o;
       o.border = symmetric ? BorderMode::kSymmetric : BorderMode::kReplicate;
       auto out = matlab_imresize(src, cs.scale, o);
@@ -119,7 +111,7 @@ TEST(MatlabResize, U8MatchesDirectReferenceDownAndUp) {
 }
 
 TEST(MatlabResize, F32HasNoIntermediateRounding) {
-  const Image src8 = random_u8(20, 16, 1, 7);
+  const Image src8 = testing::random_u8_image(20, 16, 1, 7);
   Image src = Image::create(20, 16, 1, PixelType::kF32).value();
   for (int y = 0; y < 16; ++y)
     for (int x = 0; x < 20; ++x) src.view<float>().at(x, y, 0) = src8.view<uint8_t>().at(x, y, 0);
@@ -194,7 +186,7 @@ TEST(MatlabResize, SaturatesOvershoot) {
 
 TEST(MatlabResize, ExplicitSizeResizesSmallerScaleFirst) {
   // Width shrinks (scale 0.5) more than height (scale 1.5): MATLAB resizes the width first.
-  const Image src = random_u8(20, 10, 1, 3);
+  const Image src = testing::random_u8_image(20, 10, 1, 3);
   auto out = matlab_imresize_to(src, 10, 15);
   ASSERT_TRUE(out.ok());
   ASSERT_EQ(out->width(), 10);
@@ -210,7 +202,7 @@ TEST(MatlabResize, ExplicitSizeResizesSmallerScaleFirst) {
 }
 
 TEST(MatlabResize, StridedAndUnchangedSizes) {
-  const Image src = random_u8(7, 5, 2, 11);
+  const Image src = testing::random_u8_image(7, 5, 2, 11);
   auto same = matlab_imresize_to(src, 7, 5);
   ASSERT_TRUE(same.ok());
   for (int y = 0; y < 5; ++y)
@@ -222,7 +214,7 @@ TEST(MatlabResize, StridedAndUnchangedSizes) {
 }
 
 TEST(MatlabResize, RejectsBadArguments) {
-  const Image src = random_u8(8, 8, 3, 1);
+  const Image src = testing::random_u8_image(8, 8, 3, 1);
   EXPECT_EQ(matlab_imresize(src, 0.0).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(matlab_imresize(src, -1.0).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(matlab_imresize(src, std::nan("")).status().code(), StatusCode::kInvalidArgument);

@@ -1,10 +1,11 @@
 #include "eval/metrics.h"
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <limits>
-#include <random>
 
-#include <gtest/gtest.h>
+#include "testing/random_image.h"
 
 namespace litesr {
 namespace {
@@ -13,14 +14,6 @@ Image filled(int w, int h, int c, int value) {
   Image img = Image::create(w, h, c, PixelType::kU8).value();
   for (int y = 0; y < h; ++y)
     for (int x = 0; x < w * c; ++x) img.view<uint8_t>().row(y)[x] = static_cast<uint8_t>(value);
-  return img;
-}
-
-Image noise_u8(int w, int h, int c, unsigned seed) {
-  Image img = Image::create(w, h, c, PixelType::kU8).value();
-  std::mt19937 rng(seed);
-  for (int y = 0; y < h; ++y)
-    for (int x = 0; x < w * c; ++x) img.view<uint8_t>().row(y)[x] = static_cast<uint8_t>(rng() % 256);
   return img;
 }
 
@@ -67,7 +60,7 @@ TEST(Metrics, PsnrOfKnownError) {
 }
 
 TEST(Metrics, IdenticalImagesGiveInfinityAndOne) {
-  Image a = noise_u8(30, 25, 3, 1);
+  Image a = testing::random_u8_image(30, 25, 3, 1);
   Image b = a.clone();
   auto s = compute_sr_scores(a, b, 3);
   ASSERT_TRUE(s.ok());
@@ -78,8 +71,8 @@ TEST(Metrics, IdenticalImagesGiveInfinityAndOne) {
 }
 
 TEST(Metrics, SsimMatchesBruteForceWindow) {
-  Image a = noise_u8(23, 19, 1, 5);
-  Image b = noise_u8(23, 19, 1, 6);
+  Image a = testing::random_u8_image(23, 19, 1, 5);
+  Image b = testing::random_u8_image(23, 19, 1, 6);
   // Correlate b with a so SSIM is far from 0.
   for (int y = 0; y < 19; ++y)
     for (int x = 0; x < 23; ++x) {
@@ -99,7 +92,7 @@ TEST(Metrics, SsimMatchesBruteForceWindow) {
 
 TEST(Metrics, ShaveRemovesBorder) {
   // Differences only in the outer 2 pixels vanish with shave 2.
-  Image a = noise_u8(20, 20, 3, 9);
+  Image a = testing::random_u8_image(20, 20, 3, 9);
   Image b = a.clone();
   b.view<uint8_t>().at(0, 0, 0) ^= 0xff;
   b.view<uint8_t>().at(19, 18, 2) ^= 0xff;
@@ -126,8 +119,8 @@ TEST(Metrics, LumaFormula) {
 TEST(Metrics, GreyGroundTruthUsesItsValuesAsLuma) {
   // A grey HR against an RGB SR with R = G = B: Y metrics on the grey values themselves (0–255),
   // RGB metrics as if the grey image were RGB.
-  Image hr = noise_u8(24, 24, 1, 3);
-  Image sr_grey = noise_u8(24, 24, 1, 4);
+  Image hr = testing::random_u8_image(24, 24, 1, 3);
+  Image sr_grey = testing::random_u8_image(24, 24, 1, 4);
   Image sr = Image::create(24, 24, 3, PixelType::kU8).value();
   double se = 0;
   for (int y = 0; y < 24; ++y)
@@ -151,7 +144,7 @@ TEST(Metrics, GreyGroundTruthUsesItsValuesAsLuma) {
 }
 
 TEST(Metrics, AlphaIsIgnored) {
-  Image a = noise_u8(16, 16, 4, 1);
+  Image a = testing::random_u8_image(16, 16, 4, 1);
   Image b = a.clone();
   for (int y = 0; y < 16; ++y)
     for (int x = 0; x < 16; ++x) b.view<uint8_t>().at(x, y, 3) = 7;
@@ -161,8 +154,8 @@ TEST(Metrics, AlphaIsIgnored) {
 }
 
 TEST(Metrics, ErrorsAreClear) {
-  Image a = noise_u8(20, 20, 3, 1);
-  Image small = noise_u8(20, 18, 3, 1);
+  Image a = testing::random_u8_image(20, 20, 3, 1);
+  Image small = testing::random_u8_image(20, 18, 3, 1);
   auto mismatch = compute_sr_scores(a, small, 2);
   ASSERT_FALSE(mismatch.ok());
   EXPECT_NE(mismatch.status().message().find("20x18"), std::string::npos);
