@@ -92,7 +92,7 @@ Result<HistogramObserver> HistogramObserver::create(const HistogramOptions& opti
   return HistogramObserver(options);
 }
 
-void HistogramObserver::add_magnitude(Half& half, double magnitude) {
+void HistogramObserver::grow_to_cover(Half& half, double magnitude) {
   const std::size_t bins = half.counts.size();
   if (half.range == 0.0) {
     int exponent = 0;
@@ -104,26 +104,39 @@ void HistogramObserver::add_magnitude(Half& half, double magnitude) {
     std::fill(half.counts.begin() + bins / 2, half.counts.end(), 0);
     half.range *= 2.0;
   }
-  // bins / range is a power of two, so the product is exact and its floor is the same bin at every range.
-  const double position = magnitude * (static_cast<double>(bins) / half.range);
-  ++half.counts[std::min(static_cast<std::size_t>(position), bins - 1)];
 }
 
+// The batch's extremes first, each half's range grown once to cover them, then every value counted at that range.
+// The counts are those of adding the values one at a time: bins / range is a power of two, so a value's bin
+// position is exact and doubling the range (bins 2i and 2i + 1 become bin i) equals binning at the wider range.
 Status HistogramObserver::observe(std::span<const float> values) {
   LITESR_RETURN_IF_ERROR(check_finite(values));
+  if (values.empty()) return {};
+  float lo = values[0], hi = values[0];
   for (const float v : values) {
-    if (count_ == 0) min_ = max_ = v;
-    min_ = std::min(min_, v);
-    max_ = std::max(max_, v);
-    ++count_;
-    if (v > 0.0f) {
-      add_magnitude(positive_, v);
-    } else if (v < 0.0f) {
-      add_magnitude(negative_, -static_cast<double>(v));
-    } else {
-      ++zeros_;
-    }
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
   }
+  min_ = count_ == 0 ? lo : std::min(min_, lo);
+  max_ = count_ == 0 ? hi : std::max(max_, hi);
+  count_ += static_cast<int64_t>(values.size());
+  if (hi > 0.0f) grow_to_cover(positive_, hi);
+  if (lo < 0.0f) grow_to_cover(negative_, -static_cast<double>(lo));
+  const std::size_t bins = positive_.counts.size();
+  const double positive_scale = positive_.range > 0.0 ? static_cast<double>(bins) / positive_.range : 0.0;
+  const double negative_scale = negative_.range > 0.0 ? static_cast<double>(bins) / negative_.range : 0.0;
+  // Branch-free (the sign of activations is unpredictable): a zero lands in bin 0 of the positive side, adding 0.
+  int64_t* const sides[2] = {positive_.counts.data(), negative_.counts.data()};
+  const double scales[2] = {positive_scale, negative_scale};
+  int64_t zeros = 0;
+  for (const float v : values) {
+    const bool negative = v < 0.0f;
+    const double magnitude = std::fabs(static_cast<double>(v));
+    const std::size_t bin = std::min(static_cast<std::size_t>(magnitude * scales[negative]), bins - 1);
+    sides[negative][bin] += v != 0.0f;
+    zeros += v == 0.0f;
+  }
+  zeros_ += zeros;
   return {};
 }
 

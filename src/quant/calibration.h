@@ -99,7 +99,8 @@ class HistogramObserver {
     int64_t count;
   };
 
-  void add_magnitude(Half& half, double magnitude);
+  // Doubles half.range (merging bins) until it exceeds `magnitude`; sets it on the first value.
+  static void grow_to_cover(Half& half, double magnitude);
   std::vector<Bin> bins_in_order() const;  // ascending real values, empty bins left out
   static double error_of(const std::vector<Bin>& bins, int64_t count, CalibrationRange range);
 

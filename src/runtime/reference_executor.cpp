@@ -1,63 +1,87 @@
 #include "runtime/reference_executor.h"
-#include "runtime/squeeze_excite.h"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
+#include <vector>
+
+#include "runtime/squeeze_excite.h"
 
 namespace litesr {
 namespace {
 
+// The output columns [x0, x1) whose input column x·stride + offset lies in [0, width): the taps a conv reads
+// inside the image (the others are zero padding and skipped).
+std::pair<int, int> valid_columns(int offset, int stride, int width, int out_width) {
+  if (stride == 1) return {std::max(0, -offset), std::max(std::max(0, -offset), std::min(out_width, width - offset))};
+  const int x0 = offset < 0 ? (-offset + stride - 1) / stride : 0;
+  const int last = width - 1 - offset;  // the largest x·stride allowed
+  const int x1 = last < 0 ? 0 : std::min(out_width, last / stride + 1);
+  return {x0, std::max(x0, x1)};
+}
+
+// out[o, y, x] = b[o] + Σ w[o, ci, ky, kx] · in[g·cin_g + ci, y·stride + ky − pad, x·stride + kx − pad] over the
+// taps inside the image, summed in (ci, ky, kx) order one product at a time: PyTorch Conv2d's definition, each
+// output's additions in a fixed order. Computed a row at a time (one product added to every output of the row
+// before the next), which adds each output's products in exactly that order.
 void conv2d(const Step& s, const FeatureMap& in, FeatureMap& out) {
   const Node& n = s.node;
   const int k = n.kernel, pad = n.padding, groups = n.groups, st = n.stride;
   const int cin_g = in.channels / groups, cout_g = out.channels / groups;
+  std::vector<float> acc(static_cast<std::size_t>(out.width));
   for (int o = 0; o < out.channels; ++o) {
     const int g = o / cout_g;
     const float* w = s.weight.data() + static_cast<std::size_t>(o) * cin_g * k * k;  // [cin_g][k][k]
     for (int y = 0; y < out.height; ++y) {
-      for (int x = 0; x < out.width; ++x) {
-        float acc = s.bias[o];
-        for (int ci = 0; ci < cin_g; ++ci) {
-          for (int ky = 0; ky < k; ++ky) {
-            const int iy = y * st + ky - pad;
-            if (iy < 0 || iy >= in.height) continue;
-            for (int kx = 0; kx < k; ++kx) {
-              const int ix = x * st + kx - pad;
-              if (ix < 0 || ix >= in.width) continue;
-              acc += w[(ci * k + ky) * k + kx] * in.at(g * cin_g + ci, iy, ix);
+      std::fill(acc.begin(), acc.end(), s.bias[o]);
+      for (int ci = 0; ci < cin_g; ++ci) {
+        for (int ky = 0; ky < k; ++ky) {
+          const int iy = y * st + ky - pad;
+          if (iy < 0 || iy >= in.height) continue;
+          const float* row = in.plane(g * cin_g + ci) + static_cast<std::size_t>(iy) * in.width;
+          for (int kx = 0; kx < k; ++kx) {
+            const float wv = w[(ci * k + ky) * k + kx];
+            const auto [x0, x1] = valid_columns(kx - pad, st, in.width, out.width);
+            if (st == 1) {
+              const float* src = row + (kx - pad);
+              for (int x = x0; x < x1; ++x) acc[x] += wv * src[x];
+            } else {
+              for (int x = x0; x < x1; ++x) acc[x] += wv * row[x * st + kx - pad];
             }
           }
         }
-        out.at(o, y, x) = acc;
       }
+      std::copy(acc.begin(), acc.end(), out.plane(o) + static_cast<std::size_t>(y) * out.width);
     }
   }
 }
 
 // PyTorch ConvTranspose2d (groups 1): out[o, oy, ox] = b[o] + Σ in[i, iy, ix] · W[i, o, ky, kx] over
-// oy = iy·stride − padding + ky (likewise x). Gathered per output in (i, ky, kx) order.
+// oy = iy·stride − padding + ky (likewise x), summed per output in (i, ky, kx) order one product at a time.
+// Computed a row at a time: input row iy scattered into output row oy, one (i, ky, kx) after another.
 void conv_transpose2d(const Step& s, const FeatureMap& in, FeatureMap& out) {
   const Node& n = s.node;
   const int k = n.kernel, st = n.stride, pad = n.padding;
+  std::vector<float> acc(static_cast<std::size_t>(out.width));
   for (int o = 0; o < out.channels; ++o) {
     for (int oy = 0; oy < out.height; ++oy) {
-      for (int ox = 0; ox < out.width; ++ox) {
-        float acc = s.bias[o];
-        for (int i = 0; i < in.channels; ++i) {
-          const float* w = s.weight.data() + (static_cast<std::size_t>(i) * out.channels + o) * k * k;
-          for (int ky = 0; ky < k; ++ky) {
-            const int ty = oy + pad - ky;
-            if (ty < 0 || ty % st != 0 || ty / st >= in.height) continue;
-            for (int kx = 0; kx < k; ++kx) {
-              const int tx = ox + pad - kx;
-              if (tx < 0 || tx % st != 0 || tx / st >= in.width) continue;
-              acc += w[ky * k + kx] * in.at(i, ty / st, tx / st);
-            }
+      std::fill(acc.begin(), acc.end(), s.bias[o]);
+      for (int i = 0; i < in.channels; ++i) {
+        const float* w = s.weight.data() + (static_cast<std::size_t>(i) * out.channels + o) * k * k;
+        for (int ky = 0; ky < k; ++ky) {
+          const int ty = oy + pad - ky;
+          if (ty < 0 || ty % st != 0 || ty / st >= in.height) continue;
+          const float* row = in.plane(i) + static_cast<std::size_t>(ty / st) * in.width;
+          for (int kx = 0; kx < k; ++kx) {
+            const float wv = w[ky * k + kx];
+            // output column ox = ix·stride + kx − padding for the input columns that land inside the output
+            const auto [ix0, ix1] = valid_columns(kx - pad, st, out.width, in.width);
+            for (int ix = ix0; ix < ix1; ++ix) acc[ix * st + kx - pad] += wv * row[ix];
           }
         }
-        out.at(o, oy, ox) = acc;
       }
+      std::copy(acc.begin(), acc.end(), out.plane(o) + static_cast<std::size_t>(oy) * out.width);
     }
   }
 }

@@ -141,11 +141,18 @@ TEST(HistogramObserver, RangesDependOnlyOnTheValuesNotTheirOrderOrBatches) {
     ASSERT_TRUE(
         batched.observe(std::span(sorted).subspan(begin, std::min<std::size_t>(7919, sorted.size() - begin))).ok());
   }
-  EXPECT_EQ(batched.count(), whole.count());
-  EXPECT_EQ(batched.percentile_range(99.99).value(), whole.percentile_range(99.99).value());
-  EXPECT_EQ(batched.mse_range().value(), whole.mse_range().value());
+  // One value per call, in the original order: each binned at the range of the values before it.
+  HistogramObserver one_by_one;
+  for (const float& value : v) ASSERT_TRUE(one_by_one.observe(std::span(&value, 1)).ok());
   const CalibrationRange r{-2.0f, 3.0f};
-  EXPECT_EQ(batched.expected_squared_error(r).value(), whole.expected_squared_error(r).value());
+  for (const HistogramObserver* other : {&batched, &one_by_one}) {
+    EXPECT_EQ(other->count(), whole.count());
+    EXPECT_EQ(other->min_max_range().value(), whole.min_max_range().value());
+    EXPECT_EQ(other->percentile_range(99.99).value(), whole.percentile_range(99.99).value());
+    EXPECT_EQ(other->percentile_range(99.0).value(), whole.percentile_range(99.0).value());
+    EXPECT_EQ(other->mse_range().value(), whole.mse_range().value());
+    EXPECT_EQ(other->expected_squared_error(r).value(), whole.expected_squared_error(r).value());
+  }
 }
 
 TEST(HistogramObserver, OptionsAndEmptyObserversAreChecked) {
