@@ -6,6 +6,7 @@
 #include <limits>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace litesr {
 namespace {
@@ -148,26 +149,28 @@ Result<QuantizedMap> conv2d_int8(const QuantizedMap& input, const QuantizedConv2
 
   QuantizedMap out = QuantizedMap::zeros(conv.out_channels, input.height, input.width, output);
   const int32_t input_offset = -input.params.zero_point;
+  // A row of outputs at a time: each in-image tap's products added to the whole row (exact int32 sums, so the
+  // order is free; padded taps add nothing: q = zp_in, term 0).
+  std::vector<int32_t> acc(static_cast<std::size_t>(input.width));
   for (int o = 0; o < conv.out_channels; ++o) {
     const int group = o / cout_g;
     const int8_t* w = conv.weight.data() + o * taps;  // [cin_g][k][k]
     for (int y = 0; y < input.height; ++y) {
-      for (int x = 0; x < input.width; ++x) {
-        int32_t acc = 0;
-        for (int ci = 0; ci < cin_g; ++ci) {
-          for (int ky = 0; ky < k; ++ky) {
-            const int iy = y + ky - pad;
-            if (iy < 0 || iy >= input.height) continue;  // padded row: q = zp_in, term 0
-            for (int kx = 0; kx < k; ++kx) {
-              const int ix = x + kx - pad;
-              if (ix < 0 || ix >= input.width) continue;
-              const int32_t q = input.at(group * cin_g + ci, iy, ix);
-              acc += static_cast<int32_t>(w[(ci * k + ky) * k + kx]) * (q + input_offset);
-            }
+      std::fill(acc.begin(), acc.end(), conv.bias.empty() ? 0 : conv.bias[o]);
+      for (int ci = 0; ci < cin_g; ++ci) {
+        for (int ky = 0; ky < k; ++ky) {
+          const int iy = y + ky - pad;
+          if (iy < 0 || iy >= input.height) continue;
+          const int8_t* row = input.plane(group * cin_g + ci) + static_cast<std::size_t>(iy) * input.width;
+          for (int kx = 0; kx < k; ++kx) {
+            const int32_t wv = w[(ci * k + ky) * k + kx];
+            const int x0 = std::max(0, pad - kx), x1 = std::min(input.width, input.width + pad - kx);
+            for (int x = x0; x < x1; ++x) acc[x] += wv * (static_cast<int32_t>(row[x + kx - pad]) + input_offset);
           }
         }
-        if (!conv.bias.empty()) acc += conv.bias[o];
-        out.at(o, y, x) = requantize_accumulator(acc, multipliers[o], output.zero_point, range);
+      }
+      for (int x = 0; x < input.width; ++x) {
+        out.at(o, y, x) = requantize_accumulator(acc[x], multipliers[o], output.zero_point, range);
       }
     }
   }
