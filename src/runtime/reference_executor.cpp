@@ -11,13 +11,14 @@
 namespace litesr {
 namespace {
 
-// The output columns [x0, x1) whose input column x·stride + offset lies in [0, width): the taps a conv reads
-// inside the image (the others are zero padding and skipped).
-std::pair<int, int> valid_columns(int offset, int stride, int width, int out_width) {
-  if (stride == 1) return {std::max(0, -offset), std::max(std::max(0, -offset), std::min(out_width, width - offset))};
+// The x in [x0, x1) ⊆ [0, count) whose x·stride + offset lies in [0, width): a conv's output columns whose tap
+// reads inside the input row (the others read zero padding and are skipped), or a transposed conv's input
+// columns whose tap lands inside the output row.
+std::pair<int, int> valid_columns(int offset, int stride, int width, int count) {
+  if (stride == 1) return {std::max(0, -offset), std::max(std::max(0, -offset), std::min(count, width - offset))};
   const int x0 = offset < 0 ? (-offset + stride - 1) / stride : 0;
   const int last = width - 1 - offset;  // the largest x·stride allowed
-  const int x1 = last < 0 ? 0 : std::min(out_width, last / stride + 1);
+  const int x1 = last < 0 ? 0 : std::min(count, last / stride + 1);
   return {x0, std::max(x0, x1)};
 }
 
