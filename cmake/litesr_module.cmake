@@ -21,9 +21,10 @@ endif()
 # litesr_unity_build(TARGET SOURCES...): compile TARGET's sources in batches of five per translation unit (CMake
 # unity build; the test suites and litesr_train set ten): each batch parses the shared headers (GoogleTest,
 # nlohmann-json, CLI11, the runtime) and instantiates their templates once instead of five times, which halves the
-# build time of the test suites and the CLI. Highway's per-target kernel files (foreach_target.h re-includes the file itself) stay on their own. One
-# consequence: names in a file's anonymous namespace are visible to the files after it in the same batch, so
-# file-local helpers need names of their own (two `config()` helpers in one batch are a compile error).
+# build time of the test suites and the CLI. Highway's per-target kernel files (foreach_target.h re-includes the
+# file itself) stay on their own. One consequence: names in a file's anonymous namespace are visible to the files
+# after it in the same batch, so file-local helpers need names of their own (two `config()` helpers in one batch are
+# a compile error).
 # Under ASan those kernel files are compiled with LITESR_ASAN_LIGHT (above).
 function(litesr_unity_build target)
   set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 5)

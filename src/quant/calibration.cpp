@@ -123,11 +123,12 @@ Status HistogramObserver::observe(std::span<const float> values) {
   if (hi > 0.0f) grow_to_cover(positive_, hi);
   if (lo < 0.0f) grow_to_cover(negative_, -static_cast<double>(lo));
   const std::size_t bins = positive_.counts.size();
-  const double positive_scale = positive_.range > 0.0 ? static_cast<double>(bins) / positive_.range : 0.0;
-  const double negative_scale = negative_.range > 0.0 ? static_cast<double>(bins) / negative_.range : 0.0;
+  auto bins_per_unit = [bins](const Half& half) {
+    return half.range > 0.0 ? static_cast<double>(bins) / half.range : 0.0;
+  };
   // Branch-free (the sign of activations is unpredictable): a zero lands in bin 0 of the positive side, adding 0.
   int64_t* const sides[2] = {positive_.counts.data(), negative_.counts.data()};
-  const double scales[2] = {positive_scale, negative_scale};
+  const double scales[2] = {bins_per_unit(positive_), bins_per_unit(negative_)};
   int64_t zeros = 0;
   for (const float v : values) {
     const bool negative = v < 0.0f;

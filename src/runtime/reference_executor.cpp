@@ -15,6 +15,7 @@ namespace {
 // reads inside the input row (the others read zero padding and are skipped), or a transposed conv's input
 // columns whose tap lands inside the output row.
 std::pair<int, int> valid_columns(int offset, int stride, int width, int count) {
+  // stride 1 (every "same" conv) without the two integer divisions per tap
   if (stride == 1) return {std::max(0, -offset), std::max(std::max(0, -offset), std::min(count, width - offset))};
   const int x0 = offset < 0 ? (-offset + stride - 1) / stride : 0;
   const int last = width - 1 - offset;  // the largest x·stride allowed
@@ -44,7 +45,7 @@ void conv2d(const Step& s, const FeatureMap& in, FeatureMap& out) {
           for (int kx = 0; kx < k; ++kx) {
             const float wv = w[(ci * k + ky) * k + kx];
             const auto [x0, x1] = valid_columns(kx - pad, st, in.width, out.width);
-            if (st == 1) {
+            if (st == 1) {  // contiguous: vectorised
               const float* src = row + (kx - pad);
               for (int x = x0; x < x1; ++x) acc[x] += wv * src[x];
             } else {

@@ -13,6 +13,7 @@
 
 #include "runtime/kernel_dispatch.h"
 #include "testing/isa_loop.h"
+#include "testing/random_floats.h"
 
 namespace litesr {
 namespace {
@@ -44,14 +45,6 @@ struct Rows {
   std::vector<float> data;
   std::vector<float*> ptrs;
 };
-
-
-std::vector<float> random_vector(size_t n, std::mt19937& rng, float lo, float hi) {
-  std::uniform_real_distribution<float> u(lo, hi);
-  std::vector<float> v(n);
-  for (float& x : v) x = u(rng);
-  return v;
-}
 
 using Kernel = void (*)(const PackedConv&, const float* const*, int, const Epilogue&, float* const*);
 
@@ -92,7 +85,7 @@ void check_conv(ConvKind kind, int cin, int cout, int width, Activation act, boo
   std::mt19937 rng(seed);
   const int taps = kind == ConvKind::kConv1x1 ? 1 : 9;
   const int wcin = kind == ConvKind::kDwConv3x3 ? 1 : cin;
-  std::vector<float> w = random_vector(static_cast<size_t>(cout) * wcin * taps, rng, -0.5f, 0.5f);
+  std::vector<float> w = testing::random_floats(static_cast<size_t>(cout) * wcin * taps, rng, -0.5f, 0.5f);
   if (tap_sets != nullptr) {  // output channel co reads only the taps in (*tap_sets)[co % size]
     for (int co = 0; co < cout; ++co) {
       const unsigned set = (*tap_sets)[static_cast<size_t>(co) % tap_sets->size()];
@@ -101,8 +94,8 @@ void check_conv(ConvKind kind, int cin, int cout, int width, Activation act, boo
       }
     }
   }
-  std::vector<float> bias = random_vector(cout, rng, -0.5f, 0.5f);
-  std::vector<float> slopes = random_vector(cout, rng, 0.0f, 0.5f);
+  std::vector<float> bias = testing::random_floats(cout, rng, -0.5f, 0.5f);
+  std::vector<float> slopes = testing::random_floats(cout, rng, 0.0f, 0.5f);
   Result<PackedConv> packed = pack(kind, w, cin, cout);
   ASSERT_TRUE(packed.ok()) << packed.status().to_string();
   if (tap_sets != nullptr) {
@@ -321,8 +314,8 @@ TEST(KernelConv, ScaledInputWeightsEqualScaledInputs) {
       const int cin = tc.cin, cout = tc.cout, width = tc.width;
       const int taps = kind == ConvKind::kConv1x1 ? 1 : 9, wcin = kind == ConvKind::kDwConv3x3 ? 1 : cin;
       std::mt19937 rng(5);
-      const std::vector<float> w = random_vector(static_cast<size_t>(cout) * wcin * taps, rng, -0.5f, 0.5f);
-      const std::vector<float> gates = random_vector(cin, rng, 0.0f, 1.0f);
+      const std::vector<float> w = testing::random_floats(static_cast<size_t>(cout) * wcin * taps, rng, -0.5f, 0.5f);
+      const std::vector<float> gates = testing::random_floats(cin, rng, 0.0f, 1.0f);
       const PackedConv base = *pack(kind, w, cin, cout);
       PackedConv scaled = base;
       scale_conv_inputs(base, gates.data(), scaled);

@@ -9,6 +9,7 @@
 
 #include "runtime/program.h"
 #include "runtime/reference_executor.h"
+#include "testing/random_floats.h"
 
 namespace litesr {
 namespace {
@@ -71,13 +72,6 @@ FeatureMap textbook_conv_transpose2d(const Step& s, const FeatureMap& in, int ou
   return out;
 }
 
-std::vector<float> random_values(std::size_t n, std::mt19937& rng) {
-  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  std::vector<float> v(n);
-  for (float& x : v) x = dist(rng);
-  return v;
-}
-
 bool bitwise_equal(const FeatureMap& a, const FeatureMap& b) {
   return a.channels == b.channels && a.height == b.height && a.width == b.width &&
          std::memcmp(a.data.data(), b.data.data(), a.data.size() * sizeof(float)) == 0;
@@ -108,10 +102,11 @@ TEST(ReferenceExecutorConv, Conv2dEqualsItsTextbookDefinitionBitForBit) {
       s.node.stride = c.stride;
       s.node.padding = c.padding;
       s.node.groups = c.groups;
-      s.weight = random_values(static_cast<std::size_t>(c.cout) * (c.cin / c.groups) * c.kernel * c.kernel, rng);
-      s.bias = random_values(static_cast<std::size_t>(c.cout), rng);
+      s.weight = testing::random_floats(static_cast<std::size_t>(c.cout) * (c.cin / c.groups) * c.kernel * c.kernel,
+                                        rng, -1.0f, 1.0f);
+      s.bias = testing::random_floats(static_cast<std::size_t>(c.cout), rng, -1.0f, 1.0f);
       FeatureMap in = FeatureMap::zeros(c.cin, h, w);
-      in.data = random_values(in.data.size(), rng);
+      in.data = testing::random_floats(in.data.size(), rng, -1.0f, 1.0f);
       FeatureMap out = FeatureMap::zeros(c.cout, out_h, out_w);
       const FeatureMap* ins[] = {&in};
       run_step_reference(s, ins, out, nullptr, nullptr, {});
@@ -136,10 +131,11 @@ TEST(ReferenceExecutorConv, ConvTranspose2dEqualsItsTextbookDefinitionBitForBit)
       s.node.stride = st;
       s.node.padding = pad;
       s.node.output_padding = op;
-      s.weight = random_values(static_cast<std::size_t>(cin) * cout * k * k, rng);  // [cin, cout, k, k]
-      s.bias = random_values(static_cast<std::size_t>(cout), rng);
+      s.weight =
+          testing::random_floats(static_cast<std::size_t>(cin) * cout * k * k, rng, -1.0f, 1.0f);  // [cin, cout, k, k]
+      s.bias = testing::random_floats(static_cast<std::size_t>(cout), rng, -1.0f, 1.0f);
       FeatureMap in = FeatureMap::zeros(cin, h, w);
-      in.data = random_values(in.data.size(), rng);
+      in.data = testing::random_floats(in.data.size(), rng, -1.0f, 1.0f);
       FeatureMap out = FeatureMap::zeros(cout, out_h, out_w);
       const FeatureMap* ins[] = {&in};
       run_step_reference(s, ins, out, nullptr, nullptr, {});
